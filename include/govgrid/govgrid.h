@@ -1,0 +1,11 @@
+/* govgrid: the umbrella header. */
+#ifndef GOVGRID_H
+#define GOVGRID_H
+
+#include "govgrid/core.h"
+#include "govgrid/code.h"
+#include "govgrid/geo.h"
+#include "govgrid/store.h"
+#include "govgrid/io.h"
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * govgrid io: importing layers from any vector source GDAL reads
+ * (GeoPackage, Shapefile including GBK/GB18030 attributes, GeoJSON, CSV with
+ * lon/lat or WKT columns, OSM PBF, PostGIS, ...) into the project store.
+ *
+ * An import maps the source's fields to the layer's target fields,
+ * reprojects to EPSG:4326, validates every feature (invalid polygons are
+ * repaired with GEOS make-valid and reported; empty, missing or
+ * wrongly-typed geometry, duplicate ids, missing values and non-numeric
+ * numbers reject the feature, named by its id and feature number or CSV
+ * line), and writes everything in one transaction: on any failure the store
+ * is exactly as it was.
+ */
+#ifndef GOVGRID_IO_H
+#define GOVGRID_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "govgrid/core.h"
+#include "govgrid/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* TARGET=VALUE: for maps, VALUE names a source field; for sets it is a
+ * constant given to every feature; for open options, a GDAL open option. */
+typedef struct gg_binding {
+    const char *target;
+    const char *value;
+} gg_binding;
+
+typedef struct gg_import_options {
+    const char *src_layer;      /* source layer; NULL: the only one, or the one named like the target */
+    const char *where;          /* OGR SQL attribute filter, NULL for none */
+    const char *encoding;       /* encoding of the source's text ("GBK", "GB18030", ...); NULL: as declared, else UTF-8 */
+    const char *source_crs;     /* CRS to assume for the source ("EPSG:4549"), overriding what it declares; NULL: as declared */
+    const gg_binding *maps;     /* target field <- source field */
+    size_t n_maps;
+    const gg_binding *sets;     /* target field <- constant */
+    size_t n_sets;
+    const gg_binding *open_options; /* GDAL open options, e.g. X_POSSIBLE_NAMES=lng */
+    size_t n_open_options;
+    int append;                 /* add to the layer instead of replacing it */
+    int skip_invalid;           /* import the valid features even when others are rejected */
+    const char *note;           /* grids: the new plan's note */
+    size_t max_issues;          /* issues kept in the report (0: 1000); the rest are only counted */
+} gg_import_options;
+
+/* Fills opts with the defaults (all NULL/0). */
+GG_API void gg_import_options_init(gg_import_options *opts);
+
+typedef enum gg_issue_kind {
+    GG_ISSUE_WARNING = 0,       /* kept as is, with a remark */
+    GG_ISSUE_REPAIRED = 1,      /* invalid geometry made valid */
+    GG_ISSUE_REJECTED = 2       /* not imported */
+} gg_issue_kind;
+
+typedef struct gg_import_issue {
+    gg_issue_kind kind;
+    int64_t fid;                /* the source feature number, -1 for a layer-wide remark */
+    int64_t line;               /* the line in a CSV source, 0 otherwise */
+    char *id;                   /* the feature's id (or code) when known, else NULL */
+    char *message;              /* what is wrong, without the location */
+} gg_import_issue;
+
+typedef struct gg_import_report {
+    char *layer;                /* target layer name */
+    char *source;               /* as given */
+    char *src_layer;            /* the source layer read */
+    char *driver;               /* GDAL driver short name */
+    char *source_crs;           /* "EPSG:4549", a name, or "none (taken as EPSG:4326)" */
+    int64_t read;               /* features read (after --where) */
+    int64_t imported;
+    int64_t repaired;
+    int64_t rejected;
+    int64_t warnings;
+    int64_t replaced;           /* rows removed first (replace mode) */
+    int64_t households;         /* households layer: sum of imported counts */
+    int64_t outside;            /* point layers: features in no community */
+    char **outside_ids;         /* the first of them (at most 10) */
+    size_t n_outside_ids;
+    int communities_known;      /* 0 when the project had no communities to check against */
+    int64_t plan;               /* grids: the plan created or appended to, else 0 */
+    gg_import_issue *issues;    /* in source order, at most max_issues */
+    size_t n_issues;
+    int64_t issues_dropped;     /* issues counted but not kept */
+} gg_import_report;
+
+/* Imports one source layer into a project layer.
+ * store must be writable; source is a path or any GDAL connection string.
+ * out receives the report (owned by the caller, gg_import_report_free)
+ * whenever one could be made, including when features were rejected.
+ * Returns GG_OK; GG_ERR_INVALID_INPUT when features were rejected and
+ * skip_invalid is off (nothing written; the report lists them);
+ * GG_ERR_NOT_FOUND (no such source layer or field), GG_ERR_FORMAT
+ * (unreadable source, missing coordinates), GG_ERR_CRS, GG_ERR_ARG,
+ * GG_ERR_STORE, GG_ERR_NOMEM, GG_ERR_CANCELLED. On any failure the store
+ * is unchanged. */
+GG_API gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *source,
+                           const gg_import_options *opts, gg_import_report **out);
+
+GG_API void gg_import_report_free(gg_ctx *ctx, gg_import_report *report);
+
+/* Writes where an issue is, as "SOURCE: layer 'L': feature F (id 'X')" or,
+ * for a CSV, "SOURCE: line N (id 'X')", into buf (truncated to size).
+ * A layer-wide issue gives "SOURCE: layer 'L'". */
+GG_API void gg_import_issue_where(const gg_import_report *report, const gg_import_issue *issue,
+                                  char *buf, size_t size);
+
+/* The target fields of a layer, NULL-terminated ("id", "count", ...). */
+GG_API const char *const *gg_layer_fields(gg_layer layer);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

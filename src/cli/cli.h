@@ -1,0 +1,52 @@
+/* The govgrid command: shared declarations of its subcommands. */
+#ifndef GG_CLI_H
+#define GG_CLI_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "govgrid/govgrid.h"
+
+/* Exit statuses of every subcommand. */
+enum {
+    CLI_OK = 0,       /* success */
+    CLI_FAILED = 1,   /* the operation failed (bad data, I/O, store) */
+    CLI_USAGE = 2     /* the command line is wrong */
+};
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);  /* argv[0] is the subcommand name */
+    void (*help)(FILE *out);
+} cli_command;
+
+extern const cli_command cli_cmd_init;
+extern const cli_command cli_cmd_import;
+extern const cli_command cli_cmd_info;
+
+/* Common flags: --quiet, --json and --help are shared by every command. */
+typedef struct cli_common {
+    int quiet;
+    int json;
+} cli_common;
+
+/* Prints "govgrid CMD: MESSAGE" on stderr. */
+void cli_error(const char *command, const char *fmt, ...) GG_PRINTF(2, 3);
+/* A usage error: the message, then a pointer to --help. Returns CLI_USAGE. */
+int cli_usage(const char *command, const char *fmt, ...) GG_PRINTF(2, 3);
+/* Reports the context's last error for command. Returns CLI_FAILED. */
+int cli_fail(const char *command, gg_ctx *ctx);
+
+/* A context with the CLI's log handler (warnings to stderr unless quiet)
+ * and, on a terminal, a progress display. NULL after printing an error. */
+gg_ctx *cli_ctx_new(const char *command, const cli_common *common);
+
+/* Writes a JSON value to stdout (pretty, key order kept) and frees it. */
+int cli_print_json(json_t *value);
+
+/* Parses "TARGET=VALUE" in place: arg is split at the first '='. Returns
+ * 0 when there is none or either side is empty. */
+int cli_split_binding(char *arg, const char **target, const char **value);
+
+#endif

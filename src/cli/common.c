@@ -1,0 +1,117 @@
+/* Error reporting, the context with its log and progress handlers, and
+ * JSON output, shared by the subcommands. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void cli_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "govgrid %s: ", command);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_usage(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "govgrid %s: ", command);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'govgrid %s --help'.\n", command);
+    va_end(ap);
+    return CLI_USAGE;
+}
+
+int cli_fail(const char *command, gg_ctx *ctx)
+{
+    const char *msg = gg_ctx_errmsg(ctx);
+    cli_error(command, "%s", msg[0] ? msg : gg_status_str(gg_ctx_errcode(ctx)));
+    return CLI_FAILED;
+}
+
+static void log_to_stderr(void *user_data, gg_log_level level, const char *message)
+{
+    (void)user_data;
+    fprintf(stderr, "%s: %s\n", level >= GG_LOG_ERROR ? "error" : level >= GG_LOG_WARNING ? "warning" : "info",
+            message);
+}
+
+/* The progress line redraws at most ten times a second and is erased when
+ * the stage completes, so that it never mixes with the summary. */
+typedef struct progress_state {
+    struct timespec last;
+    int shown;
+} progress_state;
+
+static progress_state progress;
+
+static int show_progress(void *user_data, const char *stage, uint64_t done, uint64_t total)
+{
+    (void)user_data;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double since = (double)(now.tv_sec - progress.last.tv_sec) +
+                   (double)(now.tv_nsec - progress.last.tv_nsec) / 1e9;
+    int finished = total > 0 && done >= total;
+    if (finished) {
+        if (progress.shown)
+            fprintf(stderr, "\r\033[K");
+        progress.shown = 0;
+        return 0;
+    }
+    if (progress.shown && since < 0.1)
+        return 0;
+    progress.last = now;
+    progress.shown = 1;
+    if (total > 0)
+        fprintf(stderr, "\r\033[K%s: %3d%% (%llu/%llu)", stage, (int)(100.0 * (double)done / (double)total),
+                (unsigned long long)done, (unsigned long long)total);
+    else
+        fprintf(stderr, "\r\033[K%s: %llu", stage, (unsigned long long)done);
+    fflush(stderr);
+    return 0;
+}
+
+gg_ctx *cli_ctx_new(const char *command, const cli_common *common)
+{
+    gg_ctx *ctx = NULL;
+    gg_status st = gg_ctx_new(&ctx);
+    if (st != GG_OK) {
+        cli_error(command, "cannot initialise: %s", gg_status_str(st));
+        return NULL;
+    }
+    if (!common->quiet)
+        gg_ctx_set_log(ctx, log_to_stderr, NULL, GG_LOG_WARNING);
+    if (!common->quiet && isatty(STDERR_FILENO))
+        gg_ctx_set_progress(ctx, show_progress, NULL);
+    return ctx;
+}
+
+int cli_print_json(json_t *value)
+{
+    if (value == NULL) {
+        fprintf(stderr, "govgrid: out of memory\n");
+        return CLI_FAILED;
+    }
+    int rc = json_dumpf(value, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(value);
+    return rc == 0 ? CLI_OK : CLI_FAILED;
+}
+
+int cli_split_binding(char *arg, const char **target, const char **value)
+{
+    char *eq = strchr(arg, '=');
+    if (eq == NULL || eq == arg)
+        return 0;
+    *eq = '\0';
+    *target = arg;
+    *value = eq + 1;
+    return 1;
+}

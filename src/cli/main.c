@@ -1,0 +1,58 @@
+/* govgrid: the command-line tool. A table of subcommands, each in its own
+ * file; main() only dispatches and maps nothing but the exit status. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const cli_command *const commands[] = {
+    &cli_cmd_init,
+    &cli_cmd_import,
+    &cli_cmd_info,
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void main_help(FILE *out)
+{
+    fprintf(out,
+            "Usage: govgrid COMMAND [ARGS...]\n"
+            "       govgrid COMMAND --help\n"
+            "       govgrid --version\n"
+            "\n"
+            "Grid-based social governance: project stores, grid plans, unified codes.\n"
+            "\n"
+            "Commands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(out, "\nExit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        main_help(stderr);
+        return CLI_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        if (strcmp(name, "help") == 0 && argc > 2) {
+            for (size_t i = 0; i < N_COMMANDS; i++)
+                if (strcmp(argv[2], commands[i]->name) == 0) {
+                    commands[i]->help(stdout);
+                    return CLI_OK;
+                }
+        }
+        main_help(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("govgrid %s\n", gg_version());
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(name, commands[i]->name) == 0)
+            return commands[i]->run(argc - 1, argv + 1);
+    fprintf(stderr, "govgrid: unknown command '%s' (see 'govgrid --help')\n", name);
+    return CLI_USAGE;
+}

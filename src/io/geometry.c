@@ -1,0 +1,316 @@
+/* One feature's geometry: from OGR to a valid GEOS geometry in storage
+ * coordinates, or a reason to reject it; and its SpatiaLite encoding. */
+#include "io/import.h"
+
+#include <math.h>
+#include <spatialite/gaiageo.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *rule_text(geom_rule rule)
+{
+    switch (rule) {
+    case GEOM_POLYGONAL: return "Polygon or MultiPolygon";
+    case GEOM_POINT: return "Point";
+    case GEOM_LINEAR: return "LineString or MultiLineString";
+    case GEOM_LINEAR_OR_POLYGONAL: return "lines or polygons";
+    case GEOM_POINT_OR_POLYGONAL: return "Point or Polygon";
+    case GEOM_NONE: break;
+    }
+    return "no geometry";
+}
+
+static int type_allowed(geom_rule rule, OGRwkbGeometryType t)
+{
+    int polygonal = t == wkbPolygon || t == wkbMultiPolygon;
+    int linear = t == wkbLineString || t == wkbMultiLineString;
+    int point = t == wkbPoint;
+    switch (rule) {
+    case GEOM_POLYGONAL: return polygonal;
+    case GEOM_POINT: return point;
+    case GEOM_LINEAR: return linear;
+    case GEOM_LINEAR_OR_POLYGONAL: return linear || polygonal;
+    case GEOM_POINT_OR_POLYGONAL: return point || polygonal;
+    case GEOM_NONE: break;
+    }
+    return 0;
+}
+
+enum coord_problem { COORD_OK, COORD_NOT_FINITE, COORD_LON_RANGE, COORD_LAT_RANGE };
+
+/* Walks every vertex; stops at the first that is not finite, or, when
+ * lonlat is set, outside longitude/latitude bounds. */
+static enum coord_problem check_coords(OGRGeometryH g, int lonlat, double *bad_x, double *bad_y)
+{
+    int parts = OGR_G_GetGeometryCount(g);
+    for (int i = 0; i < parts; i++) {
+        enum coord_problem p = check_coords(OGR_G_GetGeometryRef(g, i), lonlat, bad_x, bad_y);
+        if (p != COORD_OK)
+            return p;
+    }
+    int n = OGR_G_GetPointCount(g);
+    for (int i = 0; i < n; i++) {
+        double x = OGR_G_GetX(g, i), y = OGR_G_GetY(g, i);
+        *bad_x = x;
+        *bad_y = y;
+        if (!isfinite(x) || !isfinite(y))
+            return COORD_NOT_FINITE;
+        if (lonlat && (x < -180.0 || x > 180.0))
+            return COORD_LON_RANGE;
+        if (lonlat && (y < -90.0 || y > 90.0))
+            return COORD_LAT_RANGE;
+    }
+    return COORD_OK;
+}
+
+static int reject(geom_result *r, const char *fmt, ...) GG_PRINTF(2, 3);
+static int reject(geom_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->message, sizeof r->message, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+/* Keeps the polygons of a make-valid result, which may also hold the lines
+ * and points that collapsed parts became. */
+static GEOSGeometry *polygonal_part(GEOSContextHandle_t h, GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
+        return g;
+    int n = GEOSGetNumGeometries_r(h, g);
+    GEOSGeometry **polys = malloc(sizeof *polys * (size_t)(n > 0 ? n : 1));
+    int k = 0;
+    if (polys == NULL) {
+        GEOSGeom_destroy_r(h, g);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
+        int pt = GEOSGeomTypeId_r(h, part);
+        if (pt == GEOS_POLYGON) {
+            polys[k++] = GEOSGeom_clone_r(h, part);
+        } else if (pt == GEOS_MULTIPOLYGON) {
+            for (int j = 0; j < GEOSGetNumGeometries_r(h, part); j++)
+                polys[k++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, part, j));
+        }
+    }
+    GEOSGeom_destroy_r(h, g);
+    GEOSGeometry *out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)k);
+    free(polys);
+    return out;
+}
+
+/* Stored polygonal geometry is always a MultiPolygon and linear geometry
+ * a MultiLineString, so that every row of a column has one type. */
+static GEOSGeometry *to_multi(GEOSContextHandle_t h, GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    int multi = type == GEOS_POLYGON ? GEOS_MULTIPOLYGON : type == GEOS_LINESTRING ? GEOS_MULTILINESTRING : -1;
+    if (multi < 0)
+        return g;
+    GEOSGeometry *parts[1] = {g};
+    return GEOSGeom_createCollection_r(h, multi, parts, 1);
+}
+
+static int prepare_owned(gg_ctx *ctx, gg_source *src, OGRGeometryH g, geom_rule rule,
+                         geom_result *r)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    if (OGR_G_IsEmpty(g)) {
+        /* Readers turn a point with a NaN coordinate into an empty point. */
+        if (wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPoint &&
+            (!isnan(OGR_G_GetX(g, 0)) || !isnan(OGR_G_GetY(g, 0))))
+            return reject(r, "coordinate (%g, %g) is not a finite number", OGR_G_GetX(g, 0),
+                          OGR_G_GetY(g, 0));
+        return reject(r, "geometry is empty");
+    }
+    OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (type == wkbMultiPoint && OGR_G_GetGeometryCount(g) == 1 && rule != GEOM_LINEAR)
+        type = wkbPoint;
+    if (!type_allowed(rule, type))
+        return reject(r, "geometry is a %s; expected %s", OGRGeometryTypeToName(type), rule_text(rule));
+
+    double bx = 0, by = 0;
+    if (check_coords(g, 0, &bx, &by) != COORD_OK)
+        return reject(r, "coordinate (%g, %g) is not a finite number", bx, by);
+    if (src->to_storage != NULL && OGR_G_Transform(g, src->to_storage) != OGRERR_NONE)
+        return reject(r, "coordinates cannot be transformed from %s to EPSG:%d (near %.10g, %.10g)",
+                      src->crs_text, GG_STORAGE_SRID, bx, by);
+    switch (check_coords(g, 1, &bx, &by)) {
+    case COORD_OK: break;
+    case COORD_NOT_FINITE:
+        return reject(r, "coordinates cannot be transformed from %s to EPSG:%d", src->crs_text,
+                      GG_STORAGE_SRID);
+    case COORD_LON_RANGE:
+        return reject(r, "longitude %.10g is out of range [-180, 180]%s", bx,
+                      src->geographic && by >= -180 && by <= 180 && bx >= -90 && bx <= 90
+                          ? " (are longitude and latitude swapped?)" : "");
+    case COORD_LAT_RANGE:
+        return reject(r, "latitude %.10g is out of range [-90, 90]%s", by,
+                      src->geographic && by >= -180 && by <= 180 && bx >= -90 && bx <= 90
+                          ? " (are longitude and latitude swapped?)" : "");
+    }
+
+    GEOSGeometry *geom = NULL;
+    if (type == wkbPoint) {
+        OGRGeometryH p = wkbFlatten(OGR_G_GetGeometryType(g)) == wkbMultiPoint ? OGR_G_GetGeometryRef(g, 0) : g;
+        geom = GEOSGeom_createPointFromXY_r(h, OGR_G_GetX(p, 0), OGR_G_GetY(p, 0));
+    } else {
+        size_t size = (size_t)OGR_G_WkbSize(g);
+        unsigned char *wkb = malloc(size ? size : 1);
+        if (wkb == NULL)
+            return -1;
+        OGR_G_ExportToIsoWkb(g, wkbNDR, wkb);
+        ctx->geos_msg[0] = '\0';
+        geom = GEOSGeomFromWKB_buf_r(h, wkb, size);
+        free(wkb);
+        if (geom == NULL)
+            return reject(r, "geometry is malformed: %s", ctx->geos_msg[0] ? ctx->geos_msg : "GEOS cannot read it");
+    }
+    if (geom == NULL)
+        return -1;
+
+    int gtype = GEOSGeomTypeId_r(h, geom);
+    if (gtype == GEOS_POLYGON || gtype == GEOS_MULTIPOLYGON) {
+        char valid = GEOSisValid_r(h, geom);
+        if (valid == 0) {
+            char *reason = GEOSisValidReason_r(h, geom);
+            GEOSMakeValidParams *params = GEOSMakeValidParams_create_r(h);
+            GEOSMakeValidParams_setMethod_r(h, params, GEOS_MAKE_VALID_STRUCTURE);
+            GEOSMakeValidParams_setKeepCollapsed_r(h, params, 0);
+            GEOSGeometry *made = GEOSMakeValidWithParams_r(h, geom, params);
+            GEOSMakeValidParams_destroy_r(h, params);
+            GEOSGeom_destroy_r(h, geom);
+            geom = made ? polygonal_part(h, made) : NULL;
+            if (geom == NULL || GEOSisEmpty_r(h, geom) == 1) {
+                if (geom)
+                    GEOSGeom_destroy_r(h, geom);
+                reject(r, "invalid polygon (%s) that make-valid cannot repair: no area is left",
+                       reason ? reason : "unknown reason");
+                GEOSFree_r(h, reason);
+                return 0;
+            }
+            snprintf(r->message, sizeof r->message, "invalid polygon repaired with make-valid: %s",
+                     reason ? reason : "unknown reason");
+            GEOSFree_r(h, reason);
+            r->repaired = 1;
+        } else if (valid != 1) {
+            GEOSGeom_destroy_r(h, geom);
+            return -1;
+        }
+    }
+    geom = to_multi(h, geom);
+    if (geom == NULL)
+        return -1;
+    r->geom = geom;
+    return 1;
+}
+
+gg_status gg_geom_prepare(gg_ctx *ctx, gg_source *src, OGRGeometryH ogr, geom_rule rule,
+                          geom_result *result)
+{
+    memset(result, 0, sizeof *result);
+    if (ogr == NULL) {
+        reject(result, "geometry is missing");
+        return GG_OK;
+    }
+    OGRGeometryH g = ogr;
+    OGRGeometryH linear = NULL;
+    if (OGR_G_HasCurveGeometry(g, 0)) {
+        linear = OGR_G_GetLinearGeometry(g, 0, NULL);
+        if (linear == NULL)
+            return gg_error_nomem(ctx);
+        g = linear;
+    }
+    OGR_G_FlattenTo2D(g);
+    int rc = prepare_owned(ctx, src, g, rule, result);
+    if (linear != NULL)
+        OGR_G_DestroyGeometry(linear);
+    if (rc < 0)
+        return gg_error(ctx, GG_ERR_GEOMETRY, "%s: layer '%s': geometry processing failed: %s",
+                        src->path, src->layer_name, ctx->geos_msg[0] ? ctx->geos_msg : "out of memory");
+    return GG_OK;
+}
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    memcpy(p, &v, 4); /* SpatiaLite blobs here are little-endian (flag 0x01) */
+}
+
+static void put_f64(unsigned char *p, double v)
+{
+    memcpy(p, &v, 8);
+}
+
+static int host_is_little_endian(void)
+{
+    const uint16_t probe = 1;
+    return *(const unsigned char *)&probe == 1;
+}
+
+/* A point's SpatiaLite BLOB is 60 bytes of fixed layout; building it here
+ * spares the WKB round trip for the most numerous layer (households). */
+static gg_status point_blob(gg_ctx *ctx, double x, double y, unsigned char **blob, int *size)
+{
+    unsigned char *b = sqlite3_malloc(60);
+    if (b == NULL)
+        return gg_error_nomem(ctx);
+    b[0] = 0x00;
+    b[1] = 0x01;
+    put_u32(b + 2, GG_STORAGE_SRID);
+    put_f64(b + 6, x);
+    put_f64(b + 14, y);
+    put_f64(b + 22, x);
+    put_f64(b + 30, y);
+    b[38] = 0x7C;
+    put_u32(b + 39, 1);
+    put_f64(b + 43, x);
+    put_f64(b + 51, y);
+    b[59] = 0xFE;
+    *blob = b;
+    *size = 60;
+    return GG_OK;
+}
+
+gg_status gg_geom_to_blob(gg_ctx *ctx, const GEOSGeometry *geom, unsigned char **blob, int *size)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    *blob = NULL;
+    *size = 0;
+    if (GEOSGeomTypeId_r(h, geom) == GEOS_POINT && host_is_little_endian()) {
+        double x, y;
+        if (GEOSGeomGetX_r(h, geom, &x) != 1 || GEOSGeomGetY_r(h, geom, &y) != 1)
+            return gg_error(ctx, GG_ERR_GEOMETRY, "cannot read a point's coordinates");
+        return point_blob(ctx, x, y, blob, size);
+    }
+    size_t wkb_size = 0;
+    unsigned char *wkb = GEOSGeomToWKB_buf_r(h, geom, &wkb_size);
+    if (wkb == NULL)
+        return gg_error(ctx, GG_ERR_GEOMETRY, "cannot encode geometry: %s", ctx->geos_msg);
+    gaiaGeomCollPtr gaia = gaiaFromWkb(wkb, (unsigned int)wkb_size);
+    GEOSFree_r(h, wkb);
+    if (gaia == NULL)
+        return gg_error(ctx, GG_ERR_GEOMETRY, "cannot convert geometry to SpatiaLite");
+    gaia->Srid = GG_STORAGE_SRID;
+    unsigned char *raw = NULL;
+    int raw_size = 0;
+    gaiaToSpatiaLiteBlobWkb(gaia, &raw, &raw_size);
+    gaiaFreeGeomColl(gaia);
+    if (raw == NULL)
+        return gg_error_nomem(ctx);
+    unsigned char *b = sqlite3_malloc(raw_size);
+    if (b == NULL) {
+        free(raw);
+        return gg_error_nomem(ctx);
+    }
+    memcpy(b, raw, (size_t)raw_size);
+    free(raw);
+    *blob = b;
+    *size = raw_size;
+    return GG_OK;
+}

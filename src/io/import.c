@@ -1,0 +1,1025 @@
+/* gg_import: one source layer into one project layer, in one transaction.
+ *
+ * The loop reads each feature, converts its fields and geometry, applies
+ * the layer's rules and inserts it. Problems with a feature are collected
+ * in the report rather than stopping the loop, so that one run lists every
+ * bad feature; at the end the transaction is committed only when nothing
+ * was rejected (or the caller asked to skip rejected features). */
+#include "io/binding.h"
+#include "io/import.h"
+#include "govgrid/code.h"
+
+#include <cpl_error.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PROGRESS_EVERY 8192
+#define OUTSIDE_IDS_MAX 10
+#define LISTED_CODES_MAX 10
+
+void gg_import_options_init(gg_import_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+}
+
+/* The running state of one import. */
+typedef struct importer {
+    gg_ctx *ctx;
+    gg_store *store;
+    const layer_spec *spec;
+    const gg_import_options *opts;
+    gg_import_report *report;
+    gg_source src;
+    field_binding bindings[GG_MAX_FIELDS];
+    sqlite3_stmt *insert;
+    sqlite3_stmt *find_dup;     /* finds the rowid holding a duplicate key */
+    gg_community_index *communities;
+    int64_t next_rowid;         /* rows are given explicit rowids from here */
+    int64_t first_rowid;
+    int64_t *row_fids;          /* source feature number of each inserted row */
+    size_t row_fids_cap;
+    int64_t plan;
+    char **replaced_depts;      /* dept-grids: departments already cleared */
+    size_t n_replaced_depts, replaced_depts_cap;
+    char **unknown;             /* grids: codes of no known layout; units: unknown kinds */
+    size_t n_unknown, unknown_cap;
+    int64_t unknown_total;
+    int64_t missing_community; /* grids: community not in the project */
+    double ext[4];              /* data extent in storage coordinates */
+    int has_ext;
+} importer;
+
+static const char *const known_unit_kinds[] = {
+    "government", "industrial", "enterprise", "school", "hospital", "office",
+    "market", "scenic", "institution", "other", NULL};
+
+/* Chinese and English names of the roster roles. */
+static const struct {
+    const char *name;
+    const char *role;
+} role_names[] = {
+    {"leader", "leader"},         {"fulltime", "fulltime"},     {"full-time", "fulltime"},
+    {"parttime", "parttime"},     {"part-time", "parttime"},    {"volunteer", "volunteer"},
+    {"instructor", "instructor"}, {"网格长", "leader"},         {"专职网格员", "fulltime"},
+    {"网格员", "fulltime"},       {"兼职网格员", "parttime"},   {"志愿者", "volunteer"},
+    {"网格信息员", "volunteer"},  {"信息员", "volunteer"},      {"网格指导员", "instructor"},
+    {"指导员", "instructor"},
+};
+
+static void where_text(const char *source, const char *layer, int csv, int64_t fid, int64_t line,
+                       const char *id, char *buf, size_t size)
+{
+    int n;
+    if (fid < 0)
+        n = snprintf(buf, size, "%s: layer '%s'", source, layer);
+    else if (csv && line > 0)
+        n = snprintf(buf, size, "%s: line %lld", source, (long long)line);
+    else
+        n = snprintf(buf, size, "%s: layer '%s': feature %lld", source, layer, (long long)fid);
+    if (id != NULL && n > 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, " (%s '%s')", strchr(id, '/') ? "dept/id" : "id", id);
+}
+
+void gg_import_issue_where(const gg_import_report *report, const gg_import_issue *issue,
+                           char *buf, size_t size)
+{
+    where_text(report->source ? report->source : "", report->src_layer ? report->src_layer : "",
+               issue->line > 0, issue->fid, issue->line, issue->id, buf, size);
+}
+
+static int64_t csv_line(const importer *im, int64_t fid)
+{
+    /* GDAL numbers CSV records from 1 after the header line. */
+    return im->src.is_csv ? fid + 1 : 0;
+}
+
+static gg_status issue(importer *im, gg_issue_kind kind, int64_t fid, const char *id,
+                       const char *message)
+{
+    return gg_report_issue(im->ctx, im->report, im->opts->max_issues, kind, fid,
+                           fid >= 0 ? csv_line(im, fid) : 0, id, "%s", message);
+}
+
+static gg_status remember(importer *im, char ***list, size_t *n, size_t *cap, const char *value)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*list)[i], value) == 0)
+            return GG_OK;
+    gg_status st = gg_grow(im->ctx, (void **)list, cap, *n + 1, sizeof **list);
+    if (st != GG_OK)
+        return st;
+    (*list)[*n] = gg_strdup(im->ctx, value);
+    if ((*list)[*n] == NULL)
+        return gg_error_nomem(im->ctx);
+    (*n)++;
+    return GG_OK;
+}
+
+static void free_list(gg_ctx *ctx, char **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        gg_free(ctx, list[i]);
+    gg_free(ctx, list);
+}
+
+/* ---- statements ---- */
+
+static const char *insert_sql(gg_layer layer)
+{
+    switch (layer) {
+    case GG_LAYER_DIVISIONS:
+        return "INSERT INTO division(rowid, code, level, name, parent, urban_rural, geom)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    case GG_LAYER_HOUSEHOLDS:
+        return "INSERT INTO household(fid, id, count, persons, address, community, geom)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    case GG_LAYER_ROADS:
+        return "INSERT INTO road(fid, id, class, name, geom) VALUES (?1, ?2, ?3, ?4, ?5)";
+    case GG_LAYER_WATERWAYS:
+        return "INSERT INTO waterway(fid, id, kind, name, geom) VALUES (?1, ?2, ?3, ?4, ?5)";
+    case GG_LAYER_UNITS:
+        return "INSERT INTO unit(fid, id, kind, name, size, community, geom)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    case GG_LAYER_WORKERS:
+        return "INSERT INTO worker(fid, id, name, role, phone, grid_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    case GG_LAYER_DEPT_GRIDS:
+        return "INSERT INTO dept_grid(fid, dept, id, name, geom) VALUES (?1, ?2, ?3, ?4, ?5)";
+    case GG_LAYER_GRIDS:
+        return "INSERT INTO grid(fid, plan, code, type, community, name, geom)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    case GG_LAYER_COUNT: break;
+    }
+    return NULL;
+}
+
+static const char *find_dup_sql(gg_layer layer)
+{
+    switch (layer) {
+    case GG_LAYER_DIVISIONS: return "SELECT rowid FROM division WHERE code = ?1";
+    case GG_LAYER_DEPT_GRIDS: return "SELECT fid FROM dept_grid WHERE dept = ?1 AND id = ?2";
+    case GG_LAYER_GRIDS: return "SELECT fid FROM grid WHERE plan = ?1 AND code = ?2";
+    default: break;
+    }
+    return NULL;
+}
+
+static gg_status prepare_statements(importer *im)
+{
+    gg_layer layer = im->spec->layer;
+    gg_status st = gg_store_prepare(im->store, insert_sql(layer), &im->insert);
+    if (st != GG_OK)
+        return st;
+    const char *dup = find_dup_sql(layer);
+    char buf[128];
+    if (dup == NULL) {
+        snprintf(buf, sizeof buf, "SELECT fid FROM %s WHERE id = ?1", gg_layer_table_of(layer)->table);
+        dup = buf;
+    }
+    return gg_store_prepare(im->store, dup, &im->find_dup);
+}
+
+static gg_status query_int64(importer *im, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(im->store, sql, &stmt);
+    if (st != GG_OK)
+        return st;
+    *out = 0;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *out = sqlite3_column_int64(stmt, 0);
+    else
+        st = gg_store_sql_error(im->store, "reading the project");
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+/* ---- replace and plans ---- */
+
+static gg_status begin_layer(importer *im)
+{
+    gg_layer layer = im->spec->layer;
+    const char *table = gg_layer_table_of(layer)->table;
+    char sql[256];
+    gg_status st;
+    if (layer == GG_LAYER_GRIDS) {
+        if (im->opts->append) {
+            st = query_int64(im, "SELECT coalesce(max(id), 0) FROM plan WHERE source = 'import'"
+                                 " AND id = (SELECT max(id) FROM plan)",
+                             &im->plan);
+            if (st == GG_OK && im->plan == 0)
+                st = gg_error(im->ctx, GG_ERR_ARG,
+                              "grids --append adds to the newest plan when that plan was imported; "
+                              "the project has no such plan (import without --append to create one)");
+            if (st != GG_OK)
+                return st;
+        } else {
+            sqlite3_stmt *stmt = NULL;
+            char now[32];
+            gg_utc_now(now, sizeof now);
+            st = gg_store_prepare(im->store,
+                                  "INSERT INTO plan(created, source, note, params) VALUES (?1, 'import', ?2, ?3)",
+                                  &stmt);
+            if (st != GG_OK)
+                return st;
+            sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
+            if (im->opts->note)
+                sqlite3_bind_text(stmt, 2, im->opts->note, -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_text(stmt, 2, im->src.path, -1, SQLITE_STATIC);
+            sqlite3_bind_null(stmt, 3);
+            if (sqlite3_step(stmt) != SQLITE_DONE)
+                st = gg_store_sql_error(im->store, "creating a plan");
+            sqlite3_finalize(stmt);
+            if (st != GG_OK)
+                return st;
+            im->plan = sqlite3_last_insert_rowid(im->store->db);
+        }
+        im->report->plan = im->plan;
+    } else if (!im->opts->append && layer != GG_LAYER_DEPT_GRIDS) {
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+        st = query_int64(im, sql, &im->report->replaced);
+        if (st == GG_OK) {
+            snprintf(sql, sizeof sql, "DELETE FROM %s", table);
+            st = gg_store_exec(im->store, sql);
+        }
+        if (st != GG_OK)
+            return st;
+    }
+    snprintf(sql, sizeof sql, "SELECT coalesce(max(rowid), 0) + 1 FROM %s", table);
+    st = query_int64(im, sql, &im->next_rowid);
+    im->first_rowid = im->next_rowid;
+    return st;
+}
+
+/* Departmental layers are replaced one department at a time: importing the
+ * fire brigade's grids must not remove the environment bureau's. */
+static gg_status clear_dept(importer *im, const char *dept)
+{
+    if (im->opts->append)
+        return GG_OK;
+    for (size_t i = 0; i < im->n_replaced_depts; i++)
+        if (strcmp(im->replaced_depts[i], dept) == 0)
+            return GG_OK;
+    gg_status st = remember(im, &im->replaced_depts, &im->n_replaced_depts,
+                            &im->replaced_depts_cap, dept);
+    if (st != GG_OK)
+        return st;
+    sqlite3_stmt *stmt = NULL;
+    st = gg_store_prepare(im->store, "DELETE FROM dept_grid WHERE dept = ?1", &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_text(stmt, 1, dept, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        st = gg_store_sql_error(im->store, "replacing departmental grids");
+    else
+        im->report->replaced += sqlite3_changes(im->store->db);
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+/* ---- binding helpers ---- */
+
+static void bind_text_or_null(sqlite3_stmt *stmt, int col, const char *text)
+{
+    if (text != NULL && text[0] != '\0')
+        sqlite3_bind_text(stmt, col, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(stmt, col);
+}
+
+static void bind_value(sqlite3_stmt *stmt, int col, const field_value *v, field_kind kind)
+{
+    if (!v->present)
+        sqlite3_bind_null(stmt, col);
+    else if (kind == FIELD_INT)
+        sqlite3_bind_int64(stmt, col, v->i);
+    else if (kind == FIELD_REAL)
+        sqlite3_bind_double(stmt, col, v->r);
+    else
+        sqlite3_bind_text(stmt, col, v->text, -1, SQLITE_TRANSIENT);
+}
+
+static gg_status bind_geom(importer *im, int col, const GEOSGeometry *geom)
+{
+    if (geom == NULL) {
+        sqlite3_bind_null(im->insert, col);
+        return GG_OK;
+    }
+    unsigned char *blob = NULL;
+    int size = 0;
+    gg_status st = gg_geom_to_blob(im->ctx, geom, &blob, &size);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_blob(im->insert, col, blob, size, sqlite3_free);
+    return GG_OK;
+}
+
+static void grow_extent(importer *im, const GEOSGeometry *geom)
+{
+    GEOSContextHandle_t h = im->ctx->geos;
+    double minx, miny, maxx, maxy;
+    if (GEOSGeom_getXMin_r(h, geom, &minx) != 1 || GEOSGeom_getYMin_r(h, geom, &miny) != 1 ||
+        GEOSGeom_getXMax_r(h, geom, &maxx) != 1 || GEOSGeom_getYMax_r(h, geom, &maxy) != 1)
+        return;
+    if (!im->has_ext) {
+        im->ext[0] = minx, im->ext[1] = miny, im->ext[2] = maxx, im->ext[3] = maxy;
+        im->has_ext = 1;
+        return;
+    }
+    im->ext[0] = fmin(im->ext[0], minx);
+    im->ext[1] = fmin(im->ext[1], miny);
+    im->ext[2] = fmax(im->ext[2], maxx);
+    im->ext[3] = fmax(im->ext[3], maxy);
+}
+
+/* The community of a point layer's feature: its point, or for a parcel its
+ * point on surface (always inside the parcel). Records it as outside when
+ * no community covers it. */
+static gg_status locate_community(importer *im, const GEOSGeometry *geom, const char *id,
+                                  const char **community)
+{
+    *community = NULL;
+    if (im->communities == NULL)
+        return GG_OK;
+    GEOSContextHandle_t h = im->ctx->geos;
+    double x, y;
+    if (GEOSGeomTypeId_r(h, geom) == GEOS_POINT) {
+        GEOSGeomGetX_r(h, geom, &x);
+        GEOSGeomGetY_r(h, geom, &y);
+    } else {
+        GEOSGeometry *p = GEOSPointOnSurface_r(h, geom);
+        if (p == NULL)
+            return gg_error(im->ctx, GG_ERR_GEOMETRY, "point on surface failed: %s", im->ctx->geos_msg);
+        GEOSGeomGetX_r(h, p, &x);
+        GEOSGeomGetY_r(h, p, &y);
+        GEOSGeom_destroy_r(h, p);
+    }
+    *community = gg_community_index_find(im->communities, x, y);
+    if (*community != NULL)
+        return GG_OK;
+    gg_import_report *r = im->report;
+    r->outside++;
+    if (r->n_outside_ids < OUTSIDE_IDS_MAX) {
+        size_t cap = r->n_outside_ids;
+        gg_status st = gg_grow(im->ctx, (void **)&r->outside_ids, &cap, r->n_outside_ids + 1,
+                               sizeof *r->outside_ids);
+        if (st != GG_OK)
+            return st;
+        r->outside_ids[r->n_outside_ids] = gg_strdup(im->ctx, id);
+        if (r->outside_ids[r->n_outside_ids] == NULL)
+            return gg_error_nomem(im->ctx);
+        r->n_outside_ids++;
+    }
+    return GG_OK;
+}
+
+/* ---- per-layer rules: fill the INSERT or give a reason to reject ---- */
+
+typedef struct feature_ctx {
+    int64_t fid;
+    field_value *v;
+    const GEOSGeometry *geom;
+    char key[160];
+    char why[512];
+} feature_ctx;
+
+static int rejectf(feature_ctx *f, const char *fmt, ...) GG_PRINTF(2, 3);
+static int rejectf(feature_ctx *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->why, sizeof f->why, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+/* Each rule returns 1 (bound, insert it), 0 (rejected: f->why) or -1 (a
+ * failure recorded on the context). */
+static int rule_divisions(importer *im, feature_ctx *f)
+{
+    gg_division_code code;
+    field_value *v = f->v;
+    if (gg_division_code_parse(im->ctx, v[0].text, &code) != GG_OK) {
+        rejectf(f, "%s", gg_ctx_errmsg(im->ctx));
+        gg_ctx_clear_error(im->ctx);
+        return 0;
+    }
+    snprintf(f->key, sizeof f->key, "%s", code.code);
+    const char *parent = v[2].present ? v[2].text : code.parent;
+    if (v[2].present && code.parent[0] != '\0' && strcmp(v[2].text, code.parent) != 0) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "parent '%.40s' differs from the parent the code gives (%s); kept as given",
+                 v[2].text, code.parent);
+        if (issue(im, GG_ISSUE_WARNING, f->fid, f->key, msg) != GG_OK)
+            return -1;
+    }
+    if (v[3].present && !gg_urban_rural_valid(v[3].text))
+        return rejectf(f, "urban_rural '%.40s' is not one of 111, 112, 121, 122, 123, 210, 220", v[3].text);
+    if (code.level == GG_LEVEL_COMMUNITY && f->geom == NULL)
+        return rejectf(f, "community %s has no geometry", code.code);
+    if (code.level == GG_LEVEL_COMMUNITY && !v[3].present &&
+        issue(im, GG_ISSUE_WARNING, f->fid, f->key,
+              "community has no urban_rural class; partitioning will use the urban rule") != GG_OK)
+        return -1;
+    sqlite3_stmt *s = im->insert;
+    sqlite3_bind_text(s, 2, code.code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, gg_division_level_name(code.level), -1, SQLITE_STATIC);
+    bind_text_or_null(s, 4, v[1].present ? v[1].text : NULL);
+    bind_text_or_null(s, 5, parent);
+    bind_text_or_null(s, 6, v[3].present ? v[3].text : NULL);
+    return bind_geom(im, 7, f->geom) == GG_OK ? 1 : -1;
+}
+
+static int rule_households(importer *im, feature_ctx *f)
+{
+    field_value *v = f->v;
+    int64_t count = v[1].present ? v[1].i : 1;
+    if (count < 0)
+        return rejectf(f, "count %lld is negative", (long long)count);
+    if (v[2].present && v[2].i < 0)
+        return rejectf(f, "persons %lld is negative", (long long)v[2].i);
+    const char *community = NULL;
+    if (locate_community(im, f->geom, f->key, &community) != GG_OK)
+        return -1;
+    sqlite3_stmt *s = im->insert;
+    sqlite3_bind_text(s, 2, f->key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, count);
+    bind_value(s, 4, &v[2], FIELD_INT);
+    bind_value(s, 5, &v[3], FIELD_TEXT);
+    bind_text_or_null(s, 6, community);
+    if (bind_geom(im, 7, f->geom) != GG_OK)
+        return -1;
+    im->report->households += count;
+    return 1;
+}
+
+static int rule_lines(importer *im, feature_ctx *f)
+{
+    sqlite3_stmt *s = im->insert;
+    sqlite3_bind_text(s, 2, f->key, -1, SQLITE_TRANSIENT);
+    bind_value(s, 3, &f->v[1], FIELD_TEXT);
+    bind_value(s, 4, &f->v[2], FIELD_TEXT);
+    return bind_geom(im, 5, f->geom) == GG_OK ? 1 : -1;
+}
+
+static int rule_units(importer *im, feature_ctx *f)
+{
+    field_value *v = f->v;
+    char kind[64];
+    snprintf(kind, sizeof kind, "%s", v[1].text);
+    for (char *p = kind; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    int known = 0;
+    for (int i = 0; known_unit_kinds[i]; i++)
+        known |= strcmp(kind, known_unit_kinds[i]) == 0;
+    if (!known) {
+        im->unknown_total++;
+        if (im->n_unknown < LISTED_CODES_MAX &&
+            remember(im, &im->unknown, &im->n_unknown, &im->unknown_cap, kind) != GG_OK)
+            return -1;
+    }
+    if (v[3].present && v[3].r < 0)
+        return rejectf(f, "size %g is negative", v[3].r);
+    const char *community = NULL;
+    if (locate_community(im, f->geom, f->key, &community) != GG_OK)
+        return -1;
+    sqlite3_stmt *s = im->insert;
+    sqlite3_bind_text(s, 2, f->key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, kind, -1, SQLITE_TRANSIENT);
+    bind_value(s, 4, &v[2], FIELD_TEXT);
+    bind_value(s, 5, &v[3], FIELD_REAL);
+    bind_text_or_null(s, 6, community);
+    return bind_geom(im, 7, f->geom) == GG_OK ? 1 : -1;
+}
+
+static int rule_workers(importer *im, feature_ctx *f)
+{
+    field_value *v = f->v;
+    const char *role = NULL;
+    char lowered[64];
+    snprintf(lowered, sizeof lowered, "%s", v[2].text);
+    for (char *p = lowered; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+        if (strcmp(lowered, role_names[i].name) == 0)
+            role = role_names[i].role;
+    if (role == NULL)
+        return rejectf(f, "role '%.40s' is not one of leader, fulltime, parttime, volunteer, "
+                          "instructor (or 网格长, 专职网格员, 兼职网格员, 志愿者, 网格指导员)",
+                       v[2].text);
+    sqlite3_stmt *s = im->insert;
+    sqlite3_bind_text(s, 2, f->key, -1, SQLITE_TRANSIENT);
+    bind_value(s, 3, &v[1], FIELD_TEXT);
+    sqlite3_bind_text(s, 4, role, -1, SQLITE_STATIC);
+    bind_value(s, 5, &v[3], FIELD_TEXT);
+    bind_value(s, 6, &v[4], FIELD_TEXT);
+    return 1;
+}
+
+static int rule_dept_grids(importer *im, feature_ctx *f)
+{
+    field_value *v = f->v;
+    snprintf(f->key, sizeof f->key, "%.60s/%.90s", v[0].text, v[1].text);
+    if (clear_dept(im, v[0].text) != GG_OK)
+        return -1;
+    sqlite3_stmt *s = im->insert;
+    sqlite3_bind_text(s, 2, v[0].text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, v[1].text, -1, SQLITE_TRANSIENT);
+    bind_value(s, 4, &v[2], FIELD_TEXT);
+    return bind_geom(im, 5, f->geom) == GG_OK ? 1 : -1;
+}
+
+static int division_exists(importer *im, const char *code)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (gg_store_prepare(im->store, "SELECT 1 FROM division WHERE code = ?1", &stmt) != GG_OK)
+        return -1;
+    sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
+    int found = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_finalize(stmt);
+    return found;
+}
+
+static int rule_grids(importer *im, feature_ctx *f)
+{
+    field_value *v = f->v;
+    char community[13];
+    const char *code = f->key;
+    gg_code_layout layout = gg_grid_code_layout(code, community);
+    if (layout == GG_CODE_LAYOUT_UNKNOWN) {
+        im->unknown_total++;
+        if (im->n_unknown < LISTED_CODES_MAX &&
+            remember(im, &im->unknown, &im->n_unknown, &im->unknown_cap, code) != GG_OK)
+            return -1;
+    }
+    int64_t type = 0;
+    if (v[1].present) {
+        type = v[1].i;
+        if (type < 1 || type > 9 || type == 8)
+            return rejectf(f, "type %lld is not a grid type (1 comprehensive; 2-7, 9 dedicated)",
+                           (long long)type);
+    } else {
+        type = gg_grid_code_type(code);
+    }
+    const char *comm = v[2].present ? v[2].text : (community[0] ? community : NULL);
+    if (comm != NULL) {
+        int exists = division_exists(im, comm);
+        if (exists < 0)
+            return -1;
+        if (!exists)
+            im->missing_community++;
+    }
+    sqlite3_stmt *s = im->insert;
+    sqlite3_bind_int64(s, 2, im->plan);
+    sqlite3_bind_text(s, 3, code, -1, SQLITE_TRANSIENT);
+    if (type > 0)
+        sqlite3_bind_int64(s, 4, type);
+    else
+        sqlite3_bind_null(s, 4);
+    bind_text_or_null(s, 5, comm);
+    bind_value(s, 6, &v[3], FIELD_TEXT);
+    return bind_geom(im, 7, f->geom) == GG_OK ? 1 : -1;
+}
+
+static int apply_rule(importer *im, feature_ctx *f)
+{
+    switch (im->spec->layer) {
+    case GG_LAYER_DIVISIONS: return rule_divisions(im, f);
+    case GG_LAYER_HOUSEHOLDS: return rule_households(im, f);
+    case GG_LAYER_ROADS:
+    case GG_LAYER_WATERWAYS: return rule_lines(im, f);
+    case GG_LAYER_UNITS: return rule_units(im, f);
+    case GG_LAYER_WORKERS: return rule_workers(im, f);
+    case GG_LAYER_DEPT_GRIDS: return rule_dept_grids(im, f);
+    case GG_LAYER_GRIDS: return rule_grids(im, f);
+    case GG_LAYER_COUNT: break;
+    }
+    return -1;
+}
+
+/* A UNIQUE violation: name the feature that holds the key already. */
+static gg_status describe_duplicate(importer *im, feature_ctx *f, const field_value *v)
+{
+    sqlite3_stmt *q = im->find_dup;
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    gg_layer layer = im->spec->layer;
+    if (layer == GG_LAYER_DEPT_GRIDS) {
+        sqlite3_bind_text(q, 1, v[0].text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 2, v[1].text, -1, SQLITE_TRANSIENT);
+    } else if (layer == GG_LAYER_GRIDS) {
+        sqlite3_bind_int64(q, 1, im->plan);
+        sqlite3_bind_text(q, 2, f->key, -1, SQLITE_TRANSIENT);
+    } else {
+        sqlite3_bind_text(q, 1, f->key, -1, SQLITE_TRANSIENT);
+    }
+    int64_t rowid = 0;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        rowid = sqlite3_column_int64(q, 0);
+    sqlite3_reset(q);
+    const char *what = im->spec->key;
+    if (rowid >= im->first_rowid && rowid < im->next_rowid) {
+        int64_t earlier = im->row_fids[rowid - im->first_rowid];
+        if (im->src.is_csv)
+            snprintf(f->why, sizeof f->why, "duplicate %s '%s': line %lld has it already", what,
+                     f->key, (long long)csv_line(im, earlier));
+        else
+            snprintf(f->why, sizeof f->why, "duplicate %s '%s': feature %lld has it already", what,
+                     f->key, (long long)earlier);
+    } else {
+        snprintf(f->why, sizeof f->why,
+                 "duplicate %s '%s': the project has it already (import without --append to "
+                 "replace the layer)",
+                 what, f->key);
+    }
+    return GG_OK;
+}
+
+/* Inserts the bound row. Returns 1 inserted, 0 rejected as a duplicate,
+ * -1 on failure. */
+static int insert_row(importer *im, feature_ctx *f)
+{
+    sqlite3_bind_int64(im->insert, 1, im->next_rowid);
+    int rc = sqlite3_step(im->insert);
+    sqlite3_reset(im->insert);
+    sqlite3_clear_bindings(im->insert);
+    if (rc == SQLITE_DONE) {
+        size_t need = (size_t)(im->next_rowid - im->first_rowid) + 1;
+        if (gg_grow(im->ctx, (void **)&im->row_fids, &im->row_fids_cap, need, sizeof *im->row_fids) != GG_OK)
+            return -1;
+        im->row_fids[need - 1] = f->fid;
+        im->next_rowid++;
+        return 1;
+    }
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        describe_duplicate(im, f, f->v);
+        return 0;
+    }
+    gg_store_sql_error(im->store, "inserting a feature");
+    return -1;
+}
+
+/* ---- after the loop ---- */
+
+/* Data that lies wholly outside the project's communities but would lie
+ * inside with x and y exchanged was almost certainly read with longitude
+ * and latitude swapped. */
+static gg_status check_swapped(importer *im)
+{
+    if (!im->has_ext || !im->src.geographic || im->spec->layer == GG_LAYER_DIVISIONS)
+        return GG_OK;
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(im->store,
+                                    "SELECT min(MbrMinX(geom)), min(MbrMinY(geom)), max(MbrMaxX(geom)),"
+                                    " max(MbrMaxY(geom)), count(geom) FROM division WHERE level = 'community'",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    double c[4] = {0};
+    int have = 0;
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int64(stmt, 4) > 0) {
+        for (int i = 0; i < 4; i++)
+            c[i] = sqlite3_column_double(stmt, i);
+        have = 1;
+    }
+    sqlite3_finalize(stmt);
+    if (!have)
+        return GG_OK;
+    const double *e = im->ext;
+    int overlaps = e[0] <= c[2] && e[2] >= c[0] && e[1] <= c[3] && e[3] >= c[1];
+    int swapped_overlaps = e[1] <= c[2] && e[3] >= c[0] && e[0] <= c[3] && e[2] >= c[1];
+    if (overlaps || !swapped_overlaps)
+        return GG_OK;
+    return gg_error(im->ctx, GG_ERR_INVALID_INPUT,
+                    "%s: layer '%s': the data (lon %.6f..%.6f, lat %.6f..%.6f) lies outside the "
+                    "project's communities (lon %.6f..%.6f, lat %.6f..%.6f) but would lie inside with "
+                    "longitude and latitude swapped: check which column is which (--oo "
+                    "X_POSSIBLE_NAMES=... --oo Y_POSSIBLE_NAMES=...) or the CRS",
+                    im->src.path, im->src.layer_name, e[0], e[2], e[1], e[3], c[0], c[2], c[1], c[3]);
+}
+
+/* Re-imported divisions move boundaries: the household and unit points
+ * already in the project are assigned to the communities anew. */
+static gg_status reassign_communities(importer *im)
+{
+    static const char *const tables[] = {"household", "unit"};
+    gg_community_index *index = NULL;
+    gg_status st = gg_community_index_new(im->ctx, im->store, &index);
+    if (st != GG_OK)
+        return st;
+    for (int t = 0; t < 2 && st == GG_OK; t++) {
+        char sql[256];
+        sqlite3_stmt *read = NULL, *update = NULL;
+        snprintf(sql, sizeof sql,
+                 "SELECT fid, X(PointOnSurface(geom)), Y(PointOnSurface(geom)) FROM %s", tables[t]);
+        if (t == 0)
+            snprintf(sql, sizeof sql, "SELECT fid, X(geom), Y(geom) FROM %s", tables[t]);
+        st = gg_store_prepare(im->store, sql, &read);
+        if (st != GG_OK)
+            break;
+        snprintf(sql, sizeof sql, "UPDATE %s SET community = ?1 WHERE fid = ?2", tables[t]);
+        st = gg_store_prepare(im->store, sql, &update);
+        int64_t outside = 0;
+        int rc;
+        while (st == GG_OK && (rc = sqlite3_step(read)) == SQLITE_ROW) {
+            const char *code = NULL;
+            if (index != NULL && sqlite3_column_type(read, 1) != SQLITE_NULL)
+                code = gg_community_index_find(index, sqlite3_column_double(read, 1),
+                                               sqlite3_column_double(read, 2));
+            outside += code == NULL;
+            bind_text_or_null(update, 1, code);
+            sqlite3_bind_int64(update, 2, sqlite3_column_int64(read, 0));
+            if (sqlite3_step(update) != SQLITE_DONE)
+                st = gg_store_sql_error(im->store, "assigning communities");
+            sqlite3_reset(update);
+        }
+        if (st == GG_OK && rc != SQLITE_DONE)
+            st = gg_store_sql_error(im->store, "assigning communities");
+        sqlite3_finalize(read);
+        sqlite3_finalize(update);
+        if (st == GG_OK && outside > 0) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "%lld %s point(s) already in the project lie in no community",
+                     (long long)outside, t == 0 ? "household" : "unit");
+            st = issue(im, GG_ISSUE_WARNING, -1, NULL, msg);
+        }
+    }
+    gg_community_index_free(index);
+    return st;
+}
+
+static gg_status list_warning(importer *im, const char *what)
+{
+    if (im->unknown_total == 0)
+        return GG_OK;
+    char msg[900];
+    int n = snprintf(msg, sizeof msg, "%lld %s: ", (long long)im->unknown_total, what);
+    for (size_t i = 0; i < im->n_unknown && n > 0 && (size_t)n < sizeof msg; i++)
+        n += snprintf(msg + n, sizeof msg - (size_t)n, "%s%s", i ? ", " : "", im->unknown[i]);
+    if (im->unknown_total > (int64_t)im->n_unknown && n > 0 && (size_t)n < sizeof msg)
+        snprintf(msg + n, sizeof msg - (size_t)n, ", ...");
+    return issue(im, GG_ISSUE_WARNING, -1, NULL, msg);
+}
+
+static gg_status finish(importer *im)
+{
+    gg_status st = check_swapped(im);
+    if (st == GG_OK && im->spec->layer == GG_LAYER_GRIDS) {
+        st = list_warning(im, "grid code(s) match no known layout (16-digit unified, 15-digit "
+                              "DB11/T 2157, 20-digit CJ/T 349); kept as given");
+        if (st == GG_OK && im->missing_community > 0) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "%lld grid(s) name a community that is not in the project",
+                     (long long)im->missing_community);
+            st = issue(im, GG_ISSUE_WARNING, -1, NULL, msg);
+        }
+    }
+    if (st == GG_OK && im->spec->layer == GG_LAYER_UNITS)
+        st = list_warning(im, "unit(s) of a kind govgrid does not know (known: government, "
+                              "industrial, enterprise, school, hospital, office, market, scenic, "
+                              "institution, other); kept, but no dedicated grid rule applies");
+    if (st == GG_OK && im->spec->layer == GG_LAYER_DIVISIONS && im->report->imported > 0)
+        st = reassign_communities(im);
+    if (st == GG_OK && im->report->outside > 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%lld feature(s) lie in no community", (long long)im->report->outside);
+        st = issue(im, GG_ISSUE_WARNING, -1, NULL, msg);
+    }
+    if (st != GG_OK)
+        return st;
+    sqlite3_stmt *log = NULL;
+    st = gg_store_prepare(im->store,
+                          "INSERT INTO import_log(at, layer, source, src_layer, mode, features_read,"
+                          " imported, repaired, rejected, plan) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                          &log);
+    if (st != GG_OK)
+        return st;
+    char now[32];
+    gg_utc_now(now, sizeof now);
+    gg_import_report *r = im->report;
+    sqlite3_bind_text(log, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(log, 2, r->layer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(log, 3, r->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(log, 4, r->src_layer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(log, 5, im->opts->append ? "append" : "replace", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(log, 6, r->read);
+    sqlite3_bind_int64(log, 7, r->imported);
+    sqlite3_bind_int64(log, 8, r->repaired);
+    sqlite3_bind_int64(log, 9, r->rejected);
+    if (r->plan)
+        sqlite3_bind_int64(log, 10, r->plan);
+    else
+        sqlite3_bind_null(log, 10);
+    if (sqlite3_step(log) != SQLITE_DONE)
+        st = gg_store_sql_error(im->store, "logging the import");
+    sqlite3_finalize(log);
+    return st;
+}
+
+/* ---- the loop ---- */
+
+static gg_status read_features(importer *im)
+{
+    gg_ctx *ctx = im->ctx;
+    const layer_spec *spec = im->spec;
+    field_value values[GG_MAX_FIELDS];
+    char stage[64];
+    snprintf(stage, sizeof stage, "import %s", gg_layer_name(spec->layer));
+    GIntBig total = OGR_L_GetFeatureCount(im->src.layer, FALSE);
+    gg_status st = GG_OK;
+    OGR_L_ResetReading(im->src.layer);
+    CPLErrorReset();
+    OGRFeatureH feature;
+    while ((feature = OGR_L_GetNextFeature(im->src.layer)) != NULL) {
+        feature_ctx f;
+        memset(&f, 0, sizeof f);
+        f.fid = OGR_F_GetFID(feature);
+        f.v = values;
+        im->report->read++;
+        value_scratch scratch;
+        memset(&scratch, 0, sizeof scratch);
+        int ok = gg_values_read(&im->src, spec, im->bindings, feature, values, &scratch, f.why,
+                                sizeof f.why);
+        int key_index = 0;
+        while (strcmp(spec->fields[key_index].name, spec->key) != 0)
+            key_index++;
+        if (values[key_index].present)
+            snprintf(f.key, sizeof f.key, "%s", values[key_index].text);
+        geom_result g;
+        memset(&g, 0, sizeof g);
+        if (ok && spec->geom != GEOM_NONE) {
+            OGRGeometryH geom = OGR_F_GetGeometryRef(feature);
+            if (geom == NULL && spec->geom_optional) {
+                ok = 1;
+            } else {
+                st = gg_geom_prepare(ctx, &im->src, geom, spec->geom, &g);
+                if (st != GG_OK) {
+                    gg_values_release(&scratch);
+                    OGR_F_Destroy(feature);
+                    break;
+                }
+                if (g.geom == NULL) {
+                    ok = 0;
+                    snprintf(f.why, sizeof f.why, "%s", g.message);
+                }
+            }
+        }
+        f.geom = g.geom;
+        int result = ok ? apply_rule(im, &f) : 0;
+        if (result == 1)
+            result = insert_row(im, &f);
+        const char *key = f.key[0] ? f.key : NULL;
+        if (result == 1) {
+            im->report->imported++;
+            if (g.repaired)
+                st = issue(im, GG_ISSUE_REPAIRED, f.fid, key, g.message);
+            if (g.geom)
+                grow_extent(im, g.geom);
+        } else if (result == 0) {
+            sqlite3_reset(im->insert);
+            sqlite3_clear_bindings(im->insert);
+            st = issue(im, GG_ISSUE_REJECTED, f.fid, key, f.why);
+        } else {
+            st = ctx->errcode != GG_OK ? ctx->errcode : gg_error(ctx, GG_ERR_INTERNAL, "import failed");
+        }
+        if (g.geom)
+            GEOSGeom_destroy_r(ctx->geos, g.geom);
+        gg_values_release(&scratch);
+        OGR_F_Destroy(feature);
+        if (st != GG_OK)
+            break;
+        if (im->report->read % PROGRESS_EVERY == 0) {
+            st = gg_progress(ctx, stage, (uint64_t)im->report->read, total > 0 ? (uint64_t)total : 0);
+            if (st != GG_OK)
+                break;
+        }
+        CPLErrorReset();
+    }
+    if (st == GG_OK && feature == NULL && CPLGetLastErrorType() >= CE_Failure)
+        st = gg_error(ctx, GG_ERR_FORMAT, "%s: layer '%s': read error after %lld feature(s): %s",
+                      im->src.path, im->src.layer_name, (long long)im->report->read,
+                      CPLGetLastErrorMsg());
+    if (st == GG_OK)
+        st = gg_progress(ctx, stage, (uint64_t)im->report->read, (uint64_t)im->report->read);
+    return st;
+}
+
+static gg_status fill_report_header(importer *im, const char *source)
+{
+    gg_ctx *ctx = im->ctx;
+    gg_import_report *r = im->report;
+    gg_status st = gg_report_set(ctx, &r->layer, gg_layer_name(im->spec->layer));
+    if (st == GG_OK)
+        st = gg_report_set(ctx, &r->source, source);
+    return st;
+}
+
+static gg_status fill_report_source(importer *im)
+{
+    gg_ctx *ctx = im->ctx;
+    gg_import_report *r = im->report;
+    gg_status st = gg_report_set(ctx, &r->src_layer, im->src.layer_name);
+    if (st == GG_OK)
+        st = gg_report_set(ctx, &r->driver, im->src.driver);
+    if (st == GG_OK)
+        st = gg_report_set(ctx, &r->source_crs, im->src.crs_text);
+    return st;
+}
+
+/* The error message when features were rejected: the first one in full,
+ * with the count of the others. */
+static gg_status rejected_error(importer *im)
+{
+    gg_import_report *r = im->report;
+    for (size_t i = 0; i < r->n_issues; i++) {
+        if (r->issues[i].kind != GG_ISSUE_REJECTED)
+            continue;
+        char where[512];
+        gg_import_issue_where(r, &r->issues[i], where, sizeof where);
+        if (r->rejected > 1)
+            return gg_error(im->ctx, GG_ERR_INVALID_INPUT,
+                            "%s: %s (and %lld more feature(s) rejected); nothing was imported",
+                            where, r->issues[i].message, (long long)(r->rejected - 1));
+        return gg_error(im->ctx, GG_ERR_INVALID_INPUT, "%s: %s; nothing was imported", where,
+                        r->issues[i].message);
+    }
+    return gg_error(im->ctx, GG_ERR_INVALID_INPUT, "%lld feature(s) rejected; nothing was imported",
+                    (long long)r->rejected);
+}
+
+gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *source,
+                    const gg_import_options *opts, gg_import_report **out)
+{
+    if (ctx == NULL)
+        return GG_ERR_ARG;
+    if (out != NULL)
+        *out = NULL;
+    if (store == NULL || source == NULL || opts == NULL || out == NULL)
+        return gg_error(ctx, GG_ERR_ARG, "gg_import: NULL argument");
+    const layer_spec *spec = gg_layer_spec(layer);
+    if (spec == NULL)
+        return gg_error(ctx, GG_ERR_ARG, "gg_import: layer %d out of range", (int)layer);
+    if (!store->writable)
+        return gg_error(ctx, GG_ERR_ARG, "%s: opened read-only", store->path);
+    gg_ctx_clear_error(ctx);
+
+    importer im;
+    memset(&im, 0, sizeof im);
+    im.ctx = ctx;
+    im.store = store;
+    im.spec = spec;
+    im.opts = opts;
+    im.report = gg_calloc(ctx, 1, sizeof *im.report);
+    if (im.report == NULL)
+        return gg_error_nomem(ctx);
+
+    gg_gdal_enter(ctx);
+    gg_status st = fill_report_header(&im, source);
+    if (st == GG_OK)
+        st = gg_source_open(ctx, source, spec, opts, &im.src, im.report);
+    if (st == GG_OK)
+        st = fill_report_source(&im);
+    if (st == GG_OK)
+        st = gg_bindings_resolve(ctx, &im.src, spec, opts, im.bindings);
+    if (st == GG_OK)
+        st = gg_store_begin(store);
+    if (st == GG_OK)
+        st = begin_layer(&im);
+    if (st == GG_OK)
+        st = prepare_statements(&im);
+    if (st == GG_OK && (layer == GG_LAYER_HOUSEHOLDS || layer == GG_LAYER_UNITS)) {
+        st = gg_community_index_new(ctx, store, &im.communities);
+        im.report->communities_known = im.communities != NULL;
+    }
+    if (st == GG_OK)
+        st = read_features(&im);
+    if (st == GG_OK && im.report->rejected > 0 && !opts->skip_invalid)
+        st = rejected_error(&im);
+    sqlite3_finalize(im.insert);
+    sqlite3_finalize(im.find_dup);
+    im.insert = im.find_dup = NULL;
+    if (st == GG_OK)
+        st = finish(&im);
+    if (st == GG_OK)
+        st = gg_store_commit(store);
+    if (st != GG_OK)
+        gg_store_rollback(store);
+    if (st != GG_OK) {
+        im.report->imported = 0;
+        im.report->households = 0;
+        im.report->plan = 0;
+    }
+    gg_community_index_free(im.communities);
+    gg_source_close(&im.src);
+    gg_gdal_leave(ctx);
+    gg_free(ctx, im.row_fids);
+    free_list(ctx, im.replaced_depts, im.n_replaced_depts);
+    free_list(ctx, im.unknown, im.n_unknown);
+    *out = im.report;
+    return st;
+}

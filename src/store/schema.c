@@ -1,0 +1,97 @@
+/* The project schema and its migrations.
+ *
+ * migrations[i] takes a project from version i to i + 1; a new project
+ * runs them all from 0. A migration is SQL only, run inside the caller's
+ * transaction, so a failed upgrade leaves the file as it was. */
+#include "store/store.h"
+
+#include <stdio.h>
+
+static const char schema_v1[] =
+    "SELECT InitSpatialMetaData(0, 'WGS84_ONLY');"
+    "SELECT InsertEpsgSrid(4490);"
+    "CREATE TABLE gg_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    /* Divisions: counties (6-digit code), townships (9), communities (12). */
+    "CREATE TABLE division("
+    "  code TEXT PRIMARY KEY,"
+    "  level TEXT NOT NULL CHECK (level IN ('county','township','community')),"
+    "  name TEXT, parent TEXT, urban_rural TEXT);"
+    "SELECT AddGeometryColumn('division','geom',4326,'MULTIPOLYGON','XY');"
+    "SELECT CreateSpatialIndex('division','geom');"
+    "CREATE INDEX division_parent ON division(parent);"
+    "CREATE TABLE household("
+    "  fid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  count INTEGER NOT NULL CHECK (count >= 0), persons INTEGER, address TEXT,"
+    "  community TEXT);"
+    "SELECT AddGeometryColumn('household','geom',4326,'POINT','XY',1);"
+    "SELECT CreateSpatialIndex('household','geom');"
+    "CREATE INDEX household_community ON household(community);"
+    "CREATE TABLE road(fid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, class TEXT, name TEXT);"
+    "SELECT AddGeometryColumn('road','geom',4326,'MULTILINESTRING','XY',1);"
+    "SELECT CreateSpatialIndex('road','geom');"
+    "CREATE TABLE waterway(fid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT, name TEXT);"
+    "SELECT AddGeometryColumn('waterway','geom',4326,'GEOMETRY','XY',1);"
+    "SELECT CreateSpatialIndex('waterway','geom');"
+    "CREATE TABLE unit(fid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+    "  name TEXT, size REAL, community TEXT);"
+    "SELECT AddGeometryColumn('unit','geom',4326,'GEOMETRY','XY',1);"
+    "SELECT CreateSpatialIndex('unit','geom');"
+    "CREATE TABLE worker(fid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('leader','fulltime','parttime','volunteer','instructor')),"
+    "  phone TEXT, grid_code TEXT);"
+    "CREATE INDEX worker_grid ON worker(grid_code);"
+    "CREATE TABLE dept_grid(fid INTEGER PRIMARY KEY, dept TEXT NOT NULL, id TEXT NOT NULL,"
+    "  name TEXT, UNIQUE (dept, id));"
+    "SELECT AddGeometryColumn('dept_grid','geom',4326,'MULTIPOLYGON','XY',1);"
+    "SELECT CreateSpatialIndex('dept_grid','geom');"
+    "CREATE TABLE plan(id INTEGER PRIMARY KEY, parent INTEGER REFERENCES plan(id),"
+    "  created TEXT NOT NULL, source TEXT NOT NULL CHECK (source IN ('import','partition')),"
+    "  note TEXT, params TEXT);"
+    "CREATE TABLE grid(fid INTEGER PRIMARY KEY,"
+    "  plan INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,"
+    "  code TEXT NOT NULL, type INTEGER, community TEXT, name TEXT,"
+    "  households INTEGER, area_m2 REAL, UNIQUE (plan, code));"
+    "SELECT AddGeometryColumn('grid','geom',4326,'MULTIPOLYGON','XY',1);"
+    "SELECT CreateSpatialIndex('grid','geom');"
+    "CREATE TABLE import_log(id INTEGER PRIMARY KEY, at TEXT NOT NULL, layer TEXT NOT NULL,"
+    "  source TEXT NOT NULL, src_layer TEXT, mode TEXT NOT NULL, features_read INTEGER,"
+    "  imported INTEGER, repaired INTEGER, rejected INTEGER, plan INTEGER);";
+
+static const char *const migrations[GG_SCHEMA_VERSION] = {
+    schema_v1,
+};
+
+/* SpatiaLite's administrative functions (AddGeometryColumn,
+ * CreateSpatialIndex, ...) report failure by returning 0 rather than by an
+ * SQL error: every one-column row of a migration must therefore not be 0. */
+static int check_admin_result(void *failed, int ncols, char **values, char **names)
+{
+    (void)names;
+    if (ncols == 1 && values[0] != NULL && values[0][0] == '0' && values[0][1] == '\0')
+        *(int *)failed = 1;
+    return 0;
+}
+
+gg_status gg_schema_migrate(gg_store *store, int from_version)
+{
+    for (int v = from_version; v < GG_SCHEMA_VERSION; v++) {
+        int failed = 0;
+        char *msg = NULL;
+        int rc = sqlite3_exec(store->db, migrations[v], check_admin_result, &failed, &msg);
+        if (rc != SQLITE_OK || failed) {
+            gg_status st = gg_error(store->ctx, GG_ERR_STORE,
+                                    "%s: schema migration to version %d failed: %s", store->path,
+                                    v + 1, msg ? msg : "a SpatiaLite function returned 0");
+            sqlite3_free(msg);
+            return st;
+        }
+    }
+    char now[32], sql[512];
+    gg_utc_now(now, sizeof now);
+    snprintf(sql, sizeof sql,
+             "INSERT OR REPLACE INTO gg_meta(key, value) VALUES"
+             " ('schema_version', '%d'), ('govgrid_version', '%s'), ('storage_srid', '%d');"
+             "INSERT OR IGNORE INTO gg_meta(key, value) VALUES ('created', '%s');",
+             GG_SCHEMA_VERSION, gg_version(), GG_STORAGE_SRID, now);
+    return gg_store_exec(store, sql);
+}

@@ -1,0 +1,268 @@
+/* Opening, creating and closing project files; transactions. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <spatialite.h>
+#include <spatialite/gaiaconfig.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* 'GGRD' in the SQLite header marks a govgrid project to file(1) and to us. */
+#define GG_APPLICATION_ID 0x47475244
+
+static pthread_once_t spatialite_once = PTHREAD_ONCE_INIT;
+
+static void spatialite_global_init(void)
+{
+    spatialite_initialize();
+}
+
+gg_status gg_store_sql_error(gg_store *store, const char *what)
+{
+    return gg_error(store->ctx, GG_ERR_STORE, "%s: %s: %s", store->path, what,
+                    store->db ? sqlite3_errmsg(store->db) : "no database");
+}
+
+gg_status gg_store_exec(gg_store *store, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(store->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        gg_status st = gg_error(store->ctx, GG_ERR_STORE, "%s: %s", store->path,
+                                msg ? msg : sqlite3_errmsg(store->db));
+        sqlite3_free(msg);
+        return st;
+    }
+    return GG_OK;
+}
+
+gg_status gg_store_prepare(gg_store *store, const char *sql, sqlite3_stmt **out)
+{
+    if (sqlite3_prepare_v2(store->db, sql, -1, out, NULL) != SQLITE_OK) {
+        *out = NULL;
+        return gg_store_sql_error(store, "preparing a statement");
+    }
+    return GG_OK;
+}
+
+void gg_utc_now(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static gg_status store_alloc(gg_ctx *ctx, const char *path, gg_store **out)
+{
+    gg_store *store = gg_calloc(ctx, 1, sizeof *store);
+    if (store == NULL)
+        return gg_error_nomem(ctx);
+    store->ctx = ctx;
+    store->path = gg_strdup(ctx, path);
+    if (store->path == NULL) {
+        gg_free(ctx, store);
+        return gg_error_nomem(ctx);
+    }
+    *out = store;
+    return GG_OK;
+}
+
+/* Opens the SQLite handle with SpatiaLite's functions registered on this
+ * connection only (spatialite_init_ex: no process-wide extension loading). */
+static gg_status store_connect(gg_store *store, int flags)
+{
+    pthread_once(&spatialite_once, spatialite_global_init);
+    if (sqlite3_open_v2(store->path, &store->db, flags, NULL) != SQLITE_OK)
+        return gg_error(store->ctx, GG_ERR_IO, "%s: cannot open: %s", store->path,
+                        store->db ? sqlite3_errmsg(store->db) : "out of memory");
+    sqlite3_extended_result_codes(store->db, 1);
+    sqlite3_busy_timeout(store->db, 5000);
+    store->spatialite_cache = spatialite_alloc_connection();
+    if (store->spatialite_cache == NULL)
+        return gg_error_nomem(store->ctx);
+    spatialite_init_ex(store->db, store->spatialite_cache, 0);
+    gg_status st = gg_store_exec(store, "PRAGMA foreign_keys=ON");
+    if (st == GG_OK && store->writable)
+        st = gg_store_exec(store, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL");
+    return st;
+}
+
+static gg_status read_schema_version(gg_store *store, int *version)
+{
+    sqlite3_stmt *stmt = NULL;
+    int app_id = 0;
+    *version = 0;
+    if (sqlite3_prepare_v2(store->db, "PRAGMA application_id", -1, &stmt, NULL) != SQLITE_OK)
+        return gg_error(store->ctx, GG_ERR_SCHEMA, "%s: not a SQLite database: %s", store->path,
+                        sqlite3_errmsg(store->db));
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        app_id = sqlite3_column_int(stmt, 0);
+    int rc = sqlite3_finalize(stmt);
+    if (rc != SQLITE_OK)
+        return gg_error(store->ctx, GG_ERR_SCHEMA, "%s: not a govgrid project (%s)", store->path,
+                        sqlite3_errmsg(store->db));
+    if (app_id != GG_APPLICATION_ID)
+        return gg_error(store->ctx, GG_ERR_SCHEMA,
+                        "%s: not a govgrid project (create one with 'govgrid init')", store->path);
+    if (sqlite3_prepare_v2(store->db, "SELECT value FROM gg_meta WHERE key='schema_version'", -1,
+                           &stmt, NULL) != SQLITE_OK)
+        return gg_error(store->ctx, GG_ERR_SCHEMA, "%s: damaged govgrid project: %s", store->path,
+                        sqlite3_errmsg(store->db));
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (*version <= 0)
+        return gg_error(store->ctx, GG_ERR_SCHEMA, "%s: damaged govgrid project: no schema version",
+                        store->path);
+    return GG_OK;
+}
+
+gg_status gg_store_create(gg_ctx *ctx, const char *path, gg_store **out)
+{
+    if (ctx == NULL || path == NULL || out == NULL)
+        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_store_create: NULL argument") : GG_ERR_ARG;
+    *out = NULL;
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        return gg_error(ctx, GG_ERR_EXISTS, "%s: already exists (a project is never overwritten)", path);
+    if (errno != ENOENT)
+        return gg_error(ctx, GG_ERR_IO, "%s: %s", path, strerror(errno));
+    gg_store *store = NULL;
+    gg_status st = store_alloc(ctx, path, &store);
+    if (st != GG_OK)
+        return st;
+    store->writable = 1;
+    st = store_connect(store, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (st == GG_OK)
+        st = gg_store_begin(store);
+    if (st == GG_OK) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA application_id=%d", GG_APPLICATION_ID);
+        st = gg_store_exec(store, sql);
+    }
+    if (st == GG_OK)
+        st = gg_schema_migrate(store, 0);
+    if (st == GG_OK)
+        st = gg_store_commit(store);
+    if (st != GG_OK) {
+        gg_store_close(store);
+        remove(path);
+        char side[4096];
+        snprintf(side, sizeof side, "%s-wal", path);
+        remove(side);
+        snprintf(side, sizeof side, "%s-shm", path);
+        remove(side);
+        return st;
+    }
+    store->schema_version = GG_SCHEMA_VERSION;
+    *out = store;
+    return GG_OK;
+}
+
+gg_status gg_store_open(gg_ctx *ctx, const char *path, int writable, gg_store **out)
+{
+    if (ctx == NULL || path == NULL || out == NULL)
+        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_store_open: NULL argument") : GG_ERR_ARG;
+    *out = NULL;
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return gg_error(ctx, GG_ERR_IO, "%s: %s (create a project with 'govgrid init')", path,
+                        strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return gg_error(ctx, GG_ERR_IO, "%s: not a regular file", path);
+    gg_store *store = NULL;
+    gg_status st = store_alloc(ctx, path, &store);
+    if (st != GG_OK)
+        return st;
+    store->writable = writable != 0;
+    st = store_connect(store, writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY);
+    int version = 0;
+    if (st == GG_OK)
+        st = read_schema_version(store, &version);
+    if (st == GG_OK && version > GG_SCHEMA_VERSION)
+        st = gg_error(ctx, GG_ERR_SCHEMA,
+                      "%s: project schema version %d is newer than this govgrid (%s) supports (%d)",
+                      path, version, gg_version(), GG_SCHEMA_VERSION);
+    if (st == GG_OK && version < GG_SCHEMA_VERSION) {
+        if (!writable) {
+            st = gg_error(ctx, GG_ERR_SCHEMA,
+                          "%s: project schema version %d is older than %d; open it for writing "
+                          "(any writing command) to upgrade it",
+                          path, version, GG_SCHEMA_VERSION);
+        } else {
+            st = gg_store_begin(store);
+            if (st == GG_OK)
+                st = gg_schema_migrate(store, version);
+            if (st == GG_OK)
+                st = gg_store_commit(store);
+            if (st == GG_OK)
+                version = GG_SCHEMA_VERSION;
+        }
+    }
+    if (st != GG_OK) {
+        gg_store_close(store);
+        return st;
+    }
+    store->schema_version = version;
+    *out = store;
+    return GG_OK;
+}
+
+void gg_store_close(gg_store *store)
+{
+    if (store == NULL)
+        return;
+    gg_ctx *ctx = store->ctx;
+    if (store->db != NULL) {
+        if (store->in_transaction)
+            sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close_v2(store->db);
+    }
+    if (store->spatialite_cache != NULL)
+        spatialite_cleanup_ex(store->spatialite_cache);
+    gg_free(ctx, store->path);
+    gg_free(ctx, store);
+}
+
+int gg_store_schema_version(const gg_store *store)
+{
+    return store ? store->schema_version : 0;
+}
+
+gg_status gg_store_begin(gg_store *store)
+{
+    if (store->in_transaction)
+        return gg_error(store->ctx, GG_ERR_ARG, "%s: a transaction is already open", store->path);
+    if (!store->writable)
+        return gg_error(store->ctx, GG_ERR_ARG, "%s: opened read-only", store->path);
+    gg_status st = gg_store_exec(store, "BEGIN IMMEDIATE");
+    if (st == GG_OK)
+        store->in_transaction = 1;
+    return st;
+}
+
+gg_status gg_store_commit(gg_store *store)
+{
+    if (!store->in_transaction)
+        return gg_error(store->ctx, GG_ERR_ARG, "%s: no transaction is open", store->path);
+    gg_status st = gg_store_exec(store, "COMMIT");
+    if (st == GG_OK)
+        store->in_transaction = 0;
+    return st;
+}
+
+/* Rolls back without touching the context's error when one is already
+ * recorded: the caller is usually unwinding from that error. */
+gg_status gg_store_rollback(gg_store *store)
+{
+    if (!store->in_transaction)
+        return GG_OK;
+    store->in_transaction = 0;
+    if (sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK &&
+        store->ctx->errcode == GG_OK)
+        return gg_store_sql_error(store, "rollback");
+    return GG_OK;
+}

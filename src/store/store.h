@@ -1,0 +1,46 @@
+/* Private: the store's layout, for the modules that read and write tables. */
+#ifndef GG_STORE_STORE_H
+#define GG_STORE_STORE_H
+
+#include <sqlite3.h>
+
+#include "core/ctx.h"
+#include "govgrid/store.h"
+
+struct gg_store {
+    gg_ctx *ctx;
+    sqlite3 *db;
+    void *spatialite_cache;
+    char *path;
+    int schema_version;
+    int writable;
+    int in_transaction;
+};
+
+/* Where each layer lives: its table, geometry column type (NULL for none)
+ * and whether the geometry may be NULL. */
+typedef struct gg_layer_table {
+    const char *name;       /* CLI name */
+    const char *table;
+    const char *geom_type;  /* SpatiaLite geometry type or NULL */
+} gg_layer_table;
+
+const gg_layer_table *gg_layer_table_of(gg_layer layer);
+
+/* Records a SQLite failure on the store's context: "<what>: <sqlite msg>". */
+gg_status gg_store_sql_error(gg_store *store, const char *what);
+
+/* Runs SQL with no result rows. */
+gg_status gg_store_exec(gg_store *store, const char *sql);
+
+/* Prepares a statement, recording a failure. */
+gg_status gg_store_prepare(gg_store *store, const char *sql, sqlite3_stmt **out);
+
+/* Schema creation and migrations (schema.c). Runs inside a transaction
+ * opened by the caller. */
+gg_status gg_schema_migrate(gg_store *store, int from_version);
+
+/* The current UTC time as ISO 8601 into buf (at least 21 bytes). */
+void gg_utc_now(char *buf, size_t size);
+
+#endif

@@ -57,20 +57,27 @@ static int name_in_list(const char *name, const char *list)
  * missing rather than just "no geometry". */
 static gg_status csv_geometry_error(gg_ctx *ctx, gg_source *src)
 {
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(src->layer);
-    const char *x = NULL, *y = NULL;
-    for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++) {
+    /* GDAL drops a lone coordinate column from the fields it shows, so the
+     * header is read again as plain columns. */
+    const char *const csv_only[] = {"CSV", NULL};
+    GDALDatasetH raw = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, csv_only, NULL, NULL);
+    OGRLayerH layer = raw ? GDALDatasetGetLayer(raw, 0) : NULL;
+    OGRFeatureDefnH defn = layer ? OGR_L_GetLayerDefn(layer) : NULL;
+    char x[128] = "", y[128] = "";
+    for (int i = 0; defn != NULL && i < OGR_FD_GetFieldCount(defn); i++) {
         const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
-        if (x == NULL && name_in_list(name, CSV_X_NAMES))
-            x = name;
-        if (y == NULL && name_in_list(name, CSV_Y_NAMES))
-            y = name;
+        if (x[0] == '\0' && name_in_list(name, CSV_X_NAMES))
+            snprintf(x, sizeof x, "%s", name);
+        if (y[0] == '\0' && name_in_list(name, CSV_Y_NAMES))
+            snprintf(y, sizeof y, "%s", name);
     }
-    if (x != NULL && y == NULL)
+    if (raw != NULL)
+        GDALClose(raw);
+    if (x[0] != '\0' && y[0] == '\0')
         return gg_error(ctx, GG_ERR_FORMAT,
                         "%s: found longitude column '%s' but no latitude column (expected one of: %s)",
                         src->path, x, CSV_Y_NAMES);
-    if (y != NULL && x == NULL)
+    if (y[0] != '\0' && x[0] == '\0')
         return gg_error(ctx, GG_ERR_FORMAT,
                         "%s: found latitude column '%s' but no longitude column (expected one of: %s)",
                         src->path, y, CSV_X_NAMES);
@@ -237,9 +244,21 @@ gg_status gg_source_open(gg_ctx *ctx, const char *path, const layer_spec *spec,
     gg_status st = choose_layer(ctx, src, spec, opts);
     if (st != GG_OK)
         return st;
-    if (opts->where != NULL && OGR_L_SetAttributeFilter(src->layer, opts->where) != OGRERR_NONE)
-        return gg_error(ctx, GG_ERR_ARG, "%s: layer '%s': --where '%s': %s", path, src->layer_name,
-                        opts->where, gdal_reason(ctx));
+    if (opts->where != NULL) {
+        /* Some drivers (GeoPackage) check the filter only when reading: read
+         * one feature now so that a bad expression is named as such. */
+        CPLErrorReset();
+        OGRFeatureH first = NULL;
+        if (OGR_L_SetAttributeFilter(src->layer, opts->where) == OGRERR_NONE) {
+            first = OGR_L_GetNextFeature(src->layer);
+            OGR_L_ResetReading(src->layer);
+        }
+        int failed = first == NULL && CPLGetLastErrorType() >= CE_Failure;
+        OGR_F_Destroy(first);
+        if (failed)
+            return gg_error(ctx, GG_ERR_ARG, "%s: layer '%s': --where '%s': %s", path,
+                            src->layer_name, opts->where, CPLGetLastErrorMsg());
+    }
     int has_geometry = OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(src->layer)) > 0;
     if (spec->geom != GEOM_NONE && !has_geometry && !spec->geom_optional) {
         if (src->is_csv)

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Builds one project per sample area from the files in data/ with the
+# govgrid command, then prints what each holds.
+#   data/build-sample.sh GOVGRID [OUT_DIR]
+set -eu
+govgrid=${1:?usage: build-sample.sh GOVGRID [OUT_DIR]}
+here=$(cd "$(dirname "$0")" && pwd)
+out=${2:-out}
+mkdir -p "$out"
+
+# Monaco: 9 quartiers + 3 French communes, 44,128 households (estimated).
+m="$out/monaco.sqlite"
+d="$here/monaco"
+rm -f "$m" "$m-wal" "$m-shm"
+"$govgrid" init "$m"
+"$govgrid" import "$m" divisions "$d/communities.gpkg"
+"$govgrid" import "$m" households "$d/households.gpkg" --map id=hh_id --map count=households
+"$govgrid" import "$m" roads "$d/roads.gpkg" --src-layer roads --map id=road_id --map class=highway
+"$govgrid" import "$m" waterways "$d/waterways.gpkg" --src-layer waterway_lines --map id=water_id
+"$govgrid" import "$m" waterways "$d/waterways.gpkg" --src-layer water_areas --map id=water_id --append
+"$govgrid" import "$m" units "$d/pois.gpkg" --src-layer poi_areas --map id=poi_id
+"$govgrid" import "$m" units "$d/pois.gpkg" --src-layer poi_points --map id=poi_id --append
+echo
+"$govgrid" info "$m"
+echo
+
+# Beijing, Haidian: the real division code table (county and streets),
+# then 6 road-bounded blocks as communities, 7,824 households.
+b="$out/beijing-haidian-cau.sqlite"
+d="$here/beijing-haidian-cau"
+rm -f "$b" "$b-wal" "$b-shm"
+"$govgrid" init "$b"
+"$govgrid" import "$b" divisions "$d/china_division_codes.csv" --map parent=parent_code \
+  --where "level <> 'village_or_community'"
+"$govgrid" import "$b" divisions "$d/communities.gpkg" --append
+"$govgrid" import "$b" households "$d/households.gpkg" --map id=hh_id --map count=households
+"$govgrid" import "$b" roads "$d/roads.gpkg" --src-layer roads --map id=road_id --map class=highway
+"$govgrid" import "$b" waterways "$d/waterways.gpkg" --src-layer waterway_lines --map id=water_id
+"$govgrid" import "$b" waterways "$d/waterways.gpkg" --src-layer water_areas --map id=water_id --append
+"$govgrid" import "$b" units "$d/pois.gpkg" --src-layer poi_areas --map id=poi_id
+"$govgrid" import "$b" units "$d/pois.gpkg" --src-layer poi_points --map id=poi_id --append
+echo
+"$govgrid" info "$b"

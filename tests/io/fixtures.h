@@ -1,0 +1,42 @@
+/* Fixtures for the import tests: projects, sample-data paths, and sources
+ * written on the fly (shapefiles need OGR; text sources are plain files). */
+#ifndef GG_TEST_IO_FIXTURES_H
+#define GG_TEST_IO_FIXTURES_H
+
+#include "govgrid/govgrid.h"
+#include "store/store.h"
+
+/* data/<rel> of the project, in a rotating static buffer. */
+const char *fx_data(const char *rel);
+
+/* A new context and a new project in the test's directory. */
+gg_ctx *fx_ctx(void);
+gg_store *fx_project(gg_ctx *ctx, const char *name);
+
+/* Imports with the given maps ("target=field", NULL-terminated list or
+ * NULL), returning the status; the report is kept in *report when not
+ * NULL (free it), else freed. */
+gg_status fx_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *source,
+                    const char *src_layer, const char *const *maps, int append,
+                    gg_import_report **report);
+
+/* Imports Monaco's twelve communities. */
+void fx_import_monaco_communities(gg_ctx *ctx, gg_store *store);
+
+/* One value from the store (first column of the first row), -1 if none. */
+int64_t fx_scalar(gg_store *store, const char *sql);
+double fx_scalar_double(gg_store *store, const char *sql);
+/* First column of the first row as text into buf ("" if none). */
+const char *fx_scalar_text(gg_store *store, const char *sql, char *buf, size_t size);
+
+/* A shapefile of two communities in EPSG:4326, written with GBK text and
+ * its .cpg removed (as shapefiles from older Chinese GIS software come):
+ * 980100001901 蝴蝶社区 a self-intersecting "bow tie", 980100001902
+ * 正常社区 a square. Returns the .shp path. */
+const char *fx_gbk_bowtie_shapefile(void);
+
+/* Does the issue list hold an issue of kind for id whose message contains
+ * text? */
+int fx_has_issue(const gg_import_report *r, gg_issue_kind kind, const char *id, const char *text);
+
+#endif

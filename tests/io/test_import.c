@@ -1,0 +1,394 @@
+/* Imports of real sample data and of small sources with known contents. */
+#include "harness.h"
+#include "io/fixtures.h"
+
+#include <math.h>
+
+static void monaco_layers_import_with_their_counts(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "monaco.sqlite");
+    gg_import_report *r = NULL;
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_DIVISIONS, fx_data("monaco/communities.gpkg"), NULL, NULL, 0, &r), GG_OK);
+    CHECK_INT(r->read, 12);
+    CHECK_INT(r->imported, 12);
+    CHECK_STR(r->source_crs, "EPSG:4326");
+    CHECK_STR(r->driver, "GPKG");
+    gg_import_report_free(ctx, r);
+
+    const char *hh_maps[] = {"id=hh_id", "count=households", NULL};
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data("monaco/households.gpkg"), NULL, hh_maps, 0, &r), GG_OK);
+    CHECK_INT(r->read, 6086);
+    CHECK_INT(r->imported, 6086);
+    CHECK_INT(r->rejected, 0);
+    CHECK_INT(r->households, 44128);
+    CHECK_INT(r->communities_known, 1);
+    CHECK_INT(r->outside, 0);
+    gg_import_report_free(ctx, r);
+    /* Per-community totals agree with the data set's own table (its README):
+     * Monte-Carlo 6612, Sainte-Dévote 38, La Turbie 4747 households. */
+    CHECK_INT(fx_scalar(store, "SELECT sum(count) FROM household WHERE community = '980100001008'"), 6612);
+    CHECK_INT(fx_scalar(store, "SELECT sum(count) FROM household WHERE community = '980100001009'"), 38);
+    CHECK_INT(fx_scalar(store, "SELECT sum(count) FROM household WHERE community = '980100100212'"), 4747);
+
+    const char *road_maps[] = {"id=road_id", "class=highway", NULL};
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_ROADS, fx_data("monaco/roads.gpkg"), "roads", road_maps, 0, NULL), GG_OK);
+    const char *water_maps[] = {"id=water_id", NULL};
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_WATERWAYS, fx_data("monaco/waterways.gpkg"), "waterway_lines", water_maps, 0, NULL), GG_OK);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_WATERWAYS, fx_data("monaco/waterways.gpkg"), "water_areas", water_maps, 1, NULL), GG_OK);
+    const char *poi_maps[] = {"id=poi_id", NULL};
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_UNITS, fx_data("monaco/pois.gpkg"), "poi_areas", poi_maps, 0, NULL), GG_OK);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_UNITS, fx_data("monaco/pois.gpkg"), "poi_points", poi_maps, 1, &r), GG_OK);
+    CHECK_INT(r->imported, 25);
+    CHECK(fx_has_issue(r, GG_ISSUE_WARNING, NULL, "military"));
+    gg_import_report_free(ctx, r);
+
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM road WHERE GeometryType(geom) = 'MULTILINESTRING'"), 2211);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM waterway WHERE GeometryType(geom) = 'MULTIPOLYGON'"), 8);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM waterway WHERE GeometryType(geom) = 'MULTILINESTRING'"), 26);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM unit WHERE community IS NULL"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM unit WHERE kind = 'school'"), 6);
+
+    gg_store_info *info = NULL;
+    CHECK_INT(gg_store_info_get(ctx, store, &info), GG_OK);
+    CHECK_INT(info->layers[GG_LAYER_HOUSEHOLDS].features, 6086);
+    CHECK_INT(info->households, 44128);
+    CHECK_INT(info->communities, 12);
+    CHECK_INT(info->layers[GG_LAYER_ROADS].features, 2211);
+    CHECK_INT(info->layers[GG_LAYER_WATERWAYS].features, 34);
+    CHECK_INT(info->layers[GG_LAYER_UNITS].features, 33);
+    CHECK_INT(info->n_classes, 4);
+    CHECK_STR(info->classes[0].urban_rural, "111");
+    CHECK_INT(info->classes[0].communities, 9);
+    CHECK_INT(info->classes[3].households, 4747);
+    /* The study area's bounding box, as its README gives it. */
+    CHECK_NEAR(info->layers[GG_LAYER_DIVISIONS].min_lon, 7.374324, 1e-6);
+    CHECK_NEAR(info->layers[GG_LAYER_DIVISIONS].max_lat, 43.765935, 1e-6);
+    gg_store_info_free(ctx, info);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void beijing_code_table_then_communities(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "beijing.sqlite");
+    gg_binding maps[] = {{"parent", "parent_code"}};
+    gg_import_options opts;
+    gg_import_options_init(&opts);
+    opts.maps = maps;
+    opts.n_maps = 1;
+    opts.where = "level <> 'village_or_community'";
+    gg_import_report *r = NULL;
+    CHECK_INT(gg_import(ctx, store, GG_LAYER_DIVISIONS, fx_data("beijing-haidian-cau/china_division_codes.csv"), &opts, &r), GG_OK);
+    CHECK(r->imported > 20);
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM division WHERE level = 'county'"), 1);
+    char buf[64];
+    CHECK_STR(fx_scalar_text(store, "SELECT name FROM division WHERE code = '110108'", buf, sizeof buf), "海淀区");
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM division WHERE geom IS NOT NULL"), 0);
+
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_DIVISIONS, fx_data("beijing-haidian-cau/communities.gpkg"), NULL, NULL, 1, &r), GG_OK);
+    CHECK_INT(r->imported, 6);
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM division WHERE level = 'community'"), 6);
+    /* Each community hangs under a township that the code table brought. */
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM division c JOIN division t ON t.code = c.parent"
+                               " WHERE c.level = 'community' AND t.level = 'township'"), 6);
+
+    const char *hh_maps[] = {"id=hh_id", "count=households", NULL};
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data("beijing-haidian-cau/households.gpkg"), NULL, hh_maps, 0, &r), GG_OK);
+    CHECK_INT(r->households, 7824);
+    CHECK_INT(r->outside, 0);
+    gg_import_report_free(ctx, r);
+    /* The block with no households (BJ-D03) gets none. */
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM division d WHERE level = 'community' AND"
+                               " NOT EXISTS (SELECT 1 FROM household h WHERE h.community = d.code)"), 1);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void reimport_replaces_and_append_refuses_duplicates(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    const char *hh_maps[] = {"id=hh_id", "count=households", NULL};
+    gg_import_report *r = NULL;
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data("beijing-haidian-cau/households.gpkg"), NULL, hh_maps, 0, NULL), GG_OK);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data("beijing-haidian-cau/households.gpkg"), NULL, hh_maps, 0, &r), GG_OK);
+    CHECK_INT(r->replaced, 113);
+    CHECK_INT(r->communities_known, 0);
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household"), 113);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data("beijing-haidian-cau/households.gpkg"), NULL, hh_maps, 1, &r), GG_ERR_INVALID_INPUT);
+    CHECK_INT(r->rejected, 113);
+    CHECK(fx_has_issue(r, GG_ISSUE_REJECTED, NULL, "the project has it already"));
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household"), 113);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void divisions_imported_later_assign_households(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    const char *hh_maps[] = {"id=hh_id", "count=households", NULL};
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data("monaco/households.gpkg"), NULL, hh_maps, 0, NULL), GG_OK);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household WHERE community IS NULL"), 6086);
+    fx_import_monaco_communities(ctx, store);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household WHERE community IS NULL"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT sum(count) FROM household WHERE community = '980100001008'"), 6612);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* A point given in a projected CRS lands at the right longitude/latitude:
+ * the same point, transformed with PROJ here, read back from the store. */
+static void projected_sources_are_reprojected(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    gg_transform *t = NULL;
+    CHECK_INT(gg_transform_new(ctx, "EPSG:4326", "EPSG:32632", &t), GG_OK);
+    double x[1] = {7.4246}, y[1] = {43.7384};
+    CHECK_INT(gg_transform_points(t, x, y, 1), GG_OK);
+    gg_transform_free(t);
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":"
+             "\"urn:ogc:def:crs:EPSG::32632\"}},\"features\":[{\"type\":\"Feature\",\"properties\":"
+             "{\"id\":\"utm-1\",\"count\":7},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.4f,%.4f]}}]}",
+             x[0], y[0]);
+    const char *path = gg_test_path("utm.geojson");
+    gg_test_write_file(path, text);
+    gg_import_report *r = NULL;
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, path, NULL, NULL, 0, &r), GG_OK);
+    CHECK_STR(r->source_crs, "EPSG:32632");
+    gg_import_report_free(ctx, r);
+    CHECK_NEAR(fx_scalar_double(store, "SELECT X(geom) FROM household"), 7.4246, 1e-8);
+    CHECK_NEAR(fx_scalar_double(store, "SELECT Y(geom) FROM household"), 43.7384, 1e-8);
+
+    /* A CSV of CGCS2000 Gauss-Krüger coordinates, with the CRS given. */
+    CHECK_INT(gg_transform_new(ctx, "EPSG:4326", "EPSG:4548", &t), GG_OK);
+    x[0] = 116.3512;
+    y[0] = 40.0021;
+    CHECK_INT(gg_transform_points(t, x, y, 1), GG_OK);
+    gg_transform_free(t);
+    snprintf(text, sizeof text, "id,x,y\nbj-1,%.4f,%.4f\n", x[0], y[0]);
+    path = gg_test_path("gk.csv");
+    gg_test_write_file(path, text);
+    gg_import_options opts;
+    gg_import_options_init(&opts);
+    opts.source_crs = "EPSG:4548";
+    CHECK_INT(gg_import(ctx, store, GG_LAYER_HOUSEHOLDS, path, &opts, &r), GG_OK);
+    gg_import_report_free(ctx, r);
+    CHECK_NEAR(fx_scalar_double(store, "SELECT X(geom) FROM household"), 116.3512, 1e-8);
+    CHECK_NEAR(fx_scalar_double(store, "SELECT Y(geom) FROM household"), 40.0021, 1e-8);
+    CHECK_INT(fx_scalar(store, "SELECT count FROM household"), 1); /* no count field: 1 */
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void osm_pbf_roads_import_directly(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    gg_binding maps[] = {{"id", "osm_id"}, {"class", "highway"}};
+    gg_import_options opts;
+    gg_import_options_init(&opts);
+    opts.src_layer = "lines";
+    opts.where = "highway IS NOT NULL";
+    opts.maps = maps;
+    opts.n_maps = 2;
+    gg_import_report *r = NULL;
+    CHECK_INT(gg_import(ctx, store, GG_LAYER_ROADS, fx_data("monaco/source/monaco.osm.pbf"), &opts, &r), GG_OK);
+    CHECK_STR(r->driver, "OSM");
+    CHECK(r->imported > 2000);
+    CHECK_INT(r->rejected, 0);
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM road WHERE class IS NULL"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM road WHERE class = 'motorway'") > 0, 1);
+    /* Inside the extract's box around Monaco. */
+    CHECK(fx_scalar_double(store, "SELECT min(MbrMinX(geom)) FROM road") > 7.2);
+    CHECK(fx_scalar_double(store, "SELECT max(MbrMaxY(geom)) FROM road") < 43.9);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void workers_roles_in_english_and_chinese(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    const char *path = gg_test_path("workers.csv");
+    gg_test_write_file(path, "id,name,role,phone,grid_code\n"
+                             "w1,王芳,网格长,13800000001,9801000010011001\n"
+                             "w2,李强,专职网格员,13800000002,9801000010011001\n"
+                             "w3,张伟,Parttime,13800000003,9801000010011001\n"
+                             "w4,刘洋,志愿者,,9801000010011001\n"
+                             "w5,陈静,网格指导员,,9801000010011001\n");
+    gg_import_report *r = NULL;
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_WORKERS, path, NULL, NULL, 0, &r), GG_OK);
+    CHECK_INT(r->imported, 5);
+    CHECK_STR(r->source_crs, "none");
+    gg_import_report_free(ctx, r);
+    char buf[64];
+    CHECK_STR(fx_scalar_text(store, "SELECT role FROM worker WHERE id = 'w1'", buf, sizeof buf), "leader");
+    CHECK_STR(fx_scalar_text(store, "SELECT role FROM worker WHERE id = 'w3'", buf, sizeof buf), "parttime");
+    CHECK_STR(fx_scalar_text(store, "SELECT role FROM worker WHERE id = 'w5'", buf, sizeof buf), "instructor");
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM worker WHERE phone IS NULL"), 2);
+    gg_test_write_file(path, "id,name,role\nw9,赵敏,boss\n");
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_WORKERS, path, NULL, NULL, 0, &r), GG_ERR_INVALID_INPUT);
+    CHECK(fx_has_issue(r, GG_ISSUE_REJECTED, "w9", "role 'boss' is not one of"));
+    CHECK_INT(r->issues[0].line, 2);
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM worker"), 5);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void dept_grids_are_replaced_per_department(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    gg_binding maps[] = {{"id", "code"}};
+    gg_binding fire[] = {{"dept", "fire"}}, env[] = {{"dept", "environment"}};
+    gg_import_options opts;
+    gg_import_options_init(&opts);
+    opts.maps = maps;
+    opts.n_maps = 1;
+    opts.sets = fire;
+    opts.n_sets = 1;
+    gg_import_report *r = NULL;
+    const char *src = fx_data("monaco/communities.gpkg");
+    CHECK_INT(gg_import(ctx, store, GG_LAYER_DEPT_GRIDS, src, &opts, &r), GG_OK);
+    gg_import_report_free(ctx, r);
+    opts.sets = env;
+    CHECK_INT(gg_import(ctx, store, GG_LAYER_DEPT_GRIDS, src, &opts, &r), GG_OK);
+    CHECK_INT(r->replaced, 0);
+    gg_import_report_free(ctx, r);
+    opts.sets = fire;
+    CHECK_INT(gg_import(ctx, store, GG_LAYER_DEPT_GRIDS, src, &opts, &r), GG_OK);
+    CHECK_INT(r->replaced, 12);
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM dept_grid WHERE dept = 'fire'"), 12);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM dept_grid WHERE dept = 'environment'"), 12);
+    gg_store_info *info = NULL;
+    CHECK_INT(gg_store_info_get(ctx, store, &info), GG_OK);
+    CHECK_INT(info->n_depts, 2);
+    CHECK_STR(info->depts[0].dept, "environment");
+    gg_store_info_free(ctx, info);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void grids_become_plans_keeping_their_codes(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    fx_import_monaco_communities(ctx, store);
+    const char *path = gg_test_path("grids.geojson");
+    gg_test_write_file(path,
+        "{\"type\":\"FeatureCollection\",\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"code\":\"9801000010081001\",\"name\":\"一网格\"},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[7.42,43.74],[7.43,43.74],[7.43,43.745],[7.42,43.74]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"code\":\"980100001008002\"},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[7.42,43.745],[7.43,43.745],[7.43,43.75],[7.42,43.745]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"code\":\"G-17\",\"type\":4},"
+        "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[[[[7.41,43.74],[7.415,43.74],[7.415,43.745],[7.41,43.74]]]]}}]}");
+    gg_import_report *r = NULL;
+    gg_import_options opts;
+    gg_import_options_init(&opts);
+    opts.note = "hand-drawn 2024";
+    CHECK_INT(gg_import(ctx, store, GG_LAYER_GRIDS, path, &opts, &r), GG_OK);
+    CHECK_INT(r->plan, 1);
+    CHECK_INT(r->imported, 3);
+    CHECK(fx_has_issue(r, GG_ISSUE_WARNING, NULL, "match no known layout"));
+    CHECK(fx_has_issue(r, GG_ISSUE_WARNING, NULL, "G-17"));
+    gg_import_report_free(ctx, r);
+    char buf[64];
+    CHECK_STR(fx_scalar_text(store, "SELECT community FROM grid WHERE code = '9801000010081001'", buf, sizeof buf), "980100001008");
+    CHECK_INT(fx_scalar(store, "SELECT type FROM grid WHERE code = '9801000010081001'"), 1);
+    CHECK_STR(fx_scalar_text(store, "SELECT community FROM grid WHERE code = '980100001008002'", buf, sizeof buf), "980100001008");
+    CHECK_INT(fx_scalar(store, "SELECT type FROM grid WHERE code = 'G-17'"), 4);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE code = 'G-17' AND community IS NULL"), 1);
+    CHECK_STR(fx_scalar_text(store, "SELECT note FROM plan WHERE id = 1", buf, sizeof buf), "hand-drawn 2024");
+    /* A second import is a second plan; --append adds to the newest. */
+    CHECK_INT(gg_import(ctx, store, GG_LAYER_GRIDS, path, &opts, &r), GG_OK);
+    CHECK_INT(r->plan, 2);
+    gg_import_report_free(ctx, r);
+    opts.append = 1;
+    CHECK_INT(gg_import(ctx, store, GG_LAYER_GRIDS, path, &opts, &r), GG_ERR_INVALID_INPUT);
+    CHECK(fx_has_issue(r, GG_ISSUE_REJECTED, "G-17", "duplicate code 'G-17'"));
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan"), 2);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid"), 6);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void skip_invalid_imports_the_rest_and_lists_the_rejected(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    fx_import_monaco_communities(ctx, store);
+    const char *path = gg_test_path("mixed.csv");
+    gg_test_write_file(path, "id,lon,lat,count\n"
+                             "a,7.4246,43.7384,12\n"
+                             "b,7.4246,43.7384,many\n"
+                             "c,7.4247,43.7385,-3\n"
+                             "d,7.4248,43.7386,\n"
+                             "e,2.35,48.85,4\n");
+    gg_import_options opts;
+    gg_import_options_init(&opts);
+    opts.skip_invalid = 1;
+    gg_import_report *r = NULL;
+    CHECK_INT(gg_import(ctx, store, GG_LAYER_HOUSEHOLDS, path, &opts, &r), GG_OK);
+    CHECK_INT(r->read, 5);
+    CHECK_INT(r->imported, 3);
+    CHECK_INT(r->rejected, 2);
+    CHECK(fx_has_issue(r, GG_ISSUE_REJECTED, "b", "count 'many' is not a whole number"));
+    CHECK(fx_has_issue(r, GG_ISSUE_REJECTED, "c", "count -3 is negative"));
+    CHECK_INT(r->outside, 1);
+    CHECK_INT(r->n_outside_ids, 1);
+    CHECK_STR(r->outside_ids[0], "e");
+    CHECK_INT(r->households, 12 + 1 + 4);
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count FROM household WHERE id = 'd'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household WHERE community IS NULL"), 1);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void gbk_shapefile_with_a_bow_tie(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    const char *shp = fx_gbk_bowtie_shapefile();
+    gg_import_options opts;
+    gg_import_options_init(&opts);
+    opts.encoding = "GBK";
+    gg_import_report *r = NULL;
+    CHECK_INT(gg_import(ctx, store, GG_LAYER_DIVISIONS, shp, &opts, &r), GG_OK);
+    CHECK_INT(r->imported, 2);
+    CHECK_INT(r->repaired, 1);
+    CHECK(fx_has_issue(r, GG_ISSUE_REPAIRED, "980100001901", "Self-intersection"));
+    gg_import_report_free(ctx, r);
+    char buf[64];
+    CHECK_STR(fx_scalar_text(store, "SELECT name FROM division WHERE code = '980100001901'", buf, sizeof buf), "蝴蝶社区");
+    /* dBase's 10-character names: urban_rura feeds urban_rural. */
+    CHECK_STR(fx_scalar_text(store, "SELECT urban_rural FROM division WHERE code = '980100001902'", buf, sizeof buf), "111");
+    /* The repaired bow tie keeps both triangles' area: 2 x 0.5 x 0.01 x 0.005 deg². */
+    CHECK_NEAR(fx_scalar_double(store, "SELECT Area(geom) FROM division WHERE code = '980100001901'"), 5e-5, 1e-12);
+    CHECK_INT(fx_scalar(store, "SELECT IsValid(geom) FROM division WHERE code = '980100001901'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT NumGeometries(geom) FROM division WHERE code = '980100001901'"), 2);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+TEST_SUITE(import_suite, T(monaco_layers_import_with_their_counts), T(beijing_code_table_then_communities),
+          T(reimport_replaces_and_append_refuses_duplicates), T(divisions_imported_later_assign_households),
+          T(projected_sources_are_reprojected), T(osm_pbf_roads_import_directly),
+          T(workers_roles_in_english_and_chinese), T(dept_grids_are_replaced_per_department),
+          T(grids_become_plans_keeping_their_codes), T(skip_invalid_imports_the_rest_and_lists_the_rejected),
+          T(gbk_shapefile_with_a_bow_tie))

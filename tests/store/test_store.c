@@ -1,0 +1,178 @@
+/* The project store: creation, schema, opening, transactions, info. */
+#include "harness.h"
+
+#include "govgrid/store.h"
+#include "store/store.h"
+
+static gg_ctx *new_ctx(void)
+{
+    gg_ctx *ctx = NULL;
+    gg_ctx_new(&ctx);
+    return ctx;
+}
+
+static int64_t scalar(gg_store *store, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
+static void new_project_has_schema_and_spatial_indexes(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    const char *path = gg_test_path("p.sqlite");
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
+    CHECK_INT(scalar(store, "PRAGMA application_id"), 0x47475244);
+    CHECK_INT(scalar(store, "SELECT value FROM gg_meta WHERE key = 'schema_version'"), GG_SCHEMA_VERSION);
+    /* Every geometry column, one per spatial layer, has its R*Tree. */
+    CHECK_INT(scalar(store, "SELECT count(*) FROM geometry_columns"), 7);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM geometry_columns WHERE spatial_index_enabled = 1"), 7);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM geometry_columns WHERE srid = 4326"), 7);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM sqlite_master WHERE name = 'idx_household_geom'"), 1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM spatial_ref_sys WHERE srid IN (4326, 4490)"), 2);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void create_never_overwrites(void)
+{
+    gg_ctx *ctx = new_ctx();
+    const char *path = gg_test_path("exists.sqlite");
+    CHECK(gg_test_write_file(path, "precious"));
+    gg_store *store = NULL;
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_ERR_EXISTS);
+    CHECK(store == NULL);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "already exists");
+    FILE *f = fopen(path, "r");
+    char buf[16] = {0};
+    CHECK(f != NULL && fgets(buf, sizeof buf, f) != NULL);
+    CHECK_STR(buf, "precious");
+    if (f)
+        fclose(f);
+    CHECK_INT(gg_store_create(ctx, gg_test_path("no/such/dir/p.sqlite"), &store), GG_ERR_IO);
+    gg_ctx_free(ctx);
+}
+
+static void open_refuses_what_is_not_a_project(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    CHECK_INT(gg_store_open(ctx, gg_test_path("missing.sqlite"), 0, &store), GG_ERR_IO);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "No such file");
+
+    const char *text = gg_test_path("notes.txt");
+    gg_test_write_file(text, "this is not a database, just a long enough line of text to look like one\n");
+    CHECK_INT(gg_store_open(ctx, text, 0, &store), GG_ERR_SCHEMA);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "notes.txt");
+
+    const char *plain = gg_test_path("plain.sqlite");
+    sqlite3 *db = NULL;
+    sqlite3_open(plain, &db);
+    sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);
+    sqlite3_close(db);
+    CHECK_INT(gg_store_open(ctx, plain, 1, &store), GG_ERR_SCHEMA);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "not a govgrid project");
+    CHECK(store == NULL);
+    CHECK_INT(gg_store_open(ctx, gg_test_tmpdir(), 0, &store), GG_ERR_IO);
+    gg_ctx_free(ctx);
+}
+
+static void open_refuses_a_newer_schema(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    const char *path = gg_test_path("p.sqlite");
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    CHECK_INT(gg_store_exec(store, "UPDATE gg_meta SET value = '99' WHERE key = 'schema_version'"), GG_OK);
+    gg_store_close(store);
+    store = NULL;
+    CHECK_INT(gg_store_open(ctx, path, 1, &store), GG_ERR_SCHEMA);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "schema version 99 is newer");
+    gg_ctx_free(ctx);
+}
+
+static void read_only_store_refuses_writes(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    const char *path = gg_test_path("p.sqlite");
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    gg_store_close(store);
+    CHECK_INT(gg_store_open(ctx, path, 0, &store), GG_OK);
+    CHECK_INT(gg_store_begin(store), GG_ERR_ARG);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "read-only");
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void rollback_leaves_the_file_as_it_was(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    const char *path = gg_test_path("p.sqlite"), *copy = gg_test_path("copy.sqlite");
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    gg_store_close(store);
+    CHECK(gg_test_copy_file(path, copy));
+    CHECK_INT(gg_store_open(ctx, path, 1, &store), GG_OK);
+    CHECK_INT(gg_store_begin(store), GG_OK);
+    CHECK_INT(gg_store_begin(store), GG_ERR_ARG); /* no nesting */
+    CHECK_INT(gg_store_exec(store, "INSERT INTO worker(id, name, role) VALUES ('w1', 'Li', 'leader')"), GG_OK);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM worker"), 1);
+    CHECK_INT(gg_store_rollback(store), GG_OK);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM worker"), 0);
+    CHECK_INT(gg_store_commit(store), GG_ERR_ARG);
+    /* The schema's CHECK constraints hold too. */
+    CHECK_INT(gg_store_exec(store, "INSERT INTO worker(id, name, role) VALUES ('w1', 'Li', 'boss')"), GG_ERR_STORE);
+    gg_store_close(store);
+    CHECK(gg_test_same_file(path, copy));
+    gg_ctx_free(ctx);
+}
+
+static void info_of_an_empty_project(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    CHECK_INT(gg_store_create(ctx, gg_test_path("p.sqlite"), &store), GG_OK);
+    gg_store_info *info = NULL;
+    CHECK_INT(gg_store_info_get(ctx, store, &info), GG_OK);
+    CHECK(info != NULL);
+    if (info) {
+        CHECK_INT(info->schema_version, GG_SCHEMA_VERSION);
+        for (int i = 0; i < GG_LAYER_COUNT; i++) {
+            CHECK_INT(info->layers[i].features, 0);
+            CHECK_INT(info->layers[i].has_extent, 0);
+        }
+        CHECK_INT(info->households, 0);
+        CHECK_INT(info->n_plans, 0);
+        CHECK_INT(info->n_classes, 0);
+    }
+    gg_store_info_free(ctx, info);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void layer_names(void)
+{
+    gg_ctx *ctx = new_ctx();
+    for (int i = 0; i < GG_LAYER_COUNT; i++) {
+        gg_layer l;
+        CHECK_INT(gg_layer_from_name(ctx, gg_layer_name((gg_layer)i), &l), GG_OK);
+        CHECK_INT(l, i);
+    }
+    gg_layer l;
+    CHECK_INT(gg_layer_from_name(ctx, "dept_grids", &l), GG_ERR_NOT_FOUND);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "unknown layer 'dept_grids' (expected one of: divisions");
+    CHECK(gg_layer_name(GG_LAYER_COUNT) == NULL);
+    gg_ctx_free(ctx);
+}
+
+TEST_LIST(T(new_project_has_schema_and_spatial_indexes), T(create_never_overwrites),
+          T(open_refuses_what_is_not_a_project), T(open_refuses_a_newer_schema),
+          T(read_only_store_refuses_writes), T(rollback_leaves_the_file_as_it_was),
+          T(info_of_an_empty_project), T(layer_names))

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs what govgrid needs to build and test, from Debian's archive by
+# package name. Runs apt-get through sudo when not root. Idempotent.
+set -eu
+packages="build-essential cmake pkg-config
+  libgeos-dev libproj-dev proj-data libgdal-dev gdal-bin
+  libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite
+  libjansson-dev"
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "installing:$missing"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+else
+  echo "all build and test dependencies are installed"
+fi

@@ -111,7 +111,8 @@ gg_status gg_bindings_resolve(gg_ctx *ctx, const gg_source *src, const layer_spe
         if (bindings[i].source_index < 0 && strlen(spec->fields[i].name) > 10) {
             /* dBase field names stop at 10 characters: urban_rural is urban_rura. */
             char shortened[11];
-            snprintf(shortened, sizeof shortened, "%s", spec->fields[i].name);
+            memcpy(shortened, spec->fields[i].name, 10);
+            shortened[10] = '\0';
             bindings[i].source_index = OGR_FD_GetFieldIndex(defn, shortened);
         }
         if (bindings[i].source_index >= 0)

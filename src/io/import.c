@@ -8,6 +8,7 @@
 #include "io/binding.h"
 #include "io/import.h"
 #include "govgrid/code.h"
+#include "store/rtree_bulk.h"
 
 #include <cpl_error.h>
 #include <math.h>
@@ -36,6 +37,9 @@ typedef struct importer {
     field_binding bindings[GG_MAX_FIELDS];
     sqlite3_stmt *insert;
     sqlite3_stmt *find_dup;     /* finds the rowid holding a duplicate key */
+    gg_rtree_entries boxes;     /* new rows for the spatial index, loaded in bulk at the end */
+    gg_saved_triggers triggers; /* the layer's SpatiaLite triggers, suspended */
+    int triggers_suspended;
     gg_community_index *communities;
     int64_t next_rowid;         /* rows are given explicit rowids from here */
     int64_t first_rowid;
@@ -172,8 +176,8 @@ static gg_status prepare_statements(importer *im)
     gg_status st = gg_store_prepare(im->store, insert_sql(layer), &im->insert);
     if (st != GG_OK)
         return st;
+    char buf[160];
     const char *dup = find_dup_sql(layer);
-    char buf[128];
     if (dup == NULL) {
         snprintf(buf, sizeof buf, "SELECT fid FROM %s WHERE id = ?1", gg_layer_table_of(layer)->table);
         dup = buf;
@@ -245,6 +249,10 @@ static gg_status begin_layer(importer *im)
             snprintf(sql, sizeof sql, "DELETE FROM %s", table);
             st = gg_store_exec(im->store, sql);
         }
+        if (st == GG_OK && gg_layer_table_of(layer)->geom_type != NULL) {
+            snprintf(sql, sizeof sql, "DELETE FROM idx_%s_geom", table);
+            st = gg_store_exec(im->store, sql);
+        }
         if (st != GG_OK)
             return st;
     }
@@ -268,6 +276,18 @@ static gg_status clear_dept(importer *im, const char *dept)
     if (st != GG_OK)
         return st;
     sqlite3_stmt *stmt = NULL;
+    st = gg_store_prepare(im->store,
+                          "DELETE FROM idx_dept_grid_geom WHERE pkid IN"
+                          " (SELECT fid FROM dept_grid WHERE dept = ?1)",
+                          &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_text(stmt, 1, dept, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        st = gg_store_sql_error(im->store, "replacing departmental grids");
+    sqlite3_finalize(stmt);
+    if (st != GG_OK)
+        return st;
     st = gg_store_prepare(im->store, "DELETE FROM dept_grid WHERE dept = ?1", &stmt);
     if (st != GG_OK)
         return st;
@@ -648,6 +668,17 @@ static int insert_row(importer *im, feature_ctx *f)
     int rc = sqlite3_step(im->insert);
     sqlite3_reset(im->insert);
     sqlite3_clear_bindings(im->insert);
+    if (rc == SQLITE_DONE && f->geom != NULL) {
+        GEOSContextHandle_t h = im->ctx->geos;
+        double b[4];
+        if (GEOSGeom_getXMin_r(h, f->geom, &b[0]) != 1 || GEOSGeom_getXMax_r(h, f->geom, &b[1]) != 1 ||
+            GEOSGeom_getYMin_r(h, f->geom, &b[2]) != 1 || GEOSGeom_getYMax_r(h, f->geom, &b[3]) != 1) {
+            gg_error(im->ctx, GG_ERR_GEOMETRY, "cannot compute a bounding box: %s", im->ctx->geos_msg);
+            return -1;
+        }
+        if (gg_rtree_entries_add(im->ctx, &im->boxes, im->next_rowid, b) != GG_OK)
+            return -1;
+    }
     if (rc == SQLITE_DONE) {
         size_t need = (size_t)(im->next_rowid - im->first_rowid) + 1;
         if (gg_grow(im->ctx, (void **)&im->row_fids, &im->row_fids_cap, need, sizeof *im->row_fids) != GG_OK)
@@ -723,7 +754,10 @@ static gg_status reassign_communities(importer *im)
         if (st != GG_OK)
             break;
         snprintf(sql, sizeof sql, "UPDATE %s SET community = ?1 WHERE fid = ?2", tables[t]);
-        st = gg_store_prepare(im->store, sql, &update);
+        gg_saved_triggers saved;
+        st = gg_store_suspend_triggers(im->store, tables[t], &saved);
+        if (st == GG_OK)
+            st = gg_store_prepare(im->store, sql, &update);
         int64_t outside = 0;
         int rc;
         while (st == GG_OK && (rc = sqlite3_step(read)) == SQLITE_ROW) {
@@ -742,6 +776,10 @@ static gg_status reassign_communities(importer *im)
             st = gg_store_sql_error(im->store, "assigning communities");
         sqlite3_finalize(read);
         sqlite3_finalize(update);
+        if (st == GG_OK)
+            st = gg_store_restore_triggers(im->store, &saved);
+        else
+            gg_saved_triggers_free(im->store, &saved);
         if (st == GG_OK && outside > 0) {
             char msg[200];
             snprintf(msg, sizeof msg, "%lld %s point(s) already in the project lie in no community",
@@ -818,6 +856,21 @@ static gg_status finish(importer *im)
     if (sqlite3_step(log) != SQLITE_DONE)
         st = gg_store_sql_error(im->store, "logging the import");
     sqlite3_finalize(log);
+    const gg_layer_table *t = gg_layer_table_of(im->spec->layer);
+    if (st == GG_OK && t->geom_type != NULL) {
+        char rtree[64];
+        snprintf(rtree, sizeof rtree, "idx_%s_geom", t->table);
+        st = gg_rtree_rebuild(im->store, rtree, &im->boxes);
+    }
+    if (st == GG_OK && t->geom_type != NULL) {
+        /* What SpatiaLite's per-row bookkeeping triggers would have said. */
+        char *sql = sqlite3_mprintf(
+            "UPDATE geometry_columns_time SET last_insert = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now')%s"
+            " WHERE Lower(f_table_name) = Lower('%q') AND Lower(f_geometry_column) = 'geom'",
+            r->replaced > 0 ? ", last_delete = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" : "", t->table);
+        st = sql ? gg_store_exec(im->store, sql) : gg_error_nomem(im->ctx);
+        sqlite3_free(sql);
+    }
     return st;
 }
 
@@ -988,6 +1041,10 @@ gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *so
         st = gg_bindings_resolve(ctx, &im.src, spec, opts, im.bindings);
     if (st == GG_OK)
         st = gg_store_begin(store);
+    if (st == GG_OK) {
+        st = gg_store_suspend_triggers(store, gg_layer_table_of(layer)->table, &im.triggers);
+        im.triggers_suspended = st == GG_OK;
+    }
     if (st == GG_OK)
         st = begin_layer(&im);
     if (st == GG_OK)
@@ -1005,6 +1062,12 @@ gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *so
     im.insert = im.find_dup = NULL;
     if (st == GG_OK)
         st = finish(&im);
+    if (im.triggers_suspended) {
+        if (st == GG_OK)
+            st = gg_store_restore_triggers(store, &im.triggers);
+        else
+            gg_saved_triggers_free(store, &im.triggers); /* the rollback restores them */
+    }
     if (st == GG_OK)
         st = gg_store_commit(store);
     if (st != GG_OK)
@@ -1018,6 +1081,7 @@ gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *so
     gg_source_close(&im.src);
     gg_gdal_leave(ctx);
     gg_free(ctx, im.row_fids);
+    gg_rtree_entries_free(ctx, &im.boxes);
     free_list(ctx, im.replaced_depts, im.n_replaced_depts);
     free_list(ctx, im.unknown, im.n_unknown);
     *out = im.report;

@@ -55,19 +55,22 @@ void gg_utc_now(char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static gg_status store_alloc(gg_ctx *ctx, const char *path, gg_store **out)
+/* A store with its context and path, or NULL (out of memory, recorded). */
+static gg_store *store_alloc(gg_ctx *ctx, const char *path)
 {
     gg_store *store = gg_calloc(ctx, 1, sizeof *store);
-    if (store == NULL)
-        return gg_error_nomem(ctx);
+    if (store == NULL) {
+        gg_error_nomem(ctx);
+        return NULL;
+    }
     store->ctx = ctx;
     store->path = gg_strdup(ctx, path);
     if (store->path == NULL) {
         gg_free(ctx, store);
-        return gg_error_nomem(ctx);
+        gg_error_nomem(ctx);
+        return NULL;
     }
-    *out = store;
-    return GG_OK;
+    return store;
 }
 
 /* Opens the SQLite handle with SpatiaLite's functions registered on this
@@ -85,8 +88,11 @@ static gg_status store_connect(gg_store *store, int flags)
         return gg_error_nomem(store->ctx);
     spatialite_init_ex(store->db, store->spatialite_cache, 0);
     gg_status st = gg_store_exec(store, "PRAGMA foreign_keys=ON");
+    /* A large page cache keeps bulk imports from spilling pages to the WAL
+     * one by one; memory is only taken as pages are used. */
     if (st == GG_OK && store->writable)
-        st = gg_store_exec(store, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL");
+        st = gg_store_exec(store, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                  " PRAGMA cache_size=-262144");
     return st;
 }
 
@@ -130,10 +136,10 @@ gg_status gg_store_create(gg_ctx *ctx, const char *path, gg_store **out)
         return gg_error(ctx, GG_ERR_EXISTS, "%s: already exists (a project is never overwritten)", path);
     if (errno != ENOENT)
         return gg_error(ctx, GG_ERR_IO, "%s: %s", path, strerror(errno));
-    gg_store *store = NULL;
-    gg_status st = store_alloc(ctx, path, &store);
-    if (st != GG_OK)
-        return st;
+    gg_store *store = store_alloc(ctx, path);
+    if (store == NULL)
+        return GG_ERR_NOMEM;
+    gg_status st;
     store->writable = 1;
     st = store_connect(store, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (st == GG_OK)
@@ -173,10 +179,10 @@ gg_status gg_store_open(gg_ctx *ctx, const char *path, int writable, gg_store **
                         strerror(errno));
     if (!S_ISREG(sb.st_mode))
         return gg_error(ctx, GG_ERR_IO, "%s: not a regular file", path);
-    gg_store *store = NULL;
-    gg_status st = store_alloc(ctx, path, &store);
-    if (st != GG_OK)
-        return st;
+    gg_store *store = store_alloc(ctx, path);
+    if (store == NULL)
+        return GG_ERR_NOMEM;
+    gg_status st;
     store->writable = writable != 0;
     st = store_connect(store, writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY);
     int version = 0;
@@ -265,4 +271,72 @@ gg_status gg_store_rollback(gg_store *store)
         store->ctx->errcode == GG_OK)
         return gg_store_sql_error(store, "rollback");
     return GG_OK;
+}
+
+gg_status gg_store_suspend_triggers(gg_store *store, const char *table, gg_saved_triggers *saved)
+{
+    gg_ctx *ctx = store->ctx;
+    memset(saved, 0, sizeof *saved);
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(
+        store, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 ORDER BY name",
+        &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_text(stmt, 1, table, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    char **names = NULL;
+    size_t names_cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        st = gg_grow(ctx, (void **)&saved->sql, &cap, saved->n + 1, sizeof *saved->sql);
+        if (st == GG_OK)
+            st = gg_grow(ctx, (void **)&names, &names_cap, saved->n + 1, sizeof *names);
+        if (st != GG_OK)
+            break;
+        names[saved->n] = gg_strdup(ctx, (const char *)sqlite3_column_text(stmt, 0));
+        saved->sql[saved->n] = gg_strdup(ctx, (const char *)sqlite3_column_text(stmt, 1));
+        saved->n++;
+        if (names[saved->n - 1] == NULL || saved->sql[saved->n - 1] == NULL) {
+            st = gg_error_nomem(ctx);
+            break;
+        }
+    }
+    if (st == GG_OK && rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading triggers");
+    sqlite3_finalize(stmt);
+    for (size_t i = 0; st == GG_OK && i < saved->n; i++) {
+        char *sql = sqlite3_mprintf("DROP TRIGGER \"%w\"", names[i]);
+        if (sql == NULL) {
+            st = gg_error_nomem(ctx);
+            break;
+        }
+        st = gg_store_exec(store, sql);
+        sqlite3_free(sql);
+    }
+    for (size_t i = 0; i < saved->n; i++)
+        gg_free(ctx, names[i]);
+    gg_free(ctx, names);
+    if (st != GG_OK)
+        gg_saved_triggers_free(store, saved);
+    return st;
+}
+
+gg_status gg_store_restore_triggers(gg_store *store, gg_saved_triggers *saved)
+{
+    gg_status st = GG_OK;
+    for (size_t i = 0; st == GG_OK && i < saved->n; i++)
+        if (saved->sql[i] != NULL)
+            st = gg_store_exec(store, saved->sql[i]);
+    gg_saved_triggers_free(store, saved);
+    return st;
+}
+
+void gg_saved_triggers_free(gg_store *store, gg_saved_triggers *saved)
+{
+    for (size_t i = 0; i < saved->n; i++)
+        gg_free(store->ctx, saved->sql[i]);
+    gg_free(store->ctx, saved->sql);
+    saved->sql = NULL;
+    saved->n = 0;
 }

@@ -40,6 +40,21 @@ gg_status gg_store_prepare(gg_store *store, const char *sql, sqlite3_stmt **out)
  * opened by the caller. */
 gg_status gg_schema_migrate(gg_store *store, int from_version);
 
+/* A table's triggers, set aside for a bulk write. SpatiaLite maintains the
+ * spatial index and its bookkeeping with per-row triggers, one of which
+ * builds and parses an SQL statement for every row; a bulk writer that
+ * maintains the R*Tree itself suspends them and restores them in the same
+ * transaction. */
+typedef struct gg_saved_triggers {
+    char **sql;
+    size_t n;
+} gg_saved_triggers;
+
+gg_status gg_store_suspend_triggers(gg_store *store, const char *table, gg_saved_triggers *saved);
+/* Recreates the suspended triggers and frees saved (also on failure). */
+gg_status gg_store_restore_triggers(gg_store *store, gg_saved_triggers *saved);
+void gg_saved_triggers_free(gg_store *store, gg_saved_triggers *saved);
+
 /* The current UTC time as ISO 8601 into buf (at least 21 bytes). */
 void gg_utc_now(char *buf, size_t size);
 

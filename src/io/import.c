@@ -901,8 +901,13 @@ static gg_status read_features(importer *im)
         int key_index = 0;
         while (strcmp(spec->fields[key_index].name, spec->key) != 0)
             key_index++;
-        if (values[key_index].present)
-            snprintf(f.key, sizeof f.key, "%s", values[key_index].text);
+        if (values[key_index].present) {
+            size_t len = strlen(values[key_index].text);
+            if (len >= sizeof f.key)
+                len = sizeof f.key - 1;
+            memcpy(f.key, values[key_index].text, len);
+            f.key[len] = '\0';
+        }
         geom_result g;
         memset(&g, 0, sizeof g);
         if (ok && spec->geom != GEOM_NONE) {

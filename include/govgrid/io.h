@@ -46,6 +46,9 @@ typedef struct gg_import_options {
     int skip_invalid;           /* import the valid features even when others are rejected */
     const char *note;           /* grids: the new plan's note */
     size_t max_issues;          /* issues kept in the report (0: 1000); the rest are only counted */
+    int jobs;                   /* 2 or more: read and prepare features in a worker thread while
+                                   the calling thread writes (the context's allocator is then
+                                   called from both threads); 0 or 1: all in the calling thread */
 } gg_import_options;
 
 /* Fills opts with the defaults (all NULL/0). */

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Issues printed on the terminal; --json lists all the report keeps. */
 #define ISSUES_SHOWN 20
@@ -42,6 +43,9 @@ static void help(FILE *out)
             "                         the newest plan; dept-grids are replaced per department)\n"
             "  --skip-invalid         import the valid features even if others are rejected\n"
             "  --note TEXT            grids: a note for the new plan\n"
+            "  --jobs N               threads: 1 reads and writes in turn, 2 or more read and\n"
+            "                         check features while writing (default: 2 when the\n"
+            "                         machine has 2 or more cores)\n"
             "  --json                 print the report as JSON\n"
             "  --quiet                print nothing but errors\n"
             "  --help                 show this help\n"
@@ -165,6 +169,7 @@ static int run(int argc, char **argv)
         {"oo", required_argument, NULL, 'o'},        {"append", no_argument, NULL, 'a'},
         {"skip-invalid", no_argument, NULL, 'k'},    {"note", required_argument, NULL, 'n'},
         {"json", no_argument, NULL, 'j'},            {"quiet", no_argument, NULL, 'q'},
+        {"jobs", required_argument, NULL, 'J'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
     };
     gg_binding maps[MAX_BINDINGS], sets[MAX_BINDINGS], oo[MAX_BINDINGS];
@@ -174,6 +179,7 @@ static int run(int argc, char **argv)
     opts.sets = sets;
     opts.open_options = oo;
     cli_common common = {0, 0};
+    opts.jobs = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
     int c;
     optind = 1;
     opterr = 0;
@@ -192,6 +198,14 @@ static int run(int argc, char **argv)
         case 'a': opts.append = 1; break;
         case 'k': opts.skip_invalid = 1; break;
         case 'n': opts.note = optarg; break;
+        case 'J': {
+            char *end = NULL;
+            long jobs = strtol(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || jobs < 1 || jobs > 256)
+                return cli_usage("import", "--jobs takes a whole number from 1 to 256, got '%s'", optarg);
+            opts.jobs = (int)jobs;
+            break;
+        }
         case 'j': common.json = 1; break;
         case 'q': common.quiet = 1; break;
         case 'h': help(stdout); return CLI_OK;

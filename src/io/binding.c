@@ -206,6 +206,8 @@ int gg_values_read(const gg_source *src, const layer_spec *spec, const field_bin
                    OGRFeatureH feature, field_value *values, value_scratch *scratch, char *why,
                    size_t why_size)
 {
+    /* A rejection stops at the field at fault: the later ones stay absent. */
+    memset(values, 0, sizeof *values * spec->n_fields);
     for (size_t i = 0; i < spec->n_fields; i++) {
         const field_spec *fs = &spec->fields[i];
         const field_binding *b = &bindings[i];

@@ -6,6 +6,7 @@
  * bad feature; at the end the transaction is committed only when nothing
  * was rejected (or the caller asked to skip rejected features). */
 #include "io/binding.h"
+#include "io/feed.h"
 #include "io/import.h"
 #include "govgrid/code.h"
 #include "store/rtree_bulk.h"
@@ -40,7 +41,8 @@ typedef struct importer {
     gg_rtree_entries boxes;     /* new rows for the spatial index, loaded in bulk at the end */
     gg_saved_triggers triggers; /* the layer's SpatiaLite triggers, suspended */
     int triggers_suspended;
-    gg_community_index *communities;
+    gg_feed *feed;              /* owns the source layer while it runs: no OGR calls on it here */
+    int64_t total_features;     /* for progress; counted before the feed starts */
     int64_t next_rowid;         /* rows are given explicit rowids from here */
     int64_t first_rowid;
     int64_t *row_fids;          /* source feature number of each inserted row */
@@ -322,63 +324,35 @@ static void bind_value(sqlite3_stmt *stmt, int col, const field_value *v, field_
         sqlite3_bind_text(stmt, col, v->text, -1, SQLITE_TRANSIENT);
 }
 
-static gg_status bind_geom(importer *im, int col, const GEOSGeometry *geom)
+/* Binds the row's encoded geometry; the statement takes the BLOB over. */
+static void bind_geom(importer *im, int col, feed_row *row)
 {
-    if (geom == NULL) {
+    if (row->blob == NULL) {
         sqlite3_bind_null(im->insert, col);
-        return GG_OK;
+        return;
     }
-    unsigned char *blob = NULL;
-    int size = 0;
-    gg_status st = gg_geom_to_blob(im->ctx, geom, &blob, &size);
-    if (st != GG_OK)
-        return st;
-    sqlite3_bind_blob(im->insert, col, blob, size, sqlite3_free);
-    return GG_OK;
+    sqlite3_bind_blob(im->insert, col, row->blob, row->blob_size, sqlite3_free);
+    row->blob = NULL;
 }
 
-static void grow_extent(importer *im, const GEOSGeometry *geom)
+static void grow_extent(importer *im, const double box[4])
 {
-    GEOSContextHandle_t h = im->ctx->geos;
-    double minx, miny, maxx, maxy;
-    if (GEOSGeom_getXMin_r(h, geom, &minx) != 1 || GEOSGeom_getYMin_r(h, geom, &miny) != 1 ||
-        GEOSGeom_getXMax_r(h, geom, &maxx) != 1 || GEOSGeom_getYMax_r(h, geom, &maxy) != 1)
-        return;
     if (!im->has_ext) {
-        im->ext[0] = minx, im->ext[1] = miny, im->ext[2] = maxx, im->ext[3] = maxy;
+        im->ext[0] = box[0], im->ext[1] = box[2], im->ext[2] = box[1], im->ext[3] = box[3];
         im->has_ext = 1;
         return;
     }
-    im->ext[0] = fmin(im->ext[0], minx);
-    im->ext[1] = fmin(im->ext[1], miny);
-    im->ext[2] = fmax(im->ext[2], maxx);
-    im->ext[3] = fmax(im->ext[3], maxy);
+    im->ext[0] = fmin(im->ext[0], box[0]);
+    im->ext[1] = fmin(im->ext[1], box[2]);
+    im->ext[2] = fmax(im->ext[2], box[1]);
+    im->ext[3] = fmax(im->ext[3], box[3]);
 }
 
-/* The community of a point layer's feature: its point, or for a parcel its
- * point on surface (always inside the parcel). Records it as outside when
- * no community covers it. */
-static gg_status locate_community(importer *im, const GEOSGeometry *geom, const char *id,
-                                  const char **community)
+/* A point layer's feature in no community (the feed looked it up) is
+ * counted and its id kept among the first few. */
+static gg_status note_outside(importer *im, const feed_row *row, const char *id)
 {
-    *community = NULL;
-    if (im->communities == NULL)
-        return GG_OK;
-    GEOSContextHandle_t h = im->ctx->geos;
-    double x, y;
-    if (GEOSGeomTypeId_r(h, geom) == GEOS_POINT) {
-        GEOSGeomGetX_r(h, geom, &x);
-        GEOSGeomGetY_r(h, geom, &y);
-    } else {
-        GEOSGeometry *p = GEOSPointOnSurface_r(h, geom);
-        if (p == NULL)
-            return gg_error(im->ctx, GG_ERR_GEOMETRY, "point on surface failed: %s", im->ctx->geos_msg);
-        GEOSGeomGetX_r(h, p, &x);
-        GEOSGeomGetY_r(h, p, &y);
-        GEOSGeom_destroy_r(h, p);
-    }
-    *community = gg_community_index_find(im->communities, x, y);
-    if (*community != NULL)
+    if (im->feed == NULL || !gg_feed_has_communities(im->feed) || row->community != NULL)
         return GG_OK;
     gg_import_report *r = im->report;
     r->outside++;
@@ -401,9 +375,10 @@ static gg_status locate_community(importer *im, const GEOSGeometry *geom, const 
 typedef struct feature_ctx {
     int64_t fid;
     field_value *v;
-    const GEOSGeometry *geom;
+    feed_row *row;
     char key[160];
     char why[512];
+    int64_t households;         /* households layer: this point's count */
 } feature_ctx;
 
 static int rejectf(feature_ctx *f, const char *fmt, ...) GG_PRINTF(2, 3);
@@ -438,7 +413,7 @@ static int rule_divisions(importer *im, feature_ctx *f)
     }
     if (v[3].present && !gg_urban_rural_valid(v[3].text))
         return rejectf(f, "urban_rural '%.40s' is not one of 111, 112, 121, 122, 123, 210, 220", v[3].text);
-    if (code.level == GG_LEVEL_COMMUNITY && f->geom == NULL)
+    if (code.level == GG_LEVEL_COMMUNITY && !f->row->has_geom)
         return rejectf(f, "community %s has no geometry", code.code);
     if (code.level == GG_LEVEL_COMMUNITY && !v[3].present &&
         issue(im, GG_ISSUE_WARNING, f->fid, f->key,
@@ -450,7 +425,8 @@ static int rule_divisions(importer *im, feature_ctx *f)
     bind_text_or_null(s, 4, v[1].present ? v[1].text : NULL);
     bind_text_or_null(s, 5, parent);
     bind_text_or_null(s, 6, v[3].present ? v[3].text : NULL);
-    return bind_geom(im, 7, f->geom) == GG_OK ? 1 : -1;
+    bind_geom(im, 7, f->row);
+    return 1;
 }
 
 static int rule_households(importer *im, feature_ctx *f)
@@ -461,18 +437,14 @@ static int rule_households(importer *im, feature_ctx *f)
         return rejectf(f, "count %lld is negative", (long long)count);
     if (v[2].present && v[2].i < 0)
         return rejectf(f, "persons %lld is negative", (long long)v[2].i);
-    const char *community = NULL;
-    if (locate_community(im, f->geom, f->key, &community) != GG_OK)
-        return -1;
     sqlite3_stmt *s = im->insert;
     sqlite3_bind_text(s, 2, f->key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, count);
     bind_value(s, 4, &v[2], FIELD_INT);
     bind_value(s, 5, &v[3], FIELD_TEXT);
-    bind_text_or_null(s, 6, community);
-    if (bind_geom(im, 7, f->geom) != GG_OK)
-        return -1;
-    im->report->households += count;
+    bind_text_or_null(s, 6, f->row->community);
+    bind_geom(im, 7, f->row);
+    f->households = count;
     return 1;
 }
 
@@ -482,7 +454,8 @@ static int rule_lines(importer *im, feature_ctx *f)
     sqlite3_bind_text(s, 2, f->key, -1, SQLITE_TRANSIENT);
     bind_value(s, 3, &f->v[1], FIELD_TEXT);
     bind_value(s, 4, &f->v[2], FIELD_TEXT);
-    return bind_geom(im, 5, f->geom) == GG_OK ? 1 : -1;
+    bind_geom(im, 5, f->row);
+    return 1;
 }
 
 static int rule_units(importer *im, feature_ctx *f)
@@ -504,16 +477,14 @@ static int rule_units(importer *im, feature_ctx *f)
     }
     if (v[3].present && v[3].r < 0)
         return rejectf(f, "size %g is negative", v[3].r);
-    const char *community = NULL;
-    if (locate_community(im, f->geom, f->key, &community) != GG_OK)
-        return -1;
     sqlite3_stmt *s = im->insert;
     sqlite3_bind_text(s, 2, f->key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 3, kind, -1, SQLITE_TRANSIENT);
     bind_value(s, 4, &v[2], FIELD_TEXT);
     bind_value(s, 5, &v[3], FIELD_REAL);
-    bind_text_or_null(s, 6, community);
-    return bind_geom(im, 7, f->geom) == GG_OK ? 1 : -1;
+    bind_text_or_null(s, 6, f->row->community);
+    bind_geom(im, 7, f->row);
+    return 1;
 }
 
 static int rule_workers(importer *im, feature_ctx *f)
@@ -551,7 +522,8 @@ static int rule_dept_grids(importer *im, feature_ctx *f)
     sqlite3_bind_text(s, 2, v[0].text, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 3, v[1].text, -1, SQLITE_TRANSIENT);
     bind_value(s, 4, &v[2], FIELD_TEXT);
-    return bind_geom(im, 5, f->geom) == GG_OK ? 1 : -1;
+    bind_geom(im, 5, f->row);
+    return 1;
 }
 
 static int division_exists(importer *im, const char *code)
@@ -603,7 +575,8 @@ static int rule_grids(importer *im, feature_ctx *f)
         sqlite3_bind_null(s, 4);
     bind_text_or_null(s, 5, comm);
     bind_value(s, 6, &v[3], FIELD_TEXT);
-    return bind_geom(im, 7, f->geom) == GG_OK ? 1 : -1;
+    bind_geom(im, 7, f->row);
+    return 1;
 }
 
 static int apply_rule(importer *im, feature_ctx *f)
@@ -668,17 +641,9 @@ static int insert_row(importer *im, feature_ctx *f)
     int rc = sqlite3_step(im->insert);
     sqlite3_reset(im->insert);
     sqlite3_clear_bindings(im->insert);
-    if (rc == SQLITE_DONE && f->geom != NULL) {
-        GEOSContextHandle_t h = im->ctx->geos;
-        double b[4];
-        if (GEOSGeom_getXMin_r(h, f->geom, &b[0]) != 1 || GEOSGeom_getXMax_r(h, f->geom, &b[1]) != 1 ||
-            GEOSGeom_getYMin_r(h, f->geom, &b[2]) != 1 || GEOSGeom_getYMax_r(h, f->geom, &b[3]) != 1) {
-            gg_error(im->ctx, GG_ERR_GEOMETRY, "cannot compute a bounding box: %s", im->ctx->geos_msg);
-            return -1;
-        }
-        if (gg_rtree_entries_add(im->ctx, &im->boxes, im->next_rowid, b) != GG_OK)
-            return -1;
-    }
+    if (rc == SQLITE_DONE && f->row->has_geom &&
+        gg_rtree_entries_add(im->ctx, &im->boxes, im->next_rowid, f->row->box) != GG_OK)
+        return -1;
     if (rc == SQLITE_DONE) {
         size_t need = (size_t)(im->next_rowid - im->first_rowid) + 1;
         if (gg_grow(im->ctx, (void **)&im->row_fids, &im->row_fids_cap, need, sizeof *im->row_fids) != GG_OK)
@@ -876,92 +841,87 @@ static gg_status finish(importer *im)
 
 /* ---- the loop ---- */
 
-static gg_status read_features(importer *im)
+/* Checks one prepared row against the layer's rules and writes it, or
+ * records why not. */
+static gg_status consume_row(importer *im, feed_row *row)
 {
     gg_ctx *ctx = im->ctx;
     const layer_spec *spec = im->spec;
-    field_value values[GG_MAX_FIELDS];
-    char stage[64];
-    snprintf(stage, sizeof stage, "import %s", gg_layer_name(spec->layer));
-    GIntBig total = OGR_L_GetFeatureCount(im->src.layer, FALSE);
-    gg_status st = GG_OK;
-    OGR_L_ResetReading(im->src.layer);
-    CPLErrorReset();
-    OGRFeatureH feature;
-    while ((feature = OGR_L_GetNextFeature(im->src.layer)) != NULL) {
-        feature_ctx f;
-        memset(&f, 0, sizeof f);
-        f.fid = OGR_F_GetFID(feature);
-        f.v = values;
-        im->report->read++;
-        value_scratch scratch;
-        memset(&scratch, 0, sizeof scratch);
-        int ok = gg_values_read(&im->src, spec, im->bindings, feature, values, &scratch, f.why,
-                                sizeof f.why);
-        int key_index = 0;
-        while (strcmp(spec->fields[key_index].name, spec->key) != 0)
-            key_index++;
-        if (values[key_index].present) {
-            size_t len = strlen(values[key_index].text);
-            if (len >= sizeof f.key)
-                len = sizeof f.key - 1;
-            memcpy(f.key, values[key_index].text, len);
-            f.key[len] = '\0';
-        }
-        geom_result g;
-        memset(&g, 0, sizeof g);
-        if (ok && spec->geom != GEOM_NONE) {
-            OGRGeometryH geom = OGR_F_GetGeometryRef(feature);
-            if (geom == NULL && spec->geom_optional) {
-                ok = 1;
-            } else {
-                st = gg_geom_prepare(ctx, &im->src, geom, spec->geom, &g);
-                if (st != GG_OK) {
-                    gg_values_release(&scratch);
-                    OGR_F_Destroy(feature);
-                    break;
-                }
-                if (g.geom == NULL) {
-                    ok = 0;
-                    snprintf(f.why, sizeof f.why, "%s", g.message);
-                }
-            }
-        }
-        f.geom = g.geom;
-        int result = ok ? apply_rule(im, &f) : 0;
+    feature_ctx f;
+    f.fid = row->fid;
+    f.v = row->values;
+    f.row = row;
+    f.households = 0;
+    f.why[0] = '\0';
+    f.key[0] = '\0';
+    size_t key_index = 0;
+    while (strcmp(spec->fields[key_index].name, spec->key) != 0)
+        key_index++;
+    if (row->values[key_index].present) {
+        size_t len = strlen(row->values[key_index].text);
+        if (len >= sizeof f.key)
+            len = sizeof f.key - 1;
+        memcpy(f.key, row->values[key_index].text, len);
+        f.key[len] = '\0';
+    }
+    im->report->read++;
+    int result;
+    if (row->rejected) {
+        snprintf(f.why, sizeof f.why, "%s", row->why ? row->why : "rejected");
+        result = 0;
+    } else {
+        result = apply_rule(im, &f);
         if (result == 1)
             result = insert_row(im, &f);
-        const char *key = f.key[0] ? f.key : NULL;
-        if (result == 1) {
-            im->report->imported++;
-            if (g.repaired)
-                st = issue(im, GG_ISSUE_REPAIRED, f.fid, key, g.message);
-            if (g.geom)
-                grow_extent(im, g.geom);
-        } else if (result == 0) {
-            sqlite3_reset(im->insert);
-            sqlite3_clear_bindings(im->insert);
-            st = issue(im, GG_ISSUE_REJECTED, f.fid, key, f.why);
-        } else {
-            st = ctx->errcode != GG_OK ? ctx->errcode : gg_error(ctx, GG_ERR_INTERNAL, "import failed");
+    }
+    const char *key = f.key[0] ? f.key : NULL;
+    gg_status st = GG_OK;
+    if (result == 1) {
+        im->report->imported++;
+        im->report->households += f.households;
+        if (row->repair != NULL)
+            st = issue(im, GG_ISSUE_REPAIRED, f.fid, key, row->repair);
+        if (st == GG_OK && row->has_geom)
+            grow_extent(im, row->box);
+        if (st == GG_OK && (spec->layer == GG_LAYER_HOUSEHOLDS || spec->layer == GG_LAYER_UNITS))
+            st = note_outside(im, row, f.key);
+    } else if (result == 0) {
+        sqlite3_reset(im->insert);
+        sqlite3_clear_bindings(im->insert);
+        st = issue(im, GG_ISSUE_REJECTED, f.fid, key, f.why);
+    } else {
+        sqlite3_reset(im->insert);
+        sqlite3_clear_bindings(im->insert);
+        st = ctx->errcode != GG_OK ? ctx->errcode : gg_error(ctx, GG_ERR_INTERNAL, "import failed");
+    }
+    return st;
+}
+
+static gg_status read_features(importer *im)
+{
+    gg_ctx *ctx = im->ctx;
+    char stage[64];
+    snprintf(stage, sizeof stage, "import %s", gg_layer_name(im->spec->layer));
+    uint64_t total_known = im->total_features > 0 ? (uint64_t)im->total_features : 0;
+    gg_status st = GG_OK;
+    int64_t next_progress = PROGRESS_EVERY;
+    for (;;) {
+        feed_batch *batch = NULL;
+        feed_row *rows = NULL;
+        size_t n = 0;
+        st = gg_feed_next(im->feed, &batch, &rows, &n);
+        if (st != GG_OK || batch == NULL)
+            break;
+        for (size_t i = 0; i < n && st == GG_OK; i++)
+            st = consume_row(im, &rows[i]);
+        gg_feed_release(im->feed, batch);
+        if (st == GG_OK && im->report->read >= next_progress) {
+            next_progress = im->report->read + PROGRESS_EVERY;
+            st = gg_progress(ctx, stage, (uint64_t)im->report->read, total_known);
         }
-        if (g.geom)
-            GEOSGeom_destroy_r(ctx->geos, g.geom);
-        gg_values_release(&scratch);
-        OGR_F_Destroy(feature);
         if (st != GG_OK)
             break;
-        if (im->report->read % PROGRESS_EVERY == 0) {
-            st = gg_progress(ctx, stage, (uint64_t)im->report->read, total > 0 ? (uint64_t)total : 0);
-            if (st != GG_OK)
-                break;
-        }
-        CPLErrorReset();
     }
-    if (st == GG_OK && feature == NULL && CPLGetLastErrorType() >= CE_Failure)
-        st = gg_error(ctx, GG_ERR_FORMAT, "%s: layer '%s': read error after %lld feature(s): %s",
-                      im->src.path, im->src.layer_name, (long long)im->report->read,
-                      CPLGetLastErrorMsg());
     if (st == GG_OK)
         st = gg_progress(ctx, stage, (uint64_t)im->report->read, (uint64_t)im->report->read);
     return st;
@@ -1054,9 +1014,12 @@ gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *so
         st = begin_layer(&im);
     if (st == GG_OK)
         st = prepare_statements(&im);
-    if (st == GG_OK && (layer == GG_LAYER_HOUSEHOLDS || layer == GG_LAYER_UNITS)) {
-        st = gg_community_index_new(ctx, store, &im.communities);
-        im.report->communities_known = im.communities != NULL;
+    if (st == GG_OK) {
+        int locate = layer == GG_LAYER_HOUSEHOLDS || layer == GG_LAYER_UNITS;
+        im.total_features = OGR_L_GetFeatureCount(im.src.layer, FALSE);
+        st = gg_feed_start(ctx, store, &im.src, spec, im.bindings, locate, opts->jobs > 1, &im.feed);
+        if (st == GG_OK)
+            im.report->communities_known = locate && gg_feed_has_communities(im.feed);
     }
     if (st == GG_OK)
         st = read_features(&im);
@@ -1082,7 +1045,7 @@ gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *so
         im.report->households = 0;
         im.report->plan = 0;
     }
-    gg_community_index_free(im.communities);
+    gg_feed_free(im.feed);
     gg_source_close(&im.src);
     gg_gdal_leave(ctx);
     gg_free(ctx, im.row_fids);

@@ -70,6 +70,7 @@ typedef struct gg_source {
     int recode;             /* recode text from encoding to UTF-8 ourselves */
     const char *encoding;
     OGRCoordinateTransformationH to_storage; /* NULL when the source is already EPSG:4326 */
+    OGRSpatialReferenceH source_srs;         /* with lon/lat axis order; NULL when none */
     OGRSpatialReferenceH storage_srs;
     int geographic;         /* source coordinates are lon/lat */
     char crs_text[160];

@@ -184,22 +184,17 @@ static gg_status setup_crs(gg_ctx *ctx, gg_source *src, const gg_import_options 
         snprintf(src->crs_text, sizeof src->crs_text, "%s", OSRGetName(srs) ? OSRGetName(srs) : "custom");
     src->geographic = OSRIsGeographic(srs);
 
-    OGRSpatialReferenceH source = OSRClone(srs);
-    OSRSetAxisMappingStrategy(source, OAMS_TRADITIONAL_GIS_ORDER);
-    if (!OSRIsSame(source, src->storage_srs)) {
-        src->to_storage = OCTNewCoordinateTransformation(source, src->storage_srs);
-        if (src->to_storage == NULL) {
-            OSRDestroySpatialReference(source);
-            if (owned)
-                OSRDestroySpatialReference(owned);
+    src->source_srs = OSRClone(srs);
+    if (owned)
+        OSRDestroySpatialReference(owned);
+    OSRSetAxisMappingStrategy(src->source_srs, OAMS_TRADITIONAL_GIS_ORDER);
+    if (!OSRIsSame(src->source_srs, src->storage_srs)) {
+        src->to_storage = OCTNewCoordinateTransformation(src->source_srs, src->storage_srs);
+        if (src->to_storage == NULL)
             return gg_error(ctx, GG_ERR_CRS, "%s: layer '%s': no transformation from %s to EPSG:%d: %s",
                             src->path, src->layer_name, src->crs_text, GG_STORAGE_SRID,
                             gdal_reason(ctx));
-        }
     }
-    OSRDestroySpatialReference(source);
-    if (owned)
-        OSRDestroySpatialReference(owned);
     return GG_OK;
 }
 
@@ -278,6 +273,8 @@ void gg_source_close(gg_source *src)
         OCTDestroyCoordinateTransformation(src->to_storage);
     if (src->storage_srs != NULL)
         OSRDestroySpatialReference(src->storage_srs);
+    if (src->source_srs != NULL)
+        OSRDestroySpatialReference(src->source_srs);
     if (src->ds != NULL)
         GDALClose(src->ds);
     memset(src, 0, sizeof *src);

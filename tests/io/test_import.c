@@ -411,7 +411,61 @@ static void gbk_shapefile_with_a_bow_tie(void)
     gg_ctx_free(ctx);
 }
 
-TEST_SUITE(import_suite, T(monaco_layers_import_with_their_counts), T(beijing_code_table_then_communities),
+/* The reader thread changes nothing but speed: the same rows, the same
+ * report, in the same order. */
+static void threaded_import_gives_the_same_project(void)
+{
+    char digest[2][200000];
+    int64_t counts[2][4];
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        gg_ctx *ctx = fx_ctx();
+        char name[32];
+        snprintf(name, sizeof name, "p%d.sqlite", jobs);
+        gg_store *store = fx_project(ctx, name);
+        fx_import_monaco_communities(ctx, store);
+        gg_binding maps[] = {{"id", "hh_id"}, {"count", "households"}};
+        gg_import_options opts;
+        gg_import_options_init(&opts);
+        opts.maps = maps;
+        opts.n_maps = 2;
+        opts.jobs = jobs;
+        gg_import_report *r = NULL;
+        CHECK_INT(gg_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data("monaco/households.gpkg"), &opts, &r), GG_OK);
+        counts[jobs - 1][0] = r->read;
+        counts[jobs - 1][1] = r->imported;
+        counts[jobs - 1][2] = r->households;
+        counts[jobs - 1][3] = r->outside;
+        gg_import_report_free(ctx, r);
+        fx_scalar_text(store, "SELECT group_concat(fid || ':' || id || ':' || count || ':' || community || ':' ||"
+                              " hex(geom), ',') FROM (SELECT * FROM household ORDER BY fid LIMIT 1500)",
+                       digest[jobs - 1], sizeof digest[0]);
+        char buf[64];
+        CHECK_STR(fx_scalar_text(store, "SELECT rtreecheck('idx_household_geom')", buf, sizeof buf), "ok");
+        /* A source with rejected rows in several batches, read ahead by the worker. */
+        const char *path = gg_test_path(jobs == 1 ? "bad1.csv" : "bad2.csv");
+        FILE *out = fopen(path, "w");
+        fprintf(out, "id,lon,lat,count\n");
+        for (int i = 0; i < 5000; i++)
+            fprintf(out, "h%d,7.42%02d,43.74,%s\n", i, i % 100, i % 997 == 5 ? "x" : "2");
+        fclose(out);
+        opts.maps = NULL;
+        opts.n_maps = 0;
+        CHECK_INT(gg_import(ctx, store, GG_LAYER_HOUSEHOLDS, path, &opts, &r), GG_ERR_INVALID_INPUT);
+        CHECK_INT(r->read, 5000);
+        CHECK_INT(r->rejected, 6); /* i = 5, 1002, 1999, 2996, 3993, 4990 */
+        CHECK(r->n_issues == 7 && r->issues[1].line == 7 && r->issues[6].line == 4992);
+        gg_import_report_free(ctx, r);
+        CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household"), 6086);
+        gg_store_close(store);
+        gg_ctx_free(ctx);
+    }
+    CHECK(strlen(digest[0]) > 1000);
+    CHECK_STR(digest[0], digest[1]);
+    for (int k = 0; k < 4; k++)
+        CHECK_INT(counts[0][k], counts[1][k]);
+}
+
+TEST_SUITE(import_suite, T(threaded_import_gives_the_same_project), T(monaco_layers_import_with_their_counts), T(beijing_code_table_then_communities),
           T(reimport_replaces_and_append_refuses_duplicates), T(divisions_imported_later_assign_households),
           T(projected_sources_are_reprojected), T(osm_pbf_roads_import_directly),
           T(workers_roles_in_english_and_chinese), T(dept_grids_are_replaced_per_department),

@@ -106,9 +106,9 @@ static void print_info(const char *project, const gg_store_info *info)
         printf("\ncommunities by urban-rural class:\n");
         for (size_t i = 0; i < info->n_classes; i++) {
             const gg_class_info *c = &info->classes[i];
-            printf("  %-3s %-32s %6lld communities %10lld households\n",
-                   c->urban_rural[0] ? c->urban_rural : "-", class_name(c->urban_rural),
-                   (long long)c->communities, (long long)c->households);
+            printf("  %-3s %6lld communities %10lld households  %s\n",
+                   c->urban_rural[0] ? c->urban_rural : "-", (long long)c->communities,
+                   (long long)c->households, class_name(c->urban_rural));
         }
     }
     if (info->n_depts > 0) {

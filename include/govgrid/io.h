@@ -98,7 +98,8 @@ typedef struct gg_import_report {
  * Returns GG_OK; GG_ERR_INVALID_INPUT when features were rejected and
  * skip_invalid is off (nothing written; the report lists them);
  * GG_ERR_NOT_FOUND (no such source layer or field), GG_ERR_FORMAT
- * (unreadable source, missing coordinates), GG_ERR_CRS, GG_ERR_ARG,
+ * (unreadable source, missing coordinates), GG_ERR_CRS (no usable CRS, or
+ * longitude and latitude evidently swapped), GG_ERR_ARG,
  * GG_ERR_STORE, GG_ERR_NOMEM, GG_ERR_CANCELLED. On any failure the store
  * is unchanged. */
 GG_API gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *source,

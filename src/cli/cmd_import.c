@@ -183,15 +183,15 @@ static int run(int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         gg_binding *list = NULL;
         size_t *count = NULL;
-        const char *flag = NULL;
+        const char *flag = NULL, *form = NULL;
         switch (c) {
         case 'l': opts.src_layer = optarg; break;
-        case 'm': list = maps, count = &opts.n_maps, flag = "--map"; break;
-        case 's': list = sets, count = &opts.n_sets, flag = "--set"; break;
-        case 'o': list = oo, count = &opts.n_open_options, flag = "--oo"; break;
+        case 'm': list = maps, count = &opts.n_maps, flag = "--map", form = "TARGET=FIELD"; break;
+        case 's': list = sets, count = &opts.n_sets, flag = "--set", form = "TARGET=VALUE"; break;
+        case 'o': list = oo, count = &opts.n_open_options, flag = "--oo", form = "NAME=VALUE"; break;
         case 'w': opts.where = optarg; break;
         case 'e': opts.encoding = optarg; break;
         case 'c': opts.source_crs = optarg; break;
@@ -216,7 +216,7 @@ static int run(int argc, char **argv)
             if (*count >= MAX_BINDINGS)
                 return cli_usage("import", "too many %s options (at most %d)", flag, MAX_BINDINGS);
             if (!cli_split_binding(optarg, &list[*count].target, &list[*count].value))
-                return cli_usage("import", "%s takes NAME=VALUE, got '%s'", flag, optarg);
+                return cli_usage("import", "%s takes %s, got '%s'", flag, form, optarg);
             (*count)++;
         }
     }

@@ -97,16 +97,16 @@ static void print_info(const char *project, const gg_store_info *info)
             printf("  %.6f %.6f %.6f %.6f", l->min_lon, l->min_lat, l->max_lon, l->max_lat);
         printf("\n");
     }
-    printf("\ndivisions: %lld counties, %lld townships, %lld communities\n", (long long)info->counties,
+    printf("\ndivisions: counties %lld, townships %lld, communities %lld\n", (long long)info->counties,
            (long long)info->townships, (long long)info->communities);
-    printf("households: %lld in %lld points (%lld persons recorded); %lld points in no community\n",
+    printf("households: %lld in %lld points (persons recorded: %lld); points in no community: %lld\n",
            (long long)info->households, (long long)info->household_points, (long long)info->persons,
            (long long)info->households_outside);
     if (info->n_classes > 0) {
         printf("\ncommunities by urban-rural class:\n");
         for (size_t i = 0; i < info->n_classes; i++) {
             const gg_class_info *c = &info->classes[i];
-            printf("  %-3s %6lld communities %10lld households  %s\n",
+            printf("  %-3s communities %6lld  households %10lld  %s\n",
                    c->urban_rural[0] ? c->urban_rural : "-", (long long)c->communities,
                    (long long)c->households, class_name(c->urban_rural));
         }
@@ -114,12 +114,12 @@ static void print_info(const char *project, const gg_store_info *info)
     if (info->n_depts > 0) {
         printf("\ndepartmental grids:\n");
         for (size_t i = 0; i < info->n_depts; i++)
-            printf("  %-24s %8lld grids\n", info->depts[i].dept, (long long)info->depts[i].grids);
+            printf("  %-24s grids %8lld\n", info->depts[i].dept, (long long)info->depts[i].grids);
     }
     printf("\nplans:%s\n", info->n_plans ? "" : " none");
     for (size_t i = 0; i < info->n_plans; i++) {
         const gg_plan_info *p = &info->plans[i];
-        printf("  plan %lld: %s, %lld grids in %lld communities, created %s%s%s\n", (long long)p->id,
+        printf("  plan %lld: %s, grids %lld, communities %lld, created %s%s%s\n", (long long)p->id,
                p->source, (long long)p->grids, (long long)p->communities, p->created,
                p->note ? ", " : "", p->note ? p->note : "");
     }
@@ -137,11 +137,12 @@ static int run(int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         switch (c) {
         case 'j': common.json = 1; break;
         case 'q': common.quiet = 1; break;
         case 'h': help(stdout); return CLI_OK;
+        case ':': return cli_usage("info", "option '%s' needs a value", argv[optind - 1]);
         default: return cli_usage("info", "unknown option '%s'", argv[optind - 1]);
         }
     }

@@ -29,11 +29,12 @@ static int run(int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         switch (c) {
         case 'j': common.json = 1; break;
         case 'q': common.quiet = 1; break;
         case 'h': help(stdout); return CLI_OK;
+        case ':': return cli_usage("init", "option '%s' needs a value", argv[optind - 1]);
         default: return cli_usage("init", "unknown option '%s'", argv[optind - 1]);
         }
     }

@@ -99,7 +99,7 @@ int cli_print_json(json_t *value)
         fprintf(stderr, "govgrid: out of memory\n");
         return CLI_FAILED;
     }
-    int rc = json_dumpf(value, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    int rc = json_dumpf(value, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     fputc('\n', stdout);
     json_decref(value);
     return rc == 0 ? CLI_OK : CLI_FAILED;

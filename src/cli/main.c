@@ -53,6 +53,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (strcmp(name, commands[i]->name) == 0)
             return commands[i]->run(argc - 1, argv + 1);
-    fprintf(stderr, "govgrid: unknown command '%s' (see 'govgrid --help')\n", name);
+    fprintf(stderr, "govgrid: unknown command '%s'\nTry 'govgrid --help'.\n", name);
     return CLI_USAGE;
 }

@@ -44,7 +44,7 @@ gg_status gg_grow(gg_ctx *ctx, void **items, size_t *cap, size_t need, size_t it
 /* Records status and a formatted message as the context's last error and
  * returns status, so that callers can write `return gg_error(...)`. */
 gg_status gg_error(gg_ctx *ctx, gg_status status, const char *fmt, ...) GG_PRINTF(3, 4);
-gg_status gg_errorv(gg_ctx *ctx, gg_status status, const char *fmt, va_list ap);
+gg_status gg_errorv(gg_ctx *ctx, gg_status status, const char *fmt, va_list ap) GG_PRINTF(3, 0);
 /* Records GG_ERR_NOMEM with a fixed message. */
 gg_status gg_error_nomem(gg_ctx *ctx);
 

@@ -189,13 +189,20 @@ static int parse_real(const char *text, double *out)
     return 1;
 }
 
+/* The text of a field. For a field that is not a string GDAL formats the
+ * value into a buffer of the feature's that the next such call reuses, so
+ * that text is copied (into *owned, freed with the feature's scratch). */
 static const char *field_text(const gg_source *src, OGRFeatureH feature, int idx,
-                              char **recoded, int *bad_utf8)
+                              char **owned, int *bad_utf8)
 {
     const char *text = OGR_F_GetFieldAsString(feature, idx);
-    if (src->recode && text != NULL && text[0] != '\0') {
-        *recoded = CPLRecode(text, src->encoding, CPL_ENC_UTF8);
-        text = *recoded;
+    OGRFieldType type = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(feature, idx));
+    if (src->recode && text != NULL && text[0] != '\0' && type == OFTString) {
+        *owned = CPLRecode(text, src->encoding, CPL_ENC_UTF8);
+        text = *owned;
+    } else if (type != OFTString && text != NULL) {
+        *owned = CPLStrdup(text);
+        text = *owned;
     }
     if (text != NULL && !CPLIsUTF8(text, -1))
         *bad_utf8 = 1;
@@ -239,7 +246,7 @@ int gg_values_read(const gg_source *src, const layer_spec *spec, const field_bin
                 v->present = 1;
                 continue;
             }
-            text = field_text(src, feature, idx, &scratch->recoded[i], &bad_utf8);
+            text = field_text(src, feature, idx, &scratch->owned[i], &bad_utf8);
         }
         if (bad_utf8) {
             snprintf(why, why_size,
@@ -276,7 +283,7 @@ int gg_values_read(const gg_source *src, const layer_spec *spec, const field_bin
 void gg_values_release(value_scratch *scratch)
 {
     for (size_t i = 0; i < GG_MAX_FIELDS; i++) {
-        CPLFree(scratch->recoded[i]);
-        scratch->recoded[i] = NULL;
+        CPLFree(scratch->owned[i]);
+        scratch->owned[i] = NULL;
     }
 }

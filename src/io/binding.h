@@ -10,9 +10,9 @@
 gg_status gg_bindings_resolve(gg_ctx *ctx, const gg_source *src, const layer_spec *spec,
                               const gg_import_options *opts, field_binding *bindings);
 
-/* Per-feature scratch: recoded strings to release after the feature. */
+/* Per-feature scratch: texts recoded or copied, released after the feature. */
 typedef struct value_scratch {
-    char *recoded[GG_MAX_FIELDS];
+    char *owned[GG_MAX_FIELDS];
     char fid_text[32];
 } value_scratch;
 

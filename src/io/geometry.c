@@ -123,8 +123,9 @@ static int prepare_owned(gg_ctx *ctx, gg_source *src, OGRGeometryH g, geom_rule 
     GEOSContextHandle_t h = ctx->geos;
     if (OGR_G_IsEmpty(g)) {
         /* Readers turn a point with a NaN coordinate into an empty point. */
+        double ex = OGR_G_GetX(g, 0), ey = OGR_G_GetY(g, 0);
         if (wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPoint &&
-            (!isnan(OGR_G_GetX(g, 0)) || !isnan(OGR_G_GetY(g, 0))))
+            (!isfinite(ex) || !isfinite(ey)) && !(isnan(ex) && isnan(ey)))
             return reject(r, "coordinate (%g, %g) is not a finite number", OGR_G_GetX(g, 0),
                           OGR_G_GetY(g, 0));
         return reject(r, "geometry is empty");

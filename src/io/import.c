@@ -691,7 +691,7 @@ static gg_status check_swapped(importer *im)
     int swapped_overlaps = e[1] <= c[2] && e[3] >= c[0] && e[0] <= c[3] && e[2] >= c[1];
     if (overlaps || !swapped_overlaps)
         return GG_OK;
-    return gg_error(im->ctx, GG_ERR_INVALID_INPUT,
+    return gg_error(im->ctx, GG_ERR_CRS,
                     "%s: layer '%s': the data (lon %.6f..%.6f, lat %.6f..%.6f) lies outside the "
                     "project's communities (lon %.6f..%.6f, lat %.6f..%.6f) but would lie inside with "
                     "longitude and latitude swapped: check which column is which (--oo "
@@ -1043,6 +1043,7 @@ gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *so
     if (st != GG_OK) {
         im.report->imported = 0;
         im.report->households = 0;
+        im.report->replaced = 0;
         im.report->plan = 0;
     }
     gg_feed_free(im.feed);

@@ -42,45 +42,69 @@ static void list_layers(GDALDatasetH ds, char *buf, size_t size)
     }
 }
 
-static int name_in_list(const char *name, const char *list)
+/* The coordinate columns of a CSV, chosen here rather than by GDAL: the
+ * first column whose name is in each list, in the list's order (so lon/lat
+ * win over x/y). GDAL 3.6's CSV driver crashes when two columns match its
+ * X_POSSIBLE_NAMES or Y_POSSIBLE_NAMES with KEEP_GEOM_COLUMNS=NO, so it is
+ * given exactly one name each, and a name that two columns share is
+ * refused. */
+typedef struct csv_columns {
+    char x[128], y[128], wkt[128];
+} csv_columns;
+
+static int pick_column(OGRFeatureDefnH defn, const char *list, char *out, size_t size, int *dup)
 {
-    char **items = CSLTokenizeString2(list, ",", 0);
-    int found = 0;
-    for (int i = 0; items && items[i]; i++)
-        if (strcasecmp(items[i], name) == 0)
-            found = 1;
-    CSLDestroy(items);
-    return found;
+    char **names = CSLTokenizeString2(list, ",", 0);
+    out[0] = '\0';
+    *dup = 0;
+    for (int k = 0; names && names[k] && out[0] == '\0'; k++) {
+        int hits = 0;
+        for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++) {
+            const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+            if (strcasecmp(name, names[k]) == 0 && hits++ == 0)
+                snprintf(out, size, "%s", name);
+        }
+        *dup = hits > 1;
+    }
+    CSLDestroy(names);
+    return out[0] != '\0';
 }
 
-/* A CSV that GDAL opened without geometry: say which coordinate column is
- * missing rather than just "no geometry". */
-static gg_status csv_geometry_error(gg_ctx *ctx, gg_source *src)
+static gg_status csv_pick_columns(gg_ctx *ctx, const char *path, csv_columns *cols)
 {
-    /* GDAL drops a lone coordinate column from the fields it shows, so the
-     * header is read again as plain columns. */
+    memset(cols, 0, sizeof *cols);
     const char *const csv_only[] = {"CSV", NULL};
-    GDALDatasetH raw = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, csv_only, NULL, NULL);
+    const char *const plain[] = {"GEOM_POSSIBLE_NAMES=", "X_POSSIBLE_NAMES=", "Y_POSSIBLE_NAMES=", NULL};
+    GDALDatasetH raw = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, csv_only, plain, NULL);
     OGRLayerH layer = raw ? GDALDatasetGetLayer(raw, 0) : NULL;
-    OGRFeatureDefnH defn = layer ? OGR_L_GetLayerDefn(layer) : NULL;
-    char x[128] = "", y[128] = "";
-    for (int i = 0; defn != NULL && i < OGR_FD_GetFieldCount(defn); i++) {
-        const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
-        if (x[0] == '\0' && name_in_list(name, CSV_X_NAMES))
-            snprintf(x, sizeof x, "%s", name);
-        if (y[0] == '\0' && name_in_list(name, CSV_Y_NAMES))
-            snprintf(y, sizeof y, "%s", name);
+    if (layer == NULL) {
+        if (raw)
+            GDALClose(raw);
+        return GG_OK; /* the real open reports what is wrong */
     }
-    if (raw != NULL)
-        GDALClose(raw);
-    if (x[0] != '\0' && y[0] == '\0')
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int dup_x = 0, dup_y = 0, dup_wkt = 0;
+    pick_column(defn, CSV_X_NAMES, cols->x, sizeof cols->x, &dup_x);
+    pick_column(defn, CSV_Y_NAMES, cols->y, sizeof cols->y, &dup_y);
+    pick_column(defn, CSV_GEOM_NAMES, cols->wkt, sizeof cols->wkt, &dup_wkt);
+    GDALClose(raw);
+    const char *dup = dup_x ? cols->x : dup_y ? cols->y : (dup_wkt && !cols->x[0]) ? cols->wkt : NULL;
+    if (dup != NULL)
+        return gg_error(ctx, GG_ERR_FORMAT, "%s: two columns are named '%s'; rename one", path, dup);
+    return GG_OK;
+}
+
+/* A CSV without usable coordinates: say which column is missing. */
+static gg_status csv_geometry_error(gg_ctx *ctx, gg_source *src, const csv_columns *cols)
+{
+    if (cols->x[0] != '\0' && cols->y[0] == '\0')
         return gg_error(ctx, GG_ERR_FORMAT,
                         "%s: found longitude column '%s' but no latitude column (expected one of: %s)",
-                        src->path, x, CSV_Y_NAMES);
-    if (y[0] != '\0' && x[0] == '\0')
+                        src->path, cols->x, CSV_Y_NAMES);
+    if (cols->y[0] != '\0' && cols->x[0] == '\0')
         return gg_error(ctx, GG_ERR_FORMAT,
                         "%s: found latitude column '%s' but no longitude column (expected one of: %s)",
-                        src->path, y, CSV_X_NAMES);
+                        src->path, cols->y, CSV_X_NAMES);
     return gg_error(ctx, GG_ERR_FORMAT,
                     "%s: no coordinates: expected longitude/latitude columns (%s / %s) or a WKT "
                     "column (%s); other names with --oo X_POSSIBLE_NAMES=... --oo Y_POSSIBLE_NAMES=...",
@@ -211,11 +235,19 @@ gg_status gg_source_open(gg_ctx *ctx, const char *path, const layer_spec *spec,
     GDALDriverH driver = GDALIdentifyDriverEx(path, GDAL_OF_VECTOR, NULL, NULL);
     const char *driver_name = driver ? GDALGetDriverShortName(driver) : "";
     char **oo = NULL;
+    csv_columns cols;
+    memset(&cols, 0, sizeof cols);
     if (strcmp(driver_name, "CSV") == 0) {
         src->is_csv = 1;
-        oo = CSLSetNameValue(oo, "X_POSSIBLE_NAMES", CSV_X_NAMES);
-        oo = CSLSetNameValue(oo, "Y_POSSIBLE_NAMES", CSV_Y_NAMES);
-        oo = CSLSetNameValue(oo, "GEOM_POSSIBLE_NAMES", CSV_GEOM_NAMES);
+        gg_status st = csv_pick_columns(ctx, path, &cols);
+        if (st != GG_OK)
+            return st;
+        if (cols.x[0] != '\0' && cols.y[0] != '\0') {
+            oo = CSLSetNameValue(oo, "X_POSSIBLE_NAMES", cols.x);
+            oo = CSLSetNameValue(oo, "Y_POSSIBLE_NAMES", cols.y);
+        } else if (cols.wkt[0] != '\0') {
+            oo = CSLSetNameValue(oo, "GEOM_POSSIBLE_NAMES", cols.wkt);
+        }
         oo = CSLSetNameValue(oo, "KEEP_GEOM_COLUMNS", "NO");
     }
     if (opts->encoding != NULL && !is_utf8_name(opts->encoding)) {
@@ -257,7 +289,7 @@ gg_status gg_source_open(gg_ctx *ctx, const char *path, const layer_spec *spec,
     int has_geometry = OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(src->layer)) > 0;
     if (spec->geom != GEOM_NONE && !has_geometry && !spec->geom_optional) {
         if (src->is_csv)
-            return csv_geometry_error(ctx, src);
+            return csv_geometry_error(ctx, src, &cols);
         return gg_error(ctx, GG_ERR_FORMAT, "%s: layer '%s' has no geometry; layer %s needs it",
                         path, src->layer_name, gg_layer_name(spec->layer));
     }

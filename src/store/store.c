@@ -73,6 +73,17 @@ static gg_store *store_alloc(gg_ctx *ctx, const char *path)
     return store;
 }
 
+/* Settings of a connection that writes: WAL with full sync (a commit
+ * survives power loss), and a large page cache that keeps bulk imports from
+ * spilling pages one by one (memory is only taken as pages are used). WAL
+ * mode is written into the file, so this runs only once the file is known
+ * to be a govgrid project: a refused file is left untouched. */
+static gg_status store_configure_writer(gg_store *store)
+{
+    return gg_store_exec(store, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                " PRAGMA cache_size=-262144");
+}
+
 /* Opens the SQLite handle with SpatiaLite's functions registered on this
  * connection only (spatialite_init_ex: no process-wide extension loading). */
 static gg_status store_connect(gg_store *store, int flags, int creating)
@@ -94,11 +105,8 @@ static gg_status store_connect(gg_store *store, int flags, int creating)
      * once the file is in WAL mode, so it comes first. */
     if (st == GG_OK && creating)
         st = gg_store_exec(store, "PRAGMA page_size=8192");
-    /* A large page cache keeps bulk imports from spilling pages to the WAL
-     * one by one; memory is only taken as pages are used. */
-    if (st == GG_OK && store->writable)
-        st = gg_store_exec(store, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                                  " PRAGMA cache_size=-262144");
+    if (st == GG_OK && creating)
+        st = store_configure_writer(store);
     return st;
 }
 
@@ -142,6 +150,23 @@ gg_status gg_store_create(gg_ctx *ctx, const char *path, gg_store **out)
         return gg_error(ctx, GG_ERR_EXISTS, "%s: already exists (a project is never overwritten)", path);
     if (errno != ENOENT)
         return gg_error(ctx, GG_ERR_IO, "%s: %s", path, strerror(errno));
+    {
+        /* SQLite only says "unable to open database file": name the cause. */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash == dir)
+            dir[1] = '\0';
+        else if (slash != NULL)
+            *slash = '\0';
+        else
+            snprintf(dir, sizeof dir, ".");
+        struct stat db;
+        if (stat(dir, &db) != 0)
+            return gg_error(ctx, GG_ERR_IO, "%s: folder %s: %s", path, dir, strerror(errno));
+        if (!S_ISDIR(db.st_mode))
+            return gg_error(ctx, GG_ERR_IO, "%s: %s is not a folder", path, dir);
+    }
     gg_store *store = store_alloc(ctx, path);
     if (store == NULL)
         return GG_ERR_NOMEM;
@@ -194,6 +219,8 @@ gg_status gg_store_open(gg_ctx *ctx, const char *path, int writable, gg_store **
     int version = 0;
     if (st == GG_OK)
         st = read_schema_version(store, &version);
+    if (st == GG_OK && writable)
+        st = store_configure_writer(store);
     if (st == GG_OK && version > GG_SCHEMA_VERSION)
         st = gg_error(ctx, GG_ERR_SCHEMA,
                       "%s: project schema version %d is newer than this govgrid (%s) supports (%d)",

@@ -124,7 +124,7 @@ static void latitude_and_longitude_swapped(void)
     /* Monaco swapped: plausible numbers, but far from every community. */
     expect_failure(GG_LAYER_HOUSEHOLDS,
                    write_text("swapped-mc.csv", "id,lon,lat\nh1,43.7384,7.4246\nh2,43.7390,7.4250\n"),
-                   NULL, GG_ERR_INVALID_INPUT, "would lie inside with longitude and latitude swapped");
+                   NULL, GG_ERR_CRS, "would lie inside with longitude and latitude swapped");
     /* A declared lon/lat CRS with latitude out of range, feature by feature. */
     expect_failure(GG_LAYER_HOUSEHOLDS,
                    write_text("swapped.geojson",

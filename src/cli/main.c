@@ -2,6 +2,7 @@
  * file; main() only dispatches and maps nothing but the exit status. */
 #include "cli/cli.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,13 @@ static void main_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* SQLite keeps global memory statistics behind one process-wide mutex
+     * taken on every allocation; with an import's reader and writer threads
+     * both inside SQLite (GDAL reads GeoPackages through it) that mutex cost
+     * 11% of a million-point import. This program never reads the
+     * statistics. Process-wide, so it is the program's call, made before
+     * anything initialises SQLite. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (argc < 2) {
         main_help(stderr);
         return CLI_USAGE;

@@ -11,6 +11,7 @@
 #include <cpl_error.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FEED_BATCH_ROWS 1024
@@ -75,7 +76,7 @@ static int arena_put(gg_ctx *ctx, feed_batch *b, const char *text, size_t *at)
 static void batch_clear(feed_batch *b)
 {
     for (size_t i = 0; i < b->n; i++) {
-        sqlite3_free(b->rows[i].blob);
+        free(b->rows[i].blob);
         b->rows[i].blob = NULL;
     }
     b->n = 0;

@@ -16,7 +16,7 @@ typedef struct feed_row {
     const char *why;
     field_value values[GG_MAX_FIELDS];
     int has_geom;
-    unsigned char *blob;        /* SpatiaLite BLOB (sqlite3_malloc); taken by whoever binds it */
+    unsigned char *blob;        /* SpatiaLite BLOB (malloc); taken by whoever binds it */
     int blob_size;
     double box[4];              /* xmin, xmax, ymin, ymax */
     const char *community;      /* households and units: the covering community, or NULL */

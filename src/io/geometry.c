@@ -258,7 +258,7 @@ static int host_is_little_endian(void)
  * spares the WKB round trip for the most numerous layer (households). */
 static gg_status point_blob(gg_ctx *ctx, double x, double y, unsigned char **blob, int *size)
 {
-    unsigned char *b = sqlite3_malloc(60);
+    unsigned char *b = malloc(60);
     if (b == NULL)
         return gg_error_nomem(ctx);
     b[0] = 0x00;
@@ -304,14 +304,7 @@ gg_status gg_geom_to_blob(gg_ctx *ctx, const GEOSGeometry *geom, unsigned char *
     gaiaFreeGeomColl(gaia);
     if (raw == NULL)
         return gg_error_nomem(ctx);
-    unsigned char *b = sqlite3_malloc(raw_size);
-    if (b == NULL) {
-        free(raw);
-        return gg_error_nomem(ctx);
-    }
-    memcpy(b, raw, (size_t)raw_size);
-    free(raw);
-    *blob = b;
+    *blob = raw; /* SpatiaLite allocates with malloc, as this file does */
     *size = raw_size;
     return GG_OK;
 }

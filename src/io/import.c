@@ -331,7 +331,7 @@ static void bind_geom(importer *im, int col, feed_row *row)
         sqlite3_bind_null(im->insert, col);
         return;
     }
-    sqlite3_bind_blob(im->insert, col, row->blob, row->blob_size, sqlite3_free);
+    sqlite3_bind_blob(im->insert, col, row->blob, row->blob_size, free);
     row->blob = NULL;
 }
 

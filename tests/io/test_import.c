@@ -465,7 +465,34 @@ static void threaded_import_gives_the_same_project(void)
         CHECK_INT(counts[0][k], counts[1][k]);
 }
 
-TEST_SUITE(import_suite, T(threaded_import_gives_the_same_project), T(monaco_layers_import_with_their_counts), T(beijing_code_table_then_communities),
+/* Codes and ids in numeric fields (a shapefile's numeric code column, a
+ * GeoJSON number) come through exactly, whatever other numbers the feature
+ * has: GDAL formats each into a buffer it reuses. */
+static void numeric_codes_and_ids_are_kept_exactly(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    const char *path = gg_test_path("numeric.geojson");
+    gg_test_write_file(path,
+        "{\"type\":\"FeatureCollection\",\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"code\":110108017001,\"parent\":110108017,\"urban_rural\":111},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[116.34,40.0],[116.35,40.0],[116.35,40.01],[116.34,40.0]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"code\":110108017002,\"parent\":110108017,\"urban_rural\":220},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[116.35,40.0],[116.36,40.0],[116.36,40.01],[116.35,40.0]]]}}]}");
+    gg_import_report *r = NULL;
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_DIVISIONS, path, NULL, NULL, 0, &r), GG_OK);
+    CHECK_INT(r->imported, 2);
+    CHECK_INT(r->warnings, 0); /* the parents agree with the codes */
+    gg_import_report_free(ctx, r);
+    char buf[64];
+    CHECK_STR(fx_scalar_text(store, "SELECT group_concat(code || '/' || parent || '/' || urban_rural, ' ') FROM"
+                                    " (SELECT * FROM division ORDER BY code)", buf, sizeof buf),
+              "110108017001/110108017/111 110108017002/110108017/220");
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+TEST_SUITE(import_suite, T(numeric_codes_and_ids_are_kept_exactly), T(threaded_import_gives_the_same_project), T(monaco_layers_import_with_their_counts), T(beijing_code_table_then_communities),
           T(reimport_replaces_and_append_refuses_duplicates), T(divisions_imported_later_assign_households),
           T(projected_sources_are_reprojected), T(osm_pbf_roads_import_directly),
           T(workers_roles_in_english_and_chinese), T(dept_grids_are_replaced_per_department),

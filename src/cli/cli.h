@@ -31,6 +31,11 @@ typedef struct cli_common {
     int json;
 } cli_common;
 
+/* Parses the options of a command that has only --json, --quiet and
+ * --help. Returns -1 to go on (the positional arguments start at
+ * argv[*first_arg]), or the exit status (help shown, or a usage error). */
+int cli_parse_common(const cli_command *cmd, int argc, char **argv, cli_common *common, int *first_arg);
+
 /* Prints "govgrid CMD: MESSAGE" on stderr. */
 void cli_error(const char *command, const char *fmt, ...) GG_PRINTF(2, 3);
 /* A usage error: the message, then a pointer to --help. Returns CLI_USAGE. */

@@ -1,7 +1,6 @@
 /* govgrid info: what a project holds. */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <string.h>
 
 static void help(FILE *out)
@@ -127,34 +126,20 @@ static void print_info(const char *project, const gg_store_info *info)
 
 static int run(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    cli_common common = {0, 0};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-        switch (c) {
-        case 'j': common.json = 1; break;
-        case 'q': common.quiet = 1; break;
-        case 'h': help(stdout); return CLI_OK;
-        case ':': return cli_usage("info", "option '%s' needs a value", argv[optind - 1]);
-        default: return cli_usage("info", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (argc - optind != 1)
+    cli_common common;
+    int first_arg = 0;
+    int rc = cli_parse_common(&cli_cmd_info, argc, argv, &common, &first_arg);
+    if (rc >= 0)
+        return rc;
+    if (argc - first_arg != 1)
         return cli_usage("info", "expected one argument, the project file");
-    const char *project = argv[optind];
+    const char *project = argv[first_arg];
     gg_ctx *ctx = cli_ctx_new("info", &common);
     if (ctx == NULL)
         return CLI_FAILED;
     gg_store *store = NULL;
     gg_store_info *info = NULL;
-    int rc = CLI_OK;
+    rc = CLI_OK;
     if (gg_store_open(ctx, project, 0, &store) != GG_OK || gg_store_info_get(ctx, store, &info) != GG_OK)
         rc = cli_fail("info", ctx);
     else if (common.json)

@@ -2,6 +2,7 @@
  * JSON output, shared by the subcommands. */
 #include "cli/cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -114,4 +115,29 @@ int cli_split_binding(char *arg, const char **target, const char **value)
     *target = arg;
     *value = eq + 1;
     return 1;
+}
+
+int cli_parse_common(const cli_command *cmd, int argc, char **argv, cli_common *common, int *first_arg)
+{
+    static const struct option options[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    common->json = common->quiet = 0;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+        switch (c) {
+        case 'j': common->json = 1; break;
+        case 'q': common->quiet = 1; break;
+        case 'h': cmd->help(stdout); return CLI_OK;
+        case ':': return cli_usage(cmd->name, "option '%s' needs a value", argv[optind - 1]);
+        default: return cli_usage(cmd->name, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    *first_arg = optind;
+    return -1;
 }

@@ -39,6 +39,7 @@ typedef struct importer {
     sqlite3_stmt *insert;
     sqlite3_stmt *find_dup;     /* finds the rowid holding a duplicate key */
     gg_rtree_entries boxes;     /* new rows for the spatial index, loaded in bulk at the end */
+    sqlite3_stmt *find_division; /* grids: is a community in the project? */
     gg_saved_triggers triggers; /* the layer's SpatiaLite triggers, suspended */
     int triggers_suspended;
     gg_feed *feed;              /* owns the source layer while it runs: no OGR calls on it here */
@@ -277,28 +278,15 @@ static gg_status clear_dept(importer *im, const char *dept)
                             &im->replaced_depts_cap, dept);
     if (st != GG_OK)
         return st;
-    sqlite3_stmt *stmt = NULL;
-    st = gg_store_prepare(im->store,
-                          "DELETE FROM idx_dept_grid_geom WHERE pkid IN"
-                          " (SELECT fid FROM dept_grid WHERE dept = ?1)",
-                          &stmt);
-    if (st != GG_OK)
-        return st;
-    sqlite3_bind_text(stmt, 1, dept, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) != SQLITE_DONE)
-        st = gg_store_sql_error(im->store, "replacing departmental grids");
-    sqlite3_finalize(stmt);
-    if (st != GG_OK)
-        return st;
-    st = gg_store_prepare(im->store, "DELETE FROM dept_grid WHERE dept = ?1", &stmt);
-    if (st != GG_OK)
-        return st;
-    sqlite3_bind_text(stmt, 1, dept, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) != SQLITE_DONE)
-        st = gg_store_sql_error(im->store, "replacing departmental grids");
-    else
-        im->report->replaced += sqlite3_changes(im->store->db);
-    sqlite3_finalize(stmt);
+    st = gg_store_exec_text(im->store,
+                            "DELETE FROM idx_dept_grid_geom WHERE pkid IN"
+                            " (SELECT fid FROM dept_grid WHERE dept = ?1)",
+                            dept, NULL, "replacing departmental grids");
+    int64_t removed = 0;
+    if (st == GG_OK)
+        st = gg_store_exec_text(im->store, "DELETE FROM dept_grid WHERE dept = ?1", dept, &removed,
+                                "replacing departmental grids");
+    im->report->replaced += removed;
     return st;
 }
 
@@ -528,13 +516,18 @@ static int rule_dept_grids(importer *im, feature_ctx *f)
 
 static int division_exists(importer *im, const char *code)
 {
-    sqlite3_stmt *stmt = NULL;
-    if (gg_store_prepare(im->store, "SELECT 1 FROM division WHERE code = ?1", &stmt) != GG_OK)
+    if (im->find_division == NULL &&
+        gg_store_prepare(im->store, "SELECT 1 FROM division WHERE code = ?1", &im->find_division) != GG_OK)
         return -1;
-    sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
-    int found = sqlite3_step(stmt) == SQLITE_ROW;
-    sqlite3_finalize(stmt);
-    return found;
+    sqlite3_reset(im->find_division);
+    sqlite3_bind_text(im->find_division, 1, code, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(im->find_division);
+    sqlite3_reset(im->find_division);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        gg_store_sql_error(im->store, "looking up a community");
+        return -1;
+    }
+    return rc == SQLITE_ROW;
 }
 
 static int rule_grids(importer *im, feature_ctx *f)
@@ -1027,6 +1020,8 @@ gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *so
         st = rejected_error(&im);
     sqlite3_finalize(im.insert);
     sqlite3_finalize(im.find_dup);
+    sqlite3_finalize(im.find_division);
+    im.find_division = NULL;
     im.insert = im.find_dup = NULL;
     if (st == GG_OK)
         st = finish(&im);

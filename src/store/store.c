@@ -47,6 +47,22 @@ gg_status gg_store_prepare(gg_store *store, const char *sql, sqlite3_stmt **out)
     return GG_OK;
 }
 
+gg_status gg_store_exec_text(gg_store *store, const char *sql, const char *arg, int64_t *changes,
+                             const char *what)
+{
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store, sql, &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_text(stmt, 1, arg, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        st = gg_store_sql_error(store, what);
+    else if (changes != NULL)
+        *changes = sqlite3_changes(store->db);
+    sqlite3_finalize(stmt);
+    return st;
+}
+
 void gg_utc_now(char *buf, size_t size)
 {
     time_t now = time(NULL);

@@ -33,6 +33,12 @@ gg_status gg_store_sql_error(gg_store *store, const char *what);
 /* Runs SQL with no result rows. */
 gg_status gg_store_exec(gg_store *store, const char *sql);
 
+/* Runs one statement with a single text parameter ?1; *changes (may be
+ * NULL) receives the number of rows it changed. what names the step for
+ * the error message. */
+gg_status gg_store_exec_text(gg_store *store, const char *sql, const char *arg, int64_t *changes,
+                             const char *what);
+
 /* Prepares a statement, recording a failure. */
 gg_status gg_store_prepare(gg_store *store, const char *sql, sqlite3_stmt **out);
 

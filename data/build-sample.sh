@@ -8,18 +8,23 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${2:-out}
 mkdir -p "$out"
 
+# The layers both sample areas carry, in the same files and fields.
+import_common_layers() { # project folder
+  "$govgrid" import "$1" households "$2/households.gpkg" --map id=hh_id --map count=households
+  "$govgrid" import "$1" roads "$2/roads.gpkg" --src-layer roads --map id=road_id --map class=highway
+  "$govgrid" import "$1" waterways "$2/waterways.gpkg" --src-layer waterway_lines --map id=water_id
+  "$govgrid" import "$1" waterways "$2/waterways.gpkg" --src-layer water_areas --map id=water_id --append
+  "$govgrid" import "$1" units "$2/pois.gpkg" --src-layer poi_areas --map id=poi_id
+  "$govgrid" import "$1" units "$2/pois.gpkg" --src-layer poi_points --map id=poi_id --append
+}
+
 # Monaco: 9 quartiers + 3 French communes, 44,128 households (estimated).
 m="$out/monaco.sqlite"
 d="$here/monaco"
 rm -f "$m" "$m-wal" "$m-shm"
 "$govgrid" init "$m"
 "$govgrid" import "$m" divisions "$d/communities.gpkg"
-"$govgrid" import "$m" households "$d/households.gpkg" --map id=hh_id --map count=households
-"$govgrid" import "$m" roads "$d/roads.gpkg" --src-layer roads --map id=road_id --map class=highway
-"$govgrid" import "$m" waterways "$d/waterways.gpkg" --src-layer waterway_lines --map id=water_id
-"$govgrid" import "$m" waterways "$d/waterways.gpkg" --src-layer water_areas --map id=water_id --append
-"$govgrid" import "$m" units "$d/pois.gpkg" --src-layer poi_areas --map id=poi_id
-"$govgrid" import "$m" units "$d/pois.gpkg" --src-layer poi_points --map id=poi_id --append
+import_common_layers "$m" "$d"
 echo
 "$govgrid" info "$m"
 echo
@@ -33,11 +38,6 @@ rm -f "$b" "$b-wal" "$b-shm"
 "$govgrid" import "$b" divisions "$d/china_division_codes.csv" --map parent=parent_code \
   --where "level <> 'village_or_community'"
 "$govgrid" import "$b" divisions "$d/communities.gpkg" --append
-"$govgrid" import "$b" households "$d/households.gpkg" --map id=hh_id --map count=households
-"$govgrid" import "$b" roads "$d/roads.gpkg" --src-layer roads --map id=road_id --map class=highway
-"$govgrid" import "$b" waterways "$d/waterways.gpkg" --src-layer waterway_lines --map id=water_id
-"$govgrid" import "$b" waterways "$d/waterways.gpkg" --src-layer water_areas --map id=water_id --append
-"$govgrid" import "$b" units "$d/pois.gpkg" --src-layer poi_areas --map id=poi_id
-"$govgrid" import "$b" units "$d/pois.gpkg" --src-layer poi_points --map id=poi_id --append
+import_common_layers "$b" "$d"
 echo
 "$govgrid" info "$b"

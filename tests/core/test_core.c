@@ -1,4 +1,5 @@
 /* Core: contexts, status texts, errors, the allocator, log and progress. */
+#include "failing_alloc.h"
 #include "harness.h"
 
 #include <stdlib.h>
@@ -47,43 +48,10 @@ static void long_messages_are_truncated_not_overflowed(void)
     gg_ctx_free(ctx);
 }
 
-typedef struct counting_alloc {
-    int calls;
-    int fail_at; /* the call number that fails, 0 for never */
-    int live;
-} counting_alloc;
-
-static void *c_malloc(void *ud, size_t n)
-{
-    counting_alloc *a = ud;
-    if (++a->calls == a->fail_at)
-        return NULL;
-    a->live++;
-    return malloc(n);
-}
-
-static void *c_realloc(void *ud, void *p, size_t n)
-{
-    counting_alloc *a = ud;
-    if (++a->calls == a->fail_at)
-        return NULL;
-    if (p == NULL)
-        a->live++;
-    return realloc(p, n);
-}
-
-static void c_free(void *ud, void *p)
-{
-    counting_alloc *a = ud;
-    if (p != NULL)
-        a->live--;
-    free(p);
-}
-
 static void custom_allocator_is_used_and_failure_reported(void)
 {
-    counting_alloc state = {0, 0, 0};
-    gg_allocator alloc = {c_malloc, c_realloc, c_free, &state};
+    failing_alloc state = {0, 0, 0};
+    gg_allocator alloc = failing_alloc_make(&state);
     gg_ctx *ctx = NULL;
     CHECK_INT(gg_ctx_new_with_allocator(&alloc, &ctx), GG_OK);
     CHECK(state.calls >= 1);
@@ -93,13 +61,14 @@ static void custom_allocator_is_used_and_failure_reported(void)
     gg_ctx_free(ctx);
     CHECK_INT(state.live, 0);
 
-    state = (counting_alloc){0, 1, 0};
+    state = (failing_alloc){0, 1, 0};
     ctx = NULL;
     CHECK_INT(gg_ctx_new_with_allocator(&alloc, &ctx), GG_ERR_NOMEM);
     CHECK(ctx == NULL);
     CHECK_INT(state.live, 0);
 
-    gg_allocator broken = {NULL, c_realloc, c_free, &state};
+    gg_allocator broken = alloc;
+    broken.malloc_fn = NULL;
     CHECK_INT(gg_ctx_new_with_allocator(&broken, &ctx), GG_ERR_ARG);
 }
 

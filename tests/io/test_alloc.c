@@ -1,41 +1,11 @@
 /* A failing allocator: every allocation failure anywhere in creating a
  * project, importing into it and summarising it returns a status and
  * leaks nothing (the sanitizer build checks the leaks). */
+#include "failing_alloc.h"
 #include "harness.h"
 #include "io/fixtures.h"
 
 #include <stdlib.h>
-
-typedef struct failing {
-    long calls, fail_at, live;
-} failing;
-
-static void *f_malloc(void *ud, size_t n)
-{
-    failing *f = ud;
-    if (++f->calls == f->fail_at)
-        return NULL;
-    f->live++;
-    return malloc(n);
-}
-
-static void *f_realloc(void *ud, void *p, size_t n)
-{
-    failing *f = ud;
-    if (++f->calls == f->fail_at)
-        return NULL;
-    if (p == NULL)
-        f->live++;
-    return realloc(p, n);
-}
-
-static void f_free(void *ud, void *p)
-{
-    failing *f = ud;
-    if (p != NULL)
-        f->live--;
-    free(p);
-}
 
 /* Returns the status of the first step that failed, GG_OK if none. */
 static gg_status scenario(gg_ctx *ctx, const char *project, const char *csv)
@@ -71,8 +41,8 @@ static void every_allocation_failure_is_a_status(void)
                             "b,116.3491,40.0021,x,二号楼\n"
                             "c,0.5,0.5,3,\n"
                             "a,116.3492,40.0022,1,\n");
-    failing state = {0, 0, 0};
-    gg_allocator alloc = {f_malloc, f_realloc, f_free, &state};
+    failing_alloc state = {0, 0, 0};
+    gg_allocator alloc = failing_alloc_make(&state);
     long total = 0;
     {
         gg_ctx *ctx = NULL;
@@ -85,7 +55,7 @@ static void every_allocation_failure_is_a_status(void)
     CHECK(total > 20);
     int nomem_seen = 0;
     for (long k = 1; k <= total; k++) {
-        state = (failing){0, k, 0};
+        state = (failing_alloc){0, k, 0};
         gg_ctx *ctx = NULL;
         gg_status st = gg_ctx_new_with_allocator(&alloc, &ctx);
         if (st == GG_OK) {

@@ -7,5 +7,6 @@
 #include "govgrid/geo.h"
 #include "govgrid/store.h"
 #include "govgrid/io.h"
+#include "govgrid/partition.h"
 
 #endif

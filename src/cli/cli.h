@@ -24,6 +24,7 @@ typedef struct cli_command {
 extern const cli_command cli_cmd_init;
 extern const cli_command cli_cmd_import;
 extern const cli_command cli_cmd_info;
+extern const cli_command cli_cmd_partition;
 
 /* Common flags: --quiet, --json and --help are shared by every command. */
 typedef struct cli_common {

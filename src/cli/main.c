@@ -10,6 +10,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_init,
     &cli_cmd_import,
     &cli_cmd_info,
+    &cli_cmd_partition,
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -7,6 +7,7 @@
 #include <ogr_srs_api.h>
 
 #include "core/ctx.h"
+#include "geo/blob.h"
 #include "govgrid/io.h"
 #include "store/store.h"
 
@@ -94,13 +95,6 @@ typedef struct geom_result {
  * feature is rejected, or a failure status for an internal error. */
 gg_status gg_geom_prepare(gg_ctx *ctx, gg_source *src, OGRGeometryH ogr, geom_rule rule,
                           geom_result *result);
-
-/* SpatiaLite BLOB of a GEOS geometry with SRID 4326, allocated with the C
- * library's malloc (free with free()). Not the context's allocator: the
- * BLOB is handed to sqlite3_bind_blob, whose destructor takes no user
- * data; and not sqlite3_malloc, whose global statistics mutex made a
- * reader thread and the writer contend on every row. */
-gg_status gg_geom_to_blob(gg_ctx *ctx, const GEOSGeometry *geom, unsigned char **blob, int *size);
 
 /* ---- communities (community_index.c) ---- */
 

@@ -57,8 +57,15 @@ static const char schema_v1[] =
     "  source TEXT NOT NULL, src_layer TEXT, mode TEXT NOT NULL, features_read INTEGER,"
     "  imported INTEGER, repaired INTEGER, rejected INTEGER, plan INTEGER);";
 
+/* Version 2: what a partitioned grid carries besides its households. */
+static const char schema_v2[] =
+    "ALTER TABLE grid ADD COLUMN persons INTEGER;"
+    "ALTER TABLE grid ADD COLUMN flags TEXT;"
+    "ALTER TABLE grid ADD COLUMN beidou TEXT;";
+
 static const char *const migrations[GG_SCHEMA_VERSION] = {
     schema_v1,
+    schema_v2,
 };
 
 /* SpatiaLite's administrative functions (AddGeometryColumn,

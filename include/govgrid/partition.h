@@ -1,0 +1,92 @@
+/*
+ * govgrid partition: dividing communities into grids.
+ *
+ * Comprehensive grids (综合网格) hold a window of households: urban
+ * communities (urban-rural classes 111, 112, 121, and by default 122, 123)
+ * 300-500, rural ones (210, 220) 250-350. Boundaries follow the linework
+ * that counts: every road and waterway in urban communities, main roads and
+ * waterways in rural ones. Dedicated grids (专属网格) are carved first from
+ * unit parcels (government, industrial park, enterprise/institution, office,
+ * market, scenic) above a size threshold. The grids of a community tile it
+ * exactly. Each run is a new plan; the same inputs and options give the same
+ * plan.
+ */
+#ifndef GOVGRID_PARTITION_H
+#define GOVGRID_PARTITION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "govgrid/core.h"
+#include "govgrid/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Grid flags: why a grid is as it is (stored as words, see gg_grid_flags_text). */
+enum {
+    GG_GRID_OVER_MAX = 1 << 0,      /* more households than the window allows */
+    GG_GRID_UNDER_MIN = 1 << 1,     /* fewer households than the window asks */
+    GG_GRID_ISLAND = 1 << 2,        /* a part of the community not joined to the rest */
+    GG_GRID_INDIVISIBLE = 1 << 3,   /* one point (a tower) above the maximum */
+    GG_GRID_SMALL_COMMUNITY = 1 << 4, /* the whole community is below the minimum */
+    GG_GRID_NO_HOUSEHOLDS = 1 << 5, /* holds no household */
+    GG_GRID_MULTIPART = 1 << 6      /* not contiguous (an unpopulated island joined to it) */
+};
+
+/* "over_max,island" for a flag set; "" for none. buf of at least 96 bytes. */
+GG_API const char *gg_grid_flags_text(int flags, char *buf, size_t size);
+
+typedef struct gg_partition_options {
+    int urban_min, urban_max, urban_target;   /* 0: 300, 500, 400 */
+    int rural_min, rural_max, rural_target;   /* 0: 250, 350, 300 */
+    int class122_rural, class123_rural;       /* give 122 / 123 the rural rule (default urban) */
+    double dedicated_min_m2;                  /* parcels at least this large become dedicated grids; 0: 10,000 */
+    const char *const *communities;           /* only these community codes (NULL: all) */
+    size_t n_communities;
+    uint64_t seed;                            /* varies the order of the bounded retries */
+    const char *note;                         /* stored with the plan */
+} gg_partition_options;
+
+GG_API void gg_partition_options_init(gg_partition_options *opts);
+
+typedef struct gg_partition_community {
+    char code[13];
+    int64_t households;
+    int64_t grids;                  /* comprehensive + dedicated */
+    int64_t dedicated;
+    int64_t grids_in_range;         /* comprehensive grids within the window */
+    int64_t grids_out_of_range;
+    int rural;                      /* the rural rule applied */
+    char *problem;                  /* NULL, or why the community could not be partitioned */
+} gg_partition_community;
+
+typedef struct gg_partition_report {
+    int64_t plan;
+    int64_t communities;
+    int64_t grids;
+    int64_t dedicated;
+    int64_t households;
+    int64_t grids_in_range, grids_out_of_range;
+    int64_t failed;                 /* communities with a problem (none partitioned then) */
+    gg_partition_community *items;  /* by community code */
+    size_t n_items;
+} gg_partition_report;
+
+/* Partitions the project's communities (or those listed) and stores the
+ * grids as a new plan in one transaction. out receives the report (free
+ * with gg_partition_report_free), also when some communities failed; then
+ * the status is GG_ERR_INVALID_INPUT and nothing is stored.
+ * Returns GG_OK, GG_ERR_NOT_FOUND (no communities, or a listed code is not
+ * a community of the project), GG_ERR_INVALID_INPUT, GG_ERR_ARG (a window
+ * with min > max), GG_ERR_STORE, GG_ERR_GEOMETRY, GG_ERR_NOMEM,
+ * GG_ERR_CANCELLED. */
+GG_API gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options *opts,
+                              gg_partition_report **out);
+GG_API void gg_partition_report_free(gg_ctx *ctx, gg_partition_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

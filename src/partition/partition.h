@@ -1,0 +1,103 @@
+/* Private: one community's partition, shared by the files of src/partition. */
+#ifndef GG_PARTITION_PARTITION_H
+#define GG_PARTITION_PARTITION_H
+
+#include "core/ctx.h"
+#include "govgrid/partition.h"
+#include "store/store.h"
+
+/* A piece of the community that grids are made of: a block between roads
+ * and waterways, a cell of a block split between its households, or a
+ * dedicated parcel. */
+typedef struct pt_unit {
+    GEOSGeometry *geom;         /* owned; EPSG:4326 */
+    int64_t households, persons;
+    double minx, miny, maxx, maxy;
+    double rx, ry;              /* a point inside */
+    int dedicated_type;         /* 0 for comprehensive, else the type digit 2-9 */
+    int owner;                  /* the populated unit an unpopulated one joins, or -1 */
+    int region;                 /* its grid, or -1 */
+    int indivisible;            /* one point above the maximum */
+    int island;                 /* a populated island made a grid of its own */
+    const char *name;           /* a dedicated parcel's name (borrowed), or NULL */
+    int block;                  /* the block it comes from: the face between roads and waterways */
+} pt_unit;
+
+typedef struct pt_edge {
+    int a, b;                   /* a < b */
+    double length;              /* shared boundary, degrees */
+    int across;                 /* the boundary is a road or waterway (the units' blocks differ) */
+} pt_edge;
+
+typedef struct pt_grid {
+    GEOSGeometry *geom;         /* owned; EPSG:4326 MultiPolygon */
+    int type;                   /* 1 comprehensive, 2-9 dedicated */
+    int64_t households, persons;
+    int flags;
+    double area_m2;
+    double rx, ry;              /* representative point (for ordering and codes) */
+    char code[20];
+    char *name;                 /* owned */
+} pt_grid;
+
+typedef struct pt_window {
+    int min, max, target;
+} pt_window;
+
+typedef struct pt_community {
+    gg_ctx *ctx;
+    gg_store *store;
+    char code[13];
+    char *name;                 /* owned, may be NULL */
+    char urban_rural[4];
+    int rural;
+    pt_window window;
+    double dedicated_min_m2;
+    uint64_t seed;
+    GEOSGeometry *geom;         /* the community, owned */
+    double mx, my;              /* metres per degree of longitude/latitude here */
+    /* households */
+    double *px, *py;
+    int64_t *ph, *pp;           /* households and persons per point */
+    size_t n_points, cap_points;
+    /* the linework that bounds blocks (owned, may be NULL) */
+    GEOSGeometry *lines;
+    /* dedicated parcels: type digit and geometry (owned) */
+    GEOSGeometry **parcels;
+    int *parcel_types;
+    char **parcel_names;
+    size_t n_parcels, cap_parcels;
+    /* units and their adjacency */
+    pt_unit *units;
+    size_t n_units, cap_units;
+    pt_edge *edges;
+    size_t n_edges, cap_edges;
+    /* the result */
+    pt_grid *grids;
+    size_t n_grids, cap_grids;
+    int64_t total_households;
+    struct gg_transform *to_metric; /* EPSG:4326 -> the local metric CRS */
+    char problem[256];
+} pt_community;
+
+/* load.c: the community's geometry, households, linework and parcels. */
+gg_status pt_load(pt_community *c);
+
+/* blocks.c: units from the linework, dedicated parcels carved out,
+ * households counted, crowded blocks split into household cells, unpopulated
+ * units joined to populated neighbours; adjacency computed. */
+gg_status pt_build_units(pt_community *c);
+
+/* aggregate.c: populated units grouped into grids within the window. */
+gg_status pt_aggregate(pt_community *c);
+
+/* grids.c: grid geometries, areas, flags, codes. */
+gg_status pt_make_grids(pt_community *c);
+
+void pt_community_free(pt_community *c);
+
+/* Helpers shared by the files. */
+gg_status pt_add_unit(pt_community *c, GEOSGeometry *geom, int dedicated_type);
+double pt_area_m2(const pt_community *c, const GEOSGeometry *g);
+
+#endif

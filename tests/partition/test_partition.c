@@ -1,0 +1,314 @@
+/* Partitioning: the invariants on real sample data, and each rule on a
+ * small community made for it. */
+#include "harness.h"
+#include "io/fixtures.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Checks, for every community of plan: the grids tile it (their areas add
+ * up to the community's and to their union's: no overlap, no gap), lie
+ * inside it, hold all its households, and carry well-formed unique codes
+ * numbered from 001 within community and type. */
+static void check_plan(gg_store *store, int64_t plan, int64_t expected_households)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM division d WHERE level = 'community' AND ("
+             " abs((SELECT sum(Area(g.geom)) FROM grid g WHERE g.plan = %lld AND g.community = d.code) - Area(d.geom))"
+             "   > 1e-10 * Area(d.geom) + 1e-14"
+             " OR abs((SELECT Area(ST_Union(g.geom)) FROM grid g WHERE g.plan = %lld AND g.community = d.code)"
+             "   - Area(d.geom)) > 1e-10 * Area(d.geom) + 1e-14)",
+             (long long)plan, (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), 0);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM grid g JOIN division d ON d.code = g.community WHERE g.plan = %lld"
+             " AND Area(ST_Difference(g.geom, d.geom)) > 1e-13", /* about 1 m2 */
+             (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), 0);
+    snprintf(sql, sizeof sql, "SELECT coalesce(sum(households), 0) FROM grid WHERE plan = %lld", (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), expected_households);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM division d WHERE level = 'community' AND"
+             " (SELECT coalesce(sum(count), 0) FROM household h WHERE h.community = d.code) !="
+             " (SELECT coalesce(sum(households), 0) FROM grid g WHERE g.plan = %lld AND g.community = d.code)",
+             (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), 0);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM grid WHERE plan = %lld AND (length(code) != 16 OR substr(code, 1, 12) != community"
+             " OR CAST(substr(code, 13, 1) AS INTEGER) != type OR code GLOB '*[^0-9]*')",
+             (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), 0);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM (SELECT community, type, count(*) AS n, max(CAST(substr(code, 14) AS INTEGER)) AS top"
+             " FROM grid WHERE plan = %lld GROUP BY community, type) WHERE n != top",
+             (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) - count(DISTINCT code) FROM grid WHERE plan = %lld", (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM grid WHERE plan = %lld AND NOT IsValid(geom)", (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), 0);
+}
+
+static gg_store *sample_project(gg_ctx *ctx, const char *area, const char *name)
+{
+    gg_store *store = fx_project(ctx, name);
+    char path[512];
+    snprintf(path, sizeof path, "%s/communities.gpkg", area);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_DIVISIONS, fx_data(path), NULL, NULL, 0, NULL), GG_OK);
+    const char *hh[] = {"id=hh_id", "count=households", NULL};
+    snprintf(path, sizeof path, "%s/households.gpkg", area);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data(path), NULL, hh, 0, NULL), GG_OK);
+    const char *roads[] = {"id=road_id", "class=highway", NULL};
+    snprintf(path, sizeof path, "%s/roads.gpkg", area);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_ROADS, fx_data(path), "roads", roads, 0, NULL), GG_OK);
+    const char *water[] = {"id=water_id", NULL};
+    snprintf(path, sizeof path, "%s/waterways.gpkg", area);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_WATERWAYS, fx_data(path), "waterway_lines", water, 0, NULL), GG_OK);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_WATERWAYS, fx_data(path), "water_areas", water, 1, NULL), GG_OK);
+    const char *poi[] = {"id=poi_id", NULL};
+    snprintf(path, sizeof path, "%s/pois.gpkg", area);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_UNITS, fx_data(path), "poi_areas", poi, 0, NULL), GG_OK);
+    return store;
+}
+
+static void monaco_plan_tiles_its_communities(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = sample_project(ctx, "monaco", "monaco.sqlite");
+    gg_partition_options opts;
+    gg_partition_options_init(&opts);
+    gg_partition_report *r = NULL;
+    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
+    CHECK_INT(r->plan, 1);
+    CHECK_INT(r->communities, 12);
+    CHECK_INT(r->households, 44128);
+    CHECK_INT(r->failed, 0);
+    /* At least 95% of the comprehensive grids in their window. */
+    CHECK(r->grids_in_range * 100 >= (r->grids_in_range + r->grids_out_of_range) * 95);
+    gg_partition_report_free(ctx, r);
+    check_plan(store, 1, 44128);
+    /* Every grid out of its window says why. */
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 1 AND type = 1 AND flags IS NULL AND"
+                               " (households < CASE WHEN community = '980100100212' THEN 250 ELSE 300 END OR"
+                               "  households > CASE WHEN community = '980100100212' THEN 350 ELSE 500 END)"), 0);
+    /* Sainte-Dévote (38 households) is one grid. */
+    char buf[128];
+    CHECK_STR(fx_scalar_text(store, "SELECT code || ' ' || flags FROM grid WHERE community = '980100001009'", buf, sizeof buf),
+              "9801000010091001 small_community");
+    /* The same inputs give the same plan. */
+    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
+    CHECK_INT(r->plan, 2);
+    gg_partition_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid a JOIN grid b ON b.plan = 2 AND b.code = a.code"
+                               " WHERE a.plan = 1 AND a.households = b.households AND a.geom = b.geom"),
+              fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 1"));
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 2"), fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 1"));
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void beijing_campus_is_a_dedicated_grid(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = sample_project(ctx, "beijing-haidian-cau", "beijing.sqlite");
+    gg_partition_options opts;
+    gg_partition_options_init(&opts);
+    gg_partition_report *r = NULL;
+    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
+    CHECK(r->dedicated >= 1);
+    gg_partition_report_free(ctx, r);
+    check_plan(store, 1, 7824);
+    char buf[128];
+    /* China Agricultural University's east campus, an institution: type 4,
+     * bounded by its own parcel, with the staff housing inside it. */
+    CHECK_STR(fx_scalar_text(store, "SELECT substr(code, 13, 1) FROM grid WHERE name = '中国农业大学东校区'", buf, sizeof buf), "4");
+    CHECK(fx_scalar(store, "SELECT households FROM grid WHERE name = '中国农业大学东校区'") > 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid g JOIN unit u ON u.name = g.name WHERE g.type = 4"
+                               " AND abs(Area(g.geom) - Area(ST_Intersection(u.geom, (SELECT geom FROM division WHERE code = g.community))))"
+                               " > 1e-12"), 0);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* ---- one rule at a time, on a community made for it ---- */
+
+/* A 0.01° square community at 116°E 40°N (about 850 m by 1,100 m). */
+static const char *square = "POLYGON((116 40,116.01 40,116.01 40.01,116 40.01,116 40))";
+
+static gg_store *rule_project(gg_ctx *ctx, const char *name, const char *community_wkt, const char *urban_rural,
+                              const char *households_csv)
+{
+    gg_store *store = fx_project(ctx, name);
+    char text[4096];
+    snprintf(text, sizeof text, "code,name,urban_rural,wkt\n110108001001,试验社区,%s,\"%s\"\n", urban_rural, community_wkt);
+    const char *path = gg_test_path("community.csv");
+    gg_test_write_file(path, text);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_DIVISIONS, path, NULL, NULL, 0, NULL), GG_OK);
+    path = gg_test_path("households.csv");
+    gg_test_write_file(path, households_csv);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, path, NULL, NULL, 0, NULL), GG_OK);
+    return store;
+}
+
+static void import_lines(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *csv)
+{
+    const char *path = gg_test_path("lines.csv");
+    gg_test_write_file(path, csv);
+    CHECK_INT(fx_import(ctx, store, layer, path, NULL, NULL, 0, NULL), GG_OK);
+}
+
+static int64_t run_partition(gg_ctx *ctx, gg_store *store)
+{
+    gg_partition_options opts;
+    gg_partition_options_init(&opts);
+    gg_partition_report *r = NULL;
+    gg_status st = gg_partition(ctx, store, &opts, &r);
+    CHECK_INT(st, GG_OK);
+    int64_t plan = r ? r->plan : 0;
+    gg_partition_report_free(ctx, r);
+    return plan;
+}
+
+/* A grid of household points: rows x cols, each with count households. */
+static void grid_points(char *buf, size_t size, int rows, int cols, int count)
+{
+    int n = snprintf(buf, size, "id,lon,lat,count\n");
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++)
+            n += snprintf(buf + n, size - (size_t)n, "h%d_%d,%.6f,%.6f,%d\n", i, j, 116.0005 + j * 0.009 / (cols > 1 ? cols - 1 : 1),
+                          40.0005 + i * 0.009 / (rows > 1 ? rows - 1 : 1), count);
+}
+
+static void community_below_minimum_is_one_grid(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = rule_project(ctx, "p.sqlite", square, "111", "id,lon,lat,count\na,116.005,40.005,120\nb,116.002,40.007,80\n");
+    import_lines(ctx, store, GG_LAYER_ROADS, "id,class,wkt\nr1,residential,\"LINESTRING(116.005 39.99,116.005 40.02)\"\n");
+    int64_t plan = run_partition(ctx, store);
+    check_plan(store, plan, 200);
+    char buf[64];
+    CHECK_STR(fx_scalar_text(store, "SELECT count(*) || ' ' || flags FROM grid", buf, sizeof buf), "1 small_community");
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void community_without_households_is_one_grid(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = rule_project(ctx, "p.sqlite", square, "111", "id,lon,lat,count\nfar,117,41,3\n");
+    import_lines(ctx, store, GG_LAYER_ROADS, "id,class,wkt\nr1,residential,\"LINESTRING(116.005 39.99,116.005 40.02)\"\n");
+    int64_t plan = run_partition(ctx, store);
+    check_plan(store, plan, 0);
+    char buf[64];
+    CHECK_STR(fx_scalar_text(store, "SELECT count(*) || ' ' || flags FROM grid", buf, sizeof buf), "1 small_community,no_households");
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void tower_over_the_maximum_is_its_own_grid(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    static char csv[65536];
+    grid_points(csv, sizeof csv, 6, 6, 40); /* 36 x 40 = 1,440 households */
+    size_t n = strlen(csv);
+    snprintf(csv + n, sizeof csv - n, "tower,116.0051,40.0052,1300\n");
+    gg_store *store = rule_project(ctx, "p.sqlite", square, "111", csv);
+    int64_t plan = run_partition(ctx, store); /* no roads at all: cells between households */
+    check_plan(store, plan, 1440 + 1300);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE flags = 'over_max,indivisible' AND households = 1300"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE households NOT BETWEEN 300 AND 500 AND households != 1300"), 0);
+    CHECK(fx_scalar(store, "SELECT count(*) FROM grid") >= 4);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void populated_island_gets_its_own_grid(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    static char csv[65536];
+    grid_points(csv, sizeof csv, 5, 5, 40); /* 1,000 on the mainland */
+    size_t n = strlen(csv);
+    snprintf(csv + n, sizeof csv - n, "i1,116.0205,40.0052,12\ni2,116.0207,40.0054,10\nsmall,116.0304,40.0052,3\n");
+    const char *parts = "MULTIPOLYGON(((116 40,116.01 40,116.01 40.01,116 40.01,116 40)),"
+                        "((116.02 40.005,116.021 40.005,116.021 40.006,116.02 40.006,116.02 40.005)),"
+                        "((116.03 40.005,116.031 40.005,116.031 40.006,116.03 40.006,116.03 40.005)))";
+    gg_store *store = rule_project(ctx, "p.sqlite", parts, "111", csv);
+    int64_t plan = run_partition(ctx, store);
+    check_plan(store, plan, 1025);
+    /* 22 households, about 58 residents: a grid of its own, which the
+     * islet of 3 households (8 residents) joins as the nearest grid. */
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE households = 25 AND flags LIKE '%island%'"
+                               " AND flags LIKE '%multipart%' AND NumGeometries(geom) = 2"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE flags LIKE '%island%'"), 1);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void river_cutting_the_community_bounds_grids(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    static char csv[65536];
+    grid_points(csv, sizeof csv, 4, 6, 25); /* 600: two rural grids of 300 */
+    gg_store *store = rule_project(ctx, "p.sqlite", square, "220", csv);
+    /* A river along 116.0052: between the 3rd and 4th columns of points. */
+    import_lines(ctx, store, GG_LAYER_WATERWAYS, "id,kind,wkt\nw1,river,\"LINESTRING(116.0052 39.99,116.0052 40.02)\"\n");
+    int64_t plan = run_partition(ctx, store);
+    check_plan(store, plan, 600);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid"), 2);
+    /* Each grid lies on one side of the river. */
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE MbrMaxX(geom) <= 116.0052 + 1e-12 OR MbrMinX(geom) >= 116.0052 - 1e-12"), 2);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void dedicated_parcel_across_a_road_stays_whole(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    static char csv[65536];
+    grid_points(csv, sizeof csv, 4, 5, 40); /* 800 */
+    gg_store *store = rule_project(ctx, "p.sqlite", square, "111", csv);
+    import_lines(ctx, store, GG_LAYER_ROADS, "id,class,wkt\nr1,residential,\"LINESTRING(116.005 39.99,116.005 40.02)\"\n");
+    /* A school of about 170 m x 220 m astride the road. */
+    const char *path = gg_test_path("units.csv");
+    gg_test_write_file(path, "id,kind,name,wkt\ns1,school,第一中学,\"POLYGON((116.004 40.004,116.006 40.004,116.006 40.006,116.004 40.006,116.004 40.004))\"\n");
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_UNITS, path, NULL, NULL, 0, NULL), GG_OK);
+    int64_t plan = run_partition(ctx, store);
+    check_plan(store, plan, 800);
+    char buf[64];
+    CHECK_STR(fx_scalar_text(store, "SELECT code || ' ' || NumGeometries(geom) FROM grid WHERE type = 4", buf, sizeof buf),
+              "1101080010014001 1");
+    CHECK_NEAR(fx_scalar_double(store, "SELECT Area(geom) FROM grid WHERE type = 4"), 4e-6, 1e-12);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static void unknown_community_and_bad_window_are_refused(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = rule_project(ctx, "p.sqlite", square, "111", "id,lon,lat,count\na,116.005,40.005,120\n");
+    gg_partition_options opts;
+    gg_partition_options_init(&opts);
+    const char *codes[] = {"110108001999"};
+    opts.communities = codes;
+    opts.n_communities = 1;
+    gg_partition_report *r = NULL;
+    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_ERR_NOT_FOUND);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "no community with code '110108001999'");
+    gg_partition_report_free(ctx, r);
+    gg_partition_options_init(&opts);
+    opts.urban_min = 500;
+    opts.urban_max = 300;
+    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_ERR_ARG);
+    gg_partition_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan"), 0);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+TEST_LIST(T(monaco_plan_tiles_its_communities), T(beijing_campus_is_a_dedicated_grid),
+          T(community_below_minimum_is_one_grid), T(community_without_households_is_one_grid),
+          T(tower_over_the_maximum_is_its_own_grid), T(populated_island_gets_its_own_grid),
+          T(river_cutting_the_community_bounds_grids), T(dedicated_parcel_across_a_road_stays_whole),
+          T(unknown_community_and_bad_window_are_refused))

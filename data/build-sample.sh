@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds one project per sample area from the files in data/ with the
-# govgrid command, then prints what each holds.
+# govgrid command, divides its communities into grids, then prints what
+# each project holds.
 #   data/build-sample.sh GOVGRID [OUT_DIR]
 set -eu
 govgrid=${1:?usage: build-sample.sh GOVGRID [OUT_DIR]}
@@ -25,6 +26,7 @@ rm -f "$m" "$m-wal" "$m-shm"
 "$govgrid" init "$m"
 "$govgrid" import "$m" divisions "$d/communities.gpkg"
 import_common_layers "$m" "$d"
+"$govgrid" partition "$m" --note "sample: Monaco"
 echo
 "$govgrid" info "$m"
 echo
@@ -39,5 +41,6 @@ rm -f "$b" "$b-wal" "$b-shm"
   --where "level <> 'village_or_community'"
 "$govgrid" import "$b" divisions "$d/communities.gpkg" --append
 import_common_layers "$b" "$d"
+"$govgrid" partition "$b" --note "sample: Beijing Haidian"
 echo
 "$govgrid" info "$b"

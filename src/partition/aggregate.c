@@ -45,7 +45,9 @@ typedef struct agg {
     int *region, *best_region;
     int n_regions, best_n_regions;
     int *queue;
-    char *mark;
+    unsigned *mark;             /* visited when equal to stamp */
+    unsigned stamp;
+    int *members;               /* scratch list of a region's nodes */
 } agg;
 
 static int add_nb(agg *a, int from, int to, double length)
@@ -86,6 +88,7 @@ static void agg_free(agg *a)
     gg_free(ctx, a->best_region);
     gg_free(ctx, a->queue);
     gg_free(ctx, a->mark);
+    gg_free(ctx, a->members);
 }
 
 static gg_status agg_init(agg *a, pt_community *c)
@@ -113,9 +116,10 @@ static gg_status agg_init(agg *a, pt_community *c)
     a->region = gg_malloc(ctx, n * sizeof *a->region);
     a->best_region = gg_malloc(ctx, n * sizeof *a->best_region);
     a->queue = gg_malloc(ctx, n * sizeof *a->queue);
-    a->mark = gg_malloc(ctx, n);
+    a->mark = gg_calloc(ctx, n, sizeof *a->mark);
+    a->members = gg_malloc(ctx, n * sizeof *a->members);
     if (!a->unit || !a->h || !a->p || !a->x || !a->y || !a->adj || !a->n_adj || !a->cap_adj || !a->comp ||
-        !a->region || !a->best_region || !a->queue || !a->mark) {
+        !a->region || !a->best_region || !a->queue || !a->mark || !a->members) {
         gg_free(ctx, node_of);
         return gg_error_nomem(ctx);
     }
@@ -186,16 +190,16 @@ static int connected_without(agg *a, int r, int skip)
         }
     if (size <= 1)
         return 1;
-    memset(a->mark, 0, (size_t)a->n);
+    unsigned stamp = ++a->stamp;
     int head = 0, tail = 0;
     a->queue[tail++] = start;
-    a->mark[start] = 1;
+    a->mark[start] = stamp;
     while (head < tail) {
         int v = a->queue[head++];
         for (int k = 0; k < a->n_adj[v]; k++) {
             int w = a->adj[v][k].node;
-            if (!a->mark[w] && w != skip && a->region[w] == r) {
-                a->mark[w] = 1;
+            if (a->mark[w] != stamp && w != skip && a->region[w] == r) {
+                a->mark[w] = stamp;
                 a->queue[tail++] = w;
             }
         }
@@ -236,12 +240,13 @@ static void grow(agg *a, int comp, int k, double angle, const pt_window *w)
         int seed = pick_seed(a, comp, angle);
         a->region[seed] = id;
         int64_t sum = a->h[seed];
+        int n_members = 0;
+        a->members[n_members++] = seed;
         for (;;) {
             int best = -1;
             double best_len = -1;
-            for (int i = 0; i < a->n; i++) {
-                if (a->region[i] != id)
-                    continue;
+            for (int m = 0; m < n_members; m++) {
+                int i = a->members[m];
                 for (int q = 0; q < a->n_adj[i]; q++) {
                     int v = a->adj[i][q].node;
                     if (a->region[v] >= 0)
@@ -260,6 +265,7 @@ static void grow(agg *a, int comp, int k, double angle, const pt_window *w)
             if (sum >= goal || (after > goal && after - goal >= goal - (double)sum && sum >= w->min))
                 break;
             a->region[best] = id;
+            a->members[n_members++] = best;
             sum += a->h[best];
         }
     }
@@ -276,8 +282,35 @@ static double shared_with(const agg *a, int v, int r)
 
 /* Repair: moves of boundary nodes and merges, bounded in passes. Region
  * sums are kept up to date as nodes move. */
+typedef struct candidate {
+    int node, to;
+    double score;
+} candidate;
+
+static int compare_candidates(const void *x, const void *y)
+{
+    const candidate *p = x, *q = y;
+    if (p->score != q->score)
+        return p->score < q->score ? -1 : 1;
+    if (p->node != q->node)
+        return p->node - q->node;
+    return p->to - q->to;
+}
+
+/* How far a region of h households is from where it should be: distance
+ * outside the window weighs a thousand times distance from the target
+ * inside it. A move is made only if it lowers the sum over the two regions
+ * it touches, so repairs cannot cycle. */
+static double penalty(int64_t h, const pt_window *w)
+{
+    double outside = h < w->min ? (double)(w->min - h) : h > w->max ? (double)(h - w->max) : 0.0;
+    return outside * 1000.0 + fabs((double)h - w->target);
+}
+
 static void repair(agg *a, const pt_window *w)
 {
+    candidate *cand = NULL;
+    size_t cap_cand = 0;
     int64_t *rsum = gg_calloc(a->c->ctx, (size_t)(a->n_regions > 0 ? a->n_regions : 1), sizeof *rsum);
     if (rsum == NULL)
         return; /* a repair is an improvement: without memory, none */
@@ -291,9 +324,9 @@ static void repair(agg *a, const pt_window *w)
             if (hr == 0 || (hr >= w->min && hr <= w->max))
                 continue;
             /* Candidate moves: a node of r to a neighbouring region (r too
-             * big), or a node of a neighbouring region into r (r too small). */
-            int best_v = -1, best_to = -1;
-            double best_score = INFINITY;
+             * big), or a node of a neighbouring region into r (r too small),
+             * best first; the first that leaves its region connected wins. */
+            size_t n_cand = 0;
             for (int v = 0; v < a->n; v++) {
                 int from = a->region[v];
                 if (hr > w->max && from != r)
@@ -307,15 +340,29 @@ static void repair(agg *a, const pt_window *w)
                     int64_t hf = rsum[from] - a->h[v], ht = rsum[to] + a->h[v];
                     if (hf <= 0 || ht > w->max || hf < w->min)
                         continue;
-                    double score = fabs((double)hf - w->target) + fabs((double)ht - w->target) -
-                                   shared_with(a, v, to) * 1e-3;
-                    if (score >= best_score || !connected_without(a, from, v))
+                    double gain = penalty(rsum[from], w) + penalty(rsum[to], w) - penalty(hf, w) - penalty(ht, w);
+                    if (gain <= 0)
                         continue;
-                    best_score = score;
-                    best_v = v;
-                    best_to = to;
+                    if (n_cand == cap_cand) {
+                        size_t cap = cap_cand ? cap_cand * 2 : 64;
+                        candidate *grown = gg_realloc(a->c->ctx, cand, cap * sizeof *grown);
+                        if (grown == NULL)
+                            break;
+                        cand = grown;
+                        cap_cand = cap;
+                    }
+                    cand[n_cand].node = v;
+                    cand[n_cand].to = to;
+                    cand[n_cand++].score = -gain - shared_with(a, v, to) * 1e-3;
                 }
             }
+            qsort(cand, n_cand, sizeof *cand, compare_candidates);
+            int best_v = -1, best_to = -1;
+            for (size_t k = 0; k < n_cand && best_v < 0; k++)
+                if (connected_without(a, a->region[cand[k].node], cand[k].node)) {
+                    best_v = cand[k].node;
+                    best_to = cand[k].to;
+                }
             if (best_v >= 0) {
                 rsum[a->region[best_v]] -= a->h[best_v];
                 rsum[best_to] += a->h[best_v];
@@ -354,6 +401,7 @@ static void repair(agg *a, const pt_window *w)
             break;
     }
     gg_free(a->c->ctx, rsum);
+    gg_free(a->c->ctx, cand);
 }
 
 /* Renumbers regions densely (after merges left gaps). */
@@ -428,23 +476,23 @@ static void claim_leftovers(agg *a, int comp)
 static void split_disconnected(agg *a, int first)
 {
     int n_before = a->n_regions;
-    memset(a->mark, 0, (size_t)a->n);
+    unsigned stamp = ++a->stamp;
     for (int r = first; r < n_before; r++) {
         int pieces = 0;
         for (int s = 0; s < a->n; s++) {
-            if (a->region[s] != r || a->mark[s])
+            if (a->region[s] != r || a->mark[s] == stamp)
                 continue;
             int id = pieces++ == 0 ? r : a->n_regions++;
             int head = 0, tail = 0;
             a->queue[tail++] = s;
-            a->mark[s] = 1;
+            a->mark[s] = stamp;
             while (head < tail) {
                 int v = a->queue[head++];
                 a->region[v] = id;
                 for (int q = 0; q < a->n_adj[v]; q++) {
                     int u = a->adj[v][q].node;
-                    if (!a->mark[u] && a->region[u] == r) {
-                        a->mark[u] = 1;
+                    if (a->mark[u] != stamp && a->region[u] == r) {
+                        a->mark[u] = stamp;
                         a->queue[tail++] = u;
                     }
                 }

@@ -7,6 +7,7 @@
 #include "partition/partition.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 gg_status pt_add_unit(pt_community *c, GEOSGeometry *geom, int dedicated_type)
@@ -201,107 +202,256 @@ static gg_status assign_points(pt_community *c, int *unit_of)
     return st;
 }
 
-/* A block with more households than a grid may hold, on several points,
- * becomes the Voronoi cells of its points clipped to it; points at the
- * same place share a cell. A block whose households stand on one point is
- * left whole and marked indivisible. */
-static gg_status split_crowded(pt_community *c, int *unit_of)
+/* Union-find over the points of a block, for grouping them. */
+static int find_root(int *parent, int i)
+{
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    return i;
+}
+
+typedef struct block_point {
+    double x, y;
+    int64_t h, p;
+    size_t index;               /* into the community's points */
+} block_point;
+
+static int compare_block_points(const void *a, const void *b)
+{
+    const block_point *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    if (p->y != q->y)
+        return p->y < q->y ? -1 : 1;
+    return p->index < q->index ? -1 : p->index > q->index;
+}
+
+/* Groups the points of a block: points at the same place always, and
+ * points within link_m of each other (a hamlet, a compound) as long as the
+ * group stays within the maximum; a group above it falls back to its
+ * places. Returns the number of groups; group[k] for each point. */
+static int group_points(pt_community *c, block_point *bp, size_t m, double link_m, int *group)
+{
+    int *parent = gg_malloc(c->ctx, m * sizeof *parent);
+    int *place = gg_malloc(c->ctx, m * sizeof *place);
+    int64_t *sum = gg_calloc(c->ctx, m, sizeof *sum);
+    if (parent == NULL || place == NULL || sum == NULL) {
+        gg_free(c->ctx, parent);
+        gg_free(c->ctx, place);
+        gg_free(c->ctx, sum);
+        return -1;
+    }
+    double dx = link_m / c->mx, dy = link_m / c->my;
+    for (size_t i = 0; i < m; i++)
+        parent[i] = (int)i;
+    /* Same place first (points are sorted by x, then y). */
+    for (size_t i = 1; i < m; i++)
+        if (bp[i].x == bp[i - 1].x && bp[i].y == bp[i - 1].y)
+            parent[i] = find_root(parent, (int)(i - 1));
+    for (size_t i = 0; i < m; i++)
+        place[i] = find_root(parent, (int)i);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = i + 1; j < m && bp[j].x - bp[i].x <= dx; j++) {
+            double ex = (bp[j].x - bp[i].x) * c->mx, ey = (bp[j].y - bp[i].y) * c->my;
+            if (fabs(bp[j].y - bp[i].y) <= dy && ex * ex + ey * ey <= link_m * link_m) {
+                int a = find_root(parent, (int)i), b = find_root(parent, (int)j);
+                if (a != b)
+                    parent[b] = a;
+            }
+        }
+    for (size_t i = 0; i < m; i++)
+        sum[find_root(parent, (int)i)] += bp[i].h;
+    /* Group keys are point indices: the cluster's root where the cluster
+     * fits in a grid, else the point's place (disjoint sets of points). */
+    int groups = 0;
+    int *root_id = gg_malloc(c->ctx, m * sizeof *root_id);
+    if (root_id == NULL) {
+        gg_free(c->ctx, parent);
+        gg_free(c->ctx, place);
+        gg_free(c->ctx, sum);
+        return -1;
+    }
+    for (size_t i = 0; i < m; i++)
+        root_id[i] = -1;
+    for (size_t i = 0; i < m; i++) {
+        int root = find_root(parent, (int)i);
+        int key = sum[root] > c->window.max ? place[i] : root;
+        if (root_id[key] < 0)
+            root_id[key] = groups++;
+        group[i] = root_id[key];
+    }
+    gg_free(c->ctx, root_id);
+    gg_free(c->ctx, parent);
+    gg_free(c->ctx, place);
+    gg_free(c->ctx, sum);
+    return groups;
+}
+
+/* A block with more households than a grid may hold becomes the Voronoi
+ * cells of its household places, clipped to it and merged by group (a
+ * hamlet or a compound stays whole while it fits in a grid). A group above
+ * the maximum on one place is indivisible. */
+static gg_status split_block(pt_community *c, size_t i, int *unit_of)
 {
     GEOSContextHandle_t h = c->ctx->geos;
-    size_t n_before = c->n_units;
+    size_t m = 0;
+    for (size_t k = 0; k < c->n_points; k++)
+        m += unit_of[k] == (int)i;
+    block_point *bp = gg_malloc(c->ctx, (m ? m : 1) * sizeof *bp);
+    int *group = gg_malloc(c->ctx, (m ? m : 1) * sizeof *group);
+    if (bp == NULL || group == NULL) {
+        gg_free(c->ctx, bp);
+        gg_free(c->ctx, group);
+        return gg_error_nomem(c->ctx);
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < c->n_points; k++)
+        if (unit_of[k] == (int)i)
+            bp[n++] = (block_point){c->px[k], c->py[k], c->ph[k], c->pp[k], k};
+    qsort(bp, m, sizeof *bp, compare_block_points);
+    for (size_t k = 0; k < m; k++)
+        group[k] = -1;
+    int groups = group_points(c, bp, m, c->rural ? 50.0 : 25.0, group);
+    if (groups < 0) {
+        gg_free(c->ctx, bp);
+        gg_free(c->ctx, group);
+        return gg_error_nomem(c->ctx);
+    }
     gg_status st = GG_OK;
-    for (size_t i = 0; i < n_before && st == GG_OK; i++) {
-        pt_unit *u = &c->units[i];
-        if (u->dedicated_type != 0 || u->households <= c->window.max)
-            continue;
-        size_t n = 0;
-        for (size_t k = 0; k < c->n_points; k++)
-            n += unit_of[k] == (int)i;
-        GEOSGeometry **pts = gg_malloc(c->ctx, n * sizeof *pts);
-        size_t *which = gg_malloc(c->ctx, n * sizeof *which);
-        if (pts == NULL || which == NULL) {
-            gg_free(c->ctx, pts);
-            gg_free(c->ctx, which);
-            return gg_error_nomem(c->ctx);
-        }
-        size_t m = 0;
-        for (size_t k = 0; k < c->n_points; k++)
-            if (unit_of[k] == (int)i) {
-                which[m] = k;
-                pts[m++] = GEOSGeom_createPointFromXY_r(h, c->px[k], c->py[k]);
-            }
-        GEOSGeometry *mp = GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, pts, (unsigned)m);
-        GEOSGeometry *distinct = mp ? GEOSUnaryUnion_r(h, mp) : NULL;
-        if (distinct == NULL || GEOSGetNumGeometries_r(h, distinct) < 2) {
-            u->indivisible = 1;
-            if (mp)
-                GEOSGeom_destroy_r(h, mp);
-            if (distinct)
-                GEOSGeom_destroy_r(h, distinct);
-            gg_free(c->ctx, pts);
-            gg_free(c->ctx, which);
-            continue;
-        }
-        GEOSGeometry *cells = GEOSVoronoiDiagram_r(h, distinct, u->geom, 0.0, 0);
-        GEOSGeom_destroy_r(h, distinct);
-        if (cells == NULL) {
-            GEOSGeom_destroy_r(h, mp);
-            gg_free(c->ctx, pts);
-            gg_free(c->ctx, which);
-            return gg_error(c->ctx, GG_ERR_GEOMETRY, "community %s: Voronoi: %s", c->code, c->ctx->geos_msg);
-        }
-        /* Each cell, clipped to the block, becomes a unit with the
-         * households of the points it covers. */
-        int ncells = GEOSGetNumGeometries_r(h, cells);
-        for (int k = 0; k < ncells && st == GG_OK; k++) {
-            GEOSGeometry *cell = GEOSIntersection_r(h, GEOSGetGeometryN_r(h, cells, k), u->geom);
-            if (cell == NULL) {
-                st = gg_error(c->ctx, GG_ERR_GEOMETRY, "community %s: clipping a cell: %s", c->code, c->ctx->geos_msg);
-                break;
-            }
-            if (GEOSisEmpty_r(h, cell) == 1) {
-                GEOSGeom_destroy_r(h, cell);
-                continue;
-            }
-            int64_t hh = 0, pp = 0;
-            const GEOSPreparedGeometry *prep = GEOSPrepare_r(h, cell);
-            for (size_t q = 0; q < m; q++) {
-                if (GEOSPreparedIntersects_r(h, prep, GEOSGetGeometryN_r(h, mp, (int)q)) == 1 &&
-                    unit_of[which[q]] == (int)i) {
-                    hh += c->ph[which[q]];
-                    pp += c->pp[which[q]];
-                    unit_of[which[q]] = -2; /* counted */
-                }
-            }
-            GEOSPreparedGeom_destroy_r(h, prep);
-            size_t before = c->n_units;
-            int block = u->block;
-            st = add_polygons(c, cell, 0);
-            for (size_t q = before; q < c->n_units; q++)
-                c->units[q].block = block;
-            /* The cell may have become several units (a concave block):
-             * its households go to the first part that holds them. */
-            if (st == GG_OK && c->n_units > before) {
-                c->units[before].households = hh;
-                c->units[before].persons = pp;
-                /* A cell holds one place: above the maximum, it cannot be cut. */
-                c->units[before].indivisible = hh > c->window.max;
-            }
-            u = &c->units[i]; /* the array may have moved */
-        }
-        GEOSGeom_destroy_r(h, cells);
+    if (groups < 2) {
+        c->units[i].indivisible = 1;
+        gg_free(c->ctx, bp);
+        gg_free(c->ctx, group);
+        return GG_OK;
+    }
+    /* Voronoi cells of the distinct places. */
+    GEOSGeometry **pts = gg_malloc(c->ctx, m * sizeof *pts);
+    if (pts == NULL) {
+        gg_free(c->ctx, bp);
+        gg_free(c->ctx, group);
+        return gg_error_nomem(c->ctx);
+    }
+    size_t np = 0;
+    for (size_t k = 0; k < m; k++)
+        if (k == 0 || bp[k].x != bp[k - 1].x || bp[k].y != bp[k - 1].y)
+            pts[np++] = GEOSGeom_createPointFromXY_r(h, bp[k].x, bp[k].y);
+    GEOSGeometry *mp = GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, pts, (unsigned)np);
+    gg_free(c->ctx, pts);
+    GEOSGeometry *cells = mp ? GEOSVoronoiDiagram_r(h, mp, c->units[i].geom, 0.0, 0) : NULL;
+    if (mp)
         GEOSGeom_destroy_r(h, mp);
-        gg_free(c->ctx, pts);
-        gg_free(c->ctx, which);
-        /* The block itself is now empty of households: it becomes a unit of
-         * no area by being dropped. */
-        if (st == GG_OK) {
-            GEOSGeom_destroy_r(h, u->geom);
-            u->geom = NULL;
-            u->households = u->persons = 0;
+    if (cells == NULL) {
+        gg_free(c->ctx, bp);
+        gg_free(c->ctx, group);
+        return gg_error(c->ctx, GG_ERR_GEOMETRY, "community %s: Voronoi: %s", c->code, c->ctx->geos_msg);
+    }
+    /* The group of each cell: that of the place inside it (found by the
+     * cell's box first, then exactly). */
+    int ncells = GEOSGetNumGeometries_r(h, cells);
+    GEOSGeometry ***members = gg_calloc(c->ctx, (size_t)groups, sizeof *members);
+    unsigned *n_members = gg_calloc(c->ctx, (size_t)groups, sizeof *n_members);
+    int64_t *gh = gg_calloc(c->ctx, (size_t)groups, sizeof *gh), *gp = gg_calloc(c->ctx, (size_t)groups, sizeof *gp);
+    if (members == NULL || n_members == NULL || gh == NULL || gp == NULL)
+        st = gg_error_nomem(c->ctx);
+    for (size_t k = 0; k < m && st == GG_OK; k++) {
+        gh[group[k]] += bp[k].h;
+        gp[group[k]] += bp[k].p;
+        unit_of[bp[k].index] = -2;
+    }
+    for (int k = 0; k < ncells && st == GG_OK; k++) {
+        const GEOSGeometry *cell = GEOSGetGeometryN_r(h, cells, k);
+        double x0, y0, x1, y1;
+        GEOSGeom_getXMin_r(h, cell, &x0);
+        GEOSGeom_getYMin_r(h, cell, &y0);
+        GEOSGeom_getXMax_r(h, cell, &x1);
+        GEOSGeom_getYMax_r(h, cell, &y1);
+        const GEOSPreparedGeometry *prep = GEOSPrepare_r(h, cell);
+        int g = -1;
+        /* bp is sorted by x: start at the first place at or right of x0. */
+        size_t lo = 0, hi = m;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (bp[mid].x < x0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t q = lo; q < m && bp[q].x <= x1 && g < 0; q++) {
+            if (bp[q].y < y0 || bp[q].y > y1)
+                continue;
+            GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, bp[q].x, bp[q].y);
+            if (GEOSPreparedIntersects_r(h, prep, pt) == 1)
+                g = group[q];
+            GEOSGeom_destroy_r(h, pt);
+        }
+        GEOSPreparedGeom_destroy_r(h, prep);
+        if (g < 0)
+            continue; /* no place: cannot happen for a Voronoi cell */
+        GEOSGeometry **grown = gg_realloc(c->ctx, members[g], (n_members[g] + 1) * sizeof *grown);
+        if (grown == NULL) {
+            st = gg_error_nomem(c->ctx);
+            break;
+        }
+        members[g] = grown;
+        members[g][n_members[g]++] = GEOSGeom_clone_r(h, cell);
+    }
+    GEOSGeom_destroy_r(h, cells);
+    int block = c->units[i].block;
+    for (int g = 0; g < groups; g++) {
+        if (st != GG_OK || n_members[g] == 0) {
+            for (unsigned q = 0; q < n_members[g]; q++)
+                GEOSGeom_destroy_r(h, members[g][q]);
+            gg_free(c->ctx, members[g]);
+            continue;
+        }
+        GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, members[g], n_members[g]);
+        gg_free(c->ctx, members[g]);
+        GEOSGeometry *merged = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+        if (coll)
+            GEOSGeom_destroy_r(h, coll);
+        GEOSGeometry *piece = merged ? GEOSIntersection_r(h, merged, c->units[i].geom) : NULL;
+        if (merged)
+            GEOSGeom_destroy_r(h, merged);
+        if (piece == NULL) {
+            st = gg_error(c->ctx, GG_ERR_GEOMETRY, "community %s: clipping cells: %s", c->code, c->ctx->geos_msg);
+            continue;
+        }
+        size_t before = c->n_units;
+        st = add_polygons(c, piece, 0);
+        for (size_t q = before; q < c->n_units; q++)
+            c->units[q].block = block;
+        /* A group's cells may fall apart in a concave block: the
+         * households go to its first part. */
+        if (st == GG_OK && c->n_units > before) {
+            c->units[before].households = gh[g];
+            c->units[before].persons = gp[g];
+            c->units[before].indivisible = gh[g] > c->window.max;
         }
     }
-    /* Compact away the dropped blocks. */
+    gg_free(c->ctx, members);
+    gg_free(c->ctx, n_members);
+    gg_free(c->ctx, gh);
+    gg_free(c->ctx, gp);
+    gg_free(c->ctx, bp);
+    gg_free(c->ctx, group);
+    if (st == GG_OK) {
+        /* The block's area and households now live in its cells. */
+        GEOSGeom_destroy_r(h, c->units[i].geom);
+        c->units[i].geom = NULL;
+        c->units[i].households = c->units[i].persons = 0;
+    }
+    return st;
+}
+
+static gg_status split_crowded(pt_community *c, int *unit_of)
+{
+    size_t n_before = c->n_units;
+    gg_status st = GG_OK;
+    for (size_t i = 0; i < n_before && st == GG_OK; i++)
+        if (c->units[i].dedicated_type == 0 && c->units[i].households > c->window.max)
+            st = split_block(c, i, unit_of);
     size_t w = 0;
     for (size_t i = 0; i < c->n_units; i++)
         if (c->units[i].geom != NULL)

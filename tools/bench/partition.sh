@@ -1,0 +1,33 @@
+#!/bin/sh
+# Partition benchmark: synthetic counties of several sizes (tools/synth),
+# imported, then partitioned; prints a Markdown table.
+#   tools/bench/partition.sh [HOUSEHOLDS ...]      (default 100000 1000000 4000000)
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=${BENCH_DIR:-/tmp/govgrid-bench}
+mkdir -p "$work"
+"$root/tools/build.sh" "$root/build" >/dev/null
+govgrid="$root/build/src/cli/govgrid"
+synth="$root/build/tools/synth/govgrid-synth"
+[ $# -gt 0 ] || set -- 100000 1000000 4000000
+echo "| households | communities | household points | grids (dedicated) | comprehensive in window | wall s | user s | max RSS MB | households/s |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for n in "$@"; do
+  data="$work/synth-$n"
+  [ -f "$data/households.gpkg" ] || { rm -rf "$data"; "$synth" --households "$n" --out "$data" --quiet >/dev/null; }
+  p="$work/partition-$n.sqlite"
+  rm -f "$p" "$p-wal" "$p-shm"
+  "$govgrid" init "$p" --quiet
+  for layer in divisions households roads waterways units; do
+    "$govgrid" import "$p" $layer "$data/$layer.gpkg" --quiet
+  done
+  /usr/bin/time -f "%e %U %M" -o "$work/time.txt" "$govgrid" partition "$p" --json > "$work/partition.json"
+  read -r wall user rss < "$work/time.txt"
+  tr -d ' \n' < "$work/partition.json" | sed 's/"by_community".*//' > "$work/p.min.json"
+  field() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$work/p.min.json" | head -n 1; }
+  communities=$(field communities); grids=$(field grids); dedicated=$(field dedicated)
+  inw=$(field comprehensive_in_window); outw=$(field comprehensive_out_of_window)
+  points=$(ogrinfo -so "$data/households.gpkg" households | sed -n 's/^Feature Count: //p')
+  share=$(awk -v a="$inw" -v b="$outw" 'BEGIN{printf "%.1f%%", 100*a/(a+b)}')
+  echo "| $n | $communities | $points | $grids ($dedicated) | $inw of $((inw + outw)) ($share) | $wall | $user | $((rss / 1024)) | $(awk -v n=$n -v w=$wall 'BEGIN{printf "%.0f", n/w}') |"
+done

@@ -49,13 +49,13 @@ typedef enum gg_code_layout {
     GG_CODE_LAYOUT_UNKNOWN = 0,
     GG_CODE_LAYOUT_UNIFIED16 = 16, /* 12-digit community + type digit + 3-digit sequence */
     GG_CODE_LAYOUT_DB11_15 = 15,   /* DB11/T 2157-2023: county 6 + township 3 + community 3 + grid 3 */
-    GG_CODE_LAYOUT_CJT_20 = 20     /* CJ/T 349-2010: 20 digits */
+    GG_CODE_LAYOUT_CJT_20 = 20     /* CJ/T 349-2010: object 6 + county 6 + township 3 + community 3 + grid 2 */
 } gg_code_layout;
 
 /* The layout a grid code matches, GG_CODE_LAYOUT_UNKNOWN when none. When
- * the layout embeds the 12-digit community code (16 and 15 digits) and
- * community is not NULL, it is written there (13 bytes); otherwise
- * community is set to "". */
+ * the layout embeds the 12-digit community code (16 and 15 digits at the
+ * start, 20 digits from the 7th) and community is not NULL, it is written
+ * there (13 bytes); otherwise community is set to "". */
 GG_API gg_code_layout gg_grid_code_layout(const char *code, char community[13]);
 
 /* The grid type digit of a 16-digit unified code (1 comprehensive, 2-7 and

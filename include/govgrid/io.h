@@ -113,6 +113,31 @@ GG_API void gg_import_report_free(gg_ctx *ctx, gg_import_report *report);
 GG_API void gg_import_issue_where(const gg_import_report *report, const gg_import_issue *issue,
                                   char *buf, size_t size);
 
+typedef struct gg_export_options {
+    int64_t plan;               /* 0: the newest plan */
+    const char *format;         /* GDAL driver: "GPKG", "GeoJSON", "ESRI Shapefile", "CSV"; NULL: from the extension */
+    int code_layout;            /* 16 (default), 15 (DB11/T 2157-2023) or 20 (CJ/T 349-2010) */
+    const char *object_code;    /* layout 20: the 6-digit management object code of CJ/T 348 (default "000000") */
+    int overwrite;              /* replace an existing output */
+} gg_export_options;
+
+GG_API void gg_export_options_init(gg_export_options *opts);
+
+/* Writes the grids of a plan to path with GDAL, in EPSG:4326, with the
+ * fields code (in the chosen layout), code16 (the unified code, for layouts
+ * other than 16), type, community, name, households, persons, area_m2,
+ * flags. The 15-digit layout is county 6 + township 3 + community 3 + a
+ * 3-digit sequence of the community's grids in unified-code order; the
+ * 20-digit layout is object 6 + county 6 + township 3 + community 3 + a
+ * 2-digit sequence (00 for a community that is one grid).
+ * *written receives the number of grids (may be NULL). On failure nothing
+ * is left at path. Returns GG_OK, GG_ERR_NOT_FOUND (no such plan),
+ * GG_ERR_EXISTS (path exists and overwrite is off), GG_ERR_ARG (unknown
+ * format or layout), GG_ERR_INVALID_INPUT (a code cannot be given the
+ * layout: no 12-digit community, too many grids for the sequence), GG_ERR_IO. */
+GG_API gg_status gg_export_grids(gg_ctx *ctx, gg_store *store, const char *path,
+                                 const gg_export_options *opts, int64_t *written);
+
 /* The target fields of a layer, NULL-terminated ("id", "count", ...). */
 GG_API const char *const *gg_layer_fields(gg_layer layer);
 

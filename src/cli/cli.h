@@ -25,6 +25,7 @@ extern const cli_command cli_cmd_init;
 extern const cli_command cli_cmd_import;
 extern const cli_command cli_cmd_info;
 extern const cli_command cli_cmd_partition;
+extern const cli_command cli_cmd_export;
 
 /* Common flags: --quiet, --json and --help are shared by every command. */
 typedef struct cli_common {

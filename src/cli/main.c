@@ -11,6 +11,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_import,
     &cli_cmd_info,
     &cli_cmd_partition,
+    &cli_cmd_export,
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

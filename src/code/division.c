@@ -118,6 +118,11 @@ gg_code_layout gg_grid_code_layout(const char *code, char community[13])
     if (community != NULL && (layout == GG_CODE_LAYOUT_UNIFIED16 || layout == GG_CODE_LAYOUT_DB11_15)) {
         memcpy(community, code, 12);
         community[12] = '\0';
+    } else if (community != NULL && layout == GG_CODE_LAYOUT_CJT_20 && !all_zero(code + 6, 6) &&
+               !all_zero(code + 12, 3) && !all_zero(code + 15, 3)) {
+        /* CJ/T 349: object 6, county 6, township 3, community 3, grid 2. */
+        memcpy(community, code + 6, 12);
+        community[12] = '\0';
     }
     return layout;
 }

@@ -105,9 +105,22 @@ static gg_status store_configure_writer(gg_store *store)
 static gg_status store_connect(gg_store *store, int flags, int creating)
 {
     pthread_once(&spatialite_once, spatialite_global_init);
-    if (sqlite3_open_v2(store->path, &store->db, flags, NULL) != SQLITE_OK)
+    /* A read-only SQLite connection to a WAL project leaves -wal and -shm
+     * files behind (it may not remove them on close); a reader therefore
+     * opens read-write where it can and forbids writes with query_only. */
+    int reader = (flags & SQLITE_OPEN_READONLY) != 0;
+    int rc = sqlite3_open_v2(store->path, &store->db,
+                             reader ? SQLITE_OPEN_READWRITE : flags, NULL);
+    if (rc != SQLITE_OK && reader) {
+        sqlite3_close_v2(store->db);
+        store->db = NULL;
+        rc = sqlite3_open_v2(store->path, &store->db, flags, NULL);
+    }
+    if (rc != SQLITE_OK)
         return gg_error(store->ctx, GG_ERR_IO, "%s: cannot open: %s", store->path,
                         store->db ? sqlite3_errmsg(store->db) : "out of memory");
+    if (reader)
+        sqlite3_exec(store->db, "PRAGMA query_only=1", NULL, NULL, NULL);
     sqlite3_extended_result_codes(store->db, 1);
     sqlite3_busy_timeout(store->db, 5000);
     store->spatialite_cache = spatialite_alloc_connection();

@@ -88,8 +88,10 @@ static void grid_code_layouts(void)
     CHECK_INT(gg_grid_code_layout("110108001001002", community), GG_CODE_LAYOUT_DB11_15);
     CHECK_STR(community, "110108001001");
     CHECK_INT(gg_grid_code_type("110108001001002"), 0);
-    CHECK_INT(gg_grid_code_layout("11010800100100200001", community), GG_CODE_LAYOUT_CJT_20);
-    CHECK_STR(community, "");
+    CHECK_INT(gg_grid_code_layout("10010011010800100102", community), GG_CODE_LAYOUT_CJT_20);
+    CHECK_STR(community, "110108001001");
+    CHECK_INT(gg_grid_code_layout("10010000000000000102", community), GG_CODE_LAYOUT_CJT_20);
+    CHECK_STR(community, ""); /* no county in it */
     CHECK_INT(gg_grid_code_layout("G-17", community), GG_CODE_LAYOUT_UNKNOWN);
     CHECK_INT(gg_grid_code_layout("", NULL), GG_CODE_LAYOUT_UNKNOWN);
     CHECK_INT(gg_grid_code_layout(NULL, NULL), GG_CODE_LAYOUT_UNKNOWN);

@@ -307,7 +307,69 @@ static void unknown_community_and_bad_window_are_refused(void)
     gg_ctx_free(ctx);
 }
 
-TEST_LIST(T(monaco_plan_tiles_its_communities), T(beijing_campus_is_a_dedicated_grid),
+/* A plan written out in each code layout and format, and read back. */
+static void export_writes_every_layout(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = sample_project(ctx, "beijing-haidian-cau", "beijing.sqlite");
+    gg_partition_options popts;
+    gg_partition_options_init(&popts);
+    gg_partition_report *r = NULL;
+    CHECK_INT(gg_partition(ctx, store, &popts, &r), GG_OK);
+    int64_t grids = r->grids;
+    gg_partition_report_free(ctx, r);
+    gg_export_options opts;
+    gg_export_options_init(&opts);
+    int64_t written = 0;
+    const char *gpkg = gg_test_path("grids.gpkg");
+    CHECK_INT(gg_export_grids(ctx, store, gpkg, &opts, &written), GG_OK);
+    CHECK_INT(written, grids);
+    CHECK_INT(gg_export_grids(ctx, store, gpkg, &opts, &written), GG_ERR_EXISTS);
+    /* Read back as a hand-drawn plan: the same codes, households and areas. */
+    gg_import_report *ir = NULL;
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_GRIDS, gpkg, NULL, NULL, 0, &ir), GG_OK);
+    CHECK_INT(ir->plan, 2);
+    CHECK_INT(ir->warnings, 0); /* every code has a known layout */
+    gg_import_report_free(ctx, ir);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid a JOIN grid b ON b.plan = 2 AND b.code = a.code AND"
+                               " b.community = a.community AND b.type = a.type WHERE a.plan = 1"), grids);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid a JOIN grid b ON b.plan = 2 AND b.code = a.code"
+                               " WHERE a.plan = 1 AND abs(Area(a.geom) - Area(b.geom)) > 1e-15"), 0);
+    /* The 15- and 20-digit layouts, in CSV. */
+    opts.plan = 1;
+    opts.code_layout = 15;
+    const char *csv15 = gg_test_path("grids15.csv");
+    CHECK_INT(gg_export_grids(ctx, store, csv15, &opts, &written), GG_OK);
+    opts.code_layout = 20;
+    opts.object_code = "100100";
+    const char *csv20 = gg_test_path("grids20.csv");
+    CHECK_INT(gg_export_grids(ctx, store, csv20, &opts, &written), GG_OK);
+    const char *maps[] = {"code=code", NULL};
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_GRIDS, csv15, NULL, maps, 0, &ir), GG_OK);
+    CHECK(!fx_has_issue(ir, GG_ISSUE_WARNING, NULL, "no known layout"));
+    CHECK(!fx_has_issue(ir, GG_ISSUE_WARNING, NULL, "not in the project"));
+    gg_import_report_free(ctx, ir);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 3 AND length(code) = 15 AND substr(code, 1, 12) = community"), grids);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_GRIDS, csv20, NULL, maps, 0, &ir), GG_OK);
+    CHECK(!fx_has_issue(ir, GG_ISSUE_WARNING, NULL, "no known layout"));
+    CHECK(!fx_has_issue(ir, GG_ISSUE_WARNING, NULL, "not in the project"));
+    gg_import_report_free(ctx, ir);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 4 AND length(code) = 20 AND substr(code, 1, 6) = '100100'"
+                               " AND substr(code, 7, 12) = community"), grids);
+    /* The community that is one grid has sequence 00. */
+    char buf[64];
+    CHECK_STR(fx_scalar_text(store, "SELECT code FROM grid WHERE plan = 4 AND community = '110108001003'", buf, sizeof buf),
+              "10010011010800100300");
+    opts.code_layout = 17;
+    CHECK_INT(gg_export_grids(ctx, store, gg_test_path("x.gpkg"), &opts, &written), GG_ERR_ARG);
+    opts.code_layout = 16;
+    opts.plan = 99;
+    CHECK_INT(gg_export_grids(ctx, store, gg_test_path("x.gpkg"), &opts, &written), GG_ERR_NOT_FOUND);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+TEST_LIST(T(export_writes_every_layout), T(monaco_plan_tiles_its_communities), T(beijing_campus_is_a_dedicated_grid),
           T(community_below_minimum_is_one_grid), T(community_without_households_is_one_grid),
           T(tower_over_the_maximum_is_its_own_grid), T(populated_island_gets_its_own_grid),
           T(river_cutting_the_community_bounds_grids), T(dedicated_parcel_across_a_road_stays_whole),

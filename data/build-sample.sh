@@ -30,6 +30,8 @@ import_common_layers "$m" "$d"
 echo
 "$govgrid" info "$m"
 echo
+"$govgrid" report "$m"
+echo
 
 # Beijing, Haidian: the real division code table (county and streets),
 # then 6 road-bounded blocks as communities, 7,824 households.
@@ -44,3 +46,6 @@ import_common_layers "$b" "$d"
 "$govgrid" partition "$b" --note "sample: Beijing Haidian"
 echo
 "$govgrid" info "$b"
+echo
+"$govgrid" report "$b"
+"$govgrid" export "$b" grids "$out/beijing-haidian-cau-grids.gpkg" --overwrite

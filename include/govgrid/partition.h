@@ -86,6 +86,51 @@ GG_API gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_o
                               gg_partition_report **out);
 GG_API void gg_partition_report_free(gg_ctx *ctx, gg_partition_report *report);
 
+/* ---- the quality of a plan ---- */
+
+typedef struct gg_grid_quality {
+    char code[24];
+    char community[13];
+    int type;
+    int64_t households;
+    double area_m2;
+    double polsby_popper;       /* 4 pi area / perimeter^2: 1 for a disc */
+    double road_m;              /* length of road inside the grid: what a worker patrols */
+    int in_window;              /* comprehensive grid within its community's window */
+    char flags[96];
+} gg_grid_quality;
+
+typedef struct gg_community_quality {
+    char code[13];
+    int rural;
+    int min, max;               /* its household window */
+    int64_t households;
+    int64_t grids, dedicated, in_window, out_of_window;
+    double internal_m;          /* boundary between its grids */
+    double internal_on_lines_m; /* of which within 5 m of a road or waterway */
+} gg_community_quality;
+
+typedef struct gg_plan_report {
+    int64_t plan;
+    int64_t grids, dedicated, comprehensive, in_window, out_of_window, small_community;
+    double households_min, households_p5, households_median, households_p95, households_max; /* comprehensive grids */
+    double polsby_popper_median, polsby_popper_min;
+    double road_m_median, road_m_max;
+    double internal_m, internal_on_lines_m;
+    gg_community_quality *communities;
+    size_t n_communities;
+    gg_grid_quality *grid_list;     /* every grid, by code */
+    size_t n_grids;
+} gg_plan_report;
+
+/* Measures a plan (0: the newest): households per grid, compactness,
+ * patrol road length, and how much of the boundary between grids runs on
+ * roads and waterways. Windows come from the plan's own parameters (the
+ * defaults for an imported plan). Returns GG_OK, GG_ERR_NOT_FOUND,
+ * GG_ERR_STORE, GG_ERR_GEOMETRY, GG_ERR_NOMEM. */
+GG_API gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan_report **out);
+GG_API void gg_plan_report_free(gg_ctx *ctx, gg_plan_report *report);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_info,
     &cli_cmd_partition,
     &cli_cmd_export,
+    &cli_cmd_report,
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

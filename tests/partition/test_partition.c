@@ -369,7 +369,48 @@ static void export_writes_every_layout(void)
     gg_ctx_free(ctx);
 }
 
-TEST_LIST(T(export_writes_every_layout), T(monaco_plan_tiles_its_communities), T(beijing_campus_is_a_dedicated_grid),
+/* The report's figures agree with the plan they measure. */
+static void report_measures_the_plan(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = sample_project(ctx, "monaco", "monaco.sqlite");
+    gg_partition_options popts;
+    gg_partition_options_init(&popts);
+    gg_partition_report *pr = NULL;
+    CHECK_INT(gg_partition(ctx, store, &popts, &pr), GG_OK);
+    gg_plan_report *r = NULL;
+    CHECK_INT(gg_plan_report_get(ctx, store, 0, &r), GG_OK);
+    CHECK_INT(r->plan, pr->plan);
+    CHECK_INT(r->grids, pr->grids);
+    CHECK_INT(r->in_window, pr->grids_in_range);
+    CHECK_INT(r->out_of_window, pr->grids_out_of_range);
+    CHECK_INT(r->small_community, 1); /* Sainte-Dévote */
+    CHECK_INT(r->n_communities, 12);
+    CHECK(r->households_min <= r->households_p5 && r->households_p5 <= r->households_median &&
+          r->households_median <= r->households_p95 && r->households_p95 <= r->households_max);
+    CHECK(r->households_median >= 300 && r->households_median <= 500);
+    CHECK(r->polsby_popper_min > 0 && r->polsby_popper_median <= 1);
+    /* Most of the boundary between grids runs on Monaco's streets. */
+    CHECK(r->internal_m > 10000);
+    CHECK(r->internal_on_lines_m > 0.6 * r->internal_m);
+    double area = 0;
+    int64_t households = 0;
+    for (size_t i = 0; i < r->n_grids; i++) {
+        area += r->grid_list[i].area_m2;
+        households += r->grid_list[i].households;
+        CHECK(r->grid_list[i].road_m >= 0);
+    }
+    CHECK_INT(households, 44128);
+    /* 14.6 km2 of study area (the README of the data set). */
+    CHECK_NEAR(area / 1e6, 14.623, 0.05);
+    gg_plan_report_free(ctx, r);
+    gg_partition_report_free(ctx, pr);
+    CHECK_INT(gg_plan_report_get(ctx, store, 42, &r), GG_ERR_NOT_FOUND);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+TEST_LIST(T(report_measures_the_plan), T(export_writes_every_layout), T(monaco_plan_tiles_its_communities), T(beijing_campus_is_a_dedicated_grid),
           T(community_below_minimum_is_one_grid), T(community_without_households_is_one_grid),
           T(tower_over_the_maximum_is_its_own_grid), T(populated_island_gets_its_own_grid),
           T(river_cutting_the_community_bounds_grids), T(dedicated_parcel_across_a_road_stays_whole),

@@ -1,0 +1,146 @@
+/* govgrid report: how good a plan is. */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void help(FILE *out)
+{
+    fprintf(out,
+            "Usage: govgrid report PROJECT.sqlite [--plan N] [--json]\n"
+            "\n"
+            "Measures a plan (the newest unless --plan): grids by type; households per\n"
+            "comprehensive grid (min, 5th percentile, median, 95th percentile, max) and the\n"
+            "share within the window of its community; compactness (Polsby-Popper, 1 for a\n"
+            "disc); road length inside each grid (the patrol); the share of the boundary\n"
+            "between grids that runs within 5 m of a road or waterway; every grid out of its\n"
+            "window with its flags. Lengths and areas in the local metric CRS.\n"
+            "\n"
+            "Options:\n"
+            "  --plan N    the plan (default: the newest)\n"
+            "  --json      everything as JSON, with every grid\n"
+            "  --quiet     print nothing but errors\n"
+            "  --help      show this help\n");
+}
+
+static json_t *report_json(const char *project, const gg_plan_report *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "project", json_string(project));
+    json_object_set_new(o, "plan", json_integer(r->plan));
+    json_object_set_new(o, "grids", json_integer(r->grids));
+    json_object_set_new(o, "dedicated", json_integer(r->dedicated));
+    json_object_set_new(o, "comprehensive", json_integer(r->comprehensive));
+    json_object_set_new(o, "in_window", json_integer(r->in_window));
+    json_object_set_new(o, "out_of_window", json_integer(r->out_of_window));
+    json_object_set_new(o, "small_community_grids", json_integer(r->small_community));
+    json_object_set_new(o, "households_per_grid",
+                        json_pack("{s:f, s:f, s:f, s:f, s:f}", "min", r->households_min, "p5", r->households_p5,
+                                  "median", r->households_median, "p95", r->households_p95, "max", r->households_max));
+    json_object_set_new(o, "polsby_popper", json_pack("{s:f, s:f}", "min", r->polsby_popper_min, "median",
+                                                      r->polsby_popper_median));
+    json_object_set_new(o, "patrol_road_m", json_pack("{s:f, s:f}", "median", r->road_m_median, "max", r->road_m_max));
+    json_object_set_new(o, "internal_boundary_m", json_real(r->internal_m));
+    json_object_set_new(o, "internal_boundary_on_roads_or_water_m", json_real(r->internal_on_lines_m));
+    json_t *cs = json_array();
+    for (size_t i = 0; i < r->n_communities; i++) {
+        const gg_community_quality *c = &r->communities[i];
+        json_array_append_new(cs, json_pack("{s:s, s:s, s:[i,i], s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "community", c->code,
+                                            "rule", c->rural ? "rural" : "urban", "window", c->min, c->max,
+                                            "households", (json_int_t)c->households, "grids", (json_int_t)c->grids,
+                                            "dedicated", (json_int_t)c->dedicated, "in_window", (json_int_t)c->in_window,
+                                            "out_of_window", (json_int_t)c->out_of_window, "internal_boundary_m",
+                                            c->internal_m, "internal_on_roads_or_water_m", c->internal_on_lines_m));
+    }
+    json_object_set_new(o, "communities", cs);
+    json_t *gs = json_array();
+    for (size_t i = 0; i < r->n_grids; i++) {
+        const gg_grid_quality *g = &r->grid_list[i];
+        json_array_append_new(gs, json_pack("{s:s, s:i, s:s, s:I, s:f, s:f, s:f, s:s}", "code", g->code, "type", g->type,
+                                            "community", g->community, "households", (json_int_t)g->households,
+                                            "area_m2", g->area_m2, "polsby_popper", g->polsby_popper, "patrol_road_m",
+                                            g->road_m, "flags", g->flags));
+    }
+    json_object_set_new(o, "grid_list", gs);
+    return o;
+}
+
+static void print_report(const gg_plan_report *r)
+{
+    double share = r->in_window + r->out_of_window
+                       ? 100.0 * (double)r->in_window / (double)(r->in_window + r->out_of_window) : 100.0;
+    printf("plan %lld: %lld grids (%lld comprehensive, %lld dedicated) in %zu communities\n", (long long)r->plan,
+           (long long)r->grids, (long long)r->comprehensive, (long long)r->dedicated, r->n_communities);
+    printf("comprehensive grids in their household window: %lld of %lld (%.1f%%)", (long long)r->in_window,
+           (long long)(r->in_window + r->out_of_window), share);
+    if (r->small_community)
+        printf("; %lld grid(s) of communities below the minimum not counted", (long long)r->small_community);
+    printf("\nhouseholds per comprehensive grid: min %.0f, p5 %.0f, median %.0f, p95 %.0f, max %.0f\n",
+           r->households_min, r->households_p5, r->households_median, r->households_p95, r->households_max);
+    printf("compactness (Polsby-Popper): median %.2f, min %.2f\n", r->polsby_popper_median, r->polsby_popper_min);
+    printf("road length to patrol per grid: median %.0f m, max %.0f m\n", r->road_m_median, r->road_m_max);
+    printf("boundary between grids on roads or waterways (within 5 m): %.0f of %.0f m (%.1f%%)\n", r->internal_on_lines_m,
+           r->internal_m, r->internal_m > 0 ? 100.0 * r->internal_on_lines_m / r->internal_m : 0.0);
+    int header = 0;
+    for (size_t i = 0; i < r->n_grids; i++) {
+        const gg_grid_quality *g = &r->grid_list[i];
+        if (g->type != 1 || g->in_window)
+            continue;
+        if (!header) {
+            printf("\ngrids out of their window:\n");
+            header = 1;
+        }
+        printf("  %s %6lld households  %s\n", g->code, (long long)g->households, g->flags[0] ? g->flags : "-");
+    }
+}
+
+static int run(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"plan", required_argument, NULL, 'p'}, {"json", no_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    cli_common common = {0, 0};
+    int64_t plan = 0;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'p':
+            plan = strtoll(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || plan < 1)
+                return cli_usage("report", "--plan takes a plan number, got '%s'", optarg);
+            break;
+        case 'j': common.json = 1; break;
+        case 'q': common.quiet = 1; break;
+        case 'h': help(stdout); return CLI_OK;
+        case ':': return cli_usage("report", "option '%s' needs a value", argv[optind - 1]);
+        default: return cli_usage("report", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage("report", "expected one argument, the project file");
+    const char *project = argv[optind];
+    gg_ctx *ctx = cli_ctx_new("report", &common);
+    if (ctx == NULL)
+        return CLI_FAILED;
+    gg_store *store = NULL;
+    gg_plan_report *r = NULL;
+    int rc = CLI_OK;
+    if (gg_store_open(ctx, project, 0, &store) != GG_OK || gg_plan_report_get(ctx, store, plan, &r) != GG_OK)
+        rc = cli_fail("report", ctx);
+    else if (common.json)
+        rc = cli_print_json(report_json(project, r));
+    else if (!common.quiet)
+        print_report(r);
+    gg_plan_report_free(ctx, r);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+    return rc;
+}
+
+const cli_command cli_cmd_report = {"report", "measure how good a plan is", run, help};

@@ -31,6 +31,7 @@ echo
 "$govgrid" info "$m"
 echo
 "$govgrid" report "$m"
+"$govgrid" map "$m" "$out/monaco.png"
 echo
 
 # Beijing, Haidian: the real division code table (county and streets),
@@ -49,3 +50,4 @@ echo
 echo
 "$govgrid" report "$b"
 "$govgrid" export "$b" grids "$out/beijing-haidian-cau-grids.gpkg" --overwrite
+"$govgrid" map "$b" "$out/beijing-haidian-cau.png"

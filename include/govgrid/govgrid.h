@@ -8,5 +8,6 @@
 #include "govgrid/store.h"
 #include "govgrid/io.h"
 #include "govgrid/partition.h"
+#include "govgrid/render.h"
 
 #endif

@@ -27,6 +27,7 @@ extern const cli_command cli_cmd_info;
 extern const cli_command cli_cmd_partition;
 extern const cli_command cli_cmd_export;
 extern const cli_command cli_cmd_report;
+extern const cli_command cli_cmd_map;
 
 /* Common flags: --quiet, --json and --help are shared by every command. */
 typedef struct cli_common {

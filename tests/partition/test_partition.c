@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <cairo.h>
+
 /* Checks, for every community of plan: the grids tile it (their areas add
  * up to the community's and to their union's: no overlap, no gap), lie
  * inside it, hold all its households, and carry well-formed unique codes
@@ -410,7 +412,55 @@ static void report_measures_the_plan(void)
     gg_ctx_free(ctx);
 }
 
-TEST_LIST(T(report_measures_the_plan), T(export_writes_every_layout), T(monaco_plan_tiles_its_communities), T(beijing_campus_is_a_dedicated_grid),
+/* The map of Beijing's plan: a PNG of the size asked, with the dedicated
+ * grids (the campus, a large part of the area) in their colour; SVG and
+ * PDF too; a wrong name or community is refused and leaves no file. */
+static void map_draws_the_plan(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = sample_project(ctx, "beijing-haidian-cau", "beijing.sqlite");
+    gg_partition_options popts;
+    gg_partition_options_init(&popts);
+    gg_partition_report *pr = NULL;
+    CHECK_INT(gg_partition(ctx, store, &popts, &pr), GG_OK);
+    gg_partition_report_free(ctx, pr);
+    gg_map_options opts;
+    gg_map_options_init(&opts);
+    opts.width_px = 800;
+    const char *png = gg_test_path("map.png");
+    CHECK_INT(gg_map_render(ctx, store, png, &opts), GG_OK);
+    cairo_surface_t *img = cairo_image_surface_create_from_png(png);
+    CHECK_INT(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+    CHECK_INT(cairo_image_surface_get_width(img), 800);
+    int w = cairo_image_surface_get_width(img), hgt = cairo_image_surface_get_height(img);
+    int stride = cairo_image_surface_get_stride(img);
+    const unsigned char *data = cairo_image_surface_get_data(img);
+    long dedicated = 0, white = 0;
+    for (int y = 0; data && y < hgt; y++)
+        for (int x = 0; x < w; x++) {
+            uint32_t px;
+            memcpy(&px, data + y * stride + x * 4, 4);
+            unsigned r = (px >> 16) & 0xFF, g = (px >> 8) & 0xFF, b = px & 0xFF;
+            dedicated += r == 158 && g == 133 && b == 209; /* 0.62, 0.52, 0.82 */
+            white += r == 255 && g == 255 && b == 255;
+        }
+    cairo_surface_destroy(img);
+    CHECK(dedicated > (long)w * hgt / 10); /* the campus covers a third of the area */
+    CHECK(white < (long)w * hgt / 2);
+    CHECK_INT(gg_map_render(ctx, store, gg_test_path("map.svg"), &opts), GG_OK);
+    CHECK_INT(gg_map_render(ctx, store, gg_test_path("map.pdf"), &opts), GG_OK);
+    CHECK_INT(gg_map_render(ctx, store, gg_test_path("map.jpg"), &opts), GG_ERR_ARG);
+    opts.community = "110108001099";
+    CHECK_INT(gg_map_render(ctx, store, gg_test_path("none.png"), &opts), GG_ERR_NOT_FOUND);
+    FILE *f = fopen(gg_test_path("none.png"), "rb");
+    CHECK(f == NULL);
+    if (f)
+        fclose(f);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+TEST_LIST(T(map_draws_the_plan), T(report_measures_the_plan), T(export_writes_every_layout), T(monaco_plan_tiles_its_communities), T(beijing_campus_is_a_dedicated_grid),
           T(community_below_minimum_is_one_grid), T(community_without_households_is_one_grid),
           T(tower_over_the_maximum_is_its_own_grid), T(populated_island_gets_its_own_grid),
           T(river_cutting_the_community_bounds_grids), T(dedicated_parcel_across_a_road_stays_whole),

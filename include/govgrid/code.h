@@ -62,6 +62,18 @@ GG_API gg_code_layout gg_grid_code_layout(const char *code, char community[13]);
  * 9 dedicated), 0 for any other code. */
 GG_API int gg_grid_code_type(const char *code);
 
+/* The BeiDou grid location code (北斗网格位置码, GB/T 39409-2020) of a
+ * point, two-dimensional, at level 1 (6° x 4°) to 6 (2" x 2"): the
+ * hemisphere letter (N/S), the level-1 cell (2-digit longitude zone 01-60,
+ * latitude band letter), then one fragment per level: 30' cells (12 x 8,
+ * hex digits), 15' x 10' cells (2 x 3, Z order), 1' cells (15 x 10), 4"
+ * cells (15 x 15) and 2" cells (2 x 2, Z order). Level 6 gives 12
+ * characters. out must hold 16 bytes. Only the north-eastern hemisphere
+ * (all of China) is implemented. Returns GG_OK, or GG_ERR_ARG for a level
+ * out of 1-6, a point out of range or outside that hemisphere, or within
+ * 2° of the pole (the polar cells of the standard are not implemented). */
+GG_API gg_status gg_beidou_code(gg_ctx *ctx, double lon, double lat, int level, char out[16]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -126,7 +126,8 @@ GG_API void gg_export_options_init(gg_export_options *opts);
 /* Writes the grids of a plan to path with GDAL, in EPSG:4326, with the
  * fields code (in the chosen layout), code16 (the unified code, for layouts
  * other than 16), type, community, name, households, persons, area_m2,
- * flags. The 15-digit layout is county 6 + township 3 + community 3 + a
+ * flags, beidou (level-6 BeiDou grid code of the grid's representative
+ * point). The 15-digit layout is county 6 + township 3 + community 3 + a
  * 3-digit sequence of the community's grids in unified-code order; the
  * 20-digit layout is object 6 + county 6 + township 3 + community 3 + a
  * 2-digit sequence (00 for a community that is one grid).

@@ -127,7 +127,8 @@ gg_status gg_export_grids(gg_ctx *ctx, gg_store *store, const char *path, const 
         int width;
     } fields[] = {{"code", OFTString, 20}, {"code16", OFTString, 16}, {"type", OFTInteger, 0},
                   {"community", OFTString, 12}, {"name", OFTString, 0}, {"households", OFTInteger64, 0},
-                  {"persons", OFTInteger64, 0}, {"area_m2", OFTReal, 0}, {"flags", OFTString, 0}};
+                  {"persons", OFTInteger64, 0}, {"area_m2", OFTReal, 0}, {"flags", OFTString, 0},
+                  {"beidou", OFTString, 12}};
     for (size_t i = 0; st == GG_OK && i < sizeof fields / sizeof fields[0]; i++) {
         if (layout == 16 && strcmp(fields[i].name, "code16") == 0)
             continue;
@@ -140,7 +141,7 @@ gg_status gg_export_grids(gg_ctx *ctx, gg_store *store, const char *path, const 
     if (st == GG_OK)
         st = gg_store_prepare(store,
                               "SELECT code, type, community, name, households, persons, area_m2, flags,"
-                              " AsBinary(geom) FROM grid WHERE plan = ?1 ORDER BY community, code",
+                              " AsBinary(geom), beidou FROM grid WHERE plan = ?1 ORDER BY community, code",
                               &stmt);
     if (st == GG_OK)
         sqlite3_bind_int64(stmt, 1, plan);
@@ -207,6 +208,8 @@ gg_status gg_export_grids(gg_ctx *ctx, gg_store *store, const char *path, const 
             OGR_F_SetFieldDouble(f, OGR_F_GetFieldIndex(f, "area_m2"), sqlite3_column_double(stmt, 6));
         if (sqlite3_column_type(stmt, 7) != SQLITE_NULL)
             OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "flags"), (const char *)sqlite3_column_text(stmt, 7));
+        if (sqlite3_column_type(stmt, 9) != SQLITE_NULL)
+            OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "beidou"), (const char *)sqlite3_column_text(stmt, 9));
         OGRGeometryH g = NULL;
         const void *wkb = sqlite3_column_blob(stmt, 8);
         if (wkb != NULL &&

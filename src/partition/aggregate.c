@@ -356,7 +356,8 @@ static void repair(agg *a, const pt_window *w)
                     cand[n_cand++].score = -gain - shared_with(a, v, to) * 1e-3;
                 }
             }
-            qsort(cand, n_cand, sizeof *cand, compare_candidates);
+            if (n_cand > 1)
+                qsort(cand, n_cand, sizeof *cand, compare_candidates);
             int best_v = -1, best_to = -1;
             for (size_t k = 0; k < n_cand && best_v < 0; k++)
                 if (connected_without(a, a->region[cand[k].node], cand[k].node)) {

@@ -310,7 +310,8 @@ static gg_status split_block(pt_community *c, size_t i, int *unit_of)
     for (size_t k = 0; k < c->n_points; k++)
         if (unit_of[k] == (int)i)
             bp[n++] = (block_point){c->px[k], c->py[k], c->ph[k], c->pp[k], k};
-    qsort(bp, m, sizeof *bp, compare_block_points);
+    if (m > 1)
+        qsort(bp, m, sizeof *bp, compare_block_points);
     for (size_t k = 0; k < m; k++)
         group[k] = -1;
     int groups = group_points(c, bp, m, c->rural ? 50.0 : 25.0, group);

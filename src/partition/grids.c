@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "govgrid/code.h"
 #include "govgrid/geo.h"
 
 static int to_metric_cb(double *x, double *y, void *userdata)
@@ -140,6 +141,8 @@ gg_status pt_make_grids(pt_community *c)
             GEOSGeom_destroy_r(h, rep);
         }
         g.area_m2 = metric_area(c, g.geom);
+        if (gg_beidou_code(ctx, g.rx, g.ry, 6, g.beidou) != GG_OK)
+            gg_ctx_clear_error(ctx); /* outside the hemisphere implemented: no code */
         if (parcel_name != NULL)
             g.name = gg_strdup(ctx, parcel_name);
         st = gg_grow(ctx, (void **)&c->grids, &c->cap_grids, c->n_grids + 1, sizeof *c->grids);
@@ -153,7 +156,8 @@ gg_status pt_make_grids(pt_community *c)
     gg_free(ctx, parts);
     if (st != GG_OK)
         return st;
-    qsort(c->grids, c->n_grids, sizeof *c->grids, compare_grids);
+    if (c->n_grids > 1)
+        qsort(c->grids, c->n_grids, sizeof *c->grids, compare_grids);
     int seq = 0, type = -1;
     for (size_t i = 0; i < c->n_grids; i++) {
         pt_grid *g = &c->grids[i];

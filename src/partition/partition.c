@@ -188,6 +188,10 @@ static gg_status write_grids(pt_community *c, sqlite3_stmt *insert, int64_t plan
         else
             sqlite3_bind_null(insert, 9);
         sqlite3_bind_blob(insert, 10, blob, size, free);
+        if (g->beidou[0])
+            sqlite3_bind_text(insert, 11, g->beidou, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(insert, 11);
         int rc = sqlite3_step(insert);
         sqlite3_reset(insert);
         if (rc != SQLITE_DONE)
@@ -296,7 +300,7 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
     if (st == GG_OK)
         st = gg_store_prepare(store,
                               "INSERT INTO grid(plan, code, type, community, name, households, persons,"
-                              " area_m2, flags, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                              " area_m2, flags, geom, beidou) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                               &insert);
     for (size_t i = 0; i < n && st == GG_OK; i++) {
         st = partition_one(ctx, store, &o, codes[i], insert, r->plan, &r->items[i]);

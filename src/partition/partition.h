@@ -37,6 +37,7 @@ typedef struct pt_grid {
     double area_m2;
     double rx, ry;              /* representative point (for ordering and codes) */
     char code[20];
+    char beidou[16];            /* level-6 BeiDou code of the representative point, or "" */
     char *name;                 /* owned */
 } pt_grid;
 

@@ -234,7 +234,8 @@ static gg_status write_rowids(rtree_writer *w, gg_ctx *ctx)
             }
         gg_free(ctx, node_of);
     } else {
-        qsort(w->leaf_of, n, sizeof *w->leaf_of, compare_rowid);
+        if (n > 1)
+            qsort(w->leaf_of, n, sizeof *w->leaf_of, compare_rowid);
     }
     for (size_t i = 0; i < n; i++) {
         sqlite3_bind_int64(w->rowid, 1, w->leaf_of[i].rowid);

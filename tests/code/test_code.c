@@ -99,5 +99,34 @@ static void grid_code_layouts(void)
     ctx = NULL;
 }
 
-TEST_LIST(T(parses_each_level), T(normalises_zero_padded_statistical_codes),
+static void beidou_codes(void)
+{
+    setup();
+    char code[16];
+    /* Tiananmen lies in the 1:1,000,000 sheet J-50 (zone 50: 114-120 E,
+     * band J: 36-40 N), which is the BeiDou level-1 cell N50J. */
+    CHECK_INT(gg_beidou_code(ctx, 116.3975, 39.9087, 1, code), GG_OK);
+    CHECK_STR(code, "N50J");
+    CHECK_INT(gg_beidou_code(ctx, 116.3975, 39.9087, 6, code), GG_OK);
+    CHECK_INT(strlen(code), 12);
+    /* Level 2: 2.3975 deg east of 114 E is column 4 of the 30' cells,
+     * 3.9087 deg north of 36 N row 7; level 3: 23.85' into the 30' cell is
+     * column 1 of the 15' cells, 24.5' row 2 of the 10' cells: Z = 5. */
+    CHECK(strncmp(code, "N50J475", 7) == 0);
+    /* Two points 1" apart inside one 2" cell share the code; 3" apart they do not. */
+    char a[16], b[16];
+    CHECK_INT(gg_beidou_code(ctx, 116.0 + 0.5 / 3600, 40.0 + 0.5 / 3600, 6, a), GG_OK);
+    CHECK_INT(gg_beidou_code(ctx, 116.0 + 1.5 / 3600, 40.0 + 1.5 / 3600, 6, b), GG_OK);
+    CHECK_STR(a, b);
+    CHECK_INT(gg_beidou_code(ctx, 116.0 + 3.5 / 3600, 40.0 + 0.5 / 3600, 6, b), GG_OK);
+    CHECK(strcmp(a, b) != 0);
+    /* Monaco: zone 32 (6-12 E), band K (40-44 N). */
+    CHECK_INT(gg_beidou_code(ctx, 7.4246, 43.7384, 1, code), GG_OK);
+    CHECK_STR(code, "N32K");
+    CHECK_INT(gg_beidou_code(ctx, -70.6, -33.4, 6, code), GG_ERR_ARG);
+    CHECK_INT(gg_beidou_code(ctx, 116, 89, 6, code), GG_ERR_ARG);
+    CHECK_INT(gg_beidou_code(ctx, 116, 40, 7, code), GG_ERR_ARG);
+}
+
+TEST_LIST(T(beidou_codes), T(parses_each_level), T(normalises_zero_padded_statistical_codes),
           T(rejects_malformed_codes_with_reasons), T(urban_rural_classes), T(grid_code_layouts))

@@ -51,6 +51,10 @@ static void check_plan(gg_store *store, int64_t plan, int64_t expected_household
     CHECK_INT(fx_scalar(store, sql), 0);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM grid WHERE plan = %lld AND NOT IsValid(geom)", (long long)plan);
     CHECK_INT(fx_scalar(store, sql), 0);
+    /* Every grid carries the level-6 BeiDou code of a point inside it. */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM grid WHERE plan = %lld AND (beidou IS NULL OR length(beidou) != 12)",
+             (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), 0);
 }
 
 static gg_store *sample_project(gg_ctx *ctx, const char *area, const char *name)

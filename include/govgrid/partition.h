@@ -32,7 +32,10 @@ enum {
     GG_GRID_INDIVISIBLE = 1 << 3,   /* one point (a tower) above the maximum */
     GG_GRID_SMALL_COMMUNITY = 1 << 4, /* the whole community is below the minimum */
     GG_GRID_NO_HOUSEHOLDS = 1 << 5, /* holds no household */
-    GG_GRID_MULTIPART = 1 << 6      /* not contiguous (an unpopulated island joined to it) */
+    GG_GRID_MULTIPART = 1 << 6,     /* not contiguous (an unpopulated island joined to it) */
+    GG_GRID_INFEASIBLE = 1 << 7     /* out of its window and the bounded search found no split or
+                                       merge of its part of the community that fits (e.g. a block
+                                       whose only neighbour would overshoot the maximum) */
 };
 
 /* "over_max,island" for a flag set; "" for none. buf of at least 96 bytes. */

@@ -127,6 +127,8 @@ gg_status pt_make_grids(pt_community *c)
                 g.flags |= GG_GRID_UNDER_MIN;
             if (g.households > w->max)
                 g.flags |= GG_GRID_OVER_MAX | (indivisible ? GG_GRID_INDIVISIBLE : 0);
+            if ((g.flags & (GG_GRID_OVER_MAX | GG_GRID_UNDER_MIN)) && !indivisible && !island)
+                g.flags |= GG_GRID_INFEASIBLE;
         }
         if (island)
             g.flags |= GG_GRID_ISLAND;

@@ -23,7 +23,8 @@ const char *gg_grid_flags_text(int flags, char *buf, size_t size)
     } words[] = {{GG_GRID_OVER_MAX, "over_max"},     {GG_GRID_UNDER_MIN, "under_min"},
                  {GG_GRID_ISLAND, "island"},         {GG_GRID_INDIVISIBLE, "indivisible"},
                  {GG_GRID_SMALL_COMMUNITY, "small_community"},
-                 {GG_GRID_NO_HOUSEHOLDS, "no_households"}, {GG_GRID_MULTIPART, "multipart"}};
+                 {GG_GRID_NO_HOUSEHOLDS, "no_households"}, {GG_GRID_MULTIPART, "multipart"},
+                 {GG_GRID_INFEASIBLE, "infeasible"}};
     if (size == 0)
         return buf;
     buf[0] = '\0';

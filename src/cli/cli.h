@@ -40,6 +40,10 @@ typedef struct cli_common {
  * argv[*first_arg]), or the exit status (help shown, or a usage error). */
 int cli_parse_common(const cli_command *cmd, int argc, char **argv, cli_common *common, int *first_arg);
 
+/* Parses --plan's value into *plan. Returns -1 when it is a plan number,
+ * else CLI_USAGE after printing the usage error. */
+int cli_parse_plan(const char *command, const char *arg, int64_t *plan);
+
 /* Prints "govgrid CMD: MESSAGE" on stderr. */
 void cli_error(const char *command, const char *fmt, ...) GG_PRINTF(2, 3);
 /* A usage error: the message, then a pointer to --help. Returns CLI_USAGE. */

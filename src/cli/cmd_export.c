@@ -47,11 +47,12 @@ static int run(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         char *end = NULL;
         switch (c) {
-        case 'p':
-            opts.plan = strtoll(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || opts.plan < 1)
-                return cli_usage("export", "--plan takes a plan number, got '%s'", optarg);
+        case 'p': {
+            int rc = cli_parse_plan("export", optarg, &opts.plan);
+            if (rc >= 0)
+                return rc;
             break;
+        }
         case 'f': opts.format = optarg; break;
         case 'l':
             opts.code_layout = (int)strtol(optarg, &end, 10);

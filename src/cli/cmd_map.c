@@ -41,11 +41,12 @@ static int run(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         char *end = NULL;
         switch (c) {
-        case 'p':
-            opts.plan = strtoll(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || opts.plan < 1)
-                return cli_usage("map", "--plan takes a plan number, got '%s'", optarg);
+        case 'p': {
+            int rc = cli_parse_plan("map", optarg, &opts.plan);
+            if (rc >= 0)
+                return rc;
             break;
+        }
         case 'c': opts.community = optarg; break;
         case 'w':
             opts.width_px = (int)strtol(optarg, &end, 10);

@@ -108,13 +108,13 @@ static int run(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-        char *end = NULL;
         switch (c) {
-        case 'p':
-            plan = strtoll(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || plan < 1)
-                return cli_usage("report", "--plan takes a plan number, got '%s'", optarg);
+        case 'p': {
+            int rc = cli_parse_plan("report", optarg, &plan);
+            if (rc >= 0)
+                return rc;
             break;
+        }
         case 'j': common.json = 1; break;
         case 'q': common.quiet = 1; break;
         case 'h': help(stdout); return CLI_OK;

@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -139,5 +140,15 @@ int cli_parse_common(const cli_command *cmd, int argc, char **argv, cli_common *
         }
     }
     *first_arg = optind;
+    return -1;
+}
+
+int cli_parse_plan(const char *command, const char *arg, int64_t *plan)
+{
+    char *end = NULL;
+    long long v = strtoll(arg, &end, 10);
+    if (end == arg || *end != '\0' || v < 1)
+        return cli_usage(command, "--plan takes a plan number, got '%s'", arg);
+    *plan = v;
     return -1;
 }

@@ -39,27 +39,6 @@ static int all_digits(const char *s, size_t n)
     return s[n] == '\0';
 }
 
-/* The plan to export: the one asked for, or the newest. */
-static gg_status resolve_plan(gg_ctx *ctx, gg_store *store, int64_t asked, int64_t *plan)
-{
-    sqlite3_stmt *stmt = NULL;
-    gg_status st = gg_store_prepare(store, asked ? "SELECT id FROM plan WHERE id = ?1" : "SELECT max(id) FROM plan",
-                                    &stmt);
-    if (st != GG_OK)
-        return st;
-    if (asked)
-        sqlite3_bind_int64(stmt, 1, asked);
-    *plan = 0;
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        *plan = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    if (*plan == 0)
-        return asked ? gg_error(ctx, GG_ERR_NOT_FOUND, "%s: no plan %lld", store->path, (long long)asked)
-                     : gg_error(ctx, GG_ERR_NOT_FOUND, "%s: no plans yet (run 'govgrid partition' or import grids)",
-                                store->path);
-    return GG_OK;
-}
-
 static OGRFieldDefnH field(const char *name, OGRFieldType type, int width)
 {
     OGRFieldDefnH f = OGR_Fld_Create(name, type);
@@ -88,7 +67,7 @@ gg_status gg_export_grids(gg_ctx *ctx, gg_store *store, const char *path, const 
         return gg_error(ctx, GG_ERR_ARG, "%s: cannot tell the format from the name; give one "
                                          "(GPKG, GeoJSON, \"ESRI Shapefile\", CSV)", path);
     int64_t plan = 0;
-    gg_status st = resolve_plan(ctx, store, opts->plan, &plan);
+    gg_status st = gg_store_resolve_plan(store, opts->plan, &plan);
     if (st != GG_OK)
         return st;
     struct stat sb;

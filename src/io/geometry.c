@@ -1,6 +1,7 @@
 /* One feature's geometry: from OGR to a valid GEOS geometry in storage
  * coordinates, or a reason to reject it; and its SpatiaLite encoding. */
 #include "io/import.h"
+#include "geo/shapes.h"
 
 #include <math.h>
 #include <spatialite/gaiageo.h>
@@ -73,36 +74,6 @@ static int reject(geom_result *r, const char *fmt, ...)
     vsnprintf(r->message, sizeof r->message, fmt, ap);
     va_end(ap);
     return 0;
-}
-
-/* Keeps the polygons of a make-valid result, which may also hold the lines
- * and points that collapsed parts became. */
-static GEOSGeometry *polygonal_part(GEOSContextHandle_t h, GEOSGeometry *g)
-{
-    int type = GEOSGeomTypeId_r(h, g);
-    if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
-        return g;
-    int n = GEOSGetNumGeometries_r(h, g);
-    GEOSGeometry **polys = malloc(sizeof *polys * (size_t)(n > 0 ? n : 1));
-    int k = 0;
-    if (polys == NULL) {
-        GEOSGeom_destroy_r(h, g);
-        return NULL;
-    }
-    for (int i = 0; i < n; i++) {
-        const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
-        int pt = GEOSGeomTypeId_r(h, part);
-        if (pt == GEOS_POLYGON) {
-            polys[k++] = GEOSGeom_clone_r(h, part);
-        } else if (pt == GEOS_MULTIPOLYGON) {
-            for (int j = 0; j < GEOSGetNumGeometries_r(h, part); j++)
-                polys[k++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, part, j));
-        }
-    }
-    GEOSGeom_destroy_r(h, g);
-    GEOSGeometry *out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)k);
-    free(polys);
-    return out;
 }
 
 /* Stored polygonal geometry is always a MultiPolygon and linear geometry
@@ -187,7 +158,7 @@ static int prepare_owned(gg_ctx *ctx, gg_source *src, OGRGeometryH g, geom_rule 
             GEOSGeometry *made = GEOSMakeValidWithParams_r(h, geom, params);
             GEOSMakeValidParams_destroy_r(h, params);
             GEOSGeom_destroy_r(h, geom);
-            geom = made ? polygonal_part(h, made) : NULL;
+            geom = made ? gg_geom_polygons(h, made) : NULL;
             if (geom == NULL || GEOSisEmpty_r(h, geom) == 1) {
                 if (geom)
                     GEOSGeom_destroy_r(h, geom);

@@ -1,6 +1,7 @@
 /* Grids from regions of units: geometry, households, flags, area, codes
  * and names. */
 #include "partition/partition.h"
+#include "geo/shapes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,36 +30,6 @@ static double metric_area(pt_community *c, const GEOSGeometry *g)
         GEOSGeom_destroy_r(h, m);
     gg_ctx_clear_error(c->ctx);
     return a;
-}
-
-static GEOSGeometry *as_multipolygon(GEOSContextHandle_t h, GEOSGeometry *g)
-{
-    int type = GEOSGeomTypeId_r(h, g);
-    if (type == GEOS_MULTIPOLYGON)
-        return g;
-    if (type == GEOS_POLYGON) {
-        GEOSGeometry *parts[1] = {g};
-        return GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, 1);
-    }
-    /* A collection: keep its polygons. */
-    int n = GEOSGetNumGeometries_r(h, g), k = 0;
-    GEOSGeometry **polys = malloc(sizeof *polys * (size_t)(n > 0 ? n : 1));
-    if (polys == NULL) {
-        GEOSGeom_destroy_r(h, g);
-        return NULL;
-    }
-    for (int i = 0; i < n; i++) {
-        const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
-        if (GEOSGeomTypeId_r(h, part) == GEOS_POLYGON)
-            polys[k++] = GEOSGeom_clone_r(h, part);
-        else if (GEOSGeomTypeId_r(h, part) == GEOS_MULTIPOLYGON)
-            for (int j = 0; j < GEOSGetNumGeometries_r(h, part); j++)
-                polys[k++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, part, j));
-    }
-    GEOSGeom_destroy_r(h, g);
-    GEOSGeometry *out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)k);
-    free(polys);
-    return out;
 }
 
 /* Sequence order: west to east by the representative point, then north to
@@ -115,7 +86,7 @@ gg_status pt_make_grids(pt_community *c)
         GEOSGeometry *merged = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
         if (coll)
             GEOSGeom_destroy_r(h, coll);
-        g.geom = merged ? as_multipolygon(h, merged) : NULL;
+        g.geom = merged ? gg_geom_polygons(h, merged) : NULL;
         if (g.geom == NULL) {
             st = gg_error(ctx, GG_ERR_GEOMETRY, "community %s: merging a grid: %s", c->code, ctx->geos_msg);
             break;

@@ -290,20 +290,11 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
     if (store == NULL || out == NULL)
         return gg_error(ctx, GG_ERR_ARG, "gg_plan_report_get: NULL argument");
     *out = NULL;
-    sqlite3_stmt *stmt = NULL;
-    gg_status st = gg_store_prepare(store, plan ? "SELECT id FROM plan WHERE id = ?1" : "SELECT max(id) FROM plan", &stmt);
+    int64_t found = 0;
+    gg_status st = gg_store_resolve_plan(store, plan, &found);
     if (st != GG_OK)
         return st;
-    if (plan)
-        sqlite3_bind_int64(stmt, 1, plan);
-    int64_t found = 0;
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        found = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    if (found == 0)
-        return plan ? gg_error(ctx, GG_ERR_NOT_FOUND, "%s: no plan %lld", store->path, (long long)plan)
-                    : gg_error(ctx, GG_ERR_NOT_FOUND, "%s: no plans yet (run 'govgrid partition' or import grids)",
-                               store->path);
+    sqlite3_stmt *stmt = NULL;
     gg_plan_report *r = gg_calloc(ctx, 1, sizeof *r);
     if (r == NULL)
         return gg_error_nomem(ctx);

@@ -249,19 +249,11 @@ gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg
                                  : strcasecmp(dot, ".pdf") == 0 ? 3 : 0;
     if (format == 0)
         return gg_error(ctx, GG_ERR_ARG, "%s: the map's name must end in .png, .svg or .pdf", path);
-    int64_t plan = opts->plan;
-    sqlite3_stmt *stmt = NULL;
-    gg_status st = gg_store_prepare(store, plan ? "SELECT id FROM plan WHERE id = ?1" : "SELECT max(id) FROM plan", &stmt);
+    int64_t plan = 0;
+    gg_status st = gg_store_resolve_plan(store, opts->plan, &plan);
     if (st != GG_OK)
         return st;
-    if (plan)
-        sqlite3_bind_int64(stmt, 1, plan);
-    plan = 0;
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        plan = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    if (plan == 0)
-        return gg_error(ctx, GG_ERR_NOT_FOUND, "%s: no such plan (run 'govgrid partition' or import grids)", store->path);
+    sqlite3_stmt *stmt = NULL;
     double box[4];
     st = bounds(ctx, store, plan, opts->community, box);
     if (st != GG_OK)

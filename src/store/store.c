@@ -63,6 +63,27 @@ gg_status gg_store_exec_text(gg_store *store, const char *sql, const char *arg, 
     return st;
 }
 
+gg_status gg_store_resolve_plan(gg_store *store, int64_t asked, int64_t *plan)
+{
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store, asked ? "SELECT id FROM plan WHERE id = ?1" : "SELECT max(id) FROM plan",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    if (asked)
+        sqlite3_bind_int64(stmt, 1, asked);
+    *plan = 0;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *plan = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (*plan != 0)
+        return GG_OK;
+    if (asked)
+        return gg_error(store->ctx, GG_ERR_NOT_FOUND, "%s: no plan %lld", store->path, (long long)asked);
+    return gg_error(store->ctx, GG_ERR_NOT_FOUND, "%s: no plans yet (run 'govgrid partition' or import grids)",
+                    store->path);
+}
+
 void gg_utc_now(char *buf, size_t size)
 {
     time_t now = time(NULL);

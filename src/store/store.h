@@ -39,6 +39,10 @@ gg_status gg_store_exec(gg_store *store, const char *sql);
 gg_status gg_store_exec_text(gg_store *store, const char *sql, const char *arg, int64_t *changes,
                              const char *what);
 
+/* The plan asked for (0: the newest) if it exists: *plan receives its id.
+ * Returns GG_OK or GG_ERR_NOT_FOUND with a message saying how to make one. */
+gg_status gg_store_resolve_plan(gg_store *store, int64_t asked, int64_t *plan);
+
 /* Prepares a statement, recording a failure. */
 gg_status gg_store_prepare(gg_store *store, const char *sql, sqlite3_stmt **out);
 

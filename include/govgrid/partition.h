@@ -49,6 +49,9 @@ typedef struct gg_partition_options {
     const char *const *communities;           /* only these community codes (NULL: all) */
     size_t n_communities;
     uint64_t seed;                            /* varies the order of the bounded retries */
+    int jobs;                                 /* communities partitioned at once (threads, each with
+                                                 its own read connection; the context's allocator is
+                                                 then called from all of them); 0 or 1: one */
     const char *note;                         /* stored with the plan */
 } gg_partition_options;
 

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_COMMUNITIES 4096
 
@@ -29,6 +30,8 @@ static void help(FILE *out)
             "  --class123 urban|rural  the rule for class 123 (default urban)\n"
             "  --dedicated-min-m2 A    smallest parcel that becomes a dedicated grid (default 10000)\n"
             "  --seed N                varies the directions of the retried sweeps (default 0)\n"
+            "  --jobs N                communities partitioned at once (default: the number of\n"
+            "                          cores); the plan is the same for any N\n"
             "  --note TEXT             a note stored with the plan\n"
             "  --json                  print the result as JSON\n"
             "  --quiet                 print nothing but errors\n"
@@ -100,6 +103,7 @@ static int run(int argc, char **argv)
         {"rural", required_argument, NULL, 'r'},     {"class122", required_argument, NULL, '2'},
         {"class123", required_argument, NULL, '3'},  {"dedicated-min-m2", required_argument, NULL, 'd'},
         {"seed", required_argument, NULL, 's'},      {"note", required_argument, NULL, 'n'},
+        {"jobs", required_argument, NULL, 'J'},
         {"json", no_argument, NULL, 'j'},            {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
     };
@@ -107,6 +111,8 @@ static int run(int argc, char **argv)
     gg_partition_options opts;
     gg_partition_options_init(&opts);
     opts.communities = communities;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    opts.jobs = cores > 1 ? (int)(cores > 64 ? 64 : cores) : 1;
     cli_common common = {0, 0};
     int c;
     optind = 1;
@@ -143,6 +149,13 @@ static int run(int argc, char **argv)
                 return cli_usage("partition", "--seed takes a whole number, got '%s'", optarg);
             break;
         case 'n': opts.note = optarg; break;
+        case 'J': {
+            long jobs = strtol(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || jobs < 1 || jobs > 64)
+                return cli_usage("partition", "--jobs takes a whole number from 1 to 64, got '%s'", optarg);
+            opts.jobs = (int)jobs;
+            break;
+        }
         case 'j': common.json = 1; break;
         case 'q': common.quiet = 1; break;
         case 'h': help(stdout); return CLI_OK;

@@ -2,6 +2,7 @@
  * as a new plan in one transaction. */
 #include "partition/partition.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,21 +166,75 @@ static gg_status create_plan(gg_store *store, const gg_partition_options *o, int
     return st;
 }
 
-static gg_status write_grids(pt_community *c, sqlite3_stmt *insert, int64_t plan)
+/* A community's grids ready to be written: attributes copied and
+ * geometry encoded, so that the writer needs nothing of the context (and
+ * GEOS handle) that computed them. */
+typedef struct ready_grid {
+    char code[20];
+    char beidou[16];
+    int type, flags;
+    int64_t households, persons;
+    double area_m2;
+    char *name;
+    unsigned char *blob;        /* malloc; taken by the statement */
+    int blob_size;
+} ready_grid;
+
+typedef struct community_result {
+    gg_status status;           /* a failure other than the community's own problem */
+    char errmsg[GG_ERRMSG_MAX];
+    ready_grid *grids;
+    size_t n_grids;
+} community_result;
+
+static void result_clear(gg_ctx *ctx, community_result *r)
 {
+    for (size_t i = 0; i < r->n_grids; i++) {
+        gg_free(ctx, r->grids[i].name);
+        free(r->grids[i].blob);
+    }
+    gg_free(ctx, r->grids);
+    r->grids = NULL;
+    r->n_grids = 0;
+}
+
+static gg_status make_ready(pt_community *c, community_result *out)
+{
+    out->grids = gg_calloc(c->ctx, c->n_grids ? c->n_grids : 1, sizeof *out->grids);
+    if (out->grids == NULL)
+        return gg_error_nomem(c->ctx);
     for (size_t i = 0; i < c->n_grids; i++) {
         const pt_grid *g = &c->grids[i];
-        unsigned char *blob = NULL;
-        int size = 0;
-        gg_status st = gg_geom_to_blob(c->ctx, g->geom, &blob, &size);
+        ready_grid *r = &out->grids[out->n_grids];
+        memcpy(r->code, g->code, sizeof r->code);
+        memcpy(r->beidou, g->beidou, sizeof r->beidou);
+        r->type = g->type;
+        r->flags = g->flags;
+        r->households = g->households;
+        r->persons = g->persons;
+        r->area_m2 = g->area_m2;
+        r->name = gg_strdup(c->ctx, g->name);
+        if (r->name == NULL)
+            return gg_error_nomem(c->ctx);
+        out->n_grids++;
+        gg_status st = gg_geom_to_blob(c->ctx, g->geom, &r->blob, &r->blob_size);
         if (st != GG_OK)
             return st;
+    }
+    return GG_OK;
+}
+
+static gg_status write_grids(gg_store *store, const char *community, community_result *res,
+                             sqlite3_stmt *insert, int64_t plan)
+{
+    for (size_t i = 0; i < res->n_grids; i++) {
+        ready_grid *g = &res->grids[i];
         char flags[128];
         gg_grid_flags_text(g->flags, flags, sizeof flags);
         sqlite3_bind_int64(insert, 1, plan);
         sqlite3_bind_text(insert, 2, g->code, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(insert, 3, g->type);
-        sqlite3_bind_text(insert, 4, c->code, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(insert, 4, community, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(insert, 5, g->name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(insert, 6, g->households);
         sqlite3_bind_int64(insert, 7, g->persons);
@@ -188,7 +243,8 @@ static gg_status write_grids(pt_community *c, sqlite3_stmt *insert, int64_t plan
             sqlite3_bind_text(insert, 9, flags, -1, SQLITE_TRANSIENT);
         else
             sqlite3_bind_null(insert, 9);
-        sqlite3_bind_blob(insert, 10, blob, size, free);
+        sqlite3_bind_blob(insert, 10, g->blob, g->blob_size, free);
+        g->blob = NULL;
         if (g->beidou[0])
             sqlite3_bind_text(insert, 11, g->beidou, -1, SQLITE_TRANSIENT);
         else
@@ -196,17 +252,17 @@ static gg_status write_grids(pt_community *c, sqlite3_stmt *insert, int64_t plan
         int rc = sqlite3_step(insert);
         sqlite3_reset(insert);
         if (rc != SQLITE_DONE)
-            return gg_store_sql_error(c->store, "writing grids");
+            return gg_store_sql_error(store, "writing grids");
     }
     return GG_OK;
 }
 
-/* One community from start to finish; a failure specific to it is kept as
- * its problem (GG_OK returned), a failure of the store or of memory is
- * returned. */
-static gg_status partition_one(gg_ctx *ctx, gg_store *store, const gg_partition_options *o,
-                               const char *code, sqlite3_stmt *insert, int64_t plan,
-                               gg_partition_community *item)
+/* One community computed: its grids made ready in *res, its figures (or
+ * its problem) in *item. A failure specific to the community becomes its
+ * problem (GG_OK returned); a failure of the store or of memory is
+ * returned. ctx and store may be a worker's own. */
+static gg_status compute_one(gg_ctx *ctx, gg_store *store, const gg_partition_options *o, const char *code,
+                             community_result *res, gg_partition_community *item)
 {
     pt_community c;
     memset(&c, 0, sizeof c);
@@ -257,7 +313,7 @@ static gg_status partition_one(gg_ctx *ctx, gg_store *store, const gg_partition_
                 item->grids_out_of_range++;
             }
         }
-        st = write_grids(&c, insert, plan);
+        st = make_ready(&c, res);
     } else if (st == GG_ERR_GEOMETRY || st == GG_ERR_INVALID_INPUT || st == GG_ERR_NOT_FOUND) {
         item->problem = gg_strdup(ctx, gg_ctx_errmsg(ctx));
         st = item->problem ? GG_OK : gg_error_nomem(ctx);
@@ -265,6 +321,60 @@ static gg_status partition_one(gg_ctx *ctx, gg_store *store, const gg_partition_
     }
     pt_community_free(&c);
     return st;
+}
+
+/* ---- communities in parallel ---- */
+
+/* Workers take communities in order from a shared counter; each has its
+ * own context (GEOS, PROJ) and its own read connection (WAL lets it read
+ * the committed inputs while the writer holds its transaction). The
+ * calling thread writes the results in community order, so the plan is the
+ * same whatever the number of jobs. */
+typedef struct pool {
+    gg_ctx *ctx;
+    const char *path;
+    const gg_partition_options *o;
+    char (*codes)[13];
+    size_t n;
+    community_result *results;
+    gg_partition_report *report;
+    char *done;
+    size_t next;
+    pthread_mutex_t mutex;
+    pthread_cond_t finished;
+} pool;
+
+static void *pool_worker(void *arg)
+{
+    pool *p = arg;
+    gg_ctx *wctx = NULL;
+    gg_store *store = NULL;
+    gg_status setup = gg_ctx_new_with_allocator(&p->ctx->alloc, &wctx);
+    if (setup == GG_OK)
+        setup = gg_store_open(wctx, p->path, 0, &store);
+    for (;;) {
+        pthread_mutex_lock(&p->mutex);
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->mutex);
+        if (i >= p->n)
+            break;
+        community_result *res = &p->results[i];
+        if (setup != GG_OK) {
+            res->status = setup;
+            snprintf(res->errmsg, sizeof res->errmsg, "%s", wctx ? gg_ctx_errmsg(wctx) : gg_status_str(setup));
+        } else {
+            res->status = compute_one(wctx, store, p->o, p->codes[i], res, &p->report->items[i]);
+            if (res->status != GG_OK)
+                snprintf(res->errmsg, sizeof res->errmsg, "%s", gg_ctx_errmsg(wctx));
+        }
+        pthread_mutex_lock(&p->mutex);
+        p->done[i] = 1;
+        pthread_cond_broadcast(&p->finished);
+        pthread_mutex_unlock(&p->mutex);
+    }
+    gg_store_close(store);
+    gg_ctx_free(wctx);
+    return NULL;
 }
 
 gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options *opts,
@@ -303,11 +413,61 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
                               "INSERT INTO grid(plan, code, type, community, name, households, persons,"
                               " area_m2, flags, geom, beidou) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                               &insert);
+    int jobs = o.jobs > 1 ? (o.jobs < (int)n ? o.jobs : (int)n) : 1;
+    community_result *results = NULL;
+    pool p;
+    memset(&p, 0, sizeof p);
+    pthread_t threads[64];
+    int started = 0;
+    if (st == GG_OK && jobs > 1) {
+        if (jobs > 64)
+            jobs = 64;
+        results = gg_calloc(ctx, n, sizeof *results);
+        p.done = gg_calloc(ctx, n, 1);
+        if (results == NULL || p.done == NULL)
+            st = gg_error_nomem(ctx);
+        p = (pool){ctx, store->path, &o, codes, n, results, r, p.done, 0, PTHREAD_MUTEX_INITIALIZER,
+                   PTHREAD_COND_INITIALIZER};
+        for (int t = 0; st == GG_OK && t < jobs; t++) {
+            if (pthread_create(&threads[t], NULL, pool_worker, &p) != 0)
+                break;
+            started++;
+        }
+        if (st == GG_OK && started == 0)
+            st = gg_error(ctx, GG_ERR_INTERNAL, "cannot start partition threads");
+    }
     for (size_t i = 0; i < n && st == GG_OK; i++) {
-        st = partition_one(ctx, store, &o, codes[i], insert, r->plan, &r->items[i]);
+        community_result local;
+        memset(&local, 0, sizeof local);
+        community_result *res = &local;
+        if (started > 0) {
+            pthread_mutex_lock(&p.mutex);
+            while (!p.done[i])
+                pthread_cond_wait(&p.finished, &p.mutex);
+            pthread_mutex_unlock(&p.mutex);
+            res = &results[i];
+            if (res->status != GG_OK)
+                st = gg_error(ctx, res->status, "%s", res->errmsg);
+        } else {
+            st = compute_one(ctx, store, &o, codes[i], res, &r->items[i]);
+        }
+        if (st == GG_OK)
+            st = write_grids(store, codes[i], res, insert, r->plan);
+        result_clear(ctx, res);
         if (st == GG_OK)
             st = gg_progress(ctx, "partition", i + 1, n);
     }
+    if (started > 0) {
+        pthread_mutex_lock(&p.mutex);
+        p.next = n; /* no more work: stop early after a failure */
+        pthread_mutex_unlock(&p.mutex);
+        for (int t = 0; t < started; t++)
+            pthread_join(threads[t], NULL);
+        for (size_t i = 0; i < n; i++)
+            result_clear(ctx, &results[i]);
+    }
+    gg_free(ctx, results);
+    gg_free(ctx, p.done);
     sqlite3_finalize(insert);
     for (size_t i = 0; i < r->n_items; i++) {
         const gg_partition_community *it = &r->items[i];

@@ -613,6 +613,10 @@ gg_status pt_build_units(pt_community *c)
     if (st == GG_OK)
         st = split_crowded(c, unit_of);
     gg_free(c->ctx, unit_of);
+    /* Splitting blocks into cells can leave slivers of its own (overlay
+     * rounding, a cell whose place was not matched): cover them too. */
+    if (st == GG_OK)
+        st = cover_residue(c);
     if (st == GG_OK)
         st = find_edges(c);
     if (st == GG_OK)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # End to end on a synthetic county: generate it, check it, import every
-# layer with govgrid, and compare what the project holds with what was made.
+# layer with govgrid, compare what the project holds with what was made,
+# then partition it and check the plan.
 #   synth_import.sh GOVGRID SYNTH SYNTH_CHECK WORKDIR
 set -eu
 govgrid=$1 synth=$2 check=$3 work=$4
@@ -30,4 +31,21 @@ expect no-household-outside '"points_outside_communities":0'
 expect plan-imported '"source":"import"'
 points=$(ogrinfo -so "$work/data/households.gpkg" households | sed -n 's/^Feature Count: //p')
 expect household-points "\"households\":{\"features\":$points,"
-if [ $fail -eq 0 ]; then echo "4 passed, 0 failed"; else echo "some failed"; exit 1; fi
+# Partition the county (plan 2, after the imported one) and check the plan
+# with SpatiaLite directly: grids
+# tile every community (area sums and unions equal the community's to
+# 1e-10), keep every household, and carry unique 16-digit codes.
+"$govgrid" partition "$p" --quiet --jobs 2
+q() { sqlite3 "$p" "SELECT load_extension('mod_spatialite');" "$1" | tail -n 1; }
+check() { # name, sql, expected
+  got=$(q "$2")
+  if [ "$got" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: $got, expected $3"; fail=1; fi
+}
+check tiling-sum "SELECT count(*) FROM division d WHERE level = 'community' AND abs((SELECT sum(ST_Area(g.geom)) FROM grid g WHERE g.plan = 2 AND g.community = d.code) - ST_Area(d.geom)) > 1e-10 * ST_Area(d.geom) + 1e-14" 0
+check tiling-union "SELECT count(*) FROM division d WHERE level = 'community' AND abs((SELECT ST_Area(ST_Union(g.geom)) FROM grid g WHERE g.plan = 2 AND g.community = d.code) - ST_Area(d.geom)) > 1e-10 * ST_Area(d.geom) + 1e-14" 0
+check households-kept "SELECT sum(households) FROM grid WHERE plan = 2" $households
+check codes-unique "SELECT count(*) - count(DISTINCT code) + sum(length(code) != 16) FROM grid WHERE plan = 2" 0
+check grids-valid "SELECT count(*) FROM grid WHERE plan = 2 AND NOT ST_IsValid(geom)" 0
+"$govgrid" report "$p" --json > "$work/report.json"
+if tr -d ' \n' < "$work/report.json" | grep -q '"plan":2,'; then echo "ok   report-plan"; else echo "FAIL report-plan"; fail=1; fi
+if [ $fail -eq 0 ]; then echo "10 passed, 0 failed"; else echo "some failed"; exit 1; fi

@@ -233,9 +233,11 @@ static gg_status load_parcels(pt_community *c)
             continue;
         GEOSGeometry *inside = GEOSIntersection_r(h, g, c->geom);
         GEOSGeom_destroy_r(h, g);
-        if (inside == NULL)
-            return gg_error(c->ctx, GG_ERR_GEOMETRY, "community %s: clipping a parcel: %s", c->code,
-                            c->ctx->geos_msg);
+        if (inside == NULL) {
+            st = gg_error(c->ctx, GG_ERR_GEOMETRY, "community %s: clipping a parcel: %s", c->code,
+                          c->ctx->geos_msg);
+            break;
+        }
         if (pt_area_m2(c, inside) < c->dedicated_min_m2) {
             GEOSGeom_destroy_r(h, inside);
             continue;

@@ -63,9 +63,7 @@ gg_status gg_community_index_new(gg_ctx *ctx, gg_store *store, gg_community_inde
         memset(e, 0, sizeof *e);
         const char *code = (const char *)sqlite3_column_text(stmt, 0);
         strncpy(e->code, code ? code : "", sizeof e->code - 1);
-        const unsigned char *wkb = sqlite3_column_blob(stmt, 1);
-        int size = sqlite3_column_bytes(stmt, 1);
-        e->geom = wkb ? GEOSGeomFromWKB_buf_r(h, wkb, (size_t)size) : NULL;
+        e->geom = gg_store_column_geom(ctx, stmt, 1);
         if (e->geom == NULL) {
             st = gg_error(ctx, GG_ERR_STORE, "community %s: stored geometry cannot be read", e->code);
             break;

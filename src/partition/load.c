@@ -34,13 +34,6 @@ static const struct {
     {"scenic", 7},     {"other", 9},
 };
 
-static GEOSGeometry *read_wkb(gg_ctx *ctx, sqlite3_stmt *stmt, int col)
-{
-    const void *wkb = sqlite3_column_blob(stmt, col);
-    int n = sqlite3_column_bytes(stmt, col);
-    return wkb ? GEOSGeomFromWKB_buf_r(ctx->geos, wkb, (size_t)n) : NULL;
-}
-
 static gg_status load_community(pt_community *c)
 {
     sqlite3_stmt *stmt = NULL;
@@ -52,7 +45,7 @@ static gg_status load_community(pt_community *c)
         return st;
     sqlite3_bind_text(stmt, 1, c->code, -1, SQLITE_STATIC);
     if (sqlite3_step(stmt) == SQLITE_ROW) {
-        c->geom = read_wkb(c->ctx, stmt, 0);
+        c->geom = gg_store_column_geom(c->ctx, stmt, 0);
         const unsigned char *name = sqlite3_column_text(stmt, 1);
         if (name != NULL)
             c->name = gg_strdup(c->ctx, (const char *)name);
@@ -61,12 +54,11 @@ static gg_status load_community(pt_community *c)
     sqlite3_finalize(stmt);
     if (c->geom == NULL)
         return gg_error(c->ctx, GG_ERR_NOT_FOUND, "community %s: no polygon in the project", c->code);
-    double minx, miny, maxx, maxy;
-    GEOSGeom_getXMin_r(c->ctx->geos, c->geom, &minx);
-    GEOSGeom_getYMin_r(c->ctx->geos, c->geom, &miny);
-    GEOSGeom_getXMax_r(c->ctx->geos, c->geom, &maxx);
-    GEOSGeom_getYMax_r(c->ctx->geos, c->geom, &maxy);
-    double lat = (miny + maxy) / 2 * M_PI / 180.0;
+    GEOSGeom_getXMin_r(c->ctx->geos, c->geom, &c->minx);
+    GEOSGeom_getYMin_r(c->ctx->geos, c->geom, &c->miny);
+    GEOSGeom_getXMax_r(c->ctx->geos, c->geom, &c->maxx);
+    GEOSGeom_getYMax_r(c->ctx->geos, c->geom, &c->maxy);
+    double lat = (c->miny + c->maxy) / 2 * M_PI / 180.0;
     c->mx = 111320.0 * cos(lat);
     c->my = 110574.0;
     return GG_OK;
@@ -120,22 +112,17 @@ static gg_status collect_lines(pt_community *c, const char *sql, GEOSGeometry **
                                size_t *cap)
 {
     GEOSContextHandle_t h = c->ctx->geos;
-    double minx, miny, maxx, maxy;
-    GEOSGeom_getXMin_r(h, c->geom, &minx);
-    GEOSGeom_getYMin_r(h, c->geom, &miny);
-    GEOSGeom_getXMax_r(h, c->geom, &maxx);
-    GEOSGeom_getYMax_r(h, c->geom, &maxy);
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(c->store, sql, &stmt);
     if (st != GG_OK)
         return st;
-    sqlite3_bind_double(stmt, 1, minx);
-    sqlite3_bind_double(stmt, 2, maxx);
-    sqlite3_bind_double(stmt, 3, miny);
-    sqlite3_bind_double(stmt, 4, maxy);
+    sqlite3_bind_double(stmt, 1, c->minx);
+    sqlite3_bind_double(stmt, 2, c->maxx);
+    sqlite3_bind_double(stmt, 3, c->miny);
+    sqlite3_bind_double(stmt, 4, c->maxy);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        GEOSGeometry *g = read_wkb(c->ctx, stmt, 0);
+        GEOSGeometry *g = gg_store_column_geom(c->ctx, stmt, 0);
         if (g == NULL)
             continue;
         int type = GEOSGeomTypeId_r(h, g);
@@ -205,11 +192,6 @@ static int dedicated_type_of(const char *kind)
 static gg_status load_parcels(pt_community *c)
 {
     GEOSContextHandle_t h = c->ctx->geos;
-    double minx, miny, maxx, maxy;
-    GEOSGeom_getXMin_r(h, c->geom, &minx);
-    GEOSGeom_getYMin_r(h, c->geom, &miny);
-    GEOSGeom_getXMax_r(h, c->geom, &maxx);
-    GEOSGeom_getYMax_r(h, c->geom, &maxy);
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(
         c->store,
@@ -219,16 +201,16 @@ static gg_status load_parcels(pt_community *c)
         &stmt);
     if (st != GG_OK)
         return st;
-    sqlite3_bind_double(stmt, 1, minx);
-    sqlite3_bind_double(stmt, 2, maxx);
-    sqlite3_bind_double(stmt, 3, miny);
-    sqlite3_bind_double(stmt, 4, maxy);
+    sqlite3_bind_double(stmt, 1, c->minx);
+    sqlite3_bind_double(stmt, 2, c->maxx);
+    sqlite3_bind_double(stmt, 3, c->miny);
+    sqlite3_bind_double(stmt, 4, c->maxy);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         int type = dedicated_type_of((const char *)sqlite3_column_text(stmt, 0));
         if (type == 0)
             continue;
-        GEOSGeometry *g = read_wkb(c->ctx, stmt, 2);
+        GEOSGeometry *g = gg_store_column_geom(c->ctx, stmt, 2);
         if (g == NULL)
             continue;
         GEOSGeometry *inside = GEOSIntersection_r(h, g, c->geom);

@@ -56,6 +56,7 @@ typedef struct pt_community {
     double dedicated_min_m2;
     uint64_t seed;
     GEOSGeometry *geom;         /* the community, owned */
+    double minx, miny, maxx, maxy; /* the community's box */
     double mx, my;              /* metres per degree of longitude/latitude here */
     /* households */
     double *px, *py;

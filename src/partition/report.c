@@ -58,12 +58,6 @@ static GEOSGeometry *metric(gg_ctx *ctx, gg_transform *t, const GEOSGeometry *g)
     return GEOSGeom_transformXY_r(ctx->geos, g, to_metric_cb, t);
 }
 
-static GEOSGeometry *read_wkb(gg_ctx *ctx, sqlite3_stmt *stmt, int col)
-{
-    const void *wkb = sqlite3_column_blob(stmt, col);
-    return wkb ? GEOSGeomFromWKB_buf_r(ctx->geos, wkb, (size_t)sqlite3_column_bytes(stmt, col)) : NULL;
-}
-
 static double length_of(gg_ctx *ctx, const GEOSGeometry *g)
 {
     double len = 0;
@@ -91,7 +85,7 @@ static GEOSGeometry *lines_near(gg_ctx *ctx, gg_store *store, gg_transform *t, c
         for (int i = 0; i < 4; i++)
             sqlite3_bind_double(stmt, i + 1, box[i]);
         while (sqlite3_step(stmt) == SQLITE_ROW) {
-            GEOSGeometry *g = read_wkb(ctx, stmt, 0);
+            GEOSGeometry *g = gg_store_column_geom(ctx, stmt, 0);
             GEOSGeometry *m = g ? metric(ctx, t, g) : NULL;
             if (g)
                 GEOSGeom_destroy_r(h, g);
@@ -141,7 +135,7 @@ static gg_status measure_community(gg_ctx *ctx, gg_store *store, int64_t plan, c
     GEOSGeometry *community = NULL;
     char cls[4] = "";
     if (sqlite3_step(stmt) == SQLITE_ROW) {
-        community = read_wkb(ctx, stmt, 0);
+        community = gg_store_column_geom(ctx, stmt, 0);
         snprintf(cls, sizeof cls, "%s", (const char *)sqlite3_column_text(stmt, 1));
     }
     sqlite3_finalize(stmt);
@@ -200,7 +194,7 @@ static gg_status measure_community(gg_ctx *ctx, gg_store *store, int64_t plan, c
         g->type = sqlite3_column_int(stmt, 1);
         g->households = sqlite3_column_int64(stmt, 2);
         snprintf(g->flags, sizeof g->flags, "%s", (const char *)sqlite3_column_text(stmt, 3));
-        GEOSGeometry *geo = read_wkb(ctx, stmt, 4);
+        GEOSGeometry *geo = gg_store_column_geom(ctx, stmt, 4);
         GEOSGeometry *m = geo ? metric(ctx, t, geo) : NULL;
         if (geo)
             GEOSGeom_destroy_r(h, geo);

@@ -35,12 +35,6 @@ static void to_page(const view *v, double lon, double lat, double *x, double *y)
     *y = v->y0 + v->height - (lat - v->lat0) * v->scale;
 }
 
-static GEOSGeometry *read_wkb(gg_ctx *ctx, sqlite3_stmt *stmt, int col)
-{
-    const void *wkb = sqlite3_column_blob(stmt, col);
-    return wkb ? GEOSGeomFromWKB_buf_r(ctx->geos, wkb, (size_t)sqlite3_column_bytes(stmt, col)) : NULL;
-}
-
 static void path_line(cairo_t *cr, GEOSContextHandle_t h, const view *v, const GEOSGeometry *line)
 {
     const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, line);
@@ -176,7 +170,7 @@ static void draw_lines(cairo_t *cr, gg_ctx *ctx, gg_store *store, const view *v,
         for (int i = 0; i < 4; i++)
             sqlite3_bind_double(stmt, i + 1, box[i]);
         while (sqlite3_step(stmt) == SQLITE_ROW) {
-            GEOSGeometry *g = read_wkb(ctx, stmt, 0);
+            GEOSGeometry *g = gg_store_column_geom(ctx, stmt, 0);
             if (g == NULL)
                 continue;
             int flag = sqlite3_column_int(stmt, 1);
@@ -310,7 +304,7 @@ gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg
         else
             sqlite3_bind_null(stmt, 2);
         while (sqlite3_step(stmt) == SQLITE_ROW) {
-            GEOSGeometry *g = read_wkb(ctx, stmt, 0);
+            GEOSGeometry *g = gg_store_column_geom(ctx, stmt, 0);
             if (g == NULL)
                 continue;
             int type = sqlite3_column_int(stmt, 1);
@@ -356,7 +350,7 @@ gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg
         else
             sqlite3_bind_null(stmt, 2);
         while (sqlite3_step(stmt) == SQLITE_ROW) {
-            GEOSGeometry *p = read_wkb(ctx, stmt, 1);
+            GEOSGeometry *p = gg_store_column_geom(ctx, stmt, 1);
             double lon, lat, x, y;
             if (p != NULL && sqlite3_column_text(stmt, 0) != NULL && GEOSGeomGetX_r(h, p, &lon) == 1 &&
                 GEOSGeomGetY_r(h, p, &lat) == 1) {

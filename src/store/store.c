@@ -84,6 +84,12 @@ gg_status gg_store_resolve_plan(gg_store *store, int64_t asked, int64_t *plan)
                     store->path);
 }
 
+GEOSGeometry *gg_store_column_geom(gg_ctx *ctx, sqlite3_stmt *stmt, int col)
+{
+    const void *wkb = sqlite3_column_blob(stmt, col);
+    return wkb ? GEOSGeomFromWKB_buf_r(ctx->geos, wkb, (size_t)sqlite3_column_bytes(stmt, col)) : NULL;
+}
+
 void gg_utc_now(char *buf, size_t size)
 {
     time_t now = time(NULL);

@@ -43,6 +43,11 @@ gg_status gg_store_exec_text(gg_store *store, const char *sql, const char *arg, 
  * Returns GG_OK or GG_ERR_NOT_FOUND with a message saying how to make one. */
 gg_status gg_store_resolve_plan(gg_store *store, int64_t asked, int64_t *plan);
 
+/* The geometry in a result column holding WKB (AsBinary(geom)), read with
+ * ctx's GEOS handle; NULL for SQL NULL or unreadable WKB. Owned by the
+ * caller. */
+GEOSGeometry *gg_store_column_geom(gg_ctx *ctx, sqlite3_stmt *stmt, int col);
+
 /* Prepares a statement, recording a failure. */
 gg_status gg_store_prepare(gg_store *store, const char *sql, sqlite3_stmt **out);
 

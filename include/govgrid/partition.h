@@ -33,9 +33,12 @@ enum {
     GG_GRID_SMALL_COMMUNITY = 1 << 4, /* the whole community is below the minimum */
     GG_GRID_NO_HOUSEHOLDS = 1 << 5, /* holds no household */
     GG_GRID_MULTIPART = 1 << 6,     /* not contiguous (an unpopulated island joined to it) */
-    GG_GRID_INFEASIBLE = 1 << 7     /* out of its window and the bounded search found no split or
+    GG_GRID_INFEASIBLE = 1 << 7,    /* out of its window and the bounded search found no split or
                                        merge of its part of the community that fits (e.g. a block
                                        whose only neighbour would overshoot the maximum) */
+    GG_GRID_UNREACHABLE = 1 << 8    /* out of its window because no number of grids fits the
+                                       community's households: 520 urban households are too many
+                                       for one grid of 300-500 and too few for two */
 };
 
 /* "over_max,island" for a flag set; "" for none. buf of at least 96 bytes. */
@@ -112,6 +115,7 @@ typedef struct gg_community_quality {
     int min, max;               /* its household window */
     int64_t households;
     int64_t grids, dedicated, in_window, out_of_window;
+    int unreachable;            /* no number of grids fits its households in the window */
     double internal_m;          /* boundary between its grids */
     double internal_on_lines_m; /* of which within 5 m of a road or waterway */
 } gg_community_quality;
@@ -119,6 +123,15 @@ typedef struct gg_community_quality {
 typedef struct gg_plan_report {
     int64_t plan;
     int64_t grids, dedicated, comprehensive, in_window, out_of_window, small_community;
+    /* Of the grids out of their window: one indivisible point each, a
+     * populated island, in a community no number of grids fits
+     * (unreachable), or none of these (the search found no fitting split:
+     * infeasible). */
+    int64_t out_indivisible, out_island, out_unreachable, out_infeasible;
+    /* The share the partition could have changed: comprehensive grids of
+     * communities neither below the minimum nor unreachable, indivisible
+     * grids and islands apart. */
+    int64_t attainable_in_window, attainable_out_of_window;
     double households_min, households_p5, households_median, households_p95, households_max; /* comprehensive grids */
     double polsby_popper_median, polsby_popper_min;
     double road_m_median, road_m_max;

@@ -35,6 +35,12 @@ static json_t *report_json(const char *project, const gg_plan_report *r)
     json_object_set_new(o, "in_window", json_integer(r->in_window));
     json_object_set_new(o, "out_of_window", json_integer(r->out_of_window));
     json_object_set_new(o, "small_community_grids", json_integer(r->small_community));
+    json_object_set_new(o, "out_of_window_by_reason",
+                        json_pack("{s:I, s:I, s:I, s:I}", "indivisible", (json_int_t)r->out_indivisible, "island",
+                                  (json_int_t)r->out_island, "unreachable",
+                                  (json_int_t)r->out_unreachable, "infeasible", (json_int_t)r->out_infeasible));
+    json_object_set_new(o, "attainable", json_pack("{s:I, s:I}", "in_window", (json_int_t)r->attainable_in_window,
+                                                   "out_of_window", (json_int_t)r->attainable_out_of_window));
     json_object_set_new(o, "households_per_grid",
                         json_pack("{s:f, s:f, s:f, s:f, s:f}", "min", r->households_min, "p5", r->households_p5,
                                   "median", r->households_median, "p95", r->households_p95, "max", r->households_max));
@@ -46,11 +52,11 @@ static json_t *report_json(const char *project, const gg_plan_report *r)
     json_t *cs = json_array();
     for (size_t i = 0; i < r->n_communities; i++) {
         const gg_community_quality *c = &r->communities[i];
-        json_array_append_new(cs, json_pack("{s:s, s:s, s:[i,i], s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "community", c->code,
+        json_array_append_new(cs, json_pack("{s:s, s:s, s:[i,i], s:I, s:I, s:I, s:I, s:I, s:b, s:f, s:f}", "community", c->code,
                                             "rule", c->rural ? "rural" : "urban", "window", c->min, c->max,
                                             "households", (json_int_t)c->households, "grids", (json_int_t)c->grids,
                                             "dedicated", (json_int_t)c->dedicated, "in_window", (json_int_t)c->in_window,
-                                            "out_of_window", (json_int_t)c->out_of_window, "internal_boundary_m",
+                                            "out_of_window", (json_int_t)c->out_of_window, "unreachable", c->unreachable, "internal_boundary_m",
                                             c->internal_m, "internal_on_roads_or_water_m", c->internal_on_lines_m));
     }
     json_object_set_new(o, "communities", cs);
@@ -76,6 +82,16 @@ static void print_report(const gg_plan_report *r)
            (long long)(r->in_window + r->out_of_window), share);
     if (r->small_community)
         printf("; %lld grid(s) of communities below the minimum not counted", (long long)r->small_community);
+    if (r->out_of_window) {
+        int64_t att = r->attainable_in_window + r->attainable_out_of_window;
+        printf("\n  out of window: %lld indivisible (one point above the maximum), %lld populated island(s), %lld "
+               "unreachable (no number of grids fits the community), %lld infeasible (no fitting split found)",
+               (long long)r->out_indivisible, (long long)r->out_island, (long long)r->out_unreachable,
+               (long long)r->out_infeasible);
+        printf("\n  attainable (indivisible grids, islands and unreachable communities apart): %lld of %lld (%.1f%%)",
+               (long long)r->attainable_in_window, (long long)att,
+               att ? 100.0 * (double)r->attainable_in_window / (double)att : 100.0);
+    }
     printf("\nhouseholds per comprehensive grid: min %.0f, p5 %.0f, median %.0f, p95 %.0f, max %.0f\n",
            r->households_min, r->households_p5, r->households_median, r->households_p95, r->households_max);
     printf("compactness (Polsby-Popper): median %.2f, min %.2f\n", r->polsby_popper_median, r->polsby_popper_min);

@@ -1,9 +1,11 @@
 /* Local metric CRS choice and PROJ-backed transformations. */
 #include "core/ctx.h"
+#include "geo/crs.h"
 #include "govgrid/geo.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* China's extent with a margin: the CGCS2000 Gauss-Krüger zones are defined
  * for 73.5°E-136°E. Elsewhere (test data, Monaco) UTM is the natural
@@ -75,4 +77,40 @@ gg_status gg_transform_points(gg_transform *transform, double *x, double *y, siz
             return gg_error(transform->ctx, GG_ERR_CRS, "point %zu could not be transformed", i);
     }
     return GG_OK;
+}
+
+gg_status gg_metric_cache_get(gg_ctx *ctx, gg_metric_cache *cache, int epsg, struct gg_transform **out)
+{
+    *out = NULL;
+    for (int i = 0; i < cache->n; i++)
+        if (cache->epsg[i] == epsg) {
+            *out = cache->t[i];
+            return GG_OK;
+        }
+    char crs[24];
+    snprintf(crs, sizeof crs, "EPSG:%d", epsg);
+    struct gg_transform *t = NULL;
+    gg_status st = gg_transform_new(ctx, "EPSG:4326", crs, &t);
+    if (st != GG_OK)
+        return st;
+    int slot = cache->n;
+    if (slot == GG_METRIC_CACHE_SIZE) {
+        gg_transform_free(cache->t[0]);
+        memmove(cache->t, cache->t + 1, (GG_METRIC_CACHE_SIZE - 1) * sizeof cache->t[0]);
+        memmove(cache->epsg, cache->epsg + 1, (GG_METRIC_CACHE_SIZE - 1) * sizeof cache->epsg[0]);
+        slot = GG_METRIC_CACHE_SIZE - 1;
+    } else {
+        cache->n++;
+    }
+    cache->epsg[slot] = epsg;
+    cache->t[slot] = t;
+    *out = t;
+    return GG_OK;
+}
+
+void gg_metric_cache_clear(gg_metric_cache *cache)
+{
+    for (int i = 0; i < cache->n; i++)
+        gg_transform_free(cache->t[i]);
+    cache->n = 0;
 }

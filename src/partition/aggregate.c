@@ -405,6 +405,125 @@ static void repair(agg *a, const pt_window *w)
     gg_free(a->c->ctx, cand);
 }
 
+/* Tabu search (the AZP-tabu of Openshaw and Rao, with a ceiling): each
+ * step makes the best admissible move of one boundary node into a
+ * neighbouring region, even a worsening one, so that chains of moves
+ * across full regions become reachable; a node just moved may not move
+ * again for a few steps unless that beats the best state seen. The best
+ * state seen is kept. It stops when every region is in the window, when
+ * no move is admissible or after a bounded number of steps. */
+static double objective(const int64_t *rsum, int n_regions, int first, const pt_window *w, int *n_out)
+{
+    double f = 0;
+    int out = 0;
+    for (int r = first; r < n_regions; r++) {
+        if (rsum[r] == 0)
+            continue;
+        if (rsum[r] < w->min || rsum[r] > w->max)
+            out++;
+        f += penalty(rsum[r], w);
+    }
+    *n_out = out;
+    return f;
+}
+
+static void tabu(agg *a, int comp, int first, const pt_window *w)
+{
+    gg_ctx *ctx = a->c->ctx;
+    int nr = a->n_regions;
+    int64_t *rsum = gg_calloc(ctx, (size_t)(nr > 0 ? nr : 1), sizeof *rsum);
+    int *until = gg_calloc(ctx, (size_t)(a->n > 0 ? a->n : 1), sizeof *until);
+    int *saved = gg_malloc(ctx, (size_t)(a->n > 0 ? a->n : 1) * sizeof *saved);
+    candidate *cand = NULL;
+    size_t cap_cand = 0;
+    if (rsum == NULL || until == NULL || saved == NULL)
+        goto done;
+    int n_nodes = 0;
+    for (int i = 0; i < a->n; i++)
+        if (a->comp[i] == comp && a->region[i] >= first) {
+            rsum[a->region[i]] += a->h[i];
+            n_nodes++;
+        }
+    int out;
+    double f = objective(rsum, nr, first, w, &out), best_f = f;
+    for (int i = 0; i < a->n; i++)
+        saved[i] = a->region[i];
+    int tenure = n_nodes / 4 < 3 ? 3 : n_nodes / 4 > 12 ? 12 : n_nodes / 4;
+    int steps = 200 + 20 * n_nodes;
+    if (steps > 4000)
+        steps = 4000;
+    for (int step = 1; step <= steps && out > 0; step++) {
+        size_t n_cand = 0;
+        for (int v = 0; v < a->n; v++) {
+            int from = a->region[v];
+            if (a->comp[v] != comp || from < first)
+                continue;
+            for (int q = 0; q < a->n_adj[v]; q++) {
+                int to = a->region[a->adj[v][q].node];
+                if (to == from || to < first)
+                    continue;
+                int dup = 0;
+                for (int e = 0; e < q && !dup; e++)
+                    dup = a->region[a->adj[v][e].node] == to;
+                if (dup)
+                    continue;
+                int64_t hf = rsum[from] - a->h[v], ht = rsum[to] + a->h[v];
+                double delta = (hf > 0 ? penalty(hf, w) : 0.0) + penalty(ht, w) - penalty(rsum[from], w) -
+                               penalty(rsum[to], w);
+                if (until[v] >= step && f + delta >= best_f)
+                    continue; /* tabu, and no aspiration */
+                if (n_cand == cap_cand) {
+                    size_t cap = cap_cand ? cap_cand * 2 : 64;
+                    candidate *grown = gg_realloc(ctx, cand, cap * sizeof *grown);
+                    if (grown == NULL)
+                        goto done;
+                    cand = grown;
+                    cap_cand = cap;
+                }
+                cand[n_cand].node = v;
+                cand[n_cand].to = to;
+                cand[n_cand++].score = delta - (shared_with(a, v, to) - shared_with(a, v, from)) * 1e-3;
+            }
+        }
+        /* The best candidate first; a sort of all of them at every step
+         * would cost more than the rare rejections it saves. */
+        int moved = 0;
+        for (size_t tries = 0; tries < n_cand && !moved; tries++) {
+            size_t k = 0;
+            for (size_t j = 1; j < n_cand; j++)
+                if (compare_candidates(&cand[j], &cand[k]) < 0)
+                    k = j;
+            if (cand[k].score == INFINITY)
+                break;
+            int v = cand[k].node, from = a->region[v], to = cand[k].to;
+            if (!connected_without(a, from, v)) {
+                cand[k].score = INFINITY;
+                continue;
+            }
+            rsum[from] -= a->h[v];
+            rsum[to] += a->h[v];
+            a->region[v] = to;
+            until[v] = step + tenure;
+            moved = 1;
+        }
+        if (!moved)
+            break;
+        f = objective(rsum, nr, first, w, &out);
+        if (f < best_f) {
+            best_f = f;
+            for (int i = 0; i < a->n; i++)
+                saved[i] = a->region[i];
+        }
+    }
+    for (int i = 0; i < a->n; i++)
+        a->region[i] = saved[i];
+done:
+    gg_free(ctx, cand);
+    gg_free(ctx, saved);
+    gg_free(ctx, until);
+    gg_free(ctx, rsum);
+}
+
 /* Renumbers regions densely (after merges left gaps). */
 static void compact_regions(agg *a, int first)
 {
@@ -605,6 +724,43 @@ static int out_of_window(const agg *a, int first, const pt_window *w)
     return 0;
 }
 
+/* One try at part comp: k regions grown from direction angle, then
+ * repaired. Keeps it in best_region when it scores better than *best. */
+static void try_part(agg *a, int comp, int64_t k, double angle, const pt_window *w, int tmp_comp, int first,
+                     int use_tabu, double *best, int *best_n)
+{
+    for (int i = 0; i < a->n; i++)
+        if (a->comp[i] == comp)
+            a->region[i] = -1;
+    a->n_regions = first;
+    grow(a, comp, (int)k, angle, w);
+    claim_leftovers(a, comp);
+    if (use_tabu) {
+        split_disconnected(a, first);
+        tabu(a, comp, first, w);
+        compact_regions(a, first);
+    }
+    for (int round = 0; round < 4; round++) {
+        split_disconnected(a, first);
+        resplit_large(a, first, tmp_comp, angle, w);
+        split_disconnected(a, first);
+        repair(a, w);
+        split_disconnected(a, first);
+        int merged = merge_small(a, first, w);
+        compact_regions(a, first);
+        if (!merged || !out_of_window(a, first, w))
+            break;
+    }
+    double score = score_part(a, comp, first, w);
+    if (score < *best) {
+        *best = score;
+        *best_n = a->n_regions;
+        for (int i = 0; i < a->n; i++)
+            if (a->comp[i] == comp)
+                a->best_region[i] = a->region[i];
+    }
+}
+
 static void partition_part(agg *a, int comp, int64_t total, const pt_window *w, uint64_t seed, int tmp_comp)
 {
     int64_t kmin = (total + w->max - 1) / w->max;
@@ -620,31 +776,30 @@ static void partition_part(agg *a, int comp, int64_t total, const pt_window *w, 
     double best = INFINITY;
     int best_n = first;
     for (int sweep = 0; sweep < SWEEPS; sweep++) {
-        for (int i = 0; i < a->n; i++)
-            if (a->comp[i] == comp)
-                a->region[i] = -1;
-        a->n_regions = first;
         double angle = (double)((seed + (uint64_t)sweep * 60) % 360) * M_PI / 180.0;
-        grow(a, comp, (int)k, angle, w);
-        claim_leftovers(a, comp);
-        for (int round = 0; round < 4; round++) {
-            split_disconnected(a, first);
-            resplit_large(a, first, tmp_comp, angle, w);
-            split_disconnected(a, first);
-            repair(a, w);
-            split_disconnected(a, first);
-            int merged = merge_small(a, first, w);
-            compact_regions(a, first);
-            if (!merged || !out_of_window(a, first, w))
-                break;
+        try_part(a, comp, k, angle, w, tmp_comp, first, 0, &best, &best_n);
+    }
+    /* Still a grid out of the window that is not one indivisible unit: a
+     * bounded second round adds a tabu search to each try, from the same
+     * directions and those in between, and with one grid more and one
+     * fewer. */
+    for (int i = 0; i < a->n; i++)
+        if (a->comp[i] == comp)
+            a->region[i] = a->best_region[i];
+    a->n_regions = best_n;
+    if (out_of_window(a, first, w)) {
+        for (int sweep = 0; sweep < 2 * SWEEPS; sweep++) {
+            double angle = (double)((seed + 30 * (uint64_t)sweep) % 360) * M_PI / 180.0;
+            try_part(a, comp, k, angle, w, tmp_comp, first, 1, &best, &best_n);
         }
-        double score = score_part(a, comp, first, w);
-        if (score < best) {
-            best = score;
-            best_n = a->n_regions;
-            for (int i = 0; i < a->n; i++)
-                if (a->comp[i] == comp)
-                    a->best_region[i] = a->region[i];
+        for (int64_t dk = -1; dk <= 1; dk += 2) {
+            int64_t kk = k + dk;
+            if (kk < 1 || kk < kmin - 1 || kk > kmax + 1 || kk > a->n)
+                continue;
+            for (int sweep = 0; sweep < SWEEPS; sweep++) {
+                double angle = (double)((seed + (uint64_t)sweep * 60) % 360) * M_PI / 180.0;
+                try_part(a, comp, kk, angle, w, tmp_comp, first, 1, &best, &best_n);
+            }
         }
     }
     for (int i = 0; i < a->n; i++)

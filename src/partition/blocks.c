@@ -450,8 +450,9 @@ static gg_status split_crowded(pt_community *c, int *unit_of)
 {
     size_t n_before = c->n_units;
     gg_status st = GG_OK;
+    int64_t above = c->split_above > 0 ? c->split_above : c->window.max;
     for (size_t i = 0; i < n_before && st == GG_OK; i++)
-        if (c->units[i].dedicated_type == 0 && c->units[i].households > c->window.max)
+        if (c->units[i].dedicated_type == 0 && c->units[i].households > above)
             st = split_block(c, i, unit_of);
     size_t w = 0;
     for (size_t i = 0; i < c->n_units; i++)

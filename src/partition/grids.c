@@ -59,6 +59,16 @@ gg_status pt_make_grids(pt_community *c)
         return gg_error_nomem(ctx);
     gg_status st = GG_OK;
     const pt_window *w = &c->window;
+    /* Can any number of grids hold the community's comprehensive households
+     * (islands apart) inside the window? The fewest grids that respect the
+     * maximum must still each reach the minimum; and a community whose
+     * dedicated grids leave fewer households than the minimum cannot. */
+    int64_t comprehensive = 0;
+    for (size_t i = 0; i < c->n_units; i++)
+        if (c->units[i].dedicated_type == 0 && !c->units[i].island)
+            comprehensive += c->units[i].households;
+    int64_t fewest = (comprehensive + w->max - 1) / w->max;
+    int reachable = comprehensive >= w->min ? fewest * w->min <= comprehensive : c->total_households < w->min;
     for (int r = 0; r < nreg && st == GG_OK; r++) {
         pt_grid g;
         memset(&g, 0, sizeof g);
@@ -99,7 +109,7 @@ gg_status pt_make_grids(pt_community *c)
             if (g.households > w->max)
                 g.flags |= GG_GRID_OVER_MAX | (indivisible ? GG_GRID_INDIVISIBLE : 0);
             if ((g.flags & (GG_GRID_OVER_MAX | GG_GRID_UNDER_MIN)) && !indivisible && !island)
-                g.flags |= GG_GRID_INFEASIBLE;
+                g.flags |= reachable ? GG_GRID_INFEASIBLE : GG_GRID_UNREACHABLE;
         }
         if (island)
             g.flags |= GG_GRID_ISLAND;

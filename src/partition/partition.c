@@ -1,6 +1,7 @@
 /* gg_partition: every community of the project divided into grids, stored
  * as a new plan in one transaction. */
 #include "partition/partition.h"
+#include "geo/crs.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -25,7 +26,8 @@ const char *gg_grid_flags_text(int flags, char *buf, size_t size)
                  {GG_GRID_ISLAND, "island"},         {GG_GRID_INDIVISIBLE, "indivisible"},
                  {GG_GRID_SMALL_COMMUNITY, "small_community"},
                  {GG_GRID_NO_HOUSEHOLDS, "no_households"}, {GG_GRID_MULTIPART, "multipart"},
-                 {GG_GRID_INFEASIBLE, "infeasible"}};
+                 {GG_GRID_INFEASIBLE, "infeasible"},
+                 {GG_GRID_UNREACHABLE, "unreachable"}};
     if (size == 0)
         return buf;
     buf[0] = '\0';
@@ -76,7 +78,6 @@ void pt_community_free(pt_community *c)
             GEOSGeom_destroy_r(h, c->grids[i].geom);
         gg_free(ctx, c->grids[i].name);
     }
-    gg_transform_free(c->to_metric);
     gg_free(ctx, c->name);
     gg_free(ctx, c->px);
     gg_free(ctx, c->py);
@@ -257,12 +258,89 @@ static gg_status write_grids(gg_store *store, const char *community, community_r
     return GG_OK;
 }
 
+/* Units, their adjacency and the grids made of them, dropped (the loaded
+ * inputs stay) so that the units can be built again. */
+static void drop_units(pt_community *c)
+{
+    GEOSContextHandle_t h = c->ctx->geos;
+    for (size_t i = 0; i < c->n_units; i++)
+        if (c->units[i].geom)
+            GEOSGeom_destroy_r(h, c->units[i].geom);
+    c->n_units = 0;
+    c->n_edges = 0;
+}
+
+static void free_grids(gg_ctx *ctx, pt_grid *grids, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (grids[i].geom)
+            GEOSGeom_destroy_r(ctx->geos, grids[i].geom);
+        gg_free(ctx, grids[i].name);
+    }
+    gg_free(ctx, grids);
+}
+
+/* Comprehensive grids out of the window, and of these the ones the search
+ * might have avoided (flagged infeasible). */
+static size_t count_out(const pt_community *c, size_t *infeasible)
+{
+    size_t out = 0;
+    *infeasible = 0;
+    for (size_t i = 0; i < c->n_grids; i++) {
+        const pt_grid *g = &c->grids[i];
+        if (g->type == 1 && !(g->flags & GG_GRID_SMALL_COMMUNITY) &&
+            (g->households < c->window.min || g->households > c->window.max))
+            out++;
+        if (g->flags & GG_GRID_INFEASIBLE)
+            (*infeasible)++;
+    }
+    return out;
+}
+
+/* Blocks are split into cells only when above the maximum, so that grid
+ * boundaries follow streets and rivers. Where that leaves a grid that no
+ * grouping of whole blocks fits (a 400-household block beside a 219 one
+ * in a 619-household community), the units are built again with every
+ * block above the minimum split between its hamlets, and the finer plan is
+ * kept if it has fewer grids out of the window. */
+static gg_status refine(pt_community *c)
+{
+    size_t infeasible, out = count_out(c, &infeasible);
+    if (infeasible == 0)
+        return GG_OK;
+    pt_grid *first = c->grids;
+    size_t n_first = c->n_grids, cap_first = c->cap_grids;
+    c->grids = NULL;
+    c->n_grids = c->cap_grids = 0;
+    drop_units(c);
+    c->split_above = c->window.min;
+    gg_status st = pt_build_units(c);
+    if (st == GG_OK)
+        st = pt_aggregate(c);
+    if (st == GG_OK)
+        st = pt_make_grids(c);
+    size_t ignored;
+    if (st == GG_OK && count_out(c, &ignored) < out) {
+        free_grids(c->ctx, first, n_first);
+        return GG_OK;
+    }
+    free_grids(c->ctx, c->grids, c->n_grids);
+    c->grids = first;
+    c->n_grids = n_first;
+    c->cap_grids = cap_first;
+    if (st == GG_ERR_GEOMETRY || st == GG_ERR_INVALID_INPUT) {
+        gg_ctx_clear_error(c->ctx); /* the first plan stands */
+        st = GG_OK;
+    }
+    return st;
+}
+
 /* One community computed: its grids made ready in *res, its figures (or
  * its problem) in *item. A failure specific to the community becomes its
  * problem (GG_OK returned); a failure of the store or of memory is
  * returned. ctx and store may be a worker's own. */
-static gg_status compute_one(gg_ctx *ctx, gg_store *store, const gg_partition_options *o, const char *code,
-                             community_result *res, gg_partition_community *item)
+static gg_status compute_one(gg_ctx *ctx, gg_store *store, gg_metric_cache *cache, const gg_partition_options *o,
+                             const char *code, community_result *res, gg_partition_community *item)
 {
     pt_community c;
     memset(&c, 0, sizeof c);
@@ -288,9 +366,7 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, const gg_partition_op
             GEOSGeomGetY_r(ctx->geos, p, &lat);
             GEOSGeom_destroy_r(ctx->geos, p);
         }
-        char crs[16];
-        snprintf(crs, sizeof crs, "EPSG:%d", gg_local_metric_epsg(lon, lat));
-        if (gg_transform_new(ctx, "EPSG:4326", crs, &c.to_metric) != GG_OK)
+        if (gg_metric_cache_get(ctx, cache, gg_local_metric_epsg(lon, lat), &c.to_metric) != GG_OK)
             gg_ctx_clear_error(ctx); /* areas then come from the degree-based estimate */
         st = pt_build_units(&c);
     }
@@ -298,6 +374,8 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, const gg_partition_op
         st = pt_aggregate(&c);
     if (st == GG_OK)
         st = pt_make_grids(&c);
+    if (st == GG_OK)
+        st = refine(&c);
     snprintf(item->code, sizeof item->code, "%s", code);
     item->rural = c.rural;
     item->households = c.total_households;
@@ -349,6 +427,7 @@ static void *pool_worker(void *arg)
     pool *p = arg;
     gg_ctx *wctx = NULL;
     gg_store *store = NULL;
+    gg_metric_cache cache = {.n = 0};
     gg_status setup = gg_ctx_new_with_allocator(&p->ctx->alloc, &wctx);
     if (setup == GG_OK)
         setup = gg_store_open(wctx, p->path, 0, &store);
@@ -363,7 +442,7 @@ static void *pool_worker(void *arg)
             res->status = setup;
             snprintf(res->errmsg, sizeof res->errmsg, "%s", wctx ? gg_ctx_errmsg(wctx) : gg_status_str(setup));
         } else {
-            res->status = compute_one(wctx, store, p->o, p->codes[i], res, &p->report->items[i]);
+            res->status = compute_one(wctx, store, &cache, p->o, p->codes[i], res, &p->report->items[i]);
             if (res->status != GG_OK)
                 snprintf(res->errmsg, sizeof res->errmsg, "%s", gg_ctx_errmsg(wctx));
         }
@@ -372,6 +451,7 @@ static void *pool_worker(void *arg)
         pthread_cond_broadcast(&p->finished);
         pthread_mutex_unlock(&p->mutex);
     }
+    gg_metric_cache_clear(&cache);
     gg_store_close(store);
     gg_ctx_free(wctx);
     return NULL;
@@ -392,6 +472,7 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
                         o.urban_min, o.urban_max, o.rural_min, o.rural_max);
     char(*codes)[13] = NULL;
     size_t n = 0;
+    gg_metric_cache cache = {.n = 0}; /* for the communities computed on this thread */
     gg_status st = list_communities(ctx, store, &o, &codes, &n);
     if (st != GG_OK) {
         gg_free(ctx, codes);
@@ -449,7 +530,7 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
             if (res->status != GG_OK)
                 st = gg_error(ctx, res->status, "%s", res->errmsg);
         } else {
-            st = compute_one(ctx, store, &o, codes[i], res, &r->items[i]);
+            st = compute_one(ctx, store, &cache, &o, codes[i], res, &r->items[i]);
         }
         if (st == GG_OK)
             st = write_grids(store, codes[i], res, insert, r->plan);
@@ -493,6 +574,7 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
         gg_store_rollback(store);
         r->plan = 0;
     }
+    gg_metric_cache_clear(&cache);
     gg_free(ctx, codes);
     *out = r;
     return st;

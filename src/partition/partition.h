@@ -53,6 +53,7 @@ typedef struct pt_community {
     char urban_rural[4];
     int rural;
     pt_window window;
+    int64_t split_above;        /* blocks with more households are split into cells; 0: window.max */
     double dedicated_min_m2;
     uint64_t seed;
     GEOSGeometry *geom;         /* the community, owned */

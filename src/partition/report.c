@@ -4,6 +4,7 @@
  * waterways. Lengths and areas are measured in each community's local
  * metric CRS. */
 #include "partition/partition.h"
+#include "geo/crs.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -122,7 +123,8 @@ static double quantile(const double *sorted, size_t n, double q)
 /* One community: its grids measured, its internal boundary compared with
  * the linework. */
 static gg_status measure_community(gg_ctx *ctx, gg_store *store, int64_t plan, const windows *win,
-                                   gg_community_quality *cq, gg_plan_report *r, size_t *cap_grids)
+                                   gg_metric_cache *cache, gg_community_quality *cq, gg_plan_report *r,
+                                   size_t *cap_grids)
 {
     GEOSContextHandle_t h = ctx->geos;
     sqlite3_stmt *stmt = NULL;
@@ -161,10 +163,8 @@ static gg_status measure_community(gg_ctx *ctx, gg_store *store, int64_t plan, c
         for (int i = 0; i < 4; i++)
             box[i] = sqlite3_column_double(stmt, i);
     sqlite3_finalize(stmt);
-    char crs[16];
-    snprintf(crs, sizeof crs, "EPSG:%d", gg_local_metric_epsg((box[0] + box[1]) / 2, (box[2] + box[3]) / 2));
     gg_transform *t = NULL;
-    st = gg_transform_new(ctx, "EPSG:4326", crs, &t);
+    st = gg_metric_cache_get(ctx, cache, gg_local_metric_epsg((box[0] + box[1]) / 2, (box[2] + box[3]) / 2), &t);
     if (st != GG_OK) {
         if (community)
             GEOSGeom_destroy_r(h, community);
@@ -227,6 +227,8 @@ static gg_status measure_community(gg_ctx *ctx, gg_store *store, int64_t plan, c
                 cq->in_window++;
             else
                 cq->out_of_window++;
+            if (strstr(g->flags, "unreachable") != NULL)
+                cq->unreachable = 1;
         }
     }
     sqlite3_finalize(stmt);
@@ -272,7 +274,6 @@ static gg_status measure_community(gg_ctx *ctx, gg_store *store, int64_t plan, c
         GEOSGeom_destroy_r(h, lines);
     if (community)
         GEOSGeom_destroy_r(h, community);
-    gg_transform_free(t);
     gg_ctx_clear_error(ctx);
     return st;
 }
@@ -310,11 +311,13 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
         }
         sqlite3_finalize(stmt);
     }
+    gg_metric_cache cache = {.n = 0};
     for (size_t i = 0; st == GG_OK && i < r->n_communities; i++) {
-        st = measure_community(ctx, store, found, &win, &r->communities[i], r, &cap_grids);
+        st = measure_community(ctx, store, found, &win, &cache, &r->communities[i], r, &cap_grids);
         if (st == GG_OK)
             st = gg_progress(ctx, "report", i + 1, r->n_communities);
     }
+    gg_metric_cache_clear(&cache);
     double *hh = NULL, *pp = NULL, *road = NULL;
     size_t n = 0;
     if (st == GG_OK) {
@@ -325,6 +328,7 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
             st = gg_error_nomem(ctx);
     }
     if (st == GG_OK) {
+        size_t ci = 0;
         for (size_t i = 0; i < r->n_grids; i++) {
             const gg_grid_quality *g = &r->grid_list[i];
             r->grids++;
@@ -344,6 +348,29 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
                 r->in_window++;
             else
                 r->out_of_window++;
+            int indivisible = strstr(g->flags, "indivisible") != NULL;
+            int island = strstr(g->flags, "island") != NULL;
+            if (!g->in_window) {
+                if (indivisible)
+                    r->out_indivisible++;
+                else if (island)
+                    r->out_island++;
+                else if (strstr(g->flags, "unreachable"))
+                    r->out_unreachable++;
+                else
+                    r->out_infeasible++;
+            }
+            /* communities are in code order, and so are the grids */
+            while (ci < r->n_communities && strcmp(r->communities[ci].code, g->community) < 0)
+                ci++;
+            int unreachable = ci < r->n_communities && !strcmp(r->communities[ci].code, g->community) &&
+                              r->communities[ci].unreachable;
+            if (unreachable || indivisible || island)
+                continue;
+            if (g->in_window)
+                r->attainable_in_window++;
+            else
+                r->attainable_out_of_window++;
         }
         qsort(hh, n, sizeof *hh, compare_double);
         qsort(pp, r->n_grids, sizeof *pp, compare_double);

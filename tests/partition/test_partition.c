@@ -291,6 +291,54 @@ static void dedicated_parcel_across_a_road_stays_whole(void)
     gg_ctx_free(ctx);
 }
 
+/* 540 urban households: one grid is over 500, two are under 300. The
+ * grids out of the window say so (unreachable), not that the search
+ * failed, and the report keeps them out of the attainable share. */
+static void unreachable_window_is_flagged(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    static char csv[65536];
+    grid_points(csv, sizeof csv, 3, 3, 60);
+    gg_store *store = rule_project(ctx, "p.sqlite", square, "111", csv);
+    int64_t plan = run_partition(ctx, store);
+    check_plan(store, plan, 540);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE households NOT BETWEEN 300 AND 500"
+                               " AND (flags NOT LIKE '%unreachable%' OR flags LIKE '%infeasible%')"), 0);
+    CHECK(fx_scalar(store, "SELECT count(*) FROM grid WHERE flags LIKE '%unreachable%'") >= 1);
+    gg_plan_report *r = NULL;
+    CHECK_INT(gg_plan_report_get(ctx, store, plan, &r), GG_OK);
+    CHECK_INT(r->out_unreachable, r->out_of_window);
+    CHECK_INT(r->out_infeasible, 0);
+    CHECK_INT(r->attainable_in_window + r->attainable_out_of_window, 0);
+    CHECK(r->n_communities == 1 && r->communities[0].unreachable);
+    gg_plan_report_free(ctx, r);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* A street divides 619 households into blocks of 400 and 219: no grouping
+ * of whole blocks fits 300-500, so the 400-household block is split
+ * between its houses and both grids fit. */
+static void blocks_are_split_when_whole_ones_cannot_fit(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    static char csv[65536];
+    int n = snprintf(csv, sizeof csv, "id,lon,lat,count\n");
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 4; j++)
+            n += snprintf(csv + n, sizeof csv - (size_t)n, "w%d_%d,%.6f,%.6f,20\n", i, j, 116.0008 + j * 0.0014,
+                          40.0008 + i * 0.002);
+    snprintf(csv + n, sizeof csv - (size_t)n, "e1,116.0080,40.002,73\ne2,116.0080,40.005,73\ne3,116.0080,40.008,73\n");
+    gg_store *store = rule_project(ctx, "p.sqlite", square, "111", csv);
+    import_lines(ctx, store, GG_LAYER_ROADS, "id,class,wkt\nr1,residential,\"LINESTRING(116.0065 39.99,116.0065 40.02)\"\n");
+    int64_t plan = run_partition(ctx, store);
+    check_plan(store, plan, 619);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid"), 2);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE households BETWEEN 300 AND 500 AND flags IS NULL"), 2);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 static void unknown_community_and_bad_window_are_refused(void)
 {
     gg_ctx *ctx = fx_ctx();
@@ -469,4 +517,5 @@ TEST_LIST(T(map_draws_the_plan), T(report_measures_the_plan), T(export_writes_ev
           T(community_below_minimum_is_one_grid), T(community_without_households_is_one_grid),
           T(tower_over_the_maximum_is_its_own_grid), T(populated_island_gets_its_own_grid),
           T(river_cutting_the_community_bounds_grids), T(dedicated_parcel_across_a_road_stays_whole),
+          T(unreachable_window_is_flagged), T(blocks_are_split_when_whole_ones_cannot_fit),
           T(unknown_community_and_bad_window_are_refused))

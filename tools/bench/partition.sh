@@ -1,7 +1,9 @@
 #!/bin/sh
 # Partition benchmark: synthetic counties of several sizes (tools/synth),
 # imported, then partitioned; prints a Markdown table.
-#   tools/bench/partition.sh [HOUSEHOLDS ...]      (default 100000 1000000 4000000)
+#   tools/bench/partition.sh [HOUSEHOLDS[:PER_COMMUNITY] ...]
+#       (default 100000 1000000 4000000; 1000000:480 makes a county of 1M
+#        households in about 2,080 communities of 480 households on average)
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=${BENCH_DIR:-/tmp/govgrid-bench}
@@ -12,10 +14,13 @@ synth="$root/build/tools/synth/govgrid-synth"
 [ $# -gt 0 ] || set -- 100000 1000000 4000000
 echo "| households | communities | household points | grids (dedicated) | comprehensive in window | wall s | user s | max RSS MB | households/s |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for n in "$@"; do
-  data="$work/synth-$n"
-  [ -f "$data/households.gpkg" ] || { rm -rf "$data"; "$synth" --households "$n" --out "$data" --quiet >/dev/null; }
-  p="$work/partition-$n.sqlite"
+for arg in "$@"; do
+  n=${arg%%:*}
+  per=""; [ "$n" = "$arg" ] || per=${arg#*:}
+  tag=$n${per:+-c$per}
+  data="$work/synth-$tag"
+  [ -f "$data/households.gpkg" ] || { rm -rf "$data"; "$synth" --households "$n" ${per:+--community-households "$per"} --out "$data" --quiet >/dev/null; }
+  p="$work/partition-$tag.sqlite"
   rm -f "$p" "$p-wal" "$p-shm"
   "$govgrid" init "$p" --quiet
   for layer in divisions households roads waterways units; do

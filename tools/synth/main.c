@@ -34,6 +34,9 @@ static const char usage_text[] =
     "  --grid-vertices MIN-MAX   vertices per grid boundary (default 30-200)\n"
     "  --grids-per-community K   grids per community, 1 .. 999 (default: about one\n"
     "                            grid per 400 households)\n"
+    "  --community-households H  mean households per community, 200 .. 20000\n"
+    "                            (default 2800; 500 gives a county of many small\n"
+    "                            communities, as in older city districts)\n"
     "  --departments D           departmental grid layers, 0 .. 100 (default 5)\n"
     "  --quiet                   no progress lines\n"
     "  --help                    this text\n"
@@ -191,7 +194,8 @@ int main(int argc, char **argv)
         }
         int takes_value = !strcmp(name, "--households") || !strcmp(name, "--seed") || !strcmp(name, "--out") ||
                           !strcmp(name, "--crs") || !strcmp(name, "--grid-vertices") ||
-                          !strcmp(name, "--grids-per-community") || !strcmp(name, "--departments");
+                          !strcmp(name, "--grids-per-community") || !strcmp(name, "--departments") ||
+                          !strcmp(name, "--community-households");
         if (takes_value && !val) {
             if (i + 1 >= argc)
                 usage_error("%s needs a value", name);
@@ -232,6 +236,8 @@ int main(int argc, char **argv)
             w.opt.vertices_max = (int)hi;
         } else if (!strcmp(name, "--grids-per-community")) {
             w.opt.grids_per_community = (int)parse_long(name, val, 1, 999);
+        } else if (!strcmp(name, "--community-households")) {
+            w.opt.community_households = (int)parse_long(name, val, 200, 20000);
         } else if (!strcmp(name, "--departments")) {
             w.opt.departments = (int)parse_long(name, val, 0, 100);
         } else if (!strcmp(name, "--quiet")) {

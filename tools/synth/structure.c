@@ -102,7 +102,8 @@ void sy_structure_build(sy_world *w)
 {
     sy_rng r = sy_rng_for(w->opt.seed, SY_TAG_STRUCTURE, 0);
     long n_hh = w->opt.households;
-    int n_comm = n_hh <= 6000 ? 1 : (int)lround((double)n_hh / 2800.0);
+    double mean = w->opt.community_households > 0 ? w->opt.community_households : 2800.0;
+    int n_comm = n_hh <= 6000 && mean >= 2800.0 ? 1 : (int)lround((double)n_hh / mean);
     if (n_comm < 1)
         n_comm = 1;
     if (n_hh > 6000 && n_comm < 2)

@@ -113,6 +113,7 @@ typedef struct sy_options {
     uint64_t seed;
     int vertices_min, vertices_max;
     int grids_per_community; /* 0: from households */
+    int community_households; /* mean households per community; 0: 2800 */
     int departments;
     int epsg;
     int quiet;

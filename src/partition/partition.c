@@ -300,9 +300,10 @@ static size_t count_out(const pt_community *c, size_t *infeasible)
 /* Blocks are split into cells only when above the maximum, so that grid
  * boundaries follow streets and rivers. Where that leaves a grid that no
  * grouping of whole blocks fits (a 400-household block beside a 219 one
- * in a 619-household community), the units are built again with every
- * block above the minimum split between its hamlets, and the finer plan is
- * kept if it has fewer grids out of the window. */
+ * in a 619-household community, or three blocks of 253-276 households of
+ * which any two are too many), the units are built again with every
+ * populated block split between its hamlets, and the finer plan is kept if
+ * it has fewer grids out of the window. */
 static gg_status refine(pt_community *c)
 {
     size_t infeasible, out = count_out(c, &infeasible);
@@ -313,7 +314,7 @@ static gg_status refine(pt_community *c)
     c->grids = NULL;
     c->n_grids = c->cap_grids = 0;
     drop_units(c);
-    c->split_above = c->window.min;
+    c->split_above = 1;
     gg_status st = pt_build_units(c);
     if (st == GG_OK)
         st = pt_aggregate(c);

@@ -39,6 +39,19 @@ GG_API void gg_transform_free(gg_transform *transform);
  * are then HUGE_VAL). */
 GG_API gg_status gg_transform_points(gg_transform *transform, double *x, double *y, size_t n);
 
+/* GCJ-02 ("Mars" coordinates, the offset that Chinese map apps apply by
+ * regulation) and BD-09 (Baidu's further offset of GCJ-02). WGS 84 to
+ * GCJ-02 and GCJ-02 to BD-09 are the published forward transforms; the
+ * inverses iterate them to 1e-10 degrees (about 0.01 mm). Points outside
+ * China's bounding box (72.004-137.8347 E, 0.8293-55.8271 N) are not
+ * offset, as the apps do. */
+GG_API void gg_wgs84_to_gcj02(double lon, double lat, double *out_lon, double *out_lat);
+GG_API void gg_gcj02_to_wgs84(double lon, double lat, double *out_lon, double *out_lat);
+GG_API void gg_gcj02_to_bd09(double lon, double lat, double *out_lon, double *out_lat);
+GG_API void gg_bd09_to_gcj02(double lon, double lat, double *out_lon, double *out_lat);
+GG_API void gg_wgs84_to_bd09(double lon, double lat, double *out_lon, double *out_lat);
+GG_API void gg_bd09_to_wgs84(double lon, double lat, double *out_lon, double *out_lat);
+
 #ifdef __cplusplus
 }
 #endif

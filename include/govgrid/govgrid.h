@@ -9,5 +9,6 @@
 #include "govgrid/io.h"
 #include "govgrid/partition.h"
 #include "govgrid/render.h"
+#include "govgrid/locate.h"
 
 #endif

@@ -171,3 +171,28 @@ int fx_has_issue(const gg_import_report *r, gg_issue_kind kind, const char *id, 
     }
     return 0;
 }
+
+/* A project with a sample area's communities, households, roads, waterways
+ * and units (data/<area>/). */
+gg_store *fx_sample_project(gg_ctx *ctx, const char *area, const char *name)
+{
+    gg_store *store = fx_project(ctx, name);
+    char path[512];
+    snprintf(path, sizeof path, "%s/communities.gpkg", area);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_DIVISIONS, fx_data(path), NULL, NULL, 0, NULL), GG_OK);
+    const char *hh[] = {"id=hh_id", "count=households", NULL};
+    snprintf(path, sizeof path, "%s/households.gpkg", area);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data(path), NULL, hh, 0, NULL), GG_OK);
+    const char *roads[] = {"id=road_id", "class=highway", NULL};
+    snprintf(path, sizeof path, "%s/roads.gpkg", area);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_ROADS, fx_data(path), "roads", roads, 0, NULL), GG_OK);
+    const char *water[] = {"id=water_id", NULL};
+    snprintf(path, sizeof path, "%s/waterways.gpkg", area);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_WATERWAYS, fx_data(path), "waterway_lines", water, 0, NULL), GG_OK);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_WATERWAYS, fx_data(path), "water_areas", water, 1, NULL), GG_OK);
+    const char *poi[] = {"id=poi_id", NULL};
+    snprintf(path, sizeof path, "%s/pois.gpkg", area);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_UNITS, fx_data(path), "poi_areas", poi, 0, NULL), GG_OK);
+    return store;
+}
+

@@ -13,6 +13,10 @@ const char *fx_data(const char *rel);
 gg_ctx *fx_ctx(void);
 gg_store *fx_project(gg_ctx *ctx, const char *name);
 
+/* A project holding data/<area>/ (communities, households, roads,
+ * waterways, units), ready to partition. */
+gg_store *fx_sample_project(gg_ctx *ctx, const char *area, const char *name);
+
 /* Imports with the given maps ("target=field", NULL-terminated list or
  * NULL), returning the status; the report is kept in *report when not
  * NULL (free it), else freed. */

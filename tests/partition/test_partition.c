@@ -57,32 +57,10 @@ static void check_plan(gg_store *store, int64_t plan, int64_t expected_household
     CHECK_INT(fx_scalar(store, sql), 0);
 }
 
-static gg_store *sample_project(gg_ctx *ctx, const char *area, const char *name)
-{
-    gg_store *store = fx_project(ctx, name);
-    char path[512];
-    snprintf(path, sizeof path, "%s/communities.gpkg", area);
-    CHECK_INT(fx_import(ctx, store, GG_LAYER_DIVISIONS, fx_data(path), NULL, NULL, 0, NULL), GG_OK);
-    const char *hh[] = {"id=hh_id", "count=households", NULL};
-    snprintf(path, sizeof path, "%s/households.gpkg", area);
-    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data(path), NULL, hh, 0, NULL), GG_OK);
-    const char *roads[] = {"id=road_id", "class=highway", NULL};
-    snprintf(path, sizeof path, "%s/roads.gpkg", area);
-    CHECK_INT(fx_import(ctx, store, GG_LAYER_ROADS, fx_data(path), "roads", roads, 0, NULL), GG_OK);
-    const char *water[] = {"id=water_id", NULL};
-    snprintf(path, sizeof path, "%s/waterways.gpkg", area);
-    CHECK_INT(fx_import(ctx, store, GG_LAYER_WATERWAYS, fx_data(path), "waterway_lines", water, 0, NULL), GG_OK);
-    CHECK_INT(fx_import(ctx, store, GG_LAYER_WATERWAYS, fx_data(path), "water_areas", water, 1, NULL), GG_OK);
-    const char *poi[] = {"id=poi_id", NULL};
-    snprintf(path, sizeof path, "%s/pois.gpkg", area);
-    CHECK_INT(fx_import(ctx, store, GG_LAYER_UNITS, fx_data(path), "poi_areas", poi, 0, NULL), GG_OK);
-    return store;
-}
-
 static void monaco_plan_tiles_its_communities(void)
 {
     gg_ctx *ctx = fx_ctx();
-    gg_store *store = sample_project(ctx, "monaco", "monaco.sqlite");
+    gg_store *store = fx_sample_project(ctx, "monaco", "monaco.sqlite");
     gg_partition_options opts;
     gg_partition_options_init(&opts);
     gg_partition_report *r = NULL;
@@ -119,7 +97,7 @@ static void monaco_plan_tiles_its_communities(void)
 static void beijing_campus_is_a_dedicated_grid(void)
 {
     gg_ctx *ctx = fx_ctx();
-    gg_store *store = sample_project(ctx, "beijing-haidian-cau", "beijing.sqlite");
+    gg_store *store = fx_sample_project(ctx, "beijing-haidian-cau", "beijing.sqlite");
     gg_partition_options opts;
     gg_partition_options_init(&opts);
     gg_partition_report *r = NULL;
@@ -366,7 +344,7 @@ static void unknown_community_and_bad_window_are_refused(void)
 static void export_writes_every_layout(void)
 {
     gg_ctx *ctx = fx_ctx();
-    gg_store *store = sample_project(ctx, "beijing-haidian-cau", "beijing.sqlite");
+    gg_store *store = fx_sample_project(ctx, "beijing-haidian-cau", "beijing.sqlite");
     gg_partition_options popts;
     gg_partition_options_init(&popts);
     gg_partition_report *r = NULL;
@@ -428,7 +406,7 @@ static void export_writes_every_layout(void)
 static void report_measures_the_plan(void)
 {
     gg_ctx *ctx = fx_ctx();
-    gg_store *store = sample_project(ctx, "monaco", "monaco.sqlite");
+    gg_store *store = fx_sample_project(ctx, "monaco", "monaco.sqlite");
     gg_partition_options popts;
     gg_partition_options_init(&popts);
     gg_partition_report *pr = NULL;
@@ -471,7 +449,7 @@ static void report_measures_the_plan(void)
 static void map_draws_the_plan(void)
 {
     gg_ctx *ctx = fx_ctx();
-    gg_store *store = sample_project(ctx, "beijing-haidian-cau", "beijing.sqlite");
+    gg_store *store = fx_sample_project(ctx, "beijing-haidian-cau", "beijing.sqlite");
     gg_partition_options popts;
     gg_partition_options_init(&popts);
     gg_partition_report *pr = NULL;

@@ -1,0 +1,194 @@
+/* Incident geolocation: the grid, community and grid workers that own a
+ * point, from an index built once from a plan and queried in memory.
+ *
+ * A locator is immutable once built: any number of threads may query it at
+ * once. It holds no store handle; queries never touch the store.
+ *
+ * Boundary rule: a point that several grids cover (on a shared edge or
+ * vertex, where covers holds for both; or where a faulty plan overlaps)
+ * goes to one of them: a dedicated grid before a comprehensive one, then
+ * the lowest code. Never to none, never to two. */
+#ifndef GOVGRID_LOCATE_H
+#define GOVGRID_LOCATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "govgrid/core.h"
+#include "govgrid/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gg_locator gg_locator;
+
+typedef enum gg_locate_status {
+    GG_LOCATE_INSIDE = 0,       /* in a grid, farther than near_m from any other grid */
+    GG_LOCATE_NEAR_BOUNDARY,    /* in a grid, within near_m of another grid's boundary */
+    GG_LOCATE_SNAPPED,          /* in no grid, within snap_m of one: given to it */
+    GG_LOCATE_OUTSIDE,          /* in no grid and farther than snap_m from all */
+    GG_LOCATE_INVALID           /* no usable coordinates */
+} gg_locate_status;
+
+/* "inside", "near_boundary", "snapped", "outside", "invalid". */
+GG_API const char *gg_locate_status_name(gg_locate_status status);
+
+typedef struct gg_roster_person {
+    const char *id, *name, *phone;
+    const char *role;           /* "leader", "fulltime", "parttime", "volunteer", "instructor" */
+} gg_roster_person;
+
+/* What the locator knows of a grid. Strings are never NULL ("" if unknown). */
+typedef struct gg_located_grid {
+    const char *code;
+    int type;                   /* 1 comprehensive, 2-9 dedicated */
+    const char *name;
+    const char *community, *township, *county; /* division codes */
+    const char *community_name;
+    const gg_roster_person *leader;   /* NULL: none on the roster */
+    const gg_roster_person *const *workers; /* full-time workers, or part-time ones when there is none */
+    int n_workers;
+} gg_located_grid;
+
+typedef struct gg_locate_result {
+    int32_t grid;               /* gg_locator_grid index, -1 for none */
+    gg_locate_status status;
+    double distance_m;          /* see gg_locator_query; NAN when there is none to give */
+    int on_boundary;            /* exactly on the grid's edge: the boundary rule chose */
+} gg_locate_result;
+
+typedef struct gg_locator_options {
+    int64_t plan;               /* 0: the newest */
+    double near_m;              /* default 10 */
+    double snap_m;              /* default 50 */
+} gg_locator_options;
+
+GG_API void gg_locator_options_init(gg_locator_options *opts);
+
+/* Builds the index of a plan's grids and loads their divisions and roster.
+ * Returns GG_OK, GG_ERR_NOT_FOUND (no such plan, or no plan at all),
+ * GG_ERR_ARG (negative distances), GG_ERR_STORE, GG_ERR_GEOMETRY,
+ * GG_ERR_NOMEM. opts may be NULL for the defaults. */
+GG_API gg_status gg_locator_new(gg_ctx *ctx, gg_store *store, const gg_locator_options *opts, gg_locator **out);
+
+GG_API void gg_locator_free(gg_locator *loc);
+
+GG_API int64_t gg_locator_plan(const gg_locator *loc);
+GG_API size_t gg_locator_grid_count(const gg_locator *loc);
+GG_API const gg_located_grid *gg_locator_grid(const gg_locator *loc, int32_t grid);
+/* The grid with a code, or -1. */
+GG_API int32_t gg_locator_grid_by_code(const gg_locator *loc, const char *code);
+/* Bytes of memory the locator holds, and the vertices it indexes. */
+GG_API size_t gg_locator_bytes(const gg_locator *loc);
+GG_API size_t gg_locator_vertices(const gg_locator *loc);
+
+/* The grid covering (lon, lat) in WGS 84 degrees by the boundary rule, or
+ * -1: the fast path, no distances. *on_boundary (may be NULL) tells a
+ * point exactly on an edge. */
+GG_API int32_t gg_locator_find(const gg_locator *loc, double lon, double lat, int *on_boundary);
+
+/* The full answer: status, and distance_m - for a point in a grid, to the
+ * nearest boundary of another grid (NAN when the plan has no other grid);
+ * for a point in none, to the nearest grid. Distances in metres, from
+ * degrees scaled at the point's latitude (error under 0.1% at these
+ * distances). Invalid coordinates (NaN, infinite, outside -180..180 /
+ * -90..90) give GG_LOCATE_INVALID. */
+GG_API void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_locate_result *result);
+
+/* gg_locator_query over n points. */
+GG_API void gg_locator_query_many(const gg_locator *loc, const double *lon, const double *lat, size_t n,
+                                  gg_locate_result *results);
+
+/* ---- choosing the worker ---- */
+
+/* Assignments handed out, per worker, so that each incident goes to the
+ * grid's worker with the fewest open assignments (round robin when all are
+ * even). Not thread-safe: one per dispatching thread, used in input order. */
+typedef struct gg_dispatcher gg_dispatcher;
+
+GG_API gg_status gg_dispatcher_new(gg_ctx *ctx, const gg_locator *loc, gg_dispatcher **out);
+GG_API void gg_dispatcher_free(gg_dispatcher *d);
+
+/* The worker for an incident in grid (NULL: the grid has no worker and the
+ * leader, if any, is to take it) and the leader as escalation contact. */
+GG_API const gg_roster_person *gg_dispatcher_pick(gg_dispatcher *d, int32_t grid, const gg_roster_person **leader);
+
+/* ---- coordinates ---- */
+
+typedef enum gg_coord_system {
+    GG_COORD_WGS84 = 0,
+    GG_COORD_CGCS2000,          /* through PROJ (EPSG:4490) */
+    GG_COORD_GCJ02,             /* the obfuscated "Mars" coordinates of Chinese map apps */
+    GG_COORD_BD09,              /* Baidu's further offset of GCJ-02 */
+    GG_COORD_EPSG               /* any EPSG code, through PROJ */
+} gg_coord_system;
+
+/* ---- batches ---- */
+
+typedef enum gg_table_format {
+    GG_TABLE_AUTO = 0,          /* input: from the content */
+    GG_TABLE_CSV,
+    GG_TABLE_NDJSON,
+    GG_TABLE_GEOJSON
+} gg_table_format;
+
+typedef struct gg_locate_batch_options {
+    gg_table_format input_format;   /* GG_TABLE_AUTO: detect */
+    gg_table_format output_format;  /* GG_TABLE_AUTO: as the input */
+    gg_coord_system crs;
+    int epsg;                       /* for GG_COORD_EPSG */
+    const char *id_field;           /* NULL: "id" if present */
+    const char *lon_field, *lat_field; /* NULL: lon/lng/longitude/x and lat/latitude/y */
+    int jobs;                       /* threads for the queries; 0: 1 */
+} gg_locate_batch_options;
+
+GG_API void gg_locate_batch_options_init(gg_locate_batch_options *opts);
+
+typedef struct gg_locate_summary {
+    int64_t rows;
+    int64_t by_status[5];           /* indexed by gg_locate_status */
+    int64_t by_type[10];            /* rows per grid type digit (0: no grid) */
+    int64_t to_leader;              /* rows given to a leader: the grid has no worker */
+    int64_t no_contact;             /* rows in a grid with neither worker nor leader */
+    char first_invalid[160];        /* "line 7: lat 'abc' is not a number", or "" */
+} gg_locate_summary;
+
+/* Reads incidents from in (named in_name in messages: a path or "-"),
+ * writes every row back in input order with the located fields appended
+ * (grid_code, grid_type, community, township, county, worker_id,
+ * worker_name, worker_phone, leader_id, leader_name, status, distance_m,
+ * reason). A bad row is written with status invalid and its reason; a bad
+ * input as a whole (no header, no coordinate fields, malformed JSON) fails
+ * with GG_ERR_FORMAT or GG_ERR_NOT_FOUND naming the line. summary may be
+ * NULL. */
+GG_API gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_batch_options *opts, FILE *in,
+                                 const char *in_name, FILE *out, gg_locate_summary *summary);
+
+/* ---- the roster ---- */
+
+typedef struct gg_roster_issue {
+    char grid[24];              /* grid code, or "" for a worker-level issue */
+    char worker[64];            /* worker id for a worker-level issue, else "" */
+    char problem[160];
+} gg_roster_issue;
+
+typedef struct gg_roster_report {
+    int64_t plan;
+    int64_t grids, grids_ok, workers;
+    gg_roster_issue *issues;
+    size_t n_issues;
+} gg_roster_report;
+
+/* Checks every grid of a plan (0: the newest) against "1 leader + at least
+ * 2 grid workers (one full-time) + N volunteers", and every worker's grid
+ * code against the plan. */
+GG_API gg_status gg_roster_check(gg_ctx *ctx, gg_store *store, int64_t plan, gg_roster_report **out);
+GG_API void gg_roster_report_free(gg_ctx *ctx, gg_roster_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

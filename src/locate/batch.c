@@ -1,0 +1,1063 @@
+/* Batches of incidents: CSV, NDJSON or GeoJSON in; every row written back
+ * in input order with its grid, community, workers and status.
+ *
+ * Rows are read in blocks; a block's coordinates are converted to WGS 84,
+ * located by up to `jobs` threads at once, then written by the calling
+ * thread in input order, which is also the order workers are picked in. */
+#include "locate/locate.h"
+#include "locate/csv.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "govgrid/geo.h"
+
+#define BLOCK_ROWS 16384
+#define PEEK_BYTES 65536
+
+static const char *const out_fields[] = {"grid_code",  "grid_type",   "community",    "township",
+                                         "county",     "worker_id",   "worker_name",  "worker_phone",
+                                         "leader_id",  "leader_name", "status",       "distance_m",
+                                         "reason",     NULL};
+
+void gg_locate_batch_options_init(gg_locate_batch_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->jobs = 1;
+}
+
+typedef struct row {
+    long long line;             /* input line (CSV, NDJSON) or feature number (GeoJSON, from 1) */
+    size_t text_at, text_len;   /* CSV: the row's text to write back, in the block's text */
+    json_t *obj;                /* JSON: the object written back (owned) */
+    double lon, lat;            /* as given, then WGS 84 */
+    int valid;
+    char reason[112];
+    gg_locate_result res;
+} row;
+
+typedef struct block {
+    row *rows;
+    size_t n, cap;
+    char *text;
+    size_t text_len, text_cap;
+} block;
+
+typedef struct batch {
+    gg_ctx *ctx;
+    const gg_locator *loc;
+    const gg_locate_batch_options *o;
+    const char *name;
+    FILE *in, *out;
+    gg_table_format in_format, out_format;
+    gg_transform *transform;    /* EPSG and CGCS2000 inputs */
+    gg_dispatcher *dispatcher;
+    gg_locate_summary *sum;
+    /* CSV input */
+    gg_csv_reader csv;
+    char **header;              /* field names */
+    size_t n_header;
+    int lon_col, lat_col;
+    /* JSON input */
+    char *peek;
+    size_t peek_len, peek_at;
+    json_t *all;                /* GeoJSON: the whole document */
+    size_t next_feature;
+    const char *lon_key, *lat_key;
+    int keys_given;
+    long long line;
+    /* output */
+    char *obuf;
+    size_t olen, ocap;
+    size_t n_written;
+    char **out_columns;         /* CSV output from JSON input: the columns, from the first row */
+    size_t n_out_columns;
+} batch;
+
+/* ---- small helpers ---- */
+
+static int is_blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t')
+            return 0;
+    return 1;
+}
+
+static int name_is(const char *name, const char *const *choices)
+{
+    for (size_t i = 0; choices[i]; i++)
+        if (strcasecmp(name, choices[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *const lon_names[] = {"lon", "lng", "long", "longitude", "x", "经度", NULL};
+static const char *const lat_names[] = {"lat", "latitude", "y", "纬度", NULL};
+
+/* Parses a coordinate; on failure writes why into reason. */
+static int parse_coord(const char *field, const char *text, double *v, char *reason, size_t size)
+{
+    while (*text == ' ' || *text == '\t')
+        text++;
+    if (*text == '\0') {
+        snprintf(reason, size, "no value in field '%s'", field);
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    double d = strtod(text, &end);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (end == text || *end != '\0') {
+        snprintf(reason, size, "%s '%.40s' is not a number", field, text);
+        return 0;
+    }
+    if (!isfinite(d)) {
+        snprintf(reason, size, "%s '%.40s' is not a finite number", field, text);
+        return 0;
+    }
+    *v = d;
+    return 1;
+}
+
+static int check_range(const char *lon_name, const char *lat_name, double lon, double lat, char *reason, size_t size)
+{
+    if (!(lon >= -180 && lon <= 180)) {
+        snprintf(reason, size, "%s %.10g is out of range (-180 to 180)", lon_name, lon);
+        return 0;
+    }
+    if (!(lat >= -90 && lat <= 90)) {
+        snprintf(reason, size, "%s %.10g is out of range (-90 to 90)", lat_name, lat);
+        return 0;
+    }
+    return 1;
+}
+
+static int out_reserve(batch *b, size_t more)
+{
+    if (b->olen + more <= b->ocap)
+        return 1;
+    size_t cap = b->ocap ? b->ocap : 1 << 20;
+    while (cap < b->olen + more)
+        cap *= 2;
+    char *grown = gg_realloc(b->ctx, b->obuf, cap);
+    if (grown == NULL)
+        return 0;
+    b->obuf = grown;
+    b->ocap = cap;
+    return 1;
+}
+
+static int out_bytes(batch *b, const char *s, size_t n)
+{
+    if (!out_reserve(b, n))
+        return 0;
+    memcpy(b->obuf + b->olen, s, n);
+    b->olen += n;
+    return 1;
+}
+
+static int out_str(batch *b, const char *s)
+{
+    return out_bytes(b, s, strlen(s));
+}
+
+static int out_csv_field(batch *b, const char *s)
+{
+    return gg_csv_append_field(b->ctx, &b->obuf, &b->olen, &b->ocap, s, strlen(s));
+}
+
+static gg_status flush_out(batch *b)
+{
+    if (b->olen && fwrite(b->obuf, 1, b->olen, b->out) != b->olen)
+        return gg_error(b->ctx, GG_ERR_IO, "writing the output: %s", strerror(errno));
+    b->olen = 0;
+    return GG_OK;
+}
+
+/* Distance in metres with one decimal, as text ("" for none). */
+static void format_distance(double d, char *buf, size_t size)
+{
+    if (!isfinite(d)) {
+        buf[0] = '\0';
+        return;
+    }
+    long long t = llround(d * 10.0);
+    snprintf(buf, size, "%lld.%lld", t / 10, t % 10);
+}
+
+/* ---- the located fields of a row ---- */
+
+typedef struct located {
+    const gg_located_grid *grid;
+    const gg_roster_person *worker, *leader;
+    char type[4], distance[32];
+    const char *status, *reason;
+} located;
+
+static void locate_row(batch *b, const row *r, located *l)
+{
+    memset(l, 0, sizeof *l);
+    l->grid = r->valid ? gg_locator_grid(b->loc, r->res.grid) : NULL;
+    l->status = gg_locate_status_name(r->valid ? r->res.status : GG_LOCATE_INVALID);
+    l->reason = r->valid ? "" : r->reason;
+    if (r->valid)
+        format_distance(r->res.distance_m, l->distance, sizeof l->distance);
+    gg_locate_summary *s = b->sum;
+    s->rows++;
+    s->by_status[r->valid ? r->res.status : GG_LOCATE_INVALID]++;
+    if (l->grid != NULL) {
+        snprintf(l->type, sizeof l->type, "%d", l->grid->type);
+        s->by_type[l->grid->type >= 1 && l->grid->type <= 9 ? l->grid->type : 0]++;
+        l->worker = gg_dispatcher_pick(b->dispatcher, r->res.grid, &l->leader);
+        if (l->worker == NULL) {
+            l->worker = l->leader;
+            if (l->leader)
+                s->to_leader++;
+            else
+                s->no_contact++;
+        }
+    } else {
+        s->by_type[0]++;
+    }
+    if (!r->valid && s->first_invalid[0] == '\0')
+        snprintf(s->first_invalid, sizeof s->first_invalid, "%s %lld: %s",
+                 b->in_format == GG_TABLE_GEOJSON ? "feature" : "line", r->line, r->reason);
+}
+
+static const char *located_text(const located *l, int k)
+{
+    const gg_located_grid *g = l->grid;
+    switch (k) {
+    case 0: return g ? g->code : "";
+    case 1: return l->type;
+    case 2: return g ? g->community : "";
+    case 3: return g ? g->township : "";
+    case 4: return g ? g->county : "";
+    case 5: return l->worker ? l->worker->id : "";
+    case 6: return l->worker ? l->worker->name : "";
+    case 7: return l->worker ? l->worker->phone : "";
+    case 8: return l->leader ? l->leader->id : "";
+    case 9: return l->leader ? l->leader->name : "";
+    case 10: return l->status;
+    case 11: return l->distance;
+    default: return l->reason;
+    }
+}
+
+/* The located fields added to a JSON object (null where there is none). */
+static int add_located_json(json_t *obj, const located *l, const row *r)
+{
+    int bad = 0;
+    for (int k = 0; out_fields[k]; k++) {
+        const char *t = located_text(l, k);
+        json_t *v;
+        if (k == 1)
+            v = l->grid ? json_integer(l->grid->type) : json_null();
+        else if (k == 11)
+            v = r->valid && isfinite(r->res.distance_m) ? json_real(llround(r->res.distance_m * 10.0) / 10.0)
+                                                        : json_null();
+        else
+            v = t[0] ? json_string(t) : json_null();
+        bad |= v == NULL || json_object_set_new(obj, out_fields[k], v) != 0;
+    }
+    return !bad;
+}
+
+/* ---- reading CSV ---- */
+
+/* The CSV reader's failure, prefixed with the input's name. */
+static gg_status reader_error(batch *b)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", gg_ctx_errmsg(b->ctx));
+    return gg_error(b->ctx, gg_ctx_errcode(b->ctx), "%s: %s", b->name, msg);
+}
+
+static gg_status csv_header(batch *b)
+{
+    int got = gg_csv_next(&b->csv);
+    if (got < 0)
+        return reader_error(b);
+    if (got == 0)
+        return gg_error(b->ctx, GG_ERR_FORMAT, "%s: empty input: a CSV header line is needed", b->name);
+    b->n_header = b->csv.n_fields;
+    b->header = gg_calloc(b->ctx, b->n_header, sizeof *b->header);
+    if (b->header == NULL)
+        return gg_error_nomem(b->ctx);
+    for (size_t i = 0; i < b->n_header; i++) {
+        b->header[i] = gg_strdup(b->ctx, b->csv.fields[i].text);
+        if (b->header[i] == NULL)
+            return gg_error_nomem(b->ctx);
+        for (int k = 0; out_fields[k]; k++)
+            if (strcmp(b->header[i], out_fields[k]) == 0)
+                return gg_error(b->ctx, GG_ERR_FORMAT,
+                                "%s: line 1: input field '%s' has the name of an output field: rename or drop it",
+                                b->name, b->header[i]);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(b->header[i], b->header[j]) == 0)
+                return gg_error(b->ctx, GG_ERR_FORMAT, "%s: line 1: field '%s' appears twice in the header", b->name,
+                                b->header[i]);
+    }
+    b->lon_col = b->lat_col = -1;
+    for (size_t i = 0; i < b->n_header; i++) {
+        const char *h = b->header[i];
+        if (b->o->lon_field ? strcmp(h, b->o->lon_field) == 0 : (b->lon_col < 0 && name_is(h, lon_names)))
+            b->lon_col = (int)i;
+        if (b->o->lat_field ? strcmp(h, b->o->lat_field) == 0 : (b->lat_col < 0 && name_is(h, lat_names)))
+            b->lat_col = (int)i;
+    }
+    if (b->lon_col < 0 || b->lat_col < 0) {
+        char list[512] = "";
+        size_t at = 0;
+        for (size_t i = 0; i < b->n_header && at < sizeof list - 8; i++)
+            at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", i ? ", " : "", b->header[i]);
+        const char *which = b->lon_col < 0 ? "longitude" : "latitude";
+        const char *given = b->lon_col < 0 ? b->o->lon_field : b->o->lat_field;
+        if (given)
+            return gg_error(b->ctx, GG_ERR_NOT_FOUND, "%s: line 1: no field '%s' in the header (fields: %s)", b->name,
+                            given, list);
+        return gg_error(b->ctx, GG_ERR_NOT_FOUND,
+                        "%s: line 1: no %s field (looked for %s; fields: %s): name it with --%s-field", b->name, which,
+                        b->lon_col < 0 ? "lon, lng, long, longitude, x" : "lat, latitude, y", list,
+                        b->lon_col < 0 ? "lon" : "lat");
+    }
+    if (b->o->id_field) {
+        int found = 0;
+        for (size_t i = 0; i < b->n_header; i++)
+            found |= strcmp(b->header[i], b->o->id_field) == 0;
+        if (!found)
+            return gg_error(b->ctx, GG_ERR_NOT_FOUND, "%s: line 1: no field '%s' in the header", b->name,
+                            b->o->id_field);
+    }
+    return GG_OK;
+}
+
+static int block_text(batch *b, block *k, const char *s, size_t n, size_t *at)
+{
+    if (k->text_len + n > k->text_cap) {
+        size_t cap = k->text_cap ? k->text_cap : 1 << 20;
+        while (cap < k->text_len + n)
+            cap *= 2;
+        char *grown = gg_realloc(b->ctx, k->text, cap);
+        if (grown == NULL)
+            return 0;
+        k->text = grown;
+        k->text_cap = cap;
+    }
+    memcpy(k->text + k->text_len, s, n);
+    *at = k->text_len;
+    k->text_len += n;
+    return 1;
+}
+
+static row *block_add(batch *b, block *k)
+{
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 1024;
+        row *grown = gg_realloc(b->ctx, k->rows, cap * sizeof *grown);
+        if (grown == NULL)
+            return NULL;
+        k->rows = grown;
+        k->cap = cap;
+    }
+    row *r = &k->rows[k->n++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+/* Reads up to BLOCK_ROWS CSV rows; *more = 0 at the end. */
+static gg_status csv_block(batch *b, block *k, int *more)
+{
+    *more = 1;
+    while (k->n < BLOCK_ROWS) {
+        int got = gg_csv_next(&b->csv);
+        if (got < 0)
+            return reader_error(b);
+        if (got == 0) {
+            *more = 0;
+            return GG_OK;
+        }
+        const gg_csv_reader *c = &b->csv;
+        if (c->n_fields == 1 && is_blank(c->fields[0].text))
+            continue;
+        row *r = block_add(b, k);
+        if (r == NULL)
+            return gg_error_nomem(b->ctx);
+        r->line = c->line;
+        if (c->n_fields == b->n_header) {
+            if (!block_text(b, k, c->raw, c->raw_len, &r->text_at))
+                return gg_error_nomem(b->ctx);
+            r->text_len = c->raw_len;
+        } else {
+            /* Padded or cut to the header's width, so the added columns line up. */
+            size_t len = 0, cap = 0;
+            char *s = NULL;
+            for (size_t i = 0; i < b->n_header; i++) {
+                const char *t = i < c->n_fields ? c->fields[i].text : "";
+                /* an empty field reserves room; the separator goes in by hand */
+                if (i) {
+                    if (!gg_csv_append_field(b->ctx, &s, &len, &cap, "", 0)) {
+                        gg_free(b->ctx, s);
+                        return gg_error_nomem(b->ctx);
+                    }
+                    s[len++] = ',';
+                }
+                if (!gg_csv_append_field(b->ctx, &s, &len, &cap, t, strlen(t))) {
+                    gg_free(b->ctx, s);
+                    return gg_error_nomem(b->ctx);
+                }
+            }
+            int ok = block_text(b, k, s ? s : "", len, &r->text_at);
+            gg_free(b->ctx, s);
+            if (!ok)
+                return gg_error_nomem(b->ctx);
+            r->text_len = len;
+            snprintf(r->reason, sizeof r->reason, "the row has %zu field%s, the header %zu", c->n_fields,
+                     c->n_fields == 1 ? "" : "s", b->n_header);
+            continue;
+        }
+        r->valid = parse_coord(b->header[b->lon_col], c->fields[b->lon_col].text, &r->lon, r->reason,
+                               sizeof r->reason) &&
+                   parse_coord(b->header[b->lat_col], c->fields[b->lat_col].text, &r->lat, r->reason,
+                               sizeof r->reason);
+    }
+    return GG_OK;
+}
+
+/* ---- reading JSON ---- */
+
+/* A coordinate from a JSON value: a number, or a string holding one. */
+static int json_coord(const char *key, json_t *v, double *out, char *reason, size_t size)
+{
+    if (v == NULL || json_is_null(v)) {
+        snprintf(reason, size, "no value in field '%s'", key);
+        return 0;
+    }
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+        if (!isfinite(*out)) {
+            snprintf(reason, size, "%s is not a finite number", key);
+            return 0;
+        }
+        return 1;
+    }
+    if (json_is_string(v))
+        return parse_coord(key, json_string_value(v), out, reason, size);
+    snprintf(reason, size, "%s is not a number", key);
+    return 0;
+}
+
+/* Finds the coordinate keys among an object's keys (the options' names, or
+ * the usual ones). */
+static void find_keys(batch *b, json_t *props, const char **lon_key, const char **lat_key)
+{
+    *lon_key = b->o->lon_field;
+    *lat_key = b->o->lat_field;
+    const char *key;
+    json_t *v;
+    json_object_foreach(props, key, v) {
+        (void)v;
+        if (*lon_key == NULL && name_is(key, lon_names))
+            *lon_key = key;
+        if (*lat_key == NULL && name_is(key, lat_names))
+            *lat_key = key;
+    }
+}
+
+/* One JSON value (an object, or a GeoJSON Feature) made into a row. The
+ * row owns obj. */
+static void json_row(batch *b, row *r, json_t *obj)
+{
+    r->obj = obj;
+    if (!json_is_object(obj)) {
+        snprintf(r->reason, sizeof r->reason, "not a JSON object");
+        return;
+    }
+    json_t *type = json_object_get(obj, "type");
+    if (json_is_string(type) && strcmp(json_string_value(type), "Feature") == 0) {
+        json_t *props = json_object_get(obj, "properties");
+        if (!json_is_object(props)) {
+            props = json_object();
+            if (props == NULL || json_object_set_new(obj, "properties", props) != 0) {
+                snprintf(r->reason, sizeof r->reason, "out of memory");
+                return;
+            }
+        }
+        const char *key;
+        json_t *v;
+        json_object_foreach(props, key, v) {
+            (void)v;
+            for (int k = 0; out_fields[k]; k++)
+                if (strcmp(key, out_fields[k]) == 0) {
+                    snprintf(r->reason, sizeof r->reason, "property '%s' has the name of an output field", key);
+                    return;
+                }
+        }
+        if (b->o->lon_field || b->o->lat_field) {
+            const char *lk, *ak;
+            find_keys(b, props, &lk, &ak);
+            r->valid = json_coord(lk ? lk : "lon", lk ? json_object_get(props, lk) : NULL, &r->lon, r->reason,
+                                  sizeof r->reason) &&
+                       json_coord(ak ? ak : "lat", ak ? json_object_get(props, ak) : NULL, &r->lat, r->reason,
+                                  sizeof r->reason);
+            return;
+        }
+        json_t *geom = json_object_get(obj, "geometry");
+        json_t *gt = json_object_get(geom, "type");
+        json_t *coords = json_object_get(geom, "coordinates");
+        if (!json_is_string(gt) || strcmp(json_string_value(gt), "Point") != 0 || !json_is_array(coords) ||
+            json_array_size(coords) < 2) {
+            snprintf(r->reason, sizeof r->reason, "no Point geometry");
+            return;
+        }
+        r->valid = json_coord("longitude", json_array_get(coords, 0), &r->lon, r->reason, sizeof r->reason) &&
+                   json_coord("latitude", json_array_get(coords, 1), &r->lat, r->reason, sizeof r->reason);
+        return;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        (void)v;
+        for (int k = 0; out_fields[k]; k++)
+            if (strcmp(key, out_fields[k]) == 0) {
+                snprintf(r->reason, sizeof r->reason, "field '%s' has the name of an output field", key);
+                return;
+            }
+    }
+    const char *lk, *ak;
+    find_keys(b, obj, &lk, &ak);
+    r->valid = json_coord(lk ? lk : b->o->lon_field ? b->o->lon_field : "lon", lk ? json_object_get(obj, lk) : NULL,
+                          &r->lon, r->reason, sizeof r->reason) &&
+               json_coord(ak ? ak : b->o->lat_field ? b->o->lat_field : "lat", ak ? json_object_get(obj, ak) : NULL,
+                          &r->lat, r->reason, sizeof r->reason);
+}
+
+/* The next line of the input (peeked bytes first), NUL-terminated in
+ * *line; 0 at the end, -1 on a read error. */
+static int next_line(batch *b, char **line, size_t *cap)
+{
+    size_t len = 0;
+    for (;;) {
+        int c;
+        if (b->peek_at < b->peek_len)
+            c = (unsigned char)b->peek[b->peek_at++];
+        else
+            c = getc(b->in);
+        if (c == EOF) {
+            if (ferror(b->in))
+                return -1;
+            if (len == 0)
+                return 0;
+            break;
+        }
+        if (len + 2 > *cap) {
+            size_t n = *cap ? *cap * 2 : 4096;
+            char *grown = gg_realloc(b->ctx, *line, n);
+            if (grown == NULL)
+                return -2;
+            *line = grown;
+            *cap = n;
+        }
+        if (c == '\n')
+            break;
+        (*line)[len++] = (char)c;
+    }
+    while (len > 0 && ((*line)[len - 1] == '\r'))
+        len--;
+    (*line)[len] = '\0';
+    return 1;
+}
+
+static gg_status ndjson_block(batch *b, block *k, int *more)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    gg_status st = GG_OK;
+    *more = 1;
+    while (k->n < BLOCK_ROWS) {
+        int got = next_line(b, &line, &cap);
+        if (got == -2) {
+            st = gg_error_nomem(b->ctx);
+            break;
+        }
+        if (got < 0) {
+            st = gg_error(b->ctx, GG_ERR_IO, "%s: line %lld: read failed: %s", b->name, b->line + 1, strerror(errno));
+            break;
+        }
+        if (got == 0) {
+            *more = 0;
+            break;
+        }
+        b->line++;
+        if (is_blank(line))
+            continue;
+        json_error_t err;
+        json_t *obj = json_loads(line, JSON_REJECT_DUPLICATES, &err);
+        if (obj == NULL) {
+            st = gg_error(b->ctx, GG_ERR_FORMAT, "%s: line %lld, column %d: %s", b->name, b->line, err.column,
+                          err.text);
+            break;
+        }
+        row *r = block_add(b, k);
+        if (r == NULL) {
+            json_decref(obj);
+            st = gg_error_nomem(b->ctx);
+            break;
+        }
+        r->line = b->line;
+        json_row(b, r, obj);
+    }
+    gg_free(b->ctx, line);
+    return st;
+}
+
+static gg_status geojson_load(batch *b)
+{
+    size_t cap = b->peek_len + PEEK_BYTES, len = b->peek_len;
+    char *all = gg_malloc(b->ctx, cap);
+    if (all == NULL)
+        return gg_error_nomem(b->ctx);
+    memcpy(all, b->peek, b->peek_len);
+    for (;;) {
+        if (cap - len < PEEK_BYTES) {
+            char *grown = gg_realloc(b->ctx, all, cap * 2);
+            if (grown == NULL) {
+                gg_free(b->ctx, all);
+                return gg_error_nomem(b->ctx);
+            }
+            all = grown;
+            cap *= 2;
+        }
+        size_t got = fread(all + len, 1, cap - len, b->in);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(b->in)) {
+        gg_free(b->ctx, all);
+        return gg_error(b->ctx, GG_ERR_IO, "%s: read failed: %s", b->name, strerror(errno));
+    }
+    json_error_t err;
+    b->all = json_loadb(all, len, JSON_REJECT_DUPLICATES, &err);
+    gg_free(b->ctx, all);
+    if (b->all == NULL)
+        return gg_error(b->ctx, GG_ERR_FORMAT, "%s: line %d, column %d: %s", b->name, err.line, err.column, err.text);
+    json_t *type = json_object_get(b->all, "type");
+    if (json_is_array(b->all))
+        return GG_OK;
+    if (!json_is_string(type) || strcmp(json_string_value(type), "FeatureCollection") != 0 ||
+        !json_is_array(json_object_get(b->all, "features")))
+        return gg_error(b->ctx, GG_ERR_FORMAT,
+                        "%s: not a GeoJSON FeatureCollection (a JSON object needs \"type\": \"FeatureCollection\" and"
+                        " \"features\"; for one object per line, give NDJSON)",
+                        b->name);
+    return GG_OK;
+}
+
+static gg_status geojson_block(batch *b, block *k, int *more)
+{
+    json_t *list = json_is_array(b->all) ? b->all : json_object_get(b->all, "features");
+    size_t n = json_array_size(list);
+    *more = 1;
+    while (k->n < BLOCK_ROWS) {
+        if (b->next_feature >= n) {
+            *more = 0;
+            break;
+        }
+        json_t *f = json_array_get(list, b->next_feature++);
+        row *r = block_add(b, k);
+        if (r == NULL)
+            return gg_error_nomem(b->ctx);
+        r->line = (long long)b->next_feature;
+        json_incref(f);
+        json_row(b, r, f);
+    }
+    return GG_OK;
+}
+
+/* ---- converting and locating ---- */
+
+static void convert_block(batch *b, block *k)
+{
+    const char *lon_name = "lon", *lat_name = "lat";
+    if (b->in_format == GG_TABLE_CSV) {
+        lon_name = b->header[b->lon_col];
+        lat_name = b->header[b->lat_col];
+    }
+    if (b->transform != NULL) {
+        for (size_t i = 0; i < k->n; i++) {
+            row *r = &k->rows[i];
+            if (!r->valid)
+                continue;
+            double x = r->lon, y = r->lat;
+            if (gg_transform_points(b->transform, &x, &y, 1) != GG_OK) {
+                gg_ctx_clear_error(b->ctx);
+                r->valid = 0;
+                snprintf(r->reason, sizeof r->reason, "%.6g %.6g cannot be transformed from %s to WGS 84", r->lon,
+                         r->lat, b->o->crs == GG_COORD_CGCS2000 ? "CGCS2000" : "the CRS given");
+                continue;
+            }
+            r->lon = x;
+            r->lat = y;
+        }
+    }
+    for (size_t i = 0; i < k->n; i++) {
+        row *r = &k->rows[i];
+        if (!r->valid)
+            continue;
+        if (!check_range(lon_name, lat_name, r->lon, r->lat, r->reason, sizeof r->reason)) {
+            r->valid = 0;
+            continue;
+        }
+        if (b->o->crs == GG_COORD_GCJ02)
+            gg_gcj02_to_wgs84(r->lon, r->lat, &r->lon, &r->lat);
+        else if (b->o->crs == GG_COORD_BD09)
+            gg_bd09_to_wgs84(r->lon, r->lat, &r->lon, &r->lat);
+    }
+}
+
+typedef struct slice {
+    const gg_locator *loc;
+    row *rows;
+    size_t n;
+} slice;
+
+static void *locate_slice(void *arg)
+{
+    slice *s = arg;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->rows[i].valid)
+            gg_locator_query(s->loc, s->rows[i].lon, s->rows[i].lat, &s->rows[i].res);
+    return NULL;
+}
+
+static void locate_block(batch *b, block *k)
+{
+    int jobs = b->o->jobs < 1 ? 1 : b->o->jobs > 64 ? 64 : b->o->jobs;
+    if ((size_t)jobs > k->n / 1024 + 1)
+        jobs = (int)(k->n / 1024 + 1);
+    slice slices[64];
+    pthread_t threads[64];
+    int started[64] = {0};
+    size_t per = (k->n + (size_t)jobs - 1) / (size_t)jobs;
+    for (int t = 0; t < jobs; t++) {
+        size_t from = (size_t)t * per, to = from + per > k->n ? k->n : from + per;
+        slices[t].loc = b->loc;
+        slices[t].rows = k->rows + from;
+        slices[t].n = to > from ? to - from : 0;
+        if (t > 0)
+            started[t] = pthread_create(&threads[t], NULL, locate_slice, &slices[t]) == 0;
+    }
+    locate_slice(&slices[0]);
+    for (int t = 1; t < jobs; t++) {
+        if (started[t])
+            pthread_join(threads[t], NULL);
+        else
+            locate_slice(&slices[t]); /* no thread: done here */
+    }
+}
+
+/* ---- writing ---- */
+
+static gg_status write_header(batch *b)
+{
+    int ok = 1;
+    if (b->out_format == GG_TABLE_CSV) {
+        if (b->in_format == GG_TABLE_CSV) {
+            for (size_t i = 0; i < b->n_header && ok; i++)
+                ok = (i == 0 || out_str(b, ",")) && out_csv_field(b, b->header[i]);
+        } else {
+            for (size_t i = 0; i < b->n_out_columns && ok; i++)
+                ok = (i == 0 || out_str(b, ",")) && out_csv_field(b, b->out_columns[i]);
+        }
+        for (int k = 0; out_fields[k] && ok; k++)
+            ok = ((b->in_format == GG_TABLE_CSV ? b->n_header : b->n_out_columns) == 0 && k == 0 ? 1 : out_str(b, ",")) &&
+                 out_str(b, out_fields[k]);
+        ok = ok && out_str(b, "\n");
+    } else if (b->out_format == GG_TABLE_GEOJSON) {
+        ok = out_str(b, "{\"type\":\"FeatureCollection\",\"features\":[\n");
+    }
+    return ok ? GG_OK : gg_error_nomem(b->ctx);
+}
+
+/* A JSON object for a row of a CSV input: its fields as strings. */
+static json_t *csv_row_object(batch *b, const block *k, const row *r)
+{
+    gg_csv_reader one;
+    gg_csv_init(&one, b->ctx, NULL, k->text + r->text_at, r->text_len);
+    json_t *obj = json_object();
+    if (obj != NULL && gg_csv_next(&one) == 1) {
+        for (size_t i = 0; i < b->n_header && i < one.n_fields; i++)
+            json_object_set_new(obj, b->header[i], json_string(one.fields[i].text));
+    }
+    gg_csv_free(&one);
+    return obj;
+}
+
+/* Text of a JSON value for a CSV cell. */
+static char *json_cell(json_t *v)
+{
+    if (v == NULL || json_is_null(v))
+        return NULL;
+    if (json_is_string(v))
+        return strdup(json_string_value(v));
+    return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15));
+}
+
+static gg_status write_block(batch *b, block *k)
+{
+    gg_status st = GG_OK;
+    for (size_t i = 0; i < k->n && st == GG_OK; i++) {
+        row *r = &k->rows[i];
+        located l;
+        locate_row(b, r, &l);
+        int ok = 1;
+        if (b->out_format == GG_TABLE_CSV) {
+            if (b->in_format == GG_TABLE_CSV) {
+                ok = out_bytes(b, k->text + r->text_at, r->text_len);
+            } else {
+                json_t *props = r->obj;
+                if (json_is_object(props) && json_is_object(json_object_get(props, "properties")))
+                    props = json_object_get(props, "properties");
+                for (size_t c = 0; c < b->n_out_columns && ok; c++) {
+                    char *t = json_is_object(props) ? json_cell(json_object_get(props, b->out_columns[c])) : NULL;
+                    ok = (c == 0 || out_str(b, ",")) && out_csv_field(b, t ? t : "");
+                    free(t);
+                }
+            }
+            size_t width = b->in_format == GG_TABLE_CSV ? b->n_header : b->n_out_columns;
+            for (int f = 0; out_fields[f] && ok; f++)
+                ok = ((width == 0 && f == 0) || out_str(b, ",")) && out_csv_field(b, located_text(&l, f));
+            ok = ok && out_str(b, "\n");
+        } else {
+            json_t *obj = r->obj;
+            int own = 0;
+            if (b->in_format == GG_TABLE_CSV) {
+                obj = csv_row_object(b, k, r);
+                own = 1;
+            } else if (!json_is_object(obj)) {
+                obj = json_object();
+                own = 1;
+                if (obj && r->obj)
+                    json_object_set(obj, "value", r->obj);
+            }
+            json_t *out = obj;
+            if (obj == NULL) {
+                ok = 0;
+            } else if (b->out_format == GG_TABLE_GEOJSON) {
+                json_t *type = json_object_get(obj, "type");
+                int is_feature = json_is_string(type) && strcmp(json_string_value(type), "Feature") == 0;
+                if (is_feature) {
+                    json_t *props = json_object_get(obj, "properties");
+                    ok = json_is_object(props) && add_located_json(props, &l, r);
+                } else {
+                    out = json_object();
+                    json_t *geom = r->valid ? json_pack("{s:s, s:[f, f]}", "type", "Point", "coordinates", r->lon, r->lat)
+                                            : json_null();
+                    ok = out && geom && json_object_set_new(out, "type", json_string("Feature")) == 0 &&
+                         json_object_set_new(out, "geometry", geom) == 0 &&
+                         json_object_set(out, "properties", obj) == 0 && add_located_json(obj, &l, r);
+                }
+            } else {
+                json_t *props = json_object_get(obj, "properties");
+                ok = add_located_json(json_is_object(props) ? props : obj, &l, r);
+            }
+            char *text = ok ? json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
+            ok = text != NULL;
+            if (ok && b->out_format == GG_TABLE_GEOJSON && b->n_written > 0)
+                ok = out_str(b, ",\n");
+            ok = ok && out_str(b, text) && (b->out_format == GG_TABLE_GEOJSON || out_str(b, "\n"));
+            free(text);
+            if (out != obj)
+                json_decref(out);
+            if (own)
+                json_decref(obj);
+        }
+        if (!ok)
+            st = gg_error_nomem(b->ctx);
+        b->n_written++;
+    }
+    if (st == GG_OK)
+        st = flush_out(b);
+    return st;
+}
+
+static void block_clear(block *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        json_decref(k->rows[i].obj);
+    k->n = 0;
+    k->text_len = 0;
+}
+
+/* ---- the whole batch ---- */
+
+/* Reads the first bytes and decides the format. */
+static gg_status detect(batch *b)
+{
+    b->peek = gg_malloc(b->ctx, PEEK_BYTES);
+    if (b->peek == NULL)
+        return gg_error_nomem(b->ctx);
+    b->peek_len = fread(b->peek, 1, PEEK_BYTES, b->in);
+    if (b->peek_len == 0 && ferror(b->in))
+        return gg_error(b->ctx, GG_ERR_IO, "%s: read failed: %s", b->name, strerror(errno));
+    b->in_format = b->o->input_format;
+    if (b->in_format != GG_TABLE_AUTO)
+        return GG_OK;
+    size_t i = 0;
+    if (b->peek_len >= 3 && memcmp(b->peek, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < b->peek_len && (b->peek[i] == ' ' || b->peek[i] == '\t' || b->peek[i] == '\r' || b->peek[i] == '\n'))
+        i++;
+    if (i < b->peek_len && b->peek[i] == '[') {
+        b->in_format = GG_TABLE_GEOJSON;
+    } else if (i < b->peek_len && b->peek[i] == '{') {
+        /* One object per line, or one document? The first line decides. */
+        size_t end = i;
+        while (end < b->peek_len && b->peek[end] != '\n')
+            end++;
+        json_error_t err;
+        json_t *first = json_loadb(b->peek + i, end - i, 0, &err);
+        json_t *type = json_object_get(first, "type");
+        b->in_format = first != NULL && !(json_is_string(type) && !strcmp(json_string_value(type), "FeatureCollection"))
+                           ? GG_TABLE_NDJSON
+                           : GG_TABLE_GEOJSON;
+        json_decref(first);
+    } else {
+        b->in_format = GG_TABLE_CSV;
+    }
+    return GG_OK;
+}
+
+static gg_status setup_columns_from_json(batch *b, const block *k)
+{
+    /* CSV output from JSON input: the first row's keys are the columns. */
+    json_t *first = NULL;
+    for (size_t i = 0; i < k->n && first == NULL; i++)
+        if (json_is_object(k->rows[i].obj))
+            first = k->rows[i].obj;
+    json_t *props = json_object_get(first, "properties");
+    json_t *src = json_is_object(props) ? props : first;
+    if (src == NULL)
+        return GG_OK;
+    size_t n = json_object_size(src);
+    b->out_columns = gg_calloc(b->ctx, n ? n : 1, sizeof *b->out_columns);
+    if (b->out_columns == NULL)
+        return gg_error_nomem(b->ctx);
+    const char *key;
+    json_t *v;
+    json_object_foreach(src, key, v) {
+        (void)v;
+        int clash = 0;
+        for (int f = 0; out_fields[f]; f++)
+            clash |= strcmp(key, out_fields[f]) == 0;
+        if (clash)
+            continue;
+        b->out_columns[b->n_out_columns] = gg_strdup(b->ctx, key);
+        if (b->out_columns[b->n_out_columns] == NULL)
+            return gg_error_nomem(b->ctx);
+        b->n_out_columns++;
+    }
+    return GG_OK;
+}
+
+gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_batch_options *opts, FILE *in,
+                          const char *in_name, FILE *out, gg_locate_summary *summary)
+{
+    gg_locate_batch_options defaults;
+    if (opts == NULL) {
+        gg_locate_batch_options_init(&defaults);
+        opts = &defaults;
+    }
+    gg_locate_summary local;
+    batch b;
+    memset(&b, 0, sizeof b);
+    b.ctx = ctx;
+    b.loc = loc;
+    b.o = opts;
+    b.name = in_name ? in_name : "-";
+    b.in = in;
+    b.out = out;
+    b.sum = summary ? summary : &local;
+    memset(b.sum, 0, sizeof *b.sum);
+    block k;
+    memset(&k, 0, sizeof k);
+    gg_status st = GG_OK;
+    if (opts->crs == GG_COORD_EPSG || opts->crs == GG_COORD_CGCS2000) {
+        char crs[32];
+        snprintf(crs, sizeof crs, "EPSG:%d", opts->crs == GG_COORD_CGCS2000 ? 4490 : opts->epsg);
+        st = gg_transform_new(ctx, crs, "EPSG:4326", &b.transform);
+    }
+    if (st == GG_OK)
+        st = gg_dispatcher_new(ctx, loc, &b.dispatcher);
+    if (st == GG_OK)
+        st = detect(&b);
+    if (st == GG_OK) {
+        b.out_format = opts->output_format != GG_TABLE_AUTO ? opts->output_format : b.in_format;
+        if (b.in_format == GG_TABLE_CSV) {
+            gg_csv_init(&b.csv, ctx, in, NULL, 0);
+            if (!gg_csv_prime(&b.csv, b.peek, b.peek_len))
+                st = gg_error_nomem(ctx);
+            if (st == GG_OK)
+                st = csv_header(&b);
+        } else if (b.in_format == GG_TABLE_GEOJSON) {
+            st = geojson_load(&b);
+        }
+    }
+    int more = 1, first = 1;
+    while (st == GG_OK && more) {
+        if (b.in_format == GG_TABLE_CSV)
+            st = csv_block(&b, &k, &more);
+        else if (b.in_format == GG_TABLE_NDJSON)
+            st = ndjson_block(&b, &k, &more);
+        else
+            st = geojson_block(&b, &k, &more);
+        if (st != GG_OK)
+            break;
+        if (first) {
+            if (b.out_format == GG_TABLE_CSV && b.in_format != GG_TABLE_CSV)
+                st = setup_columns_from_json(&b, &k);
+            if (st == GG_OK)
+                st = write_header(&b);
+            first = 0;
+        }
+        if (st != GG_OK)
+            break;
+        convert_block(&b, &k);
+        locate_block(&b, &k);
+        st = write_block(&b, &k);
+        block_clear(&k);
+    }
+    if (st == GG_OK && b.out_format == GG_TABLE_GEOJSON) {
+        if (!out_str(&b, "\n]}\n"))
+            st = gg_error_nomem(ctx);
+        else
+            st = flush_out(&b);
+    }
+    if (st == GG_OK && fflush(out) != 0)
+        st = gg_error(ctx, GG_ERR_IO, "writing the output: %s", strerror(errno));
+    block_clear(&k);
+    gg_free(ctx, k.rows);
+    gg_free(ctx, k.text);
+    if (b.in_format == GG_TABLE_CSV)
+        gg_csv_free(&b.csv);
+    for (size_t i = 0; b.header && i < b.n_header; i++)
+        gg_free(ctx, b.header[i]);
+    gg_free(ctx, b.header);
+    for (size_t i = 0; i < b.n_out_columns; i++)
+        gg_free(ctx, b.out_columns[i]);
+    gg_free(ctx, b.out_columns);
+    json_decref(b.all);
+    gg_free(ctx, b.peek);
+    gg_free(ctx, b.obuf);
+    gg_transform_free(b.transform);
+    gg_dispatcher_free(b.dispatcher);
+    return st;
+}

@@ -1,0 +1,704 @@
+/* The cell index: building the cells, finding the polygon of a point, and
+ * the nearest edge. See index.h for the method. */
+#include "locate/index.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "locate/predicates.h"
+
+#define TAG_SET 0u
+#define TAG_LEAF 1u
+#define TAG_NODE 2u
+#define TAG_SHIFT 30
+#define PAYLOAD_MASK 0x3FFFFFFFu
+#define WORD(tag, v) (((uint32_t)(tag) << TAG_SHIFT) | (uint32_t)(v))
+
+/* A cell with more edges than this is split, down to MAX_DEPTH levels
+ * below the top. */
+#define LEAF_MAX 8
+#define MAX_DEPTH 12
+/* Edges per top cell, on average, that sizes the top level. */
+#define EDGES_PER_TOP_CELL 1.0
+#define MAX_TOP_CELLS (1u << 24)
+
+void gg_cell_index_init(gg_cell_index *ix, gg_ctx *ctx, int32_t n_polys, const int32_t *rank)
+{
+    memset(ix, 0, sizeof *ix);
+    ix->ctx = ctx;
+    ix->n_polys = n_polys;
+    ix->rank = rank;
+}
+
+void gg_cell_index_free(gg_cell_index *ix)
+{
+    gg_ctx *ctx = ix->ctx;
+    gg_free(ctx, ix->vx);
+    gg_free(ctx, ix->vy);
+    gg_free(ctx, ix->vpoly);
+    gg_free(ctx, ix->top);
+    gg_free(ctx, ix->top_start);
+    gg_free(ctx, ix->top_edges);
+    gg_free(ctx, ix->nodes);
+    gg_free(ctx, ix->leaves);
+    gg_free(ctx, ix->leaf_edges);
+    gg_free(ctx, ix->set_items);
+    gg_free(ctx, ix->set_start);
+    gg_free(ctx, ix->set_winner);
+    memset(ix, 0, sizeof *ix);
+}
+
+gg_status gg_cell_index_add_ring(gg_cell_index *ix, int32_t poly, const double *x, const double *y, size_t n)
+{
+    if (n < 2)
+        return GG_OK;
+    int closed = x[0] == x[n - 1] && y[0] == y[n - 1];
+    size_t need = n + (closed ? 0 : 1);
+    if ((uint64_t)ix->n_vertices + need >= PAYLOAD_MASK)
+        return gg_error(ix->ctx, GG_ERR_INVALID_INPUT, "the plan has too many vertices to index (over %u)", PAYLOAD_MASK);
+    size_t cap = ix->cap_vertices;
+    if (gg_grow(ix->ctx, (void **)&ix->vx, &cap, ix->n_vertices + need, sizeof *ix->vx) != GG_OK)
+        return GG_ERR_NOMEM;
+    size_t cap2 = ix->cap_vertices;
+    if (gg_grow(ix->ctx, (void **)&ix->vy, &cap2, ix->n_vertices + need, sizeof *ix->vy) != GG_OK)
+        return GG_ERR_NOMEM;
+    size_t cap3 = ix->cap_vertices;
+    if (gg_grow(ix->ctx, (void **)&ix->vpoly, &cap3, ix->n_vertices + need, sizeof *ix->vpoly) != GG_OK)
+        return GG_ERR_NOMEM;
+    ix->cap_vertices = (uint32_t)cap;
+    uint32_t at = ix->n_vertices;
+    for (size_t i = 0; i < n; i++) {
+        ix->vx[at + i] = x[i];
+        ix->vy[at + i] = y[i];
+        ix->vpoly[at + i] = poly;
+    }
+    if (!closed) {
+        ix->vx[at + n] = x[0];
+        ix->vy[at + n] = y[0];
+    }
+    ix->vpoly[at + need - 1] = -1;
+    ix->n_vertices += (uint32_t)need;
+    return GG_OK;
+}
+
+/* ---- sets of polygons ---- */
+
+typedef struct polyset {
+    int32_t *items;
+    int n, cap;
+} polyset;
+
+static int polyset_toggle(gg_ctx *ctx, polyset *s, int32_t p)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->items[i] == p) {
+            memmove(s->items + i, s->items + i + 1, (size_t)(s->n - i - 1) * sizeof *s->items);
+            s->n--;
+            return 1;
+        }
+    if (s->n == s->cap) {
+        int cap = s->cap ? s->cap * 2 : 8;
+        int32_t *grown = gg_realloc(ctx, s->items, (size_t)cap * sizeof *grown);
+        if (grown == NULL)
+            return 0;
+        s->items = grown;
+        s->cap = cap;
+    }
+    int i = s->n;
+    while (i > 0 && s->items[i - 1] > p) {
+        s->items[i] = s->items[i - 1];
+        i--;
+    }
+    s->items[i] = p;
+    s->n++;
+    return 1;
+}
+
+static int polyset_copy(gg_ctx *ctx, polyset *to, const polyset *from)
+{
+    if (to->cap < from->n) {
+        int32_t *grown = gg_realloc(ctx, to->items, (size_t)from->cap * sizeof *grown);
+        if (grown == NULL)
+            return 0;
+        to->items = grown;
+        to->cap = from->cap;
+    }
+    if (from->n)
+        memcpy(to->items, from->items, (size_t)from->n * sizeof *to->items);
+    to->n = from->n;
+    return 1;
+}
+
+/* The id of a set (sets of two or more are looked up among those seen;
+ * overlapping plans are rare and have few such sets). */
+static gg_status intern_set(gg_cell_index *ix, const polyset *s, uint32_t *id)
+{
+    if (s->n == 0) {
+        *id = 0;
+        return GG_OK;
+    }
+    if (s->n == 1) {
+        *id = (uint32_t)s->items[0] + 1;
+        return GG_OK;
+    }
+    for (uint32_t k = 0; k < ix->n_sets; k++) {
+        uint32_t a = ix->set_start[k], b = ix->set_start[k + 1];
+        if ((int)(b - a) == s->n && memcmp(ix->set_items + a, s->items, (size_t)s->n * sizeof *s->items) == 0) {
+            *id = (uint32_t)ix->n_polys + 1 + k;
+            return GG_OK;
+        }
+    }
+    if ((uint64_t)ix->n_polys + 1 + ix->n_sets >= PAYLOAD_MASK)
+        return gg_error(ix->ctx, GG_ERR_INVALID_INPUT, "too many overlapping polygons to index");
+    size_t cap = ix->cap_set_items;
+    if (gg_grow(ix->ctx, (void **)&ix->set_items, &cap, ix->n_set_items + (size_t)s->n, sizeof *ix->set_items) != GG_OK)
+        return GG_ERR_NOMEM;
+    ix->cap_set_items = (uint32_t)cap;
+    size_t cap_s = ix->cap_sets, cap_w = ix->cap_sets;
+    if (gg_grow(ix->ctx, (void **)&ix->set_start, &cap_s, ix->n_sets + 2, sizeof *ix->set_start) != GG_OK ||
+        gg_grow(ix->ctx, (void **)&ix->set_winner, &cap_w, ix->n_sets + 2, sizeof *ix->set_winner) != GG_OK)
+        return GG_ERR_NOMEM;
+    ix->cap_sets = (uint32_t)(cap_s < cap_w ? cap_s : cap_w);
+    if (ix->n_sets == 0)
+        ix->set_start[0] = 0;
+    memcpy(ix->set_items + ix->n_set_items, s->items, (size_t)s->n * sizeof *s->items);
+    ix->n_set_items += (uint32_t)s->n;
+    int32_t winner = s->items[0];
+    for (int i = 1; i < s->n; i++)
+        if (ix->rank[s->items[i]] < ix->rank[winner])
+            winner = s->items[i];
+    ix->set_winner[ix->n_sets] = winner;
+    ix->set_start[ix->n_sets + 1] = ix->n_set_items;
+    *id = (uint32_t)ix->n_polys + 1 + ix->n_sets;
+    ix->n_sets++;
+    return GG_OK;
+}
+
+/* ---- geometry ---- */
+
+/* Does segment a-b meet the box (closed)? Liang-Barsky clipping. */
+static int segment_meets_box(double ax, double ay, double bx, double by, double x0, double y0, double x1, double y1)
+{
+    double t0 = 0, t1 = 1;
+    double dx = bx - ax, dy = by - ay;
+    double p[4] = {-dx, dx, -dy, dy};
+    double q[4] = {ax - x0, x1 - ax, ay - y0, y1 - ay};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return 0;
+        } else {
+            double t = q[i] / p[i];
+            if (p[i] < 0) {
+                if (t > t1)
+                    return 0;
+                if (t > t0)
+                    t0 = t;
+            } else {
+                if (t < t0)
+                    return 0;
+                if (t < t1)
+                    t1 = t;
+            }
+        }
+    }
+    return 1;
+}
+
+/* Does the segment from the reference point r to p cross edge e? Both ends
+ * are off the edge (r by construction, p tested before). A vertex on the
+ * line r-p counts on its negative side, as the crossing-number test counts
+ * a vertex on its ray: the two edges at a vertex agree. */
+static int crosses(const gg_cell_index *ix, uint32_t e, double rx, double ry, double px, double py)
+{
+    double ax = ix->vx[e], ay = ix->vy[e], bx = ix->vx[e + 1], by = ix->vy[e + 1];
+    if ((ax < rx && ax < px && bx < rx && bx < px) || (ax > rx && ax > px && bx > rx && bx > px) ||
+        (ay < ry && ay < py && by < ry && by < py) || (ay > ry && ay > py && by > ry && by > py))
+        return 0;
+    int sa = gg_orient2d(px, py, rx, ry, ax, ay) > 0;
+    int sb = gg_orient2d(px, py, rx, ry, bx, by) > 0;
+    if (sa == sb)
+        return 0;
+    int op = gg_orient2d(ax, ay, bx, by, px, py);
+    int orr = gg_orient2d(ax, ay, bx, by, rx, ry);
+    return op * orr < 0;
+}
+
+static int on_edge(const gg_cell_index *ix, uint32_t e, double px, double py)
+{
+    return gg_on_segment(ix->vx[e], ix->vy[e], ix->vx[e + 1], ix->vy[e + 1], px, py);
+}
+
+/* Moves a reference point off every edge of the list, staying in its box. */
+static void clear_of_edges(const gg_cell_index *ix, const uint32_t *edges, uint32_t n, double size, double *rx,
+                           double *ry)
+{
+    for (int k = 1; k < 64; k++) {
+        int hit = 0;
+        for (uint32_t i = 0; i < n && !hit; i++)
+            hit = on_edge(ix, edges[i], *rx, *ry);
+        if (!hit)
+            return;
+        *rx += size * 1e-3 * 0.6180339887 * k;
+        *ry += size * 1e-3 * 0.4142135624 * k;
+    }
+}
+
+/* ---- building ---- */
+
+typedef struct builder {
+    gg_cell_index *ix;
+    uint32_t *stamp;        /* per edge, for counting an edge once per segment */
+    uint32_t stamp_now;
+} builder;
+
+static gg_status toggle_crossings(builder *b, polyset *set, const uint32_t *edges, uint32_t n, double rx, double ry,
+                                  double px, double py)
+{
+    gg_cell_index *ix = b->ix;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t e = edges[i];
+        if (b->stamp[e] == b->stamp_now)
+            continue;
+        b->stamp[e] = b->stamp_now;
+        if (crosses(ix, e, rx, ry, px, py) && !polyset_toggle(ix->ctx, set, ix->vpoly[e]))
+            return GG_ERR_NOMEM;
+    }
+    return GG_OK;
+}
+
+static gg_status add_leaf(gg_cell_index *ix, double rx, double ry, uint32_t set, const uint32_t *edges, uint32_t n,
+                          uint32_t *word)
+{
+    if (ix->n_leaves >= PAYLOAD_MASK || (uint64_t)ix->n_leaf_edges + n >= UINT32_MAX)
+        return gg_error(ix->ctx, GG_ERR_INVALID_INPUT, "the plan is too large to index");
+    size_t cap = ix->cap_leaves;
+    if (gg_grow(ix->ctx, (void **)&ix->leaves, &cap, ix->n_leaves + 1, sizeof *ix->leaves) != GG_OK)
+        return GG_ERR_NOMEM;
+    ix->cap_leaves = (uint32_t)cap;
+    cap = ix->cap_leaf_edges;
+    if (gg_grow(ix->ctx, (void **)&ix->leaf_edges, &cap, ix->n_leaf_edges + n, sizeof *ix->leaf_edges) != GG_OK)
+        return GG_ERR_NOMEM;
+    ix->cap_leaf_edges = (uint32_t)cap;
+    gg_cell_leaf *l = &ix->leaves[ix->n_leaves];
+    l->rx = rx;
+    l->ry = ry;
+    l->set = set;
+    l->first = ix->n_leaf_edges;
+    l->count = n;
+    memcpy(ix->leaf_edges + ix->n_leaf_edges, edges, n * sizeof *edges);
+    ix->n_leaf_edges += n;
+    *word = WORD(TAG_LEAF, ix->n_leaves++);
+    return GG_OK;
+}
+
+/* The word for the cell [x0,x1]x[y0,y1] crossed by edges[0..n), whose
+ * reference point (rx, ry) lies in the polygons of set. */
+static gg_status build_cell(builder *b, double x0, double y0, double x1, double y1, double rx, double ry,
+                            const polyset *set, const uint32_t *edges, uint32_t n, uint32_t depth, uint32_t *word)
+{
+    gg_cell_index *ix = b->ix;
+    gg_status st;
+    if (depth > ix->max_depth)
+        ix->max_depth = depth;
+    if (n == 0 || n <= LEAF_MAX || depth >= MAX_DEPTH) {
+        uint32_t id = 0;
+        st = intern_set(ix, set, &id);
+        if (st != GG_OK)
+            return st;
+        if (n == 0) {
+            *word = WORD(TAG_SET, id);
+            return GG_OK;
+        }
+        return add_leaf(ix, rx, ry, id, edges, n, word);
+    }
+    if (ix->n_nodes >= PAYLOAD_MASK / 4)
+        return gg_error(ix->ctx, GG_ERR_INVALID_INPUT, "the plan is too large to index");
+    size_t cap = ix->cap_nodes;
+    if (gg_grow(ix->ctx, (void **)&ix->nodes, &cap, (size_t)ix->n_nodes * 4 + 4, sizeof *ix->nodes) != GG_OK)
+        return GG_ERR_NOMEM;
+    ix->cap_nodes = (uint32_t)cap;
+    uint32_t node = ix->n_nodes++;
+    uint32_t *sub = gg_malloc(ix->ctx, (n ? n : 1) * sizeof *sub);
+    polyset cs = {0};
+    if (sub == NULL)
+        return GG_ERR_NOMEM;
+    double mx = (x0 + x1) * 0.5, my = (y0 + y1) * 0.5;
+    double eps = (x1 - x0) * 1e-9;
+    st = GG_OK;
+    for (int k = 0; k < 4 && st == GG_OK; k++) {
+        double cx0 = (k & 1) ? mx : x0, cx1 = (k & 1) ? x1 : mx;
+        double cy0 = (k & 2) ? my : y0, cy1 = (k & 2) ? y1 : my;
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t e = edges[i];
+            if (segment_meets_box(ix->vx[e], ix->vy[e], ix->vx[e + 1], ix->vy[e + 1], cx0 - eps, cy0 - eps, cx1 + eps,
+                                  cy1 + eps))
+                sub[m++] = e;
+        }
+        double crx = (cx0 + cx1) * 0.5, cry = (cy0 + cy1) * 0.5;
+        clear_of_edges(ix, sub, m, cx1 - cx0, &crx, &cry);
+        if (!polyset_copy(ix->ctx, &cs, set)) {
+            st = GG_ERR_NOMEM;
+            break;
+        }
+        b->stamp_now++;
+        st = toggle_crossings(b, &cs, edges, n, rx, ry, crx, cry);
+        uint32_t w = 0;
+        if (st == GG_OK)
+            st = build_cell(b, cx0, cy0, cx1, cy1, crx, cry, &cs, sub, m, depth + 1, &w);
+        if (st == GG_OK)
+            ix->nodes[node * 4 + (uint32_t)k] = w;
+    }
+    gg_free(ix->ctx, cs.items);
+    gg_free(ix->ctx, sub);
+    if (st == GG_ERR_NOMEM)
+        return gg_error_nomem(ix->ctx);
+    *word = WORD(TAG_NODE, node);
+    return st;
+}
+
+gg_status gg_cell_index_build(gg_cell_index *ix)
+{
+    gg_ctx *ctx = ix->ctx;
+    double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
+    uint64_t n_edges = 0;
+    for (uint32_t i = 0; i < ix->n_vertices; i++) {
+        if (!isfinite(ix->vx[i]) || !isfinite(ix->vy[i]))
+            return gg_error(ctx, GG_ERR_GEOMETRY, "a polygon has a vertex that is not a finite number");
+        minx = fmin(minx, ix->vx[i]);
+        maxx = fmax(maxx, ix->vx[i]);
+        miny = fmin(miny, ix->vy[i]);
+        maxy = fmax(maxy, ix->vy[i]);
+        n_edges += ix->vpoly[i] >= 0;
+    }
+    if (n_edges == 0) {
+        minx = miny = 0;
+        maxx = maxy = 1;
+    }
+    double w = maxx - minx, h = maxy - miny;
+    double pad = fmax(w, h) * 1e-6 + 1e-9;
+    ix->x0 = minx - pad;
+    ix->y0 = miny - pad;
+    w += 2 * pad;
+    h += 2 * pad;
+    double target = fmax(1.0, (double)n_edges / EDGES_PER_TOP_CELL);
+    if (target > MAX_TOP_CELLS)
+        target = MAX_TOP_CELLS;
+    ix->cell = sqrt(w * h / target);
+    if (!(ix->cell > 0))
+        ix->cell = fmax(w, h);
+    for (;;) {
+        double nx = ceil(w / ix->cell), ny = ceil(h / ix->cell);
+        if (nx * ny <= MAX_TOP_CELLS) {
+            ix->nx = (int32_t)(nx < 1 ? 1 : nx);
+            ix->ny = (int32_t)(ny < 1 ? 1 : ny);
+            break;
+        }
+        ix->cell *= 1.25;
+    }
+    size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
+    ix->top = gg_malloc(ctx, n_top * sizeof *ix->top);
+    ix->top_start = gg_calloc(ctx, n_top + 1, sizeof *ix->top_start);
+    uint32_t *stamp = gg_calloc(ctx, ix->n_vertices ? ix->n_vertices : 1, sizeof *stamp);
+    if (ix->top == NULL || ix->top_start == NULL || stamp == NULL) {
+        gg_free(ctx, stamp);
+        return gg_error_nomem(ctx);
+    }
+    /* Edges into top cells: count, then fill. */
+    double eps = ix->cell * 1e-9;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t e = 0; e < ix->n_vertices; e++) {
+            if (ix->vpoly[e] < 0)
+                continue;
+            double ax = ix->vx[e], ay = ix->vy[e], bx = ix->vx[e + 1], by = ix->vy[e + 1];
+            int32_t i0 = (int32_t)floor((fmin(ax, bx) - eps - ix->x0) / ix->cell);
+            int32_t i1 = (int32_t)floor((fmax(ax, bx) + eps - ix->x0) / ix->cell);
+            int32_t j0 = (int32_t)floor((fmin(ay, by) - eps - ix->y0) / ix->cell);
+            int32_t j1 = (int32_t)floor((fmax(ay, by) + eps - ix->y0) / ix->cell);
+            i0 = i0 < 0 ? 0 : i0;
+            j0 = j0 < 0 ? 0 : j0;
+            i1 = i1 >= ix->nx ? ix->nx - 1 : i1;
+            j1 = j1 >= ix->ny ? ix->ny - 1 : j1;
+            for (int32_t j = j0; j <= j1; j++)
+                for (int32_t i = i0; i <= i1; i++) {
+                    double cx0 = ix->x0 + i * ix->cell, cy0 = ix->y0 + j * ix->cell;
+                    if ((i0 != i1 || j0 != j1) &&
+                        !segment_meets_box(ax, ay, bx, by, cx0 - eps, cy0 - eps, cx0 + ix->cell + eps,
+                                           cy0 + ix->cell + eps))
+                        continue;
+                    size_t c = (size_t)j * (size_t)ix->nx + (size_t)i;
+                    if (pass == 0)
+                        ix->top_start[c + 1]++;
+                    else
+                        ix->top_edges[ix->top_start[c] + stamp[c]++] = e;
+                }
+        }
+        if (pass == 0) {
+            for (size_t c = 0; c < n_top; c++) {
+                if ((uint64_t)ix->top_start[c + 1] + ix->top_start[c] >= UINT32_MAX) {
+                    gg_free(ctx, stamp);
+                    return gg_error(ctx, GG_ERR_INVALID_INPUT, "the plan is too large to index");
+                }
+                ix->top_start[c + 1] += ix->top_start[c];
+            }
+            ix->top_edges = gg_malloc(ctx, (ix->top_start[n_top] ? ix->top_start[n_top] : 1) * sizeof *ix->top_edges);
+            gg_free(ctx, stamp);
+            stamp = gg_calloc(ctx, n_top > ix->n_vertices ? n_top : (ix->n_vertices ? ix->n_vertices : 1),
+                              sizeof *stamp);
+            if (ix->top_edges == NULL || stamp == NULL) {
+                gg_free(ctx, stamp);
+                return gg_error_nomem(ctx);
+            }
+        }
+    }
+    memset(stamp, 0, (n_top > ix->n_vertices ? n_top : (ix->n_vertices ? ix->n_vertices : 1)) * sizeof *stamp);
+    builder b = {ix, stamp, 0};
+    polyset set = {0};
+    gg_status st = GG_OK;
+    /* Along each row from a point left of the extent (in no polygon): each
+     * cell's reference point is reached from the previous one. */
+    for (int32_t j = 0; j < ix->ny && st == GG_OK; j++) {
+        set.n = 0;
+        double cy = ix->y0 + (j + 0.5) * ix->cell;
+        double prx = ix->x0 - 0.5 * ix->cell, pry = cy;
+        for (int32_t i = 0; i < ix->nx && st == GG_OK; i++) {
+            size_t c = (size_t)j * (size_t)ix->nx + (size_t)i;
+            const uint32_t *edges = ix->top_edges + ix->top_start[c];
+            uint32_t n = ix->top_start[c + 1] - ix->top_start[c];
+            double rx = ix->x0 + (i + 0.5) * ix->cell, ry = cy;
+            clear_of_edges(ix, edges, n, ix->cell, &rx, &ry);
+            b.stamp_now++;
+            if (i > 0)
+                st = toggle_crossings(&b, &set, ix->top_edges + ix->top_start[c - 1],
+                                      ix->top_start[c] - ix->top_start[c - 1], prx, pry, rx, ry);
+            if (st == GG_OK)
+                st = toggle_crossings(&b, &set, edges, n, prx, pry, rx, ry);
+            if (st == GG_OK)
+                st = build_cell(&b, ix->x0 + i * ix->cell, ix->y0 + j * ix->cell, ix->x0 + (i + 1) * ix->cell,
+                                ix->y0 + (j + 1) * ix->cell, rx, ry, &set, edges, n, 0, &ix->top[c]);
+            prx = rx;
+            pry = ry;
+        }
+    }
+    gg_free(ctx, set.items);
+    gg_free(ctx, stamp);
+    if (st == GG_ERR_NOMEM)
+        return gg_error_nomem(ctx);
+    return st;
+}
+
+/* ---- queries ---- */
+
+static int32_t set_winner(const gg_cell_index *ix, uint32_t id)
+{
+    if (id == 0)
+        return -1;
+    if (id <= (uint32_t)ix->n_polys)
+        return (int32_t)id - 1;
+    return ix->set_winner[id - (uint32_t)ix->n_polys - 1];
+}
+
+static int set_has(const gg_cell_index *ix, uint32_t id, int32_t p)
+{
+    if (id == 0)
+        return 0;
+    if (id <= (uint32_t)ix->n_polys)
+        return (int32_t)id - 1 == p;
+    uint32_t k = id - (uint32_t)ix->n_polys - 1;
+    for (uint32_t i = ix->set_start[k]; i < ix->set_start[k + 1]; i++)
+        if (ix->set_items[i] == p)
+            return 1;
+    return 0;
+}
+
+static int32_t leaf_find(const gg_cell_index *ix, const gg_cell_leaf *l, double x, double y, int *on)
+{
+    const uint32_t *edges = ix->leaf_edges + l->first;
+    uint32_t n = l->count;
+    int32_t best = -1;
+    int best_on = 0;
+    /* Each polygon with edges here: on its boundary, or inside by parity. */
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t p = ix->vpoly[edges[i]];
+        int seen = 0;
+        for (uint32_t k = 0; k < i && !seen; k++)
+            seen = ix->vpoly[edges[k]] == p;
+        if (seen)
+            continue;
+        int parity = 0, boundary = 0;
+        for (uint32_t k = i; k < n && !boundary; k++) {
+            uint32_t e = edges[k];
+            if (ix->vpoly[e] != p)
+                continue;
+            if (on_edge(ix, e, x, y))
+                boundary = 1;
+            else
+                parity ^= crosses(ix, e, l->rx, l->ry, x, y);
+        }
+        if (boundary || (set_has(ix, l->set, p) ^ parity)) {
+            if (best < 0 || ix->rank[p] < ix->rank[best]) {
+                best = p;
+                best_on = boundary;
+            }
+        }
+    }
+    /* Polygons holding the reference point with no edge here hold the
+     * whole leaf. */
+    if (l->set != 0) {
+        uint32_t a, b;
+        int32_t single;
+        const int32_t *items;
+        if (l->set <= (uint32_t)ix->n_polys) {
+            single = (int32_t)l->set - 1;
+            items = &single;
+            a = 0;
+            b = 1;
+        } else {
+            uint32_t k = l->set - (uint32_t)ix->n_polys - 1;
+            items = ix->set_items;
+            a = ix->set_start[k];
+            b = ix->set_start[k + 1];
+        }
+        for (uint32_t t = a; t < b; t++) {
+            int32_t p = items[t];
+            int has_edges = 0;
+            for (uint32_t i = 0; i < n && !has_edges; i++)
+                has_edges = ix->vpoly[edges[i]] == p;
+            if (!has_edges && (best < 0 || ix->rank[p] < ix->rank[best])) {
+                best = p;
+                best_on = 0;
+            }
+        }
+    }
+    if (on)
+        *on = best_on;
+    return best;
+}
+
+int32_t gg_cell_index_find(const gg_cell_index *ix, double x, double y, int *on)
+{
+    if (on)
+        *on = 0;
+    if (!(x >= ix->x0 && y >= ix->y0))
+        return -1;
+    double fx = (x - ix->x0) / ix->cell, fy = (y - ix->y0) / ix->cell;
+    if (!(fx < ix->nx && fy < ix->ny))
+        return -1;
+    int32_t i = (int32_t)fx, j = (int32_t)fy;
+    uint32_t w = ix->top[(size_t)j * (size_t)ix->nx + (size_t)i];
+    if ((w >> TAG_SHIFT) == TAG_SET)
+        return set_winner(ix, w & PAYLOAD_MASK);
+    double x0 = ix->x0 + i * ix->cell, y0 = ix->y0 + j * ix->cell;
+    double x1 = ix->x0 + (i + 1) * ix->cell, y1 = ix->y0 + (j + 1) * ix->cell;
+    while ((w >> TAG_SHIFT) == TAG_NODE) {
+        double mx = (x0 + x1) * 0.5, my = (y0 + y1) * 0.5;
+        int k = (x >= mx) + 2 * (y >= my);
+        if (k & 1)
+            x0 = mx;
+        else
+            x1 = mx;
+        if (k & 2)
+            y0 = my;
+        else
+            y1 = my;
+        w = ix->nodes[(w & PAYLOAD_MASK) * 4 + (uint32_t)k];
+    }
+    if ((w >> TAG_SHIFT) == TAG_SET)
+        return set_winner(ix, w & PAYLOAD_MASK);
+    return leaf_find(ix, &ix->leaves[w & PAYLOAD_MASK], x, y, on);
+}
+
+static double segment_distance(double px, double py, double ax, double ay, double bx, double by, double mx, double my)
+{
+    double ux = (bx - ax) * mx, uy = (by - ay) * my;
+    double wx = (px - ax) * mx, wy = (py - ay) * my;
+    double len2 = ux * ux + uy * uy;
+    double t = len2 > 0 ? (wx * ux + wy * uy) / len2 : 0;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    double dx = wx - t * ux, dy = wy - t * uy;
+    return sqrt(dx * dx + dy * dy);
+}
+
+static double box_distance(double px, double py, double x0, double y0, double x1, double y1, double mx, double my)
+{
+    double dx = px < x0 ? x0 - px : px > x1 ? px - x1 : 0;
+    double dy = py < y0 ? y0 - py : py > y1 ? py - y1 : 0;
+    dx *= mx;
+    dy *= my;
+    return sqrt(dx * dx + dy * dy);
+}
+
+int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32_t skip, double mx, double my,
+                              double max_m, double *dist_m)
+{
+    double best = max_m;
+    int32_t found = -1;
+    *dist_m = INFINITY;
+    if (!isfinite(x) || !isfinite(y) || ix->top_edges == NULL)
+        return -1;
+    double fx = floor((x - ix->x0) / ix->cell), fy = floor((y - ix->y0) / ix->cell);
+    int32_t ci = fx < 0 ? 0 : fx >= ix->nx ? ix->nx - 1 : (int32_t)fx;
+    int32_t cj = fy < 0 ? 0 : fy >= ix->ny ? ix->ny - 1 : (int32_t)fy;
+    int32_t rmax = ix->nx > ix->ny ? ix->nx : ix->ny;
+    /* How far the point lies outside the extent, across and along: every
+     * cell is at least that far. */
+    double xend = ix->x0 + ix->nx * ix->cell, yend = ix->y0 + ix->ny * ix->cell;
+    double ext_dx = fmax(0, fmax(ix->x0 - x, x - xend)) * mx;
+    double ext_dy = fmax(0, fmax(ix->y0 - y, y - yend)) * my;
+    for (int32_t r = 0; r <= rmax; r++) {
+        for (int32_t j = cj - r; j <= cj + r; j++) {
+            if (j < 0 || j >= ix->ny)
+                continue;
+            int edge_row = j == cj - r || j == cj + r;
+            for (int32_t i = ci - r; i <= ci + r; i += (edge_row || r == 0) ? 1 : 2 * r) {
+                if (i < 0 || i >= ix->nx)
+                    continue;
+                double x0 = ix->x0 + i * ix->cell, y0 = ix->y0 + j * ix->cell;
+                if (box_distance(x, y, x0, y0, x0 + ix->cell, y0 + ix->cell, mx, my) > best)
+                    continue;
+                size_t c = (size_t)j * (size_t)ix->nx + (size_t)i;
+                for (uint32_t k = ix->top_start[c]; k < ix->top_start[c + 1]; k++) {
+                    uint32_t e = ix->top_edges[k];
+                    int32_t p = ix->vpoly[e];
+                    if (p == skip)
+                        continue;
+                    double d = segment_distance(x, y, ix->vx[e], ix->vy[e], ix->vx[e + 1], ix->vy[e + 1], mx, my);
+                    if (d < best || (d == best && found >= 0 && ix->rank[p] < ix->rank[found])) {
+                        best = d;
+                        found = p;
+                    }
+                }
+            }
+        }
+        /* Every cell not yet seen lies outside the block of rings 0..r:
+         * beyond one of its four sides, where the grid extends. */
+        double bound = INFINITY;
+        double bx0 = ix->x0 + (ci - r) * ix->cell, bx1 = ix->x0 + (ci + r + 1) * ix->cell;
+        double by0 = ix->y0 + (cj - r) * ix->cell, by1 = ix->y0 + (cj + r + 1) * ix->cell;
+        if (ci - r > 0)
+            bound = fmin(bound, hypot(fmax(0, x - bx0) * mx, ext_dy));
+        if (ci + r < ix->nx - 1)
+            bound = fmin(bound, hypot(fmax(0, bx1 - x) * mx, ext_dy));
+        if (cj - r > 0)
+            bound = fmin(bound, hypot(ext_dx, fmax(0, y - by0) * my));
+        if (cj + r < ix->ny - 1)
+            bound = fmin(bound, hypot(ext_dx, fmax(0, by1 - y) * my));
+        if (bound == INFINITY || bound > best)
+            break;
+    }
+    if (found >= 0)
+        *dist_m = best;
+    return found;
+}
+
+size_t gg_cell_index_bytes(const gg_cell_index *ix)
+{
+    size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
+    return sizeof *ix + (size_t)ix->cap_vertices * (2 * sizeof(double) + sizeof(int32_t)) + n_top * sizeof(uint32_t) +
+           (n_top + 1) * sizeof(uint32_t) + (ix->top_start ? ix->top_start[n_top] : 0) * sizeof(uint32_t) +
+           (size_t)ix->cap_nodes * sizeof(uint32_t) + (size_t)ix->cap_leaves * sizeof(gg_cell_leaf) +
+           (size_t)ix->cap_leaf_edges * sizeof(uint32_t) + (size_t)ix->cap_set_items * sizeof(int32_t) +
+           (size_t)ix->cap_sets * (sizeof(uint32_t) + sizeof(int32_t));
+}

@@ -1,0 +1,502 @@
+/* The locator: a plan's grids, their divisions and roster, and the cell
+ * index over their polygons. */
+#include "locate/locate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+/* ---- arena ---- */
+
+void *gg_arena_alloc(gg_arena *a, size_t size)
+{
+    size = (size + 7) & ~(size_t)7;
+    if (a->head == NULL || a->head->size - a->head->used < size) {
+        size_t block = size > 65536 ? size : 65536;
+        gg_arena_block *b = gg_malloc(a->ctx, sizeof *b + block);
+        if (b == NULL)
+            return NULL;
+        b->next = a->head;
+        b->used = 0;
+        b->size = block;
+        a->head = b;
+    }
+    void *p = a->head->data + a->head->used;
+    a->head->used += size;
+    return p;
+}
+
+const char *gg_arena_strdup(gg_arena *a, const char *s)
+{
+    if (s == NULL)
+        s = "";
+    size_t n = strlen(s) + 1;
+    char *p = gg_arena_alloc(a, n);
+    if (p != NULL)
+        memcpy(p, s, n);
+    return p;
+}
+
+void gg_arena_free(gg_arena *a)
+{
+    while (a->head) {
+        gg_arena_block *next = a->head->next;
+        gg_free(a->ctx, a->head);
+        a->head = next;
+    }
+}
+
+/* ---- loading ---- */
+
+void gg_locator_options_init(gg_locator_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->near_m = 10;
+    opts->snap_m = 50;
+}
+
+const char *gg_locate_status_name(gg_locate_status status)
+{
+    static const char *const names[] = {"inside", "near_boundary", "snapped", "outside", "invalid"};
+    return (unsigned)status < 5 ? names[status] : "invalid";
+}
+
+typedef struct rank_key {
+    int dedicated;
+    const char *code;
+    int32_t grid;
+} rank_key;
+
+static int compare_rank(const void *x, const void *y)
+{
+    const rank_key *a = x, *b = y;
+    if (a->dedicated != b->dedicated)
+        return b->dedicated - a->dedicated; /* dedicated first */
+    return strcmp(a->code, b->code);
+}
+
+static gg_status add_geometry(gg_locator *loc, int32_t grid, const GEOSGeometry *g)
+{
+    GEOSContextHandle_t h = loc->ctx->geos;
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int n = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < n; i++) {
+            gg_status st = add_geometry(loc, grid, GEOSGetGeometryN_r(h, g, i));
+            if (st != GG_OK)
+                return st;
+        }
+        return GG_OK;
+    }
+    if (type != GEOS_POLYGON)
+        return GG_OK;
+    int holes = GEOSGetNumInteriorRings_r(h, g);
+    double *x = NULL, *y = NULL;
+    size_t cap = 0;
+    gg_status st = GG_OK;
+    for (int r = -1; r < holes && st == GG_OK; r++) {
+        const GEOSGeometry *ring = r < 0 ? GEOSGetExteriorRing_r(h, g) : GEOSGetInteriorRingN_r(h, g, r);
+        const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
+        unsigned int n = 0;
+        if (seq == NULL || GEOSCoordSeq_getSize_r(h, seq, &n) == 0)
+            continue;
+        if (n > cap) {
+            gg_free(loc->ctx, x);
+            gg_free(loc->ctx, y);
+            cap = n;
+            x = gg_malloc(loc->ctx, cap * sizeof *x);
+            y = gg_malloc(loc->ctx, cap * sizeof *y);
+            if (x == NULL || y == NULL) {
+                st = gg_error_nomem(loc->ctx);
+                break;
+            }
+        }
+        for (unsigned int i = 0; i < n; i++) {
+            GEOSCoordSeq_getX_r(h, seq, i, &x[i]);
+            GEOSCoordSeq_getY_r(h, seq, i, &y[i]);
+        }
+        st = gg_cell_index_add_ring(&loc->index, grid, x, y, n);
+    }
+    gg_free(loc->ctx, x);
+    gg_free(loc->ctx, y);
+    return st;
+}
+
+static gg_status load_grids(gg_locator *loc, gg_store *store, GEOSGeometry ***geoms)
+{
+    gg_ctx *ctx = loc->ctx;
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT g.code, coalesce(g.type, 1), coalesce(g.name, ''), coalesce(g.community, ''),"
+                                    " coalesce(c.name, ''), coalesce(c.parent, ''), coalesce(t.parent, ''),"
+                                    " AsBinary(g.geom) FROM grid g LEFT JOIN division c ON c.code = g.community"
+                                    " LEFT JOIN division t ON t.code = c.parent WHERE g.plan = ?1 ORDER BY g.code",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(stmt, 1, loc->plan);
+    size_t cap = 0, cap_g = 0;
+    int rc;
+    while (st == GG_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (gg_grow(ctx, (void **)&loc->grids, &cap, (size_t)loc->n_grids + 1, sizeof *loc->grids) != GG_OK ||
+            gg_grow(ctx, (void **)geoms, &cap_g, (size_t)loc->n_grids + 1, sizeof **geoms) != GG_OK) {
+            st = GG_ERR_NOMEM;
+            break;
+        }
+        gg_located_grid *g = &loc->grids[loc->n_grids];
+        memset(g, 0, sizeof *g);
+        (*geoms)[loc->n_grids] = NULL;
+        const char *text[7];
+        for (int i = 0; i < 7; i++)
+            text[i] = i == 1 ? NULL : (const char *)sqlite3_column_text(stmt, i);
+        g->code = gg_arena_strdup(&loc->strings, text[0]);
+        g->type = sqlite3_column_int(stmt, 1);
+        g->name = gg_arena_strdup(&loc->strings, text[2]);
+        g->community = gg_arena_strdup(&loc->strings, text[3]);
+        g->community_name = gg_arena_strdup(&loc->strings, text[4]);
+        g->township = gg_arena_strdup(&loc->strings, text[5]);
+        g->county = gg_arena_strdup(&loc->strings, text[6]);
+        if (!g->code || !g->name || !g->community || !g->community_name || !g->township || !g->county) {
+            st = gg_error_nomem(ctx);
+            break;
+        }
+        GEOSGeometry *geom = gg_store_column_geom(ctx, stmt, 7);
+        if (geom == NULL && sqlite3_column_type(stmt, 7) != SQLITE_NULL) {
+            st = gg_error(ctx, GG_ERR_GEOMETRY, "plan %lld: grid %s: unreadable geometry", (long long)loc->plan,
+                          g->code);
+            break;
+        }
+        (*geoms)[loc->n_grids] = geom;
+        loc->n_grids++;
+    }
+    if (st == GG_OK && rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading the plan's grids");
+    sqlite3_finalize(stmt);
+    if (st == GG_ERR_NOMEM)
+        return gg_error_nomem(ctx);
+    return st;
+}
+
+static int compare_code_key(const void *key, const void *item)
+{
+    return strcmp(key, ((const gg_located_grid *)item)->code);
+}
+
+int32_t gg_locator_grid_by_code(const gg_locator *loc, const char *code)
+{
+    if (code == NULL || loc->n_grids == 0)
+        return -1;
+    const gg_located_grid *g = bsearch(code, loc->grids, (size_t)loc->n_grids, sizeof *loc->grids, compare_code_key);
+    return g ? (int32_t)(g - loc->grids) : -1;
+}
+
+/* Roles in the order the roster lists them for a grid. */
+static int role_order(const char *role)
+{
+    static const char *const roles[] = {"leader", "fulltime", "parttime", "volunteer", "instructor"};
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(role, roles[i]))
+            return i;
+    return 5;
+}
+
+static gg_status load_roster(gg_locator *loc, gg_store *store)
+{
+    gg_ctx *ctx = loc->ctx;
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT id, name, role, coalesce(phone, ''), grid_code FROM worker"
+                                    " WHERE grid_code IS NOT NULL ORDER BY grid_code, id",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    size_t cap = 0;
+    int32_t *grid_of = NULL;
+    size_t cap_g = 0;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int32_t g = gg_locator_grid_by_code(loc, (const char *)sqlite3_column_text(stmt, 4));
+        if (g < 0)
+            continue; /* another plan's grid, or an unknown one: govgrid roster check lists it */
+        if (gg_grow(ctx, (void **)&loc->people, &cap, loc->n_people + 1, sizeof *loc->people) != GG_OK ||
+            gg_grow(ctx, (void **)&grid_of, &cap_g, loc->n_people + 1, sizeof *grid_of) != GG_OK) {
+            st = GG_ERR_NOMEM;
+            break;
+        }
+        gg_roster_person *p = &loc->people[loc->n_people];
+        p->id = gg_arena_strdup(&loc->strings, (const char *)sqlite3_column_text(stmt, 0));
+        p->name = gg_arena_strdup(&loc->strings, (const char *)sqlite3_column_text(stmt, 1));
+        p->role = gg_arena_strdup(&loc->strings, (const char *)sqlite3_column_text(stmt, 2));
+        p->phone = gg_arena_strdup(&loc->strings, (const char *)sqlite3_column_text(stmt, 3));
+        if (!p->id || !p->name || !p->role || !p->phone) {
+            st = GG_ERR_NOMEM;
+            break;
+        }
+        grid_of[loc->n_people++] = g;
+    }
+    if (st == GG_OK && rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading the roster");
+    sqlite3_finalize(stmt);
+    /* Per grid: the first leader, and the full-time workers (the part-time
+     * ones where there is no full-time worker). People are in grid order. */
+    for (size_t i = 0; st == GG_OK && i < loc->n_people;) {
+        int32_t g = grid_of[i];
+        size_t j = i;
+        while (j < loc->n_people && grid_of[j] == g)
+            j++;
+        gg_located_grid *grid = &loc->grids[g];
+        int n_full = 0, n_part = 0;
+        for (size_t k = i; k < j; k++) {
+            int r = role_order(loc->people[k].role);
+            if (r == 0 && grid->leader == NULL)
+                grid->leader = &loc->people[k];
+            n_full += r == 1;
+            n_part += r == 2;
+        }
+        int want = n_full ? 1 : 2;
+        int n = n_full ? n_full : n_part;
+        if (n > 0) {
+            const gg_roster_person **list = gg_arena_alloc(&loc->strings, (size_t)n * sizeof *list);
+            if (list == NULL) {
+                st = GG_ERR_NOMEM;
+                break;
+            }
+            int m = 0;
+            for (size_t k = i; k < j; k++)
+                if (role_order(loc->people[k].role) == want)
+                    list[m++] = &loc->people[k];
+            grid->workers = list;
+            grid->n_workers = n;
+        }
+        i = j;
+    }
+    gg_free(ctx, grid_of);
+    if (st == GG_ERR_NOMEM)
+        return gg_error_nomem(ctx);
+    return st;
+}
+
+gg_status gg_locator_new(gg_ctx *ctx, gg_store *store, const gg_locator_options *opts, gg_locator **out)
+{
+    if (out == NULL)
+        return gg_error(ctx, GG_ERR_ARG, "gg_locator_new: out is NULL");
+    *out = NULL;
+    gg_locator_options defaults;
+    if (opts == NULL) {
+        gg_locator_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (!(opts->near_m >= 0) || !(opts->snap_m >= 0))
+        return gg_error(ctx, GG_ERR_ARG, "near and snap distances must be 0 or more metres (got %g and %g)",
+                        opts->near_m, opts->snap_m);
+    gg_locator *loc = gg_calloc(ctx, 1, sizeof *loc);
+    if (loc == NULL)
+        return gg_error_nomem(ctx);
+    loc->ctx = ctx;
+    loc->strings.ctx = ctx;
+    loc->near_m = opts->near_m;
+    loc->snap_m = opts->snap_m;
+    GEOSGeometry **geoms = NULL;
+    gg_status st = gg_store_resolve_plan(store, opts->plan, &loc->plan);
+    if (st == GG_OK)
+        st = load_grids(loc, store, &geoms);
+    if (st == GG_OK) {
+        loc->rank = gg_malloc(ctx, (size_t)(loc->n_grids ? loc->n_grids : 1) * sizeof *loc->rank);
+        rank_key *order = gg_malloc(ctx, (size_t)(loc->n_grids ? loc->n_grids : 1) * sizeof *order);
+        if (loc->rank == NULL || order == NULL) {
+            gg_free(ctx, order);
+            st = gg_error_nomem(ctx);
+        } else {
+            for (int32_t i = 0; i < loc->n_grids; i++) {
+                order[i].dedicated = loc->grids[i].type != 1;
+                order[i].code = loc->grids[i].code;
+                order[i].grid = i;
+            }
+            qsort(order, (size_t)loc->n_grids, sizeof *order, compare_rank);
+            for (int32_t i = 0; i < loc->n_grids; i++)
+                loc->rank[order[i].grid] = i;
+            gg_free(ctx, order);
+        }
+    }
+    if (st == GG_OK) {
+        gg_cell_index_init(&loc->index, ctx, loc->n_grids, loc->rank);
+        for (int32_t i = 0; i < loc->n_grids && st == GG_OK; i++)
+            if (geoms[i] != NULL)
+                st = add_geometry(loc, i, geoms[i]);
+    }
+    for (int32_t i = 0; geoms && i < loc->n_grids; i++)
+        if (geoms[i])
+            GEOSGeom_destroy_r(ctx->geos, geoms[i]);
+    gg_free(ctx, geoms);
+    if (st == GG_OK)
+        st = gg_cell_index_build(&loc->index);
+    if (st == GG_OK)
+        st = load_roster(loc, store);
+    if (st != GG_OK) {
+        gg_locator_free(loc);
+        return st;
+    }
+    *out = loc;
+    return GG_OK;
+}
+
+void gg_locator_free(gg_locator *loc)
+{
+    if (loc == NULL)
+        return;
+    gg_ctx *ctx = loc->ctx;
+    gg_cell_index_free(&loc->index);
+    gg_arena_free(&loc->strings);
+    gg_free(ctx, loc->grids);
+    gg_free(ctx, loc->rank);
+    gg_free(ctx, loc->people);
+    gg_free(ctx, loc);
+}
+
+int64_t gg_locator_plan(const gg_locator *loc)
+{
+    return loc->plan;
+}
+
+size_t gg_locator_grid_count(const gg_locator *loc)
+{
+    return (size_t)loc->n_grids;
+}
+
+const gg_located_grid *gg_locator_grid(const gg_locator *loc, int32_t grid)
+{
+    return grid >= 0 && grid < loc->n_grids ? &loc->grids[grid] : NULL;
+}
+
+size_t gg_locator_bytes(const gg_locator *loc)
+{
+    size_t arena = 0;
+    for (const gg_arena_block *b = loc->strings.head; b; b = b->next)
+        arena += sizeof *b + b->size;
+    return sizeof *loc + gg_cell_index_bytes(&loc->index) + (size_t)loc->n_grids * (sizeof *loc->grids + sizeof(int32_t)) +
+           loc->n_people * sizeof *loc->people + arena;
+}
+
+size_t gg_locator_vertices(const gg_locator *loc)
+{
+    return loc->index.n_vertices;
+}
+
+/* ---- queries ---- */
+
+void gg_metres_per_degree(double lat, double *mx, double *my)
+{
+    double phi = lat * M_PI / 180.0;
+    /* Series for the WGS 84 ellipsoid (metres per degree). */
+    *my = 111132.954 - 559.822 * cos(2 * phi) + 1.175 * cos(4 * phi);
+    *mx = 111412.84 * cos(phi) - 93.5 * cos(3 * phi) + 0.118 * cos(5 * phi);
+    if (*mx < 1e-3)
+        *mx = 1e-3;
+}
+
+int32_t gg_locator_find(const gg_locator *loc, double lon, double lat, int *on_boundary)
+{
+    return gg_cell_index_find(&loc->index, lon, lat, on_boundary);
+}
+
+void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_locate_result *r)
+{
+    r->grid = -1;
+    r->distance_m = NAN;
+    r->on_boundary = 0;
+    if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
+        r->status = GG_LOCATE_INVALID;
+        return;
+    }
+    double mx, my, d;
+    gg_metres_per_degree(lat, &mx, &my);
+    int32_t g = gg_cell_index_find(&loc->index, lon, lat, &r->on_boundary);
+    if (g >= 0) {
+        r->grid = g;
+        int32_t other = gg_cell_index_nearest(&loc->index, lon, lat, g, mx, my, INFINITY, &d);
+        if (other >= 0) {
+            r->distance_m = d;
+            r->status = d <= loc->near_m ? GG_LOCATE_NEAR_BOUNDARY : GG_LOCATE_INSIDE;
+        } else {
+            r->status = GG_LOCATE_INSIDE;
+        }
+        return;
+    }
+    int32_t near = gg_cell_index_nearest(&loc->index, lon, lat, -1, mx, my, INFINITY, &d);
+    if (near >= 0)
+        r->distance_m = d;
+    if (near >= 0 && d <= loc->snap_m) {
+        r->grid = near;
+        r->status = GG_LOCATE_SNAPPED;
+    } else {
+        r->status = GG_LOCATE_OUTSIDE;
+    }
+}
+
+void gg_locator_query_many(const gg_locator *loc, const double *lon, const double *lat, size_t n,
+                           gg_locate_result *results)
+{
+    for (size_t i = 0; i < n; i++)
+        gg_locator_query(loc, lon[i], lat[i], &results[i]);
+}
+
+/* ---- dispatch ---- */
+
+struct gg_dispatcher {
+    gg_ctx *ctx;
+    const gg_locator *loc;
+    int64_t *open;              /* per person: assignments handed out */
+};
+
+gg_status gg_dispatcher_new(gg_ctx *ctx, const gg_locator *loc, gg_dispatcher **out)
+{
+    *out = NULL;
+    gg_dispatcher *d = gg_calloc(ctx, 1, sizeof *d);
+    if (d == NULL)
+        return gg_error_nomem(ctx);
+    d->ctx = ctx;
+    d->loc = loc;
+    d->open = gg_calloc(ctx, loc->n_people ? loc->n_people : 1, sizeof *d->open);
+    if (d->open == NULL) {
+        gg_free(ctx, d);
+        return gg_error_nomem(ctx);
+    }
+    *out = d;
+    return GG_OK;
+}
+
+void gg_dispatcher_free(gg_dispatcher *d)
+{
+    if (d == NULL)
+        return;
+    gg_free(d->ctx, d->open);
+    gg_free(d->ctx, d);
+}
+
+const gg_roster_person *gg_dispatcher_pick(gg_dispatcher *d, int32_t grid, const gg_roster_person **leader)
+{
+    const gg_located_grid *g = gg_locator_grid(d->loc, grid);
+    if (leader)
+        *leader = g ? g->leader : NULL;
+    if (g == NULL || g->n_workers == 0)
+        return NULL;
+    /* Fewest open assignments; ties to the roster's order, which makes a
+     * round robin while nothing is closed. */
+    int best = 0;
+    size_t best_i = (size_t)(g->workers[0] - d->loc->people);
+    for (int k = 1; k < g->n_workers; k++) {
+        size_t i = (size_t)(g->workers[k] - d->loc->people);
+        if (d->open[i] < d->open[best_i]) {
+            best = k;
+            best_i = i;
+        }
+    }
+    d->open[best_i]++;
+    return g->workers[best];
+}

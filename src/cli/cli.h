@@ -28,6 +28,8 @@ extern const cli_command cli_cmd_partition;
 extern const cli_command cli_cmd_export;
 extern const cli_command cli_cmd_report;
 extern const cli_command cli_cmd_map;
+extern const cli_command cli_cmd_locate;
+extern const cli_command cli_cmd_roster;
 
 /* Common flags: --quiet, --json and --help are shared by every command. */
 typedef struct cli_common {

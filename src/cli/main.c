@@ -14,6 +14,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_export,
     &cli_cmd_report,
     &cli_cmd_map,
+    &cli_cmd_locate,
+    &cli_cmd_roster,
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -1034,6 +1034,8 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
         locate_block(&b, &k);
         st = write_block(&b, &k);
         block_clear(&k);
+        if (st == GG_OK)
+            st = gg_progress(ctx, "locate", (uint64_t)b.sum->rows, more ? 0 : (uint64_t)b.sum->rows);
     }
     if (st == GG_OK && b.out_format == GG_TABLE_GEOJSON) {
         if (!out_str(&b, "\n]}\n"))

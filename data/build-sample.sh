@@ -33,6 +33,10 @@ echo
 "$govgrid" report "$m"
 "$govgrid" map "$m" "$out/monaco.png"
 echo
+# The sample incidents (100,000 points placed by the data set's own script:
+# near homes, uniform, on boundaries), each to its grid.
+"$govgrid" locate "$m" "$d/incidents.csv" -o "$out/monaco-incidents-located.csv" --overwrite
+echo
 
 # Beijing, Haidian: the real division code table (county and streets),
 # then 6 road-bounded blocks as communities, 7,824 households.
@@ -51,3 +55,5 @@ echo
 "$govgrid" report "$b"
 "$govgrid" export "$b" grids "$out/beijing-haidian-cau-grids.gpkg" --overwrite
 "$govgrid" map "$b" "$out/beijing-haidian-cau.png"
+echo
+"$govgrid" locate "$b" "$d/incidents.csv" -o "$out/beijing-haidian-cau-incidents-located.csv" --overwrite

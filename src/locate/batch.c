@@ -740,6 +740,8 @@ static void *locate_slice(void *arg)
 
 static void locate_block(batch *b, block *k)
 {
+    if (k->n == 0)
+        return;
     int jobs = b->o->jobs < 1 ? 1 : b->o->jobs > 64 ? 64 : b->o->jobs;
     if ((size_t)jobs > k->n / 1024 + 1)
         jobs = (int)(k->n / 1024 + 1);

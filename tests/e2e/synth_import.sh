@@ -48,4 +48,23 @@ check codes-unique "SELECT count(*) - count(DISTINCT code) + sum(length(code) !=
 check grids-valid "SELECT count(*) FROM grid WHERE plan = 2 AND NOT ST_IsValid(geom)" 0
 "$govgrid" report "$p" --json > "$work/report.json"
 if tr -d ' \n' < "$work/report.json" | grep -q '"plan":2,'; then echo "ok   report-plan"; else echo "FAIL report-plan"; fail=1; fi
-if [ $fail -eq 0 ]; then echo "10 passed, 0 failed"; else echo "some failed"; exit 1; fi
+# Locate the synthetic incidents (on grid vertices, near houses, uniform,
+# outside) on the imported plan (1) and on the partition (2), and check
+# every located row with SpatiaLite: the grid is the covering grid the
+# boundary rule picks (dedicated first, then the lowest code), and a row
+# located in no grid is covered by none.
+for plan in 1 2; do
+  "$govgrid" locate "$p" "$work/data/incidents.csv" --plan $plan --jobs 2 -o "$work/located-$plan.csv" --overwrite --quiet
+  sqlite3 "$p" "DROP TABLE IF EXISTS located;" ".import --csv $work/located-$plan.csv located"
+  check located-rows-$plan "SELECT count(*) FROM located" $(($(wc -l < "$work/data/incidents.csv") - 1))
+  check located-agree-covers-$plan "SELECT count(*) FROM located l WHERE l.status IN ('inside', 'near_boundary', 'outside') AND
+    coalesce(l.grid_code, '') != coalesce((SELECT g.code FROM grid g WHERE g.plan = $plan AND g.fid IN
+      (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'grid' AND search_frame = MakePoint(CAST(l.lon AS REAL), CAST(l.lat AS REAL), 4326))
+      AND ST_Covers(g.geom, MakePoint(CAST(l.lon AS REAL), CAST(l.lat AS REAL), 4326)) ORDER BY g.type = 1, g.code LIMIT 1), '')" 0
+  check located-mostly-in-grids-$plan "SELECT count(*) FILTER (WHERE grid_code != '') * 10 > count(*) * 8 FROM located" 1
+  check located-snapped-uncovered-$plan "SELECT count(*) FROM located l WHERE l.status = 'snapped' AND EXISTS (SELECT 1 FROM grid g WHERE g.plan = $plan AND
+      ST_Covers(g.geom, MakePoint(CAST(l.lon AS REAL), CAST(l.lat AS REAL), 4326)))" 0
+  # The roster names plan 1's grids: there every comprehensive grid has a worker.
+  [ $plan -ne 1 ] || check located-workers "SELECT count(*) FROM located WHERE grid_type = '1' AND worker_id = ''" 0
+done
+if [ $fail -eq 0 ]; then echo "all passed"; else echo "some failed"; exit 1; fi

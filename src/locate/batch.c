@@ -189,7 +189,24 @@ static void format_distance(double d, char *buf, size_t size)
         return;
     }
     long long t = llround(d * 10.0);
-    snprintf(buf, size, "%lld.%lld", t / 10, t % 10);
+    if (t < 0 || t > 999999999999LL) {
+        snprintf(buf, size, "%.1f", d);
+        return;
+    }
+    /* Digits by hand: this runs for every row. */
+    char tmp[24];
+    int n = 0;
+    tmp[n++] = (char)('0' + t % 10);
+    tmp[n++] = '.';
+    t /= 10;
+    do {
+        tmp[n++] = (char)('0' + t % 10);
+        t /= 10;
+    } while (t > 0);
+    int m = 0;
+    while (n > 0 && m + 1 < (int)size)
+        buf[m++] = tmp[--n];
+    buf[m] = '\0';
 }
 
 /* ---- the located fields of a row ---- */
@@ -213,7 +230,8 @@ static void locate_row(batch *b, const row *r, located *l)
     s->rows++;
     s->by_status[r->valid ? r->res.status : GG_LOCATE_INVALID]++;
     if (l->grid != NULL) {
-        snprintf(l->type, sizeof l->type, "%d", l->grid->type);
+        l->type[0] = (char)('0' + (l->grid->type >= 0 && l->grid->type <= 9 ? l->grid->type : 0));
+        l->type[1] = '\0';
         s->by_type[l->grid->type >= 1 && l->grid->type <= 9 ? l->grid->type : 0]++;
         l->worker = gg_dispatcher_pick(b->dispatcher, r->res.grid, &l->leader);
         if (l->worker == NULL) {
@@ -738,11 +756,14 @@ static void *locate_slice(void *arg)
     return NULL;
 }
 
-static void locate_block(batch *b, block *k)
+static void locate_block(const batch *b, block *k, int jobs)
 {
     if (k->n == 0)
         return;
-    int jobs = b->o->jobs < 1 ? 1 : b->o->jobs > 64 ? 64 : b->o->jobs;
+    if (jobs < 1)
+        jobs = 1;
+    if (jobs > 64)
+        jobs = 64;
     if ((size_t)jobs > k->n / 1024 + 1)
         jobs = (int)(k->n / 1024 + 1);
     slice slices[64];
@@ -764,6 +785,40 @@ static void locate_block(batch *b, block *k)
         else
             locate_slice(&slices[t]); /* no thread: done here */
     }
+}
+
+/* A block located in the background while the calling thread writes the
+ * one before and reads the one after. */
+typedef struct background {
+    const batch *b;
+    block *k;
+    int jobs;
+    pthread_t thread;
+    int running;
+} background;
+
+static void *background_main(void *arg)
+{
+    background *bg = arg;
+    locate_block(bg->b, bg->k, bg->jobs);
+    return NULL;
+}
+
+static void background_start(background *bg, const batch *b, block *k, int jobs)
+{
+    bg->b = b;
+    bg->k = k;
+    bg->jobs = jobs;
+    bg->running = pthread_create(&bg->thread, NULL, background_main, bg) == 0;
+    if (!bg->running)
+        locate_block(b, k, jobs); /* no thread: here and now */
+}
+
+static void background_join(background *bg)
+{
+    if (bg->running)
+        pthread_join(bg->thread, NULL);
+    bg->running = 0;
 }
 
 /* ---- writing ---- */
@@ -901,6 +956,15 @@ static void block_clear(block *k)
 
 /* ---- the whole batch ---- */
 
+static gg_status read_block(batch *b, block *k, int *more)
+{
+    if (b->in_format == GG_TABLE_CSV)
+        return csv_block(b, k, more);
+    if (b->in_format == GG_TABLE_NDJSON)
+        return ndjson_block(b, k, more);
+    return geojson_block(b, k, more);
+}
+
 /* Reads the first bytes and decides the format. */
 static gg_status detect(batch *b)
 {
@@ -1013,32 +1077,60 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
             st = geojson_load(&b);
         }
     }
-    int more = 1, first = 1;
-    while (st == GG_OK && more) {
-        if (b.in_format == GG_TABLE_CSV)
-            st = csv_block(&b, &k, &more);
-        else if (b.in_format == GG_TABLE_NDJSON)
-            st = ndjson_block(&b, &k, &more);
-        else
-            st = geojson_block(&b, &k, &more);
-        if (st != GG_OK)
-            break;
-        if (first) {
-            if (b.out_format == GG_TABLE_CSV && b.in_format != GG_TABLE_CSV)
-                st = setup_columns_from_json(&b, &k);
-            if (st == GG_OK)
-                st = write_header(&b);
-            first = 0;
-        }
-        if (st != GG_OK)
-            break;
-        convert_block(&b, &k);
-        locate_block(&b, &k);
-        st = write_block(&b, &k);
-        block_clear(&k);
+    /* Blocks in a pipeline: while one is located (by jobs - 1 threads),
+     * this thread writes the one before and reads the one after. With one
+     * job, each block is read, located and written in turn. */
+    int jobs = opts->jobs < 1 ? 1 : opts->jobs > 64 ? 64 : opts->jobs;
+    block k2;
+    memset(&k2, 0, sizeof k2);
+    block *cur = &k, *next = &k2;
+    background bg = {0};
+    int more = 1, first = 1, pending = 0;
+    if (st == GG_OK)
+        st = read_block(&b, cur, &more);
+    if (st == GG_OK) {
+        if (b.out_format == GG_TABLE_CSV && b.in_format != GG_TABLE_CSV)
+            st = setup_columns_from_json(&b, cur);
         if (st == GG_OK)
-            st = gg_progress(ctx, "locate", (uint64_t)b.sum->rows, more ? 0 : (uint64_t)b.sum->rows);
+            st = write_header(&b);
+        first = 0;
     }
+    if (st == GG_OK) {
+        convert_block(&b, cur);
+        if (jobs > 1)
+            background_start(&bg, &b, cur, jobs - 1);
+        else
+            locate_block(&b, cur, 1);
+        pending = 1;
+    }
+    while (st == GG_OK && pending) {
+        /* Read the next block while this one is located. */
+        if (more)
+            st = read_block(&b, next, &more);
+        background_join(&bg);
+        if (st != GG_OK)
+            break;
+        if (next->n > 0) {
+            convert_block(&b, next);
+            if (jobs > 1)
+                background_start(&bg, &b, next, jobs - 1);
+            else
+                locate_block(&b, next, 1);
+        }
+        st = write_block(&b, cur);
+        block_clear(cur);
+        if (st == GG_OK)
+            st = gg_progress(ctx, "locate", (uint64_t)b.sum->rows, next->n || more ? 0 : (uint64_t)b.sum->rows);
+        pending = next->n > 0;
+        block *t = cur;
+        cur = next;
+        next = t;
+    }
+    background_join(&bg);
+    (void)first;
+    block_clear(&k2);
+    gg_free(ctx, k2.rows);
+    gg_free(ctx, k2.text);
     if (st == GG_OK && b.out_format == GG_TABLE_GEOJSON) {
         if (!out_str(&b, "\n]}\n"))
             st = gg_error_nomem(ctx);

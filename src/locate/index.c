@@ -610,7 +610,9 @@ int32_t gg_cell_index_find(const gg_cell_index *ix, double x, double y, int *on)
     return leaf_find(ix, &ix->leaves[w & PAYLOAD_MASK], x, y, on);
 }
 
-static double segment_distance(double px, double py, double ax, double ay, double bx, double by, double mx, double my)
+/* Squared distances in metres (degrees scaled by mx, my): no square root
+ * until the answer. */
+static double segment_distance2(double px, double py, double ax, double ay, double bx, double by, double mx, double my)
 {
     double ux = (bx - ax) * mx, uy = (by - ay) * my;
     double wx = (px - ax) * mx, wy = (py - ay) * my;
@@ -618,22 +620,13 @@ static double segment_distance(double px, double py, double ax, double ay, doubl
     double t = len2 > 0 ? (wx * ux + wy * uy) / len2 : 0;
     t = t < 0 ? 0 : t > 1 ? 1 : t;
     double dx = wx - t * ux, dy = wy - t * uy;
-    return sqrt(dx * dx + dy * dy);
-}
-
-static double box_distance(double px, double py, double x0, double y0, double x1, double y1, double mx, double my)
-{
-    double dx = px < x0 ? x0 - px : px > x1 ? px - x1 : 0;
-    double dy = py < y0 ? y0 - py : py > y1 ? py - y1 : 0;
-    dx *= mx;
-    dy *= my;
-    return sqrt(dx * dx + dy * dy);
+    return dx * dx + dy * dy;
 }
 
 int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32_t skip, double mx, double my,
                               double max_m, double *dist_m)
 {
-    double best = max_m;
+    double best = max_m * max_m;
     int32_t found = -1;
     *dist_m = INFINITY;
     if (!isfinite(x) || !isfinite(y) || ix->top_edges == NULL)
@@ -647,24 +640,34 @@ int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32
     double xend = ix->x0 + ix->nx * ix->cell, yend = ix->y0 + ix->ny * ix->cell;
     double ext_dx = fmax(0, fmax(ix->x0 - x, x - xend)) * mx;
     double ext_dy = fmax(0, fmax(ix->y0 - y, y - yend)) * my;
+    double ext_dx2 = ext_dx * ext_dx, ext_dy2 = ext_dy * ext_dy;
     for (int32_t r = 0; r <= rmax; r++) {
-        for (int32_t j = cj - r; j <= cj + r; j++) {
-            if (j < 0 || j >= ix->ny)
-                continue;
+        int32_t j0 = cj - r < 0 ? 0 : cj - r, j1 = cj + r >= ix->ny ? ix->ny - 1 : cj + r;
+        for (int32_t j = j0; j <= j1; j++) {
             int edge_row = j == cj - r || j == cj + r;
-            for (int32_t i = ci - r; i <= ci + r; i += (edge_row || r == 0) ? 1 : 2 * r) {
+            double y0 = ix->y0 + j * ix->cell;
+            double dy = y < y0 ? y0 - y : y > y0 + ix->cell ? y - y0 - ix->cell : 0;
+            double dy2 = dy * my * dy * my;
+            if (dy2 > best)
+                continue;
+            int32_t step = (edge_row || r == 0) ? 1 : 2 * r;
+            for (int32_t i = ci - r; i <= ci + r; i += step) {
                 if (i < 0 || i >= ix->nx)
                     continue;
-                double x0 = ix->x0 + i * ix->cell, y0 = ix->y0 + j * ix->cell;
-                if (box_distance(x, y, x0, y0, x0 + ix->cell, y0 + ix->cell, mx, my) > best)
-                    continue;
                 size_t c = (size_t)j * (size_t)ix->nx + (size_t)i;
-                for (uint32_t k = ix->top_start[c]; k < ix->top_start[c + 1]; k++) {
+                uint32_t k = ix->top_start[c], kend = ix->top_start[c + 1];
+                if (k == kend)
+                    continue;
+                double x0 = ix->x0 + i * ix->cell;
+                double dx = x < x0 ? x0 - x : x > x0 + ix->cell ? x - x0 - ix->cell : 0;
+                if (dx * mx * dx * mx + dy2 > best)
+                    continue;
+                for (; k < kend; k++) {
                     uint32_t e = ix->top_edges[k];
                     int32_t p = ix->vpoly[e];
                     if (p == skip)
                         continue;
-                    double d = segment_distance(x, y, ix->vx[e], ix->vy[e], ix->vx[e + 1], ix->vy[e + 1], mx, my);
+                    double d = segment_distance2(x, y, ix->vx[e], ix->vy[e], ix->vx[e + 1], ix->vy[e + 1], mx, my);
                     if (d < best || (d == best && found >= 0 && ix->rank[p] < ix->rank[found])) {
                         best = d;
                         found = p;
@@ -677,19 +680,20 @@ int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32
         double bound = INFINITY;
         double bx0 = ix->x0 + (ci - r) * ix->cell, bx1 = ix->x0 + (ci + r + 1) * ix->cell;
         double by0 = ix->y0 + (cj - r) * ix->cell, by1 = ix->y0 + (cj + r + 1) * ix->cell;
+        double t;
         if (ci - r > 0)
-            bound = fmin(bound, hypot(fmax(0, x - bx0) * mx, ext_dy));
+            t = fmax(0, x - bx0) * mx, bound = fmin(bound, t * t + ext_dy2);
         if (ci + r < ix->nx - 1)
-            bound = fmin(bound, hypot(fmax(0, bx1 - x) * mx, ext_dy));
+            t = fmax(0, bx1 - x) * mx, bound = fmin(bound, t * t + ext_dy2);
         if (cj - r > 0)
-            bound = fmin(bound, hypot(ext_dx, fmax(0, y - by0) * my));
+            t = fmax(0, y - by0) * my, bound = fmin(bound, ext_dx2 + t * t);
         if (cj + r < ix->ny - 1)
-            bound = fmin(bound, hypot(ext_dx, fmax(0, by1 - y) * my));
+            t = fmax(0, by1 - y) * my, bound = fmin(bound, ext_dx2 + t * t);
         if (bound == INFINITY || bound > best)
             break;
     }
     if (found >= 0)
-        *dist_m = best;
+        *dist_m = sqrt(best);
     return found;
 }
 

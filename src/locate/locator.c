@@ -392,10 +392,12 @@ size_t gg_locator_vertices(const gg_locator *loc)
 
 void gg_metres_per_degree(double lat, double *mx, double *my)
 {
-    double phi = lat * M_PI / 180.0;
-    /* Series for the WGS 84 ellipsoid (metres per degree). */
-    *my = 111132.954 - 559.822 * cos(2 * phi) + 1.175 * cos(4 * phi);
-    *mx = 111412.84 * cos(phi) - 93.5 * cos(3 * phi) + 0.118 * cos(5 * phi);
+    /* Series for the WGS 84 ellipsoid (metres per degree), the multiple
+     * angles' cosines from cos(phi) by the Chebyshev recurrence. */
+    double c1 = cos(lat * M_PI / 180.0);
+    double c2 = 2 * c1 * c1 - 1, c3 = 2 * c1 * c2 - c1, c4 = 2 * c1 * c3 - c2, c5 = 2 * c1 * c4 - c3;
+    *my = 111132.954 - 559.822 * c2 + 1.175 * c4;
+    *mx = 111412.84 * c1 - 93.5 * c3 + 0.118 * c5;
     if (*mx < 1e-3)
         *mx = 1e-3;
 }

@@ -4,6 +4,7 @@
  * check. */
 #include <geos_c.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +335,58 @@ static void workers_take_turns_and_leaders_stand_in(void)
     gg_ctx_free(ctx);
 }
 
+/* Four threads query one locator at once and get what one thread gets. */
+typedef struct query_job {
+    const gg_locator *loc;
+    const double *lon, *lat;
+    size_t n;
+    gg_locate_result *out;
+} query_job;
+
+static void *query_thread(void *arg)
+{
+    query_job *j = arg;
+    gg_locator_query_many(j->loc, j->lon, j->lat, j->n, j->out);
+    return NULL;
+}
+
+static void queries_are_thread_safe(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = square_plan(ctx, "p.sqlite");
+    gg_locator *loc = NULL;
+    CHECK_INT(gg_locator_new(ctx, store, NULL, &loc), GG_OK);
+    enum { N = 20000, T = 4 };
+    static double lon[N], lat[N];
+    static gg_locate_result one[N], many[T][N];
+    for (int i = 0; i < N; i++) {
+        lon[i] = 115.995 + uniform() * 0.03;
+        lat[i] = 39.995 + uniform() * 0.03;
+    }
+    gg_locator_query_many(loc, lon, lat, N, one);
+    pthread_t threads[T];
+    query_job jobs[T];
+    for (int t = 0; t < T; t++) {
+        jobs[t] = (query_job){loc, lon, lat, N, many[t]};
+        CHECK_INT(pthread_create(&threads[t], NULL, query_thread, &jobs[t]), 0);
+    }
+    for (int t = 0; t < T; t++)
+        pthread_join(threads[t], NULL);
+    int differ = 0, statuses[5] = {0};
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < N; i++)
+            differ += many[t][i].grid != one[i].grid || many[t][i].status != one[i].status ||
+                      !(many[t][i].distance_m == one[i].distance_m || (isnan(one[i].distance_m) && isnan(many[t][i].distance_m)));
+    for (int i = 0; i < N; i++)
+        statuses[one[i].status]++;
+    CHECK_INT(differ, 0);
+    CHECK(statuses[GG_LOCATE_INSIDE] > 0 && statuses[GG_LOCATE_NEAR_BOUNDARY] > 0 && statuses[GG_LOCATE_SNAPPED] > 0 &&
+          statuses[GG_LOCATE_OUTSIDE] > 0);
+    gg_locator_free(loc);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 /* ---- GCJ-02 and BD-09 ---- */
 
 static void china_offsets_match_published_pairs(void)
@@ -391,4 +444,4 @@ static void china_offsets_match_published_pairs(void)
 
 TEST_LIST(T(orientation_is_exact), T(china_offsets_match_published_pairs), T(boundary_rule_gives_one_grid),
           T(workers_take_turns_and_leaders_stand_in), T(monaco_agrees_with_geos_covers),
-          T(beijing_agrees_with_geos_covers))
+          T(beijing_agrees_with_geos_covers), T(queries_are_thread_safe))

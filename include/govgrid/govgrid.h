@@ -10,5 +10,6 @@
 #include "govgrid/partition.h"
 #include "govgrid/render.h"
 #include "govgrid/locate.h"
+#include "govgrid/dispatch.h"
 
 #endif

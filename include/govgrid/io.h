@@ -86,6 +86,7 @@ typedef struct gg_import_report {
     size_t n_outside_ids;
     int communities_known;      /* 0 when the project had no communities to check against */
     int64_t plan;               /* grids: the plan created or appended to, else 0 */
+    int64_t catalogue_version;  /* catalogue: the version created, else 0 */
     gg_import_issue *issues;    /* in source order, at most max_issues */
     size_t n_issues;
     int64_t issues_dropped;     /* issues counted but not kept */

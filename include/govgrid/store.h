@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* The schema version this library writes. */
-#define GG_SCHEMA_VERSION 2
+#define GG_SCHEMA_VERSION 3
 /* SRID of every stored geometry. */
 #define GG_STORAGE_SRID 4326
 
@@ -39,11 +39,12 @@ typedef enum gg_layer {
     GG_LAYER_WORKERS,       /* the roster; no geometry */
     GG_LAYER_DEPT_GRIDS,    /* departmental grids */
     GG_LAYER_GRIDS,         /* grids of a plan */
+    GG_LAYER_CATALOGUE,     /* the item catalogue (事项清单); each import is a new version */
     GG_LAYER_COUNT
 } gg_layer;
 
 /* "divisions", "households", "roads", "waterways", "units", "workers",
- * "dept-grids", "grids"; NULL for a value out of range. */
+ * "dept-grids", "grids", "catalogue"; NULL for a value out of range. */
 GG_API const char *gg_layer_name(gg_layer layer);
 
 /* Parses a layer name. Returns GG_OK, or GG_ERR_NOT_FOUND with a message

@@ -29,6 +29,10 @@ static void help(FILE *out)
             "  workers     id, name*, role*, phone, grid_code   (no geometry)\n"
             "  dept-grids  dept*, id, name   (Polygon)\n"
             "  grids       code*, type, community, name   (Polygon; creates a new plan)\n"
+            "  catalogue   item_code*, class*, subclass, name*, name_en, department*,\n"
+            "              reporting_condition, reach_within*, handle_within*,\n"
+            "              closing_condition   (no geometry; creates a new catalogue version;\n"
+            "              limits like 2h, 30min, 3d, 8wh, 7wd, or stages 1wd:first|7wd:done)\n"
             "Without an id field the feature number is the id.\n"
             "\n"
             "Options:\n"
@@ -108,6 +112,8 @@ static json_t *report_json(const gg_import_report *r, const char *project, gg_st
     }
     if (r->plan)
         json_object_set_new(o, "plan", json_integer(r->plan));
+    if (r->catalogue_version)
+        json_object_set_new(o, "catalogue_version", json_integer(r->catalogue_version));
     json_t *issues = json_array();
     for (size_t i = 0; i < r->n_issues; i++)
         json_array_append_new(issues, issue_json(r, &r->issues[i]));
@@ -144,6 +150,8 @@ static void print_summary(const gg_import_report *r, gg_status st)
         printf("replaced %lld existing feature(s)\n", (long long)r->replaced);
     if (r->plan)
         printf("plan %lld\n", (long long)r->plan);
+    if (r->catalogue_version)
+        printf("catalogue version %lld\n", (long long)r->catalogue_version);
     if (strcmp(r->layer, "households") == 0)
         printf("households: %lld in %lld point(s)\n", (long long)r->households, (long long)r->imported);
     if (strcmp(r->layer, "households") == 0 || strcmp(r->layer, "units") == 0) {

@@ -34,6 +34,12 @@ static const layer_spec layer_specs[GG_LAYER_COUNT] = {
                         {{"code", FIELD_TEXT, 1}, {"type", FIELD_INT, 0},
                          {"community", FIELD_TEXT, 0}, {"name", FIELD_TEXT, 0}},
                         4, "code", GEOM_POLYGONAL, 0},
+    [GG_LAYER_CATALOGUE] = {GG_LAYER_CATALOGUE,
+                            {{"item_code", FIELD_TEXT, 1}, {"class", FIELD_TEXT, 1}, {"subclass", FIELD_TEXT, 0},
+                             {"name", FIELD_TEXT, 1}, {"name_en", FIELD_TEXT, 0}, {"department", FIELD_TEXT, 1},
+                             {"reporting_condition", FIELD_TEXT, 0}, {"reach_within", FIELD_TEXT, 1},
+                             {"handle_within", FIELD_TEXT, 1}, {"closing_condition", FIELD_TEXT, 0}},
+                            10, "item_code", GEOM_NONE, 0},
 };
 
 static const char *const layer_field_names[GG_LAYER_COUNT][GG_MAX_FIELDS + 1] = {
@@ -45,6 +51,8 @@ static const char *const layer_field_names[GG_LAYER_COUNT][GG_MAX_FIELDS + 1] = 
     [GG_LAYER_WORKERS] = {"id", "name", "role", "phone", "grid_code", NULL},
     [GG_LAYER_DEPT_GRIDS] = {"dept", "id", "name", NULL},
     [GG_LAYER_GRIDS] = {"code", "type", "community", "name", NULL},
+    [GG_LAYER_CATALOGUE] = {"item_code", "class", "subclass", "name", "name_en", "department",
+                            "reporting_condition", "reach_within", "handle_within", "closing_condition", NULL},
 };
 
 const layer_spec *gg_layer_spec(gg_layer layer)

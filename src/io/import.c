@@ -8,6 +8,7 @@
 #include "io/binding.h"
 #include "io/feed.h"
 #include "io/import.h"
+#include "dispatch/limits.h"
 #include "govgrid/code.h"
 #include "store/rtree_bulk.h"
 
@@ -157,6 +158,10 @@ static const char *insert_sql(gg_layer layer)
     case GG_LAYER_GRIDS:
         return "INSERT INTO grid(fid, plan, code, type, community, name, geom)"
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    case GG_LAYER_CATALOGUE:
+        return "INSERT INTO catalogue(fid, version, item_code, class, subclass, name, name_en, department,"
+               " reporting_condition, reach_within, handle_within, closing_condition)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
     case GG_LAYER_COUNT: break;
     }
     return NULL;
@@ -168,6 +173,7 @@ static const char *find_dup_sql(gg_layer layer)
     case GG_LAYER_DIVISIONS: return "SELECT rowid FROM division WHERE code = ?1";
     case GG_LAYER_DEPT_GRIDS: return "SELECT fid FROM dept_grid WHERE dept = ?1 AND id = ?2";
     case GG_LAYER_GRIDS: return "SELECT fid FROM grid WHERE plan = ?1 AND code = ?2";
+    case GG_LAYER_CATALOGUE: return "SELECT fid FROM catalogue WHERE version = ?1 AND item_code = ?2";
     default: break;
     }
     return NULL;
@@ -211,7 +217,31 @@ static gg_status begin_layer(importer *im)
     const char *table = gg_layer_table_of(layer)->table;
     char sql[256];
     gg_status st;
-    if (layer == GG_LAYER_GRIDS) {
+    if (layer == GG_LAYER_CATALOGUE) {
+        if (im->opts->append)
+            return gg_error(im->ctx, GG_ERR_ARG,
+                            "each catalogue import makes a new version of the whole catalogue: --append does not apply");
+        sqlite3_stmt *stmt = NULL;
+        char now[32];
+        gg_utc_now(now, sizeof now);
+        st = gg_store_prepare(im->store, "INSERT INTO catalogue_version(loaded, source, note) VALUES (?1, ?2, ?3)",
+                              &stmt);
+        if (st != GG_OK)
+            return st;
+        sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 2, im->src.path, -1, SQLITE_STATIC);
+        if (im->opts->note)
+            sqlite3_bind_text(stmt, 3, im->opts->note, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(stmt, 3);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            st = gg_store_sql_error(im->store, "creating a catalogue version");
+        sqlite3_finalize(stmt);
+        if (st != GG_OK)
+            return st;
+        im->plan = sqlite3_last_insert_rowid(im->store->db);
+        im->report->catalogue_version = im->plan;
+    } else if (layer == GG_LAYER_GRIDS) {
         if (im->opts->append) {
             st = query_int64(im, "SELECT coalesce(max(id), 0) FROM plan WHERE source = 'import'"
                                  " AND id = (SELECT max(id) FROM plan)",
@@ -572,6 +602,33 @@ static int rule_grids(importer *im, feature_ctx *f)
     return 1;
 }
 
+/* A catalogue item: a code of letters, digits, '-' and '_', and time limits
+ * that parse ("2h", "7wd", "1wd:temporary repair|5wd:repaired"). */
+static int rule_catalogue(importer *im, feature_ctx *f)
+{
+    field_value *v = f->v;
+    const char *code = f->key;
+    size_t n = strlen(code);
+    int ok = n > 0 && n <= 32;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = (code[i] >= '0' && code[i] <= '9') || (code[i] >= 'A' && code[i] <= 'Z') ||
+             (code[i] >= 'a' && code[i] <= 'z') || code[i] == '-' || code[i] == '_';
+    if (!ok)
+        return rejectf(f, "item_code '%.40s' is not 1-32 letters, digits, '-' or '_'", code);
+    gg_limit stages[GG_MAX_STAGES];
+    char why[160];
+    if (gg_limits_parse(v[7].text, stages, GG_MAX_STAGES, why, sizeof why) == 0)
+        return rejectf(f, "reach_within: %s", why);
+    if (gg_limits_parse(v[8].text, stages, GG_MAX_STAGES, why, sizeof why) == 0)
+        return rejectf(f, "handle_within: %s", why);
+    sqlite3_stmt *s = im->insert;
+    sqlite3_bind_int64(s, 2, im->plan);
+    sqlite3_bind_text(s, 3, code, -1, SQLITE_TRANSIENT);
+    for (int k = 1; k < 10; k++)
+        bind_value(s, 3 + k, &v[k], FIELD_TEXT);
+    return 1;
+}
+
 static int apply_rule(importer *im, feature_ctx *f)
 {
     switch (im->spec->layer) {
@@ -583,6 +640,7 @@ static int apply_rule(importer *im, feature_ctx *f)
     case GG_LAYER_WORKERS: return rule_workers(im, f);
     case GG_LAYER_DEPT_GRIDS: return rule_dept_grids(im, f);
     case GG_LAYER_GRIDS: return rule_grids(im, f);
+    case GG_LAYER_CATALOGUE: return rule_catalogue(im, f);
     case GG_LAYER_COUNT: break;
     }
     return -1;
@@ -598,7 +656,7 @@ static gg_status describe_duplicate(importer *im, feature_ctx *f, const field_va
     if (layer == GG_LAYER_DEPT_GRIDS) {
         sqlite3_bind_text(q, 1, v[0].text, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 2, v[1].text, -1, SQLITE_TRANSIENT);
-    } else if (layer == GG_LAYER_GRIDS) {
+    } else if (layer == GG_LAYER_GRIDS || layer == GG_LAYER_CATALOGUE) {
         sqlite3_bind_int64(q, 1, im->plan);
         sqlite3_bind_text(q, 2, f->key, -1, SQLITE_TRANSIENT);
     } else {

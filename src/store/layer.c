@@ -12,6 +12,7 @@ static const gg_layer_table layer_tables[GG_LAYER_COUNT] = {
     [GG_LAYER_WORKERS] = {"workers", "worker", NULL},
     [GG_LAYER_DEPT_GRIDS] = {"dept-grids", "dept_grid", "MULTIPOLYGON"},
     [GG_LAYER_GRIDS] = {"grids", "grid", "MULTIPOLYGON"},
+    [GG_LAYER_CATALOGUE] = {"catalogue", "catalogue", NULL},
 };
 
 const gg_layer_table *gg_layer_table_of(gg_layer layer)
@@ -37,6 +38,6 @@ gg_status gg_layer_from_name(gg_ctx *ctx, const char *name, gg_layer *out)
     }
     return gg_error(ctx, GG_ERR_NOT_FOUND,
                     "unknown layer '%s' (expected one of: divisions, households, roads, waterways, "
-                    "units, workers, dept-grids, grids)",
+                    "units, workers, dept-grids, grids, catalogue)",
                     name ? name : "");
 }

@@ -63,9 +63,31 @@ static const char schema_v2[] =
     "ALTER TABLE grid ADD COLUMN flags TEXT;"
     "ALTER TABLE grid ADD COLUMN beidou TEXT;";
 
+/* Version 3: the item catalogue, in versions, and the incidents. */
+static const char schema_v3[] =
+    "CREATE TABLE catalogue_version(version INTEGER PRIMARY KEY, loaded TEXT NOT NULL, source TEXT NOT NULL,"
+    "  note TEXT);"
+    "CREATE TABLE catalogue(fid INTEGER PRIMARY KEY,"
+    "  version INTEGER NOT NULL REFERENCES catalogue_version(version) ON DELETE CASCADE,"
+    "  item_code TEXT NOT NULL, class TEXT NOT NULL, subclass TEXT, name TEXT NOT NULL, name_en TEXT,"
+    "  department TEXT NOT NULL, reporting_condition TEXT, reach_within TEXT NOT NULL,"
+    "  handle_within TEXT NOT NULL, closing_condition TEXT, UNIQUE (version, item_code));"
+    "CREATE TABLE incident(id INTEGER PRIMARY KEY,"
+    "  request_id TEXT NOT NULL UNIQUE, service_code TEXT NOT NULL, catalogue_version INTEGER,"
+    "  description TEXT, lon REAL, lat REAL, address TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed')),"
+    "  stage TEXT NOT NULL DEFAULT 'dispatched', status_notes TEXT,"
+    "  plan INTEGER, grid_code TEXT, community TEXT, worker_id TEXT, leader_id TEXT, locate_status TEXT,"
+    "  distance_m REAL, email TEXT, phone TEXT, first_name TEXT, last_name TEXT, device_id TEXT,"
+    "  account_id TEXT, media_url TEXT, attributes TEXT, api_key_name TEXT,"
+    "  requested TEXT NOT NULL, updated TEXT NOT NULL, expected TEXT);"
+    "CREATE INDEX incident_requested ON incident(requested);"
+    "CREATE INDEX incident_worker ON incident(worker_id, status);";
+
 static const char *const migrations[GG_SCHEMA_VERSION] = {
     schema_v1,
     schema_v2,
+    schema_v3,
 };
 
 /* SpatiaLite's administrative functions (AddGeometryColumn,

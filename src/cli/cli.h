@@ -30,6 +30,7 @@ extern const cli_command cli_cmd_report;
 extern const cli_command cli_cmd_map;
 extern const cli_command cli_cmd_locate;
 extern const cli_command cli_cmd_roster;
+extern const cli_command cli_cmd_key;
 
 /* Common flags: --quiet, --json and --help are shared by every command. */
 typedef struct cli_common {

@@ -21,6 +21,86 @@ GG_API gg_status gg_catalogue_load_shipped(gg_ctx *ctx, gg_store *store, int64_t
 /* The newest catalogue version, 0 when the project has none. */
 GG_API gg_status gg_catalogue_current(gg_ctx *ctx, gg_store *store, int64_t *version);
 
+/* ---- catalogue items ---- */
+
+typedef struct gg_catalogue_item {
+    const char *item_code, *class_name, *subclass, *name, *name_en, *department, *reporting_condition,
+        *reach_within, *handle_within, *closing_condition;
+} gg_catalogue_item;
+
+typedef struct gg_catalogue gg_catalogue;
+
+/* The current catalogue version (0: newest) read whole. */
+GG_API gg_status gg_catalogue_read(gg_ctx *ctx, gg_store *store, int64_t version, gg_catalogue **out);
+GG_API int64_t gg_catalogue_version(const gg_catalogue *cat);
+GG_API size_t gg_catalogue_count(const gg_catalogue *cat);
+GG_API const gg_catalogue_item *gg_catalogue_item_at(const gg_catalogue *cat, size_t i);
+GG_API const gg_catalogue_item *gg_catalogue_find(const gg_catalogue *cat, const char *item_code);
+GG_API void gg_catalogue_free(gg_catalogue *cat);
+
+/* ---- incidents ---- */
+
+struct gg_locator;
+struct gg_dispatcher;
+
+typedef struct gg_incident_input {
+    const char *service_code;           /* a catalogue item code */
+    int has_location;
+    double lon, lat;                    /* WGS 84 */
+    const char *address, *description, *email, *phone, *first_name, *last_name, *device_id, *account_id,
+        *media_url, *attributes_json, *api_key_name; /* each may be NULL */
+} gg_incident_input;
+
+typedef struct gg_incident_receipt {
+    int64_t id;
+    char request_id[24];
+    char grid_code[24];
+    char worker_id[64];
+    char expected[32];                  /* ISO 8601 UTC, the last stage's deadline */
+} gg_incident_receipt;
+
+/* Stores an incident located on loc (grid, worker, status) in one committed
+ * transaction: when this returns GG_OK the incident is on disk (WAL,
+ * synchronous=FULL). GG_ERR_NOT_FOUND for a service_code not in the
+ * catalogue, GG_ERR_ARG for coordinates out of range. The caller
+ * serialises calls that share the store or the dispatcher. */
+GG_API gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat,
+                                    const struct gg_locator *loc, struct gg_dispatcher *d,
+                                    const gg_incident_input *in, gg_incident_receipt *out);
+
+/* Each worker's open incidents, so that a new dispatcher continues the
+ * balance where the last one stopped. */
+GG_API gg_status gg_dispatcher_load_open(gg_ctx *ctx, gg_store *store, struct gg_dispatcher *d);
+
+/* ---- views as JSON text (for services; free with gg_text_free) ---- */
+
+GG_API void gg_text_free(gg_ctx *ctx, char *text);
+
+/* A plan's grids (plan 0: the newest) as a GeoJSON FeatureCollection with
+ * code, type, community, name, households, persons, area_m2, flags:
+ * within bbox (west, south, east, north; NULL: all), of one community
+ * (NULL: all), at most limit. */
+GG_API gg_status gg_grids_geojson(gg_ctx *ctx, gg_store *store, int64_t plan, const double *bbox,
+                                  const char *community, int64_t limit, char **json, size_t *len);
+
+/* One grid of a plan with households, persons, area, flags, BeiDou code,
+ * geometry and its people from the roster. GG_ERR_NOT_FOUND if none. */
+GG_API gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json);
+
+typedef struct gg_incident_filter {
+    const char *request_ids;    /* comma-separated, or NULL */
+    const char *service_codes;  /* comma-separated, or NULL */
+    const char *status;         /* "open", "closed", "open,closed" or NULL */
+    const char *start, *end;    /* ISO 8601 UTC bounds of the request time, or NULL */
+    int limit;
+} gg_incident_filter;
+
+/* Incidents as an Open311 GeoReport v2 array of service requests (with the
+ * catalogue's department as agency_responsible, and grid_code, worker_id,
+ * worker_name, locate_status, stage as extensions), newest first. */
+GG_API gg_status gg_incidents_json(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat,
+                                   const gg_incident_filter *filter, char **json, size_t *len);
+
 /* ---- API keys ----
  * A keys file holds one line per key: name, rights, the SHA-256 of the key
  * (never the key), when it was made and when revoked. Keys are 200 random

@@ -111,6 +111,10 @@ typedef struct gg_dispatcher gg_dispatcher;
 GG_API gg_status gg_dispatcher_new(gg_ctx *ctx, const gg_locator *loc, gg_dispatcher **out);
 GG_API void gg_dispatcher_free(gg_dispatcher *d);
 
+/* Counts n more open assignments for the worker with this id (unknown ids
+ * are ignored). */
+GG_API void gg_dispatcher_add_open(gg_dispatcher *d, const char *worker_id, int64_t n);
+
 /* The worker for an incident in grid (NULL: the grid has no worker and the
  * leader, if any, is to take it) and the leader as escalation contact. */
 GG_API const gg_roster_person *gg_dispatcher_pick(gg_dispatcher *d, int32_t grid, const gg_roster_person **leader);

@@ -31,6 +31,7 @@ extern const cli_command cli_cmd_map;
 extern const cli_command cli_cmd_locate;
 extern const cli_command cli_cmd_roster;
 extern const cli_command cli_cmd_key;
+extern const cli_command cli_cmd_serve;
 
 /* Common flags: --quiet, --json and --help are shared by every command. */
 typedef struct cli_common {

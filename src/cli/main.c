@@ -17,6 +17,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_locate,
     &cli_cmd_roster,
     &cli_cmd_key,
+    &cli_cmd_serve,
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -481,6 +481,13 @@ void gg_dispatcher_free(gg_dispatcher *d)
     gg_free(d->ctx, d);
 }
 
+void gg_dispatcher_add_open(gg_dispatcher *d, const char *worker_id, int64_t n)
+{
+    for (size_t i = 0; worker_id != NULL && i < d->loc->n_people; i++)
+        if (strcmp(d->loc->people[i].id, worker_id) == 0)
+            d->open[i] += n;
+}
+
 const gg_roster_person *gg_dispatcher_pick(gg_dispatcher *d, int32_t grid, const gg_roster_person **leader)
 {
     const gg_located_grid *g = gg_locator_grid(d->loc, grid);

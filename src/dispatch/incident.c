@@ -1,0 +1,255 @@
+/* Incidents: the catalogue read whole, and each incident located, given
+ * a worker and committed before it is acknowledged. */
+#include "core/ctx.h"
+#include "dispatch/limits.h"
+#include "govgrid/dispatch.h"
+#include "govgrid/locate.h"
+#include "store/store.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct gg_catalogue {
+    gg_ctx *ctx;
+    int64_t version;
+    gg_catalogue_item *items;   /* by item code */
+    size_t n;
+    char **strings;
+    size_t n_strings;
+};
+
+static int compare_items(const void *a, const void *b)
+{
+    return strcmp(((const gg_catalogue_item *)a)->item_code, ((const gg_catalogue_item *)b)->item_code);
+}
+
+gg_status gg_catalogue_read(gg_ctx *ctx, gg_store *store, int64_t version, gg_catalogue **out)
+{
+    *out = NULL;
+    if (version == 0) {
+        gg_status st = gg_catalogue_current(ctx, store, &version);
+        if (st != GG_OK)
+            return st;
+        if (version == 0)
+            return gg_error(ctx, GG_ERR_NOT_FOUND,
+                            "%s: no item catalogue (load one with 'govgrid import PROJECT catalogue FILE')",
+                            store->path);
+    }
+    gg_catalogue *c = gg_calloc(ctx, 1, sizeof *c);
+    if (c == NULL)
+        return gg_error_nomem(ctx);
+    c->ctx = ctx;
+    c->version = version;
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT item_code, class, subclass, name, name_en, department, reporting_condition,"
+                                    " reach_within, handle_within, closing_condition FROM catalogue WHERE version = ?1"
+                                    " ORDER BY item_code",
+                                    &stmt);
+    size_t cap = 0, cap_s = 0;
+    if (st == GG_OK) {
+        sqlite3_bind_int64(stmt, 1, version);
+        while (st == GG_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+            if (gg_grow(ctx, (void **)&c->items, &cap, c->n + 1, sizeof *c->items) != GG_OK ||
+                gg_grow(ctx, (void **)&c->strings, &cap_s, c->n_strings + 10, sizeof *c->strings) != GG_OK) {
+                st = GG_ERR_NOMEM;
+                break;
+            }
+            const char **slots[10];
+            gg_catalogue_item *it = &c->items[c->n++];
+            slots[0] = &it->item_code;
+            slots[1] = &it->class_name;
+            slots[2] = &it->subclass;
+            slots[3] = &it->name;
+            slots[4] = &it->name_en;
+            slots[5] = &it->department;
+            slots[6] = &it->reporting_condition;
+            slots[7] = &it->reach_within;
+            slots[8] = &it->handle_within;
+            slots[9] = &it->closing_condition;
+            for (int k = 0; k < 10 && st == GG_OK; k++) {
+                const char *t = (const char *)sqlite3_column_text(stmt, k);
+                char *copy = gg_strdup(ctx, t ? t : "");
+                if (copy == NULL)
+                    st = GG_ERR_NOMEM;
+                else
+                    c->strings[c->n_strings++] = copy;
+                *slots[k] = copy ? copy : "";
+            }
+        }
+        sqlite3_finalize(stmt);
+    }
+    if (st != GG_OK) {
+        gg_catalogue_free(c);
+        return st == GG_ERR_NOMEM ? gg_error_nomem(ctx) : st;
+    }
+    *out = c;
+    return GG_OK;
+}
+
+int64_t gg_catalogue_version(const gg_catalogue *cat)
+{
+    return cat->version;
+}
+
+size_t gg_catalogue_count(const gg_catalogue *cat)
+{
+    return cat->n;
+}
+
+const gg_catalogue_item *gg_catalogue_item_at(const gg_catalogue *cat, size_t i)
+{
+    return i < cat->n ? &cat->items[i] : NULL;
+}
+
+const gg_catalogue_item *gg_catalogue_find(const gg_catalogue *cat, const char *item_code)
+{
+    if (item_code == NULL || cat->n == 0)
+        return NULL;
+    gg_catalogue_item key;
+    memset(&key, 0, sizeof key);
+    key.item_code = item_code;
+    return bsearch(&key, cat->items, cat->n, sizeof *cat->items, compare_items);
+}
+
+void gg_catalogue_free(gg_catalogue *cat)
+{
+    if (cat == NULL)
+        return;
+    for (size_t i = 0; i < cat->n_strings; i++)
+        gg_free(cat->ctx, cat->strings[i]);
+    gg_free(cat->ctx, cat->strings);
+    gg_free(cat->ctx, cat->items);
+    gg_free(cat->ctx, cat);
+}
+
+static void iso_utc(time_t t, char *buf, size_t size)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v != NULL && v[0] != '\0')
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat, const gg_locator *loc,
+                             gg_dispatcher *d, const gg_incident_input *in, gg_incident_receipt *out)
+{
+    memset(out, 0, sizeof *out);
+    const gg_catalogue_item *item = gg_catalogue_find(cat, in->service_code);
+    if (item == NULL)
+        return gg_error(ctx, GG_ERR_NOT_FOUND, "service_code '%.40s' is not in catalogue version %lld",
+                        in->service_code ? in->service_code : "", (long long)cat->version);
+    gg_locate_result res = {-1, GG_LOCATE_INVALID, NAN, 0};
+    if (in->has_location) {
+        if (!(in->lon >= -180 && in->lon <= 180 && in->lat >= -90 && in->lat <= 90))
+            return gg_error(ctx, GG_ERR_ARG, "coordinates %.8g, %.8g are out of range", in->lat, in->lon);
+        gg_locator_query(loc, in->lon, in->lat, &res);
+    }
+    const gg_located_grid *grid = gg_locator_grid(loc, res.grid);
+    const gg_roster_person *leader = NULL, *worker = NULL;
+    if (grid != NULL) {
+        worker = gg_dispatcher_pick(d, res.grid, &leader);
+        if (worker == NULL)
+            worker = leader;
+    }
+    time_t now = time(NULL);
+    char requested[32], expected[32] = "";
+    iso_utc(now, requested, sizeof requested);
+    gg_limit stages[GG_MAX_STAGES];
+    char why[160];
+    int n = gg_limits_parse(item->handle_within, stages, GG_MAX_STAGES, why, sizeof why);
+    if (n > 0)
+        iso_utc(gg_limit_deadline(now, &stages[n - 1]), expected, sizeof expected);
+    gg_status st = gg_store_exec(store, "BEGIN IMMEDIATE");
+    if (st != GG_OK)
+        return st;
+    sqlite3_stmt *s = NULL;
+    st = gg_store_prepare(store,
+                          "INSERT INTO incident(request_id, service_code, catalogue_version, description, lon, lat,"
+                          " address, status, stage, plan, grid_code, community, worker_id, leader_id, locate_status,"
+                          " distance_m, email, phone, first_name, last_name, device_id, account_id, media_url,"
+                          " attributes, api_key_name, requested, updated, expected)"
+                          " VALUES ('', ?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                          " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25)",
+                          &s);
+    if (st == GG_OK) {
+        sqlite3_bind_text(s, 1, item->item_code, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 2, cat->version);
+        bind_opt(s, 3, in->description);
+        if (in->has_location) {
+            sqlite3_bind_double(s, 4, in->lon);
+            sqlite3_bind_double(s, 5, in->lat);
+        }
+        bind_opt(s, 6, in->address);
+        sqlite3_bind_text(s, 7, grid ? "dispatched" : "collected", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 8, gg_locator_plan(loc));
+        bind_opt(s, 9, grid ? grid->code : NULL);
+        bind_opt(s, 10, grid ? grid->community : NULL);
+        bind_opt(s, 11, worker ? worker->id : NULL);
+        bind_opt(s, 12, leader ? leader->id : NULL);
+        sqlite3_bind_text(s, 13, in->has_location ? gg_locate_status_name(res.status) : "no_location", -1,
+                          SQLITE_STATIC);
+        if (isfinite(res.distance_m))
+            sqlite3_bind_double(s, 14, res.distance_m);
+        bind_opt(s, 15, in->email);
+        bind_opt(s, 16, in->phone);
+        bind_opt(s, 17, in->first_name);
+        bind_opt(s, 18, in->last_name);
+        bind_opt(s, 19, in->device_id);
+        bind_opt(s, 20, in->account_id);
+        bind_opt(s, 21, in->media_url);
+        bind_opt(s, 22, in->attributes_json);
+        bind_opt(s, 23, in->api_key_name);
+        sqlite3_bind_text(s, 24, requested, -1, SQLITE_STATIC);
+        bind_opt(s, 25, expected);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            st = gg_store_sql_error(store, "storing an incident");
+        sqlite3_finalize(s);
+    }
+    int64_t id = 0;
+    if (st == GG_OK) {
+        id = sqlite3_last_insert_rowid(store->db);
+        char sql[96];
+        snprintf(sql, sizeof sql, "UPDATE incident SET request_id = '%lld' WHERE id = %lld", (long long)id,
+                 (long long)id);
+        st = gg_store_exec(store, sql);
+    }
+    if (st == GG_OK)
+        st = gg_store_exec(store, "COMMIT");
+    if (st != GG_OK) {
+        gg_store_exec(store, "ROLLBACK");
+        return st;
+    }
+    out->id = id;
+    snprintf(out->request_id, sizeof out->request_id, "%lld", (long long)id);
+    snprintf(out->grid_code, sizeof out->grid_code, "%s", grid ? grid->code : "");
+    snprintf(out->worker_id, sizeof out->worker_id, "%s", worker ? worker->id : "");
+    snprintf(out->expected, sizeof out->expected, "%s", expected);
+    return GG_OK;
+}
+
+gg_status gg_dispatcher_load_open(gg_ctx *ctx, gg_store *store, gg_dispatcher *d)
+{
+    (void)ctx;
+    sqlite3_stmt *s = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT worker_id, count(*) FROM incident WHERE status = 'open' AND worker_id IS NOT"
+                                    " NULL GROUP BY worker_id",
+                                    &s);
+    if (st != GG_OK)
+        return st;
+    while (sqlite3_step(s) == SQLITE_ROW)
+        gg_dispatcher_add_open(d, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
+    sqlite3_finalize(s);
+    return GG_OK;
+}

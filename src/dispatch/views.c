@@ -1,0 +1,211 @@
+/* Grids and incidents as JSON, the way the service answers with them. */
+#define _GNU_SOURCE /* open_memstream */
+#include "core/ctx.h"
+#include "govgrid/dispatch.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gg_text_free(gg_ctx *ctx, char *text)
+{
+    (void)ctx;
+    free(text); /* made by jansson or open_memstream: the C library's heap */
+}
+
+static json_t *column_json(sqlite3_stmt *s, int k)
+{
+    switch (sqlite3_column_type(s, k)) {
+    case SQLITE_NULL: return json_null();
+    case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(s, k));
+    case SQLITE_FLOAT: return json_real(round(sqlite3_column_double(s, k) * 10) / 10);
+    default: return json_string((const char *)sqlite3_column_text(s, k));
+    }
+}
+
+gg_status gg_grids_geojson(gg_ctx *ctx, gg_store *store, int64_t plan, const double *bbox, const char *community,
+                           int64_t limit, char **json, size_t *len)
+{
+    *json = NULL;
+    *len = 0;
+    gg_status st = gg_store_resolve_plan(store, plan, &plan);
+    if (st != GG_OK)
+        return st;
+    sqlite3_stmt *s = NULL;
+    st = gg_store_prepare(store,
+                          "SELECT code, type, community, name, households, persons, area_m2, flags,"
+                          " AsGeoJSON(geom, 7) FROM grid WHERE plan = ?1 AND (?2 IS NULL OR community = ?2) AND fid IN"
+                          " (SELECT pkid FROM idx_grid_geom WHERE xmax >= ?3 AND xmin <= ?5 AND ymax >= ?4 AND"
+                          " ymin <= ?6) ORDER BY code LIMIT ?7",
+                          &s);
+    if (st != GG_OK)
+        return st;
+    static const double all[4] = {-180, -90, 180, 90};
+    if (bbox == NULL)
+        bbox = all;
+    sqlite3_bind_int64(s, 1, plan);
+    if (community)
+        sqlite3_bind_text(s, 2, community, -1, SQLITE_TRANSIENT);
+    for (int k = 0; k < 4; k++)
+        sqlite3_bind_double(s, 3 + k, bbox[k]);
+    sqlite3_bind_int64(s, 7, limit > 0 ? limit : INT64_MAX);
+    FILE *mem = open_memstream(json, len);
+    if (mem == NULL) {
+        sqlite3_finalize(s);
+        return gg_error_nomem(ctx);
+    }
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[", mem);
+    static const char *const names[] = {"code", "type", "community", "name", "households", "persons", "area_m2",
+                                        "flags"};
+    int n = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *props = json_object();
+        for (int k = 0; k < 8; k++)
+            json_object_set_new(props, names[k], column_json(s, k));
+        char *p = json_dumps(props, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(props);
+        const char *geom = (const char *)sqlite3_column_text(s, 8);
+        fprintf(mem, "%s{\"type\":\"Feature\",\"properties\":%s,\"geometry\":%s}", n ? "," : "", p ? p : "{}",
+                geom ? geom : "null");
+        free(p);
+        n++;
+    }
+    if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading grids");
+    sqlite3_finalize(s);
+    fprintf(mem, "],\"plan\":%lld,\"count\":%d}\n", (long long)plan, n);
+    if (fclose(mem) != 0 && st == GG_OK)
+        st = gg_error_nomem(ctx);
+    if (st != GG_OK) {
+        free(*json);
+        *json = NULL;
+        *len = 0;
+    }
+    return st;
+}
+
+gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json)
+{
+    *json = NULL;
+    gg_status st = gg_store_resolve_plan(store, plan, &plan);
+    if (st != GG_OK)
+        return st;
+    sqlite3_stmt *s = NULL;
+    st = gg_store_prepare(store,
+                          "SELECT g.code, g.type, g.name, g.community, c.name, c.parent, t.parent, g.households,"
+                          " g.persons, g.area_m2, g.flags, g.beidou, AsGeoJSON(g.geom, 7) FROM grid g"
+                          " LEFT JOIN division c ON c.code = g.community LEFT JOIN division t ON t.code = c.parent"
+                          " WHERE g.plan = ?1 AND g.code = ?2",
+                          &s);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(s, 1, plan);
+    sqlite3_bind_text(s, 2, code, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return gg_error(ctx, GG_ERR_NOT_FOUND, "no grid %.40s in plan %lld", code, (long long)plan);
+    }
+    static const char *const names[] = {"code",      "type",       "name",     "community", "community_name",
+                                        "township",  "county",     "households", "persons", "area_m2",
+                                        "flags",     "beidou"};
+    json_t *o = json_object();
+    json_object_set_new(o, "plan", json_integer(plan));
+    for (int k = 0; k < 12; k++)
+        json_object_set_new(o, names[k], column_json(s, k));
+    json_error_t err;
+    const char *geom = (const char *)sqlite3_column_text(s, 12);
+    json_t *g = geom ? json_loads(geom, 0, &err) : NULL;
+    json_object_set_new(o, "geometry", g ? g : json_null());
+    sqlite3_finalize(s);
+    json_t *people = json_array();
+    if (gg_store_prepare(store, "SELECT id, name, role, phone FROM worker WHERE grid_code = ?1 ORDER BY"
+                                " CASE role WHEN 'leader' THEN 0 WHEN 'fulltime' THEN 1 WHEN 'parttime' THEN 2"
+                                " WHEN 'volunteer' THEN 3 ELSE 4 END, id",
+                         &s) == GG_OK) {
+        sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            json_t *p = json_object();
+            static const char *const cols[] = {"id", "name", "role", "phone"};
+            for (int k = 0; k < 4; k++)
+                json_object_set_new(p, cols[k], column_json(s, k));
+            json_array_append_new(people, p);
+        }
+        sqlite3_finalize(s);
+    }
+    json_object_set_new(o, "workers", people);
+    *json = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(o);
+    return *json ? GG_OK : gg_error_nomem(ctx);
+}
+
+gg_status gg_incidents_json(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat, const gg_incident_filter *f,
+                            char **json, size_t *len)
+{
+    *json = NULL;
+    *len = 0;
+    sqlite3_stmt *s = NULL;
+    /* Comma lists are matched with instr over ',' || list || ','. */
+    gg_status st = gg_store_prepare(
+        store,
+        "SELECT i.request_id, i.status, i.status_notes, i.service_code, i.description, i.requested, i.updated,"
+        " i.expected, i.address, i.lat, i.lon, i.media_url, i.grid_code, i.community, i.worker_id, w.name,"
+        " i.leader_id, i.locate_status, i.stage FROM incident i LEFT JOIN worker w ON w.id = i.worker_id"
+        " WHERE (?1 IS NULL OR instr(',' || ?1 || ',', ',' || i.request_id || ',') > 0)"
+        " AND (?2 IS NULL OR instr(',' || ?2 || ',', ',' || i.service_code || ',') > 0)"
+        " AND (?3 IS NULL OR instr(?3, i.status) > 0)"
+        " AND (?4 IS NULL OR i.requested >= ?4) AND (?5 IS NULL OR i.requested <= ?5)"
+        " ORDER BY i.id DESC LIMIT ?6",
+        &s);
+    if (st != GG_OK)
+        return st;
+    const char *binds[5] = {f->request_ids, f->service_codes, f->status, f->start, f->end};
+    for (int k = 0; k < 5; k++)
+        if (binds[k])
+            sqlite3_bind_text(s, k + 1, binds[k], -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 6, f->limit > 0 ? f->limit : 1000);
+    json_t *a = json_array();
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const gg_catalogue_item *it = cat ? gg_catalogue_find(cat, (const char *)sqlite3_column_text(s, 3)) : NULL;
+        json_t *o = json_object();
+        json_object_set_new(o, "service_request_id", column_json(s, 0));
+        json_object_set_new(o, "status", column_json(s, 1));
+        json_object_set_new(o, "status_notes", column_json(s, 2));
+        json_object_set_new(o, "service_name", it ? json_string(it->name) : json_null());
+        json_object_set_new(o, "service_code", column_json(s, 3));
+        json_object_set_new(o, "description", column_json(s, 4));
+        json_object_set_new(o, "agency_responsible", it ? json_string(it->department) : json_null());
+        json_object_set_new(o, "service_notice", json_null());
+        json_object_set_new(o, "requested_datetime", column_json(s, 5));
+        json_object_set_new(o, "updated_datetime", column_json(s, 6));
+        json_object_set_new(o, "expected_datetime", column_json(s, 7));
+        json_object_set_new(o, "address", column_json(s, 8));
+        json_object_set_new(o, "address_id", json_null());
+        json_object_set_new(o, "zipcode", json_null());
+        json_object_set_new(o, "lat", sqlite3_column_type(s, 9) == SQLITE_NULL ? json_null()
+                                                                              : json_real(sqlite3_column_double(s, 9)));
+        json_object_set_new(o, "long", sqlite3_column_type(s, 10) == SQLITE_NULL
+                                           ? json_null()
+                                           : json_real(sqlite3_column_double(s, 10)));
+        json_object_set_new(o, "media_url", column_json(s, 11));
+        static const char *const extra[] = {"grid_code", "community", "worker_id", "worker_name",
+                                            "leader_id", "locate_status", "stage"};
+        for (int k = 0; k < 7; k++)
+            json_object_set_new(o, extra[k], column_json(s, 12 + k));
+        json_array_append_new(a, o);
+    }
+    if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading incidents");
+    sqlite3_finalize(s);
+    if (st == GG_OK) {
+        *json = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+        *len = *json ? strlen(*json) : 0;
+        if (*json == NULL)
+            st = gg_error_nomem(ctx);
+    }
+    json_decref(a);
+    return st;
+}

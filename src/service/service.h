@@ -1,0 +1,119 @@
+/* Private to the service (govgrid serve): the shared state, one request,
+ * and the handlers. The service is a client of the library: locating,
+ * storing incidents, the catalogue and keys are libgovgrid's; this code
+ * speaks HTTP (libmicrohttpd) and JSON (jansson). */
+#ifndef GG_SERVICE_SERVICE_H
+#define GG_SERVICE_SERVICE_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "govgrid/govgrid.h"
+#include "service/form.h"
+
+#define GG_SERVICE_MAX_BODY (1 << 20)      /* bytes of a request body */
+#define GG_SERVICE_MAX_BATCH 10000         /* points in one POST /v1/locate */
+
+typedef struct gg_service_options {
+    const char *project;
+    const char *listen;             /* "127.0.0.1:8080" */
+    const char *keys_path;          /* NULL: no keys, every guarded route refused */
+    int threads;
+    int public_grids;
+    int quiet;
+} gg_service_options;
+
+/* Routes, for the metrics. */
+enum {
+    ROUTE_NONE = 0,
+    ROUTE_HEALTH,
+    ROUTE_METRICS,
+    ROUTE_LOCATE_GET,
+    ROUTE_LOCATE_POST,
+    ROUTE_GRIDS,
+    ROUTE_GRID,
+    ROUTE_SERVICES,
+    ROUTE_SERVICE,
+    ROUTE_REQUESTS_POST,
+    ROUTE_REQUESTS_GET,
+    ROUTE_REQUEST_GET,
+    ROUTE_COUNT
+};
+
+#define GG_LATENCY_BUCKETS 10
+
+typedef struct gg_route_metrics {
+    uint64_t requests, errors_4xx, errors_5xx;
+    uint64_t latency_bucket[GG_LATENCY_BUCKETS + 1]; /* cumulative counts per upper bound, +Inf last */
+    uint64_t latency_sum_us;
+} gg_route_metrics;
+
+typedef struct gg_service {
+    gg_service_options o;
+    gg_ctx *ctx;                    /* for the shared objects below, built at start */
+    gg_locator *loc;
+    gg_catalogue *cat;
+    gg_keyring *keys;
+    pthread_rwlock_t keys_lock;     /* reloaded on SIGHUP */
+    /* the one writer */
+    pthread_mutex_t write_lock;
+    gg_ctx *write_ctx;
+    gg_store *writer;
+    gg_dispatcher *dispatcher;
+    /* per thread readers */
+    pthread_key_t reader_key;
+    /* metrics */
+    gg_route_metrics routes[ROUTE_COUNT];
+    uint64_t incidents_stored;
+    int64_t active;                 /* requests being answered */
+} gg_service;
+
+/* One answer: status, content type and body (owned). */
+typedef struct gg_reply {
+    int status;
+    const char *type;
+    char *body;
+    size_t len;
+} gg_reply;
+
+/* A request as the handlers see it. */
+typedef struct gg_request {
+    gg_service *svc;
+    void *connection;               /* struct MHD_Connection */
+    const char *method, *path;
+    const char *body;
+    size_t body_len;
+    gg_form form;                   /* POST form parameters, if the body is a form */
+    int has_form;
+} gg_request;
+
+/* server.c */
+const char *gg_request_arg(const gg_request *r, const char *name);   /* query, then form */
+const char *gg_request_header(const gg_request *r, const char *name);
+/* The rights of the request's key (api_key parameter, X-API-Key or
+ * Authorization: Bearer): -1 when none is given, 0 for an unknown or
+ * revoked key; *name is the key's name. */
+int gg_request_rights(const gg_request *r, const char **name);
+/* 1 when the request has a key with right; else an answer made: 401 (no
+ * key, or not a valid one) or 403 (a key without the right), and 0. */
+int gg_request_authorise(const gg_request *r, int right, gg_reply *out, const char **name);
+/* The calling thread's own read connection to the project. */
+gg_store *gg_request_store(const gg_request *r, gg_ctx **ctx);
+
+void gg_reply_json(gg_reply *out, int status, json_t *value);        /* takes value */
+void gg_reply_error(gg_reply *out, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void gg_reply_text(gg_reply *out, int status, const char *type, char *body, size_t len);
+
+/* api.c: /healthz, /v1/... ; open311.c: /open311/v2/... ; metrics.c */
+int gg_route_api(gg_request *r, gg_reply *out);
+int gg_route_open311(gg_request *r, gg_reply *out);
+void gg_metrics_text(gg_service *svc, gg_reply *out);
+void gg_metrics_record(gg_service *svc, int route, int status, uint64_t micros);
+
+/* Runs until SIGTERM or SIGINT (then drains in-flight requests and closes
+ * the store). Returns 0, or 1 with a message on stderr when it cannot start. */
+int gg_service_run(const gg_service_options *o);
+
+#endif

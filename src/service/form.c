@@ -87,6 +87,11 @@ int gg_form_parse(gg_form *f, const char *body, size_t n, char *why, size_t why_
                         gg_form_free(f);
                         return 0;
                     }
+                    if (hi == 0 && lo == 0) {
+                        snprintf(why, why_size, "a NUL byte (%%00) at byte %zu", i);
+                        gg_form_free(f);
+                        return 0;
+                    }
                     f->buf[out++] = (char)(hi * 16 + lo);
                     i += 3;
                 } else {

@@ -249,15 +249,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     r.body = s->body ? s->body : "";
     r.body_len = s->len;
     int route = ROUTE_NONE;
+    /* Open311 clients expect its error form: [{"code": N, "description": "..."}]. */
+    int open311 = strncmp(url, "/open311/", 9) == 0;
     if (s->too_large) {
-        gg_reply_error(&reply, 413, "the request body is over %d bytes", GG_SERVICE_MAX_BODY);
+        if (open311)
+            gg_reply_json(&reply, 413, json_pack("[{s:i, s:s}]", "code", 413, "description",
+                                                 "the request body is over 1048576 bytes"));
+        else
+            gg_reply_error(&reply, 413, "the request body is over %d bytes", GG_SERVICE_MAX_BODY);
     } else {
         char why[160];
         if (strcmp(method, "POST") == 0 && body_is_form(c)) {
-            if (gg_form_parse(&r.form, r.body, r.body_len, why, sizeof why))
+            if (gg_form_parse(&r.form, r.body, r.body_len, why, sizeof why)) {
                 r.has_form = 1;
-            else
+            } else if (open311) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "form body: %s", why);
+                gg_reply_json(&reply, 400, json_pack("[{s:i, s:s}]", "code", 400, "description", msg));
+            } else {
                 gg_reply_error(&reply, 400, "form body: %s", why);
+            }
         }
         if (reply.status == 0) {
             route = gg_route_api(&r, &reply);

@@ -1,0 +1,83 @@
+#!/bin/bash
+# Golden tests of the HTTP service: starts `govgrid serve` on a fresh
+# project (four square grids, a roster, two keys), sends each request of
+# cases.txt with curl, and compares the status and body (timestamps and
+# keys masked) with expected/NAME. UPDATE_GOLDEN=1 rewrites the expected
+# files. Then SIGTERM: the service must stop cleanly with every incident
+# in the store, and a restarted service must continue the workers' turns.
+#   run_cases.sh GOVGRID FIXTURES_DIR WORK_DIR
+set -u
+govgrid=$1 fixtures=$2 work=$3
+here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$work" && mkdir -p "$work"
+p="$work/p.sqlite"
+"$govgrid" init "$p" --quiet
+"$govgrid" import "$p" grids "$fixtures/square_grids.csv" --quiet
+"$govgrid" import "$p" workers "$fixtures/square_workers.csv" --quiet
+W=$("$govgrid" key new "$work/keys" --name hotline --rights read,write --quiet)
+R=$("$govgrid" key new "$work/keys" --name viewer --rights read --quiet)
+X=$("$govgrid" key new "$work/keys" --name old --rights read,write --quiet)
+"$govgrid" key revoke "$work/keys" old --quiet
+
+start() {
+  "$govgrid" serve "$p" --listen 127.0.0.1:0 --keys "$work/keys" --threads 2 2> "$work/serve.log" &
+  pid=$!
+  port=""
+  for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/serve.log")
+    [ -n "$port" ] && break
+    sleep 0.05
+  done
+  [ -n "$port" ] || { echo "FAIL the service did not start:"; cat "$work/serve.log"; exit 1; }
+}
+
+start
+fail=0 n=0
+mkdir -p "$work/actual"
+# A body of 1.5 MiB, over the limit.
+head -c 1572864 /dev/zero | tr '\0' 'a' > "$work/big.txt"
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  IFS='|' read -r name method path header body <<< "$line"
+  body=${body//@WRITEKEY@/$W}; body=${body//@READKEY@/$R}; body=${body//@REVOKEDKEY@/$X}
+  header=${header//@WRITEKEY@/$W}; header=${header//@READKEY@/$R}; header=${header//@REVOKEDKEY@/$X}
+  path=${path//@READKEY@/$R}
+  args=(-s -o "$work/body" -w '%{http_code}' -X "$method" --path-as-is)
+  [ -n "$header" ] && args+=(-H "$header")
+  if [ "$body" = "@BIG@" ]; then args+=(--data-binary "@$work/big.txt")
+  elif [ -n "$body" ]; then args+=(--data-binary "$body"); fi
+  status=$(curl "${args[@]}" "http://127.0.0.1:$port$path")
+  { echo "$method $path"; echo "status: $status"; cat "$work/body"; } |
+    sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/@TIME@/g; s/gg_[a-z2-7]{40}/@KEY@/g; s/"version":"[^"]*"/"version":"@VERSION@"/' > "$work/actual/$name"
+  n=$((n + 1))
+  if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+    cp "$work/actual/$name" "$here/expected/$name"
+  elif ! diff -u "$here/expected/$name" "$work/actual/$name" > "$work/diff" 2>&1; then
+    echo "FAIL $name"; cat "$work/diff"; fail=$((fail + 1))
+  fi
+done < "$here/cases.txt"
+# Metrics count what was asked.
+curl -s "http://127.0.0.1:$port/metrics" > "$work/metrics"
+grep -q '^govgrid_incidents_stored_total [1-9]' "$work/metrics" || { echo "FAIL metrics: no incidents counted"; fail=$((fail + 1)); }
+grep -q 'govgrid_http_requests_total{route="open311_requests_post",class="4xx"} [1-9]' "$work/metrics" ||
+  { echo "FAIL metrics: no 4xx counted"; fail=$((fail + 1)); }
+# SIGTERM: a clean stop, with everything committed.
+kill -TERM $pid; wait $pid; rc=$?
+[ $rc -eq 0 ] || { echo "FAIL serve exited $rc after SIGTERM"; cat "$work/serve.log"; fail=$((fail + 1)); }
+grep -q "stopped;" "$work/serve.log" || { echo "FAIL no clean stop line"; fail=$((fail + 1)); }
+stored=$(sqlite3 "$p" "SELECT count(*) FROM incident")
+acked=$(grep -l '^status: 201' "$work/actual/"* | wc -l)
+[ "$stored" = "$acked" ] || { echo "FAIL $acked acknowledged, $stored stored"; fail=$((fail + 1)); }
+# The SQL text sent as a description is stored as text.
+desc=$(sqlite3 "$p" "SELECT description FROM incident WHERE description LIKE '%DROP%'")
+[ "$desc" = "x'); DROP TABLE incident; --" ] || { echo "FAIL description stored as '$desc'"; fail=$((fail + 1)); }
+# A restart continues the workers' balance from the open incidents.
+start
+worker=$(curl -s -X POST "http://127.0.0.1:$port/open311/v2/requests.json" -d "api_key=$W&service_code=CG0202&lat=40.004&long=116.004" |
+  sed -n 's/.*worker \([A-Z0-9]*\)".*/\1/p')
+f1=$(sqlite3 "$p" "SELECT count(*) FROM incident WHERE worker_id = 'F1'")
+f2=$(sqlite3 "$p" "SELECT count(*) FROM incident WHERE worker_id = 'F2'")
+[ $((f1 - f2)) -le 1 ] && [ $((f2 - f1)) -le 1 ] || { echo "FAIL workers unbalanced after a restart: F1 $f1, F2 $f2 (last: $worker)"; fail=$((fail + 1)); }
+kill -TERM $pid; wait $pid
+echo "$n cases; $fail failed"
+[ $fail -eq 0 ]

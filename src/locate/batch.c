@@ -1077,9 +1077,9 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
             st = geojson_load(&b);
         }
     }
-    /* Blocks in a pipeline: while one is located (by jobs - 1 threads),
-     * this thread writes the one before and reads the one after. With one
-     * job, each block is read, located and written in turn. */
+    /* Blocks in a pipeline: while one is located (by jobs threads), this
+     * thread writes the one before and reads the one after. With one job,
+     * each block is read, located and written in turn. */
     int jobs = opts->jobs < 1 ? 1 : opts->jobs > 64 ? 64 : opts->jobs;
     block k2;
     memset(&k2, 0, sizeof k2);
@@ -1098,7 +1098,7 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
     if (st == GG_OK) {
         convert_block(&b, cur);
         if (jobs > 1)
-            background_start(&bg, &b, cur, jobs - 1);
+            background_start(&bg, &b, cur, jobs);
         else
             locate_block(&b, cur, 1);
         pending = 1;
@@ -1113,7 +1113,7 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
         if (next->n > 0) {
             convert_block(&b, next);
             if (jobs > 1)
-                background_start(&bg, &b, next, jobs - 1);
+                background_start(&bg, &b, next, jobs);
             else
                 locate_block(&b, next, 1);
         }

@@ -46,6 +46,7 @@ void gg_cell_index_free(gg_cell_index *ix)
     gg_free(ctx, ix->set_items);
     gg_free(ctx, ix->set_start);
     gg_free(ctx, ix->set_winner);
+    gg_segtree_free(&ix->segs);
     memset(ix, 0, sizeof *ix);
 }
 
@@ -486,6 +487,8 @@ gg_status gg_cell_index_build(gg_cell_index *ix)
     gg_free(ctx, stamp);
     if (st == GG_ERR_NOMEM)
         return gg_error_nomem(ctx);
+    if (st == GG_OK)
+        st = gg_segtree_build(&ix->segs, ctx, ix->vx, ix->vy, ix->vpoly, ix->n_vertices);
     return st;
 }
 
@@ -623,10 +626,15 @@ static double segment_distance2(double px, double py, double ax, double ay, doub
     return dx * dx + dy * dy;
 }
 
-int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32_t skip, double mx, double my,
-                              double max_m, double *dist_m)
+/* The nearest edge by rings of top cells around the point, at most
+ * max_rings of them: *complete tells whether the answer is certain (no
+ * unseen cell can hold a nearer edge). Fast for the usual point, near
+ * its grid's edges; points far from every edge go to the R-tree. */
+static int32_t ring_nearest(const gg_cell_index *ix, double x, double y, int32_t skip, double mx, double my,
+                            int32_t max_rings, double *dist_m, int *complete)
 {
-    double best = max_m * max_m;
+    double best = INFINITY;
+    *complete = 0;
     int32_t found = -1;
     *dist_m = INFINITY;
     if (!isfinite(x) || !isfinite(y) || ix->top_edges == NULL)
@@ -641,6 +649,8 @@ int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32
     double ext_dx = fmax(0, fmax(ix->x0 - x, x - xend)) * mx;
     double ext_dy = fmax(0, fmax(ix->y0 - y, y - yend)) * my;
     double ext_dx2 = ext_dx * ext_dx, ext_dy2 = ext_dy * ext_dy;
+    if (rmax > max_rings)
+        rmax = max_rings;
     for (int32_t r = 0; r <= rmax; r++) {
         int32_t j0 = cj - r < 0 ? 0 : cj - r, j1 = cj + r >= ix->ny ? ix->ny - 1 : cj + r;
         for (int32_t j = j0; j <= j1; j++) {
@@ -689,19 +699,47 @@ int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32
             t = fmax(0, y - by0) * my, bound = fmin(bound, ext_dx2 + t * t);
         if (cj + r < ix->ny - 1)
             t = fmax(0, by1 - y) * my, bound = fmin(bound, ext_dx2 + t * t);
-        if (bound == INFINITY || bound > best)
+        if (bound == INFINITY || bound > best) {
+            *complete = 1;
             break;
+        }
     }
     if (found >= 0)
         *dist_m = sqrt(best);
     return found;
 }
 
+#define NEAR_RINGS 8
+
+int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32_t skip, double mx, double my,
+                              double max_m, double *dist_m)
+{
+    int complete = 0;
+    int32_t p = -1;
+    /* Rings first for a point inside the extent that is in a grid or has
+     * edges in its cell (usually near its grid's edges); the R-tree when
+     * they cannot settle it, or for a point in open land. */
+    double fx = (x - ix->x0) / ix->cell, fy = (y - ix->y0) / ix->cell;
+    if (ix->top_start != NULL && fx >= 0 && fy >= 0 && fx < ix->nx && fy < ix->ny) {
+        size_t c = (size_t)(int32_t)fy * (size_t)ix->nx + (size_t)(int32_t)fx;
+        if (skip >= 0 || ix->top_start[c + 1] > ix->top_start[c])
+            p = ring_nearest(ix, x, y, skip, mx, my, NEAR_RINGS, dist_m, &complete);
+    }
+    if (!complete)
+        p = gg_segtree_nearest(&ix->segs, ix->vx, ix->vy, ix->vpoly, ix->rank, x, y, skip, mx, my, dist_m);
+    if (p >= 0 && *dist_m > max_m) {
+        *dist_m = INFINITY;
+        return -1;
+    }
+    return p;
+}
+
 size_t gg_cell_index_bytes(const gg_cell_index *ix)
 {
     size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
     return sizeof *ix + (size_t)ix->cap_vertices * (2 * sizeof(double) + sizeof(int32_t)) + n_top * sizeof(uint32_t) +
-           (n_top + 1) * sizeof(uint32_t) + (ix->top_start ? ix->top_start[n_top] : 0) * sizeof(uint32_t) +
+           gg_segtree_bytes(&ix->segs) + (n_top + 1) * sizeof(uint32_t) +
+           (ix->top_start ? ix->top_start[n_top] : 0) * sizeof(uint32_t) +
            (size_t)ix->cap_nodes * sizeof(uint32_t) + (size_t)ix->cap_leaves * sizeof(gg_cell_leaf) +
            (size_t)ix->cap_leaf_edges * sizeof(uint32_t) + (size_t)ix->cap_set_items * sizeof(int32_t) +
            (size_t)ix->cap_sets * (sizeof(uint32_t) + sizeof(int32_t));

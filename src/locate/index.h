@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "core/ctx.h"
+#include "locate/segtree.h"
 
 typedef struct gg_cell_leaf {
     double rx, ry;          /* reference point */
@@ -60,6 +61,8 @@ typedef struct gg_cell_index {
     uint32_t *set_start;
     int32_t *set_winner;
     uint32_t n_sets, cap_sets;
+    /* the edges in an R-tree, for the nearest edge */
+    gg_segtree segs;
     /* statistics */
     uint32_t max_depth;
 } gg_cell_index;

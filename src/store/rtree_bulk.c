@@ -136,7 +136,7 @@ static int sort_by_centre(gg_ctx *ctx, gg_rtree_entry *entries, size_t n, int ax
 
 /* Orders entries for packing into nodes of `per_node`: slices by x, then
  * each slice by y. */
-static int str_sort(gg_ctx *ctx, gg_rtree_entry *e, size_t n, size_t per_node)
+int gg_rtree_str_order(gg_ctx *ctx, gg_rtree_entry *e, size_t n, size_t per_node)
 {
     size_t nodes = (n + per_node - 1) / per_node;
     size_t slices = (size_t)ceil(sqrt((double)nodes));
@@ -275,7 +275,7 @@ static gg_status build(rtree_writer *w, gg_ctx *ctx, gg_rtree_entry *level, size
             }
             break;
         }
-        if (!str_sort(ctx, level, n, w->per_node)) {
+        if (!gg_rtree_str_order(ctx, level, n, w->per_node)) {
             st = gg_error_nomem(ctx);
             break;
         }

@@ -19,6 +19,11 @@ typedef struct gg_rtree_entries {
 gg_status gg_rtree_entries_add(gg_ctx *ctx, gg_rtree_entries *list, int64_t id, const double box[4]);
 void gg_rtree_entries_free(gg_ctx *ctx, gg_rtree_entries *list);
 
+/* Reorders entries Sort-Tile-Recursive for nodes of per_node entries
+ * (slices by x, then each by y; a stable radix sort: deterministic).
+ * Returns 0 without memory. */
+int gg_rtree_str_order(gg_ctx *ctx, gg_rtree_entry *e, size_t n, size_t per_node);
+
 /* Replaces the whole content of the R*Tree virtual table rtree (e.g.
  * "idx_household_geom") with the entries already in it plus list, written
  * as a Sort-Tile-Recursive packed tree directly into its shadow tables.

@@ -14,7 +14,8 @@
  *       those GEOS says cover it (a dedicated grid, type != 1, before a
  *       comprehensive one, then the lowest code; none when none covers).
  *       Prints one "key value" line per figure. --ref writes "id,code" per
- *       point (code empty for none) for checking govgrid locate's output.
+ *       point, "id,code,covering" (code empty for none; covering: how many
+ *       grids cover it), for checking govgrid locate's and PostGIS's answers.
  *
  * Exit status 0 when it ran (even with disagreements: read "disagree"),
  * 1 on an error, 2 on a usage error. */
@@ -491,6 +492,21 @@ int main(int argc, char **argv)
         by_status[qstatus[i] < 5 ? qstatus[i] : 4]++;
     printf("query_inside %ld\nquery_near_boundary %ld\nquery_snapped %ld\nquery_outside %ld\nquery_invalid %ld\n",
            by_status[0], by_status[1], by_status[2], by_status[3], by_status[4]);
+    /* Where the query's time goes: one more pass, each call timed, summed by
+     * the status it gave (the clock adds some 20-50 ns a call). */
+    {
+        static const char *const names[5] = {"inside", "near_boundary", "snapped", "outside", "invalid"};
+        double spent[5] = {0};
+        for (size_t i = 0; i < p.n; i++) {
+            gg_locate_result res;
+            double a = now_s();
+            gg_locator_query(loc, p.lon[i], p.lat[i], &res);
+            spent[res.status < 5 ? res.status : 4] += now_s() - a;
+        }
+        for (int k = 0; k < 4; k++)
+            printf("query_us_%s %.2f\nquery_share_%s %.3f\n", names[k], by_status[k] ? 1e6 * spent[k] / (double)by_status[k] : 0.0,
+                   names[k], spent[k] / (spent[0] + spent[1] + spent[2] + spent[3] + spent[4]));
+    }
 
     /* ---- GEOS: STRtree of prepared geometries ---- */
     ref_plan plan;
@@ -583,6 +599,37 @@ int main(int argc, char **argv)
         if (ncover[i] >= 2 && !on_edge[i])
             edge_flag_off++;
     }
+    /* find's speed on points off every edge and on points on an edge */
+    {
+        size_t n_in = 0, n_edge = 0;
+        for (size_t i = 0; i < p.n; i++)
+            n_edge += on_edge[i] != 0;
+        n_in = p.n - n_edge;
+        double *xi = xmalloc((n_in + 1) * sizeof *xi), *yi = xmalloc((n_in + 1) * sizeof *yi);
+        double *xe = xmalloc((n_edge + 1) * sizeof *xe), *ye = xmalloc((n_edge + 1) * sizeof *ye);
+        size_t a = 0, b = 0;
+        for (size_t i = 0; i < p.n; i++) {
+            if (on_edge[i])
+                xe[b] = p.lon[i], ye[b++] = p.lat[i];
+            else
+                xi[a] = p.lon[i], yi[a++] = p.lat[i];
+        }
+        double ti[50], te[50];
+        for (int r = 0; r < runs; r++) {
+            t0 = now_s();
+            for (size_t i = 0; i < n_in; i++)
+                sum += gg_locator_find(loc, xi[i], yi[i], NULL);
+            ti[r] = now_s() - t0;
+            t0 = now_s();
+            for (size_t i = 0; i < n_edge; i++)
+                sum += gg_locator_find(loc, xe[i], ye[i], NULL);
+            te[r] = now_s() - t0;
+        }
+        double mi = median(ti, runs), me = median(te, runs);
+        printf("find_off_edge_points %zu\nfind_off_edge_points_per_s %.0f\n", n_in, mi > 0 ? (double)n_in / mi : 0.0);
+        printf("find_on_edge_points %zu\nfind_on_edge_points_per_s %.0f\n", n_edge, me > 0 ? (double)n_edge / me : 0.0);
+        free(xi), free(yi), free(xe), free(ye);
+    }
     printf("covered %ld\nnot_covered %ld\n", covered, none);
     printf("covered_by_2_or_more %ld\n", multi);
     printf("covered_by_2 %ld\ncovered_by_3 %ld\ncovered_by_4_or_more %ld\n", multi_hist[2], multi_hist[3],
@@ -602,7 +649,7 @@ int main(int argc, char **argv)
         if (f == NULL)
             die("%s: %s", ref_path, strerror(errno));
         for (size_t i = 0; i < p.n; i++)
-            fprintf(f, "%ld,%s\n", p.id[i], ref[i] >= 0 ? plan.grids[ref[i]].code : "");
+            fprintf(f, "%ld,%s,%d\n", p.id[i], ref[i] >= 0 ? plan.grids[ref[i]].code : "", ncover[i]);
         if (fclose(f) != 0)
             die("%s: %s", ref_path, strerror(errno));
     }

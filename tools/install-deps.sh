@@ -6,7 +6,7 @@ packages="build-essential cmake pkg-config
   libgeos-dev libproj-dev proj-data libgdal-dev gdal-bin
   libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite sqlite3
   libjansson-dev libcairo2-dev libpango1.0-dev fonts-wqy-microhei
-  libmicrohttpd-dev libssl-dev curl"
+  libmicrohttpd-dev libssl-dev curl wrk nodejs npm chromium"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 missing=""
 for p in $packages; do
@@ -18,4 +18,10 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 else
   echo "all build and test dependencies are installed"
+fi
+# The web map's JavaScript packages, exactly as web/package-lock.json says.
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -f "$root/web/node_modules/.package-lock.json" ] ||
+   ! cmp -s "$root/web/package-lock.json" "$root/web/node_modules/.govgrid-lock"; then
+  (cd "$root/web" && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.govgrid-lock)
 fi

@@ -274,6 +274,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             route = gg_route_api(&r, &reply);
             if (route == ROUTE_NONE)
                 route = gg_route_open311(&r, &reply);
+            if (route == ROUTE_NONE)
+                route = gg_route_static(&r, &reply);
             if (route == ROUTE_NONE && reply.status == 0)
                 gg_reply_error(&reply, 404, "no such resource: %s %.200s", method, url);
         }

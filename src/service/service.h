@@ -39,6 +39,7 @@ enum {
     ROUTE_REQUESTS_POST,
     ROUTE_REQUESTS_GET,
     ROUTE_REQUEST_GET,
+    ROUTE_STATIC,
     ROUTE_COUNT
 };
 
@@ -109,6 +110,7 @@ void gg_reply_text(gg_reply *out, int status, const char *type, char *body, size
 /* api.c: /healthz, /v1/... ; open311.c: /open311/v2/... ; metrics.c */
 int gg_route_api(gg_request *r, gg_reply *out);
 int gg_route_open311(gg_request *r, gg_reply *out);
+int gg_route_static(gg_request *r, gg_reply *out);   /* static.c: the web map */
 void gg_metrics_text(gg_service *svc, gg_reply *out);
 void gg_metrics_record(gg_service *svc, int route, int status, uint64_t micros);
 

@@ -6,12 +6,16 @@ packages="build-essential cmake pkg-config
   libgeos-dev libproj-dev proj-data libgdal-dev gdal-bin
   libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite sqlite3
   libjansson-dev libcairo2-dev libpango1.0-dev fonts-wqy-microhei
-  libmicrohttpd-dev libssl-dev curl wrk nodejs npm chromium"
+  libmicrohttpd-dev libssl-dev curl wrk chromium"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# Node.js and npm for the web map: any install that provides the commands
+# (Debian's packages, or another Node.js build that brings its own npm).
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -n "$missing" ]; then
   echo "installing:$missing"
   $sudo apt-get update -qq

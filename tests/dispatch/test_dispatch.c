@@ -81,7 +81,7 @@ static void new_project_has_the_shipped_catalogue(void)
     char buf[128];
     CHECK_STR(fx_scalar_text(store, "SELECT reach_within || ' ' || handle_within FROM catalogue WHERE item_code = 'CG0101'",
                              buf, sizeof buf),
-              "2h 7wd");
+              "2h 7d");
     CHECK_INT(gg_catalogue_load_shipped(ctx, store, &v), GG_OK);
     CHECK_INT(v, 2);
     CHECK_INT(gg_catalogue_current(ctx, store, &v), GG_OK);

@@ -71,6 +71,11 @@ acked=$(grep -l '^status: 201' "$work/actual/"* | wc -l)
 # The SQL text sent as a description is stored as text.
 desc=$(sqlite3 "$p" "SELECT description FROM incident WHERE description LIKE '%DROP%'")
 [ "$desc" = "x'); DROP TABLE incident; --" ] || { echo "FAIL description stored as '$desc'"; fail=$((fail + 1)); }
+# SQL text in every field was stored as text, and the tables are whole.
+row=$(sqlite3 "$p" "SELECT email || '|' || phone || '|' || first_name || '|' || address FROM incident WHERE first_name LIKE 'Robert%'")
+[ "$row" = "a' OR 1=1--@x.cn|';--|Robert'); DROP TABLE worker;--|%' UNION SELECT * FROM grid--" ] ||
+  { echo "FAIL fields stored as '$row'"; fail=$((fail + 1)); }
+[ "$(sqlite3 "$p" "SELECT count(*) FROM worker")" = 9 ] || { echo "FAIL the worker table changed"; fail=$((fail + 1)); }
 # A restart continues the workers' balance from the open incidents.
 start
 worker=$(curl -s -X POST "http://127.0.0.1:$port/open311/v2/requests.json" -d "api_key=$W&service_code=CG0202&lat=40.004&long=116.004" |

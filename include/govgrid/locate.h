@@ -89,6 +89,12 @@ GG_API size_t gg_locator_vertices(const gg_locator *loc);
  * point exactly on an edge. */
 GG_API int32_t gg_locator_find(const gg_locator *loc, double lon, double lat, int *on_boundary);
 
+/* gg_locator_find over n points (grid indexes into out, -1 for none): the
+ * same answers, faster for many points, as the lookups of the next points
+ * are started while the current ones finish (memory prefetching). */
+GG_API void gg_locator_find_many(const gg_locator *loc, const double *lon, const double *lat, size_t n,
+                                 int32_t *out);
+
 /* The full answer: status, and distance_m - for a point in a grid, to the
  * nearest boundary of another grid (NAN when the plan has no other grid);
  * for a point in none, to the nearest grid. Distances in metres, from

@@ -580,19 +580,23 @@ static int32_t leaf_find(const gg_cell_index *ix, const gg_cell_leaf *l, double 
     return best;
 }
 
-int32_t gg_cell_index_find(const gg_cell_index *ix, double x, double y, int *on)
+/* The top cell of a point, or -1 outside the extent. */
+static inline int64_t top_cell(const gg_cell_index *ix, double x, double y)
 {
-    if (on)
-        *on = 0;
     if (!(x >= ix->x0 && y >= ix->y0))
         return -1;
     double fx = (x - ix->x0) / ix->cell, fy = (y - ix->y0) / ix->cell;
     if (!(fx < ix->nx && fy < ix->ny))
         return -1;
-    int32_t i = (int32_t)fx, j = (int32_t)fy;
-    uint32_t w = ix->top[(size_t)j * (size_t)ix->nx + (size_t)i];
+    return (int64_t)(int32_t)fy * ix->nx + (int32_t)fx;
+}
+
+/* The answer for a point from its top cell's word. */
+static int32_t resolve(const gg_cell_index *ix, double x, double y, int64_t c, uint32_t w, int *on)
+{
     if ((w >> TAG_SHIFT) == TAG_SET)
         return set_winner(ix, w & PAYLOAD_MASK);
+    int32_t i = (int32_t)(c % ix->nx), j = (int32_t)(c / ix->nx);
     double x0 = ix->x0 + i * ix->cell, y0 = ix->y0 + j * ix->cell;
     double x1 = ix->x0 + (i + 1) * ix->cell, y1 = ix->y0 + (j + 1) * ix->cell;
     while ((w >> TAG_SHIFT) == TAG_NODE) {
@@ -611,6 +615,50 @@ int32_t gg_cell_index_find(const gg_cell_index *ix, double x, double y, int *on)
     if ((w >> TAG_SHIFT) == TAG_SET)
         return set_winner(ix, w & PAYLOAD_MASK);
     return leaf_find(ix, &ix->leaves[w & PAYLOAD_MASK], x, y, on);
+}
+
+int32_t gg_cell_index_find(const gg_cell_index *ix, double x, double y, int *on)
+{
+    if (on)
+        *on = 0;
+    int64_t c = top_cell(ix, x, y);
+    if (c < 0)
+        return -1;
+    return resolve(ix, x, y, c, ix->top[c], on);
+}
+
+/* Three stages in flight: the top word of point i + 2D is prefetched, the
+ * leaf (or node) of point i + D, whose top word has arrived, is
+ * prefetched, and point i is answered. */
+#define AHEAD 8
+
+void gg_cell_index_find_many(const gg_cell_index *ix, const double *x, const double *y, size_t n, int32_t *out)
+{
+    int64_t cell[4 * AHEAD];
+    for (size_t i = 0; i < n + 2 * AHEAD; i++) {
+        if (i < n) {
+            int64_t c = top_cell(ix, x[i], y[i]);
+            cell[i % (4 * AHEAD)] = c;
+            if (c >= 0)
+                __builtin_prefetch(&ix->top[c]);
+        }
+        if (i >= AHEAD && i - AHEAD < n) {
+            size_t k = i - AHEAD;
+            int64_t c = cell[k % (4 * AHEAD)];
+            if (c >= 0) {
+                uint32_t w = ix->top[c];
+                if ((w >> TAG_SHIFT) == TAG_LEAF)
+                    __builtin_prefetch(&ix->leaves[w & PAYLOAD_MASK]);
+                else if ((w >> TAG_SHIFT) == TAG_NODE)
+                    __builtin_prefetch(&ix->nodes[(w & PAYLOAD_MASK) * 4]);
+            }
+        }
+        if (i >= 2 * AHEAD) {
+            size_t k = i - 2 * AHEAD;
+            int64_t c = cell[k % (4 * AHEAD)];
+            out[k] = c < 0 ? -1 : resolve(ix, x[k], y[k], c, ix->top[c], NULL);
+        }
+    }
 }
 
 /* Squared distances in metres (degrees scaled by mx, my): no square root

@@ -82,6 +82,9 @@ void gg_cell_index_free(gg_cell_index *ix);
  * lies exactly on an edge of the winner (may be NULL). */
 int32_t gg_cell_index_find(const gg_cell_index *ix, double x, double y, int *on_edge);
 
+/* gg_cell_index_find for n points, prefetching ahead. */
+void gg_cell_index_find_many(const gg_cell_index *ix, const double *x, const double *y, size_t n, int32_t *out);
+
 /* The nearest edge to (x, y) whose polygon is not skip (-1: any), with the
  * distance in metres (degrees scaled by mx and my metres per degree), up
  * to max_m (INFINITY: no limit). Returns the edge's polygon, or -1 with

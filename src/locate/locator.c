@@ -407,6 +407,11 @@ int32_t gg_locator_find(const gg_locator *loc, double lon, double lat, int *on_b
     return gg_cell_index_find(&loc->index, lon, lat, on_boundary);
 }
 
+void gg_locator_find_many(const gg_locator *loc, const double *lon, const double *lat, size_t n, int32_t *out)
+{
+    gg_cell_index_find_many(&loc->index, lon, lat, n, out);
+}
+
 void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_locate_result *r)
 {
     r->grid = -1;

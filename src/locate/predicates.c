@@ -42,6 +42,9 @@ static int grow_expansion(const double *e, int n, double b, double *h)
 
 static int exact_sign(double ax, double ay, double bx, double by, double cx, double cy)
 {
+    /* Two of the points the same (a point on a vertex): collinear. */
+    if ((ax == bx && ay == by) || (ax == cx && ay == cy) || (bx == cx && by == cy))
+        return 0;
     /* det = ax*by - ax*cy - cx*by - ay*bx + ay*cx + cy*bx */
     double p[6] = {ax * by, -(ax * cy), -(cx * by), -(ay * bx), ay * cx, cy * bx};
     double err[6] = {fma(ax, by, -p[0]), fma(-ax, cy, -p[1]), fma(-cx, by, -p[2]),
@@ -89,5 +92,7 @@ int gg_on_segment(double ax, double ay, double bx, double by, double cx, double 
 {
     if (cx < fmin(ax, bx) || cx > fmax(ax, bx) || cy < fmin(ay, by) || cy > fmax(ay, by))
         return 0;
+    if ((cx == ax && cy == ay) || (cx == bx && cy == by))
+        return 1; /* a vertex: no determinant needed */
     return gg_orient2d(ax, ay, bx, by, cx, cy) == 0;
 }

@@ -179,6 +179,14 @@ static void agree_with_covers(const char *area, int n_random)
         check_point(&ref, loc, (ix->vx[v] + ix->vx[v + 1]) / 2, (ix->vy[v] + ix->vy[v + 1]) / 2, &bad);
     }
     CHECK_INT(bad, 0);
+    /* The batch form answers the same, vertices included. */
+    size_t nv = ix->n_vertices;
+    int32_t *many = malloc(nv * sizeof *many), differ = 0;
+    gg_locator_find_many(loc, ix->vx, ix->vy, nv, many);
+    for (size_t v = 0; v < nv; v++)
+        differ += many[v] != gg_locator_find(loc, ix->vx[v], ix->vy[v], NULL);
+    free(many);
+    CHECK_INT(differ, 0);
     CHECK(inside > n_random / 4);   /* the random points do land in grids */
     CHECK(shared > 100);            /* and the vertices test the boundary rule */
     reference_free(&ref);

@@ -469,6 +469,21 @@ int main(int argc, char **argv)
     double t_find = median(times, runs);
     printf("find_s %.4f\n", t_find);
     printf("find_points_per_s %.0f\n", (double)p.n / t_find);
+    /* The batch form (prefetching), checked against the single one. */
+    int32_t *many = xmalloc(p.n * sizeof *many);
+    for (int r = 0; r < runs; r++) {
+        t0 = now_s();
+        gg_locator_find_many(loc, p.lon, p.lat, p.n, many);
+        times[r] = now_s() - t0;
+    }
+    double t_many = median(times, runs);
+    size_t many_differ = 0;
+    for (size_t i = 0; i < p.n; i++)
+        many_differ += many[i] != found[i];
+    printf("find_many_s %.4f\n", t_many);
+    printf("find_many_points_per_s %.0f\n", (double)p.n / t_many);
+    printf("find_many_differ %zu\n", many_differ);
+    free(many);
 
     int32_t *qgrid = xmalloc(p.n * sizeof *qgrid);
     uint8_t *qstatus = xmalloc(p.n);

@@ -47,6 +47,7 @@ void gg_cell_index_free(gg_cell_index *ix)
     gg_free(ctx, ix->set_start);
     gg_free(ctx, ix->set_winner);
     gg_segtree_free(&ix->segs);
+    gg_free(ctx, ix->hint);
     memset(ix, 0, sizeof *ix);
 }
 
@@ -360,6 +361,8 @@ static gg_status build_cell(builder *b, double x0, double y0, double x1, double 
     return st;
 }
 
+static gg_status build_hints(gg_cell_index *ix);
+
 gg_status gg_cell_index_build(gg_cell_index *ix)
 {
     gg_ctx *ctx = ix->ctx;
@@ -489,7 +492,48 @@ gg_status gg_cell_index_build(gg_cell_index *ix)
         return gg_error_nomem(ctx);
     if (st == GG_OK)
         st = gg_segtree_build(&ix->segs, ctx, ix->vx, ix->vy, ix->vpoly, ix->n_vertices);
+    if (st == GG_OK)
+        st = build_hints(ix);
     return st;
+}
+
+/* Each top cell's hint: its first edge, or the hint of the nearest cell
+ * with edges, breadth-first over the four neighbours. */
+static gg_status build_hints(gg_cell_index *ix)
+{
+    size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
+    ix->hint = gg_malloc(ix->ctx, n_top * sizeof *ix->hint);
+    uint32_t *queue = gg_malloc(ix->ctx, (n_top ? n_top : 1) * sizeof *queue);
+    if (ix->hint == NULL || queue == NULL) {
+        gg_free(ix->ctx, queue);
+        return gg_error_nomem(ix->ctx);
+    }
+    size_t head = 0, tail = 0;
+    for (size_t c = 0; c < n_top; c++) {
+        if (ix->top_start[c + 1] > ix->top_start[c]) {
+            ix->hint[c] = ix->top_edges[ix->top_start[c]];
+            queue[tail++] = (uint32_t)c;
+        } else {
+            ix->hint[c] = UINT32_MAX;
+        }
+    }
+    while (head < tail) {
+        uint32_t c = queue[head++];
+        int32_t i = (int32_t)(c % (uint32_t)ix->nx), j = (int32_t)(c / (uint32_t)ix->nx);
+        static const int d[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+        for (int k = 0; k < 4; k++) {
+            int32_t a = i + d[k][0], b = j + d[k][1];
+            if (a < 0 || b < 0 || a >= ix->nx || b >= ix->ny)
+                continue;
+            size_t nc = (size_t)b * (size_t)ix->nx + (size_t)a;
+            if (ix->hint[nc] == UINT32_MAX) {
+                ix->hint[nc] = ix->hint[c];
+                queue[tail++] = (uint32_t)nc;
+            }
+        }
+    }
+    gg_free(ix->ctx, queue);
+    return GG_OK;
 }
 
 /* ---- queries ---- */
@@ -773,8 +817,29 @@ int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32
         if (skip >= 0 || ix->top_start[c + 1] > ix->top_start[c])
             p = ring_nearest(ix, x, y, skip, mx, my, NEAR_RINGS, dist_m, &complete);
     }
-    if (!complete)
-        p = gg_segtree_nearest(&ix->segs, ix->vx, ix->vy, ix->vpoly, ix->rank, x, y, skip, mx, my, dist_m);
+    if (!complete) {
+        /* What the rings found, or the cell's hint edge, bounds the tree's
+         * search. */
+        if (p < 0) {
+            *dist_m = INFINITY;
+            if (ix->hint != NULL && isfinite(x) && isfinite(y)) {
+                double cx = fx < 0 ? 0 : fx >= ix->nx ? ix->nx - 1 : fx;
+                double cy = fy < 0 ? 0 : fy >= ix->ny ? ix->ny - 1 : fy;
+                uint32_t e = ix->hint[(size_t)(int32_t)cy * (size_t)ix->nx + (size_t)(int32_t)cx];
+                if (e != UINT32_MAX && ix->vpoly[e] != skip) {
+                    double ux = (ix->vx[e + 1] - ix->vx[e]) * mx, uy = (ix->vy[e + 1] - ix->vy[e]) * my;
+                    double wx = (x - ix->vx[e]) * mx, wy = (y - ix->vy[e]) * my;
+                    double len2 = ux * ux + uy * uy;
+                    double t = len2 > 0 ? (wx * ux + wy * uy) / len2 : 0;
+                    t = t < 0 ? 0 : t > 1 ? 1 : t;
+                    double ddx = wx - t * ux, ddy = wy - t * uy;
+                    *dist_m = sqrt(ddx * ddx + ddy * ddy);
+                    p = ix->vpoly[e];
+                }
+            }
+        }
+        p = gg_segtree_nearest(&ix->segs, ix->rank, x, y, skip, mx, my, p, dist_m);
+    }
     if (p >= 0 && *dist_m > max_m) {
         *dist_m = INFINITY;
         return -1;
@@ -786,7 +851,7 @@ size_t gg_cell_index_bytes(const gg_cell_index *ix)
 {
     size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
     return sizeof *ix + (size_t)ix->cap_vertices * (2 * sizeof(double) + sizeof(int32_t)) + n_top * sizeof(uint32_t) +
-           gg_segtree_bytes(&ix->segs) + (n_top + 1) * sizeof(uint32_t) +
+           gg_segtree_bytes(&ix->segs) + (n_top + 1) * sizeof(uint32_t) + (ix->hint ? n_top * sizeof(uint32_t) : 0) +
            (ix->top_start ? ix->top_start[n_top] : 0) * sizeof(uint32_t) +
            (size_t)ix->cap_nodes * sizeof(uint32_t) + (size_t)ix->cap_leaves * sizeof(gg_cell_leaf) +
            (size_t)ix->cap_leaf_edges * sizeof(uint32_t) + (size_t)ix->cap_set_items * sizeof(int32_t) +

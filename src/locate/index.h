@@ -46,6 +46,8 @@ typedef struct gg_cell_index {
     uint32_t *top;          /* nx * ny words */
     uint32_t *top_start;    /* edges of each top cell: top_edges[top_start[c] .. top_start[c + 1]) */
     uint32_t *top_edges;
+    uint32_t *hint;         /* per top cell: an edge in or near it (breadth-first from the cells with
+                               edges), whose distance bounds a nearest-edge search; UINT32_MAX: none */
     /* split cells: four words per node (south-west, south-east, north-west, north-east) */
     uint32_t *nodes;
     uint32_t n_nodes, cap_nodes;

@@ -144,20 +144,16 @@ static int before(const heap_item *a, const heap_item *b)
     return a->d2 < b->d2 || (a->d2 == b->d2 && a->level < b->level);
 }
 
-int32_t gg_segtree_nearest(const gg_segtree *t, const double *vx, const double *vy, const int32_t *vpoly,
-                           const int32_t *rank, double x, double y, int32_t skip, double mx, double my,
-                           double *dist_m)
+int32_t gg_segtree_nearest(const gg_segtree *t, const int32_t *rank, double x, double y, int32_t skip, double mx,
+                           double my, int32_t known, double *dist_m)
 {
-    (void)vx;
-    (void)vy;
-    (void)vpoly;
+    double best = known >= 0 ? *dist_m * *dist_m : INFINITY;
+    int32_t found = known >= 0 ? known : -1;
     *dist_m = INFINITY;
     if (t->levels == 0 || !isfinite(x) || !isfinite(y))
         return -1;
     heap_item heap[HEAP_CAP];
     int n = 0, overflow = 0;
-    double best = INFINITY;
-    int32_t found = -1;
     int top = t->levels - 1;
     for (uint32_t j = 0; j < t->count[top]; j++)
         if (n < HEAP_CAP)

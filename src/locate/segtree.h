@@ -33,9 +33,10 @@ size_t gg_segtree_bytes(const gg_segtree *t);
 
 /* The polygon of the nearest edge to (x, y) not of polygon skip (-1: any),
  * distances in metres from degrees scaled by mx and my; ties to the lower
- * rank. -1 with *dist_m = INFINITY when there is none. */
-int32_t gg_segtree_nearest(const gg_segtree *t, const double *vx, const double *vy, const int32_t *vpoly,
-                           const int32_t *rank, double x, double y, int32_t skip, double mx, double my,
-                           double *dist_m);
+ * rank. -1 with *dist_m = INFINITY when there is none. known (>= 0) is
+ * the polygon of an edge already found at *dist_m: the search only looks
+ * for nearer ones (pass -1 and INFINITY when there is none). */
+int32_t gg_segtree_nearest(const gg_segtree *t, const int32_t *rank, double x, double y, int32_t skip, double mx,
+                           double my, int32_t known, double *dist_m);
 
 #endif

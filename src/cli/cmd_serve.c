@@ -15,6 +15,7 @@ static void help(FILE *out)
             "                     [--threads N] [--public-grids] [--quiet]\n"
             "\n"
             "Serves the project over HTTP for dispatch centres and the 12345 hotline:\n"
+            "  GET  /                                    the web map (grids, incidents, click to locate)\n"
             "  GET  /healthz                             status, plan, catalogue\n"
             "  GET  /metrics                             Prometheus text\n"
             "  GET  /v1/locate?lon=&lat=[&crs=gcj02|bd09] the grid, workers and status of a point\n"

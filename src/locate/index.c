@@ -40,9 +40,10 @@ void gg_cell_index_free(gg_cell_index *ix)
     gg_free(ctx, ix->top);
     gg_free(ctx, ix->top_start);
     gg_free(ctx, ix->top_edges);
+    gg_free(ctx, ix->top_edge);
+    gg_free(ctx, ix->has_edges);
     gg_free(ctx, ix->nodes);
-    gg_free(ctx, ix->leaves);
-    gg_free(ctx, ix->leaf_edges);
+    gg_free(ctx, ix->leaf);
     gg_free(ctx, ix->set_items);
     gg_free(ctx, ix->set_start);
     gg_free(ctx, ix->set_winner);
@@ -208,13 +209,12 @@ static int segment_meets_box(double ax, double ay, double bx, double by, double 
     return 1;
 }
 
-/* Does the segment from the reference point r to p cross edge e? Both ends
- * are off the edge (r by construction, p tested before). A vertex on the
- * line r-p counts on its negative side, as the crossing-number test counts
- * a vertex on its ray: the two edges at a vertex agree. */
-static int crosses(const gg_cell_index *ix, uint32_t e, double rx, double ry, double px, double py)
+/* Does the segment from the reference point r to p cross edge a-b? Both
+ * ends are off the edge (r by construction, p tested before). A vertex on
+ * the line r-p counts on its negative side, as the crossing-number test
+ * counts a vertex on its ray: the two edges at a vertex agree. */
+static inline int crosses_xy(double ax, double ay, double bx, double by, double rx, double ry, double px, double py)
 {
-    double ax = ix->vx[e], ay = ix->vy[e], bx = ix->vx[e + 1], by = ix->vy[e + 1];
     if ((ax < rx && ax < px && bx < rx && bx < px) || (ax > rx && ax > px && bx > rx && bx > px) ||
         (ay < ry && ay < py && by < ry && by < py) || (ay > ry && ay > py && by > ry && by > py))
         return 0;
@@ -225,6 +225,11 @@ static int crosses(const gg_cell_index *ix, uint32_t e, double rx, double ry, do
     int op = gg_orient2d(ax, ay, bx, by, px, py);
     int orr = gg_orient2d(ax, ay, bx, by, rx, ry);
     return op * orr < 0;
+}
+
+static int crosses(const gg_cell_index *ix, uint32_t e, double rx, double ry, double px, double py)
+{
+    return crosses_xy(ix->vx[e], ix->vy[e], ix->vx[e + 1], ix->vy[e + 1], rx, ry, px, py);
 }
 
 static int on_edge(const gg_cell_index *ix, uint32_t e, double px, double py)
@@ -270,29 +275,87 @@ static gg_status toggle_crossings(builder *b, polyset *set, const uint32_t *edge
     return GG_OK;
 }
 
-static gg_status add_leaf(gg_cell_index *ix, double rx, double ry, uint32_t set, const uint32_t *edges, uint32_t n,
-                          uint32_t *word)
+/* Appends a leaf (see index.h) for the cell crossed by edges[0..n)
+ * (ascending edge numbers), whose reference point lies in the polygons of
+ * set. */
+static gg_status add_leaf(gg_cell_index *ix, double rx, double ry, const polyset *set, const uint32_t *edges,
+                          uint32_t n, uint32_t *word)
 {
-    if (ix->n_leaves >= PAYLOAD_MASK || (uint64_t)ix->n_leaf_edges + n >= UINT32_MAX)
-        return gg_error(ix->ctx, GG_ERR_INVALID_INPUT, "the plan is too large to index");
-    size_t cap = ix->cap_leaves;
-    if (gg_grow(ix->ctx, (void **)&ix->leaves, &cap, ix->n_leaves + 1, sizeof *ix->leaves) != GG_OK)
-        return GG_ERR_NOMEM;
-    ix->cap_leaves = (uint32_t)cap;
-    cap = ix->cap_leaf_edges;
-    if (gg_grow(ix->ctx, (void **)&ix->leaf_edges, &cap, ix->n_leaf_edges + n, sizeof *ix->leaf_edges) != GG_OK)
-        return GG_ERR_NOMEM;
-    ix->cap_leaf_edges = (uint32_t)cap;
-    gg_cell_leaf *l = &ix->leaves[ix->n_leaves];
-    l->rx = rx;
-    l->ry = ry;
-    l->set = set;
-    l->first = ix->n_leaf_edges;
-    l->count = n;
-    memcpy(ix->leaf_edges + ix->n_leaf_edges, edges, n * sizeof *edges);
+    /* chains: runs of consecutive edges of one ring; at most n */
+    uint32_t stack_chain[2 * (LEAF_MAX + 1)];
+    uint32_t *chain = n <= LEAF_MAX + 1 ? stack_chain : gg_malloc(ix->ctx, 2 * (size_t)n * sizeof *chain);
+    if (chain == NULL)
+        return gg_error_nomem(ix->ctx);
+    uint32_t n_chains = 0;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t k = i + 1;
+        while (k < n && edges[k] == edges[k - 1] + 1 && ix->vpoly[edges[k]] == ix->vpoly[edges[i]])
+            k++;
+        /* insertion by polygon, keeping edge order within a polygon */
+        uint32_t at = n_chains;
+        int32_t p = ix->vpoly[edges[i]];
+        while (at > 0 && ix->vpoly[edges[chain[2 * (at - 1)]]] > p) {
+            chain[2 * at] = chain[2 * (at - 1)];
+            chain[2 * at + 1] = chain[2 * (at - 1) + 1];
+            at--;
+        }
+        chain[2 * at] = i;
+        chain[2 * at + 1] = k - i;
+        n_chains++;
+        i = k;
+    }
+    size_t need = 3 + (size_t)n_chains + 2 * ((size_t)n + n_chains);
+    gg_status st = GG_OK;
+    if (ix->n_leaf + need > PAYLOAD_MASK || ix->n_leaves == UINT32_MAX ||
+        (uint64_t)ix->n_leaf_edges + n >= UINT32_MAX) {
+        st = gg_error(ix->ctx, GG_ERR_INVALID_INPUT, "the plan is too large to index");
+        goto done;
+    }
+    if (gg_grow(ix->ctx, (void **)&ix->leaf, &ix->cap_leaf, ix->n_leaf + need, sizeof *ix->leaf) != GG_OK) {
+        st = GG_ERR_NOMEM;
+        goto done;
+    }
+    gg_leaf_slot *l = ix->leaf + ix->n_leaf;
+    l[0].d = rx;
+    l[1].d = ry;
+    /* polygons holding the reference point with no edge here hold the
+     * whole leaf: their winner */
+    int32_t base = -1;
+    for (int t = 0; t < set->n; t++) {
+        int32_t p = set->items[t];
+        int has_edges = 0;
+        for (uint32_t i = 0; i < n && !has_edges; i++)
+            has_edges = ix->vpoly[edges[i]] == p;
+        if (!has_edges && (base < 0 || ix->rank[p] < ix->rank[base]))
+            base = p;
+    }
+    l[2].w.i = base;
+    l[2].w.u = n_chains;
+    gg_leaf_slot *s = l + 3;
+    for (uint32_t c = 0; c < n_chains; c++) {
+        uint32_t first = chain[2 * c], len = chain[2 * c + 1];
+        int32_t p = ix->vpoly[edges[first]];
+        int in_ref = 0;
+        for (int t = 0; t < set->n && !in_ref; t++)
+            in_ref = set->items[t] == p;
+        s->w.i = p;
+        s->w.u = (len + 1) | (in_ref ? GG_CHAIN_IN_REF : 0u);
+        s++;
+        uint32_t e = edges[first];
+        for (uint32_t v = 0; v <= len; v++) {
+            s[0].d = ix->vx[e + v];
+            s[1].d = ix->vy[e + v];
+            s += 2;
+        }
+    }
+    *word = WORD(TAG_LEAF, ix->n_leaf);
+    ix->n_leaf += need;
+    ix->n_leaves++;
     ix->n_leaf_edges += n;
-    *word = WORD(TAG_LEAF, ix->n_leaves++);
-    return GG_OK;
+done:
+    if (chain != stack_chain)
+        gg_free(ix->ctx, chain);
+    return st;
 }
 
 /* The word for the cell [x0,x1]x[y0,y1] crossed by edges[0..n), whose
@@ -304,17 +367,15 @@ static gg_status build_cell(builder *b, double x0, double y0, double x1, double 
     gg_status st;
     if (depth > ix->max_depth)
         ix->max_depth = depth;
-    if (n == 0 || n <= LEAF_MAX || depth >= MAX_DEPTH) {
+    if (n == 0) {
         uint32_t id = 0;
         st = intern_set(ix, set, &id);
-        if (st != GG_OK)
-            return st;
-        if (n == 0) {
+        if (st == GG_OK)
             *word = WORD(TAG_SET, id);
-            return GG_OK;
-        }
-        return add_leaf(ix, rx, ry, id, edges, n, word);
+        return st;
     }
+    if (n <= LEAF_MAX || depth >= MAX_DEPTH)
+        return add_leaf(ix, rx, ry, set, edges, n, word);
     if (ix->n_nodes >= PAYLOAD_MASK / 4)
         return gg_error(ix->ctx, GG_ERR_INVALID_INPUT, "the plan is too large to index");
     size_t cap = ix->cap_nodes;
@@ -362,6 +423,7 @@ static gg_status build_cell(builder *b, double x0, double y0, double x1, double 
 }
 
 static gg_status build_hints(gg_cell_index *ix);
+static gg_status inline_top_edges(gg_cell_index *ix);
 
 gg_status gg_cell_index_build(gg_cell_index *ix)
 {
@@ -494,11 +556,49 @@ gg_status gg_cell_index_build(gg_cell_index *ix)
         st = gg_segtree_build(&ix->segs, ctx, ix->vx, ix->vy, ix->vpoly, ix->n_vertices);
     if (st == GG_OK)
         st = build_hints(ix);
+    if (st == GG_OK)
+        st = inline_top_edges(ix);
     return st;
 }
 
-/* Each top cell's hint: its first edge, or the hint of the nearest cell
- * with edges, breadth-first over the four neighbours. */
+/* The top cells' edges with their ends, for the nearest-edge search; the
+ * vertex arrays are then no longer needed. */
+static gg_status inline_top_edges(gg_cell_index *ix)
+{
+    size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
+    uint32_t n = ix->top_start[n_top];
+    ix->top_edge = gg_malloc(ix->ctx, (n ? n : 1) * sizeof *ix->top_edge);
+    ix->has_edges = gg_calloc(ix->ctx, n_top / 64 + 1, sizeof *ix->has_edges);
+    if (ix->top_edge == NULL || ix->has_edges == NULL)
+        return gg_error_nomem(ix->ctx);
+    for (size_t c = 0; c < n_top; c++)
+        if (ix->top_start[c + 1] > ix->top_start[c])
+            ix->has_edges[c >> 6] |= (uint64_t)1 << (c & 63);
+    for (int32_t j = 0; j < ix->ny; j++) {
+        double oy = ix->y0 + j * ix->cell;
+        for (int32_t i = 0; i < ix->nx; i++) {
+            size_t c = (size_t)j * (size_t)ix->nx + (size_t)i;
+            double ox = ix->x0 + i * ix->cell;
+            for (uint32_t k = ix->top_start[c]; k < ix->top_start[c + 1]; k++) {
+                uint32_t e = ix->top_edges[k];
+                ix->top_edge[k] = (gg_top_edge){(float)(ix->vx[e] - ox), (float)(ix->vy[e] - oy),
+                                                (float)(ix->vx[e + 1] - ox), (float)(ix->vy[e + 1] - oy), ix->vpoly[e]};
+            }
+        }
+    }
+    gg_free(ix->ctx, ix->top_edges);
+    gg_free(ix->ctx, ix->vx);
+    gg_free(ix->ctx, ix->vy);
+    gg_free(ix->ctx, ix->vpoly);
+    ix->top_edges = NULL;
+    ix->vx = ix->vy = NULL;
+    ix->vpoly = NULL;
+    ix->cap_vertices = 0;
+    return GG_OK;
+}
+
+/* Each top cell's hint: itself when it has edges, or the hint of the
+ * nearest cell with edges, breadth-first over the four neighbours. */
 static gg_status build_hints(gg_cell_index *ix)
 {
     size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
@@ -511,7 +611,7 @@ static gg_status build_hints(gg_cell_index *ix)
     size_t head = 0, tail = 0;
     for (size_t c = 0; c < n_top; c++) {
         if (ix->top_start[c + 1] > ix->top_start[c]) {
-            ix->hint[c] = ix->top_edges[ix->top_start[c]];
+            ix->hint[c] = (uint32_t)c;
             queue[tail++] = (uint32_t)c;
         } else {
             ix->hint[c] = UINT32_MAX;
@@ -547,76 +647,34 @@ static int32_t set_winner(const gg_cell_index *ix, uint32_t id)
     return ix->set_winner[id - (uint32_t)ix->n_polys - 1];
 }
 
-static int set_has(const gg_cell_index *ix, uint32_t id, int32_t p)
+static int32_t leaf_find(const gg_cell_index *ix, const gg_leaf_slot *l, double x, double y, int *on)
 {
-    if (id == 0)
-        return 0;
-    if (id <= (uint32_t)ix->n_polys)
-        return (int32_t)id - 1 == p;
-    uint32_t k = id - (uint32_t)ix->n_polys - 1;
-    for (uint32_t i = ix->set_start[k]; i < ix->set_start[k + 1]; i++)
-        if (ix->set_items[i] == p)
-            return 1;
-    return 0;
-}
-
-static int32_t leaf_find(const gg_cell_index *ix, const gg_cell_leaf *l, double x, double y, int *on)
-{
-    const uint32_t *edges = ix->leaf_edges + l->first;
-    uint32_t n = l->count;
-    int32_t best = -1;
+    double rx = l[0].d, ry = l[1].d;
+    int32_t best = l[2].w.i;
     int best_on = 0;
-    /* Each polygon with edges here: on its boundary, or inside by parity. */
-    for (uint32_t i = 0; i < n; i++) {
-        int32_t p = ix->vpoly[edges[i]];
-        int seen = 0;
-        for (uint32_t k = 0; k < i && !seen; k++)
-            seen = ix->vpoly[edges[k]] == p;
-        if (seen)
-            continue;
-        int parity = 0, boundary = 0;
-        for (uint32_t k = i; k < n && !boundary; k++) {
-            uint32_t e = edges[k];
-            if (ix->vpoly[e] != p)
-                continue;
-            if (on_edge(ix, e, x, y))
-                boundary = 1;
-            else
-                parity ^= crosses(ix, e, l->rx, l->ry, x, y);
-        }
-        if (boundary || (set_has(ix, l->set, p) ^ parity)) {
-            if (best < 0 || ix->rank[p] < ix->rank[best]) {
-                best = p;
-                best_on = boundary;
+    uint32_t n_chains = l[2].w.u;
+    const gg_leaf_slot *s = l + 3;
+    /* Each polygon with edges here: on its boundary, or inside by the
+     * reference point's side toggled by each crossing. */
+    for (uint32_t c = 0; c < n_chains;) {
+        int32_t p = s->w.i;
+        int inside = (s->w.u & GG_CHAIN_IN_REF) != 0, boundary = 0;
+        do {
+            uint32_t n_pts = s->w.u & ~GG_CHAIN_IN_REF;
+            const double *pt = &s[1].d;
+            for (uint32_t k = 0; k + 1 < n_pts && !boundary; k++) {
+                double ax = pt[2 * k], ay = pt[2 * k + 1], bx = pt[2 * k + 2], by = pt[2 * k + 3];
+                if (gg_on_segment(ax, ay, bx, by, x, y))
+                    boundary = 1;
+                else
+                    inside ^= crosses_xy(ax, ay, bx, by, rx, ry, x, y);
             }
-        }
-    }
-    /* Polygons holding the reference point with no edge here hold the
-     * whole leaf. */
-    if (l->set != 0) {
-        uint32_t a, b;
-        int32_t single;
-        const int32_t *items;
-        if (l->set <= (uint32_t)ix->n_polys) {
-            single = (int32_t)l->set - 1;
-            items = &single;
-            a = 0;
-            b = 1;
-        } else {
-            uint32_t k = l->set - (uint32_t)ix->n_polys - 1;
-            items = ix->set_items;
-            a = ix->set_start[k];
-            b = ix->set_start[k + 1];
-        }
-        for (uint32_t t = a; t < b; t++) {
-            int32_t p = items[t];
-            int has_edges = 0;
-            for (uint32_t i = 0; i < n && !has_edges; i++)
-                has_edges = ix->vpoly[edges[i]] == p;
-            if (!has_edges && (best < 0 || ix->rank[p] < ix->rank[best])) {
-                best = p;
-                best_on = 0;
-            }
+            s += 1 + 2 * (size_t)n_pts;
+            c++;
+        } while (c < n_chains && s->w.i == p);
+        if ((boundary || inside) && (best < 0 || ix->rank[p] < ix->rank[best])) {
+            best = p;
+            best_on = boundary;
         }
     }
     if (on)
@@ -658,7 +716,7 @@ static int32_t resolve(const gg_cell_index *ix, double x, double y, int64_t c, u
     }
     if ((w >> TAG_SHIFT) == TAG_SET)
         return set_winner(ix, w & PAYLOAD_MASK);
-    return leaf_find(ix, &ix->leaves[w & PAYLOAD_MASK], x, y, on);
+    return leaf_find(ix, ix->leaf + (w & PAYLOAD_MASK), x, y, on);
 }
 
 int32_t gg_cell_index_find(const gg_cell_index *ix, double x, double y, int *on)
@@ -691,8 +749,11 @@ void gg_cell_index_find_many(const gg_cell_index *ix, const double *x, const dou
             int64_t c = cell[k % (4 * AHEAD)];
             if (c >= 0) {
                 uint32_t w = ix->top[c];
-                if ((w >> TAG_SHIFT) == TAG_LEAF)
-                    __builtin_prefetch(&ix->leaves[w & PAYLOAD_MASK]);
+                if ((w >> TAG_SHIFT) == TAG_LEAF) {
+                    const gg_leaf_slot *l = ix->leaf + (w & PAYLOAD_MASK);
+                    __builtin_prefetch(l);
+                    __builtin_prefetch(l + 8);
+                }
                 else if ((w >> TAG_SHIFT) == TAG_NODE)
                     __builtin_prefetch(&ix->nodes[(w & PAYLOAD_MASK) * 4]);
             }
@@ -718,6 +779,9 @@ static double segment_distance2(double px, double py, double ax, double ay, doub
     return dx * dx + dy * dy;
 }
 
+/* The most rings the nearest-edge search looks through before the R-tree. */
+#define NEAR_RINGS_MAX 8
+
 /* The nearest edge by rings of top cells around the point, at most
  * max_rings of them: *complete tells whether the answer is certain (no
  * unseen cell can hold a nearer edge). Fast for the usual point, near
@@ -729,7 +793,7 @@ static int32_t ring_nearest(const gg_cell_index *ix, double x, double y, int32_t
     *complete = 0;
     int32_t found = -1;
     *dist_m = INFINITY;
-    if (!isfinite(x) || !isfinite(y) || ix->top_edges == NULL)
+    if (!isfinite(x) || !isfinite(y) || ix->top_edge == NULL)
         return -1;
     double fx = floor((x - ix->x0) / ix->cell), fy = floor((y - ix->y0) / ix->cell);
     int32_t ci = fx < 0 ? 0 : fx >= ix->nx ? ix->nx - 1 : (int32_t)fx;
@@ -741,10 +805,20 @@ static int32_t ring_nearest(const gg_cell_index *ix, double x, double y, int32_t
     double ext_dx = fmax(0, fmax(ix->x0 - x, x - xend)) * mx;
     double ext_dy = fmax(0, fmax(ix->y0 - y, y - yend)) * my;
     double ext_dx2 = ext_dx * ext_dx, ext_dy2 = ext_dy * ext_dy;
+    if (max_rings > NEAR_RINGS_MAX)
+        max_rings = NEAR_RINGS_MAX;
     if (rmax > max_rings)
         rmax = max_rings;
+    /* Each ring in three passes, so that the memory reads of its cells
+     * overlap: the cells with edges that may hold a nearer one (their
+     * starts fetched), then their edges fetched, then the distances. */
+    struct {
+        size_t c;
+        double x0, y0, d2;
+    } cand[8 * NEAR_RINGS_MAX + 1];
     for (int32_t r = 0; r <= rmax; r++) {
         int32_t j0 = cj - r < 0 ? 0 : cj - r, j1 = cj + r >= ix->ny ? ix->ny - 1 : cj + r;
+        int n_cand = 0;
         for (int32_t j = j0; j <= j1; j++) {
             int edge_row = j == cj - r || j == cj + r;
             double y0 = ix->y0 + j * ix->cell;
@@ -757,23 +831,37 @@ static int32_t ring_nearest(const gg_cell_index *ix, double x, double y, int32_t
                 if (i < 0 || i >= ix->nx)
                     continue;
                 size_t c = (size_t)j * (size_t)ix->nx + (size_t)i;
-                uint32_t k = ix->top_start[c], kend = ix->top_start[c + 1];
-                if (k == kend)
+                if (!(ix->has_edges[c >> 6] >> (c & 63) & 1))
                     continue;
                 double x0 = ix->x0 + i * ix->cell;
                 double dx = x < x0 ? x0 - x : x > x0 + ix->cell ? x - x0 - ix->cell : 0;
-                if (dx * mx * dx * mx + dy2 > best)
+                double d2 = dx * mx * dx * mx + dy2;
+                if (d2 > best)
                     continue;
-                for (; k < kend; k++) {
-                    uint32_t e = ix->top_edges[k];
-                    int32_t p = ix->vpoly[e];
-                    if (p == skip)
-                        continue;
-                    double d = segment_distance2(x, y, ix->vx[e], ix->vy[e], ix->vx[e + 1], ix->vy[e + 1], mx, my);
-                    if (d < best || (d == best && found >= 0 && ix->rank[p] < ix->rank[found])) {
-                        best = d;
-                        found = p;
-                    }
+                __builtin_prefetch(&ix->top_start[c]);
+                cand[n_cand].c = c;
+                cand[n_cand].x0 = x0;
+                cand[n_cand].y0 = y0;
+                cand[n_cand++].d2 = d2;
+            }
+        }
+        for (int q = 0; q < n_cand; q++)
+            __builtin_prefetch(&ix->top_edge[ix->top_start[cand[q].c]]);
+        for (int q = 0; q < n_cand; q++) {
+            if (cand[q].d2 > best)
+                continue;
+            size_t c = cand[q].c;
+            uint32_t k = ix->top_start[c], kend = ix->top_start[c + 1];
+            double qx = x - cand[q].x0, qy = y - cand[q].y0;
+            for (; k < kend; k++) {
+                const gg_top_edge *t = &ix->top_edge[k];
+                int32_t p = t->poly;
+                if (p == skip)
+                    continue;
+                double d = segment_distance2(qx, qy, t->ax, t->ay, t->bx, t->by, mx, my);
+                if (d < best || (d == best && found >= 0 && ix->rank[p] < ix->rank[found])) {
+                    best = d;
+                    found = p;
                 }
             }
         }
@@ -801,7 +889,7 @@ static int32_t ring_nearest(const gg_cell_index *ix, double x, double y, int32_t
     return found;
 }
 
-#define NEAR_RINGS 8
+#define NEAR_RINGS NEAR_RINGS_MAX
 
 int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32_t skip, double mx, double my,
                               double max_m, double *dist_m)
@@ -814,7 +902,7 @@ int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32
     double fx = (x - ix->x0) / ix->cell, fy = (y - ix->y0) / ix->cell;
     if (ix->top_start != NULL && fx >= 0 && fy >= 0 && fx < ix->nx && fy < ix->ny) {
         size_t c = (size_t)(int32_t)fy * (size_t)ix->nx + (size_t)(int32_t)fx;
-        if (skip >= 0 || ix->top_start[c + 1] > ix->top_start[c])
+        if (skip >= 0 || (ix->has_edges[c >> 6] >> (c & 63) & 1))
             p = ring_nearest(ix, x, y, skip, mx, my, NEAR_RINGS, dist_m, &complete);
     }
     if (!complete) {
@@ -825,16 +913,15 @@ int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32
             if (ix->hint != NULL && isfinite(x) && isfinite(y)) {
                 double cx = fx < 0 ? 0 : fx >= ix->nx ? ix->nx - 1 : fx;
                 double cy = fy < 0 ? 0 : fy >= ix->ny ? ix->ny - 1 : fy;
-                uint32_t e = ix->hint[(size_t)(int32_t)cy * (size_t)ix->nx + (size_t)(int32_t)cx];
-                if (e != UINT32_MAX && ix->vpoly[e] != skip) {
-                    double ux = (ix->vx[e + 1] - ix->vx[e]) * mx, uy = (ix->vy[e + 1] - ix->vy[e]) * my;
-                    double wx = (x - ix->vx[e]) * mx, wy = (y - ix->vy[e]) * my;
-                    double len2 = ux * ux + uy * uy;
-                    double t = len2 > 0 ? (wx * ux + wy * uy) / len2 : 0;
-                    t = t < 0 ? 0 : t > 1 ? 1 : t;
-                    double ddx = wx - t * ux, ddy = wy - t * uy;
-                    *dist_m = sqrt(ddx * ddx + ddy * ddy);
-                    p = ix->vpoly[e];
+                uint32_t hc = ix->hint[(size_t)(int32_t)cy * (size_t)ix->nx + (size_t)(int32_t)cx];
+                if (hc != UINT32_MAX) {
+                    const gg_top_edge *t = &ix->top_edge[ix->top_start[hc]];
+                    if (t->poly != skip) {
+                        double ox = ix->x0 + (int32_t)(hc % (uint32_t)ix->nx) * ix->cell;
+                        double oy = ix->y0 + (int32_t)(hc / (uint32_t)ix->nx) * ix->cell;
+                        *dist_m = sqrt(segment_distance2(x - ox, y - oy, t->ax, t->ay, t->bx, t->by, mx, my));
+                        p = t->poly;
+                    }
                 }
             }
         }
@@ -850,10 +937,11 @@ int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32
 size_t gg_cell_index_bytes(const gg_cell_index *ix)
 {
     size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
-    return sizeof *ix + (size_t)ix->cap_vertices * (2 * sizeof(double) + sizeof(int32_t)) + n_top * sizeof(uint32_t) +
+    size_t per_top_edge = (ix->top_edge ? sizeof(gg_top_edge) : 0) + (ix->top_edges ? sizeof(uint32_t) : 0);
+    return sizeof *ix + (ix->has_edges ? (n_top / 64 + 1) * sizeof(uint64_t) : 0) + (size_t)ix->cap_vertices * (2 * sizeof(double) + sizeof(int32_t)) + n_top * sizeof(uint32_t) +
            gg_segtree_bytes(&ix->segs) + (n_top + 1) * sizeof(uint32_t) + (ix->hint ? n_top * sizeof(uint32_t) : 0) +
-           (ix->top_start ? ix->top_start[n_top] : 0) * sizeof(uint32_t) +
-           (size_t)ix->cap_nodes * sizeof(uint32_t) + (size_t)ix->cap_leaves * sizeof(gg_cell_leaf) +
-           (size_t)ix->cap_leaf_edges * sizeof(uint32_t) + (size_t)ix->cap_set_items * sizeof(int32_t) +
+           (ix->top_start ? ix->top_start[n_top] : 0) * per_top_edge +
+           (size_t)ix->cap_nodes * sizeof(uint32_t) + ix->cap_leaf * sizeof(gg_leaf_slot) +
+           (size_t)ix->cap_set_items * sizeof(int32_t) +
            (size_t)ix->cap_sets * (sizeof(uint32_t) + sizeof(int32_t));
 }

@@ -24,17 +24,44 @@
 #include "core/ctx.h"
 #include "locate/segtree.h"
 
-typedef struct gg_cell_leaf {
-    double rx, ry;          /* reference point */
-    uint32_t set;           /* the polygons holding it (a set id) */
-    uint32_t first, count;  /* its edges in leaf_edges */
-} gg_cell_leaf;
+/* Leaves are stored inline, one after another, in an array of 8-byte
+ * slots, so that answering a point in a leaf reads one stretch of memory
+ * rather than chasing indices into the vertex arrays:
+ *   slot 0, 1   the reference point (x, y)
+ *   slot 2      .i: the winner among the polygons holding the reference
+ *               point that have no edge in the leaf (they hold the whole
+ *               leaf), -1 none; .u: the number of chains
+ *   then each chain: one slot (.i polygon, .u number of points, with
+ *               GG_CHAIN_IN_REF set when the polygon holds the reference
+ *               point), then its points as x, y slots; a chain is a run
+ *               of consecutive edges of one ring, chains of one polygon
+ *               are adjacent. */
+typedef union gg_leaf_slot {
+    double d;
+    struct {
+        int32_t i;
+        uint32_t u;
+    } w;
+} gg_leaf_slot;
+
+#define GG_CHAIN_IN_REF 0x80000000u
+
+/* An edge as a top cell keeps it for the nearest-edge search: its ends
+ * relative to the cell's south-west corner, in single precision (an error
+ * of about 1e-7 of the offset: under a millimetre for an edge within 10 km
+ * of its cell), and its polygon. */
+typedef struct gg_top_edge {
+    float ax, ay, bx, by;
+    int32_t poly;
+} gg_top_edge;
 
 typedef struct gg_cell_index {
     gg_ctx *ctx;
     /* The rings of all polygons, each closed (last vertex = first): the
      * edge numbered i runs from vertex i to vertex i + 1; vpoly[i] is its
-     * polygon, or -1 after the last vertex of a ring. */
+     * polygon, or -1 after the last vertex of a ring. Freed once the index
+     * is built (the leaves, top cells and R-tree keep what they need);
+     * n_vertices stays. */
     double *vx, *vy;
     int32_t *vpoly;
     uint32_t n_vertices, cap_vertices;
@@ -45,16 +72,18 @@ typedef struct gg_cell_index {
     int32_t nx, ny;
     uint32_t *top;          /* nx * ny words */
     uint32_t *top_start;    /* edges of each top cell: top_edges[top_start[c] .. top_start[c + 1]) */
-    uint32_t *top_edges;
-    uint32_t *hint;         /* per top cell: an edge in or near it (breadth-first from the cells with
-                               edges), whose distance bounds a nearest-edge search; UINT32_MAX: none */
+    uint32_t *top_edges;    /* while building: edge numbers */
+    gg_top_edge *top_edge;  /* once built: the same edges, inline */
+    uint64_t *has_edges;    /* a bit per top cell: does it have edges? (small enough to stay in cache,
+                               for the nearest-edge search's rings) */
+    uint32_t *hint;         /* per top cell: the nearest cell with edges (breadth-first), whose first
+                               edge bounds a nearest-edge search; UINT32_MAX: none */
     /* split cells: four words per node (south-west, south-east, north-west, north-east) */
     uint32_t *nodes;
     uint32_t n_nodes, cap_nodes;
-    gg_cell_leaf *leaves;
-    uint32_t n_leaves, cap_leaves;
-    uint32_t *leaf_edges;
-    uint32_t n_leaf_edges, cap_leaf_edges;
+    gg_leaf_slot *leaf;     /* the leaves, inline (above) */
+    size_t n_leaf, cap_leaf;
+    uint32_t n_leaves, n_leaf_edges; /* statistics */
     /* sets of polygons holding a whole cell: id 0 none, 1 .. n_polys one
      * polygon (id - 1), above that set_items[set_start[k] ..
      * set_start[k + 1]) for k = id - n_polys - 1, with its winner */

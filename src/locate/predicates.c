@@ -7,11 +7,7 @@
  * sign of the sum. */
 #include "locate/predicates.h"
 
-#include <float.h>
 #include <math.h>
-
-/* (3 + 16 eps) eps, eps = 2^-53: Shewchuk's ccwerrboundA. */
-#define ERRBOUND_A ((3.0 + 16.0 * (DBL_EPSILON / 2)) * (DBL_EPSILON / 2))
 
 static void two_sum(double a, double b, double *x, double *y)
 {
@@ -65,34 +61,7 @@ static int exact_sign(double ax, double ay, double bx, double by, double cx, dou
     return 0;
 }
 
-int gg_orient2d(double ax, double ay, double bx, double by, double cx, double cy)
+int gg_orient2d_exact(double ax, double ay, double bx, double by, double cx, double cy)
 {
-    double detleft = (ax - cx) * (by - cy);
-    double detright = (ay - cy) * (bx - cx);
-    double det = detleft - detright;
-    double detsum;
-    if (detleft > 0.0) {
-        if (detright <= 0.0)
-            return det > 0 ? 1 : det < 0 ? -1 : 0;
-        detsum = detleft + detright;
-    } else if (detleft < 0.0) {
-        if (detright >= 0.0)
-            return det > 0 ? 1 : det < 0 ? -1 : 0;
-        detsum = -detleft - detright;
-    } else {
-        return exact_sign(ax, ay, bx, by, cx, cy);
-    }
-    double bound = ERRBOUND_A * detsum;
-    if (det >= bound || -det >= bound)
-        return det > 0 ? 1 : -1;
     return exact_sign(ax, ay, bx, by, cx, cy);
-}
-
-int gg_on_segment(double ax, double ay, double bx, double by, double cx, double cy)
-{
-    if (cx < fmin(ax, bx) || cx > fmax(ax, bx) || cy < fmin(ay, by) || cy > fmax(ay, by))
-        return 0;
-    if ((cx == ax && cy == ay) || (cx == bx && cy == by))
-        return 1; /* a vertex: no determinant needed */
-    return gg_orient2d(ax, ay, bx, by, cx, cy) == 0;
 }

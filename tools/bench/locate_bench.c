@@ -6,7 +6,7 @@
  *       (default 0.1) exactly on vertices of the newest plan's grids, the
  *       rest uniform over the plan's extent.
  *
- *   govgrid-bench-locate PROJECT.sqlite POINTS.csv [--runs R] [--geos-runs R] [--ref OUT]
+ *   govgrid-bench-locate PROJECT.sqlite POINTS.csv [--runs R] [--geos-runs R] [--ref OUT] [--find-only]
  *       times gg_locator_new, gg_locator_find and gg_locator_query over all
  *       points on one thread (median of R runs, default 3), and a GEOS STRtree
  *       of prepared grids queried with covers (median of --geos-runs, default
@@ -16,6 +16,8 @@
  *       Prints one "key value" line per figure. --ref writes "id,code" per
  *       point, "id,code,covering" (code empty for none; covering: how many
  *       grids cover it), for checking govgrid locate's and PostGIS's answers.
+ *       --find-only times the index build and gg_locator_find(_many) alone
+ *       and prints a hash of the answers (for comparing two versions).
  *
  * Exit status 0 when it ran (even with disagreements: read "disagree"),
  * 1 on an error, 2 on a usage error. */
@@ -377,9 +379,46 @@ static void ignore_item(void *item, void *user)
     (void)user;
 }
 
+/* find's speed on points off every edge and on points on an edge */
+static void find_split_speeds(gg_locator *loc, const points *pp, const int *on_edge, int runs)
+{
+    const points p = *pp;
+    double t0;
+    long sum = 0;
+    size_t n_in = 0, n_edge = 0;
+    for (size_t i = 0; i < p.n; i++)
+        n_edge += on_edge[i] != 0;
+    n_in = p.n - n_edge;
+    double *xi = xmalloc((n_in + 1) * sizeof *xi), *yi = xmalloc((n_in + 1) * sizeof *yi);
+    double *xe = xmalloc((n_edge + 1) * sizeof *xe), *ye = xmalloc((n_edge + 1) * sizeof *ye);
+    size_t a = 0, b = 0;
+    for (size_t i = 0; i < p.n; i++) {
+        if (on_edge[i])
+            xe[b] = p.lon[i], ye[b++] = p.lat[i];
+        else
+            xi[a] = p.lon[i], yi[a++] = p.lat[i];
+    }
+    double ti[50], te[50];
+    for (int r = 0; r < runs; r++) {
+        t0 = now_s();
+        for (size_t i = 0; i < n_in; i++)
+            sum += gg_locator_find(loc, xi[i], yi[i], NULL);
+        ti[r] = now_s() - t0;
+        t0 = now_s();
+        for (size_t i = 0; i < n_edge; i++)
+            sum += gg_locator_find(loc, xe[i], ye[i], NULL);
+        te[r] = now_s() - t0;
+    }
+    double mi = median(ti, runs), me = median(te, runs);
+    printf("find_off_edge_points %zu\nfind_off_edge_points_per_s %.0f\n", n_in, mi > 0 ? (double)n_in / mi : 0.0);
+    printf("find_on_edge_points %zu\nfind_on_edge_points_per_s %.0f\n", n_edge, me > 0 ? (double)n_edge / me : 0.0);
+    free(xi), free(yi), free(xe), free(ye);
+    printf("split_checksum %ld\n", sum);
+}
+
 static int usage(void)
 {
-    fputs("usage: govgrid-bench-locate PROJECT.sqlite POINTS.csv [--runs R] [--geos-runs R] [--ref OUT]\n"
+    fputs("usage: govgrid-bench-locate PROJECT.sqlite POINTS.csv [--runs R] [--geos-runs R] [--ref OUT] [--find-only]\n"
           "       govgrid-bench-locate --make-points PROJECT.sqlite N OUT.csv [--seed S] [--vertex-share F]\n",
           stderr);
     return 2;
@@ -408,9 +447,11 @@ int main(int argc, char **argv)
     if (argc < 3)
         return usage();
     const char *project = argv[1], *points_path = argv[2], *ref_path = NULL;
-    int runs = 3, geos_runs = 3;
+    int runs = 3, geos_runs = 3, find_only = 0;
     for (int i = 3; i < argc; i++) {
-        if (!strcmp(argv[i], "--runs") && i + 1 < argc)
+        if (!strcmp(argv[i], "--find-only"))
+            find_only = 1;
+        else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
             runs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--geos-runs") && i + 1 < argc)
             geos_runs = atoi(argv[++i]);
@@ -484,6 +525,18 @@ int main(int argc, char **argv)
     printf("find_many_points_per_s %.0f\n", (double)p.n / t_many);
     printf("find_many_differ %zu\n", many_differ);
     free(many);
+    if (find_only) {
+        /* a quick pass for work on the lookup: its answers as one number */
+        uint64_t h = 1469598103934665603ull;
+        for (size_t i = 0; i < p.n; i++)
+            h = (h ^ (uint64_t)(uint32_t)found[i] ^ ((uint64_t)on_edge[i] << 32)) * 1099511628211ull;
+        printf("find_answers_hash %016llx\n", (unsigned long long)h);
+        find_split_speeds(loc, &p, on_edge, runs);
+        gg_locator_free(loc);
+        gg_store_close(store);
+        gg_ctx_free(ctx);
+        return 0;
+    }
 
     int32_t *qgrid = xmalloc(p.n * sizeof *qgrid);
     uint8_t *qstatus = xmalloc(p.n);
@@ -614,37 +667,7 @@ int main(int argc, char **argv)
         if (ncover[i] >= 2 && !on_edge[i])
             edge_flag_off++;
     }
-    /* find's speed on points off every edge and on points on an edge */
-    {
-        size_t n_in = 0, n_edge = 0;
-        for (size_t i = 0; i < p.n; i++)
-            n_edge += on_edge[i] != 0;
-        n_in = p.n - n_edge;
-        double *xi = xmalloc((n_in + 1) * sizeof *xi), *yi = xmalloc((n_in + 1) * sizeof *yi);
-        double *xe = xmalloc((n_edge + 1) * sizeof *xe), *ye = xmalloc((n_edge + 1) * sizeof *ye);
-        size_t a = 0, b = 0;
-        for (size_t i = 0; i < p.n; i++) {
-            if (on_edge[i])
-                xe[b] = p.lon[i], ye[b++] = p.lat[i];
-            else
-                xi[a] = p.lon[i], yi[a++] = p.lat[i];
-        }
-        double ti[50], te[50];
-        for (int r = 0; r < runs; r++) {
-            t0 = now_s();
-            for (size_t i = 0; i < n_in; i++)
-                sum += gg_locator_find(loc, xi[i], yi[i], NULL);
-            ti[r] = now_s() - t0;
-            t0 = now_s();
-            for (size_t i = 0; i < n_edge; i++)
-                sum += gg_locator_find(loc, xe[i], ye[i], NULL);
-            te[r] = now_s() - t0;
-        }
-        double mi = median(ti, runs), me = median(te, runs);
-        printf("find_off_edge_points %zu\nfind_off_edge_points_per_s %.0f\n", n_in, mi > 0 ? (double)n_in / mi : 0.0);
-        printf("find_on_edge_points %zu\nfind_on_edge_points_per_s %.0f\n", n_edge, me > 0 ? (double)n_edge / me : 0.0);
-        free(xi), free(yi), free(xe), free(ye);
-    }
+    find_split_speeds(loc, &p, on_edge, runs);
     printf("covered %ld\nnot_covered %ld\n", covered, none);
     printf("covered_by_2_or_more %ld\n", multi);
     printf("covered_by_2 %ld\ncovered_by_3 %ld\ncovered_by_4_or_more %ld\n", multi_hist[2], multi_hist[3],

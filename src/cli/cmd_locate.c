@@ -269,6 +269,7 @@ static int run(int argc, char **argv)
     gg_locate_summary sum;
     memset(&sum, 0, sizeof sum);
     rc = CLI_OK;
+    lopts.threads = bopts.jobs; /* the index is built with as many */
     if (ctx == NULL) {
         rc = CLI_FAILED;
     } else if (gg_store_open(ctx, project, 0, &store) != GG_OK || gg_locator_new(ctx, store, &lopts, &loc) != GG_OK) {

@@ -77,6 +77,11 @@ typedef struct batch {
     size_t n_written;
     char **out_columns;         /* CSV output from JSON input: the columns, from the first row */
     size_t n_out_columns;
+    /* CSV output: each grid's and each person's located fields as CSV text
+     * made once ("," before each field), so that a row copies three pieces */
+    char *frag;
+    size_t frag_len, frag_cap;
+    size_t *grid_frag, *worker_frag, *leader_frag; /* offsets into frag, ending at the next one */
 } batch;
 
 /* ---- small helpers ---- */
@@ -823,6 +828,84 @@ static void background_join(background *bg)
 
 /* ---- writing ---- */
 
+/* A comma, then the field (quoted where CSV needs it). */
+static int frag_field(batch *b, const char *s)
+{
+    if (gg_grow(b->ctx, (void **)&b->frag, &b->frag_cap, b->frag_len + 1, 1) != GG_OK)
+        return 0;
+    b->frag[b->frag_len++] = ',';
+    return gg_csv_append_field(b->ctx, &b->frag, &b->frag_len, &b->frag_cap, s, strlen(s));
+}
+
+/* The pieces of CSV text of every grid (code, type, community, township,
+ * county), worker (id, name, phone) and leader (id, name). */
+static gg_status make_fragments(batch *b)
+{
+    const gg_locator *loc = b->loc;
+    size_t n_grids = (size_t)loc->n_grids, n_people = loc->n_people;
+    b->grid_frag = gg_malloc(b->ctx, (n_grids + 1) * sizeof *b->grid_frag);
+    b->worker_frag = gg_malloc(b->ctx, (n_people + 1) * sizeof *b->worker_frag);
+    b->leader_frag = gg_malloc(b->ctx, (n_people + 1) * sizeof *b->leader_frag);
+    if (b->grid_frag == NULL || b->worker_frag == NULL || b->leader_frag == NULL)
+        return gg_error_nomem(b->ctx);
+    int ok = 1;
+    for (size_t g = 0; g <= n_grids && ok; g++) {
+        b->grid_frag[g] = b->frag_len;
+        if (g == n_grids)
+            break;
+        const gg_located_grid *gr = &loc->grids[g];
+        char type[2] = {(char)('0' + (gr->type >= 0 && gr->type <= 9 ? gr->type : 0)), '\0'};
+        ok = frag_field(b, gr->code) && frag_field(b, type) && frag_field(b, gr->community) &&
+             frag_field(b, gr->township) && frag_field(b, gr->county);
+    }
+    for (size_t i = 0; i <= n_people && ok; i++) {
+        b->worker_frag[i] = b->frag_len;
+        if (i == n_people)
+            break;
+        const gg_roster_person *p = &loc->people[i];
+        ok = frag_field(b, p->id) && frag_field(b, p->name) && frag_field(b, p->phone);
+    }
+    for (size_t i = 0; i <= n_people && ok; i++) {
+        b->leader_frag[i] = b->frag_len;
+        if (i == n_people)
+            break;
+        const gg_roster_person *p = &loc->people[i];
+        ok = frag_field(b, p->id) && frag_field(b, p->name);
+    }
+    return ok ? GG_OK : gg_error_nomem(b->ctx);
+}
+
+/* The located fields of a row as CSV, each after a comma, from the
+ * pieces made beforehand. */
+static int write_located_csv(batch *b, const located *l)
+{
+    const gg_locator *loc = b->loc;
+    int ok = 1;
+    if (l->grid != NULL) {
+        size_t g = (size_t)(l->grid - loc->grids);
+        ok = out_bytes(b, b->frag + b->grid_frag[g], b->grid_frag[g + 1] - b->grid_frag[g]);
+    } else {
+        ok = out_bytes(b, ",,,,,", 5);
+    }
+    if (ok && l->worker != NULL) {
+        size_t i = (size_t)(l->worker - loc->people);
+        ok = out_bytes(b, b->frag + b->worker_frag[i], b->worker_frag[i + 1] - b->worker_frag[i]);
+    } else if (ok) {
+        ok = out_bytes(b, ",,,", 3);
+    }
+    if (ok && l->leader != NULL) {
+        size_t i = (size_t)(l->leader - loc->people);
+        ok = out_bytes(b, b->frag + b->leader_frag[i], b->leader_frag[i + 1] - b->leader_frag[i]);
+    } else if (ok) {
+        ok = out_bytes(b, ",,", 2);
+    }
+    ok = ok && out_bytes(b, ",", 1) && out_str(b, l->status) && out_bytes(b, ",", 1) && out_str(b, l->distance) &&
+         out_bytes(b, ",", 1);
+    if (ok && l->reason[0])
+        ok = out_csv_field(b, l->reason);
+    return ok && out_bytes(b, "\n", 1);
+}
+
 static gg_status write_header(batch *b)
 {
     int ok = 1;
@@ -890,9 +973,13 @@ static gg_status write_block(batch *b, block *k)
                 }
             }
             size_t width = b->in_format == GG_TABLE_CSV ? b->n_header : b->n_out_columns;
-            for (int f = 0; out_fields[f] && ok; f++)
-                ok = ((width == 0 && f == 0) || out_str(b, ",")) && out_csv_field(b, located_text(&l, f));
-            ok = ok && out_str(b, "\n");
+            if (width > 0 && b->grid_frag != NULL) {
+                ok = ok && write_located_csv(b, &l);
+            } else {
+                for (int f = 0; out_fields[f] && ok; f++)
+                    ok = ((width == 0 && f == 0) || out_str(b, ",")) && out_csv_field(b, located_text(&l, f));
+                ok = ok && out_str(b, "\n");
+            }
         } else {
             json_t *obj = r->obj;
             int own = 0;
@@ -1093,6 +1180,8 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
             st = setup_columns_from_json(&b, cur);
         if (st == GG_OK)
             st = write_header(&b);
+        if (st == GG_OK && b.out_format == GG_TABLE_CSV)
+            st = make_fragments(&b);
         first = 0;
     }
     if (st == GG_OK) {
@@ -1153,6 +1242,10 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
     json_decref(b.all);
     gg_free(ctx, b.peek);
     gg_free(ctx, b.obuf);
+    gg_free(ctx, b.frag);
+    gg_free(ctx, b.grid_frag);
+    gg_free(ctx, b.worker_frag);
+    gg_free(ctx, b.leader_frag);
     gg_transform_free(b.transform);
     gg_dispatcher_free(b.dispatcher);
     return st;

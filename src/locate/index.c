@@ -3,10 +3,23 @@
 #include "locate/index.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "locate/predicates.h"
+
+/* fmin and fmax for numbers known not to be NaN (inline, unlike the C
+ * library's calls). */
+static inline double dmin(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+static inline double dmax(double a, double b)
+{
+    return a > b ? a : b;
+}
 
 #define TAG_SET 0u
 #define TAG_LEAF 1u
@@ -425,18 +438,55 @@ static gg_status build_cell(builder *b, double x0, double y0, double x1, double 
 static gg_status build_hints(gg_cell_index *ix);
 static gg_status inline_top_edges(gg_cell_index *ix);
 
-gg_status gg_cell_index_build(gg_cell_index *ix)
+typedef struct tree_job {
+    gg_cell_index *ix;
+    gg_status st;
+} tree_job;
+
+static void *tree_main(void *arg)
+{
+    tree_job *job = arg;
+    gg_cell_index *ix = job->ix;
+    job->st = gg_segtree_build(&ix->segs, ix->ctx, ix->vx, ix->vy, ix->vpoly, ix->n_vertices);
+    return NULL;
+}
+
+static gg_status build_cells(gg_cell_index *ix);
+
+gg_status gg_cell_index_build(gg_cell_index *ix, int threads)
+{
+    for (uint32_t i = 0; i < ix->n_vertices; i++)
+        if (!isfinite(ix->vx[i]) || !isfinite(ix->vy[i]))
+            return gg_error(ix->ctx, GG_ERR_GEOMETRY, "a polygon has a vertex that is not a finite number");
+    /* The R-tree of the edges only reads the vertex arrays: on a second
+     * thread, when there is one, while the cells are built. */
+    tree_job job = {ix, GG_OK};
+    pthread_t thread;
+    int threaded = threads >= 2 && pthread_create(&thread, NULL, tree_main, &job) == 0;
+    if (!threaded)
+        tree_main(&job);
+    gg_status st = build_cells(ix);
+    if (threaded)
+        pthread_join(thread, NULL);
+    if (st == GG_OK && job.st != GG_OK)
+        st = gg_error_nomem(ix->ctx);
+    if (st == GG_OK)
+        st = build_hints(ix);
+    if (st == GG_OK)
+        st = inline_top_edges(ix);
+    return st;
+}
+
+static gg_status build_cells(gg_cell_index *ix)
 {
     gg_ctx *ctx = ix->ctx;
     double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
     uint64_t n_edges = 0;
     for (uint32_t i = 0; i < ix->n_vertices; i++) {
-        if (!isfinite(ix->vx[i]) || !isfinite(ix->vy[i]))
-            return gg_error(ctx, GG_ERR_GEOMETRY, "a polygon has a vertex that is not a finite number");
-        minx = fmin(minx, ix->vx[i]);
-        maxx = fmax(maxx, ix->vx[i]);
-        miny = fmin(miny, ix->vy[i]);
-        maxy = fmax(maxy, ix->vy[i]);
+        minx = dmin(minx, ix->vx[i]);
+        maxx = dmax(maxx, ix->vx[i]);
+        miny = dmin(miny, ix->vy[i]);
+        maxy = dmax(maxy, ix->vy[i]);
         n_edges += ix->vpoly[i] >= 0;
     }
     if (n_edges == 0) {
@@ -444,17 +494,17 @@ gg_status gg_cell_index_build(gg_cell_index *ix)
         maxx = maxy = 1;
     }
     double w = maxx - minx, h = maxy - miny;
-    double pad = fmax(w, h) * 1e-6 + 1e-9;
+    double pad = dmax(w, h) * 1e-6 + 1e-9;
     ix->x0 = minx - pad;
     ix->y0 = miny - pad;
     w += 2 * pad;
     h += 2 * pad;
-    double target = fmax(1.0, (double)n_edges / EDGES_PER_TOP_CELL);
+    double target = dmax(1.0, (double)n_edges / EDGES_PER_TOP_CELL);
     if (target > MAX_TOP_CELLS)
         target = MAX_TOP_CELLS;
     ix->cell = sqrt(w * h / target);
     if (!(ix->cell > 0))
-        ix->cell = fmax(w, h);
+        ix->cell = dmax(w, h);
     for (;;) {
         double nx = ceil(w / ix->cell), ny = ceil(h / ix->cell);
         if (nx * ny <= MAX_TOP_CELLS) {
@@ -479,10 +529,10 @@ gg_status gg_cell_index_build(gg_cell_index *ix)
             if (ix->vpoly[e] < 0)
                 continue;
             double ax = ix->vx[e], ay = ix->vy[e], bx = ix->vx[e + 1], by = ix->vy[e + 1];
-            int32_t i0 = (int32_t)floor((fmin(ax, bx) - eps - ix->x0) / ix->cell);
-            int32_t i1 = (int32_t)floor((fmax(ax, bx) + eps - ix->x0) / ix->cell);
-            int32_t j0 = (int32_t)floor((fmin(ay, by) - eps - ix->y0) / ix->cell);
-            int32_t j1 = (int32_t)floor((fmax(ay, by) + eps - ix->y0) / ix->cell);
+            int32_t i0 = (int32_t)floor((dmin(ax, bx) - eps - ix->x0) / ix->cell);
+            int32_t i1 = (int32_t)floor((dmax(ax, bx) + eps - ix->x0) / ix->cell);
+            int32_t j0 = (int32_t)floor((dmin(ay, by) - eps - ix->y0) / ix->cell);
+            int32_t j1 = (int32_t)floor((dmax(ay, by) + eps - ix->y0) / ix->cell);
             i0 = i0 < 0 ? 0 : i0;
             j0 = j0 < 0 ? 0 : j0;
             i1 = i1 >= ix->nx ? ix->nx - 1 : i1;
@@ -552,12 +602,6 @@ gg_status gg_cell_index_build(gg_cell_index *ix)
     gg_free(ctx, stamp);
     if (st == GG_ERR_NOMEM)
         return gg_error_nomem(ctx);
-    if (st == GG_OK)
-        st = gg_segtree_build(&ix->segs, ctx, ix->vx, ix->vy, ix->vpoly, ix->n_vertices);
-    if (st == GG_OK)
-        st = build_hints(ix);
-    if (st == GG_OK)
-        st = inline_top_edges(ix);
     return st;
 }
 
@@ -802,8 +846,8 @@ static int32_t ring_nearest(const gg_cell_index *ix, double x, double y, int32_t
     /* How far the point lies outside the extent, across and along: every
      * cell is at least that far. */
     double xend = ix->x0 + ix->nx * ix->cell, yend = ix->y0 + ix->ny * ix->cell;
-    double ext_dx = fmax(0, fmax(ix->x0 - x, x - xend)) * mx;
-    double ext_dy = fmax(0, fmax(ix->y0 - y, y - yend)) * my;
+    double ext_dx = dmax(0, dmax(ix->x0 - x, x - xend)) * mx;
+    double ext_dy = dmax(0, dmax(ix->y0 - y, y - yend)) * my;
     double ext_dx2 = ext_dx * ext_dx, ext_dy2 = ext_dy * ext_dy;
     if (max_rings > NEAR_RINGS_MAX)
         max_rings = NEAR_RINGS_MAX;
@@ -872,13 +916,13 @@ static int32_t ring_nearest(const gg_cell_index *ix, double x, double y, int32_t
         double by0 = ix->y0 + (cj - r) * ix->cell, by1 = ix->y0 + (cj + r + 1) * ix->cell;
         double t;
         if (ci - r > 0)
-            t = fmax(0, x - bx0) * mx, bound = fmin(bound, t * t + ext_dy2);
+            t = dmax(0, x - bx0) * mx, bound = dmin(bound, t * t + ext_dy2);
         if (ci + r < ix->nx - 1)
-            t = fmax(0, bx1 - x) * mx, bound = fmin(bound, t * t + ext_dy2);
+            t = dmax(0, bx1 - x) * mx, bound = dmin(bound, t * t + ext_dy2);
         if (cj - r > 0)
-            t = fmax(0, y - by0) * my, bound = fmin(bound, ext_dx2 + t * t);
+            t = dmax(0, y - by0) * my, bound = dmin(bound, ext_dx2 + t * t);
         if (cj + r < ix->ny - 1)
-            t = fmax(0, by1 - y) * my, bound = fmin(bound, ext_dx2 + t * t);
+            t = dmax(0, by1 - y) * my, bound = dmin(bound, ext_dx2 + t * t);
         if (bound == INFINITY || bound > best) {
             *complete = 1;
             break;

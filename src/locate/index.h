@@ -104,8 +104,9 @@ void gg_cell_index_init(gg_cell_index *ix, gg_ctx *ctx, int32_t n_polys, const i
 /* Adds a ring (n points, closed or not) of polygon poly. */
 gg_status gg_cell_index_add_ring(gg_cell_index *ix, int32_t poly, const double *x, const double *y, size_t n);
 
-/* Builds the cells once every ring is added. */
-gg_status gg_cell_index_build(gg_cell_index *ix);
+/* Builds the cells once every ring is added; threads >= 2 builds the
+ * nearest-edge tree on a second thread meanwhile. */
+gg_status gg_cell_index_build(gg_cell_index *ix, int threads);
 
 void gg_cell_index_free(gg_cell_index *ix);
 

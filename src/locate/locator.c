@@ -335,7 +335,7 @@ gg_status gg_locator_new(gg_ctx *ctx, gg_store *store, const gg_locator_options 
             GEOSGeom_destroy_r(ctx->geos, geoms[i]);
     gg_free(ctx, geoms);
     if (st == GG_OK)
-        st = gg_cell_index_build(&loc->index);
+        st = gg_cell_index_build(&loc->index, opts->threads);
     if (st == GG_OK)
         st = load_roster(loc, store);
     if (st != GG_OK) {

@@ -11,6 +11,18 @@
 
 #include "store/rtree_bulk.h"
 
+/* fmin and fmax for numbers known not to be NaN (inline, unlike the C
+ * library's calls). */
+static inline double dmin(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+static inline double dmax(double a, double b)
+{
+    return a > b ? a : b;
+}
+
 gg_status gg_segtree_build(gg_segtree *t, gg_ctx *ctx, const double *vx, const double *vy, const int32_t *vpoly,
                            uint32_t n_vertices)
 {
@@ -23,26 +35,26 @@ gg_status gg_segtree_build(gg_segtree *t, gg_ctx *ctx, const double *vx, const d
         return GG_OK;
     gg_rtree_entry *e = gg_malloc(ctx, (size_t)n * sizeof *e);
     if (e == NULL)
-        return gg_error_nomem(ctx);
+        return GG_ERR_NOMEM;
     uint32_t k = 0;
     for (uint32_t i = 0; i < n_vertices; i++) {
         if (vpoly[i] < 0)
             continue;
         e[k].id = i;
-        e[k].box[0] = fmin(vx[i], vx[i + 1]);
-        e[k].box[1] = fmax(vx[i], vx[i + 1]);
-        e[k].box[2] = fmin(vy[i], vy[i + 1]);
-        e[k].box[3] = fmax(vy[i], vy[i + 1]);
+        e[k].box[0] = dmin(vx[i], vx[i + 1]);
+        e[k].box[1] = dmax(vx[i], vx[i + 1]);
+        e[k].box[2] = dmin(vy[i], vy[i + 1]);
+        e[k].box[3] = dmax(vy[i], vy[i + 1]);
         k++;
     }
     if (!gg_rtree_str_order(ctx, e, n, GG_SEGTREE_FANOUT)) {
         gg_free(ctx, e);
-        return gg_error_nomem(ctx);
+        return GG_ERR_NOMEM;
     }
     t->seg = gg_malloc(ctx, (size_t)n * sizeof *t->seg);
     if (t->seg == NULL) {
         gg_free(ctx, e);
-        return gg_error_nomem(ctx);
+        return GG_ERR_NOMEM;
     }
     t->n_edges = n;
     for (uint32_t i = 0; i < n; i++) {
@@ -58,7 +70,7 @@ gg_status gg_segtree_build(gg_segtree *t, gg_ctx *ctx, const double *vx, const d
         if (box == NULL) {
             gg_free(ctx, e);
             gg_segtree_free(t);
-            return gg_error_nomem(ctx);
+            return GG_ERR_NOMEM;
         }
         for (uint32_t j = 0; j < m; j++) {
             double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
@@ -72,10 +84,10 @@ gg_status gg_segtree_build(gg_segtree *t, gg_ctx *ctx, const double *vx, const d
                 } else {
                     memcpy(cb, t->box[level - 1] + 4 * (size_t)c, sizeof cb);
                 }
-                b[0] = fmin(b[0], cb[0]);
-                b[1] = fmin(b[1], cb[1]);
-                b[2] = fmax(b[2], cb[2]);
-                b[3] = fmax(b[3], cb[3]);
+                b[0] = dmin(b[0], cb[0]);
+                b[1] = dmin(b[1], cb[1]);
+                b[2] = dmax(b[2], cb[2]);
+                b[3] = dmax(b[3], cb[3]);
             }
             memcpy(box + 4 * (size_t)j, b, sizeof b);
         }

@@ -26,6 +26,9 @@ typedef struct gg_segtree {
     double *box[GG_SEGTREE_MAX_LEVELS]; /* minx, miny, maxx, maxy per node; level 0 groups edges */
 } gg_segtree;
 
+/* Builds the tree of the edges of the vertex arrays (read only). Records
+ * no error in ctx (it may run on a thread of its own): returns
+ * GG_ERR_NOMEM, for the caller to report. */
 gg_status gg_segtree_build(gg_segtree *t, gg_ctx *ctx, const double *vx, const double *vy, const int32_t *vpoly,
                            uint32_t n_vertices);
 void gg_segtree_free(gg_segtree *t);

@@ -356,7 +356,10 @@ int gg_service_run(const gg_service_options *o)
         service_free(&svc);
         return 1;
     }
-    if (gg_locator_new(svc.ctx, svc.writer, NULL, &svc.loc) != GG_OK ||
+    gg_locator_options lopts;
+    gg_locator_options_init(&lopts);
+    lopts.threads = 2;
+    if (gg_locator_new(svc.ctx, svc.writer, &lopts, &svc.loc) != GG_OK ||
         gg_catalogue_read(svc.ctx, svc.writer, 0, &svc.cat) != GG_OK ||
         gg_dispatcher_new(svc.ctx, svc.loc, &svc.dispatcher) != GG_OK ||
         gg_dispatcher_load_open(svc.ctx, svc.writer, svc.dispatcher) != GG_OK) {

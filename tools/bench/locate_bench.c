@@ -487,9 +487,23 @@ int main(int argc, char **argv)
             die("gg_locator_new: %s", gg_ctx_errmsg(ctx));
         build[r] = now_s() - t0;
     }
+    /* the same with the nearest-edge tree built on a second thread */
+    double build2[50];
+    for (int r = 0; r < runs; r++) {
+        gg_locator_options lo;
+        gg_locator_options_init(&lo);
+        lo.threads = 2;
+        gg_locator *l2 = NULL;
+        t0 = now_s();
+        if (gg_locator_new(ctx, store, &lo, &l2) != GG_OK)
+            die("gg_locator_new: %s", gg_ctx_errmsg(ctx));
+        build2[r] = now_s() - t0;
+        gg_locator_free(l2);
+    }
     size_t n_grids = gg_locator_grid_count(loc);
     printf("grids %zu\n", n_grids);
     printf("locator_build_s %.4f\n", median(build, runs));
+    printf("locator_build_2_threads_s %.4f\n", median(build2, runs));
     printf("locator_bytes %zu\n", gg_locator_bytes(loc));
     printf("locator_vertices %zu\n", gg_locator_vertices(loc));
     printf("locator_bytes_per_vertex %.1f\n",

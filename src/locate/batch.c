@@ -39,13 +39,26 @@ typedef struct row {
     int valid;
     char reason[112];
     gg_locate_result res;
+    const gg_roster_person *worker, *leader; /* once picked (in input order) */
 } row;
+
+/* Output text being made. */
+typedef struct obuf {
+    gg_ctx *ctx;
+    char *p;
+    size_t len, cap;
+} obuf;
+
+#define MAX_JOBS 64
 
 typedef struct block {
     row *rows;
     size_t n, cap;
     char *text;
     size_t text_len, text_cap;
+    /* CSV output made by the locating threads, one piece per slice */
+    obuf piece[MAX_JOBS];
+    int n_pieces;
 } block;
 
 typedef struct batch {
@@ -72,8 +85,7 @@ typedef struct batch {
     int keys_given;
     long long line;
     /* output */
-    char *obuf;
-    size_t olen, ocap;
+    obuf out_buf;
     size_t n_written;
     char **out_columns;         /* CSV output from JSON input: the columns, from the first row */
     size_t n_out_columns;
@@ -144,46 +156,66 @@ static int check_range(const char *lon_name, const char *lat_name, double lon, d
     return 1;
 }
 
-static int out_reserve(batch *b, size_t more)
+static int ob_reserve(obuf *o, size_t more)
 {
-    if (b->olen + more <= b->ocap)
+    if (o->len + more <= o->cap)
         return 1;
-    size_t cap = b->ocap ? b->ocap : 1 << 20;
-    while (cap < b->olen + more)
+    size_t cap = o->cap ? o->cap : 1 << 20;
+    while (cap < o->len + more)
         cap *= 2;
-    char *grown = gg_realloc(b->ctx, b->obuf, cap);
+    char *grown = gg_realloc(o->ctx, o->p, cap);
     if (grown == NULL)
         return 0;
-    b->obuf = grown;
-    b->ocap = cap;
+    o->p = grown;
+    o->cap = cap;
     return 1;
+}
+
+static int ob_bytes(obuf *o, const char *s, size_t n)
+{
+    if (!ob_reserve(o, n))
+        return 0;
+    memcpy(o->p + o->len, s, n);
+    o->len += n;
+    return 1;
+}
+
+static int ob_str(obuf *o, const char *s)
+{
+    return ob_bytes(o, s, strlen(s));
+}
+
+static int ob_csv_field(obuf *o, const char *s)
+{
+    return gg_csv_append_field(o->ctx, &o->p, &o->len, &o->cap, s, strlen(s));
 }
 
 static int out_bytes(batch *b, const char *s, size_t n)
 {
-    if (!out_reserve(b, n))
-        return 0;
-    memcpy(b->obuf + b->olen, s, n);
-    b->olen += n;
-    return 1;
+    return ob_bytes(&b->out_buf, s, n);
 }
 
 static int out_str(batch *b, const char *s)
 {
-    return out_bytes(b, s, strlen(s));
+    return ob_str(&b->out_buf, s);
 }
 
 static int out_csv_field(batch *b, const char *s)
 {
-    return gg_csv_append_field(b->ctx, &b->obuf, &b->olen, &b->ocap, s, strlen(s));
+    return ob_csv_field(&b->out_buf, s);
+}
+
+static gg_status write_out(batch *b, obuf *o)
+{
+    if (o->len && fwrite(o->p, 1, o->len, b->out) != o->len)
+        return gg_error(b->ctx, GG_ERR_IO, "writing the output: %s", strerror(errno));
+    o->len = 0;
+    return GG_OK;
 }
 
 static gg_status flush_out(batch *b)
 {
-    if (b->olen && fwrite(b->obuf, 1, b->olen, b->out) != b->olen)
-        return gg_error(b->ctx, GG_ERR_IO, "writing the output: %s", strerror(errno));
-    b->olen = 0;
-    return GG_OK;
+    return write_out(b, &b->out_buf);
 }
 
 /* Distance in metres with one decimal, as text ("" for none). */
@@ -223,25 +255,21 @@ typedef struct located {
     const char *status, *reason;
 } located;
 
-static void locate_row(batch *b, const row *r, located *l)
+/* Counts a row in the summary and, in a grid, picks its worker and
+ * leader: in input order, for the dispatcher's round robin. */
+static void pick_row(batch *b, row *r)
 {
-    memset(l, 0, sizeof *l);
-    l->grid = r->valid ? gg_locator_grid(b->loc, r->res.grid) : NULL;
-    l->status = gg_locate_status_name(r->valid ? r->res.status : GG_LOCATE_INVALID);
-    l->reason = r->valid ? "" : r->reason;
-    if (r->valid)
-        format_distance(r->res.distance_m, l->distance, sizeof l->distance);
     gg_locate_summary *s = b->sum;
     s->rows++;
     s->by_status[r->valid ? r->res.status : GG_LOCATE_INVALID]++;
-    if (l->grid != NULL) {
-        l->type[0] = (char)('0' + (l->grid->type >= 0 && l->grid->type <= 9 ? l->grid->type : 0));
-        l->type[1] = '\0';
-        s->by_type[l->grid->type >= 1 && l->grid->type <= 9 ? l->grid->type : 0]++;
-        l->worker = gg_dispatcher_pick(b->dispatcher, r->res.grid, &l->leader);
-        if (l->worker == NULL) {
-            l->worker = l->leader;
-            if (l->leader)
+    const gg_located_grid *g = r->valid ? gg_locator_grid(b->loc, r->res.grid) : NULL;
+    r->worker = r->leader = NULL;
+    if (g != NULL) {
+        s->by_type[g->type >= 1 && g->type <= 9 ? g->type : 0]++;
+        r->worker = gg_dispatcher_pick(b->dispatcher, r->res.grid, &r->leader);
+        if (r->worker == NULL) {
+            r->worker = r->leader;
+            if (r->leader)
                 s->to_leader++;
             else
                 s->no_contact++;
@@ -252,6 +280,23 @@ static void locate_row(batch *b, const row *r, located *l)
     if (!r->valid && s->first_invalid[0] == '\0')
         snprintf(s->first_invalid, sizeof s->first_invalid, "%s %lld: %s",
                  b->in_format == GG_TABLE_GEOJSON ? "feature" : "line", r->line, r->reason);
+}
+
+/* The located fields of a picked row. */
+static void located_of(const batch *b, const row *r, located *l)
+{
+    memset(l, 0, sizeof *l);
+    l->grid = r->valid ? gg_locator_grid(b->loc, r->res.grid) : NULL;
+    l->status = gg_locate_status_name(r->valid ? r->res.status : GG_LOCATE_INVALID);
+    l->reason = r->valid ? "" : r->reason;
+    if (r->valid)
+        format_distance(r->res.distance_m, l->distance, sizeof l->distance);
+    if (l->grid != NULL) {
+        l->type[0] = (char)('0' + (l->grid->type >= 0 && l->grid->type <= 9 ? l->grid->type : 0));
+        l->type[1] = '\0';
+    }
+    l->worker = r->worker;
+    l->leader = r->leader;
 }
 
 static const char *located_text(const located *l, int k)
@@ -746,88 +791,6 @@ static void convert_block(batch *b, block *k)
     }
 }
 
-typedef struct slice {
-    const gg_locator *loc;
-    row *rows;
-    size_t n;
-} slice;
-
-static void *locate_slice(void *arg)
-{
-    slice *s = arg;
-    for (size_t i = 0; i < s->n; i++)
-        if (s->rows[i].valid)
-            gg_locator_query(s->loc, s->rows[i].lon, s->rows[i].lat, &s->rows[i].res);
-    return NULL;
-}
-
-static void locate_block(const batch *b, block *k, int jobs)
-{
-    if (k->n == 0)
-        return;
-    if (jobs < 1)
-        jobs = 1;
-    if (jobs > 64)
-        jobs = 64;
-    if ((size_t)jobs > k->n / 1024 + 1)
-        jobs = (int)(k->n / 1024 + 1);
-    slice slices[64];
-    pthread_t threads[64];
-    int started[64] = {0};
-    size_t per = (k->n + (size_t)jobs - 1) / (size_t)jobs;
-    for (int t = 0; t < jobs; t++) {
-        size_t from = (size_t)t * per, to = from + per > k->n ? k->n : from + per;
-        slices[t].loc = b->loc;
-        slices[t].rows = k->rows + from;
-        slices[t].n = to > from ? to - from : 0;
-        if (t > 0)
-            started[t] = pthread_create(&threads[t], NULL, locate_slice, &slices[t]) == 0;
-    }
-    locate_slice(&slices[0]);
-    for (int t = 1; t < jobs; t++) {
-        if (started[t])
-            pthread_join(threads[t], NULL);
-        else
-            locate_slice(&slices[t]); /* no thread: done here */
-    }
-}
-
-/* A block located in the background while the calling thread writes the
- * one before and reads the one after. */
-typedef struct background {
-    const batch *b;
-    block *k;
-    int jobs;
-    pthread_t thread;
-    int running;
-} background;
-
-static void *background_main(void *arg)
-{
-    background *bg = arg;
-    locate_block(bg->b, bg->k, bg->jobs);
-    return NULL;
-}
-
-static void background_start(background *bg, const batch *b, block *k, int jobs)
-{
-    bg->b = b;
-    bg->k = k;
-    bg->jobs = jobs;
-    bg->running = pthread_create(&bg->thread, NULL, background_main, bg) == 0;
-    if (!bg->running)
-        locate_block(b, k, jobs); /* no thread: here and now */
-}
-
-static void background_join(background *bg)
-{
-    if (bg->running)
-        pthread_join(bg->thread, NULL);
-    bg->running = 0;
-}
-
-/* ---- writing ---- */
-
 /* A comma, then the field (quoted where CSV needs it). */
 static int frag_field(batch *b, const char *s)
 {
@@ -877,34 +840,164 @@ static gg_status make_fragments(batch *b)
 
 /* The located fields of a row as CSV, each after a comma, from the
  * pieces made beforehand. */
-static int write_located_csv(batch *b, const located *l)
+static int write_located_csv(const batch *b, obuf *o, const located *l)
 {
     const gg_locator *loc = b->loc;
     int ok = 1;
     if (l->grid != NULL) {
         size_t g = (size_t)(l->grid - loc->grids);
-        ok = out_bytes(b, b->frag + b->grid_frag[g], b->grid_frag[g + 1] - b->grid_frag[g]);
+        ok = ob_bytes(o, b->frag + b->grid_frag[g], b->grid_frag[g + 1] - b->grid_frag[g]);
     } else {
-        ok = out_bytes(b, ",,,,,", 5);
+        ok = ob_bytes(o, ",,,,,", 5);
     }
     if (ok && l->worker != NULL) {
         size_t i = (size_t)(l->worker - loc->people);
-        ok = out_bytes(b, b->frag + b->worker_frag[i], b->worker_frag[i + 1] - b->worker_frag[i]);
+        ok = ob_bytes(o, b->frag + b->worker_frag[i], b->worker_frag[i + 1] - b->worker_frag[i]);
     } else if (ok) {
-        ok = out_bytes(b, ",,,", 3);
+        ok = ob_bytes(o, ",,,", 3);
     }
     if (ok && l->leader != NULL) {
         size_t i = (size_t)(l->leader - loc->people);
-        ok = out_bytes(b, b->frag + b->leader_frag[i], b->leader_frag[i + 1] - b->leader_frag[i]);
+        ok = ob_bytes(o, b->frag + b->leader_frag[i], b->leader_frag[i + 1] - b->leader_frag[i]);
     } else if (ok) {
-        ok = out_bytes(b, ",,", 2);
+        ok = ob_bytes(o, ",,", 2);
     }
-    ok = ok && out_bytes(b, ",", 1) && out_str(b, l->status) && out_bytes(b, ",", 1) && out_str(b, l->distance) &&
-         out_bytes(b, ",", 1);
+    ok = ok && ob_bytes(o, ",", 1) && ob_str(o, l->status) && ob_bytes(o, ",", 1) && ob_str(o, l->distance) &&
+         ob_bytes(o, ",", 1);
     if (ok && l->reason[0])
-        ok = out_csv_field(b, l->reason);
-    return ok && out_bytes(b, "\n", 1);
+        ok = ob_csv_field(o, l->reason);
+    return ok && ob_bytes(o, "\n", 1);
 }
+
+/* CSV in, CSV out with columns: rows are formatted by the locating
+ * threads from the pieces made beforehand. */
+static int fast_csv(const batch *b)
+{
+    return b->out_format == GG_TABLE_CSV && b->in_format == GG_TABLE_CSV && b->n_header > 0 && b->grid_frag != NULL;
+}
+
+typedef struct slice {
+    const batch *b;
+    block *k;
+    size_t from, to;
+    obuf *piece;
+    int ok;
+} slice;
+
+static void *locate_slice(void *arg)
+{
+    slice *s = arg;
+    row *rows = s->k->rows;
+    for (size_t i = s->from; i < s->to; i++)
+        if (rows[i].valid)
+            gg_locator_query(s->b->loc, rows[i].lon, rows[i].lat, &rows[i].res);
+    return NULL;
+}
+
+static void *format_slice(void *arg)
+{
+    slice *s = arg;
+    const block *k = s->k;
+    obuf *o = s->piece;
+    size_t text = 0;
+    for (size_t i = s->from; i < s->to; i++)
+        text += k->rows[i].text_len;
+    o->len = 0;
+    int ok = ob_reserve(o, text + (s->to - s->from) * 192);
+    for (size_t i = s->from; i < s->to && ok; i++) {
+        const row *r = &k->rows[i];
+        located l;
+        located_of(s->b, r, &l);
+        ok = ob_bytes(o, k->text + r->text_at, r->text_len) && write_located_csv(s->b, o, &l);
+    }
+    s->ok = ok;
+    return NULL;
+}
+
+/* Runs fn over the block in jobs slices, jobs - 1 of them on threads. */
+static int run_slices(const batch *b, block *k, int jobs, void *(*fn)(void *))
+{
+    slice slices[MAX_JOBS];
+    pthread_t threads[MAX_JOBS];
+    int started[MAX_JOBS] = {0};
+    size_t per = (k->n + (size_t)jobs - 1) / (size_t)jobs;
+    for (int t = 0; t < jobs; t++) {
+        size_t from = (size_t)t * per, to = from + per > k->n ? k->n : from + per;
+        slices[t] = (slice){b, k, from < k->n ? from : k->n, to, &k->piece[t], 1};
+        if (t > 0)
+            started[t] = pthread_create(&threads[t], NULL, fn, &slices[t]) == 0;
+    }
+    fn(&slices[0]);
+    int ok = 1;
+    for (int t = 1; t < jobs; t++) {
+        if (started[t])
+            pthread_join(threads[t], NULL);
+        else
+            fn(&slices[t]); /* no thread: done here */
+    }
+    for (int t = 0; t < jobs; t++)
+        ok &= slices[t].ok;
+    return ok;
+}
+
+/* Locates a block with jobs threads; for CSV output, then picks workers
+ * in input order and formats the rows, again with jobs threads. */
+static void process_block(batch *b, block *k, int jobs)
+{
+    k->n_pieces = 0;
+    if (k->n == 0)
+        return;
+    if (jobs < 1)
+        jobs = 1;
+    if (jobs > MAX_JOBS)
+        jobs = MAX_JOBS;
+    if ((size_t)jobs > k->n / 1024 + 1)
+        jobs = (int)(k->n / 1024 + 1);
+    run_slices(b, k, jobs, locate_slice);
+    if (!fast_csv(b))
+        return;
+    for (size_t i = 0; i < k->n; i++)
+        pick_row(b, &k->rows[i]);
+    for (int t = 0; t < jobs; t++)
+        k->piece[t].ctx = b->ctx;
+    k->n_pieces = run_slices(b, k, jobs, format_slice) ? jobs : -1;
+}
+
+/* A block located in the background while the calling thread writes the
+ * one before and reads the one after. */
+typedef struct background {
+    batch *b;
+    block *k;
+    int jobs;
+    pthread_t thread;
+    int running;
+} background;
+
+static void *background_main(void *arg)
+{
+    background *bg = arg;
+    process_block(bg->b, bg->k, bg->jobs);
+    return NULL;
+}
+
+static void background_start(background *bg, batch *b, block *k, int jobs)
+{
+    bg->b = b;
+    bg->k = k;
+    bg->jobs = jobs;
+    bg->running = pthread_create(&bg->thread, NULL, background_main, bg) == 0;
+    if (!bg->running)
+        process_block(b, k, jobs); /* no thread: here and now */
+}
+
+static void background_join(background *bg)
+{
+    if (bg->running)
+        pthread_join(bg->thread, NULL);
+    bg->running = 0;
+}
+
+/* ---- writing ---- */
 
 static gg_status write_header(batch *b)
 {
@@ -954,10 +1047,21 @@ static char *json_cell(json_t *v)
 static gg_status write_block(batch *b, block *k)
 {
     gg_status st = GG_OK;
+    if (fast_csv(b)) {
+        /* formatted already, by the locating threads */
+        if (k->n_pieces < 0)
+            return gg_error_nomem(b->ctx);
+        st = flush_out(b); /* the header, before the first block */
+        for (int t = 0; t < k->n_pieces && st == GG_OK; t++)
+            st = write_out(b, &k->piece[t]);
+        b->n_written += k->n;
+        return st;
+    }
     for (size_t i = 0; i < k->n && st == GG_OK; i++) {
         row *r = &k->rows[i];
         located l;
-        locate_row(b, r, &l);
+        pick_row(b, r);
+        located_of(b, r, &l);
         int ok = 1;
         if (b->out_format == GG_TABLE_CSV) {
             if (b->in_format == GG_TABLE_CSV) {
@@ -974,7 +1078,7 @@ static gg_status write_block(batch *b, block *k)
             }
             size_t width = b->in_format == GG_TABLE_CSV ? b->n_header : b->n_out_columns;
             if (width > 0 && b->grid_frag != NULL) {
-                ok = ok && write_located_csv(b, &l);
+                ok = ok && write_located_csv(b, &b->out_buf, &l);
             } else {
                 for (int f = 0; out_fields[f] && ok; f++)
                     ok = ((width == 0 && f == 0) || out_str(b, ",")) && out_csv_field(b, located_text(&l, f));
@@ -1039,6 +1143,14 @@ static void block_clear(block *k)
         json_decref(k->rows[i].obj);
     k->n = 0;
     k->text_len = 0;
+}
+
+static void block_free(gg_ctx *ctx, block *k)
+{
+    gg_free(ctx, k->rows);
+    gg_free(ctx, k->text);
+    for (int t = 0; t < MAX_JOBS; t++)
+        gg_free(ctx, k->piece[t].p);
 }
 
 /* ---- the whole batch ---- */
@@ -1133,6 +1245,7 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
     batch b;
     memset(&b, 0, sizeof b);
     b.ctx = ctx;
+    b.out_buf.ctx = ctx;
     b.loc = loc;
     b.o = opts;
     b.name = in_name ? in_name : "-";
@@ -1167,7 +1280,7 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
     /* Blocks in a pipeline: while one is located (by jobs threads), this
      * thread writes the one before and reads the one after. With one job,
      * each block is read, located and written in turn. */
-    int jobs = opts->jobs < 1 ? 1 : opts->jobs > 64 ? 64 : opts->jobs;
+    int jobs = opts->jobs < 1 ? 1 : opts->jobs > MAX_JOBS ? MAX_JOBS : opts->jobs;
     block k2;
     memset(&k2, 0, sizeof k2);
     block *cur = &k, *next = &k2;
@@ -1189,7 +1302,7 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
         if (jobs > 1)
             background_start(&bg, &b, cur, jobs);
         else
-            locate_block(&b, cur, 1);
+            process_block(&b, cur, 1);
         pending = 1;
     }
     while (st == GG_OK && pending) {
@@ -1204,12 +1317,12 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
             if (jobs > 1)
                 background_start(&bg, &b, next, jobs);
             else
-                locate_block(&b, next, 1);
+                process_block(&b, next, 1);
         }
         st = write_block(&b, cur);
         block_clear(cur);
         if (st == GG_OK)
-            st = gg_progress(ctx, "locate", (uint64_t)b.sum->rows, next->n || more ? 0 : (uint64_t)b.sum->rows);
+            st = gg_progress(ctx, "locate", (uint64_t)b.n_written, next->n || more ? 0 : (uint64_t)b.n_written);
         pending = next->n > 0;
         block *t = cur;
         cur = next;
@@ -1218,8 +1331,7 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
     background_join(&bg);
     (void)first;
     block_clear(&k2);
-    gg_free(ctx, k2.rows);
-    gg_free(ctx, k2.text);
+    block_free(ctx, &k2);
     if (st == GG_OK && b.out_format == GG_TABLE_GEOJSON) {
         if (!out_str(&b, "\n]}\n"))
             st = gg_error_nomem(ctx);
@@ -1229,8 +1341,7 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
     if (st == GG_OK && fflush(out) != 0)
         st = gg_error(ctx, GG_ERR_IO, "writing the output: %s", strerror(errno));
     block_clear(&k);
-    gg_free(ctx, k.rows);
-    gg_free(ctx, k.text);
+    block_free(ctx, &k);
     if (b.in_format == GG_TABLE_CSV)
         gg_csv_free(&b.csv);
     for (size_t i = 0; b.header && i < b.n_header; i++)
@@ -1241,7 +1352,7 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
     gg_free(ctx, b.out_columns);
     json_decref(b.all);
     gg_free(ctx, b.peek);
-    gg_free(ctx, b.obuf);
+    gg_free(ctx, b.out_buf.p);
     gg_free(ctx, b.frag);
     gg_free(ctx, b.grid_frag);
     gg_free(ctx, b.worker_frag);

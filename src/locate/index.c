@@ -55,17 +55,26 @@ void gg_cell_index_free(gg_cell_index *ix)
     gg_free(ctx, ix->top_edges);
     gg_free(ctx, ix->top_edge);
     gg_free(ctx, ix->has_edges);
+    gg_free(ctx, ix->pxy);
+    gg_free(ctx, ix->pflag);
+    gg_free(ctx, ix->porigin);
+    gg_free(ctx, ix->prange);
+    gg_free(ctx, ix->pchunk);
+    gg_free(ctx, ix->pbox);
+    gg_free(ctx, ix->clean_dist);
     gg_free(ctx, ix->nodes);
     gg_free(ctx, ix->leaf);
     gg_free(ctx, ix->set_items);
     gg_free(ctx, ix->set_start);
     gg_free(ctx, ix->set_winner);
     gg_segtree_free(&ix->segs);
+    gg_segtree_free(&ix->outer);
     gg_free(ctx, ix->hint);
     memset(ix, 0, sizeof *ix);
 }
 
-gg_status gg_cell_index_add_ring(gg_cell_index *ix, int32_t poly, const double *x, const double *y, size_t n)
+gg_status gg_cell_index_add_ring(gg_cell_index *ix, int32_t poly, const double *x, const double *y, size_t n,
+                                int exterior)
 {
     if (n < 2)
         return GG_OK;
@@ -84,14 +93,22 @@ gg_status gg_cell_index_add_ring(gg_cell_index *ix, int32_t poly, const double *
         return GG_ERR_NOMEM;
     ix->cap_vertices = (uint32_t)cap;
     uint32_t at = ix->n_vertices;
+    /* Stored with the polygon's inside on the left of every edge: the
+     * exterior ring anticlockwise, holes clockwise (shoelace sign). */
+    double area2 = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        area2 += x[i] * y[i + 1] - x[i + 1] * y[i];
+    area2 += x[n - 1] * y[0] - x[0] * y[n - 1];
+    int reverse = exterior ? area2 < 0 : area2 > 0;
     for (size_t i = 0; i < n; i++) {
-        ix->vx[at + i] = x[i];
-        ix->vy[at + i] = y[i];
+        size_t k = reverse ? n - 1 - i : i;
+        ix->vx[at + i] = x[k];
+        ix->vy[at + i] = y[k];
         ix->vpoly[at + i] = poly;
     }
     if (!closed) {
-        ix->vx[at + n] = x[0];
-        ix->vy[at + n] = y[0];
+        ix->vx[at + n] = ix->vx[at];
+        ix->vy[at + n] = ix->vy[at];
     }
     ix->vpoly[at + need - 1] = -1;
     ix->n_vertices += (uint32_t)need;
@@ -334,16 +351,18 @@ static gg_status add_leaf(gg_cell_index *ix, double rx, double ry, const polyset
     /* polygons holding the reference point with no edge here hold the
      * whole leaf: their winner */
     int32_t base = -1;
+    int n_base = 0;
     for (int t = 0; t < set->n; t++) {
         int32_t p = set->items[t];
         int has_edges = 0;
         for (uint32_t i = 0; i < n && !has_edges; i++)
             has_edges = ix->vpoly[edges[i]] == p;
+        n_base += !has_edges;
         if (!has_edges && (base < 0 || ix->rank[p] < ix->rank[base]))
             base = p;
     }
     l[2].w.i = base;
-    l[2].w.u = n_chains;
+    l[2].w.u = n_chains | (n_base > 1 ? GG_LEAF_SHARED : 0u);
     gg_leaf_slot *s = l + 3;
     for (uint32_t c = 0; c < n_chains; c++) {
         uint32_t first = chain[2 * c], len = chain[2 * c + 1];
@@ -435,7 +454,7 @@ static gg_status build_cell(builder *b, double x0, double y0, double x1, double 
     return st;
 }
 
-static gg_status build_hints(gg_cell_index *ix);
+static gg_status build_hints(gg_cell_index *ix, const uint8_t *seed);
 static gg_status inline_top_edges(gg_cell_index *ix);
 
 typedef struct tree_job {
@@ -452,6 +471,7 @@ static void *tree_main(void *arg)
 }
 
 static gg_status build_cells(gg_cell_index *ix);
+static gg_status build_shared(gg_cell_index *ix);
 
 gg_status gg_cell_index_build(gg_cell_index *ix, int threads)
 {
@@ -471,9 +491,17 @@ gg_status gg_cell_index_build(gg_cell_index *ix, int threads)
     if (st == GG_OK && job.st != GG_OK)
         st = gg_error_nomem(ix->ctx);
     if (st == GG_OK)
-        st = build_hints(ix);
+        st = build_shared(ix);
     if (st == GG_OK)
         st = inline_top_edges(ix);
+    if (st == GG_OK && ix->n_leaf < ix->cap_leaf) {
+        /* the leaves grew by doubling: give back the rest */
+        gg_leaf_slot *fit = gg_realloc(ix->ctx, ix->leaf, (ix->n_leaf ? ix->n_leaf : 1) * sizeof *ix->leaf);
+        if (fit != NULL) {
+            ix->leaf = fit;
+            ix->cap_leaf = ix->n_leaf ? ix->n_leaf : 1;
+        }
+    }
     return st;
 }
 
@@ -605,6 +633,200 @@ static gg_status build_cells(gg_cell_index *ix)
     return st;
 }
 
+/* ---- shared edges, for the distance from inside a polygon ---- */
+
+#define MATE_NONE UINT32_MAX
+#define MATE_BAD (UINT32_MAX - 1)
+
+static void mate(uint32_t *m, uint32_t e, uint32_t f)
+{
+    if (m[e] == MATE_NONE)
+        m[e] = f;
+    else if (m[e] != f)
+        m[e] = MATE_BAD; /* shared with two edges */
+}
+
+/* Marks each edge that is the exact reverse of one edge of another
+ * polygon (they are listed in the same top cells), the polygons' vertices
+ * in single precision, and each top cell's distance to the nearest cell
+ * with an edge not so shared. */
+static gg_status build_shared(gg_cell_index *ix)
+{
+    gg_ctx *ctx = ix->ctx;
+    size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
+    uint32_t nv = ix->n_vertices;
+    size_t np = ix->n_polys > 0 ? (size_t)ix->n_polys : 1;
+    uint32_t *m = gg_malloc(ctx, (nv ? nv : 1) * sizeof *m);
+    ix->pxy = gg_malloc(ctx, (nv ? nv : 1) * 2 * sizeof *ix->pxy);
+    ix->pflag = gg_calloc(ctx, nv ? nv : 1, sizeof *ix->pflag);
+    ix->porigin = gg_malloc(ctx, np * 2 * sizeof *ix->porigin);
+    ix->prange = gg_calloc(ctx, np * 2, sizeof *ix->prange);
+    ix->clean_dist = gg_malloc(ctx, n_top ? n_top : 1);
+    if (m == NULL || ix->pxy == NULL || ix->pflag == NULL || ix->porigin == NULL || ix->prange == NULL ||
+        ix->clean_dist == NULL) {
+        gg_free(ctx, m);
+        return gg_error_nomem(ctx);
+    }
+    for (uint32_t i = 0; i < nv; i++)
+        m[i] = MATE_NONE;
+    for (size_t c = 0; c < n_top; c++) {
+        const uint32_t *e = ix->top_edges + ix->top_start[c];
+        uint32_t n = ix->top_start[c + 1] - ix->top_start[c];
+        for (uint32_t a = 0; a < n; a++) {
+            uint32_t i = e[a];
+            double ax = ix->vx[i], ay = ix->vy[i], bx = ix->vx[i + 1], by = ix->vy[i + 1];
+            for (uint32_t b = a + 1; b < n; b++) {
+                uint32_t k = e[b];
+                if (ix->vx[k] == bx && ix->vy[k] == by && ix->vx[k + 1] == ax && ix->vy[k + 1] == ay) {
+                    if (ix->vpoly[k] == ix->vpoly[i]) {
+                        m[i] = m[k] = MATE_BAD;
+                    } else {
+                        mate(m, i, k);
+                        mate(m, k, i);
+                    }
+                } else if (ix->vx[k] == ax && ix->vy[k] == ay && ix->vx[k + 1] == bx && ix->vy[k + 1] == by) {
+                    m[i] = m[k] = MATE_BAD; /* the same edge twice: an overlap */
+                }
+            }
+        }
+    }
+    /* each polygon's vertices (contiguous: its rings were added together) */
+    int32_t owner = -1;
+    for (uint32_t i = 0; i < nv; i++) {
+        int32_t p = ix->vpoly[i];
+        if (p >= 0) {
+            if (ix->prange[2 * (size_t)p + 1] == 0) {
+                ix->prange[2 * (size_t)p] = i;
+                ix->porigin[2 * (size_t)p] = ix->vx[i];
+                ix->porigin[2 * (size_t)p + 1] = ix->vy[i];
+            }
+            ix->prange[2 * (size_t)p + 1] = i + 2;
+            owner = p;
+            ix->pflag[i] = GG_VERTEX_EDGE | (m[i] < MATE_BAD ? GG_VERTEX_SHARED : 0u);
+        }
+        /* the last vertex of a ring belongs to the ring's polygon */
+        double ox = owner >= 0 ? ix->porigin[2 * (size_t)owner] : 0, oy = owner >= 0 ? ix->porigin[2 * (size_t)owner + 1] : 0;
+        ix->pxy[2 * (size_t)i] = (float)(ix->vx[i] - ox);
+        ix->pxy[2 * (size_t)i + 1] = (float)(ix->vy[i] - oy);
+    }
+    /* the unshared edges apart, when they are few (the outline of a plan
+     * that tiles its area) */
+    uint32_t n_edges = 0, n_outer = 0;
+    for (uint32_t i = 0; i < nv; i++)
+        if (ix->vpoly[i] >= 0) {
+            n_edges++;
+            n_outer += m[i] >= MATE_BAD;
+        }
+    if (n_outer > 0 && n_outer <= n_edges / 4) {
+        int32_t *outer_poly = gg_malloc(ctx, (nv ? nv : 1) * sizeof *outer_poly);
+        if (outer_poly == NULL) {
+            gg_free(ctx, m);
+            return gg_error_nomem(ctx);
+        }
+        for (uint32_t i = 0; i < nv; i++)
+            outer_poly[i] = ix->vpoly[i] >= 0 && m[i] >= MATE_BAD ? ix->vpoly[i] : -1;
+        gg_status st = gg_segtree_build(&ix->outer, ctx, ix->vx, ix->vy, outer_poly, nv);
+        gg_free(ctx, outer_poly);
+        if (st != GG_OK) {
+            gg_free(ctx, m);
+            return gg_error_nomem(ctx);
+        }
+    }
+    /* the boxes of runs of GG_CHUNK edges of each polygon */
+    size_t n_chunks = 0;
+    ix->pchunk = gg_malloc(ctx, (np + 1) * sizeof *ix->pchunk);
+    if (ix->pchunk == NULL) {
+        gg_free(ctx, m);
+        return gg_error_nomem(ctx);
+    }
+    for (int32_t p = 0; p < ix->n_polys; p++) {
+        ix->pchunk[p] = (uint32_t)n_chunks;
+        uint32_t nvp = ix->prange[2 * (size_t)p + 1] - ix->prange[2 * (size_t)p];
+        n_chunks += nvp > 1 ? (nvp - 1 + GG_CHUNK - 1) / GG_CHUNK : 0;
+    }
+    ix->pchunk[ix->n_polys > 0 ? ix->n_polys : 0] = (uint32_t)n_chunks;
+    ix->pbox = gg_malloc(ctx, (n_chunks ? n_chunks : 1) * 4 * sizeof *ix->pbox);
+    if (ix->pbox == NULL) {
+        gg_free(ctx, m);
+        return gg_error_nomem(ctx);
+    }
+    for (int32_t p = 0; p < ix->n_polys; p++) {
+        uint32_t first = ix->prange[2 * (size_t)p], end = ix->prange[2 * (size_t)p + 1];
+        float *box = ix->pbox + 4 * (size_t)ix->pchunk[p];
+        for (uint32_t i = first; i + 1 < end; i += GG_CHUNK, box += 4) {
+            uint32_t last = i + GG_CHUNK < end - 1 ? i + GG_CHUNK : end - 1;
+            float x0 = ix->pxy[2 * (size_t)i], y0 = ix->pxy[2 * (size_t)i + 1], x1 = x0, y1 = y0;
+            for (uint32_t k = i + 1; k <= last; k++) {
+                float x = ix->pxy[2 * (size_t)k], y = ix->pxy[2 * (size_t)k + 1];
+                x0 = x < x0 ? x : x0;
+                x1 = x > x1 ? x : x1;
+                y0 = y < y0 ? y : y0;
+                y1 = y > y1 ? y : y1;
+            }
+            box[0] = x0, box[1] = y0, box[2] = x1, box[3] = y1;
+        }
+    }
+    /* distance in cells to the nearest cell holding an unshared edge: two
+     * raster passes (Chebyshev chamfer) */
+    uint8_t *d = ix->clean_dist;
+    for (size_t c = 0; c < n_top; c++) {
+        d[c] = 255;
+        for (uint32_t k = ix->top_start[c]; k < ix->top_start[c + 1]; k++)
+            if (m[ix->top_edges[k]] >= MATE_BAD) {
+                d[c] = 0;
+                break;
+            }
+    }
+    gg_free(ctx, m);
+    /* hints: the nearest cell with an edge of the outside when they are
+     * apart, else with any edge */
+    uint8_t *seed = gg_malloc(ctx, n_top ? n_top : 1);
+    if (seed == NULL)
+        return gg_error_nomem(ctx);
+    for (size_t c = 0; c < n_top; c++)
+        seed[c] = ix->outer.n_edges ? d[c] == 0 : ix->top_start[c + 1] > ix->top_start[c];
+    gg_status hst = build_hints(ix, seed);
+    gg_free(ctx, seed);
+    if (hst != GG_OK)
+        return hst;
+    int32_t nx = ix->nx, ny = ix->ny;
+    for (int32_t j = 0; j < ny; j++)
+        for (int32_t i = 0; i < nx; i++) {
+            size_t c = (size_t)j * (size_t)nx + (size_t)i;
+            unsigned best = d[c];
+            if (i > 0 && d[c - 1] + 1u < best)
+                best = d[c - 1] + 1u;
+            if (j > 0) {
+                size_t u = c - (size_t)nx;
+                if (d[u] + 1u < best)
+                    best = d[u] + 1u;
+                if (i > 0 && d[u - 1] + 1u < best)
+                    best = d[u - 1] + 1u;
+                if (i + 1 < nx && d[u + 1] + 1u < best)
+                    best = d[u + 1] + 1u;
+            }
+            d[c] = (uint8_t)best;
+        }
+    for (int32_t j = ny - 1; j >= 0; j--)
+        for (int32_t i = nx - 1; i >= 0; i--) {
+            size_t c = (size_t)j * (size_t)nx + (size_t)i;
+            unsigned best = d[c];
+            if (i + 1 < nx && d[c + 1] + 1u < best)
+                best = d[c + 1] + 1u;
+            if (j + 1 < ny) {
+                size_t u = c + (size_t)nx;
+                if (d[u] + 1u < best)
+                    best = d[u] + 1u;
+                if (i > 0 && d[u - 1] + 1u < best)
+                    best = d[u - 1] + 1u;
+                if (i + 1 < nx && d[u + 1] + 1u < best)
+                    best = d[u + 1] + 1u;
+            }
+            d[c] = (uint8_t)best;
+        }
+    return GG_OK;
+}
+
 /* The top cells' edges with their ends, for the nearest-edge search; the
  * vertex arrays are then no longer needed. */
 static gg_status inline_top_edges(gg_cell_index *ix)
@@ -641,9 +863,9 @@ static gg_status inline_top_edges(gg_cell_index *ix)
     return GG_OK;
 }
 
-/* Each top cell's hint: itself when it has edges, or the hint of the
- * nearest cell with edges, breadth-first over the four neighbours. */
-static gg_status build_hints(gg_cell_index *ix)
+/* Each top cell's hint: itself when it is a seed, or the hint of the
+ * nearest seed, breadth-first over the four neighbours. */
+static gg_status build_hints(gg_cell_index *ix, const uint8_t *seed)
 {
     size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
     ix->hint = gg_malloc(ix->ctx, n_top * sizeof *ix->hint);
@@ -654,7 +876,7 @@ static gg_status build_hints(gg_cell_index *ix)
     }
     size_t head = 0, tail = 0;
     for (size_t c = 0; c < n_top; c++) {
-        if (ix->top_start[c + 1] > ix->top_start[c]) {
+        if (seed[c]) {
             ix->hint[c] = (uint32_t)c;
             queue[tail++] = (uint32_t)c;
         } else {
@@ -691,12 +913,13 @@ static int32_t set_winner(const gg_cell_index *ix, uint32_t id)
     return ix->set_winner[id - (uint32_t)ix->n_polys - 1];
 }
 
-static int32_t leaf_find(const gg_cell_index *ix, const gg_leaf_slot *l, double x, double y, int *on)
+static int32_t leaf_find(const gg_cell_index *ix, const gg_leaf_slot *l, double x, double y, int *on, int *sole)
 {
     double rx = l[0].d, ry = l[1].d;
     int32_t best = l[2].w.i;
     int best_on = 0;
-    uint32_t n_chains = l[2].w.u;
+    uint32_t n_chains = l[2].w.u & ~GG_LEAF_SHARED;
+    int n_cover = best >= 0 ? 1 + ((l[2].w.u & GG_LEAF_SHARED) != 0) : 0;
     const gg_leaf_slot *s = l + 3;
     /* Each polygon with edges here: on its boundary, or inside by the
      * reference point's side toggled by each crossing. */
@@ -716,6 +939,7 @@ static int32_t leaf_find(const gg_cell_index *ix, const gg_leaf_slot *l, double 
             s += 1 + 2 * (size_t)n_pts;
             c++;
         } while (c < n_chains && s->w.i == p);
+        n_cover += boundary || inside;
         if ((boundary || inside) && (best < 0 || ix->rank[p] < ix->rank[best])) {
             best = p;
             best_on = boundary;
@@ -723,6 +947,8 @@ static int32_t leaf_find(const gg_cell_index *ix, const gg_leaf_slot *l, double 
     }
     if (on)
         *on = best_on;
+    if (sole)
+        *sole = n_cover == 1 && !best_on;
     return best;
 }
 
@@ -737,11 +963,16 @@ static inline int64_t top_cell(const gg_cell_index *ix, double x, double y)
     return (int64_t)(int32_t)fy * ix->nx + (int32_t)fx;
 }
 
-/* The answer for a point from its top cell's word. */
-static int32_t resolve(const gg_cell_index *ix, double x, double y, int64_t c, uint32_t w, int *on)
+/* The answer for a point from its top cell's word; *sole (may be NULL)
+ * tells that the winner is the only polygon holding the point and the
+ * point is not on its edge. */
+static int32_t resolve(const gg_cell_index *ix, double x, double y, int64_t c, uint32_t w, int *on, int *sole)
 {
-    if ((w >> TAG_SHIFT) == TAG_SET)
+    if ((w >> TAG_SHIFT) == TAG_SET) {
+        if (sole)
+            *sole = (w & PAYLOAD_MASK) >= 1 && (w & PAYLOAD_MASK) <= (uint32_t)ix->n_polys;
         return set_winner(ix, w & PAYLOAD_MASK);
+    }
     int32_t i = (int32_t)(c % ix->nx), j = (int32_t)(c / ix->nx);
     double x0 = ix->x0 + i * ix->cell, y0 = ix->y0 + j * ix->cell;
     double x1 = ix->x0 + (i + 1) * ix->cell, y1 = ix->y0 + (j + 1) * ix->cell;
@@ -758,19 +989,29 @@ static int32_t resolve(const gg_cell_index *ix, double x, double y, int64_t c, u
             y1 = my;
         w = ix->nodes[(w & PAYLOAD_MASK) * 4 + (uint32_t)k];
     }
-    if ((w >> TAG_SHIFT) == TAG_SET)
+    if ((w >> TAG_SHIFT) == TAG_SET) {
+        if (sole)
+            *sole = (w & PAYLOAD_MASK) >= 1 && (w & PAYLOAD_MASK) <= (uint32_t)ix->n_polys;
         return set_winner(ix, w & PAYLOAD_MASK);
-    return leaf_find(ix, ix->leaf + (w & PAYLOAD_MASK), x, y, on);
+    }
+    return leaf_find(ix, ix->leaf + (w & PAYLOAD_MASK), x, y, on, sole);
 }
 
 int32_t gg_cell_index_find(const gg_cell_index *ix, double x, double y, int *on)
 {
+    return gg_cell_index_locate(ix, x, y, on, NULL);
+}
+
+int32_t gg_cell_index_locate(const gg_cell_index *ix, double x, double y, int *on, int *sole)
+{
     if (on)
         *on = 0;
+    if (sole)
+        *sole = 0;
     int64_t c = top_cell(ix, x, y);
     if (c < 0)
         return -1;
-    return resolve(ix, x, y, c, ix->top[c], on);
+    return resolve(ix, x, y, c, ix->top[c], on, sole);
 }
 
 /* Three stages in flight: the top word of point i + 2D is prefetched, the
@@ -805,7 +1046,7 @@ void gg_cell_index_find_many(const gg_cell_index *ix, const double *x, const dou
         if (i >= 2 * AHEAD) {
             size_t k = i - 2 * AHEAD;
             int64_t c = cell[k % (4 * AHEAD)];
-            out[k] = c < 0 ? -1 : resolve(ix, x[k], y[k], c, ix->top[c], NULL);
+            out[k] = c < 0 ? -1 : resolve(ix, x[k], y[k], c, ix->top[c], NULL, NULL);
         }
     }
 }
@@ -853,40 +1094,46 @@ static int32_t ring_nearest(const gg_cell_index *ix, double x, double y, int32_t
         max_rings = NEAR_RINGS_MAX;
     if (rmax > max_rings)
         rmax = max_rings;
-    /* Each ring in three passes, so that the memory reads of its cells
-     * overlap: the cells with edges that may hold a nearer one (their
-     * starts fetched), then their edges fetched, then the distances. */
+    /* Rings in batches (0 to 2, then two at a time), each in three passes
+     * so that the memory reads of its cells overlap: the cells with edges
+     * that may hold a nearer one (their starts fetched), then their edges
+     * fetched, then the distances. */
     struct {
         size_t c;
         double x0, y0, d2;
-    } cand[8 * NEAR_RINGS_MAX + 1];
-    for (int32_t r = 0; r <= rmax; r++) {
-        int32_t j0 = cj - r < 0 ? 0 : cj - r, j1 = cj + r >= ix->ny ? ix->ny - 1 : cj + r;
+    } cand[25 + 16 * NEAR_RINGS_MAX];
+    for (int32_t ra = 0, r; ra <= rmax; ra = r + 1) {
+        r = ra == 0 ? 2 : ra + 1;
+        if (r > rmax)
+            r = rmax;
         int n_cand = 0;
-        for (int32_t j = j0; j <= j1; j++) {
-            int edge_row = j == cj - r || j == cj + r;
-            double y0 = ix->y0 + j * ix->cell;
-            double dy = y < y0 ? y0 - y : y > y0 + ix->cell ? y - y0 - ix->cell : 0;
-            double dy2 = dy * my * dy * my;
-            if (dy2 > best)
-                continue;
-            int32_t step = (edge_row || r == 0) ? 1 : 2 * r;
-            for (int32_t i = ci - r; i <= ci + r; i += step) {
-                if (i < 0 || i >= ix->nx)
+        for (int32_t ring = ra; ring <= r; ring++) {
+            int32_t j0 = cj - ring < 0 ? 0 : cj - ring, j1 = cj + ring >= ix->ny ? ix->ny - 1 : cj + ring;
+            for (int32_t j = j0; j <= j1; j++) {
+                int edge_row = j == cj - ring || j == cj + ring;
+                double y0 = ix->y0 + j * ix->cell;
+                double dy = y < y0 ? y0 - y : y > y0 + ix->cell ? y - y0 - ix->cell : 0;
+                double dy2 = dy * my * dy * my;
+                if (dy2 > best)
                     continue;
-                size_t c = (size_t)j * (size_t)ix->nx + (size_t)i;
-                if (!(ix->has_edges[c >> 6] >> (c & 63) & 1))
-                    continue;
-                double x0 = ix->x0 + i * ix->cell;
-                double dx = x < x0 ? x0 - x : x > x0 + ix->cell ? x - x0 - ix->cell : 0;
-                double d2 = dx * mx * dx * mx + dy2;
-                if (d2 > best)
-                    continue;
-                __builtin_prefetch(&ix->top_start[c]);
-                cand[n_cand].c = c;
-                cand[n_cand].x0 = x0;
-                cand[n_cand].y0 = y0;
-                cand[n_cand++].d2 = d2;
+                int32_t step = (edge_row || ring == 0) ? 1 : 2 * ring;
+                for (int32_t i = ci - ring; i <= ci + ring; i += step) {
+                    if (i < 0 || i >= ix->nx)
+                        continue;
+                    size_t c = (size_t)j * (size_t)ix->nx + (size_t)i;
+                    if (!(ix->has_edges[c >> 6] >> (c & 63) & 1))
+                        continue;
+                    double x0 = ix->x0 + i * ix->cell;
+                    double dx = x < x0 ? x0 - x : x > x0 + ix->cell ? x - x0 - ix->cell : 0;
+                    double d2 = dx * mx * dx * mx + dy2;
+                    if (d2 > best)
+                        continue;
+                    __builtin_prefetch(&ix->top_start[c]);
+                    cand[n_cand].c = c;
+                    cand[n_cand].x0 = x0;
+                    cand[n_cand].y0 = y0;
+                    cand[n_cand++].d2 = d2;
+                }
             }
         }
         for (int q = 0; q < n_cand; q++)
@@ -935,6 +1182,38 @@ static int32_t ring_nearest(const gg_cell_index *ix, double x, double y, int32_t
 
 #define NEAR_RINGS NEAR_RINGS_MAX
 
+/* A bound for a nearest-edge search: the nearest edge (not of skip) of
+ * the cell's hint cell. Returns its polygon with *dist_m, or -1. */
+static int32_t hint_bound(const gg_cell_index *ix, double x, double y, double fx, double fy, int32_t skip, double mx,
+                          double my, double *dist_m)
+{
+    *dist_m = INFINITY;
+    if (ix->hint == NULL || !isfinite(x) || !isfinite(y))
+        return -1;
+    double cx = fx < 0 ? 0 : fx >= ix->nx ? ix->nx - 1 : fx;
+    double cy = fy < 0 ? 0 : fy >= ix->ny ? ix->ny - 1 : fy;
+    uint32_t hc = ix->hint[(size_t)(int32_t)cy * (size_t)ix->nx + (size_t)(int32_t)cx];
+    if (hc == UINT32_MAX)
+        return -1;
+    double ox = ix->x0 + (int32_t)(hc % (uint32_t)ix->nx) * ix->cell;
+    double oy = ix->y0 + (int32_t)(hc / (uint32_t)ix->nx) * ix->cell;
+    double best = INFINITY;
+    int32_t found = -1;
+    for (uint32_t k = ix->top_start[hc]; k < ix->top_start[hc + 1]; k++) {
+        const gg_top_edge *t = &ix->top_edge[k];
+        if (t->poly == skip)
+            continue;
+        double d = segment_distance2(x - ox, y - oy, t->ax, t->ay, t->bx, t->by, mx, my);
+        if (d < best) {
+            best = d;
+            found = t->poly;
+        }
+    }
+    if (found >= 0)
+        *dist_m = sqrt(best);
+    return found;
+}
+
 int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32_t skip, double mx, double my,
                               double max_m, double *dist_m)
 {
@@ -952,23 +1231,8 @@ int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32
     if (!complete) {
         /* What the rings found, or the cell's hint edge, bounds the tree's
          * search. */
-        if (p < 0) {
-            *dist_m = INFINITY;
-            if (ix->hint != NULL && isfinite(x) && isfinite(y)) {
-                double cx = fx < 0 ? 0 : fx >= ix->nx ? ix->nx - 1 : fx;
-                double cy = fy < 0 ? 0 : fy >= ix->ny ? ix->ny - 1 : fy;
-                uint32_t hc = ix->hint[(size_t)(int32_t)cy * (size_t)ix->nx + (size_t)(int32_t)cx];
-                if (hc != UINT32_MAX) {
-                    const gg_top_edge *t = &ix->top_edge[ix->top_start[hc]];
-                    if (t->poly != skip) {
-                        double ox = ix->x0 + (int32_t)(hc % (uint32_t)ix->nx) * ix->cell;
-                        double oy = ix->y0 + (int32_t)(hc / (uint32_t)ix->nx) * ix->cell;
-                        *dist_m = sqrt(segment_distance2(x - ox, y - oy, t->ax, t->ay, t->bx, t->by, mx, my));
-                        p = t->poly;
-                    }
-                }
-            }
-        }
+        if (p < 0)
+            p = hint_bound(ix, x, y, fx, fy, skip, mx, my, dist_m);
         p = gg_segtree_nearest(&ix->segs, ix->rank, x, y, skip, mx, my, p, dist_m);
     }
     if (p >= 0 && *dist_m > max_m) {
@@ -978,12 +1242,128 @@ int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32
     return p;
 }
 
+/* The nearest of the GG_CHUNK edges from vertex i (before end): *best
+ * and *best_shared (squared metres) lowered where they are nearer. */
+static void edges_distance(const gg_cell_index *ix, uint32_t i, uint32_t end, double qx, double qy, double mx,
+                           double my, double *best_io, double *best_shared_io)
+{
+    const float *pt = ix->pxy;
+    const uint8_t *flag = ix->pflag;
+    double best = *best_io, best_shared = *best_shared_io;
+    uint32_t last = i + GG_CHUNK < end - 1 ? i + GG_CHUNK : end - 1;
+    double ax = pt[2 * (size_t)i] * mx, ay = pt[2 * (size_t)i + 1] * my;
+    for (; i < last; i++) {
+        double bx = pt[2 * (size_t)i + 2] * mx, by = pt[2 * (size_t)i + 3] * my;
+        uint8_t f = flag[i];
+        if (f & GG_VERTEX_EDGE) {
+            /* squared distance to the segment, divided only when it may
+             * be the nearest yet */
+            double ux = bx - ax, uy = by - ay, wx = qx - ax, wy = qy - ay;
+            double dot = wx * ux + wy * uy, d;
+            if (dot <= 0) {
+                d = wx * wx + wy * wy;
+            } else {
+                double len2 = ux * ux + uy * uy;
+                if (dot >= len2) {
+                    double ex = qx - bx, ey = qy - by;
+                    d = ex * ex + ey * ey;
+                } else {
+                    double cross = wx * uy - wy * ux;
+                    d = cross * cross;
+                    if (d >= best * len2 && (!(f & GG_VERTEX_SHARED) || d >= best_shared * len2)) {
+                        ax = bx, ay = by;
+                        continue;
+                    }
+                    d /= len2;
+                }
+            }
+            best = d < best ? d : best;
+            if ((f & GG_VERTEX_SHARED) && d < best_shared)
+                best_shared = d;
+        }
+        ax = bx, ay = by;
+    }
+    *best_io = best;
+    *best_shared_io = best_shared;
+}
+
+/* Polygons with more vertices than this are searched by cells instead. */
+#define INSIDE_MAX_VERTICES 1024
+
+int gg_cell_index_distance_inside(const gg_cell_index *ix, double x, double y, int32_t poly, double mx, double my,
+                                  double *dist_m)
+{
+    if (ix->clean_dist == NULL || poly < 0 || poly >= ix->n_polys)
+        return 0;
+    int64_t c = top_cell(ix, x, y);
+    if (c < 0 || ix->clean_dist[c] == 0)
+        return 0;
+    uint32_t first = ix->prange[2 * (size_t)poly], end = ix->prange[2 * (size_t)poly + 1];
+    if (end - first > INSIDE_MAX_VERTICES)
+        return 0;
+    /* The nearest edge of poly, and the nearest shared one: runs of
+     * edges by their boxes, the nearest box first. */
+    double qx = (x - ix->porigin[2 * (size_t)poly]) * mx, qy = (y - ix->porigin[2 * (size_t)poly + 1]) * my;
+    double best = INFINITY, best_shared = INFINITY;
+    const float *box = ix->pbox + 4 * (size_t)ix->pchunk[poly];
+    uint32_t n_chunks = ix->pchunk[poly + 1] - ix->pchunk[poly];
+    double boxd[INSIDE_MAX_VERTICES / GG_CHUNK + 1];
+    uint32_t nearest = 0;
+    for (uint32_t k = 0; k < n_chunks; k++) {
+        const float *b = box + 4 * (size_t)k;
+        double dx = qx < b[0] * mx ? b[0] * mx - qx : qx > b[2] * mx ? qx - b[2] * mx : 0;
+        double dy = qy < b[1] * my ? b[1] * my - qy : qy > b[3] * my ? qy - b[3] * my : 0;
+        boxd[k] = dx * dx + dy * dy;
+        if (boxd[k] < boxd[nearest])
+            nearest = k;
+    }
+    for (uint32_t t = 0; t <= n_chunks && n_chunks > 0; t++) {
+        uint32_t k = t == 0 ? nearest : t - 1;
+        if ((t > 0 && k == nearest) || boxd[k] > best)
+            continue;
+        edges_distance(ix, first + k * GG_CHUNK, end, qx, qy, mx, my, &best, &best_shared);
+    }
+    /* the nearest edge is shared (to rounding) */
+    double d = sqrt(best_shared);
+    if (!(d <= sqrt(best) + 1e-6))
+        return 0;
+    /* and the circle of that radius lies in the cells around whose edges
+     * are all shared */
+    int32_t r = ix->clean_dist[c] - 1;
+    int32_t ci = (int32_t)(c % ix->nx), cj = (int32_t)(c / ix->nx);
+    double margin = INFINITY;
+    if (ci - r > 0)
+        margin = dmin(margin, (x - (ix->x0 + (ci - r) * ix->cell)) * mx);
+    if (ci + r < ix->nx - 1)
+        margin = dmin(margin, (ix->x0 + (ci + r + 1) * ix->cell - x) * mx);
+    if (cj - r > 0)
+        margin = dmin(margin, (y - (ix->y0 + (cj - r) * ix->cell)) * my);
+    if (cj + r < ix->ny - 1)
+        margin = dmin(margin, (ix->y0 + (cj + r + 1) * ix->cell - y) * my);
+    if (!(d <= margin))
+        return 0;
+    *dist_m = d;
+    return 1;
+}
+
+int32_t gg_cell_index_nearest_outside(const gg_cell_index *ix, double x, double y, double mx, double my,
+                                      double *dist_m)
+{
+    if (ix->outer.n_edges == 0)
+        return gg_cell_index_nearest(ix, x, y, -1, mx, my, INFINITY, dist_m);
+    double fx = (x - ix->x0) / ix->cell, fy = (y - ix->y0) / ix->cell;
+    int32_t known = hint_bound(ix, x, y, fx, fy, -1, mx, my, dist_m);
+    return gg_segtree_nearest(&ix->outer, ix->rank, x, y, -1, mx, my, known, dist_m);
+}
+
 size_t gg_cell_index_bytes(const gg_cell_index *ix)
 {
     size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
     size_t per_top_edge = (ix->top_edge ? sizeof(gg_top_edge) : 0) + (ix->top_edges ? sizeof(uint32_t) : 0);
-    return sizeof *ix + (ix->has_edges ? (n_top / 64 + 1) * sizeof(uint64_t) : 0) + (size_t)ix->cap_vertices * (2 * sizeof(double) + sizeof(int32_t)) + n_top * sizeof(uint32_t) +
-           gg_segtree_bytes(&ix->segs) + (n_top + 1) * sizeof(uint32_t) + (ix->hint ? n_top * sizeof(uint32_t) : 0) +
+    size_t np = ix->n_polys > 0 ? (size_t)ix->n_polys : 1;
+    size_t shared = ix->pxy ? (size_t)ix->n_vertices * (2 * sizeof(float) + 1) + np * (2 * sizeof(double) + 2 * sizeof(uint32_t)) + n_top : 0;
+    return sizeof *ix + shared + (ix->has_edges ? (n_top / 64 + 1) * sizeof(uint64_t) : 0) + (size_t)ix->cap_vertices * (2 * sizeof(double) + sizeof(int32_t)) + n_top * sizeof(uint32_t) +
+           gg_segtree_bytes(&ix->segs) + gg_segtree_bytes(&ix->outer) + (n_top + 1) * sizeof(uint32_t) + (ix->hint ? n_top * sizeof(uint32_t) : 0) +
            (ix->top_start ? ix->top_start[n_top] : 0) * per_top_edge +
            (size_t)ix->cap_nodes * sizeof(uint32_t) + ix->cap_leaf * sizeof(gg_leaf_slot) +
            (size_t)ix->cap_set_items * sizeof(int32_t) +

@@ -45,6 +45,10 @@ typedef union gg_leaf_slot {
 } gg_leaf_slot;
 
 #define GG_CHAIN_IN_REF 0x80000000u
+#define GG_LEAF_SHARED 0x80000000u
+#define GG_VERTEX_EDGE 1u
+#define GG_VERTEX_SHARED 2u
+#define GG_CHUNK 8  /* in slot 2's .u: two or more polygons without edges hold the leaf */
 
 /* An edge as a top cell keeps it for the nearest-edge search: its ends
  * relative to the cell's south-west corner, in single precision (an error
@@ -94,6 +98,27 @@ typedef struct gg_cell_index {
     uint32_t n_sets, cap_sets;
     /* the edges in an R-tree, for the nearest edge */
     gg_segtree segs;
+    /* the edges on the outside of the union of the polygons (those not
+     * shared, see below) in an R-tree of their own, for points outside
+     * every polygon; empty when they are too many to be worth it */
+    gg_segtree outer;
+    /* The distance from a point inside a polygon to the nearest edge of
+     * another, when the plan around it is a clean tiling (see
+     * gg_cell_index_distance_inside): every vertex in single precision
+     * relative to the first vertex of its polygon, a flag per vertex
+     * (GG_VERTEX_EDGE: an edge starts here; GG_VERTEX_SHARED: that edge is
+     * the exact reverse of an edge of another polygon, and of no other),
+     * each polygon's vertex range, and per top cell the distance in cells
+     * (Chebyshev, at most 255) to the nearest cell with an edge that is not
+     * so shared. */
+    float *pxy;
+    uint8_t *pflag;
+    double *porigin;        /* x, y per polygon */
+    uint32_t *prange;       /* per polygon: its vertices prange[2 p] .. prange[2 p + 1] */
+    uint32_t *pchunk;       /* per polygon: its first box in pbox */
+    float *pbox;            /* per run of GG_CHUNK edges of a polygon (from its first vertex): the
+                               box of their ends, minx, miny, maxx, maxy (relative, as pxy) */
+    uint8_t *clean_dist;
     /* statistics */
     uint32_t max_depth;
 } gg_cell_index;
@@ -101,8 +126,10 @@ typedef struct gg_cell_index {
 /* Starts an empty index; rank (n_polys entries) stays the caller's. */
 void gg_cell_index_init(gg_cell_index *ix, gg_ctx *ctx, int32_t n_polys, const int32_t *rank);
 
-/* Adds a ring (n points, closed or not) of polygon poly. */
-gg_status gg_cell_index_add_ring(gg_cell_index *ix, int32_t poly, const double *x, const double *y, size_t n);
+/* Adds a ring (n points, closed or not) of polygon poly: its exterior
+ * ring, or a hole. */
+gg_status gg_cell_index_add_ring(gg_cell_index *ix, int32_t poly, const double *x, const double *y, size_t n,
+                                 int exterior);
 
 /* Builds the cells once every ring is added; threads >= 2 builds the
  * nearest-edge tree on a second thread meanwhile. */
@@ -114,6 +141,10 @@ void gg_cell_index_free(gg_cell_index *ix);
  * lies exactly on an edge of the winner (may be NULL). */
 int32_t gg_cell_index_find(const gg_cell_index *ix, double x, double y, int *on_edge);
 
+/* Same; *sole (may be NULL) tells that the polygon is the only one holding
+ * the point and the point is not on its edge. */
+int32_t gg_cell_index_locate(const gg_cell_index *ix, double x, double y, int *on_edge, int *sole);
+
 /* gg_cell_index_find for n points, prefetching ahead. */
 void gg_cell_index_find_many(const gg_cell_index *ix, const double *x, const double *y, size_t n, int32_t *out);
 
@@ -123,6 +154,27 @@ void gg_cell_index_find_many(const gg_cell_index *ix, const double *x, const dou
  * *dist_m = INFINITY when there is none within max_m. */
 int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32_t skip, double mx, double my,
                               double max_m, double *dist_m);
+
+/* For a point alone in polygon poly and off its edges (sole from
+ * gg_cell_index_locate), the distance in metres to the nearest edge of
+ * another polygon, computed from poly's own edges where that is exact:
+ * returns 1 with *dist_m, or 0 when the caller must search
+ * (gg_cell_index_nearest). It is exact when the nearest edge of poly is
+ * shared (the exact reverse of another polygon's edge) and every edge
+ * within that distance of the point is shared: then no edge of another
+ * polygon can come nearer, as it would have to lie inside poly, and the
+ * shared edges around would make the point covered by another polygon
+ * too. */
+int gg_cell_index_distance_inside(const gg_cell_index *ix, double x, double y, int32_t poly, double mx, double my,
+                                  double *dist_m);
+
+/* For a point that no polygon holds: the nearest edge (as
+ * gg_cell_index_nearest with skip -1). The nearest point of any edge to
+ * a point outside lies on the outside of the union of the polygons, where
+ * no edge is shared: those edges alone are searched when the index has
+ * them apart. */
+int32_t gg_cell_index_nearest_outside(const gg_cell_index *ix, double x, double y, double mx, double my,
+                                      double *dist_m);
 
 /* Bytes held by the index. */
 size_t gg_cell_index_bytes(const gg_cell_index *ix);

@@ -121,7 +121,7 @@ static gg_status add_geometry(gg_locator *loc, int32_t grid, const GEOSGeometry 
             GEOSCoordSeq_getX_r(h, seq, i, &x[i]);
             GEOSCoordSeq_getY_r(h, seq, i, &y[i]);
         }
-        st = gg_cell_index_add_ring(&loc->index, grid, x, y, n);
+        st = gg_cell_index_add_ring(&loc->index, grid, x, y, n, r < 0);
     }
     gg_free(loc->ctx, x);
     gg_free(loc->ctx, y);
@@ -423,10 +423,15 @@ void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_locate_r
     }
     double mx, my, d;
     gg_metres_per_degree(lat, &mx, &my);
-    int32_t g = gg_cell_index_find(&loc->index, lon, lat, &r->on_boundary);
+    int sole = 0;
+    int32_t g = gg_cell_index_locate(&loc->index, lon, lat, &r->on_boundary, &sole);
     if (g >= 0) {
         r->grid = g;
-        int32_t other = gg_cell_index_nearest(&loc->index, lon, lat, g, mx, my, INFINITY, &d);
+        int32_t other = -1;
+        if (sole && gg_cell_index_distance_inside(&loc->index, lon, lat, g, mx, my, &d))
+            other = g; /* (only "some other grid" matters here) */
+        else
+            other = gg_cell_index_nearest(&loc->index, lon, lat, g, mx, my, INFINITY, &d);
         if (other >= 0) {
             r->distance_m = d;
             r->status = d <= loc->near_m ? GG_LOCATE_NEAR_BOUNDARY : GG_LOCATE_INSIDE;
@@ -435,7 +440,7 @@ void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_locate_r
         }
         return;
     }
-    int32_t near = gg_cell_index_nearest(&loc->index, lon, lat, -1, mx, my, INFINITY, &d);
+    int32_t near = gg_cell_index_nearest_outside(&loc->index, lon, lat, mx, my, &d);
     if (near >= 0)
         r->distance_m = d;
     if (near >= 0 && d <= loc->snap_m) {

@@ -106,10 +106,11 @@ static void reference_free(reference *ref)
 typedef struct vertex_list {
     double *x, *y;
     unsigned char *last;
+    int *owner;                 /* the reference grid of each vertex */
     size_t n, cap;
 } vertex_list;
 
-static void add_ring(const reference *ref, const GEOSGeometry *ring, vertex_list *v)
+static void add_ring(const reference *ref, const GEOSGeometry *ring, vertex_list *v, int owner)
 {
     const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(ref->h, ring);
     unsigned int n = 0;
@@ -119,9 +120,11 @@ static void add_ring(const reference *ref, const GEOSGeometry *ring, vertex_list
         v->x = realloc(v->x, v->cap * sizeof *v->x);
         v->y = realloc(v->y, v->cap * sizeof *v->y);
         v->last = realloc(v->last, v->cap);
+        v->owner = realloc(v->owner, v->cap * sizeof *v->owner);
     }
     for (unsigned int i = 0; i < n; i++) {
         GEOSCoordSeq_getXY_r(ref->h, cs, i, &v->x[v->n], &v->y[v->n]);
+        v->owner[v->n] = owner;
         v->last[v->n++] = i + 1 == n;
     }
 }
@@ -133,10 +136,10 @@ static void reference_vertices(const reference *ref, vertex_list *v)
         int parts = GEOSGetNumGeometries_r(ref->h, ref->geom[i]);
         for (int k = 0; k < parts; k++) {
             const GEOSGeometry *poly = GEOSGetGeometryN_r(ref->h, ref->geom[i], k);
-            add_ring(ref, GEOSGetExteriorRing_r(ref->h, poly), v);
+            add_ring(ref, GEOSGetExteriorRing_r(ref->h, poly), v, i);
             int holes = GEOSGetNumInteriorRings_r(ref->h, poly);
             for (int h = 0; h < holes; h++)
-                add_ring(ref, GEOSGetInteriorRingN_r(ref->h, poly, h), v);
+                add_ring(ref, GEOSGetInteriorRingN_r(ref->h, poly, h), v, i);
         }
     }
 }
@@ -173,6 +176,43 @@ static int check_point(const reference *ref, const gg_locator *loc, double x, do
         (*bad)++;
     }
     return count;
+}
+
+/* The distance the query should give, by brute force over every edge in
+ * the locator's metric (degrees scaled to metres at the point's
+ * latitude): to the nearest edge of a grid other than `grid` (-1: any). */
+static double brute_distance(const vertex_list *vl, double x, double y, int grid)
+{
+    double mx, my, best = INFINITY;
+    gg_metres_per_degree(y, &mx, &my);
+    for (size_t i = 0; i + 1 < vl->n; i++) {
+        if (vl->last[i] || vl->owner[i] == grid)
+            continue;
+        double ux = (vl->x[i + 1] - vl->x[i]) * mx, uy = (vl->y[i + 1] - vl->y[i]) * my;
+        double wx = (x - vl->x[i]) * mx, wy = (y - vl->y[i]) * my;
+        double len2 = ux * ux + uy * uy;
+        double t = len2 > 0 ? (wx * ux + wy * uy) / len2 : 0;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        best = fmin(best, hypot(wx - t * ux, wy - t * uy));
+    }
+    return best;
+}
+
+/* Checks the query's status and distance at one point against brute
+ * force (grids are the locator's: the reference loads them in its order).
+ * Returns 1 when they disagree. */
+static int check_distance(const vertex_list *vl, const gg_locator *loc, double x, double y, int verbose)
+{
+    gg_locate_result r;
+    gg_locator_query(loc, x, y, &r);
+    int inside = r.status == GG_LOCATE_INSIDE || r.status == GG_LOCATE_NEAR_BOUNDARY;
+    double want = brute_distance(vl, x, y, inside ? r.grid : -1);
+    double got = r.distance_m;
+    int bad = !isfinite(want) ? isfinite(got) : !(fabs(got - want) <= 1e-3 + 1e-6 * want);
+    if (bad && verbose)
+        fprintf(stderr, "  point %.12f %.12f: status %s distance %.6f, brute force %.6f\n", x, y,
+                gg_locate_status_name(r.status), got, want);
+    return bad;
 }
 
 static uint64_t rng_state = 88172645463325252ull;
@@ -229,15 +269,33 @@ static void agree_with_covers(const char *area, int n_random)
     for (size_t v = 0; v < nv; v++)
         differ += many[v] != gg_locator_find(loc, vl.x[v], vl.y[v], NULL);
     free(many);
+    CHECK_INT(differ, 0);
+    /* Distances (inside: to the nearest other grid; outside: to the
+     * nearest grid) agree with brute force, for random points, vertices
+     * and points just off the middle of edges. */
+    int dist_bad = 0;
+    for (int i = 0; i < 3000; i++)
+        dist_bad += check_distance(&vl, loc, minx + uniform() * w, miny + uniform() * hgt, dist_bad < 5);
+    for (size_t v = 0; v + 1 < vl.n; v += 7) {
+        if (vl.last[v])
+            continue;
+        double mxp = (vl.x[v] + vl.x[v + 1]) / 2, myp = (vl.y[v] + vl.y[v + 1]) / 2;
+        dist_bad += check_distance(&vl, loc, vl.x[v], vl.y[v], dist_bad < 5);
+        dist_bad += check_distance(&vl, loc, mxp + 2e-5, myp + 1e-5, dist_bad < 5);
+        dist_bad += check_distance(&vl, loc, mxp - 2e-5, myp - 1e-5, dist_bad < 5);
+    }
+    CHECK_INT(dist_bad, 0);
     free(vl.x);
     free(vl.y);
     free(vl.last);
-    CHECK_INT(differ, 0);
+    free(vl.owner);
     CHECK(inside > n_random / 4);   /* the random points do land in grids */
     CHECK(shared > 100);            /* and the vertices test the boundary rule */
     reference_free(&ref);
-    /* Memory: within 200 bytes per vertex. */
-    CHECK(gg_locator_bytes(loc) <= 200 * gg_locator_vertices(loc) + 65536);
+    /* Memory: within 200 bytes per vertex, besides a fixed part that
+     * matters for a plan of a few hundred vertices (a 64 KB block of
+     * strings, the top levels of the trees and cells). */
+    CHECK(gg_locator_bytes(loc) <= 200 * gg_locator_vertices(loc) + 96 * 1024);
     gg_locator_free(loc);
     gg_store_close(store);
     gg_ctx_free(ctx);
@@ -333,6 +391,119 @@ static void boundary_rule_gives_one_grid(void)
     gg_locator_query(loc, 100, 20, &r);
     CHECK_INT(r.status, GG_LOCATE_OUTSIDE);
     CHECK(r.distance_m > 1e6);
+    gg_locator_free(loc);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* Appends to buf a ring through the given corners (closed), with a
+ * vertex every step degrees along each side, as WKT coordinates. */
+static void dense_ring(char *buf, size_t size, const double *xy, int corners, double step)
+{
+    size_t len = strlen(buf);
+    len += (size_t)snprintf(buf + len, size - len, "(");
+    for (int c = 0; c < corners; c++) {
+        double ax = xy[2 * c], ay = xy[2 * c + 1];
+        double bx = xy[2 * ((c + 1) % corners)], by = xy[2 * ((c + 1) % corners) + 1];
+        int n = (int)ceil(hypot(bx - ax, by - ay) / step);
+        for (int k = 0; k < n; k++)
+            len += (size_t)snprintf(buf + len, size - len, "%.10f %.10f,", ax + (bx - ax) * k / n, ay + (by - ay) * k / n);
+    }
+    len += (size_t)snprintf(buf + len, size - len, "%.10f %.10f)", xy[0], xy[1]);
+}
+
+static void add_grid(char *csv, size_t size, const char *code, int type, const double *outer, int corners,
+                     const double *hole, int hole_corners)
+{
+    size_t len = strlen(csv);
+    snprintf(csv + len, size - len, "%s,%d,110108001001,\"POLYGON(", code, type);
+    dense_ring(csv, size, outer, corners, 0.0002);
+    if (hole) {
+        strncat(csv, ",", size - strlen(csv) - 1);
+        dense_ring(csv, size, hole, hole_corners, 0.0002);
+    }
+    strncat(csv, ")\"\n", size - strlen(csv) - 1);
+}
+
+/* A plan drawn badly, with a vertex every 20 m or so (so that grids span
+ * many cells): a dedicated grid inside a comprehensive one; a square whose
+ * edges are all shared with a ring around it, crossed by two triangles
+ * that share their long edge; the same square twice; and two grids that
+ * tile properly. The distances must still be those of brute force: the
+ * shortcuts through shared edges must not apply where grids overlap. */
+static void distances_hold_on_an_overlapping_plan(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "o.sqlite");
+    static char csv[1 << 20];
+    snprintf(csv, sizeof csv, "code,type,community,wkt\n");
+    const double a[] = {116, 40, 116.02, 40, 116.02, 40.02, 116, 40.02};
+    const double b[] = {116.005, 40.005, 116.01, 40.005, 116.01, 40.01, 116.005, 40.01};
+    const double c[] = {116.03, 40, 116.05, 40, 116.05, 40.02, 116.03, 40.02};
+    const double ring[] = {116.025, 39.995, 116.055, 39.995, 116.055, 40.025, 116.025, 40.025};
+    const double d[] = {116.03, 40, 116.06, 39.99, 116.05, 40.02};
+    const double e[] = {116.05, 40.02, 116.025, 40.03, 116.03, 40}; /* the long edge reversed */
+    const double f[] = {116.06, 40, 116.08, 40, 116.08, 40.02, 116.06, 40.02};
+    const double g[] = {116.08, 40, 116.1, 40, 116.1, 40.02, 116.08, 40.02};
+    const double h[] = {116.06, 40.03, 116.08, 40.03, 116.08, 40.05, 116.06, 40.05};
+    add_grid(csv, sizeof csv, "1101080010011001", 1, a, 4, NULL, 0);
+    add_grid(csv, sizeof csv, "1101080010014001", 4, b, 4, NULL, 0);
+    add_grid(csv, sizeof csv, "1101080010011002", 1, c, 4, NULL, 0);
+    add_grid(csv, sizeof csv, "1101080010011009", 1, ring, 4, c, 4);
+    add_grid(csv, sizeof csv, "1101080010011003", 1, d, 3, NULL, 0);
+    add_grid(csv, sizeof csv, "1101080010011004", 1, e, 3, NULL, 0);
+    add_grid(csv, sizeof csv, "1101080010011005", 1, f, 4, NULL, 0);
+    add_grid(csv, sizeof csv, "1101080010011006", 1, g, 4, NULL, 0);
+    add_grid(csv, sizeof csv, "1101080010011007", 1, h, 4, NULL, 0);
+    add_grid(csv, sizeof csv, "1101080010011008", 1, h, 4, NULL, 0);
+    const char *path = gg_test_path("grids.csv");
+    gg_test_write_file(path, csv);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_GRIDS, path, NULL, NULL, 0, NULL), GG_OK);
+    gg_locator *loc = NULL;
+    CHECK_INT(gg_locator_new(ctx, store, NULL, &loc), GG_OK);
+    if (loc == NULL) {
+        gg_store_close(store);
+        gg_ctx_free(ctx);
+        return;
+    }
+    CHECK_INT((int)gg_locator_grid_count(loc), 10);
+    reference ref;
+    reference_load(&ref, ctx, store, gg_locator_plan(loc), loc);
+    vertex_list vl;
+    reference_vertices(&ref, &vl);
+    int bad = 0, dist_bad = 0;
+    for (double y = 39.985; y <= 40.055; y += 0.00037)
+        for (double x = 115.995; x <= 116.105; x += 0.00037) {
+            check_point(&ref, loc, x, y, &bad);
+            dist_bad += check_distance(&vl, loc, x, y, dist_bad < 5);
+        }
+    for (size_t v = 0; v < vl.n; v += 3) {
+        check_point(&ref, loc, vl.x[v], vl.y[v], &bad);
+        dist_bad += check_distance(&vl, loc, vl.x[v], vl.y[v], dist_bad < 5);
+    }
+    /* the shortcut did apply somewhere (in the grids that tile) */
+    int shortcut = 0;
+    for (double y = 40.001; y < 40.02; y += 0.001) {
+        double mx, my, dd;
+        gg_metres_per_degree(y, &mx, &my);
+        int on = 0, sole = 0;
+        int32_t p = gg_cell_index_locate(&loc->index, 116.079, y, &on, &sole);
+        shortcut += p >= 0 && sole && gg_cell_index_distance_inside(&loc->index, 116.079, y, p, mx, my, &dd);
+    }
+    CHECK(shortcut > 5);
+    CHECK_INT(bad, 0);
+    CHECK_INT(dist_bad, 0);
+    /* Inside the comprehensive grid, next to the dedicated one within it:
+     * the dedicated grid's edge is the nearest, not the outer square's. */
+    gg_locate_result r;
+    gg_locator_query(loc, 116.0045, 40.0075, &r);
+    CHECK_STR(gg_locator_grid(loc, r.grid)->code, "1101080010011001");
+    CHECK(r.distance_m > 30 && r.distance_m < 50); /* 0.0005 degrees of longitude */
+    free(vl.x);
+    free(vl.y);
+    free(vl.last);
+    free(vl.owner);
+    reference_free(&ref);
     gg_locator_free(loc);
     gg_store_close(store);
     gg_ctx_free(ctx);
@@ -498,4 +669,4 @@ static void china_offsets_match_published_pairs(void)
 
 TEST_LIST(T(orientation_is_exact), T(china_offsets_match_published_pairs), T(boundary_rule_gives_one_grid),
           T(workers_take_turns_and_leaders_stand_in), T(monaco_agrees_with_geos_covers),
-          T(beijing_agrees_with_geos_covers), T(queries_are_thread_safe))
+          T(beijing_agrees_with_geos_covers), T(distances_hold_on_an_overlapping_plan), T(queries_are_thread_safe))

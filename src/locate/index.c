@@ -55,12 +55,8 @@ void gg_cell_index_free(gg_cell_index *ix)
     gg_free(ctx, ix->top_edges);
     gg_free(ctx, ix->top_edge);
     gg_free(ctx, ix->has_edges);
-    gg_free(ctx, ix->pxy);
-    gg_free(ctx, ix->pflag);
-    gg_free(ctx, ix->porigin);
-    gg_free(ctx, ix->prange);
-    gg_free(ctx, ix->pchunk);
-    gg_free(ctx, ix->pbox);
+    gg_free(ctx, ix->phead);
+    gg_free(ctx, ix->chunk);
     gg_free(ctx, ix->clean_dist);
     gg_free(ctx, ix->nodes);
     gg_free(ctx, ix->leaf);
@@ -657,14 +653,12 @@ static gg_status build_shared(gg_cell_index *ix)
     uint32_t nv = ix->n_vertices;
     size_t np = ix->n_polys > 0 ? (size_t)ix->n_polys : 1;
     uint32_t *m = gg_malloc(ctx, (nv ? nv : 1) * sizeof *m);
-    ix->pxy = gg_malloc(ctx, (nv ? nv : 1) * 2 * sizeof *ix->pxy);
-    ix->pflag = gg_calloc(ctx, nv ? nv : 1, sizeof *ix->pflag);
-    ix->porigin = gg_malloc(ctx, np * 2 * sizeof *ix->porigin);
-    ix->prange = gg_calloc(ctx, np * 2, sizeof *ix->prange);
+    uint32_t *prange = gg_calloc(ctx, np * 2, sizeof *prange); /* per polygon: first vertex, end */
+    ix->phead = gg_calloc(ctx, np, sizeof *ix->phead);
     ix->clean_dist = gg_malloc(ctx, n_top ? n_top : 1);
-    if (m == NULL || ix->pxy == NULL || ix->pflag == NULL || ix->porigin == NULL || ix->prange == NULL ||
-        ix->clean_dist == NULL) {
+    if (m == NULL || prange == NULL || ix->phead == NULL || ix->clean_dist == NULL) {
         gg_free(ctx, m);
+        gg_free(ctx, prange);
         return gg_error_nomem(ctx);
     }
     for (uint32_t i = 0; i < nv; i++)
@@ -691,23 +685,16 @@ static gg_status build_shared(gg_cell_index *ix)
         }
     }
     /* each polygon's vertices (contiguous: its rings were added together) */
-    int32_t owner = -1;
     for (uint32_t i = 0; i < nv; i++) {
         int32_t p = ix->vpoly[i];
-        if (p >= 0) {
-            if (ix->prange[2 * (size_t)p + 1] == 0) {
-                ix->prange[2 * (size_t)p] = i;
-                ix->porigin[2 * (size_t)p] = ix->vx[i];
-                ix->porigin[2 * (size_t)p + 1] = ix->vy[i];
-            }
-            ix->prange[2 * (size_t)p + 1] = i + 2;
-            owner = p;
-            ix->pflag[i] = GG_VERTEX_EDGE | (m[i] < MATE_BAD ? GG_VERTEX_SHARED : 0u);
+        if (p < 0)
+            continue;
+        if (prange[2 * (size_t)p + 1] == 0) {
+            prange[2 * (size_t)p] = i;
+            ix->phead[p].ox = ix->vx[i];
+            ix->phead[p].oy = ix->vy[i];
         }
-        /* the last vertex of a ring belongs to the ring's polygon */
-        double ox = owner >= 0 ? ix->porigin[2 * (size_t)owner] : 0, oy = owner >= 0 ? ix->porigin[2 * (size_t)owner + 1] : 0;
-        ix->pxy[2 * (size_t)i] = (float)(ix->vx[i] - ox);
-        ix->pxy[2 * (size_t)i + 1] = (float)(ix->vy[i] - oy);
+        prange[2 * (size_t)p + 1] = i + 2; /* the edge's end too */
     }
     /* the unshared edges apart, when they are few (the outline of a plan
      * that tiles its area) */
@@ -721,6 +708,7 @@ static gg_status build_shared(gg_cell_index *ix)
         int32_t *outer_poly = gg_malloc(ctx, (nv ? nv : 1) * sizeof *outer_poly);
         if (outer_poly == NULL) {
             gg_free(ctx, m);
+            gg_free(ctx, prange);
             return gg_error_nomem(ctx);
         }
         for (uint32_t i = 0; i < nv; i++)
@@ -729,43 +717,51 @@ static gg_status build_shared(gg_cell_index *ix)
         gg_free(ctx, outer_poly);
         if (st != GG_OK) {
             gg_free(ctx, m);
+            gg_free(ctx, prange);
             return gg_error_nomem(ctx);
         }
     }
-    /* the boxes of runs of GG_CHUNK edges of each polygon */
+    /* runs of GG_CHUNK edges of each polygon */
     size_t n_chunks = 0;
-    ix->pchunk = gg_malloc(ctx, (np + 1) * sizeof *ix->pchunk);
-    if (ix->pchunk == NULL) {
+    for (int32_t p = 0; p < ix->n_polys; p++) {
+        uint32_t nvp = prange[2 * (size_t)p + 1] - prange[2 * (size_t)p];
+        ix->phead[p].first = (uint32_t)n_chunks;
+        ix->phead[p].count = nvp > 1 ? (nvp - 1 + GG_CHUNK - 1) / GG_CHUNK : 0;
+        n_chunks += ix->phead[p].count;
+    }
+    ix->chunk = gg_calloc(ctx, n_chunks ? n_chunks : 1, sizeof *ix->chunk);
+    if (ix->chunk == NULL || n_chunks > UINT32_MAX) {
         gg_free(ctx, m);
+        gg_free(ctx, prange);
         return gg_error_nomem(ctx);
     }
+    ix->n_chunks = n_chunks;
     for (int32_t p = 0; p < ix->n_polys; p++) {
-        ix->pchunk[p] = (uint32_t)n_chunks;
-        uint32_t nvp = ix->prange[2 * (size_t)p + 1] - ix->prange[2 * (size_t)p];
-        n_chunks += nvp > 1 ? (nvp - 1 + GG_CHUNK - 1) / GG_CHUNK : 0;
-    }
-    ix->pchunk[ix->n_polys > 0 ? ix->n_polys : 0] = (uint32_t)n_chunks;
-    ix->pbox = gg_malloc(ctx, (n_chunks ? n_chunks : 1) * 4 * sizeof *ix->pbox);
-    if (ix->pbox == NULL) {
-        gg_free(ctx, m);
-        return gg_error_nomem(ctx);
-    }
-    for (int32_t p = 0; p < ix->n_polys; p++) {
-        uint32_t first = ix->prange[2 * (size_t)p], end = ix->prange[2 * (size_t)p + 1];
-        float *box = ix->pbox + 4 * (size_t)ix->pchunk[p];
-        for (uint32_t i = first; i + 1 < end; i += GG_CHUNK, box += 4) {
-            uint32_t last = i + GG_CHUNK < end - 1 ? i + GG_CHUNK : end - 1;
-            float x0 = ix->pxy[2 * (size_t)i], y0 = ix->pxy[2 * (size_t)i + 1], x1 = x0, y1 = y0;
-            for (uint32_t k = i + 1; k <= last; k++) {
-                float x = ix->pxy[2 * (size_t)k], y = ix->pxy[2 * (size_t)k + 1];
-                x0 = x < x0 ? x : x0;
-                x1 = x > x1 ? x : x1;
-                y0 = y < y0 ? y : y0;
-                y1 = y > y1 ? y : y1;
+        uint32_t first = prange[2 * (size_t)p], end = prange[2 * (size_t)p + 1];
+        double ox = ix->phead[p].ox, oy = ix->phead[p].oy;
+        gg_chunk *ch = ix->chunk + ix->phead[p].first;
+        for (uint32_t i = first; i + 1 < end; i += GG_CHUNK, ch++) {
+            float x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+            for (uint32_t k = 0; k <= GG_CHUNK; k++) {
+                uint32_t v = i + k < end ? i + k : end - 1;
+                float x = (float)(ix->vx[v] - ox), y = (float)(ix->vy[v] - oy);
+                ch->xy[2 * k] = x;
+                ch->xy[2 * k + 1] = y;
+                if (k < GG_CHUNK)
+                    ch->flag[k] = v + 1 < end && i + k + 1 < end && ix->vpoly[v] >= 0
+                                      ? (uint8_t)(GG_VERTEX_EDGE | (m[v] < MATE_BAD ? GG_VERTEX_SHARED : 0u))
+                                      : 0;
+                if (i + k < end) {
+                    x0 = x < x0 ? x : x0;
+                    x1 = x > x1 ? x : x1;
+                    y0 = y < y0 ? y : y0;
+                    y1 = y > y1 ? y : y1;
+                }
             }
-            box[0] = x0, box[1] = y0, box[2] = x1, box[3] = y1;
+            ch->box[0] = x0, ch->box[1] = y0, ch->box[2] = x1, ch->box[3] = y1;
         }
     }
+    gg_free(ctx, prange);
     /* distance in cells to the nearest cell holding an unshared edge: two
      * raster passes (Chebyshev chamfer) */
     uint8_t *d = ix->clean_dist;
@@ -1242,19 +1238,16 @@ int32_t gg_cell_index_nearest(const gg_cell_index *ix, double x, double y, int32
     return p;
 }
 
-/* The nearest of the GG_CHUNK edges from vertex i (before end): *best
- * and *best_shared (squared metres) lowered where they are nearer. */
-static void edges_distance(const gg_cell_index *ix, uint32_t i, uint32_t end, double qx, double qy, double mx,
-                           double my, double *best_io, double *best_shared_io)
+/* The nearest edge of a run: *best and *best_shared (squared metres)
+ * lowered where it is nearer. */
+static void chunk_distance(const gg_chunk *ch, double qx, double qy, double mx, double my, double *best_io,
+                           double *best_shared_io)
 {
-    const float *pt = ix->pxy;
-    const uint8_t *flag = ix->pflag;
     double best = *best_io, best_shared = *best_shared_io;
-    uint32_t last = i + GG_CHUNK < end - 1 ? i + GG_CHUNK : end - 1;
-    double ax = pt[2 * (size_t)i] * mx, ay = pt[2 * (size_t)i + 1] * my;
-    for (; i < last; i++) {
-        double bx = pt[2 * (size_t)i + 2] * mx, by = pt[2 * (size_t)i + 3] * my;
-        uint8_t f = flag[i];
+    double ax = ch->xy[0] * mx, ay = ch->xy[1] * my;
+    for (int k = 0; k < GG_CHUNK; k++) {
+        double bx = ch->xy[2 * k + 2] * mx, by = ch->xy[2 * k + 3] * my;
+        uint8_t f = ch->flag[k];
         if (f & GG_VERTEX_EDGE) {
             /* squared distance to the segment, divided only when it may
              * be the nearest yet */
@@ -1298,19 +1291,19 @@ int gg_cell_index_distance_inside(const gg_cell_index *ix, double x, double y, i
     int64_t c = top_cell(ix, x, y);
     if (c < 0 || ix->clean_dist[c] == 0)
         return 0;
-    uint32_t first = ix->prange[2 * (size_t)poly], end = ix->prange[2 * (size_t)poly + 1];
-    if (end - first > INSIDE_MAX_VERTICES)
+    const gg_poly_head *head = &ix->phead[poly];
+    uint32_t n_chunks = head->count;
+    if (n_chunks > INSIDE_MAX_VERTICES / GG_CHUNK)
         return 0;
     /* The nearest edge of poly, and the nearest shared one: runs of
      * edges by their boxes, the nearest box first. */
-    double qx = (x - ix->porigin[2 * (size_t)poly]) * mx, qy = (y - ix->porigin[2 * (size_t)poly + 1]) * my;
+    double qx = (x - head->ox) * mx, qy = (y - head->oy) * my;
     double best = INFINITY, best_shared = INFINITY;
-    const float *box = ix->pbox + 4 * (size_t)ix->pchunk[poly];
-    uint32_t n_chunks = ix->pchunk[poly + 1] - ix->pchunk[poly];
+    const gg_chunk *ch = ix->chunk + head->first;
     double boxd[INSIDE_MAX_VERTICES / GG_CHUNK + 1];
     uint32_t nearest = 0;
     for (uint32_t k = 0; k < n_chunks; k++) {
-        const float *b = box + 4 * (size_t)k;
+        const float *b = ch[k].box;
         double dx = qx < b[0] * mx ? b[0] * mx - qx : qx > b[2] * mx ? qx - b[2] * mx : 0;
         double dy = qy < b[1] * my ? b[1] * my - qy : qy > b[3] * my ? qy - b[3] * my : 0;
         boxd[k] = dx * dx + dy * dy;
@@ -1321,7 +1314,7 @@ int gg_cell_index_distance_inside(const gg_cell_index *ix, double x, double y, i
         uint32_t k = t == 0 ? nearest : t - 1;
         if ((t > 0 && k == nearest) || boxd[k] > best)
             continue;
-        edges_distance(ix, first + k * GG_CHUNK, end, qx, qy, mx, my, &best, &best_shared);
+        chunk_distance(&ch[k], qx, qy, mx, my, &best, &best_shared);
     }
     /* the nearest edge is shared (to rounding) */
     double d = sqrt(best_shared);
@@ -1361,7 +1354,7 @@ size_t gg_cell_index_bytes(const gg_cell_index *ix)
     size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
     size_t per_top_edge = (ix->top_edge ? sizeof(gg_top_edge) : 0) + (ix->top_edges ? sizeof(uint32_t) : 0);
     size_t np = ix->n_polys > 0 ? (size_t)ix->n_polys : 1;
-    size_t shared = ix->pxy ? (size_t)ix->n_vertices * (2 * sizeof(float) + 1) + np * (2 * sizeof(double) + 2 * sizeof(uint32_t)) + n_top : 0;
+    size_t shared = ix->phead ? np * sizeof(gg_poly_head) + ix->n_chunks * sizeof(gg_chunk) + n_top : 0;
     return sizeof *ix + shared + (ix->has_edges ? (n_top / 64 + 1) * sizeof(uint64_t) : 0) + (size_t)ix->cap_vertices * (2 * sizeof(double) + sizeof(int32_t)) + n_top * sizeof(uint32_t) +
            gg_segtree_bytes(&ix->segs) + gg_segtree_bytes(&ix->outer) + (n_top + 1) * sizeof(uint32_t) + (ix->hint ? n_top * sizeof(uint32_t) : 0) +
            (ix->top_start ? ix->top_start[n_top] : 0) * per_top_edge +

@@ -48,7 +48,24 @@ typedef union gg_leaf_slot {
 #define GG_LEAF_SHARED 0x80000000u
 #define GG_VERTEX_EDGE 1u
 #define GG_VERTEX_SHARED 2u
-#define GG_CHUNK 8  /* in slot 2's .u: two or more polygons without edges hold the leaf */
+#define GG_CHUNK 8
+
+/* A run of up to GG_CHUNK consecutive edges of a polygon, for the distance
+ * from inside it: the box of their ends, the ends (GG_CHUNK + 1 points,
+ * single precision, relative to the polygon's first vertex; the last
+ * repeated when the run is short) and a flag per edge (GG_VERTEX_EDGE: an
+ * edge starts at that point; GG_VERTEX_SHARED: it is shared). One run is
+ * 96 bytes: its box and points are read together. */
+typedef struct gg_chunk {
+    float box[4];           /* minx, miny, maxx, maxy */
+    float xy[2 * (GG_CHUNK + 1)];
+    uint8_t flag[GG_CHUNK];
+} gg_chunk;
+
+typedef struct gg_poly_head {
+    double ox, oy;          /* the polygon's first vertex */
+    uint32_t first, count;  /* its runs */
+} gg_poly_head;  /* in slot 2's .u: two or more polygons without edges hold the leaf */
 
 /* An edge as a top cell keeps it for the nearest-edge search: its ends
  * relative to the cell's south-west corner, in single precision (an error
@@ -104,20 +121,13 @@ typedef struct gg_cell_index {
     gg_segtree outer;
     /* The distance from a point inside a polygon to the nearest edge of
      * another, when the plan around it is a clean tiling (see
-     * gg_cell_index_distance_inside): every vertex in single precision
-     * relative to the first vertex of its polygon, a flag per vertex
-     * (GG_VERTEX_EDGE: an edge starts here; GG_VERTEX_SHARED: that edge is
-     * the exact reverse of an edge of another polygon, and of no other),
-     * each polygon's vertex range, and per top cell the distance in cells
+     * gg_cell_index_distance_inside): each polygon's edges in runs of
+     * GG_CHUNK (gg_chunk), and per top cell the distance in cells
      * (Chebyshev, at most 255) to the nearest cell with an edge that is not
-     * so shared. */
-    float *pxy;
-    uint8_t *pflag;
-    double *porigin;        /* x, y per polygon */
-    uint32_t *prange;       /* per polygon: its vertices prange[2 p] .. prange[2 p + 1] */
-    uint32_t *pchunk;       /* per polygon: its first box in pbox */
-    float *pbox;            /* per run of GG_CHUNK edges of a polygon (from its first vertex): the
-                               box of their ends, minx, miny, maxx, maxy (relative, as pxy) */
+     * shared (the exact reverse of one edge of another polygon). */
+    gg_poly_head *phead;
+    gg_chunk *chunk;
+    size_t n_chunks;
     uint8_t *clean_dist;
     /* statistics */
     uint32_t max_depth;

@@ -884,13 +884,30 @@ typedef struct slice {
     int ok;
 } slice;
 
+/* Locates the valid rows of a slice, 256 at a time through the batch
+ * query (which overlaps their memory reads). */
 static void *locate_slice(void *arg)
 {
     slice *s = arg;
     row *rows = s->k->rows;
-    for (size_t i = s->from; i < s->to; i++)
-        if (rows[i].valid)
-            gg_locator_query(s->b->loc, rows[i].lon, rows[i].lat, &rows[i].res);
+    enum { BATCH = 256 };
+    double lon[BATCH], lat[BATCH];
+    size_t at[BATCH];
+    gg_locate_result res[BATCH];
+    size_t m = 0;
+    for (size_t i = s->from; i <= s->to; i++) {
+        if (m == BATCH || (i == s->to && m > 0)) {
+            gg_locator_query_many(s->b->loc, lon, lat, m, res);
+            for (size_t k = 0; k < m; k++)
+                rows[at[k]].res = res[k];
+            m = 0;
+        }
+        if (i < s->to && rows[i].valid) {
+            lon[m] = rows[i].lon;
+            lat[m] = rows[i].lat;
+            at[m++] = i;
+        }
+    }
     return NULL;
 }
 

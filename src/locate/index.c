@@ -1349,6 +1349,46 @@ int32_t gg_cell_index_nearest_outside(const gg_cell_index *ix, double x, double 
     return gg_segtree_nearest(&ix->outer, ix->rank, x, y, -1, mx, my, known, dist_m);
 }
 
+void gg_cell_index_prefetch(const gg_cell_index *ix, double x, double y, int32_t poly, int stage)
+{
+    int64_t c = top_cell(ix, x, y);
+    if (c < 0 && stage < 3)
+        return;
+    switch (stage) {
+    case 0:
+        __builtin_prefetch(&ix->top[c]);
+        break;
+    case 1: {
+        uint32_t w = ix->top[c];
+        if ((w >> TAG_SHIFT) == TAG_LEAF) {
+            const gg_leaf_slot *l = ix->leaf + (w & PAYLOAD_MASK);
+            __builtin_prefetch(l);
+            __builtin_prefetch(l + 8);
+        } else if ((w >> TAG_SHIFT) == TAG_NODE) {
+            __builtin_prefetch(&ix->nodes[(w & PAYLOAD_MASK) * 4]);
+        }
+        break;
+    }
+    case 2:
+        if (poly >= 0 && ix->phead != NULL) {
+            __builtin_prefetch(&ix->phead[poly]);
+            __builtin_prefetch(&ix->clean_dist[c]);
+        } else if (poly < 0 && ix->hint != NULL) {
+            __builtin_prefetch(&ix->hint[c]);
+        }
+        break;
+    default:
+        if (poly >= 0 && ix->phead != NULL) {
+            const gg_poly_head *h = &ix->phead[poly];
+            const char *p = (const char *)(ix->chunk + h->first);
+            size_t bytes = (size_t)(h->count < 16 ? h->count : 16) * sizeof(gg_chunk);
+            for (size_t off = 0; off < bytes; off += 64)
+                __builtin_prefetch(p + off);
+        }
+        break;
+    }
+}
+
 size_t gg_cell_index_bytes(const gg_cell_index *ix)
 {
     size_t n_top = (size_t)ix->nx * (size_t)ix->ny;

@@ -186,6 +186,14 @@ int gg_cell_index_distance_inside(const gg_cell_index *ix, double x, double y, i
 int32_t gg_cell_index_nearest_outside(const gg_cell_index *ix, double x, double y, double mx, double my,
                                       double *dist_m);
 
+/* Asks the processor to fetch what a query at (x, y) reads at a stage:
+ * 0 the top cell, 1 its leaf or node (once the cell has arrived), 2 for
+ * a point in polygon poly its head and the cell's distance to unshared
+ * edges, or for a point in none the cell's hint, 3 poly's runs of edges
+ * (once its head has arrived). Never reads anything not yet fetched
+ * without need: a hint, no answer changes. */
+void gg_cell_index_prefetch(const gg_cell_index *ix, double x, double y, int32_t poly, int stage);
+
 /* Bytes held by the index. */
 size_t gg_cell_index_bytes(const gg_cell_index *ix);
 

@@ -412,19 +412,14 @@ void gg_locator_find_many(const gg_locator *loc, const double *lon, const double
     gg_cell_index_find_many(&loc->index, lon, lat, n, out);
 }
 
-void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_locate_result *r)
+/* The rest of a query once the point's grid is known (g, on, sole from
+ * gg_cell_index_locate). */
+static void finish_query(const gg_locator *loc, double lon, double lat, int32_t g, int on, int sole,
+                         gg_locate_result *r)
 {
-    r->grid = -1;
-    r->distance_m = NAN;
-    r->on_boundary = 0;
-    if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
-        r->status = GG_LOCATE_INVALID;
-        return;
-    }
     double mx, my, d;
     gg_metres_per_degree(lat, &mx, &my);
-    int sole = 0;
-    int32_t g = gg_cell_index_locate(&loc->index, lon, lat, &r->on_boundary, &sole);
+    r->on_boundary = on;
     if (g >= 0) {
         r->grid = g;
         int32_t other = -1;
@@ -451,11 +446,64 @@ void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_locate_r
     }
 }
 
+static int valid_point(double lon, double lat)
+{
+    return lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90;
+}
+
+void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_locate_result *r)
+{
+    r->grid = -1;
+    r->distance_m = NAN;
+    r->on_boundary = 0;
+    if (!valid_point(lon, lat)) {
+        r->status = GG_LOCATE_INVALID;
+        return;
+    }
+    int on = 0, sole = 0;
+    int32_t g = gg_cell_index_locate(&loc->index, lon, lat, &on, &sole);
+    finish_query(loc, lon, lat, g, on, sole, r);
+}
+
+/* Points in groups, each step over a whole group so that the memory each
+ * point needs next is fetched for all of them at once: the top cells,
+ * then the leaves, then (after the grid is found) the grid's runs of
+ * edges. The answers are gg_locator_query's. */
+#define QUERY_GROUP 8
+
 void gg_locator_query_many(const gg_locator *loc, const double *lon, const double *lat, size_t n,
                            gg_locate_result *results)
 {
-    for (size_t i = 0; i < n; i++)
-        gg_locator_query(loc, lon[i], lat[i], &results[i]);
+    const gg_cell_index *ix = &loc->index;
+    for (size_t i0 = 0; i0 < n; i0 += QUERY_GROUP) {
+        size_t m = n - i0 < QUERY_GROUP ? n - i0 : QUERY_GROUP;
+        int32_t g[QUERY_GROUP];
+        int on[QUERY_GROUP], sole[QUERY_GROUP];
+        for (size_t k = 0; k < m; k++)
+            gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], -1, 0);
+        for (size_t k = 0; k < m; k++)
+            gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], -1, 1);
+        for (size_t k = 0; k < m; k++) {
+            gg_locate_result *r = &results[i0 + k];
+            r->grid = -1;
+            r->distance_m = NAN;
+            r->on_boundary = 0;
+            on[k] = sole[k] = 0;
+            g[k] = -2;
+            if (!valid_point(lon[i0 + k], lat[i0 + k])) {
+                r->status = GG_LOCATE_INVALID;
+                continue;
+            }
+            g[k] = gg_cell_index_locate(ix, lon[i0 + k], lat[i0 + k], &on[k], &sole[k]);
+            gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 2);
+        }
+        for (size_t k = 0; k < m; k++)
+            if (g[k] >= 0)
+                gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 3);
+        for (size_t k = 0; k < m; k++)
+            if (g[k] != -2)
+                finish_query(loc, lon[i0 + k], lat[i0 + k], g[k], on[k], sole[k], &results[i0 + k]);
+    }
 }
 
 /* ---- dispatch ---- */

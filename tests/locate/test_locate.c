@@ -285,6 +285,18 @@ static void agree_with_covers(const char *area, int n_random)
         dist_bad += check_distance(&vl, loc, mxp - 2e-5, myp - 1e-5, dist_bad < 5);
     }
     CHECK_INT(dist_bad, 0);
+    /* The batch query answers as the single one, vertices included. */
+    gg_locate_result *rm = malloc(nv * sizeof *rm);
+    gg_locator_query_many(loc, vl.x, vl.y, nv, rm);
+    int qdiffer = 0;
+    for (size_t v = 0; v < nv; v++) {
+        gg_locate_result one;
+        gg_locator_query(loc, vl.x[v], vl.y[v], &one);
+        qdiffer += one.grid != rm[v].grid || one.status != rm[v].status || one.on_boundary != rm[v].on_boundary ||
+                   !(one.distance_m == rm[v].distance_m || (isnan(one.distance_m) && isnan(rm[v].distance_m)));
+    }
+    free(rm);
+    CHECK_INT(qdiffer, 0);
     free(vl.x);
     free(vl.y);
     free(vl.last);

@@ -569,6 +569,23 @@ int main(int argc, char **argv)
     double t_query = median(times, runs);
     printf("query_s %.4f\n", t_query);
     printf("query_points_per_s %.0f\n", (double)p.n / t_query);
+    /* the batch query, checked against the single one */
+    {
+        gg_locate_result *many_res = xmalloc(p.n * sizeof *many_res);
+        for (int r = 0; r < runs; r++) {
+            t0 = now_s();
+            gg_locator_query_many(loc, p.lon, p.lat, p.n, many_res);
+            times[r] = now_s() - t0;
+        }
+        double t_qm = median(times, runs);
+        size_t qm_differ = 0;
+        for (size_t i = 0; i < p.n; i++)
+            qm_differ += many_res[i].grid != qgrid[i] || (uint8_t)many_res[i].status != qstatus[i];
+        printf("query_many_s %.4f\n", t_qm);
+        printf("query_many_points_per_s %.0f\n", (double)p.n / t_qm);
+        printf("query_many_differ %zu\n", qm_differ);
+        free(many_res);
+    }
     long by_status[5] = {0};
     for (size_t i = 0; i < p.n; i++)
         by_status[qstatus[i] < 5 ? qstatus[i] : 4]++;

@@ -103,11 +103,14 @@ GG_API void gg_locator_find_many(const gg_locator *loc, const double *lon, const
  * nearest boundary of another grid (NAN when the plan has no other grid);
  * for a point in none, to the nearest grid. Distances in metres, from
  * degrees scaled at the point's latitude (error under 0.1% at these
- * distances). Invalid coordinates (NaN, infinite, outside -180..180 /
+ * distances; the coordinates behind them are kept in single precision
+ * relative to their cell or grid, under a millimetre more). Invalid coordinates (NaN, infinite, outside -180..180 /
  * -90..90) give GG_LOCATE_INVALID. */
 GG_API void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_locate_result *result);
 
-/* gg_locator_query over n points. */
+/* gg_locator_query over n points, with the same answers; faster than one
+ * call a point (the points are taken in small groups whose memory reads
+ * overlap). */
 GG_API void gg_locator_query_many(const gg_locator *loc, const double *lon, const double *lat, size_t n,
                                   gg_locate_result *results);
 
@@ -155,7 +158,9 @@ typedef struct gg_locate_batch_options {
     int epsg;                       /* for GG_COORD_EPSG */
     const char *id_field;           /* NULL: "id" if present */
     const char *lon_field, *lat_field; /* NULL: lon/lng/longitude/x and lat/latitude/y */
-    int jobs;                       /* threads for the queries; 0: 1 */
+    int jobs;                       /* threads for the queries and for formatting the rows; 0: 1 (with 2
+                                       or more the context's allocator must be thread-safe, as the C
+                                       library's is) */
 } gg_locate_batch_options;
 
 GG_API void gg_locate_batch_options_init(gg_locate_batch_options *opts);

@@ -1170,6 +1170,214 @@ static void block_free(gg_ctx *ctx, block *k)
         gg_free(ctx, k->piece[t].p);
 }
 
+static gg_status read_block(batch *b, block *k, int *more);
+
+/* Frees what the batch holds. */
+static void batch_free(batch *b)
+{
+    gg_ctx *ctx = b->ctx;
+    if (b->in_format == GG_TABLE_CSV)
+        gg_csv_free(&b->csv);
+    for (size_t i = 0; b->header && i < b->n_header; i++)
+        gg_free(ctx, b->header[i]);
+    gg_free(ctx, b->header);
+    for (size_t i = 0; i < b->n_out_columns; i++)
+        gg_free(ctx, b->out_columns[i]);
+    gg_free(ctx, b->out_columns);
+    json_decref(b->all);
+    gg_free(ctx, b->peek);
+    gg_free(ctx, b->out_buf.p);
+    gg_free(ctx, b->frag);
+    gg_free(ctx, b->grid_frag);
+    gg_free(ctx, b->worker_frag);
+    gg_free(ctx, b->leader_frag);
+    gg_transform_free(b->transform);
+    gg_dispatcher_free(b->dispatcher);
+}
+
+/* ---- CSV to CSV: an ordered pipeline ---- */
+
+/* The calling thread reads and parses blocks and writes finished ones in
+ * order; jobs threads each take a whole block, locate it, give its rows
+ * their workers (blocks take turns here, in input order, so that the
+ * round robin is the same for any jobs) and format it. */
+typedef struct pipe_block {
+    block k;
+    uint64_t seq;
+    int state;                  /* PIPE_FREE, PIPE_READY, PIPE_TAKEN, PIPE_DONE */
+    int failed;
+} pipe_block;
+
+enum { PIPE_FREE, PIPE_READY, PIPE_TAKEN, PIPE_DONE };
+
+typedef struct pipeline {
+    batch *b;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pipe_block *blocks;
+    int n_blocks;
+    uint64_t next_pick;
+    int stop;
+} pipeline;
+
+/* Locates, picks and formats one block (the caller has taken it). */
+static void pipe_work(pipeline *pl, pipe_block *pb, int threaded)
+{
+    batch *b = pl->b;
+    block *k = &pb->k;
+    slice sl = {b, k, 0, k->n, &k->piece[0], 1};
+    locate_slice(&sl);
+    if (threaded) {
+        pthread_mutex_lock(&pl->mu);
+        while (pl->next_pick != pb->seq)
+            pthread_cond_wait(&pl->cv, &pl->mu);
+        pthread_mutex_unlock(&pl->mu);
+    }
+    for (size_t i = 0; i < k->n; i++)
+        pick_row(b, &k->rows[i]);
+    if (threaded) {
+        pthread_mutex_lock(&pl->mu);
+        pl->next_pick++;
+        pthread_cond_broadcast(&pl->cv);
+        pthread_mutex_unlock(&pl->mu);
+    } else {
+        pl->next_pick++;
+    }
+    k->piece[0].ctx = b->ctx;
+    format_slice(&sl);
+    pb->failed = !sl.ok;
+}
+
+static void *pipe_worker(void *arg)
+{
+    pipeline *pl = arg;
+    pthread_mutex_lock(&pl->mu);
+    for (;;) {
+        pipe_block *take = NULL;
+        for (int i = 0; i < pl->n_blocks; i++)
+            if (pl->blocks[i].state == PIPE_READY && (take == NULL || pl->blocks[i].seq < take->seq))
+                take = &pl->blocks[i];
+        if (take == NULL) {
+            if (pl->stop)
+                break;
+            pthread_cond_wait(&pl->cv, &pl->mu);
+            continue;
+        }
+        take->state = PIPE_TAKEN;
+        pthread_mutex_unlock(&pl->mu);
+        pipe_work(pl, take, 1);
+        pthread_mutex_lock(&pl->mu);
+        take->state = PIPE_DONE;
+        pthread_cond_broadcast(&pl->cv);
+    }
+    pthread_mutex_unlock(&pl->mu);
+    return NULL;
+}
+
+/* Writes a finished block and frees its slot (called unlocked). */
+static gg_status pipe_write(batch *b, pipe_block *pb)
+{
+    gg_status st = pb->failed ? gg_error_nomem(b->ctx) : write_out(b, &pb->k.piece[0]);
+    b->n_written += pb->k.n;
+    block_clear(&pb->k);
+    if (st == GG_OK)
+        st = gg_progress(b->ctx, "locate", (uint64_t)b->n_written, 0);
+    return st;
+}
+
+static gg_status run_pipeline(batch *b, int jobs)
+{
+    pipeline pl;
+    memset(&pl, 0, sizeof pl);
+    pl.b = b;
+    pl.n_blocks = jobs + 2;
+    pl.blocks = gg_calloc(b->ctx, (size_t)pl.n_blocks, sizeof *pl.blocks);
+    if (pl.blocks == NULL)
+        return gg_error_nomem(b->ctx);
+    gg_status st = flush_out(b); /* the header */
+    if (jobs <= 1) {
+        /* one thread: each block in turn */
+        pipe_block *pb = &pl.blocks[0];
+        int more = 1;
+        while (st == GG_OK && more) {
+            st = read_block(b, &pb->k, &more);
+            if (st != GG_OK || pb->k.n == 0)
+                break;
+            convert_block(b, &pb->k);
+            pb->seq = pl.next_pick;
+            pipe_work(&pl, pb, 0);
+            st = pipe_write(b, pb);
+        }
+    } else {
+        pthread_mutex_init(&pl.mu, NULL);
+        pthread_cond_init(&pl.cv, NULL);
+        pthread_t threads[MAX_JOBS];
+        int started = 0;
+        for (int t = 0; t < jobs; t++)
+            if (pthread_create(&threads[started], NULL, pipe_worker, &pl) == 0)
+                started++;
+        uint64_t seq = 0, next_write = 0;
+        int more = 1;
+        pthread_mutex_lock(&pl.mu);
+        for (;;) {
+            /* write what is finished, in order */
+            pipe_block *w = NULL;
+            for (int i = 0; i < pl.n_blocks; i++)
+                if (pl.blocks[i].state == PIPE_DONE && pl.blocks[i].seq == next_write)
+                    w = &pl.blocks[i];
+            if (w != NULL) {
+                pthread_mutex_unlock(&pl.mu);
+                gg_status ws = pipe_write(b, w);
+                pthread_mutex_lock(&pl.mu);
+                w->state = PIPE_FREE;
+                next_write++;
+                if (st == GG_OK)
+                    st = ws;
+                continue;
+            }
+            if ((!more || st != GG_OK) && next_write == seq)
+                break;
+            pipe_block *f = NULL;
+            for (int i = 0; i < pl.n_blocks && f == NULL; i++)
+                if (pl.blocks[i].state == PIPE_FREE)
+                    f = &pl.blocks[i];
+            if (f != NULL && more && st == GG_OK && started > 0) {
+                pthread_mutex_unlock(&pl.mu);
+                gg_status rs = read_block(b, &f->k, &more);
+                if (rs == GG_OK && f->k.n > 0)
+                    convert_block(b, &f->k);
+                pthread_mutex_lock(&pl.mu);
+                if (rs != GG_OK)
+                    st = rs;
+                if (rs == GG_OK && f->k.n > 0) {
+                    f->seq = seq++;
+                    f->state = PIPE_READY;
+                    pthread_cond_broadcast(&pl.cv);
+                }
+                continue;
+            }
+            if (started == 0 && st == GG_OK)
+                st = gg_error(b->ctx, GG_ERR_INTERNAL, "could not start a thread to locate with");
+            if (started == 0)
+                break;
+            pthread_cond_wait(&pl.cv, &pl.mu);
+        }
+        pl.stop = 1;
+        pthread_cond_broadcast(&pl.cv);
+        pthread_mutex_unlock(&pl.mu);
+        for (int t = 0; t < started; t++)
+            pthread_join(threads[t], NULL);
+        pthread_cond_destroy(&pl.cv);
+        pthread_mutex_destroy(&pl.mu);
+    }
+    for (int i = 0; i < pl.n_blocks; i++) {
+        block_clear(&pl.blocks[i].k);
+        block_free(b->ctx, &pl.blocks[i].k);
+    }
+    gg_free(b->ctx, pl.blocks);
+    return st;
+}
+
 /* ---- the whole batch ---- */
 
 static gg_status read_block(batch *b, block *k, int *more)
@@ -1294,10 +1502,23 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
             st = geojson_load(&b);
         }
     }
-    /* Blocks in a pipeline: while one is located (by jobs threads), this
-     * thread writes the one before and reads the one after. With one job,
-     * each block is read, located and written in turn. */
     int jobs = opts->jobs < 1 ? 1 : opts->jobs > MAX_JOBS ? MAX_JOBS : opts->jobs;
+    if (st == GG_OK && b.in_format == GG_TABLE_CSV && b.out_format == GG_TABLE_CSV && b.n_header > 0) {
+        st = write_header(&b);
+        if (st == GG_OK)
+            st = make_fragments(&b);
+        if (st == GG_OK)
+            st = run_pipeline(&b, jobs);
+        if (st == GG_OK && fflush(out) != 0)
+            st = gg_error(ctx, GG_ERR_IO, "writing the output: %s", strerror(errno));
+        if (st == GG_OK)
+            st = gg_progress(ctx, "locate", (uint64_t)b.n_written, (uint64_t)b.n_written);
+        batch_free(&b);
+        return st;
+    }
+    /* Other formats: blocks in a pipeline: while one is located (by jobs
+     * threads), this thread writes the one before and reads the one after.
+     * With one job, each block is read, located and written in turn. */
     block k2;
     memset(&k2, 0, sizeof k2);
     block *cur = &k, *next = &k2;
@@ -1359,22 +1580,6 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
         st = gg_error(ctx, GG_ERR_IO, "writing the output: %s", strerror(errno));
     block_clear(&k);
     block_free(ctx, &k);
-    if (b.in_format == GG_TABLE_CSV)
-        gg_csv_free(&b.csv);
-    for (size_t i = 0; b.header && i < b.n_header; i++)
-        gg_free(ctx, b.header[i]);
-    gg_free(ctx, b.header);
-    for (size_t i = 0; i < b.n_out_columns; i++)
-        gg_free(ctx, b.out_columns[i]);
-    gg_free(ctx, b.out_columns);
-    json_decref(b.all);
-    gg_free(ctx, b.peek);
-    gg_free(ctx, b.out_buf.p);
-    gg_free(ctx, b.frag);
-    gg_free(ctx, b.grid_frag);
-    gg_free(ctx, b.worker_frag);
-    gg_free(ctx, b.leader_frag);
-    gg_transform_free(b.transform);
-    gg_dispatcher_free(b.dispatcher);
+    batch_free(&b);
     return st;
 }

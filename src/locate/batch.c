@@ -126,9 +126,13 @@ static int parse_coord(const char *field, const char *text, double *v, char *rea
         snprintf(reason, size, "no value in field '%s'", field);
         return 0;
     }
-    char *end;
-    errno = 0;
-    double d = strtod(text, &end);
+    const char *end;
+    double d;
+    if (!gg_parse_decimal(text, &d, &end)) {
+        char *stop;
+        d = strtod(text, &stop);
+        end = stop;
+    }
     while (*end == ' ' || *end == '\t')
         end++;
     if (end == text || *end != '\0') {

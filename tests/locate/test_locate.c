@@ -16,6 +16,7 @@
 #include "harness.h"
 #include "io/fixtures.h"
 #include "govgrid/govgrid.h"
+#include "locate/csv.h"
 #include "locate/index.h"
 #include "locate/locate.h"
 #include "locate/predicates.h"
@@ -679,6 +680,53 @@ static void china_offsets_match_published_pairs(void)
     CHECK(worst < 0.01); /* in fact far under */
 }
 
-TEST_LIST(T(orientation_is_exact), T(china_offsets_match_published_pairs), T(boundary_rule_gives_one_grid),
+/* The fast decimal reader gives strtod's double, bit for bit, and reads
+ * as far as strtod would, or leaves the text to it. */
+static void decimals_read_as_strtod_reads_them(void)
+{
+    static const char *const fixed[] = {"120.1397377", "-0", "0", "+3.5", ".5", "1.", "007.25", "-.125",
+                                        "999999999999999", "0.000000000000001", "32.25859", "1.2.3", "12abc",
+                                        "-", ".", "", "1e5", "0x1A", "inf", "nan", "1234567890123456"};
+    int bad = 0, fast = 0;
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+        double v = 0, w;
+        const char *end = NULL;
+        char *wend;
+        w = strtod(fixed[i], &wend);
+        if (gg_parse_decimal(fixed[i], &v, &end)) {
+            fast++;
+            bad += memcmp(&v, &w, sizeof v) != 0 || end != wend;
+        }
+    }
+    CHECK_INT(fast, 12); /* the first ten but the one of 16 digits, "32.25859", "1.2.3", "12abc" */
+    CHECK_INT(bad, 0);
+    char text[64];
+    for (int i = 0; i < 200000; i++) {
+        int int_digits = (int)(uniform() * 8), frac_digits = (int)(uniform() * 9); /* 15 digits at most */
+        int n = 0;
+        if (uniform() < 0.3)
+            text[n++] = '-';
+        for (int k = 0; k < int_digits; k++)
+            text[n++] = (char)('0' + (int)(uniform() * 10));
+        if (frac_digits > 0 || int_digits == 0) {
+            text[n++] = '.';
+            for (int k = 0; k < (frac_digits ? frac_digits : 1); k++)
+                text[n++] = (char)('0' + (int)(uniform() * 10));
+        }
+        text[n] = '\0';
+        double v = 0, w;
+        const char *end = NULL;
+        char *wend;
+        w = strtod(text, &wend);
+        if (!gg_parse_decimal(text, &v, &end) || memcmp(&v, &w, sizeof v) != 0 || end != wend) {
+            if (bad < 5)
+                fprintf(stderr, "  '%s': %.17g, strtod %.17g\n", text, v, w);
+            bad++;
+        }
+    }
+    CHECK_INT(bad, 0);
+}
+
+TEST_LIST(T(orientation_is_exact), T(decimals_read_as_strtod_reads_them), T(china_offsets_match_published_pairs), T(boundary_rule_gives_one_grid),
           T(workers_take_turns_and_leaders_stand_in), T(monaco_agrees_with_geos_covers),
           T(beijing_agrees_with_geos_covers), T(distances_hold_on_an_overlapping_plan), T(queries_are_thread_safe))

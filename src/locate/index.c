@@ -30,7 +30,7 @@ static inline double dmax(double a, double b)
 
 /* A cell with more edges than this is split, down to MAX_DEPTH levels
  * below the top. */
-#define LEAF_MAX 8
+#define LEAF_MAX 12
 #define MAX_DEPTH 12
 /* Edges per top cell, on average, that sizes the top level. */
 #define EDGES_PER_TOP_CELL 1.0
@@ -452,6 +452,8 @@ static gg_status build_cell(builder *b, double x0, double y0, double x1, double 
 
 static gg_status build_hints(gg_cell_index *ix, const uint8_t *seed);
 static gg_status inline_top_edges(gg_cell_index *ix);
+static void free_build_arrays(gg_cell_index *ix);
+static void *inline_main(void *arg);
 
 typedef struct tree_job {
     gg_cell_index *ix;
@@ -486,10 +488,23 @@ gg_status gg_cell_index_build(gg_cell_index *ix, int threads)
         pthread_join(thread, NULL);
     if (st == GG_OK && job.st != GG_OK)
         st = gg_error_nomem(ix->ctx);
-    if (st == GG_OK)
+    /* The top cells' edges made inline (on the second thread, when there is
+     * one) while the shared edges are found; both only read the vertex
+     * arrays, freed after. */
+    tree_job inl = {ix, GG_OK};
+    int inl_threaded = 0;
+    if (st == GG_OK) {
+        inl_threaded = threads >= 2 && pthread_create(&thread, NULL, inline_main, &inl) == 0;
+        if (!inl_threaded)
+            inline_main(&inl);
         st = build_shared(ix);
+        if (inl_threaded)
+            pthread_join(thread, NULL);
+        if (st == GG_OK && inl.st != GG_OK)
+            st = gg_error_nomem(ix->ctx);
+    }
     if (st == GG_OK)
-        st = inline_top_edges(ix);
+        free_build_arrays(ix);
     if (st == GG_OK && ix->n_leaf < ix->cap_leaf) {
         /* the leaves grew by doubling: give back the rest */
         gg_leaf_slot *fit = gg_realloc(ix->ctx, ix->leaf, (ix->n_leaf ? ix->n_leaf : 1) * sizeof *ix->leaf);
@@ -832,7 +847,7 @@ static gg_status inline_top_edges(gg_cell_index *ix)
     ix->top_edge = gg_malloc(ix->ctx, (n ? n : 1) * sizeof *ix->top_edge);
     ix->has_edges = gg_calloc(ix->ctx, n_top / 64 + 1, sizeof *ix->has_edges);
     if (ix->top_edge == NULL || ix->has_edges == NULL)
-        return gg_error_nomem(ix->ctx);
+        return GG_ERR_NOMEM; /* (recorded by the caller: this may run on a thread of its own) */
     for (size_t c = 0; c < n_top; c++)
         if (ix->top_start[c + 1] > ix->top_start[c])
             ix->has_edges[c >> 6] |= (uint64_t)1 << (c & 63);
@@ -848,6 +863,13 @@ static gg_status inline_top_edges(gg_cell_index *ix)
             }
         }
     }
+    return GG_OK;
+}
+
+/* The build's temporaries: the vertex arrays and the top cells' edge
+ * numbers (the leaves, top cells and R-trees keep what they need). */
+static void free_build_arrays(gg_cell_index *ix)
+{
     gg_free(ix->ctx, ix->top_edges);
     gg_free(ix->ctx, ix->vx);
     gg_free(ix->ctx, ix->vy);
@@ -856,7 +878,13 @@ static gg_status inline_top_edges(gg_cell_index *ix)
     ix->vx = ix->vy = NULL;
     ix->vpoly = NULL;
     ix->cap_vertices = 0;
-    return GG_OK;
+}
+
+static void *inline_main(void *arg)
+{
+    tree_job *job = arg;
+    job->st = inline_top_edges(job->ix);
+    return NULL;
 }
 
 /* Each top cell's hint: itself when it is a seed, or the hint of the

@@ -3,6 +3,7 @@
 #include "locate/locate.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,6 +283,49 @@ static gg_status load_roster(gg_locator *loc, gg_store *store)
     return st;
 }
 
+typedef struct index_job {
+    gg_cell_index *ix;
+    int threads;
+    gg_status st;
+} index_job;
+
+static void *index_main(void *arg)
+{
+    index_job *job = arg;
+    job->st = gg_cell_index_build(job->ix, job->threads);
+    return NULL;
+}
+
+/* The index built on a thread of its own while this one reads the roster
+ * (they touch different parts of the locator). The index records its
+ * errors in a context of its own for the while (same allocator), so that
+ * the two never write one context at once. */
+static gg_status build_alongside_roster(gg_locator *loc, gg_store *store, int threads)
+{
+    gg_ctx *ctx = loc->ctx;
+    gg_ctx *scratch = NULL;
+    pthread_t thread;
+    if (gg_ctx_new_with_allocator(&ctx->alloc, &scratch) != GG_OK) {
+        gg_status st = gg_cell_index_build(&loc->index, threads);
+        return st == GG_OK ? load_roster(loc, store) : st;
+    }
+    index_job job = {&loc->index, threads, GG_OK};
+    loc->index.ctx = scratch;
+    int threaded = pthread_create(&thread, NULL, index_main, &job) == 0;
+    if (!threaded)
+        index_main(&job);
+    gg_status st = load_roster(loc, store);
+    if (threaded)
+        pthread_join(thread, NULL);
+    loc->index.ctx = ctx;
+    loc->index.segs.ctx = ctx;
+    loc->index.outer.ctx = ctx;
+    if (job.st != GG_OK && st == GG_OK)
+        st = gg_error(ctx, job.st, "%s", gg_ctx_errmsg(scratch));
+    gg_ctx_free(scratch);
+    return st;
+}
+
 gg_status gg_locator_new(gg_ctx *ctx, gg_store *store, const gg_locator_options *opts, gg_locator **out)
 {
     if (out == NULL)
@@ -334,10 +378,14 @@ gg_status gg_locator_new(gg_ctx *ctx, gg_store *store, const gg_locator_options 
         if (geoms[i])
             GEOSGeom_destroy_r(ctx->geos, geoms[i]);
     gg_free(ctx, geoms);
-    if (st == GG_OK)
-        st = gg_cell_index_build(&loc->index, opts->threads);
-    if (st == GG_OK)
-        st = load_roster(loc, store);
+    if (st == GG_OK && opts->threads >= 2) {
+        st = build_alongside_roster(loc, store, opts->threads);
+    } else {
+        if (st == GG_OK)
+            st = gg_cell_index_build(&loc->index, opts->threads);
+        if (st == GG_OK)
+            st = load_roster(loc, store);
+    }
     if (st != GG_OK) {
         gg_locator_free(loc);
         return st;

@@ -63,10 +63,10 @@ typedef struct gg_locator_options {
     int64_t plan;               /* 0: the newest */
     double near_m;              /* default 10 */
     double snap_m;              /* default 50 */
-    int threads;                /* threads for building the index: 0 or 1 one (the caller's), 2 or more:
-                                   the nearest-edge tree is built on a thread of its own alongside
-                                   (the context's allocator must then be thread-safe, as the C
-                                   library's is) */
+    int threads;                /* threads for building: 0 or 1 one (the caller's); 2 or more: the
+                                   nearest-edge tree, the top cells' edges and the roster are made on
+                                   other threads alongside the cells (the context's allocator must
+                                   then be thread-safe, as the C library's is) */
 } gg_locator_options;
 
 GG_API void gg_locator_options_init(gg_locator_options *opts);

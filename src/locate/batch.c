@@ -56,9 +56,7 @@ typedef struct block {
     size_t n, cap;
     char *text;
     size_t text_len, text_cap;
-    /* CSV output made by the locating threads, one piece per slice */
-    obuf piece[MAX_JOBS];
-    int n_pieces;
+    obuf out;                   /* CSV to CSV: the block's rows, formatted (run_pipeline) */
 } block;
 
 typedef struct batch {
@@ -873,19 +871,11 @@ static int write_located_csv(const batch *b, obuf *o, const located *l)
     return ok && ob_bytes(o, "\n", 1);
 }
 
-/* CSV in, CSV out with columns: rows are formatted by the locating
- * threads from the pieces made beforehand. */
-static int fast_csv(const batch *b)
-{
-    return b->out_format == GG_TABLE_CSV && b->in_format == GG_TABLE_CSV && b->n_header > 0 && b->grid_frag != NULL;
-}
-
 typedef struct slice {
     const batch *b;
     block *k;
     size_t from, to;
-    obuf *piece;
-    int ok;
+    int ok;                     /* format_slice: the rows went into k->out */
 } slice;
 
 /* Locates the valid rows of a slice, 256 at a time through the batch
@@ -918,8 +908,8 @@ static void *locate_slice(void *arg)
 static void *format_slice(void *arg)
 {
     slice *s = arg;
-    const block *k = s->k;
-    obuf *o = s->piece;
+    block *k = s->k;
+    obuf *o = &k->out;
     size_t text = 0;
     for (size_t i = s->from; i < s->to; i++)
         text += k->rows[i].text_len;
@@ -936,7 +926,7 @@ static void *format_slice(void *arg)
 }
 
 /* Runs fn over the block in jobs slices, jobs - 1 of them on threads. */
-static int run_slices(const batch *b, block *k, int jobs, void *(*fn)(void *))
+static void run_slices(const batch *b, block *k, int jobs, void *(*fn)(void *))
 {
     slice slices[MAX_JOBS];
     pthread_t threads[MAX_JOBS];
@@ -944,28 +934,22 @@ static int run_slices(const batch *b, block *k, int jobs, void *(*fn)(void *))
     size_t per = (k->n + (size_t)jobs - 1) / (size_t)jobs;
     for (int t = 0; t < jobs; t++) {
         size_t from = (size_t)t * per, to = from + per > k->n ? k->n : from + per;
-        slices[t] = (slice){b, k, from < k->n ? from : k->n, to, &k->piece[t], 1};
+        slices[t] = (slice){b, k, from < k->n ? from : k->n, to, 1};
         if (t > 0)
             started[t] = pthread_create(&threads[t], NULL, fn, &slices[t]) == 0;
     }
     fn(&slices[0]);
-    int ok = 1;
     for (int t = 1; t < jobs; t++) {
         if (started[t])
             pthread_join(threads[t], NULL);
         else
             fn(&slices[t]); /* no thread: done here */
     }
-    for (int t = 0; t < jobs; t++)
-        ok &= slices[t].ok;
-    return ok;
 }
 
-/* Locates a block with jobs threads; for CSV output, then picks workers
- * in input order and formats the rows, again with jobs threads. */
+/* Locates a block with jobs threads. */
 static void process_block(batch *b, block *k, int jobs)
 {
-    k->n_pieces = 0;
     if (k->n == 0)
         return;
     if (jobs < 1)
@@ -975,13 +959,6 @@ static void process_block(batch *b, block *k, int jobs)
     if ((size_t)jobs > k->n / 1024 + 1)
         jobs = (int)(k->n / 1024 + 1);
     run_slices(b, k, jobs, locate_slice);
-    if (!fast_csv(b))
-        return;
-    for (size_t i = 0; i < k->n; i++)
-        pick_row(b, &k->rows[i]);
-    for (int t = 0; t < jobs; t++)
-        k->piece[t].ctx = b->ctx;
-    k->n_pieces = run_slices(b, k, jobs, format_slice) ? jobs : -1;
 }
 
 /* A block located in the background while the calling thread writes the
@@ -1068,16 +1045,6 @@ static char *json_cell(json_t *v)
 static gg_status write_block(batch *b, block *k)
 {
     gg_status st = GG_OK;
-    if (fast_csv(b)) {
-        /* formatted already, by the locating threads */
-        if (k->n_pieces < 0)
-            return gg_error_nomem(b->ctx);
-        st = flush_out(b); /* the header, before the first block */
-        for (int t = 0; t < k->n_pieces && st == GG_OK; t++)
-            st = write_out(b, &k->piece[t]);
-        b->n_written += k->n;
-        return st;
-    }
     for (size_t i = 0; i < k->n && st == GG_OK; i++) {
         row *r = &k->rows[i];
         located l;
@@ -1170,8 +1137,7 @@ static void block_free(gg_ctx *ctx, block *k)
 {
     gg_free(ctx, k->rows);
     gg_free(ctx, k->text);
-    for (int t = 0; t < MAX_JOBS; t++)
-        gg_free(ctx, k->piece[t].p);
+    gg_free(ctx, k->out.p);
 }
 
 static gg_status read_block(batch *b, block *k, int *more);
@@ -1229,7 +1195,7 @@ static void pipe_work(pipeline *pl, pipe_block *pb, int threaded)
 {
     batch *b = pl->b;
     block *k = &pb->k;
-    slice sl = {b, k, 0, k->n, &k->piece[0], 1};
+    slice sl = {b, k, 0, k->n, 1};
     locate_slice(&sl);
     if (threaded) {
         pthread_mutex_lock(&pl->mu);
@@ -1247,7 +1213,7 @@ static void pipe_work(pipeline *pl, pipe_block *pb, int threaded)
     } else {
         pl->next_pick++;
     }
-    k->piece[0].ctx = b->ctx;
+    k->out.ctx = b->ctx;
     format_slice(&sl);
     pb->failed = !sl.ok;
 }
@@ -1281,7 +1247,7 @@ static void *pipe_worker(void *arg)
 /* Writes a finished block and frees its slot (called unlocked). */
 static gg_status pipe_write(batch *b, pipe_block *pb)
 {
-    gg_status st = pb->failed ? gg_error_nomem(b->ctx) : write_out(b, &pb->k.piece[0]);
+    gg_status st = pb->failed ? gg_error_nomem(b->ctx) : write_out(b, &pb->k.out);
     b->n_written += pb->k.n;
     block_clear(&pb->k);
     if (st == GG_OK)

@@ -657,6 +657,31 @@ static void mate(uint32_t *m, uint32_t e, uint32_t f)
         m[e] = MATE_BAD; /* shared with two edges */
 }
 
+/* One raster pass of a Chebyshev distance transform over the top cells:
+ * forward (step 1) from the south-west, each cell lowered to 1 + its west,
+ * south-west, south and south-east neighbours; backward (step -1) the
+ * mirror. Two passes, one each way, give every cell its distance (at most
+ * 255) to the nearest cell at 0. */
+static void chamfer_pass(uint8_t *d, int32_t nx, int32_t ny, int step)
+{
+    for (int32_t jj = 0; jj < ny; jj++) {
+        int32_t j = step > 0 ? jj : ny - 1 - jj;
+        for (int32_t ii = 0; ii < nx; ii++) {
+            int32_t i = step > 0 ? ii : nx - 1 - ii;
+            size_t c = (size_t)j * (size_t)nx + (size_t)i;
+            unsigned best = d[c];
+            int32_t pi = i - step, pj = j - step; /* the cells already passed */
+            if (pi >= 0 && pi < nx && d[(size_t)j * (size_t)nx + (size_t)pi] + 1u < best)
+                best = d[(size_t)j * (size_t)nx + (size_t)pi] + 1u;
+            if (pj >= 0 && pj < ny)
+                for (int32_t qi = i - 1; qi <= i + 1; qi++)
+                    if (qi >= 0 && qi < nx && d[(size_t)pj * (size_t)nx + (size_t)qi] + 1u < best)
+                        best = d[(size_t)pj * (size_t)nx + (size_t)qi] + 1u;
+            d[c] = (uint8_t)best;
+        }
+    }
+}
+
 /* Marks each edge that is the exact reverse of one edge of another
  * polygon (they are listed in the same top cells), the polygons' vertices
  * in single precision, and each top cell's distance to the nearest cell
@@ -800,41 +825,8 @@ static gg_status build_shared(gg_cell_index *ix)
     gg_free(ctx, seed);
     if (hst != GG_OK)
         return hst;
-    int32_t nx = ix->nx, ny = ix->ny;
-    for (int32_t j = 0; j < ny; j++)
-        for (int32_t i = 0; i < nx; i++) {
-            size_t c = (size_t)j * (size_t)nx + (size_t)i;
-            unsigned best = d[c];
-            if (i > 0 && d[c - 1] + 1u < best)
-                best = d[c - 1] + 1u;
-            if (j > 0) {
-                size_t u = c - (size_t)nx;
-                if (d[u] + 1u < best)
-                    best = d[u] + 1u;
-                if (i > 0 && d[u - 1] + 1u < best)
-                    best = d[u - 1] + 1u;
-                if (i + 1 < nx && d[u + 1] + 1u < best)
-                    best = d[u + 1] + 1u;
-            }
-            d[c] = (uint8_t)best;
-        }
-    for (int32_t j = ny - 1; j >= 0; j--)
-        for (int32_t i = nx - 1; i >= 0; i--) {
-            size_t c = (size_t)j * (size_t)nx + (size_t)i;
-            unsigned best = d[c];
-            if (i + 1 < nx && d[c + 1] + 1u < best)
-                best = d[c + 1] + 1u;
-            if (j + 1 < ny) {
-                size_t u = c + (size_t)nx;
-                if (d[u] + 1u < best)
-                    best = d[u] + 1u;
-                if (i > 0 && d[u - 1] + 1u < best)
-                    best = d[u - 1] + 1u;
-                if (i + 1 < nx && d[u + 1] + 1u < best)
-                    best = d[u + 1] + 1u;
-            }
-            d[c] = (uint8_t)best;
-        }
+    chamfer_pass(d, ix->nx, ix->ny, 1);
+    chamfer_pass(d, ix->nx, ix->ny, -1);
     return GG_OK;
 }
 

@@ -130,6 +130,14 @@ static void add_ring(const reference *ref, const GEOSGeometry *ring, vertex_list
     }
 }
 
+static void vertex_list_free(vertex_list *v)
+{
+    free(v->x);
+    free(v->y);
+    free(v->last);
+    free(v->owner);
+}
+
 static void reference_vertices(const reference *ref, vertex_list *v)
 {
     memset(v, 0, sizeof *v);
@@ -298,10 +306,7 @@ static void agree_with_covers(const char *area, int n_random)
     }
     free(rm);
     CHECK_INT(qdiffer, 0);
-    free(vl.x);
-    free(vl.y);
-    free(vl.last);
-    free(vl.owner);
+    vertex_list_free(&vl);
     CHECK(inside > n_random / 4);   /* the random points do land in grids */
     CHECK(shared > 100);            /* and the vertices test the boundary rule */
     reference_free(&ref);
@@ -512,10 +517,7 @@ static void distances_hold_on_an_overlapping_plan(void)
     gg_locator_query(loc, 116.0045, 40.0075, &r);
     CHECK_STR(gg_locator_grid(loc, r.grid)->code, "1101080010011001");
     CHECK(r.distance_m > 30 && r.distance_m < 50); /* 0.0005 degrees of longitude */
-    free(vl.x);
-    free(vl.y);
-    free(vl.last);
-    free(vl.owner);
+    vertex_list_free(&vl);
     reference_free(&ref);
     gg_locator_free(loc);
     gg_store_close(store);

@@ -11,5 +11,6 @@
 #include "govgrid/render.h"
 #include "govgrid/locate.h"
 #include "govgrid/dispatch.h"
+#include "govgrid/dedup.h"
 
 #endif

@@ -32,6 +32,7 @@ extern const cli_command cli_cmd_locate;
 extern const cli_command cli_cmd_roster;
 extern const cli_command cli_cmd_key;
 extern const cli_command cli_cmd_serve;
+extern const cli_command cli_cmd_dedup;
 
 /* Common flags: --quiet, --json and --help are shared by every command. */
 typedef struct cli_common {
@@ -65,5 +66,13 @@ int cli_print_json(json_t *value);
 /* Parses "TARGET=VALUE" in place: arg is split at the first '='. Returns
  * 0 when there is none or either side is empty. */
 int cli_split_binding(char *arg, const char **target, const char **value);
+
+/* Prints summary.json of govgrid dedup (s) in words; dir (may be NULL)
+ * names where the files are. Returns 0, or -1 when s is not such a
+ * summary. */
+int cli_dedup_print_summary(FILE *out, json_t *s, const char *dir);
+/* Reads DIR/summary.json and prints it (in words, or as JSON). Returns an
+ * exit status. */
+int cli_dedup_print_dir(const char *command, const char *dir, int as_json);
 
 #endif

@@ -9,6 +9,7 @@ static void help(FILE *out)
 {
     fprintf(out,
             "Usage: govgrid report PROJECT.sqlite [--plan N] [--json]\n"
+            "       govgrid report --dedup DIR [--json]\n"
             "\n"
             "Measures a plan (the newest unless --plan): grids by type; households per\n"
             "comprehensive grid (min, 5th percentile, median, 95th percentile, max) and the\n"
@@ -17,8 +18,12 @@ static void help(FILE *out)
             "between grids that runs within 5 m of a road or waterway; every grid out of its\n"
             "window with its flags. Lengths and areas in the local metric CRS.\n"
             "\n"
+            "With --dedup, prints the summary that govgrid dedup left in DIR (its\n"
+            "summary.json) in words instead.\n"
+            "\n"
             "Options:\n"
             "  --plan N    the plan (default: the newest)\n"
+            "  --dedup DIR the summary of govgrid dedup -o DIR\n"
             "  --json      everything as JSON, with every grid\n"
             "  --quiet     print nothing but errors\n"
             "  --help      show this help\n");
@@ -115,11 +120,13 @@ static int run(int argc, char **argv)
 {
     static const struct option options[] = {
         {"plan", required_argument, NULL, 'p'}, {"json", no_argument, NULL, 'j'},
+        {"dedup", required_argument, NULL, 'd'},
         {"quiet", no_argument, NULL, 'q'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     cli_common common = {0, 0};
     int64_t plan = 0;
+    const char *dedup_dir = NULL;
     int c;
     optind = 1;
     opterr = 0;
@@ -132,11 +139,17 @@ static int run(int argc, char **argv)
             break;
         }
         case 'j': common.json = 1; break;
+        case 'd': dedup_dir = optarg; break;
         case 'q': common.quiet = 1; break;
         case 'h': help(stdout); return CLI_OK;
         case ':': return cli_usage("report", "option '%s' needs a value", argv[optind - 1]);
         default: return cli_usage("report", "unknown option '%s'", argv[optind - 1]);
         }
+    }
+    if (dedup_dir != NULL) {
+        if (argc - optind > 1)
+            return cli_usage("report", "--dedup DIR takes no other argument than the project file");
+        return common.quiet && !common.json ? CLI_OK : cli_dedup_print_dir("report", dedup_dir, common.json);
     }
     if (argc - optind != 1)
         return cli_usage("report", "expected one argument, the project file");

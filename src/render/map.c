@@ -1,6 +1,7 @@
 /* Maps of a plan with cairo (PNG, SVG, PDF) and pango (text, CJK). */
 #include "core/ctx.h"
 #include "govgrid/render.h"
+#include "render/canvas.h"
 #include "store/store.h"
 
 #include <cairo-pdf.h>
@@ -16,59 +17,9 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-#define FONT "WenQuanYi Micro Hei, Noto Sans CJK SC, Noto Sans CJK, sans"
-
 void gg_map_options_init(gg_map_options *opts)
 {
     memset(opts, 0, sizeof *opts);
-}
-
-/* The view: lon/lat to page, with longitude shrunk by cos(latitude) so
- * that the map is not stretched. */
-typedef struct view {
-    double lon0, lat0, kx, scale, x0, y0, height;
-} view;
-
-static void to_page(const view *v, double lon, double lat, double *x, double *y)
-{
-    *x = v->x0 + (lon - v->lon0) * v->kx * v->scale;
-    *y = v->y0 + v->height - (lat - v->lat0) * v->scale;
-}
-
-static void path_line(cairo_t *cr, GEOSContextHandle_t h, const view *v, const GEOSGeometry *line)
-{
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, line);
-    unsigned n = 0;
-    if (seq == NULL || !GEOSCoordSeq_getSize_r(h, seq, &n))
-        return;
-    for (unsigned i = 0; i < n; i++) {
-        double lon, lat, x, y;
-        GEOSCoordSeq_getXY_r(h, seq, i, &lon, &lat);
-        to_page(v, lon, lat, &x, &y);
-        if (i == 0)
-            cairo_move_to(cr, x, y);
-        else
-            cairo_line_to(cr, x, y);
-    }
-}
-
-/* Adds any geometry's rings and lines to the current path. */
-static void path_geom(cairo_t *cr, GEOSContextHandle_t h, const view *v, const GEOSGeometry *g)
-{
-    int type = GEOSGeomTypeId_r(h, g);
-    if (type == GEOS_POLYGON) {
-        path_line(cr, h, v, GEOSGetExteriorRing_r(h, g));
-        cairo_close_path(cr);
-        for (int i = 0; i < GEOSGetNumInteriorRings_r(h, g); i++) {
-            path_line(cr, h, v, GEOSGetInteriorRingN_r(h, g, i));
-            cairo_close_path(cr);
-        }
-    } else if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
-        path_line(cr, h, v, g);
-    } else if (type != GEOS_POINT) {
-        for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++)
-            path_geom(cr, h, v, GEOSGetGeometryN_r(h, g, i));
-    }
 }
 
 /* Households per grid classes, light to dark. */
@@ -96,33 +47,6 @@ static void set_class_colour(cairo_t *cr, int type, int64_t households, double a
             cairo_set_source_rgba(cr, classes[i].r, classes[i].g, classes[i].b, alpha);
             return;
         }
-}
-
-static void text(cairo_t *cr, const char *s, double x, double y, double size, int bold, int centred,
-                 double r, double g, double b)
-{
-    PangoLayout *layout = pango_cairo_create_layout(cr);
-    char font[160];
-    snprintf(font, sizeof font, "%s %s %.1fpx", FONT, bold ? "Bold" : "", size);
-    PangoFontDescription *desc = pango_font_description_from_string(font);
-    pango_layout_set_font_description(layout, desc);
-    pango_font_description_free(desc);
-    pango_layout_set_text(layout, s, -1);
-    if (centred)
-        pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER);
-    int w, hgt;
-    pango_layout_get_pixel_size(layout, &w, &hgt);
-    double tx = centred ? x - w / 2.0 : x, ty = centred ? y - hgt / 2.0 : y;
-    /* A white halo keeps labels readable over any fill. */
-    cairo_move_to(cr, tx, ty);
-    pango_cairo_layout_path(cr, layout);
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-    cairo_set_line_width(cr, size / 5.0);
-    cairo_stroke(cr);
-    cairo_move_to(cr, tx, ty);
-    cairo_set_source_rgb(cr, r, g, b);
-    pango_cairo_show_layout(cr, layout);
-    g_object_unref(layout);
 }
 
 static gg_status bounds(gg_ctx *ctx, gg_store *store, int64_t plan, const char *community, double box[4])
@@ -153,7 +77,7 @@ static gg_status bounds(gg_ctx *ctx, gg_store *store, int64_t plan, const char *
 }
 
 /* Roads and waterways in the box, under the grids' outlines. */
-static void draw_lines(cairo_t *cr, gg_ctx *ctx, gg_store *store, const view *v, const double box[4], double unit)
+static void draw_lines(cairo_t *cr, gg_ctx *ctx, gg_store *store, const gg_view *v, const double box[4], double unit)
 {
     static const char *const sql[2] = {
         "SELECT AsBinary(geom), class IN ('motorway','trunk','primary','secondary') FROM road WHERE fid IN"
@@ -175,7 +99,7 @@ static void draw_lines(cairo_t *cr, gg_ctx *ctx, gg_store *store, const view *v,
                 continue;
             int flag = sqlite3_column_int(stmt, 1);
             cairo_new_path(cr);
-            path_geom(cr, h, v, g);
+            gg_path_geom(cr, h, v, g);
             if (q == 0) {
                 cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
                 cairo_set_line_width(cr, unit * (flag ? 2.2 : 1.0));
@@ -200,36 +124,20 @@ static void draw_legend(cairo_t *cr, double x, double y, double unit, double met
     cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
     cairo_rectangle(cr, x - 8 * unit, y - 8 * unit, 210 * unit, row * 9 + 24 * unit);
     cairo_fill(cr);
-    text(cr, "户数 households per grid", x, y, 13 * unit, 1, 0, 0.1, 0.1, 0.1);
+    gg_text(cr, "户数 households per grid", x, y, 13 * unit, 1, 0, 0.1, 0.1, 0.1);
     for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
         double yy = y + row * (double)(i + 1) + 4 * unit;
         cairo_set_source_rgb(cr, classes[i].r, classes[i].g, classes[i].b);
         cairo_rectangle(cr, x, yy, sw, row * 0.7);
         cairo_fill(cr);
-        text(cr, classes[i].label, x + sw + 8 * unit, yy - 2 * unit, 12 * unit, 0, 0, 0.1, 0.1, 0.1);
+        gg_text(cr, classes[i].label, x + sw + 8 * unit, yy - 2 * unit, 12 * unit, 0, 0, 0.1, 0.1, 0.1);
     }
     double yy = y + row * 7 + 4 * unit;
     cairo_set_source_rgb(cr, 0.62, 0.52, 0.82);
     cairo_rectangle(cr, x, yy, sw, row * 0.7);
     cairo_fill(cr);
-    text(cr, "专属网格 dedicated", x + sw + 8 * unit, yy - 2 * unit, 12 * unit, 0, 0, 0.1, 0.1, 0.1);
-    /* Scale bar: a round length near 120 px. */
-    double target = 120 * unit * metres_per_unit_px;
-    double magnitude = pow(10, floor(log10(target)));
-    double length = magnitude * (target / magnitude >= 5 ? 5 : target / magnitude >= 2 ? 2 : 1);
-    double px = length / metres_per_unit_px;
-    yy = y + row * 8 + 10 * unit;
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    cairo_set_line_width(cr, 2 * unit);
-    cairo_move_to(cr, x, yy);
-    cairo_line_to(cr, x + px, yy);
-    cairo_stroke(cr);
-    char label[32];
-    if (length >= 1000)
-        snprintf(label, sizeof label, "%g km", length / 1000);
-    else
-        snprintf(label, sizeof label, "%g m", length);
-    text(cr, label, x + px + 6 * unit, yy - 8 * unit, 12 * unit, 0, 0, 0.1, 0.1, 0.1);
+    gg_text(cr, "专属网格 dedicated", x + sw + 8 * unit, yy - 2 * unit, 12 * unit, 0, 0, 0.1, 0.1, 0.1);
+    gg_scale_bar(cr, x, y + row * 8 + 10 * unit, unit, metres_per_unit_px);
 }
 
 gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg_map_options *opts)
@@ -253,36 +161,14 @@ gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg
     if (st != GG_OK)
         return st;
 
-    double width = opts->width_px > 0 ? opts->width_px : 1600;
-    double unit = width / 1600.0;
-    double margin = 40 * unit, title_h = 50 * unit;
-    view v;
-    v.lon0 = box[0];
-    v.lat0 = box[1];
-    v.kx = cos((box[1] + box[3]) / 2 * M_PI / 180);
-    double span_x = (box[2] - box[0]) * v.kx, span_y = box[3] - box[1];
-    if (span_x <= 0 || span_y <= 0)
-        return gg_error(ctx, GG_ERR_NOT_FOUND, "plan %lld: the grids have no extent", (long long)plan);
-    v.scale = (width - 2 * margin) / span_x;
-    v.height = span_y * v.scale;
-    v.x0 = margin;
-    v.y0 = margin + title_h;
-    double height = v.height + 2 * margin + title_h;
-    if (height > 6 * width) /* a very tall area: keep the page sane */
-        height = 6 * width;
-    double metres_per_px = 110574.0 / v.scale;
-
-    cairo_surface_t *surface = format == 1 ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)width, (int)height)
-                               : format == 2 ? cairo_svg_surface_create(path, width, height)
-                                             : cairo_pdf_surface_create(path, width, height);
-    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
-        st = gg_error(ctx, GG_ERR_IO, "%s: %s", path, cairo_status_to_string(cairo_surface_status(surface)));
-        cairo_surface_destroy(surface);
+    gg_page page;
+    st = gg_page_begin(ctx, path, format, box, opts->width_px, &page);
+    if (st != GG_OK)
         return st;
-    }
-    cairo_t *cr = cairo_create(surface);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
+    cairo_t *cr = page.cr;
+    gg_view v = page.view;
+    double width = page.width, height = page.height, unit = page.unit, margin = page.margin;
+    double metres_per_px = page.metres_per_px;
     GEOSContextHandle_t h = ctx->geos;
 
     /* Everything of the map stays inside its frame. */
@@ -310,7 +196,7 @@ gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg
             int type = sqlite3_column_int(stmt, 1);
             int64_t households = sqlite3_column_int64(stmt, 2);
             cairo_new_path(cr);
-            path_geom(cr, h, &v, g);
+            gg_path_geom(cr, h, &v, g);
             cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
             if (pass == 0) {
                 set_class_colour(cr, type, households, 1.0);
@@ -327,8 +213,8 @@ gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg
                     char label[64];
                     snprintf(label, sizeof label, "%s\n%lld户", len >= 4 ? code + len - 4 : (code ? code : ""),
                              (long long)households);
-                    to_page(&v, lon, lat, &x, &y);
-                    text(cr, label, x, y, 11 * unit, 0, 1, 0.1, 0.1, 0.1);
+                    gg_to_page(&v, lon, lat, &x, &y);
+                    gg_text(cr, label, x, y, 11 * unit, 0, 1, 0.1, 0.1, 0.1);
                 }
                 if (p)
                     GEOSGeom_destroy_r(h, p);
@@ -354,8 +240,8 @@ gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg
             double lon, lat, x, y;
             if (p != NULL && sqlite3_column_text(stmt, 0) != NULL && GEOSGeomGetX_r(h, p, &lon) == 1 &&
                 GEOSGeomGetY_r(h, p, &lat) == 1) {
-                to_page(&v, lon, lat, &x, &y);
-                text(cr, (const char *)sqlite3_column_text(stmt, 0), x, y - 24 * unit, 16 * unit, 1, 1, 0.05, 0.15, 0.45);
+                gg_to_page(&v, lon, lat, &x, &y);
+                gg_text(cr, (const char *)sqlite3_column_text(stmt, 0), x, y - 24 * unit, 16 * unit, 1, 1, 0.05, 0.15, 0.45);
             }
             if (p)
                 GEOSGeom_destroy_r(h, p);
@@ -371,19 +257,11 @@ gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg
     else
         snprintf(title, sizeof title, "网格方案 plan %lld%s%s", (long long)plan, opts->community ? " · " : "",
                  opts->community ? opts->community : "");
-    text(cr, title, margin, margin * 0.5, 22 * unit, 1, 0, 0.1, 0.1, 0.1);
-    draw_legend(cr, width - margin - 200 * unit, margin + title_h + 10 * unit, unit, metres_per_px);
-    text(cr, "© OpenStreetMap contributors where the data comes from OSM", margin, height - margin * 0.8,
+    gg_text(cr, title, margin, margin * 0.5, 22 * unit, 1, 0, 0.1, 0.1, 0.1);
+    draw_legend(cr, width - margin - 200 * unit, margin + page.title_h + 10 * unit, unit, metres_per_px);
+    gg_text(cr, "© OpenStreetMap contributors where the data comes from OSM", margin, height - margin * 0.8,
          10 * unit, 0, 0, 0.4, 0.4, 0.4);
 
-    cairo_destroy(cr);
-    if (st == GG_OK && format == 1 && cairo_surface_write_to_png(surface, path) != CAIRO_STATUS_SUCCESS)
-        st = gg_error(ctx, GG_ERR_IO, "%s: cannot write the PNG", path);
-    cairo_surface_finish(surface);
-    if (st == GG_OK && cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
-        st = gg_error(ctx, GG_ERR_IO, "%s: %s", path, cairo_status_to_string(cairo_surface_status(surface)));
-    cairo_surface_destroy(surface);
-    if (st != GG_OK)
-        remove(path);
+    st = gg_page_end(ctx, &page, path, format, st);
     return st;
 }

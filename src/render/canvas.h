@@ -1,0 +1,42 @@
+/* Private: drawing helpers shared by the maps (cairo, pango). */
+#ifndef GG_RENDER_CANVAS_H
+#define GG_RENDER_CANVAS_H
+
+#include "core/ctx.h"
+
+#include <cairo.h>
+#include <pango/pangocairo.h>
+
+#define FONT "WenQuanYi Micro Hei, Noto Sans CJK SC, Noto Sans CJK, sans"
+
+/* The view: lon/lat to page, with longitude shrunk by cos(latitude) so
+ * that the map is not stretched. */
+typedef struct gg_view {
+    double lon0, lat0, kx, scale, x0, y0, height;
+} gg_view;
+
+void gg_to_page(const gg_view *v, double lon, double lat, double *x, double *y);
+/* Adds any geometry's rings and lines (lon/lat) to the current path. */
+void gg_path_geom(cairo_t *cr, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *g);
+/* Text at (x, y) (its centre when centred), size in px, with a white halo. */
+void gg_text(cairo_t *cr, const char *s, double x, double y, double size, int bold, int centred, double r,
+             double g, double b);
+void gg_scale_bar(cairo_t *cr, double x, double y, double unit, double metres_per_unit_px);
+
+/* A page: the surface (PNG, SVG or PDF: format 1, 2, 3), its cairo
+ * context, the view fitting box (lon/lat) in width_px (0: 1600) with
+ * margins and a title band, painted white. */
+typedef struct gg_page {
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    gg_view view;
+    double width, height, unit, margin, title_h, metres_per_px;
+} gg_page;
+
+gg_status gg_page_begin(gg_ctx *ctx, const char *path, int format, const double box[4], int width_px,
+                        gg_page *page);
+/* Writes the PNG (format 1) and finishes the surface; on failure (st or
+ * its own) removes path. Returns the status. */
+gg_status gg_page_end(gg_ctx *ctx, gg_page *page, const char *path, int format, gg_status st);
+
+#endif

@@ -16,16 +16,16 @@
  * and households still count in the shares.
  *
  * Relations, decided in this order:
- *   outside    nothing but noise of it lies in any unified grid;
+ *   outside    it covers ground (more than noise) that no unified grid
+ *              covers (outside_area_m2; the piece is a conflict of kind
+ *              "outside"); its touches and replacement are still given;
  *   equal      its IoU with one unified grid is at least equal_iou, or it
  *              is that one grid within the tolerance;
  *   union-of   within the tolerance it is the union of two or more whole
- *              unified grids (the part of it outside every grid aside);
+ *              unified grids;
  *   part-of    within the tolerance it lies inside one unified grid;
  *   cuts       anything else: it cuts through unified grids, the conflict
  *              a planner must settle (each cut piece is listed).
- * A part outside every unified grid is reported beside the relation
- * (outside_area_m2, a conflict of kind "outside").
  *
  * Replacement: the whole unified grids that make the fewest households
  * change hands, i.e. each touched grid whose households are more in the
@@ -91,9 +91,10 @@ typedef struct gg_dedup_grid {
 /* A unified grid that a departmental grid touches. */
 typedef struct gg_dedup_touch {
     int32_t grid;               /* index in gg_dedup_result.grids */
-    double area_m2;             /* of the intersection */
-    double area_share;          /* of the departmental grid's area */
-    double grid_share;          /* of the unified grid's area */
+    double area_m2;             /* of the intersection; for a grid held whole up to noise, the grid's
+                                   own; NAN for a sliver that was found to be noise without cutting it */
+    double area_share;          /* of the departmental grid's area (NAN with area_m2) */
+    double grid_share;          /* of the unified grid's area (NAN with area_m2) */
     int64_t households;         /* in the intersection */
     double household_share;     /* of the departmental grid's households (0 when it has none) */
     int noise;                  /* the intersection is noise (a sliver along a boundary) */
@@ -107,7 +108,8 @@ typedef struct gg_dedup_item {
     gg_relation relation;
     double area_m2;
     int64_t households;
-    double iou;                 /* the largest IoU with one unified grid */
+    double iou;                 /* the largest IoU with one unified grid (with a grid it holds whole up
+                                   to slivers that were not cut, the IoU of the two areas) */
     int32_t best_grid;          /* that grid, -1 none */
     double outside_area_m2;     /* in no unified grid (noise included) */
     int64_t outside_households;
@@ -144,6 +146,8 @@ typedef struct gg_dedup_duplicate {
     size_t a, b;                /* indices in gg_dedup_result.items; a's department sorts first */
     double iou;
     double area_m2;             /* of their intersection */
+    int measured;               /* 1: cut exactly; 0: both hold the same whole unified grids up to
+                                   noise, and iou and area_m2 are those grids' */
 } gg_dedup_duplicate;
 
 typedef struct gg_dedup_dept {

@@ -85,6 +85,70 @@ static gg_status keep_parts(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *g, gg
     return st == GG_ERR_NOMEM ? gg_error_nomem(ctx) : st;
 }
 
+/* The unified grids an item holds whole, sorted, into v (n_touches room). */
+static size_t whole_set(const gg_dedup_item *it, int32_t *v)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < it->n_touches; k++)
+        if (it->touches[k].whole)
+            v[n++] = it->touches[k].grid;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            int32_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return n;
+}
+
+/* For two clean items (each the union of whole unified grids up to
+ * noise): the area of the grids both hold and of those either holds. */
+static void whole_overlap(const gg_dedup *dd, size_t a, size_t b, double *both, double *either)
+{
+    const gg_dedup_result *r = dd->result;
+    const gg_dedup_item *x = &r->items[a], *y = &r->items[b];
+    int32_t vx[64], vy[64];
+    *both = *either = 0;
+    if (x->n_touches > 64 || y->n_touches > 64) {
+        *both = -1;
+        return;
+    }
+    size_t nx = whole_set(x, vx), ny = whole_set(y, vy), i = 0, j = 0;
+    while (i < nx || j < ny) {
+        if (j >= ny || (i < nx && vx[i] < vy[j]))
+            *either += r->grids[vx[i++]].area_m2;
+        else if (i >= nx || vy[j] < vx[i])
+            *either += r->grids[vy[j++]].area_m2;
+        else {
+            *both += r->grids[vx[i]].area_m2;
+            *either += r->grids[vx[i]].area_m2;
+            i++, j++;
+        }
+    }
+}
+
+/* Is there a unified grid of which both items hold more than noise? If
+ * not, within every unified grid their overlap lies in one item's noise
+ * piece there, so it is noise itself (a part of a piece no wider than the
+ * tolerance is no wider), and they need not be cut. */
+static int core_in_common(const gg_dedup *dd, size_t a, size_t b)
+{
+    const gg_dedup_item *x = &dd->result->items[a], *y = &dd->result->items[b];
+    for (size_t i = 0; i < x->n_touches; i++) {
+        const gg_dedup_touch *t = &x->touches[i];
+        if (!t->whole && t->noise)
+            continue;
+        for (size_t k = 0; k < y->n_touches; k++)
+            if (y->touches[k].grid == t->grid && (y->touches[k].whole || !y->touches[k].noise))
+                return 1;
+    }
+    return 0;
+}
+
+/* Overlaps between item and the later grids of its department. Two grids
+ * wholly inside the plan with no unified grid of which both hold more than
+ * noise overlap in noise only (per grid; across a grid boundary two such
+ * pieces may make one up to twice the tolerance wide): they are not cut. */
 gg_status gg_dd_overlaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrids, size_t item,
                          gg_dd_piece **pieces, size_t *n_pieces, size_t *cap_pieces, size_t *noise)
 {
@@ -101,6 +165,10 @@ gg_status gg_dd_overlaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *d
         size_t j = l.v[k];
         if (j <= item || dgrids[j] == NULL || dd->dgrids[j].dept != dd->dgrids[item].dept)
             continue;
+        if (dd->item_inside[item] && dd->item_inside[j] && !core_in_common(dd, item, j)) {
+            (*noise)++;
+            continue;
+        }
         if (pd == NULL && (pd = GEOSPrepare_r(h, d)) == NULL) {
             st = gg_error_nomem(ctx);
             break;
@@ -129,59 +197,134 @@ gg_status gg_dd_overlaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *d
     return st;
 }
 
+/* The gaps of department dept in community community, found grid by
+ * grid. A gap wider than the tolerance holds a circle of radius above the
+ * tolerance, centred in some unified grid G; G's box grown by a little
+ * more than the tolerance holds such a circle, so the gap is seen there: the
+ * community's ground in that window less the department's grids touching
+ * that meet the window (each clipped to it) has a part wider than the
+ * tolerance.
+ * Each window's wide parts are kept, and joined across the community. A
+ * unified grid that one of the department's grids holds whole (up to
+ * noise) is covered but for a band along its boundary: its window is not
+ * looked at (its neighbours' windows see across that band). */
 gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrids, GEOSGeometry *const *communities,
-                     size_t dept, size_t community,
-                     gg_dd_piece **pieces, size_t *n_pieces, size_t *cap_pieces, size_t *noise)
+                     size_t dept, size_t community, gg_dd_piece **pieces, size_t *n_pieces, size_t *cap_pieces,
+                     size_t *noise)
 {
     GEOSContextHandle_t h = ctx->geos;
+    size_t n_grids = dd->result->n_grids;
+    const double tol = dd->opts.tolerance_m;
     const GEOSGeometry *cg = communities[community];
     if (cg == NULL)
         return GG_OK;
-    double box[4];
-    gg_geom_box(h, cg, box);
-    near_list l;
-    gg_status st = near_items(ctx, dd, box, &l);
-    if (st != GG_OK)
-        return st;
-    const GEOSPreparedGeometry *pc = GEOSPrepare_r(h, cg);
-    GEOSGeometry **parts = gg_malloc(ctx, (l.n ? l.n : 1) * sizeof *parts);
-    unsigned n = 0;
-    if (pc == NULL || parts == NULL)
-        st = gg_error_nomem(ctx);
-    for (size_t k = 0; st == GG_OK && k < l.n; k++) {
-        size_t j = l.v[k];
-        if (dgrids[j] == NULL || dd->dgrids[j].dept != (int32_t)dept || GEOSPreparedIntersects_r(h, pc, dgrids[j]) != 1)
+    GEOSGeometry **wide = NULL;
+    size_t n_wide = 0, cap_wide = 0;
+    gg_status st = GG_OK;
+    for (uint32_t k = dd->community_start[community]; st == GG_OK && k < dd->community_start[community + 1]; k++) {
+        uint32_t g = dd->community_grids[k];
+        size_t dg = dept * n_grids + g;
+        if (dd->whole_by[dg])
             continue;
-        if ((parts[n] = GEOSGeom_clone_r(h, dgrids[j])) == NULL)
+        const double *b = dd->grids[g].box;
+        double w[4] = {b[0] - tol - 1, b[1] - tol - 1, b[2] + tol + 1, b[3] + tol + 1};
+        near_list l;
+        if ((st = near_items(ctx, dd, w, &l)) != GG_OK)
+            break;
+        GEOSGeometry **parts = gg_malloc(ctx, (l.n + 1) * sizeof *parts);
+        GEOSGeometry *ground = GEOSClipByRect_r(h, cg, w[0], w[1], w[2], w[3]);
+        if (parts == NULL || ground == NULL) {
+            gg_free(ctx, parts);
+            gg_free(ctx, l.v);
+            if (ground)
+                GEOSGeom_destroy_r(h, ground);
             st = gg_error_nomem(ctx);
-        else
-            n++;
+            break;
+        }
+        unsigned np = 0;
+        for (size_t t = 0; t < l.n; t++) {
+            if (dd->dgrids[l.v[t]].dept != (int32_t)dept)
+                continue;
+            const GEOSGeometry *d = dgrids[l.v[t]];
+            GEOSGeometry *c = d ? GEOSClipByRect_r(h, d, w[0], w[1], w[2], w[3]) : NULL;
+            if (c != NULL)
+                parts[np++] = c;
+        }
+        gg_free(ctx, l.v);
+        /* the ground less each part in turn, largest first: once the grid's
+         * own cover is gone only slivers are left, and each further cut is
+         * small (a union of all the parts would node every nearly
+         * coincident boundary with every other) */
+        for (unsigned i = 1; i < np; i++)
+            for (unsigned j = i; j > 0; j--) {
+                double a1 = 0, a0 = 0;
+                GEOSArea_r(h, parts[j], &a1);
+                GEOSArea_r(h, parts[j - 1], &a0);
+                if (a1 <= a0)
+                    break;
+                GEOSGeometry *t = parts[j];
+                parts[j] = parts[j - 1];
+                parts[j - 1] = t;
+            }
+        GEOSGeometry *left = gg_geom_polygons(h, ground);
+        ground = NULL;
+        for (unsigned i = 0; left != NULL && i < np; i++) {
+            double lb[4], pb[4];
+            gg_geom_box(h, left, lb);
+            if (isnan(lb[0]))
+                break; /* nothing left */
+            gg_geom_box(h, parts[i], pb);
+            if (isnan(pb[0]) || pb[0] > lb[2] || pb[2] < lb[0] || pb[1] > lb[3] || pb[3] < lb[1])
+                continue;
+            GEOSGeometry *next = gg_dd_overlay(ctx, left, parts[i], 1);
+            GEOSGeom_destroy_r(h, left);
+            left = next;
+        }
+        for (unsigned i = 0; i < np; i++)
+            GEOSGeom_destroy_r(h, parts[i]);
+        np = 0;
+        gg_free(ctx, parts);
+        if (left == NULL) {
+            st = gg_error(ctx, GG_ERR_GEOMETRY, "%s around unified grid %s: the ground left uncovered could not be cut: %s",
+                          dd->result->depts[dept].dept, dd->result->grids[g].code, ctx->geos_msg);
+            break;
+        }
+        int parts_left = GEOSGetNumGeometries_r(h, left);
+        for (int i = 0; st == GG_OK && i < parts_left; i++) {
+            const GEOSGeometry *part = GEOSGetGeometryN_r(h, left, i);
+            if (gg_frame_noise(h, part, tol, -1, -1))
+                continue;
+            GEOSGeometry *copy = GEOSGeom_clone_r(h, part);
+            if (copy == NULL || gg_grow(ctx, (void **)&wide, &cap_wide, n_wide + 1, sizeof *wide) != GG_OK) {
+                if (copy)
+                    GEOSGeom_destroy_r(h, copy);
+                st = gg_error_nomem(ctx);
+                break;
+            }
+            wide[n_wide++] = copy;
+        }
+        GEOSGeom_destroy_r(h, left);
     }
     GEOSGeometry *gap = NULL;
-    if (st == GG_OK) {
-        GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, n);
-        n = 0;
-        GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+    if (st == GG_OK && n_wide > 0) {
+        GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, wide, (unsigned)n_wide);
+        n_wide = 0;
+        gap = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
         if (coll)
             GEOSGeom_destroy_r(h, coll);
-        gap = u ? gg_dd_overlay(ctx, cg, u, 1) : NULL;
-        if (u)
-            GEOSGeom_destroy_r(h, u);
+        gap = gap ? gg_geom_polygons(h, gap) : NULL;
         if (gap == NULL)
-            st = gg_error(ctx, GG_ERR_GEOMETRY, "%s in community %s: the gaps could not be computed: %s",
+            st = gg_error(ctx, GG_ERR_GEOMETRY, "%s in community %s: the gaps could not be joined: %s",
                           dd->result->depts[dept].dept, dd->communities[community].code, ctx->geos_msg);
     }
-    for (unsigned i = 0; i < n; i++)
-        GEOSGeom_destroy_r(h, parts[i]);
-    gg_free(ctx, parts);
-    if (pc)
-        GEOSPreparedGeom_destroy_r(h, pc);
-    gg_free(ctx, l.v);
-    if (st == GG_OK) {
+    for (size_t i = 0; i < n_wide; i++)
+        GEOSGeom_destroy_r(h, wide[i]);
+    gg_free(ctx, wide);
+    if (st == GG_OK && gap != NULL) {
         gg_dd_piece proto = {GG_CONFLICT_GAP, 0, dept, (int32_t)community, NULL, 0, 0};
         st = keep_parts(ctx, dd, gap, proto, pieces, n_pieces, cap_pieces, noise);
     }
-    return st;
+    return st == GG_ERR_NOMEM ? gg_error_nomem(ctx) : st;
 }
 
 /* Two grids of different departments duplicate each other when their IoU
@@ -214,6 +357,29 @@ gg_status gg_dd_duplicates(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const 
         double ix = fmin(ba[2], bb[2]) - fmax(ba[0], bb[0]), iy = fmin(ba[3], bb[3]) - fmax(ba[1], bb[1]);
         if (!(big > 0) || fmin(aa, ab) / big < 0.5 || ix <= 0 || iy <= 0 || ix * iy / big < 0.5)
             continue;
+        /* the IoU is at most the ratio of the areas; the same grid within
+         * the tolerance differs in area by at most the tolerance times the
+         * two perimeters */
+        double tol = dd->opts.tolerance_m;
+        if (fmin(aa, ab) / big < dd->opts.equal_iou &&
+            fabs(aa - ab) > tol * (dd->dgrids[item].length_m + dd->dgrids[j].length_m))
+            continue;
+        if (dd->item_clean[item] && dd->item_clean[j]) {
+            /* both whole unified grids up to noise: compare the grids */
+            double both, either;
+            whole_overlap(dd, item, j, &both, &either);
+            if (both >= 0) {
+                double iou = either > 0 ? both / either : 0;
+                if (iou >= dd->opts.equal_iou || iou == 1) {
+                    if (gg_grow(ctx, (void **)dups, cap_dups, *n_dups + 1, sizeof **dups) != GG_OK) {
+                        st = GG_ERR_NOMEM;
+                        break;
+                    }
+                    (*dups)[(*n_dups)++] = (gg_dedup_duplicate){item, j, iou, both, 0};
+                }
+                continue;
+            }
+        }
         GEOSGeometry *in = gg_dd_overlay(ctx, a, b, 0);
         if (in == NULL) {
             st = gg_error(ctx, GG_ERR_GEOMETRY, "%s %s and %s %s: the intersection failed: %s",
@@ -238,7 +404,7 @@ gg_status gg_dd_duplicates(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const 
             if (gg_grow(ctx, (void **)dups, cap_dups, *n_dups + 1, sizeof **dups) != GG_OK)
                 st = GG_ERR_NOMEM;
             else
-                (*dups)[(*n_dups)++] = (gg_dedup_duplicate){item, j, iou, gg_frame_area(h, &dd->frame, in)};
+                (*dups)[(*n_dups)++] = (gg_dedup_duplicate){item, j, iou, gg_frame_area(h, &dd->frame, in), 1};
         }
         GEOSGeom_destroy_r(h, in);
     }

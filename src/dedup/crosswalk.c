@@ -41,28 +41,78 @@ static int compare_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Overlay with a fallback: GEOS's floating overlay can fail on nearly
- * coincident edges (TopologyException); snapped to a millimetre it does
- * not. The result's polygons, or NULL (the message in ctx). */
-GEOSGeometry *gg_dd_overlay(gg_ctx *ctx, const GEOSGeometry *a, const GEOSGeometry *b, int difference)
+/* Overlay on the two boxes' common part: both inputs are first clipped to
+ * the intersection of their boxes (slightly grown), where all of an
+ * intersection lies and all of a difference's boundary that is not a's
+ * own, so that a sliver along a shared boundary is cut from two thin
+ * strips instead of two whole polygons. A difference keeps the part of a
+ * outside that rectangle as it is. With a fallback: GEOS's floating
+ * overlay can fail on nearly coincident edges (TopologyException);
+ * snapped to a millimetre it does not. The result's polygons, or NULL
+ * (the message in ctx). */
+static GEOSGeometry *overlay_plain(GEOSContextHandle_t h, const GEOSGeometry *a, const GEOSGeometry *b,
+                                   int difference)
 {
-    GEOSContextHandle_t h = ctx->geos;
     GEOSGeometry *g = difference ? GEOSDifference_r(h, a, b) : GEOSIntersection_r(h, a, b);
     if (g == NULL)
         g = difference ? GEOSDifferencePrec_r(h, a, b, 1e-3) : GEOSIntersectionPrec_r(h, a, b, 1e-3);
+    return g;
+}
+
+GEOSGeometry *gg_dd_overlay(gg_ctx *ctx, const GEOSGeometry *a, const GEOSGeometry *b, int difference)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    double ba[4], bb[4];
+    gg_geom_box(h, a, ba);
+    gg_geom_box(h, b, bb);
+    double r[4] = {fmax(ba[0], bb[0]) - 1, fmax(ba[1], bb[1]) - 1, fmin(ba[2], bb[2]) + 1, fmin(ba[3], bb[3]) + 1};
+    double area_a = (ba[2] - ba[0]) * (ba[3] - ba[1]), area_b = (bb[2] - bb[0]) * (bb[3] - bb[1]);
+    double area_r = (r[2] - r[0]) * (r[3] - r[1]);
+    GEOSGeometry *g = NULL;
+    if (!(r[0] < r[2] && r[1] < r[3])) {
+        /* the boxes do not meet */
+        g = difference ? GEOSGeom_clone_r(h, a) : GEOSGeom_createEmptyPolygon_r(h);
+    } else if (area_r < 0.6 * fmin(area_a, area_b)) {
+        GEOSGeometry *ca = GEOSClipByRect_r(h, a, r[0], r[1], r[2], r[3]);
+        GEOSGeometry *cb = GEOSClipByRect_r(h, b, r[0], r[1], r[2], r[3]);
+        GEOSGeometry *part = ca && cb ? overlay_plain(h, ca, cb, difference) : NULL;
+        if (part != NULL && difference) {
+            /* a outside the rectangle, then the clipped difference inside it */
+            GEOSGeometry *rect = GEOSGeom_createRectangle_r(h, r[0], r[1], r[2], r[3]);
+            GEOSGeometry *rest = rect ? GEOSDifference_r(h, a, rect) : NULL;
+            GEOSGeometry *both = rest ? GEOSUnion_r(h, rest, part) : NULL;
+            if (rect)
+                GEOSGeom_destroy_r(h, rect);
+            if (rest)
+                GEOSGeom_destroy_r(h, rest);
+            GEOSGeom_destroy_r(h, part);
+            part = both;
+        }
+        if (ca)
+            GEOSGeom_destroy_r(h, ca);
+        if (cb)
+            GEOSGeom_destroy_r(h, cb);
+        g = part;
+    }
+    if (g == NULL)
+        g = overlay_plain(h, a, b, difference);
     return g ? gg_geom_polygons(h, g) : NULL;
 }
 
 typedef struct touch_work {
     gg_dedup_touch t;
     GEOSGeometry *piece;        /* D n G when it was cut (not whole) */
+    int estimated;              /* not cut: area_m2 is the grid's (whole up to noise) or D's (D in it
+                                   up to noise) */
+    int pending;                /* to be cut once all grids are seen */
 } touch_work;
 
 static int compare_touch(const void *a, const void *b)
 {
     const touch_work *x = a, *y = b;
-    if (x->t.area_m2 != y->t.area_m2)
-        return x->t.area_m2 > y->t.area_m2 ? -1 : 1;
+    double ax = isnan(x->t.area_m2) ? -1 : x->t.area_m2, ay = isnan(y->t.area_m2) ? -1 : y->t.area_m2;
+    if (ax != ay)
+        return ax > ay ? -1 : 1;
     return (x->t.grid > y->t.grid) - (x->t.grid < y->t.grid);
 }
 
@@ -101,7 +151,93 @@ static GEOSGeometry *outside_part(gg_ctx *ctx, const GEOSGeometry *d, GEOSGeomet
     return o;
 }
 
-gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids, size_t item)
+GEOSGeometry *gg_dd_erode(GEOSContextHandle_t h, const GEOSGeometry *g, double tolerance_m)
+{
+    if (!(tolerance_m > 0))
+        return NULL;
+    GEOSGeometry *e = GEOSBufferWithStyle_r(h, g, -tolerance_m, 2, GEOSBUF_CAP_ROUND, GEOSBUF_JOIN_ROUND, 5.0);
+    if (e != NULL && GEOSisEmpty_r(h, e) == 1) {
+        GEOSGeom_destroy_r(h, e);
+        e = NULL;
+    }
+    return e;
+}
+
+static int stop_at_first(void *user, uint32_t item)
+{
+    (void)item;
+    *(int *)user = 1;
+    return 1;
+}
+
+/* Does the box meet an edge of the plan's outline? */
+static int near_outline(const gg_dedup *dd, const double box[4])
+{
+    int found = 0;
+    double grown[4] = {box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1};
+    gg_boxgrid_query(&dd->outline_index, dd->outline_boxes, grown, stop_at_first, &found);
+    return found;
+}
+
+/* Cuts D against G: the intersection's area, whether it is noise, whether
+ * G is whole in D, the households in it, the piece kept in w. *touching is
+ * set when they only touch (no area). sliver: D was found not to reach
+ * beyond the tolerance into G. */
+static gg_status measure(gg_ctx *ctx, gg_dedup *dd, size_t item, const GEOSGeometry *d,
+                         const GEOSPreparedGeometry *pd, const GEOSGeometry *g, int32_t gi, const GEOSGeometry *e,
+                         int sliver, touch_work *w, double *sum_frame, int *touching)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const gg_dedup_item *it = &dd->result->items[item];
+    const gg_dd_grid *gd = &dd->grids[gi];
+    const double tol = dd->opts.tolerance_m;
+    GEOSGeometry *in = gg_dd_overlay(ctx, d, g, 0);
+    if (in == NULL)
+        return gg_error(ctx, GG_ERR_GEOMETRY, "%s %s against unified grid %s: the intersection failed: %s", it->dept,
+                        it->id, dd->result->grids[gi].code, ctx->geos_msg);
+    double in_frame = 0, in_len = 0, g_frame = 0;
+    GEOSArea_r(h, in, &in_frame);
+    GEOSArea_r(h, g, &g_frame);
+    if (!(in_frame > 0)) {
+        GEOSGeom_destroy_r(h, in);
+        *touching = 1;
+        return GG_OK;
+    }
+    *sum_frame += in_frame;
+    GEOSLength_r(h, in, &in_len);
+    w->t.area_m2 = gg_frame_area(h, &dd->frame, in);
+    w->t.noise = sliver || gg_frame_noise(h, in, tol, in_frame, in_len);
+    double rest = g_frame - in_frame;
+    if (rest <= 1e-9 * g_frame || (e != NULL && !sliver && GEOSPreparedCovers_r(h, pd, e) == 1)) {
+        w->t.whole = 1;
+    } else if (!sliver && rest <= tol * (gd->length_m + in_len) * 1.0001) {
+        GEOSGeometry *out = gg_dd_overlay(ctx, g, d, 1);
+        if (out == NULL) {
+            GEOSGeom_destroy_r(h, in);
+            return gg_error(ctx, GG_ERR_GEOMETRY, "%s %s against unified grid %s: the difference failed: %s",
+                            it->dept, it->id, dd->result->grids[gi].code, ctx->geos_msg);
+        }
+        w->t.whole = gg_frame_noise(h, out, tol, -1, -1);
+        GEOSGeom_destroy_r(h, out);
+    }
+    double box[4];
+    gg_geom_box(h, in, box);
+    w->t.households = gg_dd_households_in(h, dd, d, pd, gi, box);
+    w->piece = in;
+    return GG_OK;
+}
+
+/* The fast path. Against each unified grid G the departmental grid D is
+ * first tested with G less the tolerance (E): D not meeting E leaves in G
+ * only ground within the tolerance of G's boundary, a sliver; D covering E
+ * leaves outside D only such ground, so G is whole. Slivers are cut from
+ * thin strips (gg_dd_overlay), cheaply. When D lies wholly in a plan that
+ * tiles (its box meets no outline edge), the one grid D covers all but
+ * slivers of is not cut at all: its share is D's area less the rest.
+ * Cutting two nearly coincident boundaries is what costs: every vertex
+ * of one lies within metres of the other. */
+gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids, GEOSGeometry *const *eroded,
+                          size_t item)
 {
     GEOSContextHandle_t h = ctx->geos;
     gg_dedup_result *r = dd->result;
@@ -122,6 +258,8 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
                         ctx->geos_msg);
     candidates c = {NULL, 0, 0, ctx, 0};
     gg_boxgrid_query(&dd->grid_index, dd->grid_boxes, dd->dgrid_boxes + 4 * item, add_candidate, &c);
+    int fast = eroded != NULL && GEOSGeomTypeId_r(h, d) == GEOS_MULTIPOLYGON && GEOSGetNumGeometries_r(h, d) == 1 &&
+               !near_outline(dd, dd->dgrid_boxes + 4 * item);
     gg_status st = c.failed ? GG_ERR_NOMEM : GG_OK;
     if (c.n > 1)
         qsort(c.v, c.n, sizeof *c.v, compare_u32);
@@ -139,54 +277,82 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
         const gg_dedup_grid *rg = &r->grids[gi];
         double g_frame = 0;
         GEOSArea_r(h, g, &g_frame);
-        touch_work w = {{.grid = gi}, NULL};
+        touch_work w = {{.grid = gi}, NULL, 0, 0};
+        const GEOSGeometry *e = eroded ? eroded[gi] : NULL;
         if (GEOSPreparedCovers_r(h, pd, g) == 1) {
             w.t.area_m2 = gd->area_m2;
             w.t.households = rg->households;
             w.t.whole = 1;
             sum_frame += g_frame;
-        } else {
-            GEOSGeometry *in = gg_dd_overlay(ctx, d, g, 0);
-            if (in == NULL) {
-                st = gg_error(ctx, GG_ERR_GEOMETRY, "%s %s against unified grid %s: the intersection failed: %s",
-                              it->dept, it->id, rg->code, ctx->geos_msg);
-                break;
-            }
-            double in_frame = 0, in_len = 0;
-            GEOSArea_r(h, in, &in_frame);
-            if (!(in_frame > 0)) {
-                GEOSGeom_destroy_r(h, in);
-                continue; /* they only touch */
-            }
-            sum_frame += in_frame;
-            GEOSLength_r(h, in, &in_len);
-            w.t.area_m2 = gg_frame_area(h, &dd->frame, in);
-            w.t.noise = gg_frame_noise(h, in, tol, in_frame, in_len);
-            double rest = g_frame - in_frame;
-            if (rest <= 1e-9 * g_frame) {
-                w.t.whole = 1;
-            } else if (rest <= tol * (gd->length_m + in_len) * 1.0001) {
-                GEOSGeometry *out = gg_dd_overlay(ctx, g, d, 1);
-                if (out == NULL) {
-                    GEOSGeom_destroy_r(h, in);
-                    st = gg_error(ctx, GG_ERR_GEOMETRY, "%s %s against unified grid %s: the difference failed: %s",
-                                  it->dept, it->id, rg->code, ctx->geos_msg);
-                    break;
-                }
-                w.t.whole = gg_frame_noise(h, out, tol, -1, -1);
-                GEOSGeom_destroy_r(h, out);
-            }
-            double box[4];
-            gg_geom_box(h, in, box);
+        } else if (fast && e != NULL && GEOSPreparedIntersects_r(h, pd, e) != 1) {
+            /* a sliver along G's boundary: noise, not measured */
+            const double *db = dd->dgrid_boxes + 4 * item;
+            double box[4] = {fmax(db[0], gd->box[0]), fmax(db[1], gd->box[1]), fmin(db[2], gd->box[2]),
+                             fmin(db[3], gd->box[3])};
+            w.t.noise = 1;
+            w.t.area_m2 = NAN;
             w.t.households = gg_dd_households_in(h, dd, d, pd, gi, box);
-            w.piece = in;
+        } else if (fast && e != NULL && GEOSPreparedCovers_r(h, pd, e) == 1) {
+            /* G lies in D but for a sliver along its boundary: whole, with its own area */
+            w.t.whole = 1;
+            w.t.area_m2 = gd->area_m2;
+            w.estimated = 1;
+            w.t.households = gg_dd_households_in(h, dd, d, pd, gi, gd->box);
+        } else if (fast) {
+            /* D reaches into G beyond the tolerance without holding it: measured
+             * below, unless G is the only grid D holds more than slivers of */
+            const double *db = dd->dgrid_boxes + 4 * item;
+            double box[4] = {fmax(db[0], gd->box[0]), fmax(db[1], gd->box[1]), fmin(db[2], gd->box[2]),
+                             fmin(db[3], gd->box[3])};
+            w.pending = 1;
+            w.t.households = gg_dd_households_in(h, dd, d, pd, gi, box);
+        } else {
+            int sliver = e != NULL && GEOSPreparedIntersects_r(h, pd, e) != 1;
+            int touching = 0;
+            st = measure(ctx, dd, item, d, pd, g, gi, e, sliver, &w, &sum_frame, &touching);
+            if (st != GG_OK)
+                break;
+            if (touching)
+                continue;
         }
         tw[n++] = w;
     }
+    /* the grids D reaches into: one alone (the rest slivers) holds D up to
+     * noise, with D's area; otherwise each is cut */
+    size_t n_pending = 0, n_whole = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_pending += tw[i].pending;
+        n_whole += tw[i].t.whole;
+    }
+    if (st == GG_OK && n_pending == 1 && n_whole == 0) {
+        for (size_t i = 0; i < n; i++)
+            if (tw[i].pending) {
+                tw[i].pending = 0;
+                tw[i].estimated = 1;
+                tw[i].t.area_m2 = it->area_m2;
+                tw[i].t.noise = gg_frame_noise(h, d, tol, d_area_frame, dg->length_m);
+            }
+    }
+    size_t n_kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (st == GG_OK && tw[i].pending) {
+            int touching = 0;
+            int32_t gi = tw[i].t.grid;
+            int64_t households = tw[i].t.households;
+            tw[i].pending = 0;
+            st = measure(ctx, dd, item, d, pd, grids[gi], gi, eroded ? eroded[gi] : NULL, 0, &tw[i], &sum_frame,
+                         &touching);
+            tw[i].t.households = households;
+            if (touching)
+                continue;
+        }
+        tw[n_kept++] = tw[i];
+    }
+    n = n_kept;
     /* the part in no unified grid */
     GEOSGeometry *outside = NULL;
     int outside_noise = 1;
-    if (st == GG_OK && d_area_frame - sum_frame > fmax(1e-2, 1e-9 * d_area_frame)) {
+    if (st == GG_OK && (n == 0 || (!fast && d_area_frame - sum_frame > fmax(1e-2, 1e-9 * d_area_frame)))) {
         outside = outside_part(ctx, d, grids, tw, n);
         if (outside == NULL) {
             st = gg_error(ctx, GG_ERR_GEOMETRY, "%s %s: the part outside the plan failed: %s", it->dept, it->id,
@@ -197,7 +363,13 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
         } else {
             double box[4];
             it->outside_area_m2 = gg_frame_area(h, &dd->frame, outside);
-            outside_noise = gg_frame_noise(h, outside, tol, -1, -1);
+            /* within the tolerance of D's own boundary (D less the tolerance
+             * does not reach it): noise without the inscribed circle */
+            GEOSGeometry *inner = gg_dd_erode(h, d, tol);
+            outside_noise = inner == NULL || GEOSIntersects_r(h, inner, outside) != 1 ||
+                            gg_frame_noise(h, outside, tol, -1, -1);
+            if (inner)
+                GEOSGeom_destroy_r(h, inner);
             gg_geom_box(h, outside, box);
             it->outside_households = gg_dd_households_in(h, dd, outside, NULL, -1, box);
         }
@@ -213,10 +385,15 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
         for (size_t i = 0; i < n; i++) {
             gg_dedup_touch *t = &tw[i].t;
             const gg_dedup_grid *rg = &r->grids[t->grid];
-            t->area_share = it->area_m2 > 0 ? t->area_m2 / it->area_m2 : 0;
-            t->grid_share = rg->area_m2 > 0 ? fmin(1.0, t->area_m2 / rg->area_m2) : 0;
+            t->area_share = isnan(t->area_m2) ? NAN : it->area_m2 > 0 ? t->area_m2 / it->area_m2 : 0;
+            t->grid_share = isnan(t->area_m2) ? NAN : rg->area_m2 > 0 ? fmin(1.0, t->area_m2 / rg->area_m2) : 0;
             t->household_share = hh > 0 ? (double)t->households / (double)hh : 0;
-            double iou = t->area_m2 / (it->area_m2 + rg->area_m2 - t->area_m2);
+            /* a grid held whole up to noise, its slivers unmeasured: the IoU
+             * of the two areas (exact but for the slivers) */
+            double iou = tw[i].estimated ? fmin(it->area_m2, rg->area_m2) / fmax(it->area_m2, rg->area_m2)
+                                         : t->area_m2 / (it->area_m2 + rg->area_m2 - t->area_m2);
+            if (isnan(t->area_m2))
+                iou = 0;
             if (iou > it->iou) {
                 it->iou = iou;
                 it->best_grid = t->grid;
@@ -232,7 +409,7 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
             n_core = 1;
             n_partial = !tw[0].t.whole;
         }
-        if (n_core == 0)
+        if (n_core == 0 || !outside_noise)
             it->relation = GG_RELATION_OUTSIDE;
         else if (it->iou >= dd->opts.equal_iou)
             it->relation = GG_RELATION_EQUAL;
@@ -254,8 +431,10 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
             if (t->households > b->households || (t->households == b->households && t->area_m2 > b->area_m2))
                 best = i;
         }
-        if (chosen == 0 && n > 0 && it->relation != GG_RELATION_OUTSIDE)
+        if (chosen == 0 && n_core > 0)
             tw[best].t.replacement = 1;
+        dd->item_clean[item] = (char)(fast && n_partial == 0 && n_core > 0);
+        dd->item_inside[item] = (char)fast;
         int64_t kept = 0;
         for (size_t i = 0; i < n; i++)
             if (tw[i].t.replacement) {

@@ -49,6 +49,7 @@ typedef struct worker {
     int index;
     gg_ctx *ctx;                /* the calling thread's for worker 0 */
     GEOSGeometry **grids, **dgrids, **communities; /* copies, or the originals for worker 0 */
+    GEOSGeometry **eroded;      /* copies of dd->eroded once made (worker 0: dd->eroded itself) */
     gg_dd_piece *pieces;
     size_t n_pieces, cap_pieces, noise;
     gg_dedup_duplicate *dups;
@@ -62,7 +63,7 @@ typedef struct pool {
     int jobs;
     worker workers[MAX_JOBS];
     pthread_mutex_t mutex;
-    size_t next_item, next_gap, done;
+    size_t next_item, next_pair, next_gap, next_grid, next_prep, done;
     gap_task *gaps;
     size_t n_gaps;
     int failed;
@@ -95,11 +96,66 @@ static void finished_one(pool *p, worker *w, gg_status st, size_t total, const c
 
 /* The gap tasks: every (department, community) pair where one of the
  * department's grids covers more than noise of a grid of the community. */
+/* The grids of each community, and per department and grid the items
+ * touching it and whether one holds it whole. */
+static gg_status make_indexes(gg_dedup *dd)
+{
+    gg_ctx *ctx = dd->ctx;
+    const gg_dedup_result *r = dd->result;
+    size_t ng = r->n_grids, nc = dd->n_communities, nd = r->n_depts;
+    dd->community_start = gg_calloc(ctx, nc + 2, sizeof *dd->community_start);
+    dd->community_grids = gg_malloc(ctx, (ng + 1) * sizeof *dd->community_grids);
+    dd->touch_start = gg_calloc(ctx, nd * ng + 2, sizeof *dd->touch_start);
+    dd->whole_by = gg_calloc(ctx, nd * ng + 1, 1);
+    if (!dd->community_start || !dd->community_grids || !dd->touch_start || !dd->whole_by)
+        return gg_error_nomem(ctx);
+    for (size_t g = 0; g < ng; g++)
+        if (dd->grid_community[g] >= 0)
+            dd->community_start[dd->grid_community[g] + 1]++;
+    for (size_t c = 0; c < nc; c++)
+        dd->community_start[c + 1] += dd->community_start[c];
+    uint32_t *fill = gg_malloc(ctx, (nc + 1) * sizeof *fill);
+    if (fill == NULL)
+        return gg_error_nomem(ctx);
+    memcpy(fill, dd->community_start, (nc + 1) * sizeof *fill);
+    for (size_t g = 0; g < ng; g++)
+        if (dd->grid_community[g] >= 0)
+            dd->community_grids[fill[dd->grid_community[g]]++] = (uint32_t)g;
+    gg_free(ctx, fill);
+    size_t total = 0;
+    for (size_t i = 0; i < r->n_items; i++)
+        for (size_t k = 0; k < r->items[i].n_touches; k++) {
+            size_t dg = (size_t)dd->dgrids[i].dept * ng + (size_t)r->items[i].touches[k].grid;
+            dd->touch_start[dg + 1]++;
+            total++;
+            dd->whole_by[dg] |= (char)r->items[i].touches[k].whole;
+        }
+    for (size_t dg = 0; dg < nd * ng; dg++)
+        dd->touch_start[dg + 1] += dd->touch_start[dg];
+    dd->touch_items = gg_malloc(ctx, (total + 1) * sizeof *dd->touch_items);
+    uint32_t *at = gg_malloc(ctx, (nd * ng + 1) * sizeof *at);
+    if (dd->touch_items == NULL || at == NULL) {
+        gg_free(ctx, at);
+        return gg_error_nomem(ctx);
+    }
+    memcpy(at, dd->touch_start, (nd * ng + 1) * sizeof *at);
+    for (size_t i = 0; i < r->n_items; i++)
+        for (size_t k = 0; k < r->items[i].n_touches; k++) {
+            size_t dg = (size_t)dd->dgrids[i].dept * ng + (size_t)r->items[i].touches[k].grid;
+            dd->touch_items[at[dg]++] = (uint32_t)i;
+        }
+    gg_free(ctx, at);
+    return GG_OK;
+}
+
 static gg_status make_gap_tasks(pool *p)
 {
     gg_dedup *dd = p->dd;
     gg_ctx *ctx = dd->ctx;
     size_t nc = dd->n_communities, nd = dd->result->n_depts;
+    gg_status ist = make_indexes(dd);
+    if (ist != GG_OK)
+        return ist;
     char *mark = gg_calloc(ctx, nc * nd + 1, 1);
     if (mark == NULL)
         return gg_error_nomem(ctx);
@@ -124,6 +180,37 @@ static gg_status make_gap_tasks(pool *p)
     return GG_OK;
 }
 
+static void *work_erode(void *arg)
+{
+    worker *w = arg;
+    pool *p = w->pool;
+    gg_dedup *dd = p->dd;
+    size_t n = dd->result->n_grids;
+    for (size_t i; w->status == GG_OK && (i = take(p, &p->next_grid)) < n;) {
+        dd->eroded[i] = gg_dd_erode(w->ctx->geos, w->grids[i], dd->opts.tolerance_m);
+        if (dd->eroded[i] != NULL) { /* its envelope made now, before any other thread reads it */
+            double box[4];
+            gg_geom_box(w->ctx->geos, dd->eroded[i], box);
+        }
+    }
+    return NULL;
+}
+
+static void *work_prepare(void *arg)
+{
+    worker *w = arg;
+    pool *p = w->pool;
+    gg_dedup *dd = p->dd;
+    size_t n = dd->result->n_items;
+    for (size_t i; w->status == GG_OK && (i = take(p, &p->next_prep)) < n;) {
+        gg_status st = gg_dd_prepare_dept_grid(w->ctx, dd, i);
+        if (st != GG_OK)
+            w->status = st;
+        finished_one(p, w, st, n, "dedup: checking departmental grids");
+    }
+    return NULL;
+}
+
 static void *work_items(void *arg)
 {
     worker *w = arg;
@@ -131,14 +218,27 @@ static void *work_items(void *arg)
     gg_dedup *dd = p->dd;
     size_t n_items = dd->result->n_items;
     for (size_t i; w->status == GG_OK && (i = take(p, &p->next_item)) < n_items;) {
-        gg_status st = gg_dd_crosswalk(w->ctx, dd, w->grids, i);
-        if (st == GG_OK)
-            st = gg_dd_overlaps(w->ctx, dd, w->dgrids, i, &w->pieces, &w->n_pieces, &w->cap_pieces, &w->noise);
+        gg_status st = gg_dd_crosswalk(w->ctx, dd, w->grids, w->eroded, i);
+        if (st != GG_OK)
+            w->status = st;
+        finished_one(p, w, st, n_items, "dedup: crosswalk");
+    }
+    return NULL;
+}
+
+static void *work_pairs(void *arg)
+{
+    worker *w = arg;
+    pool *p = w->pool;
+    gg_dedup *dd = p->dd;
+    size_t n_items = dd->result->n_items;
+    for (size_t i; w->status == GG_OK && (i = take(p, &p->next_pair)) < n_items;) {
+        gg_status st = gg_dd_overlaps(w->ctx, dd, w->dgrids, i, &w->pieces, &w->n_pieces, &w->cap_pieces, &w->noise);
         if (st == GG_OK)
             st = gg_dd_duplicates(w->ctx, dd, w->dgrids, i, &w->dups, &w->n_dups, &w->cap_dups);
         if (st != GG_OK)
             w->status = st;
-        finished_one(p, w, st, n_items, "dedup: crosswalk");
+        finished_one(p, w, st, n_items, "dedup: overlaps");
     }
     return NULL;
 }
@@ -160,8 +260,14 @@ static void *work_gaps(void *arg)
 /* Runs fn on every worker, the calling thread being worker 0. A thread
  * that cannot be started is no failure: tasks come from a shared counter,
  * so the others take its share. */
-static void run_stage(pool *p, void *(*fn)(void *))
+static void run_stage(pool *p, void *(*fn)(void *), const char *stage, size_t total)
 {
+    p->done = 0;
+    if (stage != NULL && gg_progress(p->dd->ctx, stage, 0, total) != GG_OK) {
+        p->failed = 1;
+        p->workers[0].status = GG_ERR_CANCELLED;
+        return;
+    }
     int started[MAX_JOBS] = {0};
     for (int t = 1; t < p->jobs; t++)
         started[t] = pthread_create(&p->workers[t].thread, NULL, fn, &p->workers[t]) == 0;
@@ -191,6 +297,7 @@ static GEOSGeometry **copies(gg_ctx *ctx, GEOSContextHandle_t h, size_t n, GEOSG
 static GEOSGeometry *grid_geom(const gg_dedup *dd, size_t i) { return dd->grids[i].geom; }
 static GEOSGeometry *dgrid_geom(const gg_dedup *dd, size_t i) { return dd->dgrids[i].geom; }
 static GEOSGeometry *community_geom(const gg_dedup *dd, size_t i) { return dd->communities[i].geom; }
+static GEOSGeometry *eroded_geom(const gg_dedup *dd, size_t i) { return dd->eroded[i]; }
 
 static void free_copies(gg_ctx *ctx, GEOSGeometry **v, size_t n)
 {
@@ -206,14 +313,11 @@ static gg_status worker_setup(pool *p, worker *w)
     if (w->index == 0) {
         w->ctx = dd->ctx;
         w->grids = gg_malloc(dd->ctx, (dd->result->n_grids + 1) * sizeof *w->grids);
-        w->dgrids = gg_malloc(dd->ctx, (dd->result->n_items + 1) * sizeof *w->dgrids);
         w->communities = gg_malloc(dd->ctx, (dd->n_communities + 1) * sizeof *w->communities);
-        if (!w->grids || !w->dgrids || !w->communities)
+        if (!w->grids || !w->communities)
             return gg_error_nomem(dd->ctx);
         for (size_t i = 0; i < dd->result->n_grids; i++)
             w->grids[i] = dd->grids[i].geom;
-        for (size_t i = 0; i < dd->result->n_items; i++)
-            w->dgrids[i] = dd->dgrids[i].geom;
         for (size_t i = 0; i < dd->n_communities; i++)
             w->communities[i] = dd->communities[i].geom;
         return GG_OK;
@@ -223,9 +327,8 @@ static gg_status worker_setup(pool *p, worker *w)
         return gg_error(dd->ctx, st, "cannot make a context for worker thread %d", w->index);
     GEOSContextHandle_t h = w->ctx->geos;
     w->grids = copies(w->ctx, h, dd->result->n_grids, grid_geom, dd);
-    w->dgrids = copies(w->ctx, h, dd->result->n_items, dgrid_geom, dd);
     w->communities = copies(w->ctx, h, dd->n_communities, community_geom, dd);
-    if (!w->grids || !w->dgrids || !w->communities)
+    if (!w->grids || !w->communities)
         return gg_error_nomem(dd->ctx);
     return GG_OK;
 }
@@ -234,6 +337,7 @@ static void worker_teardown(pool *p, worker *w)
 {
     gg_dedup *dd = p->dd;
     if (w->index == 0) {
+        w->eroded = NULL;
         gg_free(dd->ctx, w->grids);
         gg_free(dd->ctx, w->dgrids);
         gg_free(dd->ctx, w->communities);
@@ -244,6 +348,7 @@ static void worker_teardown(pool *p, worker *w)
     free_copies(w->ctx, w->grids, dd->result->n_grids);
     free_copies(w->ctx, w->dgrids, dd->result->n_items);
     free_copies(w->ctx, w->communities, dd->n_communities);
+    free_copies(w->ctx, w->eroded, dd->result->n_grids);
     gg_ctx_free(w->ctx);
     w->ctx = NULL;
 }
@@ -451,6 +556,12 @@ static void dedup_free(gg_dedup *dd)
     gg_free(ctx, dd->grids);
     gg_free(ctx, dd->grid_boxes);
     gg_boxgrid_free(ctx, &dd->grid_index);
+    for (size_t i = 0; dd->eroded && i < n_grids; i++)
+        if (dd->eroded[i])
+            GEOSGeom_destroy_r(h, dd->eroded[i]);
+    gg_free(ctx, dd->eroded);
+    gg_free(ctx, dd->outline_boxes);
+    gg_boxgrid_free(ctx, &dd->outline_index);
     for (size_t i = 0; dd->dgrids && i < n_items; i++)
         if (dd->dgrids[i].geom)
             GEOSGeom_destroy_r(h, dd->dgrids[i].geom);
@@ -484,6 +595,13 @@ static void dedup_free(gg_dedup *dd)
     }
     gg_free(ctx, dd->item_pieces);
     gg_free(ctx, dd->n_item_pieces);
+    gg_free(ctx, dd->item_clean);
+    gg_free(ctx, dd->item_inside);
+    gg_free(ctx, dd->community_start);
+    gg_free(ctx, dd->community_grids);
+    gg_free(ctx, dd->touch_start);
+    gg_free(ctx, dd->touch_items);
+    gg_free(ctx, dd->whole_by);
 }
 
 static gg_status run_pool(gg_dedup *dd)
@@ -506,13 +624,44 @@ static gg_status run_pool(gg_dedup *dd)
         ready = t + 1;
     }
     pthread_mutex_init(&p->mutex, NULL);
+    if (st == GG_OK) {
+        dd->eroded = gg_calloc(ctx, dd->result->n_grids + 1, sizeof *dd->eroded);
+        if (dd->eroded == NULL)
+            st = gg_error_nomem(ctx);
+    }
     if (st == GG_OK)
-        run_stage(p, work_items);
+        run_stage(p, work_erode, "dedup: eroding unified grids", dd->result->n_grids);
+    if (st == GG_OK && !p->failed)
+        run_stage(p, work_prepare, "dedup: checking departmental grids", dd->result->n_items);
+    if (st == GG_OK && !p->failed)
+        st = gg_dd_index_dept_grids(dd);
+    for (int t = 0; st == GG_OK && !p->failed && t < p->jobs; t++) {
+        worker *w = &p->workers[t];
+        if (t == 0) {
+            w->eroded = dd->eroded;
+            w->dgrids = gg_malloc(ctx, (dd->result->n_items + 1) * sizeof *w->dgrids);
+            for (size_t i = 0; w->dgrids && i < dd->result->n_items; i++)
+                w->dgrids[i] = dd->dgrids[i].geom;
+        } else {
+            w->eroded = copies(w->ctx, w->ctx->geos, dd->result->n_grids, eroded_geom, dd);
+            w->dgrids = copies(w->ctx, w->ctx->geos, dd->result->n_items, dgrid_geom, dd);
+        }
+        if (w->eroded == NULL || w->dgrids == NULL)
+            st = gg_error_nomem(ctx);
+    }
+    if (st == GG_OK && !p->failed) {
+        p->done = 0;
+        run_stage(p, work_items, "dedup: crosswalk", dd->result->n_items);
+    }
+    if (st == GG_OK && !p->failed) {
+        p->done = 0;
+        run_stage(p, work_pairs, "dedup: overlaps", dd->result->n_items);
+    }
     if (st == GG_OK && !p->failed) {
         st = make_gap_tasks(p);
         p->done = 0;
         if (st == GG_OK)
-            run_stage(p, work_gaps);
+            run_stage(p, work_gaps, "dedup: coverage", p->n_gaps);
     }
     for (int t = 0; st == GG_OK && t < p->jobs; t++) {
         worker *w = &p->workers[t];
@@ -523,6 +672,8 @@ static gg_status run_pool(gg_dedup *dd)
     }
     if (st == GG_OK && p->failed)
         st = gg_error(ctx, GG_ERR_INTERNAL, "a worker thread failed");
+    if (st == GG_OK)
+        st = gg_progress(ctx, "dedup: gathering", 0, 1);
     if (st == GG_OK)
         st = gather(p);
     for (int t = 0; t < ready; t++) {
@@ -570,7 +721,10 @@ gg_status gg_dedup_run(gg_ctx *ctx, gg_store *store, const gg_dedup_options *opt
         dd.n_item_communities = gg_calloc(ctx, n + 1, sizeof *dd.n_item_communities);
         dd.item_pieces = gg_calloc(ctx, n + 1, sizeof *dd.item_pieces);
         dd.n_item_pieces = gg_calloc(ctx, n + 1, sizeof *dd.n_item_pieces);
-        if (!dd.item_communities || !dd.n_item_communities || !dd.item_pieces || !dd.n_item_pieces)
+        dd.item_clean = gg_calloc(ctx, n + 1, 1);
+        dd.item_inside = gg_calloc(ctx, n + 1, 1);
+        if (!dd.item_communities || !dd.n_item_communities || !dd.item_pieces || !dd.n_item_pieces || !dd.item_clean ||
+            !dd.item_inside)
             st = gg_error_nomem(ctx);
     }
     if (st == GG_OK)

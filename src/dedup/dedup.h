@@ -101,21 +101,44 @@ typedef struct gg_dedup {
     gg_dd_dept_grid *dgrids;    /* as result->items */
     double *dgrid_boxes;
     gg_boxgrid dgrid_index;
+    /* the plan's outline: grid edges that are not the exact reverse of
+     * another grid's edge, as boxes (frame) */
+    double *outline_boxes;
+    size_t n_outline;
+    gg_boxgrid outline_index;
+    GEOSGeometry **eroded;      /* per grid: the grid less tolerance_m, NULL when nothing is left */
     gg_dd_community *communities; /* by code */
     size_t n_communities;
     int32_t *grid_community;    /* per grid: index in communities, -1 */
     gg_hh_points hh;
+    /* the grids of each community: community_grids[community_start[k] ..
+     * community_start[k + 1]) */
+    uint32_t *community_start, *community_grids;
+    /* after the crosswalk, per department d and grid g (d * n_grids + g):
+     * the items of d touching g, touch_items[touch_start[dg] ..
+     * touch_start[dg + 1]), and whether one of them holds g whole */
+    uint32_t *touch_start, *touch_items;
+    char *whole_by;
     /* per item, the communities it covers (more than noise of): from the crosswalk */
     int32_t **item_communities;
     size_t *n_item_communities;
+    /* per item, from the crosswalk: wholly inside the plan, and every
+     * unified grid it touches either whole (up to noise) or a sliver */
+    char *item_clean;
+    char *item_inside;          /* wholly inside the plan (the crosswalk's fast path) */
     /* cut and outside pieces per item, from the crosswalk */
     gg_dd_piece **item_pieces;
     size_t *n_item_pieces;
 } gg_dedup;
 
 /* load.c: the plan, its communities, the household points with their
- * grids (through the locator), the departmental grids. */
+ * grids (through the locator), the departmental grids (in lon/lat). */
 gg_status gg_dd_load(gg_dedup *dd);
+/* Moves departmental grid item into the frame, checks it and repairs it
+ * (any thread, its own context), */
+gg_status gg_dd_prepare_dept_grid(gg_ctx *ctx, gg_dedup *dd, size_t item);
+/* then, once all are, their boxes and bucket grid. */
+gg_status gg_dd_index_dept_grids(gg_dedup *dd);
 /* Households (sum of counts) of the points covered by g (frame), among
  * the points of unified grid grid (-2: every point; -1: those in none)
  * whose box meets box. */
@@ -126,8 +149,13 @@ void gg_geom_box(GEOSContextHandle_t h, const GEOSGeometry *g, double box[4]);
 /* crosswalk.c: one departmental grid against the plan. h is the calling
  * thread's GEOS handle and grids its own copies of the plan's geometries
  * (GEOS geometries cache their envelopes lazily, so threads do not share
- * them). Fills result->items[item] and the item's pieces and communities. */
-gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids, size_t item);
+ * them), eroded its copies of dd->eroded. Fills result->items[item] and the item's pieces and communities. */
+gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids, GEOSGeometry *const *eroded,
+                          size_t item);
+/* The grid less the tolerance (a negative buffer; round joins, whose
+ * chords keep it a little larger than the exact erosion, as the tests
+ * that use it need); NULL when nothing is left or it failed. */
+GEOSGeometry *gg_dd_erode(GEOSContextHandle_t h, const GEOSGeometry *g, double tolerance_m);
 
 /* coverage.c: overlaps between item and the later grids of its
  * department; the gaps of one department in one community; duplicates of

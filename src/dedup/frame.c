@@ -78,10 +78,48 @@ double gg_frame_area(GEOSContextHandle_t h, const gg_frame *f, const GEOSGeometr
     return a * (kx * ky) / (f->kx * f->ky);
 }
 
-/* A polygon whose largest inscribed circle has radius r lies within r of
- * its boundary, so its area is at most r times its perimeter: a piece
- * with area > tolerance * perimeter is wider than the tolerance without
- * the (iterative) inscribed circle. */
+/* One polygon: no wider than the tolerance? Three tests, cheapest first.
+ * A polygon whose largest inscribed circle has radius r lies within r of
+ * its boundary, so its area is at most r times its perimeter: one with
+ * area > tolerance x perimeter is wider. The circle fits in the convex
+ * hull's narrowest strip, so a hull at most 2 x tolerance wide (a sliver
+ * along a straight run of boundary) is noise. Only the rest (a sliver
+ * bending round a corner) needs the inscribed circle itself, found to
+ * half the tolerance and, when that cannot decide, to a tenth. */
+static int polygon_noise(GEOSContextHandle_t h, const GEOSGeometry *g, double tolerance_m)
+{
+    double area = 0, length = 0;
+    if (GEOSArea_r(h, g, &area) != 1 || GEOSLength_r(h, g, &length) != 1)
+        return 0;
+    if (area <= 0)
+        return 1;
+    if (area > tolerance_m * length * 1.0001)
+        return 0;
+    GEOSGeometry *w = GEOSMinimumWidth_r(h, g);
+    double width = INFINITY;
+    if (w != NULL) {
+        if (GEOSLength_r(h, w, &width) != 1)
+            width = INFINITY;
+        GEOSGeom_destroy_r(h, w);
+    }
+    if (width <= 2 * tolerance_m)
+        return 1;
+    /* coarse first: the radius found is within the search's tolerance of
+     * the largest */
+    for (double step = tolerance_m / 2;; step = tolerance_m / 10) {
+        GEOSGeometry *mic = GEOSMaximumInscribedCircle_r(h, g, step);
+        if (mic == NULL)
+            return 0;
+        double r = 0;
+        int ok = GEOSLength_r(h, mic, &r) == 1;
+        GEOSGeom_destroy_r(h, mic);
+        if (!ok || r > tolerance_m)
+            return 0;
+        if (r + step <= tolerance_m || step < tolerance_m / 2)
+            return 1;
+    }
+}
+
 int gg_frame_noise(GEOSContextHandle_t h, const GEOSGeometry *g, double tolerance_m, double area_m2,
                    double length_m)
 {
@@ -94,14 +132,19 @@ int gg_frame_noise(GEOSContextHandle_t h, const GEOSGeometry *g, double toleranc
     if (length_m < 0 && GEOSLength_r(h, g, &length_m) != 1)
         return 0;
     if (area_m2 > tolerance_m * length_m * 1.0001)
-        return 0;
-    GEOSGeometry *mic = GEOSMaximumInscribedCircle_r(h, g, tolerance_m / 50);
-    if (mic == NULL)
-        return 0;
-    double r = 0;
-    int ok = GEOSLength_r(h, mic, &r) == 1;
-    GEOSGeom_destroy_r(h, mic);
-    return ok && r <= tolerance_m;
+        return 0; /* some part is wider: the bound holds for the sum */
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON)
+        return polygon_noise(h, g, tolerance_m);
+    int n = GEOSGetNumGeometries_r(h, g);
+    for (int i = 0; i < n; i++) {
+        const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
+        int pt = GEOSGeomTypeId_r(h, part);
+        if ((pt == GEOS_POLYGON && !polygon_noise(h, part, tolerance_m)) ||
+            (pt == GEOS_MULTIPOLYGON && !gg_frame_noise(h, part, tolerance_m, -1, -1)))
+            return 0;
+    }
+    return 1;
 }
 
 /* ---- buckets of boxes ---- */

@@ -127,6 +127,90 @@ static gg_status frame_grids(gg_dedup *dd, GEOSGeometry **geoms)
     return gg_boxgrid_build(ctx, &dd->grid_index, dd->grid_boxes, r->n_grids, 2.0);
 }
 
+typedef struct edge_key {
+    double ax, ay, bx, by;      /* ends, the smaller first */
+} edge_key;
+
+static int compare_edge(const void *a, const void *b)
+{
+    const edge_key *x = a, *y = b;
+    if (x->ax != y->ax) return x->ax < y->ax ? -1 : 1;
+    if (x->ay != y->ay) return x->ay < y->ay ? -1 : 1;
+    if (x->bx != y->bx) return x->bx < y->bx ? -1 : 1;
+    if (x->by != y->by) return x->by < y->by ? -1 : 1;
+    return 0;
+}
+
+static gg_status add_ring_edges(gg_ctx *ctx, const GEOSGeometry *ring, edge_key **edges, size_t *n, size_t *cap)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned size = 0;
+    if (seq == NULL || GEOSCoordSeq_getSize_r(h, seq, &size) == 0 || size < 2)
+        return GG_OK;
+    if (gg_grow(ctx, (void **)edges, cap, *n + size, sizeof **edges) != GG_OK)
+        return GG_ERR_NOMEM;
+    double px, py;
+    GEOSCoordSeq_getXY_r(h, seq, 0, &px, &py);
+    for (unsigned i = 1; i < size; i++) {
+        double x, y;
+        GEOSCoordSeq_getXY_r(h, seq, i, &x, &y);
+        int swap = px > x || (px == x && py > y);
+        (*edges)[(*n)++] = swap ? (edge_key){x, y, px, py} : (edge_key){px, py, x, y};
+        px = x, py = y;
+    }
+    return GG_OK;
+}
+
+/* The plan's outline: the edges no other grid shares (in a plan that
+ * tiles, the outside of the union and of its holes). A departmental grid
+ * whose box meets none of them lies wholly in the plan. */
+static gg_status find_outline(gg_dedup *dd)
+{
+    gg_ctx *ctx = dd->ctx;
+    GEOSContextHandle_t h = ctx->geos;
+    edge_key *edges = NULL;
+    size_t n = 0, cap = 0;
+    gg_status st = GG_OK;
+    for (size_t i = 0; st == GG_OK && i < dd->result->n_grids; i++) {
+        const GEOSGeometry *g = dd->grids[i].geom;
+        int parts = GEOSGetNumGeometries_r(h, g);
+        for (int p = 0; st == GG_OK && p < parts; p++) {
+            const GEOSGeometry *poly = GEOSGetGeometryN_r(h, g, p);
+            st = add_ring_edges(ctx, GEOSGetExteriorRing_r(h, poly), &edges, &n, &cap);
+            int holes = GEOSGetNumInteriorRings_r(h, poly);
+            for (int k = 0; st == GG_OK && k < holes; k++)
+                st = add_ring_edges(ctx, GEOSGetInteriorRingN_r(h, poly, k), &edges, &n, &cap);
+        }
+    }
+    if (st != GG_OK) {
+        gg_free(ctx, edges);
+        return gg_error_nomem(ctx);
+    }
+    if (n > 1)
+        qsort(edges, n, sizeof *edges, compare_edge);
+    size_t cap_b = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && compare_edge(&edges[i], &edges[j]) == 0)
+            j++;
+        if (j - i == 1) {
+            if (gg_grow(ctx, (void **)&dd->outline_boxes, &cap_b, 4 * (dd->n_outline + 1), sizeof *dd->outline_boxes) != GG_OK) {
+                gg_free(ctx, edges);
+                return GG_ERR_NOMEM;
+            }
+            double *b = dd->outline_boxes + 4 * dd->n_outline++;
+            b[0] = fmin(edges[i].ax, edges[i].bx);
+            b[1] = fmin(edges[i].ay, edges[i].by);
+            b[2] = fmax(edges[i].ax, edges[i].bx);
+            b[3] = fmax(edges[i].ay, edges[i].by);
+        }
+        i = j;
+    }
+    gg_free(ctx, edges);
+    return gg_boxgrid_build(ctx, &dd->outline_index, dd->outline_boxes, dd->n_outline, 4.0);
+}
+
 static int compare_community(const void *a, const void *b)
 {
     return strcmp(((const gg_dd_community *)a)->code, ((const gg_dd_community *)b)->code);
@@ -453,13 +537,16 @@ static GEOSGeometry *check_geometry(gg_ctx *ctx, GEOSGeometry *g, char **repair)
     if (reason)
         GEOSFree_r(h, reason);
     *repair = gg_strdup(ctx, buf);
+    if (*repair == NULL && fixed != NULL) { /* out of memory: the caller sees neither */
+        GEOSGeom_destroy_r(h, fixed);
+        fixed = NULL;
+    }
     return fixed;
 }
 
 static gg_status load_dept_grids(gg_dedup *dd)
 {
     gg_ctx *ctx = dd->ctx;
-    GEOSContextHandle_t h = ctx->geos;
     gg_dedup_result *r = dd->result;
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(dd->store,
@@ -499,18 +586,7 @@ static gg_status load_dept_grids(gg_dedup *dd)
                     st = gg_error_nomem(ctx);
                 continue;
             }
-            if ((g = into_frame(dd, g)) == NULL) {
-                st = GG_ERR_GEOMETRY;
-                break;
-            }
-            g = check_geometry(ctx, g, &it->repair);
-            dg->geom = g;
-            if (g == NULL)
-                it->relation = GG_RELATION_INVALID;
-            else {
-                dg->area_m2 = gg_frame_area(h, &dd->frame, g);
-                GEOSLength_r(h, g, &dg->length_m);
-            }
+            dg->geom = g; /* lon/lat until gg_dd_prepare_dept_grid */
         }
         if (st == GG_OK && rc != SQLITE_DONE)
             st = gg_store_sql_error(dd->store, "reading the departmental grids");
@@ -520,12 +596,45 @@ static gg_status load_dept_grids(gg_dedup *dd)
         return gg_error_nomem(ctx);
     if (st != GG_OK)
         return st;
+    return GG_OK;
+}
+
+gg_status gg_dd_prepare_dept_grid(gg_ctx *ctx, gg_dedup *dd, size_t item)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    gg_dedup_item *it = &dd->result->items[item];
+    gg_dd_dept_grid *dg = &dd->dgrids[item];
+    if (dg->geom == NULL)
+        return GG_OK;
+    GEOSGeometry *g = gg_frame_from_lonlat(h, &dd->frame, dg->geom);
+    GEOSGeom_destroy_r(h, dg->geom);
+    dg->geom = NULL;
+    if (g == NULL)
+        return gg_error(ctx, GG_ERR_GEOMETRY, "%s %s: moving it into the local frame failed: %s", it->dept, it->id,
+                        ctx->geos_msg);
+    g = check_geometry(ctx, g, &it->repair);
+    if (g == NULL && it->repair == NULL)
+        return gg_error_nomem(ctx);
+    dg->geom = g;
+    if (g == NULL) {
+        it->relation = GG_RELATION_INVALID;
+        return GG_OK;
+    }
+    dg->area_m2 = gg_frame_area(h, &dd->frame, g);
+    GEOSLength_r(h, g, &dg->length_m);
+    return GG_OK;
+}
+
+gg_status gg_dd_index_dept_grids(gg_dedup *dd)
+{
+    gg_ctx *ctx = dd->ctx;
+    const gg_dedup_result *r = dd->result;
     dd->dgrid_boxes = gg_malloc(ctx, (r->n_items ? r->n_items : 1) * 4 * sizeof *dd->dgrid_boxes);
     if (dd->dgrid_boxes == NULL)
         return gg_error_nomem(ctx);
     for (size_t i = 0; i < r->n_items; i++) {
         double *b = dd->dgrid_boxes + 4 * i;
-        gg_geom_box(h, dd->dgrids[i].geom, b); /* NaN for an invalid grid: in no bucket */
+        gg_geom_box(ctx->geos, dd->dgrids[i].geom, b); /* NaN for an invalid grid: in no bucket */
     }
     return gg_boxgrid_build(ctx, &dd->dgrid_index, dd->dgrid_boxes, r->n_items, 2.0);
 }
@@ -543,6 +652,8 @@ gg_status gg_dd_load(gg_dedup *dd)
                 GEOSGeom_destroy_r(ctx->geos, geoms[i]);
         gg_free(ctx, geoms);
     }
+    if (st == GG_OK)
+        st = find_outline(dd);
     if (st == GG_OK)
         st = load_depts(dd);
     if (st == GG_OK)

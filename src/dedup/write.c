@@ -5,6 +5,7 @@
 #include "render/dedup_map.h"
 
 #include <errno.h>
+#include <math.h>
 #include <gdal.h>
 #include <jansson.h>
 #include <ogr_api.h>
@@ -77,6 +78,13 @@ static FILE *open_tmp(gg_ctx *ctx, const target *t)
     if (f == NULL)
         gg_error(ctx, GG_ERR_IO, "%s: cannot create: %s", t->tmp, strerror(errno));
     return f;
+}
+
+/* A number, or nothing for NaN (not measured). */
+static void csv_num(FILE *f, int decimals, double v)
+{
+    if (!isnan(v))
+        fprintf(f, "%.*f", decimals, v);
 }
 
 static int core_touch(const gg_dedup_touch *t)
@@ -155,9 +163,14 @@ static gg_status write_touches(gg_ctx *ctx, const gg_dedup_result *r, const char
             csv_text(f, it->dept);
             fputc(',', f);
             csv_text(f, it->id);
-            fprintf(f, ",%s,%s,%.1f,%.4f,%.4f,%lld,%.4f,%d,%d,%d\n", g->code, g->community, x->area_m2,
-                    x->area_share, x->grid_share, (long long)x->households, x->household_share, x->noise,
-                    x->whole, x->replacement);
+            fprintf(f, ",%s,%s,", g->code, g->community);
+            csv_num(f, 1, x->area_m2);
+            fputc(',', f);
+            csv_num(f, 4, x->area_share);
+            fputc(',', f);
+            csv_num(f, 4, x->grid_share);
+            fprintf(f, ",%lld,%.4f,%d,%d,%d\n", (long long)x->households, x->household_share, x->noise, x->whole,
+                    x->replacement);
         }
     }
     return finish_file(ctx, f, &t, GG_OK);
@@ -170,7 +183,7 @@ static gg_status write_duplicates(gg_ctx *ctx, const gg_dedup_result *r, const c
     FILE *f = st == GG_OK ? open_tmp(ctx, &t) : NULL;
     if (f == NULL)
         return st == GG_OK ? GG_ERR_IO : st;
-    fputs("dept_a,id_a,dept_b,id_b,iou,area_m2\n", f);
+    fputs("dept_a,id_a,dept_b,id_b,iou,area_m2,measured\n", f);
     for (size_t i = 0; i < r->n_duplicates; i++) {
         const gg_dedup_duplicate *d = &r->duplicates[i];
         const gg_dedup_item *a = &r->items[d->a], *b = &r->items[d->b];
@@ -181,7 +194,7 @@ static gg_status write_duplicates(gg_ctx *ctx, const gg_dedup_result *r, const c
         csv_text(f, b->dept);
         fputc(',', f);
         csv_text(f, b->id);
-        fprintf(f, ",%.4f,%.1f\n", d->iou, d->area_m2);
+        fprintf(f, ",%.4f,%.1f,%d\n", d->iou, d->area_m2, d->measured);
     }
     return finish_file(ctx, f, &t, GG_OK);
 }

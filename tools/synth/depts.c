@@ -252,6 +252,154 @@ static void own_tessellation(sy_world *w, sy_out *o, sy_rng *r, int dept, int n_
     GEOSGeom_destroy_r(h, vor);
 }
 
+/* Neighbouring cells (CSR), from the edges between them. */
+static void cell_adjacency(const sy_world *w, int **start_out, int **nbr_out)
+{
+    int *start = sy_calloc((size_t)w->n_cells + 1, sizeof(int));
+    for (int e = 0; e < w->n_edges; e++) {
+        const sy_edge *ed = &w->edge[e];
+        if (ed->left >= 0 && ed->right >= 0 && ed->left != ed->right) {
+            start[ed->left + 1]++;
+            start[ed->right + 1]++;
+        }
+    }
+    for (int c = 0; c < w->n_cells; c++)
+        start[c + 1] += start[c];
+    int *fill = sy_malloc(sizeof(int) * (size_t)(w->n_cells + 1));
+    memcpy(fill, start, sizeof(int) * (size_t)(w->n_cells + 1));
+    int *nbr = sy_malloc(sizeof(int) * (size_t)(start[w->n_cells] + 1));
+    for (int e = 0; e < w->n_edges; e++) {
+        const sy_edge *ed = &w->edge[e];
+        if (ed->left >= 0 && ed->right >= 0 && ed->left != ed->right) {
+            nbr[fill[ed->left]++] = ed->right;
+            nbr[fill[ed->right]++] = ed->left;
+        }
+    }
+    free(fill);
+    *start_out = start;
+    *nbr_out = nbr;
+}
+
+/* The part of m on one side of the line through its centroid at angle
+ * ang (side 0 left, 1 right), into out. */
+static void half(GEOSContextHandle_t h, const sy_mpoly *m, double ang, int side, sy_mpoly *out)
+{
+    sy_mpoly_clear(out);
+    double minx, miny, maxx, maxy;
+    sy_mpoly_bbox(m, &minx, &miny, &maxx, &maxy);
+    double cx = (minx + maxx) / 2, cy = (miny + maxy) / 2, r = 2 * (maxx - minx + maxy - miny) + 1;
+    double ux = cos(ang), uy = sin(ang), nx = -uy * (side ? -1 : 1), ny = ux * (side ? -1 : 1);
+    sy_pt q[4] = {{cx - ux * r, cy - uy * r},
+                  {cx + ux * r, cy + uy * r},
+                  {cx + ux * r + nx * r, cy + uy * r + ny * r},
+                  {cx - ux * r + nx * r, cy - uy * r + ny * r}};
+    if (side) { /* keep the ring counter-clockwise */
+        sy_pt t = q[1];
+        q[1] = q[3];
+        q[3] = t;
+    }
+    sy_mpoly box = {0};
+    sy_mpoly_begin_polygon(&box);
+    sy_mpoly_add_ring(&box, q, 4);
+    GEOSGeometry *a = sy_mpoly_to_geos(h, m, 1), *b = sy_mpoly_to_geos(h, &box, 1);
+    GEOSGeometry *c = GEOSIntersection_r(h, a, b);
+    if (c)
+        sy_mpoly_from_geos(h, c, out);
+    GEOSGeom_destroy_r(h, a);
+    GEOSGeom_destroy_r(h, b);
+    if (c)
+        GEOSGeom_destroy_r(h, c);
+    sy_mpoly_free(&box);
+}
+
+/* m = a u b */
+static void join(GEOSContextHandle_t h, const sy_mpoly *a, const sy_mpoly *b, sy_mpoly *m)
+{
+    GEOSGeometry *ga = sy_mpoly_to_geos(h, a, 1), *gb = sy_mpoly_to_geos(h, b, 1);
+    GEOSGeometry *u = GEOSUnion_r(h, ga, gb);
+    sy_mpoly_clear(m);
+    if (u) {
+        sy_mpoly_from_geos(h, u, m);
+        GEOSGeom_destroy_r(h, u);
+    }
+    GEOSGeom_destroy_r(h, ga);
+    GEOSGeom_destroy_r(h, gb);
+}
+
+/* A department that traced its grids from the unified ones, community by
+ * community: most grids copied, some neighbours merged, some grids halved,
+ * some grids reaching halfway into a neighbour, a few left out; every
+ * vertex re-digitised with up to 3 m of noise (finish()). */
+static void grid_scale(sy_world *w, sy_out *o, sy_rng *r, int dept, const int *adj_start, const int *adj)
+{
+    GEOSContextHandle_t h = w->geos;
+    char *used = sy_calloc((size_t)w->n_cells, 1);
+    int *label = sy_malloc(sizeof(int) * (size_t)w->n_cells);
+    for (int c = 0; c < w->n_cells; c++)
+        label[c] = -1;
+    sy_mpoly m = {0}, a = {0}, b = {0};
+    char name[SY_NAME_CAP * 2];
+    int seq = 0;
+    for (int ci = 0; ci < w->n_communities; ci++) {
+        const sy_community *cm = &w->communities[ci];
+        for (int i = 0; i < cm->n_cells; i++) {
+            int c = w->community_cells[cm->first_cell + i];
+            if (used[c])
+                continue;
+            used[c] = 1;
+            int nb = -1;
+            for (int k = adj_start[c]; k < adj_start[c + 1] && nb < 0; k++)
+                if (!used[adj[k]] && w->cell_community[adj[k]] == ci)
+                    nb = adj[k];
+            double u = sy_rng_uniform(r);
+            int kind = u < 0.62 ? 0 : u < 0.75 ? 1 : u < 0.85 ? 2 : u < 0.95 ? 3 : 4;
+            if ((kind == 1 || kind == 3) && nb < 0)
+                kind = 0;
+            if (kind == 0) {
+                sy_cell_build(w, c, &m);
+                snprintf(name, sizeof name, "%s%s%d", cm->name, dept_cn(dept), ++seq);
+                finish(w, o, r, dept, seq, name, &m, 1);
+            } else if (kind == 1) {
+                used[nb] = 1;
+                int cells[2] = {c, nb};
+                label[c] = label[nb] = 1;
+                sy_region_build(w, cells, 2, label, 1, &m);
+                label[c] = label[nb] = -1;
+                snprintf(name, sizeof name, "%s%s%d", cm->name, dept_cn(dept), ++seq);
+                finish(w, o, r, dept, seq, name, &m, 1);
+            } else if (kind == 2) {
+                sy_cell_build(w, c, &m);
+                double ang = sy_rng_range(r, 0, M_PI);
+                for (int side = 0; side < 2; side++) {
+                    half(h, &m, ang, side, &a);
+                    snprintf(name, sizeof name, "%s%s%d", cm->name, dept_cn(dept), ++seq);
+                    finish(w, o, r, dept, seq, name, &a, 1);
+                }
+            } else if (kind == 3) {
+                used[nb] = 1;
+                sy_cell_build(w, nb, &m);
+                double ang = sy_rng_range(r, 0, M_PI);
+                half(h, &m, ang, 0, &a);
+                half(h, &m, ang, 1, &b);
+                sy_cell_build(w, c, &m);
+                sy_mpoly joined = {0};
+                join(h, &m, &a, &joined);
+                snprintf(name, sizeof name, "%s%s%d", cm->name, dept_cn(dept), ++seq);
+                finish(w, o, r, dept, seq, name, &joined, 1);
+                sy_mpoly_free(&joined);
+                snprintf(name, sizeof name, "%s%s%d", cm->name, dept_cn(dept), ++seq);
+                finish(w, o, r, dept, seq, name, &b, 1);
+            }
+            /* else: left out, a gap in the community */
+        }
+    }
+    sy_mpoly_free(&m);
+    sy_mpoly_free(&a);
+    sy_mpoly_free(&b);
+    free(label);
+    free(used);
+}
+
 void sy_depts_generate(sy_world *w, sy_out *o)
 {
     int *group = sy_malloc(sizeof(int) * (size_t)w->n_communities);
@@ -309,6 +457,16 @@ void sy_depts_generate(sy_world *w, sy_out *o)
             own_tessellation(w, o, &r, d, w->n_communities / 2 + 2);
             break;
         }
+    }
+    if (w->opt.grid_departments > 0) {
+        int *cell_start, *cell_nbr;
+        cell_adjacency(w, &cell_start, &cell_nbr);
+        for (int d = w->opt.departments; d < w->opt.departments + w->opt.grid_departments; d++) {
+            sy_rng r = sy_rng_for(w->opt.seed, SY_TAG_DEPTS, (uint64_t)d);
+            grid_scale(w, o, &r, d, cell_start, cell_nbr);
+        }
+        free(cell_start);
+        free(cell_nbr);
     }
     free(queue);
     free(adj_start);

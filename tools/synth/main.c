@@ -38,6 +38,10 @@ static const char usage_text[] =
     "                            (default 2800; 500 gives a county of many small\n"
     "                            communities, as in older city districts)\n"
     "  --departments D           departmental grid layers, 0 .. 100 (default 5)\n"
+    "  --grid-departments D      departmental layers drawn grid by grid after the\n"
+    "                            unified grids, 0 .. 100 (default 0): copies, unions\n"
+    "                            of neighbours, halves, grids cutting into a\n"
+    "                            neighbour, left-out grids, with 3 m of noise\n"
     "  --quiet                   no progress lines\n"
     "  --help                    this text\n"
     "\n"
@@ -195,7 +199,7 @@ int main(int argc, char **argv)
         int takes_value = !strcmp(name, "--households") || !strcmp(name, "--seed") || !strcmp(name, "--out") ||
                           !strcmp(name, "--crs") || !strcmp(name, "--grid-vertices") ||
                           !strcmp(name, "--grids-per-community") || !strcmp(name, "--departments") ||
-                          !strcmp(name, "--community-households");
+                          !strcmp(name, "--community-households") || !strcmp(name, "--grid-departments");
         if (takes_value && !val) {
             if (i + 1 >= argc)
                 usage_error("%s needs a value", name);
@@ -240,6 +244,8 @@ int main(int argc, char **argv)
             w.opt.community_households = (int)parse_long(name, val, 200, 20000);
         } else if (!strcmp(name, "--departments")) {
             w.opt.departments = (int)parse_long(name, val, 0, 100);
+        } else if (!strcmp(name, "--grid-departments")) {
+            w.opt.grid_departments = (int)parse_long(name, val, 0, 100);
         } else if (!strcmp(name, "--quiet")) {
             w.opt.quiet = 1;
         } else if (!strcmp(name, "--force")) {

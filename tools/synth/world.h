@@ -115,6 +115,7 @@ typedef struct sy_options {
     int grids_per_community; /* 0: from households */
     int community_households; /* mean households per community; 0: 2800 */
     int departments;
+    int grid_departments; /* layers traced grid by grid from the unified grids */
     int epsg;
     int quiet;
     int progress; /* stderr is a TTY and not quiet */

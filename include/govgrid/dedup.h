@@ -134,7 +134,8 @@ typedef struct gg_dedup_conflict {
     char *dept;
     char *dept_grid_id;         /* NULL for a gap */
     char *other;                /* cut: the unified code; overlap: the other grid's id; else NULL */
-    char *community;            /* the community it lies in (most of it), or NULL */
+    char *community;            /* gap: its community; cut: the cut grid's; overlap, outside: that of
+                                   the departmental grid's best unified grid; NULL: none */
     double area_m2;
     int64_t households;
     unsigned char *wkb;         /* MultiPolygon, EPSG:4326, ISO WKB little-endian */

@@ -7,42 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct near_list {
-    gg_ctx *ctx;
-    uint32_t *v;
-    size_t n, cap;
-    int failed;
-} near_list;
-
-static int collect(void *user, uint32_t item)
-{
-    near_list *l = user;
-    if (gg_grow(l->ctx, (void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) != GG_OK) {
-        l->failed = 1;
-        return 1;
-    }
-    l->v[l->n++] = item;
-    return 0;
-}
-
-static int compare_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* The departmental grids whose boxes meet box, in item order. */
-static gg_status near_items(gg_ctx *ctx, const gg_dedup *dd, const double box[4], near_list *l)
+static gg_status near_items(gg_ctx *ctx, const gg_dedup *dd, const double box[4], gg_dd_ids *l)
 {
-    *l = (near_list){ctx, NULL, 0, 0, 0};
-    gg_boxgrid_query(&dd->dgrid_index, dd->dgrid_boxes, box, collect, l);
-    if (l->failed) {
-        gg_free(ctx, l->v);
-        return gg_error_nomem(ctx);
-    }
-    if (l->n > 1)
-        qsort(l->v, l->n, sizeof *l->v, compare_u32);
-    return GG_OK;
+    return gg_dd_ids_near(ctx, &dd->dgrid_index, dd->dgrid_boxes, box, l);
 }
 
 static gg_status push_piece(gg_ctx *ctx, gg_dd_piece **pieces, size_t *n, size_t *cap, gg_dd_piece p)
@@ -156,7 +124,7 @@ gg_status gg_dd_overlaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *d
     const GEOSGeometry *d = dgrids[item];
     if (d == NULL)
         return GG_OK;
-    near_list l;
+    gg_dd_ids l;
     gg_status st = near_items(ctx, dd, dd->dgrid_boxes + 4 * item, &l);
     if (st != GG_OK)
         return st;
@@ -228,7 +196,7 @@ gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrid
             continue;
         const double *b = dd->grids[g].box;
         double w[4] = {b[0] - tol - 1, b[1] - tol - 1, b[2] + tol + 1, b[3] + tol + 1};
-        near_list l;
+        gg_dd_ids l;
         if ((st = near_items(ctx, dd, w, &l)) != GG_OK)
             break;
         GEOSGeometry **parts = gg_malloc(ctx, (l.n + 1) * sizeof *parts);
@@ -339,7 +307,7 @@ gg_status gg_dd_duplicates(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const 
     if (a == NULL)
         return GG_OK;
     const double *ba = dd->dgrid_boxes + 4 * item;
-    near_list l;
+    gg_dd_ids l;
     gg_status st = near_items(ctx, dd, ba, &l);
     if (st != GG_OK)
         return st;

@@ -17,30 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct candidates {
-    uint32_t *v;
-    size_t n, cap;
-    gg_ctx *ctx;
-    int failed;
-} candidates;
-
-static int add_candidate(void *user, uint32_t item)
-{
-    candidates *c = user;
-    if (gg_grow(c->ctx, (void **)&c->v, &c->cap, c->n + 1, sizeof *c->v) != GG_OK) {
-        c->failed = 1;
-        return 1;
-    }
-    c->v[c->n++] = item;
-    return 0;
-}
-
-static int compare_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Overlay on the two boxes' common part: both inputs are first clipped to
  * the intersection of their boxes (slightly grown), where all of an
  * intersection lies and all of a difference's boundary that is not a's
@@ -256,13 +232,10 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
     if (pd == NULL)
         return gg_error(ctx, GG_ERR_GEOMETRY, "%s %s: cannot prepare the geometry: %s", it->dept, it->id,
                         ctx->geos_msg);
-    candidates c = {NULL, 0, 0, ctx, 0};
-    gg_boxgrid_query(&dd->grid_index, dd->grid_boxes, dd->dgrid_boxes + 4 * item, add_candidate, &c);
+    gg_dd_ids c;
+    gg_status st = gg_dd_ids_near(ctx, &dd->grid_index, dd->grid_boxes, dd->dgrid_boxes + 4 * item, &c);
     int fast = eroded != NULL && GEOSGeomTypeId_r(h, d) == GEOS_MULTIPOLYGON && GEOSGetNumGeometries_r(h, d) == 1 &&
                !near_outline(dd, dd->dgrid_boxes + 4 * item);
-    gg_status st = c.failed ? GG_ERR_NOMEM : GG_OK;
-    if (c.n > 1)
-        qsort(c.v, c.n, sizeof *c.v, compare_u32);
     touch_work *tw = gg_calloc(ctx, c.n ? c.n : 1, sizeof *tw);
     size_t n = 0;
     if (tw == NULL)

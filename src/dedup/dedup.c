@@ -474,28 +474,6 @@ static gg_status gather(pool *p)
     return st;
 }
 
-static int find_conflict_community(const gg_dedup *dd, GEOSContextHandle_t h, const GEOSGeometry *g)
-{
-    /* the community of the unified grid holding the piece's inner point */
-    GEOSGeometry *pt = GEOSPointOnSurface_r(h, g);
-    double x, y;
-    int found = -1;
-    if (pt && GEOSGeomGetX_r(h, pt, &x) == 1 && GEOSGeomGetY_r(h, pt, &y) == 1) {
-        for (size_t k = 0; k < dd->n_communities && found < 0; k++) {
-            const GEOSGeometry *cg = dd->communities[k].geom;
-            double b[4];
-            gg_geom_box(h, cg, b);
-            if (isnan(b[0]) || x < b[0] || x > b[2] || y < b[1] || y > b[3])
-                continue;
-            if (GEOSIntersects_r(h, cg, pt) == 1)
-                found = (int)k;
-        }
-    }
-    if (pt)
-        GEOSGeom_destroy_r(h, pt);
-    return found;
-}
-
 gg_status gg_dd_conflict_from_piece(gg_ctx *ctx, gg_dedup *dd, const gg_dd_piece *p, gg_dedup_conflict *c)
 {
     GEOSContextHandle_t h = ctx->geos;
@@ -512,9 +490,12 @@ gg_status gg_dd_conflict_from_piece(gg_ctx *ctx, gg_dedup *dd, const gg_dd_piece
         c->other = gg_strdup(ctx, r->grids[p->other].code);
     else if (p->kind == GG_CONFLICT_OVERLAP)
         c->other = gg_strdup(ctx, r->items[p->other].id);
+    /* an overlap or an outside part: the community of the grid's best unified grid */
+    int32_t best = r->items[p->item].best_grid;
     int cm = p->kind == GG_CONFLICT_GAP ? p->community
              : p->kind == GG_CONFLICT_CUT ? dd->grid_community[p->other]
-                                          : find_conflict_community(dd, h, p->geom);
+             : best >= 0                  ? dd->grid_community[best]
+                                          : -1;
     if (cm >= 0)
         c->community = gg_strdup(ctx, dd->communities[cm].code);
     if (c->dept == NULL || (p->kind != GG_CONFLICT_GAP && c->dept_grid_id == NULL) ||

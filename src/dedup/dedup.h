@@ -47,6 +47,14 @@ typedef int (*gg_boxgrid_fn)(void *user, uint32_t item);
 void gg_boxgrid_query(const gg_boxgrid *g, const double *boxes, const double box[4], gg_boxgrid_fn fn, void *user);
 void gg_boxgrid_free(gg_ctx *ctx, gg_boxgrid *g);
 
+/* The items of a bucket grid whose boxes meet box, in increasing order,
+ * into ids->v (ids->n of them; free ids->v with gg_free). */
+typedef struct gg_dd_ids {
+    uint32_t *v;
+    size_t n, cap;
+} gg_dd_ids;
+gg_status gg_dd_ids_near(gg_ctx *ctx, const gg_boxgrid *g, const double *boxes, const double box[4], gg_dd_ids *ids);
+
 /* Household points in the frame. */
 typedef struct gg_hh_points {
     size_t n;

@@ -11,6 +11,7 @@
 #include "dedup/dedup.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifndef M_PI
@@ -261,4 +262,42 @@ void gg_boxgrid_free(gg_ctx *ctx, gg_boxgrid *g)
     gg_free(ctx, g->start);
     gg_free(ctx, g->items);
     memset(g, 0, sizeof *g);
+}
+
+typedef struct ids_query {
+    gg_ctx *ctx;
+    gg_dd_ids *ids;
+    int failed;
+} ids_query;
+
+static int add_id(void *user, uint32_t item)
+{
+    ids_query *q = user;
+    if (gg_grow(q->ctx, (void **)&q->ids->v, &q->ids->cap, q->ids->n + 1, sizeof *q->ids->v) != GG_OK) {
+        q->failed = 1;
+        return 1;
+    }
+    q->ids->v[q->ids->n++] = item;
+    return 0;
+}
+
+static int compare_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+gg_status gg_dd_ids_near(gg_ctx *ctx, const gg_boxgrid *g, const double *boxes, const double box[4], gg_dd_ids *ids)
+{
+    *ids = (gg_dd_ids){NULL, 0, 0};
+    ids_query q = {ctx, ids, 0};
+    gg_boxgrid_query(g, boxes, box, add_id, &q);
+    if (q.failed) {
+        gg_free(ctx, ids->v);
+        *ids = (gg_dd_ids){NULL, 0, 0};
+        return gg_error_nomem(ctx);
+    }
+    if (ids->n > 1)
+        qsort(ids->v, ids->n, sizeof *ids->v, compare_u32);
+    return GG_OK;
 }

@@ -87,6 +87,18 @@ static void csv_num(FILE *f, int decimals, double v)
         fprintf(f, "%.*f", decimals, v);
 }
 
+/* A CSV file under its temporary name with its header written, or NULL
+ * (the error recorded). */
+static FILE *begin_csv(gg_ctx *ctx, const char *dir, const char *name, const char *header, target *t)
+{
+    if (target_make(ctx, dir, name, t) != GG_OK)
+        return NULL;
+    FILE *f = open_tmp(ctx, t);
+    if (f != NULL)
+        fputs(header, f);
+    return f;
+}
+
 static int core_touch(const gg_dedup_touch *t)
 {
     return t->whole || !t->noise;
@@ -95,13 +107,13 @@ static int core_touch(const gg_dedup_touch *t)
 static gg_status write_crosswalk(gg_ctx *ctx, const gg_dedup_result *r, const char *dir)
 {
     target t;
-    gg_status st = target_make(ctx, dir, "crosswalk.csv", &t);
-    FILE *f = st == GG_OK ? open_tmp(ctx, &t) : NULL;
+    FILE *f = begin_csv(ctx, dir, "crosswalk.csv",
+                        "dept,dept_grid_id,name,relation,unified_codes,area_m2,households,area_shares,"
+                        "household_shares,iou,best_grid,outside_area_share,outside_households,replacement,"
+                        "households_gained,households_lost,repair\n",
+                        &t);
     if (f == NULL)
-        return st == GG_OK ? GG_ERR_IO : st;
-    fputs("dept,dept_grid_id,name,relation,unified_codes,area_m2,households,area_shares,household_shares,iou,"
-          "best_grid,outside_area_share,outside_households,replacement,households_gained,households_lost,repair\n",
-          f);
+        return gg_ctx_errcode(ctx);
     for (size_t i = 0; i < r->n_items; i++) {
         const gg_dedup_item *it = &r->items[i];
         csv_text(f, it->dept);
@@ -148,13 +160,12 @@ static gg_status write_crosswalk(gg_ctx *ctx, const gg_dedup_result *r, const ch
 static gg_status write_touches(gg_ctx *ctx, const gg_dedup_result *r, const char *dir)
 {
     target t;
-    gg_status st = target_make(ctx, dir, "touches.csv", &t);
-    FILE *f = st == GG_OK ? open_tmp(ctx, &t) : NULL;
+    FILE *f = begin_csv(ctx, dir, "touches.csv",
+                        "dept,dept_grid_id,unified_code,community,area_m2,area_share,grid_share,households,"
+                        "household_share,noise,whole,replacement\n",
+                        &t);
     if (f == NULL)
-        return st == GG_OK ? GG_ERR_IO : st;
-    fputs("dept,dept_grid_id,unified_code,community,area_m2,area_share,grid_share,households,household_share,"
-          "noise,whole,replacement\n",
-          f);
+        return gg_ctx_errcode(ctx);
     for (size_t i = 0; i < r->n_items; i++) {
         const gg_dedup_item *it = &r->items[i];
         for (size_t k = 0; k < it->n_touches; k++) {
@@ -179,11 +190,9 @@ static gg_status write_touches(gg_ctx *ctx, const gg_dedup_result *r, const char
 static gg_status write_duplicates(gg_ctx *ctx, const gg_dedup_result *r, const char *dir)
 {
     target t;
-    gg_status st = target_make(ctx, dir, "duplicates.csv", &t);
-    FILE *f = st == GG_OK ? open_tmp(ctx, &t) : NULL;
+    FILE *f = begin_csv(ctx, dir, "duplicates.csv", "dept_a,id_a,dept_b,id_b,iou,area_m2,measured\n", &t);
     if (f == NULL)
-        return st == GG_OK ? GG_ERR_IO : st;
-    fputs("dept_a,id_a,dept_b,id_b,iou,area_m2,measured\n", f);
+        return gg_ctx_errcode(ctx);
     for (size_t i = 0; i < r->n_duplicates; i++) {
         const gg_dedup_duplicate *d = &r->duplicates[i];
         const gg_dedup_item *a = &r->items[d->a], *b = &r->items[d->b];

@@ -151,3 +151,15 @@ gg_status gg_page_end(gg_ctx *ctx, gg_page *page, const char *path, int format, 
         remove(path);
     return st;
 }
+
+int64_t gg_read_box(sqlite3_stmt *stmt, double box[4])
+{
+    int64_t n = 0;
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+        for (int i = 0; i < 4; i++)
+            box[i] = sqlite3_column_double(stmt, i);
+        n = sqlite3_column_int64(stmt, 4);
+    }
+    sqlite3_finalize(stmt);
+    return n;
+}

@@ -5,6 +5,7 @@
 #include "core/ctx.h"
 
 #include <cairo.h>
+#include <sqlite3.h>
 #include <pango/pangocairo.h>
 
 #define FONT "WenQuanYi Micro Hei, Noto Sans CJK SC, Noto Sans CJK, sans"
@@ -21,6 +22,9 @@ void gg_path_geom(cairo_t *cr, GEOSContextHandle_t h, const gg_view *v, const GE
 /* Text at (x, y) (its centre when centred), size in px, with a white halo. */
 void gg_text(cairo_t *cr, const char *s, double x, double y, double size, int bold, int centred, double r,
              double g, double b);
+/* Steps stmt, whose row is min x, min y, max x, max y and a count, into
+ * box; returns the count (0 when there is no row). Finalizes stmt. */
+int64_t gg_read_box(sqlite3_stmt *stmt, double box[4]);
 void gg_scale_bar(cairo_t *cr, double x, double y, double unit, double metres_per_unit_px);
 
 /* A page: the surface (PNG, SVG or PDF: format 1, 2, 3), its cairo

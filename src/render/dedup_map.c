@@ -38,13 +38,7 @@ static gg_status dept_box(gg_ctx *ctx, gg_store *store, const char *dept, double
     if (st != GG_OK)
         return st;
     sqlite3_bind_text(stmt, 1, dept, -1, SQLITE_STATIC);
-    int64_t n = 0;
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-        for (int i = 0; i < 4; i++)
-            box[i] = sqlite3_column_double(stmt, i);
-        n = sqlite3_column_int64(stmt, 4);
-    }
-    sqlite3_finalize(stmt);
+    int64_t n = gg_read_box(stmt, box);
     if (n == 0)
         return gg_error(ctx, GG_ERR_NOT_FOUND, "department %s has no grid with a geometry to draw", dept);
     double dx = (box[2] - box[0]) * 0.03 + 1e-5, dy = (box[3] - box[1]) * 0.03 + 1e-5;

@@ -63,13 +63,7 @@ static gg_status bounds(gg_ctx *ctx, gg_store *store, int64_t plan, const char *
         sqlite3_bind_text(stmt, 2, community, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(stmt, 2);
-    int64_t n = 0;
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-        for (int i = 0; i < 4; i++)
-            box[i] = sqlite3_column_double(stmt, i);
-        n = sqlite3_column_int64(stmt, 4);
-    }
-    sqlite3_finalize(stmt);
+    int64_t n = gg_read_box(stmt, box);
     if (n == 0)
         return community ? gg_error(ctx, GG_ERR_NOT_FOUND, "plan %lld has no grid in community %s", (long long)plan, community)
                          : gg_error(ctx, GG_ERR_NOT_FOUND, "plan %lld has no grids", (long long)plan);

@@ -165,6 +165,30 @@ gg_status gg_dd_overlaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *d
     return st;
 }
 
+/* The parts of polygonal g (taken over) wider than the tolerance, as one
+ * MultiPolygon (empty when none); NULL when out of memory. Cutting a
+ * part no wider than the tolerance leaves nothing wider, so such parts
+ * can go as soon as they appear. */
+static GEOSGeometry *wide_parts(gg_ctx *ctx, GEOSGeometry *g, double tol)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    int n = GEOSGetNumGeometries_r(h, g), kept = 0;
+    GEOSGeometry **keep = gg_malloc(ctx, (size_t)(n > 0 ? n : 1) * sizeof *keep);
+    if (keep == NULL) {
+        GEOSGeom_destroy_r(h, g);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
+        if (GEOSGeomTypeId_r(h, part) == GEOS_POLYGON && !gg_frame_noise(h, part, tol, -1, -1))
+            keep[kept++] = GEOSGeom_clone_r(h, part);
+    }
+    GEOSGeom_destroy_r(h, g);
+    GEOSGeometry *out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, keep, (unsigned)kept);
+    gg_free(ctx, keep);
+    return out;
+}
+
 /* The gaps of department dept in community community, found grid by
  * grid. A gap wider than the tolerance holds a circle of radius above the
  * tolerance, centred in some unified grid G; G's box grown by a little
@@ -201,6 +225,7 @@ gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrid
             break;
         GEOSGeometry **parts = gg_malloc(ctx, (l.n + 1) * sizeof *parts);
         GEOSGeometry *ground = GEOSClipByRect_r(h, cg, w[0], w[1], w[2], w[3]);
+
         if (parts == NULL || ground == NULL) {
             gg_free(ctx, parts);
             gg_free(ctx, l.v);
@@ -246,7 +271,7 @@ gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrid
                 continue;
             GEOSGeometry *next = gg_dd_overlay(ctx, left, parts[i], 1);
             GEOSGeom_destroy_r(h, left);
-            left = next;
+            left = next ? wide_parts(ctx, next, tol) : NULL;
         }
         for (unsigned i = 0; i < np; i++)
             GEOSGeom_destroy_r(h, parts[i]);
@@ -359,7 +384,10 @@ gg_status gg_dd_duplicates(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const 
         GEOSArea_r(h, in, &ai);
         double iou = ai / (aa + ab - ai);
         int dup = iou >= dd->opts.equal_iou;
-        if (!dup && iou >= 0.5) {
+        /* each difference is noise only if its area is at most the tolerance
+         * times its perimeter, itself at most the two perimeters */
+        double reach = tol * (dd->dgrids[item].length_m + dd->dgrids[j].length_m) * 1.0001;
+        if (!dup && iou >= 0.5 && aa - ai <= reach && ab - ai <= reach) {
             GEOSGeometry *da = gg_dd_overlay(ctx, a, b, 1), *db = gg_dd_overlay(ctx, b, a, 1);
             dup = da && db && gg_frame_noise(h, da, dd->opts.tolerance_m, -1, -1) &&
                   gg_frame_noise(h, db, dd->opts.tolerance_m, -1, -1);

@@ -189,27 +189,73 @@ static GEOSGeometry *wide_parts(gg_ctx *ctx, GEOSGeometry *g, double tol)
     return out;
 }
 
+/* The ground of a window that may hold a gap: the unified grids of the
+ * community in the box (clipped to it) that none of the department's grids
+ * holds whole. A grid held whole is covered but for a band along its
+ * boundary; so is the band, within a grid held whole, of a grid reaching
+ * into it (a clean grid). */
+static gg_status window_ground(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *grids, size_t dept,
+                               size_t community, const double w[4], GEOSGeometry **out)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    size_t n_grids = dd->result->n_grids;
+    gg_dd_ids near;
+    *out = NULL;
+    gg_status st = gg_dd_ids_near(ctx, &dd->grid_index, dd->grid_boxes, w, &near);
+    if (st != GG_OK)
+        return st;
+    GEOSGeometry **tiles = gg_malloc(ctx, (near.n + 1) * sizeof *tiles);
+    unsigned n = 0;
+    for (size_t i = 0; tiles && i < near.n; i++) {
+        uint32_t t = near.v[i];
+        if (dd->grid_community[t] != (int32_t)community || dd->whole_by[dept * n_grids + t])
+            continue;
+        GEOSGeometry *c = GEOSClipByRect_r(h, grids[t], w[0], w[1], w[2], w[3]);
+        if (c != NULL)
+            tiles[n++] = c;
+    }
+    gg_free(ctx, near.v);
+    if (tiles == NULL)
+        return gg_error_nomem(ctx);
+    GEOSGeometry *ground = NULL;
+    if (n == 1) {
+        ground = tiles[0];
+    } else {
+        GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, tiles, n);
+        ground = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+        if (coll)
+            GEOSGeom_destroy_r(h, coll);
+    }
+    gg_free(ctx, tiles);
+    ground = ground ? gg_geom_polygons(h, ground) : NULL;
+    if (ground == NULL)
+        return gg_error(ctx, GG_ERR_GEOMETRY, "the unified grids of community %s could not be joined: %s",
+                        dd->communities[community].code, ctx->geos_msg);
+    *out = ground;
+    return GG_OK;
+}
+
 /* The gaps of department dept in community community, found grid by
  * grid. A gap wider than the tolerance holds a circle of radius above the
  * tolerance, centred in some unified grid G; G's box grown by a little
- * more than the tolerance holds such a circle, so the gap is seen there: the
- * community's ground in that window less the department's grids touching
- * that meet the window (each clipped to it) has a part wider than the
- * tolerance.
- * Each window's wide parts are kept, and joined across the community. A
- * unified grid that one of the department's grids holds whole (up to
- * noise) is covered but for a band along its boundary: its window is not
- * looked at (its neighbours' windows see across that band). */
-gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrids, GEOSGeometry *const *communities,
+ * more than the tolerance holds such a circle, so the gap is seen there:
+ * the window's ground (window_ground) less the department's grids that
+ * meet the window and hold no grid whole (each clipped to it, largest
+ * first) has a part wider than the tolerance. Each window's wide parts are
+ * kept, and joined across the community. A unified grid that one of the
+ * department's grids holds whole (up to noise) is covered but for a band
+ * along its boundary: its window is not looked at, and it is no ground of
+ * its neighbours' windows. The grids that hold grids whole (clean) reach
+ * out of them only by noise, so only the others are cut: nearly
+ * coincident boundaries are met only where the department's grids cut
+ * the unified ones. */
+gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrids, GEOSGeometry *const *grids,
                      size_t dept, size_t community, gg_dd_piece **pieces, size_t *n_pieces, size_t *cap_pieces,
                      size_t *noise)
 {
     GEOSContextHandle_t h = ctx->geos;
     size_t n_grids = dd->result->n_grids;
     const double tol = dd->opts.tolerance_m;
-    const GEOSGeometry *cg = communities[community];
-    if (cg == NULL)
-        return GG_OK;
     GEOSGeometry **wide = NULL;
     size_t n_wide = 0, cap_wide = 0;
     gg_status st = GG_OK;
@@ -220,23 +266,24 @@ gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrid
             continue;
         const double *b = dd->grids[g].box;
         double w[4] = {b[0] - tol - 1, b[1] - tol - 1, b[2] + tol + 1, b[3] + tol + 1};
-        gg_dd_ids l;
-        if ((st = near_items(ctx, dd, w, &l)) != GG_OK)
+        GEOSGeometry *ground = NULL;
+        if ((st = window_ground(ctx, dd, grids, dept, community, w, &ground)) != GG_OK)
             break;
+        gg_dd_ids l;
+        if ((st = near_items(ctx, dd, w, &l)) != GG_OK) {
+            GEOSGeom_destroy_r(h, ground);
+            break;
+        }
         GEOSGeometry **parts = gg_malloc(ctx, (l.n + 1) * sizeof *parts);
-        GEOSGeometry *ground = GEOSClipByRect_r(h, cg, w[0], w[1], w[2], w[3]);
-
-        if (parts == NULL || ground == NULL) {
-            gg_free(ctx, parts);
+        if (parts == NULL) {
             gg_free(ctx, l.v);
-            if (ground)
-                GEOSGeom_destroy_r(h, ground);
+            GEOSGeom_destroy_r(h, ground);
             st = gg_error_nomem(ctx);
             break;
         }
         unsigned np = 0;
         for (size_t t = 0; t < l.n; t++) {
-            if (dd->dgrids[l.v[t]].dept != (int32_t)dept)
+            if (dd->dgrids[l.v[t]].dept != (int32_t)dept || dd->item_clean[l.v[t]])
                 continue;
             const GEOSGeometry *d = dgrids[l.v[t]];
             GEOSGeometry *c = d ? GEOSClipByRect_r(h, d, w[0], w[1], w[2], w[3]) : NULL;
@@ -259,7 +306,7 @@ gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrid
                 parts[j] = parts[j - 1];
                 parts[j - 1] = t;
             }
-        GEOSGeometry *left = gg_geom_polygons(h, ground);
+        GEOSGeometry *left = ground;
         ground = NULL;
         for (unsigned i = 0; left != NULL && i < np; i++) {
             double lb[4], pb[4];

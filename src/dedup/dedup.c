@@ -248,7 +248,7 @@ static void *work_gaps(void *arg)
     worker *w = arg;
     pool *p = w->pool;
     for (size_t i; w->status == GG_OK && (i = take(p, &p->next_gap)) < p->n_gaps;) {
-        gg_status st = gg_dd_gaps(w->ctx, p->dd, w->dgrids, w->communities, p->gaps[i].dept, p->gaps[i].community,
+        gg_status st = gg_dd_gaps(w->ctx, p->dd, w->dgrids, w->grids, p->gaps[i].dept, p->gaps[i].community,
                                   &w->pieces, &w->n_pieces, &w->cap_pieces, &w->noise);
         if (st != GG_OK)
             w->status = st;
@@ -423,7 +423,8 @@ static gg_status gather(pool *p)
         for (size_t j = 0; j < w->n_pieces; j++)
             all[k++] = w->pieces[j];
         w->n_pieces = 0;
-        memcpy(r->duplicates + r->n_duplicates, w->dups, w->n_dups * sizeof *w->dups);
+        if (w->n_dups > 0)
+            memcpy(r->duplicates + r->n_duplicates, w->dups, w->n_dups * sizeof *w->dups);
         r->n_duplicates += w->n_dups;
     }
     pthread_mutex_lock(&sort_mutex);

@@ -172,7 +172,7 @@ GEOSGeometry *gg_dd_erode(GEOSContextHandle_t h, const GEOSGeometry *g, double t
  * appended to *pieces; *noise counts those set aside as noise. */
 gg_status gg_dd_overlaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrids, size_t item,
                          gg_dd_piece **pieces, size_t *n_pieces, size_t *cap_pieces, size_t *noise);
-gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrids, GEOSGeometry *const *communities,
+gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrids, GEOSGeometry *const *grids,
                      size_t dept, size_t community,
                      gg_dd_piece **pieces, size_t *n_pieces, size_t *cap_pieces, size_t *noise);
 gg_status gg_dd_duplicates(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrids, size_t item,

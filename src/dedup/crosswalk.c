@@ -339,8 +339,11 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
             /* within the tolerance of D's own boundary (D less the tolerance
              * does not reach it): noise without the inscribed circle */
             GEOSGeometry *inner = gg_dd_erode(h, d, tol);
-            outside_noise = inner == NULL || GEOSIntersects_r(h, inner, outside) != 1 ||
-                            gg_frame_noise(h, outside, tol, -1, -1);
+            int parts = GEOSGetNumGeometries_r(h, outside);
+            for (int k = 0; inner != NULL && outside_noise && k < parts; k++) {
+                const GEOSGeometry *part = GEOSGetGeometryN_r(h, outside, k);
+                outside_noise = GEOSIntersects_r(h, inner, part) != 1 || gg_frame_noise(h, part, tol, -1, -1);
+            }
             if (inner)
                 GEOSGeom_destroy_r(h, inner);
             gg_geom_box(h, outside, box);

@@ -79,10 +79,11 @@ double gg_frame_area(GEOSContextHandle_t h, const gg_frame *f, const GEOSGeometr
     return a * (kx * ky) / (f->kx * f->ky);
 }
 
-/* One polygon: no wider than the tolerance? Three tests, cheapest first.
+/* One polygon: no wider than the tolerance? Four tests, cheapest first.
  * A polygon whose largest inscribed circle has radius r lies within r of
  * its boundary, so its area is at most r times its perimeter: one with
- * area > tolerance x perimeter is wider. The circle fits in the convex
+ * area > tolerance x perimeter is wider; one with less area than a circle
+ * of the tolerance's radius is not. The circle fits in the convex
  * hull's narrowest strip, so a hull at most 2 x tolerance wide (a sliver
  * along a straight run of boundary) is noise. Only the rest (a sliver
  * bending round a corner) needs the inscribed circle itself, found to
@@ -96,6 +97,8 @@ static int polygon_noise(GEOSContextHandle_t h, const GEOSGeometry *g, double to
         return 1;
     if (area > tolerance_m * length * 1.0001)
         return 0;
+    if (area <= M_PI * tolerance_m * tolerance_m)
+        return 1; /* too small to hold the circle */
     GEOSGeometry *w = GEOSMinimumWidth_r(h, g);
     double width = INFINITY;
     if (w != NULL) {

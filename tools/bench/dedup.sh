@@ -59,4 +59,4 @@ done
 echo "| govgrid dedup, end to end (files and 5 maps) | $(awk '$1=="cli"{print $2}' "$work/results.txt" | median) |"
 echo
 echo "Peak RSS: gg_dedup_run $(val peak_rss_mb) MB; govgrid dedup $(( $(awk '$1=="cli"{print $3}' "$work/results.txt" | sort -n | tail -n 1) / 1024 )) MB."
-echo "Found: $(awk '$2=="relation"{printf "%s %s, ", $3, $4}' "$work/bench-1.txt")$(awk '$2=="conflicts"{printf "%s %s, ", $3, $4}' "$work/bench-1.txt")duplicates $(val duplicates), noise pieces $(val noise_pieces)."
+echo "Found: $(awk '$1=="relation"{printf "%s %s, ", $2, $3}' "$work/bench-1.txt")conflicts: $(awk '$1=="conflicts"{printf "%s %s, ", $2, $3}' "$work/bench-1.txt")duplicates $(val duplicates), noise pieces $(val noise_pieces)."

@@ -40,3 +40,17 @@ GEOSGeometry *gg_geom_polygons(GEOSContextHandle_t h, GEOSGeometry *g)
     free(polys);
     return out;
 }
+
+GEOSGeometry *gg_geom_make_valid_polygons(GEOSContextHandle_t h, GEOSGeometry *g)
+{
+    GEOSMakeValidParams *params = GEOSMakeValidParams_create_r(h);
+    GEOSGeometry *made = NULL;
+    if (params != NULL) {
+        GEOSMakeValidParams_setMethod_r(h, params, GEOS_MAKE_VALID_STRUCTURE);
+        GEOSMakeValidParams_setKeepCollapsed_r(h, params, 0);
+        made = GEOSMakeValidWithParams_r(h, g, params);
+        GEOSMakeValidParams_destroy_r(h, params);
+    }
+    GEOSGeom_destroy_r(h, g);
+    return made ? gg_geom_polygons(h, made) : NULL;
+}

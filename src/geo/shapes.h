@@ -9,4 +9,9 @@
  * over; NULL when out of memory. */
 GEOSGeometry *gg_geom_polygons(GEOSContextHandle_t h, GEOSGeometry *g);
 
+/* g made valid (GEOS make-valid, structure method, collapsed parts
+ * dropped), its polygonal parts as one MultiPolygon. Takes g over; NULL
+ * when make-valid fails or out of memory. */
+GEOSGeometry *gg_geom_make_valid_polygons(GEOSContextHandle_t h, GEOSGeometry *g);
+
 #endif

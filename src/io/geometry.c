@@ -152,13 +152,7 @@ static int prepare_owned(gg_ctx *ctx, gg_source *src, OGRGeometryH g, geom_rule 
         char valid = GEOSisValid_r(h, geom);
         if (valid == 0) {
             char *reason = GEOSisValidReason_r(h, geom);
-            GEOSMakeValidParams *params = GEOSMakeValidParams_create_r(h);
-            GEOSMakeValidParams_setMethod_r(h, params, GEOS_MAKE_VALID_STRUCTURE);
-            GEOSMakeValidParams_setKeepCollapsed_r(h, params, 0);
-            GEOSGeometry *made = GEOSMakeValidWithParams_r(h, geom, params);
-            GEOSMakeValidParams_destroy_r(h, params);
-            GEOSGeom_destroy_r(h, geom);
-            geom = made ? gg_geom_polygons(h, made) : NULL;
+            geom = gg_geom_make_valid_polygons(h, geom);
             if (geom == NULL || GEOSisEmpty_r(h, geom) == 1) {
                 if (geom)
                     GEOSGeom_destroy_r(h, geom);

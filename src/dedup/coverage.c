@@ -156,7 +156,7 @@ gg_status gg_dd_overlaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *d
             GEOSGeom_destroy_r(h, in);
             continue;
         }
-        gg_dd_piece proto = {GG_CONFLICT_OVERLAP, item, j, -1, NULL, 0, 0};
+        gg_dd_piece proto = {GG_CONFLICT_OVERLAP, dd->dgrids[item].dept, item, j, -1, NULL, 0, 0};
         st = keep_parts(ctx, dd, in, proto, pieces, n_pieces, cap_pieces, noise);
     }
     if (pd)
@@ -361,7 +361,7 @@ gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrid
         GEOSGeom_destroy_r(h, wide[i]);
     gg_free(ctx, wide);
     if (st == GG_OK && gap != NULL) {
-        gg_dd_piece proto = {GG_CONFLICT_GAP, 0, dept, (int32_t)community, NULL, 0, 0};
+        gg_dd_piece proto = {GG_CONFLICT_GAP, (int32_t)dept, 0, 0, (int32_t)community, NULL, 0, 0};
         st = keep_parts(ctx, dd, gap, proto, pieces, n_pieces, cap_pieces, noise);
     }
     return st == GG_ERR_NOMEM ? gg_error_nomem(ctx) : st;

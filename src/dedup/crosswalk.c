@@ -101,7 +101,7 @@ static gg_status add_piece(gg_ctx *ctx, gg_dedup *dd, size_t item, gg_conflict_k
         return GG_ERR_NOMEM;
     }
     dd->item_pieces[item][dd->n_item_pieces[item]++] =
-        (gg_dd_piece){kind, item, other, -1, geom, area_m2, households};
+        (gg_dd_piece){kind, dd->dgrids[item].dept, item, other, -1, geom, area_m2, households};
     return GG_OK;
 }
 

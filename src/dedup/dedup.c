@@ -48,7 +48,7 @@ typedef struct worker {
     struct pool *pool;
     int index;
     gg_ctx *ctx;                /* the calling thread's for worker 0 */
-    GEOSGeometry **grids, **dgrids, **communities; /* copies, or the originals for worker 0 */
+    GEOSGeometry **grids, **dgrids; /* copies, or the originals for worker 0 */
     GEOSGeometry **eroded;      /* copies of dd->eroded once made (worker 0: dd->eroded itself) */
     gg_dd_piece *pieces;
     size_t n_pieces, cap_pieces, noise;
@@ -296,7 +296,6 @@ static GEOSGeometry **copies(gg_ctx *ctx, GEOSContextHandle_t h, size_t n, GEOSG
 
 static GEOSGeometry *grid_geom(const gg_dedup *dd, size_t i) { return dd->grids[i].geom; }
 static GEOSGeometry *dgrid_geom(const gg_dedup *dd, size_t i) { return dd->dgrids[i].geom; }
-static GEOSGeometry *community_geom(const gg_dedup *dd, size_t i) { return dd->communities[i].geom; }
 static GEOSGeometry *eroded_geom(const gg_dedup *dd, size_t i) { return dd->eroded[i]; }
 
 static void free_copies(gg_ctx *ctx, GEOSGeometry **v, size_t n)
@@ -313,13 +312,10 @@ static gg_status worker_setup(pool *p, worker *w)
     if (w->index == 0) {
         w->ctx = dd->ctx;
         w->grids = gg_malloc(dd->ctx, (dd->result->n_grids + 1) * sizeof *w->grids);
-        w->communities = gg_malloc(dd->ctx, (dd->n_communities + 1) * sizeof *w->communities);
-        if (!w->grids || !w->communities)
+        if (!w->grids)
             return gg_error_nomem(dd->ctx);
         for (size_t i = 0; i < dd->result->n_grids; i++)
             w->grids[i] = dd->grids[i].geom;
-        for (size_t i = 0; i < dd->n_communities; i++)
-            w->communities[i] = dd->communities[i].geom;
         return GG_OK;
     }
     gg_status st = gg_ctx_new_with_allocator(&dd->ctx->alloc, &w->ctx);
@@ -327,8 +323,7 @@ static gg_status worker_setup(pool *p, worker *w)
         return gg_error(dd->ctx, st, "cannot make a context for worker thread %d", w->index);
     GEOSContextHandle_t h = w->ctx->geos;
     w->grids = copies(w->ctx, h, dd->result->n_grids, grid_geom, dd);
-    w->communities = copies(w->ctx, h, dd->n_communities, community_geom, dd);
-    if (!w->grids || !w->communities)
+    if (!w->grids)
         return gg_error_nomem(dd->ctx);
     return GG_OK;
 }
@@ -340,33 +335,22 @@ static void worker_teardown(pool *p, worker *w)
         w->eroded = NULL;
         gg_free(dd->ctx, w->grids);
         gg_free(dd->ctx, w->dgrids);
-        gg_free(dd->ctx, w->communities);
         return;
     }
     if (w->ctx == NULL)
         return;
     free_copies(w->ctx, w->grids, dd->result->n_grids);
     free_copies(w->ctx, w->dgrids, dd->result->n_items);
-    free_copies(w->ctx, w->communities, dd->n_communities);
     free_copies(w->ctx, w->eroded, dd->result->n_grids);
     gg_ctx_free(w->ctx);
     w->ctx = NULL;
 }
 
-static int32_t piece_dept(const gg_dedup *dd, const gg_dd_piece *p)
-{
-    return p->kind == GG_CONFLICT_GAP ? (int32_t)p->other : dd->dgrids[p->item].dept;
-}
-
-static const gg_dedup *sort_dd; /* qsort has no user pointer; set and used under sort_mutex */
-static pthread_mutex_t sort_mutex = PTHREAD_MUTEX_INITIALIZER;
-
 static int compare_piece(const void *a, const void *b)
 {
     const gg_dd_piece *x = a, *y = b;
-    int32_t dx = piece_dept(sort_dd, x), dy = piece_dept(sort_dd, y);
-    if (dx != dy)
-        return dx < dy ? -1 : 1;
+    if (x->dept != y->dept)
+        return x->dept < y->dept ? -1 : 1;
     if (x->kind != y->kind)
         return x->kind < y->kind ? -1 : 1;
     if (x->kind == GG_CONFLICT_GAP) {
@@ -427,11 +411,8 @@ static gg_status gather(pool *p)
             memcpy(r->duplicates + r->n_duplicates, w->dups, w->n_dups * sizeof *w->dups);
         r->n_duplicates += w->n_dups;
     }
-    pthread_mutex_lock(&sort_mutex);
-    sort_dd = dd;
     if (n > 1)
         qsort(all, n, sizeof *all, compare_piece);
-    pthread_mutex_unlock(&sort_mutex);
     if (r->n_duplicates > 1)
         qsort(r->duplicates, r->n_duplicates, sizeof *r->duplicates, compare_dup);
     gg_status st = GG_OK;
@@ -449,7 +430,7 @@ static gg_status gather(pool *p)
                 gg_free(ctx, c->community);
                 gg_free(ctx, c->wkb);
             } else {
-                gg_dedup_dept *dp = &r->depts[piece_dept(dd, &all[i])];
+                gg_dedup_dept *dp = &r->depts[all[i].dept];
                 r->n_conflicts++;
                 if (c->kind == GG_CONFLICT_OVERLAP)
                     dp->n_overlaps++, dp->overlap_area_m2 += c->area_m2, dp->overlap_households += c->households;
@@ -483,7 +464,7 @@ gg_status gg_dd_conflict_from_piece(gg_ctx *ctx, gg_dedup *dd, const gg_dd_piece
     c->kind = p->kind;
     c->area_m2 = p->area_m2;
     c->households = p->households;
-    int32_t dept = piece_dept(dd, p);
+    int32_t dept = p->dept;
     c->dept = gg_strdup(ctx, r->depts[dept].dept);
     if (p->kind != GG_CONFLICT_GAP)
         c->dept_grid_id = gg_strdup(ctx, r->items[p->item].id);
@@ -552,8 +533,6 @@ static void dedup_free(gg_dedup *dd)
     gg_boxgrid_free(ctx, &dd->dgrid_index);
     for (size_t i = 0; i < dd->n_communities; i++) {
         gg_free(ctx, dd->communities[i].code);
-        if (dd->communities[i].geom)
-            GEOSGeom_destroy_r(h, dd->communities[i].geom);
     }
     gg_free(ctx, dd->communities);
     gg_free(ctx, dd->grid_community);

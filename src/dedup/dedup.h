@@ -83,13 +83,13 @@ typedef struct gg_dd_dept_grid {
 
 typedef struct gg_dd_community {
     char *code;
-    GEOSGeometry *geom;         /* frame; the division's polygon, or the union of its grids */
 } gg_dd_community;
 
 /* A conflict piece while it is being made: geometry in the frame. */
 typedef struct gg_dd_piece {
     gg_conflict_kind kind;
-    size_t item;                /* the departmental grid (overlap: the first) */
+    int32_t dept;               /* index in the result's depts */
+    size_t item;                /* the departmental grid (overlap: the first; gap: none) */
     size_t other;               /* overlap: the second grid's item; cut: the unified grid */
     int32_t community;          /* gap: the community; -1 */
     GEOSGeometry *geom;

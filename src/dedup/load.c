@@ -216,12 +216,11 @@ static int compare_community(const void *a, const void *b)
     return strcmp(((const gg_dd_community *)a)->code, ((const gg_dd_community *)b)->code);
 }
 
-/* The communities of the plan's grids: the division's polygon where the
- * project has one, else the union of the community's grids. */
+/* The communities of the plan's grids (their codes, in order) and the
+ * community of each grid. */
 static gg_status load_communities(gg_dedup *dd)
 {
     gg_ctx *ctx = dd->ctx;
-    GEOSContextHandle_t h = ctx->geos;
     gg_dedup_result *r = dd->result;
     dd->grid_community = gg_malloc(ctx, r->n_grids * sizeof *dd->grid_community);
     if (dd->grid_community == NULL)
@@ -237,7 +236,6 @@ static gg_status load_communities(gg_dedup *dd)
             continue;
         if (gg_grow(ctx, (void **)&dd->communities, &cap, dd->n_communities + 1, sizeof *dd->communities) != GG_OK)
             return GG_ERR_NOMEM;
-        dd->communities[dd->n_communities].geom = NULL;
         dd->communities[dd->n_communities].code = gg_strdup(ctx, c);
         if (dd->communities[dd->n_communities++].code == NULL)
             return gg_error_nomem(ctx);
@@ -250,47 +248,7 @@ static gg_status load_communities(gg_dedup *dd)
             : bsearch(&key, dd->communities, dd->n_communities, sizeof key, compare_community);
         dd->grid_community[i] = c ? (int32_t)(c - dd->communities) : -1;
     }
-    sqlite3_stmt *stmt = NULL;
-    gg_status st = gg_store_prepare(dd->store, "SELECT AsBinary(geom) FROM division WHERE code = ?1", &stmt);
-    for (size_t k = 0; st == GG_OK && k < dd->n_communities; k++) {
-        sqlite3_reset(stmt);
-        sqlite3_bind_text(stmt, 1, dd->communities[k].code, -1, SQLITE_STATIC);
-        GEOSGeometry *g = NULL;
-        if (sqlite3_step(stmt) == SQLITE_ROW)
-            g = gg_store_column_geom(ctx, stmt, 0);
-        if (g != NULL) {
-            dd->communities[k].geom = into_frame(dd, g);
-            if (dd->communities[k].geom == NULL)
-                st = GG_ERR_GEOMETRY;
-            continue;
-        }
-        /* no division polygon: the union of its grids */
-        size_t n = 0;
-        for (size_t i = 0; i < r->n_grids; i++)
-            n += dd->grid_community[i] == (int32_t)k;
-        GEOSGeometry **parts = gg_malloc(ctx, (n ? n : 1) * sizeof *parts);
-        if (parts == NULL) {
-            st = gg_error_nomem(ctx);
-            break;
-        }
-        n = 0;
-        for (size_t i = 0; i < r->n_grids; i++)
-            if (dd->grid_community[i] == (int32_t)k)
-                parts[n++] = GEOSGeom_clone_r(h, dd->grids[i].geom);
-        GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n);
-        gg_free(ctx, parts);
-        GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
-        if (coll)
-            GEOSGeom_destroy_r(h, coll);
-        if (u == NULL) {
-            st = gg_error(ctx, GG_ERR_GEOMETRY, "community %s: the union of its grids failed: %s",
-                          dd->communities[k].code, ctx->geos_msg);
-            break;
-        }
-        dd->communities[k].geom = u;
-    }
-    sqlite3_finalize(stmt);
-    return st;
+    return GG_OK;
 }
 
 /* Household points and, through the locator, the unified grid of each. */
@@ -517,13 +475,7 @@ static GEOSGeometry *check_geometry(gg_ctx *ctx, GEOSGeometry *g, char **repair)
         return g;
     char *reason = GEOSisValidReason_r(h, g);
     char buf[512];
-    GEOSMakeValidParams *p = GEOSMakeValidParams_create_r(h);
-    GEOSMakeValidParams_setMethod_r(h, p, GEOS_MAKE_VALID_STRUCTURE);
-    GEOSMakeValidParams_setKeepCollapsed_r(h, p, 0);
-    GEOSGeometry *fixed = GEOSMakeValidWithParams_r(h, g, p);
-    GEOSMakeValidParams_destroy_r(h, p);
-    GEOSGeom_destroy_r(h, g);
-    fixed = fixed ? gg_geom_polygons(h, fixed) : NULL;
+    GEOSGeometry *fixed = gg_geom_make_valid_polygons(h, g);
     double area = 0;
     if (fixed == NULL || GEOSisEmpty_r(h, fixed) == 1 || GEOSArea_r(h, fixed, &area) != 1 || area <= 0) {
         snprintf(buf, sizeof buf, "invalid (%s) and nothing polygonal is left after make-valid",

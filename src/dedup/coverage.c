@@ -33,7 +33,7 @@ static gg_status keep_parts(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *g, gg
     int parts = GEOSGetNumGeometries_r(h, g);
     for (int i = 0; st == GG_OK && i < parts; i++) {
         const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
-        if (gg_frame_noise(h, part, dd->opts.tolerance_m, -1, -1)) {
+        if (gg_frame_noise(ctx, part, dd->opts.tolerance_m, -1, -1)) {
             (*noise)++;
             continue;
         }
@@ -180,7 +180,7 @@ static GEOSGeometry *wide_parts(gg_ctx *ctx, GEOSGeometry *g, double tol)
     }
     for (int i = 0; i < n; i++) {
         const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
-        if (GEOSGeomTypeId_r(h, part) == GEOS_POLYGON && !gg_frame_noise(h, part, tol, -1, -1))
+        if (GEOSGeomTypeId_r(h, part) == GEOS_POLYGON && !gg_frame_noise(ctx, part, tol, -1, -1))
             keep[kept++] = GEOSGeom_clone_r(h, part);
     }
     GEOSGeom_destroy_r(h, g);
@@ -332,7 +332,7 @@ gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrid
         int parts_left = GEOSGetNumGeometries_r(h, left);
         for (int i = 0; st == GG_OK && i < parts_left; i++) {
             const GEOSGeometry *part = GEOSGetGeometryN_r(h, left, i);
-            if (gg_frame_noise(h, part, tol, -1, -1))
+            if (gg_frame_noise(ctx, part, tol, -1, -1))
                 continue;
             GEOSGeometry *copy = GEOSGeom_clone_r(h, part);
             if (copy == NULL || gg_grow(ctx, (void **)&wide, &cap_wide, n_wide + 1, sizeof *wide) != GG_OK) {
@@ -436,8 +436,8 @@ gg_status gg_dd_duplicates(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const 
         double reach = tol * (dd->dgrids[item].length_m + dd->dgrids[j].length_m) * 1.0001;
         if (!dup && iou >= 0.5 && aa - ai <= reach && ab - ai <= reach) {
             GEOSGeometry *da = gg_dd_overlay(ctx, a, b, 1), *db = gg_dd_overlay(ctx, b, a, 1);
-            dup = da && db && gg_frame_noise(h, da, dd->opts.tolerance_m, -1, -1) &&
-                  gg_frame_noise(h, db, dd->opts.tolerance_m, -1, -1);
+            dup = da && db && gg_frame_noise(ctx, da, dd->opts.tolerance_m, -1, -1) &&
+                  gg_frame_noise(ctx, db, dd->opts.tolerance_m, -1, -1);
             if (da)
                 GEOSGeom_destroy_r(h, da);
             if (db)

@@ -182,7 +182,7 @@ static gg_status measure(gg_ctx *ctx, gg_dedup *dd, size_t item, const GEOSGeome
     *sum_frame += in_frame;
     GEOSLength_r(h, in, &in_len);
     w->t.area_m2 = gg_frame_area(h, &dd->frame, in);
-    w->t.noise = sliver || gg_frame_noise(h, in, tol, in_frame, in_len);
+    w->t.noise = sliver || gg_frame_noise(ctx, in, tol, in_frame, in_len);
     double rest = g_frame - in_frame;
     if (rest <= 1e-9 * g_frame || (e != NULL && !sliver && GEOSPreparedCovers_r(h, pd, e) == 1)) {
         w->t.whole = 1;
@@ -193,7 +193,7 @@ static gg_status measure(gg_ctx *ctx, gg_dedup *dd, size_t item, const GEOSGeome
             return gg_error(ctx, GG_ERR_GEOMETRY, "%s %s against unified grid %s: the difference failed: %s",
                             it->dept, it->id, dd->result->grids[gi].code, ctx->geos_msg);
         }
-        w->t.whole = gg_frame_noise(h, out, tol, -1, -1);
+        w->t.whole = gg_frame_noise(ctx, out, tol, -1, -1);
         GEOSGeom_destroy_r(h, out);
     }
     double box[4];
@@ -303,7 +303,7 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
                 tw[i].pending = 0;
                 tw[i].estimated = 1;
                 tw[i].t.area_m2 = it->area_m2;
-                tw[i].t.noise = gg_frame_noise(h, d, tol, d_area_frame, dg->length_m);
+                tw[i].t.noise = gg_frame_noise(ctx, d, tol, d_area_frame, dg->length_m);
             }
     }
     size_t n_kept = 0;
@@ -342,7 +342,7 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
             int parts = GEOSGetNumGeometries_r(h, outside);
             for (int k = 0; inner != NULL && outside_noise && k < parts; k++) {
                 const GEOSGeometry *part = GEOSGetGeometryN_r(h, outside, k);
-                outside_noise = GEOSIntersects_r(h, inner, part) != 1 || gg_frame_noise(h, part, tol, -1, -1);
+                outside_noise = GEOSIntersects_r(h, inner, part) != 1 || gg_frame_noise(ctx, part, tol, -1, -1);
             }
             if (inner)
                 GEOSGeom_destroy_r(h, inner);

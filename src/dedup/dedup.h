@@ -26,8 +26,7 @@ double gg_frame_area(GEOSContextHandle_t h, const gg_frame *f, const GEOSGeometr
 /* Is polygonal g noise: no wider than tolerance_m (its largest inscribed
  * circle has a radius of at most tolerance_m)? area_m2 and length_m may be
  * given (< 0: computed). An empty or NULL g is noise. */
-int gg_frame_noise(GEOSContextHandle_t h, const GEOSGeometry *g, double tolerance_m, double area_m2,
-                   double length_m);
+int gg_frame_noise(gg_ctx *ctx, const GEOSGeometry *g, double tolerance_m, double area_m2, double length_m);
 
 /* A uniform grid of buckets over boxes (or points), for "which boxes meet
  * this box": read-only once built, so threads share it. */

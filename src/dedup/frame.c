@@ -9,6 +9,7 @@
  * about 1e-4 of the ellipsoidal area over a county, closer than a
  * Gauss-Krüger zone's own scale error at its edges. */
 #include "dedup/dedup.h"
+#include "geo/inscribed.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -88,8 +89,9 @@ double gg_frame_area(GEOSContextHandle_t h, const gg_frame *f, const GEOSGeometr
  * along a straight run of boundary) is noise. Only the rest (a sliver
  * bending round a corner) needs the inscribed circle itself, found to
  * half the tolerance and, when that cannot decide, to a tenth. */
-static int polygon_noise(GEOSContextHandle_t h, const GEOSGeometry *g, double tolerance_m)
+static int polygon_noise(gg_ctx *ctx, const GEOSGeometry *g, double tolerance_m)
 {
+    GEOSContextHandle_t h = ctx->geos;
     double area = 0, length = 0;
     if (GEOSArea_r(h, g, &area) != 1 || GEOSLength_r(h, g, &length) != 1)
         return 0;
@@ -108,8 +110,11 @@ static int polygon_noise(GEOSContextHandle_t h, const GEOSGeometry *g, double to
     }
     if (width <= 2 * tolerance_m)
         return 1;
-    /* coarse first: the radius found is within the search's tolerance of
-     * the largest */
+    int fits = gg_geom_holds_disc(ctx, g, tolerance_m, tolerance_m / 100);
+    if (fits >= 0)
+        return !fits;
+    /* out of memory: GEOS's own search, coarse first (the radius found is
+     * within the search's tolerance of the largest) */
     for (double step = tolerance_m / 2;; step = tolerance_m / 10) {
         GEOSGeometry *mic = GEOSMaximumInscribedCircle_r(h, g, step);
         if (mic == NULL)
@@ -124,9 +129,9 @@ static int polygon_noise(GEOSContextHandle_t h, const GEOSGeometry *g, double to
     }
 }
 
-int gg_frame_noise(GEOSContextHandle_t h, const GEOSGeometry *g, double tolerance_m, double area_m2,
-                   double length_m)
+int gg_frame_noise(gg_ctx *ctx, const GEOSGeometry *g, double tolerance_m, double area_m2, double length_m)
 {
+    GEOSContextHandle_t h = ctx->geos;
     if (g == NULL || GEOSisEmpty_r(h, g) == 1)
         return 1;
     if (area_m2 < 0 && GEOSArea_r(h, g, &area_m2) != 1)
@@ -139,13 +144,13 @@ int gg_frame_noise(GEOSContextHandle_t h, const GEOSGeometry *g, double toleranc
         return 0; /* some part is wider: the bound holds for the sum */
     int type = GEOSGeomTypeId_r(h, g);
     if (type == GEOS_POLYGON)
-        return polygon_noise(h, g, tolerance_m);
+        return polygon_noise(ctx, g, tolerance_m);
     int n = GEOSGetNumGeometries_r(h, g);
     for (int i = 0; i < n; i++) {
         const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
         int pt = GEOSGeomTypeId_r(h, part);
-        if ((pt == GEOS_POLYGON && !polygon_noise(h, part, tolerance_m)) ||
-            (pt == GEOS_MULTIPOLYGON && !gg_frame_noise(h, part, tolerance_m, -1, -1)))
+        if ((pt == GEOS_POLYGON && !polygon_noise(ctx, part, tolerance_m)) ||
+            (pt == GEOS_MULTIPOLYGON && !gg_frame_noise(ctx, part, tolerance_m, -1, -1)))
             return 0;
     }
     return 1;

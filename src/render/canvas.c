@@ -17,20 +17,31 @@ void gg_to_page(const gg_view *v, double lon, double lat, double *x, double *y)
     *y = v->y0 + v->height - (lat - v->lat0) * v->scale;
 }
 
+/* A line's points on the page, dropping each point within a quarter of a
+ * unit (a pixel on a PNG) of the last one drawn: a county's grids at
+ * 1,600 pixels have many vertices per pixel, and the rasteriser's time
+ * goes with the vertices, not with what can be seen. The last point is
+ * always drawn, so rings close where they should. */
 static void path_line(cairo_t *cr, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *line)
 {
     const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, line);
     unsigned n = 0;
     if (seq == NULL || !GEOSCoordSeq_getSize_r(h, seq, &n))
         return;
+    double lx = 0, ly = 0;
     for (unsigned i = 0; i < n; i++) {
         double lon, lat, x, y;
         GEOSCoordSeq_getXY_r(h, seq, i, &lon, &lat);
         gg_to_page(v, lon, lat, &x, &y);
-        if (i == 0)
+        if (i == 0) {
             cairo_move_to(cr, x, y);
-        else
+        } else if (i + 1 == n || (x - lx) * (x - lx) + (y - ly) * (y - ly) >= 0.0625) {
             cairo_line_to(cr, x, y);
+        } else {
+            continue;
+        }
+        lx = x;
+        ly = y;
     }
 }
 

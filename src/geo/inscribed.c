@@ -187,6 +187,16 @@ static int crosses(const seg *e, double py, double *x)
     return 1;
 }
 
+/* A new ray: no segment seen by it yet (the stamps are cleared when the
+ * counter wraps). */
+static void next_ray(disc_search *ds)
+{
+    if (++ds->tick == 0) {
+        memset(ds->stamp, 0, ds->n * sizeof *ds->stamp);
+        ds->tick = 1;
+    }
+}
+
 /* Is (px, py) inside: the parity of the crossings of the ray to +x, read
  * from the buckets of its row (a point above or below every bucket is
  * outside). */
@@ -197,10 +207,7 @@ static int inside(disc_search *ds, double px, double py)
         return 0;
     int32_t cy = (int32_t)fy;
     int32_t cx0 = clampi((px - ds->bx) / ds->b, ds->nx);
-    if (++ds->tick == 0) {
-        memset(ds->stamp, 0, ds->n * sizeof *ds->stamp);
-        ds->tick = 1;
-    }
+    next_ray(ds);
     int odd = 0;
     for (int32_t cx = cx0; cx < ds->nx; cx++) {
         size_t k = (size_t)cy * (size_t)ds->nx + (size_t)cx;
@@ -229,10 +236,7 @@ static int row_inside(disc_search *ds, int32_t cy, unsigned char *in)
 {
     double py = ds->by + (cy + 0.5) * ds->b;
     size_t nc = 0;
-    if (++ds->tick == 0) {
-        memset(ds->stamp, 0, ds->n * sizeof *ds->stamp);
-        ds->tick = 1;
-    }
+    next_ray(ds);
     for (int32_t cx = 0; cx < ds->nx; cx++) {
         size_t k = (size_t)cy * (size_t)ds->nx + (size_t)cx;
         for (uint32_t j = ds->start[k]; j < ds->start[k + 1]; j++) {

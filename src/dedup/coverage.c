@@ -367,6 +367,36 @@ gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrid
     return st == GG_ERR_NOMEM ? gg_error_nomem(ctx) : st;
 }
 
+/* The most of x's area (m2) that one of x's touches can hold: its area
+ * when measured; a grid's own when x holds it whole up to noise; the
+ * grid's band along its boundary for a sliver (x does not reach the
+ * grid's erosion). */
+static double touch_most(const gg_dedup *dd, const gg_dedup_item *x, const gg_dedup_touch *t)
+{
+    const gg_dd_grid *g = &dd->grids[t->grid];
+    double a = isnan(t->area_m2) ? g->band_m2 : t->area_m2;
+    return fmin(fmin(a, g->area_m2), x->area_m2);
+}
+
+/* An upper bound on the area (m2) two items have in common, from their
+ * crosswalks: the plan's grids are disjoint, so the common part is the sum
+ * over the grids both touch of the common part there (at most the
+ * smaller of the two shares), and the common part outside the plan. */
+static double common_most(const gg_dedup *dd, size_t a, size_t b)
+{
+    const gg_dedup_item *x = &dd->result->items[a], *y = &dd->result->items[b];
+    double sum = fmin(x->outside_area_m2, y->outside_area_m2);
+    for (size_t i = 0; i < x->n_touches; i++)
+        for (size_t k = 0; k < y->n_touches; k++)
+            if (y->touches[k].grid == x->touches[i].grid) {
+                sum += fmin(touch_most(dd, x, &x->touches[i]), touch_most(dd, y, &y->touches[k]));
+                break;
+            }
+    /* frame areas scaled piece by piece, and parts outside the plan left
+     * unmeasured when they were no bigger than a hundredth of a square metre */
+    return sum * 1.001 + 1;
+}
+
 /* Two grids of different departments duplicate each other when their IoU
  * is at least equal_iou, or when each is the other within the tolerance
  * (both differences are noise). The bounds on the IoU from their areas
@@ -403,6 +433,15 @@ gg_status gg_dd_duplicates(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const 
         double tol = dd->opts.tolerance_m;
         if (fmin(aa, ab) / big < dd->opts.equal_iou &&
             fabs(aa - ab) > tol * (dd->dgrids[item].length_m + dd->dgrids[j].length_m))
+            continue;
+        /* what their crosswalks allow them to share: if that is too little
+         * for either test, no geometry is needed */
+        const gg_dedup_item *x = &dd->result->items[item], *y = &dd->result->items[j];
+        double most = common_most(dd, item, j);
+        double iou_most = most / fmax(x->area_m2 + y->area_m2 - most, 1e-9);
+        if (iou_most < dd->opts.equal_iou &&
+            (iou_most < 0.5 || fmax(x->area_m2, y->area_m2) - most >
+                                   tol * (dd->dgrids[item].length_m + dd->dgrids[j].length_m) * 1.0001))
             continue;
         if (dd->item_clean[item] && dd->item_clean[j]) {
             /* both whole unified grids up to noise: compare the grids */

@@ -188,9 +188,11 @@ static void *work_erode(void *arg)
     size_t n = dd->result->n_grids;
     for (size_t i; w->status == GG_OK && (i = take(p, &p->next_grid)) < n;) {
         dd->eroded[i] = gg_dd_erode(w->ctx->geos, w->grids[i], dd->opts.tolerance_m);
+        dd->grids[i].band_m2 = dd->grids[i].area_m2;
         if (dd->eroded[i] != NULL) { /* its envelope made now, before any other thread reads it */
             double box[4];
             gg_geom_box(w->ctx->geos, dd->eroded[i], box);
+            dd->grids[i].band_m2 -= gg_frame_area(w->ctx->geos, &dd->frame, dd->eroded[i]);
         }
     }
     return NULL;

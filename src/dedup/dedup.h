@@ -72,6 +72,10 @@ typedef struct gg_dd_grid {
     GEOSGeometry *geom;         /* frame */
     double box[4];
     double area_m2, length_m;
+    /* the grid less its erosion by the tolerance (all of it when nothing
+     * is left): the most a departmental grid that does not reach the
+     * erosion can hold of it */
+    double band_m2;
 } gg_dd_grid;
 
 typedef struct gg_dd_dept_grid {

@@ -127,6 +127,43 @@ static GEOSGeometry *outside_part(gg_ctx *ctx, const GEOSGeometry *d, GEOSGeomet
     return o;
 }
 
+/* The part of D in no unified grid into *outside (NULL when there is
+ * none), its area and households in the item, and whether it is noise. */
+static gg_status outside_of(gg_ctx *ctx, gg_dedup *dd, size_t item, const GEOSGeometry *d,
+                            GEOSGeometry *const *grids, const touch_work *tw, size_t n, GEOSGeometry **out,
+                            int *noise)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    gg_dedup_item *it = &dd->result->items[item];
+    const double tol = dd->opts.tolerance_m;
+    *out = NULL;
+    *noise = 1;
+    GEOSGeometry *outside = outside_part(ctx, d, grids, tw, n);
+    if (outside == NULL)
+        return gg_error(ctx, GG_ERR_GEOMETRY, "%s %s: the part outside the plan failed: %s", it->dept, it->id,
+                        ctx->geos_msg);
+    if (GEOSisEmpty_r(h, outside) == 1) {
+        GEOSGeom_destroy_r(h, outside);
+        return GG_OK;
+    }
+    double box[4];
+    it->outside_area_m2 = gg_frame_area(h, &dd->frame, outside);
+    /* within the tolerance of D's own boundary (D less the tolerance does
+     * not reach it): noise without the inscribed circle */
+    GEOSGeometry *inner = gg_dd_erode(h, d, tol);
+    int parts = GEOSGetNumGeometries_r(h, outside);
+    for (int k = 0; inner != NULL && *noise && k < parts; k++) {
+        const GEOSGeometry *part = GEOSGetGeometryN_r(h, outside, k);
+        *noise = GEOSIntersects_r(h, inner, part) != 1 || gg_frame_noise(ctx, part, tol, -1, -1);
+    }
+    if (inner)
+        GEOSGeom_destroy_r(h, inner);
+    gg_geom_box(h, outside, box);
+    it->outside_households = gg_dd_households_in(h, dd, outside, NULL, -1, box);
+    *out = outside;
+    return GG_OK;
+}
+
 GEOSGeometry *gg_dd_erode(GEOSContextHandle_t h, const GEOSGeometry *g, double tolerance_m)
 {
     if (!(tolerance_m > 0))
@@ -234,8 +271,8 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
                         ctx->geos_msg);
     gg_dd_ids c;
     gg_status st = gg_dd_ids_near(ctx, &dd->grid_index, dd->grid_boxes, dd->dgrid_boxes + 4 * item, &c);
-    int fast = eroded != NULL && GEOSGeomTypeId_r(h, d) == GEOS_MULTIPOLYGON && GEOSGetNumGeometries_r(h, d) == 1 &&
-               !near_outline(dd, dd->dgrid_boxes + 4 * item);
+    int fast = eroded != NULL && GEOSGeomTypeId_r(h, d) == GEOS_MULTIPOLYGON && GEOSGetNumGeometries_r(h, d) == 1;
+    int inside = !near_outline(dd, dd->dgrid_boxes + 4 * item);
     touch_work *tw = gg_calloc(ctx, c.n ? c.n : 1, sizeof *tw);
     size_t n = 0;
     if (tw == NULL)
@@ -290,14 +327,24 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
         }
         tw[n++] = w;
     }
+    /* D near the plan's outline: the part in no unified grid first (it
+     * decides whether D lies wholly in the plan) */
+    GEOSGeometry *outside = NULL;
+    int outside_noise = 1, outside_done = 0;
+    if (st == GG_OK && fast && !inside) {
+        st = outside_of(ctx, dd, item, d, grids, tw, n, &outside, &outside_noise);
+        outside_done = 1;
+        inside = st == GG_OK && outside == NULL;
+    }
     /* the grids D reaches into: one alone (the rest slivers) holds D up to
-     * noise, with D's area; otherwise each is cut */
+     * noise, with D's area, when D lies wholly in the plan; otherwise each
+     * is cut */
     size_t n_pending = 0, n_whole = 0;
     for (size_t i = 0; i < n; i++) {
         n_pending += tw[i].pending;
         n_whole += tw[i].t.whole;
     }
-    if (st == GG_OK && n_pending == 1 && n_whole == 0) {
+    if (st == GG_OK && inside && n_pending == 1 && n_whole == 0) {
         for (size_t i = 0; i < n; i++)
             if (tw[i].pending) {
                 tw[i].pending = 0;
@@ -322,34 +369,12 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
         tw[n_kept++] = tw[i];
     }
     n = n_kept;
-    /* the part in no unified grid */
-    GEOSGeometry *outside = NULL;
-    int outside_noise = 1;
-    if (st == GG_OK && (n == 0 || (!fast && d_area_frame - sum_frame > fmax(1e-2, 1e-9 * d_area_frame)))) {
-        outside = outside_part(ctx, d, grids, tw, n);
-        if (outside == NULL) {
-            st = gg_error(ctx, GG_ERR_GEOMETRY, "%s %s: the part outside the plan failed: %s", it->dept, it->id,
-                          ctx->geos_msg);
-        } else if (GEOSisEmpty_r(h, outside) == 1) {
-            GEOSGeom_destroy_r(h, outside);
-            outside = NULL;
-        } else {
-            double box[4];
-            it->outside_area_m2 = gg_frame_area(h, &dd->frame, outside);
-            /* within the tolerance of D's own boundary (D less the tolerance
-             * does not reach it): noise without the inscribed circle */
-            GEOSGeometry *inner = gg_dd_erode(h, d, tol);
-            int parts = GEOSGetNumGeometries_r(h, outside);
-            for (int k = 0; inner != NULL && outside_noise && k < parts; k++) {
-                const GEOSGeometry *part = GEOSGetGeometryN_r(h, outside, k);
-                outside_noise = GEOSIntersects_r(h, inner, part) != 1 || gg_frame_noise(ctx, part, tol, -1, -1);
-            }
-            if (inner)
-                GEOSGeom_destroy_r(h, inner);
-            gg_geom_box(h, outside, box);
-            it->outside_households = gg_dd_households_in(h, dd, outside, NULL, -1, box);
-        }
-    }
+    /* the part in no unified grid, unless known */
+    if (st == GG_OK && !outside_done &&
+        (n == 0 || (!fast && d_area_frame - sum_frame > fmax(1e-2, 1e-9 * d_area_frame))))
+        st = outside_of(ctx, dd, item, d, grids, tw, n, &outside, &outside_noise);
+    if (!fast)
+        inside = 0;
     if (st == GG_OK) {
         if (n > 1)
             qsort(tw, n, sizeof *tw, compare_touch);
@@ -409,8 +434,8 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
         }
         if (chosen == 0 && n_core > 0)
             tw[best].t.replacement = 1;
-        dd->item_clean[item] = (char)(fast && n_partial == 0 && n_core > 0);
-        dd->item_inside[item] = (char)fast;
+        dd->item_clean[item] = (char)(inside && n_partial == 0 && n_core > 0);
+        dd->item_inside[item] = (char)inside;
         int64_t kept = 0;
         for (size_t i = 0; i < n; i++)
             if (tw[i].t.replacement) {

@@ -46,8 +46,8 @@ static gg_status keep_parts(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *g, gg
         p.geom = one;
         p.area_m2 = gg_frame_area(h, &dd->frame, one);
         gg_geom_box(h, one, box);
-        p.households = gg_dd_households_in(h, dd, one, NULL, -2, box);
-        st = push_piece(ctx, pieces, n, cap, p);
+        p.households = gg_dd_households_in(ctx, dd, one, NULL, -2, box);
+        st = p.households < 0 ? GG_ERR_NOMEM : push_piece(ctx, pieces, n, cap, p);
     }
     GEOSGeom_destroy_r(h, g);
     return st == GG_ERR_NOMEM ? gg_error_nomem(ctx) : st;

@@ -159,7 +159,11 @@ static gg_status outside_of(gg_ctx *ctx, gg_dedup *dd, size_t item, const GEOSGe
     if (inner)
         GEOSGeom_destroy_r(h, inner);
     gg_geom_box(h, outside, box);
-    it->outside_households = gg_dd_households_in(h, dd, outside, NULL, -1, box);
+    it->outside_households = gg_dd_households_in(ctx, dd, outside, NULL, -1, box);
+    if (it->outside_households < 0) {
+        GEOSGeom_destroy_r(h, outside);
+        return gg_error_nomem(ctx);
+    }
     *out = outside;
     return GG_OK;
 }
@@ -197,8 +201,8 @@ static int near_outline(const gg_dedup *dd, const double box[4])
  * set when they only touch (no area). sliver: D was found not to reach
  * beyond the tolerance into G. */
 static gg_status measure(gg_ctx *ctx, gg_dedup *dd, size_t item, const GEOSGeometry *d,
-                         const GEOSPreparedGeometry *pd, const GEOSGeometry *g, int32_t gi, const GEOSGeometry *e,
-                         int sliver, touch_work *w, double *sum_frame, int *touching)
+                         const GEOSPreparedGeometry *pd, const gg_polyindex *dix, const GEOSGeometry *g, int32_t gi,
+                         const GEOSGeometry *e, int sliver, touch_work *w, double *sum_frame, int *touching)
 {
     GEOSContextHandle_t h = ctx->geos;
     const gg_dedup_item *it = &dd->result->items[item];
@@ -235,7 +239,7 @@ static gg_status measure(gg_ctx *ctx, gg_dedup *dd, size_t item, const GEOSGeome
     }
     double box[4];
     gg_geom_box(h, in, box);
-    w->t.households = gg_dd_households_in(h, dd, d, pd, gi, box);
+    w->t.households = gg_dd_households_in(ctx, dd, d, dix, gi, box);
     w->piece = in;
     return GG_OK;
 }
@@ -269,6 +273,15 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
     if (pd == NULL)
         return gg_error(ctx, GG_ERR_GEOMETRY, "%s %s: cannot prepare the geometry: %s", it->dept, it->id,
                         ctx->geos_msg);
+    /* D's boundary in buckets: "D meets G", "D meets G's erosion" and the
+     * households in D are answered from it and each grid's own, read by
+     * every thread, instead of a prepared geometry's set-up of the other
+     * operand on every call */
+    gg_polyindex dix;
+    if (gg_polyindex_build(ctx, d, 0, &dix) != GG_OK) {
+        GEOSPreparedGeom_destroy_r(h, pd);
+        return GG_ERR_NOMEM;
+    }
     gg_dd_ids c;
     gg_status st = gg_dd_ids_near(ctx, &dd->grid_index, dd->grid_boxes, dd->dgrid_boxes + 4 * item, &c);
     int fast = eroded != NULL && GEOSGeomTypeId_r(h, d) == GEOS_MULTIPOLYGON && GEOSGetNumGeometries_r(h, d) == 1;
@@ -281,7 +294,7 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
     for (size_t k = 0; st == GG_OK && k < c.n; k++) {
         int32_t gi = (int32_t)c.v[k];
         const GEOSGeometry *g = grids[gi];
-        if (GEOSPreparedIntersects_r(h, pd, g) != 1)
+        if (!gg_polyindex_meets(&dix, &dd->grid_ix[gi]))
             continue;
         const gg_dd_grid *gd = &dd->grids[gi];
         const gg_dedup_grid *rg = &r->grids[gi];
@@ -294,20 +307,20 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
             w.t.households = rg->households;
             w.t.whole = 1;
             sum_frame += g_frame;
-        } else if (fast && e != NULL && GEOSPreparedIntersects_r(h, pd, e) != 1) {
+        } else if (fast && e != NULL && !gg_polyindex_meets(&dix, &dd->eroded_ix[gi])) {
             /* a sliver along G's boundary: noise, not measured */
             const double *db = dd->dgrid_boxes + 4 * item;
             double box[4] = {fmax(db[0], gd->box[0]), fmax(db[1], gd->box[1]), fmin(db[2], gd->box[2]),
                              fmin(db[3], gd->box[3])};
             w.t.noise = 1;
             w.t.area_m2 = NAN;
-            w.t.households = gg_dd_households_in(h, dd, d, pd, gi, box);
+            w.t.households = gg_dd_households_in(ctx, dd, d, &dix, gi, box);
         } else if (fast && e != NULL && GEOSPreparedCovers_r(h, pd, e) == 1) {
             /* G lies in D but for a sliver along its boundary: whole, with its own area */
             w.t.whole = 1;
             w.t.area_m2 = gd->area_m2;
             w.estimated = 1;
-            w.t.households = gg_dd_households_in(h, dd, d, pd, gi, gd->box);
+            w.t.households = gg_dd_households_in(ctx, dd, d, &dix, gi, gd->box);
         } else if (fast) {
             /* D reaches into G beyond the tolerance without holding it: measured
              * below, unless G is the only grid D holds more than slivers of */
@@ -315,11 +328,11 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
             double box[4] = {fmax(db[0], gd->box[0]), fmax(db[1], gd->box[1]), fmin(db[2], gd->box[2]),
                              fmin(db[3], gd->box[3])};
             w.pending = 1;
-            w.t.households = gg_dd_households_in(h, dd, d, pd, gi, box);
+            w.t.households = gg_dd_households_in(ctx, dd, d, &dix, gi, box);
         } else {
-            int sliver = e != NULL && GEOSPreparedIntersects_r(h, pd, e) != 1;
+            int sliver = e != NULL && !gg_polyindex_meets(&dix, &dd->eroded_ix[gi]);
             int touching = 0;
-            st = measure(ctx, dd, item, d, pd, g, gi, e, sliver, &w, &sum_frame, &touching);
+            st = measure(ctx, dd, item, d, pd, &dix, g, gi, e, sliver, &w, &sum_frame, &touching);
             if (st != GG_OK)
                 break;
             if (touching)
@@ -360,7 +373,7 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
             int32_t gi = tw[i].t.grid;
             int64_t households = tw[i].t.households;
             tw[i].pending = 0;
-            st = measure(ctx, dd, item, d, pd, grids[gi], gi, eroded ? eroded[gi] : NULL, 0, &tw[i], &sum_frame,
+            st = measure(ctx, dd, item, d, pd, &dix, grids[gi], gi, eroded ? eroded[gi] : NULL, 0, &tw[i], &sum_frame,
                          &touching);
             tw[i].t.households = households;
             if (touching)
@@ -489,6 +502,7 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
     gg_free(ctx, tw);
     gg_free(ctx, c.v);
     GEOSPreparedGeom_destroy_r(h, pd);
+    gg_polyindex_free(ctx, &dix);
     if (st == GG_ERR_NOMEM)
         return gg_error_nomem(ctx);
     return st;

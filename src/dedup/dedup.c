@@ -189,6 +189,16 @@ static void *work_erode(void *arg)
     for (size_t i; w->status == GG_OK && (i = take(p, &p->next_grid)) < n;) {
         dd->eroded[i] = gg_dd_erode(w->ctx->geos, w->grids[i], dd->opts.tolerance_m);
         dd->grids[i].band_m2 = dd->grids[i].area_m2;
+        gg_status st = gg_polyindex_build(w->ctx, w->grids[i], 0, &dd->grid_ix[i]);
+        if (st == GG_OK && dd->eroded[i] != NULL)
+            st = gg_polyindex_build(w->ctx, dd->eroded[i], 0, &dd->eroded_ix[i]);
+        if (st != GG_OK) {
+            w->status = st;
+            pthread_mutex_lock(&p->mutex);
+            p->failed = 1;
+            pthread_mutex_unlock(&p->mutex);
+            break;
+        }
         if (dd->eroded[i] != NULL) { /* its envelope made now, before any other thread reads it */
             double box[4];
             gg_geom_box(w->ctx->geos, dd->eroded[i], box);
@@ -525,6 +535,12 @@ static void dedup_free(gg_dedup *dd)
         if (dd->eroded[i])
             GEOSGeom_destroy_r(h, dd->eroded[i]);
     gg_free(ctx, dd->eroded);
+    for (size_t i = 0; dd->grid_ix && i < n_grids; i++)
+        gg_polyindex_free(ctx, &dd->grid_ix[i]);
+    for (size_t i = 0; dd->eroded_ix && i < n_grids; i++)
+        gg_polyindex_free(ctx, &dd->eroded_ix[i]);
+    gg_free(ctx, dd->grid_ix);
+    gg_free(ctx, dd->eroded_ix);
     gg_free(ctx, dd->outline_boxes);
     gg_boxgrid_free(ctx, &dd->outline_index);
     for (size_t i = 0; dd->dgrids && i < n_items; i++)
@@ -589,7 +605,9 @@ static gg_status run_pool(gg_dedup *dd)
     pthread_mutex_init(&p->mutex, NULL);
     if (st == GG_OK) {
         dd->eroded = gg_calloc(ctx, dd->result->n_grids + 1, sizeof *dd->eroded);
-        if (dd->eroded == NULL)
+        dd->grid_ix = gg_calloc(ctx, dd->result->n_grids + 1, sizeof *dd->grid_ix);
+        dd->eroded_ix = gg_calloc(ctx, dd->result->n_grids + 1, sizeof *dd->eroded_ix);
+        if (dd->eroded == NULL || dd->grid_ix == NULL || dd->eroded_ix == NULL)
             st = gg_error_nomem(ctx);
     }
     if (st == GG_OK)

@@ -4,6 +4,7 @@
 #define GG_DEDUP_DEDUP_H
 
 #include "core/ctx.h"
+#include "geo/polyindex.h"
 #include "govgrid/dedup.h"
 #include "store/store.h"
 
@@ -118,6 +119,9 @@ typedef struct gg_dedup {
     size_t n_outline;
     gg_boxgrid outline_index;
     GEOSGeometry **eroded;      /* per grid: the grid less tolerance_m, NULL when nothing is left */
+    /* per grid, the boundaries of the grid and of its erosion (empty when
+     * nothing is left) in buckets, shared by the threads */
+    gg_polyindex *grid_ix, *eroded_ix;
     gg_dd_community *communities; /* by code */
     size_t n_communities;
     int32_t *grid_community;    /* per grid: index in communities, -1 */
@@ -152,9 +156,10 @@ gg_status gg_dd_prepare_dept_grid(gg_ctx *ctx, gg_dedup *dd, size_t item);
 gg_status gg_dd_index_dept_grids(gg_dedup *dd);
 /* Households (sum of counts) of the points covered by g (frame), among
  * the points of unified grid grid (-2: every point; -1: those in none)
- * whose box meets box. */
-int64_t gg_dd_households_in(GEOSContextHandle_t h, const gg_dedup *dd, const GEOSGeometry *g,
-                            const GEOSPreparedGeometry *prepared, int32_t grid, const double box[4]);
+ * within box. ix is g's boundary in buckets, or NULL (then made here). -1
+ * when out of memory (the message in ctx). */
+int64_t gg_dd_households_in(gg_ctx *ctx, const gg_dedup *dd, const GEOSGeometry *g, const gg_polyindex *ix,
+                            int32_t grid, const double box[4]);
 void gg_geom_box(GEOSContextHandle_t h, const GEOSGeometry *g, double box[4]);
 
 /* crosswalk.c: one departmental grid against the plan. h is the calling

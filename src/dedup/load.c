@@ -338,22 +338,17 @@ static gg_status load_households(gg_dedup *dd)
 }
 
 typedef struct hh_query {
-    GEOSContextHandle_t h;
     const gg_dedup *dd;
-    const GEOSPreparedGeometry *prepared;
+    const gg_polyindex *ix;
     int32_t grid;
     int64_t sum;
 } hh_query;
 
-static int count_point(hh_query *q, uint32_t i)
+static void count_point(hh_query *q, uint32_t i)
 {
     const gg_hh_points *hh = &q->dd->hh;
-    GEOSGeometry *p = GEOSGeom_createPointFromXY_r(q->h, hh->x[i], hh->y[i]);
-    if (p != NULL && GEOSPreparedIntersects_r(q->h, q->prepared, p) == 1)
+    if (gg_polyindex_locate(q->ix, hh->x[i], hh->y[i]) >= 0)
         q->sum += hh->count[i];
-    if (p)
-        GEOSGeom_destroy_r(q->h, p);
-    return 0;
 }
 
 static int bucket_point(void *user, uint32_t i)
@@ -364,17 +359,21 @@ static int bucket_point(void *user, uint32_t i)
     return 0;
 }
 
-int64_t gg_dd_households_in(GEOSContextHandle_t h, const gg_dedup *dd, const GEOSGeometry *g,
-                            const GEOSPreparedGeometry *prepared, int32_t grid, const double box[4])
+int64_t gg_dd_households_in(gg_ctx *ctx, const gg_dedup *dd, const GEOSGeometry *g, const gg_polyindex *ix,
+                            int32_t grid, const double box[4])
 {
     const gg_hh_points *hh = &dd->hh;
     if (hh->n == 0 || g == NULL || isnan(box[0]))
         return 0;
-    const GEOSPreparedGeometry *own = prepared ? NULL : GEOSPrepare_r(h, g);
-    hh_query q = {h, dd, prepared ? prepared : own, grid, 0};
-    if (q.prepared == NULL)
-        return 0;
+    gg_polyindex own;
+    if (ix == NULL) {
+        if (gg_polyindex_build(ctx, g, 0, &own) != GG_OK)
+            return -1;
+        ix = &own;
+    }
+    hh_query q = {dd, ix, grid, 0};
     size_t n_grids = dd->result->n_grids;
+    int done = 0;
     if (grid >= 0 || grid == -1) {
         size_t k = grid >= 0 ? (size_t)grid : n_grids;
         uint32_t from = hh->grid_start[k], to = hh->grid_start[k + 1];
@@ -384,13 +383,13 @@ int64_t gg_dd_households_in(GEOSContextHandle_t h, const gg_dedup *dd, const GEO
                 if (hh->x[i] >= box[0] && hh->x[i] <= box[2] && hh->y[i] >= box[1] && hh->y[i] <= box[3])
                     count_point(&q, i);
             }
-            goto done;
+            done = 1;
         }
     }
-    gg_boxgrid_query(&hh->buckets, hh->boxes, box, bucket_point, &q);
-done:
-    if (own)
-        GEOSPreparedGeom_destroy_r(h, own);
+    if (!done)
+        gg_boxgrid_query(&hh->buckets, hh->boxes, box, bucket_point, &q);
+    if (ix == &own)
+        gg_polyindex_free(ctx, &own);
     return q.sum;
 }
 

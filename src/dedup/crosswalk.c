@@ -196,6 +196,16 @@ static int near_outline(const gg_dedup *dd, const double box[4])
     return found;
 }
 
+/* Does D (prepared, and its index) cover G's erosion e? Asked of the
+ * indexes first: when the boundaries do not meet (D reaches beyond the
+ * erosion all round) they decide. */
+static int covers_erosion(GEOSContextHandle_t h, const GEOSPreparedGeometry *pd, const gg_polyindex *dix,
+                          const gg_dedup *dd, int32_t gi, const GEOSGeometry *e)
+{
+    int c = gg_polyindex_covers(dix, &dd->eroded_ix[gi]);
+    return c >= 0 ? c : GEOSPreparedCovers_r(h, pd, e) == 1;
+}
+
 /* Cuts D against G: the intersection's area, whether it is noise, whether
  * G is whole in D, the households in it, the piece kept in w. *touching is
  * set when they only touch (no area). sliver: D was found not to reach
@@ -225,7 +235,7 @@ static gg_status measure(gg_ctx *ctx, gg_dedup *dd, size_t item, const GEOSGeome
     w->t.area_m2 = gg_frame_area(h, &dd->frame, in);
     w->t.noise = sliver || gg_frame_noise(ctx, in, tol, in_frame, in_len);
     double rest = g_frame - in_frame;
-    if (rest <= 1e-9 * g_frame || (e != NULL && !sliver && GEOSPreparedCovers_r(h, pd, e) == 1)) {
+    if (rest <= 1e-9 * g_frame || (e != NULL && !sliver && covers_erosion(h, pd, dix, dd, gi, e))) {
         w->t.whole = 1;
     } else if (!sliver && rest <= tol * (gd->length_m + in_len) * 1.0001) {
         GEOSGeometry *out = gg_dd_overlay(ctx, g, d, 1);
@@ -315,7 +325,7 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
             w.t.noise = 1;
             w.t.area_m2 = NAN;
             w.t.households = gg_dd_households_in(ctx, dd, d, &dix, gi, box);
-        } else if (fast && e != NULL && GEOSPreparedCovers_r(h, pd, e) == 1) {
+        } else if (fast && e != NULL && covers_erosion(h, pd, &dix, dd, gi, e)) {
             /* G lies in D but for a sliver along its boundary: whole, with its own area */
             w.t.whole = 1;
             w.t.area_m2 = gd->area_m2;

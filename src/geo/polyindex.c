@@ -305,3 +305,42 @@ int gg_polyindex_meets(const gg_polyindex *a, const gg_polyindex *b)
     }
     return 0;
 }
+
+/* Does a segment of a meet b's boundary? */
+static int boundaries_meet(const gg_polyindex *a, const gg_polyindex *b)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        const gg_seg *e = &a->s[i];
+        if (mx(e->x0, e->x1) < b->box[0] || mn(e->x0, e->x1) > b->box[2] || mx(e->y0, e->y1) < b->box[1] ||
+            mn(e->y0, e->y1) > b->box[3])
+            continue;
+        if (gg_polyindex_meets_segment(b, e))
+            return 1;
+    }
+    return 0;
+}
+
+int gg_polyindex_covers(const gg_polyindex *a, const gg_polyindex *b)
+{
+    if (b->n == 0)
+        return 1;
+    if (a->n == 0 || b->box[0] < a->box[0] || b->box[1] < a->box[1] || b->box[2] > a->box[2] ||
+        b->box[3] > a->box[3])
+        return 0;
+    if (boundaries_meet(a, b))
+        return -1;
+    /* each ring lies wholly inside the other polygon or wholly outside it:
+     * b is covered when all its rings lie inside a and no ring of a lies
+     * inside b (next to such a ring, on one side, is ground of b outside a) */
+    for (size_t k = 0; k < b->n_rings; k++) {
+        const gg_seg *e = &b->s[b->ring_start[k]];
+        if (gg_polyindex_locate(a, e->x0, e->y0) < 0)
+            return 0;
+    }
+    for (size_t k = 0; k < a->n_rings; k++) {
+        const gg_seg *e = &a->s[a->ring_start[k]];
+        if (box_holds(b->box, e->x0, e->y0) && gg_polyindex_locate(b, e->x0, e->y0) > 0)
+            return 0;
+    }
+    return 1;
+}

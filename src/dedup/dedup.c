@@ -63,7 +63,7 @@ typedef struct pool {
     int jobs;
     worker workers[MAX_JOBS];
     pthread_mutex_t mutex;
-    size_t next_item, next_pair, next_gap, next_grid, next_prep, done;
+    size_t next_item, next_pair, next_gap, next_grid, next_prep, next_points, done;
     gap_task *gaps;
     size_t n_gaps;
     int failed;
@@ -204,6 +204,22 @@ static void *work_erode(void *arg)
             gg_geom_box(w->ctx->geos, dd->eroded[i], box);
             dd->grids[i].band_m2 -= gg_frame_area(w->ctx->geos, &dd->frame, dd->eroded[i]);
         }
+    }
+    return NULL;
+}
+
+#define POINTS_A_TASK 4096
+
+static void *work_households(void *arg)
+{
+    worker *w = arg;
+    pool *p = w->pool;
+    const gg_dedup *dd = p->dd;
+    size_t n = dd->hh.n, tasks = (n + POINTS_A_TASK - 1) / POINTS_A_TASK;
+    for (size_t i; w->status == GG_OK && (i = take(p, &p->next_points)) < tasks;) {
+        size_t to = (i + 1) * POINTS_A_TASK;
+        gg_dd_locate_households(dd, i * POINTS_A_TASK, to < n ? to : n);
+        finished_one(p, w, GG_OK, tasks, "dedup: locating households");
     }
     return NULL;
 }
@@ -612,6 +628,12 @@ static gg_status run_pool(gg_dedup *dd)
     }
     if (st == GG_OK)
         run_stage(p, work_erode, "dedup: eroding unified grids", dd->result->n_grids);
+    if (st == GG_OK && !p->failed) {
+        p->done = 0;
+        run_stage(p, work_households, "dedup: locating households", (dd->hh.n + POINTS_A_TASK - 1) / POINTS_A_TASK);
+        if (!p->failed)
+            st = gg_dd_group_households(dd);
+    }
     if (st == GG_OK && !p->failed)
         run_stage(p, work_prepare, "dedup: checking departmental grids", dd->result->n_items);
     if (st == GG_OK && !p->failed)

@@ -149,6 +149,12 @@ typedef struct gg_dedup {
 /* load.c: the plan, its communities, the household points with their
  * grids (through the locator), the departmental grids (in lon/lat). */
 gg_status gg_dd_load(gg_dedup *dd);
+/* The unified grid of each household point in [from, to) (the locator's
+ * rule: inside or on the boundary, dedicated grids first, then by code),
+ * from the grids' indexes; any thread, once they are built. */
+void gg_dd_locate_households(const gg_dedup *dd, size_t from, size_t to);
+/* Then, once every point's is, the points by grid and each grid's households. */
+gg_status gg_dd_group_households(gg_dedup *dd);
 /* Moves departmental grid item into the frame, checks it and repairs it
  * (any thread, its own context), */
 gg_status gg_dd_prepare_dept_grid(gg_ctx *ctx, gg_dedup *dd, size_t item);

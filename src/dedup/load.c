@@ -3,9 +3,9 @@
  * departmental grids, all moved into the local frame. */
 #include "dedup/dedup.h"
 #include "geo/shapes.h"
-#include "govgrid/locate.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,17 +15,6 @@ void gg_geom_box(GEOSContextHandle_t h, const GEOSGeometry *g, double box[4])
         GEOSGeom_getYMin_r(h, g, &box[1]) != 1 || GEOSGeom_getXMax_r(h, g, &box[2]) != 1 ||
         GEOSGeom_getYMax_r(h, g, &box[3]) != 1)
         box[0] = box[1] = box[2] = box[3] = NAN;
-}
-
-static int compare_code_key(const void *key, const void *item)
-{
-    return strcmp(key, ((const gg_dedup_grid *)item)->code);
-}
-
-static int32_t grid_by_code(const gg_dedup_result *r, const char *code)
-{
-    const gg_dedup_grid *g = bsearch(code, r->grids, r->n_grids, sizeof *r->grids, compare_code_key);
-    return g ? (int32_t)(g - r->grids) : -1;
 }
 
 /* The grids of the plan, in lon/lat for now (geoms), sorted by code. */
@@ -289,37 +278,62 @@ static gg_status load_households(gg_dedup *dd)
     hh->boxes = gg_malloc(ctx, (hh->n ? hh->n : 1) * 4 * sizeof *hh->boxes);
     if (hh->grid == NULL || hh->order == NULL || hh->grid_start == NULL || hh->boxes == NULL)
         return gg_error_nomem(ctx);
-    if (hh->n > 0) {
-        gg_locator_options lo;
-        gg_locator_options_init(&lo);
-        lo.plan = r->plan;
-        lo.threads = dd->opts.jobs > 1 ? 2 : 1;
-        gg_locator *loc = NULL;
-        st = gg_locator_new(ctx, dd->store, &lo, &loc);
-        if (st != GG_OK)
-            return st;
-        gg_locator_find_many(loc, hh->x, hh->y, hh->n, hh->grid);
-        /* the locator's grid numbers to ours, through the codes */
-        size_t n_loc = gg_locator_grid_count(loc);
-        int32_t *map = gg_malloc(ctx, (n_loc ? n_loc : 1) * sizeof *map);
-        if (map == NULL) {
-            gg_locator_free(loc);
-            return gg_error_nomem(ctx);
-        }
-        for (size_t i = 0; i < n_loc; i++)
-            map[i] = grid_by_code(r, gg_locator_grid(loc, (int32_t)i)->code);
-        gg_locator_free(loc);
-        for (size_t i = 0; i < hh->n; i++)
-            hh->grid[i] = hh->grid[i] >= 0 && (size_t)hh->grid[i] < n_loc ? map[hh->grid[i]] : -1;
-        gg_free(ctx, map);
-    }
-    /* into the frame; grouped by grid (points in none last) */
+    /* into the frame; each point's grid is found once the grids' indexes
+     * are built (gg_dd_locate_households) */
     for (size_t i = 0; i < hh->n; i++) {
         hh->x[i] = (hh->x[i] - dd->frame.lon0) * dd->frame.kx;
         hh->y[i] = (hh->y[i] - dd->frame.lat0) * dd->frame.ky;
         double *b = hh->boxes + 4 * i;
         b[0] = b[2] = hh->x[i];
         b[1] = b[3] = hh->y[i];
+        hh->grid[i] = -1;
+    }
+    return gg_boxgrid_build(ctx, &hh->buckets, hh->boxes, hh->n, 16.0);
+}
+
+/* Does unified grid a come before b when a point lies in both (on their
+ * common boundary, or where dedicated grids lie over comprehensive
+ * ones)? The locator's rule: dedicated grids first, then by code (the
+ * grids are sorted by code). */
+static int ranks_before(const gg_dedup_result *r, int32_t a, int32_t b)
+{
+    int da = r->grids[a].type != 1, db = r->grids[b].type != 1;
+    return da != db ? da > db : a < b;
+}
+
+typedef struct point_query {
+    const gg_dedup *dd;
+    double x, y;
+    int32_t best;
+} point_query;
+
+static int point_in_grid(void *user, uint32_t g)
+{
+    point_query *q = user;
+    const gg_dedup_result *r = q->dd->result;
+    if ((q->best < 0 || ranks_before(r, (int32_t)g, q->best)) &&
+        gg_polyindex_locate(&q->dd->grid_ix[g], q->x, q->y) >= 0)
+        q->best = (int32_t)g;
+    return 0;
+}
+
+void gg_dd_locate_households(const gg_dedup *dd, size_t from, size_t to)
+{
+    const gg_hh_points *hh = &dd->hh;
+    for (size_t i = from; i < to; i++) {
+        point_query q = {dd, hh->x[i], hh->y[i], -1};
+        gg_boxgrid_query(&dd->grid_index, dd->grid_boxes, hh->boxes + 4 * i, point_in_grid, &q);
+        hh->grid[i] = q.best;
+    }
+}
+
+gg_status gg_dd_group_households(gg_dedup *dd)
+{
+    gg_ctx *ctx = dd->ctx;
+    gg_dedup_result *r = dd->result;
+    gg_hh_points *hh = &dd->hh;
+    /* grouped by grid (points in none last) */
+    for (size_t i = 0; i < hh->n; i++) {
         size_t g = hh->grid[i] >= 0 ? (size_t)hh->grid[i] : r->n_grids;
         hh->grid_start[g + 1]++;
         if (hh->grid[i] >= 0)
@@ -334,7 +348,7 @@ static gg_status load_households(gg_dedup *dd)
     for (size_t i = 0; i < hh->n; i++)
         hh->order[fill[hh->grid[i] >= 0 ? (size_t)hh->grid[i] : r->n_grids]++] = (uint32_t)i;
     gg_free(ctx, fill);
-    return gg_boxgrid_build(ctx, &hh->buckets, hh->boxes, hh->n, 16.0);
+    return GG_OK;
 }
 
 typedef struct hh_query {
@@ -610,7 +624,7 @@ gg_status gg_dd_load(gg_dedup *dd)
     if (st == GG_OK)
         st = load_communities(dd);
     if (st == GG_OK)
-        st = gg_progress(ctx, "dedup: households", 0, 1);
+        st = gg_progress(ctx, "dedup: reading households and departmental grids", 0, 1);
     if (st == GG_OK)
         st = load_households(dd);
     if (st == GG_OK)

@@ -196,6 +196,41 @@ static int near_outline(const gg_dedup *dd, const double box[4])
     return found;
 }
 
+typedef struct outline_query {
+    const gg_dedup *dd;
+    const gg_polyindex *dix;
+    int met;
+} outline_query;
+
+static int outline_meets(void *user, uint32_t k)
+{
+    outline_query *q = user;
+    const gg_seg *e = &q->dd->outline_segs[k];
+    q->met = gg_polyindex_meets_segment(q->dix, e) || gg_polyindex_locate(q->dix, e->x0, e->y0) >= 0;
+    return q->met;
+}
+
+/* Does D lie wholly in the plan, for sure? When no edge of the plan's
+ * outline meets D or lies inside it, D lies wholly in the plan or wholly
+ * outside it, and a vertex of D in one of the grids it touches decides.
+ * (Where the grids do not share their edges exactly, those edges count as
+ * outline: the answer is then no, and the part outside is cut.) */
+static int inside_plan(const gg_dedup *dd, const gg_polyindex *dix, const touch_work *tw, size_t n,
+                       const double box[4])
+{
+    if (dix->n == 0)
+        return 0;
+    outline_query q = {dd, dix, 0};
+    double grown[4] = {box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1};
+    gg_boxgrid_query(&dd->outline_index, dd->outline_boxes, grown, outline_meets, &q);
+    if (q.met)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (gg_polyindex_locate(&dd->grid_ix[tw[i].t.grid], dix->s[0].x0, dix->s[0].y0) >= 0)
+            return 1;
+    return 0;
+}
+
 /* Does D (prepared, and its index) cover G's erosion e? Asked of the
  * indexes first: when the boundaries do not meet (D reaches beyond the
  * erosion all round) they decide. */
@@ -355,9 +390,13 @@ gg_status gg_dd_crosswalk(gg_ctx *ctx, gg_dedup *dd, GEOSGeometry *const *grids,
     GEOSGeometry *outside = NULL;
     int outside_noise = 1, outside_done = 0;
     if (st == GG_OK && fast && !inside) {
-        st = outside_of(ctx, dd, item, d, grids, tw, n, &outside, &outside_noise);
+        if (inside_plan(dd, &dix, tw, n, dd->dgrid_boxes + 4 * item)) {
+            inside = 1;
+        } else {
+            st = outside_of(ctx, dd, item, d, grids, tw, n, &outside, &outside_noise);
+            inside = st == GG_OK && outside == NULL;
+        }
         outside_done = 1;
-        inside = st == GG_OK && outside == NULL;
     }
     /* the grids D reaches into: one alone (the rest slivers) holds D up to
      * noise, with D's area, when D lies wholly in the plan; otherwise each

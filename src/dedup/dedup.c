@@ -558,6 +558,7 @@ static void dedup_free(gg_dedup *dd)
     gg_free(ctx, dd->grid_ix);
     gg_free(ctx, dd->eroded_ix);
     gg_free(ctx, dd->outline_boxes);
+    gg_free(ctx, dd->outline_segs);
     gg_boxgrid_free(ctx, &dd->outline_index);
     for (size_t i = 0; dd->dgrids && i < n_items; i++)
         if (dd->dgrids[i].geom)

@@ -116,6 +116,7 @@ typedef struct gg_dedup {
     /* the plan's outline: grid edges that are not the exact reverse of
      * another grid's edge, as boxes (frame) */
     double *outline_boxes;
+    gg_seg *outline_segs;       /* the same edges */
     size_t n_outline;
     gg_boxgrid outline_index;
     GEOSGeometry **eroded;      /* per grid: the grid less tolerance_m, NULL when nothing is left */

@@ -178,16 +178,18 @@ static gg_status find_outline(gg_dedup *dd)
     }
     if (n > 1)
         qsort(edges, n, sizeof *edges, compare_edge);
-    size_t cap_b = 0;
+    size_t cap_b = 0, cap_s = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && compare_edge(&edges[i], &edges[j]) == 0)
             j++;
         if (j - i == 1) {
-            if (gg_grow(ctx, (void **)&dd->outline_boxes, &cap_b, 4 * (dd->n_outline + 1), sizeof *dd->outline_boxes) != GG_OK) {
+            if (gg_grow(ctx, (void **)&dd->outline_boxes, &cap_b, 4 * (dd->n_outline + 1), sizeof *dd->outline_boxes) != GG_OK ||
+                gg_grow(ctx, (void **)&dd->outline_segs, &cap_s, dd->n_outline + 1, sizeof *dd->outline_segs) != GG_OK) {
                 gg_free(ctx, edges);
                 return GG_ERR_NOMEM;
             }
+            dd->outline_segs[dd->n_outline] = (gg_seg){edges[i].ax, edges[i].ay, edges[i].bx, edges[i].by};
             double *b = dd->outline_boxes + 4 * dd->n_outline++;
             b[0] = fmin(edges[i].ax, edges[i].bx);
             b[1] = fmin(edges[i].ay, edges[i].by);

@@ -478,16 +478,14 @@ gg_status gg_dd_duplicates(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const 
     gg_status st = near_items(ctx, dd, ba, &l);
     if (st != GG_OK)
         return st;
-    double aa = 0;
-    GEOSArea_r(h, a, &aa);
+    double aa = dd->dgrids[item].area_frame;
     for (size_t k = 0; st == GG_OK && k < l.n; k++) {
         size_t j = l.v[k];
         if (j <= item || dgrids[j] == NULL || dd->dgrids[j].dept == dd->dgrids[item].dept)
             continue;
         const GEOSGeometry *b = dgrids[j];
         const double *bb = dd->dgrid_boxes + 4 * j;
-        double ab = 0;
-        GEOSArea_r(h, b, &ab);
+        double ab = dd->dgrids[j].area_frame;
         double big = fmax(aa, ab);
         double ix = fmin(ba[2], bb[2]) - fmax(ba[0], bb[0]), iy = fmin(ba[3], bb[3]) - fmax(ba[1], bb[1]);
         if (!(big > 0) || fmin(aa, ab) / big < 0.5 || ix <= 0 || iy <= 0 || ix * iy / big < 0.5)
@@ -539,9 +537,10 @@ gg_status gg_dd_duplicates(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const 
          * times its perimeter, itself at most the two perimeters */
         double reach = tol * (dd->dgrids[item].length_m + dd->dgrids[j].length_m) * 1.0001;
         if (!dup && iou >= 0.5 && aa - ai <= reach && ab - ai <= reach) {
-            GEOSGeometry *da = gg_dd_overlay(ctx, a, b, 1), *db = gg_dd_overlay(ctx, b, a, 1);
-            dup = da && db && gg_frame_noise(ctx, da, dd->opts.tolerance_m, -1, -1) &&
-                  gg_frame_noise(ctx, db, dd->opts.tolerance_m, -1, -1);
+            /* the second only when the first is noise */
+            GEOSGeometry *da = gg_dd_overlay(ctx, a, b, 1), *db = NULL;
+            dup = da && gg_frame_noise(ctx, da, dd->opts.tolerance_m, -1, -1) &&
+                  (db = gg_dd_overlay(ctx, b, a, 1)) != NULL && gg_frame_noise(ctx, db, dd->opts.tolerance_m, -1, -1);
             if (da)
                 GEOSGeom_destroy_r(h, da);
             if (db)

@@ -82,6 +82,7 @@ typedef struct gg_dd_grid {
 typedef struct gg_dd_dept_grid {
     GEOSGeometry *geom;         /* frame; NULL when invalid beyond repair */
     double area_m2, length_m;
+    double area_frame;          /* its area in the frame */
     int32_t dept;               /* index in the result's depts */
 } gg_dd_dept_grid;
 

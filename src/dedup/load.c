@@ -588,6 +588,7 @@ gg_status gg_dd_prepare_dept_grid(gg_ctx *ctx, gg_dedup *dd, size_t item)
         return GG_OK;
     }
     dg->area_m2 = gg_frame_area(h, &dd->frame, g);
+    GEOSArea_r(h, g, &dg->area_frame);
     GEOSLength_r(h, g, &dg->length_m);
     return GG_OK;
 }

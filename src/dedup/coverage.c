@@ -249,75 +249,10 @@ static gg_status window_ground(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *co
  * out of them only by noise, so only the others are cut: nearly
  * coincident boundaries are met only where the department's grids cut
  * the unified ones. */
-static gg_status gaps_whole(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrids, GEOSGeometry *const *grids,
-                     size_t dept, size_t community, gg_dd_piece **pieces, size_t *n_pieces, size_t *cap_pieces,
-                     size_t *noise)
-{
-    GEOSContextHandle_t h = ctx->geos;
-    size_t n_grids = dd->result->n_grids;
-    uint32_t first = dd->community_start[community], count = dd->community_start[community + 1] - first;
-    GEOSGeometry **tiles = gg_malloc(ctx, (count + 1) * sizeof *tiles);
-    unsigned nt = 0;
-    size_t ni = 0, cap_i = 0;
-    uint32_t *items = NULL;
-    for (uint32_t k = 0; k < count; k++) {
-        uint32_t g = dd->community_grids[first + k];
-        size_t dg = dept * n_grids + g;
-        if (dd->whole_by[dg])
-            continue;
-        tiles[nt++] = GEOSGeom_clone_r(h, grids[g]);
-        for (uint32_t t = dd->touch_start[dg]; t < dd->touch_start[dg + 1]; t++) {
-            uint32_t i = dd->touch_items[t];
-            if (dgrids[i] == NULL || dd->item_clean[i])
-                continue;
-            int seen = 0;
-            for (size_t q = 0; q < ni && !seen; q++)
-                seen = items[q] == i;
-            if (!seen) {
-                gg_grow(ctx, (void **)&items, &cap_i, ni + 1, sizeof *items);
-                items[ni++] = i;
-            }
-        }
-    }
-    if (nt == 0) {
-        gg_free(ctx, tiles);
-        gg_free(ctx, items);
-        return GG_OK;
-    }
-    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, tiles, nt);
-    GEOSGeometry *ground = GEOSUnaryUnion_r(h, coll);
-    GEOSGeom_destroy_r(h, coll);
-    gg_free(ctx, tiles);
-    ground = gg_geom_polygons(h, ground);
-    double b[4];
-    gg_geom_box(h, ground, b);
-    GEOSGeometry *left = ground;
-    if (ni > 0) {
-        GEOSGeometry **parts = gg_malloc(ctx, ni * sizeof *parts);
-        unsigned np = 0;
-        for (size_t q = 0; q < ni; q++) {
-            GEOSGeometry *c = GEOSClipByRect_r(h, dgrids[items[q]], b[0] - 1, b[1] - 1, b[2] + 1, b[3] + 1);
-            if (c) parts[np++] = c;
-        }
-        coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, np);
-        GEOSGeometry *u = GEOSUnaryUnion_r(h, coll);
-        GEOSGeom_destroy_r(h, coll);
-        gg_free(ctx, parts);
-        left = gg_dd_overlay(ctx, ground, u, 1);
-        GEOSGeom_destroy_r(h, u);
-        GEOSGeom_destroy_r(h, ground);
-    }
-    gg_free(ctx, items);
-    gg_dd_piece proto = {GG_CONFLICT_GAP, (int32_t)dept, 0, 0, (int32_t)community, NULL, 0, 0};
-    return keep_parts(ctx, dd, left, proto, pieces, n_pieces, cap_pieces, noise);
-}
-
 gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrids, GEOSGeometry *const *grids,
                      size_t dept, size_t community, gg_dd_piece **pieces, size_t *n_pieces, size_t *cap_pieces,
                      size_t *noise)
 {
-    if (getenv("GG_GAPS_WHOLE"))
-        return gaps_whole(ctx, dd, dgrids, grids, dept, community, pieces, n_pieces, cap_pieces, noise);
     GEOSContextHandle_t h = ctx->geos;
     size_t n_grids = dd->result->n_grids;
     const double tol = dd->opts.tolerance_m;

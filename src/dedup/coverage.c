@@ -235,6 +235,117 @@ static gg_status window_ground(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *co
     return GG_OK;
 }
 
+/* The area of item it in unified grid g, 0 when it was not measured. */
+static double touch_area(const gg_dedup_item *it, int32_t g)
+{
+    for (size_t k = 0; k < it->n_touches; k++)
+        if (it->touches[k].grid == g)
+            return isnan(it->touches[k].area_m2) ? 0 : it->touches[k].area_m2;
+    return 0;
+}
+
+/* The departmental grids of one gap task grown by the tolerance, made
+ * when first asked for. */
+typedef struct grown_set {
+    uint32_t *item;
+    GEOSGeometry **geom;
+    size_t n, cap_item, cap_geom;
+} grown_set;
+
+static void grown_free(gg_ctx *ctx, grown_set *gs)
+{
+    for (size_t i = 0; i < gs->n; i++)
+        if (gs->geom[i])
+            GEOSGeom_destroy_r(ctx->geos, gs->geom[i]);
+    gg_free(ctx, gs->item);
+    gg_free(ctx, gs->geom);
+}
+
+/* d grown by the tolerance with bevelled corners (inside its exact
+ * dilation: every point of it lies within the tolerance of d) into *out;
+ * NULL when GEOS cannot make it. */
+static gg_status grown(gg_ctx *ctx, grown_set *gs, const GEOSGeometry *d, uint32_t item, double tol,
+                       const GEOSGeometry **out)
+{
+    for (size_t i = 0; i < gs->n; i++)
+        if (gs->item[i] == item) {
+            *out = gs->geom[i];
+            return GG_OK;
+        }
+    if (gg_grow(ctx, (void **)&gs->item, &gs->cap_item, gs->n + 1, sizeof *gs->item) != GG_OK ||
+        gg_grow(ctx, (void **)&gs->geom, &gs->cap_geom, gs->n + 1, sizeof *gs->geom) != GG_OK)
+        return gg_error_nomem(ctx);
+    GEOSGeometry *g = GEOSBufferWithStyle_r(ctx->geos, d, tol, 1, GEOSBUF_CAP_ROUND, GEOSBUF_JOIN_BEVEL, 5.0);
+    gs->item[gs->n] = item;
+    gs->geom[gs->n++] = g;
+    *out = g;
+    return GG_OK;
+}
+
+/* Is every point of unified grid g within the tolerance of one of the
+ * department's grids that hold no grid whole (*covered)? Then no circle
+ * wider than the tolerance and centred in g is left uncovered, and g's
+ * window need not be looked at. g less each such grid near it grown by
+ * the tolerance (bevelled: inside the exact growth, so "nothing left" is
+ * a proof); when GEOS fails it is not shown. */
+static gg_status covered_within_tolerance(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrids,
+                                          GEOSGeometry *const *grids, size_t dept, uint32_t g, grown_set *gs,
+                                          int *covered)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const double tol = dd->opts.tolerance_m;
+    const double *b = dd->grids[g].box;
+    double w[4] = {b[0] - tol, b[1] - tol, b[2] + tol, b[3] + tol};
+    *covered = 0;
+    gg_dd_ids l;
+    gg_status st = near_items(ctx, dd, w, &l);
+    if (st != GG_OK)
+        return st;
+    /* the grids that hold most of g first */
+    double *share = gg_malloc(ctx, (l.n + 1) * sizeof *share);
+    if (share == NULL) {
+        gg_free(ctx, l.v);
+        return gg_error_nomem(ctx);
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < l.n; k++) {
+        uint32_t i = l.v[k];
+        if (dd->dgrids[i].dept != (int32_t)dept || dd->item_clean[i] || dgrids[i] == NULL)
+            continue;
+        double a = touch_area(&dd->result->items[i], (int32_t)g);
+        size_t j = n++;
+        for (; j > 0 && share[j - 1] < a; j--) {
+            l.v[j] = l.v[j - 1];
+            share[j] = share[j - 1];
+        }
+        l.v[j] = i;
+        share[j] = a;
+    }
+    gg_free(ctx, share);
+    GEOSGeometry *left = n > 0 ? GEOSGeom_clone_r(h, grids[g]) : NULL;
+    for (size_t k = 0; left != NULL && k < n; k++) {
+        const GEOSGeometry *gd = NULL;
+        if ((st = grown(ctx, gs, dgrids[l.v[k]], l.v[k], tol, &gd)) != GG_OK || gd == NULL)
+            break;
+        double lb[4], gb[4];
+        gg_geom_box(h, left, lb);
+        gg_geom_box(h, gd, gb);
+        if (gb[0] > lb[2] || gb[2] < lb[0] || gb[1] > lb[3] || gb[3] < lb[1])
+            continue;
+        GEOSGeometry *next = GEOSDifference_r(h, left, gd);
+        GEOSGeom_destroy_r(h, left);
+        left = next;
+        if (left != NULL && GEOSisEmpty_r(h, left) == 1) {
+            *covered = 1;
+            break;
+        }
+    }
+    if (left)
+        GEOSGeom_destroy_r(h, left);
+    gg_free(ctx, l.v);
+    return st;
+}
+
 /* The gaps of department dept in community community, found grid by
  * grid. A gap wider than the tolerance holds a circle of radius above the
  * tolerance, centred in some unified grid G; G's box grown by a little
@@ -259,10 +370,16 @@ gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrid
     GEOSGeometry **wide = NULL;
     size_t n_wide = 0, cap_wide = 0;
     gg_status st = GG_OK;
+    grown_set gs = {0};
     for (uint32_t k = dd->community_start[community]; st == GG_OK && k < dd->community_start[community + 1]; k++) {
         uint32_t g = dd->community_grids[k];
         size_t dg = dept * n_grids + g;
-        if (dd->whole_by[dg])
+        int covered = 0;
+        if (!dd->whole_by[dg])
+            st = covered_within_tolerance(ctx, dd, dgrids, grids, dept, g, &gs, &covered);
+        if (st != GG_OK)
+            break;
+        if (dd->whole_by[dg] || covered)
             continue;
         const double *b = dd->grids[g].box;
         double w[4] = {b[0] - tol - 1, b[1] - tol - 1, b[2] + tol + 1, b[3] + tol + 1};
@@ -345,6 +462,7 @@ gg_status gg_dd_gaps(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *const *dgrid
         }
         GEOSGeom_destroy_r(h, left);
     }
+    grown_free(ctx, &gs);
     GEOSGeometry *gap = NULL;
     if (st == GG_OK && n_wide > 0) {
         GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, wide, (unsigned)n_wide);

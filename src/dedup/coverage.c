@@ -39,15 +39,22 @@ static gg_status keep_parts(gg_ctx *ctx, const gg_dedup *dd, GEOSGeometry *g, gg
         }
         GEOSGeometry *one = GEOSGeom_clone_r(h, part);
         one = one ? gg_geom_polygons(h, one) : NULL;
-        if (one == NULL)
-            return gg_error_nomem(ctx);
+        if (one == NULL) {
+            st = GG_ERR_NOMEM;
+            break;
+        }
         gg_dd_piece p = proto;
         double box[4];
         p.geom = one;
         p.area_m2 = gg_frame_area(h, &dd->frame, one);
         gg_geom_box(h, one, box);
         p.households = gg_dd_households_in(ctx, dd, one, NULL, -2, box);
-        st = p.households < 0 ? GG_ERR_NOMEM : push_piece(ctx, pieces, n, cap, p);
+        if (p.households < 0) {
+            GEOSGeom_destroy_r(h, one);
+            st = GG_ERR_NOMEM;
+        } else {
+            st = push_piece(ctx, pieces, n, cap, p);
+        }
     }
     GEOSGeom_destroy_r(h, g);
     return st == GG_ERR_NOMEM ? gg_error_nomem(ctx) : st;

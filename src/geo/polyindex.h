@@ -45,8 +45,9 @@ int gg_polyindex_meets_segment(const gg_polyindex *ix, const gg_seg *e);
 int gg_polyindex_meets(const gg_polyindex *a, const gg_polyindex *b);
 
 /* Does polygon a cover polygon b? 1 when it does and the boundaries do
- * not meet, 0 when it does not and they do not meet, -1 when the
- * boundaries meet (then only an exact predicate can tell). */
+ * not meet; 0 when it does not (b's box is not in a's, or the boundaries
+ * do not meet and b is not inside a); -1 when the boundaries meet and the
+ * boxes nest (then only an exact predicate can tell). */
 int gg_polyindex_covers(const gg_polyindex *a, const gg_polyindex *b);
 
 #endif

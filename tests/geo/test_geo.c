@@ -7,6 +7,7 @@
 #include "core/ctx.h"
 #include "failing_alloc.h"
 #include "geo/inscribed.h"
+#include "geo/polyindex.h"
 
 #include <geos_c.h>
 #include <stdlib.h>
@@ -192,7 +193,255 @@ static void holds_disc_survives_every_allocation_failure(void)
     CHECK(failed > 0);
 }
 
+/* A star-shaped ring round (cx, cy): m vertices at radii r * [0.5, 1.5),
+ * into text as WKT coordinates; reversed when hole. */
+static size_t star_ring(char *text, size_t size, double cx, double cy, double r, int m, int hole)
+{
+    double xs[64], ys[64];
+    for (int i = 0; i < m; i++) {
+        double a = 6.283185307179586 * i / m, q = r * (0.5 + rand() / (double)RAND_MAX);
+        xs[i] = cx + q * cos(a), ys[i] = cy + q * sin(a);
+    }
+    size_t len = (size_t)snprintf(text, size, "(");
+    for (int k = 0; k <= m; k++) {
+        int i = hole ? (m - k) % m : k % m;
+        len += (size_t)snprintf(text + len, size - len, "%s%.3f %.3f", k ? ", " : "", xs[i], ys[i]);
+    }
+    return len + (size_t)snprintf(text + len, size - len, ")");
+}
+
+/* A star polygon, with a small star hole at its centre when hole. */
+static GEOSGeometry *star(gg_ctx *ctx, double cx, double cy, double r, int m, int hole)
+{
+    char text[4096];
+    size_t len = (size_t)snprintf(text, sizeof text, "POLYGON(");
+    len += star_ring(text + len, sizeof text - len, cx, cy, r, m, 0);
+    if (hole) {
+        len += (size_t)snprintf(text + len, sizeof text - len, ", ");
+        len += star_ring(text + len, sizeof text - len, cx, cy, r * 0.2, 7, 1);
+    }
+    snprintf(text + len, sizeof text - len, ")");
+    return wkt(ctx, text);
+}
+
+static GEOSGeometry *point(gg_ctx *ctx, double x, double y)
+{
+    return GEOSGeom_createPointFromXY_r(ctx->geos, x, y);
+}
+
+/* GEOS's answer as locate's: 1 inside, 0 on the boundary, -1 outside. */
+static int geos_locate(gg_ctx *ctx, const GEOSGeometry *g, double x, double y)
+{
+    GEOSGeometry *p = point(ctx, x, y);
+    int in = GEOSContains_r(ctx->geos, g, p), on = GEOSIntersects_r(ctx->geos, g, p);
+    GEOSGeom_destroy_r(ctx->geos, p);
+    return in ? 1 : on ? 0 : -1;
+}
+
+static void polyindex_locates_inside_boundary_and_outside(void)
+{
+    gg_ctx *ctx = NULL;
+    CHECK_INT(gg_ctx_new(&ctx), GG_OK);
+    /* a 100 m square with a 20 m hole, and a second square apart */
+    GEOSGeometry *g = wkt(ctx, "MULTIPOLYGON(((0 0, 100 0, 100 100, 0 100, 0 0), (40 40, 40 60, 60 60, 60 40, 40 40)),"
+                               " ((200 0, 220 0, 220 20, 200 20, 200 0)))");
+    CHECK(g != NULL);
+    for (int pass = 0; pass < 2; pass++) {
+        gg_polyindex ix;
+        CHECK_INT(gg_polyindex_build(ctx, g, pass ? 500 : 0, &ix), GG_OK);
+        CHECK_INT(ix.n_rings, 3);
+        CHECK_INT(ix.n, 12);
+        CHECK_NEAR(ix.box[2], 220, 1e-9);
+        const struct {
+            double x, y;
+            int want;
+        } cases[] = {
+            {10, 10, 1},   {50, 50, -1},  {30, 50, 1},   {0, 0, 0},     {0, 50, 0},     {100, 100, 0},
+            {40, 50, 0},   {60, 60, 0},   {50, 40, 0},   {-1, 50, -1},  {150, 10, -1},  {210, 10, 1},
+            {220, 20, 0},  {210, 20, 0},  {221, 10, -1}, {100, 50, 0},  {100.001, 50, -1}, {99.999, 50, 1},
+            {50, 100, 0},  {50, 0, 0},    {200, 30, -1}, {-5, -5, -1},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            int got = gg_polyindex_locate(&ix, cases[i].x, cases[i].y);
+            if (got != cases[i].want)
+                gg_test_fail(__FILE__, __LINE__, "pass %d: (%g %g) located %d, expected %d", pass, cases[i].x,
+                             cases[i].y, got, cases[i].want);
+        }
+        gg_polyindex_free(ctx, &ix);
+    }
+    GEOSGeom_destroy_r(ctx->geos, g);
+    gg_ctx_free(ctx);
+}
+
+/* Random star polygons with holes: every point locate places where GEOS
+ * does, the vertices (on the boundary) included. */
+static void polyindex_locate_agrees_with_geos(void)
+{
+    gg_ctx *ctx = NULL;
+    CHECK_INT(gg_ctx_new(&ctx), GG_OK);
+    srand(11);
+    for (int k = 0; k < 30; k++) {
+        GEOSGeometry *g = star(ctx, 500, 300, 200, 5 + k, k % 2);
+        CHECK(g != NULL && GEOSisValid_r(ctx->geos, g) == 1);
+        if (g == NULL)
+            continue;
+        gg_polyindex ix;
+        CHECK_INT(gg_polyindex_build(ctx, g, k % 3 ? 0 : 37, &ix), GG_OK);
+        int wrong = 0, inside = 0, outside = 0;
+        for (int i = 0; i < 400; i++) {
+            double x = 150 + 700.0 * rand() / (double)RAND_MAX, y = -50 + 700.0 * rand() / (double)RAND_MAX;
+            int got = gg_polyindex_locate(&ix, x, y), want = geos_locate(ctx, g, x, y);
+            wrong += got != want;
+            inside += want == 1;
+            outside += want == -1;
+        }
+        for (size_t i = 0; i < ix.n; i++)
+            wrong += gg_polyindex_locate(&ix, ix.s[i].x0, ix.s[i].y0) != 0;
+        if (wrong)
+            gg_test_fail(__FILE__, __LINE__, "star %d: %d points placed unlike GEOS", k, wrong);
+        if (inside <= 20 || outside <= 20)
+            gg_test_fail(__FILE__, __LINE__, "star %d: %d inside, %d outside", k, inside, outside);
+        gg_polyindex_free(ctx, &ix);
+        GEOSGeom_destroy_r(ctx->geos, g);
+    }
+    gg_ctx_free(ctx);
+}
+
+/* meets and meets_segment as GEOS's intersects, covers as GEOS's covers
+ * whenever it answers: touching edges and vertices, nesting, holes,
+ * crossing and apart, then random stars. */
+static void polyindex_meets_and_covers_agree_with_geos(void)
+{
+    gg_ctx *ctx = NULL;
+    CHECK_INT(gg_ctx_new(&ctx), GG_OK);
+    const char *a_text = "POLYGON((0 0, 100 0, 100 100, 0 100, 0 0), (40 40, 40 60, 60 60, 60 40, 40 40))";
+    const struct {
+        const char *b;
+        int meets, covers_ab, covers_ba; /* covers: -1 when undecided */
+    } cases[] = {
+        {"POLYGON((100 0, 200 0, 200 100, 100 100, 100 0))", 1, 0, 0},  /* a shared edge (boxes not nested) */
+        {"POLYGON((100 100, 200 100, 200 200, 100 200, 100 100))", 1, 0, 0}, /* a shared vertex */
+        {"POLYGON((10 10, 20 10, 20 20, 10 20, 10 10))", 1, 1, 0},      /* inside a */
+        {"POLYGON((45 45, 55 45, 55 55, 45 55, 45 45))", 0, 0, 0},      /* in a's hole */
+        {"POLYGON((-10 -10, 110 -10, 110 110, -10 110, -10 -10))", 1, 0, 1}, /* holds a */
+        {"POLYGON((90 90, 120 90, 120 120, 90 120, 90 90))", 1, 0, 0},  /* crossing */
+        {"POLYGON((101 0, 200 0, 200 100, 101 100, 101 0))", 0, 0, 0},  /* apart by a metre */
+        {"POLYGON((30 30, 70 30, 70 70, 30 70, 30 30))", 1, 0, 0},      /* round the hole */
+        {"POLYGON((30 30, 50 30, 50 50, 30 50, 30 30))", 1, -1, 0},     /* into the hole: undecided */
+    };
+    GEOSGeometry *a = wkt(ctx, a_text);
+    gg_polyindex ia;
+    CHECK_INT(gg_polyindex_build(ctx, a, 0, &ia), GG_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        GEOSGeometry *b = wkt(ctx, cases[i].b);
+        gg_polyindex ib;
+        CHECK_INT(gg_polyindex_build(ctx, b, 0, &ib), GG_OK);
+        CHECK_INT(GEOSIntersects_r(ctx->geos, a, b), cases[i].meets);
+        if (gg_polyindex_meets(&ia, &ib) != cases[i].meets || gg_polyindex_meets(&ib, &ia) != cases[i].meets)
+            gg_test_fail(__FILE__, __LINE__, "case %zu: meets wrong", i);
+        if (gg_polyindex_covers(&ia, &ib) != cases[i].covers_ab || gg_polyindex_covers(&ib, &ia) != cases[i].covers_ba)
+            gg_test_fail(__FILE__, __LINE__, "case %zu: covers %d %d, expected %d %d", i, gg_polyindex_covers(&ia, &ib),
+                         gg_polyindex_covers(&ib, &ia), cases[i].covers_ab, cases[i].covers_ba);
+        gg_polyindex_free(ctx, &ib);
+        GEOSGeom_destroy_r(ctx->geos, b);
+    }
+    const struct {
+        gg_seg e;
+        int meets;
+    } segs[] = {
+        {{-10, 50, 10, 50}, 1}, {{-10, 50, -1, 50}, 0}, {{45, 50, 55, 50}, 0}, {{45, 50, 60, 50}, 1},
+        {{100, 100, 150, 150}, 1}, {{10, 10, 90, 90}, 1}, {{10, 10, 30, 30}, 0}, {{100, -10, 100, 0}, 1},
+    };
+    for (size_t i = 0; i < sizeof segs / sizeof segs[0]; i++)
+        if (gg_polyindex_meets_segment(&ia, &segs[i].e) != segs[i].meets)
+            gg_test_fail(__FILE__, __LINE__, "segment %zu: meets wrong", i);
+    gg_polyindex_free(ctx, &ia);
+    GEOSGeom_destroy_r(ctx->geos, a);
+
+    srand(5);
+    int answered = 0, meeting = 0, apart = 0;
+    for (int k = 0; k < 300; k++) {
+        double r1 = 50 + 150.0 * rand() / (double)RAND_MAX, r2 = 20 + 150.0 * rand() / (double)RAND_MAX;
+        double dx = 400.0 * rand() / (double)RAND_MAX - 200, dy = 400.0 * rand() / (double)RAND_MAX - 200;
+        GEOSGeometry *p = star(ctx, 0, 0, r1, 6 + k % 20, k % 2), *q = star(ctx, dx, dy, r2, 5 + k % 9, k % 3 == 0);
+        gg_polyindex ip, iq;
+        CHECK_INT(gg_polyindex_build(ctx, p, 0, &ip), GG_OK);
+        CHECK_INT(gg_polyindex_build(ctx, q, k % 2 ? 25 : 0, &iq), GG_OK);
+        int want = GEOSIntersects_r(ctx->geos, p, q);
+        meeting += want == 1;
+        apart += want == 0;
+        if (gg_polyindex_meets(&ip, &iq) != want || gg_polyindex_meets(&iq, &ip) != want)
+            gg_test_fail(__FILE__, __LINE__, "stars %d: meets unlike GEOS (%d)", k, want);
+        int c = gg_polyindex_covers(&ip, &iq);
+        if (c >= 0) {
+            answered++;
+            if (c != GEOSCovers_r(ctx->geos, p, q))
+                gg_test_fail(__FILE__, __LINE__, "stars %d: covers %d unlike GEOS", k, c);
+        }
+        /* segments from q's vertices to p's centre */
+        for (size_t i = 0; i < iq.n; i += 3) {
+            gg_seg e = {iq.s[i].x0, iq.s[i].y0, 1, 2};
+            GEOSCoordSequence *cs = GEOSCoordSeq_create_r(ctx->geos, 2, 2);
+            GEOSCoordSeq_setXY_r(ctx->geos, cs, 0, e.x0, e.y0);
+            GEOSCoordSeq_setXY_r(ctx->geos, cs, 1, e.x1, e.y1);
+            GEOSGeometry *line = GEOSGeom_createLineString_r(ctx->geos, cs);
+            GEOSGeometry *ring = GEOSBoundary_r(ctx->geos, p);
+            int w = GEOSIntersects_r(ctx->geos, line, ring);
+            if (gg_polyindex_meets_segment(&ip, &e) != w)
+                gg_test_fail(__FILE__, __LINE__, "stars %d, segment %zu: meets %d unlike GEOS", k, i, !w);
+            GEOSGeom_destroy_r(ctx->geos, ring);
+            GEOSGeom_destroy_r(ctx->geos, line);
+        }
+        gg_polyindex_free(ctx, &ip);
+        gg_polyindex_free(ctx, &iq);
+        GEOSGeom_destroy_r(ctx->geos, p);
+        GEOSGeom_destroy_r(ctx->geos, q);
+    }
+    CHECK(answered > 50 && meeting > 50 && apart > 50);
+    gg_ctx_free(ctx);
+}
+
+static void polyindex_rejects_and_survives_allocation_failure(void)
+{
+    gg_ctx *ctx = NULL;
+    CHECK_INT(gg_ctx_new(&ctx), GG_OK);
+    GEOSGeometry *line = wkt(ctx, "LINESTRING(0 0, 10 10)");
+    gg_polyindex ix;
+    CHECK_INT(gg_polyindex_build(ctx, line, 0, &ix), GG_ERR_GEOMETRY);
+    CHECK(gg_ctx_errmsg(ctx)[0] != '\0');
+    GEOSGeom_destroy_r(ctx->geos, line);
+    gg_ctx_free(ctx);
+
+    failing_alloc state = {0, 0, 0};
+    gg_allocator alloc = failing_alloc_make(&state);
+    int failed = 0, built = 0;
+    for (long k = 1; k < 12; k++) {
+        state = (failing_alloc){0, 0, 0};
+        ctx = NULL;
+        if (gg_ctx_new_with_allocator(&alloc, &ctx) != GG_OK)
+            continue;
+        GEOSGeometry *g = wkt(ctx, "POLYGON((0 0, 100 0, 100 100, 0 100, 0 0), (40 40, 40 60, 60 60, 60 40, 40 40))");
+        state.fail_at = state.calls + k;
+        gg_status st = gg_polyindex_build(ctx, g, 0, &ix);
+        state.fail_at = 0;
+        CHECK(st == GG_OK || st == GG_ERR_NOMEM);
+        if (st == GG_OK) {
+            built++;
+            CHECK_INT(gg_polyindex_locate(&ix, 10, 10), 1);
+            gg_polyindex_free(ctx, &ix);
+        } else {
+            failed++;
+        }
+        GEOSGeom_destroy_r(ctx->geos, g);
+        gg_ctx_free(ctx);
+        CHECK_INT(state.live, 0);
+    }
+    CHECK(failed > 0 && built > 0);
+}
+
 TEST_LIST(T(local_metric_crs_in_china_is_cgcs2000_gauss_kruger), T(local_metric_crs_elsewhere_is_utm),
           T(transforms_with_lon_lat_order_and_round_trips), T(unknown_crs_is_an_error),
           T(holds_disc_decides_the_inscribed_circle), T(holds_disc_agrees_on_noisy_slivers),
-          T(holds_disc_survives_every_allocation_failure))
+          T(holds_disc_survives_every_allocation_failure), T(polyindex_locates_inside_boundary_and_outside),
+          T(polyindex_locate_agrees_with_geos), T(polyindex_meets_and_covers_agree_with_geos),
+          T(polyindex_rejects_and_survives_allocation_failure))

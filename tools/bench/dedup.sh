@@ -53,7 +53,7 @@ echo
 echo "| what | seconds |"
 echo "|---|---|"
 echo "| gg_dedup_run, whole | $(val run_s) |"
-for s in "open" "households" "eroding" "checking" "crosswalk" "overlaps" "coverage" "gathering"; do
+for s in "open" "reading" "locating" "eroding" "checking" "crosswalk" "overlaps" "coverage" "gathering"; do
   echo "| stage: $s | $(stage "$s") |"
 done
 echo "| govgrid dedup, end to end (files and 5 maps) | $(awk '$1=="cli"{print $2}' "$work/results.txt" | median) |"

@@ -195,16 +195,26 @@ GG_API gg_status gg_dedup_run(gg_ctx *ctx, gg_store *store, const gg_dedup_optio
 
 GG_API void gg_dedup_result_free(gg_ctx *ctx, gg_dedup_result *result);
 
+typedef struct gg_dedup_write_options {
+    int maps;                   /* draw map-DEPT.png for each department; 1 */
+    int overwrite;              /* replace files already in the directory; 0 */
+    int jobs;                   /* threads drawing the maps, beside the caller's writing the other
+                                   files; 1 (then everything is done on the calling thread) */
+} gg_dedup_write_options;
+
+GG_API void gg_dedup_write_options_init(gg_dedup_write_options *opts);
+
 /* Writes into directory dir (created if missing): crosswalk.csv (a row
  * per departmental grid), touches.csv (a row per departmental grid and
  * unified grid it touches), duplicates.csv, conflicts.gpkg (layer
- * "conflicts"), summary.json, and, when maps is set, map-DEPT.png for each
- * department (its grids over the plan, conflicts highlighted; drawn from
- * store). Each file is written under a temporary name and renamed when
- * complete; an existing file is an error unless overwrite. Returns GG_OK,
- * GG_ERR_EXISTS, GG_ERR_IO, GG_ERR_STORE, GG_ERR_NOMEM. */
+ * "conflicts"), summary.json, and, when opts->maps is set, map-DEPT.png
+ * for each department (its grids over the plan, conflicts highlighted;
+ * the grids read from store). Each file is written under a temporary
+ * name and renamed when complete; an existing file is an error unless
+ * opts->overwrite. opts NULL: the defaults. Returns GG_OK, GG_ERR_EXISTS,
+ * GG_ERR_IO, GG_ERR_STORE, GG_ERR_NOMEM. */
 GG_API gg_status gg_dedup_write(gg_ctx *ctx, gg_store *store, const gg_dedup_result *result, const char *dir,
-                                int maps, int overwrite);
+                                const gg_dedup_write_options *opts);
 
 #ifdef __cplusplus
 }

@@ -121,7 +121,7 @@ static int run(int argc, char **argv)
     if (st == GG_OK)
         st = gg_dedup_run(ctx, store, &opts, &r);
     if (st == GG_OK)
-        st = gg_dedup_write(ctx, store, r, dir, maps, overwrite);
+        st = gg_dedup_write(ctx, store, r, dir, &(gg_dedup_write_options){maps, overwrite, opts.jobs});
     if (st != GG_OK)
         rc = cli_fail("dedup", ctx);
     else if (common.json || !common.quiet)

@@ -45,6 +45,14 @@ static void file_safe(const char *in, char *out, size_t size)
     out[k] = '\0';
 }
 
+/* A map's name in the directory: map-DEPT.png. */
+static void map_name(const gg_dedup_dept *d, char *name, size_t size)
+{
+    char safe[256];
+    file_safe(d->dept, safe, sizeof safe);
+    snprintf(name, size, "map-%s.png", safe);
+}
+
 typedef struct target {
     char path[4096], tmp[4096];
 } target;
@@ -80,11 +88,56 @@ static FILE *open_tmp(gg_ctx *ctx, const target *t)
     return f;
 }
 
-/* A number, or nothing for NaN (not measured). */
+/* v with the given decimals (at most 6), as printf's %.*f writes it but
+ * without its cost (touches.csv holds a few million numbers): the digits
+ * of v scaled and rounded to an integer; large or odd values go to
+ * printf. NaN (not measured) writes nothing. */
 static void csv_num(FILE *f, int decimals, double v)
 {
-    if (!isnan(v))
+    static const double scale[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+    if (isnan(v))
+        return;
+    if (decimals < 0 || decimals > 6 || !(fabs(v) < 1e12)) {
         fprintf(f, "%.*f", decimals, v);
+        return;
+    }
+    double t = fabs(v) * scale[decimals];
+    unsigned long long q = (unsigned long long)llround(t);
+    /* a tie in the scaled value is where rounding the binary value and
+     * rounding its decimal expansion may differ: printf decides */
+    if (fabs(t - floor(t) - 0.5) < 1e-6) {
+        fprintf(f, "%.*f", decimals, v);
+        return;
+    }
+    char buf[48];
+    char *p = buf + sizeof buf;
+    *--p = '\0';
+    for (int k = 0; k < decimals; k++, q /= 10)
+        *--p = (char)('0' + q % 10);
+    if (decimals > 0)
+        *--p = '.';
+    do {
+        *--p = (char)('0' + q % 10);
+        q /= 10;
+    } while (q > 0);
+    if (signbit(v))
+        *--p = '-';
+    fputs(p, f);
+}
+
+static void csv_int(FILE *f, long long v)
+{
+    char buf[24];
+    char *p = buf + sizeof buf;
+    unsigned long long q = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    *--p = '\0';
+    do {
+        *--p = (char)('0' + q % 10);
+        q /= 10;
+    } while (q > 0);
+    if (v < 0)
+        *--p = '-';
+    fputs(p, f);
 }
 
 /* A CSV file under its temporary name with its header written, or NULL
@@ -128,18 +181,26 @@ static gg_status write_crosswalk(gg_ctx *ctx, const gg_dedup_result *r, const ch
                 fprintf(f, "%s%s", first ? "" : ";", r->grids[it->touches[k].grid].code);
                 first = 0;
             }
-        fprintf(f, ",%.1f,%lld,", it->area_m2, (long long)it->households);
+        fputc(',', f);
+        csv_num(f, 1, it->area_m2);
+        fputc(',', f);
+        csv_int(f, it->households);
+        fputc(',', f);
         first = 1;
         for (size_t k = 0; k < it->n_touches; k++)
             if (core_touch(&it->touches[k])) {
-                fprintf(f, "%s%.4f", first ? "" : ";", it->touches[k].area_share);
+                if (!first)
+                    fputc(';', f);
+                csv_num(f, 4, it->touches[k].area_share);
                 first = 0;
             }
         fputc(',', f);
         first = 1;
         for (size_t k = 0; k < it->n_touches; k++)
             if (core_touch(&it->touches[k])) {
-                fprintf(f, "%s%.4f", first ? "" : ";", it->touches[k].household_share);
+                if (!first)
+                    fputc(';', f);
+                csv_num(f, 4, it->touches[k].household_share);
                 first = 0;
             }
         fprintf(f, ",%.4f,%s,%.4f,%lld,", it->iou, it->best_grid >= 0 ? r->grids[it->best_grid].code : "",
@@ -174,14 +235,21 @@ static gg_status write_touches(gg_ctx *ctx, const gg_dedup_result *r, const char
             csv_text(f, it->dept);
             fputc(',', f);
             csv_text(f, it->id);
-            fprintf(f, ",%s,%s,", g->code, g->community);
+            fputc(',', f);
+            csv_text(f, g->code);
+            fputc(',', f);
+            csv_text(f, g->community);
+            fputc(',', f);
             csv_num(f, 1, x->area_m2);
             fputc(',', f);
             csv_num(f, 4, x->area_share);
             fputc(',', f);
             csv_num(f, 4, x->grid_share);
-            fprintf(f, ",%lld,%.4f,%d,%d,%d\n", (long long)x->households, x->household_share, x->noise, x->whole,
-                    x->replacement);
+            fputc(',', f);
+            csv_int(f, x->households);
+            fputc(',', f);
+            csv_num(f, 4, x->household_share);
+            fprintf(f, ",%d,%d,%d\n", x->noise, x->whole, x->replacement);
         }
     }
     return finish_file(ctx, f, &t, GG_OK);
@@ -324,9 +392,8 @@ static gg_status write_summary(gg_ctx *ctx, const gg_dedup_result *r, const char
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         json_array_append_new(files, json_string(names[i]));
     for (size_t i = 0; maps && i < r->n_depts; i++) {
-        char safe[256], name[300];
-        file_safe(r->depts[i].dept, safe, sizeof safe);
-        snprintf(name, sizeof name, "map-%s.png", safe);
+        char name[300];
+        map_name(&r->depts[i], name, sizeof name);
         json_array_append_new(files, json_string(name));
     }
     json_object_set_new(root, "departments", depts);
@@ -348,11 +415,23 @@ static gg_status write_summary(gg_ctx *ctx, const gg_dedup_result *r, const char
     return finish_file(ctx, f, &t, st);
 }
 
-gg_status gg_dedup_write(gg_ctx *ctx, gg_store *store, const gg_dedup_result *result, const char *dir, int maps,
-                         int overwrite)
+void gg_dedup_write_options_init(gg_dedup_write_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->maps = 1;
+    opts->jobs = 1;
+}
+
+gg_status gg_dedup_write(gg_ctx *ctx, gg_store *store, const gg_dedup_result *result, const char *dir,
+                         const gg_dedup_write_options *opts)
 {
     if (ctx == NULL)
         return GG_ERR_ARG;
+    gg_dedup_write_options defaults;
+    gg_dedup_write_options_init(&defaults);
+    if (opts == NULL)
+        opts = &defaults;
+    int maps = opts->maps;
     if (result == NULL || dir == NULL || (maps && store == NULL))
         return gg_error(ctx, GG_ERR_ARG, "gg_dedup_write: NULL argument");
     struct stat sb;
@@ -364,39 +443,47 @@ gg_status gg_dedup_write(gg_ctx *ctx, gg_store *store, const gg_dedup_result *re
     }
     /* every name first, so that a refusal writes nothing */
     const char *names[] = {"crosswalk.csv", "touches.csv", "duplicates.csv", "conflicts.gpkg", "summary.json"};
-    for (size_t i = 0; !overwrite && i < sizeof names / sizeof names[0] + (maps ? result->n_depts : 0); i++) {
+    size_t n_names = sizeof names / sizeof names[0];
+    for (size_t i = 0; !opts->overwrite && i < n_names + (maps ? result->n_depts : 0); i++) {
         char name[300], path[4096];
-        if (i < sizeof names / sizeof names[0]) {
+        if (i < n_names)
             snprintf(name, sizeof name, "%s", names[i]);
-        } else {
-            char safe[256];
-            file_safe(result->depts[i - sizeof names / sizeof names[0]].dept, safe, sizeof safe);
-            snprintf(name, sizeof name, "map-%s.png", safe);
-        }
+        else
+            map_name(&result->depts[i - n_names], name, sizeof name);
         snprintf(path, sizeof path, "%s/%s", dir, name);
         if (stat(path, &sb) == 0)
             return gg_error(ctx, GG_ERR_EXISTS, "%s: already exists (use --overwrite to replace it)", path);
     }
-    gg_status st = write_crosswalk(ctx, result, dir);
+    /* The maps first: their workers draw while this thread writes the
+     * other files. */
+    gg_dedup_maps *drawing = NULL;
+    target *map_targets = NULL;
+    gg_status st = GG_OK;
+    if (maps && result->n_depts > 0) {
+        map_targets = gg_calloc(ctx, result->n_depts, sizeof *map_targets);
+        st = map_targets ? gg_dedup_maps_begin(ctx, store, result, opts->jobs, &drawing) : GG_ERR_NOMEM;
+        for (size_t i = 0; st == GG_OK && i < result->n_depts; i++) {
+            char name[300];
+            map_name(&result->depts[i], name, sizeof name);
+            st = target_make(ctx, dir, name, &map_targets[i]);
+            if (st == GG_OK)
+                st = gg_dedup_maps_add(drawing, i, map_targets[i].tmp);
+        }
+    }
+    if (st == GG_OK)
+        st = write_crosswalk(ctx, result, dir);
     if (st == GG_OK)
         st = write_touches(ctx, result, dir);
     if (st == GG_OK)
         st = write_duplicates(ctx, result, dir);
     if (st == GG_OK)
         st = write_conflicts(ctx, result, dir);
-    for (size_t i = 0; st == GG_OK && maps && i < result->n_depts; i++) {
-        char safe[256], name[300];
-        target t;
-        file_safe(result->depts[i].dept, safe, sizeof safe);
-        snprintf(name, sizeof name, "map-%s.png", safe);
-        st = target_make(ctx, dir, name, &t);
-        if (st == GG_OK)
-            st = gg_dedup_map_render(ctx, store, result, i, t.tmp);
-        if (st == GG_OK && rename(t.tmp, t.path) != 0)
-            st = gg_error(ctx, GG_ERR_IO, "%s: cannot rename into place: %s", t.path, strerror(errno));
-        if (st != GG_OK)
-            remove(t.tmp);
-    }
+    int drew = drawing != NULL;
+    st = gg_dedup_maps_end(drawing, st); /* on failure, removes the maps */
+    for (size_t i = 0; st == GG_OK && drew && i < result->n_depts; i++)
+        if (rename(map_targets[i].tmp, map_targets[i].path) != 0)
+            st = gg_error(ctx, GG_ERR_IO, "%s: cannot rename into place: %s", map_targets[i].path, strerror(errno));
+    gg_free(ctx, map_targets);
     if (st == GG_OK)
         st = write_summary(ctx, result, dir, maps);
     return st;

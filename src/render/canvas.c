@@ -1,6 +1,7 @@
 /* What the maps share: the view from lon/lat to the page, paths of GEOS
  * geometries, text with a halo (pango, CJK), the scale bar. */
 #include "render/canvas.h"
+#include "render/png.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -17,51 +18,154 @@ void gg_to_page(const gg_view *v, double lon, double lat, double *x, double *y)
     *y = v->y0 + v->height - (lat - v->lat0) * v->scale;
 }
 
-/* A line's points on the page, dropping each point within a quarter of a
- * unit (a pixel on a PNG) of the last one drawn: a county's grids at
- * 1,600 pixels have many vertices per pixel, and the rasteriser's time
- * goes with the vertices, not with what can be seen. The last point is
- * always drawn, so rings close where they should. */
-static void path_line(cairo_t *cr, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *line)
+/* A ring's or line's coordinates: copied out at once when they fit in
+ * buf (most do), else read one by one. */
+typedef struct coords {
+    const GEOSCoordSequence *seq;
+    GEOSContextHandle_t h;
+    const double *xy;
+} coords;
+
+#define COORDS_BUF 4096
+
+static void coord(const coords *c, unsigned i, double *x, double *y)
 {
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, line);
-    unsigned n = 0;
-    if (seq == NULL || !GEOSCoordSeq_getSize_r(h, seq, &n))
-        return;
-    double lx = 0, ly = 0;
-    for (unsigned i = 0; i < n; i++) {
-        double lon, lat, x, y;
-        GEOSCoordSeq_getXY_r(h, seq, i, &lon, &lat);
-        gg_to_page(v, lon, lat, &x, &y);
-        if (i == 0) {
-            cairo_move_to(cr, x, y);
-        } else if (i + 1 == n || (x - lx) * (x - lx) + (y - ly) * (y - ly) >= 0.0625) {
-            cairo_line_to(cr, x, y);
-        } else {
-            continue;
-        }
-        lx = x;
-        ly = y;
+    if (c->xy != NULL) {
+        *x = c->xy[2 * i];
+        *y = c->xy[2 * i + 1];
+    } else {
+        GEOSCoordSeq_getXY_r(c->h, c->seq, i, x, y);
     }
 }
 
-/* Adds any geometry's rings and lines to the current path. */
-void gg_path_geom(cairo_t *cr, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *g)
+/* The sleeve in which the line from the last point drawn may go on: the
+ * directions (radians, from the first point left out's) that pass within
+ * the tolerance of every point left out since, and the farthest of them. */
+typedef struct sleeve {
+    double ax, ay, base, lo, hi, far;
+    int open;
+} sleeve;
+
+#define TOLERANCE 0.25 /* a quarter of a unit */
+
+/* Whether (x, y) can end a line from the anchor that passes within the
+ * tolerance of every point left out (then the sleeve narrows to it). */
+static int sleeve_take(sleeve *s, double x, double y)
+{
+    double dx = x - s->ax, dy = y - s->ay, d = sqrt(dx * dx + dy * dy);
+    if (d <= TOLERANCE)
+        return d >= s->far - TOLERANCE; /* near the anchor: any line from it passes by */
+    double a = atan2(dy, dx);
+    if (!s->open) {
+        s->base = a;
+        s->lo = -M_PI, s->hi = M_PI;
+        s->open = 1;
+    }
+    double rel = remainder(a - s->base, 2 * M_PI), half = asin(TOLERANCE / d);
+    if (rel < s->lo || rel > s->hi || d < s->far - TOLERANCE)
+        return 0;
+    s->lo = fmax(s->lo, rel - half);
+    s->hi = fmin(s->hi, rel + half);
+    s->far = fmax(s->far, d);
+    return 1;
+}
+
+static void sleeve_reset(sleeve *s, double x, double y)
+{
+    s->ax = x, s->ay = y;
+    s->far = 0;
+    s->open = 0;
+}
+
+/* A line's points on the page, as few as draw it to within a quarter of
+ * a unit (a pixel on a PNG): a point is left out while the line from the
+ * last point drawn can still pass within that of it and of every point
+ * left out since (the sleeve: Zhao and Saalfeld's sector bound, one test
+ * a point). A county's grids at 1,600 pixels have many vertices per
+ * pixel, and the rasteriser's time goes with the vertices, not with what
+ * can be seen. The last point is always drawn, so rings close where they
+ * should. A ring (turn 1 for a shell, -1 for a hole) is drawn
+ * counter-clockwise in lon/lat when a shell and clockwise when a hole,
+ * whichever way it was stored, so that many polygons in one path fill as
+ * their union under the nonzero rule. */
+static void walk_line(const gg_sink *sink, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *line,
+                      int turn)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, line);
+    unsigned n = 0;
+    if (seq == NULL || !GEOSCoordSeq_getSize_r(h, seq, &n) || n == 0)
+        return;
+    double buf[2 * COORDS_BUF];
+    coords c = {seq, h, NULL};
+    if (n <= COORDS_BUF && GEOSCoordSeq_copyToBuffer_r(h, seq, buf, 0, 0))
+        c.xy = buf;
+    int reverse = 0;
+    if (turn != 0 && n >= 4) {
+        double twice_area = 0, x0, y0, px = 0, py = 0;
+        coord(&c, 0, &x0, &y0);
+        for (unsigned i = 1; i < n; i++) {
+            double x, y;
+            coord(&c, i, &x, &y);
+            x -= x0, y -= y0;
+            twice_area += px * y - x * py;
+            px = x, py = y;
+        }
+        reverse = (twice_area > 0) != (turn > 0);
+    }
+    sleeve s;
+    double lx = 0, ly = 0; /* the last point left out */
+    int skipped = 0;
+    for (unsigned k = 0; k < n; k++) {
+        double lon, lat, x, y;
+        coord(&c, reverse ? n - 1 - k : k, &lon, &lat);
+        gg_to_page(v, lon, lat, &x, &y);
+        if (k == 0) {
+            sink->move(sink->user, x, y);
+            sleeve_reset(&s, x, y);
+            continue;
+        }
+        if (skipped && !sleeve_take(&s, x, y)) {
+            /* the last point left out is where the line turns */
+            sink->line(sink->user, lx, ly);
+            sleeve_reset(&s, lx, ly);
+            sleeve_take(&s, x, y);
+        } else if (!skipped) {
+            sleeve_take(&s, x, y);
+        }
+        if (k + 1 == n) {
+            sink->line(sink->user, x, y);
+        } else {
+            lx = x, ly = y;
+            skipped = 1;
+        }
+    }
+    if (turn != 0 && sink->close != NULL)
+        sink->close(sink->user);
+}
+
+void gg_walk_geom(const gg_sink *sink, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *g)
 {
     int type = GEOSGeomTypeId_r(h, g);
     if (type == GEOS_POLYGON) {
-        path_line(cr, h, v, GEOSGetExteriorRing_r(h, g));
-        cairo_close_path(cr);
-        for (int i = 0; i < GEOSGetNumInteriorRings_r(h, g); i++) {
-            path_line(cr, h, v, GEOSGetInteriorRingN_r(h, g, i));
-            cairo_close_path(cr);
-        }
+        walk_line(sink, h, v, GEOSGetExteriorRing_r(h, g), 1);
+        for (int i = 0; i < GEOSGetNumInteriorRings_r(h, g); i++)
+            walk_line(sink, h, v, GEOSGetInteriorRingN_r(h, g, i), -1);
     } else if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
-        path_line(cr, h, v, g);
+        walk_line(sink, h, v, g, 0);
     } else if (type != GEOS_POINT) {
         for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++)
-            gg_path_geom(cr, h, v, GEOSGetGeometryN_r(h, g, i));
+            gg_walk_geom(sink, h, v, GEOSGetGeometryN_r(h, g, i));
     }
+}
+
+static void cairo_move(void *cr, double x, double y) { cairo_move_to(cr, x, y); }
+static void cairo_line(void *cr, double x, double y) { cairo_line_to(cr, x, y); }
+static void cairo_close(void *cr) { cairo_close_path(cr); }
+
+void gg_path_geom(cairo_t *cr, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *g)
+{
+    const gg_sink sink = {cairo_move, cairo_line, cairo_close, cr};
+    gg_walk_geom(&sink, h, v, g);
 }
 
 void gg_text(cairo_t *cr, const char *s, double x, double y, double size, int bold, int centred,
@@ -152,8 +256,8 @@ gg_status gg_page_begin(gg_ctx *ctx, const char *path, int format, const double 
 gg_status gg_page_end(gg_ctx *ctx, gg_page *page, const char *path, int format, gg_status st)
 {
     cairo_destroy(page->cr);
-    if (st == GG_OK && format == 1 && cairo_surface_write_to_png(page->surface, path) != CAIRO_STATUS_SUCCESS)
-        st = gg_error(ctx, GG_ERR_IO, "%s: cannot write the PNG", path);
+    if (st == GG_OK && format == 1)
+        st = gg_png_write(ctx, page->surface, path);
     cairo_surface_finish(page->surface);
     if (st == GG_OK && cairo_surface_status(page->surface) != CAIRO_STATUS_SUCCESS)
         st = gg_error(ctx, GG_ERR_IO, "%s: %s", path, cairo_status_to_string(cairo_surface_status(page->surface)));

@@ -17,7 +17,24 @@ typedef struct gg_view {
 } gg_view;
 
 void gg_to_page(const gg_view *v, double lon, double lat, double *x, double *y);
-/* Adds any geometry's rings and lines (lon/lat) to the current path. */
+/* Where a geometry's points go on the page: move to a ring's or line's
+ * first point, line to each next one, close a ring (NULL: not told). */
+typedef struct gg_sink {
+    void (*move)(void *user, double x, double y);
+    void (*line)(void *user, double x, double y);
+    void (*close)(void *user);
+    void *user;
+} gg_sink;
+
+/* Any geometry's rings and lines (lon/lat) through view v into sink:
+ * points are left out where the line drawn passes within a quarter of a
+ * pixel of them (a line's first and last points never are); shells go
+ * counter-clockwise and holes clockwise in lon/lat, whichever way they
+ * are stored. */
+void gg_walk_geom(const gg_sink *sink, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *g);
+/* Adds any geometry's rings and lines to the current path (gg_walk_geom):
+ * polygons that touch or overlap, drawn in one path, fill as their union
+ * under CAIRO_FILL_RULE_WINDING. */
 void gg_path_geom(cairo_t *cr, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *g);
 /* Text at (x, y) (its centre when centred), size in px, with a white halo. */
 void gg_text(cairo_t *cr, const char *s, double x, double y, double size, int bold, int centred, double r,

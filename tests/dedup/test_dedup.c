@@ -425,10 +425,15 @@ static void files_written_and_the_same_for_any_jobs(void)
     if (r1 == NULL || r2 == NULL)
         goto done;
     const char *d1 = gg_test_path("out1"), *d2 = gg_test_path("out2");
-    CHECK_INT(gg_dedup_write(ctx, store, r1, d1, 1, 0), GG_OK);
-    CHECK_INT(gg_dedup_write(ctx, store, r2, d2, 0, 0), GG_OK);
-    const char *files[] = {"crosswalk.csv", "touches.csv", "duplicates.csv"};
-    for (size_t i = 0; i < 3; i++) {
+    gg_dedup_write_options w1, w2;
+    gg_dedup_write_options_init(&w1);
+    gg_dedup_write_options_init(&w2);
+    w2.jobs = 3; /* more workers than the three maps need: some wait for nothing */
+    CHECK_INT(gg_dedup_write(ctx, store, r1, d1, &w1), GG_OK);
+    CHECK_INT(gg_dedup_write(ctx, store, r2, d2, &w2), GG_OK);
+    /* the maps drawn on workers are those drawn on the calling thread */
+    const char *files[] = {"crosswalk.csv", "touches.csv", "duplicates.csv", "map-fire.png", "map-safety.png", "map-env.png"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char a[512], b[512];
         snprintf(a, sizeof a, "%s/%s", d1, files[i]);
         snprintf(b, sizeof b, "%s/%s", d2, files[i]);
@@ -475,9 +480,11 @@ static void files_written_and_the_same_for_any_jobs(void)
     if (png)
         fclose(png);
     /* an existing file is refused, nothing written; --overwrite replaces */
-    CHECK_INT(gg_dedup_write(ctx, store, r1, d1, 0, 0), GG_ERR_EXISTS);
+    w1.maps = 0;
+    CHECK_INT(gg_dedup_write(ctx, store, r1, d1, &w1), GG_ERR_EXISTS);
     CHECK_CONTAINS(gg_ctx_errmsg(ctx), "crosswalk.csv: already exists");
-    CHECK_INT(gg_dedup_write(ctx, store, r1, d1, 0, 1), GG_OK);
+    w1.overwrite = 1;
+    CHECK_INT(gg_dedup_write(ctx, store, r1, d1, &w1), GG_OK);
 done:
     gg_dedup_result_free(ctx, r1);
     gg_dedup_result_free(ctx, r2);
@@ -548,7 +555,7 @@ static void every_allocation_failure_is_a_status(void)
             st = gg_dedup_run(ctx, s, &o, &r);
         }
         if (st == GG_OK)
-            st = gg_dedup_write(ctx, s, r, gg_test_path("alloc-out"), 0, 1);
+            st = gg_dedup_write(ctx, s, r, gg_test_path("alloc-out"), &(gg_dedup_write_options){1, 1, 1});
         gg_dedup_result_free(ctx, r);
         gg_store_close(s);
         gg_ctx_free(ctx);

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
         st = gg_dedup_run(ctx, store, &o, &r);
     double t1 = now();
     if (st == GG_OK && dir)
-        st = gg_dedup_write(ctx, store, r, dir, 1, 1);
+        st = gg_dedup_write(ctx, store, r, dir, &(gg_dedup_write_options){1, 1, o.jobs});
     double t2 = now();
     if (st != GG_OK) {
         fprintf(stderr, "govgrid-bench-dedup: %s\n", gg_ctx_errmsg(ctx));

@@ -1,0 +1,377 @@
+/* The maps' drawing helpers: the coverage mask for thin lines (coverage
+ * by distance, clipping, the largest coverage kept, painting), the walk
+ * of a geometry onto the page (points left out only within a quarter of
+ * a pixel, rings oriented), the PNG writer (read back with cairo). */
+#include "harness.h"
+
+#include "core/ctx.h"
+#include "failing_alloc.h"
+#include "render/canvas.h"
+#include "render/mask.h"
+#include "render/png.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static gg_ctx *new_ctx(void)
+{
+    gg_ctx *ctx = NULL;
+    CHECK_INT(gg_ctx_new(&ctx), GG_OK);
+    return ctx;
+}
+
+static unsigned at(const gg_mask *m, int i, int j)
+{
+    return m->cov[(size_t)j * (size_t)m->w + (size_t)i];
+}
+
+static double total(const gg_mask *m)
+{
+    double s = 0;
+    for (size_t k = 0; k < (size_t)m->w * (size_t)m->h; k++)
+        s += m->cov[k] / 255.0;
+    return s;
+}
+
+static void mask_covers_by_distance_to_the_segment(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_mask m;
+    double clip[4] = {0, 0, 64, 32};
+    CHECK_INT(gg_mask_init(ctx, &m, 64, 32, clip), GG_OK);
+    /* along row 10's centres, 2 px wide: the row full, the rows beside at
+     * half (their centres 1 px away), two rows off nothing */
+    gg_mask_segment(&m, 10, 10.5, 30, 10.5, 2);
+    for (int i = 10; i < 30; i++) {
+        CHECK_INT(at(&m, i, 10), 255);
+        CHECK_INT(at(&m, i, 9), 128);
+        CHECK_INT(at(&m, i, 11), 128);
+        CHECK_INT(at(&m, i, 8), 0);
+        CHECK_INT(at(&m, i, 12), 0);
+    }
+    /* round ends: nothing 1.5 px or more beyond an end */
+    CHECK_INT(at(&m, 8, 10), 0);
+    CHECK_INT(at(&m, 31, 10), 0);
+    CHECK_INT(at(&m, 9, 10), 255);
+    CHECK_INT(at(&m, 30, 9), 97); /* past the end: 1.118 px from it */
+    /* touched: the pixels within 1.5 px of the segment's box */
+    CHECK_INT(m.dx0, 8);
+    CHECK_INT(m.dx1, 32);
+    CHECK_INT(m.dy0, 9);
+    CHECK_INT(m.dy1, 13);
+    /* drawn again, the same: the largest coverage is kept, not a sum */
+    double before = total(&m);
+    gg_mask_segment(&m, 10, 10.5, 30, 10.5, 2);
+    gg_mask_segment(&m, 30, 10.5, 10, 10.5, 2);
+    CHECK_NEAR(total(&m), before, 1e-9);
+    /* a thin line's coverage adds up to its length times its width */
+    memset(m.cov, 0, (size_t)m.w * (size_t)m.h);
+    gg_mask_segment(&m, 5.2, 3.7, 55.9, 27.1, 1.0);
+    double len = hypot(55.9 - 5.2, 27.1 - 3.7);
+    CHECK_NEAR(total(&m) / (len + 1.0), 1.0, 0.05);
+    /* nothing for a zero width or a point at infinity */
+    before = total(&m);
+    gg_mask_segment(&m, 1, 1, 20, 20, 0);
+    gg_mask_segment(&m, 1, 1, INFINITY, 20, 3);
+    gg_mask_segment(&m, NAN, 1, 20, 20, 3);
+    CHECK_NEAR(total(&m), before, 1e-9);
+    gg_mask_free(ctx, &m);
+    gg_ctx_free(ctx);
+}
+
+static void mask_draws_only_inside_its_clip(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_mask m;
+    double clip[4] = {4.5, 6, 20, 18.2};
+    CHECK_INT(gg_mask_init(ctx, &m, 24, 24, clip), GG_OK);
+    CHECK_INT(m.cx0, 4);
+    CHECK_INT(m.cy0, 6);
+    CHECK_INT(m.cx1, 20);
+    CHECK_INT(m.cy1, 19);
+    /* lines far across and around the clip, and off the mask altogether */
+    gg_mask_segment(&m, -100, -50, 300, 200, 3);
+    gg_mask_segment(&m, -1e9, 12, 1e9, 12.5, 2);
+    gg_mask_segment(&m, 12, -1e6, 12.5, 1e6, 2);
+    gg_mask_segment(&m, 1000, 1000, 2000, 1500, 5);
+    int inside = 0, outside = 0;
+    for (int j = 0; j < 24; j++)
+        for (int i = 0; i < 24; i++) {
+            int in = i >= 4 && i < 20 && j >= 6 && j < 19;
+            if (at(&m, i, j))
+                in ? inside++ : outside++;
+        }
+    CHECK(inside > 30);
+    CHECK_INT(outside, 0);
+    CHECK(m.dx0 >= 4 && m.dx1 <= 20 && m.dy0 >= 6 && m.dy1 <= 19);
+    gg_mask_free(ctx, &m);
+    /* a clip off the mask, or no pixels, is refused */
+    double off[4] = {30, 30, 40, 40};
+    CHECK_INT(gg_mask_init(ctx, &m, 24, 24, off), GG_ERR_ARG);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "no pixel");
+    CHECK_INT(gg_mask_init(ctx, &m, 0, 24, clip), GG_ERR_ARG);
+    gg_ctx_free(ctx);
+}
+
+static uint32_t pixel(cairo_surface_t *s, int i, int j)
+{
+    cairo_surface_flush(s);
+    const unsigned char *d = cairo_image_surface_get_data(s);
+    return ((const uint32_t *)(const void *)(d + (size_t)j * (size_t)cairo_image_surface_get_stride(s)))[i];
+}
+
+static void mask_paints_its_colour_by_coverage(void)
+{
+    gg_ctx *ctx = new_ctx();
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 40, 20);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    gg_mask m;
+    double clip[4] = {0, 0, 40, 20};
+    CHECK_INT(gg_mask_init(ctx, &m, 40, 20, clip), GG_OK);
+    gg_mask_segment(&m, 5, 10.5, 35, 10.5, 2);
+    CHECK_INT(gg_mask_paint(ctx, &m, s, 1, 0, 0), GG_OK);
+    CHECK_INT(pixel(s, 20, 10), 0xffff0000u);         /* full: red */
+    CHECK_INT(pixel(s, 20, 9), 0xffff7f7fu);          /* half: red over white, half and half */
+    CHECK_INT(pixel(s, 20, 5), 0xffffffffu);          /* none: white */
+    CHECK_NEAR(total(&m), 0, 0);                      /* painting clears the mask */
+    CHECK(m.dx0 >= m.dx1);
+    CHECK_INT(gg_mask_paint(ctx, &m, s, 0, 0, 1), GG_OK); /* nothing to paint: nothing changes */
+    CHECK_INT(pixel(s, 20, 10), 0xffff0000u);
+    /* cairo draws over what the mask painted */
+    cairo_rectangle(cr, 18, 8, 4, 4);
+    cairo_set_source_rgb(cr, 0, 0, 1);
+    cairo_fill(cr);
+    CHECK_INT(pixel(s, 20, 10), 0xff0000ffu);
+    cairo_destroy(cr);
+    /* not an image, or not the mask's size: refused */
+    cairo_surface_t *rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
+    CHECK_INT(gg_mask_paint(ctx, &m, rec, 1, 0, 0), GG_ERR_ARG);
+    cairo_surface_destroy(rec);
+    cairo_surface_t *small = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 10, 10);
+    CHECK_INT(gg_mask_paint(ctx, &m, small, 1, 0, 0), GG_ERR_ARG);
+    cairo_surface_destroy(small);
+    gg_mask_free(ctx, &m);
+    cairo_surface_destroy(s);
+    gg_ctx_free(ctx);
+}
+
+static void mask_allocation_failure_is_a_status(void)
+{
+    failing_alloc state = {0, 0, 0};
+    gg_allocator alloc = failing_alloc_make(&state);
+    gg_ctx *ctx = NULL;
+    CHECK_INT(gg_ctx_new_with_allocator(&alloc, &ctx), GG_OK);
+    if (ctx == NULL)
+        return;
+    state.calls = 0;
+    state.fail_at = 1;
+    gg_mask m;
+    double clip[4] = {0, 0, 10, 10};
+    CHECK_INT(gg_mask_init(ctx, &m, 10, 10, clip), GG_ERR_NOMEM);
+    CHECK(m.cov == NULL);
+    gg_ctx_free(ctx);
+    CHECK_INT(state.live, 0);
+}
+
+/* What a walk sends: the points, each ring's start and whether it closed. */
+typedef struct recorded {
+    double xy[2 * 4096];
+    int n, moves, closes;
+    int start[64];
+} recorded;
+
+static void rec_move(void *u, double x, double y)
+{
+    recorded *r = u;
+    if (r->moves < 64)
+        r->start[r->moves] = r->n;
+    r->moves++;
+    r->xy[2 * r->n] = x, r->xy[2 * r->n + 1] = y, r->n++;
+}
+
+static void rec_line(void *u, double x, double y)
+{
+    recorded *r = u;
+    if (r->n < 4096)
+        r->xy[2 * r->n] = x, r->xy[2 * r->n + 1] = y, r->n++;
+}
+
+static void rec_close(void *u)
+{
+    ((recorded *)u)->closes++;
+}
+
+static double seg_dist(double px, double py, double ax, double ay, double bx, double by)
+{
+    double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy;
+    double t = l2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / l2 : 0;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return hypot(px - ax - t * dx, py - ay - t * dy);
+}
+
+/* A view of one unit a degree (kx 1): page x = lon, page y = 100 - lat. */
+static gg_view unit_view(void)
+{
+    gg_view v = {0, 0, 1, 1, 0, 0, 100};
+    return v;
+}
+
+static void walk_leaves_out_points_only_within_a_quarter_pixel(void)
+{
+    gg_ctx *ctx = new_ctx();
+    GEOSContextHandle_t h = ctx->geos;
+    gg_view v = unit_view();
+    /* a noisy line: 2,200 points, a random walk in 0.05 px steps with
+     * turns, then a straight run */
+    int n = 2200;
+    GEOSCoordSequence *seq = GEOSCoordSeq_create_r(h, (unsigned)n, 2);
+    double x = 10, y = 50, a = 0;
+    srand(7);
+    double *pts = malloc(sizeof(double) * 2 * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        if (i < 2000) {
+            a += (rand() / (double)RAND_MAX - 0.5) * 0.6;
+            x += 0.05 * cos(a), y += 0.05 * sin(a);
+        } else {
+            x += 0.1, y += 0.02;
+        }
+        pts[2 * i] = x, pts[2 * i + 1] = y;
+        GEOSCoordSeq_setXY_r(h, seq, (unsigned)i, x, y);
+    }
+    GEOSGeometry *line = GEOSGeom_createLineString_r(h, seq);
+    recorded *r = calloc(1, sizeof *r);
+    gg_sink sink = {rec_move, rec_line, rec_close, r};
+    gg_walk_geom(&sink, h, &v, line);
+    CHECK_INT(r->moves, 1);
+    CHECK_INT(r->closes, 0); /* a line is not closed */
+    CHECK(r->n >= 2 && r->n < n / 4);
+    /* first and last points kept */
+    CHECK_NEAR(r->xy[0], pts[0], 1e-9);
+    CHECK_NEAR(r->xy[1], 100 - pts[1], 1e-9);
+    CHECK_NEAR(r->xy[2 * r->n - 2], pts[2 * n - 2], 1e-9);
+    CHECK_NEAR(r->xy[2 * r->n - 1], 100 - pts[2 * n - 1], 1e-9);
+    /* every point within a quarter pixel of the line drawn */
+    double worst = 0;
+    for (int i = 0; i < n; i++) {
+        double best = INFINITY;
+        for (int k = 0; k + 1 < r->n; k++)
+            best = fmin(best, seg_dist(pts[2 * i], 100 - pts[2 * i + 1], r->xy[2 * k], r->xy[2 * k + 1],
+                                       r->xy[2 * k + 2], r->xy[2 * k + 3]));
+        worst = fmax(worst, best);
+    }
+    CHECK(worst <= 0.25 + 1e-9);
+    /* 200 points in a straight line: its two ends */
+    GEOSCoordSequence *st = GEOSCoordSeq_create_r(h, 200, 2);
+    for (unsigned i = 0; i < 200; i++)
+        GEOSCoordSeq_setXY_r(h, st, i, 10 + 0.1 * i, 50 + 0.02 * i);
+    GEOSGeometry *straight = GEOSGeom_createLineString_r(h, st);
+    memset(r, 0, sizeof *r);
+    gg_walk_geom(&sink, h, &v, straight);
+    CHECK_INT(r->n, 2);
+    GEOSGeom_destroy_r(h, straight);
+    /* a zigzag a pixel high keeps its every corner */
+    GEOSCoordSequence *z = GEOSCoordSeq_create_r(h, 41, 2);
+    for (unsigned i = 0; i < 41; i++)
+        GEOSCoordSeq_setXY_r(h, z, i, 10 + i, 50 + (i % 2));
+    GEOSGeometry *zig = GEOSGeom_createLineString_r(h, z);
+    memset(r, 0, sizeof *r);
+    gg_walk_geom(&sink, h, &v, zig);
+    CHECK_INT(r->n, 41);
+    GEOSGeom_destroy_r(h, zig);
+    GEOSGeom_destroy_r(h, line);
+    free(r);
+    free(pts);
+    gg_ctx_free(ctx);
+}
+
+static double ring_area(const recorded *r, int k, int end)
+{
+    double s = 0;
+    for (int i = r->start[k]; i + 1 < end; i++)
+        s += r->xy[2 * i] * r->xy[2 * i + 3] - r->xy[2 * i + 2] * r->xy[2 * i + 1];
+    return s / 2;
+}
+
+static void walk_orients_shells_and_holes_whichever_way_stored(void)
+{
+    gg_ctx *ctx = new_ctx();
+    GEOSContextHandle_t h = ctx->geos;
+    gg_view v = unit_view();
+    const char *wkt[] = {
+        /* shell counter-clockwise, hole clockwise (as OGC has it) */
+        "POLYGON((0 0, 40 0, 40 40, 0 40, 0 0), (10 10, 10 30, 30 30, 30 10, 10 10))",
+        /* both the other way */
+        "POLYGON((0 0, 0 40, 40 40, 40 0, 0 0), (10 10, 30 10, 30 30, 10 30, 10 10))",
+        /* both the same way */
+        "POLYGON((0 0, 40 0, 40 40, 0 40, 0 0), (10 10, 30 10, 30 30, 10 30, 10 10))",
+    };
+    GEOSWKTReader *rd = GEOSWKTReader_create_r(h);
+    recorded *r = calloc(1, sizeof *r);
+    gg_sink sink = {rec_move, rec_line, rec_close, r};
+    for (size_t i = 0; i < sizeof wkt / sizeof wkt[0]; i++) {
+        GEOSGeometry *g = GEOSWKTReader_read_r(h, rd, wkt[i]);
+        memset(r, 0, sizeof *r);
+        gg_walk_geom(&sink, h, &v, g);
+        CHECK_INT(r->moves, 2);
+        CHECK_INT(r->closes, 2);
+        double shell = ring_area(r, 0, r->start[1]), hole = ring_area(r, 1, r->n);
+        /* on the page (y down) a counter-clockwise lon/lat ring turns the
+         * other way: the shell's signed area negative, the hole's positive */
+        CHECK_NEAR(shell, -1600, 1e-9);
+        CHECK_NEAR(hole, 400, 1e-9);
+        GEOSGeom_destroy_r(h, g);
+    }
+    /* a multipolygon: every part's shell the same way */
+    GEOSGeometry *g = GEOSWKTReader_read_r(h, rd, "MULTIPOLYGON(((0 0, 5 0, 5 5, 0 0)), ((10 0, 10 5, 15 5, 10 0)))");
+    memset(r, 0, sizeof *r);
+    gg_walk_geom(&sink, h, &v, g);
+    CHECK_INT(r->moves, 2);
+    CHECK(ring_area(r, 0, r->start[1]) < 0 && ring_area(r, 1, r->n) < 0);
+    GEOSGeom_destroy_r(h, g);
+    GEOSWKTReader_destroy_r(h, rd);
+    free(r);
+    gg_ctx_free(ctx);
+}
+
+static void png_reads_back_as_drawn_over_white(void)
+{
+    gg_ctx *ctx = new_ctx();
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 37, 23);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 0.2, 0.4, 0.6);
+    cairo_rectangle(cr, 0, 0, 20, 23);
+    cairo_fill(cr);
+    cairo_set_source_rgba(cr, 1, 0, 0, 0.5); /* half see-through over nothing: over white, pink */
+    cairo_rectangle(cr, 20, 0, 17, 23);
+    cairo_fill(cr);
+    cairo_destroy(cr);
+    const char *path = gg_test_path("t.png");
+    CHECK_INT(gg_png_write(ctx, s, path), GG_OK);
+    cairo_surface_t *back = cairo_image_surface_create_from_png(path);
+    CHECK_INT(cairo_surface_status(back), CAIRO_STATUS_SUCCESS);
+    CHECK_INT(cairo_image_surface_get_width(back), 37);
+    CHECK_INT(cairo_image_surface_get_height(back), 23);
+    CHECK_INT(pixel(back, 3, 3) & 0xffffffu, pixel(s, 3, 3) & 0xffffffu);
+    CHECK_INT(pixel(back, 3, 3) >> 24, 255);
+    uint32_t pink = pixel(back, 30, 12);
+    CHECK_INT(pink >> 24, 255);
+    CHECK((pink >> 16 & 255) == 255 && (pink >> 8 & 255) >= 126 && (pink >> 8 & 255) <= 128 &&
+          (pink & 255) >= 126 && (pink & 255) <= 128);
+    cairo_surface_destroy(back);
+    /* a directory that does not exist: the path named, nothing written */
+    CHECK_INT(gg_png_write(ctx, s, "/nonexistent-dir/x.png"), GG_ERR_IO);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "/nonexistent-dir/x.png: cannot create");
+    /* not an image */
+    cairo_surface_t *rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
+    CHECK_INT(gg_png_write(ctx, rec, path), GG_ERR_ARG);
+    cairo_surface_destroy(rec);
+    cairo_surface_destroy(s);
+    gg_ctx_free(ctx);
+}
+
+TEST_LIST(T(mask_covers_by_distance_to_the_segment), T(mask_draws_only_inside_its_clip),
+          T(mask_paints_its_colour_by_coverage), T(mask_allocation_failure_is_a_status),
+          T(walk_leaves_out_points_only_within_a_quarter_pixel),
+          T(walk_orients_shells_and_holes_whichever_way_stored), T(png_reads_back_as_drawn_over_white))

@@ -560,9 +560,11 @@ static void dedup_free(gg_dedup *dd)
     gg_free(ctx, dd->outline_boxes);
     gg_free(ctx, dd->outline_segs);
     gg_boxgrid_free(ctx, &dd->outline_index);
-    for (size_t i = 0; dd->dgrids && i < n_items; i++)
+    for (size_t i = 0; dd->dgrids && i < n_items; i++) {
         if (dd->dgrids[i].geom)
             GEOSGeom_destroy_r(h, dd->dgrids[i].geom);
+        gg_free(ctx, dd->dgrids[i].wkb);
+    }
     gg_free(ctx, dd->dgrids);
     gg_free(ctx, dd->dgrid_boxes);
     gg_boxgrid_free(ctx, &dd->dgrid_index);

@@ -546,14 +546,21 @@ static gg_status load_dept_grids(gg_dedup *dd)
                 st = gg_error_nomem(ctx);
                 break;
             }
-            GEOSGeometry *g = gg_store_column_geom(ctx, stmt, 3);
-            if (g == NULL) {
+            /* parsed in the pool (gg_dd_prepare_dept_grid) */
+            const void *wkb = sqlite3_column_blob(stmt, 3);
+            int size = sqlite3_column_bytes(stmt, 3);
+            if (wkb == NULL || size <= 0) {
                 it->relation = GG_RELATION_INVALID;
-                if ((it->repair = gg_strdup(ctx, "no readable geometry")) == NULL)
+                if ((it->repair = gg_strdup(ctx, "no geometry")) == NULL)
                     st = gg_error_nomem(ctx);
                 continue;
             }
-            dg->geom = g; /* lon/lat until gg_dd_prepare_dept_grid */
+            if ((dg->wkb = gg_malloc(ctx, (size_t)size)) == NULL) {
+                st = gg_error_nomem(ctx);
+                break;
+            }
+            memcpy(dg->wkb, wkb, (size_t)size);
+            dg->wkb_size = (size_t)size;
         }
         if (st == GG_OK && rc != SQLITE_DONE)
             st = gg_store_sql_error(dd->store, "reading the departmental grids");
@@ -571,11 +578,17 @@ gg_status gg_dd_prepare_dept_grid(gg_ctx *ctx, gg_dedup *dd, size_t item)
     GEOSContextHandle_t h = ctx->geos;
     gg_dedup_item *it = &dd->result->items[item];
     gg_dd_dept_grid *dg = &dd->dgrids[item];
-    if (dg->geom == NULL)
+    if (dg->wkb == NULL)
         return GG_OK;
-    GEOSGeometry *g = gg_frame_from_lonlat(h, &dd->frame, dg->geom);
-    GEOSGeom_destroy_r(h, dg->geom);
-    dg->geom = NULL;
+    GEOSGeometry *lonlat = GEOSGeomFromWKB_buf_r(h, dg->wkb, dg->wkb_size);
+    gg_free(ctx, dg->wkb);
+    dg->wkb = NULL;
+    if (lonlat == NULL) {
+        it->relation = GG_RELATION_INVALID;
+        return (it->repair = gg_strdup(ctx, "no readable geometry")) == NULL ? gg_error_nomem(ctx) : GG_OK;
+    }
+    GEOSGeometry *g = gg_frame_from_lonlat(h, &dd->frame, lonlat);
+    GEOSGeom_destroy_r(h, lonlat);
     if (g == NULL)
         return gg_error(ctx, GG_ERR_GEOMETRY, "%s %s: moving it into the local frame failed: %s", it->dept, it->id,
                         ctx->geos_msg);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <gdal.h>
 #include <jansson.h>
 #include <ogr_api.h>
@@ -415,6 +416,25 @@ static gg_status write_summary(gg_ctx *ctx, const gg_dedup_result *r, const char
     return finish_file(ctx, f, &t, st);
 }
 
+/* conflicts.gpkg written on a thread of its own (GDAL's time is mostly
+ * its own), with a context of its own: its failure is kept here. */
+typedef struct conflicts_job {
+    gg_ctx *ctx;
+    const gg_dedup_result *r;
+    const char *dir;
+    gg_status status;
+    char msg[GG_ERRMSG_MAX];
+} conflicts_job;
+
+static void *conflicts_main(void *arg)
+{
+    conflicts_job *job = arg;
+    job->status = write_conflicts(job->ctx, job->r, job->dir);
+    if (job->status != GG_OK)
+        snprintf(job->msg, sizeof job->msg, "%s", gg_ctx_errmsg(job->ctx));
+    return NULL;
+}
+
 void gg_dedup_write_options_init(gg_dedup_write_options *opts)
 {
     memset(opts, 0, sizeof *opts);
@@ -470,14 +490,29 @@ gg_status gg_dedup_write(gg_ctx *ctx, gg_store *store, const gg_dedup_result *re
                 st = gg_dedup_maps_add(drawing, i, map_targets[i].tmp);
         }
     }
+    /* conflicts.gpkg beside the CSV files when there are threads to spare */
+    conflicts_job gpkg = {NULL, result, dir, GG_OK, ""};
+    pthread_t gpkg_thread;
+    int gpkg_threaded = 0;
+    if (st == GG_OK && opts->jobs > 1 && gg_ctx_new_with_allocator(&ctx->alloc, &gpkg.ctx) == GG_OK) {
+        gg_gdal_register();
+        gpkg_threaded = pthread_create(&gpkg_thread, NULL, conflicts_main, &gpkg) == 0;
+    }
     if (st == GG_OK)
         st = write_crosswalk(ctx, result, dir);
     if (st == GG_OK)
         st = write_touches(ctx, result, dir);
     if (st == GG_OK)
         st = write_duplicates(ctx, result, dir);
-    if (st == GG_OK)
+    if (gpkg_threaded) {
+        pthread_join(gpkg_thread, NULL);
+        if (st == GG_OK && gpkg.status != GG_OK)
+            st = gg_error(ctx, gpkg.status, "%s", gpkg.msg);
+    } else if (st == GG_OK) {
         st = write_conflicts(ctx, result, dir);
+    }
+    if (gpkg.ctx != NULL)
+        gg_ctx_free(gpkg.ctx);
     int drew = drawing != NULL;
     st = gg_dedup_maps_end(drawing, st); /* on failure, removes the maps */
     for (size_t i = 0; st == GG_OK && drew && i < result->n_depts; i++)

@@ -38,50 +38,72 @@ static void coord(const coords *c, unsigned i, double *x, double *y)
     }
 }
 
-/* The sleeve in which the line from the last point drawn may go on: the
- * directions (radians, from the first point left out's) that pass within
- * the tolerance of every point left out since, and the farthest of them. */
+/* The sleeve in which the line from the last point drawn (the anchor)
+ * may go on: the directions that pass within the tolerance of every
+ * point left out since, between lo and hi (counter-clockwise from lo),
+ * and the farthest of those points. Directions are vectors compared by
+ * their cross products, no angles: the first point's tangents to its
+ * tolerance disc are less than half a turn apart, and the sleeve only
+ * narrows. */
 typedef struct sleeve {
-    double ax, ay, base, lo, hi, far;
+    double ax, ay;
+    double lox, loy, hix, hiy;
+    double far, far2;
     int open;
 } sleeve;
 
 #define TOLERANCE 0.25 /* a quarter of a unit */
 
+static double cross(double ux, double uy, double vx, double vy)
+{
+    return ux * vy - uy * vx;
+}
+
 /* Whether (x, y) can end a line from the anchor that passes within the
  * tolerance of every point left out (then the sleeve narrows to it). */
 static int sleeve_take(sleeve *s, double x, double y)
 {
-    double dx = x - s->ax, dy = y - s->ay, d = sqrt(dx * dx + dy * dy);
-    if (d <= TOLERANCE)
-        return d >= s->far - TOLERANCE; /* near the anchor: any line from it passes by */
-    double a = atan2(dy, dx);
-    if (!s->open) {
-        s->base = a;
-        s->lo = -M_PI, s->hi = M_PI;
-        s->open = 1;
-    }
-    double rel = remainder(a - s->base, 2 * M_PI), half = asin(TOLERANCE / d);
-    if (rel < s->lo || rel > s->hi || d < s->far - TOLERANCE)
+    const double t = TOLERANCE;
+    double dx = x - s->ax, dy = y - s->ay, d2 = dx * dx + dy * dy;
+    if (s->far > t && d2 < (s->far - t) * (s->far - t))
+        return 0; /* turned back: the segment would stop short of a point left out */
+    if (d2 <= t * t)
+        return 1; /* near the anchor: any line from it passes by */
+    if (s->open && (cross(s->lox, s->loy, dx, dy) < 0 || cross(dx, dy, s->hix, s->hiy) < 0))
         return 0;
-    s->lo = fmax(s->lo, rel - half);
-    s->hi = fmin(s->hi, rel + half);
-    s->far = fmax(s->far, d);
+    /* the tangents from the anchor to the disc round (x, y), rotated by
+     * the angle whose sine is t / d (scaled by d squared) */
+    double c = sqrt(d2 - t * t);
+    double lox = dx * c + dy * t, loy = dy * c - dx * t; /* clockwise */
+    double hix = dx * c - dy * t, hiy = dy * c + dx * t; /* counter-clockwise */
+    if (!s->open) {
+        s->lox = lox, s->loy = loy, s->hix = hix, s->hiy = hiy;
+        s->open = 1;
+    } else {
+        if (cross(s->lox, s->loy, lox, loy) > 0)
+            s->lox = lox, s->loy = loy;
+        if (cross(hix, hiy, s->hix, s->hiy) > 0)
+            s->hix = hix, s->hiy = hiy;
+    }
+    if (d2 > s->far2) {
+        s->far2 = d2;
+        s->far = sqrt(d2);
+    }
     return 1;
 }
 
 static void sleeve_reset(sleeve *s, double x, double y)
 {
     s->ax = x, s->ay = y;
-    s->far = 0;
+    s->far = s->far2 = 0;
     s->open = 0;
 }
 
 /* A line's points on the page, as few as draw it to within a quarter of
  * a unit (a pixel on a PNG): a point is left out while the line from the
  * last point drawn can still pass within that of it and of every point
- * left out since (the sleeve: Zhao and Saalfeld's sector bound, one test
- * a point). A county's grids at 1,600 pixels have many vertices per
+ * left out since (the sleeve: Zhao and Saalfeld's sector bound, a few
+ * products a point). A county's grids at 1,600 pixels have many vertices per
  * pixel, and the rasteriser's time goes with the vertices, not with what
  * can be seen. The last point is always drawn, so rings close where they
  * should. A ring (turn 1 for a shell, -1 for a hole) is drawn

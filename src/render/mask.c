@@ -38,8 +38,18 @@ void gg_mask_segment(gg_mask *m, double x0, double y0, double x1, double y1, dou
 {
     if (!(width > 0) || !isfinite(x0) || !isfinite(y0) || !isfinite(x1) || !isfinite(y1))
         return;
-    double r = width / 2 + 0.5; /* beyond r from the segment, nothing */
+    double r = width / 2 + 0.5, r2 = r * r; /* beyond r from the segment, nothing */
+    if (m->lut_r != r) {
+        /* coverage r - d at the middle of each step of d squared */
+        for (int k = 0; k <= GG_MASK_LUT; k++) {
+            double c = r - sqrt((k + 0.5) * r2 / GG_MASK_LUT);
+            m->lut[k] = c >= 1 ? 255 : c <= 0 ? 0 : (unsigned char)(c * 255 + 0.5);
+        }
+        m->lut_r = r;
+    }
+    const double to_lut = GG_MASK_LUT / r2;
     double dx = x1 - x0, dy = y1 - y0, len2 = dx * dx + dy * dy;
+    double inv_len2 = len2 > 0 ? 1 / len2 : 0;
     /* rows whose centres may lie within r */
     double top = floor(fmin(y0, y1) - r), bottom = floor(fmax(y0, y1) + r);
     int j0 = top < m->cy0 ? m->cy0 : (int)top;
@@ -63,14 +73,13 @@ void gg_mask_segment(gg_mask *m, double x0, double y0, double x1, double y1, dou
         unsigned char *row = m->cov + (size_t)j * (size_t)m->w;
         for (int i = i0; i <= i1; i++) {
             double px = i + 0.5 - x0, py = yc - y0;
-            double t = len2 > 0 ? clamp01((px * dx + py * dy) / len2) : 0;
+            double t = clamp01((px * dx + py * dy) * inv_len2);
             double ex = px - t * dx, ey = py - t * dy, d2 = ex * ex + ey * ey;
-            if (d2 >= r * r)
+            if (d2 >= r2)
                 continue;
-            double c = r - sqrt(d2);
-            unsigned v = c >= 1 ? 255u : (unsigned)(c * 255 + 0.5);
+            unsigned char v = m->lut[(int)(d2 * to_lut)];
             if (v > row[i])
-                row[i] = (unsigned char)v;
+                row[i] = v;
         }
         if (i0 < m->dx0)
             m->dx0 = i0;

@@ -13,11 +13,15 @@
 
 #include <cairo.h>
 
+#define GG_MASK_LUT 1024
+
 typedef struct gg_mask {
     unsigned char *cov;           /* w * h coverage, 0..255 */
     int w, h;
     int cx0, cy0, cx1, cy1;       /* pixels drawn: [cx0, cx1) x [cy0, cy1) */
     int dx0, dy0, dx1, dy1;       /* pixels touched since the last paint (empty: dx0 >= dx1) */
+    double lut_r;                 /* the reach the table is for (0: none yet) */
+    unsigned char lut[GG_MASK_LUT + 1]; /* coverage by squared distance over squared reach */
 } gg_mask;
 
 /* A clear mask of w x h pixels drawing only inside clip (x0, y0, x1, y1
@@ -29,7 +33,8 @@ void gg_mask_free(gg_ctx *ctx, gg_mask *m);
 /* A segment of the given width (pixels) from (x0, y0) to (x1, y1), with
  * round ends; pixel (i, j) covers [i, i + 1) x [j, j + 1). A pixel's
  * coverage is 1 within width / 2 - 0.5 of the segment, falling to 0 at
- * width / 2 + 0.5. */
+ * width / 2 + 0.5 (from a table of 1,024 squared distances: within
+ * 1/255 of it). */
 void gg_mask_segment(gg_mask *m, double x0, double y0, double x1, double y1, double width);
 
 /* Every ring and line of g (lon/lat) through view v. */

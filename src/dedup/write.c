@@ -89,6 +89,19 @@ static FILE *open_tmp(gg_ctx *ctx, const target *t)
     return f;
 }
 
+/* q's decimal digits, a minus before them when negative, written to end
+ * just before p; returns where they start. */
+static char *signed_digits(char *p, unsigned long long q, int negative)
+{
+    do {
+        *--p = (char)('0' + q % 10);
+        q /= 10;
+    } while (q > 0);
+    if (negative)
+        *--p = '-';
+    return p;
+}
+
 /* v with the given decimals (at most 6), as printf's %.*f writes it but
  * without its cost (touches.csv holds a few million numbers): the digits
  * of v scaled and rounded to an integer; large or odd values go to
@@ -117,28 +130,15 @@ static void csv_num(FILE *f, int decimals, double v)
         *--p = (char)('0' + q % 10);
     if (decimals > 0)
         *--p = '.';
-    do {
-        *--p = (char)('0' + q % 10);
-        q /= 10;
-    } while (q > 0);
-    if (signbit(v))
-        *--p = '-';
-    fputs(p, f);
+    fputs(signed_digits(p, q, signbit(v)), f);
 }
 
 static void csv_int(FILE *f, long long v)
 {
     char buf[24];
-    char *p = buf + sizeof buf;
+    buf[sizeof buf - 1] = '\0';
     unsigned long long q = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    *--p = '\0';
-    do {
-        *--p = (char)('0' + q % 10);
-        q /= 10;
-    } while (q > 0);
-    if (v < 0)
-        *--p = '-';
-    fputs(p, f);
+    fputs(signed_digits(buf + sizeof buf - 1, q, v < 0), f);
 }
 
 /* A CSV file under its temporary name with its header written, or NULL

@@ -237,6 +237,13 @@ void gg_scale_bar(cairo_t *cr, double x, double y, double unit, double metres_pe
     gg_text(cr, label, x + px + 6 * unit, yy - 8 * unit, 12 * unit, 0, 0, 0.1, 0.1, 0.1);
 }
 
+int gg_rgb_image(cairo_surface_t *s)
+{
+    return cairo_surface_get_type(s) == CAIRO_SURFACE_TYPE_IMAGE &&
+           (cairo_image_surface_get_format(s) == CAIRO_FORMAT_ARGB32 ||
+            cairo_image_surface_get_format(s) == CAIRO_FORMAT_RGB24);
+}
+
 gg_status gg_page_begin(gg_ctx *ctx, const char *path, int format, const double box[4], int width_px,
                         gg_page *page)
 {

@@ -44,6 +44,10 @@ void gg_text(cairo_t *cr, const char *s, double x, double y, double size, int bo
 int64_t gg_read_box(sqlite3_stmt *stmt, double box[4]);
 void gg_scale_bar(cairo_t *cr, double x, double y, double unit, double metres_per_unit_px);
 
+/* Whether s is an image surface of 8-bit RGB pixels (ARGB32 or RGB24),
+ * whose bytes the mask and the PNG writer read and write directly. */
+int gg_rgb_image(cairo_surface_t *s);
+
 /* A page: the surface (PNG, SVG or PDF: format 1, 2, 3), its cairo
  * context, the view fitting box (lon/lat) in width_px (0: 1600) with
  * margins and a title band, painted white. */

@@ -97,7 +97,7 @@ static void shapes_free(gg_ctx *ctx, shapes *s)
 }
 
 /* Steps stmt, whose columns from col on are the WKB and its box, into s;
- * cls(user, stmt) gives each row's class. */
+ * cls(user, stmt) gives each row's class (cls NULL: 0). */
 static gg_status read_shapes(gg_ctx *ctx, sqlite3_stmt *stmt, int col, int (*cls)(void *, sqlite3_stmt *),
                              void *user, shapes *s)
 {
@@ -166,13 +166,14 @@ static gg_status draw(gg_ctx *ctx, const gg_dedup_maps *m, map_job *job)
     cairo_t *cr = page->cr;
     double unit = page->unit;
     const double *box = job->box;
+    /* the map's frame: cairo's clip, and the masks' */
+    double clip[4] = {page->view.x0, page->view.y0, page->width - page->margin, page->view.y0 + page->view.height};
     cairo_save(cr);
-    cairo_rectangle(cr, page->view.x0, page->view.y0, page->width - 2 * page->margin, page->view.height);
+    cairo_rectangle(cr, clip[0], clip[1], clip[2] - clip[0], clip[3] - clip[1]);
     cairo_clip(cr);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
     /* the fills' edges lie under the outlines: 4 x 4 samples a pixel do */
     cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST);
-    double clip[4] = {page->view.x0, page->view.y0, page->width - page->margin, page->view.y0 + page->view.height};
     gg_mask masks[GG_RELATION_COUNT];
     int n_masks = 0;
     gg_status st = GG_OK;
@@ -272,13 +273,6 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static int read_one(void *user, sqlite3_stmt *stmt)
-{
-    (void)user;
-    (void)stmt;
-    return 0;
-}
-
 gg_status gg_dedup_maps_begin(gg_ctx *ctx, gg_store *store, const gg_dedup_result *r, int jobs, gg_dedup_maps **out)
 {
     *out = NULL;
@@ -298,7 +292,7 @@ gg_status gg_dedup_maps_begin(gg_ctx *ctx, gg_store *store, const gg_dedup_resul
                                     &stmt);
     if (st == GG_OK) {
         sqlite3_bind_int64(stmt, 1, r->plan);
-        st = read_shapes(ctx, stmt, 0, read_one, NULL, &m->grids);
+        st = read_shapes(ctx, stmt, 0, NULL, NULL, &m->grids);
         sqlite3_finalize(stmt);
     }
     /* Workers: none when jobs is 1 (each map is drawn as it is added). A

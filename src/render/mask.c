@@ -119,10 +119,7 @@ void gg_mask_geom(gg_mask *m, GEOSContextHandle_t h, const gg_view *v, const GEO
 
 gg_status gg_mask_paint(gg_ctx *ctx, gg_mask *m, cairo_surface_t *s, double r, double g, double b)
 {
-    if (cairo_surface_get_type(s) != CAIRO_SURFACE_TYPE_IMAGE ||
-        (cairo_image_surface_get_format(s) != CAIRO_FORMAT_ARGB32 &&
-         cairo_image_surface_get_format(s) != CAIRO_FORMAT_RGB24) ||
-        cairo_image_surface_get_width(s) != m->w || cairo_image_surface_get_height(s) != m->h)
+    if (!gg_rgb_image(s) || cairo_image_surface_get_width(s) != m->w || cairo_image_surface_get_height(s) != m->h)
         return gg_error(ctx, GG_ERR_ARG, "gg_mask_paint: not a %d x %d ARGB32 or RGB24 image surface", m->w, m->h);
     if (m->dx0 >= m->dx1 || m->dy0 >= m->dy1)
         return GG_OK;

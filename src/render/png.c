@@ -1,6 +1,7 @@
 /* An image surface written as a PNG with libpng: RGB, zlib level 1, the
  * Up filter. */
 #include "render/png.h"
+#include "render/canvas.h"
 
 #include <errno.h>
 #include <png.h>
@@ -31,9 +32,7 @@ static void on_warning(png_structp png, png_const_charp msg)
 
 gg_status gg_png_write(gg_ctx *ctx, cairo_surface_t *s, const char *path)
 {
-    if (cairo_surface_get_type(s) != CAIRO_SURFACE_TYPE_IMAGE ||
-        (cairo_image_surface_get_format(s) != CAIRO_FORMAT_ARGB32 &&
-         cairo_image_surface_get_format(s) != CAIRO_FORMAT_RGB24))
+    if (!gg_rgb_image(s))
         return gg_error(ctx, GG_ERR_ARG, "%s: not an ARGB32 or RGB24 image to write as a PNG", path);
     cairo_surface_flush(s);
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);

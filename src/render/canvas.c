@@ -2,6 +2,7 @@
  * geometries, text with a halo (pango, CJK), the scale bar. */
 #include "render/canvas.h"
 #include "render/png.h"
+#include "geo/blob.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -18,12 +19,14 @@ void gg_to_page(const gg_view *v, double lon, double lat, double *x, double *y)
     *y = v->y0 + v->height - (lat - v->lat0) * v->scale;
 }
 
-/* A ring's or line's coordinates: copied out at once when they fit in
- * buf (most do), else read one by one. */
+/* A ring's or line's coordinates: a BLOB's, in place; a GEOS
+ * sequence's, copied out at once when they fit in a buffer (most do),
+ * else read one by one. */
 typedef struct coords {
     const GEOSCoordSequence *seq;
     GEOSContextHandle_t h;
     const double *xy;
+    const gg_blob_line *blob;
 } coords;
 
 #define COORDS_BUF 4096
@@ -33,6 +36,8 @@ static void coord(const coords *c, unsigned i, double *x, double *y)
     if (c->xy != NULL) {
         *x = c->xy[2 * i];
         *y = c->xy[2 * i + 1];
+    } else if (c->blob != NULL) {
+        gg_blob_xy(c->blob, i, x, y);
     } else {
         GEOSCoordSeq_getXY_r(c->h, c->seq, i, x, y);
     }
@@ -110,17 +115,11 @@ static void sleeve_reset(sleeve *s, double x, double y)
  * counter-clockwise in lon/lat when a shell and clockwise when a hole,
  * whichever way it was stored, so that many polygons in one path fill as
  * their union under the nonzero rule. */
-static void walk_line(const gg_sink *sink, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *line,
-                      int turn)
+static void walk_coords(const gg_sink *sink, const gg_view *v, const coords *cs, unsigned n, int turn)
 {
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, line);
-    unsigned n = 0;
-    if (seq == NULL || !GEOSCoordSeq_getSize_r(h, seq, &n) || n == 0)
+    const coords c = *cs;
+    if (n == 0)
         return;
-    double buf[2 * COORDS_BUF];
-    coords c = {seq, h, NULL};
-    if (n <= COORDS_BUF && GEOSCoordSeq_copyToBuffer_r(h, seq, buf, 0, 0))
-        c.xy = buf;
     int reverse = 0;
     if (turn != 0 && n >= 4) {
         double twice_area = 0, x0, y0, px = 0, py = 0;
@@ -165,6 +164,20 @@ static void walk_line(const gg_sink *sink, GEOSContextHandle_t h, const gg_view 
         sink->close(sink->user);
 }
 
+static void walk_line(const gg_sink *sink, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *line,
+                      int turn)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, line);
+    unsigned n = 0;
+    if (seq == NULL || !GEOSCoordSeq_getSize_r(h, seq, &n) || n == 0)
+        return;
+    double buf[2 * COORDS_BUF];
+    coords c = {seq, h, NULL, NULL};
+    if (n <= COORDS_BUF && GEOSCoordSeq_copyToBuffer_r(h, seq, buf, 0, 0))
+        c.xy = buf;
+    walk_coords(sink, v, &c, n, turn);
+}
+
 void gg_walk_geom(const gg_sink *sink, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *g)
 {
     int type = GEOSGeomTypeId_r(h, g);
@@ -180,13 +193,65 @@ void gg_walk_geom(const gg_sink *sink, GEOSContextHandle_t h, const gg_view *v, 
     }
 }
 
+typedef struct blob_walk {
+    const gg_sink *sink;
+    const gg_view *v;
+} blob_walk;
+
+static void walk_blob_line(void *user, const gg_blob_line *line)
+{
+    const blob_walk *w = user;
+    coords c = {NULL, NULL, NULL, line};
+    walk_coords(w->sink, w->v, &c, line->n, line->turn);
+}
+
+int gg_walk_blob(const gg_sink *sink, const gg_view *v, const unsigned char *blob, size_t size)
+{
+    blob_walk w = {sink, v};
+    return gg_blob_lines(blob, size, NULL, walk_blob_line, &w) == GG_BLOB_READ;
+}
+
 static void cairo_move(void *cr, double x, double y) { cairo_move_to(cr, x, y); }
 static void cairo_line(void *cr, double x, double y) { cairo_line_to(cr, x, y); }
 static void cairo_close(void *cr) { cairo_close_path(cr); }
 
+gg_sink gg_cairo_sink(cairo_t *cr)
+{
+    gg_sink sink = {cairo_move, cairo_line, cairo_close, cr};
+    return sink;
+}
+
+static void tee_move(void *user, double x, double y)
+{
+    const gg_sink *two = user;
+    two[0].move(two[0].user, x, y);
+    two[1].move(two[1].user, x, y);
+}
+
+static void tee_line(void *user, double x, double y)
+{
+    const gg_sink *two = user;
+    two[0].line(two[0].user, x, y);
+    two[1].line(two[1].user, x, y);
+}
+
+static void tee_close(void *user)
+{
+    const gg_sink *two = user;
+    for (int k = 0; k < 2; k++)
+        if (two[k].close != NULL)
+            two[k].close(two[k].user);
+}
+
+gg_sink gg_tee_sink(gg_sink two[2])
+{
+    gg_sink sink = {tee_move, tee_line, tee_close, two};
+    return sink;
+}
+
 void gg_path_geom(cairo_t *cr, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *g)
 {
-    const gg_sink sink = {cairo_move, cairo_line, cairo_close, cr};
+    const gg_sink sink = gg_cairo_sink(cr);
     gg_walk_geom(&sink, h, v, g);
 }
 

@@ -26,12 +26,20 @@ typedef struct gg_sink {
     void *user;
 } gg_sink;
 
+/* A sink adding to cr's current path; one passing everything to both of
+ * two[0] and two[1] (which must outlive it). */
+gg_sink gg_cairo_sink(cairo_t *cr);
+gg_sink gg_tee_sink(gg_sink two[2]);
+
 /* Any geometry's rings and lines (lon/lat) through view v into sink:
  * points are left out where the line drawn passes within a quarter of a
  * pixel of them (a line's first and last points never are); shells go
  * counter-clockwise and holes clockwise in lon/lat, whichever way they
  * are stored. */
 void gg_walk_geom(const gg_sink *sink, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *g);
+/* The same for a SpatiaLite BLOB read in place (geo/blob.h); 0, drawing
+ * nothing, when it cannot be (gg_blob_lines: not GG_BLOB_READ). */
+int gg_walk_blob(const gg_sink *sink, const gg_view *v, const unsigned char *blob, size_t size);
 /* Adds any geometry's rings and lines to the current path (gg_walk_geom):
  * polygons that touch or overlap, drawn in one path, fill as their union
  * under CAIRO_FILL_RULE_WINDING. */

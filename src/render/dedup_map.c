@@ -7,6 +7,7 @@
 #include "render/dedup_map.h"
 #include "render/canvas.h"
 #include "render/mask.h"
+#include "geo/blob.h"
 #include "store/store.h"
 
 #include <math.h>
@@ -74,10 +75,11 @@ static void legend(cairo_t *cr, const gg_dedup_dept *d, double x, double y, doub
 }
 
 
-/* A geometry as read from the store: WKB, its box (lon/lat) and what
- * colour it takes (a relation for a departmental grid). */
+/* A geometry as read from the store: its SpatiaLite BLOB (read in place
+ * when drawn), its box (lon/lat) and what colour it takes (a relation
+ * for a departmental grid). */
 typedef struct shape {
-    unsigned char *wkb;
+    unsigned char *blob;
     size_t size;
     double box[4];
     int cls;
@@ -91,13 +93,13 @@ typedef struct shapes {
 static void shapes_free(gg_ctx *ctx, shapes *s)
 {
     for (size_t i = 0; i < s->n; i++)
-        gg_free(ctx, s->v[i].wkb);
+        gg_free(ctx, s->v[i].blob);
     gg_free(ctx, s->v);
     memset(s, 0, sizeof *s);
 }
 
-/* Steps stmt, whose columns from col on are the WKB and its box, into s;
- * cls(user, stmt) gives each row's class (cls NULL: 0). */
+/* Steps stmt, whose column col is a geometry BLOB, into s; cls(user,
+ * stmt) gives each row's class (cls NULL: 0). */
 static gg_status read_shapes(gg_ctx *ctx, sqlite3_stmt *stmt, int col, int (*cls)(void *, sqlite3_stmt *),
                              void *user, shapes *s)
 {
@@ -110,13 +112,13 @@ static gg_status read_shapes(gg_ctx *ctx, sqlite3_stmt *stmt, int col, int (*cls
         if (gg_grow(ctx, (void **)&s->v, &s->cap, s->n + 1, sizeof *s->v) != GG_OK)
             return GG_ERR_NOMEM;
         shape *x = &s->v[s->n];
-        x->wkb = gg_malloc(ctx, (size_t)size);
-        if (x->wkb == NULL)
+        x->blob = gg_malloc(ctx, (size_t)size);
+        if (x->blob == NULL)
             return GG_ERR_NOMEM;
-        memcpy(x->wkb, blob, (size_t)size);
+        memcpy(x->blob, blob, (size_t)size);
         x->size = (size_t)size;
-        for (int k = 0; k < 4; k++)
-            x->box[k] = sqlite3_column_double(stmt, col + 1 + k);
+        if (!gg_blob_box(x->blob, x->size, x->box))
+            x->box[0] = x->box[1] = x->box[2] = x->box[3] = NAN; /* drawn wherever it is */
         x->cls = cls ? cls(user, stmt) : 0;
         s->n++;
     }
@@ -151,6 +153,21 @@ struct gg_dedup_maps {
     pthread_cond_t ready;
 };
 
+/* Walks a shape into sink: in place, or through GEOS for a BLOB of a
+ * kind not read so (compressed); one that cannot be read at all is left
+ * out (the run has reported the departmental ones). */
+static void walk_shape(gg_ctx *ctx, const gg_sink *sink, const gg_view *v, const shape *x)
+{
+    if (gg_walk_blob(sink, v, x->blob, x->size))
+        return;
+    GEOSGeometry *g = gg_blob_to_geos(ctx, x->blob, x->size);
+    if (g != NULL) {
+        gg_walk_geom(sink, ctx->geos, v, g);
+        GEOSGeom_destroy_r(ctx->geos, g);
+    }
+    gg_ctx_clear_error(ctx);
+}
+
 /* Draws job on its page: the plan's grids in the box filled and outlined,
  * the department's conflicts filled a path a kind, its grids outlined in
  * the colour of their relation, the overlay; then writes the PNG. Fills
@@ -180,16 +197,15 @@ static gg_status draw(gg_ctx *ctx, const gg_dedup_maps *m, map_job *job)
     for (; st == GG_OK && n_masks < GG_RELATION_COUNT; n_masks++)
         st = gg_mask_init(ctx, &masks[n_masks], (int)page->width, (int)page->height, clip);
     cairo_new_path(cr);
+    /* the plan's grids walked once: the fill's path and the outline's mask */
+    gg_mask_pen pen;
+    gg_sink both[2] = {gg_cairo_sink(cr), gg_mask_sink(&pen, &masks[0], 0.8 * unit)};
+    const gg_sink fill_and_outline = gg_tee_sink(both);
     for (size_t i = 0; st == GG_OK && i < m->grids.n; i++) {
         const shape *x = &m->grids.v[i];
         if (x->box[2] < box[0] || x->box[0] > box[2] || x->box[3] < box[1] || x->box[1] > box[3])
             continue;
-        GEOSGeometry *g = GEOSGeomFromWKB_buf_r(h, x->wkb, x->size);
-        if (g == NULL)
-            continue;
-        gg_path_geom(cr, h, &page->view, g);
-        gg_mask_geom(&masks[0], h, &page->view, g, 0.8 * unit);
-        GEOSGeom_destroy_r(h, g);
+        walk_shape(ctx, &fill_and_outline, &page->view, x);
     }
     if (st == GG_OK) {
         cairo_set_source_rgb(cr, 0.90, 0.90, 0.90);
@@ -212,14 +228,12 @@ static gg_status draw(gg_ctx *ctx, const gg_dedup_maps *m, map_job *job)
         cairo_set_source_rgba(cr, rgba[0], rgba[1], rgba[2], rgba[3]);
         cairo_fill(cr);
     }
-    for (size_t i = 0; st == GG_OK && i < job->dgrids.n; i++) {
-        const shape *x = &job->dgrids.v[i];
-        GEOSGeometry *g = GEOSGeomFromWKB_buf_r(h, x->wkb, x->size);
-        if (g == NULL)
-            continue;
-        gg_mask_geom(&masks[x->cls], h, &page->view, g, 1.8 * unit);
-        GEOSGeom_destroy_r(h, g);
-    }
+    gg_mask_pen pens[GG_RELATION_COUNT];
+    gg_sink outlines[GG_RELATION_COUNT];
+    for (int rel = 0; rel < n_masks; rel++)
+        outlines[rel] = gg_mask_sink(&pens[rel], &masks[rel], 1.8 * unit);
+    for (size_t i = 0; st == GG_OK && i < job->dgrids.n; i++)
+        walk_shape(ctx, &outlines[job->dgrids.v[i].cls], &page->view, &job->dgrids.v[i]);
     for (int rel = 0; st == GG_OK && rel < GG_RELATION_COUNT; rel++)
         st = gg_mask_paint(ctx, &masks[rel], page->surface, relation_rgb[rel][0], relation_rgb[rel][1],
                            relation_rgb[rel][2]);
@@ -287,8 +301,7 @@ gg_status gg_dedup_maps_begin(gg_ctx *ctx, gg_store *store, const gg_dedup_resul
     pthread_cond_init(&m->ready, NULL);
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
-                                    "SELECT AsBinary(geom), MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom),"
-                                    " MbrMaxY(geom) FROM grid WHERE plan = ?1 AND geom IS NOT NULL",
+                                    "SELECT geom FROM grid WHERE plan = ?1 AND geom IS NOT NULL",
                                     &stmt);
     if (st == GG_OK) {
         sqlite3_bind_int64(stmt, 1, r->plan);
@@ -359,6 +372,9 @@ static gg_status dept_box(gg_ctx *ctx, const shapes *s, const char *dept, double
         box[2] = fmax(box[2], s->v[i].box[2]);
         box[3] = fmax(box[3], s->v[i].box[3]);
     }
+    if (!(box[0] <= box[2] && box[1] <= box[3] && isfinite(box[0]) && isfinite(box[2])))
+        return gg_error(ctx, GG_ERR_GEOMETRY, "department %s: none of its grids' geometries gives a box to draw",
+                        dept);
     double dx = (box[2] - box[0]) * 0.03 + 1e-5, dy = (box[3] - box[1]) * 0.03 + 1e-5;
     box[0] -= dx, box[1] -= dy, box[2] += dx, box[3] += dy;
     return GG_OK;
@@ -379,8 +395,7 @@ gg_status gg_dedup_maps_add(gg_dedup_maps *m, size_t dept, const char *path)
         return gg_error(ctx, GG_ERR_ARG, "%s: path too long", path);
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(m->store,
-                                    "SELECT id, AsBinary(geom), MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom),"
-                                    " MbrMaxY(geom) FROM dept_grid WHERE dept = ?1 AND geom IS NOT NULL ORDER BY id",
+                                    "SELECT id, geom FROM dept_grid WHERE dept = ?1 AND geom IS NOT NULL ORDER BY id",
                                     &stmt);
     if (st == GG_OK) {
         relation_of ro = {r, d->dept, 0};

@@ -92,28 +92,30 @@ void gg_mask_segment(gg_mask *m, double x0, double y0, double x1, double y1, dou
     }
 }
 
-typedef struct mask_pen {
-    gg_mask *m;
-    double width, x, y;
-} mask_pen;
-
 static void pen_move(void *user, double x, double y)
 {
-    mask_pen *p = user;
+    gg_mask_pen *p = user;
     p->x = x, p->y = y;
 }
 
 static void pen_line(void *user, double x, double y)
 {
-    mask_pen *p = user;
+    gg_mask_pen *p = user;
     gg_mask_segment(p->m, p->x, p->y, x, y, p->width);
     p->x = x, p->y = y;
 }
 
+gg_sink gg_mask_sink(gg_mask_pen *pen, gg_mask *m, double width)
+{
+    pen->m = m, pen->width = width, pen->x = pen->y = 0;
+    gg_sink sink = {pen_move, pen_line, NULL, pen};
+    return sink;
+}
+
 void gg_mask_geom(gg_mask *m, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *g, double width)
 {
-    mask_pen pen = {m, width, 0, 0};
-    const gg_sink sink = {pen_move, pen_line, NULL, &pen};
+    gg_mask_pen pen;
+    const gg_sink sink = gg_mask_sink(&pen, m, width);
     gg_walk_geom(&sink, h, v, g);
 }
 

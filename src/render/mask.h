@@ -37,6 +37,15 @@ void gg_mask_free(gg_ctx *ctx, gg_mask *m);
  * distance: off by at most 0.02, at the line's very centre). */
 void gg_mask_segment(gg_mask *m, double x0, double y0, double x1, double y1, double width);
 
+/* A pen drawing segments of the given width on a mask, and the sink
+ * that moves it (the pen must outlive the sink). */
+typedef struct gg_mask_pen {
+    gg_mask *m;
+    double width, x, y;
+} gg_mask_pen;
+
+gg_sink gg_mask_sink(gg_mask_pen *pen, gg_mask *m, double width);
+
 /* Every ring and line of g (lon/lat) through view v. */
 void gg_mask_geom(gg_mask *m, GEOSContextHandle_t h, const gg_view *v, const GEOSGeometry *g, double width);
 

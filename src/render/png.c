@@ -1,5 +1,7 @@
-/* An image surface written as a PNG with libpng: RGB, zlib level 1, the
- * Up filter. */
+/* An image surface written as a PNG with libpng: RGB, zlib level 1, no
+ * filter (on a county's dedup map, 2.5 MB in 0.14 s where the Up filter
+ * made 3.3 MB in 0.17 s: flat fills and thin lines compress best as
+ * they are). */
 #include "render/png.h"
 #include "render/canvas.h"
 
@@ -63,7 +65,7 @@ gg_status gg_png_write(gg_ctx *ctx, cairo_surface_t *s, const char *path)
         png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                      PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
         png_set_compression_level(png, 1);
-        png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
+        png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
         png_write_info(png, info);
         for (int j = 0; j < h; j++) {
             const uint32_t *px = (const uint32_t *)(const void *)(data + (size_t)j * (size_t)stride);

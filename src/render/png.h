@@ -1,8 +1,8 @@
 /* Private: an image surface written as a PNG, faster than cairo's
  * writer. cairo compresses at zlib's default level and tries every
  * filter on every row, about 0.4 s for a 1,600 x 2,000 map; here it is
- * zlib level 1 and the Up filter, in a quarter of the time, and a map of
- * thin lines on flat fills comes out no larger. */
+ * zlib level 1 and no filter, in about a third of the time, and a map of
+ * thin lines on flat fills comes out smaller. */
 #ifndef GG_RENDER_PNG_H
 #define GG_RENDER_PNG_H
 

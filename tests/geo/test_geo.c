@@ -7,11 +7,15 @@
 #include "govgrid/geo.h"
 #include "core/ctx.h"
 #include "failing_alloc.h"
+#include "geo/blob.h"
 #include "geo/inscribed.h"
 #include "geo/polyindex.h"
 
 #include <geos_c.h>
+#include <sqlite3.h>
+#include <spatialite/gaiageo.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void local_metric_crs_in_china_is_cgcs2000_gauss_kruger(void)
 {
@@ -440,9 +444,194 @@ static void polyindex_rejects_and_survives_allocation_failure(void)
     CHECK(failed > 0 && built > 0);
 }
 
+
+/* What gg_blob_lines gives: every line's points (x, y), its turn. */
+typedef struct lines_seen {
+    int n_lines, turns[16];
+    uint32_t points[16];
+    double xy[2 * 256];
+    int n_xy;
+} lines_seen;
+
+static void see_line(void *user, const gg_blob_line *line)
+{
+    lines_seen *s = user;
+    if (s->n_lines < 16) {
+        s->turns[s->n_lines] = line->turn;
+        s->points[s->n_lines] = line->n;
+    }
+    s->n_lines++;
+    for (uint32_t i = 0; i < line->n && s->n_xy < 256; i++, s->n_xy++)
+        gg_blob_xy(line, i, &s->xy[2 * s->n_xy], &s->xy[2 * s->n_xy + 1]);
+}
+
+/* SpatiaLite's own BLOB of a WKT geometry (Z and M kept). */
+static unsigned char *spatialite_blob(const char *text, int compressed, int *size)
+{
+    gaiaGeomCollPtr g = gaiaParseWkt((const unsigned char *)text, -1);
+    CHECK(g != NULL);
+    g->Srid = 4326;
+    unsigned char *blob = NULL;
+    if (compressed)
+        gaiaToCompressedBlobWkb(g, &blob, size);
+    else
+        gaiaToSpatiaLiteBlobWkb(g, &blob, size);
+    gaiaFreeGeomColl(g);
+    CHECK(blob != NULL);
+    return blob;
+}
+
+static void blob_lines_are_read_in_place_as_spatialite_writes_them(void)
+{
+    struct {
+        const char *wkt;
+        int n_lines, turns[4];
+        uint32_t points[4];
+        double box[4], first[2], last[2];
+    } cases[] = {
+        {"POLYGON((0 0, 4 0, 4 3, 0 3, 0 0), (1 1, 1 2, 2 2, 1 1))", 2, {1, -1}, {5, 4}, {0, 0, 4, 3},
+         {0, 0}, {1, 1}},
+        {"MULTIPOLYGON(((0 0, 1 0, 1 1, 0 0)), ((5 5, 6 5, 6 7, 5 5), (5.5 5.2, 5.8 5.2, 5.8 5.5, 5.5 5.2)))", 3,
+         {1, 1, -1}, {4, 4, 4}, {0, 0, 6, 7}, {0, 0}, {5.5, 5.2}},
+        {"LINESTRING(119.5 31.9, 119.6 32.0, 119.7 31.8)", 1, {0}, {3}, {119.5, 31.8, 119.7, 32.0},
+         {119.5, 31.9}, {119.7, 31.8}},
+        {"MULTILINESTRING((0 0, 1 1), (2 2, 3 3, 4 2))", 2, {0, 0}, {2, 3}, {0, 0, 4, 3}, {0, 0}, {4, 2}},
+        {"GEOMETRYCOLLECTION(POINT(9 9), LINESTRING(0 0, 1 0), POLYGON((0 0, 1 0, 1 1, 0 0)))", 2, {0, 1},
+         {2, 4}, {0, 0, 9, 9}, {0, 0}, {0, 0}},
+        {"POLYGON Z((0 0 10, 2 0 11, 2 2 12, 0 0 10))", 1, {1}, {4}, {0, 0, 2, 2}, {0, 0}, {0, 0}},
+        {"LINESTRING M(1 2 100, 3 4 200)", 1, {0}, {2}, {1, 2, 3, 4}, {1, 2}, {3, 4}},
+        {"LINESTRING ZM(1 2 5 100, 3 4 6 200)", 1, {0}, {2}, {1, 2, 3, 4}, {1, 2}, {3, 4}},
+        {"POINT(3 4)", 0, {0}, {0}, {3, 4, 3, 4}, {0, 0}, {0, 0}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int size = 0;
+        unsigned char *blob = spatialite_blob(cases[c].wkt, 0, &size);
+        lines_seen seen;
+        memset(&seen, 0, sizeof seen);
+        double box[4] = {NAN, NAN, NAN, NAN};
+        CHECK_INT(gg_blob_lines(blob, (size_t)size, box, see_line, &seen), GG_BLOB_READ);
+        CHECK_INT(seen.n_lines, cases[c].n_lines);
+        for (int k = 0; k < cases[c].n_lines; k++) {
+            CHECK_INT(seen.turns[k], cases[c].turns[k]);
+            CHECK_INT(seen.points[k], cases[c].points[k]);
+        }
+        for (int k = 0; k < 4; k++)
+            CHECK_NEAR(box[k], cases[c].box[k], 1e-12);
+        if (cases[c].n_lines > 0) {
+            CHECK_NEAR(seen.xy[0], cases[c].first[0], 1e-12);
+            CHECK_NEAR(seen.xy[1], cases[c].first[1], 1e-12);
+            /* the last point, with z and m stepped over */
+            int at = seen.n_xy - 1;
+            CHECK_NEAR(seen.xy[2 * at], cases[c].last[0], 1e-12);
+            CHECK_NEAR(seen.xy[2 * at + 1], cases[c].last[1], 1e-12);
+        }
+        double hbox[4];
+        CHECK(gg_blob_box(blob, (size_t)size, hbox));
+        CHECK_NEAR(hbox[2], cases[c].box[2], 1e-12);
+        /* every shorter prefix is refused, whole, before any line */
+        for (int cut = 0; cut < size; cut++) {
+            memset(&seen, 0, sizeof seen);
+            CHECK_INT(gg_blob_lines(blob, (size_t)cut, NULL, see_line, &seen), GG_BLOB_BAD);
+            CHECK_INT(seen.n_lines, 0);
+        }
+        free(blob);
+    }
+}
+
+/* A BLOB's bytes the other way round: a big-endian line of two points. */
+static size_t put_be(unsigned char *p, const void *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = ((const unsigned char *)v)[n - 1 - i];
+    return n;
+}
+
+static void blob_lines_read_big_endian_and_refuse_what_is_not_one(void)
+{
+    unsigned char b[128];
+    size_t n = 0;
+    int32_t srid = 4326, cls = 2, points = 2;
+    double box[4] = {119.5, 31.5, 120.25, 32.0}, xy[4] = {119.5, 32.0, 120.25, 31.5};
+    b[n++] = 0x00;
+    b[n++] = 0x00; /* big-endian */
+    n += put_be(b + n, &srid, 4);
+    for (int k = 0; k < 4; k++)
+        n += put_be(b + n, &box[k], 8);
+    b[n++] = 0x7C;
+    n += put_be(b + n, &cls, 4);
+    n += put_be(b + n, &points, 4);
+    for (int k = 0; k < 4; k++)
+        n += put_be(b + n, &xy[k], 8);
+    b[n++] = 0xFE;
+    lines_seen seen;
+    memset(&seen, 0, sizeof seen);
+    double got[4];
+    CHECK_INT(gg_blob_lines(b, n, got, see_line, &seen), GG_BLOB_READ);
+    CHECK_INT(seen.n_lines, 1);
+    CHECK_NEAR(got[2], 120.25, 0);
+    CHECK_NEAR(seen.xy[2], 120.25, 0);
+    CHECK_NEAR(seen.xy[3], 31.5, 0);
+    /* SpatiaLite reads it the same */
+    gg_ctx *ctx = NULL;
+    CHECK_INT(gg_ctx_new(&ctx), GG_OK);
+    GEOSGeometry *g = gg_blob_to_geos(ctx, b, n);
+    CHECK(g != NULL);
+    double len = 0;
+    GEOSLength_r(ctx->geos, g, &len);
+    CHECK_NEAR(len, hypot(0.75, 0.5), 1e-12);
+    GEOSGeom_destroy_r(ctx->geos, g);
+    /* a byte out of place: refused, no line seen */
+    const size_t marks[] = {0, 1, 38, n - 1};
+    for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++) {
+        unsigned char c[128];
+        memcpy(c, b, n);
+        c[marks[k]] = 0x42;
+        memset(&seen, 0, sizeof seen);
+        CHECK_INT(gg_blob_lines(c, n, NULL, see_line, &seen), GG_BLOB_BAD);
+        CHECK_INT(seen.n_lines, 0);
+    }
+    /* more points than bytes */
+    unsigned char c[128];
+    memcpy(c, b, n);
+    int32_t many = 1 << 30;
+    put_be(c + 43, &many, 4);
+    CHECK_INT(gg_blob_lines(c, n, NULL, see_line, &seen), GG_BLOB_BAD);
+    /* an unknown class */
+    memcpy(c, b, n);
+    int32_t odd = 8;
+    put_be(c + 39, &odd, 4);
+    CHECK_INT(gg_blob_lines(c, n, NULL, NULL, NULL), GG_BLOB_BAD);
+    CHECK(gg_blob_to_geos(ctx, c, 3) == NULL);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "not a SpatiaLite geometry");
+    gg_ctx_free(ctx);
+}
+
+static void compressed_blobs_go_through_spatialite(void)
+{
+    gg_ctx *ctx = NULL;
+    CHECK_INT(gg_ctx_new(&ctx), GG_OK);
+    int size = 0;
+    unsigned char *blob =
+        spatialite_blob("MULTIPOLYGON(((0 0, 1 0, 1 1, 0.5 1.5, 0 1, 0 0)), ((3 3, 4 3, 4 4, 3 3)))", 1, &size);
+    CHECK_INT(gg_blob_lines(blob, (size_t)size, NULL, NULL, NULL), GG_BLOB_OTHER);
+    double box[4];
+    CHECK(gg_blob_box(blob, (size_t)size, box));
+    CHECK_NEAR(box[2], 4, 1e-12);
+    GEOSGeometry *g = gg_blob_to_geos(ctx, blob, (size_t)size);
+    CHECK(g != NULL);
+    double area = 0;
+    GEOSArea_r(ctx->geos, g, &area);
+    CHECK_NEAR(area, 1.25 + 0.5, 1e-6); /* compressed points are floats */
+    GEOSGeom_destroy_r(ctx->geos, g);
+    free(blob);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(local_metric_crs_in_china_is_cgcs2000_gauss_kruger), T(local_metric_crs_elsewhere_is_utm),
           T(transforms_with_lon_lat_order_and_round_trips), T(unknown_crs_is_an_error),
           T(holds_disc_decides_the_inscribed_circle), T(holds_disc_agrees_on_noisy_slivers),
           T(holds_disc_survives_every_allocation_failure), T(polyindex_locates_inside_boundary_and_outside),
           T(polyindex_locate_agrees_with_geos), T(polyindex_meets_and_covers_agree_with_geos),
-          T(polyindex_rejects_and_survives_allocation_failure))
+          T(polyindex_rejects_and_survives_allocation_failure),
+          T(blob_lines_are_read_in_place_as_spatialite_writes_them),
+          T(blob_lines_read_big_endian_and_refuse_what_is_not_one), T(compressed_blobs_go_through_spatialite))

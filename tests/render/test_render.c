@@ -6,6 +6,7 @@
 
 #include "core/ctx.h"
 #include "failing_alloc.h"
+#include "geo/blob.h"
 #include "render/canvas.h"
 #include "render/mask.h"
 #include "render/png.h"
@@ -338,6 +339,50 @@ static void walk_orients_shells_and_holes_whichever_way_stored(void)
     gg_ctx_free(ctx);
 }
 
+static void walk_of_a_blob_is_the_walk_of_its_geometry(void)
+{
+    gg_ctx *ctx = new_ctx();
+    GEOSContextHandle_t h = ctx->geos;
+    gg_view v = unit_view();
+    GEOSWKTReader *rd = GEOSWKTReader_create_r(h);
+    /* a noisy shell stored clockwise, a hole; a second part */
+    GEOSGeometry *g = GEOSWKTReader_read_r(
+        h, rd,
+        "MULTIPOLYGON(((0 0, 0 40, 20 40.1, 20.1 40, 40 40, 40 0, 0 0), (10 10, 30 10, 30 30, 10 30, 10 10)),"
+        " ((50 0, 60 0, 60 10, 50 0)))");
+    unsigned char *blob = NULL;
+    int size = 0;
+    CHECK_INT(gg_geom_to_blob(ctx, g, &blob, &size), GG_OK);
+    recorded *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    gg_sink sa = {rec_move, rec_line, rec_close, a}, sb = {rec_move, rec_line, rec_close, b};
+    gg_walk_geom(&sa, h, &v, g);
+    CHECK(gg_walk_blob(&sb, &v, blob, (size_t)size));
+    CHECK_INT(b->moves, 3);
+    CHECK_INT(b->closes, 3);
+    CHECK_INT(b->n, a->n);
+    CHECK(a->n < 16); /* the points a quarter pixel off the shell's top left out */
+    for (int i = 0; i < 2 * a->n; i++)
+        CHECK_NEAR(b->xy[i], a->xy[i], 0);
+    /* one walk into two sinks */
+    memset(a, 0, sizeof *a);
+    memset(b, 0, sizeof *b);
+    gg_sink two[2] = {sa, sb};
+    gg_sink tee = gg_tee_sink(two);
+    CHECK(gg_walk_blob(&tee, &v, blob, (size_t)size));
+    CHECK_INT(a->n, b->n);
+    CHECK_INT(a->closes, 3);
+    /* a truncated BLOB draws nothing */
+    memset(b, 0, sizeof *b);
+    CHECK(!gg_walk_blob(&sb, &v, blob, (size_t)size - 9));
+    CHECK_INT(b->n, 0);
+    free(blob);
+    free(a);
+    free(b);
+    GEOSGeom_destroy_r(h, g);
+    GEOSWKTReader_destroy_r(h, rd);
+    gg_ctx_free(ctx);
+}
+
 static void png_reads_back_as_drawn_over_white(void)
 {
     gg_ctx *ctx = new_ctx();
@@ -377,4 +422,5 @@ static void png_reads_back_as_drawn_over_white(void)
 TEST_LIST(T(mask_covers_by_distance_to_the_segment), T(mask_draws_only_inside_its_clip),
           T(mask_paints_its_colour_by_coverage), T(mask_allocation_failure_is_a_status),
           T(walk_leaves_out_points_only_within_a_quarter_pixel),
-          T(walk_orients_shells_and_holes_whichever_way_stored), T(png_reads_back_as_drawn_over_white))
+          T(walk_orients_shells_and_holes_whichever_way_stored), T(walk_of_a_blob_is_the_walk_of_its_geometry),
+          T(png_reads_back_as_drawn_over_white))

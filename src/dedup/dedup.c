@@ -563,7 +563,7 @@ static void dedup_free(gg_dedup *dd)
     for (size_t i = 0; dd->dgrids && i < n_items; i++) {
         if (dd->dgrids[i].geom)
             GEOSGeom_destroy_r(h, dd->dgrids[i].geom);
-        gg_free(ctx, dd->dgrids[i].wkb);
+        gg_free(ctx, dd->dgrids[i].blob);
     }
     gg_free(ctx, dd->dgrids);
     gg_free(ctx, dd->dgrid_boxes);

@@ -81,8 +81,9 @@ typedef struct gg_dd_grid {
 
 typedef struct gg_dd_dept_grid {
     GEOSGeometry *geom;         /* frame; NULL when invalid beyond repair */
-    unsigned char *wkb;         /* lon/lat as read, until gg_dd_prepare_dept_grid parses it */
-    size_t wkb_size;
+    unsigned char *blob;        /* the SpatiaLite BLOB (lon/lat) as read, until gg_dd_prepare_dept_grid
+                                   parses it */
+    size_t blob_size;
     double area_m2, length_m;
     double area_frame;          /* its area in the frame */
     int32_t dept;               /* index in the result's depts */

@@ -2,6 +2,7 @@
  * household points with the unified grid each belongs to, and the
  * departmental grids, all moved into the local frame. */
 #include "dedup/dedup.h"
+#include "geo/blob.h"
 #include "geo/shapes.h"
 
 #include <math.h>
@@ -24,7 +25,7 @@ static gg_status load_grids(gg_dedup *dd, GEOSGeometry ***geoms)
     gg_dedup_result *r = dd->result;
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(dd->store,
-                                    "SELECT code, coalesce(community, ''), coalesce(type, 1), AsBinary(geom)"
+                                    "SELECT code, coalesce(community, ''), coalesce(type, 1), geom"
                                     " FROM grid WHERE plan = ?1 AND geom IS NOT NULL ORDER BY code",
                                     &stmt);
     if (st != GG_OK)
@@ -43,16 +44,17 @@ static gg_status load_grids(gg_dedup *dd, GEOSGeometry ***geoms)
         g->code = gg_strdup(ctx, (const char *)sqlite3_column_text(stmt, 0));
         g->community = gg_strdup(ctx, (const char *)sqlite3_column_text(stmt, 1));
         g->type = sqlite3_column_int(stmt, 2);
-        GEOSGeometry *geom = gg_store_column_geom(ctx, stmt, 3);
+        GEOSGeometry *geom = NULL;
+        gg_status got = gg_blob_to_geos(ctx, sqlite3_column_blob(stmt, 3), (size_t)sqlite3_column_bytes(stmt, 3), &geom);
         (*geoms)[r->n_grids] = geom;
         r->n_grids++;
-        if (g->code == NULL || g->community == NULL) {
+        if (g->code == NULL || g->community == NULL || got == GG_ERR_NOMEM) {
             st = GG_ERR_NOMEM;
             break;
         }
-        if (geom == NULL) {
-            st = gg_error(ctx, GG_ERR_GEOMETRY, "plan %lld: grid %s: unreadable geometry", (long long)r->plan,
-                          g->code);
+        if (got != GG_OK) {
+            st = gg_error(ctx, GG_ERR_GEOMETRY, "plan %lld: grid %s: unreadable geometry: %s", (long long)r->plan,
+                          g->code, gg_ctx_errmsg(ctx));
             break;
         }
     }
@@ -517,7 +519,7 @@ static gg_status load_dept_grids(gg_dedup *dd)
     gg_dedup_result *r = dd->result;
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(dd->store,
-                                    "SELECT fid, id, coalesce(name, ''), AsBinary(geom) FROM dept_grid"
+                                    "SELECT fid, id, coalesce(name, ''), geom FROM dept_grid"
                                     " WHERE dept = ?1 ORDER BY id",
                                     &stmt);
     size_t cap = 0, cap_d = 0;
@@ -546,21 +548,21 @@ static gg_status load_dept_grids(gg_dedup *dd)
                 st = gg_error_nomem(ctx);
                 break;
             }
-            /* parsed in the pool (gg_dd_prepare_dept_grid) */
-            const void *wkb = sqlite3_column_blob(stmt, 3);
+            /* the BLOB, parsed in the pool (gg_dd_prepare_dept_grid) */
+            const void *blob = sqlite3_column_blob(stmt, 3);
             int size = sqlite3_column_bytes(stmt, 3);
-            if (wkb == NULL || size <= 0) {
+            if (blob == NULL || size <= 0) {
                 it->relation = GG_RELATION_INVALID;
                 if ((it->repair = gg_strdup(ctx, "no geometry")) == NULL)
                     st = gg_error_nomem(ctx);
                 continue;
             }
-            if ((dg->wkb = gg_malloc(ctx, (size_t)size)) == NULL) {
+            if ((dg->blob = gg_malloc(ctx, (size_t)size)) == NULL) {
                 st = gg_error_nomem(ctx);
                 break;
             }
-            memcpy(dg->wkb, wkb, (size_t)size);
-            dg->wkb_size = (size_t)size;
+            memcpy(dg->blob, blob, (size_t)size);
+            dg->blob_size = (size_t)size;
         }
         if (st == GG_OK && rc != SQLITE_DONE)
             st = gg_store_sql_error(dd->store, "reading the departmental grids");
@@ -578,14 +580,20 @@ gg_status gg_dd_prepare_dept_grid(gg_ctx *ctx, gg_dedup *dd, size_t item)
     GEOSContextHandle_t h = ctx->geos;
     gg_dedup_item *it = &dd->result->items[item];
     gg_dd_dept_grid *dg = &dd->dgrids[item];
-    if (dg->wkb == NULL)
+    if (dg->blob == NULL)
         return GG_OK;
-    GEOSGeometry *lonlat = GEOSGeomFromWKB_buf_r(h, dg->wkb, dg->wkb_size);
-    gg_free(ctx, dg->wkb);
-    dg->wkb = NULL;
-    if (lonlat == NULL) {
+    GEOSGeometry *lonlat = NULL;
+    gg_status got = gg_blob_to_geos(ctx, dg->blob, dg->blob_size, &lonlat);
+    gg_free(ctx, dg->blob);
+    dg->blob = NULL;
+    if (got == GG_ERR_NOMEM)
+        return got;
+    if (got != GG_OK) {
         it->relation = GG_RELATION_INVALID;
-        return (it->repair = gg_strdup(ctx, "no readable geometry")) == NULL ? gg_error_nomem(ctx) : GG_OK;
+        char why[GG_ERRMSG_MAX + 32];
+        snprintf(why, sizeof why, "no readable geometry (%s)", gg_ctx_errmsg(ctx));
+        gg_ctx_clear_error(ctx);
+        return (it->repair = gg_strdup(ctx, why)) == NULL ? gg_error_nomem(ctx) : GG_OK;
     }
     GEOSGeometry *g = gg_frame_from_lonlat(h, &dd->frame, lonlat);
     GEOSGeom_destroy_r(h, lonlat);

@@ -42,8 +42,10 @@ gg_blob_kind gg_blob_lines(const unsigned char *blob, size_t size, double box[4]
  * none (not a BLOB geometry, or a TinyPoint). */
 int gg_blob_box(const unsigned char *blob, size_t size, double box[4]);
 
-/* The GEOS geometry of any BLOB SpatiaLite reads (through its own parser
- * and WKB); NULL, with the context's error, when it cannot. */
-GEOSGeometry *gg_blob_to_geos(gg_ctx *ctx, const unsigned char *blob, size_t size);
+/* The GEOS geometry (x, y) of any BLOB SpatiaLite reads: built here from
+ * the ones read in place, through SpatiaLite's parser and WKB from the
+ * others. *out is NULL on failure: GG_ERR_GEOMETRY for a BLOB that is
+ * not one or does not make a geometry (an open ring), GG_ERR_NOMEM. */
+gg_status gg_blob_to_geos(gg_ctx *ctx, const unsigned char *blob, size_t size, GEOSGeometry **out);
 
 #endif

@@ -155,17 +155,22 @@ struct gg_dedup_maps {
 
 /* Walks a shape into sink: in place, or through GEOS for a BLOB of a
  * kind not read so (compressed); one that cannot be read at all is left
- * out (the run has reported the departmental ones). */
-static void walk_shape(gg_ctx *ctx, const gg_sink *sink, const gg_view *v, const shape *x)
+ * out (the run has reported the departmental ones), one that ran out of
+ * memory fails the map. */
+static gg_status walk_shape(gg_ctx *ctx, const gg_sink *sink, const gg_view *v, const shape *x)
 {
     if (gg_walk_blob(sink, v, x->blob, x->size))
-        return;
-    GEOSGeometry *g = gg_blob_to_geos(ctx, x->blob, x->size);
+        return GG_OK;
+    GEOSGeometry *g = NULL;
+    gg_status st = gg_blob_to_geos(ctx, x->blob, x->size, &g);
+    if (st == GG_ERR_NOMEM)
+        return st;
     if (g != NULL) {
         gg_walk_geom(sink, ctx->geos, v, g);
         GEOSGeom_destroy_r(ctx->geos, g);
     }
     gg_ctx_clear_error(ctx);
+    return GG_OK;
 }
 
 /* Draws job on its page: the plan's grids in the box filled and outlined,
@@ -205,7 +210,7 @@ static gg_status draw(gg_ctx *ctx, const gg_dedup_maps *m, map_job *job)
         const shape *x = &m->grids.v[i];
         if (x->box[2] < box[0] || x->box[0] > box[2] || x->box[3] < box[1] || x->box[1] > box[3])
             continue;
-        walk_shape(ctx, &fill_and_outline, &page->view, x);
+        st = walk_shape(ctx, &fill_and_outline, &page->view, x);
     }
     if (st == GG_OK) {
         cairo_set_source_rgb(cr, 0.90, 0.90, 0.90);
@@ -233,7 +238,7 @@ static gg_status draw(gg_ctx *ctx, const gg_dedup_maps *m, map_job *job)
     for (int rel = 0; rel < n_masks; rel++)
         outlines[rel] = gg_mask_sink(&pens[rel], &masks[rel], 1.8 * unit);
     for (size_t i = 0; st == GG_OK && i < job->dgrids.n; i++)
-        walk_shape(ctx, &outlines[job->dgrids.v[i].cls], &page->view, &job->dgrids.v[i]);
+        st = walk_shape(ctx, &outlines[job->dgrids.v[i].cls], &page->view, &job->dgrids.v[i]);
     for (int rel = 0; st == GG_OK && rel < GG_RELATION_COUNT; rel++)
         st = gg_mask_paint(ctx, &masks[rel], page->surface, relation_rgb[rel][0], relation_rgb[rel][1],
                            relation_rgb[rel][2]);

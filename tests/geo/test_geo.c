@@ -481,8 +481,20 @@ static unsigned char *spatialite_blob(const char *text, int compressed, int *siz
     return blob;
 }
 
+/* gg_blob_to_geos, with its status and its geometry checked to agree. */
+static GEOSGeometry *blob_geom(gg_ctx *ctx, const unsigned char *blob, size_t size)
+{
+    GEOSGeometry *g = (GEOSGeometry *)&g; /* overwritten */
+    gg_status st = gg_blob_to_geos(ctx, blob, size, &g);
+    CHECK_INT(st == GG_OK, g != NULL);
+    CHECK(st != GG_ERR_NOMEM);
+    return g;
+}
+
 static void blob_lines_are_read_in_place_as_spatialite_writes_them(void)
 {
+    gg_ctx *ctx = NULL;
+    CHECK_INT(gg_ctx_new(&ctx), GG_OK);
     struct {
         const char *wkt;
         int n_lines, turns[4];
@@ -525,6 +537,18 @@ static void blob_lines_are_read_in_place_as_spatialite_writes_them(void)
             CHECK_NEAR(seen.xy[2 * at], cases[c].last[0], 1e-12);
             CHECK_NEAR(seen.xy[2 * at + 1], cases[c].last[1], 1e-12);
         }
+        /* built in GEOS as the WKT reads, in x and y */
+        GEOSGeometry *built = blob_geom(ctx, blob, (size_t)size);
+        CHECK(built != NULL);
+        GEOSWKTReader *rd = GEOSWKTReader_create_r(ctx->geos);
+        GEOSGeometry *want = GEOSWKTReader_read_r(ctx->geos, rd, cases[c].wkt);
+        GEOSWKTReader_destroy_r(ctx->geos, rd);
+        CHECK_INT(GEOSGeomTypeId_r(ctx->geos, built), GEOSGeomTypeId_r(ctx->geos, want));
+        CHECK_INT(GEOSGetNumCoordinates_r(ctx->geos, built), GEOSGetNumCoordinates_r(ctx->geos, want));
+        CHECK_INT(GEOSEqualsExact_r(ctx->geos, built, want, 0), 1);
+        CHECK_INT(GEOSHasZ_r(ctx->geos, built), 0);
+        GEOSGeom_destroy_r(ctx->geos, built);
+        GEOSGeom_destroy_r(ctx->geos, want);
         double hbox[4];
         CHECK(gg_blob_box(blob, (size_t)size, hbox));
         CHECK_NEAR(hbox[2], cases[c].box[2], 1e-12);
@@ -533,9 +557,18 @@ static void blob_lines_are_read_in_place_as_spatialite_writes_them(void)
             memset(&seen, 0, sizeof seen);
             CHECK_INT(gg_blob_lines(blob, (size_t)cut, NULL, see_line, &seen), GG_BLOB_BAD);
             CHECK_INT(seen.n_lines, 0);
+            CHECK(blob_geom(ctx, blob, (size_t)cut) == NULL);
         }
         free(blob);
     }
+    /* an unclosed ring: GEOS's refusal, with its reason */
+    int size = 0;
+    unsigned char *open_ring = spatialite_blob("POLYGON((0 0, 1 0, 1 1, 0 1, 0 0))", 0, &size);
+    open_ring[size - 1 - 8] ^= 0x40; /* the last point's y */
+    CHECK(blob_geom(ctx, open_ring, (size_t)size) == NULL);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "cannot build a geometry from a SpatiaLite BLOB");
+    free(open_ring);
+    gg_ctx_free(ctx);
 }
 
 /* A BLOB's bytes the other way round: a big-endian line of two points. */
@@ -574,7 +607,7 @@ static void blob_lines_read_big_endian_and_refuse_what_is_not_one(void)
     /* SpatiaLite reads it the same */
     gg_ctx *ctx = NULL;
     CHECK_INT(gg_ctx_new(&ctx), GG_OK);
-    GEOSGeometry *g = gg_blob_to_geos(ctx, b, n);
+    GEOSGeometry *g = blob_geom(ctx, b, n);
     CHECK(g != NULL);
     double len = 0;
     GEOSLength_r(ctx->geos, g, &len);
@@ -601,7 +634,7 @@ static void blob_lines_read_big_endian_and_refuse_what_is_not_one(void)
     int32_t odd = 8;
     put_be(c + 39, &odd, 4);
     CHECK_INT(gg_blob_lines(c, n, NULL, NULL, NULL), GG_BLOB_BAD);
-    CHECK(gg_blob_to_geos(ctx, c, 3) == NULL);
+    CHECK(blob_geom(ctx, c, 3) == NULL);
     CHECK_CONTAINS(gg_ctx_errmsg(ctx), "not a SpatiaLite geometry");
     gg_ctx_free(ctx);
 }
@@ -617,7 +650,7 @@ static void compressed_blobs_go_through_spatialite(void)
     double box[4];
     CHECK(gg_blob_box(blob, (size_t)size, box));
     CHECK_NEAR(box[2], 4, 1e-12);
-    GEOSGeometry *g = gg_blob_to_geos(ctx, blob, (size_t)size);
+    GEOSGeometry *g = blob_geom(ctx, blob, (size_t)size);
     CHECK(g != NULL);
     double area = 0;
     GEOSArea_r(ctx->geos, g, &area);

@@ -289,6 +289,45 @@ static int group_points(pt_community *c, block_point *bp, size_t m, double link_
     return groups;
 }
 
+/* The households of group g counted in the units [first, c->n_units)
+ * that its cells became: each point in the part that covers it (the
+ * nearest where overlay rounding left it on none), so that a unit's
+ * households are those its polygon holds. */
+static gg_status share_group(pt_community *c, size_t first, const block_point *bp, size_t m, const int *group,
+                             int g)
+{
+    GEOSContextHandle_t h = c->ctx->geos;
+    size_t parts = c->n_units - first;
+    for (size_t q = first; q < c->n_units; q++)
+        c->units[q].households = c->units[q].persons = 0;
+    for (size_t k = 0; k < m; k++) {
+        if (group[k] != g)
+            continue;
+        size_t to = first;
+        if (parts > 1) {
+            GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, bp[k].x, bp[k].y);
+            if (pt == NULL)
+                return gg_error(c->ctx, GG_ERR_GEOMETRY, "community %s: a point: %s", c->code, c->ctx->geos_msg);
+            double dmin = INFINITY;
+            for (size_t q = first; q < c->n_units; q++) {
+                double d;
+                if (GEOSDistance_r(h, c->units[q].geom, pt, &d) == 1 && d < dmin) {
+                    dmin = d;
+                    to = q;
+                }
+                if (dmin == 0)
+                    break;
+            }
+            GEOSGeom_destroy_r(h, pt);
+        }
+        c->units[to].households += bp[k].h;
+        c->units[to].persons += bp[k].p;
+    }
+    for (size_t q = first; q < c->n_units; q++)
+        c->units[q].indivisible = c->units[q].households > c->window.max;
+    return GG_OK;
+}
+
 /* A block with more households than a grid may hold becomes the Voronoi
  * cells of its household places, clipped to it and merged by group (a
  * hamlet or a compound stays whole while it fits in a grid). A group above
@@ -353,14 +392,10 @@ static gg_status split_block(pt_community *c, size_t i, int *unit_of)
     int ncells = GEOSGetNumGeometries_r(h, cells);
     GEOSGeometry ***members = gg_calloc(c->ctx, (size_t)groups, sizeof *members);
     unsigned *n_members = gg_calloc(c->ctx, (size_t)groups, sizeof *n_members);
-    int64_t *gh = gg_calloc(c->ctx, (size_t)groups, sizeof *gh), *gp = gg_calloc(c->ctx, (size_t)groups, sizeof *gp);
-    if (members == NULL || n_members == NULL || gh == NULL || gp == NULL)
+    if (members == NULL || n_members == NULL)
         st = gg_error_nomem(c->ctx);
-    for (size_t k = 0; k < m && st == GG_OK; k++) {
-        gh[group[k]] += bp[k].h;
-        gp[group[k]] += bp[k].p;
+    for (size_t k = 0; k < m && st == GG_OK; k++)
         unit_of[bp[k].index] = -2;
-    }
     for (int k = 0; k < ncells && st == GG_OK; k++) {
         const GEOSGeometry *cell = GEOSGetGeometryN_r(h, cells, k);
         double x0, y0, x1, y1;
@@ -423,18 +458,13 @@ static gg_status split_block(pt_community *c, size_t i, int *unit_of)
         st = add_polygons(c, piece, 0);
         for (size_t q = before; q < c->n_units; q++)
             c->units[q].block = block;
-        /* A group's cells may fall apart in a concave block: the
-         * households go to its first part. */
-        if (st == GG_OK && c->n_units > before) {
-            c->units[before].households = gh[g];
-            c->units[before].persons = gp[g];
-            c->units[before].indivisible = gh[g] > c->window.max;
-        }
+        /* A group's cells may fall apart in a concave block: each point's
+         * households go to the part that holds it. */
+        if (st == GG_OK && c->n_units > before)
+            st = share_group(c, before, bp, m, group, g);
     }
     gg_free(c->ctx, members);
     gg_free(c->ctx, n_members);
-    gg_free(c->ctx, gh);
-    gg_free(c->ctx, gp);
     gg_free(c->ctx, bp);
     gg_free(c->ctx, group);
     if (st == GG_OK) {

@@ -1,7 +1,10 @@
 /* Grids from regions of units: geometry, households, flags, area, codes
  * and names. */
 #include "partition/partition.h"
+#include "geo/coverage.h"
 #include "geo/shapes.h"
+
+#include <math.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +49,121 @@ static int compare_grids(const void *a, const void *b)
     return 0;
 }
 
+/* The grids' polygons as a clean coverage of the community: snap-rounded
+ * on a grid of GG_PLAN_GRID_DEG degrees, neighbours sharing their
+ * boundary vertex for vertex, no spikes, no part below
+ * GG_PLAN_PART_MIN_M2 (see geo/coverage.c and docs/architecture.md). A
+ * grid left with no area is dropped; its households are counted wherever
+ * its points now lie. */
+static gg_status clean_coverage(pt_community *c)
+{
+    GEOSContextHandle_t h = c->ctx->geos;
+    GEOSGeometry **polys = gg_malloc(c->ctx, (c->n_grids ? c->n_grids : 1) * sizeof *polys);
+    if (polys == NULL)
+        return gg_error_nomem(c->ctx);
+    for (size_t i = 0; i < c->n_grids; i++)
+        polys[i] = c->grids[i].geom;
+    gg_coverage_options o = {GG_PLAN_GRID_DEG, c->mx, c->my, GG_PLAN_PART_MIN_M2};
+    gg_coverage_stats stats;
+    gg_status st = gg_coverage_clean(c->ctx, c->geom, polys, c->n_grids, &o, &stats);
+    if (st != GG_OK) {
+        gg_free(c->ctx, polys);
+        return gg_error(c->ctx, st, "community %s: %s", c->code, gg_ctx_errmsg(c->ctx));
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < c->n_grids; i++) {
+        c->grids[i].geom = polys[i];
+        if (polys[i] == NULL) {
+            gg_free(c->ctx, c->grids[i].name);
+            continue;
+        }
+        c->grids[kept++] = c->grids[i];
+    }
+    c->n_grids = kept;
+    gg_free(c->ctx, polys);
+    if (stats.gap_faces || stats.parts_moved || stats.emptied)
+        gg_log(c->ctx, GG_LOG_DEBUG, "community %s: coverage: %zu faces, %zu gap(s) filled, %zu small part(s) moved, %zu grid(s) emptied",
+               c->code, stats.faces, stats.gap_faces, stats.parts_moved, stats.emptied);
+    (void)h;
+    return GG_OK;
+}
+
+/* Each household point counted in the grid whose polygon holds it, by the
+ * rule `govgrid locate` follows: of the grids that cover the point (inside
+ * or on the boundary), a dedicated grid before a comprehensive one, then
+ * the lowest code; c->grids is in code order here. A point that no grid
+ * covers (it lay on the community's boundary, which the snap-rounding
+ * moved by up to half a grid step) goes to the nearest grid. */
+static gg_status count_households(pt_community *c)
+{
+    GEOSContextHandle_t h = c->ctx->geos;
+    size_t n = c->n_grids;
+    const GEOSPreparedGeometry **prep = gg_calloc(c->ctx, n ? n : 1, sizeof *prep);
+    double(*box)[4] = gg_malloc(c->ctx, (n ? n : 1) * sizeof *box);
+    if (prep == NULL || box == NULL) {
+        gg_free(c->ctx, prep);
+        gg_free(c->ctx, box);
+        return gg_error_nomem(c->ctx);
+    }
+    gg_status st = GG_OK;
+    for (size_t i = 0; i < n; i++) {
+        pt_grid *g = &c->grids[i];
+        g->households = g->persons = 0;
+        GEOSGeom_getXMin_r(h, g->geom, &box[i][0]);
+        GEOSGeom_getYMin_r(h, g->geom, &box[i][1]);
+        GEOSGeom_getXMax_r(h, g->geom, &box[i][2]);
+        GEOSGeom_getYMax_r(h, g->geom, &box[i][3]);
+        prep[i] = GEOSPrepare_r(h, g->geom);
+        if (prep[i] == NULL)
+            st = gg_error(c->ctx, GG_ERR_GEOMETRY, "community %s: preparing a grid: %s", c->code, c->ctx->geos_msg);
+    }
+    c->households_outside = 0;
+    for (size_t k = 0; k < c->n_points && st == GG_OK; k++) {
+        double x = c->px[k], y = c->py[k];
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x, y);
+        if (pt == NULL) {
+            st = gg_error(c->ctx, GG_ERR_GEOMETRY, "community %s: a point: %s", c->code, c->ctx->geos_msg);
+            break;
+        }
+        int comprehensive = -1, dedicated = -1;
+        for (size_t i = 0; i < n && dedicated < 0; i++) {
+            if (x < box[i][0] || x > box[i][2] || y < box[i][1] || y > box[i][3])
+                continue;
+            if (c->grids[i].type == 1 && comprehensive >= 0)
+                continue;
+            if (GEOSPreparedCovers_r(h, prep[i], pt) != 1)
+                continue;
+            if (c->grids[i].type == 1)
+                comprehensive = (int)i;
+            else
+                dedicated = (int)i;
+        }
+        int to = dedicated >= 0 ? dedicated : comprehensive;
+        if (to < 0) {
+            double dmin = INFINITY;
+            for (size_t i = 0; i < n; i++) {
+                double d;
+                if (GEOSDistance_r(h, c->grids[i].geom, pt, &d) == 1 && d < dmin) {
+                    dmin = d;
+                    to = (int)i;
+                }
+            }
+            c->households_outside += c->ph[k];
+        }
+        GEOSGeom_destroy_r(h, pt);
+        if (to >= 0) {
+            c->grids[to].households += c->ph[k];
+            c->grids[to].persons += c->pp[k];
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (prep[i])
+            GEOSPreparedGeom_destroy_r(h, prep[i]);
+    gg_free(c->ctx, prep);
+    gg_free(c->ctx, box);
+    return st;
+}
+
 gg_status pt_make_grids(pt_community *c)
 {
     GEOSContextHandle_t h = c->ctx->geos;
@@ -74,21 +192,18 @@ gg_status pt_make_grids(pt_community *c)
         memset(&g, 0, sizeof g);
         g.type = 1;
         unsigned n = 0;
-        int indivisible = 0, island = 0;
         const char *parcel_name = NULL;
         for (size_t i = 0; i < c->n_units; i++) {
             const pt_unit *u = &c->units[i];
             if (u->region != r)
                 continue;
             parts[n++] = GEOSGeom_clone_r(h, u->geom);
-            g.households += u->households;
-            g.persons += u->persons;
             if (u->dedicated_type) {
                 g.type = u->dedicated_type;
                 parcel_name = u->name;
             }
-            indivisible |= u->indivisible;
-            island |= u->island;
+            g.indivisible |= u->indivisible;
+            g.island |= u->island;
         }
         if (n == 0)
             continue;
@@ -101,34 +216,10 @@ gg_status pt_make_grids(pt_community *c)
             st = gg_error(ctx, GG_ERR_GEOMETRY, "community %s: merging a grid: %s", c->code, ctx->geos_msg);
             break;
         }
-        if (g.type == 1) {
-            if (c->total_households < w->min)
-                g.flags |= GG_GRID_SMALL_COMMUNITY;
-            else if (g.households < w->min)
-                g.flags |= GG_GRID_UNDER_MIN;
-            if (g.households > w->max)
-                g.flags |= GG_GRID_OVER_MAX | (indivisible ? GG_GRID_INDIVISIBLE : 0);
-            if ((g.flags & (GG_GRID_OVER_MAX | GG_GRID_UNDER_MIN)) && !indivisible && !island)
-                g.flags |= reachable ? GG_GRID_INFEASIBLE : GG_GRID_UNREACHABLE;
-        }
-        if (island)
-            g.flags |= GG_GRID_ISLAND;
-        if (g.households == 0)
-            g.flags |= GG_GRID_NO_HOUSEHOLDS;
-        if (GEOSGetNumGeometries_r(h, g.geom) > 1)
-            g.flags |= GG_GRID_MULTIPART;
-        GEOSGeometry *rep = GEOSPointOnSurface_r(h, g.geom);
-        if (rep != NULL) {
-            GEOSGeomGetX_r(h, rep, &g.rx);
-            GEOSGeomGetY_r(h, rep, &g.ry);
-            GEOSGeom_destroy_r(h, rep);
-        }
-        g.area_m2 = metric_area(c, g.geom);
-        if (gg_beidou_code(ctx, g.rx, g.ry, 6, g.beidou) != GG_OK)
-            gg_ctx_clear_error(ctx); /* outside the hemisphere implemented: no code */
-        if (parcel_name != NULL)
-            g.name = gg_strdup(ctx, parcel_name);
-        st = gg_grow(ctx, (void **)&c->grids, &c->cap_grids, c->n_grids + 1, sizeof *c->grids);
+        if (parcel_name != NULL && (g.name = gg_strdup(ctx, parcel_name)) == NULL)
+            st = gg_error_nomem(ctx);
+        if (st == GG_OK)
+            st = gg_grow(ctx, (void **)&c->grids, &c->cap_grids, c->n_grids + 1, sizeof *c->grids);
         if (st != GG_OK) {
             GEOSGeom_destroy_r(h, g.geom);
             gg_free(ctx, g.name);
@@ -137,6 +228,20 @@ gg_status pt_make_grids(pt_community *c)
         c->grids[c->n_grids++] = g;
     }
     gg_free(ctx, parts);
+    if (st == GG_OK)
+        st = clean_coverage(c);
+    for (size_t i = 0; i < c->n_grids && st == GG_OK; i++) {
+        pt_grid *g = &c->grids[i];
+        GEOSGeometry *rep = GEOSPointOnSurface_r(h, g->geom);
+        if (rep != NULL) {
+            GEOSGeomGetX_r(h, rep, &g->rx);
+            GEOSGeomGetY_r(h, rep, &g->ry);
+            GEOSGeom_destroy_r(h, rep);
+        }
+        g->area_m2 = metric_area(c, g->geom);
+        if (gg_beidou_code(ctx, g->rx, g->ry, 6, g->beidou) != GG_OK)
+            gg_ctx_clear_error(ctx); /* outside the hemisphere implemented: no code */
+    }
     if (st != GG_OK)
         return st;
     if (c->n_grids > 1)
@@ -162,6 +267,29 @@ gg_status pt_make_grids(pt_community *c)
             if (g->name == NULL)
                 return gg_error_nomem(ctx);
         }
+    }
+    st = count_households(c);
+    if (st != GG_OK)
+        return st;
+    for (size_t i = 0; i < c->n_grids; i++) {
+        pt_grid *g = &c->grids[i];
+        g->flags = 0;
+        if (g->type == 1) {
+            if (c->total_households < w->min)
+                g->flags |= GG_GRID_SMALL_COMMUNITY;
+            else if (g->households < w->min)
+                g->flags |= GG_GRID_UNDER_MIN;
+            if (g->households > w->max)
+                g->flags |= GG_GRID_OVER_MAX | (g->indivisible ? GG_GRID_INDIVISIBLE : 0);
+            if ((g->flags & (GG_GRID_OVER_MAX | GG_GRID_UNDER_MIN)) && !g->indivisible && !g->island)
+                g->flags |= reachable ? GG_GRID_INFEASIBLE : GG_GRID_UNREACHABLE;
+        }
+        if (g->island)
+            g->flags |= GG_GRID_ISLAND;
+        if (g->households == 0)
+            g->flags |= GG_GRID_NO_HOUSEHOLDS;
+        if (GEOSGetNumGeometries_r(h, g->geom) > 1)
+            g->flags |= GG_GRID_MULTIPART;
     }
     return GG_OK;
 }

@@ -39,7 +39,17 @@ typedef struct pt_grid {
     char code[20];
     char beidou[16];            /* level-6 BeiDou code of the representative point, or "" */
     char *name;                 /* owned */
+    int indivisible;            /* holds a unit of one point above the maximum */
+    int island;                 /* a populated island made a grid of its own */
 } pt_grid;
+
+/* The precision of a plan's coordinates: every vertex of a grid is a
+ * multiple of this many degrees (about 1.1 cm of latitude), and no
+ * segment passes within half of it of a vertex it does not end at. */
+#define GG_PLAN_GRID_DEG 1e-7
+/* A grid's part smaller than this many square metres joins the neighbour
+ * it shares most boundary with. */
+#define GG_PLAN_PART_MIN_M2 1.0
 
 typedef struct pt_window {
     int min, max, target;
@@ -79,6 +89,7 @@ typedef struct pt_community {
     pt_grid *grids;
     size_t n_grids, cap_grids;
     int64_t total_households;
+    int64_t households_outside; /* households on no grid after the snap-rounding, counted in the nearest */
     struct gg_transform *to_metric; /* EPSG:4326 -> the local metric CRS */
     char problem[256];
 } pt_community;

@@ -1,0 +1,400 @@
+/* Polygons that tile a region, rebuilt as a clean polygonal coverage.
+ *
+ * Grids made by overlaying and merging blocks and Voronoi cells in
+ * floating point are valid in the coordinates they were computed in, but
+ * some only by a hair: a hole that runs 16 m along an edge and 7.5 m back
+ * up it 1e-10 degrees away, parts of zero area, a neighbour's vertex a
+ * nanometre off the shared edge. Any reprojection moves such a vertex
+ * across the edge, and the ring self-intersects. Repairing each polygon on
+ * its own cannot fix it without opening gaps between neighbours; the fix
+ * is to rebuild the whole coverage from its linework: the boundaries of
+ * the region and of every polygon are snap-rounded together on one grid
+ * (every vertex is a grid point, and no segment passes through the pixel
+ * of a vertex it does not end at), the faces of that arrangement are
+ * found, and each face goes to the polygon that holds it. Neighbours then
+ * share their common boundary by construction, and a back-track becomes
+ * a dangling edge that the polygonizer never puts into a ring. */
+#include "geo/coverage.h"
+#include "geo/shapes.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct box {
+    double x0, y0, x1, y1;
+} box;
+
+static void envelope(GEOSContextHandle_t h, const GEOSGeometry *g, box *b)
+{
+    GEOSGeom_getXMin_r(h, g, &b->x0);
+    GEOSGeom_getYMin_r(h, g, &b->y0);
+    GEOSGeom_getXMax_r(h, g, &b->x1);
+    GEOSGeom_getYMax_r(h, g, &b->y1);
+}
+
+static int boxes_meet(const box *a, const box *b)
+{
+    return a->x0 <= b->x1 && b->x0 <= a->x1 && a->y0 <= b->y1 && b->y0 <= a->y1;
+}
+
+static int box_holds(const box *b, double x, double y)
+{
+    return x >= b->x0 && x <= b->x1 && y >= b->y0 && y <= b->y1;
+}
+
+static double area_m2(GEOSContextHandle_t h, const GEOSGeometry *g, const gg_coverage_options *o)
+{
+    double a = 0;
+    if (GEOSArea_r(h, g, &a) != 1)
+        return 0;
+    return a * o->mx * o->my;
+}
+
+/* The length of boundary that a and b share (0 when they only touch at
+ * points); -1 when GEOS fails. */
+static double shared_length(GEOSContextHandle_t h, const GEOSGeometry *a, const GEOSGeometry *b)
+{
+    GEOSGeometry *ba = GEOSBoundary_r(h, a), *bb = GEOSBoundary_r(h, b);
+    GEOSGeometry *common = ba && bb ? GEOSIntersection_r(h, ba, bb) : NULL;
+    double length = -1;
+    if (common == NULL || GEOSLength_r(h, common, &length) != 1)
+        length = -1;
+    if (ba)
+        GEOSGeom_destroy_r(h, ba);
+    if (bb)
+        GEOSGeom_destroy_r(h, bb);
+    if (common)
+        GEOSGeom_destroy_r(h, common);
+    return length;
+}
+
+/* The boundaries of the region and of every polygon, noded together with
+ * snap-rounding on the grid. */
+static GEOSGeometry *noded_linework(gg_ctx *ctx, const GEOSGeometry *region, GEOSGeometry *const *polys, size_t n,
+                                    double grid)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    GEOSGeometry **lines = gg_malloc(ctx, (n + 1) * sizeof *lines);
+    if (lines == NULL)
+        return NULL;
+    size_t m = 0;
+    GEOSGeometry *b = GEOSBoundary_r(h, region);
+    if (b != NULL)
+        lines[m++] = b;
+    for (size_t i = 0; i < n && b != NULL; i++) {
+        if (polys[i] == NULL)
+            continue;
+        b = GEOSBoundary_r(h, polys[i]);
+        if (b != NULL)
+            lines[m++] = b;
+    }
+    GEOSGeometry *noded = NULL;
+    if (b != NULL) {
+        GEOSGeometry *all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)m);
+        if (all != NULL) {
+            noded = GEOSUnaryUnionPrec_r(h, all, grid);
+            GEOSGeom_destroy_r(h, all);
+        }
+    } else {
+        for (size_t i = 0; i < m; i++)
+            GEOSGeom_destroy_r(h, lines[i]);
+    }
+    gg_free(ctx, lines);
+    return noded;
+}
+
+enum { FACE_OUTSIDE = -1, FACE_GAP = -2 };
+
+typedef struct work {
+    gg_ctx *ctx;
+    const gg_coverage_options *o;
+    GEOSGeometry *const *polys;
+    size_t n;
+    const GEOSPreparedGeometry **prep;
+    box *pbox;
+    const GEOSPreparedGeometry *region;
+    const GEOSGeometry *faces;
+    int nf;
+    int *owner;
+    box *fbox;
+} work;
+
+/* The polygon a face belongs to: the one that covers its interior point,
+ * when that is one and the face is not a speck; else the one whose
+ * overlap with it is largest, if that is at least half the face; else
+ * the face is a gap in the input (its point is in the region) or lies
+ * outside the region. */
+static int face_owner(work *w, int k, gg_status *st)
+{
+    GEOSContextHandle_t h = w->ctx->geos;
+    const GEOSGeometry *f = GEOSGetGeometryN_r(h, w->faces, k);
+    double fa = area_m2(h, f, w->o);
+    GEOSGeometry *p = GEOSPointOnSurface_r(h, f);
+    if (p == NULL) {
+        *st = gg_error(w->ctx, GG_ERR_GEOMETRY, "point on a face: %s", w->ctx->geos_msg);
+        return FACE_OUTSIDE;
+    }
+    double px = 0, py = 0;
+    GEOSGeomGetX_r(h, p, &px);
+    GEOSGeomGetY_r(h, p, &py);
+    int covering = 0, last = -1;
+    for (size_t i = 0; i < w->n; i++) {
+        if (w->prep[i] == NULL || !box_holds(&w->pbox[i], px, py))
+            continue;
+        if (GEOSPreparedCovers_r(h, w->prep[i], p) == 1) {
+            covering++;
+            last = (int)i;
+        }
+    }
+    int owner = FACE_OUTSIDE;
+    if (covering == 1 && fa >= w->o->part_min_m2) {
+        owner = last;
+    } else {
+        double best = 0;
+        for (size_t i = 0; i < w->n && *st == GG_OK; i++) {
+            if (w->prep[i] == NULL || !boxes_meet(&w->pbox[i], &w->fbox[k]))
+                continue;
+            GEOSGeometry *common = GEOSIntersection_r(h, w->polys[i], f);
+            if (common == NULL) {
+                *st = gg_error(w->ctx, GG_ERR_GEOMETRY, "overlaying a face: %s", w->ctx->geos_msg);
+                break;
+            }
+            double a = area_m2(h, common, w->o);
+            GEOSGeom_destroy_r(h, common);
+            if (a > best) {
+                best = a;
+                owner = (int)i;
+            }
+        }
+        if (owner >= 0 && best < 0.5 * fa)
+            owner = FACE_OUTSIDE;
+        if (owner == FACE_OUTSIDE && GEOSPreparedCovers_r(h, w->region, p) == 1)
+            owner = FACE_GAP;
+    }
+    GEOSGeom_destroy_r(h, p);
+    return owner;
+}
+
+/* Gap faces go to the owned neighbour they share most boundary with,
+ * spreading outwards through runs of gaps. */
+static gg_status fill_gaps(work *w, size_t *filled)
+{
+    GEOSContextHandle_t h = w->ctx->geos;
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        for (int k = 0; k < w->nf; k++) {
+            if (w->owner[k] != FACE_GAP)
+                continue;
+            const GEOSGeometry *f = GEOSGetGeometryN_r(h, w->faces, k);
+            double best = 0;
+            int to = FACE_GAP;
+            for (int j = 0; j < w->nf; j++) {
+                if (j == k || w->owner[j] < 0 || !boxes_meet(&w->fbox[j], &w->fbox[k]))
+                    continue;
+                double len = shared_length(h, f, GEOSGetGeometryN_r(h, w->faces, j));
+                if (len < 0)
+                    return gg_error(w->ctx, GG_ERR_GEOMETRY, "a gap's neighbours: %s", w->ctx->geos_msg);
+                if (len > best) {
+                    best = len;
+                    to = w->owner[j];
+                }
+            }
+            if (to >= 0) {
+                w->owner[k] = to;
+                (*filled)++;
+                changed = 1;
+            }
+        }
+    }
+    return GG_OK;
+}
+
+/* The faces of polygon i merged: coverage union (the faces share their
+ * edges exactly), or, should GEOS refuse it, an overlay union on the same
+ * grid. NULL with *st GG_OK when i owns no face. */
+static GEOSGeometry *merge_faces(work *w, int i, gg_status *st)
+{
+    GEOSContextHandle_t h = w->ctx->geos;
+    unsigned m = 0;
+    for (int k = 0; k < w->nf; k++)
+        m += w->owner[k] == i;
+    if (m == 0)
+        return NULL;
+    GEOSGeometry **mine = gg_malloc(w->ctx, m * sizeof *mine);
+    if (mine == NULL) {
+        *st = gg_error_nomem(w->ctx);
+        return NULL;
+    }
+    m = 0;
+    for (int k = 0; k < w->nf; k++)
+        if (w->owner[k] == i)
+            mine[m++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, w->faces, k));
+    GEOSGeometry *all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, mine, m);
+    gg_free(w->ctx, mine);
+    GEOSGeometry *merged = NULL;
+    if (all != NULL) {
+        merged = m == 1 ? GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, all, 0)) : GEOSCoverageUnion_r(h, all);
+        if (merged == NULL)
+            merged = GEOSUnaryUnionPrec_r(h, all, w->o->grid);
+        GEOSGeom_destroy_r(h, all);
+    }
+    merged = merged ? gg_geom_polygons(h, merged) : NULL;
+    if (merged == NULL)
+        *st = gg_error(w->ctx, GG_ERR_GEOMETRY, "merging faces: %s", w->ctx->geos_msg);
+    return merged;
+}
+
+/* Moves every part of out[i] below the minimum area to the neighbour it
+ * shares most boundary with (a part touching no other polygon stays). */
+static gg_status move_small_parts(work *w, GEOSGeometry **out, size_t *moved)
+{
+    GEOSContextHandle_t h = w->ctx->geos;
+    for (size_t i = 0; i < w->n; i++) {
+        for (int q = 0; out[i] != NULL && q < GEOSGetNumGeometries_r(h, out[i]); q++) {
+            const GEOSGeometry *part = GEOSGetGeometryN_r(h, out[i], q);
+            if (area_m2(h, part, w->o) >= w->o->part_min_m2)
+                continue;
+            box pb;
+            envelope(h, part, &pb);
+            double best = 0;
+            size_t to = w->n;
+            for (size_t j = 0; j < w->n; j++) {
+                if (j == i || out[j] == NULL)
+                    continue;
+                box jb;
+                envelope(h, out[j], &jb);
+                if (!boxes_meet(&pb, &jb))
+                    continue;
+                double len = shared_length(h, part, out[j]);
+                if (len < 0)
+                    return gg_error(w->ctx, GG_ERR_GEOMETRY, "a small part's neighbours: %s", w->ctx->geos_msg);
+                if (len > best) {
+                    best = len;
+                    to = j;
+                }
+            }
+            if (to == w->n)
+                continue;
+            /* The part joins out[to]; the rest of out[i] stays. */
+            int np = GEOSGetNumGeometries_r(h, out[i]);
+            GEOSGeometry **rest = gg_malloc(w->ctx, (size_t)(np > 1 ? np - 1 : 1) * sizeof *rest);
+            if (rest == NULL)
+                return gg_error_nomem(w->ctx);
+            unsigned nr = 0;
+            for (int r = 0; r < np; r++)
+                if (r != q)
+                    rest[nr++] = GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, out[i], r));
+            GEOSGeometry *two[2] = {GEOSGeom_clone_r(h, out[to]), GEOSGeom_clone_r(h, part)};
+            GEOSGeometry *pair = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, two, 2);
+            GEOSGeometry *joined = pair ? GEOSCoverageUnion_r(h, pair) : NULL;
+            if (joined == NULL && pair != NULL)
+                joined = GEOSUnaryUnionPrec_r(h, pair, w->o->grid);
+            if (pair)
+                GEOSGeom_destroy_r(h, pair);
+            joined = joined ? gg_geom_polygons(h, joined) : NULL;
+            GEOSGeometry *left = NULL;
+            if (nr > 0)
+                left = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, rest, nr);
+            gg_free(w->ctx, rest);
+            if (joined == NULL || (nr > 0 && left == NULL)) {
+                if (joined)
+                    GEOSGeom_destroy_r(h, joined);
+                if (left)
+                    GEOSGeom_destroy_r(h, left);
+                return gg_error(w->ctx, GG_ERR_GEOMETRY, "moving a small part: %s", w->ctx->geos_msg);
+            }
+            GEOSGeom_destroy_r(h, out[to]);
+            out[to] = joined;
+            GEOSGeom_destroy_r(h, out[i]);
+            out[i] = left;
+            (*moved)++;
+            q = -1; /* out[i] changed: look at its parts again */
+        }
+    }
+    return GG_OK;
+}
+
+gg_status gg_coverage_clean(gg_ctx *ctx, const GEOSGeometry *region, GEOSGeometry **polys, size_t n,
+                            const gg_coverage_options *o, gg_coverage_stats *stats)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    gg_coverage_stats local;
+    memset(&local, 0, sizeof local);
+    work w;
+    memset(&w, 0, sizeof w);
+    w.ctx = ctx;
+    w.o = o;
+    w.polys = polys;
+    w.n = n;
+    gg_status st = GG_OK;
+    GEOSGeometry *noded = noded_linework(ctx, region, polys, n, o->grid);
+    GEOSGeometry *faces = NULL;
+    if (noded == NULL)
+        return gg_error(ctx, GG_ERR_GEOMETRY, "noding the grids' boundaries: %s", ctx->geos_msg);
+    const GEOSGeometry *in[1] = {noded};
+    faces = GEOSPolygonize_r(h, in, 1);
+    GEOSGeom_destroy_r(h, noded);
+    if (faces == NULL)
+        return gg_error(ctx, GG_ERR_GEOMETRY, "polygonizing the grids' boundaries: %s", ctx->geos_msg);
+    w.faces = faces;
+    w.nf = GEOSGetNumGeometries_r(h, faces);
+    w.prep = gg_calloc(ctx, n ? n : 1, sizeof *w.prep);
+    w.pbox = gg_calloc(ctx, n ? n : 1, sizeof *w.pbox);
+    w.owner = gg_calloc(ctx, w.nf ? (size_t)w.nf : 1, sizeof *w.owner);
+    w.fbox = gg_calloc(ctx, w.nf ? (size_t)w.nf : 1, sizeof *w.fbox);
+    GEOSGeometry **out = gg_calloc(ctx, n ? n : 1, sizeof *out);
+    w.region = GEOSPrepare_r(h, region);
+    if (w.prep == NULL || w.pbox == NULL || w.owner == NULL || w.fbox == NULL || out == NULL)
+        st = gg_error_nomem(ctx);
+    else if (w.region == NULL)
+        st = gg_error(ctx, GG_ERR_GEOMETRY, "preparing the region: %s", ctx->geos_msg);
+    for (size_t i = 0; i < n && st == GG_OK; i++) {
+        if (polys[i] == NULL)
+            continue;
+        envelope(h, polys[i], &w.pbox[i]);
+        w.prep[i] = GEOSPrepare_r(h, polys[i]);
+        if (w.prep[i] == NULL)
+            st = gg_error(ctx, GG_ERR_GEOMETRY, "preparing a polygon: %s", ctx->geos_msg);
+    }
+    for (int k = 0; k < w.nf && st == GG_OK; k++)
+        envelope(h, GEOSGetGeometryN_r(h, faces, k), &w.fbox[k]);
+    size_t gaps = 0;
+    for (int k = 0; k < w.nf && st == GG_OK; k++) {
+        w.owner[k] = face_owner(&w, k, &st);
+        local.faces += w.owner[k] != FACE_OUTSIDE;
+        gaps += w.owner[k] == FACE_GAP;
+    }
+    if (st == GG_OK && gaps > 0)
+        st = fill_gaps(&w, &local.gap_faces);
+    for (size_t i = 0; i < n && st == GG_OK; i++)
+        out[i] = merge_faces(&w, (int)i, &st);
+    if (st == GG_OK && o->part_min_m2 > 0)
+        st = move_small_parts(&w, out, &local.parts_moved);
+    for (size_t i = 0; i < n; i++)
+        if (w.prep && w.prep[i])
+            GEOSPreparedGeom_destroy_r(h, w.prep[i]);
+    if (w.region)
+        GEOSPreparedGeom_destroy_r(h, w.region);
+    GEOSGeom_destroy_r(h, faces);
+    if (st == GG_OK) {
+        for (size_t i = 0; i < n; i++) {
+            if (polys[i])
+                GEOSGeom_destroy_r(h, polys[i]);
+            polys[i] = out[i];
+            local.emptied += out[i] == NULL;
+        }
+        if (stats)
+            *stats = local;
+    } else if (out != NULL) {
+        for (size_t i = 0; i < n; i++)
+            if (out[i])
+                GEOSGeom_destroy_r(h, out[i]);
+    }
+    gg_free(ctx, out);
+    gg_free(ctx, w.prep);
+    gg_free(ctx, w.pbox);
+    gg_free(ctx, w.owner);
+    gg_free(ctx, w.fbox);
+    return st;
+}

@@ -1,0 +1,44 @@
+/* Private: polygons that tile a region, rebuilt as a clean polygonal
+ * coverage on a fixed-precision grid. */
+#ifndef GG_GEO_COVERAGE_H
+#define GG_GEO_COVERAGE_H
+
+#include <stddef.h>
+
+#include "core/ctx.h"
+
+typedef struct gg_coverage_options {
+    double grid;            /* snap-rounding grid, in the coordinates' units (> 0) */
+    double mx, my;          /* metres per coordinate unit in x and y, for areas */
+    double part_min_m2;     /* a part of a polygon smaller than this joins the neighbour it
+                               shares most boundary with */
+} gg_coverage_options;
+
+/* What a clean-up did, for the caller's report. */
+typedef struct gg_coverage_stats {
+    size_t faces;           /* faces of the noded linework inside the region */
+    size_t gap_faces;       /* faces no input polygon held, given to a neighbour */
+    size_t parts_moved;     /* parts below part_min_m2 given to a neighbour */
+    size_t emptied;         /* polygons left with no area (their entries set to NULL) */
+} gg_coverage_stats;
+
+/* Rebuilds polys[0..n), polygons that tile region up to overlay noise,
+ * as a clean coverage of region: every vertex on the grid of spacing
+ * o->grid; the boundaries of the region and of all polygons snap-rounded
+ * and noded together (GEOS OverlayNG), so that neighbours share their
+ * common boundary vertex for vertex and no ring doubles back (a spike
+ * becomes a dangling edge of the noded linework, which the polygonizer
+ * drops); each face of that linework given to the input polygon that
+ * holds it (a face no polygon holds, a gap, to the neighbour it shares
+ * most boundary with; faces outside the region dropped); the faces of a
+ * polygon merged by coverage union; parts below o->part_min_m2 given to
+ * the neighbour they share most boundary with.
+ *
+ * polys: in/out, each owned: replaced by its clean MultiPolygon, or set to
+ * NULL when nothing of it is left. region: borrowed. stats: optional out.
+ * Returns GG_OK, GG_ERR_GEOMETRY (GEOS failed; polys unchanged), or
+ * GG_ERR_NOMEM. Uses ctx's GEOS handle: one thread per ctx. */
+gg_status gg_coverage_clean(gg_ctx *ctx, const GEOSGeometry *region, GEOSGeometry **polys, size_t n,
+                            const gg_coverage_options *o, gg_coverage_stats *stats);
+
+#endif

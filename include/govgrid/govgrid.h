@@ -12,5 +12,6 @@
 #include "govgrid/locate.h"
 #include "govgrid/dispatch.h"
 #include "govgrid/dedup.h"
+#include "govgrid/check.h"
 
 #endif

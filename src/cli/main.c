@@ -13,6 +13,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_partition,
     &cli_cmd_export,
     &cli_cmd_report,
+    &cli_cmd_check,
     &cli_cmd_map,
     &cli_cmd_locate,
     &cli_cmd_roster,

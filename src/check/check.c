@@ -1,0 +1,744 @@
+/* gg_plan_check: the invariants of a plan, measured on its stored
+ * polygons.
+ *
+ * A community's grids are first compared edge by edge, the way GEOS's
+ * CoverageValidator does: every segment of every ring is either on the
+ * community's boundary (within the tolerance) or the exact reverse of one
+ * segment of one other grid. When that holds and the grids' areas add up
+ * to the community's, the grids tile it and no overlay is needed; only
+ * otherwise are the gaps, overlaps and pieces outside cut with GEOS to say
+ * where they are and how large. A piece that holds no disc of the
+ * tolerance's radius (a sliver of digitising noise) is not a problem. */
+#include "check/check.h"
+#include "geo/crs.h"
+#include "geo/inscribed.h"
+#include "geo/shapes.h"
+#include "store/plan.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "govgrid/code.h"
+#include "govgrid/geo.h"
+#include "govgrid/locate.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+const char *gg_check_kind_name(gg_check_kind kind)
+{
+    static const char *const names[GG_CHECK_KIND_COUNT] = {
+        "unreadable",     "invalid",         "invalid_projected", "spike",           "repeated_point",
+        "small_part",     "not_contiguous",  "exclave",           "outside_community", "gap",
+        "overlap",        "unmatched_edge",  "no_community",      "households",      "household_outside",
+        "code_malformed", "code_mismatch",   "out_of_window"};
+    return (unsigned)kind < GG_CHECK_KIND_COUNT ? names[kind] : "unknown";
+}
+
+void gg_check_options_init(gg_check_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+}
+
+void gg_check_report_free(gg_ctx *ctx, gg_check_report *report)
+{
+    if (report == NULL)
+        return;
+    for (size_t i = 0; i < report->n_problems; i++)
+        gg_free(ctx, report->problems[i].wkb);
+    gg_free(ctx, report->problems);
+    gg_free(ctx, report);
+}
+
+/* ---- the report being built ---- */
+
+typedef struct checker {
+    gg_ctx *ctx;
+    gg_check_report *r;
+    size_t cap;
+    double tol_m, part_min_m2;
+    gg_metric_cache cache;
+    GEOSWKBWriter *wkb;
+} checker;
+
+/* Adds a problem; geom (borrowed, EPSG:4326, may be NULL) is kept as WKB,
+ * else the point (lon, lat). */
+static gg_status add(checker *k, gg_check_kind kind, int error, const char *code, const char *other,
+                     const char *community, double lon, double lat, const GEOSGeometry *geom, const char *fmt, ...)
+    GG_PRINTF(10, 11);
+
+static gg_status add(checker *k, gg_check_kind kind, int error, const char *code, const char *other,
+                     const char *community, double lon, double lat, const GEOSGeometry *geom, const char *fmt, ...)
+{
+    gg_check_report *r = k->r;
+    gg_status st = gg_grow(k->ctx, (void **)&r->problems, &k->cap, r->n_problems + 1, sizeof *r->problems);
+    if (st != GG_OK)
+        return st;
+    gg_check_problem *p = &r->problems[r->n_problems];
+    memset(p, 0, sizeof *p);
+    p->kind = kind;
+    p->error = error;
+    snprintf(p->code, sizeof p->code, "%s", code ? code : "");
+    snprintf(p->other, sizeof p->other, "%s", other ? other : "");
+    snprintf(p->community, sizeof p->community, "%s", community ? community : "");
+    p->lon = lon;
+    p->lat = lat;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->detail, sizeof p->detail, fmt, ap);
+    va_end(ap);
+    GEOSContextHandle_t h = k->ctx->geos;
+    GEOSGeometry *pt = NULL;
+    if (geom == NULL && isfinite(lon) && isfinite(lat))
+        geom = pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
+    if (geom != NULL) {
+        size_t size = 0;
+        unsigned char *buf = GEOSWKBWriter_write_r(h, k->wkb, geom, &size);
+        if (buf != NULL) {
+            p->wkb = gg_malloc(k->ctx, size);
+            if (p->wkb != NULL) {
+                memcpy(p->wkb, buf, size);
+                p->wkb_size = size;
+            }
+            GEOSFree_r(h, buf);
+        }
+        if (pt)
+            GEOSGeom_destroy_r(h, pt);
+        if (p->wkb == NULL)
+            return gg_error_nomem(k->ctx);
+    }
+    r->n_problems++;
+    r->by_kind[kind]++;
+    if (error)
+        r->errors++;
+    else
+        r->warnings++;
+    return GG_OK;
+}
+
+/* ---- geometry helpers ---- */
+
+static int to_metric_cb(double *x, double *y, void *userdata)
+{
+    return gg_transform_points(userdata, x, y, 1) == GG_OK;
+}
+
+static GEOSGeometry *transformed(gg_ctx *ctx, gg_transform *t, const GEOSGeometry *g)
+{
+    GEOSGeometry *m = GEOSGeom_transformXY_r(ctx->geos, g, to_metric_cb, t);
+    gg_ctx_clear_error(ctx);
+    return m;
+}
+
+typedef struct scale {
+    double mx, my;
+} scale;
+
+static int scale_cb(double *x, double *y, void *userdata)
+{
+    const scale *s = userdata;
+    *x *= s->mx;
+    *y *= s->my;
+    return 1;
+}
+
+static void point_of(GEOSContextHandle_t h, const GEOSGeometry *g, double *lon, double *lat)
+{
+    *lon = *lat = NAN;
+    GEOSGeometry *p = GEOSPointOnSurface_r(h, g);
+    if (p == NULL)
+        return;
+    GEOSGeomGetX_r(h, p, lon);
+    GEOSGeomGetY_r(h, p, lat);
+    GEOSGeom_destroy_r(h, p);
+}
+
+/* The two transformations every grid is checked after: UTM, and the local
+ * metric CRS (Gauss-Krueger in China; there UTM elsewhere). */
+typedef struct frames {
+    gg_transform *t[2];
+    int epsg[2];
+    int n;
+} frames;
+
+static void frames_for(checker *k, double lon, double lat, frames *f)
+{
+    f->n = 0;
+    int utm = (lat >= 0 ? 32600 : 32700) + (int)floor((lon + 180.0) / 6.0) + 1;
+    int local = gg_local_metric_epsg(lon, lat);
+    int want[2] = {utm, local};
+    for (int i = 0; i < 2; i++) {
+        if (want[i] <= 0 || (i == 1 && want[1] == want[0]))
+            continue;
+        gg_transform *t = NULL;
+        if (gg_metric_cache_get(k->ctx, &k->cache, want[i], &t) == GG_OK) {
+            f->t[f->n] = t;
+            f->epsg[f->n++] = want[i];
+        }
+        gg_ctx_clear_error(k->ctx);
+    }
+}
+
+/* Spikes and repeated points of one ring, in metric coordinates m of the
+ * ring whose lon/lat coordinates are in d. */
+static gg_status ring_defects(checker *k, const gg_plan_grid *g, const GEOSGeometry *ring_m,
+                              const GEOSGeometry *ring_d)
+{
+    GEOSContextHandle_t h = k->ctx->geos;
+    const GEOSCoordSequence *sm = GEOSGeom_getCoordSeq_r(h, ring_m);
+    const GEOSCoordSequence *sd = GEOSGeom_getCoordSeq_r(h, ring_d);
+    unsigned n = 0;
+    if (sm == NULL || sd == NULL || GEOSCoordSeq_getSize_r(h, sm, &n) != 1 || n < 4)
+        return GG_OK;
+    n--; /* closed: the last repeats the first */
+    int spikes = 0, repeats = 0;
+    double first_lon = NAN, first_lat = NAN, rep_lon = NAN, rep_lat = NAN;
+    for (unsigned i = 0; i < n; i++) {
+        double px, py, vx, vy, qx, qy;
+        GEOSCoordSeq_getXY_r(h, sm, (i + n - 1) % n, &px, &py);
+        GEOSCoordSeq_getXY_r(h, sm, i, &vx, &vy);
+        GEOSCoordSeq_getXY_r(h, sm, (i + 1) % n, &qx, &qy);
+        double lon, lat;
+        GEOSCoordSeq_getXY_r(h, sd, i, &lon, &lat);
+        double ax = px - vx, ay = py - vy, bx = qx - vx, by = qy - vy;
+        double la = hypot(ax, ay), lb = hypot(bx, by);
+        if (la == 0) {
+            if (repeats++ == 0)
+                rep_lon = lon, rep_lat = lat;
+            continue;
+        }
+        if (lb == 0 || ax * bx + ay * by <= 0)
+            continue;
+        if (fabs(ax * by - ay * bx) / (la > lb ? la : lb) < k->tol_m) {
+            if (spikes++ == 0)
+                first_lon = lon, first_lat = lat;
+        }
+    }
+    gg_status st = GG_OK;
+    if (spikes)
+        st = add(k, GG_CHECK_SPIKE, 1, g->code, NULL, g->community, first_lon, first_lat, NULL,
+                 "%d vertex(es) where the ring turns back on itself within %.2f m, the first at %.7f %.7f", spikes,
+                 k->tol_m, first_lon, first_lat);
+    if (st == GG_OK && repeats)
+        st = add(k, GG_CHECK_REPEATED_POINT, 1, g->code, NULL, g->community, rep_lon, rep_lat, NULL,
+                 "%d repeated vertex(es), the first at %.7f %.7f", repeats, rep_lon, rep_lat);
+    return st;
+}
+
+/* Validity after each reprojection, ring defects and small parts. */
+static gg_status check_shape(checker *k, const gg_plan_grid *g, const frames *f, int community_parts)
+{
+    GEOSContextHandle_t h = k->ctx->geos;
+    gg_status st = GG_OK;
+    char *reason = NULL;
+    GEOSGeometry *where = NULL;
+    if (GEOSisValidDetail_r(h, g->geom, 0, &reason, &where) != 1) {
+        double lon = NAN, lat = NAN;
+        if (where) {
+            GEOSGeomGetX_r(h, where, &lon);
+            GEOSGeomGetY_r(h, where, &lat);
+        }
+        st = add(k, GG_CHECK_INVALID, 1, g->code, NULL, g->community, lon, lat, NULL, "invalid: %s at %.7f %.7f",
+                 reason ? reason : "?", lon, lat);
+        if (reason)
+            GEOSFree_r(h, reason);
+        if (where)
+            GEOSGeom_destroy_r(h, where);
+        return st;
+    }
+    GEOSGeometry *m0 = NULL;
+    for (int i = 0; i < f->n && st == GG_OK; i++) {
+        GEOSGeometry *m = transformed(k->ctx, f->t[i], g->geom);
+        if (m == NULL)
+            continue;
+        reason = NULL;
+        where = NULL;
+        if (GEOSisValidDetail_r(h, m, 0, &reason, &where) != 1) {
+            double lon = NAN, lat = NAN;
+            point_of(h, g->geom, &lon, &lat);
+            st = add(k, GG_CHECK_INVALID_PROJECTED, 1, g->code, NULL, g->community, lon, lat, NULL,
+                     "valid as stored, invalid in EPSG:%d: %s", f->epsg[i], reason ? reason : "?");
+        }
+        if (reason)
+            GEOSFree_r(h, reason);
+        if (where)
+            GEOSGeom_destroy_r(h, where);
+        if (m0 == NULL)
+            m0 = m;
+        else
+            GEOSGeom_destroy_r(h, m);
+    }
+    if (m0 == NULL)
+        return st;
+    int parts = GEOSGetNumGeometries_r(h, m0);
+    for (int p = 0; p < parts && st == GG_OK; p++) {
+        const GEOSGeometry *pm = GEOSGetGeometryN_r(h, m0, p), *pd = GEOSGetGeometryN_r(h, g->geom, p);
+        double area = 0;
+        GEOSArea_r(h, pm, &area);
+        if (area < k->part_min_m2) {
+            double lon, lat;
+            point_of(h, pd, &lon, &lat);
+            st = add(k, GG_CHECK_SMALL_PART, 1, g->code, NULL, g->community, lon, lat, pd,
+                     "a part of %.3f m2, below the minimum of %g m2", area, k->part_min_m2);
+            if (st == GG_OK)
+                k->r->problems[k->r->n_problems - 1].area_m2 = area;
+        }
+        int holes = GEOSGetNumInteriorRings_r(h, pm);
+        for (int q = -1; q < holes && st == GG_OK; q++) {
+            const GEOSGeometry *rm = q < 0 ? GEOSGetExteriorRing_r(h, pm) : GEOSGetInteriorRingN_r(h, pm, q);
+            const GEOSGeometry *rd = q < 0 ? GEOSGetExteriorRing_r(h, pd) : GEOSGetInteriorRingN_r(h, pd, q);
+            if (rm && rd)
+                st = ring_defects(k, g, rm, rd);
+        }
+    }
+    if (st == GG_OK && parts > 1) {
+        double lon, lat;
+        point_of(h, GEOSGetGeometryN_r(h, g->geom, 1), &lon, &lat);
+        st = community_parts > 1
+                 ? add(k, GG_CHECK_EXCLAVE, 0, g->code, NULL, g->community, lon, lat, NULL,
+                       "in %d parts, in a community of %d parts", parts, community_parts)
+                 : add(k, GG_CHECK_NOT_CONTIGUOUS, 1, g->code, NULL, g->community, lon, lat, NULL,
+                       "in %d parts, in a community of one part; the second at %.7f %.7f", parts, lon, lat);
+    }
+    GEOSGeom_destroy_r(h, m0);
+    return st;
+}
+
+/* ---- the coverage of one community ---- */
+
+typedef struct segment {
+    double x0, y0, x1, y1;      /* lexicographically ordered ends */
+    int grid;                   /* index into the community's grids */
+    int reversed;               /* stored from (x1, y1) to (x0, y0) */
+} segment;
+
+static int compare_segments(const void *a, const void *b)
+{
+    const segment *p = a, *q = b;
+    if (p->x0 != q->x0)
+        return p->x0 < q->x0 ? -1 : 1;
+    if (p->y0 != q->y0)
+        return p->y0 < q->y0 ? -1 : 1;
+    if (p->x1 != q->x1)
+        return p->x1 < q->x1 ? -1 : 1;
+    if (p->y1 != q->y1)
+        return p->y1 < q->y1 ? -1 : 1;
+    return p->grid - q->grid;
+}
+
+static gg_status collect_segments(checker *k, const GEOSGeometry *g, int grid, segment **segs, size_t *n,
+                                  size_t *cap)
+{
+    GEOSContextHandle_t h = k->ctx->geos;
+    for (int p = 0; p < GEOSGetNumGeometries_r(h, g); p++) {
+        const GEOSGeometry *poly = GEOSGetGeometryN_r(h, g, p);
+        int holes = GEOSGetNumInteriorRings_r(h, poly);
+        for (int q = -1; q < holes; q++) {
+            const GEOSGeometry *ring = q < 0 ? GEOSGetExteriorRing_r(h, poly) : GEOSGetInteriorRingN_r(h, poly, q);
+            const GEOSCoordSequence *s = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
+            unsigned m = 0;
+            if (s == NULL || GEOSCoordSeq_getSize_r(h, s, &m) != 1)
+                continue;
+            for (unsigned i = 0; i + 1 < m; i++) {
+                double ax, ay, bx, by;
+                GEOSCoordSeq_getXY_r(h, s, i, &ax, &ay);
+                GEOSCoordSeq_getXY_r(h, s, i + 1, &bx, &by);
+                if (ax == bx && ay == by)
+                    continue;
+                gg_status st = gg_grow(k->ctx, (void **)segs, cap, *n + 1, sizeof **segs);
+                if (st != GG_OK)
+                    return st;
+                int rev = ax > bx || (ax == bx && ay > by);
+                (*segs)[(*n)++] = rev ? (segment){bx, by, ax, ay, grid, 1} : (segment){ax, ay, bx, by, grid, 0};
+            }
+        }
+    }
+    return GG_OK;
+}
+
+/* Pieces of g (polygonal, EPSG:4326) that hold a disc of the tolerance's
+ * radius, each added as a problem of kind. */
+static gg_status add_pieces(checker *k, GEOSGeometry *g, gg_transform *t, gg_check_kind kind, const char *code,
+                            const char *other, const char *community, const char *what)
+{
+    GEOSContextHandle_t h = k->ctx->geos;
+    GEOSGeometry *polys = gg_geom_polygons(h, g);
+    if (polys == NULL)
+        return gg_error(k->ctx, GG_ERR_GEOMETRY, "%s: %s", what, k->ctx->geos_msg);
+    gg_status st = GG_OK;
+    for (int i = 0; i < GEOSGetNumGeometries_r(h, polys) && st == GG_OK; i++) {
+        const GEOSGeometry *piece = GEOSGetGeometryN_r(h, polys, i);
+        GEOSGeometry *m = t ? transformed(k->ctx, t, piece) : NULL;
+        if (m == NULL)
+            continue;
+        int wide = gg_geom_holds_disc(k->ctx, m, k->tol_m, k->tol_m / 10);
+        double area = 0;
+        GEOSArea_r(h, m, &area);
+        GEOSGeom_destroy_r(h, m);
+        if (wide < 0) {
+            st = gg_error_nomem(k->ctx);
+            break;
+        }
+        if (!wide)
+            continue;
+        double lon, lat;
+        point_of(h, piece, &lon, &lat);
+        st = add(k, kind, 1, code, other, community, lon, lat, piece, "%s of %.2f m2 at %.7f %.7f", what, area, lon, lat);
+        if (st == GG_OK)
+            k->r->problems[k->r->n_problems - 1].area_m2 = area;
+    }
+    GEOSGeom_destroy_r(h, polys);
+    return st;
+}
+
+/* Gaps, overlaps and pieces outside, cut with GEOS where the edges say
+ * the grids do not tile the community. */
+static gg_status overlay_community(checker *k, const gg_community_row *c, gg_plan_grid *grids, size_t n,
+                                   gg_transform *t)
+{
+    GEOSContextHandle_t h = k->ctx->geos;
+    gg_status st = GG_OK;
+    GEOSGeometry **valid = gg_calloc(k->ctx, n ? n : 1, sizeof *valid);
+    if (valid == NULL)
+        return gg_error_nomem(k->ctx);
+    for (size_t i = 0; i < n; i++)
+        if (grids[i].geom)
+            valid[i] = gg_geom_make_valid_polygons(h, GEOSGeom_clone_r(h, grids[i].geom));
+    for (size_t i = 0; i < n && st == GG_OK; i++) {
+        if (valid[i] == NULL)
+            continue;
+        GEOSGeometry *out = GEOSDifference_r(h, valid[i], c->geom);
+        if (out != NULL)
+            st = add_pieces(k, out, t, GG_CHECK_OUTSIDE, grids[i].code, NULL, c->code, "a piece outside its community");
+        for (size_t j = i + 1; j < n && st == GG_OK; j++) {
+            if (valid[j] == NULL)
+                continue;
+            double a[4], b[4];
+            GEOSGeom_getExtent_r(h, valid[i], &a[0], &a[1], &a[2], &a[3]);
+            GEOSGeom_getExtent_r(h, valid[j], &b[0], &b[1], &b[2], &b[3]);
+            if (a[2] < b[0] || b[2] < a[0] || a[3] < b[1] || b[3] < a[1])
+                continue;
+            GEOSGeometry *both = GEOSIntersection_r(h, valid[i], valid[j]);
+            if (both != NULL)
+                st = add_pieces(k, both, t, GG_CHECK_OVERLAP, grids[i].code, grids[j].code, c->code, "an overlap");
+        }
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (valid[i])
+            valid[m++] = valid[i];
+    GEOSGeometry *all = st == GG_OK ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, valid, (unsigned)m) : NULL;
+    if (all != NULL)
+        m = 0; /* taken by the collection */
+    GEOSGeometry *covered = all ? GEOSUnaryUnion_r(h, all) : NULL;
+    GEOSGeometry *gap = covered ? GEOSDifference_r(h, c->geom, covered) : NULL;
+    if (gap != NULL)
+        st = add_pieces(k, gap, t, GG_CHECK_GAP, NULL, NULL, c->code, "a gap");
+    if (covered)
+        GEOSGeom_destroy_r(h, covered);
+    if (all)
+        GEOSGeom_destroy_r(h, all);
+    for (size_t i = 0; i < m; i++)
+        GEOSGeom_destroy_r(h, valid[i]);
+    gg_free(k->ctx, valid);
+    return st;
+}
+
+static gg_status check_community(checker *k, const gg_community_row *c, gg_plan_grid *grids, size_t n)
+{
+    GEOSContextHandle_t h = k->ctx->geos;
+    double lon, lat;
+    point_of(h, c->geom, &lon, &lat);
+    frames f;
+    frames_for(k, lon, lat, &f);
+    int community_parts = GEOSGetNumGeometries_r(h, c->geom);
+    gg_status st = GG_OK;
+    for (size_t i = 0; i < n && st == GG_OK; i++)
+        if (grids[i].geom != NULL)
+            st = check_shape(k, &grids[i], &f, community_parts);
+    /* Edges: on the community's boundary, or shared exactly. */
+    scale sc = {111320.0 * cos(lat * M_PI / 180.0), 110574.0};
+    segment *segs = NULL;
+    size_t ns = 0, cap = 0;
+    double grid_area = 0;
+    for (size_t i = 0; i < n && st == GG_OK; i++) {
+        if (grids[i].geom == NULL)
+            continue;
+        st = collect_segments(k, grids[i].geom, (int)i, &segs, &ns, &cap);
+        double a = 0;
+        GEOSArea_r(h, grids[i].geom, &a);
+        grid_area += a * sc.mx * sc.my;
+    }
+    GEOSGeometry *boundary = GEOSBoundary_r(h, c->geom);
+    GEOSGeometry *bm = boundary ? GEOSGeom_transformXY_r(h, boundary, scale_cb, &sc) : NULL;
+    const GEOSPreparedGeometry *prep = bm ? GEOSPrepare_r(h, bm) : NULL;
+    if (st == GG_OK && prep == NULL)
+        st = gg_error(k->ctx, GG_ERR_GEOMETRY, "community %s: its boundary: %s", c->code, k->ctx->geos_msg);
+    int *unmatched = gg_calloc(k->ctx, n ? n : 1, sizeof *unmatched);
+    double (*at)[2] = gg_calloc(k->ctx, n ? n : 1, sizeof *at);
+    int *neighbour = gg_calloc(k->ctx, n ? n : 1, sizeof *neighbour);
+    if (st == GG_OK && (unmatched == NULL || at == NULL || neighbour == NULL))
+        st = gg_error_nomem(k->ctx);
+    size_t total_unmatched = 0;
+    if (st == GG_OK && ns > 1)
+        qsort(segs, ns, sizeof *segs, compare_segments);
+    for (size_t i = 0; st == GG_OK && i < ns;) {
+        size_t j = i + 1;
+        while (j < ns && segs[j].x0 == segs[i].x0 && segs[j].y0 == segs[i].y0 && segs[j].x1 == segs[i].x1 &&
+               segs[j].y1 == segs[i].y1)
+            j++;
+        int matched = 0;
+        if (j - i == 2)
+            matched = segs[i].grid != segs[i + 1].grid && segs[i].reversed != segs[i + 1].reversed;
+        else if (j - i == 1) {
+            const segment *s = &segs[i];
+            double pts[3][2] = {{s->x0, s->y0}, {s->x1, s->y1}, {(s->x0 + s->x1) / 2, (s->y0 + s->y1) / 2}};
+            matched = 1;
+            for (int q = 0; q < 3 && matched; q++) {
+                GEOSGeometry *p = GEOSGeom_createPointFromXY_r(h, pts[q][0] * sc.mx, pts[q][1] * sc.my);
+                double d = INFINITY;
+                if (p != NULL) {
+                    GEOSPreparedDistance_r(h, prep, p, &d);
+                    GEOSGeom_destroy_r(h, p);
+                }
+                matched = d <= k->tol_m;
+            }
+        }
+        for (size_t q = i; !matched && q < j; q++) {
+            int g = segs[q].grid;
+            if (unmatched[g]++ == 0) {
+                at[g][0] = (segs[q].x0 + segs[q].x1) / 2;
+                at[g][1] = (segs[q].y0 + segs[q].y1) / 2;
+                neighbour[g] = j - i == 2 ? segs[q == i ? i + 1 : i].grid : -1;
+            }
+            total_unmatched++;
+        }
+        i = j;
+    }
+    for (size_t g = 0; g < n && st == GG_OK; g++) {
+        if (unmatched[g] == 0)
+            continue;
+        const char *other = neighbour[g] >= 0 && neighbour[g] != (int)g ? grids[neighbour[g]].code : NULL;
+        st = add(k, GG_CHECK_UNMATCHED_EDGE, 1, grids[g].code, other, c->code, at[g][0], at[g][1], NULL,
+                 "%d edge(s) neither on the community's boundary nor shared exactly with one neighbour, the first"
+                 " at %.7f %.7f",
+                 unmatched[g], at[g][0], at[g][1]);
+    }
+    double community_area = 0, perimeter = 0;
+    GEOSArea_r(h, c->geom, &community_area);
+    community_area *= sc.mx * sc.my;
+    if (bm)
+        GEOSLength_r(h, bm, &perimeter);
+    int tiles = total_unmatched == 0 && fabs(grid_area - community_area) <= perimeter * k->tol_m;
+    if (st == GG_OK && !tiles)
+        st = overlay_community(k, c, grids, n, f.n > 0 ? f.t[f.n - 1] : NULL);
+    if (prep)
+        GEOSPreparedGeom_destroy_r(h, prep);
+    if (bm)
+        GEOSGeom_destroy_r(h, bm);
+    if (boundary)
+        GEOSGeom_destroy_r(h, boundary);
+    gg_free(k->ctx, segs);
+    gg_free(k->ctx, unmatched);
+    gg_free(k->ctx, at);
+    gg_free(k->ctx, neighbour);
+    return st;
+}
+
+/* ---- households, codes, windows ---- */
+
+typedef struct held {
+    checker *k;
+    const gg_locator *loc;
+    int64_t *households;
+    gg_status st;
+} held;
+
+static int count_point(void *user, const char *id, double lon, double lat, int64_t households, int64_t persons)
+{
+    (void)persons;
+    held *c = user;
+    c->k->r->household_points++;
+    int on_boundary = 0;
+    int32_t g = gg_locator_find(c->loc, lon, lat, &on_boundary);
+    if (g >= 0) {
+        c->households[g] += households;
+        return 0;
+    }
+    c->st = add(c->k, GG_CHECK_HOUSEHOLD_OUTSIDE, 1, NULL, NULL, NULL, lon, lat, NULL,
+                "household point %s (%lld households) at %.7f %.7f lies in no grid", id, (long long)households, lon,
+                lat);
+    return c->st != GG_OK;
+}
+
+static gg_status check_households(checker *k, gg_store *store, int64_t plan, gg_plan_grid *grids, size_t n)
+{
+    gg_locator_options lo;
+    gg_locator_options_init(&lo);
+    lo.plan = plan;
+    gg_locator *loc = NULL;
+    gg_status st = gg_locator_new(k->ctx, store, &lo, &loc);
+    if (st == GG_ERR_GEOMETRY || st == GG_ERR_INVALID_INPUT) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", gg_ctx_errmsg(k->ctx));
+        gg_ctx_clear_error(k->ctx);
+        return add(k, GG_CHECK_HOUSEHOLDS, 1, NULL, NULL, NULL, NAN, NAN, NULL,
+                   "households not counted: the plan's polygons cannot be indexed (%s)", why);
+    }
+    if (st != GG_OK)
+        return st;
+    held c = {k, loc, gg_calloc(k->ctx, gg_locator_grid_count(loc) + 1, sizeof(int64_t)), GG_OK};
+    if (c.households == NULL) {
+        gg_locator_free(loc);
+        return gg_error_nomem(k->ctx);
+    }
+    st = gg_store_households_each(store, count_point, &c);
+    if (st == GG_ERR_CANCELLED)
+        st = c.st;
+    for (size_t i = 0; i < n && st == GG_OK; i++) {
+        gg_plan_grid *g = &grids[i];
+        int32_t li = gg_locator_grid_by_code(loc, g->code);
+        int64_t holds = li >= 0 ? c.households[li] : 0;
+        if (!g->counted || holds == g->households)
+            continue;
+        double lon = NAN, lat = NAN;
+        if (g->geom)
+            point_of(k->ctx->geos, g->geom, &lon, &lat);
+        st = add(k, GG_CHECK_HOUSEHOLDS, 1, g->code, NULL, g->community, lon, lat, NULL,
+                 "claims %lld households, its polygon holds %lld", (long long)g->households, (long long)holds);
+        if (st == GG_OK) {
+            k->r->problems[k->r->n_problems - 1].value = g->households;
+            k->r->problems[k->r->n_problems - 1].expected = holds;
+        }
+    }
+    gg_free(k->ctx, c.households);
+    gg_locator_free(loc);
+    return st;
+}
+
+static gg_status check_code(checker *k, const gg_plan_grid *g)
+{
+    char community[13];
+    gg_code_layout layout = gg_grid_code_layout(g->code, community);
+    double lon = NAN, lat = NAN;
+    if (g->geom)
+        point_of(k->ctx->geos, g->geom, &lon, &lat);
+    if (layout == GG_CODE_LAYOUT_UNKNOWN)
+        return add(k, GG_CHECK_CODE_MALFORMED, 1, g->code, NULL, g->community, lon, lat, NULL,
+                   "'%s' is not a grid code of 16 (unified), 15 (DB11/T 2157) or 20 (CJ/T 349) digits", g->code);
+    if (community[0] && g->community[0] && strcmp(community, g->community) != 0)
+        return add(k, GG_CHECK_CODE_MISMATCH, 1, g->code, NULL, g->community, lon, lat, NULL,
+                   "the code names community %s, the grid is in %s", community, g->community);
+    if (layout == GG_CODE_LAYOUT_UNIFIED16 && g->type != 0 && gg_grid_code_type(g->code) != g->type)
+        return add(k, GG_CHECK_CODE_MISMATCH, 1, g->code, NULL, g->community, lon, lat, NULL,
+                   "the code's type digit is %d, the grid's type is %d", gg_grid_code_type(g->code), g->type);
+    return GG_OK;
+}
+
+static gg_status check_window(checker *k, const gg_plan_windows *w, const gg_community_row *c, const gg_plan_grid *g,
+                              int64_t community_households)
+{
+    if (g->type != 1 || !g->counted)
+        return GG_OK;
+    int rural = gg_plan_windows_rural(w, c ? c->urban_rural : "");
+    int lo = rural ? w->rural_min : w->urban_min, hi = rural ? w->rural_max : w->urban_max;
+    if ((g->households >= lo && g->households <= hi) || community_households < lo)
+        return GG_OK;
+    double lon = NAN, lat = NAN;
+    if (g->geom)
+        point_of(k->ctx->geos, g->geom, &lon, &lat);
+    return add(k, GG_CHECK_OUT_OF_WINDOW, 0, g->code, NULL, g->community, lon, lat, NULL,
+               "%lld households, outside the %s window %d-%d; %s%s", (long long)g->households,
+               rural ? "rural" : "urban", lo, hi, g->flags[0] ? "the plan says: " : "no reason recorded",
+               g->flags);
+}
+
+gg_status gg_plan_check(gg_ctx *ctx, gg_store *store, const gg_check_options *opts, gg_check_report **out)
+{
+    if (ctx == NULL)
+        return GG_ERR_ARG;
+    if (store == NULL || opts == NULL || out == NULL)
+        return gg_error(ctx, GG_ERR_ARG, "gg_plan_check: NULL argument");
+    *out = NULL;
+    int64_t plan = 0;
+    gg_status st = gg_store_resolve_plan(store, opts->plan, &plan);
+    if (st != GG_OK)
+        return st;
+    checker k;
+    memset(&k, 0, sizeof k);
+    k.ctx = ctx;
+    k.tol_m = opts->tolerance_m > 0 ? opts->tolerance_m : 0.01;
+    k.part_min_m2 = opts->part_min_m2 > 0 ? opts->part_min_m2 : 1.0;
+    k.r = gg_calloc(ctx, 1, sizeof *k.r);
+    k.wkb = GEOSWKBWriter_create_r(ctx->geos);
+    if (k.r == NULL || k.wkb == NULL) {
+        gg_free(ctx, k.r);
+        if (k.wkb)
+            GEOSWKBWriter_destroy_r(ctx->geos, k.wkb);
+        return gg_error_nomem(ctx);
+    }
+    k.r->plan = plan;
+    k.r->tolerance_m = k.tol_m;
+    k.r->part_min_m2 = k.part_min_m2;
+    gg_plan_grid *grids = NULL;
+    size_t n = 0, nc = 0;
+    gg_community_row *comms = NULL;
+    gg_plan_windows w;
+    gg_store_plan_windows(store, plan, &w);
+    st = gg_store_plan_grids(store, plan, &grids, &n);
+    if (st == GG_OK)
+        st = gg_store_communities(store, &comms, &nc);
+    k.r->grids = (int64_t)n;
+    for (size_t i = 0; i < n && st == GG_OK; i++) {
+        if (grids[i].geom == NULL)
+            st = add(&k, GG_CHECK_UNREADABLE, 1, grids[i].code, NULL, grids[i].community, NAN, NAN, NULL,
+                     "the stored geometry cannot be read");
+        if (st == GG_OK)
+            st = check_code(&k, &grids[i]);
+    }
+    /* Grids by community (both sorted by code). */
+    for (size_t i = 0, ci = 0; i < n && st == GG_OK;) {
+        size_t j = i;
+        while (j < n && strcmp(grids[j].community, grids[i].community) == 0)
+            j++;
+        while (ci < nc && strcmp(comms[ci].code, grids[i].community) < 0)
+            ci++;
+        const gg_community_row *c = ci < nc && strcmp(comms[ci].code, grids[i].community) == 0 ? &comms[ci] : NULL;
+        int64_t total = 0;
+        for (size_t q = i; q < j; q++)
+            total += grids[q].households;
+        if (c == NULL) {
+            for (size_t q = i; q < j && st == GG_OK; q++) {
+                double lon = NAN, lat = NAN;
+                if (grids[q].geom)
+                    point_of(ctx->geos, grids[q].geom, &lon, &lat);
+                st = add(&k, GG_CHECK_NO_COMMUNITY, 1, grids[q].code, NULL, grids[q].community, lon, lat, NULL,
+                         "its community '%s' is not a community of the project with a polygon", grids[q].community);
+            }
+        } else {
+            k.r->communities++;
+            st = check_community(&k, c, grids + i, j - i);
+        }
+        for (size_t q = i; q < j && st == GG_OK; q++)
+            st = check_window(&k, &w, c, &grids[q], total);
+        i = j;
+        if (st == GG_OK)
+            st = gg_progress(ctx, "check", i, n);
+    }
+    if (st == GG_OK && n > 0)
+        st = check_households(&k, store, plan, grids, n);
+    gg_plan_grids_free(ctx, grids, n);
+    gg_community_rows_free(ctx, comms, nc);
+    gg_metric_cache_clear(&k.cache);
+    GEOSWKBWriter_destroy_r(ctx->geos, k.wkb);
+    if (st != GG_OK) {
+        gg_check_report_free(ctx, k.r);
+        return st;
+    }
+    *out = k.r;
+    return GG_OK;
+}

@@ -1,0 +1,163 @@
+/* Typed readers of a plan, the communities and the household points. */
+#include "store/plan.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void gg_store_plan_windows(gg_store *store, int64_t plan, gg_plan_windows *w)
+{
+    *w = (gg_plan_windows){300, 500, 250, 350, 0, 0};
+    sqlite3_stmt *stmt = NULL;
+    if (gg_store_prepare(store, "SELECT params FROM plan WHERE id = ?1", &stmt) != GG_OK) {
+        gg_ctx_clear_error(store->ctx);
+        return;
+    }
+    sqlite3_bind_int64(stmt, 1, plan);
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != NULL) {
+        const char *p = (const char *)sqlite3_column_text(stmt, 0);
+        int a, b, c;
+        const char *u = strstr(p, "\"urban\":[");
+        if (u && sscanf(u, "\"urban\":[%d,%d,%d]", &a, &b, &c) == 3)
+            w->urban_min = a, w->urban_max = c;
+        const char *r = strstr(p, "\"rural\":[");
+        if (r && sscanf(r, "\"rural\":[%d,%d,%d]", &a, &b, &c) == 3)
+            w->rural_min = a, w->rural_max = c;
+        w->class122_rural = strstr(p, "\"class122\":\"rural\"") != NULL;
+        w->class123_rural = strstr(p, "\"class123\":\"rural\"") != NULL;
+    }
+    sqlite3_finalize(stmt);
+}
+
+int gg_plan_windows_rural(const gg_plan_windows *w, const char *ur)
+{
+    return strcmp(ur, "210") == 0 || strcmp(ur, "220") == 0 || (strcmp(ur, "122") == 0 && w->class122_rural) ||
+           (strcmp(ur, "123") == 0 && w->class123_rural);
+}
+
+static void copy_text(sqlite3_stmt *stmt, int col, char *out, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(stmt, col);
+    snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+gg_status gg_store_plan_grids(gg_store *store, int64_t plan, gg_plan_grid **out, size_t *n)
+{
+    gg_ctx *ctx = store->ctx;
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT code, coalesce(type, 0), coalesce(community, ''), households, persons,"
+                                    " coalesce(flags, ''), AsBinary(geom) FROM grid WHERE plan = ?1"
+                                    " ORDER BY community, code",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(stmt, 1, plan);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        st = gg_grow(ctx, (void **)out, &cap, *n + 1, sizeof **out);
+        if (st != GG_OK)
+            break;
+        gg_plan_grid *g = &(*out)[(*n)++];
+        memset(g, 0, sizeof *g);
+        copy_text(stmt, 0, g->code, sizeof g->code);
+        g->type = sqlite3_column_int(stmt, 1);
+        copy_text(stmt, 2, g->community, sizeof g->community);
+        g->counted = sqlite3_column_type(stmt, 3) != SQLITE_NULL;
+        g->households = sqlite3_column_int64(stmt, 3);
+        g->persons = sqlite3_column_int64(stmt, 4);
+        copy_text(stmt, 5, g->flags, sizeof g->flags);
+        g->geom = gg_store_column_geom(ctx, stmt, 6);
+        gg_ctx_clear_error(ctx);
+    }
+    if (st == GG_OK && rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading the plan's grids");
+    sqlite3_finalize(stmt);
+    if (st != GG_OK) {
+        gg_plan_grids_free(ctx, *out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+void gg_plan_grids_free(gg_ctx *ctx, gg_plan_grid *grids, size_t n)
+{
+    for (size_t i = 0; grids != NULL && i < n; i++)
+        if (grids[i].geom)
+            GEOSGeom_destroy_r(ctx->geos, grids[i].geom);
+    gg_free(ctx, grids);
+}
+
+gg_status gg_store_communities(gg_store *store, gg_community_row **out, size_t *n)
+{
+    gg_ctx *ctx = store->ctx;
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT code, coalesce(urban_rural, ''), AsBinary(geom) FROM division"
+                                    " WHERE level = 'community' AND geom IS NOT NULL ORDER BY code",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        GEOSGeometry *g = gg_store_column_geom(ctx, stmt, 2);
+        gg_ctx_clear_error(ctx);
+        if (g == NULL)
+            continue;
+        st = gg_grow(ctx, (void **)out, &cap, *n + 1, sizeof **out);
+        if (st != GG_OK) {
+            GEOSGeom_destroy_r(ctx->geos, g);
+            break;
+        }
+        gg_community_row *c = &(*out)[(*n)++];
+        copy_text(stmt, 0, c->code, sizeof c->code);
+        copy_text(stmt, 1, c->urban_rural, sizeof c->urban_rural);
+        c->geom = g;
+    }
+    if (st == GG_OK && rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading the communities");
+    sqlite3_finalize(stmt);
+    if (st != GG_OK) {
+        gg_community_rows_free(ctx, *out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+void gg_community_rows_free(gg_ctx *ctx, gg_community_row *rows, size_t n)
+{
+    for (size_t i = 0; rows != NULL && i < n; i++)
+        if (rows[i].geom)
+            GEOSGeom_destroy_r(ctx->geos, rows[i].geom);
+    gg_free(ctx, rows);
+}
+
+gg_status gg_store_households_each(gg_store *store, gg_household_fn fn, void *user)
+{
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store, "SELECT id, X(geom), Y(geom), count, persons FROM household ORDER BY fid",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(stmt, 0);
+        int64_t persons = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(stmt, 4);
+        if (fn(user, id ? id : "", sqlite3_column_double(stmt, 1), sqlite3_column_double(stmt, 2),
+               sqlite3_column_int64(stmt, 3), persons) != 0) {
+            sqlite3_finalize(stmt);
+            return GG_ERR_CANCELLED;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading household points");
+    sqlite3_finalize(stmt);
+    return st;
+}

@@ -1,0 +1,60 @@
+/* Private: typed readers of a plan and what it is checked against, so
+ * that the modules that only read a plan need no SQL of their own. */
+#ifndef GG_STORE_PLAN_H
+#define GG_STORE_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* The household windows a plan was made with: its parameters for a
+ * partition, the defaults (urban 300-500, rural 250-350, classes 122 and
+ * 123 urban) for an imported plan. */
+typedef struct gg_plan_windows {
+    int urban_min, urban_max, rural_min, rural_max;
+    int class122_rural, class123_rural;
+} gg_plan_windows;
+
+void gg_store_plan_windows(gg_store *store, int64_t plan, gg_plan_windows *w);
+
+/* Whether a community of urban-rural class urban_rural ("" when unknown:
+ * urban) takes the rural window. */
+int gg_plan_windows_rural(const gg_plan_windows *w, const char *urban_rural);
+
+/* One grid of a plan as stored. */
+typedef struct gg_plan_grid {
+    char code[24];
+    int type;
+    char community[16];
+    int64_t households, persons;
+    int counted;                /* households and persons are set (not NULL in the store) */
+    char flags[128];
+    GEOSGeometry *geom;         /* owned; EPSG:4326; NULL when the stored geometry cannot be read */
+} gg_plan_grid;
+
+/* Every grid of plan, by community then code, into a new array (free with
+ * gg_plan_grids_free). Returns GG_OK, GG_ERR_STORE, GG_ERR_NOMEM. */
+gg_status gg_store_plan_grids(gg_store *store, int64_t plan, gg_plan_grid **out, size_t *n);
+void gg_plan_grids_free(gg_ctx *ctx, gg_plan_grid *grids, size_t n);
+
+/* One community with its polygon. */
+typedef struct gg_community_row {
+    char code[13];
+    char urban_rural[4];
+    GEOSGeometry *geom;         /* owned; EPSG:4326 */
+} gg_community_row;
+
+/* The project's communities that have a polygon, by code (free with
+ * gg_community_rows_free). Returns GG_OK, GG_ERR_STORE, GG_ERR_NOMEM. */
+gg_status gg_store_communities(gg_store *store, gg_community_row **out, size_t *n);
+void gg_community_rows_free(gg_ctx *ctx, gg_community_row *rows, size_t n);
+
+/* Every household point: its id, place, households and persons (-1 when
+ * not recorded), in store order; fn returns non-zero to stop (then
+ * GG_ERR_CANCELLED is returned, nothing recorded). */
+typedef int (*gg_household_fn)(void *user, const char *id, double lon, double lat, int64_t households,
+                                int64_t persons);
+gg_status gg_store_households_each(gg_store *store, gg_household_fn fn, void *user);
+
+#endif

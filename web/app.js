@@ -27,7 +27,7 @@
   function gridColour(p) {
     if (p.type !== 1) return '#9e85d1';
     var h = p.households;
-    if (h == null) return '#d9d9d9';
+    if (h == null || h === 0) return '#d9d9d9'; /* not counted, or no households */
     if (h < 250) return '#fdd49e';
     if (h < 300) return '#fdbb84';
     if (h <= 400) return '#a1d99b';

@@ -206,6 +206,29 @@ typedef struct gg_roster_report {
 GG_API gg_status gg_roster_check(gg_ctx *ctx, gg_store *store, int64_t plan, gg_roster_report **out);
 GG_API void gg_roster_report_free(gg_ctx *ctx, gg_roster_report *report);
 
+/* ---- households counted where the polygons say ---- */
+
+typedef struct gg_plan_counts {
+    int64_t grids;              /* grids in the plan */
+    int64_t counted;            /* grids whose households and persons were written */
+    int64_t disagree;           /* grids whose recorded households differ from the points they hold
+                                   (left as recorded: only_missing) */
+    int64_t points, points_outside; /* household points, and those no grid holds */
+    int64_t households_outside; /* households on those points */
+} gg_plan_counts;
+
+/* Counts the project's household points into the grids of plan (0: the
+ * newest) by the rule of gg_locator_find (inside or on an edge; of several
+ * grids a dedicated one, then the lowest code) and stores each grid's
+ * households and persons (a point's recorded persons, else its households
+ * x 2.62). only_missing: only grids with no households recorded; the
+ * others are compared and counted in out->disagree. Writes inside the
+ * caller's transaction, if one is open. out may be NULL. Returns GG_OK,
+ * GG_ERR_NOT_FOUND, GG_ERR_GEOMETRY (the plan's polygons cannot be
+ * indexed), GG_ERR_STORE, GG_ERR_NOMEM. */
+GG_API gg_status gg_plan_count_households(gg_ctx *ctx, gg_store *store, int64_t plan, int only_missing,
+                                          gg_plan_counts *out);
+
 #ifdef __cplusplus
 }
 #endif

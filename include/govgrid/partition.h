@@ -128,6 +128,12 @@ typedef struct gg_plan_report {
      * (unreachable), or none of these (the search found no fitting split:
      * infeasible). */
     int64_t out_indivisible, out_island, out_unreachable, out_infeasible;
+    /* An imported plan (nobody partitioned it: no reasons are recorded):
+     * its grids out of the window as drawn, above the maximum and below
+     * the minimum; communities below the minimum are recognised by their
+     * households. */
+    int imported;
+    int64_t out_drawn_over, out_drawn_under;
     /* The share the partition could have changed: comprehensive grids of
      * communities neither below the minimum nor unreachable, indivisible
      * grids and islands apart. */

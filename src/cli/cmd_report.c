@@ -41,9 +41,11 @@ static json_t *report_json(const char *project, const gg_plan_report *r)
     json_object_set_new(o, "out_of_window", json_integer(r->out_of_window));
     json_object_set_new(o, "small_community_grids", json_integer(r->small_community));
     json_object_set_new(o, "out_of_window_by_reason",
-                        json_pack("{s:I, s:I, s:I, s:I}", "indivisible", (json_int_t)r->out_indivisible, "island",
-                                  (json_int_t)r->out_island, "unreachable",
-                                  (json_int_t)r->out_unreachable, "infeasible", (json_int_t)r->out_infeasible));
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "indivisible", (json_int_t)r->out_indivisible,
+                                  "island", (json_int_t)r->out_island, "unreachable", (json_int_t)r->out_unreachable,
+                                  "infeasible", (json_int_t)r->out_infeasible, "drawn_over_max",
+                                  (json_int_t)r->out_drawn_over, "drawn_under_min", (json_int_t)r->out_drawn_under));
+    json_object_set_new(o, "imported", json_boolean(r->imported));
     json_object_set_new(o, "attainable", json_pack("{s:I, s:I}", "in_window", (json_int_t)r->attainable_in_window,
                                                    "out_of_window", (json_int_t)r->attainable_out_of_window));
     json_object_set_new(o, "households_per_grid",
@@ -87,7 +89,11 @@ static void print_report(const gg_plan_report *r)
            (long long)(r->in_window + r->out_of_window), share);
     if (r->small_community)
         printf("; %lld grid(s) of communities below the minimum not counted", (long long)r->small_community);
-    if (r->out_of_window) {
+    if (r->out_of_window && r->imported) {
+        printf("\n  out of window as drawn (an imported plan: no partition chose these boundaries): %lld above the "
+               "maximum, %lld below the minimum",
+               (long long)r->out_drawn_over, (long long)r->out_drawn_under);
+    } else if (r->out_of_window) {
         int64_t att = r->attainable_in_window + r->attainable_out_of_window;
         printf("\n  out of window: %lld indivisible (one point above the maximum), %lld populated island(s), %lld "
                "unreachable (no number of grids fits the community), %lld infeasible (no fitting split found)",

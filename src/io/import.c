@@ -10,6 +10,7 @@
 #include "io/import.h"
 #include "dispatch/limits.h"
 #include "govgrid/code.h"
+#include "govgrid/locate.h"
 #include "store/rtree_bulk.h"
 
 #include <cpl_error.h>
@@ -156,8 +157,8 @@ static const char *insert_sql(gg_layer layer)
     case GG_LAYER_DEPT_GRIDS:
         return "INSERT INTO dept_grid(fid, dept, id, name, geom) VALUES (?1, ?2, ?3, ?4, ?5)";
     case GG_LAYER_GRIDS:
-        return "INSERT INTO grid(fid, plan, code, type, community, name, geom)"
-               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+        return "INSERT INTO grid(fid, plan, code, type, community, name, geom, households, persons)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
     case GG_LAYER_CATALOGUE:
         return "INSERT INTO catalogue(fid, version, item_code, class, subclass, name, name_en, department,"
                " reporting_condition, reach_within, handle_within, closing_condition)"
@@ -599,6 +600,12 @@ static int rule_grids(importer *im, feature_ctx *f)
     bind_text_or_null(s, 5, comm);
     bind_value(s, 6, &v[3], FIELD_TEXT);
     bind_geom(im, 7, f->row);
+    if (v[4].present && v[4].i < 0)
+        return rejectf(f, "households %lld is negative", (long long)v[4].i);
+    if (v[5].present && v[5].i < 0)
+        return rejectf(f, "persons %lld is negative", (long long)v[5].i);
+    bind_value(s, 8, &v[4], FIELD_INT);
+    bind_value(s, 9, &v[5], FIELD_INT);
     return 1;
 }
 
@@ -820,6 +827,38 @@ static gg_status list_warning(importer *im, const char *what)
     return issue(im, GG_ISSUE_WARNING, -1, NULL, msg);
 }
 
+/* An imported plan's grids get the households and persons of the points
+ * their polygons hold, by the rule of locate, where the source gave none;
+ * counts the source gave are kept, and those that differ from the points
+ * are named in a warning (govgrid check lists them). */
+static gg_status count_grid_households(importer *im)
+{
+    gg_plan_counts counts;
+    gg_status st = gg_plan_count_households(im->ctx, im->store, im->report->plan, 1, &counts);
+    char msg[256];
+    if (st == GG_ERR_GEOMETRY || st == GG_ERR_INVALID_INPUT) {
+        snprintf(msg, sizeof msg, "households not counted into the grids: %s", gg_ctx_errmsg(im->ctx));
+        gg_ctx_clear_error(im->ctx);
+        return issue(im, GG_ISSUE_WARNING, -1, NULL, msg);
+    }
+    if (st != GG_OK)
+        return st;
+    if (counts.disagree > 0) {
+        snprintf(msg, sizeof msg,
+                 "%lld grid(s) carry household counts that differ from the household points their polygons hold"
+                 " (kept as given; 'govgrid check' lists them)",
+                 (long long)counts.disagree);
+        st = issue(im, GG_ISSUE_WARNING, -1, NULL, msg);
+    }
+    if (st == GG_OK && counts.points_outside > 0) {
+        snprintf(msg, sizeof msg, "%lld household point(s) (%lld households) lie in no grid of plan %lld",
+                 (long long)counts.points_outside, (long long)counts.households_outside,
+                 (long long)im->report->plan);
+        st = issue(im, GG_ISSUE_WARNING, -1, NULL, msg);
+    }
+    return st;
+}
+
 static gg_status finish(importer *im)
 {
     gg_status st = check_swapped(im);
@@ -832,6 +871,8 @@ static gg_status finish(importer *im)
                      (long long)im->missing_community);
             st = issue(im, GG_ISSUE_WARNING, -1, NULL, msg);
         }
+        if (st == GG_OK && im->report->plan > 0)
+            st = count_grid_households(im);
     }
     if (st == GG_OK && im->spec->layer == GG_LAYER_UNITS)
         st = list_warning(im, "unit(s) of a kind govgrid does not know (known: government, "

@@ -2,6 +2,7 @@
  * points, the roads and waterways that may bound its grids, and the unit
  * parcels that may become dedicated grids. */
 #include "partition/partition.h"
+#include "store/plan.h"
 
 #include <math.h>
 
@@ -11,9 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Persons per household where a household point gives none: China's
- * average family household size at the 2020 census was 2.62. */
-#define PERSONS_PER_HOUSEHOLD 2.62
 
 /* Road classes (OSM highway values) that bound urban grids: streets and
  * lanes, not footpaths. Rural grids follow main roads only. */
@@ -97,7 +95,7 @@ static gg_status load_households(pt_community *c)
         c->py[n] = sqlite3_column_double(stmt, 1);
         c->ph[n] = sqlite3_column_int64(stmt, 2);
         c->pp[n] = sqlite3_column_type(stmt, 3) == SQLITE_NULL
-                       ? (int64_t)llround((double)c->ph[n] * PERSONS_PER_HOUSEHOLD)
+                       ? (int64_t)llround((double)c->ph[n] * GG_PERSONS_PER_HOUSEHOLD)
                        : sqlite3_column_int64(stmt, 3);
         c->n_points++;
     }

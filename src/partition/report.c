@@ -5,6 +5,7 @@
  * metric CRS. */
 #include "partition/partition.h"
 #include "geo/crs.h"
+#include "store/plan.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -20,34 +21,6 @@
 /* A grid boundary within this distance of a road or waterway line is "on"
  * it: centre lines and digitised boundaries rarely coincide exactly. */
 #define ON_LINE_M 5.0
-
-typedef struct windows {
-    int urban_min, urban_max, rural_min, rural_max;
-    int class122_rural, class123_rural;
-} windows;
-
-static void plan_windows(gg_store *store, int64_t plan, windows *w)
-{
-    *w = (windows){300, 500, 250, 350, 0, 0};
-    sqlite3_stmt *stmt = NULL;
-    if (gg_store_prepare(store, "SELECT params FROM plan WHERE id = ?1", &stmt) != GG_OK)
-        return;
-    sqlite3_bind_int64(stmt, 1, plan);
-    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != NULL) {
-        const char *p = (const char *)sqlite3_column_text(stmt, 0);
-        int a, b, c;
-        const char *u = strstr(p, "\"urban\":[");
-        if (u && sscanf(u, "\"urban\":[%d,%d,%d]", &a, &b, &c) == 3)
-            w->urban_min = a, w->urban_max = c;
-        const char *r = strstr(p, "\"rural\":[");
-        if (r && sscanf(r, "\"rural\":[%d,%d,%d]", &a, &b, &c) == 3)
-            w->rural_min = a, w->rural_max = c;
-        w->class122_rural = strstr(p, "\"class122\":\"rural\"") != NULL;
-        w->class123_rural = strstr(p, "\"class123\":\"rural\"") != NULL;
-    }
-    sqlite3_finalize(stmt);
-    gg_ctx_clear_error(store->ctx);
-}
 
 static int to_metric_cb(double *x, double *y, void *userdata)
 {
@@ -122,7 +95,7 @@ static double quantile(const double *sorted, size_t n, double q)
 
 /* One community: its grids measured, its internal boundary compared with
  * the linework. */
-static gg_status measure_community(gg_ctx *ctx, gg_store *store, int64_t plan, const windows *win,
+static gg_status measure_community(gg_ctx *ctx, gg_store *store, int64_t plan, const gg_plan_windows *win,
                                    gg_metric_cache *cache, gg_community_quality *cq, gg_plan_report *r,
                                    size_t *cap_grids)
 {
@@ -141,8 +114,7 @@ static gg_status measure_community(gg_ctx *ctx, gg_store *store, int64_t plan, c
         snprintf(cls, sizeof cls, "%s", (const char *)sqlite3_column_text(stmt, 1));
     }
     sqlite3_finalize(stmt);
-    cq->rural = strcmp(cls, "210") == 0 || strcmp(cls, "220") == 0 ||
-                (strcmp(cls, "122") == 0 && win->class122_rural) || (strcmp(cls, "123") == 0 && win->class123_rural);
+    cq->rural = gg_plan_windows_rural(win, cls);
     cq->min = cq->rural ? win->rural_min : win->urban_min;
     cq->max = cq->rural ? win->rural_max : win->urban_max;
 
@@ -294,8 +266,8 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
     if (r == NULL)
         return gg_error_nomem(ctx);
     r->plan = found;
-    windows win;
-    plan_windows(store, found, &win);
+    gg_plan_windows win;
+    gg_store_plan_windows(store, found, &win);
     st = gg_store_prepare(store, "SELECT DISTINCT community FROM grid WHERE plan = ?1 AND community IS NOT NULL"
                                  " ORDER BY community", &stmt);
     size_t cap = 0, cap_grids = 0;
@@ -329,8 +301,14 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
     }
     if (st == GG_OK) {
         size_t ci = 0;
+        r->imported = gg_store_plan_imported(store, found);
         for (size_t i = 0; i < r->n_grids; i++) {
             const gg_grid_quality *g = &r->grid_list[i];
+            /* communities are in code order, and so are the grids */
+            while (ci < r->n_communities && strcmp(r->communities[ci].code, g->community) < 0)
+                ci++;
+            const gg_community_quality *cq =
+                ci < r->n_communities && !strcmp(r->communities[ci].code, g->community) ? &r->communities[ci] : NULL;
             r->grids++;
             pp[i] = g->polsby_popper;
             road[i] = g->road_m;
@@ -339,7 +317,7 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
                 continue;
             }
             r->comprehensive++;
-            if (strstr(g->flags, "small_community")) {
+            if (strstr(g->flags, "small_community") || (r->imported && cq && cq->households < cq->min)) {
                 r->small_community++;
                 continue;
             }
@@ -350,7 +328,12 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
                 r->out_of_window++;
             int indivisible = strstr(g->flags, "indivisible") != NULL;
             int island = strstr(g->flags, "island") != NULL;
-            if (!g->in_window) {
+            if (!g->in_window && r->imported) {
+                if (cq && g->households > cq->max)
+                    r->out_drawn_over++;
+                else
+                    r->out_drawn_under++;
+            } else if (!g->in_window) {
                 if (indivisible)
                     r->out_indivisible++;
                 else if (island)
@@ -360,11 +343,7 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
                 else
                     r->out_infeasible++;
             }
-            /* communities are in code order, and so are the grids */
-            while (ci < r->n_communities && strcmp(r->communities[ci].code, g->community) < 0)
-                ci++;
-            int unreachable = ci < r->n_communities && !strcmp(r->communities[ci].code, g->community) &&
-                              r->communities[ci].unreachable;
+            int unreachable = cq && cq->unreachable;
             if (unreachable || indivisible || island)
                 continue;
             if (g->in_window)

@@ -1,6 +1,7 @@
 /* Typed readers of a plan, the communities and the household points. */
 #include "store/plan.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +27,19 @@ void gg_store_plan_windows(gg_store *store, int64_t plan, gg_plan_windows *w)
         w->class123_rural = strstr(p, "\"class123\":\"rural\"") != NULL;
     }
     sqlite3_finalize(stmt);
+}
+
+int gg_store_plan_imported(gg_store *store, int64_t plan)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (gg_store_prepare(store, "SELECT source = 'import' FROM plan WHERE id = ?1", &stmt) != GG_OK) {
+        gg_ctx_clear_error(store->ctx);
+        return 0;
+    }
+    sqlite3_bind_int64(stmt, 1, plan);
+    int imported = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1;
+    sqlite3_finalize(stmt);
+    return imported;
 }
 
 int gg_plan_windows_rural(const gg_plan_windows *w, const char *ur)
@@ -149,15 +163,47 @@ gg_status gg_store_households_each(gg_store *store, gg_household_fn fn, void *us
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(stmt, 0);
-        int64_t persons = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(stmt, 4);
+        int64_t households = sqlite3_column_int64(stmt, 3);
+        int64_t persons = sqlite3_column_type(stmt, 4) == SQLITE_NULL
+                              ? (int64_t)llround((double)households * GG_PERSONS_PER_HOUSEHOLD)
+                              : sqlite3_column_int64(stmt, 4);
         if (fn(user, id ? id : "", sqlite3_column_double(stmt, 1), sqlite3_column_double(stmt, 2),
-               sqlite3_column_int64(stmt, 3), persons) != 0) {
+               households, persons) != 0) {
             sqlite3_finalize(stmt);
             return GG_ERR_CANCELLED;
         }
     }
     if (rc != SQLITE_DONE)
         st = gg_store_sql_error(store, "reading household points");
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+gg_status gg_store_set_grid_counts(gg_store *store, int64_t plan, size_t n, const char *const *codes,
+                                   const int64_t *households, const int64_t *persons, int only_missing,
+                                   int64_t *changed)
+{
+    *changed = 0;
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    only_missing ? "UPDATE grid SET households = ?3, persons = ?4 WHERE plan = ?1"
+                                                   " AND code = ?2 AND households IS NULL"
+                                                 : "UPDATE grid SET households = ?3, persons = ?4 WHERE plan = ?1"
+                                                   " AND code = ?2",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    for (size_t i = 0; i < n && st == GG_OK; i++) {
+        sqlite3_bind_int64(stmt, 1, plan);
+        sqlite3_bind_text(stmt, 2, codes[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 3, households[i]);
+        sqlite3_bind_int64(stmt, 4, persons[i]);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            st = gg_store_sql_error(store, "storing grid household counts");
+        else
+            *changed += sqlite3_changes(store->db);
+        sqlite3_reset(stmt);
+    }
     sqlite3_finalize(stmt);
     return st;
 }

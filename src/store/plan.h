@@ -18,6 +18,10 @@ typedef struct gg_plan_windows {
 
 void gg_store_plan_windows(gg_store *store, int64_t plan, gg_plan_windows *w);
 
+/* 1 when plan was imported (drawn elsewhere), 0 when partitioned or not
+ * found. */
+int gg_store_plan_imported(gg_store *store, int64_t plan);
+
 /* Whether a community of urban-rural class urban_rural ("" when unknown:
  * urban) takes the rural window. */
 int gg_plan_windows_rural(const gg_plan_windows *w, const char *urban_rural);
@@ -50,11 +54,24 @@ typedef struct gg_community_row {
 gg_status gg_store_communities(gg_store *store, gg_community_row **out, size_t *n);
 void gg_community_rows_free(gg_ctx *ctx, gg_community_row *rows, size_t n);
 
-/* Every household point: its id, place, households and persons (-1 when
- * not recorded), in store order; fn returns non-zero to stop (then
- * GG_ERR_CANCELLED is returned, nothing recorded). */
+/* Persons per household where a household point records none: China's
+ * average family household size at the 2020 census was 2.62. */
+#define GG_PERSONS_PER_HOUSEHOLD 2.62
+
+/* Every household point: its id, place, households and persons (where a
+ * point records none, households x GG_PERSONS_PER_HOUSEHOLD rounded), in
+ * store order; fn returns non-zero to stop (then GG_ERR_CANCELLED is
+ * returned, nothing recorded). */
 typedef int (*gg_household_fn)(void *user, const char *id, double lon, double lat, int64_t households,
                                 int64_t persons);
 gg_status gg_store_households_each(gg_store *store, gg_household_fn fn, void *user);
+
+/* Stores the households and persons of the grids of plan named by
+ * codes[0..n) (grids of other codes are left alone); with only_missing,
+ * only where a grid has none recorded. *changed receives the number of
+ * grids written. Returns GG_OK, GG_ERR_STORE. */
+gg_status gg_store_set_grid_counts(gg_store *store, int64_t plan, size_t n, const char *const *codes,
+                                   const int64_t *households, const int64_t *persons, int only_missing,
+                                   int64_t *changed);
 
 #endif

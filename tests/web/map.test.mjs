@@ -84,7 +84,7 @@ try {
   const png = await page.screenshot();
   writeFileSync(path.join(work, 'map.png'), png);
   const img = decodePng(png);
-  // The comprehensive grids have no households: grey #d9d9d9 at 0.75 over
+  // The comprehensive grids hold no households: grey #d9d9d9 at 0.75 over
   // the background #f4f1ea; the dedicated one violet #9e85d1.
   const grey = countNear(img, [224, 223, 221], 4), violet = countNear(img, [180, 160, 215], 4);
   const total = img.width * img.height;

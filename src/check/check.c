@@ -165,7 +165,7 @@ typedef struct frames {
     int n;
 } frames;
 
-static void frames_for(checker *k, double lon, double lat, frames *f)
+static gg_status frames_for(checker *k, double lon, double lat, frames *f)
 {
     f->n = 0;
     int utm = (lat >= 0 ? 32600 : 32700) + (int)floor((lon + 180.0) / 6.0) + 1;
@@ -175,12 +175,16 @@ static void frames_for(checker *k, double lon, double lat, frames *f)
         if (want[i] <= 0 || (i == 1 && want[1] == want[0]))
             continue;
         gg_transform *t = NULL;
-        if (gg_metric_cache_get(k->ctx, &k->cache, want[i], &t) == GG_OK) {
+        gg_status st = gg_metric_cache_get(k->ctx, &k->cache, want[i], &t);
+        if (st == GG_ERR_NOMEM)
+            return st;
+        if (st == GG_OK) {
             f->t[f->n] = t;
             f->epsg[f->n++] = want[i];
         }
         gg_ctx_clear_error(k->ctx);
     }
+    return GG_OK;
 }
 
 /* Spikes and repeated points of one ring, in metric coordinates m of the
@@ -454,9 +458,8 @@ static gg_status check_community(checker *k, const gg_community_row *c, gg_plan_
     double lon, lat;
     point_of(h, c->geom, &lon, &lat);
     frames f;
-    frames_for(k, lon, lat, &f);
+    gg_status st = frames_for(k, lon, lat, &f);
     int community_parts = GEOSGetNumGeometries_r(h, c->geom);
-    gg_status st = GG_OK;
     for (size_t i = 0; i < n && st == GG_OK; i++)
         if (grids[i].geom != NULL)
             st = check_shape(k, &grids[i], &f, community_parts);
@@ -688,8 +691,9 @@ gg_status gg_plan_check(gg_ctx *ctx, gg_store *store, const gg_check_options *op
     size_t n = 0, nc = 0;
     gg_community_row *comms = NULL;
     gg_plan_windows w;
-    gg_store_plan_windows(store, plan, &w);
-    st = gg_store_plan_grids(store, plan, &grids, &n);
+    st = gg_store_plan_windows(store, plan, &w);
+    if (st == GG_OK)
+        st = gg_store_plan_grids(store, plan, &grids, &n);
     if (st == GG_OK)
         st = gg_store_communities(store, &comms, &nc);
     k.r->grids = (int64_t)n;

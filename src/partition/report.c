@@ -267,7 +267,11 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
         return gg_error_nomem(ctx);
     r->plan = found;
     gg_plan_windows win;
-    gg_store_plan_windows(store, found, &win);
+    st = gg_store_plan_windows(store, found, &win);
+    if (st != GG_OK) {
+        gg_free(ctx, r);
+        return st;
+    }
     st = gg_store_prepare(store, "SELECT DISTINCT community FROM grid WHERE plan = ?1 AND community IS NOT NULL"
                                  " ORDER BY community", &stmt);
     size_t cap = 0, cap_grids = 0;
@@ -290,6 +294,8 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
             st = gg_progress(ctx, "report", i + 1, r->n_communities);
     }
     gg_metric_cache_clear(&cache);
+    if (st == GG_OK)
+        st = gg_store_plan_imported(store, found, &r->imported);
     double *hh = NULL, *pp = NULL, *road = NULL;
     size_t n = 0;
     if (st == GG_OK) {
@@ -301,7 +307,6 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
     }
     if (st == GG_OK) {
         size_t ci = 0;
-        r->imported = gg_store_plan_imported(store, found);
         for (size_t i = 0; i < r->n_grids; i++) {
             const gg_grid_quality *g = &r->grid_list[i];
             /* communities are in code order, and so are the grids */

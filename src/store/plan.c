@@ -5,14 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
-void gg_store_plan_windows(gg_store *store, int64_t plan, gg_plan_windows *w)
+gg_status gg_store_plan_windows(gg_store *store, int64_t plan, gg_plan_windows *w)
 {
     *w = (gg_plan_windows){300, 500, 250, 350, 0, 0};
     sqlite3_stmt *stmt = NULL;
-    if (gg_store_prepare(store, "SELECT params FROM plan WHERE id = ?1", &stmt) != GG_OK) {
-        gg_ctx_clear_error(store->ctx);
-        return;
-    }
+    gg_status st = gg_store_prepare(store, "SELECT params FROM plan WHERE id = ?1", &stmt);
+    if (st != GG_OK)
+        return st;
     sqlite3_bind_int64(stmt, 1, plan);
     if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != NULL) {
         const char *p = (const char *)sqlite3_column_text(stmt, 0);
@@ -27,19 +26,20 @@ void gg_store_plan_windows(gg_store *store, int64_t plan, gg_plan_windows *w)
         w->class123_rural = strstr(p, "\"class123\":\"rural\"") != NULL;
     }
     sqlite3_finalize(stmt);
+    return GG_OK;
 }
 
-int gg_store_plan_imported(gg_store *store, int64_t plan)
+gg_status gg_store_plan_imported(gg_store *store, int64_t plan, int *imported)
 {
+    *imported = 0;
     sqlite3_stmt *stmt = NULL;
-    if (gg_store_prepare(store, "SELECT source = 'import' FROM plan WHERE id = ?1", &stmt) != GG_OK) {
-        gg_ctx_clear_error(store->ctx);
-        return 0;
-    }
+    gg_status st = gg_store_prepare(store, "SELECT source = 'import' FROM plan WHERE id = ?1", &stmt);
+    if (st != GG_OK)
+        return st;
     sqlite3_bind_int64(stmt, 1, plan);
-    int imported = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1;
+    *imported = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1;
     sqlite3_finalize(stmt);
-    return imported;
+    return GG_OK;
 }
 
 int gg_plan_windows_rural(const gg_plan_windows *w, const char *ur)

@@ -16,11 +16,11 @@ typedef struct gg_plan_windows {
     int class122_rural, class123_rural;
 } gg_plan_windows;
 
-void gg_store_plan_windows(gg_store *store, int64_t plan, gg_plan_windows *w);
+gg_status gg_store_plan_windows(gg_store *store, int64_t plan, gg_plan_windows *w);
 
-/* 1 when plan was imported (drawn elsewhere), 0 when partitioned or not
- * found. */
-int gg_store_plan_imported(gg_store *store, int64_t plan);
+/* *imported: 1 when plan was imported (drawn elsewhere), 0 when
+ * partitioned or not found. */
+gg_status gg_store_plan_imported(gg_store *store, int64_t plan, int *imported);
 
 /* Whether a community of urban-rural class urban_rural ("" when unknown:
  * urban) takes the rural window. */

@@ -83,6 +83,8 @@ typedef struct gg_check_options {
     int64_t plan;               /* 0: the newest */
     double tolerance_m;         /* pieces and spikes narrower than this are noise; 0: 0.01 (1 cm) */
     double part_min_m2;         /* 0: 1 m2 */
+    int skip_households;        /* 1: leave the households to the caller, who has just counted them by the
+                                   same rule (a partition settling its own plan) */
 } gg_check_options;
 
 GG_API void gg_check_options_init(gg_check_options *opts);

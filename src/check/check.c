@@ -10,9 +10,11 @@
  * where they are and how large. A piece that holds no disc of the
  * tolerance's radius (a sliver of digitising noise) is not a problem. */
 #include "check/check.h"
+#include "geo/coverage.h"
 #include "geo/crs.h"
 #include "geo/inscribed.h"
 #include "geo/shapes.h"
+#include "locate/count.h"
 #include "store/plan.h"
 
 #include <math.h>
@@ -187,50 +189,55 @@ static gg_status frames_for(checker *k, double lon, double lat, frames *f)
     return GG_OK;
 }
 
-/* Spikes and repeated points of one ring, in metric coordinates m of the
- * ring whose lon/lat coordinates are in d. */
-static gg_status ring_defects(checker *k, const gg_plan_grid *g, const GEOSGeometry *ring_m,
-                              const GEOSGeometry *ring_d)
+/* Repeated points of one ring. */
+static gg_status repeated_points(checker *k, const gg_plan_grid *g, const GEOSGeometry *ring)
 {
     GEOSContextHandle_t h = k->ctx->geos;
-    const GEOSCoordSequence *sm = GEOSGeom_getCoordSeq_r(h, ring_m);
-    const GEOSCoordSequence *sd = GEOSGeom_getCoordSeq_r(h, ring_d);
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
     unsigned n = 0;
-    if (sm == NULL || sd == NULL || GEOSCoordSeq_getSize_r(h, sm, &n) != 1 || n < 4)
+    if (seq == NULL || GEOSCoordSeq_getSize_r(h, seq, &n) != 1 || n < 2)
         return GG_OK;
-    n--; /* closed: the last repeats the first */
-    int spikes = 0, repeats = 0;
-    double first_lon = NAN, first_lat = NAN, rep_lon = NAN, rep_lat = NAN;
+    int repeats = 0;
+    double rep_lon = NAN, rep_lat = NAN, lx = 0, ly = 0;
     for (unsigned i = 0; i < n; i++) {
-        double px, py, vx, vy, qx, qy;
-        GEOSCoordSeq_getXY_r(h, sm, (i + n - 1) % n, &px, &py);
-        GEOSCoordSeq_getXY_r(h, sm, i, &vx, &vy);
-        GEOSCoordSeq_getXY_r(h, sm, (i + 1) % n, &qx, &qy);
-        double lon, lat;
-        GEOSCoordSeq_getXY_r(h, sd, i, &lon, &lat);
-        double ax = px - vx, ay = py - vy, bx = qx - vx, by = qy - vy;
-        double la = hypot(ax, ay), lb = hypot(bx, by);
-        if (la == 0) {
-            if (repeats++ == 0)
-                rep_lon = lon, rep_lat = lat;
-            continue;
-        }
-        if (lb == 0 || ax * bx + ay * by <= 0)
-            continue;
-        if (fabs(ax * by - ay * bx) / (la > lb ? la : lb) < k->tol_m) {
-            if (spikes++ == 0)
-                first_lon = lon, first_lat = lat;
+        double x, y;
+        GEOSCoordSeq_getXY_r(h, seq, i, &x, &y);
+        if (i > 0 && x == lx && y == ly && repeats++ == 0)
+            rep_lon = x, rep_lat = y;
+        lx = x;
+        ly = y;
+    }
+    if (repeats == 0)
+        return GG_OK;
+    return add(k, GG_CHECK_REPEATED_POINT, 1, g->code, NULL, g->community, rep_lon, rep_lat, NULL,
+               "%d repeated vertex(es), the first at %.7f %.7f", repeats, rep_lon, rep_lat);
+}
+
+/* The vertex of d (lon/lat) at the place of the vertex (x, y) of m, its
+ * reprojection, which has the same rings and vertices in the same order. */
+static void same_vertex(GEOSContextHandle_t h, const GEOSGeometry *d, const GEOSGeometry *m, double x, double y,
+                        double *lon, double *lat)
+{
+    for (int p = 0; p < GEOSGetNumGeometries_r(h, m) && p < GEOSGetNumGeometries_r(h, d); p++) {
+        const GEOSGeometry *pm = GEOSGetGeometryN_r(h, m, p), *pd = GEOSGetGeometryN_r(h, d, p);
+        for (int q = -1; q < GEOSGetNumInteriorRings_r(h, pm); q++) {
+            const GEOSGeometry *rm = q < 0 ? GEOSGetExteriorRing_r(h, pm) : GEOSGetInteriorRingN_r(h, pm, q);
+            const GEOSGeometry *rd = q < 0 ? GEOSGetExteriorRing_r(h, pd) : GEOSGetInteriorRingN_r(h, pd, q);
+            const GEOSCoordSequence *sm = rm ? GEOSGeom_getCoordSeq_r(h, rm) : NULL;
+            const GEOSCoordSequence *sd = rd ? GEOSGeom_getCoordSeq_r(h, rd) : NULL;
+            unsigned n = 0;
+            if (sm == NULL || sd == NULL || GEOSCoordSeq_getSize_r(h, sm, &n) != 1)
+                continue;
+            for (unsigned i = 0; i < n; i++) {
+                double vx, vy;
+                GEOSCoordSeq_getXY_r(h, sm, i, &vx, &vy);
+                if (vx == x && vy == y) {
+                    GEOSCoordSeq_getXY_r(h, sd, i, lon, lat);
+                    return;
+                }
+            }
         }
     }
-    gg_status st = GG_OK;
-    if (spikes)
-        st = add(k, GG_CHECK_SPIKE, 1, g->code, NULL, g->community, first_lon, first_lat, NULL,
-                 "%d vertex(es) where the ring turns back on itself within %.2f m, the first at %.7f %.7f", spikes,
-                 k->tol_m, first_lon, first_lat);
-    if (st == GG_OK && repeats)
-        st = add(k, GG_CHECK_REPEATED_POINT, 1, g->code, NULL, g->community, rep_lon, rep_lat, NULL,
-                 "%d repeated vertex(es), the first at %.7f %.7f", repeats, rep_lon, rep_lat);
-    return st;
 }
 
 /* Validity after each reprojection, ring defects and small parts. */
@@ -291,13 +298,23 @@ static gg_status check_shape(checker *k, const gg_plan_grid *g, const frames *f,
             if (st == GG_OK)
                 k->r->problems[k->r->n_problems - 1].area_m2 = area;
         }
-        int holes = GEOSGetNumInteriorRings_r(h, pm);
+        int holes = GEOSGetNumInteriorRings_r(h, pd);
         for (int q = -1; q < holes && st == GG_OK; q++) {
-            const GEOSGeometry *rm = q < 0 ? GEOSGetExteriorRing_r(h, pm) : GEOSGetInteriorRingN_r(h, pm, q);
             const GEOSGeometry *rd = q < 0 ? GEOSGetExteriorRing_r(h, pd) : GEOSGetInteriorRingN_r(h, pd, q);
-            if (rm && rd)
-                st = ring_defects(k, g, rm, rd);
+            if (rd)
+                st = repeated_points(k, g, rd);
         }
+    }
+    /* Spikes, measured in metres in the local metric CRS; reported where
+     * they are in the plan's own coordinates (the same vertex). */
+    double sx = NAN, sy = NAN;
+    int spikes = st == GG_OK ? gg_geom_spikes(h, m0, 1, 1, k->tol_m, &sx, &sy) : 0;
+    if (spikes > 0) {
+        double lon = NAN, lat = NAN;
+        same_vertex(h, g->geom, m0, sx, sy, &lon, &lat);
+        st = add(k, GG_CHECK_SPIKE, 1, g->code, NULL, g->community, lon, lat, NULL,
+                 "%d vertex(es) where a ring runs back along itself, narrower than %.2f m, the first at %.7f %.7f",
+                 spikes, k->tol_m, lon, lat);
     }
     if (st == GG_OK && parts > 1) {
         double lon, lat;
@@ -554,58 +571,34 @@ static gg_status check_community(checker *k, const gg_community_row *c, gg_plan_
 
 /* ---- households, codes, windows ---- */
 
-typedef struct held {
-    checker *k;
-    const gg_locator *loc;
-    int64_t *households;
-    gg_status st;
-} held;
-
-static int count_point(void *user, const char *id, double lon, double lat, int64_t households, int64_t persons)
+static int point_outside(void *user, const char *id, double lon, double lat, int64_t households, int64_t persons)
 {
     (void)persons;
-    held *c = user;
-    c->k->r->household_points++;
-    int on_boundary = 0;
-    int32_t g = gg_locator_find(c->loc, lon, lat, &on_boundary);
-    if (g >= 0) {
-        c->households[g] += households;
-        return 0;
-    }
-    c->st = add(c->k, GG_CHECK_HOUSEHOLD_OUTSIDE, 1, NULL, NULL, NULL, lon, lat, NULL,
-                "household point %s (%lld households) at %.7f %.7f lies in no grid", id, (long long)households, lon,
-                lat);
-    return c->st != GG_OK;
+    checker *k = user;
+    return add(k, GG_CHECK_HOUSEHOLD_OUTSIDE, 1, NULL, NULL, NULL, lon, lat, NULL,
+               "household point %s (%lld households) at %.7f %.7f lies in no grid", id, (long long)households, lon,
+               lat) != GG_OK;
 }
 
 static gg_status check_households(checker *k, gg_store *store, int64_t plan, gg_plan_grid *grids, size_t n)
 {
-    gg_locator_options lo;
-    gg_locator_options_init(&lo);
-    lo.plan = plan;
-    gg_locator *loc = NULL;
-    gg_status st = gg_locator_new(k->ctx, store, &lo, &loc);
+    gg_plan_tally t;
+    gg_status st = gg_plan_tally_households(k->ctx, store, plan, point_outside, k, &t);
     if (st == GG_ERR_GEOMETRY || st == GG_ERR_INVALID_INPUT) {
         char why[256];
         snprintf(why, sizeof why, "%s", gg_ctx_errmsg(k->ctx));
         gg_ctx_clear_error(k->ctx);
+        gg_plan_tally_clear(k->ctx, &t);
         return add(k, GG_CHECK_HOUSEHOLDS, 1, NULL, NULL, NULL, NAN, NAN, NULL,
                    "households not counted: the plan's polygons cannot be indexed (%s)", why);
     }
-    if (st != GG_OK)
-        return st;
-    held c = {k, loc, gg_calloc(k->ctx, gg_locator_grid_count(loc) + 1, sizeof(int64_t)), GG_OK};
-    if (c.households == NULL) {
-        gg_locator_free(loc);
-        return gg_error_nomem(k->ctx);
-    }
-    st = gg_store_households_each(store, count_point, &c);
-    if (st == GG_ERR_CANCELLED)
-        st = c.st;
+    if (st == GG_ERR_CANCELLED && k->ctx->errcode == GG_ERR_NOMEM)
+        st = GG_ERR_NOMEM;
+    k->r->household_points = t.points;
     for (size_t i = 0; i < n && st == GG_OK; i++) {
         gg_plan_grid *g = &grids[i];
-        int32_t li = gg_locator_grid_by_code(loc, g->code);
-        int64_t holds = li >= 0 ? c.households[li] : 0;
+        int32_t li = gg_locator_grid_by_code(t.loc, g->code);
+        int64_t holds = li >= 0 ? t.households[li] : 0;
         if (!g->counted || holds == g->households)
             continue;
         double lon = NAN, lat = NAN;
@@ -618,8 +611,7 @@ static gg_status check_households(checker *k, gg_store *store, int64_t plan, gg_
             k->r->problems[k->r->n_problems - 1].expected = holds;
         }
     }
-    gg_free(k->ctx, c.households);
-    gg_locator_free(loc);
+    gg_plan_tally_clear(k->ctx, &t);
     return st;
 }
 
@@ -693,7 +685,7 @@ gg_status gg_plan_check(gg_ctx *ctx, gg_store *store, const gg_check_options *op
     gg_plan_windows w;
     st = gg_store_plan_windows(store, plan, &w);
     if (st == GG_OK)
-        st = gg_store_plan_grids(store, plan, &grids, &n);
+        st = gg_store_plan_grids(store, plan, 1, &grids, &n);
     if (st == GG_OK)
         st = gg_store_communities(store, &comms, &nc);
     k.r->grids = (int64_t)n;
@@ -733,7 +725,7 @@ gg_status gg_plan_check(gg_ctx *ctx, gg_store *store, const gg_check_options *op
         if (st == GG_OK)
             st = gg_progress(ctx, "check", i, n);
     }
-    if (st == GG_OK && n > 0)
+    if (st == GG_OK && n > 0 && !opts->skip_households)
         st = check_households(&k, store, plan, grids, n);
     gg_plan_grids_free(ctx, grids, n);
     gg_community_rows_free(ctx, comms, nc);

@@ -18,6 +18,7 @@
 #include "geo/shapes.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct box {
@@ -68,10 +69,197 @@ static double shared_length(GEOSContextHandle_t h, const GEOSGeometry *a, const 
     return length;
 }
 
+/* Every vertex of the linework that lies within snap of a segment it does
+ * not end (and not at one of its ends) inserted into that segment, in order
+ * along it: the segment-snapping half of GEOS's snap, done here because
+ * GEOS never snaps a line to a point that is one of its own vertices, and
+ * the slivers to close are exactly where one grid's ring runs 7 mm past its
+ * own vertex (a ring that went along the community's edge and back up it).
+ * The vertices are sorted by x, and each segment looks at those within its
+ * box grown by snap. */
+typedef struct vertex {
+    double x, y;
+} vertex;
+
+typedef struct along {
+    double t, x, y;
+} along;
+
+static int compare_vertex_x(const void *a, const void *b)
+{
+    const vertex *p = a, *q = b;
+    return p->x < q->x ? -1 : p->x > q->x ? 1 : (p->y < q->y ? -1 : p->y > q->y);
+}
+
+static int compare_along(const void *a, const void *b)
+{
+    const along *p = a, *q = b;
+    return p->t < q->t ? -1 : p->t > q->t;
+}
+
+typedef struct inserter {
+    gg_ctx *ctx;
+    vertex *v;
+    size_t nv, cap_v;
+    along *found;
+    size_t cap_found;
+    double *xy;                 /* the new line's coordinates */
+    size_t cap_xy;
+} inserter;
+
+static gg_status gather_vertices(inserter *in, const GEOSGeometry *g)
+{
+    GEOSContextHandle_t h = in->ctx->geos;
+    int n = GEOSGetNumGeometries_r(h, g);
+    if (GEOSGeomTypeId_r(h, g) == GEOS_LINESTRING || GEOSGeomTypeId_r(h, g) == GEOS_LINEARRING) {
+        const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, g);
+        unsigned m = 0;
+        if (s == NULL || GEOSCoordSeq_getSize_r(h, s, &m) != 1)
+            return GG_OK;
+        for (unsigned i = 0; i < m; i++) {
+            gg_status st = gg_grow(in->ctx, (void **)&in->v, &in->cap_v, in->nv + 1, sizeof *in->v);
+            if (st != GG_OK)
+                return st;
+            GEOSCoordSeq_getXY_r(h, s, i, &in->v[in->nv].x, &in->v[in->nv].y);
+            in->nv++;
+        }
+        return GG_OK;
+    }
+    for (int i = 0; i < n; i++) {
+        gg_status st = gather_vertices(in, GEOSGetGeometryN_r(h, g, i));
+        if (st != GG_OK)
+            return st;
+    }
+    return GG_OK;
+}
+
+static gg_status push_xy(inserter *in, size_t *n, double x, double y)
+{
+    if (*n >= 2 && in->xy[*n - 2] == x && in->xy[*n - 1] == y)
+        return GG_OK;
+    gg_status st = gg_grow(in->ctx, (void **)&in->xy, &in->cap_xy, *n + 2, sizeof *in->xy);
+    if (st != GG_OK)
+        return st;
+    in->xy[(*n)++] = x;
+    in->xy[(*n)++] = y;
+    return GG_OK;
+}
+
+/* One line with the nearby vertices inserted into its segments; NULL with
+ * the error recorded. */
+static GEOSGeometry *insert_into_line(inserter *in, const GEOSGeometry *line, double snap)
+{
+    GEOSContextHandle_t h = in->ctx->geos;
+    const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, line);
+    unsigned m = 0;
+    if (s == NULL || GEOSCoordSeq_getSize_r(h, s, &m) != 1 || m < 2)
+        return GEOSGeom_clone_r(h, line);
+    size_t nxy = 0;
+    gg_status st = GG_OK;
+    double ax, ay, bx, by;
+    GEOSCoordSeq_getXY_r(h, s, 0, &ax, &ay);
+    for (unsigned i = 1; i < m && st == GG_OK; i++, ax = bx, ay = by) {
+        GEOSCoordSeq_getXY_r(h, s, i, &bx, &by);
+        st = push_xy(in, &nxy, ax, ay);
+        double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+        if (len2 == 0 || st != GG_OK)
+            continue;
+        double x0 = (ax < bx ? ax : bx) - snap, x1 = (ax < bx ? bx : ax) + snap;
+        double y0 = (ay < by ? ay : by) - snap, y1 = (ay < by ? by : ay) + snap;
+        size_t lo = 0, hi = in->nv, nf = 0;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (in->v[mid].x < x0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < in->nv && in->v[k].x <= x1 && st == GG_OK; k++) {
+            const vertex *w = &in->v[k];
+            if (w->y < y0 || w->y > y1 || (w->x == ax && w->y == ay) || (w->x == bx && w->y == by))
+                continue;
+            if (nf > 0 && in->found[nf - 1].x == w->x && in->found[nf - 1].y == w->y)
+                continue; /* the same vertex again (sorted: duplicates are adjacent) */
+            double t = ((w->x - ax) * dx + (w->y - ay) * dy) / len2;
+            if (t <= 0 || t >= 1)
+                continue;
+            double ex = ax + t * dx - w->x, ey = ay + t * dy - w->y;
+            if (ex * ex + ey * ey > snap * snap)
+                continue;
+            st = gg_grow(in->ctx, (void **)&in->found, &in->cap_found, nf + 1, sizeof *in->found);
+            if (st == GG_OK)
+                in->found[nf++] = (along){t, w->x, w->y};
+        }
+        if (nf > 1)
+            qsort(in->found, nf, sizeof *in->found, compare_along);
+        for (size_t k = 0; k < nf && st == GG_OK; k++)
+            st = push_xy(in, &nxy, in->found[k].x, in->found[k].y);
+    }
+    if (st == GG_OK)
+        st = push_xy(in, &nxy, ax, ay);
+    if (st != GG_OK)
+        return NULL;
+    if (nxy < 4)
+        return GEOSGeom_clone_r(h, line);
+    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(h, in->xy, (unsigned)(nxy / 2), 0, 0);
+    return seq ? GEOSGeom_createLineString_r(h, seq) : NULL;
+}
+
+static gg_status insert_lines(inserter *in, const GEOSGeometry *g, double snap, GEOSGeometry ***out, size_t *n,
+                              size_t *cap)
+{
+    GEOSContextHandle_t h = in->ctx->geos;
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+        gg_status st = gg_grow(in->ctx, (void **)out, cap, *n + 1, sizeof **out);
+        if (st != GG_OK)
+            return st;
+        GEOSGeometry *line = insert_into_line(in, g, snap);
+        if (line == NULL)
+            return in->ctx->errcode == GG_ERR_NOMEM ? GG_ERR_NOMEM
+                                                     : gg_error(in->ctx, GG_ERR_GEOMETRY, "snapping a line: %s",
+                                                                in->ctx->geos_msg);
+        (*out)[(*n)++] = line;
+        return GG_OK;
+    }
+    for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
+        gg_status st = insert_lines(in, GEOSGetGeometryN_r(h, g, i), snap, out, n, cap);
+        if (st != GG_OK)
+            return st;
+    }
+    return GG_OK;
+}
+
+static GEOSGeometry *snap_each(gg_ctx *ctx, const GEOSGeometry *all, double snap)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    inserter in;
+    memset(&in, 0, sizeof in);
+    in.ctx = ctx;
+    GEOSGeometry **lines = NULL;
+    size_t n = 0, cap = 0;
+    gg_status st = gather_vertices(&in, all);
+    if (st == GG_OK && in.nv > 1)
+        qsort(in.v, in.nv, sizeof *in.v, compare_vertex_x);
+    if (st == GG_OK)
+        st = insert_lines(&in, all, snap, &lines, &n, &cap);
+    GEOSGeometry *result = NULL;
+    if (st == GG_OK)
+        result = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)n);
+    if (result == NULL)
+        for (size_t i = 0; i < n; i++)
+            GEOSGeom_destroy_r(h, lines[i]);
+    gg_free(ctx, lines);
+    gg_free(ctx, in.v);
+    gg_free(ctx, in.found);
+    gg_free(ctx, in.xy);
+    return result;
+}
+
 /* The boundaries of the region and of every polygon, noded together with
  * snap-rounding on the grid. */
 static GEOSGeometry *noded_linework(gg_ctx *ctx, const GEOSGeometry *region, GEOSGeometry *const *polys, size_t n,
-                                    double grid)
+                                    double grid, double snap)
 {
     GEOSContextHandle_t h = ctx->geos;
     GEOSGeometry **lines = gg_malloc(ctx, (n + 1) * sizeof *lines);
@@ -91,10 +279,13 @@ static GEOSGeometry *noded_linework(gg_ctx *ctx, const GEOSGeometry *region, GEO
     GEOSGeometry *noded = NULL;
     if (b != NULL) {
         GEOSGeometry *all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)m);
-        if (all != NULL) {
-            noded = GEOSUnaryUnionPrec_r(h, all, grid);
+        GEOSGeometry *snapped = all != NULL && snap > 0 ? snap_each(ctx, all, snap) : NULL;
+        if (all != NULL && (snap <= 0 || snapped != NULL))
+            noded = GEOSUnaryUnionPrec_r(h, snapped ? snapped : all, grid);
+        if (snapped)
+            GEOSGeom_destroy_r(h, snapped);
+        if (all)
             GEOSGeom_destroy_r(h, all);
-        }
     } else {
         for (size_t i = 0; i < m; i++)
             GEOSGeom_destroy_r(h, lines[i]);
@@ -245,15 +436,34 @@ static GEOSGeometry *merge_faces(work *w, int i, gg_status *st)
     return merged;
 }
 
-/* Moves every part of out[i] below the minimum area to the neighbour it
- * shares most boundary with (a part touching no other polygon stays). */
-static gg_status move_small_parts(work *w, GEOSGeometry **out, size_t *moved)
+/* The index of the largest part of g. */
+static int largest_part(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    int best = 0;
+    double best_area = -1;
+    for (int q = 0; q < GEOSGetNumGeometries_r(h, g); q++) {
+        double a = 0;
+        GEOSArea_r(h, GEOSGetGeometryN_r(h, g, q), &a);
+        if (a > best_area) {
+            best_area = a;
+            best = q;
+        }
+    }
+    return best;
+}
+
+/* Moves every part of out[i] below the minimum area (and, contiguous, every
+ * part but its largest) to the neighbour it shares most boundary with; a
+ * part that shares none (an island) stays. */
+static gg_status move_parts(work *w, GEOSGeometry **out, size_t *moved)
 {
     GEOSContextHandle_t h = w->ctx->geos;
     for (size_t i = 0; i < w->n; i++) {
         for (int q = 0; out[i] != NULL && q < GEOSGetNumGeometries_r(h, out[i]); q++) {
             const GEOSGeometry *part = GEOSGetGeometryN_r(h, out[i], q);
-            if (area_m2(h, part, w->o) >= w->o->part_min_m2)
+            int detached = w->o->contiguous && GEOSGetNumGeometries_r(h, out[i]) > 1 &&
+                           q != largest_part(h, out[i]);
+            if (!detached && area_m2(h, part, w->o) >= w->o->part_min_m2)
                 continue;
             box pb;
             envelope(h, part, &pb);
@@ -328,7 +538,7 @@ gg_status gg_coverage_clean(gg_ctx *ctx, const GEOSGeometry *region, GEOSGeometr
     w.polys = polys;
     w.n = n;
     gg_status st = GG_OK;
-    GEOSGeometry *noded = noded_linework(ctx, region, polys, n, o->grid);
+    GEOSGeometry *noded = noded_linework(ctx, region, polys, n, o->grid, o->snap);
     GEOSGeometry *faces = NULL;
     if (noded == NULL)
         return gg_error(ctx, GG_ERR_GEOMETRY, "noding the grids' boundaries: %s", ctx->geos_msg);
@@ -369,8 +579,8 @@ gg_status gg_coverage_clean(gg_ctx *ctx, const GEOSGeometry *region, GEOSGeometr
         st = fill_gaps(&w, &local.gap_faces);
     for (size_t i = 0; i < n && st == GG_OK; i++)
         out[i] = merge_faces(&w, (int)i, &st);
-    if (st == GG_OK && o->part_min_m2 > 0)
-        st = move_small_parts(&w, out, &local.parts_moved);
+    if (st == GG_OK && (o->part_min_m2 > 0 || o->contiguous))
+        st = move_parts(&w, out, &local.parts_moved);
     for (size_t i = 0; i < n; i++)
         if (w.prep && w.prep[i])
             GEOSPreparedGeom_destroy_r(h, w.prep[i]);
@@ -397,4 +607,65 @@ gg_status gg_coverage_clean(gg_ctx *ctx, const GEOSGeometry *region, GEOSGeometr
     gg_free(ctx, w.owner);
     gg_free(ctx, w.fbox);
     return st;
+}
+
+static int ring_spikes(GEOSContextHandle_t h, const GEOSGeometry *ring, double mx, double my, double tol_m,
+                       double *x, double *y, int found)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned n = 0;
+    if (seq == NULL || GEOSCoordSeq_getSize_r(h, seq, &n) != 1 || n < 4)
+        return 0;
+    n--; /* closed: the last repeats the first */
+    int spikes = 0;
+    for (unsigned i = 0; i < n; i++) {
+        double px, py, vx, vy, qx, qy;
+        GEOSCoordSeq_getXY_r(h, seq, (i + n - 1) % n, &px, &py);
+        GEOSCoordSeq_getXY_r(h, seq, i, &vx, &vy);
+        GEOSCoordSeq_getXY_r(h, seq, (i + 1) % n, &qx, &qy);
+        double ax = (px - vx) * mx, ay = (py - vy) * my, bx = (qx - vx) * mx, by = (qy - vy) * my;
+        double la = hypot(ax, ay), lb = hypot(bx, by);
+        if (la == 0 || lb == 0 || ax * bx + ay * by <= 0)
+            continue;
+        double shorter = la < lb ? la : lb, longer = la < lb ? lb : la;
+        if (shorter > 2 * tol_m && fabs(ax * by - ay * bx) / longer < tol_m) {
+            if (found + spikes == 0) {
+                if (x)
+                    *x = vx;
+                if (y)
+                    *y = vy;
+            }
+            spikes++;
+        }
+    }
+    return spikes;
+}
+
+int gg_geom_spikes(GEOSContextHandle_t h, const GEOSGeometry *g, double mx, double my, double tol_m, double *x,
+                   double *y)
+{
+    int spikes = 0;
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
+            double px = 0, py = 0;
+            int k = gg_geom_spikes(h, GEOSGetGeometryN_r(h, g, i), mx, my, tol_m, &px, &py);
+            if (k > 0 && spikes == 0) {
+                if (x)
+                    *x = px;
+                if (y)
+                    *y = py;
+            }
+            spikes += k;
+        }
+        return spikes;
+    }
+    if (type != GEOS_POLYGON)
+        return 0;
+    const GEOSGeometry *shell = GEOSGetExteriorRing_r(h, g);
+    if (shell)
+        spikes += ring_spikes(h, shell, mx, my, tol_m, x, y, spikes);
+    for (int i = 0; i < GEOSGetNumInteriorRings_r(h, g); i++)
+        spikes += ring_spikes(h, GEOSGetInteriorRingN_r(h, g, i), mx, my, tol_m, x, y, spikes);
+    return spikes;
 }

@@ -9,16 +9,22 @@
 
 typedef struct gg_coverage_options {
     double grid;            /* snap-rounding grid, in the coordinates' units (> 0) */
+    double snap;            /* 0, or a distance (coordinates' units) within which the linework's
+                               vertices are first snapped to each other's vertices and segments
+                               (GEOS snap): closes slivers narrower than it between nearly
+                               coincident lines */
     double mx, my;          /* metres per coordinate unit in x and y, for areas */
     double part_min_m2;     /* a part of a polygon smaller than this joins the neighbour it
                                shares most boundary with */
+    int contiguous;         /* every part but a polygon's largest joins the neighbour it shares most
+                               boundary with (a part that shares none, an island, stays) */
 } gg_coverage_options;
 
 /* What a clean-up did, for the caller's report. */
 typedef struct gg_coverage_stats {
     size_t faces;           /* faces of the noded linework inside the region */
     size_t gap_faces;       /* faces no input polygon held, given to a neighbour */
-    size_t parts_moved;     /* parts below part_min_m2 given to a neighbour */
+    size_t parts_moved;     /* parts below part_min_m2, or detached (contiguous), given to a neighbour */
     size_t emptied;         /* polygons left with no area (their entries set to NULL) */
 } gg_coverage_stats;
 
@@ -31,8 +37,9 @@ typedef struct gg_coverage_stats {
  * drops); each face of that linework given to the input polygon that
  * holds it (a face no polygon holds, a gap, to the neighbour it shares
  * most boundary with; faces outside the region dropped); the faces of a
- * polygon merged by coverage union; parts below o->part_min_m2 given to
- * the neighbour they share most boundary with.
+ * polygon merged by coverage union; parts below o->part_min_m2 (and with
+ * o->contiguous every part but a polygon's largest) given to the
+ * neighbour they share most boundary with.
  *
  * polys: in/out, each owned: replaced by its clean MultiPolygon, or set to
  * NULL when nothing of it is left. region: borrowed. stats: optional out.
@@ -40,5 +47,14 @@ typedef struct gg_coverage_stats {
  * GG_ERR_NOMEM. Uses ctx's GEOS handle: one thread per ctx. */
 gg_status gg_coverage_clean(gg_ctx *ctx, const GEOSGeometry *region, GEOSGeometry **polys, size_t n,
                             const gg_coverage_options *o, gg_coverage_stats *stats);
+
+/* The spikes of polygonal g: vertices where a ring runs back along itself,
+ * the shorter leg longer than 2 tol_m and its far end within tol_m of the
+ * longer leg's line (a step of a pixel or two at a sharp corner is not a
+ * spike). Coordinates are scaled by mx, my to metres (1, 1 for a metric
+ * CRS). Returns their number; *x, *y (may be NULL) receive the first, in
+ * g's coordinates. */
+int gg_geom_spikes(GEOSContextHandle_t h, const GEOSGeometry *g, double mx, double my, double tol_m, double *x,
+                   double *y);
 
 #endif

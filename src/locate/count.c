@@ -1,34 +1,55 @@
 /* Households counted into a stored plan's grids by the locator's own rule,
  * so that a grid's households, the report, the roster and locate agree on
- * which grid a building belongs to. Used for imported plans, whose files
- * carry no counts (or the bureau's own, which are compared). */
-#include "core/ctx.h"
+ * which grid a building belongs to: for imported plans (whose files carry
+ * no counts, or the bureau's own, which are compared) and for a partition's
+ * plan as a whole (a point on the edge between two communities belongs to
+ * whichever grid the rule picks, not to its community's). */
+#include "locate/count.h"
 #include "store/plan.h"
 
 #include <string.h>
 
-#include "govgrid/locate.h"
-
-typedef struct tally {
-    const gg_locator *loc;
-    int64_t *households, *persons;
-    gg_plan_counts *counts;
-} tally;
-
 static int tally_point(void *user, const char *id, double lon, double lat, int64_t households, int64_t persons)
 {
-    (void)id;
-    tally *t = user;
-    t->counts->points++;
+    gg_plan_tally *t = user;
+    t->points++;
     int32_t g = gg_locator_find(t->loc, lon, lat, NULL);
     if (g < 0) {
-        t->counts->points_outside++;
-        t->counts->households_outside += households;
-        return 0;
+        t->points_outside++;
+        t->households_outside += households;
+        return t->outside ? t->outside(t->user, id, lon, lat, households, persons) : 0;
     }
     t->households[g] += households;
     t->persons[g] += persons;
     return 0;
+}
+
+gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, gg_household_fn outside,
+                                   void *user, gg_plan_tally *t)
+{
+    memset(t, 0, sizeof *t);
+    t->outside = outside;
+    t->user = user;
+    gg_locator_options lo;
+    gg_locator_options_init(&lo);
+    lo.plan = plan;
+    gg_status st = gg_locator_new(ctx, store, &lo, &t->loc);
+    if (st != GG_OK)
+        return st;
+    size_t n = gg_locator_grid_count(t->loc);
+    t->households = gg_calloc(ctx, n + 1, sizeof *t->households);
+    t->persons = gg_calloc(ctx, n + 1, sizeof *t->persons);
+    if (t->households == NULL || t->persons == NULL)
+        return gg_error_nomem(ctx);
+    return gg_store_households_each(store, tally_point, t);
+}
+
+void gg_plan_tally_clear(gg_ctx *ctx, gg_plan_tally *t)
+{
+    gg_locator_free(t->loc);
+    gg_free(ctx, t->households);
+    gg_free(ctx, t->persons);
+    memset(t, 0, sizeof *t);
 }
 
 gg_status gg_plan_count_households(gg_ctx *ctx, gg_store *store, int64_t plan, int only_missing,
@@ -40,40 +61,33 @@ gg_status gg_plan_count_households(gg_ctx *ctx, gg_store *store, int64_t plan, i
         return gg_error(ctx, GG_ERR_ARG, "gg_plan_count_households: NULL store");
     gg_plan_counts counts;
     memset(&counts, 0, sizeof counts);
-    gg_locator_options lo;
-    gg_locator_options_init(&lo);
-    lo.plan = plan;
-    gg_locator *loc = NULL;
-    gg_status st = gg_locator_new(ctx, store, &lo, &loc);
-    if (st != GG_OK)
-        return st;
-    size_t n = gg_locator_grid_count(loc);
-    tally t = {loc, gg_calloc(ctx, n + 1, sizeof(int64_t)), gg_calloc(ctx, n + 1, sizeof(int64_t)), &counts};
-    const char **codes = gg_calloc(ctx, n + 1, sizeof *codes);
-    if (t.households == NULL || t.persons == NULL || codes == NULL)
+    gg_plan_tally t;
+    gg_status st = gg_plan_tally_households(ctx, store, plan, NULL, NULL, &t);
+    size_t n = t.loc ? gg_locator_grid_count(t.loc) : 0;
+    const char **codes = st == GG_OK ? gg_calloc(ctx, n + 1, sizeof *codes) : NULL;
+    if (st == GG_OK && codes == NULL)
         st = gg_error_nomem(ctx);
-    if (st == GG_OK)
-        st = gg_store_households_each(store, tally_point, &t);
     for (size_t i = 0; i < n && st == GG_OK; i++)
-        codes[i] = gg_locator_grid(loc, (int32_t)i)->code;
+        codes[i] = gg_locator_grid(t.loc, (int32_t)i)->code;
     counts.grids = (int64_t)n;
-    if (st == GG_OK)
-        st = gg_store_set_grid_counts(store, gg_locator_plan(loc), n, codes, t.households, t.persons, only_missing,
-                                      &counts.counted);
+    counts.points = t.points;
+    counts.points_outside = t.points_outside;
+    counts.households_outside = t.households_outside;
     if (st == GG_OK && only_missing) {
         gg_plan_grid *grids = NULL;
         size_t ng = 0;
-        st = gg_store_plan_grids(store, gg_locator_plan(loc), &grids, &ng);
+        st = gg_store_plan_grids(store, gg_locator_plan(t.loc), 0, &grids, &ng);
         for (size_t i = 0; i < ng && st == GG_OK; i++) {
-            int32_t g = gg_locator_grid_by_code(loc, grids[i].code);
+            int32_t g = gg_locator_grid_by_code(t.loc, grids[i].code);
             counts.disagree += g >= 0 && grids[i].counted && grids[i].households != t.households[g];
         }
         gg_plan_grids_free(ctx, grids, ng);
     }
+    if (st == GG_OK)
+        st = gg_store_set_grid_counts(store, gg_locator_plan(t.loc), n, codes, t.households, t.persons, NULL,
+                                      only_missing, &counts.counted);
     gg_free(ctx, codes);
-    gg_free(ctx, t.households);
-    gg_free(ctx, t.persons);
-    gg_locator_free(loc);
+    gg_plan_tally_clear(ctx, &t);
     if (st == GG_OK && out != NULL)
         *out = counts;
     return st;

@@ -52,26 +52,55 @@ static int compare_grids(const void *a, const void *b)
 /* The grids' polygons as a clean coverage of the community: snap-rounded
  * on a grid of GG_PLAN_GRID_DEG degrees, neighbours sharing their
  * boundary vertex for vertex, no spikes, no part below
- * GG_PLAN_PART_MIN_M2 (see geo/coverage.c and docs/architecture.md). A
- * grid left with no area is dropped; its households are counted wherever
- * its points now lie. */
+ * GG_PLAN_PART_MIN_M2, and each grid in one piece: a part detached from a
+ * grid's largest (a strip of river or park that touched it only at a
+ * point, a sliver of a parcel across the community's edge) goes to the
+ * neighbour it shares most boundary with; only an island of the community
+ * stays apart (see geo/coverage.c and docs/architecture.md). A grid left
+ * with no area is dropped; its households are counted wherever its points
+ * now lie. */
 static gg_status clean_coverage(pt_community *c)
 {
     GEOSContextHandle_t h = c->ctx->geos;
-    GEOSGeometry **polys = gg_malloc(c->ctx, (c->n_grids ? c->n_grids : 1) * sizeof *polys);
+    size_t n = c->n_grids;
+    GEOSGeometry **polys = gg_calloc(c->ctx, n ? n : 1, sizeof *polys);
     if (polys == NULL)
         return gg_error_nomem(c->ctx);
-    for (size_t i = 0; i < c->n_grids; i++)
-        polys[i] = c->grids[i].geom;
-    gg_coverage_options o = {GG_PLAN_GRID_DEG, c->mx, c->my, GG_PLAN_PART_MIN_M2};
+    /* Snap-rounding alone; where that leaves a sliver narrower than the
+     * spike tolerance between nearly coincident lines (a road running into
+     * the community's edge at under a degree), again from the same grids
+     * with the linework first snapped together within a growing distance. */
+    static const double snaps[] = {0, 2 * GG_PLAN_GRID_DEG, 4 * GG_PLAN_GRID_DEG, 8 * GG_PLAN_GRID_DEG};
     gg_coverage_stats stats;
-    gg_status st = gg_coverage_clean(c->ctx, c->geom, polys, c->n_grids, &o, &stats);
+    gg_status st = GG_OK;
+    int spikes = 0;
+    double snap = 0;
+    for (size_t attempt = 0; attempt < sizeof snaps / sizeof snaps[0] && st == GG_OK; attempt++) {
+        for (size_t i = 0; i < n; i++) {
+            if (polys[i])
+                GEOSGeom_destroy_r(h, polys[i]);
+            polys[i] = GEOSGeom_clone_r(h, c->grids[i].geom);
+        }
+        snap = snaps[attempt];
+        gg_coverage_options o = {GG_PLAN_GRID_DEG, snap, c->mx, c->my, GG_PLAN_PART_MIN_M2, 1};
+        st = gg_coverage_clean(c->ctx, c->geom, polys, n, &o, &stats);
+        spikes = 0;
+        for (size_t i = 0; i < n && st == GG_OK; i++)
+            if (polys[i])
+                spikes += gg_geom_spikes(h, polys[i], c->mx, c->my, GG_PLAN_SPIKE_M, NULL, NULL);
+        if (spikes == 0)
+            break;
+    }
     if (st != GG_OK) {
+        for (size_t i = 0; i < n; i++)
+            if (polys[i])
+                GEOSGeom_destroy_r(h, polys[i]);
         gg_free(c->ctx, polys);
         return gg_error(c->ctx, st, "community %s: %s", c->code, gg_ctx_errmsg(c->ctx));
     }
     size_t kept = 0;
-    for (size_t i = 0; i < c->n_grids; i++) {
+    for (size_t i = 0; i < n; i++) {
+        GEOSGeom_destroy_r(h, c->grids[i].geom);
         c->grids[i].geom = polys[i];
         if (polys[i] == NULL) {
             gg_free(c->ctx, c->grids[i].name);
@@ -81,10 +110,11 @@ static gg_status clean_coverage(pt_community *c)
     }
     c->n_grids = kept;
     gg_free(c->ctx, polys);
-    if (stats.gap_faces || stats.parts_moved || stats.emptied)
-        gg_log(c->ctx, GG_LOG_DEBUG, "community %s: coverage: %zu faces, %zu gap(s) filled, %zu small part(s) moved, %zu grid(s) emptied",
-               c->code, stats.faces, stats.gap_faces, stats.parts_moved, stats.emptied);
-    (void)h;
+    if (stats.gap_faces || stats.parts_moved || stats.emptied || snap > 0)
+        gg_log(c->ctx, GG_LOG_DEBUG,
+               "community %s: coverage: %zu faces, %zu gap(s) filled, %zu part(s) moved, %zu grid(s) emptied, snap"
+               " %g degrees, %d spike(s) left",
+               c->code, stats.faces, stats.gap_faces, stats.parts_moved, stats.emptied, snap, spikes);
     return GG_OK;
 }
 

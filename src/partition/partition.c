@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "geo/blob.h"
+#include "locate/count.h"
+#include "store/plan.h"
+#include "govgrid/check.h"
 #include "govgrid/code.h"
 #include "govgrid/geo.h"
 
@@ -17,25 +20,26 @@ void gg_partition_options_init(gg_partition_options *opts)
     memset(opts, 0, sizeof *opts);
 }
 
+static const struct {
+    int flag;
+    const char *word;
+} flag_words[] = {{GG_GRID_OVER_MAX, "over_max"},     {GG_GRID_UNDER_MIN, "under_min"},
+                  {GG_GRID_ISLAND, "island"},         {GG_GRID_INDIVISIBLE, "indivisible"},
+                  {GG_GRID_SMALL_COMMUNITY, "small_community"},
+                  {GG_GRID_NO_HOUSEHOLDS, "no_households"}, {GG_GRID_MULTIPART, "multipart"},
+                  {GG_GRID_INFEASIBLE, "infeasible"},
+                  {GG_GRID_UNREACHABLE, "unreachable"}};
+
 const char *gg_grid_flags_text(int flags, char *buf, size_t size)
 {
-    static const struct {
-        int flag;
-        const char *word;
-    } words[] = {{GG_GRID_OVER_MAX, "over_max"},     {GG_GRID_UNDER_MIN, "under_min"},
-                 {GG_GRID_ISLAND, "island"},         {GG_GRID_INDIVISIBLE, "indivisible"},
-                 {GG_GRID_SMALL_COMMUNITY, "small_community"},
-                 {GG_GRID_NO_HOUSEHOLDS, "no_households"}, {GG_GRID_MULTIPART, "multipart"},
-                 {GG_GRID_INFEASIBLE, "infeasible"},
-                 {GG_GRID_UNREACHABLE, "unreachable"}};
     if (size == 0)
         return buf;
     buf[0] = '\0';
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
-        if (!(flags & words[i].flag))
+    for (size_t i = 0; i < sizeof flag_words / sizeof flag_words[0]; i++) {
+        if (!(flags & flag_words[i].flag))
             continue;
         size_t used = strlen(buf);
-        snprintf(buf + used, size - used, "%s%s", used ? "," : "", words[i].word);
+        snprintf(buf + used, size - used, "%s%s", used ? "," : "", flag_words[i].word);
     }
     return buf;
 }
@@ -402,6 +406,159 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, gg_metric_cache *cach
     return st;
 }
 
+/* ---- the plan as a whole ---- */
+
+static int flags_from_text(const char *text)
+{
+    int flags = 0;
+    for (size_t i = 0; i < sizeof flag_words / sizeof flag_words[0]; i++) {
+        size_t len = strlen(flag_words[i].word);
+        for (const char *p = strstr(text, flag_words[i].word); p; p = strstr(p + 1, flag_words[i].word))
+            if ((p == text || p[-1] == ',') && (p[len] == '\0' || p[len] == ','))
+                flags |= flag_words[i].flag;
+    }
+    return flags;
+}
+
+/* A grid's flags after its households changed from a recount. */
+static int refreshed_flags(int flags, int type, int64_t households, const pt_window *w, int unreachable)
+{
+    int keep = flags & ~(GG_GRID_OVER_MAX | GG_GRID_UNDER_MIN | GG_GRID_NO_HOUSEHOLDS | GG_GRID_INFEASIBLE |
+                         GG_GRID_UNREACHABLE);
+    if (type == 1 && !(keep & GG_GRID_SMALL_COMMUNITY)) {
+        if (households < w->min)
+            keep |= GG_GRID_UNDER_MIN;
+        if (households > w->max)
+            keep |= GG_GRID_OVER_MAX;
+        else
+            keep &= ~GG_GRID_INDIVISIBLE;
+        if ((keep & (GG_GRID_OVER_MAX | GG_GRID_UNDER_MIN)) && !(keep & (GG_GRID_INDIVISIBLE | GG_GRID_ISLAND)))
+            keep |= unreachable ? GG_GRID_UNREACHABLE : GG_GRID_INFEASIBLE;
+    }
+    if (households == 0)
+        keep |= GG_GRID_NO_HOUSEHOLDS;
+    return keep;
+}
+
+static int counts_in_window(int flags, int type, int64_t households, const pt_window *w)
+{
+    return type == 1 && !(flags & GG_GRID_SMALL_COMMUNITY) && households >= w->min && households <= w->max;
+}
+
+static int counts_out_of_window(int flags, int type, int64_t households, const pt_window *w)
+{
+    return type == 1 && !(flags & GG_GRID_SMALL_COMMUNITY) && (households < w->min || households > w->max);
+}
+
+static int compare_item_code(const void *key, const void *item)
+{
+    return strcmp(key, ((const gg_partition_community *)item)->code);
+}
+
+/* Every community's grids were counted against its own household points.
+ * Over the whole plan, a point on the edge between two communities (or in
+ * the centimetre the snap-rounding moved that edge) belongs to the grid
+ * the rule of locate picks, which may be the neighbour's: the plan's
+ * households are counted again with the plan's own locator, and the few
+ * grids whose count changes get the new count and the flags that follow
+ * from it. */
+static gg_status recount_plan(gg_ctx *ctx, gg_store *store, const gg_partition_options *o, gg_partition_report *r)
+{
+    gg_plan_tally t;
+    gg_status st = gg_plan_tally_households(ctx, store, r->plan, NULL, NULL, &t);
+    gg_plan_grid *grids = NULL;
+    size_t n = 0, changed = 0;
+    if (st == GG_OK)
+        st = gg_store_plan_grids(store, r->plan, 0, &grids, &n);
+    const char **codes = NULL;
+    int64_t *hh = NULL, *pp = NULL;
+    char(*flags)[128] = NULL;
+    const char **flag_texts = NULL;
+    if (st == GG_OK && n > 0) {
+        codes = gg_calloc(ctx, n, sizeof *codes);
+        hh = gg_calloc(ctx, n, sizeof *hh);
+        pp = gg_calloc(ctx, n, sizeof *pp);
+        flags = gg_calloc(ctx, n, sizeof *flags);
+        flag_texts = gg_calloc(ctx, n, sizeof *flag_texts);
+        if (codes == NULL || hh == NULL || pp == NULL || flags == NULL || flag_texts == NULL)
+            st = gg_error_nomem(ctx);
+    }
+    for (size_t i = 0, first = 0; i < n && st == GG_OK; i++) {
+        gg_plan_grid *g = &grids[i];
+        if (i == 0 || strcmp(g->community, grids[i - 1].community) != 0)
+            first = i;
+        int32_t li = gg_locator_grid_by_code(t.loc, g->code);
+        int64_t holds = li >= 0 ? t.households[li] : 0, persons = li >= 0 ? t.persons[li] : 0;
+        if (holds == g->households && persons == g->persons)
+            continue;
+        gg_partition_community *item = bsearch(g->community, r->items, r->n_items, sizeof *r->items, compare_item_code);
+        pt_window w = {o->urban_min, o->urban_max, o->urban_target};
+        if (item != NULL && item->rural)
+            w = (pt_window){o->rural_min, o->rural_max, o->rural_target};
+        int unreachable = 0;
+        for (size_t q = first; q < n && strcmp(grids[q].community, g->community) == 0; q++)
+            unreachable |= strstr(grids[q].flags, "unreachable") != NULL;
+        int before = flags_from_text(g->flags);
+        int after = refreshed_flags(before, g->type, holds, &w, unreachable);
+        if (item != NULL) {
+            item->grids_in_range += counts_in_window(after, g->type, holds, &w) -
+                                    counts_in_window(before, g->type, g->households, &w);
+            item->grids_out_of_range += counts_out_of_window(after, g->type, holds, &w) -
+                                        counts_out_of_window(before, g->type, g->households, &w);
+        }
+        codes[changed] = g->code;
+        hh[changed] = holds;
+        pp[changed] = persons;
+        gg_grid_flags_text(after, flags[changed], sizeof flags[changed]);
+        flag_texts[changed] = flags[changed];
+        changed++;
+    }
+    int64_t written = 0;
+    if (st == GG_OK && changed > 0)
+        st = gg_store_set_grid_counts(store, r->plan, changed, codes, hh, pp, flag_texts, 0, &written);
+    if (st == GG_OK && changed > 0)
+        gg_log(ctx, GG_LOG_INFO, "plan %lld: %zu grid(s) recounted over the whole plan (points on the edge between"
+               " communities)", (long long)r->plan, changed);
+    gg_free(ctx, codes);
+    gg_free(ctx, hh);
+    gg_free(ctx, pp);
+    gg_free(ctx, flags);
+    gg_free(ctx, flag_texts);
+    gg_plan_grids_free(ctx, grids, n);
+    gg_plan_tally_clear(ctx, &t);
+    return st;
+}
+
+/* The plan's own check (govgrid check) before it is committed: a plan
+ * that breaks an invariant is a bug of the partition, and it is refused
+ * with the check's first findings rather than stored. The households
+ * were just counted by the same rule, so the check leaves them out. */
+static gg_status check_plan(gg_ctx *ctx, gg_store *store, int64_t plan)
+{
+    gg_check_options co;
+    gg_check_options_init(&co);
+    co.plan = plan;
+    co.skip_households = 1;
+    gg_check_report *cr = NULL;
+    gg_status st = gg_plan_check(ctx, store, &co, &cr);
+    if (st == GG_OK && cr->errors > 0) {
+        char msg[1024];
+        int used = snprintf(msg, sizeof msg, "the plan fails its own check with %lld error(s):", (long long)cr->errors);
+        int shown = 0;
+        for (size_t i = 0; i < cr->n_problems && shown < 3 && used > 0 && (size_t)used < sizeof msg; i++) {
+            const gg_check_problem *p = &cr->problems[i];
+            if (!p->error)
+                continue;
+            used += snprintf(msg + used, sizeof msg - (size_t)used, " %s %s: %s;", gg_check_kind_name(p->kind),
+                             p->code[0] ? p->code : p->community, p->detail);
+            shown++;
+        }
+        st = gg_error(ctx, GG_ERR_GEOMETRY, "%s this is a bug in govgrid partition; no plan was stored", msg);
+    }
+    gg_check_report_free(ctx, cr);
+    return st;
+}
+
 /* ---- communities in parallel ---- */
 
 /* Workers take communities in order from a shared counter; each has its
@@ -568,6 +725,16 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
                 first = &r->items[i];
         st = gg_error(ctx, GG_ERR_INVALID_INPUT, "%s%s; no plan was stored",
                       first->problem, r->failed > 1 ? " (and other communities failed)" : "");
+    }
+    if (st == GG_OK)
+        st = recount_plan(ctx, store, &o, r);
+    if (st == GG_OK) {
+        r->grids_in_range = r->grids_out_of_range = 0;
+        for (size_t i = 0; i < r->n_items; i++) {
+            r->grids_in_range += r->items[i].grids_in_range;
+            r->grids_out_of_range += r->items[i].grids_out_of_range;
+        }
+        st = check_plan(ctx, store, r->plan);
     }
     if (st == GG_OK)
         st = gg_store_commit(store);

@@ -50,6 +50,9 @@ typedef struct pt_grid {
 /* A grid's part smaller than this many square metres joins the neighbour
  * it shares most boundary with. */
 #define GG_PLAN_PART_MIN_M2 1.0
+/* A ring may not run back along itself closer than this many metres (over
+ * more than twice as far): govgrid check's default tolerance. */
+#define GG_PLAN_SPIKE_M 0.01
 
 typedef struct pt_window {
     int min, max, target;

@@ -54,7 +54,7 @@ static void copy_text(sqlite3_stmt *stmt, int col, char *out, size_t size)
     snprintf(out, size, "%s", t ? (const char *)t : "");
 }
 
-gg_status gg_store_plan_grids(gg_store *store, int64_t plan, gg_plan_grid **out, size_t *n)
+gg_status gg_store_plan_grids(gg_store *store, int64_t plan, int with_geom, gg_plan_grid **out, size_t *n)
 {
     gg_ctx *ctx = store->ctx;
     *out = NULL;
@@ -63,12 +63,14 @@ gg_status gg_store_plan_grids(gg_store *store, int64_t plan, gg_plan_grid **out,
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
                                     "SELECT code, coalesce(type, 0), coalesce(community, ''), households, persons,"
-                                    " coalesce(flags, ''), AsBinary(geom) FROM grid WHERE plan = ?1"
+                                    " coalesce(flags, ''), CASE WHEN ?2 THEN AsBinary(geom) END FROM grid"
+                                    " WHERE plan = ?1"
                                     " ORDER BY community, code",
                                     &stmt);
     if (st != GG_OK)
         return st;
     sqlite3_bind_int64(stmt, 1, plan);
+    sqlite3_bind_int(stmt, 2, with_geom != 0);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         st = gg_grow(ctx, (void **)out, &cap, *n + 1, sizeof **out);
@@ -180,16 +182,15 @@ gg_status gg_store_households_each(gg_store *store, gg_household_fn fn, void *us
 }
 
 gg_status gg_store_set_grid_counts(gg_store *store, int64_t plan, size_t n, const char *const *codes,
-                                   const int64_t *households, const int64_t *persons, int only_missing,
-                                   int64_t *changed)
+                                   const int64_t *households, const int64_t *persons, const char *const *flags,
+                                   int only_missing, int64_t *changed)
 {
     *changed = 0;
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
-                                    only_missing ? "UPDATE grid SET households = ?3, persons = ?4 WHERE plan = ?1"
-                                                   " AND code = ?2 AND households IS NULL"
-                                                 : "UPDATE grid SET households = ?3, persons = ?4 WHERE plan = ?1"
-                                                   " AND code = ?2",
+                                    "UPDATE grid SET households = ?3, persons = ?4,"
+                                    " flags = CASE WHEN ?5 THEN nullif(?6, '') ELSE flags END"
+                                    " WHERE plan = ?1 AND code = ?2 AND (NOT ?7 OR households IS NULL)",
                                     &stmt);
     if (st != GG_OK)
         return st;
@@ -198,6 +199,12 @@ gg_status gg_store_set_grid_counts(gg_store *store, int64_t plan, size_t n, cons
         sqlite3_bind_text(stmt, 2, codes[i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 3, households[i]);
         sqlite3_bind_int64(stmt, 4, persons[i]);
+        sqlite3_bind_int(stmt, 5, flags != NULL);
+        if (flags != NULL)
+            sqlite3_bind_text(stmt, 6, flags[i], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(stmt, 6);
+        sqlite3_bind_int(stmt, 7, only_missing != 0);
         if (sqlite3_step(stmt) != SQLITE_DONE)
             st = gg_store_sql_error(store, "storing grid household counts");
         else

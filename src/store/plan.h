@@ -38,8 +38,9 @@ typedef struct gg_plan_grid {
 } gg_plan_grid;
 
 /* Every grid of plan, by community then code, into a new array (free with
- * gg_plan_grids_free). Returns GG_OK, GG_ERR_STORE, GG_ERR_NOMEM. */
-gg_status gg_store_plan_grids(gg_store *store, int64_t plan, gg_plan_grid **out, size_t *n);
+ * gg_plan_grids_free); with_geom 0 leaves every geom NULL (faster).
+ * Returns GG_OK, GG_ERR_STORE, GG_ERR_NOMEM. */
+gg_status gg_store_plan_grids(gg_store *store, int64_t plan, int with_geom, gg_plan_grid **out, size_t *n);
 void gg_plan_grids_free(gg_ctx *ctx, gg_plan_grid *grids, size_t n);
 
 /* One community with its polygon. */
@@ -67,11 +68,12 @@ typedef int (*gg_household_fn)(void *user, const char *id, double lon, double la
 gg_status gg_store_households_each(gg_store *store, gg_household_fn fn, void *user);
 
 /* Stores the households and persons of the grids of plan named by
- * codes[0..n) (grids of other codes are left alone); with only_missing,
+ * codes[0..n) (grids of other codes are left alone), and their flags
+ * when flags is not NULL (an empty text stores NULL); with only_missing,
  * only where a grid has none recorded. *changed receives the number of
  * grids written. Returns GG_OK, GG_ERR_STORE. */
 gg_status gg_store_set_grid_counts(gg_store *store, int64_t plan, size_t n, const char *const *codes,
-                                   const int64_t *households, const int64_t *persons, int only_missing,
-                                   int64_t *changed);
+                                   const int64_t *households, const int64_t *persons, const char *const *flags,
+                                   int only_missing, int64_t *changed);
 
 #endif

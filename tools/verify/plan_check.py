@@ -12,7 +12,8 @@ them.
 Checks, per grid and per community:
   - validity (GEOS, via shapely) in WGS-84 as exported, after reprojection
     to the local UTM zone and to the CGCS2000 3-degree Gauss-Krueger zone;
-  - spikes (a ring that turns back on itself within 1 cm), repeated
+  - spikes (a ring that runs back along itself, its legs within 1 cm of
+    each other over more than 2 cm), repeated
     points, polygon parts below 1 m2;
   - shared edges: every segment of a grid ring is either on the community's
     boundary or the exact reverse of one segment of one other grid of the
@@ -101,9 +102,11 @@ def ring_defects(coords):
             continue
         if ax * bx + ay * by <= 0:
             continue  # turns by less than 90 degrees either way: no spike
-        # the shorter leg's far end against the longer leg's line
+        # the shorter leg runs back along the longer one: its far end within
+        # SPIKE_M of the longer leg's line, the leg longer than 2 SPIKE_M (a
+        # step of a pixel at a sharp corner is not a spike)
         cross = abs(ax * by - ay * bx)
-        if cross / max(la, lb) < SPIKE_M:
+        if min(la, lb) > 2 * SPIKE_M and cross / max(la, lb) < SPIKE_M:
             spikes += 1
     return repeated, spikes
 

@@ -1,0 +1,28 @@
+/* Private: the household points counted into a stored plan's grids by the
+ * locator's rule, kept for the caller to compare and store. */
+#ifndef GG_LOCATE_COUNT_H
+#define GG_LOCATE_COUNT_H
+
+#include "core/ctx.h"
+#include "govgrid/locate.h"
+#include "store/plan.h"
+
+typedef struct gg_plan_tally {
+    gg_locator *loc;            /* the plan's locator (owned) */
+    int64_t *households, *persons; /* per locator grid (owned) */
+    int64_t points, points_outside, households_outside;
+    gg_household_fn outside;    /* borrowed */
+    void *user;
+} gg_plan_tally;
+
+/* Counts every household point into the grids of plan (0: the newest);
+ * outside (may be NULL) is told of each point no grid holds, and returns
+ * non-zero to stop (GG_ERR_CANCELLED is then returned, with whatever
+ * error it recorded). Free with gg_plan_tally_clear, also after a
+ * failure. Returns GG_OK, GG_ERR_NOT_FOUND, GG_ERR_GEOMETRY,
+ * GG_ERR_STORE, GG_ERR_NOMEM, GG_ERR_CANCELLED. */
+gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, gg_household_fn outside,
+                                   void *user, gg_plan_tally *t);
+void gg_plan_tally_clear(gg_ctx *ctx, gg_plan_tally *t);
+
+#endif

@@ -230,22 +230,239 @@ static gg_status insert_lines(inserter *in, const GEOSGeometry *g, double snap, 
     return GG_OK;
 }
 
-static GEOSGeometry *snap_each(gg_ctx *ctx, const GEOSGeometry *all, double snap)
+/* A grid line's vertex within snap of the region's boundary moved onto
+ * it: to the nearest of its vertices within snap, else to the nearest
+ * point of its nearest segment. The region's boundary itself never moves
+ * (the union of the grids must stay within the rounding of it). */
+typedef struct region_edges {
+    double *xy;                 /* segments: x0 y0 x1 y1, by their smaller x */
+    size_t n;
+} region_edges;
+
+static int compare_segment_minx(const void *a, const void *b)
+{
+    const double *p = a, *q = b;
+    double pa = p[0] < p[2] ? p[0] : p[2], qa = q[0] < q[2] ? q[0] : q[2];
+    return pa < qa ? -1 : pa > qa;
+}
+
+static gg_status gather_segments(gg_ctx *ctx, const GEOSGeometry *g, region_edges *e, size_t *cap)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+        const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, g);
+        unsigned m = 0;
+        if (s == NULL || GEOSCoordSeq_getSize_r(h, s, &m) != 1)
+            return GG_OK;
+        for (unsigned i = 0; i + 1 < m; i++) {
+            gg_status st = gg_grow(ctx, (void **)&e->xy, cap, 4 * (e->n + 1), sizeof *e->xy);
+            if (st != GG_OK)
+                return st;
+            double *q = e->xy + 4 * e->n++;
+            GEOSCoordSeq_getXY_r(h, s, i, &q[0], &q[1]);
+            GEOSCoordSeq_getXY_r(h, s, i + 1, &q[2], &q[3]);
+        }
+        return GG_OK;
+    }
+    for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
+        gg_status st = gather_segments(ctx, GEOSGetGeometryN_r(h, g, i), e, cap);
+        if (st != GG_OK)
+            return st;
+    }
+    return GG_OK;
+}
+
+static void onto_region(const region_edges *e, double snap, double *x, double *y)
+{
+    double best = snap * snap, bx = *x, by = *y;
+    int at_vertex = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        const double *q = e->xy + 4 * i;
+        double minx = q[0] < q[2] ? q[0] : q[2];
+        if (minx > *x + snap)
+            break;
+        double maxx = q[0] < q[2] ? q[2] : q[0], miny = q[1] < q[3] ? q[1] : q[3], maxy = q[1] < q[3] ? q[3] : q[1];
+        if (maxx < *x - snap || miny > *y + snap || maxy < *y - snap)
+            continue;
+        for (int k = 0; k < 4; k += 2) { /* its ends first: a vertex beats a segment */
+            double d = (q[k] - *x) * (q[k] - *x) + (q[k + 1] - *y) * (q[k + 1] - *y);
+            if (d <= best || (d <= snap * snap && !at_vertex)) {
+                best = d;
+                bx = q[k];
+                by = q[k + 1];
+                at_vertex = 1;
+            }
+        }
+        if (at_vertex)
+            continue;
+        double dx = q[2] - q[0], dy = q[3] - q[1], len2 = dx * dx + dy * dy;
+        if (len2 == 0)
+            continue;
+        double t = ((*x - q[0]) * dx + (*y - q[1]) * dy) / len2;
+        if (t <= 0 || t >= 1)
+            continue;
+        double px = q[0] + t * dx, py = q[1] + t * dy;
+        double d = (px - *x) * (px - *x) + (py - *y) * (py - *y);
+        if (d < best) {
+            best = d;
+            bx = px;
+            by = py;
+        }
+    }
+    *x = bx;
+    *y = by;
+}
+
+/* A copy of line with every vertex near the region's boundary moved onto
+ * it. */
+static GEOSGeometry *line_onto_region(inserter *in, const GEOSGeometry *line, const region_edges *e, double snap)
+{
+    GEOSContextHandle_t h = in->ctx->geos;
+    const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, line);
+    unsigned m = 0;
+    if (s == NULL || GEOSCoordSeq_getSize_r(h, s, &m) != 1 || m < 2)
+        return GEOSGeom_clone_r(h, line);
+    size_t nxy = 0;
+    for (unsigned i = 0; i < m; i++) {
+        double x, y;
+        GEOSCoordSeq_getXY_r(h, s, i, &x, &y);
+        onto_region(e, snap, &x, &y);
+        if (push_xy(in, &nxy, x, y) != GG_OK)
+            return NULL;
+    }
+    if (nxy < 4)
+        return GEOSGeom_clone_r(h, line);
+    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(h, in->xy, (unsigned)(nxy / 2), 0, 0);
+    return seq ? GEOSGeom_createLineString_r(h, seq) : NULL;
+}
+
+static gg_status lines_onto_region(inserter *in, const GEOSGeometry *g, const region_edges *e, double snap,
+                                   GEOSGeometry ***out, size_t *n, size_t *cap)
+{
+    GEOSContextHandle_t h = in->ctx->geos;
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+        gg_status st = gg_grow(in->ctx, (void **)out, cap, *n + 1, sizeof **out);
+        if (st != GG_OK)
+            return st;
+        GEOSGeometry *line = line_onto_region(in, g, e, snap);
+        if (line == NULL)
+            return in->ctx->errcode == GG_ERR_NOMEM ? GG_ERR_NOMEM
+                                                     : gg_error(in->ctx, GG_ERR_GEOMETRY, "snapping a line: %s",
+                                                                in->ctx->geos_msg);
+        (*out)[(*n)++] = line;
+        return GG_OK;
+    }
+    for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
+        gg_status st = lines_onto_region(in, GEOSGetGeometryN_r(h, g, i), e, snap, out, n, cap);
+        if (st != GG_OK)
+            return st;
+    }
+    return GG_OK;
+}
+
+/* The grids' lines snapped within snap, the region's boundary left as it
+ * is: the grids' vertices near the region's boundary moved onto it, then
+ * every vertex (the region's and the grids') near a grid segment inserted
+ * into it. Returns the region's boundary and the snapped lines as one
+ * collection. */
+static GEOSGeometry *snap_each(gg_ctx *ctx, const GEOSGeometry *boundary, const GEOSGeometry *grid_lines,
+                               double snap)
 {
     GEOSContextHandle_t h = ctx->geos;
     inserter in;
     memset(&in, 0, sizeof in);
     in.ctx = ctx;
-    GEOSGeometry **lines = NULL;
-    size_t n = 0, cap = 0;
-    gg_status st = gather_vertices(&in, all);
+    region_edges e = {NULL, 0};
+    size_t cap_e = 0;
+    GEOSGeometry **moved = NULL, **lines = NULL;
+    size_t n_moved = 0, cap_moved = 0, n = 0, cap = 0;
+    gg_status st = gather_segments(ctx, boundary, &e, &cap_e);
+    if (st == GG_OK && e.n > 1)
+        qsort(e.xy, e.n, 4 * sizeof *e.xy, compare_segment_minx);
+    if (st == GG_OK)
+        st = lines_onto_region(&in, grid_lines, &e, snap, &moved, &n_moved, &cap_moved);
+    GEOSGeometry *moved_all = NULL;
+    if (st == GG_OK) {
+        moved_all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, moved, (unsigned)n_moved);
+        if (moved_all == NULL)
+            st = gg_error(ctx, GG_ERR_GEOMETRY, "collecting lines: %s", ctx->geos_msg);
+        else
+            n_moved = 0; /* taken by the collection */
+    }
+    if (st == GG_OK)
+        st = gather_vertices(&in, boundary);
+    if (st == GG_OK)
+        st = gather_vertices(&in, moved_all);
     if (st == GG_OK && in.nv > 1)
         qsort(in.v, in.nv, sizeof *in.v, compare_vertex_x);
     if (st == GG_OK)
-        st = insert_lines(&in, all, snap, &lines, &n, &cap);
+        st = gg_grow(ctx, (void **)&lines, &cap, 1, sizeof *lines);
+    if (st == GG_OK) {
+        lines[n] = GEOSGeom_clone_r(h, boundary);
+        st = lines[n] ? GG_OK : gg_error(ctx, GG_ERR_GEOMETRY, "copying the boundary: %s", ctx->geos_msg);
+        n += lines[n] != NULL;
+    }
+    if (st == GG_OK)
+        st = insert_lines(&in, moved_all, snap, &lines, &n, &cap);
     GEOSGeometry *result = NULL;
     if (st == GG_OK)
         result = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)n);
+    if (result == NULL)
+        for (size_t i = 0; i < n; i++)
+            GEOSGeom_destroy_r(h, lines[i]);
+    for (size_t i = 0; i < n_moved; i++)
+        GEOSGeom_destroy_r(h, moved[i]);
+    if (moved_all)
+        GEOSGeom_destroy_r(h, moved_all);
+    gg_free(ctx, moved);
+    gg_free(ctx, lines);
+    gg_free(ctx, e.xy);
+    gg_free(ctx, in.v);
+    gg_free(ctx, in.found);
+    gg_free(ctx, in.xy);
+    return result;
+}
+
+GEOSGeometry *gg_point_on_grid(GEOSContextHandle_t h, double x, double y)
+{
+    GEOSGeometry *p = GEOSGeom_createPointFromXY_r(h, x, y);
+    GEOSGeometry *q = p ? GEOSUnaryUnionPrec_r(h, p, GG_GRID_DEG) : NULL;
+    if (p)
+        GEOSGeom_destroy_r(h, p);
+    return q;
+}
+
+/* The region's boundary with every pin within 0.75 grid steps of it made
+ * one of its vertices (inserted into the segment it lies near). A pin on the
+ * grid stays where it is through the snap-rounding, and the boundary then
+ * runs through it: a household exactly on the community's edge is on its
+ * grids' edge, never in the half-centimetre the rounding would otherwise
+ * move that edge by. */
+static GEOSGeometry *pinned_boundary(gg_ctx *ctx, const GEOSGeometry *region, const gg_coverage_options *o)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    GEOSGeometry *b = GEOSBoundary_r(h, region);
+    if (b == NULL || o->n_pins == 0)
+        return b;
+    inserter in;
+    memset(&in, 0, sizeof in);
+    in.ctx = ctx;
+    in.v = gg_malloc(ctx, o->n_pins * sizeof *in.v);
+    GEOSGeometry **lines = NULL;
+    size_t n = 0, cap = 0;
+    gg_status st = in.v ? GG_OK : GG_ERR_NOMEM;
+    for (size_t i = 0; i < o->n_pins && st == GG_OK; i++)
+        in.v[in.nv++] = (vertex){o->pin_x[i], o->pin_y[i]};
+    if (st == GG_OK && in.nv > 1)
+        qsort(in.v, in.nv, sizeof *in.v, compare_vertex_x);
+    /* Snap-rounding moves a line by at most half a pixel's diagonal
+     * (0.71 of a step): pins farther inside cannot end up outside, and
+     * bending the edge to nearer ones moves it less than a centimetre. */
+    if (st == GG_OK)
+        st = insert_lines(&in, b, 0.75 * o->grid, &lines, &n, &cap);
+    GEOSGeometry *result = st == GG_OK ? GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, lines, (unsigned)n) : NULL;
     if (result == NULL)
         for (size_t i = 0; i < n; i++)
             GEOSGeom_destroy_r(h, lines[i]);
@@ -253,20 +470,22 @@ static GEOSGeometry *snap_each(gg_ctx *ctx, const GEOSGeometry *all, double snap
     gg_free(ctx, in.v);
     gg_free(ctx, in.found);
     gg_free(ctx, in.xy);
+    GEOSGeom_destroy_r(h, b);
     return result;
 }
 
 /* The boundaries of the region and of every polygon, noded together with
  * snap-rounding on the grid. */
 static GEOSGeometry *noded_linework(gg_ctx *ctx, const GEOSGeometry *region, GEOSGeometry *const *polys, size_t n,
-                                    double grid, double snap)
+                                    const gg_coverage_options *o)
 {
     GEOSContextHandle_t h = ctx->geos;
+    double grid = o->grid, snap = o->snap;
     GEOSGeometry **lines = gg_malloc(ctx, (n + 1) * sizeof *lines);
     if (lines == NULL)
         return NULL;
     size_t m = 0;
-    GEOSGeometry *b = GEOSBoundary_r(h, region);
+    GEOSGeometry *b = pinned_boundary(ctx, region, o);
     if (b != NULL)
         lines[m++] = b;
     for (size_t i = 0; i < n && b != NULL; i++) {
@@ -278,12 +497,23 @@ static GEOSGeometry *noded_linework(gg_ctx *ctx, const GEOSGeometry *region, GEO
     }
     GEOSGeometry *noded = NULL;
     if (b != NULL) {
-        GEOSGeometry *all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)m);
-        GEOSGeometry *snapped = all != NULL && snap > 0 ? snap_each(ctx, all, snap) : NULL;
-        if (all != NULL && (snap <= 0 || snapped != NULL))
-            noded = GEOSUnaryUnionPrec_r(h, snapped ? snapped : all, grid);
-        if (snapped)
-            GEOSGeom_destroy_r(h, snapped);
+        GEOSGeometry *all = NULL;
+        if (snap > 0) {
+            GEOSGeometry *grid_lines = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines + 1,
+                                                                   (unsigned)(m - 1));
+            if (grid_lines != NULL) {
+                all = snap_each(ctx, lines[0], grid_lines, snap);
+                GEOSGeom_destroy_r(h, grid_lines);
+            } else {
+                for (size_t i = 1; i < m; i++)
+                    GEOSGeom_destroy_r(h, lines[i]);
+            }
+            GEOSGeom_destroy_r(h, lines[0]);
+        } else {
+            all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)m);
+        }
+        if (all != NULL)
+            noded = GEOSUnaryUnionPrec_r(h, all, grid);
         if (all)
             GEOSGeom_destroy_r(h, all);
     } else {
@@ -359,7 +589,11 @@ static int face_owner(work *w, int k, gg_status *st)
         }
         if (owner >= 0 && best < 0.5 * fa)
             owner = FACE_OUTSIDE;
-        if (owner == FACE_OUTSIDE && GEOSPreparedCovers_r(h, w->region, p) == 1)
+        /* A speck between the rounded lines is filled from a neighbour even
+         * where its point falls outside the region: the region's edge was
+         * bent through a pinned point, or a grid's edge ran a hair outside
+         * it. */
+        if (owner == FACE_OUTSIDE && (fa < w->o->part_min_m2 || GEOSPreparedCovers_r(h, w->region, p) == 1))
             owner = FACE_GAP;
     }
     GEOSGeom_destroy_r(h, p);
@@ -538,7 +772,7 @@ gg_status gg_coverage_clean(gg_ctx *ctx, const GEOSGeometry *region, GEOSGeometr
     w.polys = polys;
     w.n = n;
     gg_status st = GG_OK;
-    GEOSGeometry *noded = noded_linework(ctx, region, polys, n, o->grid, o->snap);
+    GEOSGeometry *noded = noded_linework(ctx, region, polys, n, o);
     GEOSGeometry *faces = NULL;
     if (noded == NULL)
         return gg_error(ctx, GG_ERR_GEOMETRY, "noding the grids' boundaries: %s", ctx->geos_msg);

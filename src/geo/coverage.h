@@ -7,17 +7,32 @@
 
 #include "core/ctx.h"
 
+/* The precision of the project's coordinates, in degrees (about 1.1 cm of
+ * latitude): every vertex of a plan's grids, and every imported point, is
+ * a multiple of it, rounded by GEOS's fixed precision model. */
+#define GG_GRID_DEG 1e-7
+
+/* A point of x, y rounded to the grid exactly as GEOS's overlay rounds a
+ * vertex on it: a point imported this way stays a vertex of the grid when
+ * the lines are snap-rounded through it. NULL when GEOS fails. */
+GEOSGeometry *gg_point_on_grid(GEOSContextHandle_t h, double x, double y);
+
 typedef struct gg_coverage_options {
     double grid;            /* snap-rounding grid, in the coordinates' units (> 0) */
-    double snap;            /* 0, or a distance (coordinates' units) within which the linework's
-                               vertices are first snapped to each other's vertices and segments
-                               (GEOS snap): closes slivers narrower than it between nearly
-                               coincident lines */
+    double snap;            /* 0, or a distance (coordinates' units): before the rounding, the
+                               polygons' vertices within it of the region's boundary are moved onto
+                               it, and every vertex within it of a polygon's segment is inserted
+                               into that segment; the region's boundary never moves. Closes slivers
+                               narrower than it between nearly coincident lines */
     double mx, my;          /* metres per coordinate unit in x and y, for areas */
     double part_min_m2;     /* a part of a polygon smaller than this joins the neighbour it
                                shares most boundary with */
     int contiguous;         /* every part but a polygon's largest joins the neighbour it shares most
                                boundary with (a part that shares none, an island, stays) */
+    const double *pin_x, *pin_y; /* points (borrowed; on the grid) that the result must cover: each one
+                                    within 0.75 grid steps of the region's boundary is made a vertex of it,
+                                    so that the snap-rounding cannot leave it outside */
+    size_t n_pins;
 } gg_coverage_options;
 
 /* What a clean-up did, for the caller's report. */

@@ -1,6 +1,7 @@
 /* One feature's geometry: from OGR to a valid GEOS geometry in storage
  * coordinates, or a reason to reject it; and its SpatiaLite encoding. */
 #include "io/import.h"
+#include "geo/coverage.h"
 #include "geo/shapes.h"
 
 #include <math.h>
@@ -131,7 +132,9 @@ static int prepare_owned(gg_ctx *ctx, gg_source *src, OGRGeometryH g, geom_rule 
     GEOSGeometry *geom = NULL;
     if (type == wkbPoint) {
         OGRGeometryH p = wkbFlatten(OGR_G_GetGeometryType(g)) == wkbMultiPoint ? OGR_G_GetGeometryRef(g, 0) : g;
-        geom = GEOSGeom_createPointFromXY_r(h, OGR_G_GetX(p, 0), OGR_G_GetY(p, 0));
+        /* On the project's precision grid (about 1 cm), as the plans'
+         * vertices are: see geo/coverage.h. */
+        geom = gg_point_on_grid(h, OGR_G_GetX(p, 0), OGR_G_GetY(p, 0));
     } else {
         size_t size = (size_t)OGR_G_WkbSize(g);
         unsigned char *wkb = malloc(size ? size : 1);

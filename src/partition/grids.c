@@ -50,7 +50,8 @@ static int compare_grids(const void *a, const void *b)
 }
 
 /* The grids' polygons as a clean coverage of the community: snap-rounded
- * on a grid of GG_PLAN_GRID_DEG degrees, neighbours sharing their
+ * on a grid of GG_GRID_DEG degrees, the household points on the
+ * community's edge kept on it, neighbours sharing their
  * boundary vertex for vertex, no spikes, no part below
  * GG_PLAN_PART_MIN_M2, and each grid in one piece: a part detached from a
  * grid's largest (a strip of river or park that touched it only at a
@@ -70,7 +71,7 @@ static gg_status clean_coverage(pt_community *c)
      * spike tolerance between nearly coincident lines (a road running into
      * the community's edge at under a degree), again from the same grids
      * with the linework first snapped together within a growing distance. */
-    static const double snaps[] = {0, 2 * GG_PLAN_GRID_DEG, 4 * GG_PLAN_GRID_DEG, 8 * GG_PLAN_GRID_DEG};
+    static const double snaps[] = {0, 2 * GG_GRID_DEG, 4 * GG_GRID_DEG, 8 * GG_GRID_DEG};
     gg_coverage_stats stats;
     gg_status st = GG_OK;
     int spikes = 0;
@@ -82,7 +83,7 @@ static gg_status clean_coverage(pt_community *c)
             polys[i] = GEOSGeom_clone_r(h, c->grids[i].geom);
         }
         snap = snaps[attempt];
-        gg_coverage_options o = {GG_PLAN_GRID_DEG, snap, c->mx, c->my, GG_PLAN_PART_MIN_M2, 1};
+        gg_coverage_options o = {GG_GRID_DEG, snap, c->mx, c->my, GG_PLAN_PART_MIN_M2, 1, c->px, c->py, c->n_points};
         st = gg_coverage_clean(c->ctx, c->geom, polys, n, &o, &stats);
         spikes = 0;
         for (size_t i = 0; i < n && st == GG_OK; i++)

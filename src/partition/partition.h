@@ -43,10 +43,6 @@ typedef struct pt_grid {
     int island;                 /* a populated island made a grid of its own */
 } pt_grid;
 
-/* The precision of a plan's coordinates: every vertex of a grid is a
- * multiple of this many degrees (about 1.1 cm of latitude), and no
- * segment passes within half of it of a vertex it does not end at. */
-#define GG_PLAN_GRID_DEG 1e-7
 /* A grid's part smaller than this many square metres joins the neighbour
  * it shares most boundary with. */
 #define GG_PLAN_PART_MIN_M2 1.0

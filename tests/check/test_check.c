@@ -114,10 +114,15 @@ static void sample_partition_is_clean(void)
     gg_check_report_free(ctx, r);
     gg_store_close(store);
     gg_ctx_free(ctx);
-    /* Every allocation failure is a status, and leaks nothing. */
+    /* Every allocation failure is a status, or one the library recovers
+     * from (the locator gives back the slack of its leaves with a realloc
+     * that may fail harmlessly) with the very same report; and nothing
+     * leaks. */
     failing_alloc state = {0, 0, 0};
     gg_allocator alloc = failing_alloc_make(&state);
     long total = 0;
+    size_t base_problems = 0;
+    int64_t base_points = 0;
     for (long k = 0;; k += k < 40 ? 1 : 13) {
         state = (failing_alloc){0, k, 0};
         gg_ctx *fctx = NULL;
@@ -130,6 +135,12 @@ static void sample_partition_is_clean(void)
         gg_status st = gg_store_open(fctx, gg_test_path("beijing.sqlite"), 0, &s);
         if (st == GG_OK)
             st = gg_plan_check(fctx, s, &o, &fr);
+        int same = fr != NULL && fr->n_problems == base_problems && fr->household_points == base_points &&
+                   fr->errors == 0;
+        if (k == 0 && fr != NULL) {
+            base_problems = fr->n_problems;
+            base_points = fr->household_points;
+        }
         gg_check_report_free(fctx, fr);
         gg_store_close(s);
         gg_ctx_free(fctx);
@@ -141,8 +152,8 @@ static void sample_partition_is_clean(void)
         }
         if (k > total || state.live != 0)
             break;
-        if (st == GG_OK && state.calls >= k)
-            gg_test_fail(__FILE__, __LINE__, "allocation %ld failed and the check still said GG_OK", k);
+        if (st == GG_OK && state.calls >= k && !same)
+            gg_test_fail(__FILE__, __LINE__, "allocation %ld failed and the check said GG_OK with another report", k);
     }
     CHECK(total > 100);
 }

@@ -4,6 +4,7 @@
  * runs them all from 0. A migration is SQL only, run inside the caller's
  * transaction, so a failed upgrade leaves the file as it was. */
 #include "store/store.h"
+#include "geo/coverage.h"
 
 #include <stdio.h>
 
@@ -84,11 +85,55 @@ static const char schema_v3[] =
     "CREATE INDEX incident_requested ON incident(requested);"
     "CREATE INDEX incident_worker ON incident(worker_id, status);";
 
+/* Version 4 stores household points on the plans' precision grid (see
+ * geo/coverage.h); the rounding is GEOS's, so it is done in C by
+ * round_household_points, after this script. */
+static const char schema_v4[] = "SELECT 1;";
+
 static const char *const migrations[GG_SCHEMA_VERSION] = {
     schema_v1,
     schema_v2,
     schema_v3,
+    schema_v4,
 };
+
+/* Household points imported before version 4 moved onto the 1e-7 degree
+ * grid (at most 0.8 cm), as an import now stores them, so that a point on
+ * a community's edge stays on the edge of its grids. */
+static gg_status round_household_points(gg_store *store)
+{
+    GEOSContextHandle_t h = store->ctx->geos;
+    sqlite3_stmt *read = NULL, *write = NULL;
+    gg_status st = gg_store_prepare(store, "SELECT fid, X(geom), Y(geom) FROM household", &read);
+    if (st == GG_OK)
+        st = gg_store_prepare(store, "UPDATE household SET geom = MakePoint(?2, ?3, 4326) WHERE fid = ?1", &write);
+    int rc = SQLITE_DONE;
+    while (st == GG_OK && (rc = sqlite3_step(read)) == SQLITE_ROW) {
+        double x = sqlite3_column_double(read, 1), y = sqlite3_column_double(read, 2), gx = x, gy = y;
+        GEOSGeometry *p = gg_point_on_grid(h, x, y);
+        if (p == NULL) {
+            st = gg_error(store->ctx, GG_ERR_GEOMETRY, "%s: rounding household points: %s", store->path,
+                          store->ctx->geos_msg);
+            break;
+        }
+        GEOSGeomGetX_r(h, p, &gx);
+        GEOSGeomGetY_r(h, p, &gy);
+        GEOSGeom_destroy_r(h, p);
+        if (gx == x && gy == y)
+            continue;
+        sqlite3_bind_int64(write, 1, sqlite3_column_int64(read, 0));
+        sqlite3_bind_double(write, 2, gx);
+        sqlite3_bind_double(write, 3, gy);
+        if (sqlite3_step(write) != SQLITE_DONE)
+            st = gg_store_sql_error(store, "rounding household points");
+        sqlite3_reset(write);
+    }
+    if (st == GG_OK && rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading household points");
+    sqlite3_finalize(read);
+    sqlite3_finalize(write);
+    return st;
+}
 
 /* SpatiaLite's administrative functions (AddGeometryColumn,
  * CreateSpatialIndex, ...) report failure by returning 0 rather than by an
@@ -113,6 +158,11 @@ gg_status gg_schema_migrate(gg_store *store, int from_version)
                                     v + 1, msg ? msg : "a SpatiaLite function returned 0");
             sqlite3_free(msg);
             return st;
+        }
+        if (v + 1 == 4) {
+            gg_status st = round_household_points(store);
+            if (st != GG_OK)
+                return st;
         }
     }
     char now[32], sql[512];

@@ -97,6 +97,32 @@ static void open_refuses_a_newer_schema(void)
     gg_ctx_free(ctx);
 }
 
+/* A version 3 project's household points are moved onto the 1e-7 degree
+ * grid when it is opened for writing (schema version 4). */
+static void upgrade_rounds_household_points(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    const char *path = gg_test_path("p.sqlite");
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    CHECK_INT(gg_store_exec(store, "INSERT INTO household(id, count, geom) VALUES"
+                                   " ('a', 3, MakePoint(116.00000004, 40.00000006, 4326)),"
+                                   " ('b', 1, MakePoint(116.0000001, 40.0000002, 4326));"
+                                   "UPDATE gg_meta SET value = '3' WHERE key = 'schema_version'"),
+              GG_OK);
+    gg_store_close(store);
+    store = NULL;
+    CHECK_INT(gg_store_open(ctx, path, 0, &store), GG_ERR_SCHEMA);
+    CHECK_INT(gg_store_open(ctx, path, 1, &store), GG_OK);
+    CHECK_INT(gg_store_schema_version(store), 4);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM household WHERE id = 'a' AND X(geom) = 116.0 AND"
+                            " abs(Y(geom) - 40.0000001) < 1e-12"), 1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM household WHERE id = 'b' AND abs(X(geom) - 116.0000001) < 1e-12"
+                            " AND abs(Y(geom) - 40.0000002) < 1e-12"), 1);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 static void read_only_store_refuses_writes(void)
 {
     gg_ctx *ctx = new_ctx();
@@ -174,5 +200,6 @@ static void layer_names(void)
 
 TEST_LIST(T(new_project_has_schema_and_spatial_indexes), T(create_never_overwrites),
           T(open_refuses_what_is_not_a_project), T(open_refuses_a_newer_schema),
+          T(upgrade_rounds_household_points),
           T(read_only_store_refuses_writes), T(rollback_leaves_the_file_as_it_was),
           T(info_of_an_empty_project), T(layer_names))

@@ -205,8 +205,12 @@ static GEOSGeometry *insert_into_line(inserter *in, const GEOSGeometry *line, do
     return seq ? GEOSGeom_createLineString_r(h, seq) : NULL;
 }
 
-static gg_status insert_lines(inserter *in, const GEOSGeometry *g, double snap, GEOSGeometry ***out, size_t *n,
-                              size_t *cap)
+/* Every line of g (a line, or a collection of them, nested) made anew by
+ * fn and appended to *out. */
+typedef GEOSGeometry *(*line_fn)(inserter *in, const GEOSGeometry *line, const void *arg);
+
+static gg_status map_lines(inserter *in, const GEOSGeometry *g, line_fn fn, const void *arg, GEOSGeometry ***out,
+                           size_t *n, size_t *cap)
 {
     GEOSContextHandle_t h = in->ctx->geos;
     int type = GEOSGeomTypeId_r(h, g);
@@ -214,7 +218,7 @@ static gg_status insert_lines(inserter *in, const GEOSGeometry *g, double snap, 
         gg_status st = gg_grow(in->ctx, (void **)out, cap, *n + 1, sizeof **out);
         if (st != GG_OK)
             return st;
-        GEOSGeometry *line = insert_into_line(in, g, snap);
+        GEOSGeometry *line = fn(in, g, arg);
         if (line == NULL)
             return in->ctx->errcode == GG_ERR_NOMEM ? GG_ERR_NOMEM
                                                      : gg_error(in->ctx, GG_ERR_GEOMETRY, "snapping a line: %s",
@@ -223,11 +227,16 @@ static gg_status insert_lines(inserter *in, const GEOSGeometry *g, double snap, 
         return GG_OK;
     }
     for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
-        gg_status st = insert_lines(in, GEOSGetGeometryN_r(h, g, i), snap, out, n, cap);
+        gg_status st = map_lines(in, GEOSGetGeometryN_r(h, g, i), fn, arg, out, n, cap);
         if (st != GG_OK)
             return st;
     }
     return GG_OK;
+}
+
+static GEOSGeometry *insert_fn(inserter *in, const GEOSGeometry *line, const void *arg)
+{
+    return insert_into_line(in, line, *(const double *)arg);
 }
 
 /* A grid line's vertex within snap of the region's boundary moved onto
@@ -337,29 +346,15 @@ static GEOSGeometry *line_onto_region(inserter *in, const GEOSGeometry *line, co
     return seq ? GEOSGeom_createLineString_r(h, seq) : NULL;
 }
 
-static gg_status lines_onto_region(inserter *in, const GEOSGeometry *g, const region_edges *e, double snap,
-                                   GEOSGeometry ***out, size_t *n, size_t *cap)
+typedef struct onto_arg {
+    const region_edges *e;
+    double snap;
+} onto_arg;
+
+static GEOSGeometry *onto_fn(inserter *in, const GEOSGeometry *line, const void *arg)
 {
-    GEOSContextHandle_t h = in->ctx->geos;
-    int type = GEOSGeomTypeId_r(h, g);
-    if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
-        gg_status st = gg_grow(in->ctx, (void **)out, cap, *n + 1, sizeof **out);
-        if (st != GG_OK)
-            return st;
-        GEOSGeometry *line = line_onto_region(in, g, e, snap);
-        if (line == NULL)
-            return in->ctx->errcode == GG_ERR_NOMEM ? GG_ERR_NOMEM
-                                                     : gg_error(in->ctx, GG_ERR_GEOMETRY, "snapping a line: %s",
-                                                                in->ctx->geos_msg);
-        (*out)[(*n)++] = line;
-        return GG_OK;
-    }
-    for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
-        gg_status st = lines_onto_region(in, GEOSGetGeometryN_r(h, g, i), e, snap, out, n, cap);
-        if (st != GG_OK)
-            return st;
-    }
-    return GG_OK;
+    const onto_arg *a = arg;
+    return line_onto_region(in, line, a->e, a->snap);
 }
 
 /* The grids' lines snapped within snap, the region's boundary left as it
@@ -381,8 +376,9 @@ static GEOSGeometry *snap_each(gg_ctx *ctx, const GEOSGeometry *boundary, const 
     gg_status st = gather_segments(ctx, boundary, &e, &cap_e);
     if (st == GG_OK && e.n > 1)
         qsort(e.xy, e.n, 4 * sizeof *e.xy, compare_segment_minx);
+    onto_arg onto = {&e, snap};
     if (st == GG_OK)
-        st = lines_onto_region(&in, grid_lines, &e, snap, &moved, &n_moved, &cap_moved);
+        st = map_lines(&in, grid_lines, onto_fn, &onto, &moved, &n_moved, &cap_moved);
     GEOSGeometry *moved_all = NULL;
     if (st == GG_OK) {
         moved_all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, moved, (unsigned)n_moved);
@@ -405,7 +401,7 @@ static GEOSGeometry *snap_each(gg_ctx *ctx, const GEOSGeometry *boundary, const 
         n += lines[n] != NULL;
     }
     if (st == GG_OK)
-        st = insert_lines(&in, moved_all, snap, &lines, &n, &cap);
+        st = map_lines(&in, moved_all, insert_fn, &snap, &lines, &n, &cap);
     GEOSGeometry *result = NULL;
     if (st == GG_OK)
         result = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)n);
@@ -460,8 +456,9 @@ static GEOSGeometry *pinned_boundary(gg_ctx *ctx, const GEOSGeometry *region, co
     /* Snap-rounding moves a line by at most half a pixel's diagonal
      * (0.71 of a step): pins farther inside cannot end up outside, and
      * bending the edge to nearer ones moves it less than a centimetre. */
+    double pin_m = 0.75 * o->grid;
     if (st == GG_OK)
-        st = insert_lines(&in, b, 0.75 * o->grid, &lines, &n, &cap);
+        st = map_lines(&in, b, insert_fn, &pin_m, &lines, &n, &cap);
     GEOSGeometry *result = st == GG_OK ? GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, lines, (unsigned)n) : NULL;
     if (result == NULL)
         for (size_t i = 0; i < n; i++)

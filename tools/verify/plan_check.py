@@ -8,6 +8,7 @@ those polygons, as a GIS user would see them after loading and reprojecting
 them.
 
     tools/verify/plan_check.py GRIDS.gpkg PROJECT.sqlite [--json] [--strict]
+                               [--min-in-window SHARE]
 
 Checks, per grid and per community:
   - validity (GEOS, via shapely) in WGS-84 as exported, after reprojection
@@ -29,7 +30,8 @@ Checks, per grid and per community:
     single points above the maximum and communities no number of grids
     fits set apart, as the issue that asked for this check states).
 
-Exit status 1 when an invariant breaks with --strict, else 0.
+Exit status 1 when an invariant breaks with --strict (or the share in the
+window is below --min-in-window), else 0.
 """
 import json
 import math
@@ -112,9 +114,17 @@ def ring_defects(coords):
 
 
 def main(argv):
-    args = [a for a in argv[1:] if not a.startswith("--")]
-    as_json = "--json" in argv
-    strict = "--strict" in argv
+    min_share = None
+    rest = []
+    it = iter(argv[1:])
+    for a in it:
+        if a == "--min-in-window":
+            min_share = float(next(it))
+        else:
+            rest.append(a)
+    args = [a for a in rest if not a.startswith("--")]
+    as_json = "--json" in rest
+    strict = "--strict" in rest
     if len(args) != 2:
         print(__doc__, file=sys.stderr)
         return 2
@@ -254,6 +264,9 @@ def main(argv):
         print(f"households in no grid: {report['households_unheld']}")
         iw = report["in_window"]
         print(f"comprehensive grids in window by points held: {iw['in']} of {iw['of']} ({iw['share']})")
+    if min_share is not None and (report["in_window"]["share"] or 0) < min_share:
+        broken = True
+        strict = True
     return 1 if (strict and broken) else 0
 
 

@@ -63,7 +63,8 @@ typedef struct checker {
     gg_check_report *r;
     size_t cap;
     double tol_m, part_min_m2;
-    gg_metric_cache cache;
+    gg_metric_cache own_cache;
+    gg_metric_cache *cache;     /* own_cache, or the caller's */
     GEOSWKBWriter *wkb;
 } checker;
 
@@ -140,13 +141,6 @@ typedef struct scale {
     double mx, my;
 } scale;
 
-static int scale_cb(double *x, double *y, void *userdata)
-{
-    const scale *s = userdata;
-    *x *= s->mx;
-    *y *= s->my;
-    return 1;
-}
 
 static void point_of(GEOSContextHandle_t h, const GEOSGeometry *g, double *lon, double *lat)
 {
@@ -177,7 +171,7 @@ static gg_status frames_for(checker *k, double lon, double lat, frames *f)
         if (want[i] <= 0 || (i == 1 && want[1] == want[0]))
             continue;
         gg_transform *t = NULL;
-        gg_status st = gg_metric_cache_get(k->ctx, &k->cache, want[i], &t);
+        gg_status st = gg_metric_cache_get(k->ctx, k->cache, want[i], &t);
         if (st == GG_ERR_NOMEM)
             return st;
         if (st == GG_OK) {
@@ -418,7 +412,7 @@ static gg_status add_pieces(checker *k, GEOSGeometry *g, gg_transform *t, gg_che
 
 /* Gaps, overlaps and pieces outside, cut with GEOS where the edges say
  * the grids do not tile the community. */
-static gg_status overlay_community(checker *k, const gg_community_row *c, gg_plan_grid *grids, size_t n,
+static gg_status overlay_community(checker *k, const char *code, const GEOSGeometry *geom, gg_plan_grid *grids, size_t n,
                                    gg_transform *t)
 {
     GEOSContextHandle_t h = k->ctx->geos;
@@ -432,9 +426,9 @@ static gg_status overlay_community(checker *k, const gg_community_row *c, gg_pla
     for (size_t i = 0; i < n && st == GG_OK; i++) {
         if (valid[i] == NULL)
             continue;
-        GEOSGeometry *out = GEOSDifference_r(h, valid[i], c->geom);
+        GEOSGeometry *out = GEOSDifference_r(h, valid[i], geom);
         if (out != NULL)
-            st = add_pieces(k, out, t, GG_CHECK_OUTSIDE, grids[i].code, NULL, c->code, "a piece outside its community");
+            st = add_pieces(k, out, t, GG_CHECK_OUTSIDE, grids[i].code, NULL, code, "a piece outside its community");
         for (size_t j = i + 1; j < n && st == GG_OK; j++) {
             if (valid[j] == NULL)
                 continue;
@@ -445,7 +439,7 @@ static gg_status overlay_community(checker *k, const gg_community_row *c, gg_pla
                 continue;
             GEOSGeometry *both = GEOSIntersection_r(h, valid[i], valid[j]);
             if (both != NULL)
-                st = add_pieces(k, both, t, GG_CHECK_OVERLAP, grids[i].code, grids[j].code, c->code, "an overlap");
+                st = add_pieces(k, both, t, GG_CHECK_OVERLAP, grids[i].code, grids[j].code, code, "an overlap");
         }
     }
     size_t m = 0;
@@ -456,9 +450,9 @@ static gg_status overlay_community(checker *k, const gg_community_row *c, gg_pla
     if (all != NULL)
         m = 0; /* taken by the collection */
     GEOSGeometry *covered = all ? GEOSUnaryUnion_r(h, all) : NULL;
-    GEOSGeometry *gap = covered ? GEOSDifference_r(h, c->geom, covered) : NULL;
+    GEOSGeometry *gap = covered ? GEOSDifference_r(h, geom, covered) : NULL;
     if (gap != NULL)
-        st = add_pieces(k, gap, t, GG_CHECK_GAP, NULL, NULL, c->code, "a gap");
+        st = add_pieces(k, gap, t, GG_CHECK_GAP, NULL, NULL, code, "a gap");
     if (covered)
         GEOSGeom_destroy_r(h, covered);
     if (all)
@@ -469,14 +463,150 @@ static gg_status overlay_community(checker *k, const gg_community_row *c, gg_pla
     return st;
 }
 
-static gg_status check_community(checker *k, const gg_community_row *c, gg_plan_grid *grids, size_t n)
+/* The community's boundary as segments in metres, bucketed on a uniform
+ * grid of cells, to say whether a point lies within the tolerance of it:
+ * every outer edge of every grid asks that three times, and GEOS's
+ * prepared distance, with a point geometry made for each question, was
+ * most of the check's time. */
+typedef struct edge_index {
+    double x0, y0, cell;
+    int nx, ny;
+    size_t *start;              /* nx * ny + 1 offsets into items */
+    int *items;
+    double *seg;                /* x0 y0 x1 y1 per segment, metres */
+    size_t n;
+} edge_index;
+
+static void edge_index_free(gg_ctx *ctx, edge_index *e)
+{
+    gg_free(ctx, e->start);
+    gg_free(ctx, e->items);
+    gg_free(ctx, e->seg);
+    memset(e, 0, sizeof *e);
+}
+
+static gg_status gather_edges(gg_ctx *ctx, const GEOSGeometry *g, const scale *sc, edge_index *e, size_t *cap)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+        const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, g);
+        unsigned m = 0;
+        if (s == NULL || GEOSCoordSeq_getSize_r(h, s, &m) != 1)
+            return GG_OK;
+        for (unsigned i = 0; i + 1 < m; i++) {
+            gg_status st = gg_grow(ctx, (void **)&e->seg, cap, 4 * (e->n + 1), sizeof *e->seg);
+            if (st != GG_OK)
+                return st;
+            double *q = e->seg + 4 * e->n++;
+            GEOSCoordSeq_getXY_r(h, s, i, &q[0], &q[1]);
+            GEOSCoordSeq_getXY_r(h, s, i + 1, &q[2], &q[3]);
+            q[0] *= sc->mx, q[2] *= sc->mx, q[1] *= sc->my, q[3] *= sc->my;
+        }
+        return GG_OK;
+    }
+    for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
+        gg_status st = gather_edges(ctx, GEOSGetGeometryN_r(h, g, i), sc, e, cap);
+        if (st != GG_OK)
+            return st;
+    }
+    return GG_OK;
+}
+
+/* The cells a segment's box, grown by tol, covers. */
+static void edge_cells(const edge_index *e, const double *q, double tol, int *cx0, int *cy0, int *cx1, int *cy1)
+{
+    double minx = (q[0] < q[2] ? q[0] : q[2]) - tol, maxx = (q[0] < q[2] ? q[2] : q[0]) + tol;
+    double miny = (q[1] < q[3] ? q[1] : q[3]) - tol, maxy = (q[1] < q[3] ? q[3] : q[1]) + tol;
+    *cx0 = (int)floor((minx - e->x0) / e->cell), *cx1 = (int)floor((maxx - e->x0) / e->cell);
+    *cy0 = (int)floor((miny - e->y0) / e->cell), *cy1 = (int)floor((maxy - e->y0) / e->cell);
+    *cx0 = *cx0 < 0 ? 0 : *cx0, *cy0 = *cy0 < 0 ? 0 : *cy0;
+    *cx1 = *cx1 >= e->nx ? e->nx - 1 : *cx1, *cy1 = *cy1 >= e->ny ? e->ny - 1 : *cy1;
+}
+
+static gg_status edge_index_build(gg_ctx *ctx, const GEOSGeometry *boundary, const scale *sc, double tol,
+                                  edge_index *e)
+{
+    memset(e, 0, sizeof *e);
+    size_t cap = 0;
+    gg_status st = gather_edges(ctx, boundary, sc, e, &cap);
+    if (st != GG_OK || e->n == 0)
+        return st;
+    double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
+    for (size_t i = 0; i < 2 * e->n; i++) {
+        double x = e->seg[2 * i], y = e->seg[2 * i + 1];
+        minx = x < minx ? x : minx, maxx = x > maxx ? x : maxx;
+        miny = y < miny ? y : miny, maxy = y > maxy ? y : maxy;
+    }
+    double w = maxx - minx + 2 * tol, hgt = maxy - miny + 2 * tol;
+    e->cell = sqrt(w * hgt / (double)e->n) * 2;
+    if (!(e->cell > 4 * tol))
+        e->cell = 4 * tol;
+    e->x0 = minx - tol;
+    e->y0 = miny - tol;
+    e->nx = (int)(w / e->cell) + 1;
+    e->ny = (int)(hgt / e->cell) + 1;
+    size_t cells = (size_t)e->nx * (size_t)e->ny;
+    e->start = gg_calloc(ctx, cells + 1, sizeof *e->start);
+    if (e->start == NULL)
+        return gg_error_nomem(ctx);
+    for (size_t i = 0; i < e->n; i++) {
+        int cx0, cy0, cx1, cy1;
+        edge_cells(e, e->seg + 4 * i, tol, &cx0, &cy0, &cx1, &cy1);
+        for (int y = cy0; y <= cy1; y++)
+            for (int x = cx0; x <= cx1; x++)
+                e->start[(size_t)y * (size_t)e->nx + (size_t)x + 1]++;
+    }
+    for (size_t c = 0; c < cells; c++)
+        e->start[c + 1] += e->start[c];
+    e->items = gg_malloc(ctx, (e->start[cells] ? e->start[cells] : 1) * sizeof *e->items);
+    size_t *fill = gg_malloc(ctx, (cells ? cells : 1) * sizeof *fill);
+    if (e->items == NULL || fill == NULL) {
+        gg_free(ctx, fill);
+        return gg_error_nomem(ctx);
+    }
+    memcpy(fill, e->start, cells * sizeof *fill);
+    for (size_t i = 0; i < e->n; i++) {
+        int cx0, cy0, cx1, cy1;
+        edge_cells(e, e->seg + 4 * i, tol, &cx0, &cy0, &cx1, &cy1);
+        for (int y = cy0; y <= cy1; y++)
+            for (int x = cx0; x <= cx1; x++)
+                e->items[fill[(size_t)y * (size_t)e->nx + (size_t)x]++] = (int)i;
+    }
+    gg_free(ctx, fill);
+    return GG_OK;
+}
+
+/* Whether (x, y), in metres, lies within tol of the boundary. */
+static int edge_index_near(const edge_index *e, double x, double y, double tol)
+{
+    if (e->n == 0)
+        return 0;
+    int cx = (int)floor((x - e->x0) / e->cell), cy = (int)floor((y - e->y0) / e->cell);
+    if (cx < 0 || cy < 0 || cx >= e->nx || cy >= e->ny)
+        return 0;
+    size_t c = (size_t)cy * (size_t)e->nx + (size_t)cx;
+    for (size_t k = e->start[c]; k < e->start[c + 1]; k++) {
+        const double *q = e->seg + 4 * e->items[k];
+        double dx = q[2] - q[0], dy = q[3] - q[1], len2 = dx * dx + dy * dy;
+        double t = len2 > 0 ? ((x - q[0]) * dx + (y - q[1]) * dy) / len2 : 0;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        double ex = q[0] + t * dx - x, ey = q[1] + t * dy - y;
+        if (ex * ex + ey * ey <= tol * tol)
+            return 1;
+    }
+    return 0;
+}
+
+static gg_status check_community(checker *k, const char *code, const GEOSGeometry *geom, gg_plan_grid *grids,
+                                 size_t n)
 {
     GEOSContextHandle_t h = k->ctx->geos;
     double lon, lat;
-    point_of(h, c->geom, &lon, &lat);
+    point_of(h, geom, &lon, &lat);
     frames f;
     gg_status st = frames_for(k, lon, lat, &f);
-    int community_parts = GEOSGetNumGeometries_r(h, c->geom);
+    int community_parts = GEOSGetNumGeometries_r(h, geom);
     for (size_t i = 0; i < n && st == GG_OK; i++)
         if (grids[i].geom != NULL)
             st = check_shape(k, &grids[i], &f, community_parts);
@@ -493,11 +623,13 @@ static gg_status check_community(checker *k, const gg_community_row *c, gg_plan_
         GEOSArea_r(h, grids[i].geom, &a);
         grid_area += a * sc.mx * sc.my;
     }
-    GEOSGeometry *boundary = GEOSBoundary_r(h, c->geom);
-    GEOSGeometry *bm = boundary ? GEOSGeom_transformXY_r(h, boundary, scale_cb, &sc) : NULL;
-    const GEOSPreparedGeometry *prep = bm ? GEOSPrepare_r(h, bm) : NULL;
-    if (st == GG_OK && prep == NULL)
-        st = gg_error(k->ctx, GG_ERR_GEOMETRY, "community %s: its boundary: %s", c->code, k->ctx->geos_msg);
+    GEOSGeometry *boundary = GEOSBoundary_r(h, geom);
+    edge_index near;
+    memset(&near, 0, sizeof near);
+    if (st == GG_OK && boundary == NULL)
+        st = gg_error(k->ctx, GG_ERR_GEOMETRY, "community %s: its boundary: %s", code, k->ctx->geos_msg);
+    if (st == GG_OK)
+        st = edge_index_build(k->ctx, boundary, &sc, k->tol_m, &near);
     int *unmatched = gg_calloc(k->ctx, n ? n : 1, sizeof *unmatched);
     double (*at)[2] = gg_calloc(k->ctx, n ? n : 1, sizeof *at);
     int *neighbour = gg_calloc(k->ctx, n ? n : 1, sizeof *neighbour);
@@ -518,15 +650,8 @@ static gg_status check_community(checker *k, const gg_community_row *c, gg_plan_
             const segment *s = &segs[i];
             double pts[3][2] = {{s->x0, s->y0}, {s->x1, s->y1}, {(s->x0 + s->x1) / 2, (s->y0 + s->y1) / 2}};
             matched = 1;
-            for (int q = 0; q < 3 && matched; q++) {
-                GEOSGeometry *p = GEOSGeom_createPointFromXY_r(h, pts[q][0] * sc.mx, pts[q][1] * sc.my);
-                double d = INFINITY;
-                if (p != NULL) {
-                    GEOSPreparedDistance_r(h, prep, p, &d);
-                    GEOSGeom_destroy_r(h, p);
-                }
-                matched = d <= k->tol_m;
-            }
+            for (int q = 0; q < 3 && matched; q++)
+                matched = edge_index_near(&near, pts[q][0] * sc.mx, pts[q][1] * sc.my, k->tol_m);
         }
         for (size_t q = i; !matched && q < j; q++) {
             int g = segs[q].grid;
@@ -543,23 +668,20 @@ static gg_status check_community(checker *k, const gg_community_row *c, gg_plan_
         if (unmatched[g] == 0)
             continue;
         const char *other = neighbour[g] >= 0 && neighbour[g] != (int)g ? grids[neighbour[g]].code : NULL;
-        st = add(k, GG_CHECK_UNMATCHED_EDGE, 1, grids[g].code, other, c->code, at[g][0], at[g][1], NULL,
+        st = add(k, GG_CHECK_UNMATCHED_EDGE, 1, grids[g].code, other, code, at[g][0], at[g][1], NULL,
                  "%d edge(s) neither on the community's boundary nor shared exactly with one neighbour, the first"
                  " at %.7f %.7f",
                  unmatched[g], at[g][0], at[g][1]);
     }
     double community_area = 0, perimeter = 0;
-    GEOSArea_r(h, c->geom, &community_area);
+    GEOSArea_r(h, geom, &community_area);
     community_area *= sc.mx * sc.my;
-    if (bm)
-        GEOSLength_r(h, bm, &perimeter);
+    for (size_t i = 0; i < near.n; i++)
+        perimeter += hypot(near.seg[4 * i + 2] - near.seg[4 * i], near.seg[4 * i + 3] - near.seg[4 * i + 1]);
     int tiles = total_unmatched == 0 && fabs(grid_area - community_area) <= perimeter * k->tol_m;
     if (st == GG_OK && !tiles)
-        st = overlay_community(k, c, grids, n, f.n > 0 ? f.t[f.n - 1] : NULL);
-    if (prep)
-        GEOSPreparedGeom_destroy_r(h, prep);
-    if (bm)
-        GEOSGeom_destroy_r(h, bm);
+        st = overlay_community(k, code, geom, grids, n, f.n > 0 ? f.t[f.n - 1] : NULL);
+    edge_index_free(k->ctx, &near);
     if (boundary)
         GEOSGeom_destroy_r(h, boundary);
     gg_free(k->ctx, segs);
@@ -583,7 +705,7 @@ static int point_outside(void *user, const char *id, double lon, double lat, int
 static gg_status check_households(checker *k, gg_store *store, int64_t plan, gg_plan_grid *grids, size_t n)
 {
     gg_plan_tally t;
-    gg_status st = gg_plan_tally_households(k->ctx, store, plan, point_outside, k, &t);
+    gg_status st = gg_plan_tally_households(k->ctx, store, plan, 0, point_outside, k, &t);
     if (st == GG_ERR_GEOMETRY || st == GG_ERR_INVALID_INPUT) {
         char why[256];
         snprintf(why, sizeof why, "%s", gg_ctx_errmsg(k->ctx));
@@ -652,6 +774,58 @@ static gg_status check_window(checker *k, const gg_plan_windows *w, const gg_com
                g->flags);
 }
 
+/* A checker with an empty report, for opts. */
+static gg_status checker_open(gg_ctx *ctx, const gg_check_options *opts, gg_metric_cache *cache, checker *k)
+{
+    memset(k, 0, sizeof *k);
+    k->ctx = ctx;
+    k->cache = cache ? cache : &k->own_cache;
+    k->tol_m = opts->tolerance_m > 0 ? opts->tolerance_m : 0.01;
+    k->part_min_m2 = opts->part_min_m2 > 0 ? opts->part_min_m2 : 1.0;
+    k->r = gg_calloc(ctx, 1, sizeof *k->r);
+    k->wkb = GEOSWKBWriter_create_r(ctx->geos);
+    if (k->r == NULL || k->wkb == NULL) {
+        gg_free(ctx, k->r);
+        if (k->wkb)
+            GEOSWKBWriter_destroy_r(ctx->geos, k->wkb);
+        return gg_error_nomem(ctx);
+    }
+    k->r->tolerance_m = k->tol_m;
+    k->r->part_min_m2 = k->part_min_m2;
+    return GG_OK;
+}
+
+/* The checker's report handed to *out (st GG_OK) or freed; returns st. */
+static gg_status checker_close(checker *k, gg_status st, gg_check_report **out)
+{
+    gg_metric_cache_clear(&k->own_cache);
+    GEOSWKBWriter_destroy_r(k->ctx->geos, k->wkb);
+    if (st != GG_OK) {
+        gg_check_report_free(k->ctx, k->r);
+        return st;
+    }
+    *out = k->r;
+    return GG_OK;
+}
+
+gg_status gg_check_community_grids(gg_ctx *ctx, gg_metric_cache *cache, const char *code,
+                                   const GEOSGeometry *community, gg_plan_grid *grids, size_t n,
+                                   const gg_check_options *opts, gg_check_report **out)
+{
+    *out = NULL;
+    checker k;
+    gg_status st = checker_open(ctx, opts, cache, &k);
+    if (st != GG_OK)
+        return st;
+    k.r->grids = (int64_t)n;
+    k.r->communities = 1;
+    for (size_t i = 0; i < n && st == GG_OK; i++)
+        st = check_code(&k, &grids[i]);
+    if (st == GG_OK)
+        st = check_community(&k, code, community, grids, n);
+    return checker_close(&k, st, out);
+}
+
 gg_status gg_plan_check(gg_ctx *ctx, gg_store *store, const gg_check_options *opts, gg_check_report **out)
 {
     if (ctx == NULL)
@@ -664,21 +838,10 @@ gg_status gg_plan_check(gg_ctx *ctx, gg_store *store, const gg_check_options *op
     if (st != GG_OK)
         return st;
     checker k;
-    memset(&k, 0, sizeof k);
-    k.ctx = ctx;
-    k.tol_m = opts->tolerance_m > 0 ? opts->tolerance_m : 0.01;
-    k.part_min_m2 = opts->part_min_m2 > 0 ? opts->part_min_m2 : 1.0;
-    k.r = gg_calloc(ctx, 1, sizeof *k.r);
-    k.wkb = GEOSWKBWriter_create_r(ctx->geos);
-    if (k.r == NULL || k.wkb == NULL) {
-        gg_free(ctx, k.r);
-        if (k.wkb)
-            GEOSWKBWriter_destroy_r(ctx->geos, k.wkb);
-        return gg_error_nomem(ctx);
-    }
+    st = checker_open(ctx, opts, NULL, &k);
+    if (st != GG_OK)
+        return st;
     k.r->plan = plan;
-    k.r->tolerance_m = k.tol_m;
-    k.r->part_min_m2 = k.part_min_m2;
     gg_plan_grid *grids = NULL;
     size_t n = 0, nc = 0;
     gg_community_row *comms = NULL;
@@ -717,7 +880,7 @@ gg_status gg_plan_check(gg_ctx *ctx, gg_store *store, const gg_check_options *op
             }
         } else {
             k.r->communities++;
-            st = check_community(&k, c, grids + i, j - i);
+            st = check_community(&k, c->code, c->geom, grids + i, j - i);
         }
         for (size_t q = i; q < j && st == GG_OK; q++)
             st = check_window(&k, &w, c, &grids[q], total);
@@ -729,12 +892,5 @@ gg_status gg_plan_check(gg_ctx *ctx, gg_store *store, const gg_check_options *op
         st = check_households(&k, store, plan, grids, n);
     gg_plan_grids_free(ctx, grids, n);
     gg_community_rows_free(ctx, comms, nc);
-    gg_metric_cache_clear(&k.cache);
-    GEOSWKBWriter_destroy_r(ctx->geos, k.wkb);
-    if (st != GG_OK) {
-        gg_check_report_free(ctx, k.r);
-        return st;
-    }
-    *out = k.r;
-    return GG_OK;
+    return checker_close(&k, st, out);
 }

@@ -360,8 +360,7 @@ static GEOSGeometry *onto_fn(inserter *in, const GEOSGeometry *line, const void 
 /* The grids' lines snapped within snap, the region's boundary left as it
  * is: the grids' vertices near the region's boundary moved onto it, then
  * every vertex (the region's and the grids') near a grid segment inserted
- * into it. Returns the region's boundary and the snapped lines as one
- * collection. */
+ * into it. Returns the snapped lines as one collection. */
 static GEOSGeometry *snap_each(gg_ctx *ctx, const GEOSGeometry *boundary, const GEOSGeometry *grid_lines,
                                double snap)
 {
@@ -394,13 +393,6 @@ static GEOSGeometry *snap_each(gg_ctx *ctx, const GEOSGeometry *boundary, const 
     if (st == GG_OK && in.nv > 1)
         qsort(in.v, in.nv, sizeof *in.v, compare_vertex_x);
     if (st == GG_OK)
-        st = gg_grow(ctx, (void **)&lines, &cap, 1, sizeof *lines);
-    if (st == GG_OK) {
-        lines[n] = GEOSGeom_clone_r(h, boundary);
-        st = lines[n] ? GG_OK : gg_error(ctx, GG_ERR_GEOMETRY, "copying the boundary: %s", ctx->geos_msg);
-        n += lines[n] != NULL;
-    }
-    if (st == GG_OK)
         st = map_lines(&in, moved_all, insert_fn, &snap, &lines, &n, &cap);
     GEOSGeometry *result = NULL;
     if (st == GG_OK)
@@ -430,18 +422,17 @@ GEOSGeometry *gg_point_on_grid(GEOSContextHandle_t h, double x, double y)
     return q;
 }
 
-/* The region's boundary with every pin within 0.75 grid steps of it made
- * one of its vertices (inserted into the segment it lies near). A pin on the
- * grid stays where it is through the snap-rounding, and the boundary then
- * runs through it: a household exactly on the community's edge is on its
+/* The lines with every pin within 0.75 grid steps of one of them made a
+ * vertex of it (inserted into the segment it lies near). A pin on the grid
+ * stays where it is through the snap-rounding, and the line then runs
+ * through it: a household exactly on the community's edge is on its
  * grids' edge, never in the half-centimetre the rounding would otherwise
- * move that edge by. */
-static GEOSGeometry *pinned_boundary(gg_ctx *ctx, const GEOSGeometry *region, const gg_coverage_options *o)
+ * move that edge by. Returns a new collection; lines is left alone. */
+static GEOSGeometry *pinned_lines(gg_ctx *ctx, const GEOSGeometry *lines_in, const gg_coverage_options *o)
 {
     GEOSContextHandle_t h = ctx->geos;
-    GEOSGeometry *b = GEOSBoundary_r(h, region);
-    if (b == NULL || o->n_pins == 0)
-        return b;
+    if (o->n_pins == 0)
+        return GEOSGeom_clone_r(h, lines_in);
     inserter in;
     memset(&in, 0, sizeof in);
     in.ctx = ctx;
@@ -458,66 +449,62 @@ static GEOSGeometry *pinned_boundary(gg_ctx *ctx, const GEOSGeometry *region, co
      * bending the edge to nearer ones moves it less than a centimetre. */
     double pin_m = 0.75 * o->grid;
     if (st == GG_OK)
-        st = map_lines(&in, b, insert_fn, &pin_m, &lines, &n, &cap);
-    GEOSGeometry *result = st == GG_OK ? GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, lines, (unsigned)n) : NULL;
+        st = map_lines(&in, lines_in, insert_fn, &pin_m, &lines, &n, &cap);
+    GEOSGeometry *result =
+        st == GG_OK ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)n) : NULL;
     if (result == NULL)
         for (size_t i = 0; i < n; i++)
             GEOSGeom_destroy_r(h, lines[i]);
+    if (st == GG_ERR_NOMEM)
+        gg_error_nomem(ctx);
     gg_free(ctx, lines);
     gg_free(ctx, in.v);
     gg_free(ctx, in.found);
     gg_free(ctx, in.xy);
-    GEOSGeom_destroy_r(h, b);
     return result;
 }
 
-/* The boundaries of the region and of every polygon, noded together with
- * snap-rounding on the grid. */
+/* The boundaries of every polygon, noded together with snap-rounding on
+ * the grid. The region's own boundary is not among them: the polygons
+ * tile the region, so their outer edges already run along it, and each of
+ * its segments would only be one more copy for the noder to merge (the
+ * noding is most of a clean-up's time); it serves as the reference that
+ * snapping moves vertices onto. */
 static GEOSGeometry *noded_linework(gg_ctx *ctx, const GEOSGeometry *region, GEOSGeometry *const *polys, size_t n,
                                     const gg_coverage_options *o)
 {
     GEOSContextHandle_t h = ctx->geos;
-    double grid = o->grid, snap = o->snap;
-    GEOSGeometry **lines = gg_malloc(ctx, (n + 1) * sizeof *lines);
+    GEOSGeometry **lines = gg_malloc(ctx, (n ? n : 1) * sizeof *lines);
     if (lines == NULL)
         return NULL;
     size_t m = 0;
-    GEOSGeometry *b = pinned_boundary(ctx, region, o);
-    if (b != NULL)
-        lines[m++] = b;
-    for (size_t i = 0; i < n && b != NULL; i++) {
+    int ok = 1;
+    for (size_t i = 0; i < n && ok; i++) {
         if (polys[i] == NULL)
             continue;
-        b = GEOSBoundary_r(h, polys[i]);
-        if (b != NULL)
-            lines[m++] = b;
+        lines[m] = GEOSBoundary_r(h, polys[i]);
+        ok = lines[m] != NULL;
+        m += ok;
     }
-    GEOSGeometry *noded = NULL;
-    if (b != NULL) {
-        GEOSGeometry *all = NULL;
-        if (snap > 0) {
-            GEOSGeometry *grid_lines = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines + 1,
-                                                                   (unsigned)(m - 1));
-            if (grid_lines != NULL) {
-                all = snap_each(ctx, lines[0], grid_lines, snap);
-                GEOSGeom_destroy_r(h, grid_lines);
-            } else {
-                for (size_t i = 1; i < m; i++)
-                    GEOSGeom_destroy_r(h, lines[i]);
-            }
-            GEOSGeom_destroy_r(h, lines[0]);
-        } else {
-            all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)m);
-        }
-        if (all != NULL)
-            noded = GEOSUnaryUnionPrec_r(h, all, grid);
-        if (all)
-            GEOSGeom_destroy_r(h, all);
-    } else {
+    GEOSGeometry *all = ok ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)m) : NULL;
+    if (all == NULL)
         for (size_t i = 0; i < m; i++)
             GEOSGeom_destroy_r(h, lines[i]);
-    }
     gg_free(ctx, lines);
+    if (all != NULL && o->snap > 0) {
+        GEOSGeometry *boundary = GEOSBoundary_r(h, region);
+        GEOSGeometry *snapped = boundary ? snap_each(ctx, boundary, all, o->snap) : NULL;
+        if (boundary)
+            GEOSGeom_destroy_r(h, boundary);
+        GEOSGeom_destroy_r(h, all);
+        all = snapped;
+    }
+    GEOSGeometry *pinned = all ? pinned_lines(ctx, all, o) : NULL;
+    if (all)
+        GEOSGeom_destroy_r(h, all);
+    GEOSGeometry *noded = pinned ? GEOSUnaryUnionPrec_r(h, pinned, o->grid) : NULL;
+    if (pinned)
+        GEOSGeom_destroy_r(h, pinned);
     return noded;
 }
 

@@ -24,8 +24,8 @@ static int tally_point(void *user, const char *id, double lon, double lat, int64
     return 0;
 }
 
-gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, gg_household_fn outside,
-                                   void *user, gg_plan_tally *t)
+gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, int threads,
+                                   gg_household_fn outside, void *user, gg_plan_tally *t)
 {
     memset(t, 0, sizeof *t);
     t->outside = outside;
@@ -33,6 +33,7 @@ gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, g
     gg_locator_options lo;
     gg_locator_options_init(&lo);
     lo.plan = plan;
+    lo.threads = threads;
     gg_status st = gg_locator_new(ctx, store, &lo, &t->loc);
     if (st != GG_OK)
         return st;
@@ -62,7 +63,7 @@ gg_status gg_plan_count_households(gg_ctx *ctx, gg_store *store, int64_t plan, i
     gg_plan_counts counts;
     memset(&counts, 0, sizeof counts);
     gg_plan_tally t;
-    gg_status st = gg_plan_tally_households(ctx, store, plan, NULL, NULL, &t);
+    gg_status st = gg_plan_tally_households(ctx, store, plan, 0, NULL, NULL, &t);
     size_t n = t.loc ? gg_locator_grid_count(t.loc) : 0;
     const char **codes = st == GG_OK ? gg_calloc(ctx, n + 1, sizeof *codes) : NULL;
     if (st == GG_OK && codes == NULL)

@@ -15,14 +15,16 @@ typedef struct gg_plan_tally {
     void *user;
 } gg_plan_tally;
 
-/* Counts every household point into the grids of plan (0: the newest);
+/* Counts every household point into the grids of plan (0: the newest),
+ * the locator built with threads (0 or 1: on this one; 2 or more: the
+ * context's allocator must be thread-safe);
  * outside (may be NULL) is told of each point no grid holds, and returns
  * non-zero to stop (GG_ERR_CANCELLED is then returned, with whatever
  * error it recorded). Free with gg_plan_tally_clear, also after a
  * failure. Returns GG_OK, GG_ERR_NOT_FOUND, GG_ERR_GEOMETRY,
  * GG_ERR_STORE, GG_ERR_NOMEM, GG_ERR_CANCELLED. */
-gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, gg_household_fn outside,
-                                   void *user, gg_plan_tally *t);
+gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, int threads,
+                                   gg_household_fn outside, void *user, gg_plan_tally *t);
 void gg_plan_tally_clear(gg_ctx *ctx, gg_plan_tally *t);
 
 #endif

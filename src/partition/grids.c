@@ -195,6 +195,35 @@ static gg_status count_households(pt_community *c)
     return st;
 }
 
+/* Why each grid is as it is, from its households: out of the window, and
+ * why (see govgrid/partition.h). */
+static void set_flags(pt_community *c)
+{
+    GEOSContextHandle_t h = c->ctx->geos;
+    const pt_window *w = &c->window;
+    int reachable = c->reachable;
+    for (size_t i = 0; i < c->n_grids; i++) {
+        pt_grid *g = &c->grids[i];
+        g->flags = 0;
+        if (g->type == 1) {
+            if (c->total_households < w->min)
+                g->flags |= GG_GRID_SMALL_COMMUNITY;
+            else if (g->households < w->min)
+                g->flags |= GG_GRID_UNDER_MIN;
+            if (g->households > w->max)
+                g->flags |= GG_GRID_OVER_MAX | (g->indivisible ? GG_GRID_INDIVISIBLE : 0);
+            if ((g->flags & (GG_GRID_OVER_MAX | GG_GRID_UNDER_MIN)) && !g->indivisible && !g->island)
+                g->flags |= reachable ? GG_GRID_INFEASIBLE : GG_GRID_UNREACHABLE;
+        }
+        if (g->island)
+            g->flags |= GG_GRID_ISLAND;
+        if (g->households == 0)
+            g->flags |= GG_GRID_NO_HOUSEHOLDS;
+        if (GEOSGetNumGeometries_r(h, g->geom) > 1)
+            g->flags |= GG_GRID_MULTIPART;
+    }
+}
+
 gg_status pt_make_grids(pt_community *c)
 {
     GEOSContextHandle_t h = c->ctx->geos;
@@ -217,7 +246,7 @@ gg_status pt_make_grids(pt_community *c)
         if (c->units[i].dedicated_type == 0 && !c->units[i].island)
             comprehensive += c->units[i].households;
     int64_t fewest = (comprehensive + w->max - 1) / w->max;
-    int reachable = comprehensive >= w->min ? fewest * w->min <= comprehensive : c->total_households < w->min;
+    c->reachable = comprehensive >= w->min ? fewest * w->min <= comprehensive : c->total_households < w->min;
     for (int r = 0; r < nreg && st == GG_OK; r++) {
         pt_grid g;
         memset(&g, 0, sizeof g);
@@ -229,6 +258,8 @@ gg_status pt_make_grids(pt_community *c)
             if (u->region != r)
                 continue;
             parts[n++] = GEOSGeom_clone_r(h, u->geom);
+            g.households += u->households;
+            g.persons += u->persons;
             if (u->dedicated_type) {
                 g.type = u->dedicated_type;
                 parcel_name = u->name;
@@ -259,8 +290,17 @@ gg_status pt_make_grids(pt_community *c)
         c->grids[c->n_grids++] = g;
     }
     gg_free(ctx, parts);
-    if (st == GG_OK)
-        st = clean_coverage(c);
+    if (st != GG_OK)
+        return st;
+    set_flags(c);
+    return GG_OK;
+}
+
+gg_status pt_finish_grids(pt_community *c)
+{
+    GEOSContextHandle_t h = c->ctx->geos;
+    gg_ctx *ctx = c->ctx;
+    gg_status st = clean_coverage(c);
     for (size_t i = 0; i < c->n_grids && st == GG_OK; i++) {
         pt_grid *g = &c->grids[i];
         GEOSGeometry *rep = GEOSPointOnSurface_r(h, g->geom);
@@ -302,25 +342,6 @@ gg_status pt_make_grids(pt_community *c)
     st = count_households(c);
     if (st != GG_OK)
         return st;
-    for (size_t i = 0; i < c->n_grids; i++) {
-        pt_grid *g = &c->grids[i];
-        g->flags = 0;
-        if (g->type == 1) {
-            if (c->total_households < w->min)
-                g->flags |= GG_GRID_SMALL_COMMUNITY;
-            else if (g->households < w->min)
-                g->flags |= GG_GRID_UNDER_MIN;
-            if (g->households > w->max)
-                g->flags |= GG_GRID_OVER_MAX | (g->indivisible ? GG_GRID_INDIVISIBLE : 0);
-            if ((g->flags & (GG_GRID_OVER_MAX | GG_GRID_UNDER_MIN)) && !g->indivisible && !g->island)
-                g->flags |= reachable ? GG_GRID_INFEASIBLE : GG_GRID_UNREACHABLE;
-        }
-        if (g->island)
-            g->flags |= GG_GRID_ISLAND;
-        if (g->households == 0)
-            g->flags |= GG_GRID_NO_HOUSEHOLDS;
-        if (GEOSGetNumGeometries_r(h, g->geom) > 1)
-            g->flags |= GG_GRID_MULTIPART;
-    }
+    set_flags(c);
     return GG_OK;
 }

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/check.h"
 #include "geo/blob.h"
 #include "locate/count.h"
 #include "store/plan.h"
-#include "govgrid/check.h"
 #include "govgrid/code.h"
 #include "govgrid/geo.h"
 
@@ -340,6 +340,47 @@ static gg_status refine(pt_community *c)
     return st;
 }
 
+/* The community's grids checked as govgrid check would (codes, shapes,
+ * validity as stored and in UTM and the local metric CRS, the tiling), on
+ * the worker that made them: a grid that breaks an invariant is a bug of
+ * the partition, and the community's problem, so the plan is refused
+ * with the check's first findings rather than stored. */
+static gg_status check_grids(pt_community *c, gg_metric_cache *cache)
+{
+    gg_ctx *ctx = c->ctx;
+    gg_plan_grid *grids = gg_calloc(ctx, c->n_grids ? c->n_grids : 1, sizeof *grids);
+    if (grids == NULL)
+        return gg_error_nomem(ctx);
+    for (size_t i = 0; i < c->n_grids; i++) {
+        snprintf(grids[i].code, sizeof grids[i].code, "%s", c->grids[i].code);
+        snprintf(grids[i].community, sizeof grids[i].community, "%s", c->code);
+        grids[i].type = c->grids[i].type;
+        grids[i].geom = c->grids[i].geom; /* borrowed */
+    }
+    gg_check_options co;
+    gg_check_options_init(&co);
+    gg_check_report *cr = NULL;
+    gg_status st = gg_check_community_grids(ctx, cache, c->code, c->geom, grids, c->n_grids, &co, &cr);
+    gg_free(ctx, grids);
+    if (st == GG_OK && cr->errors > 0) {
+        char msg[1024];
+        int used = snprintf(msg, sizeof msg, "community %s: the plan fails its own check with %lld error(s):", c->code,
+                            (long long)cr->errors);
+        int shown = 0;
+        for (size_t i = 0; i < cr->n_problems && shown < 3 && used > 0 && (size_t)used < sizeof msg; i++) {
+            const gg_check_problem *p = &cr->problems[i];
+            if (!p->error)
+                continue;
+            used += snprintf(msg + used, sizeof msg - (size_t)used, " %s %s: %s;", gg_check_kind_name(p->kind),
+                             p->code[0] ? p->code : p->community, p->detail);
+            shown++;
+        }
+        st = gg_error(ctx, GG_ERR_GEOMETRY, "%s this is a bug in govgrid partition", msg);
+    }
+    gg_check_report_free(ctx, cr);
+    return st;
+}
+
 /* One community computed: its grids made ready in *res, its figures (or
  * its problem) in *item. A failure specific to the community becomes its
  * problem (GG_OK returned); a failure of the store or of memory is
@@ -381,6 +422,10 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, gg_metric_cache *cach
         st = pt_make_grids(&c);
     if (st == GG_OK)
         st = refine(&c);
+    if (st == GG_OK)
+        st = pt_finish_grids(&c);
+    if (st == GG_OK)
+        st = check_grids(&c, cache);
     snprintf(item->code, sizeof item->code, "%s", code);
     item->rural = c.rural;
     item->households = c.total_households;
@@ -465,7 +510,7 @@ static int compare_item_code(const void *key, const void *item)
 static gg_status recount_plan(gg_ctx *ctx, gg_store *store, const gg_partition_options *o, gg_partition_report *r)
 {
     gg_plan_tally t;
-    gg_status st = gg_plan_tally_households(ctx, store, r->plan, NULL, NULL, &t);
+    gg_status st = gg_plan_tally_households(ctx, store, r->plan, o->jobs > 1 ? o->jobs : 0, NULL, NULL, &t);
     gg_plan_grid *grids = NULL;
     size_t n = 0, changed = 0;
     if (st == GG_OK)
@@ -526,36 +571,6 @@ static gg_status recount_plan(gg_ctx *ctx, gg_store *store, const gg_partition_o
     gg_free(ctx, flag_texts);
     gg_plan_grids_free(ctx, grids, n);
     gg_plan_tally_clear(ctx, &t);
-    return st;
-}
-
-/* The plan's own check (govgrid check) before it is committed: a plan
- * that breaks an invariant is a bug of the partition, and it is refused
- * with the check's first findings rather than stored. The households
- * were just counted by the same rule, so the check leaves them out. */
-static gg_status check_plan(gg_ctx *ctx, gg_store *store, int64_t plan)
-{
-    gg_check_options co;
-    gg_check_options_init(&co);
-    co.plan = plan;
-    co.skip_households = 1;
-    gg_check_report *cr = NULL;
-    gg_status st = gg_plan_check(ctx, store, &co, &cr);
-    if (st == GG_OK && cr->errors > 0) {
-        char msg[1024];
-        int used = snprintf(msg, sizeof msg, "the plan fails its own check with %lld error(s):", (long long)cr->errors);
-        int shown = 0;
-        for (size_t i = 0; i < cr->n_problems && shown < 3 && used > 0 && (size_t)used < sizeof msg; i++) {
-            const gg_check_problem *p = &cr->problems[i];
-            if (!p->error)
-                continue;
-            used += snprintf(msg + used, sizeof msg - (size_t)used, " %s %s: %s;", gg_check_kind_name(p->kind),
-                             p->code[0] ? p->code : p->community, p->detail);
-            shown++;
-        }
-        st = gg_error(ctx, GG_ERR_GEOMETRY, "%s this is a bug in govgrid partition; no plan was stored", msg);
-    }
-    gg_check_report_free(ctx, cr);
     return st;
 }
 
@@ -734,7 +749,6 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
             r->grids_in_range += r->items[i].grids_in_range;
             r->grids_out_of_range += r->items[i].grids_out_of_range;
         }
-        st = check_plan(ctx, store, r->plan);
     }
     if (st == GG_OK)
         st = gg_store_commit(store);

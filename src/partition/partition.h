@@ -88,6 +88,7 @@ typedef struct pt_community {
     pt_grid *grids;
     size_t n_grids, cap_grids;
     int64_t total_households;
+    int reachable;              /* some number of grids fits the comprehensive households */
     int64_t households_outside; /* households on no grid after the snap-rounding, counted in the nearest */
     struct gg_transform *to_metric; /* EPSG:4326 -> the local metric CRS */
     char problem[256];
@@ -104,8 +105,14 @@ gg_status pt_build_units(pt_community *c);
 /* aggregate.c: populated units grouped into grids within the window. */
 gg_status pt_aggregate(pt_community *c);
 
-/* grids.c: grid geometries, areas, flags, codes. */
+/* grids.c: grids from the regions of units, their households summed from
+ * the units and their flags (what the finer units are judged by). */
 gg_status pt_make_grids(pt_community *c);
+
+/* grids.c: the chosen grids finished: a clean coverage of the community,
+ * codes and names, households counted from the points each polygon holds,
+ * flags, areas. */
+gg_status pt_finish_grids(pt_community *c);
 
 void pt_community_free(pt_community *c);
 

@@ -24,12 +24,8 @@ static int tally_point(void *user, const char *id, double lon, double lat, int64
     return 0;
 }
 
-gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, int threads,
-                                   gg_household_fn outside, void *user, gg_plan_tally *t)
+static gg_status tally_open(gg_ctx *ctx, gg_store *store, int64_t plan, int threads, gg_plan_tally *t)
 {
-    memset(t, 0, sizeof *t);
-    t->outside = outside;
-    t->user = user;
     gg_locator_options lo;
     gg_locator_options_init(&lo);
     lo.plan = plan;
@@ -42,7 +38,43 @@ gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, i
     t->persons = gg_calloc(ctx, n + 1, sizeof *t->persons);
     if (t->households == NULL || t->persons == NULL)
         return gg_error_nomem(ctx);
-    return gg_store_households_each(store, tally_point, t);
+    return GG_OK;
+}
+
+gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, int threads,
+                                   gg_household_fn outside, void *user, gg_plan_tally *t)
+{
+    memset(t, 0, sizeof *t);
+    t->outside = outside;
+    t->user = user;
+    gg_status st = tally_open(ctx, store, plan, threads, t);
+    return st == GG_OK ? gg_store_households_each(store, tally_point, t) : st;
+}
+
+gg_status gg_plan_tally_points(gg_ctx *ctx, gg_store *store, int64_t plan, int threads, const double *x,
+                               const double *y, const int64_t *households, const int64_t *persons, size_t n,
+                               gg_plan_tally *t)
+{
+    memset(t, 0, sizeof *t);
+    gg_status st = tally_open(ctx, store, plan, threads, t);
+    int32_t *grid = st == GG_OK ? gg_malloc(ctx, (n ? n : 1) * sizeof *grid) : NULL;
+    if (st == GG_OK && grid == NULL)
+        st = gg_error_nomem(ctx);
+    if (st != GG_OK)
+        return st;
+    gg_locator_find_many(t->loc, x, y, n, grid);
+    for (size_t i = 0; i < n; i++) {
+        t->points++;
+        if (grid[i] < 0) {
+            t->points_outside++;
+            t->households_outside += households[i];
+            continue;
+        }
+        t->households[grid[i]] += households[i];
+        t->persons[grid[i]] += persons[i];
+    }
+    gg_free(ctx, grid);
+    return GG_OK;
 }
 
 void gg_plan_tally_clear(gg_ctx *ctx, gg_plan_tally *t)

@@ -25,6 +25,12 @@ typedef struct gg_plan_tally {
  * GG_ERR_STORE, GG_ERR_NOMEM, GG_ERR_CANCELLED. */
 gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, int threads,
                                    gg_household_fn outside, void *user, gg_plan_tally *t);
+/* The same for points the caller holds (n of them, borrowed): no store
+ * read for the points. */
+gg_status gg_plan_tally_points(gg_ctx *ctx, gg_store *store, int64_t plan, int threads, const double *x,
+                               const double *y, const int64_t *households, const int64_t *persons, size_t n,
+                               gg_plan_tally *t);
+
 void gg_plan_tally_clear(gg_ctx *ctx, gg_plan_tally *t);
 
 #endif

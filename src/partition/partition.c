@@ -190,7 +190,58 @@ typedef struct community_result {
     char errmsg[GG_ERRMSG_MAX];
     ready_grid *grids;
     size_t n_grids;
+    /* The community's household points, handed on for the recount of the
+     * whole plan (owned; the context's allocator). */
+    double *px, *py;
+    int64_t *ph, *pp;
+    size_t n_points;
 } community_result;
+
+/* Every household point of the plan, gathered as the communities are
+ * written. */
+typedef struct plan_points {
+    double *x, *y;
+    int64_t *households, *persons;
+    size_t n, cap;
+} plan_points;
+
+static gg_status gather_points(gg_ctx *ctx, plan_points *pts, const community_result *res)
+{
+    size_t need = pts->n + res->n_points;
+    if (need > pts->cap) {
+        size_t cap = pts->cap ? pts->cap : 1024;
+        while (cap < need)
+            cap *= 2;
+        double *x = gg_realloc(ctx, pts->x, cap * sizeof *x);
+        if (x != NULL)
+            pts->x = x;
+        double *y = x ? gg_realloc(ctx, pts->y, cap * sizeof *y) : NULL;
+        if (y != NULL)
+            pts->y = y;
+        int64_t *hh = y ? gg_realloc(ctx, pts->households, cap * sizeof *hh) : NULL;
+        if (hh != NULL)
+            pts->households = hh;
+        int64_t *pp = hh ? gg_realloc(ctx, pts->persons, cap * sizeof *pp) : NULL;
+        if (pp == NULL)
+            return gg_error_nomem(ctx);
+        pts->persons = pp;
+        pts->cap = cap;
+    }
+    memcpy(pts->x + pts->n, res->px, res->n_points * sizeof *pts->x);
+    memcpy(pts->y + pts->n, res->py, res->n_points * sizeof *pts->y);
+    memcpy(pts->households + pts->n, res->ph, res->n_points * sizeof *pts->households);
+    memcpy(pts->persons + pts->n, res->pp, res->n_points * sizeof *pts->persons);
+    pts->n = need;
+    return GG_OK;
+}
+
+static void plan_points_free(gg_ctx *ctx, plan_points *pts)
+{
+    gg_free(ctx, pts->x);
+    gg_free(ctx, pts->y);
+    gg_free(ctx, pts->households);
+    gg_free(ctx, pts->persons);
+}
 
 static void result_clear(gg_ctx *ctx, community_result *r)
 {
@@ -201,6 +252,13 @@ static void result_clear(gg_ctx *ctx, community_result *r)
     gg_free(ctx, r->grids);
     r->grids = NULL;
     r->n_grids = 0;
+    gg_free(ctx, r->px);
+    gg_free(ctx, r->py);
+    gg_free(ctx, r->ph);
+    gg_free(ctx, r->pp);
+    r->px = r->py = NULL;
+    r->ph = r->pp = NULL;
+    r->n_points = 0;
 }
 
 static gg_status make_ready(pt_community *c, community_result *out)
@@ -442,6 +500,11 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, gg_metric_cache *cach
             }
         }
         st = make_ready(&c, res);
+        /* The points go on to the recount of the whole plan. */
+        res->px = c.px, res->py = c.py, res->ph = c.ph, res->pp = c.pp;
+        res->n_points = c.n_points;
+        c.px = c.py = NULL;
+        c.ph = c.pp = NULL;
     } else if (st == GG_ERR_GEOMETRY || st == GG_ERR_INVALID_INPUT || st == GG_ERR_NOT_FOUND) {
         item->problem = gg_strdup(ctx, gg_ctx_errmsg(ctx));
         st = item->problem ? GG_OK : gg_error_nomem(ctx);
@@ -507,10 +570,12 @@ static int compare_item_code(const void *key, const void *item)
  * households are counted again with the plan's own locator, and the few
  * grids whose count changes get the new count and the flags that follow
  * from it. */
-static gg_status recount_plan(gg_ctx *ctx, gg_store *store, const gg_partition_options *o, gg_partition_report *r)
+static gg_status recount_plan(gg_ctx *ctx, gg_store *store, const gg_partition_options *o, gg_partition_report *r,
+                              const plan_points *pts)
 {
     gg_plan_tally t;
-    gg_status st = gg_plan_tally_households(ctx, store, r->plan, o->jobs > 1 ? o->jobs : 0, NULL, NULL, &t);
+    gg_status st = gg_plan_tally_points(ctx, store, r->plan, o->jobs > 1 ? o->jobs : 0, pts->x, pts->y,
+                                        pts->households, pts->persons, pts->n, &t);
     gg_plan_grid *grids = NULL;
     size_t n = 0, changed = 0;
     if (st == GG_OK)
@@ -669,6 +734,8 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
                               &insert);
     int jobs = o.jobs > 1 ? (o.jobs < (int)n ? o.jobs : (int)n) : 1;
     community_result *results = NULL;
+    plan_points points;
+    memset(&points, 0, sizeof points);
     pool p;
     memset(&p, 0, sizeof p);
     pthread_t threads[64];
@@ -707,6 +774,8 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
         }
         if (st == GG_OK)
             st = write_grids(store, codes[i], res, insert, r->plan);
+        if (st == GG_OK)
+            st = gather_points(ctx, &points, res);
         result_clear(ctx, res);
         if (st == GG_OK)
             st = gg_progress(ctx, "partition", i + 1, n);
@@ -742,7 +811,8 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
                       first->problem, r->failed > 1 ? " (and other communities failed)" : "");
     }
     if (st == GG_OK)
-        st = recount_plan(ctx, store, &o, r);
+        st = recount_plan(ctx, store, &o, r, &points);
+    plan_points_free(ctx, &points);
     if (st == GG_OK) {
         r->grids_in_range = r->grids_out_of_range = 0;
         for (size_t i = 0; i < r->n_items; i++) {

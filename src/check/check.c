@@ -485,34 +485,6 @@ static void edge_index_free(gg_ctx *ctx, edge_index *e)
     memset(e, 0, sizeof *e);
 }
 
-static gg_status gather_edges(gg_ctx *ctx, const GEOSGeometry *g, const scale *sc, edge_index *e, size_t *cap)
-{
-    GEOSContextHandle_t h = ctx->geos;
-    int type = GEOSGeomTypeId_r(h, g);
-    if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
-        const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, g);
-        unsigned m = 0;
-        if (s == NULL || GEOSCoordSeq_getSize_r(h, s, &m) != 1)
-            return GG_OK;
-        for (unsigned i = 0; i + 1 < m; i++) {
-            gg_status st = gg_grow(ctx, (void **)&e->seg, cap, 4 * (e->n + 1), sizeof *e->seg);
-            if (st != GG_OK)
-                return st;
-            double *q = e->seg + 4 * e->n++;
-            GEOSCoordSeq_getXY_r(h, s, i, &q[0], &q[1]);
-            GEOSCoordSeq_getXY_r(h, s, i + 1, &q[2], &q[3]);
-            q[0] *= sc->mx, q[2] *= sc->mx, q[1] *= sc->my, q[3] *= sc->my;
-        }
-        return GG_OK;
-    }
-    for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
-        gg_status st = gather_edges(ctx, GEOSGetGeometryN_r(h, g, i), sc, e, cap);
-        if (st != GG_OK)
-            return st;
-    }
-    return GG_OK;
-}
-
 /* The cells a segment's box, grown by tol, covers. */
 static void edge_cells(const edge_index *e, const double *q, double tol, int *cx0, int *cy0, int *cx1, int *cy1)
 {
@@ -529,7 +501,7 @@ static gg_status edge_index_build(gg_ctx *ctx, const GEOSGeometry *boundary, con
 {
     memset(e, 0, sizeof *e);
     size_t cap = 0;
-    gg_status st = gather_edges(ctx, boundary, sc, e, &cap);
+    gg_status st = gg_geom_segments(ctx, boundary, sc->mx, sc->my, &e->seg, &e->n, &cap);
     if (st != GG_OK || e->n == 0)
         return st;
     double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;

@@ -255,7 +255,8 @@ static int compare_segment_minx(const void *a, const void *b)
     return pa < qa ? -1 : pa > qa;
 }
 
-static gg_status gather_segments(gg_ctx *ctx, const GEOSGeometry *g, region_edges *e, size_t *cap)
+gg_status gg_geom_segments(gg_ctx *ctx, const GEOSGeometry *g, double mx, double my, double **xy, size_t *n,
+                           size_t *cap)
 {
     GEOSContextHandle_t h = ctx->geos;
     int type = GEOSGeomTypeId_r(h, g);
@@ -265,17 +266,18 @@ static gg_status gather_segments(gg_ctx *ctx, const GEOSGeometry *g, region_edge
         if (s == NULL || GEOSCoordSeq_getSize_r(h, s, &m) != 1)
             return GG_OK;
         for (unsigned i = 0; i + 1 < m; i++) {
-            gg_status st = gg_grow(ctx, (void **)&e->xy, cap, 4 * (e->n + 1), sizeof *e->xy);
+            gg_status st = gg_grow(ctx, (void **)xy, cap, 4 * (*n + 1), sizeof **xy);
             if (st != GG_OK)
                 return st;
-            double *q = e->xy + 4 * e->n++;
+            double *q = *xy + 4 * (*n)++;
             GEOSCoordSeq_getXY_r(h, s, i, &q[0], &q[1]);
             GEOSCoordSeq_getXY_r(h, s, i + 1, &q[2], &q[3]);
+            q[0] *= mx, q[2] *= mx, q[1] *= my, q[3] *= my;
         }
         return GG_OK;
     }
     for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
-        gg_status st = gather_segments(ctx, GEOSGetGeometryN_r(h, g, i), e, cap);
+        gg_status st = gg_geom_segments(ctx, GEOSGetGeometryN_r(h, g, i), mx, my, xy, n, cap);
         if (st != GG_OK)
             return st;
     }
@@ -372,7 +374,7 @@ static GEOSGeometry *snap_each(gg_ctx *ctx, const GEOSGeometry *boundary, const 
     size_t cap_e = 0;
     GEOSGeometry **moved = NULL, **lines = NULL;
     size_t n_moved = 0, cap_moved = 0, n = 0, cap = 0;
-    gg_status st = gather_segments(ctx, boundary, &e, &cap_e);
+    gg_status st = gg_geom_segments(ctx, boundary, 1, 1, &e.xy, &e.n, &cap_e);
     if (st == GG_OK && e.n > 1)
         qsort(e.xy, e.n, 4 * sizeof *e.xy, compare_segment_minx);
     onto_arg onto = {&e, snap};

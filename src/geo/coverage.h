@@ -63,6 +63,13 @@ typedef struct gg_coverage_stats {
 gg_status gg_coverage_clean(gg_ctx *ctx, const GEOSGeometry *region, GEOSGeometry **polys, size_t n,
                             const gg_coverage_options *o, gg_coverage_stats *stats);
 
+/* Appends the segments of every line or ring in g (nested collections
+ * and polygons' rings through GEOSBoundary first) to *xy as x0 y0 x1 y1,
+ * scaled by mx, my; *n counts segments, *cap the doubles allocated.
+ * Returns GG_OK or GG_ERR_NOMEM. */
+gg_status gg_geom_segments(gg_ctx *ctx, const GEOSGeometry *g, double mx, double my, double **xy, size_t *n,
+                           size_t *cap);
+
 /* The spikes of polygonal g: vertices where a ring runs back along itself,
  * the shorter leg longer than 2 tol_m and its far end within tol_m of the
  * longer leg's line (a step of a pixel or two at a sharp corner is not a

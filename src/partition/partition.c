@@ -207,6 +207,8 @@ typedef struct plan_points {
 
 static gg_status gather_points(gg_ctx *ctx, plan_points *pts, const community_result *res)
 {
+    if (res->n_points == 0)
+        return GG_OK;
     size_t need = pts->n + res->n_points;
     if (need > pts->cap) {
         size_t cap = pts->cap ? pts->cap : 1024;

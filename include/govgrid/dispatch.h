@@ -130,7 +130,10 @@ GG_API int gg_rights_parse(gg_ctx *ctx, const char *text);
 
 typedef struct gg_keyring gg_keyring;
 GG_API gg_status gg_keyring_load(gg_ctx *ctx, const char *path, gg_keyring **out);
-/* The rights of a presented key (0: unknown or revoked) and its name. */
+/* The rights of a presented key (0: unknown or revoked) and, in *name
+ * (may be NULL), its name: borrowed from the keyring, valid until the
+ * keyring is freed; a caller that shares the keyring with a reloading
+ * thread copies it before releasing its lock. */
 GG_API int gg_keyring_check(const gg_keyring *ring, const char *key, const char **name);
 GG_API void gg_keyring_free(gg_keyring *ring);
 

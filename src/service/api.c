@@ -174,7 +174,7 @@ static int grids_allowed(gg_request *r, gg_reply *out)
 {
     if (r->svc->o.public_grids)
         return 1;
-    return gg_request_authorise(r, GG_RIGHT_READ, out, NULL);
+    return gg_request_authorise(r, GG_RIGHT_READ, out, NULL, 0);
 }
 
 /* GET /v1/grids?bbox=w,s,e,n&community=CODE&plan=N&limit=N: a FeatureCollection. */

@@ -29,9 +29,9 @@ static void o311_error(gg_reply *out, int status, const char *fmt, ...)
 }
 
 /* gg_request_authorise, in Open311's error form. */
-static int o311_authorise(gg_request *r, int right, gg_reply *out, const char **name)
+static int o311_authorise(gg_request *r, int right, gg_reply *out, char *name, size_t name_size)
 {
-    if (gg_request_authorise(r, right, out, name))
+    if (gg_request_authorise(r, right, out, name, name_size))
         return 1;
     json_error_t err;
     json_t *e = json_loadb(out->body, out->len, 0, &err);
@@ -105,8 +105,8 @@ static void request_post(gg_request *r, gg_reply *out)
         o311_error(out, 400, "send the request as application/x-www-form-urlencoded, as Open311 does");
         return;
     }
-    const char *key_name = NULL;
-    if (!o311_authorise(r, GG_RIGHT_WRITE, out, &key_name))
+    char key_name[GG_KEY_NAME_BUF];
+    if (!o311_authorise(r, GG_RIGHT_WRITE, out, key_name, sizeof key_name))
         return;
     gg_incident_input in;
     memset(&in, 0, sizeof in);
@@ -152,7 +152,7 @@ static void request_post(gg_request *r, gg_reply *out)
     char *attrs_text = json_object_size(attrs) ? json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(attrs);
     in.attributes_json = attrs_text;
-    in.api_key_name = key_name;
+    in.api_key_name = key_name[0] ? key_name : NULL;
     gg_service *svc = r->svc;
     gg_incident_receipt rec;
     pthread_mutex_lock(&svc->write_lock);
@@ -220,7 +220,7 @@ static void answer_incidents(gg_request *r, const gg_incident_filter *f, int one
 
 static void request_one(gg_request *r, const char *id, gg_reply *out)
 {
-    if (!o311_authorise(r, GG_RIGHT_READ, out, NULL))
+    if (!o311_authorise(r, GG_RIGHT_READ, out, NULL, 0))
         return;
     if (strchr(id, ',') != NULL) {
         o311_error(out, 404, "no service request %.40s", id);
@@ -280,7 +280,7 @@ static int iso_to_utc(const char *text, char *out, size_t size)
 
 static void request_list(gg_request *r, gg_reply *out)
 {
-    if (!o311_authorise(r, GG_RIGHT_READ, out, NULL))
+    if (!o311_authorise(r, GG_RIGHT_READ, out, NULL, 0))
         return;
     char start[32], end[32];
     time_t now = time(NULL);

@@ -75,7 +75,7 @@ const char *gg_request_header(const gg_request *r, const char *name)
     return MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, name);
 }
 
-int gg_request_rights(const gg_request *r, const char **name)
+int gg_request_rights(const gg_request *r, char *name, size_t name_size)
 {
     const char *key = gg_request_arg(r, "api_key");
     if (key == NULL)
@@ -83,20 +83,23 @@ int gg_request_rights(const gg_request *r, const char **name)
     const char *auth = gg_request_header(r, "Authorization");
     if (key == NULL && auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0)
         key = auth + 7;
-    if (name)
-        *name = NULL;
+    if (name && name_size)
+        name[0] = '\0';
     if (key == NULL)
         return -1;
     gg_service *svc = r->svc;
+    const char *held = NULL;
     pthread_rwlock_rdlock(&svc->keys_lock);
-    int rights = gg_keyring_check(svc->keys, key, name);
+    int rights = gg_keyring_check(svc->keys, key, &held);
+    if (name && name_size && held)
+        snprintf(name, name_size, "%s", held);
     pthread_rwlock_unlock(&svc->keys_lock);
     return rights;
 }
 
-int gg_request_authorise(const gg_request *r, int right, gg_reply *out, const char **name)
+int gg_request_authorise(const gg_request *r, int right, gg_reply *out, char *name, size_t name_size)
 {
-    int rights = gg_request_rights(r, name);
+    int rights = gg_request_rights(r, name, name_size);
     if (rights < 0) {
         gg_reply_error(out, 401, "this needs an API key (api_key, X-API-Key or Authorization: Bearer)");
         return 0;

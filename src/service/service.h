@@ -93,13 +93,19 @@ typedef struct gg_request {
 /* server.c */
 const char *gg_request_arg(const gg_request *r, const char *name);   /* query, then form */
 const char *gg_request_header(const gg_request *r, const char *name);
+/* The longest key name kept for a request (longer ones are cut). */
+#define GG_KEY_NAME_BUF 128
+
 /* The rights of the request's key (api_key parameter, X-API-Key or
  * Authorization: Bearer): -1 when none is given, 0 for an unknown or
- * revoked key; *name is the key's name. */
-int gg_request_rights(const gg_request *r, const char **name);
+ * revoked key. name (may be NULL; name_size bytes) receives a copy of the
+ * key's name, "" when there is none: copied while the keyring's read lock
+ * is held, since a reload (SIGHUP) frees the keyring the name lives in. */
+int gg_request_rights(const gg_request *r, char *name, size_t name_size);
 /* 1 when the request has a key with right; else an answer made: 401 (no
- * key, or not a valid one) or 403 (a key without the right), and 0. */
-int gg_request_authorise(const gg_request *r, int right, gg_reply *out, const char **name);
+ * key, or not a valid one) or 403 (a key without the right), and 0. name
+ * as for gg_request_rights. */
+int gg_request_authorise(const gg_request *r, int right, gg_reply *out, char *name, size_t name_size);
 /* The calling thread's own read connection to the project. */
 gg_store *gg_request_store(const gg_request *r, gg_ctx **ctx);
 

@@ -366,7 +366,10 @@ int gg_service_run(const gg_service_options *o)
         gg_catalogue_read(svc.ctx, svc.writer, 0, &svc.cat) != GG_OK ||
         gg_dispatcher_new(svc.ctx, svc.loc, &svc.dispatcher) != GG_OK ||
         gg_dispatcher_load_open(svc.ctx, svc.writer, svc.dispatcher) != GG_OK) {
-        fail("%s", gg_ctx_errmsg(svc.ctx));
+        /* The store records its own errors (no plan yet, say) in the
+         * writer's context, the rest in the service's. */
+        const char *why = gg_ctx_errmsg(svc.ctx);
+        fail("%s", why[0] ? why : gg_ctx_errmsg(svc.write_ctx));
         service_free(&svc);
         return 1;
     }

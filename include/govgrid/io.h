@@ -49,7 +49,15 @@ typedef struct gg_import_options {
     int jobs;                   /* 2 or more: read and prepare features in a worker thread while
                                    the calling thread writes (the context's allocator is then
                                    called from both threads); 0 or 1: all in the calling thread */
+    int64_t max_count;          /* households: the most households one point may carry (persons:
+                                   20 times as many); 0: GG_HOUSEHOLDS_PER_POINT_MAX */
 } gg_import_options;
+
+/* The default bound on one household point's count: a point is a home or
+ * a building, and the largest residential blocks hold a few thousand
+ * households. With it, no sum over a province's points comes near
+ * overflowing a 64-bit count. */
+#define GG_HOUSEHOLDS_PER_POINT_MAX 100000
 
 /* Fills opts with the defaults (all NULL/0). */
 GG_API void gg_import_options_init(gg_import_options *opts);

@@ -47,6 +47,8 @@ static void help(FILE *out)
             "                         the newest plan; dept-grids are replaced per department)\n"
             "  --skip-invalid         import the valid features even if others are rejected\n"
             "  --note TEXT            grids: a note for the new plan\n"
+            "  --max-count N          households: the most households one point may carry\n"
+            "                         (default 100000; persons up to 20 times as many)\n"
             "  --jobs N               threads: 1 reads and writes in turn, 2 or more read and\n"
             "                         check features while writing (default: 2 when the\n"
             "                         machine has 2 or more cores)\n"
@@ -177,7 +179,7 @@ static int run(int argc, char **argv)
         {"oo", required_argument, NULL, 'o'},        {"append", no_argument, NULL, 'a'},
         {"skip-invalid", no_argument, NULL, 'k'},    {"note", required_argument, NULL, 'n'},
         {"json", no_argument, NULL, 'j'},            {"quiet", no_argument, NULL, 'q'},
-        {"jobs", required_argument, NULL, 'J'},
+        {"jobs", required_argument, NULL, 'J'},      {"max-count", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
     };
     gg_binding maps[MAX_BINDINGS], sets[MAX_BINDINGS], oo[MAX_BINDINGS];
@@ -212,6 +214,14 @@ static int run(int argc, char **argv)
             if (end == optarg || *end != '\0' || jobs < 1 || jobs > 256)
                 return cli_usage("import", "--jobs takes a whole number from 1 to 256, got '%s'", optarg);
             opts.jobs = (int)jobs;
+            break;
+        }
+        case 'M': {
+            char *end = NULL;
+            long long max = strtoll(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || max < 1 || max > 1000000000LL)
+                return cli_usage("import", "--max-count takes a whole number from 1 to 1000000000, got '%s'", optarg);
+            opts.max_count = max;
             break;
         }
         case 'j': common.json = 1; break;

@@ -452,10 +452,18 @@ static int rule_households(importer *im, feature_ctx *f)
 {
     field_value *v = f->v;
     int64_t count = v[1].present ? v[1].i : 1;
+    int64_t max = im->opts->max_count > 0 ? im->opts->max_count : GG_HOUSEHOLDS_PER_POINT_MAX;
     if (count < 0)
         return rejectf(f, "count %lld is negative", (long long)count);
+    if (count > max)
+        return rejectf(f, "count %lld is above the %lld households one point may carry (import --max-count)",
+                       (long long)count, (long long)max);
     if (v[2].present && v[2].i < 0)
         return rejectf(f, "persons %lld is negative", (long long)v[2].i);
+    if (v[2].present && v[2].i > 20 * max)
+        return rejectf(f, "persons %lld is above the %lld one point may carry (20 per household of import "
+                          "--max-count)",
+                       (long long)v[2].i, (long long)(20 * max));
     sqlite3_stmt *s = im->insert;
     sqlite3_bind_text(s, 2, f->key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, count);

@@ -94,6 +94,12 @@ int gg_form_parse(gg_form *f, const char *body, size_t n, char *why, size_t why_
                     }
                     f->buf[out++] = (char)(hi * 16 + lo);
                     i += 3;
+                } else if (c == '\0') {
+                    /* A raw NUL would cut the value short where it is
+                     * stored: refused, as %00 is. */
+                    snprintf(why, why_size, "a NUL byte at byte %zu", i);
+                    gg_form_free(f);
+                    return 0;
                 } else {
                     f->buf[out++] = c;
                     i++;
@@ -122,6 +128,12 @@ int gg_form_parse(gg_form *f, const char *body, size_t n, char *why, size_t why_
         f->value[k] = f->buf + (uintptr_t)f->value[k];
         if (strlen(f->name[k]) == 0 || !gg_text_clean(f->name[k])) {
             snprintf(why, why_size, "parameter %d has an empty or unreadable name", k + 1);
+            gg_form_free(f);
+            return 0;
+        }
+        if (!gg_text_clean(f->value[k])) {
+            snprintf(why, why_size, "the value of '%.60s' is not valid UTF-8 text (or holds control characters)",
+                     f->name[k]);
             gg_form_free(f);
             return 0;
         }

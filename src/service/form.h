@@ -16,8 +16,10 @@ typedef struct gg_form {
 } gg_form;
 
 /* Parses "a=1&b=x%20y+z" (n bytes, not NUL-terminated). Returns 1, or 0
- * with why filled in: a bad percent escape, a name not UTF-8 clean, more
- * than GG_FORM_MAX_PARAMS parameters, no memory. */
+ * with why filled in: a bad percent escape, a NUL byte (raw or %00), a
+ * name or a value that is not clean UTF-8 text (gg_text_clean: valid
+ * UTF-8 cut mid-character is not), more than GG_FORM_MAX_PARAMS
+ * parameters, no memory. */
 int gg_form_parse(gg_form *f, const char *body, size_t n, char *why, size_t why_size);
 void gg_form_free(gg_form *f);
 

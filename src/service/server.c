@@ -205,6 +205,45 @@ static int body_is_form(struct MHD_Connection *c)
     return type != NULL && strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0;
 }
 
+/* The query's names and values, which handlers echo in their answers and
+ * store, must be clean UTF-8 text: invalid bytes (or Chinese cut
+ * mid-character) made every answer that quoted them fail to encode, a
+ * 500 for what is the client's mistake. */
+typedef struct text_check {
+    char *why;
+    size_t why_size;
+    int bad;
+} text_check;
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    text_check *t = cls;
+    if (key != NULL && !gg_text_clean(key)) {
+        snprintf(t->why, t->why_size, "a query parameter's name is not valid UTF-8 text");
+        t->bad = 1;
+        return MHD_NO;
+    }
+    if (value != NULL && !gg_text_clean(value)) {
+        snprintf(t->why, t->why_size, "the value of query parameter '%.60s' is not valid UTF-8 text",
+                 key ? key : "");
+        t->bad = 1;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+static int request_text_clean(struct MHD_Connection *c, const char *url, char *why, size_t why_size)
+{
+    if (!gg_text_clean(url)) {
+        snprintf(why, why_size, "the path is not valid UTF-8 text");
+        return 0;
+    }
+    text_check t = {why, why_size, 0};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_arg, &t);
+    return !t.bad;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -262,7 +301,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             gg_reply_error(&reply, 413, "the request body is over %d bytes", GG_SERVICE_MAX_BODY);
     } else {
         char why[160];
-        if (strcmp(method, "POST") == 0 && body_is_form(c)) {
+        if (!request_text_clean(c, url, why, sizeof why)) {
+            if (open311)
+                gg_reply_json(&reply, 400, json_pack("[{s:i, s:s}]", "code", 400, "description", why));
+            else
+                gg_reply_error(&reply, 400, "%s", why);
+        } else if (strcmp(method, "POST") == 0 && body_is_form(c)) {
             if (gg_form_parse(&r.form, r.body, r.body_len, why, sizeof why)) {
                 r.has_form = 1;
             } else if (open311) {

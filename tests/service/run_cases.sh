@@ -1,7 +1,8 @@
 #!/bin/bash
 # Golden tests of the HTTP service: starts `govgrid serve` on a fresh
 # project (four square grids, a roster, two keys), sends each request of
-# cases.txt with curl, and compares the status and body (timestamps and
+# cases.txt with curl (@BIG@: a body over the limit; @NUL@ in a body: a
+# raw NUL byte), and compares the status and body (timestamps and
 # keys masked) with expected/NAME. UPDATE_GOLDEN=1 rewrites the expected
 # files. Then SIGTERM: the service must stop cleanly with every incident
 # in the store, and a restarted service must continue the workers' turns.
@@ -45,6 +46,11 @@ while IFS= read -r line; do
   args=(-s -o "$work/body" -w '%{http_code}' -X "$method" --path-as-is)
   [ -n "$header" ] && args+=(-H "$header")
   if [ "$body" = "@BIG@" ]; then args+=(--data-binary "@$work/big.txt")
+  elif [[ "$body" == *@NUL@* ]]; then
+    # A raw NUL byte where the case says @NUL@ (a shell string cannot hold one).
+    printf '%s' "${body%%@NUL@*}" > "$work/nul.txt"; printf '\0' >> "$work/nul.txt"
+    printf '%s' "${body#*@NUL@}" >> "$work/nul.txt"
+    args+=(--data-binary "@$work/nul.txt")
   elif [ -n "$body" ]; then args+=(--data-binary "$body"); fi
   status=$(curl "${args[@]}" "http://127.0.0.1:$port$path")
   { echo "$method $path"; echo "status: $status"; cat "$work/body"; } |

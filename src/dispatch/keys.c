@@ -144,7 +144,18 @@ static gg_status write_file(gg_ctx *ctx, const char *path, const entry *e, size_
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.new", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    /* Created afresh, never through whatever already stands there: a link
+     * placed at KEYS.new would otherwise receive the keys' hashes, with its
+     * target's mode. A regular file left by a crash is removed first. */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST) {
+        struct stat sb;
+        if (lstat(tmp, &sb) != 0 || !S_ISREG(sb.st_mode))
+            return gg_error(ctx, GG_ERR_IO, "%s: already exists and is not a regular file (a link?); "
+                                            "remove it: the keys are not written through it", tmp);
+        unlink(tmp);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
     if (fd < 0)
         return gg_error(ctx, GG_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
     FILE *f = fdopen(fd, "w");

@@ -161,6 +161,11 @@ int gg_param_double(const char *name, const char *text, double lo, double hi, do
         snprintf(why, why_size, "%s is missing", name);
         return 0;
     }
+    /* Decimal only: strtod also reads "0x10" as 16 and "inf". */
+    if (strspn(text, "0123456789+-.eE") != strlen(text)) {
+        snprintf(why, why_size, "%s: '%.40s' is not a number", name, text);
+        return 0;
+    }
     char *end;
     errno = 0;
     double v = strtod(text, &end);

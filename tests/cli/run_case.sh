@@ -39,7 +39,8 @@
 #   cut FILE PERCENT         truncate FILE to PERCENT% of its size
 #   zero FILE PERCENT PAGES  overwrite PAGES 4096-byte pages with zeros,
 #                            from the page at PERCENT% of the file
-#   write FILE TEXT          write TEXT and a newline to FILE
+#   write FILE TEXT
+#   symlink TARGET LINK      a symbolic link LINK pointing at TARGET          write TEXT and a newline to FILE
 # When the expected status is not 0, the runner also checks that the command
 # left every file of @WORK@ byte-identical and created or removed none:
 # a failed command must not leave anything half-written. A case may carry
@@ -181,6 +182,10 @@ setup_step() {
     write)
         [ $# -eq 2 ] || { fail "setup: write takes FILE TEXT"; return 1; }
         printf '%s\n' "$2" >"$1"
+        ;;
+    symlink)
+        [ $# -eq 2 ] || { fail "setup: symlink takes TARGET LINK"; return 1; }
+        ln -s "$1" "$2"
         ;;
     *)
         fail "setup: unknown step '$step'"

@@ -116,9 +116,19 @@ static void locate_post(gg_request *r, gg_reply *out)
             return;
         }
     } else {
+        /* Records, not newlines: the last line needs no newline after it. */
         size_t lines = 0;
-        for (size_t k = 0; k < r->body_len; k++)
-            lines += r->body[k] == '\n';
+        int blank = 1;
+        for (size_t k = 0; k < r->body_len; k++) {
+            char ch = r->body[k];
+            if (ch == '\n') {
+                lines += !blank;
+                blank = 1;
+            } else if (ch != ' ' && ch != '\t' && ch != '\r') {
+                blank = 0;
+            }
+        }
+        lines += !blank;
         if (lines > GG_SERVICE_MAX_BATCH) {
             gg_reply_error(out, 413, "%zu lines: at most %d points in one request", lines, GG_SERVICE_MAX_BATCH);
             return;

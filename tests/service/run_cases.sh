@@ -1,8 +1,9 @@
 #!/bin/bash
 # Golden tests of the HTTP service: starts `govgrid serve` on a fresh
 # project (four square grids, a roster, two keys), sends each request of
-# cases.txt with curl (@BIG@: a body over the limit; @NUL@ in a body: a
-# raw NUL byte), and compares the status and body (timestamps and
+# cases.txt with curl (@BIG@: a body over the limit; @NDJSON10001@: one
+# NDJSON point over the batch limit; @NUL@ in a body: a raw NUL byte), and
+# compares the status and body (timestamps and
 # keys masked) with expected/NAME. UPDATE_GOLDEN=1 rewrites the expected
 # files. Then SIGTERM: the service must stop cleanly with every incident
 # in the store, and a restarted service must continue the workers' turns.
@@ -37,6 +38,8 @@ fail=0 n=0
 mkdir -p "$work/actual"
 # A body of 1.5 MiB, over the limit.
 head -c 1572864 /dev/zero | tr '\0' 'a' > "$work/big.txt"
+# 10,001 NDJSON points, the last without a newline after it.
+{ for _ in $(seq 1 10000); do echo '{"lon":116.005,"lat":40.005}'; done; printf '%s' '{"lon":116.005,"lat":40.005}'; } > "$work/ndjson10001.txt"
 while IFS= read -r line; do
   case "$line" in ''|'#'*) continue ;; esac
   IFS='|' read -r name method path header body <<< "$line"
@@ -46,6 +49,7 @@ while IFS= read -r line; do
   args=(-s -o "$work/body" -w '%{http_code}' -X "$method" --path-as-is)
   [ -n "$header" ] && args+=(-H "$header")
   if [ "$body" = "@BIG@" ]; then args+=(--data-binary "@$work/big.txt")
+  elif [ "$body" = "@NDJSON10001@" ]; then args+=(--data-binary "@$work/ndjson10001.txt")
   elif [[ "$body" == *@NUL@* ]]; then
     # A raw NUL byte where the case says @NUL@ (a shell string cannot hold one).
     printf '%s' "${body%%@NUL@*}" > "$work/nul.txt"; printf '\0' >> "$work/nul.txt"

@@ -139,14 +139,26 @@ static void request_post(gg_request *r, gg_reply *out)
         const char *n = r->form.name[k];
         size_t len = strlen(n);
         if (strncmp(n, "attribute[", 10) == 0 && len > 11 && n[len - 1] == ']') {
+            /* A name is kept whole or refused: cutting it (at 120 bytes,
+             * perhaps inside a character) dropped the attribute and broke
+             * the error answer that quoted it. */
+            if (len - 11 > 120) {
+                json_decref(attrs);
+                o311_error(out, 400, "attribute %d: its name is longer than 120 bytes", k + 1);
+                return;
+            }
             char key[128];
-            snprintf(key, sizeof key, "%.*s", (int)(len - 11 > 120 ? 120 : len - 11), n + 10);
+            snprintf(key, sizeof key, "%.*s", (int)(len - 11), n + 10);
             if (!gg_text_clean(r->form.value[k]) || strlen(r->form.value[k]) > 1000) {
                 json_decref(attrs);
                 o311_error(out, 400, "attribute[%s]: not readable text or too long", key);
                 return;
             }
-            json_object_set_new(attrs, key, json_string(r->form.value[k]));
+            if (json_object_set_new(attrs, key, json_string(r->form.value[k])) != 0) {
+                json_decref(attrs);
+                o311_error(out, 400, "attribute %d: its name or value cannot be stored", k + 1);
+                return;
+            }
         }
     }
     char *attrs_text = json_object_size(attrs) ? json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS) : NULL;

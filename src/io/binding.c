@@ -82,6 +82,16 @@ gg_status gg_bindings_resolve(gg_ctx *ctx, const gg_source *src, const layer_spe
         return st;
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(src->layer);
     char fields[1024];
+    /* A layer with no attributes at all is most often a broken source (a
+     * shapefile whose .dbf is missing, empty or unreadable), not a wish for
+     * every default: numbering the features and counting each point as
+     * one household turned 6,531 households into 500. */
+    if (OGR_FD_GetFieldCount(defn) == 0 && opts->n_maps == 0 && opts->n_sets == 0)
+        return gg_error(ctx, GG_ERR_FORMAT,
+                        "%s: layer '%s' has no attribute fields (is its attribute table, a shapefile's .dbf, "
+                        "missing, empty or unreadable?); to import it anyway give the values with --set "
+                        "FIELD=VALUE, or number the features with --map %s=fid",
+                        src->path, src->layer_name, spec->key);
     for (size_t i = 0; i < spec->n_fields; i++) {
         bindings[i].source_index = -1;
         bindings[i].constant = NULL;
@@ -119,6 +129,17 @@ gg_status gg_bindings_resolve(gg_ctx *ctx, const gg_source *src, const layer_spe
             continue;
         int key_may_use_fid = strcmp(spec->fields[i].name, spec->key) == 0 &&
                               strcmp(spec->key, "code") != 0;
+        /* A household layer without counts is refused rather than counted
+         * as one household a point: give --set count=1 when that is meant. */
+        int count_needed = spec->layer == GG_LAYER_HOUSEHOLDS && strcmp(spec->fields[i].name, "count") == 0 &&
+                           bindings[i].constant == NULL;
+        if (count_needed) {
+            list_source_fields(defn, fields, sizeof fields);
+            return gg_error(ctx, GG_ERR_NOT_FOUND,
+                            "%s: layer '%s': no field for 'count' (fields: %s); map one with --map count=FIELD, "
+                            "or give --set count=1 for one household a point",
+                            src->path, src->layer_name, fields);
+        }
         if (key_may_use_fid) {
             bindings[i].from_fid = 1;
         } else if (spec->fields[i].required) {

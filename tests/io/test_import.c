@@ -200,7 +200,7 @@ static void projected_sources_are_reprojected(void)
     y[0] = 40.0021;
     CHECK_INT(gg_transform_points(t, x, y, 1), GG_OK);
     gg_transform_free(t);
-    snprintf(text, sizeof text, "id,x,y\nbj-1,%.4f,%.4f\n", x[0], y[0]);
+    snprintf(text, sizeof text, "id,x,y,count\nbj-1,%.4f,%.4f,1\n", x[0], y[0]);
     path = gg_test_path("gk.csv");
     gg_test_write_file(path, text);
     gg_import_options opts;
@@ -210,7 +210,7 @@ static void projected_sources_are_reprojected(void)
     gg_import_report_free(ctx, r);
     CHECK_NEAR(fx_scalar_double(store, "SELECT X(geom) FROM household"), 116.3512, 1e-8);
     CHECK_NEAR(fx_scalar_double(store, "SELECT Y(geom) FROM household"), 40.0021, 1e-8);
-    CHECK_INT(fx_scalar(store, "SELECT count FROM household"), 1); /* no count field: 1 */
+    CHECK_INT(fx_scalar(store, "SELECT count FROM household"), 1);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }

@@ -96,14 +96,14 @@ static void geojson_nan_and_huge_coordinates(void)
 {
     const char *nan = write_text("nan.geojson",
         "{\"type\":\"FeatureCollection\",\"features\":["
-        "{\"type\":\"Feature\",\"properties\":{\"id\":\"ok\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[7.42,43.74]}},"
-        "{\"type\":\"Feature\",\"properties\":{\"id\":\"n1\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[NaN,43.74]}}]}");
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"ok\",\"count\":1},\"geometry\":{\"type\":\"Point\",\"coordinates\":[7.42,43.74]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"n1\",\"count\":1},\"geometry\":{\"type\":\"Point\",\"coordinates\":[NaN,43.74]}}]}");
     expect_failure(GG_LAYER_HOUSEHOLDS, nan, NULL, GG_ERR_INVALID_INPUT,
                    "nan.geojson: layer 'nan': feature 1 (id 'n1'): coordinate (nan, 43.74) is not a finite number");
     const char *huge = write_text("huge.geojson",
         "{\"type\":\"FeatureCollection\",\"features\":["
-        "{\"type\":\"Feature\",\"properties\":{\"id\":\"h1\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1e308,43.74]}},"
-        "{\"type\":\"Feature\",\"properties\":{\"id\":\"h2\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[7.4,43.7],[7.5,1e308],[7.5,43.7],[7.4,43.7]]]}}]}");
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"h1\",\"count\":1},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1e308,43.74]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"id\":\"h2\",\"count\":1},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[7.4,43.7],[7.5,1e308],[7.5,43.7],[7.4,43.7]]]}}]}");
     expect_failure(GG_LAYER_HOUSEHOLDS, huge, NULL, GG_ERR_INVALID_INPUT,
                    "huge.geojson: layer 'huge': feature 0 (id 'h1'): longitude 1e+308 is out of range [-180, 180] (and 1 more");
     expect_failure(GG_LAYER_UNITS, huge, NULL, GG_ERR_NOT_FOUND, "no field for 'kind'");
@@ -119,17 +119,17 @@ static void latitude_and_longitude_swapped(void)
 {
     /* Beijing swapped: latitude 116 is impossible. */
     expect_failure(GG_LAYER_HOUSEHOLDS,
-                   write_text("swapped-bj.csv", "id,lon,lat\nh1,40.0021,116.3512\nh2,40.0011,116.3502\n"),
+                   write_text("swapped-bj.csv", "id,lon,lat,count\nh1,40.0021,116.3512,1\nh2,40.0011,116.3502,1\n"),
                    NULL, GG_ERR_CRS, "Are longitude and latitude swapped?");
     /* Monaco swapped: plausible numbers, but far from every community. */
     expect_failure(GG_LAYER_HOUSEHOLDS,
-                   write_text("swapped-mc.csv", "id,lon,lat\nh1,43.7384,7.4246\nh2,43.7390,7.4250\n"),
+                   write_text("swapped-mc.csv", "id,lon,lat,count\nh1,43.7384,7.4246,1\nh2,43.7390,7.4250,1\n"),
                    NULL, GG_ERR_CRS, "would lie inside with longitude and latitude swapped");
     /* A declared lon/lat CRS with latitude out of range, feature by feature. */
     expect_failure(GG_LAYER_HOUSEHOLDS,
                    write_text("swapped.geojson",
                               "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
-                              "\"properties\":{\"id\":\"s1\"},\"geometry\":{\"type\":\"Point\","
+                              "\"properties\":{\"id\":\"s1\",\"count\":1},\"geometry\":{\"type\":\"Point\","
                               "\"coordinates\":[40.0021,116.3512]}}]}"),
                    NULL, GG_ERR_INVALID_INPUT,
                    "feature 0 (id 's1'): latitude 116.3512 is out of range [-90, 90] (are longitude and latitude swapped?)");
@@ -164,7 +164,7 @@ static void values_and_geometry_that_do_not_fit(void)
     expect_failure(GG_LAYER_HOUSEHOLDS,
                    write_text("line.geojson",
                               "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
-                              "{\"id\":\"l1\"},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[7.42,43.74],[7.43,43.75]]}}]}"),
+                              "{\"id\":\"l1\",\"count\":1},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[7.42,43.74],[7.43,43.75]]}}]}"),
                    NULL, GG_ERR_INVALID_INPUT, "feature 0 (id 'l1'): geometry is a Line String; expected Point");
     expect_failure(GG_LAYER_DIVISIONS,
                    write_text("empty.csv", "code,wkt\n980100001999,POLYGON EMPTY\n"),
@@ -177,7 +177,7 @@ static void values_and_geometry_that_do_not_fit(void)
     expect_failure(GG_LAYER_HOUSEHOLDS,
                    write_text("nullpoint.geojson",
                               "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
-                              "{\"id\":\"h0\"},\"geometry\":null}]}"),
+                              "{\"id\":\"h0\",\"count\":1},\"geometry\":null}]}"),
                    NULL, GG_ERR_INVALID_INPUT, "feature 0 (id 'h0'): geometry is missing");
     expect_failure(GG_LAYER_DIVISIONS,
                    write_text("codes.csv", "code,name,urban_rural\n98010000100A,x,111\n110108,海淀区,\n110108001001,y,999\n"),

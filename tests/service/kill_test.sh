@@ -4,6 +4,7 @@
 # every service_request_id that was answered 201 must be in the store.
 #   kill_test.sh GOVGRID FIXTURES_DIR WORK_DIR [ROUNDS]
 set -u
+. "$(dirname "$0")/lib.sh"
 govgrid=$1 fixtures=$2 work=$3 rounds=${4:-20}
 rm -rf "$work" && mkdir -p "$work"
 p="$work/p.sqlite"
@@ -23,15 +24,7 @@ client() { # port, out file: post until the service is gone
 }
 fail=0
 for round in $(seq 1 "$rounds"); do
-  "$govgrid" serve "$p" --listen 127.0.0.1:0 --keys "$work/keys" --threads 2 2> "$work/serve.log" &
-  pid=$!
-  port=""
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/serve.log")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || { echo "FAIL round $round: the service did not start"; cat "$work/serve.log"; exit 1; }
+  start_service "$govgrid" "$p" "$work/keys" "$work/serve.log"
   client "$port" "$work/acked.$round.a" & c1=$!
   client "$port" "$work/acked.$round.b" & c2=$!
   sleep "0.$((RANDOM % 5 + 2))"

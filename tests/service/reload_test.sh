@@ -6,6 +6,7 @@
 # reload could free it: under the sanitizer build that is a crash.
 #   reload_test.sh GOVGRID FIXTURES_DIR WORK_DIR [POSTS_PER_CLIENT] [RELOADS]
 set -u
+. "$(dirname "$0")/lib.sh"
 govgrid=$1 fixtures=$2 work=$3 posts=${4:-150} reloads=${5:-150}
 rm -rf "$work" && mkdir -p "$work"
 p="$work/p.sqlite"
@@ -13,15 +14,7 @@ p="$work/p.sqlite"
 "$govgrid" import "$p" grids "$fixtures/square_grids.csv" --quiet
 "$govgrid" import "$p" workers "$fixtures/square_workers.csv" --quiet
 W=$("$govgrid" key new "$work/keys" --name load --rights write --quiet)
-"$govgrid" serve "$p" --listen 127.0.0.1:0 --keys "$work/keys" --threads 2 2> "$work/serve.log" &
-pid=$!
-port=""
-for _ in $(seq 1 100); do
-  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/serve.log")
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || { echo "FAIL the service did not start"; cat "$work/serve.log"; exit 1; }
+start_service "$govgrid" "$p" "$work/keys" "$work/serve.log"
 client() { # out file
   for _ in $(seq 1 "$posts"); do
     curl -s -m 10 -o /dev/null -w '%{http_code}\n' -X POST "http://127.0.0.1:$port/open311/v2/requests.json" \

@@ -11,6 +11,7 @@
 set -u
 govgrid=$1 fixtures=$2 work=$3
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 rm -rf "$work" && mkdir -p "$work"
 p="$work/p.sqlite"
 "$govgrid" init "$p" --quiet
@@ -21,17 +22,7 @@ R=$("$govgrid" key new "$work/keys" --name viewer --rights read --quiet)
 X=$("$govgrid" key new "$work/keys" --name old --rights read,write --quiet)
 "$govgrid" key revoke "$work/keys" old --quiet
 
-start() {
-  "$govgrid" serve "$p" --listen 127.0.0.1:0 --keys "$work/keys" --threads 2 2> "$work/serve.log" &
-  pid=$!
-  port=""
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/serve.log")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || { echo "FAIL the service did not start:"; cat "$work/serve.log"; exit 1; }
-}
+start() { start_service "$govgrid" "$p" "$work/keys" "$work/serve.log"; }
 
 start
 fail=0 n=0

@@ -1,0 +1,15 @@
+# Shared by the service tests: start `govgrid serve` on a free port and
+# wait until it listens.
+#   start_service GOVGRID PROJECT KEYS LOG   sets pid and port; exits 1 with
+#                                           the log when it does not start
+start_service() {
+  "$1" serve "$2" --listen 127.0.0.1:0 --keys "$3" --threads 2 2> "$4" &
+  pid=$!
+  port=""
+  for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$4")
+    [ -n "$port" ] && break
+    sleep 0.05
+  done
+  [ -n "$port" ] || { echo "FAIL the service did not start:"; cat "$4"; exit 1; }
+}

@@ -107,30 +107,45 @@ typedef struct inserter {
     size_t cap_xy;
 } inserter;
 
-static gg_status gather_vertices(inserter *in, const GEOSGeometry *g)
+/* fn called on every line or ring of g (a line, or collections of them,
+ * nested), in order; stops at the first status that is not GG_OK. */
+typedef gg_status (*line_visit)(gg_ctx *ctx, const GEOSGeometry *line, void *arg);
+
+static gg_status each_line(gg_ctx *ctx, const GEOSGeometry *g, line_visit fn, void *arg)
 {
-    GEOSContextHandle_t h = in->ctx->geos;
-    int n = GEOSGetNumGeometries_r(h, g);
-    if (GEOSGeomTypeId_r(h, g) == GEOS_LINESTRING || GEOSGeomTypeId_r(h, g) == GEOS_LINEARRING) {
-        const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, g);
-        unsigned m = 0;
-        if (s == NULL || GEOSCoordSeq_getSize_r(h, s, &m) != 1)
-            return GG_OK;
-        for (unsigned i = 0; i < m; i++) {
-            gg_status st = gg_grow(in->ctx, (void **)&in->v, &in->cap_v, in->nv + 1, sizeof *in->v);
-            if (st != GG_OK)
-                return st;
-            GEOSCoordSeq_getXY_r(h, s, i, &in->v[in->nv].x, &in->v[in->nv].y);
-            in->nv++;
-        }
-        return GG_OK;
-    }
-    for (int i = 0; i < n; i++) {
-        gg_status st = gather_vertices(in, GEOSGetGeometryN_r(h, g, i));
+    GEOSContextHandle_t h = ctx->geos;
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_LINESTRING || type == GEOS_LINEARRING)
+        return fn(ctx, g, arg);
+    for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
+        gg_status st = each_line(ctx, GEOSGetGeometryN_r(h, g, i), fn, arg);
         if (st != GG_OK)
             return st;
     }
     return GG_OK;
+}
+
+static gg_status gather_line_vertices(gg_ctx *ctx, const GEOSGeometry *line, void *arg)
+{
+    inserter *in = arg;
+    GEOSContextHandle_t h = ctx->geos;
+    const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, line);
+    unsigned m = 0;
+    if (s == NULL || GEOSCoordSeq_getSize_r(h, s, &m) != 1)
+        return GG_OK;
+    for (unsigned i = 0; i < m; i++) {
+        gg_status st = gg_grow(ctx, (void **)&in->v, &in->cap_v, in->nv + 1, sizeof *in->v);
+        if (st != GG_OK)
+            return st;
+        GEOSCoordSeq_getXY_r(h, s, i, &in->v[in->nv].x, &in->v[in->nv].y);
+        in->nv++;
+    }
+    return GG_OK;
+}
+
+static gg_status gather_vertices(inserter *in, const GEOSGeometry *g)
+{
+    return each_line(in->ctx, g, gather_line_vertices, in);
 }
 
 static gg_status push_xy(inserter *in, size_t *n, double x, double y)
@@ -209,29 +224,33 @@ static GEOSGeometry *insert_into_line(inserter *in, const GEOSGeometry *line, do
  * fn and appended to *out. */
 typedef GEOSGeometry *(*line_fn)(inserter *in, const GEOSGeometry *line, const void *arg);
 
+typedef struct mapping {
+    inserter *in;
+    line_fn fn;
+    const void *arg;
+    GEOSGeometry ***out;
+    size_t *n, *cap;
+} mapping;
+
+static gg_status map_line(gg_ctx *ctx, const GEOSGeometry *line, void *arg)
+{
+    mapping *m = arg;
+    gg_status st = gg_grow(ctx, (void **)m->out, m->cap, *m->n + 1, sizeof **m->out);
+    if (st != GG_OK)
+        return st;
+    GEOSGeometry *made = m->fn(m->in, line, m->arg);
+    if (made == NULL)
+        return ctx->errcode == GG_ERR_NOMEM ? GG_ERR_NOMEM
+                                             : gg_error(ctx, GG_ERR_GEOMETRY, "snapping a line: %s", ctx->geos_msg);
+    (*m->out)[(*m->n)++] = made;
+    return GG_OK;
+}
+
 static gg_status map_lines(inserter *in, const GEOSGeometry *g, line_fn fn, const void *arg, GEOSGeometry ***out,
                            size_t *n, size_t *cap)
 {
-    GEOSContextHandle_t h = in->ctx->geos;
-    int type = GEOSGeomTypeId_r(h, g);
-    if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
-        gg_status st = gg_grow(in->ctx, (void **)out, cap, *n + 1, sizeof **out);
-        if (st != GG_OK)
-            return st;
-        GEOSGeometry *line = fn(in, g, arg);
-        if (line == NULL)
-            return in->ctx->errcode == GG_ERR_NOMEM ? GG_ERR_NOMEM
-                                                     : gg_error(in->ctx, GG_ERR_GEOMETRY, "snapping a line: %s",
-                                                                in->ctx->geos_msg);
-        (*out)[(*n)++] = line;
-        return GG_OK;
-    }
-    for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
-        gg_status st = map_lines(in, GEOSGetGeometryN_r(h, g, i), fn, arg, out, n, cap);
-        if (st != GG_OK)
-            return st;
-    }
-    return GG_OK;
+    mapping m = {in, fn, arg, out, n, cap};
+    return each_line(in->ctx, g, map_line, &m);
 }
 
 static GEOSGeometry *insert_fn(inserter *in, const GEOSGeometry *line, const void *arg)
@@ -239,10 +258,6 @@ static GEOSGeometry *insert_fn(inserter *in, const GEOSGeometry *line, const voi
     return insert_into_line(in, line, *(const double *)arg);
 }
 
-/* A grid line's vertex within snap of the region's boundary moved onto
- * it: to the nearest of its vertices within snap, else to the nearest
- * point of its nearest segment. The region's boundary itself never moves
- * (the union of the grids must stay within the rounding of it). */
 typedef struct region_edges {
     double *xy;                 /* segments: x0 y0 x1 y1, by their smaller x */
     size_t n;
@@ -255,35 +270,43 @@ static int compare_segment_minx(const void *a, const void *b)
     return pa < qa ? -1 : pa > qa;
 }
 
-gg_status gg_geom_segments(gg_ctx *ctx, const GEOSGeometry *g, double mx, double my, double **xy, size_t *n,
-                           size_t *cap)
+typedef struct segments {
+    double mx, my;
+    double **xy;
+    size_t *n, *cap;
+} segments;
+
+static gg_status line_segments(gg_ctx *ctx, const GEOSGeometry *line, void *arg)
 {
+    segments *sg = arg;
     GEOSContextHandle_t h = ctx->geos;
-    int type = GEOSGeomTypeId_r(h, g);
-    if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
-        const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, g);
-        unsigned m = 0;
-        if (s == NULL || GEOSCoordSeq_getSize_r(h, s, &m) != 1)
-            return GG_OK;
-        for (unsigned i = 0; i + 1 < m; i++) {
-            gg_status st = gg_grow(ctx, (void **)xy, cap, 4 * (*n + 1), sizeof **xy);
-            if (st != GG_OK)
-                return st;
-            double *q = *xy + 4 * (*n)++;
-            GEOSCoordSeq_getXY_r(h, s, i, &q[0], &q[1]);
-            GEOSCoordSeq_getXY_r(h, s, i + 1, &q[2], &q[3]);
-            q[0] *= mx, q[2] *= mx, q[1] *= my, q[3] *= my;
-        }
+    const GEOSCoordSequence *s = GEOSGeom_getCoordSeq_r(h, line);
+    unsigned m = 0;
+    if (s == NULL || GEOSCoordSeq_getSize_r(h, s, &m) != 1)
         return GG_OK;
-    }
-    for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++) {
-        gg_status st = gg_geom_segments(ctx, GEOSGetGeometryN_r(h, g, i), mx, my, xy, n, cap);
+    for (unsigned i = 0; i + 1 < m; i++) {
+        gg_status st = gg_grow(ctx, (void **)sg->xy, sg->cap, 4 * (*sg->n + 1), sizeof **sg->xy);
         if (st != GG_OK)
             return st;
+        double *q = *sg->xy + 4 * (*sg->n)++;
+        GEOSCoordSeq_getXY_r(h, s, i, &q[0], &q[1]);
+        GEOSCoordSeq_getXY_r(h, s, i + 1, &q[2], &q[3]);
+        q[0] *= sg->mx, q[2] *= sg->mx, q[1] *= sg->my, q[3] *= sg->my;
     }
     return GG_OK;
 }
 
+gg_status gg_geom_segments(gg_ctx *ctx, const GEOSGeometry *g, double mx, double my, double **xy, size_t *n,
+                           size_t *cap)
+{
+    segments sg = {mx, my, xy, n, cap};
+    return each_line(ctx, g, line_segments, &sg);
+}
+
+/* A grid line's vertex within snap of the region's boundary moved onto
+ * it: to the nearest of its vertices within snap, else to the nearest
+ * point of its nearest segment. The region's boundary itself never moves
+ * (the union of the grids must stay within the rounding of it). */
 static void onto_region(const region_edges *e, double snap, double *x, double *y)
 {
     double best = snap * snap, bx = *x, by = *y;

@@ -148,7 +148,6 @@ static gg_status count_households(pt_community *c)
         if (prep[i] == NULL)
             st = gg_error(c->ctx, GG_ERR_GEOMETRY, "community %s: preparing a grid: %s", c->code, c->ctx->geos_msg);
     }
-    c->households_outside = 0;
     for (size_t k = 0; k < c->n_points && st == GG_OK; k++) {
         double x = c->px[k], y = c->py[k];
         GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x, y);
@@ -179,7 +178,6 @@ static gg_status count_households(pt_community *c)
                     to = (int)i;
                 }
             }
-            c->households_outside += c->ph[k];
         }
         GEOSGeom_destroy_r(h, pt);
         if (to >= 0) {

@@ -89,7 +89,6 @@ typedef struct pt_community {
     size_t n_grids, cap_grids;
     int64_t total_households;
     int reachable;              /* some number of grids fits the comprehensive households */
-    int64_t households_outside; /* households on no grid after the snap-rounding, counted in the nearest */
     struct gg_transform *to_metric; /* EPSG:4326 -> the local metric CRS */
     char problem[256];
 } pt_community;

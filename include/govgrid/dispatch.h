@@ -26,6 +26,10 @@ GG_API gg_status gg_catalogue_current(gg_ctx *ctx, gg_store *store, int64_t *ver
 typedef struct gg_catalogue_item {
     const char *item_code, *class_name, *subclass, *name, *name_en, *department, *reporting_condition,
         *reach_within, *handle_within, *closing_condition;
+    /* The facts a report of this item carries, as Open311 attribute
+     * definitions: a JSON array ("" when the item asks none), checked
+     * and written whole when the catalogue was imported. */
+    const char *attributes;
 } gg_catalogue_item;
 
 typedef struct gg_catalogue gg_catalogue;
@@ -38,6 +42,26 @@ GG_API const gg_catalogue_item *gg_catalogue_item_at(const gg_catalogue *cat, si
 GG_API const gg_catalogue_item *gg_catalogue_find(const gg_catalogue *cat, const char *item_code);
 GG_API void gg_catalogue_free(gg_catalogue *cat);
 
+/* One answer to an item's attribute: code and value as sent. */
+typedef struct gg_attribute_value {
+    const char *code, *value;
+} gg_attribute_value;
+
+/* Checks the answers of a report of item against its attribute
+ * definitions: each code declared and variable, each value of its
+ * datatype (a decimal number, an ISO 8601 date and time, one line for a
+ * string, one of the keys for a list; several only for a
+ * multivaluelist), every required one given. *json receives them as a
+ * JSON object to store (free with gg_text_free; NULL when none).
+ * GG_ERR_ARG with a message naming the attribute. */
+GG_API gg_status gg_catalogue_attributes_check(gg_ctx *ctx, const gg_catalogue_item *item,
+                                               const gg_attribute_value *values, size_t n, char **json);
+
+/* An ISO 8601 date ("2026-11-22"), or date and time with an optional
+ * offset ("2026-11-22T10:00:00+08:00"), as UTC in out ("...Z"): 1, or 0
+ * when the text is not one. */
+GG_API int gg_iso8601_utc(const char *text, char *out, size_t size);
+
 /* ---- incidents ---- */
 
 struct gg_locator;
@@ -49,6 +73,13 @@ typedef struct gg_incident_input {
     double lon, lat;                    /* WGS 84 */
     const char *address, *description, *email, *phone, *first_name, *last_name, *device_id, *account_id,
         *media_url, *attributes_json, *api_key_name; /* each may be NULL */
+    /* Resent requests. A request with the same api_key_name and
+     * idempotency_key as a stored one is that one; so is one whose
+     * fingerprint (key name, service code, position to 1e-7 degree or the
+     * address, description, email, attributes) matches one stored within
+     * the last retry_window seconds (0: no window). */
+    const char *idempotency_key;        /* may be NULL; 1-200 bytes */
+    int64_t retry_window;
 } gg_incident_input;
 
 typedef struct gg_incident_receipt {
@@ -57,12 +88,20 @@ typedef struct gg_incident_receipt {
     char grid_code[24];
     char worker_id[64];
     char expected[32];                  /* ISO 8601 UTC, the last stage's deadline */
+    char stage[16];                     /* "dispatched", or "collected" (waiting in the dispatch queue) */
+    char notice[256];                   /* what happened to it, in words, for the reporter */
+    int replayed;                       /* 1: a resent request, answered with the stored one */
 } gg_incident_receipt;
 
 /* Stores an incident located on loc (grid, worker, status) in one committed
  * transaction: when this returns GG_OK the incident is on disk (WAL,
- * synchronous=FULL). GG_ERR_NOT_FOUND for a service_code not in the
- * catalogue, GG_ERR_ARG for coordinates out of range. The caller
+ * synchronous=FULL). A grid with nobody on its roster does not take it:
+ * it waits in the dispatch queue (stage "collected") of the grid's
+ * community, and the notice says so. A resent request (see
+ * gg_incident_input) stores nothing and gets the stored one's receipt,
+ * replayed set. GG_ERR_NOT_FOUND for a service_code not in the catalogue,
+ * GG_ERR_ARG for coordinates out of range, GG_ERR_EXISTS for an
+ * idempotency key sent before with a different request. The caller
  * serialises calls that share the store or the dispatcher. */
 GG_API gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat,
                                     const struct gg_locator *loc, struct gg_dispatcher *d,
@@ -92,14 +131,26 @@ typedef struct gg_incident_filter {
     const char *service_codes;  /* comma-separated, or NULL */
     const char *status;         /* "open", "closed", "open,closed" or NULL */
     const char *start, *end;    /* ISO 8601 UTC bounds of the request time, or NULL */
-    int limit;
+    int limit;                  /* at most this many (0: 1000) */
+    int64_t offset;             /* after skipping this many */
+    /* What is shown. GG_VIEW_PUBLIC: the request and where it went (grid,
+     * community, stage); GG_VIEW_STAFF adds the workers it went to;
+     * GG_VIEW_FULL adds the reporter (email, phone, first_name,
+     * last_name, device_id, account_id) and the attributes. */
+    int view;
 } gg_incident_filter;
 
+enum { GG_VIEW_PUBLIC = 0, GG_VIEW_STAFF = 1, GG_VIEW_FULL = 2 };
+
 /* Incidents as an Open311 GeoReport v2 array of service requests (with the
- * catalogue's department as agency_responsible, and grid_code, worker_id,
- * worker_name, locate_status, stage as extensions), newest first. */
+ * catalogue's department as agency_responsible, and grid_code, community,
+ * locate_status, stage and, by view, the workers and the reporter as
+ * extensions), newest first. */
 GG_API gg_status gg_incidents_json(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat,
                                    const gg_incident_filter *filter, char **json, size_t *len);
+
+/* How many incidents the filter matches, limit and offset aside. */
+GG_API gg_status gg_incidents_count(gg_ctx *ctx, gg_store *store, const gg_incident_filter *filter, int64_t *n);
 
 /* ---- API keys ----
  * A keys file holds one line per key: name, rights, the SHA-256 of the key

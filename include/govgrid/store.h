@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* The schema version this library writes. */
-#define GG_SCHEMA_VERSION 4
+#define GG_SCHEMA_VERSION 5
 /* SRID of every stored geometry. */
 #define GG_STORAGE_SRID 4326
 
@@ -124,6 +124,41 @@ typedef struct gg_store_info {
  * gg_store_info_free. Returns GG_OK, GG_ERR_STORE or GG_ERR_NOMEM. */
 GG_API gg_status gg_store_info_get(gg_ctx *ctx, gg_store *store, gg_store_info **out);
 GG_API void gg_store_info_free(gg_ctx *ctx, gg_store_info *info);
+
+/* ---- project settings ----
+ * A project carries a few named settings that its services read (see
+ * docs/cli.md, 'govgrid config'):
+ *   contacts.public          yes|no: whether grid workers' names and phones
+ *                            are published (上岗公示), and so given without a
+ *                            key (default no)
+ *   open311.jurisdiction_id  the jurisdiction the Open311 endpoint serves;
+ *                            when set, a request naming another is refused
+ *   open311.crs              the coordinates Open311 clients send when they
+ *                            do not say: wgs84 (default), cgcs2000, gcj02,
+ *                            bd09
+ *   open311.retry_window     how long a resent request is recognised as the
+ *                            same one: 30s, 15m, 24h (default), 7d; 0: never
+ *   open311.contact          the discovery document's contact text
+ *   open311.key_service      the discovery document's text on getting a key
+ */
+
+/* The names above, NULL-terminated. */
+GG_API const char *const *gg_setting_names(void);
+
+/* The value of a setting (its default when unset) into value (size
+ * bytes). GG_ERR_NOT_FOUND for a name that is not a setting. *is_set (may
+ * be NULL) says whether the project sets it. */
+GG_API gg_status gg_setting_get(gg_ctx *ctx, gg_store *store, const char *name, char *value, size_t size,
+                                int *is_set);
+
+/* Sets (value NULL: unsets) a setting, checking the value, in one
+ * transaction. GG_ERR_NOT_FOUND for an unknown name, GG_ERR_ARG for a value
+ * the setting does not take (the message says what it takes). */
+GG_API gg_status gg_setting_set(gg_ctx *ctx, gg_store *store, const char *name, const char *value);
+
+/* A duration as the settings write it ("30s", "15m", "24h", "7d", "0") in
+ * seconds; -1 when it is not one. */
+GG_API int64_t gg_duration_parse(const char *text);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,7 @@ extern const cli_command cli_cmd_key;
 extern const cli_command cli_cmd_serve;
 extern const cli_command cli_cmd_dedup;
 extern const cli_command cli_cmd_check;
+extern const cli_command cli_cmd_config;
 
 /* Common flags: --quiet, --json and --help are shared by every command. */
 typedef struct cli_common {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include <time.h>
 
 struct gg_catalogue {
@@ -46,7 +47,8 @@ gg_status gg_catalogue_read(gg_ctx *ctx, gg_store *store, int64_t version, gg_ca
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
                                     "SELECT item_code, class, subclass, name, name_en, department, reporting_condition,"
-                                    " reach_within, handle_within, closing_condition FROM catalogue WHERE version = ?1"
+                                    " reach_within, handle_within, closing_condition, coalesce(attributes, '') FROM catalogue"
+                                    " WHERE version = ?1"
                                     " ORDER BY item_code",
                                     &stmt);
     size_t cap = 0, cap_s = 0;
@@ -54,11 +56,11 @@ gg_status gg_catalogue_read(gg_ctx *ctx, gg_store *store, int64_t version, gg_ca
         sqlite3_bind_int64(stmt, 1, version);
         while (st == GG_OK && sqlite3_step(stmt) == SQLITE_ROW) {
             if (gg_grow(ctx, (void **)&c->items, &cap, c->n + 1, sizeof *c->items) != GG_OK ||
-                gg_grow(ctx, (void **)&c->strings, &cap_s, c->n_strings + 10, sizeof *c->strings) != GG_OK) {
+                gg_grow(ctx, (void **)&c->strings, &cap_s, c->n_strings + 11, sizeof *c->strings) != GG_OK) {
                 st = GG_ERR_NOMEM;
                 break;
             }
-            const char **slots[10];
+            const char **slots[11];
             gg_catalogue_item *it = &c->items[c->n++];
             slots[0] = &it->item_code;
             slots[1] = &it->class_name;
@@ -70,7 +72,8 @@ gg_status gg_catalogue_read(gg_ctx *ctx, gg_store *store, int64_t version, gg_ca
             slots[7] = &it->reach_within;
             slots[8] = &it->handle_within;
             slots[9] = &it->closing_condition;
-            for (int k = 0; k < 10 && st == GG_OK; k++) {
+            slots[10] = &it->attributes;
+            for (int k = 0; k < 11 && st == GG_OK; k++) {
                 const char *t = (const char *)sqlite3_column_text(stmt, k);
                 char *copy = gg_strdup(ctx, t ? t : "");
                 if (copy == NULL)
@@ -141,6 +144,105 @@ static void bind_opt(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_null(s, i);
 }
 
+/* The fingerprint of a request: what makes a resent one the same. Fields
+ * are joined with the unit separator, which clean text cannot hold. */
+static void fingerprint(const gg_incident_input *in, const char *item_code, char hex[65])
+{
+    char place[64];
+    if (in->has_location)
+        snprintf(place, sizeof place, "%.7f,%.7f", in->lon, in->lat);
+    else
+        place[0] = '\0';
+    const char *parts[] = {in->api_key_name, item_code,   place,           in->address,
+                           in->description,  in->email,   in->attributes_json};
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1) {
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+            const char *p = parts[k] ? parts[k] : "";
+            EVP_DigestUpdate(md, p, strlen(p));
+            EVP_DigestUpdate(md, "\x1f", 1);
+        }
+        EVP_DigestFinal_ex(md, digest, &len);
+    }
+    EVP_MD_CTX_free(md);
+    for (unsigned int k = 0; k < 32; k++)
+        snprintf(hex + 2 * k, 3, "%02x", k < len ? digest[k] : 0);
+}
+
+/* What happened to a request, for its reporter. */
+static void notice_of(gg_incident_receipt *r, const char *community)
+{
+    if (strcmp(r->stage, "dispatched") == 0)
+        snprintf(r->notice, sizeof r->notice, "sent to grid %s%s%s", r->grid_code, r->worker_id[0] ? ", worker " : "",
+                 r->worker_id);
+    else if (r->grid_code[0])
+        snprintf(r->notice, sizeof r->notice,
+                 "received; grid %s has nobody on its roster: waiting in the dispatch queue of community %s for a"
+                 " dispatcher to assign it",
+                 r->grid_code, community && community[0] ? community : "(unknown)");
+    else
+        snprintf(r->notice, sizeof r->notice, "received; no grid at this place: a dispatcher will route it");
+}
+
+static void copy_column(sqlite3_stmt *s, int k, char *out, size_t size)
+{
+    const char *t = (const char *)sqlite3_column_text(s, k);
+    snprintf(out, size, "%s", t ? t : "");
+}
+
+/* A stored request this one resends: 1 with its receipt in out, 0 when
+ * there is none, -1 on an error (recorded on ctx). */
+static int find_resent(gg_ctx *ctx, gg_store *store, const gg_incident_input *in, const char *print, time_t now,
+                       gg_incident_receipt *out)
+{
+    sqlite3_stmt *s = NULL;
+    const char *sql = in->idempotency_key
+                          ? "SELECT id, request_id, grid_code, worker_id, expected, stage, community, fingerprint"
+                            " FROM incident WHERE api_key_name IS ?1 AND idempotency_key = ?2"
+                          : "SELECT id, request_id, grid_code, worker_id, expected, stage, community, fingerprint"
+                            " FROM incident WHERE fingerprint = ?3 AND requested >= ?4 ORDER BY id DESC LIMIT 1";
+    if (in->idempotency_key == NULL && in->retry_window <= 0)
+        return 0;
+    if (gg_store_prepare(store, sql, &s) != GG_OK)
+        return -1;
+    char since[32];
+    iso_utc(now - (time_t)in->retry_window, since, sizeof since);
+    if (in->idempotency_key) {
+        bind_opt(s, 1, in->api_key_name);
+        sqlite3_bind_text(s, 2, in->idempotency_key, -1, SQLITE_TRANSIENT);
+    } else {
+        sqlite3_bind_text(s, 3, print, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 4, since, -1, SQLITE_TRANSIENT);
+    }
+    int rc = sqlite3_step(s), found = 0;
+    if (rc == SQLITE_ROW) {
+        const char *stored = (const char *)sqlite3_column_text(s, 7);
+        if (in->idempotency_key && (stored == NULL || strcmp(stored, print) != 0)) {
+            gg_error(ctx, GG_ERR_EXISTS,
+                     "Idempotency-Key '%.60s' came before with a different request (service request %lld)",
+                     in->idempotency_key, (long long)sqlite3_column_int64(s, 0));
+            found = -1;
+        } else {
+            out->id = sqlite3_column_int64(s, 0);
+            copy_column(s, 1, out->request_id, sizeof out->request_id);
+            copy_column(s, 2, out->grid_code, sizeof out->grid_code);
+            copy_column(s, 3, out->worker_id, sizeof out->worker_id);
+            copy_column(s, 4, out->expected, sizeof out->expected);
+            copy_column(s, 5, out->stage, sizeof out->stage);
+            notice_of(out, (const char *)sqlite3_column_text(s, 6));
+            out->replayed = 1;
+            found = 1;
+        }
+    } else if (rc != SQLITE_DONE) {
+        gg_store_sql_error(store, "looking for a resent request");
+        found = -1;
+    }
+    sqlite3_finalize(s);
+    return found;
+}
+
 gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat, const gg_locator *loc,
                              gg_dispatcher *d, const gg_incident_input *in, gg_incident_receipt *out)
 {
@@ -149,11 +251,26 @@ gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *c
     if (item == NULL)
         return gg_error(ctx, GG_ERR_NOT_FOUND, "service_code '%.40s' is not in catalogue version %lld",
                         in->service_code ? in->service_code : "", (long long)cat->version);
+    if (in->idempotency_key != NULL && (in->idempotency_key[0] == '\0' || strlen(in->idempotency_key) > 200))
+        return gg_error(ctx, GG_ERR_ARG, "an idempotency key is 1-200 bytes");
     gg_locate_result res = {-1, GG_LOCATE_INVALID, NAN, 0};
     if (in->has_location) {
         if (!(in->lon >= -180 && in->lon <= 180 && in->lat >= -90 && in->lat <= 90))
             return gg_error(ctx, GG_ERR_ARG, "coordinates %.8g, %.8g are out of range", in->lat, in->lon);
         gg_locator_query(loc, in->lon, in->lat, &res);
+    }
+    char print[65];
+    fingerprint(in, item->item_code, print);
+    time_t now = time(NULL);
+    gg_status st = gg_store_exec(store, "BEGIN IMMEDIATE");
+    if (st != GG_OK)
+        return st;
+    /* A resend is answered before anything is assigned, so that it moves
+     * no worker's turn. */
+    int resent = find_resent(ctx, store, in, print, now, out);
+    if (resent != 0) {
+        gg_store_exec(store, "ROLLBACK");
+        return resent > 0 ? GG_OK : (gg_ctx_errcode(ctx) != GG_OK ? gg_ctx_errcode(ctx) : GG_ERR_STORE);
     }
     const gg_located_grid *grid = gg_locator_grid(loc, res.grid);
     const gg_roster_person *leader = NULL, *worker = NULL;
@@ -162,7 +279,13 @@ gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *c
         if (worker == NULL)
             worker = leader;
     }
-    time_t now = time(NULL);
+    /* Dispatched only to a person: a grid with an empty roster leaves it
+     * in the queue of the grid's community. */
+    const char *stage = worker != NULL ? "dispatched" : "collected";
+    snprintf(out->stage, sizeof out->stage, "%s", stage);
+    snprintf(out->grid_code, sizeof out->grid_code, "%s", grid ? grid->code : "");
+    snprintf(out->worker_id, sizeof out->worker_id, "%s", worker ? worker->id : "");
+    notice_of(out, grid ? grid->community : NULL);
     char requested[32], expected[32] = "";
     iso_utc(now, requested, sizeof requested);
     gg_limit stages[GG_MAX_STAGES];
@@ -170,17 +293,15 @@ gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *c
     int n = gg_limits_parse(item->handle_within, stages, GG_MAX_STAGES, why, sizeof why);
     if (n > 0)
         iso_utc(gg_limit_deadline(now, &stages[n - 1]), expected, sizeof expected);
-    gg_status st = gg_store_exec(store, "BEGIN IMMEDIATE");
-    if (st != GG_OK)
-        return st;
     sqlite3_stmt *s = NULL;
     st = gg_store_prepare(store,
                           "INSERT INTO incident(request_id, service_code, catalogue_version, description, lon, lat,"
                           " address, status, stage, plan, grid_code, community, worker_id, leader_id, locate_status,"
                           " distance_m, email, phone, first_name, last_name, device_id, account_id, media_url,"
-                          " attributes, api_key_name, requested, updated, expected)"
+                          " attributes, api_key_name, requested, updated, expected, status_notes, idempotency_key,"
+                          " fingerprint)"
                           " VALUES ('', ?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                          " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25)",
+                          " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25, ?26, ?27, ?28)",
                           &s);
     if (st == GG_OK) {
         sqlite3_bind_text(s, 1, item->item_code, -1, SQLITE_TRANSIENT);
@@ -191,7 +312,7 @@ gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *c
             sqlite3_bind_double(s, 5, in->lat);
         }
         bind_opt(s, 6, in->address);
-        sqlite3_bind_text(s, 7, grid ? "dispatched" : "collected", -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 7, stage, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 8, gg_locator_plan(loc));
         bind_opt(s, 9, grid ? grid->code : NULL);
         bind_opt(s, 10, grid ? grid->community : NULL);
@@ -212,6 +333,10 @@ gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *c
         bind_opt(s, 23, in->api_key_name);
         sqlite3_bind_text(s, 24, requested, -1, SQLITE_STATIC);
         bind_opt(s, 25, expected);
+        /* The notes say why it waits; a dispatched one needs none. */
+        bind_opt(s, 26, worker != NULL ? NULL : out->notice);
+        bind_opt(s, 27, in->idempotency_key);
+        sqlite3_bind_text(s, 28, print, -1, SQLITE_STATIC);
         if (sqlite3_step(s) != SQLITE_DONE)
             st = gg_store_sql_error(store, "storing an incident");
         sqlite3_finalize(s);
@@ -228,12 +353,11 @@ gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *c
         st = gg_store_exec(store, "COMMIT");
     if (st != GG_OK) {
         gg_store_exec(store, "ROLLBACK");
+        memset(out, 0, sizeof *out);
         return st;
     }
     out->id = id;
     snprintf(out->request_id, sizeof out->request_id, "%lld", (long long)id);
-    snprintf(out->grid_code, sizeof out->grid_code, "%s", grid ? grid->code : "");
-    snprintf(out->worker_id, sizeof out->worker_id, "%s", worker ? worker->id : "");
     snprintf(out->expected, sizeof out->expected, "%s", expected);
     return GG_OK;
 }

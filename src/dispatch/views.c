@@ -141,31 +141,88 @@ gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     return *json ? GG_OK : gg_error_nomem(ctx);
 }
 
+/* The WHERE clause of a filter; ?1-?5 its values. A list of ids decides
+ * alone, as the spec says. Comma lists are matched with instr over
+ * ',' || list || ','. */
+#define INCIDENT_WHERE                                                                                               \
+    " WHERE (?1 IS NOT NULL AND instr(',' || ?1 || ',', ',' || i.request_id || ',') > 0) OR (?1 IS NULL"           \
+    " AND (?2 IS NULL OR instr(',' || ?2 || ',', ',' || i.service_code || ',') > 0)"                                 \
+    " AND (?3 IS NULL OR instr(?3, i.status) > 0)"                                                                   \
+    " AND (?4 IS NULL OR i.requested >= ?4) AND (?5 IS NULL OR i.requested <= ?5))"
+
+static void bind_filter(sqlite3_stmt *s, const gg_incident_filter *f)
+{
+    const char *binds[5] = {f->request_ids, f->service_codes, f->status, f->start, f->end};
+    for (int k = 0; k < 5; k++)
+        if (binds[k])
+            sqlite3_bind_text(s, k + 1, binds[k], -1, SQLITE_TRANSIENT);
+}
+
+gg_status gg_incidents_count(gg_ctx *ctx, gg_store *store, const gg_incident_filter *f, int64_t *n)
+{
+    (void)ctx;
+    *n = 0;
+    sqlite3_stmt *s = NULL;
+    gg_status st = gg_store_prepare(store, "SELECT count(*) FROM incident i" INCIDENT_WHERE, &s);
+    if (st != GG_OK)
+        return st;
+    bind_filter(s, f);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *n = sqlite3_column_int64(s, 0);
+    else
+        st = gg_store_sql_error(store, "counting incidents");
+    sqlite3_finalize(s);
+    return st;
+}
+
+static json_t *real_or_null(sqlite3_stmt *s, int k)
+{
+    return sqlite3_column_type(s, k) == SQLITE_NULL ? json_null() : json_real(sqlite3_column_double(s, k));
+}
+
+/* The stored answers ({"code": "value" or ["v", ...]}) as a list of
+ * {code, value}, one per value, which reads the same in XML. */
+static json_t *attributes_list(const char *stored)
+{
+    json_t *out = json_array();
+    json_error_t err;
+    json_t *o = stored ? json_loads(stored, 0, &err) : NULL;
+    const char *code;
+    json_t *v;
+    json_object_foreach(o, code, v) {
+        if (json_is_array(v)) {
+            size_t i;
+            json_t *one;
+            json_array_foreach(v, i, one)
+                json_array_append_new(out, json_pack("{s:s, s:O}", "code", code, "value", one));
+        } else {
+            json_array_append_new(out, json_pack("{s:s, s:O}", "code", code, "value", v));
+        }
+    }
+    json_decref(o);
+    return out;
+}
+
 gg_status gg_incidents_json(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat, const gg_incident_filter *f,
                             char **json, size_t *len)
 {
     *json = NULL;
     *len = 0;
     sqlite3_stmt *s = NULL;
-    /* Comma lists are matched with instr over ',' || list || ','. */
     gg_status st = gg_store_prepare(
         store,
         "SELECT i.request_id, i.status, i.status_notes, i.service_code, i.description, i.requested, i.updated,"
-        " i.expected, i.address, i.lat, i.lon, i.media_url, i.grid_code, i.community, i.worker_id, w.name,"
-        " i.leader_id, i.locate_status, i.stage FROM incident i LEFT JOIN worker w ON w.id = i.worker_id"
-        " WHERE (?1 IS NULL OR instr(',' || ?1 || ',', ',' || i.request_id || ',') > 0)"
-        " AND (?2 IS NULL OR instr(',' || ?2 || ',', ',' || i.service_code || ',') > 0)"
-        " AND (?3 IS NULL OR instr(?3, i.status) > 0)"
-        " AND (?4 IS NULL OR i.requested >= ?4) AND (?5 IS NULL OR i.requested <= ?5)"
-        " ORDER BY i.id DESC LIMIT ?6",
+        " i.expected, i.address, i.lat, i.lon, i.media_url, i.grid_code, i.community, i.locate_status, i.stage,"
+        " i.worker_id, w.name, w.phone, i.leader_id,"
+        " i.email, i.phone, i.first_name, i.last_name, i.device_id, i.account_id, i.attributes"
+        " FROM incident i LEFT JOIN worker w ON w.id = i.worker_id" INCIDENT_WHERE
+        " ORDER BY i.id DESC LIMIT ?6 OFFSET ?7",
         &s);
     if (st != GG_OK)
         return st;
-    const char *binds[5] = {f->request_ids, f->service_codes, f->status, f->start, f->end};
-    for (int k = 0; k < 5; k++)
-        if (binds[k])
-            sqlite3_bind_text(s, k + 1, binds[k], -1, SQLITE_TRANSIENT);
+    bind_filter(s, f);
     sqlite3_bind_int(s, 6, f->limit > 0 ? f->limit : 1000);
+    sqlite3_bind_int64(s, 7, f->offset > 0 ? f->offset : 0);
     json_t *a = json_array();
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -185,16 +242,24 @@ gg_status gg_incidents_json(gg_ctx *ctx, gg_store *store, const gg_catalogue *ca
         json_object_set_new(o, "address", column_json(s, 8));
         json_object_set_new(o, "address_id", json_null());
         json_object_set_new(o, "zipcode", json_null());
-        json_object_set_new(o, "lat", sqlite3_column_type(s, 9) == SQLITE_NULL ? json_null()
-                                                                              : json_real(sqlite3_column_double(s, 9)));
-        json_object_set_new(o, "long", sqlite3_column_type(s, 10) == SQLITE_NULL
-                                           ? json_null()
-                                           : json_real(sqlite3_column_double(s, 10)));
+        json_object_set_new(o, "lat", real_or_null(s, 9));
+        json_object_set_new(o, "long", real_or_null(s, 10));
         json_object_set_new(o, "media_url", column_json(s, 11));
-        static const char *const extra[] = {"grid_code", "community", "worker_id", "worker_name",
-                                            "leader_id", "locate_status", "stage"};
-        for (int k = 0; k < 7; k++)
-            json_object_set_new(o, extra[k], column_json(s, 12 + k));
+        static const char *const place[] = {"grid_code", "community", "locate_status", "stage"};
+        for (int k = 0; k < 4; k++)
+            json_object_set_new(o, place[k], column_json(s, 12 + k));
+        if (f->view >= GG_VIEW_STAFF) {
+            static const char *const staff[] = {"worker_id", "worker_name", "worker_phone", "leader_id"};
+            for (int k = 0; k < 4; k++)
+                json_object_set_new(o, staff[k], column_json(s, 16 + k));
+        }
+        if (f->view >= GG_VIEW_FULL) {
+            static const char *const reporter[] = {"email", "phone", "first_name", "last_name", "device_id",
+                                                   "account_id"};
+            for (int k = 0; k < 6; k++)
+                json_object_set_new(o, reporter[k], column_json(s, 20 + k));
+            json_object_set_new(o, "attributes", attributes_list((const char *)sqlite3_column_text(s, 26)));
+        }
         json_array_append_new(a, o);
     }
     if (rc != SQLITE_DONE)

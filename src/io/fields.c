@@ -39,8 +39,9 @@ static const layer_spec layer_specs[GG_LAYER_COUNT] = {
                             {{"item_code", FIELD_TEXT, 1}, {"class", FIELD_TEXT, 1}, {"subclass", FIELD_TEXT, 0},
                              {"name", FIELD_TEXT, 1}, {"name_en", FIELD_TEXT, 0}, {"department", FIELD_TEXT, 1},
                              {"reporting_condition", FIELD_TEXT, 0}, {"reach_within", FIELD_TEXT, 1},
-                             {"handle_within", FIELD_TEXT, 1}, {"closing_condition", FIELD_TEXT, 0}},
-                            10, "item_code", GEOM_NONE, 0},
+                             {"handle_within", FIELD_TEXT, 1}, {"closing_condition", FIELD_TEXT, 0},
+                             {"attributes", FIELD_TEXT, 0}},
+                            11, "item_code", GEOM_NONE, 0},
 };
 
 static const char *const layer_field_names[GG_LAYER_COUNT][GG_MAX_FIELDS + 1] = {
@@ -53,7 +54,8 @@ static const char *const layer_field_names[GG_LAYER_COUNT][GG_MAX_FIELDS + 1] = 
     [GG_LAYER_DEPT_GRIDS] = {"dept", "id", "name", NULL},
     [GG_LAYER_GRIDS] = {"code", "type", "community", "name", "households", "persons", NULL},
     [GG_LAYER_CATALOGUE] = {"item_code", "class", "subclass", "name", "name_en", "department",
-                            "reporting_condition", "reach_within", "handle_within", "closing_condition", NULL},
+                            "reporting_condition", "reach_within", "handle_within", "closing_condition", "attributes",
+                            NULL},
 };
 
 const layer_spec *gg_layer_spec(gg_layer layer)

@@ -8,6 +8,7 @@
 #include "io/binding.h"
 #include "io/feed.h"
 #include "io/import.h"
+#include "dispatch/attributes.h"
 #include "dispatch/limits.h"
 #include "govgrid/code.h"
 #include "govgrid/locate.h"
@@ -161,8 +162,8 @@ static const char *insert_sql(gg_layer layer)
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
     case GG_LAYER_CATALOGUE:
         return "INSERT INTO catalogue(fid, version, item_code, class, subclass, name, name_en, department,"
-               " reporting_condition, reach_within, handle_within, closing_condition)"
-               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+               " reporting_condition, reach_within, handle_within, closing_condition, attributes)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
     case GG_LAYER_COUNT: break;
     }
     return NULL;
@@ -617,8 +618,10 @@ static int rule_grids(importer *im, feature_ctx *f)
     return 1;
 }
 
-/* A catalogue item: a code of letters, digits, '-' and '_', and time limits
- * that parse ("2h", "7wd", "1wd:temporary repair|5wd:repaired"). */
+/* A catalogue item: a code of letters, digits, '-' and '_', time limits
+ * that parse ("2h", "7wd", "1wd:temporary repair|5wd:repaired"), and
+ * Open311 attribute definitions that do (dispatch/attributes.h), stored
+ * whole. */
 static int rule_catalogue(importer *im, feature_ctx *f)
 {
     field_value *v = f->v;
@@ -631,16 +634,23 @@ static int rule_catalogue(importer *im, feature_ctx *f)
     if (!ok)
         return rejectf(f, "item_code '%.40s' is not 1-32 letters, digits, '-' or '_'", code);
     gg_limit stages[GG_MAX_STAGES];
-    char why[160];
+    char why[400];
     if (gg_limits_parse(v[7].text, stages, GG_MAX_STAGES, why, sizeof why) == 0)
         return rejectf(f, "reach_within: %s", why);
     if (gg_limits_parse(v[8].text, stages, GG_MAX_STAGES, why, sizeof why) == 0)
         return rejectf(f, "handle_within: %s", why);
+    char *attributes = NULL;
+    if (v[10].present && !gg_attributes_normalise(v[10].text, &attributes, why, sizeof why))
+        return rejectf(f, "%s", why);
     sqlite3_stmt *s = im->insert;
     sqlite3_bind_int64(s, 2, im->plan);
     sqlite3_bind_text(s, 3, code, -1, SQLITE_TRANSIENT);
     for (int k = 1; k < 10; k++)
         bind_value(s, 3 + k, &v[k], FIELD_TEXT);
+    if (attributes != NULL)
+        sqlite3_bind_text(s, 13, attributes, -1, free);
+    else
+        sqlite3_bind_null(s, 13);
     return 1;
 }
 

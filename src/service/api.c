@@ -9,8 +9,21 @@
 #include <strings.h>
 
 
-/* The located fields of a point as a JSON object (the CLI's columns). */
-static json_t *located_json(const gg_service *svc, double lon, double lat, const gg_locate_result *res)
+/* May the answer name grid workers and give their phones? When the
+ * project publishes them (contacts.public), or to a key with the read
+ * right; otherwise answers carry the grid and community only. */
+static int contacts_allowed(const gg_request *r)
+{
+    if (r->svc->settings.contacts_public)
+        return 1;
+    int rights = gg_request_rights(r, NULL, 0);
+    return rights > 0 && (rights & GG_RIGHT_READ);
+}
+
+/* The located fields of a point as a JSON object (the CLI's columns); the
+ * people as nulls, and contacts_withheld, when contacts is 0. */
+static json_t *located_json(const gg_service *svc, double lon, double lat, const gg_locate_result *res,
+                            int contacts)
 {
     const gg_located_grid *g = gg_locator_grid(svc->loc, res->grid);
     json_t *o = json_object();
@@ -24,29 +37,30 @@ static json_t *located_json(const gg_service *svc, double lon, double lat, const
     /* The worker a new incident here would go to first (no assignment is
      * made by a lookup), and the leader. */
     const gg_roster_person *w = g && g->n_workers ? g->workers[0] : g ? g->leader : NULL;
+    const gg_roster_person *leader = g ? g->leader : NULL;
+    if (!contacts)
+        w = leader = NULL;
     json_object_set_new(o, "worker_id", w ? json_string(w->id) : json_null());
     json_object_set_new(o, "worker_name", w ? json_string(w->name) : json_null());
     json_object_set_new(o, "worker_phone", w && w->phone[0] ? json_string(w->phone) : json_null());
-    json_object_set_new(o, "leader_id", g && g->leader ? json_string(g->leader->id) : json_null());
-    json_object_set_new(o, "leader_name", g && g->leader ? json_string(g->leader->name) : json_null());
+    json_object_set_new(o, "leader_id", leader ? json_string(leader->id) : json_null());
+    json_object_set_new(o, "leader_name", leader ? json_string(leader->name) : json_null());
     json_object_set_new(o, "status", json_string(gg_locate_status_name(res->status)));
     json_object_set_new(o, "distance_m",
                         isfinite(res->distance_m) ? json_real(round(res->distance_m * 10) / 10) : json_null());
     json_object_set_new(o, "on_boundary", json_boolean(res->on_boundary));
+    if (!contacts && g != NULL)
+        json_object_set_new(o, "contacts_withheld", json_true());
     return o;
 }
 
+/* The crs parameter; none is WGS 84. */
 static int parse_crs(const char *text, gg_coord_system *crs)
 {
-    if (text == NULL || !strcasecmp(text, "wgs84") || !strcasecmp(text, "EPSG:4326") || !strcasecmp(text, "cgcs2000") ||
-        !strcasecmp(text, "EPSG:4490"))
-        *crs = GG_COORD_WGS84; /* CGCS2000 and WGS 84 agree to centimetres */
-    else if (!strcasecmp(text, "gcj02"))
-        *crs = GG_COORD_GCJ02;
-    else if (!strcasecmp(text, "bd09"))
-        *crs = GG_COORD_BD09;
-    else
+    int c = GG_COORD_WGS84;
+    if (text != NULL && !gg_param_crs(text, &c))
         return 0;
+    *crs = (gg_coord_system)c;
     return 1;
 }
 
@@ -70,7 +84,7 @@ static void locate_get(gg_request *r, gg_reply *out)
         gg_bd09_to_wgs84(lon, lat, &lon, &lat);
     gg_locate_result res;
     gg_locator_query(r->svc->loc, lon, lat, &res);
-    json_t *o = located_json(r->svc, lon, lat, &res);
+    json_t *o = located_json(r->svc, lon, lat, &res, contacts_allowed(r));
     json_object_set_new(o, "plan", json_integer(gg_locator_plan(r->svc->loc)));
     gg_reply_json(out, 200, o);
 }
@@ -80,6 +94,9 @@ static void locate_get(gg_request *r, gg_reply *out)
  * objects with the located fields added (invalid ones with a reason). */
 static void locate_post(gg_request *r, gg_reply *out)
 {
+    /* A batch names every worker of a district at once: keys only. */
+    if (!gg_request_authorise(r, GG_RIGHT_READ, out, NULL, 0))
+        return;
     gg_locate_batch_options o;
     gg_locate_batch_options_init(&o);
     o.output_format = GG_TABLE_NDJSON;
@@ -232,7 +249,23 @@ static void grids_list(gg_request *r, gg_reply *out)
         gg_reply_text(out, 200, "application/geo+json; charset=utf-8", text, len);
 }
 
-/* GET /v1/grids/CODE: one grid with its households, area and people. */
+/* A grid's JSON (text, taken) without its people's names and phones. */
+static void reply_without_people(gg_reply *out, gg_ctx *ctx, char *text)
+{
+    json_error_t err;
+    json_t *o = json_loads(text, 0, &err);
+    gg_text_free(ctx, text);
+    if (o == NULL) {
+        gg_reply_error(out, 500, "cannot write the answer");
+        return;
+    }
+    json_object_del(o, "workers");
+    json_object_set_new(o, "contacts_withheld", json_true());
+    gg_reply_json(out, 200, o);
+}
+
+/* GET /v1/grids/CODE: one grid with its households, area and people (the
+ * people as contacts_allowed says). */
 static void grid_one(gg_request *r, const char *code, gg_reply *out)
 {
     if (!grids_allowed(r, out))
@@ -249,8 +282,10 @@ static void grid_one(gg_request *r, const char *code, gg_reply *out)
         gg_reply_error(out, 404, "%s", gg_ctx_errmsg(ctx));
     else if (st != GG_OK)
         gg_reply_error(out, 500, "%s", gg_ctx_errmsg(ctx));
-    else
+    else if (contacts_allowed(r))
         gg_reply_text(out, 200, "application/json; charset=utf-8", text, strlen(text));
+    else
+        reply_without_people(out, ctx, text);
 }
 
 static void health(gg_request *r, gg_reply *out)

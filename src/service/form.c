@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "govgrid/locate.h"
 
 static int hex_value(char c)
 {
@@ -233,5 +236,21 @@ int gg_param_bbox(const char *text, double box[4], char *why, size_t why_size)
         snprintf(why, why_size, "bbox: west must be less than east and south less than north");
         return 0;
     }
+    return 1;
+}
+
+int gg_param_crs(const char *text, int *crs)
+{
+    if (text == NULL)
+        return 0;
+    if (!strcasecmp(text, "wgs84") || !strcasecmp(text, "EPSG:4326") || !strcasecmp(text, "cgcs2000") ||
+        !strcasecmp(text, "EPSG:4490"))
+        *crs = GG_COORD_WGS84;
+    else if (!strcasecmp(text, "gcj02"))
+        *crs = GG_COORD_GCJ02;
+    else if (!strcasecmp(text, "bd09"))
+        *crs = GG_COORD_BD09;
+    else
+        return 0;
     return 1;
 }

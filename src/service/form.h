@@ -36,6 +36,11 @@ int gg_param_long(const char *name, const char *text, long long lo, long long hi
 /* "w,s,e,n" in degrees with w < e, s < n. */
 int gg_param_bbox(const char *text, double box[4], char *why, size_t why_size);
 
+/* A coordinate system as clients name it: wgs84, EPSG:4326, cgcs2000 and
+ * EPSG:4490 (GG_COORD_WGS84: they agree to centimetres), gcj02, bd09 (any
+ * case). 1 with *crs (a gg_coord_system) set, or 0. */
+int gg_param_crs(const char *text, int *crs);
+
 /* Is the text valid UTF-8 with no control characters but tab and line
  * ends? (Stored fields must be.) */
 int gg_text_clean(const char *text);

@@ -1,47 +1,128 @@
-/* Open311 GeoReport v2: the catalogue as services, and service requests
- * stored, located and given to a grid worker. Errors in the spec's form:
- * [{"code": 400, "description": "..."}]. JSON only (the .json paths). */
-#define _DEFAULT_SOURCE /* timegm */
+/* Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2): the
+ * catalogue as services with their definitions, service requests stored,
+ * located and given to a grid worker, and read back; the discovery
+ * document. Every endpoint answers in XML or JSON by its path's extension
+ * (doc.h), errors too: <errors><error><code/><description/></error></errors>
+ * or [{"code": N, "description": "..."}], with the spec's statuses (403 for
+ * a missing or invalid key on a POST, 404 for what is not there, 400 for
+ * the rest of what the client sent wrong).
+ *
+ * Reads are public, as the spec intends: without a key a request shows
+ * what it is, where and how far it got; a key with the read right adds the
+ * workers and the reporter's contact (which a dispatcher calls back). The
+ * workers' names and phones are public when the project says so
+ * (contacts.public). */
+#define _GNU_SOURCE /* strptime, timegm */
+#include "service/doc.h"
 #include "service/service.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-
 #define PREFIX "/open311/v2/"
-#define LIST_MAX 1000
+#define PAGE_SIZE_MAX 1000
 #define LIST_DAYS 90
+#define MAX_ATTRIBUTE_VALUES GG_FORM_MAX_PARAMS
 
-static void o311_error(gg_reply *out, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* One Open311 call: the request, the format its path asks for, the answer. */
+typedef struct call {
+    gg_request *r;
+    gg_doc_format format;
+    gg_reply *out;
+} call;
 
-static void o311_error(gg_reply *out, int status, const char *fmt, ...)
+static void answer(call *c, int status, const char *root, json_t *doc)
+{
+    size_t len = 0;
+    char *body = gg_doc_write(doc, c->format, root, &len);
+    json_decref(doc);
+    if (body == NULL) {
+        gg_reply_error(c->out, 500, "cannot write the answer");
+        return;
+    }
+    gg_reply_text(c->out, status, gg_doc_type(c->format), body, len);
+}
+
+static void error_doc(gg_doc_format format, gg_reply *out, int status, const char *message)
+{
+    call c = {NULL, format, out};
+    answer(&c, status, "errors", json_pack("[{s:i, s:s}]", "code", status, "description", message));
+}
+
+static void fail(call *c, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void fail(call *c, int status, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    gg_reply_json(out, status, json_pack("[{s:i, s:s}]", "code", status, "description", msg));
+    error_doc(c->format, c->out, status, msg);
 }
 
-/* gg_request_authorise, in Open311's error form. */
-static int o311_authorise(gg_request *r, int right, gg_reply *out, char *name, size_t name_size)
+/* The format a path asks for: .json is JSON, anything else XML, the
+ * spec's required format. */
+static gg_doc_format format_of(const char *path)
 {
-    if (gg_request_authorise(r, right, out, name, name_size))
+    size_t n = strlen(path);
+    return n >= 5 && strcmp(path + n - 5, ".json") == 0 ? GG_DOC_JSON : GG_DOC_XML;
+}
+
+void gg_open311_error(const char *path, gg_reply *out, int status, const char *message)
+{
+    error_doc(format_of(path), out, status, message);
+}
+
+/* jurisdiction_id: accepted always; refused when the project declares
+ * another. */
+static int jurisdiction_ok(call *c)
+{
+    const char *j = gg_request_arg(c->r, "jurisdiction_id");
+    const char *ours = c->r->svc->settings.jurisdiction_id;
+    if (j == NULL || j[0] == '\0' || ours[0] == '\0' || strcmp(j, ours) == 0)
         return 1;
-    json_error_t err;
-    json_t *e = json_loadb(out->body, out->len, 0, &err);
-    json_t *msg = json_object_get(json_object_get(e, "error"), "message");
-    char text[256];
-    snprintf(text, sizeof text, "%s", json_is_string(msg) ? json_string_value(msg) : "not allowed");
-    int status = out->status;
-    json_decref(e);
-    o311_error(out, status, "%s", text);
+    fail(c, 404, "jurisdiction_id '%.60s' is not served here (this endpoint serves '%s')", j, ours);
     return 0;
+}
+
+/* What a read may show: GG_VIEW_FULL for a key with the read right, else
+ * the public view (with the workers when contacts are public); -1 after
+ * refusing a key that is not valid. */
+static int read_view(call *c)
+{
+    int rights = gg_request_rights(c->r, NULL, 0);
+    if (rights == 0) {
+        fail(c, 403, "the API key is not valid (unknown or revoked); send none for the public view");
+        return -1;
+    }
+    if (rights > 0 && (rights & GG_RIGHT_READ))
+        return GG_VIEW_FULL;
+    return c->r->svc->settings.contacts_public ? GG_VIEW_STAFF : GG_VIEW_PUBLIC;
+}
+
+/* ---- discovery, services, definitions ---- */
+
+static void discovery(call *c)
+{
+    const gg_service_settings *s = &c->r->svc->settings;
+    const char *host = gg_request_header(c->r, "Host");
+    const char *proto = gg_request_header(c->r, "X-Forwarded-Proto");
+    char url[300];
+    snprintf(url, sizeof url, "%s://%.200s/open311/v2", proto && strcmp(proto, "https") == 0 ? "https" : "http",
+             host && gg_text_clean(host) ? host : "localhost");
+    json_t *d = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:[s, s]}]}", "changeset", s->changeset,
+                          "contact", s->contact[0] ? s->contact : "the operator of this govgrid service",
+                          "key_service",
+                          s->key_service[0] ? s->key_service
+                                            : "API keys are issued by the operator (govgrid key new); reads need none",
+                          "endpoints", "specification", "http://wiki.open311.org/GeoReport_v2", "url", url,
+                          "changeset", s->changeset, "type", "production", "formats", "text/xml",
+                          "application/json");
+    answer(c, 200, "discovery", d);
 }
 
 static json_t *service_json(const gg_catalogue_item *it)
@@ -52,120 +133,193 @@ static json_t *service_json(const gg_catalogue_item *it)
     char keywords[256];
     snprintf(keywords, sizeof keywords, "%s,%s", it->class_name, it->subclass);
     return json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "service_code", it->item_code, "service_name", it->name,
-                     "description", description, "metadata", 0, "type", "realtime", "keywords", keywords, "group",
-                     it->class_name);
+                     "description", description, "metadata", it->attributes[0] != '\0', "type", "realtime",
+                     "keywords", keywords, "group", it->class_name);
 }
 
-static void services(gg_request *r, gg_reply *out)
+static void services(call *c)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < gg_catalogue_count(r->svc->cat); i++)
-        json_array_append_new(a, service_json(gg_catalogue_item_at(r->svc->cat, i)));
-    gg_reply_json(out, 200, a);
+    for (size_t i = 0; i < gg_catalogue_count(c->r->svc->cat); i++)
+        json_array_append_new(a, service_json(gg_catalogue_item_at(c->r->svc->cat, i)));
+    answer(c, 200, "services", a);
 }
 
-static void service_one(gg_request *r, const char *code, gg_reply *out)
+static void service_definition(call *c, const char *code)
 {
-    const gg_catalogue_item *it = gg_catalogue_find(r->svc->cat, code);
+    const gg_catalogue_item *it = gg_catalogue_find(c->r->svc->cat, code);
     if (it == NULL) {
-        o311_error(out, 404, "service_code '%.40s' is not in the catalogue", code);
+        fail(c, 404, "service_code '%.40s' is not in the catalogue", code);
         return;
     }
-    /* The definition: no extra attributes are asked; the catalogue's terms
-     * are given as extensions. */
-    json_t *o = json_pack("{s:s, s:[], s:s, s:s, s:s, s:s, s:s}", "service_code", it->item_code, "attributes",
+    json_error_t err;
+    json_t *attrs = it->attributes[0] ? json_loads(it->attributes, 0, &err) : json_array();
+    if (attrs == NULL) {
+        fail(c, 500, "the attributes of %s cannot be read", code);
+        return;
+    }
+    /* The spec's definition, then the catalogue's terms as extensions. */
+    json_t *o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:s}", "service_code", it->item_code, "attributes", attrs,
                           "department", it->department, "reach_within", it->reach_within, "handle_within",
                           it->handle_within, "closing_condition", it->closing_condition, "reporting_condition",
                           it->reporting_condition);
-    gg_reply_json(out, 200, o);
+    answer(c, 200, "service_definition", o);
 }
 
+/* ---- POST requests ---- */
+
 /* The text fields of a request, checked: readable UTF-8, of bounded size. */
-static int field(gg_request *r, const char *name, size_t max, const char **out, gg_reply *reply)
+static int field(call *c, const char *name, size_t max, const char **out)
 {
-    const char *v = gg_request_arg(r, name);
+    const char *v = gg_request_arg(c->r, name);
     *out = NULL;
     if (v == NULL || v[0] == '\0')
         return 1;
     if (!gg_text_clean(v)) {
-        o311_error(reply, 400, "%s: not readable text (UTF-8 without control characters)", name);
+        fail(c, 400, "%s: not readable text (UTF-8 without control characters)", name);
         return 0;
     }
     if (strlen(v) > max) {
-        o311_error(reply, 400, "%s: longer than %zu bytes", name, max);
+        fail(c, 400, "%s: longer than %zu bytes", name, max);
         return 0;
     }
     *out = v;
     return 1;
 }
 
-static void request_post(gg_request *r, gg_reply *out)
+/* attribute[CODE]=V and, for lists of several, attribute[CODE][]=V: the
+ * codes (in names[], NUL-terminated copies) and values. -1 after a
+ * refusal. */
+static int collect_attributes(call *c, gg_attribute_value *v, char names[][128])
 {
+    const gg_form *f = &c->r->form;
+    int n = 0;
+    for (int k = 0; k < f->n; k++) {
+        const char *name = f->name[k];
+        size_t len = strlen(name);
+        if (strncmp(name, "attribute[", 10) != 0)
+            continue;
+        size_t code_len = 0;
+        if (len > 13 && strcmp(name + len - 3, "][]") == 0)
+            code_len = len - 13;
+        else if (len > 11 && name[len - 1] == ']')
+            code_len = len - 11;
+        if (code_len == 0 || memchr(name + 10, ']', code_len) != NULL) {
+            fail(c, 400, "parameter %d: expected attribute[CODE] or attribute[CODE][]", k + 1);
+            return -1;
+        }
+        /* A name is kept whole or refused: cutting it (perhaps inside a
+         * character) would drop the attribute. */
+        if (code_len > 120) {
+            fail(c, 400, "attribute %d: its name is longer than 120 bytes", k + 1);
+            return -1;
+        }
+        memcpy(names[n], name + 10, code_len);
+        names[n][code_len] = '\0';
+        v[n].code = names[n];
+        v[n].value = f->value[k];
+        n++;
+    }
+    return n;
+}
+
+static int idempotency_key_ok(call *c, const char *key)
+{
+    size_t n = strlen(key);
+    int ok = n >= 1 && n <= 200;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = key[i] > 0x20 && key[i] < 0x7f;
+    if (!ok)
+        fail(c, 400, "Idempotency-Key: 1-200 printable ASCII characters without spaces");
+    return ok;
+}
+
+static void request_post(call *c)
+{
+    gg_request *r = c->r;
+    gg_service *svc = r->svc;
     if (!r->has_form) {
-        o311_error(out, 400, "send the request as application/x-www-form-urlencoded, as Open311 does");
+        fail(c, 400, "send the request as application/x-www-form-urlencoded, as Open311 does");
         return;
     }
     char key_name[GG_KEY_NAME_BUF];
-    if (!o311_authorise(r, GG_RIGHT_WRITE, out, key_name, sizeof key_name))
+    int rights = gg_request_rights(r, key_name, sizeof key_name);
+    if (rights < 0) {
+        fail(c, 403, "this needs an API key (api_key, X-API-Key or Authorization: Bearer)");
+        return;
+    }
+    if (rights == 0) {
+        fail(c, 403, "the API key is not valid (unknown or revoked)");
+        return;
+    }
+    if (!(rights & GG_RIGHT_WRITE)) {
+        fail(c, 403, "the API key has no write right");
+        return;
+    }
+    if (!jurisdiction_ok(c))
         return;
     gg_incident_input in;
     memset(&in, 0, sizeof in);
     char why[160];
-    if (!field(r, "service_code", 32, &in.service_code, out) || !field(r, "address_string", 500, &in.address, out) ||
-        !field(r, "description", 4000, &in.description, out) || !field(r, "email", 200, &in.email, out) ||
-        !field(r, "phone", 40, &in.phone, out) || !field(r, "first_name", 100, &in.first_name, out) ||
-        !field(r, "last_name", 100, &in.last_name, out) || !field(r, "device_id", 200, &in.device_id, out) ||
-        !field(r, "account_id", 200, &in.account_id, out) || !field(r, "media_url", 2000, &in.media_url, out))
+    if (!field(c, "service_code", 32, &in.service_code) || !field(c, "address_string", 500, &in.address) ||
+        !field(c, "description", 4000, &in.description) || !field(c, "email", 200, &in.email) ||
+        !field(c, "phone", 40, &in.phone) || !field(c, "first_name", 100, &in.first_name) ||
+        !field(c, "last_name", 100, &in.last_name) || !field(c, "device_id", 200, &in.device_id) ||
+        !field(c, "account_id", 200, &in.account_id) || !field(c, "media_url", 2000, &in.media_url))
         return;
     if (in.service_code == NULL) {
-        o311_error(out, 400, "service_code is missing");
+        fail(c, 400, "service_code is missing");
+        return;
+    }
+    const gg_catalogue_item *item = gg_catalogue_find(svc->cat, in.service_code);
+    if (item == NULL) {
+        fail(c, 400, "service_code '%.40s' is not in the catalogue (GET services.xml lists them)", in.service_code);
         return;
     }
     const char *lat = gg_request_arg(r, "lat"), *lon = gg_request_arg(r, "long");
+    const char *crs_text = gg_request_arg(r, "crs");
+    int crs = svc->settings.open311_crs;
+    if (crs_text != NULL && !gg_param_crs(crs_text, &crs)) {
+        fail(c, 400, "crs: '%.40s' is not wgs84, cgcs2000, gcj02 or bd09", crs_text);
+        return;
+    }
     if ((lat && lat[0]) || (lon && lon[0])) {
         if (!gg_param_double("lat", lat, -90, 90, &in.lat, why, sizeof why) ||
             !gg_param_double("long", lon, -180, 180, &in.lon, why, sizeof why)) {
-            o311_error(out, 400, "%s", why);
+            fail(c, 400, "%s", why);
             return;
         }
+        if (crs == GG_COORD_GCJ02)
+            gg_gcj02_to_wgs84(in.lon, in.lat, &in.lon, &in.lat);
+        else if (crs == GG_COORD_BD09)
+            gg_bd09_to_wgs84(in.lon, in.lat, &in.lon, &in.lat);
         in.has_location = 1;
     } else if (in.address == NULL) {
-        o311_error(out, 400, "lat and long, or address_string, are required");
+        fail(c, 400, "lat and long, or address_string, are required");
         return;
     }
-    /* attribute[NAME]=VALUE pairs as a JSON object */
-    json_t *attrs = json_object();
-    for (int k = 0; k < r->form.n; k++) {
-        const char *n = r->form.name[k];
-        size_t len = strlen(n);
-        if (strncmp(n, "attribute[", 10) == 0 && len > 11 && n[len - 1] == ']') {
-            /* A name is kept whole or refused: cutting it (at 120 bytes,
-             * perhaps inside a character) dropped the attribute and broke
-             * the error answer that quoted it. */
-            if (len - 11 > 120) {
-                json_decref(attrs);
-                o311_error(out, 400, "attribute %d: its name is longer than 120 bytes", k + 1);
-                return;
-            }
-            char key[128];
-            snprintf(key, sizeof key, "%.*s", (int)(len - 11), n + 10);
-            if (!gg_text_clean(r->form.value[k]) || strlen(r->form.value[k]) > 1000) {
-                json_decref(attrs);
-                o311_error(out, 400, "attribute[%s]: not readable text or too long", key);
-                return;
-            }
-            if (json_object_set_new(attrs, key, json_string(r->form.value[k])) != 0) {
-                json_decref(attrs);
-                o311_error(out, 400, "attribute %d: its name or value cannot be stored", k + 1);
-                return;
-            }
-        }
+    gg_attribute_value values[MAX_ATTRIBUTE_VALUES];
+    char names[MAX_ATTRIBUTE_VALUES][128];
+    int n_values = collect_attributes(c, values, names);
+    if (n_values < 0)
+        return;
+    const char *idem = gg_request_header(r, "Idempotency-Key");
+    if (idem != NULL && !idempotency_key_ok(c, idem))
+        return;
+    gg_ctx *ctx = NULL;
+    if (gg_request_store(r, &ctx) == NULL) {
+        fail(c, 503, "the project cannot be read");
+        return;
     }
-    char *attrs_text = json_object_size(attrs) ? json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(attrs);
-    in.attributes_json = attrs_text;
+    char *attrs = NULL;
+    if (gg_catalogue_attributes_check(ctx, item, values, (size_t)n_values, &attrs) != GG_OK) {
+        fail(c, 400, "%s", gg_ctx_errmsg(ctx));
+        return;
+    }
+    in.attributes_json = attrs;
     in.api_key_name = key_name[0] ? key_name : NULL;
-    gg_service *svc = r->svc;
+    in.idempotency_key = idem;
+    in.retry_window = svc->settings.retry_window;
     gg_incident_receipt rec;
     pthread_mutex_lock(&svc->write_lock);
     gg_status st = gg_incident_submit(svc->write_ctx, svc->writer, svc->cat, svc->loc, svc->dispatcher, &in, &rec);
@@ -173,153 +327,244 @@ static void request_post(gg_request *r, gg_reply *out)
     snprintf(msg, sizeof msg, "%s", gg_ctx_errmsg(svc->write_ctx));
     gg_ctx_clear_error(svc->write_ctx);
     pthread_mutex_unlock(&svc->write_lock);
-    free(attrs_text);
-    if (st == GG_ERR_NOT_FOUND) {
-        o311_error(out, 400, "%s", msg);
+    gg_text_free(ctx, attrs);
+    if (st == GG_ERR_NOT_FOUND || st == GG_ERR_ARG) {
+        fail(c, 400, "%s", msg);
         return;
     }
-    if (st == GG_ERR_ARG) {
-        o311_error(out, 400, "%s", msg);
+    if (st == GG_ERR_EXISTS) {
+        fail(c, 422, "%s", msg);
         return;
     }
     if (st != GG_OK) {
-        o311_error(out, 503, "the request could not be stored: %s", msg);
+        fail(c, 503, "the request could not be stored: %s", msg);
         return;
     }
-    __atomic_add_fetch(&svc->incidents_stored, 1, __ATOMIC_SEQ_CST);
-    char notice[160];
-    if (rec.grid_code[0])
-        snprintf(notice, sizeof notice, "sent to grid %s%s%s", rec.grid_code, rec.worker_id[0] ? ", worker " : "",
-                 rec.worker_id);
+    if (rec.replayed)
+        gg_reply_header(c->out, "Idempotent-Replayed", "true");
     else
-        snprintf(notice, sizeof notice, "received; no grid at this place: a dispatcher will route it");
-    gg_reply_json(out, 201, json_pack("[{s:s, s:s, s:n}]", "service_request_id", rec.request_id, "service_notice",
-                                      notice, "account_id"));
+        __atomic_add_fetch(&svc->incidents_stored, 1, __ATOMIC_SEQ_CST);
+    answer(c, 201, "service_requests",
+           json_pack("[{s:s, s:s, s:n}]", "service_request_id", rec.request_id, "service_notice", rec.notice,
+                     "account_id"));
 }
 
-/* Incidents through the library's Open311 view. */
-static void answer_incidents(gg_request *r, const gg_incident_filter *f, int one, gg_reply *out)
+/* ---- GET requests ---- */
+
+/* The query again with another page: the filters percent-encoded, the
+ * key left out (a link is for sharing). */
+typedef struct query {
+    char *buf;
+    size_t size, used;
+    int overflow;
+} query;
+
+static int add_arg(void *cls, const char *name, const char *value)
+{
+    query *q = cls;
+    if (strcmp(name, "page") == 0 || strcmp(name, "page_size") == 0 || strcmp(name, "api_key") == 0)
+        return 1;
+    const char *parts[2] = {name, value ? value : ""};
+    for (int k = 0; k < 2; k++) {
+        if (q->used + 2 >= q->size) {
+            q->overflow = 1;
+            return 0;
+        }
+        q->buf[q->used++] = k == 0 ? '&' : '=';
+        for (const unsigned char *s = (const unsigned char *)parts[k]; *s; s++) {
+            if (q->used + 4 >= q->size) {
+                q->overflow = 1;
+                return 0;
+            }
+            if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+                *s == '_' || *s == '.' || *s == '~' || *s == ',' || *s == ':')
+                q->buf[q->used++] = (char)*s;
+            else
+                q->used += (size_t)snprintf(q->buf + q->used, q->size - q->used, "%%%02X", *s);
+        }
+    }
+    q->buf[q->used] = '\0';
+    return 1;
+}
+
+static void next_link(call *c, int page, int page_size, char *out, size_t size)
+{
+    char args[600] = "";
+    query q = {args, sizeof args, 0, 0};
+    gg_request_each_arg(c->r, add_arg, &q);
+    if (q.overflow)
+        args[0] = '\0';
+    snprintf(out, size, "<%.200s?page=%d&page_size=%d%s>; rel=\"next\"", c->r->path, page, page_size, args);
+}
+
+/* Incidents through the library's Open311 view, as a list. */
+static void answer_incidents(call *c, const gg_incident_filter *f, const char *one_id)
 {
     gg_ctx *ctx = NULL;
-    gg_store *store = gg_request_store(r, &ctx);
+    gg_store *store = gg_request_store(c->r, &ctx);
     if (store == NULL) {
-        o311_error(out, 503, "the project cannot be read");
+        fail(c, 503, "the project cannot be read");
         return;
     }
     char *text = NULL;
     size_t len = 0;
-    if (gg_incidents_json(ctx, store, r->svc->cat, f, &text, &len) != GG_OK) {
-        o311_error(out, 500, "%s", gg_ctx_errmsg(ctx));
-        return;
-    }
-    if (one && len <= 2) {
+    int64_t total = 0;
+    if (gg_incidents_json(ctx, store, c->r->svc->cat, f, &text, &len) != GG_OK ||
+        (one_id == NULL && gg_incidents_count(ctx, store, f, &total) != GG_OK)) {
         gg_text_free(ctx, text);
-        o311_error(out, 404, "no service request %.40s", f->request_ids);
+        fail(c, 503, "%s", gg_ctx_errmsg(ctx));
         return;
     }
-    char *body = malloc(len + 2);
-    if (body == NULL) {
-        gg_text_free(ctx, text);
-        o311_error(out, 500, "out of memory");
-        return;
-    }
-    memcpy(body, text, len);
-    body[len] = '\n';
-    body[len + 1] = '\0';
+    json_error_t err;
+    json_t *list = json_loadb(text, len, 0, &err);
     gg_text_free(ctx, text);
-    gg_reply_text(out, 200, "application/json; charset=utf-8", body, len + 1);
+    if (!json_is_array(list)) {
+        json_decref(list);
+        fail(c, 500, "cannot read the requests back");
+        return;
+    }
+    if (one_id != NULL && json_array_size(list) == 0) {
+        json_decref(list);
+        fail(c, 404, "no service request %.40s", one_id);
+        return;
+    }
+    if (one_id == NULL) {
+        /* The page in the headers: the body is the spec's list. */
+        char n[32];
+        snprintf(n, sizeof n, "%lld", (long long)total);
+        gg_reply_header(c->out, "X-Total-Count", n);
+        if (f->offset + (int64_t)json_array_size(list) < total) {
+            gg_reply_header(c->out, "X-Truncated", "true");
+            char link[900];
+            next_link(c, (int)(f->offset / f->limit) + 2, f->limit, link, sizeof link);
+            gg_reply_header(c->out, "Link", link);
+        }
+    }
+    answer(c, 200, "service_requests", list);
 }
 
-static void request_one(gg_request *r, const char *id, gg_reply *out)
+static void request_one(call *c, const char *id)
 {
-    if (!o311_authorise(r, GG_RIGHT_READ, out, NULL, 0))
+    if (!jurisdiction_ok(c))
         return;
-    if (strchr(id, ',') != NULL) {
-        o311_error(out, 404, "no service request %.40s", id);
+    int view = read_view(c);
+    if (view < 0)
+        return;
+    if (strchr(id, ',') != NULL || !gg_text_clean(id)) {
+        fail(c, 404, "no service request %.40s", id);
         return;
     }
     gg_incident_filter f;
     memset(&f, 0, sizeof f);
     f.request_ids = id;
     f.limit = 1;
-    answer_incidents(r, &f, 1, out);
+    f.view = view;
+    answer_incidents(c, &f, id);
 }
 
-/* ISO 8601 to the stored form (UTC, seconds): "2026-11-22T10:00:00+08:00". */
-static int iso_to_utc(const char *text, char *out, size_t size)
+/* The parameters GET requests takes; anything else is a mistake worth
+ * saying (a misspelt filter would otherwise list everything). */
+static int known_list_arg(void *cls, const char *name, const char *value)
 {
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
-    if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+    (void)value;
+    static const char *const known[] = {"jurisdiction_id", "api_key",  "service_request_id", "service_code",
+                                        "start_date",      "end_date", "status",             "page",
+                                        "page_size",       NULL};
+    for (int k = 0; known[k]; k++)
+        if (strcmp(name, known[k]) == 0)
+            return 1;
+    snprintf(cls, 160, "%.60s", name);
+    return 0;
+}
+
+/* A comma list of up to 200 items of letters, digits, '-' and '_'. */
+static int list_ok(const char *text)
+{
+    size_t n = strlen(text), items = 1;
+    if (n == 0 || n > 4000 || text[0] == ',' || text[n - 1] == ',')
         return 0;
-    const char *p = text + n;
-    int tz = 0;
-    if (*p == 'T' || *p == ' ') {
-        int m = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &m) != 2)
+    for (size_t i = 0; i < n; i++) {
+        char ch = text[i];
+        if (ch == ',') {
+            if (text[i + 1] == ',')
+                return 0;
+            items++;
+        } else if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '-' ||
+                     ch == '_')) {
             return 0;
-        p += 1 + m;
-        if (*p == ':') {
-            if (sscanf(p + 1, "%2d%n", &sec, &m) != 1)
-                return 0;
-            p += 1 + m;
-        }
-        if (*p == 'Z') {
-            p++;
-        } else if (*p == '+' || *p == '-') {
-            int th, tm_ = 0;
-            if (sscanf(p + 1, "%2d:%2d%n", &th, &tm_, &m) == 2 || sscanf(p + 1, "%2d%n", &th, &m) == 1)
-                tz = (*p == '-' ? -1 : 1) * (th * 60 + tm_);
-            else
-                return 0;
-            p += 1 + m;
         }
     }
-    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return 0;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    time_t t = timegm(&tm) - (time_t)tz * 60;
-    gmtime_r(&t, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return 1;
+    return items <= 200;
 }
 
-static void request_list(gg_request *r, gg_reply *out)
+static void request_list(call *c)
 {
-    if (!o311_authorise(r, GG_RIGHT_READ, out, NULL, 0))
+    gg_request *r = c->r;
+    char unknown[160];
+    if (!gg_request_each_arg(r, known_list_arg, unknown)) {
+        fail(c, 400,
+             "'%s' is not a parameter of GET requests: it takes jurisdiction_id, service_request_id, service_code,"
+             " start_date, end_date, status, page and page_size",
+             unknown);
+        return;
+    }
+    if (!jurisdiction_ok(c))
+        return;
+    int view = read_view(c);
+    if (view < 0)
         return;
     char start[32], end[32];
-    time_t now = time(NULL);
-    time_t from = now - (time_t)LIST_DAYS * 86400;
-    struct tm tm;
-    gmtime_r(&from, &tm);
-    strftime(start, sizeof start, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    snprintf(end, sizeof end, "9999-12-31T23:59:59Z");
     const char *t = gg_request_arg(r, "start_date");
-    if (t && !iso_to_utc(t, start, sizeof start)) {
-        o311_error(out, 400, "start_date: '%.40s' is not an ISO 8601 date", t);
+    if (t && !gg_iso8601_utc(t, start, sizeof start)) {
+        fail(c, 400, "start_date: '%.40s' is not an ISO 8601 date (2026-11-22 or 2026-11-22T10:00:00+08:00)", t);
         return;
     }
     t = gg_request_arg(r, "end_date");
-    if (t && !iso_to_utc(t, end, sizeof end)) {
-        o311_error(out, 400, "end_date: '%.40s' is not an ISO 8601 date", t);
+    if (t && !gg_iso8601_utc(t, end, sizeof end)) {
+        fail(c, 400, "end_date: '%.40s' is not an ISO 8601 date (2026-11-22 or 2026-11-22T10:00:00+08:00)", t);
+        return;
+    }
+    /* The spec's default window: the 90 days before end_date (or now). */
+    if (!gg_request_arg(r, "start_date")) {
+        time_t until = time(NULL);
+        if (gg_request_arg(r, "end_date")) {
+            struct tm tm;
+            memset(&tm, 0, sizeof tm);
+            strptime(end, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            until = timegm(&tm);
+        }
+        time_t from = until - (time_t)LIST_DAYS * 86400;
+        struct tm tm;
+        gmtime_r(&from, &tm);
+        strftime(start, sizeof start, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    if (!gg_request_arg(r, "end_date"))
+        snprintf(end, sizeof end, "9999-12-31T23:59:59Z");
+    if (strcmp(start, end) > 0) {
+        fail(c, 400, "start_date is after end_date");
         return;
     }
     const char *status = gg_request_arg(r, "status");
     if (status && strcmp(status, "open") && strcmp(status, "closed") && strcmp(status, "open,closed") &&
         strcmp(status, "closed,open")) {
-        o311_error(out, 400, "status: expected open, closed or both");
+        fail(c, 400, "status: '%.40s' is not open, closed or open,closed", status);
         return;
     }
     const char *ids = gg_request_arg(r, "service_request_id"), *codes = gg_request_arg(r, "service_code");
-    if ((ids && (!gg_text_clean(ids) || strlen(ids) > 4000)) || (codes && (!gg_text_clean(codes) || strlen(codes) > 4000))) {
-        o311_error(out, 400, "service_request_id and service_code: comma-separated, readable text");
+    if (ids && !list_ok(ids)) {
+        fail(c, 400, "service_request_id: a comma-separated list of at most 200 ids");
+        return;
+    }
+    if (codes && !list_ok(codes)) {
+        fail(c, 400, "service_code: a comma-separated list of at most 200 service codes");
+        return;
+    }
+    char why[160];
+    long long page = 1, page_size = PAGE_SIZE_MAX;
+    const char *p = gg_request_arg(r, "page"), *ps = gg_request_arg(r, "page_size");
+    if ((p && !gg_param_long("page", p, 1, 1000000, &page, why, sizeof why)) ||
+        (ps && !gg_param_long("page_size", ps, 1, PAGE_SIZE_MAX, &page_size, why, sizeof why))) {
+        fail(c, 400, "%s", why);
         return;
     }
     gg_incident_filter f;
@@ -327,62 +572,103 @@ static void request_list(gg_request *r, gg_reply *out)
     f.request_ids = ids;
     f.service_codes = codes;
     f.status = status;
-    /* The spec's default window: the last 90 days, unless ids are asked. */
-    f.start = ids && !gg_request_arg(r, "start_date") ? NULL : start;
+    f.start = start;
     f.end = end;
-    f.limit = LIST_MAX;
-    answer_incidents(r, &f, 0, out);
+    f.limit = (int)page_size;
+    f.offset = (page - 1) * page_size;
+    f.view = view;
+    answer_incidents(c, &f, NULL);
+}
+
+/* ---- routing ---- */
+
+/* The resource of a path without its extension: "services", "requests/12".
+ * 0 when the path has no .xml or .json. */
+static int resource_of(const char *p, char *out, size_t size)
+{
+    size_t n = strlen(p);
+    size_t ext = n >= 4 && strcmp(p + n - 4, ".xml") == 0 ? 4 : n >= 5 && strcmp(p + n - 5, ".json") == 0 ? 5 : 0;
+    if (ext == 0 || n - ext >= size)
+        return 0;
+    memcpy(out, p, n - ext);
+    out[n - ext] = '\0';
+    return 1;
+}
+
+static int only(call *c, const char *method)
+{
+    if (strcmp(c->r->method, method) == 0)
+        return 1;
+    fail(c, 405, "use %s", method);
+    return 0;
 }
 
 int gg_route_open311(gg_request *r, gg_reply *out)
 {
     const char *p = r->path;
-    if (strncmp(p, PREFIX, strlen(PREFIX)) != 0)
-        return ROUTE_NONE;
-    p += strlen(PREFIX);
-    int get = strcmp(r->method, "GET") == 0, post = strcmp(r->method, "POST") == 0;
-    size_t n = strlen(p);
-    if (strcmp(p, "services.json") == 0) {
-        if (get)
-            services(r, out);
-        else
-            o311_error(out, 405, "use GET");
+    call c = {r, format_of(p), out};
+    /* Discovery sits above the version, where clients look first. */
+    if (strcmp(p, "/open311/discovery.xml") == 0 || strcmp(p, "/open311/discovery.json") == 0) {
+        if (only(&c, "GET"))
+            discovery(&c);
         return ROUTE_SERVICES;
     }
-    if (strncmp(p, "services/", 9) == 0 && n > 14 && strcmp(p + n - 5, ".json") == 0) {
-        char code[64];
-        snprintf(code, sizeof code, "%.*s", (int)(n - 14 > 40 ? 40 : n - 14), p + 9);
-        if (!get)
-            o311_error(out, 405, "use GET");
-        else if (strchr(code, '/'))
-            o311_error(out, 404, "no such service");
-        else
-            service_one(r, code, out);
+    if (strncmp(p, PREFIX, strlen(PREFIX)) != 0) {
+        if (strncmp(p, "/open311/", 9) != 0)
+            return ROUTE_NONE;
+        fail(&c, 404, "no such Open311 resource: %.200s (the endpoint is /open311/v2/)", p);
+        return ROUTE_SERVICES;
+    }
+    char res[256];
+    if (!resource_of(p + strlen(PREFIX), res, sizeof res)) {
+        fail(&c, 404, "no such Open311 resource: %.200s (paths end in .xml or .json)", p);
+        return ROUTE_SERVICES;
+    }
+    const char *slash = strchr(res, '/');
+    const char *id = slash ? slash + 1 : NULL;
+    if (id != NULL && (id[0] == '\0' || strchr(id, '/') != NULL)) {
+        fail(&c, 404, "no such Open311 resource: %.200s", p);
+        return ROUTE_SERVICES;
+    }
+    size_t head = slash ? (size_t)(slash - res) : strlen(res);
+    if (strcmp(res, "discovery") == 0) {
+        if (only(&c, "GET"))
+            discovery(&c);
+        return ROUTE_SERVICES;
+    }
+    if (strcmp(res, "services") == 0) {
+        if (only(&c, "GET") && jurisdiction_ok(&c))
+            services(&c);
+        return ROUTE_SERVICES;
+    }
+    if (head == 8 && strncmp(res, "services", 8) == 0 && id) {
+        if (only(&c, "GET") && jurisdiction_ok(&c))
+            service_definition(&c, id);
         return ROUTE_SERVICE;
     }
-    if (strcmp(p, "requests.json") == 0) {
-        if (post) {
-            request_post(r, out);
+    if (strcmp(res, "requests") == 0) {
+        if (strcmp(r->method, "POST") == 0) {
+            request_post(&c);
             return ROUTE_REQUESTS_POST;
         }
-        if (get) {
-            request_list(r, out);
-            return ROUTE_REQUESTS_GET;
-        }
-        o311_error(out, 405, "use GET or POST");
+        if (strcmp(r->method, "GET") == 0)
+            request_list(&c);
+        else
+            fail(&c, 405, "use GET or POST");
         return ROUTE_REQUESTS_GET;
     }
-    if (strncmp(p, "requests/", 9) == 0 && n > 14 && strcmp(p + n - 5, ".json") == 0) {
-        char id[64];
-        snprintf(id, sizeof id, "%.*s", (int)(n - 14 > 40 ? 40 : n - 14), p + 9);
-        if (!get)
-            o311_error(out, 405, "use GET");
-        else if (strchr(id, '/') || !gg_text_clean(id))
-            o311_error(out, 404, "no such request");
-        else
-            request_one(r, id, out);
+    if (head == 8 && strncmp(res, "requests", 8) == 0 && id) {
+        if (only(&c, "GET"))
+            request_one(&c, id);
         return ROUTE_REQUEST_GET;
     }
-    o311_error(out, 404, "no such Open311 resource: %.200s", r->path);
+    if (head == 6 && strncmp(res, "tokens", 6) == 0 && id) {
+        /* POST answers with the service_request_id at once: no tokens. */
+        if (only(&c, "GET"))
+            fail(&c, 404, "token %.40s not found: this endpoint issues no tokens (a POST answers with its"
+                          " service_request_id at once)", id);
+        return ROUTE_REQUEST_GET;
+    }
+    fail(&c, 404, "no such Open311 resource: %.200s", p);
     return ROUTE_SERVICES;
 }

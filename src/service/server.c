@@ -75,6 +75,30 @@ const char *gg_request_header(const gg_request *r, const char *name)
     return MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, name);
 }
 
+typedef struct each_arg {
+    int (*fn)(void *cls, const char *name, const char *value);
+    void *cls;
+    int stopped;
+} each_arg;
+
+static enum MHD_Result each_arg_call(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    each_arg *e = cls;
+    if (e->fn(e->cls, key ? key : "", value) == 0) {
+        e->stopped = 1;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+int gg_request_each_arg(const gg_request *r, int (*fn)(void *cls, const char *name, const char *value), void *cls)
+{
+    each_arg e = {fn, cls, 0};
+    MHD_get_connection_values(r->connection, MHD_GET_ARGUMENT_KIND, each_arg_call, &e);
+    return !e.stopped;
+}
+
 int gg_request_rights(const gg_request *r, char *name, size_t name_size)
 {
     const char *key = gg_request_arg(r, "api_key");
@@ -122,6 +146,28 @@ void gg_reply_text(gg_reply *out, int status, const char *type, char *body, size
     out->type = type;
     out->body = body;
     out->len = len;
+}
+
+void gg_reply_header(gg_reply *out, const char *name, const char *value)
+{
+    size_t used = strlen(out->headers), need = strlen(name) + strlen(value) + 4;
+    if (used + need < sizeof out->headers)
+        snprintf(out->headers + used, sizeof out->headers - used, "%s: %s\r\n", name, value);
+}
+
+/* The headers of a reply added to resp. */
+static void add_headers(struct MHD_Response *resp, const char *lines)
+{
+    while (*lines) {
+        const char *colon = strstr(lines, ": "), *end = strstr(lines, "\r\n");
+        if (colon == NULL || end == NULL || colon > end)
+            break;
+        char name[128], value[896];
+        snprintf(name, sizeof name, "%.*s", (int)(colon - lines), lines);
+        snprintf(value, sizeof value, "%.*s", (int)(end - colon - 2), colon + 2);
+        MHD_add_response_header(resp, name, value);
+        lines = end + 2;
+    }
 }
 
 void gg_reply_json(gg_reply *out, int status, json_t *value)
@@ -194,6 +240,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, gg_reply *reply)
     MHD_add_response_header(resp, "Content-Type", reply->type ? reply->type : "application/json; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    add_headers(resp, reply->headers);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)reply->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -281,7 +328,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *upload_size = 0;
         return MHD_YES;
     }
-    gg_reply reply = {0, NULL, NULL, 0};
+    gg_reply reply = {0, NULL, NULL, 0, ""};
     gg_request r;
     memset(&r, 0, sizeof r);
     r.svc = svc;
@@ -295,15 +342,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     int open311 = strncmp(url, "/open311/", 9) == 0;
     if (s->too_large) {
         if (open311)
-            gg_reply_json(&reply, 413, json_pack("[{s:i, s:s}]", "code", 413, "description",
-                                                 "the request body is over 1048576 bytes"));
+            gg_open311_error(url, &reply, 413, "the request body is over 1048576 bytes");
         else
             gg_reply_error(&reply, 413, "the request body is over %d bytes", GG_SERVICE_MAX_BODY);
     } else {
         char why[160];
         if (!request_text_clean(c, url, why, sizeof why)) {
             if (open311)
-                gg_reply_json(&reply, 400, json_pack("[{s:i, s:s}]", "code", 400, "description", why));
+                gg_open311_error(url, &reply, 400, why);
             else
                 gg_reply_error(&reply, 400, "%s", why);
         } else if (strcmp(method, "POST") == 0 && body_is_form(c)) {
@@ -312,7 +358,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             } else if (open311) {
                 char msg[200];
                 snprintf(msg, sizeof msg, "form body: %s", why);
-                gg_reply_json(&reply, 400, json_pack("[{s:i, s:s}]", "code", 400, "description", msg));
+                gg_open311_error(url, &reply, 400, msg);
             } else {
                 gg_reply_error(&reply, 400, "form body: %s", why);
             }
@@ -379,6 +425,39 @@ static void service_free(gg_service *svc)
     gg_ctx_free(svc->ctx);
 }
 
+/* The project's settings, once: a change needs a restart. */
+static gg_status read_settings(gg_service *svc)
+{
+    gg_service_settings *s = &svc->settings;
+    char v[512];
+    gg_status st = gg_setting_get(svc->write_ctx, svc->writer, "contacts.public", v, sizeof v, NULL);
+    s->contacts_public = st == GG_OK && strcmp(v, "yes") == 0;
+    if (st == GG_OK)
+        st = gg_setting_get(svc->write_ctx, svc->writer, "open311.jurisdiction_id", s->jurisdiction_id,
+                            sizeof s->jurisdiction_id, NULL);
+    if (st == GG_OK)
+        st = gg_setting_get(svc->write_ctx, svc->writer, "open311.crs", v, sizeof v, NULL);
+    int crs = GG_COORD_WGS84;
+    if (st == GG_OK && !gg_param_crs(v, &crs))
+        crs = GG_COORD_WGS84;
+    s->open311_crs = crs;
+    if (st == GG_OK)
+        st = gg_setting_get(svc->write_ctx, svc->writer, "open311.retry_window", v, sizeof v, NULL);
+    s->retry_window = st == GG_OK ? gg_duration_parse(v) : 0;
+    if (s->retry_window < 0)
+        s->retry_window = 0;
+    if (st == GG_OK)
+        st = gg_setting_get(svc->write_ctx, svc->writer, "open311.contact", s->contact, sizeof s->contact, NULL);
+    if (st == GG_OK)
+        st = gg_setting_get(svc->write_ctx, svc->writer, "open311.key_service", s->key_service,
+                            sizeof s->key_service, NULL);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(s->changeset, sizeof s->changeset, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return st;
+}
+
 int gg_service_run(const gg_service_options *o)
 {
     static gg_service svc;
@@ -414,6 +493,11 @@ int gg_service_run(const gg_service_options *o)
          * writer's context, the rest in the service's. */
         const char *why = gg_ctx_errmsg(svc.ctx);
         fail("%s", why[0] ? why : gg_ctx_errmsg(svc.write_ctx));
+        service_free(&svc);
+        return 1;
+    }
+    if (read_settings(&svc) != GG_OK) {
+        fail("%s", gg_ctx_errmsg(svc.write_ctx));
         service_free(&svc);
         return 1;
     }

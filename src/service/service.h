@@ -51,8 +51,20 @@ typedef struct gg_route_metrics {
     uint64_t latency_sum_us;
 } gg_route_metrics;
 
+/* The project's settings the service answers by (gg_setting_get), read
+ * at start. */
+typedef struct gg_service_settings {
+    int contacts_public;            /* contacts.public: workers' names and phones without a key */
+    char jurisdiction_id[128];      /* open311.jurisdiction_id, "" when the project declares none */
+    int open311_crs;                /* open311.crs as a gg_coord_system */
+    int64_t retry_window;           /* open311.retry_window, seconds */
+    char contact[512], key_service[512];
+    char changeset[32];             /* when the service started: its documents are as of then */
+} gg_service_settings;
+
 typedef struct gg_service {
     gg_service_options o;
+    gg_service_settings settings;
     gg_ctx *ctx;                    /* for the shared objects below, built at start */
     gg_locator *loc;
     gg_catalogue *cat;
@@ -71,12 +83,14 @@ typedef struct gg_service {
     int64_t active;                 /* requests being answered */
 } gg_service;
 
-/* One answer: status, content type and body (owned). */
+/* One answer: status, content type, body (owned) and further headers
+ * ("Name: value\r\n" lines, gg_reply_header). */
 typedef struct gg_reply {
     int status;
     const char *type;
     char *body;
     size_t len;
+    char headers[1024];
 } gg_reply;
 
 /* A request as the handlers see it. */
@@ -93,6 +107,9 @@ typedef struct gg_request {
 /* server.c */
 const char *gg_request_arg(const gg_request *r, const char *name);   /* query, then form */
 const char *gg_request_header(const gg_request *r, const char *name);
+/* Calls fn on each query parameter in order until it returns 0; returns 0
+ * when one did. */
+int gg_request_each_arg(const gg_request *r, int (*fn)(void *cls, const char *name, const char *value), void *cls);
 /* The longest key name kept for a request (longer ones are cut). */
 #define GG_KEY_NAME_BUF 128
 
@@ -112,6 +129,11 @@ gg_store *gg_request_store(const gg_request *r, gg_ctx **ctx);
 void gg_reply_json(gg_reply *out, int status, json_t *value);        /* takes value */
 void gg_reply_error(gg_reply *out, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void gg_reply_text(gg_reply *out, int status, const char *type, char *body, size_t len);
+/* Adds a header to the answer (dropped, never cut, when there is no room). */
+void gg_reply_header(gg_reply *out, const char *name, const char *value);
+/* open311.c: an error in Open311's form (XML or JSON by the path's
+ * extension), for the server's own refusals of Open311 requests. */
+void gg_open311_error(const char *path, gg_reply *out, int status, const char *message);
 
 /* api.c: /healthz, /v1/... ; open311.c: /open311/v2/... ; metrics.c */
 int gg_route_api(gg_request *r, gg_reply *out);

@@ -90,11 +90,24 @@ static const char schema_v3[] =
  * round_household_points, after this script. */
 static const char schema_v4[] = "SELECT 1;";
 
+/* Version 5: a catalogue item's Open311 attributes (a JSON array of their
+ * definitions), and what recognises a resent incident: the client's
+ * Idempotency-Key and a fingerprint of the request (see
+ * dispatch/incident.c). */
+static const char schema_v5[] =
+    "ALTER TABLE catalogue ADD COLUMN attributes TEXT;"
+    "ALTER TABLE incident ADD COLUMN idempotency_key TEXT;"
+    "ALTER TABLE incident ADD COLUMN fingerprint TEXT;"
+    "CREATE UNIQUE INDEX incident_idempotency ON incident(api_key_name, idempotency_key)"
+    "  WHERE idempotency_key IS NOT NULL;"
+    "CREATE INDEX incident_fingerprint ON incident(fingerprint) WHERE fingerprint IS NOT NULL;";
+
 static const char *const migrations[GG_SCHEMA_VERSION] = {
     schema_v1,
     schema_v2,
     schema_v3,
     schema_v4,
+    schema_v5,
 };
 
 /* Household points imported before version 4 moved onto the 1e-7 degree

@@ -16,9 +16,10 @@ p="$work/p.sqlite"
 W=$("$govgrid" key new "$work/keys" --name load --rights write --quiet)
 start_service "$govgrid" "$p" "$work/keys" "$work/serve.log"
 client() { # out file
-  for _ in $(seq 1 "$posts"); do
+  # Each description its own: the same request twice would be a resend.
+  for i in $(seq 1 "$posts"); do
     curl -s -m 10 -o /dev/null -w '%{http_code}\n' -X POST "http://127.0.0.1:$port/open311/v2/requests.json" \
-      --data "api_key=$W&service_code=CG0202&lat=40.005&long=116.005&description=reload" >> "$1" || echo 000 >> "$1"
+      --data "api_key=$W&service_code=CG0202&lat=40.005&long=116.005&description=reload+$1+$i" >> "$1" || echo 000 >> "$1"
   done
 }
 client "$work/codes.a" & c1=$!

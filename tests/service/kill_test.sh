@@ -14,9 +14,12 @@ p="$work/p.sqlite"
 W=$("$govgrid" key new "$work/keys" --name load --rights write --quiet)
 : > "$work/acked"
 client() { # port, out file: post until the service is gone
+  # Each description its own: the same request again would be a resend.
+  local n=0
   while :; do
+    n=$((n + 1))
     body=$(curl -s -m 2 -w '\n%{http_code}' -X POST "http://127.0.0.1:$1/open311/v2/requests.json" \
-      --data "api_key=$W&service_code=CG0202&lat=40.005&long=116.005&description=load") || break
+      --data "api_key=$W&service_code=CG0202&lat=40.005&long=116.005&description=load+$2+$n") || break
     code=${body##*$'\n'}
     [ "$code" = 201 ] || continue
     echo "$body" | sed -n 's/.*"service_request_id":"\([0-9]*\)".*/\1/p' >> "$2"

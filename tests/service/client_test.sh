@@ -1,0 +1,19 @@
+#!/bin/bash
+# The Open311 path of a reporting front end, by a client written from the
+# spec alone (open311_client.py), in XML and in JSON.
+#   client_test.sh GOVGRID FIXTURES_DIR WORK_DIR
+set -u
+. "$(dirname "$0")/lib.sh"
+govgrid=$1 fixtures=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+p="$work/p.sqlite"
+"$govgrid" init "$p" --quiet
+"$govgrid" import "$p" grids "$fixtures/square_grids.csv" --quiet
+"$govgrid" import "$p" workers "$fixtures/square_workers.csv" --quiet
+W=$("$govgrid" key new "$work/keys" --name app --rights write --quiet)
+R=$("$govgrid" key new "$work/keys" --name desk --rights read --quiet)
+start_service "$govgrid" "$p" "$work/keys" "$work/serve.log"
+/usr/bin/python3 "$(dirname "$0")/open311_client.py" "http://127.0.0.1:$port" "$W" "$R"; rc=$?
+kill -TERM $pid; wait $pid
+[ "$(sqlite3 "$p" "SELECT count(*) FROM incident")" = 2 ] || { echo "FAIL not one incident per format"; rc=1; }
+exit $rc

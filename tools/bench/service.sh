@@ -2,13 +2,18 @@
 # Load on the HTTP service with wrk (Debian's), on loopback, against a plan of
 # about 20,000 grids (the synthetic county of tools/bench/locate.sh):
 #   - GET /v1/locate at random points of the plan's extent;
-#   - POST /open311/v2/requests.json (form-encoded, a write key), each
-#     request committed before its 201.
+#   - POST /open311/v2/requests.json and requests.xml (form-encoded, a
+#     write key), each request committed before its 201;
+#   - GET /open311/v2/requests.json and .xml (the public list, 100 a page).
 # Prints requests/s, latency percentiles and errors for each.
 #   tools/bench/service.sh [SECONDS] [CONNECTIONS_GET] [CONNECTIONS_POST]
 #       (default 60 s each, 32 and 8 connections)
 # Environment: BENCH_DIR (default /tmp/govgrid-bench), BUILD_DIR (default
-# build-bench/), THREADS (service threads, default 2).
+# build-bench/), THREADS (service threads, default 2), GOVGRID (a govgrid
+# binary to measure instead of building one: an older build, to compare
+# side by side), FORMATS (default "json xml"; "json" for a govgrid that
+# speaks no XML), LISTS (default 1; 0 skips the keyless lists, which an
+# older govgrid refuses).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
@@ -20,7 +25,8 @@ threads=${THREADS:-2}
 command -v wrk >/dev/null || { echo "service.sh: wrk is needed (apt-get install wrk)" >&2; exit 1; }
 mkdir -p "$work"
 "$root/tools/build.sh" "$build" >/dev/null
-govgrid="$build/src/cli/govgrid"
+govgrid=${GOVGRID:-"$build/src/cli/govgrid"}
+formats=${FORMATS:-"json xml"}
 synth="$build/tools/synth/govgrid-synth"
 data="$work/synth-locate"
 if [ ! -f "$data/grids.gpkg" ]; then
@@ -47,18 +53,28 @@ request = function()
   return wrk.format("GET", string.format("/v1/locate?lon=%.7f&lat=%.7f", lon, lat))
 end
 LUA
-cat > "$work/post.lua" <<LUA
+for f in json xml; do
+cat > "$work/post-$f.lua" <<LUA
 math.randomseed(2)
 local codes = {"CG0202", "CG0201", "AQ0102", "CG0301", "SH0101"}
+local n = 0
 request = function()
   local lon = $west + math.random() * ($east - $west)
   local lat = $south + math.random() * ($north - $south)
-  local body = string.format("api_key=$key&service_code=%s&lat=%.7f&long=%.7f&description=load+test",
-    codes[math.random(#codes)], lat, lon)
-  return wrk.format("POST", "/open311/v2/requests.json",
+  n = n + 1
+  -- each request its own: the same one again would be answered as a resend
+  local body = string.format("api_key=$key&service_code=%s&lat=%.7f&long=%.7f&description=load+test+%s+%d+%d",
+    codes[math.random(#codes)], lat, lon, "$f", n, math.random(1000000000))
+  return wrk.format("POST", "/open311/v2/requests.$f",
     {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
 LUA
+cat > "$work/list-$f.lua" <<LUA
+request = function()
+  return wrk.format("GET", "/open311/v2/requests.$f?page_size=100")
+end
+LUA
+done
 "$govgrid" serve "$p" --listen 127.0.0.1:0 --keys "$work/service.keys" --threads "$threads" 2> "$work/serve.log" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
@@ -85,7 +101,12 @@ echo
 echo "| route | connections | seconds | requests | requests/s | p50 | p99 | non-2xx | socket errors |"
 echo "|---|---|---|---|---|---|---|---|---|"
 run "GET /v1/locate" "$cget" "$work/locate.lua"
-run "POST /open311/v2/requests.json" "$cpost" "$work/post.lua"
+for f in $formats; do
+  run "POST /open311/v2/requests.$f" "$cpost" "$work/post-$f.lua"
+done
+[ "${LISTS:-1}" = 1 ] && for f in $formats; do
+  run "GET /open311/v2/requests.$f?page_size=100" "$cpost" "$work/list-$f.lua"
+done
 stored=$(sqlite3 "$p" "SELECT count(*) FROM incident")
 echo
 echo "incidents in the store after the run: $stored"

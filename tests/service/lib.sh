@@ -3,7 +3,10 @@
 #   start_service GOVGRID PROJECT KEYS LOG   sets pid and port; exits 1 with
 #                                           the log when it does not start
 start_service() {
-  "$1" serve "$2" --listen 127.0.0.1:0 --keys "$3" --threads 2 2> "$4" &
+  # Emptied here, not by the background job's redirection, which may come
+  # after the first look and leave an earlier start's port to be found.
+  : > "$4"
+  "$1" serve "$2" --listen 127.0.0.1:0 --keys "$3" --threads 2 2>> "$4" &
   pid=$!
   port=""
   for _ in $(seq 1 100); do

@@ -98,7 +98,9 @@ static void open_refuses_a_newer_schema(void)
 }
 
 /* A version 3 project's household points are moved onto the 1e-7 degree
- * grid when it is opened for writing (schema version 4). */
+ * grid when it is opened for writing (schema version 4), and it gains what
+ * version 5 adds (catalogue attributes, what recognises a resent
+ * incident). The new project is taken back to version 3 first. */
 static void upgrade_rounds_household_points(void)
 {
     gg_ctx *ctx = new_ctx();
@@ -108,13 +110,24 @@ static void upgrade_rounds_household_points(void)
     CHECK_INT(gg_store_exec(store, "INSERT INTO household(id, count, geom) VALUES"
                                    " ('a', 3, MakePoint(116.00000004, 40.00000006, 4326)),"
                                    " ('b', 1, MakePoint(116.0000001, 40.0000002, 4326));"
+                                   "DROP INDEX incident_idempotency; DROP INDEX incident_fingerprint;"
+                                   "ALTER TABLE incident DROP COLUMN idempotency_key;"
+                                   "ALTER TABLE incident DROP COLUMN fingerprint;"
+                                   "ALTER TABLE catalogue DROP COLUMN attributes;"
                                    "UPDATE gg_meta SET value = '3' WHERE key = 'schema_version'"),
               GG_OK);
     gg_store_close(store);
     store = NULL;
     CHECK_INT(gg_store_open(ctx, path, 0, &store), GG_ERR_SCHEMA);
     CHECK_INT(gg_store_open(ctx, path, 1, &store), GG_OK);
-    CHECK_INT(gg_store_schema_version(store), 4);
+    if (store == NULL) {
+        gg_ctx_free(ctx);
+        return;
+    }
+    CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_table_info('incident') WHERE name IN"
+                            " ('idempotency_key', 'fingerprint')"), 2);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_table_info('catalogue') WHERE name = 'attributes'"), 1);
     CHECK_INT(scalar(store, "SELECT count(*) FROM household WHERE id = 'a' AND X(geom) = 116.0 AND"
                             " abs(Y(geom) - 40.0000001) < 1e-12"), 1);
     CHECK_INT(scalar(store, "SELECT count(*) FROM household WHERE id = 'b' AND abs(X(geom) - 116.0000001) < 1e-12"

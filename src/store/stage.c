@@ -102,20 +102,27 @@ static gg_status stage_one(gg_store *store, const char *table)
     if (st != GG_OK)
         return st;
     sqlite3_bind_text(stmt, 1, table, -1, SQLITE_STATIC);
-    static const char create_table[] = "CREATE TABLE ", create_index[] = "CREATE INDEX ";
+    /* How each kind of definition starts, and how its staged copy does. */
+    static const struct {
+        const char *project, *staged;
+    } forms[] = {{"CREATE TABLE ", "CREATE TEMP TABLE "},
+                 {"CREATE INDEX ", "CREATE INDEX temp."},
+                 {"CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX temp."}};
     int tables = 0, rc;
     while (st == GG_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         const char *type = (const char *)sqlite3_column_text(stmt, 0);
         const char *definition = (const char *)sqlite3_column_text(stmt, 1);
         int is_table = strcmp(type, "table") == 0;
-        const char *prefix = is_table ? create_table : create_index;
-        size_t len = strlen(prefix);
-        if (strncmp(definition, prefix, len) != 0) {
+        size_t form = is_table ? 0 : 1;
+        while (form < sizeof forms / sizeof forms[0] &&
+               strncmp(definition, forms[form].project, strlen(forms[form].project)) != 0)
+            form += is_table ? sizeof forms / sizeof forms[0] : 1;
+        if (form >= sizeof forms / sizeof forms[0]) {
             st = gg_error(store->ctx, GG_ERR_STORE, "%s: cannot stage %s: unexpected definition '%.60s'", store->path,
                           table, definition);
             break;
         }
-        char *sql = sqlite3_mprintf(is_table ? "CREATE TEMP TABLE %s" : "CREATE INDEX temp.%s", definition + len);
+        char *sql = sqlite3_mprintf("%s%s", forms[form].staged, definition + strlen(forms[form].project));
         st = sql ? gg_store_exec(store, sql) : gg_error_nomem(store->ctx);
         sqlite3_free(sql);
         tables += is_table;

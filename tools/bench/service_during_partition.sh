@@ -66,7 +66,7 @@ trap 'kill -TERM $serve $load $watch 2>/dev/null || true' EXIT
 run_one() { # label, govgrid
   label=$1 govgrid=$2
   p="$work/during-partition-run.sqlite"
-  rm -f "$p" "$p-wal" "$p-shm" "$work/during-partition.marks"
+  rm -f "$p" "$p-wal" "$p-shm" "$work/during-partition.marks" "$work/during-partition-serve.log"
   cp "$inputs" "$p"
   "$govgrid" serve "$p" --listen 127.0.0.1:0 --keys "$work/during-partition.keys" --threads "$threads" \
     2> "$work/during-partition-serve.log" &

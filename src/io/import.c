@@ -4,7 +4,15 @@
  * the layer's rules and inserts it. Problems with a feature are collected
  * in the report rather than stopping the loop, so that one run lists every
  * bad feature; at the end the transaction is committed only when nothing
- * was rejected (or the caller asked to skip rejected features). */
+ * was rejected (or the caller asked to skip rejected features).
+ *
+ * The rows are inserted into a staged copy of the layer's table
+ * (store/stage.h: a TEMP table of the same name and constraints, which
+ * the unqualified SQL below reaches, and only this connection sees), read
+ * against one snapshot of the project, while other connections keep
+ * writing. Only then is the write lock taken: if the tables the import
+ * read are unchanged, the project's rows are replaced, the staged rows
+ * copied in and the spatial index rebuilt, in one short transaction. */
 #include "io/binding.h"
 #include "io/feed.h"
 #include "io/import.h"
@@ -13,6 +21,7 @@
 #include "govgrid/code.h"
 #include "govgrid/locate.h"
 #include "store/rtree_bulk.h"
+#include "store/stage.h"
 
 #include <cpl_error.h>
 #include <math.h>
@@ -52,8 +61,11 @@ typedef struct importer {
     int64_t *row_fids;          /* source feature number of each inserted row */
     size_t row_fids_cap;
     int64_t plan;
-    char **replaced_depts;      /* dept-grids: departments already cleared */
+    int plan_is_new;            /* grids, catalogue: the plan (version) row is staged, to be stored */
+    int replace_all;            /* the layer's rows are all replaced */
+    char **replaced_depts;      /* dept-grids: departments whose rows are replaced */
     size_t n_replaced_depts, replaced_depts_cap;
+    int reassigned;             /* divisions: community changes of points are staged */
     char **unknown;             /* grids: codes of no known layout; units: unknown kinds */
     size_t n_unknown, unknown_cap;
     int64_t unknown_total;
@@ -213,92 +225,147 @@ static gg_status query_int64(importer *im, const char *sql, int64_t *out)
 
 /* ---- replace and plans ---- */
 
+/* What the import of a layer reads, and so must find unchanged when it
+ * stores its rows (the store's change counters): its own table, the
+ * communities that points are located in and data are checked against,
+ * and for a divisions import the points it assigns to them anew. */
+static size_t layer_inputs(gg_layer layer, const char *tables[4])
+{
+    size_t n = 0;
+    tables[n++] = gg_layer_table_of(layer)->table;
+    switch (layer) {
+    case GG_LAYER_DIVISIONS:
+        tables[n++] = "household";
+        tables[n++] = "unit";
+        break;
+    case GG_LAYER_GRIDS:
+        tables[n++] = "plan";
+        tables[n++] = "household";
+        tables[n++] = "division";
+        break;
+    case GG_LAYER_WORKERS:
+    case GG_LAYER_CATALOGUE:
+    case GG_LAYER_COUNT:
+        break;
+    default:
+        tables[n++] = "division";
+        break;
+    }
+    return n;
+}
+
+/* The tables staged for the import of a layer (parents first). */
+static size_t layer_staged(gg_layer layer, const char *tables[2])
+{
+    if (layer == GG_LAYER_GRIDS) {
+        tables[0] = "plan";
+        tables[1] = "grid";
+        return 2;
+    }
+    if (layer == GG_LAYER_CATALOGUE) {
+        tables[0] = "catalogue_version";
+        tables[1] = "catalogue";
+        return 2;
+    }
+    tables[0] = gg_layer_table_of(layer)->table;
+    return 1;
+}
+
+/* Staged new plan or catalogue version: the project's next id, so that
+ * the staged rows can carry it (the change counters guarantee that it is
+ * still free when the rows are stored). */
+static gg_status stage_new_plan(importer *im, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    char now[32];
+    gg_utc_now(now, sizeof now);
+    gg_status st = gg_store_prepare(im->store, sql, &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 2, im->src.path, -1, SQLITE_STATIC);
+    if (im->opts->note)
+        sqlite3_bind_text(stmt, 3, im->opts->note, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(stmt, 3);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        st = gg_store_sql_error(im->store, im->spec->layer == GG_LAYER_GRIDS ? "creating a plan"
+                                                                             : "creating a catalogue version");
+    sqlite3_finalize(stmt);
+    if (st != GG_OK)
+        return st;
+    im->plan = sqlite3_last_insert_rowid(im->store->db);
+    im->plan_is_new = 1;
+    return GG_OK;
+}
+
+/* Decides, from the snapshot of the project, what the import replaces and
+ * where its rows start, and stages what the rules must see: the plan or
+ * catalogue version the rows belong to, and for --append the rows already
+ * there (so that a duplicate key is found, and named as the project's). */
 static gg_status begin_layer(importer *im)
 {
     gg_layer layer = im->spec->layer;
     const char *table = gg_layer_table_of(layer)->table;
     char sql[256];
-    gg_status st;
+    gg_status st = GG_OK;
     if (layer == GG_LAYER_CATALOGUE) {
         if (im->opts->append)
             return gg_error(im->ctx, GG_ERR_ARG,
                             "each catalogue import makes a new version of the whole catalogue: --append does not apply");
-        sqlite3_stmt *stmt = NULL;
-        char now[32];
-        gg_utc_now(now, sizeof now);
-        st = gg_store_prepare(im->store, "INSERT INTO catalogue_version(loaded, source, note) VALUES (?1, ?2, ?3)",
-                              &stmt);
+        st = stage_new_plan(im, "INSERT INTO catalogue_version(version, loaded, source, note) VALUES"
+                                " ((SELECT coalesce(max(version), 0) + 1 FROM main.catalogue_version), ?1, ?2, ?3)");
         if (st != GG_OK)
             return st;
-        sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(stmt, 2, im->src.path, -1, SQLITE_STATIC);
-        if (im->opts->note)
-            sqlite3_bind_text(stmt, 3, im->opts->note, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(stmt, 3);
-        if (sqlite3_step(stmt) != SQLITE_DONE)
-            st = gg_store_sql_error(im->store, "creating a catalogue version");
-        sqlite3_finalize(stmt);
-        if (st != GG_OK)
-            return st;
-        im->plan = sqlite3_last_insert_rowid(im->store->db);
         im->report->catalogue_version = im->plan;
     } else if (layer == GG_LAYER_GRIDS) {
         if (im->opts->append) {
-            st = query_int64(im, "SELECT coalesce(max(id), 0) FROM plan WHERE source = 'import'"
-                                 " AND id = (SELECT max(id) FROM plan)",
+            st = query_int64(im, "SELECT coalesce(max(id), 0) FROM main.plan WHERE source = 'import'"
+                                 " AND id = (SELECT max(id) FROM main.plan)",
                              &im->plan);
             if (st == GG_OK && im->plan == 0)
                 st = gg_error(im->ctx, GG_ERR_ARG,
                               "grids --append adds to the newest plan when that plan was imported; "
                               "the project has no such plan (import without --append to create one)");
+            if (st == GG_OK)
+                st = gg_stage_fill(im->store, "plan", "id = ?1", im->plan, NULL);
+            if (st == GG_OK)
+                st = gg_stage_fill(im->store, "grid", "plan = ?1", im->plan, NULL);
             if (st != GG_OK)
                 return st;
         } else {
-            sqlite3_stmt *stmt = NULL;
-            char now[32];
-            gg_utc_now(now, sizeof now);
-            st = gg_store_prepare(im->store,
-                                  "INSERT INTO plan(created, source, note, params) VALUES (?1, 'import', ?2, ?3)",
-                                  &stmt);
+            st = stage_new_plan(im, "INSERT INTO plan(id, created, source, note, params) VALUES"
+                                    " ((SELECT coalesce(max(id), 0) + 1 FROM main.plan), ?1, 'import',"
+                                    " coalesce(?3, ?2), NULL)");
             if (st != GG_OK)
                 return st;
-            sqlite3_bind_text(stmt, 1, now, -1, SQLITE_TRANSIENT);
-            if (im->opts->note)
-                sqlite3_bind_text(stmt, 2, im->opts->note, -1, SQLITE_STATIC);
-            else
-                sqlite3_bind_text(stmt, 2, im->src.path, -1, SQLITE_STATIC);
-            sqlite3_bind_null(stmt, 3);
-            if (sqlite3_step(stmt) != SQLITE_DONE)
-                st = gg_store_sql_error(im->store, "creating a plan");
-            sqlite3_finalize(stmt);
-            if (st != GG_OK)
-                return st;
-            im->plan = sqlite3_last_insert_rowid(im->store->db);
         }
         im->report->plan = im->plan;
-    } else if (!im->opts->append && layer != GG_LAYER_DEPT_GRIDS) {
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    } else if (im->opts->append) {
+        st = gg_stage_fill(im->store, table, NULL, 0, NULL);
+        if (st != GG_OK)
+            return st;
+    } else if (layer != GG_LAYER_DEPT_GRIDS) {
+        im->replace_all = 1;
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM main.%s", table);
         st = query_int64(im, sql, &im->report->replaced);
-        if (st == GG_OK) {
-            snprintf(sql, sizeof sql, "DELETE FROM %s", table);
-            st = gg_store_exec(im->store, sql);
-        }
-        if (st == GG_OK && gg_layer_table_of(layer)->geom_type != NULL) {
-            snprintf(sql, sizeof sql, "DELETE FROM idx_%s_geom", table);
-            st = gg_store_exec(im->store, sql);
-        }
         if (st != GG_OK)
             return st;
     }
-    snprintf(sql, sizeof sql, "SELECT coalesce(max(rowid), 0) + 1 FROM %s", table);
-    st = query_int64(im, sql, &im->next_rowid);
+    if (im->replace_all) {
+        im->next_rowid = 1;
+    } else {
+        snprintf(sql, sizeof sql, "SELECT coalesce(max(rowid), 0) + 1 FROM main.%s", table);
+        st = query_int64(im, sql, &im->next_rowid);
+    }
     im->first_rowid = im->next_rowid;
     return st;
 }
 
 /* Departmental layers are replaced one department at a time: importing the
- * fire brigade's grids must not remove the environment bureau's. */
+ * fire brigade's grids must not remove the environment bureau's. The
+ * department's rows are counted here and removed when the import is
+ * stored. */
 static gg_status clear_dept(importer *im, const char *dept)
 {
     if (im->opts->append)
@@ -308,17 +375,45 @@ static gg_status clear_dept(importer *im, const char *dept)
             return GG_OK;
     gg_status st = remember(im, &im->replaced_depts, &im->n_replaced_depts,
                             &im->replaced_depts_cap, dept);
+    sqlite3_stmt *stmt = NULL;
+    if (st == GG_OK)
+        st = gg_store_prepare(im->store, "SELECT count(*) FROM main.dept_grid WHERE dept = ?1", &stmt);
     if (st != GG_OK)
         return st;
-    st = gg_store_exec_text(im->store,
-                            "DELETE FROM idx_dept_grid_geom WHERE pkid IN"
-                            " (SELECT fid FROM dept_grid WHERE dept = ?1)",
-                            dept, NULL, "replacing departmental grids");
-    int64_t removed = 0;
-    if (st == GG_OK)
-        st = gg_store_exec_text(im->store, "DELETE FROM dept_grid WHERE dept = ?1", dept, &removed,
-                                "replacing departmental grids");
-    im->report->replaced += removed;
+    sqlite3_bind_text(stmt, 1, dept, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        im->report->replaced += sqlite3_column_int64(stmt, 0);
+    else
+        st = gg_store_sql_error(im->store, "replacing departmental grids");
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+/* In the write transaction: the project's rows the import replaces
+ * removed (with their spatial index entries), and the staged plan or
+ * catalogue version stored. */
+static gg_status replace_rows(importer *im)
+{
+    gg_layer layer = im->spec->layer;
+    const gg_layer_table *t = gg_layer_table_of(layer);
+    char sql[256];
+    gg_status st = GG_OK;
+    if (im->replace_all) {
+        /* The spatial index is rebuilt without its old entries (finish_write). */
+        snprintf(sql, sizeof sql, "DELETE FROM main.%s", t->table);
+        st = gg_store_exec(im->store, sql);
+    }
+    for (size_t i = 0; i < im->n_replaced_depts && st == GG_OK; i++) {
+        st = gg_store_exec_text(im->store,
+                                "DELETE FROM main.idx_dept_grid_geom WHERE pkid IN"
+                                " (SELECT fid FROM main.dept_grid WHERE dept = ?1)",
+                                im->replaced_depts[i], NULL, "replacing departmental grids");
+        if (st == GG_OK)
+            st = gg_store_exec_text(im->store, "DELETE FROM main.dept_grid WHERE dept = ?1", im->replaced_depts[i],
+                                    NULL, "replacing departmental grids");
+    }
+    if (st == GG_OK && im->plan_is_new)
+        st = gg_stage_copy(im->store, layer == GG_LAYER_GRIDS ? "plan" : "catalogue_version", im->plan, NULL);
     return st;
 }
 
@@ -776,51 +871,57 @@ static gg_status check_swapped(importer *im)
 }
 
 /* Re-imported divisions move boundaries: the household and unit points
- * already in the project are assigned to the communities anew. */
+ * already in the project are assigned to the communities anew. The new
+ * communities are those of the staged division table (what the project
+ * will hold); the points whose community changes are staged in
+ * temp.gg_reassign_<table> and updated when the import is stored. */
+static const char *const reassigned_tables[] = {"household", "unit"};
+
 static gg_status reassign_communities(importer *im)
 {
-    static const char *const tables[] = {"household", "unit"};
     gg_community_index *index = NULL;
     gg_status st = gg_community_index_new(im->ctx, im->store, &index);
     if (st != GG_OK)
         return st;
+    im->reassigned = 1;
     for (int t = 0; t < 2 && st == GG_OK; t++) {
         char sql[256];
-        sqlite3_stmt *read = NULL, *update = NULL;
+        sqlite3_stmt *read = NULL, *stage = NULL;
+        snprintf(sql, sizeof sql, "CREATE TEMP TABLE gg_reassign_%s(fid INTEGER PRIMARY KEY, community TEXT)",
+                 reassigned_tables[t]);
+        st = gg_store_exec(im->store, sql);
         snprintf(sql, sizeof sql,
-                 "SELECT fid, X(PointOnSurface(geom)), Y(PointOnSurface(geom)) FROM %s", tables[t]);
+                 "SELECT fid, X(PointOnSurface(geom)), Y(PointOnSurface(geom)), community FROM main.%s",
+                 reassigned_tables[t]);
         if (t == 0)
-            snprintf(sql, sizeof sql, "SELECT fid, X(geom), Y(geom) FROM %s", tables[t]);
-        st = gg_store_prepare(im->store, sql, &read);
-        if (st != GG_OK)
-            break;
-        snprintf(sql, sizeof sql, "UPDATE %s SET community = ?1 WHERE fid = ?2", tables[t]);
-        gg_saved_triggers saved;
-        st = gg_store_suspend_triggers(im->store, tables[t], &saved);
+            snprintf(sql, sizeof sql, "SELECT fid, X(geom), Y(geom), community FROM main.%s", reassigned_tables[t]);
         if (st == GG_OK)
-            st = gg_store_prepare(im->store, sql, &update);
+            st = gg_store_prepare(im->store, sql, &read);
+        snprintf(sql, sizeof sql, "INSERT INTO temp.gg_reassign_%s(fid, community) VALUES (?2, ?1)",
+                 reassigned_tables[t]);
+        if (st == GG_OK)
+            st = gg_store_prepare(im->store, sql, &stage);
         int64_t outside = 0;
-        int rc;
+        int rc = SQLITE_DONE;
         while (st == GG_OK && (rc = sqlite3_step(read)) == SQLITE_ROW) {
             const char *code = NULL;
             if (index != NULL && sqlite3_column_type(read, 1) != SQLITE_NULL)
                 code = gg_community_index_find(index, sqlite3_column_double(read, 1),
                                                sqlite3_column_double(read, 2));
             outside += code == NULL;
-            bind_text_or_null(update, 1, code);
-            sqlite3_bind_int64(update, 2, sqlite3_column_int64(read, 0));
-            if (sqlite3_step(update) != SQLITE_DONE)
+            const char *was = (const char *)sqlite3_column_text(read, 3);
+            if (code == NULL ? was == NULL : (was != NULL && strcmp(code, was) == 0))
+                continue;
+            bind_text_or_null(stage, 1, code);
+            sqlite3_bind_int64(stage, 2, sqlite3_column_int64(read, 0));
+            if (sqlite3_step(stage) != SQLITE_DONE)
                 st = gg_store_sql_error(im->store, "assigning communities");
-            sqlite3_reset(update);
+            sqlite3_reset(stage);
         }
         if (st == GG_OK && rc != SQLITE_DONE)
             st = gg_store_sql_error(im->store, "assigning communities");
         sqlite3_finalize(read);
-        sqlite3_finalize(update);
-        if (st == GG_OK)
-            st = gg_store_restore_triggers(im->store, &saved);
-        else
-            gg_saved_triggers_free(im->store, &saved);
+        sqlite3_finalize(stage);
         if (st == GG_OK && outside > 0) {
             char msg[200];
             snprintf(msg, sizeof msg, "%lld %s point(s) already in the project lie in no community",
@@ -830,6 +931,41 @@ static gg_status reassign_communities(importer *im)
     }
     gg_community_index_free(index);
     return st;
+}
+
+/* In the write transaction: the staged community changes applied, the
+ * tables' SpatiaLite triggers suspended meanwhile (the geometry does not
+ * change). */
+static gg_status store_reassigned(importer *im)
+{
+    gg_status st = GG_OK;
+    for (int t = 0; t < 2 && st == GG_OK && im->reassigned; t++) {
+        gg_saved_triggers saved;
+        st = gg_store_suspend_triggers(im->store, reassigned_tables[t], &saved);
+        if (st != GG_OK)
+            break;
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "UPDATE main.%s SET community = r.community FROM temp.gg_reassign_%s AS r WHERE %s.fid = r.fid",
+                 reassigned_tables[t], reassigned_tables[t], reassigned_tables[t]);
+        st = gg_store_exec(im->store, sql);
+        if (st == GG_OK)
+            st = gg_store_restore_triggers(im->store, &saved);
+        else
+            gg_saved_triggers_free(im->store, &saved);
+    }
+    return st;
+}
+
+static void drop_reassigned(importer *im)
+{
+    if (!im->reassigned)
+        return;
+    for (int t = 0; t < 2; t++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.gg_reassign_%s", reassigned_tables[t]);
+        sqlite3_exec(im->store->db, sql, NULL, NULL, NULL);
+    }
 }
 
 static gg_status list_warning(importer *im, const char *what)
@@ -877,7 +1013,11 @@ static gg_status count_grid_households(importer *im)
     return st;
 }
 
-static gg_status finish(importer *im)
+/* After the loop, still against the snapshot: the checks and warnings
+ * over the whole layer, the households counted into an imported plan's
+ * staged grids, the communities of the points already in the project
+ * worked out anew after divisions. */
+static gg_status finish_read(importer *im)
 {
     gg_status st = check_swapped(im);
     if (st == GG_OK && im->spec->layer == GG_LAYER_GRIDS) {
@@ -903,10 +1043,37 @@ static gg_status finish(importer *im)
         snprintf(msg, sizeof msg, "%lld feature(s) lie in no community", (long long)im->report->outside);
         st = issue(im, GG_ISSUE_WARNING, -1, NULL, msg);
     }
+    return st;
+}
+
+/* grids --append: the plan's grids that were there before and had no
+ * counts got them in the staging table (counted with the new grids);
+ * stored in the write transaction. */
+static gg_status store_appended_counts(importer *im)
+{
+    if (im->spec->layer != GG_LAYER_GRIDS || im->plan_is_new)
+        return GG_OK;
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(im->store,
+                                    "UPDATE main.grid SET households = s.households, persons = s.persons"
+                                    " FROM temp.grid AS s WHERE grid.fid = s.fid AND s.fid < ?1"
+                                    " AND grid.households IS NULL AND s.households IS NOT NULL",
+                                    &stmt);
     if (st != GG_OK)
         return st;
+    sqlite3_bind_int64(stmt, 1, im->first_rowid);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        st = gg_store_sql_error(im->store, "storing grid household counts");
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+/* In the write transaction, once the staged tables are gone: the log
+ * entry, the spatial index and SpatiaLite's bookkeeping. */
+static gg_status finish_write(importer *im)
+{
     sqlite3_stmt *log = NULL;
-    st = gg_store_prepare(im->store,
+    gg_status st = gg_store_prepare(im->store,
                           "INSERT INTO import_log(at, layer, source, src_layer, mode, features_read,"
                           " imported, repaired, rejected, plan) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                           &log);
@@ -935,7 +1102,7 @@ static gg_status finish(importer *im)
     if (st == GG_OK && t->geom_type != NULL) {
         char rtree[64];
         snprintf(rtree, sizeof rtree, "idx_%s_geom", t->table);
-        st = gg_rtree_rebuild(im->store, rtree, &im->boxes);
+        st = gg_rtree_rebuild(im->store, rtree, &im->boxes, !im->replace_all);
     }
     if (st == GG_OK && t->geom_type != NULL) {
         /* What SpatiaLite's per-row bookkeeping triggers would have said. */
@@ -1080,6 +1247,19 @@ static gg_status rejected_error(importer *im)
                     (long long)r->rejected);
 }
 
+/* The change counters of what the import wrote: its table, the plan of
+ * an imported plan, and after divisions the points' communities. */
+static gg_status bump_changes(importer *im)
+{
+    const char *tables[3];
+    size_t n = layer_staged(im->spec->layer, tables);
+    if (im->reassigned) {
+        tables[n++] = "household";
+        tables[n++] = "unit";
+    }
+    return gg_store_changes_bump(im->store, tables, n);
+}
+
 gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *source,
                     const gg_import_options *opts, gg_import_report **out)
 {
@@ -1114,12 +1294,20 @@ gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *so
         st = fill_report_source(&im);
     if (st == GG_OK)
         st = gg_bindings_resolve(ctx, &im.src, spec, opts, im.bindings);
+    /* Read and check everything against one snapshot, into the staged
+     * table, with no write lock held. */
+    const char *inputs[4], *staged[2];
+    size_t n_inputs = layer_inputs(layer, inputs), n_staged = layer_staged(layer, staged);
+    int64_t stamp = 0;
+    int staging = 0;
     if (st == GG_OK)
-        st = gg_store_begin(store);
+        st = gg_store_changes(store, inputs, n_inputs, &stamp);
     if (st == GG_OK) {
-        st = gg_store_suspend_triggers(store, gg_layer_table_of(layer)->table, &im.triggers);
-        im.triggers_suspended = st == GG_OK;
+        st = gg_stage_create(store, staged, n_staged);
+        staging = st == GG_OK;
     }
+    if (st == GG_OK)
+        st = gg_store_begin_snapshot(store);
     if (st == GG_OK)
         st = begin_layer(&im);
     if (st == GG_OK)
@@ -1141,7 +1329,32 @@ gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *so
     im.find_division = NULL;
     im.insert = im.find_dup = NULL;
     if (st == GG_OK)
-        st = finish(&im);
+        st = finish_read(&im);
+    if (st == GG_OK)
+        st = gg_store_commit(store); /* the snapshot ends; the staged rows stay */
+    /* Stored in one write transaction, if what was read is unchanged. */
+    if (st == GG_OK)
+        st = gg_store_begin_unchanged(store, inputs, n_inputs, stamp, "the import");
+    if (st == GG_OK) {
+        st = gg_store_suspend_triggers(store, gg_layer_table_of(layer)->table, &im.triggers);
+        im.triggers_suspended = st == GG_OK;
+    }
+    if (st == GG_OK)
+        st = replace_rows(&im);
+    if (st == GG_OK)
+        st = gg_stage_copy(store, staged[n_staged - 1], im.first_rowid, NULL);
+    if (st == GG_OK)
+        st = store_appended_counts(&im);
+    if (st == GG_OK)
+        st = store_reassigned(&im);
+    if (st == GG_OK) {
+        /* Unqualified names mean the project's tables again (the triggers
+         * restored below are created on the table their SQL names). */
+        gg_stage_drop(store, staged, n_staged);
+        drop_reassigned(&im);
+    }
+    if (st == GG_OK)
+        st = finish_write(&im);
     if (im.triggers_suspended) {
         if (st == GG_OK)
             st = gg_store_restore_triggers(store, &im.triggers);
@@ -1149,9 +1362,15 @@ gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *so
             gg_saved_triggers_free(store, &im.triggers); /* the rollback restores them */
     }
     if (st == GG_OK)
+        st = bump_changes(&im);
+    if (st == GG_OK)
         st = gg_store_commit(store);
     if (st != GG_OK)
         gg_store_rollback(store);
+    if (staging) {
+        gg_stage_drop(store, staged, n_staged);
+        drop_reassigned(&im);
+    }
     if (st != GG_OK) {
         im.report->imported = 0;
         im.report->households = 0;

@@ -1,5 +1,11 @@
 /* gg_partition: every community of the project divided into grids, stored
- * as a new plan in one transaction. */
+ * as a new plan in one short transaction at the end.
+ *
+ * The plan is computed and recounted in staging tables (store/stage.h:
+ * TEMP copies of plan and grid that only this connection sees), while the
+ * service and other writers keep writing; then, if the inputs (divisions,
+ * households, roads, waterways, units) are as they were read, it is
+ * copied into the project in one transaction. */
 #include "partition/partition.h"
 #include "geo/crs.h"
 
@@ -12,6 +18,7 @@
 #include "geo/blob.h"
 #include "locate/count.h"
 #include "store/plan.h"
+#include "store/stage.h"
 #include "govgrid/code.h"
 #include "govgrid/geo.h"
 
@@ -573,7 +580,7 @@ static int compare_item_code(const void *key, const void *item)
  * grids whose count changes get the new count and the flags that follow
  * from it. */
 static gg_status recount_plan(gg_ctx *ctx, gg_store *store, const gg_partition_options *o, gg_partition_report *r,
-                              const plan_points *pts)
+                              const plan_points *pts, size_t *recounted)
 {
     gg_plan_tally t;
     gg_status st = gg_plan_tally_points(ctx, store, r->plan, o->jobs > 1 ? o->jobs : 0, pts->x, pts->y,
@@ -628,9 +635,7 @@ static gg_status recount_plan(gg_ctx *ctx, gg_store *store, const gg_partition_o
     int64_t written = 0;
     if (st == GG_OK && changed > 0)
         st = gg_store_set_grid_counts(store, r->plan, changed, codes, hh, pp, flag_texts, 0, &written);
-    if (st == GG_OK && changed > 0)
-        gg_log(ctx, GG_LOG_INFO, "plan %lld: %zu grid(s) recounted over the whole plan (points on the edge between"
-               " communities)", (long long)r->plan, changed);
+    *recounted = changed;
     gg_free(ctx, codes);
     gg_free(ctx, hh);
     gg_free(ctx, pp);
@@ -645,9 +650,10 @@ static gg_status recount_plan(gg_ctx *ctx, gg_store *store, const gg_partition_o
 
 /* Workers take communities in order from a shared counter; each has its
  * own context (GEOS, PROJ) and its own read connection (WAL lets it read
- * the committed inputs while the writer holds its transaction). The
- * calling thread writes the results in community order, so the plan is the
- * same whatever the number of jobs. */
+ * the committed inputs while other connections write; an input changed
+ * meanwhile is caught by the change counters when the plan is stored).
+ * The calling thread stages the results in community order, so the plan
+ * is the same whatever the number of jobs. */
 typedef struct pool {
     gg_ctx *ctx;
     const char *path;
@@ -697,6 +703,52 @@ static void *pool_worker(void *arg)
     return NULL;
 }
 
+/* What a partition reads, and what it writes (staged while it runs,
+ * parents first). */
+static const char *const partition_inputs[] = {"division", "household", "road", "waterway", "unit"};
+#define N_INPUTS (sizeof partition_inputs / sizeof partition_inputs[0])
+static const char *const partition_outputs[] = {"plan", "grid"};
+#define N_OUTPUTS (sizeof partition_outputs / sizeof partition_outputs[0])
+
+/* The staged plan (*plan, its id in the staging table) copied into the
+ * project, inside the write transaction: the plan gets the project's next
+ * id (another partition may have stored one meanwhile), which *plan then
+ * receives; its grids follow in the order they were made, so that they
+ * get the row ids a direct write would have given them. */
+static gg_status store_plan(gg_store *store, int64_t *plan)
+{
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "INSERT INTO main.plan(parent, created, source, note, params)"
+                                    " SELECT parent, created, source, note, params FROM temp.plan WHERE id = ?1",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(stmt, 1, *plan);
+    if (sqlite3_step(stmt) != SQLITE_DONE || sqlite3_changes(store->db) != 1)
+        st = gg_store_sql_error(store, "storing the plan");
+    sqlite3_finalize(stmt);
+    int64_t stored = sqlite3_last_insert_rowid(store->db);
+    if (st == GG_OK)
+        st = gg_store_prepare(store,
+                              "INSERT INTO main.grid(plan, code, type, community, name, households, persons, area_m2,"
+                              " flags, geom, beidou) SELECT ?2, code, type, community, name, households, persons,"
+                              " area_m2, flags, geom, beidou FROM temp.grid WHERE plan = ?1 ORDER BY fid",
+                              &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(stmt, 1, *plan);
+    sqlite3_bind_int64(stmt, 2, stored);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        st = gg_store_sql_error(store, "storing the plan's grids");
+    sqlite3_finalize(stmt);
+    if (st == GG_OK)
+        st = gg_store_changes_bump(store, partition_outputs, N_OUTPUTS);
+    if (st == GG_OK)
+        *plan = stored;
+    return st;
+}
+
 gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options *opts,
                        gg_partition_report **out)
 {
@@ -710,10 +762,15 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
     if (o.urban_min > o.urban_max || o.rural_min > o.rural_max || o.urban_min < 1 || o.rural_min < 1)
         return gg_error(ctx, GG_ERR_ARG, "a household window needs 1 <= MIN <= MAX (urban %d-%d, rural %d-%d)",
                         o.urban_min, o.urban_max, o.rural_min, o.rural_max);
+    if (!store->writable)
+        return gg_error(ctx, GG_ERR_ARG, "%s: opened read-only", store->path);
     char(*codes)[13] = NULL;
     size_t n = 0;
     gg_metric_cache cache = {.n = 0}; /* for the communities computed on this thread */
-    gg_status st = list_communities(ctx, store, &o, &codes, &n);
+    int64_t stamp = 0;
+    gg_status st = gg_store_changes(store, partition_inputs, N_INPUTS, &stamp);
+    if (st == GG_OK)
+        st = list_communities(ctx, store, &o, &codes, &n);
     if (st != GG_OK) {
         gg_free(ctx, codes);
         return st;
@@ -726,7 +783,12 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
     }
     r->n_items = n;
     sqlite3_stmt *insert = NULL;
-    st = gg_store_begin(store);
+    st = gg_stage_create(store, partition_outputs, N_OUTPUTS);
+    int staged = st == GG_OK;
+    /* With one job the communities are read on this connection, all from
+     * one snapshot; workers read on their own connections. */
+    if (st == GG_OK)
+        st = gg_store_begin_snapshot(store);
     if (st == GG_OK)
         st = create_plan(store, &o, &r->plan);
     if (st == GG_OK)
@@ -812,8 +874,9 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
         st = gg_error(ctx, GG_ERR_INVALID_INPUT, "%s%s; no plan was stored",
                       first->problem, r->failed > 1 ? " (and other communities failed)" : "");
     }
+    size_t recounted = 0;
     if (st == GG_OK)
-        st = recount_plan(ctx, store, &o, r, &points);
+        st = recount_plan(ctx, store, &o, r, &points, &recounted);
     plan_points_free(ctx, &points);
     if (st == GG_OK) {
         r->grids_in_range = r->grids_out_of_range = 0;
@@ -823,11 +886,22 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
         }
     }
     if (st == GG_OK)
+        st = gg_store_commit(store); /* the snapshot ends; the staged plan stays */
+    if (st == GG_OK)
+        st = gg_store_begin_unchanged(store, partition_inputs, N_INPUTS, stamp, "the partition");
+    if (st == GG_OK)
+        st = store_plan(store, &r->plan);
+    if (st == GG_OK)
         st = gg_store_commit(store);
     if (st != GG_OK) {
         gg_store_rollback(store);
         r->plan = 0;
     }
+    if (staged)
+        gg_stage_drop(store, partition_outputs, N_OUTPUTS);
+    if (st == GG_OK && recounted > 0)
+        gg_log(ctx, GG_LOG_INFO, "plan %lld: %zu grid(s) recounted over the whole plan (points on the edge between"
+               " communities)", (long long)r->plan, recounted);
     gg_metric_cache_clear(&cache);
     gg_free(ctx, codes);
     *out = r;

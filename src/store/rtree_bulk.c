@@ -354,10 +354,10 @@ static gg_status read_existing(gg_store *store, const char *rtree, gg_rtree_entr
     return st;
 }
 
-gg_status gg_rtree_rebuild(gg_store *store, const char *rtree, gg_rtree_entries *list)
+gg_status gg_rtree_rebuild(gg_store *store, const char *rtree, gg_rtree_entries *list, int keep_existing)
 {
     gg_ctx *ctx = store->ctx;
-    gg_status st = read_existing(store, rtree, list);
+    gg_status st = keep_existing ? read_existing(store, rtree, list) : GG_OK;
     if (st != GG_OK)
         return st;
     rtree_writer w;

@@ -3,6 +3,7 @@
  * migrations[i] takes a project from version i to i + 1; a new project
  * runs them all from 0. A migration is SQL only, run inside the caller's
  * transaction, so a failed upgrade leaves the file as it was. */
+#include "store/stage.h"
 #include "store/store.h"
 #include "geo/coverage.h"
 
@@ -173,7 +174,12 @@ gg_status gg_schema_migrate(gg_store *store, int from_version)
             return st;
         }
         if (v + 1 == 4) {
+            /* Points moved: a job that read them before must not store
+             * what it made of them (store/stage.h). */
+            static const char *const moved[] = {"household"};
             gg_status st = round_household_points(store);
+            if (st == GG_OK && from_version > 0)
+                st = gg_store_changes_bump(store, moved, 1);
             if (st != GG_OK)
                 return st;
         }

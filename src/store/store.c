@@ -327,6 +327,25 @@ int gg_store_schema_version(const gg_store *store)
     return store ? store->schema_version : 0;
 }
 
+static double monotonic_s(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* How long the write lock was held, from BEGIN IMMEDIATE to its end, at
+ * debug level: every other writer (the service's incident POSTs) waited
+ * for up to this long. */
+static void write_ended(gg_store *store, const char *how)
+{
+    if (store->write_began <= 0)
+        return;
+    gg_log(store->ctx, GG_LOG_DEBUG, "%s: write transaction %s after %.3f s", store->path, how,
+           monotonic_s() - store->write_began);
+    store->write_began = 0;
+}
+
 gg_status gg_store_begin(gg_store *store)
 {
     if (store->in_transaction)
@@ -334,8 +353,10 @@ gg_status gg_store_begin(gg_store *store)
     if (!store->writable)
         return gg_error(store->ctx, GG_ERR_ARG, "%s: opened read-only", store->path);
     gg_status st = gg_store_exec(store, "BEGIN IMMEDIATE");
-    if (st == GG_OK)
+    if (st == GG_OK) {
         store->in_transaction = 1;
+        store->write_began = monotonic_s();
+    }
     return st;
 }
 
@@ -344,8 +365,10 @@ gg_status gg_store_commit(gg_store *store)
     if (!store->in_transaction)
         return gg_error(store->ctx, GG_ERR_ARG, "%s: no transaction is open", store->path);
     gg_status st = gg_store_exec(store, "COMMIT");
-    if (st == GG_OK)
+    if (st == GG_OK) {
         store->in_transaction = 0;
+        write_ended(store, "committed");
+    }
     return st;
 }
 
@@ -356,6 +379,7 @@ gg_status gg_store_rollback(gg_store *store)
     if (!store->in_transaction)
         return GG_OK;
     store->in_transaction = 0;
+    write_ended(store, "rolled back");
     if (sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK &&
         store->ctx->errcode == GG_OK)
         return gg_store_sql_error(store, "rollback");

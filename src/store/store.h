@@ -15,6 +15,7 @@ struct gg_store {
     int schema_version;
     int writable;
     int in_transaction;
+    double write_began;         /* CLOCK_MONOTONIC seconds at BEGIN IMMEDIATE; 0 outside one */
 };
 
 /* Where each layer lives: its table, geometry column type (NULL for none)

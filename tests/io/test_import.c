@@ -348,6 +348,23 @@ static void grids_become_plans_keeping_their_codes(void)
     gg_import_report_free(ctx, r);
     CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan"), 2);
     CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid"), 6);
+    /* A grid of a new code is appended to plan 2, after its rows, counted
+     * and in the spatial index. */
+    const char *more = gg_test_path("more.geojson");
+    gg_test_write_file(more,
+        "{\"type\":\"FeatureCollection\",\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"code\":\"9801000010081002\"},"
+        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[7.42,43.75],[7.43,43.75],[7.43,43.755],[7.42,43.75]]]}}]}");
+    CHECK_INT(gg_import(ctx, store, GG_LAYER_GRIDS, more, &opts, &r), GG_OK);
+    CHECK_INT(r->plan, 2);
+    CHECK_INT(r->imported, 1);
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan"), 2);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 2"), 4);
+    CHECK_INT(fx_scalar(store, "SELECT fid FROM grid WHERE code = '9801000010081002'"), 7);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE households IS NULL"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM idx_grid_geom"), 7);
+    CHECK_INT(fx_scalar(store, "SELECT rtreecheck('idx_grid_geom') = 'ok'"), 1);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }
@@ -492,9 +509,116 @@ static void numeric_codes_and_ids_are_kept_exactly(void)
     gg_ctx_free(ctx);
 }
 
+/* ---- the write lock: an import reads without it ---- */
+
+/* What a progress callback saw from connections of its own while an
+ * import read its source: whether another writer could take the write
+ * lock (BEGIN IMMEDIATE with a short busy timeout, then a write), how many
+ * households were visible, and, when asked, Monaco's communities imported
+ * again by another connection in the middle. */
+typedef struct probe {
+    const char *path;
+    int calls, refused;
+    int64_t households_seen;
+    int reimport_divisions;
+    gg_status reimported;
+} probe;
+
+static int probe_progress(void *user, const char *stage, uint64_t done, uint64_t total)
+{
+    probe *p = user;
+    (void)stage, (void)done, (void)total;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(p->path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 250);
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE gg_meta SET value = value WHERE key = 'created'; COMMIT", NULL,
+                         NULL, NULL) != SQLITE_OK)
+            p->refused++;
+        sqlite3_stmt *stmt = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM household", -1, &stmt, NULL) == SQLITE_OK &&
+            sqlite3_step(stmt) == SQLITE_ROW)
+            p->households_seen += sqlite3_column_int64(stmt, 0);
+        sqlite3_finalize(stmt);
+    } else {
+        p->refused++;
+    }
+    sqlite3_close(db);
+    if (p->calls++ == 0 && p->reimport_divisions) {
+        gg_ctx *ctx = fx_ctx();
+        gg_store *store = NULL;
+        p->reimported = gg_store_open(ctx, p->path, 1, &store);
+        if (p->reimported == GG_OK)
+            p->reimported = fx_import(ctx, store, GG_LAYER_DIVISIONS, fx_data("monaco/communities.gpkg"), NULL, NULL,
+                                      0, NULL);
+        gg_store_close(store);
+        gg_ctx_free(ctx);
+    }
+    return 0;
+}
+
+static void import_leaves_the_write_lock_free_while_it_reads(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    fx_import_monaco_communities(ctx, store);
+    probe p = {store->path, 0, 0, 0, 0, GG_OK};
+    gg_ctx_set_progress(ctx, probe_progress, &p);
+    const char *hh_maps[] = {"id=hh_id", "count=households", NULL};
+    for (int append = 0; append <= 1; append++) {
+        gg_import_report *r = NULL;
+        /* Appending the same points again: every one is the project's already. */
+        CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data("monaco/households.gpkg"), NULL, hh_maps, append,
+                            &r),
+                  append ? GG_ERR_INVALID_INPUT : GG_OK);
+        CHECK_INT(r->imported, append ? 0 : 6086);
+        if (append)
+            CHECK(fx_has_issue(r, GG_ISSUE_REJECTED, NULL, "the project has it already"));
+        gg_import_report_free(ctx, r);
+        gg_ctx_clear_error(ctx);
+    }
+    CHECK(p.calls >= 2);
+    CHECK_INT(p.refused, 0);               /* the old import held the lock from its start */
+    CHECK_INT(p.households_seen, 6086);    /* none before the first import was stored */
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household"), 6086);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM sqlite_temp_master"), 0);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* Communities imported again by another process while the households were
+ * read (and located in the old ones): the households are not stored, and
+ * the next import works. */
+static void import_refuses_inputs_changed_while_it_ran(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    fx_import_monaco_communities(ctx, store);
+    probe p = {store->path, 0, 0, 0, 1, GG_ERR_INTERNAL};
+    gg_ctx_set_progress(ctx, probe_progress, &p);
+    const char *hh_maps[] = {"id=hh_id", "count=households", NULL};
+    gg_import_report *r = NULL;
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data("monaco/households.gpkg"), NULL, hh_maps, 0, &r),
+              GG_ERR_STORE);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "household, division changed while the import ran");
+    CHECK_INT(p.reimported, GG_OK);
+    CHECK_INT(r->imported, 0);
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM sqlite_temp_master"), 0);
+    gg_ctx_set_progress(ctx, NULL, NULL);
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data("monaco/households.gpkg"), NULL, hh_maps, 0, NULL),
+              GG_OK);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household"), 6086);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household WHERE community IS NULL"), 0);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_SUITE(import_suite, T(numeric_codes_and_ids_are_kept_exactly), T(threaded_import_gives_the_same_project), T(monaco_layers_import_with_their_counts), T(beijing_code_table_then_communities),
           T(reimport_replaces_and_append_refuses_duplicates), T(divisions_imported_later_assign_households),
           T(projected_sources_are_reprojected), T(osm_pbf_roads_import_directly),
           T(workers_roles_in_english_and_chinese), T(dept_grids_are_replaced_per_department),
           T(grids_become_plans_keeping_their_codes), T(skip_invalid_imports_the_rest_and_lists_the_rejected),
-          T(gbk_shapefile_with_a_bow_tie))
+          T(gbk_shapefile_with_a_bow_tie), T(import_leaves_the_write_lock_free_while_it_reads),
+          T(import_refuses_inputs_changed_while_it_ran))

@@ -511,9 +511,121 @@ static void map_draws_the_plan(void)
     gg_ctx_free(ctx);
 }
 
+/* ---- the write lock: a partition computes without it ---- */
+
+/* What a progress callback saw from connections of its own while the
+ * partition ran: whether another writer could take the write lock
+ * (BEGIN IMMEDIATE with a short busy timeout, then a write), whether
+ * any plan was visible yet, and, when asked, a re-import of the
+ * households committed by another connection in the middle. */
+typedef struct probe {
+    const char *path;
+    int calls, refused;
+    int64_t plans_seen;
+    const char *reimport;       /* a households CSV to import at the first call, or NULL */
+    gg_status reimported;
+} probe;
+
+static int probe_progress(void *user, const char *stage, uint64_t done, uint64_t total)
+{
+    probe *p = user;
+    (void)stage, (void)done, (void)total;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(p->path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 250);
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE gg_meta SET value = value WHERE key = 'created'; COMMIT", NULL,
+                         NULL, NULL) != SQLITE_OK)
+            p->refused++;
+        sqlite3_stmt *stmt = NULL;
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM plan", -1, &stmt, NULL) == SQLITE_OK &&
+            sqlite3_step(stmt) == SQLITE_ROW)
+            p->plans_seen += sqlite3_column_int64(stmt, 0);
+        sqlite3_finalize(stmt);
+    } else {
+        p->refused++;
+    }
+    sqlite3_close(db);
+    if (p->calls++ == 0 && p->reimport != NULL) {
+        gg_ctx *ctx = fx_ctx();
+        gg_store *store = NULL;
+        p->reimported = gg_store_open(ctx, p->path, 1, &store);
+        if (p->reimported == GG_OK)
+            p->reimported = fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, p->reimport, NULL, NULL, 0, NULL);
+        gg_store_close(store);
+        gg_ctx_free(ctx);
+    }
+    return 0;
+}
+
+static void partition_leaves_the_write_lock_free_while_it_computes(void)
+{
+    char households[8192];
+    grid_points(households, sizeof households, 12, 12, 25);
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        gg_ctx *ctx = fx_ctx();
+        gg_store *store = rule_project(ctx, jobs == 1 ? "p1.sqlite" : "p2.sqlite", square, "111", households);
+        import_lines(ctx, store, GG_LAYER_ROADS,
+                     "id,class,wkt\nr1,residential,\"LINESTRING(116.005 39.99,116.005 40.02)\"\n"
+                     "r2,residential,\"LINESTRING(115.99 40.005,116.02 40.005)\"\n");
+        probe p = {store->path, 0, 0, 0, NULL, GG_OK};
+        gg_ctx_set_progress(ctx, probe_progress, &p);
+        gg_partition_options opts;
+        gg_partition_options_init(&opts);
+        opts.jobs = jobs;
+        gg_partition_report *r = NULL;
+        CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
+        CHECK(p.calls >= 1);
+        CHECK_INT(p.refused, 0);    /* the old partition held the lock from its start */
+        CHECK_INT(p.plans_seen, 0); /* and nothing is visible before the end */
+        CHECK_INT(r->plan, 1);
+        gg_partition_report_free(ctx, r);
+        check_plan(store, 1, 3600);
+        gg_store_close(store);
+        gg_ctx_free(ctx);
+    }
+}
+
+/* Households imported by another process while the partition computed:
+ * the plan, made from the old points, is not stored. */
+static void partition_refuses_inputs_changed_while_it_ran(void)
+{
+    char households[8192];
+    grid_points(households, sizeof households, 12, 12, 25);
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = rule_project(ctx, "p.sqlite", square, "111", households);
+    grid_points(households, sizeof households, 12, 12, 20);
+    const char *path = gg_test_path("new-households.csv");
+    gg_test_write_file(path, households);
+    probe p = {store->path, 0, 0, 0, path, GG_ERR_INTERNAL};
+    gg_ctx_set_progress(ctx, probe_progress, &p);
+    gg_partition_options opts;
+    gg_partition_options_init(&opts);
+    gg_partition_report *r = NULL;
+    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_ERR_STORE);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "changed while the partition ran");
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "nothing was stored");
+    CHECK_INT(p.reimported, GG_OK);
+    CHECK_INT(r ? r->plan : -1, 0);
+    gg_partition_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT sum(count) FROM household"), 2880);
+    /* Run again, it partitions what is there now. */
+    gg_ctx_set_progress(ctx, NULL, NULL);
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
+    CHECK_INT(r->plan, 1);
+    gg_partition_report_free(ctx, r);
+    check_plan(store, 1, 2880);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(map_draws_the_plan), T(report_measures_the_plan), T(export_writes_every_layout), T(monaco_plan_tiles_its_communities), T(beijing_campus_is_a_dedicated_grid),
           T(community_below_minimum_is_one_grid), T(community_without_households_is_one_grid),
           T(tower_over_the_maximum_is_its_own_grid), T(populated_island_gets_its_own_grid),
           T(river_cutting_the_community_bounds_grids), T(dedicated_parcel_across_a_road_stays_whole),
           T(unreachable_window_is_flagged), T(blocks_are_split_when_whole_ones_cannot_fit),
-          T(unknown_community_and_bad_window_are_refused))
+          T(unknown_community_and_bad_window_are_refused),
+          T(partition_leaves_the_write_lock_free_while_it_computes),
+          T(partition_refuses_inputs_changed_while_it_ran))

@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include "govgrid/store.h"
+#include "store/stage.h"
 #include "store/store.h"
 
 static gg_ctx *new_ctx(void)
@@ -211,8 +212,102 @@ static void layer_names(void)
     gg_ctx_free(ctx);
 }
 
+/* A project is in WAL mode, written into the file: readers (the service's
+ * threads) go on reading while a writer commits, and a job's read
+ * snapshot never blocks a writer. */
+static void projects_are_in_wal_mode(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    const char *path = gg_test_path("p.sqlite");
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    gg_store_close(store);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *stmt = NULL;
+    CHECK_INT(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_step(stmt), SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(stmt, 0), "wal");
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    CHECK_INT(gg_store_open(ctx, path, 0, &store), GG_OK);
+    CHECK_INT(scalar(store, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* The change counters move with the writes that bump them and only
+ * those, and a job's write transaction is refused when what it read has
+ * changed since. Staged tables shadow the project's on this connection
+ * only, keep their constraints, and are copied in with their row ids. */
+static void changes_and_staging(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL, *other = NULL;
+    const char *path = gg_test_path("p.sqlite");
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    CHECK_INT(gg_store_open(ctx, path, 1, &other), GG_OK);
+    const char *inputs[] = {"household", "division"}, *unrelated[] = {"worker"};
+    int64_t stamp = -1, later = -1;
+    CHECK_INT(gg_store_changes(store, inputs, 2, &stamp), GG_OK);
+    CHECK_INT(stamp, 0);
+    CHECK_INT(gg_store_begin(other), GG_OK);
+    CHECK_INT(gg_store_changes_bump(other, unrelated, 1), GG_OK);
+    CHECK_INT(gg_store_commit(other), GG_OK);
+    CHECK_INT(gg_store_begin_unchanged(store, inputs, 2, stamp, "the test"), GG_OK);
+    CHECK_INT(gg_store_rollback(store), GG_OK);
+    CHECK_INT(gg_store_begin(other), GG_OK);
+    CHECK_INT(gg_store_changes_bump(other, inputs + 1, 1), GG_OK);
+    CHECK_INT(gg_store_commit(other), GG_OK);
+    CHECK_INT(gg_store_changes(store, inputs, 2, &later), GG_OK);
+    CHECK_INT(later, 1);
+    CHECK_INT(gg_store_begin_unchanged(store, inputs, 2, stamp, "the test"), GG_ERR_STORE);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "household, division changed while the test ran");
+    CHECK_INT(scalar(store, "SELECT count(*) FROM gg_meta WHERE key LIKE 'changes:%'"), 2);
+    gg_ctx_clear_error(ctx);
+
+    const char *staged[] = {"worker"};
+    CHECK_INT(gg_store_exec(other, "INSERT INTO worker(fid, id, name, role) VALUES (7, 'w7', 'Li', 'leader')"), GG_OK);
+    CHECK_INT(gg_stage_create(store, staged, 1), GG_OK);
+    CHECK_INT(gg_store_begin_snapshot(store), GG_OK);
+    CHECK_INT(gg_stage_fill(store, "worker", NULL, 0, NULL), GG_OK);
+    CHECK_INT(gg_store_exec(store, "INSERT INTO worker(fid, id, name, role) VALUES (8, 'w8', 'Wang', 'fulltime')"),
+              GG_OK);
+    /* The staged table keeps the project's constraints. */
+    CHECK_INT(gg_store_exec(store, "INSERT INTO worker(fid, id, name, role) VALUES (9, 'w7', 'Li', 'leader')"),
+              GG_ERR_STORE);
+    CHECK_INT(gg_store_exec(store, "INSERT INTO worker(fid, id, name, role) VALUES (9, 'w9', 'Li', 'boss')"),
+              GG_ERR_STORE);
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM worker"), 2);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM main.worker"), 1);
+    CHECK_INT(scalar(other, "SELECT count(*) FROM worker"), 1);
+    /* A snapshot does not keep other connections from writing. */
+    CHECK_INT(gg_store_exec(other, "UPDATE worker SET phone = '110' WHERE fid = 7"), GG_OK);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM main.worker WHERE phone IS NOT NULL"), 0);
+    CHECK_INT(gg_store_commit(store), GG_OK);
+    CHECK_INT(gg_store_begin(store), GG_OK);
+    int64_t copied = 0;
+    CHECK_INT(gg_stage_copy(store, "worker", 8, &copied), GG_OK);
+    CHECK_INT(copied, 1);
+    CHECK_INT(gg_store_commit(store), GG_OK);
+    gg_stage_drop(store, staged, 1);
+    char text[64] = "";
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(store->db, "SELECT group_concat(id, ' ') FROM (SELECT id FROM worker ORDER BY fid)", -1,
+                           &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        snprintf(text, sizeof text, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    CHECK_STR(text, "w7 w8");
+    CHECK_INT(scalar(store, "SELECT count(*) FROM sqlite_temp_master"), 0);
+    gg_store_close(other);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(new_project_has_schema_and_spatial_indexes), T(create_never_overwrites),
           T(open_refuses_what_is_not_a_project), T(open_refuses_a_newer_schema),
           T(upgrade_rounds_household_points),
           T(read_only_store_refuses_writes), T(rollback_leaves_the_file_as_it_was),
-          T(info_of_an_empty_project), T(layer_names))
+          T(info_of_an_empty_project), T(layer_names), T(projects_are_in_wal_mode), T(changes_and_staging))

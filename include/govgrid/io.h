@@ -1,7 +1,8 @@
 /*
- * govgrid io: importing layers from any vector source GDAL reads
+ * govgrid io: importing layers from vector sources GDAL reads
  * (GeoPackage, Shapefile including GBK/GB18030 attributes, GeoJSON, CSV with
- * lon/lat or WKT columns, OSM PBF, PostGIS, ...) into the project store.
+ * lon/lat or WKT columns, OSM PBF, and, when named, PostGIS, VRT, ...) into
+ * the project store.
  *
  * An import maps the source's fields to the layer's target fields,
  * reprojects to EPSG:4326, validates every feature (invalid polygons are
@@ -42,6 +43,10 @@ typedef struct gg_import_options {
     size_t n_sets;
     const gg_binding *open_options; /* GDAL open options, e.g. X_POSSIBLE_NAMES=lng */
     size_t n_open_options;
+    const char *driver;         /* the GDAL driver to read source with ("VRT", "PostgreSQL", "CSV");
+                                   NULL: the driver of the type source's name declares */
+    int allow_network;          /* read URLs and network file systems (/vsicurl/, /vsis3/, ...) and
+                                   let GDAL fetch what a source refers to; 0: local files only */
     int append;                 /* add to the layer instead of replacing it */
     int skip_invalid;           /* import the valid features even when others are rejected */
     const char *note;           /* grids: the new plan's note */
@@ -101,14 +106,34 @@ typedef struct gg_import_report {
 } gg_import_report;
 
 /* Imports one source layer into a project layer.
- * store must be writable; source is a path or any GDAL connection string.
+ * store must be writable; source is a path (or, with opts->driver, any
+ * GDAL connection string).
+ *
+ * Which GDAL driver reads it: without opts->driver, only the one of the
+ * type its name declares: .csv/.tsv CSV; .shp, .dbf, .shz, .shp.zip and a
+ * folder ESRI Shapefile; .gpkg GPKG; .geojson GeoJSON; .json GeoJSON,
+ * ESRIJSON or TopoJSON; .geojsonl/.geojsons GeoJSONSeq; .kml KML or LIBKML;
+ * .kmz LIBKML; .gml GML; .gpx GPX; .osm/.pbf OSM; .sqlite SQLite; .fgb
+ * FlatGeobuf; a .gdb folder OpenFileGDB; .xlsx XLSX; .xls XLS; .ods ODS;
+ * .tab/.mif MapInfo File; NAME.gz the type of NAME, through /vsigzip/.
+ * The first bytes must be that type: VRT XML saved as .csv is refused
+ * (GG_ERR_FORMAT, naming what was expected and what was found), so is any
+ * other name (GG_ERR_ARG). Drivers that read other files, services or
+ * databases (VRT, WFS, OAPIF, PostgreSQL, ...) are used only when
+ * opts->driver names them. Unless opts->allow_network is set, URLs and
+ * network file systems (/vsicurl/, /vsis3/, /vsigs/, /vsiaz/, ...) are
+ * refused before anything is fetched (GG_ERR_ARG), local ones other than
+ * /vsimem/, /vsizip/, /vsigzip/, /vsitar/ too, a VRT may name no network
+ * source, and GDAL's HTTP requests on the importing threads fail (a
+ * GeoJSON "crs" link is then not followed, with a warning).
  * out receives the report (owned by the caller, gg_import_report_free)
  * whenever one could be made, including when features were rejected.
  * Returns GG_OK; GG_ERR_INVALID_INPUT when features were rejected and
  * skip_invalid is off (nothing written; the report lists them);
  * GG_ERR_NOT_FOUND (no such source layer or field), GG_ERR_FORMAT
- * (unreadable source, missing coordinates), GG_ERR_CRS (no usable CRS, or
- * longitude and latitude evidently swapped), GG_ERR_ARG,
+ * (unreadable source, content not of the declared type, missing
+ * coordinates), GG_ERR_CRS (no usable CRS, or longitude and latitude
+ * evidently swapped), GG_ERR_ARG (also a source refused as above),
  * GG_ERR_STORE, GG_ERR_NOMEM, GG_ERR_CANCELLED. On any failure the store
  * is unchanged. */
 GG_API gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *source,

@@ -15,9 +15,10 @@ static void help(FILE *out)
     fprintf(out,
             "Usage: govgrid import PROJECT.sqlite LAYER SOURCE [options]\n"
             "\n"
-            "Imports one layer of SOURCE (anything GDAL reads: GeoPackage, Shapefile, GeoJSON,\n"
-            "CSV with lon/lat or WKT columns, OSM PBF, PostGIS, ...) into the project, in one\n"
-            "transaction: on any error the project is left exactly as it was.\n"
+            "Imports one layer of SOURCE (GeoPackage, Shapefile, GeoJSON, CSV with lon/lat or\n"
+            "WKT columns, OSM PBF, ...; with --driver anything GDAL reads, PostGIS included)\n"
+            "into the project, in one transaction: on any error the project is left exactly\n"
+            "as it was.\n"
             "\n"
             "LAYER and its fields (a source field of the same name is used unless --map says\n"
             "otherwise; * marks a field every feature needs):\n"
@@ -43,6 +44,10 @@ static void help(FILE *out)
             "  --encoding ENC         encoding of the source's text, e.g. GBK or GB18030\n"
             "  --s-srs CRS            the source's CRS (e.g. EPSG:4549), overriding what it declares\n"
             "  --oo NAME=VALUE        GDAL open option (repeatable), e.g. X_POSSIBLE_NAMES=jd\n"
+            "  --driver NAME          read SOURCE with this GDAL driver (like ogr2ogr -if), e.g.\n"
+            "                         CSV for a .txt file, VRT, PostgreSQL for PG:dbname=...\n"
+            "  --allow-network        read URLs and /vsicurl/, /vsis3/, ... paths, and let GDAL\n"
+            "                         fetch what SOURCE refers to (off: local files only)\n"
             "  --append               add to the layer instead of replacing it (grids: add to\n"
             "                         the newest plan; dept-grids are replaced per department)\n"
             "  --skip-invalid         import the valid features even if others are rejected\n"
@@ -55,6 +60,13 @@ static void help(FILE *out)
             "  --json                 print the report as JSON\n"
             "  --quiet                print nothing but errors\n"
             "  --help                 show this help\n"
+            "\n"
+            "Without --driver, SOURCE is read only by the driver of the type its name\n"
+            "declares, and its content must be that type: .csv/.tsv CSV; .shp, .dbf, .shz,\n"
+            ".shp.zip or a folder: shapefiles; .gpkg; .geojson, .json; .geojsonl; .kml,\n"
+            ".kmz; .gml; .gpx; .osm, .pbf; .sqlite; .fgb; a .gdb folder; .xlsx, .xls, .ods;\n"
+            ".tab, .mif; NAME.gz as NAME. Drivers that read other files, services or\n"
+            "databases (VRT, WFS, PostgreSQL, ...) are used only when --driver names them.\n"
             "\n"
             "A source with no CRS is taken as WGS-84 longitude/latitude only when its extent\n"
             "fits; otherwise give --s-srs. CSV coordinates are read from columns named lon,\n"
@@ -180,6 +192,7 @@ static int run(int argc, char **argv)
         {"skip-invalid", no_argument, NULL, 'k'},    {"note", required_argument, NULL, 'n'},
         {"json", no_argument, NULL, 'j'},            {"quiet", no_argument, NULL, 'q'},
         {"jobs", required_argument, NULL, 'J'},      {"max-count", required_argument, NULL, 'M'},
+        {"driver", required_argument, NULL, 'D'},    {"allow-network", no_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
     };
     gg_binding maps[MAX_BINDINGS], sets[MAX_BINDINGS], oo[MAX_BINDINGS];
@@ -205,6 +218,8 @@ static int run(int argc, char **argv)
         case 'w': opts.where = optarg; break;
         case 'e': opts.encoding = optarg; break;
         case 'c': opts.source_crs = optarg; break;
+        case 'D': opts.driver = optarg; break;
+        case 'N': opts.allow_network = 1; break;
         case 'a': opts.append = 1; break;
         case 'k': opts.skip_invalid = 1; break;
         case 'n': opts.note = optarg; break;

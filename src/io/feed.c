@@ -210,6 +210,11 @@ static void *worker_main(void *arg)
 {
     gg_feed *f = arg;
     gg_gdal_enter(f->wctx);
+    /* The guard against GDAL's HTTP requests is per thread: the reader
+     * installs its own, as the opening thread did. */
+    gg_net_guard guard;
+    memset(&guard, 0, sizeof guard);
+    int guard_failed = !f->src->allow_network && !gg_net_guard_push(&guard);
     /* A coordinate transformation belongs to the thread that uses it (its
      * PROJ objects carry a per-thread context): the reader makes its own. */
     int transform_failed = 0;
@@ -231,7 +236,10 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&f->mutex);
 
         batch_clear(b);
-        if (transform_failed) {
+        if (guard_failed) {
+            gg_error(f->wctx, GG_ERR_INTERNAL, "cannot install the guard against network access in GDAL");
+            batch_fail(b, f->wctx, GG_ERR_INTERNAL);
+        } else if (transform_failed) {
             gg_error(f->wctx, GG_ERR_CRS, "%s: layer '%s': no transformation from %s to EPSG:%d",
                      f->src->path, f->src->layer_name, f->src->crs_text, GG_STORAGE_SRID);
             batch_fail(b, f->wctx, GG_ERR_CRS);
@@ -251,6 +259,7 @@ static void *worker_main(void *arg)
         if (last)
             break;
     }
+    gg_net_guard_pop(&guard);
     gg_gdal_leave(f->wctx);
     return NULL;
 }

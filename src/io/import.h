@@ -59,6 +59,44 @@ typedef struct field_value {
     double r;
 } field_value;
 
+/* ---- which driver may read a source (source_policy.c) ---- */
+
+#define GG_SOURCE_MAX_DRIVERS 4
+
+/* How a source is to be opened: the drivers GDAL may try, decided from
+ * the name (or the caller's driver) and checked against the first bytes. */
+typedef struct gg_source_plan {
+    const char *drivers[GG_SOURCE_MAX_DRIVERS + 1]; /* NULL-terminated; GDAL's short names */
+    char open_path[4096];   /* what to give GDAL: the path, /vsigzip/ + a .gz path, or CSV: + a
+                               path named with --driver CSV */
+    int allow_network;
+} gg_source_plan;
+
+/* Decides the plan for path, or refuses it: GG_ERR_ARG for a network
+ * location without allow_network, a name of no known type, a connection
+ * string or VRT without a driver, an unknown driver; GG_ERR_FORMAT when
+ * the content is not the declared type (naming both); GG_ERR_IO. */
+gg_status gg_source_plan_make(gg_ctx *ctx, const char *path, const gg_import_options *opts,
+                              gg_source_plan *plan);
+
+/* While pushed on a thread, GDAL's HTTP requests on that thread fail
+ * without reaching the network (CPLHTTPPushFetchCallback). Push and pop
+ * on the same thread; the guard must stay where it is until popped. */
+typedef struct gg_net_guard {
+    int pushed;
+    int refused;            /* requests refused */
+    char first_url[256];
+} gg_net_guard;
+
+int gg_net_guard_push(gg_net_guard *guard); /* 0 when GDAL could not install it */
+void gg_net_guard_pop(gg_net_guard *guard);
+
+/* Sets, on this thread, the GDAL options that stop drivers from following
+ * links while opening (GML xlinks and schemas, KML styles); *saved keeps
+ * the previous values for gg_offline_settings_restore. */
+gg_status gg_offline_settings_set(gg_ctx *ctx, char ***saved);
+void gg_offline_settings_restore(char **saved);
+
 /* ---- the source (source.c) ---- */
 
 typedef struct gg_source {
@@ -75,8 +113,13 @@ typedef struct gg_source {
     OGRSpatialReferenceH storage_srs;
     int geographic;         /* source coordinates are lon/lat */
     char crs_text[160];
+    int allow_network;      /* 0: the reading threads guard against GDAL's HTTP requests */
+    gg_net_guard guard;     /* the opening thread's, pushed by gg_source_open, popped by gg_source_close */
 } gg_source;
 
+/* Opens path as opts says (gg_source_plan_make decides the drivers).
+ * Without allow_network it pushes src->guard on the calling thread:
+ * gg_source_close, on the same thread, pops it, also after a failure. */
 gg_status gg_source_open(gg_ctx *ctx, const char *path, const layer_spec *spec,
                          const gg_import_options *opts, gg_source *src, gg_import_report *report);
 void gg_source_close(gg_source *src);

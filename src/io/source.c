@@ -1,15 +1,14 @@
-/* Opening a source with GDAL: driver-specific open options, layer choice,
- * attribute filter, and the source CRS with its transformation to storage. */
+/* Opening a source with GDAL: with the drivers source_policy.c allows,
+ * driver-specific open options, layer choice, attribute filter, and the
+ * source CRS with its transformation to storage. */
 #include "io/import.h"
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 /* Column names taken as coordinates in CSV files, in GDAL's syntax. */
 #define CSV_X_NAMES "lon,lng,long,longitude,x,经度"
@@ -158,8 +157,14 @@ static gg_status setup_crs(gg_ctx *ctx, gg_source *src, const gg_import_options 
     OGRSpatialReferenceH srs = NULL;
     if (opts->source_crs != NULL) {
         owned = OSRNewSpatialReference(NULL);
+        int refused = src->guard.refused;
         if (OSRSetFromUserInput(owned, opts->source_crs) != OGRERR_NONE) {
             OSRDestroySpatialReference(owned);
+            if (src->guard.refused > refused)
+                return gg_error(ctx, GG_ERR_ARG,
+                                "--s-srs '%s': a URL; govgrid fetches nothing from the network "
+                                "unless --allow-network is given",
+                                opts->source_crs);
             return gg_error(ctx, GG_ERR_CRS, "--s-srs '%s': not a CRS PROJ/GDAL understands",
                             opts->source_crs);
         }
@@ -222,24 +227,46 @@ static gg_status setup_crs(gg_ctx *ctx, gg_source *src, const gg_import_options 
     return GG_OK;
 }
 
+static int plan_has(const gg_source_plan *plan, const char *driver)
+{
+    for (size_t i = 0; plan->drivers[i] != NULL; i++)
+        if (strcmp(plan->drivers[i], driver) == 0)
+            return 1;
+    return 0;
+}
+
+/* The error for a source the planned drivers could not open. */
+static gg_status open_error(gg_ctx *ctx, gg_source *src, const char *path)
+{
+    if (src->guard.refused > 0)
+        return gg_error(ctx, GG_ERR_FORMAT,
+                        "%s: cannot open as a vector source: it refers to %s, on the network; govgrid "
+                        "reads only local files unless --allow-network is given",
+                        path, src->guard.first_url);
+    return gg_error(ctx, GG_ERR_FORMAT, "%s: cannot open as a vector source: %s", path, gdal_reason(ctx));
+}
+
 gg_status gg_source_open(gg_ctx *ctx, const char *path, const layer_spec *spec,
                          const gg_import_options *opts, gg_source *src, gg_import_report *report)
 {
     memset(src, 0, sizeof *src);
     src->path = path;
-    struct stat sb;
-    int is_file = stat(path, &sb) == 0;
-    if (!is_file && strchr(path, ':') == NULL && strncmp(path, "/vsi", 4) != 0)
-        return gg_error(ctx, GG_ERR_IO, "%s: %s", path, strerror(errno));
-
-    GDALDriverH driver = GDALIdentifyDriverEx(path, GDAL_OF_VECTOR, NULL, NULL);
-    const char *driver_name = driver ? GDALGetDriverShortName(driver) : "";
+    src->allow_network = opts->allow_network != 0;
+    if (!src->allow_network && !gg_net_guard_push(&src->guard))
+        return gg_error(ctx, GG_ERR_INTERNAL, "cannot install the guard against network access in GDAL");
+    gg_source_plan plan;
+    gg_status st = gg_source_plan_make(ctx, path, opts, &plan);
+    if (st != GG_OK)
+        return st;
+    /* CSV and shapefiles get open options of their own; their plans hold
+     * no other driver. */
+    const char *driver_name = plan.drivers[1] == NULL ? plan.drivers[0] : "";
     char **oo = NULL;
     csv_columns cols;
     memset(&cols, 0, sizeof cols);
     if (strcmp(driver_name, "CSV") == 0) {
         src->is_csv = 1;
-        gg_status st = csv_pick_columns(ctx, path, &cols);
+        st = csv_pick_columns(ctx, plan.open_path, &cols);
         if (st != GG_OK)
             return st;
         if (cols.x[0] != '\0' && cols.y[0] != '\0') {
@@ -250,6 +277,8 @@ gg_status gg_source_open(gg_ctx *ctx, const char *path, const layer_spec *spec,
         }
         oo = CSLSetNameValue(oo, "KEEP_GEOM_COLUMNS", "NO");
     }
+    if (plan_has(&plan, "GML") && !src->allow_network)
+        oo = CSLSetNameValue(oo, "DOWNLOAD_SCHEMA", "NO");
     if (opts->encoding != NULL && !is_utf8_name(opts->encoding)) {
         if (strcmp(driver_name, "ESRI Shapefile") == 0)
             oo = CSLSetNameValue(oo, "ENCODING", opts->encoding);
@@ -260,15 +289,20 @@ gg_status gg_source_open(gg_ctx *ctx, const char *path, const layer_spec *spec,
     for (size_t i = 0; i < opts->n_open_options; i++)
         oo = CSLSetNameValue(oo, opts->open_options[i].target, opts->open_options[i].value);
 
-    const char *const allowed[] = {driver_name, NULL};
-    src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
-                         driver ? allowed : NULL, (const char *const *)oo, NULL);
+    char **saved = NULL;
+    st = src->allow_network ? GG_OK : gg_offline_settings_set(ctx, &saved);
+    if (st == GG_OK) {
+        src->ds = GDALOpenEx(plan.open_path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
+                             plan.drivers, (const char *const *)oo, NULL);
+        gg_offline_settings_restore(saved);
+    }
     CSLDestroy(oo);
+    if (st != GG_OK)
+        return st;
     if (src->ds == NULL)
-        return gg_error(ctx, GG_ERR_FORMAT, "%s: cannot open as a vector source: %s", path,
-                        gdal_reason(ctx));
+        return open_error(ctx, src, path);
     src->driver = GDALGetDriverShortName(GDALGetDatasetDriver(src->ds));
-    gg_status st = choose_layer(ctx, src, spec, opts);
+    st = choose_layer(ctx, src, spec, opts);
     if (st != GG_OK)
         return st;
     if (opts->where != NULL) {
@@ -293,10 +327,17 @@ gg_status gg_source_open(gg_ctx *ctx, const char *path, const layer_spec *spec,
         return gg_error(ctx, GG_ERR_FORMAT, "%s: layer '%s' has no geometry; layer %s needs it",
                         path, src->layer_name, gg_layer_name(spec->layer));
     }
+    st = GG_OK;
     if (spec->geom != GEOM_NONE && has_geometry)
-        return setup_crs(ctx, src, opts, report);
-    snprintf(src->crs_text, sizeof src->crs_text, "none");
-    return GG_OK;
+        st = setup_crs(ctx, src, opts, report);
+    else
+        snprintf(src->crs_text, sizeof src->crs_text, "none");
+    if (st == GG_OK && src->guard.refused > 0)
+        st = gg_report_issue(ctx, report, opts->max_issues, GG_ISSUE_WARNING, -1, 0, NULL,
+                             "the source refers to %s; not fetched: govgrid reads only local files "
+                             "unless --allow-network is given",
+                             src->guard.first_url);
+    return st;
 }
 
 void gg_source_close(gg_source *src)
@@ -309,5 +350,6 @@ void gg_source_close(gg_source *src)
         OSRDestroySpatialReference(src->source_srs);
     if (src->ds != NULL)
         GDALClose(src->ds);
+    gg_net_guard_pop(&src->guard);
     memset(src, 0, sizeof *src);
 }

@@ -193,7 +193,7 @@ static void sources_that_cannot_be_read_as_asked(void)
     expect_failure(GG_LAYER_HOUSEHOLDS, gg_test_path("missing.gpkg"), NULL, GG_ERR_IO,
                    "missing.gpkg: No such file or directory");
     expect_failure(GG_LAYER_HOUSEHOLDS, write_text("junk.gpkg", "not a geopackage at all"), NULL,
-                   GG_ERR_FORMAT, "junk.gpkg: cannot open as a vector source");
+                   GG_ERR_FORMAT, "junk.gpkg: not a GeoPackage (its content is plain text)");
     expect_failure(GG_LAYER_WATERWAYS, fx_data("monaco/waterways.gpkg"), NULL, GG_ERR_ARG,
                    "waterways.gpkg: 2 layers (waterway_lines, water_areas): choose one with --src-layer");
     gg_import_options opts;

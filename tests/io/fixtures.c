@@ -196,3 +196,33 @@ gg_store *fx_sample_project(gg_ctx *ctx, const char *area, const char *name)
     return store;
 }
 
+
+int fx_lock_probe_progress(void *user, const char *stage, uint64_t done, uint64_t total)
+{
+    fx_lock_probe *p = user;
+    (void)stage, (void)done, (void)total;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(p->path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 250);
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE gg_meta SET value = value WHERE key = 'created'; COMMIT", NULL,
+                         NULL, NULL) != SQLITE_OK)
+            p->refused++;
+        sqlite3_stmt *stmt = NULL;
+        if (sqlite3_prepare_v2(db, p->count_sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+            p->seen += sqlite3_column_int64(stmt, 0);
+        sqlite3_finalize(stmt);
+    } else {
+        p->refused++;
+    }
+    sqlite3_close(db);
+    if (p->calls++ == 0 && p->reimport != NULL) {
+        gg_ctx *ctx = fx_ctx();
+        gg_store *store = NULL;
+        p->reimported = gg_store_open(ctx, p->path, 1, &store);
+        if (p->reimported == GG_OK)
+            p->reimported = fx_import(ctx, store, p->reimport_layer, p->reimport, NULL, NULL, 0, NULL);
+        gg_store_close(store);
+        gg_ctx_free(ctx);
+    }
+    return 0;
+}

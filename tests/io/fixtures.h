@@ -43,4 +43,23 @@ const char *fx_gbk_bowtie_shapefile(void);
  * text? */
 int fx_has_issue(const gg_import_report *r, gg_issue_kind kind, const char *id, const char *text);
 
+/* A progress callback (gg_ctx_set_progress) that looks at the project from
+ * connections of its own while a long job runs: whether another writer can
+ * take the write lock (BEGIN IMMEDIATE with a 250 ms busy timeout, then a
+ * write; refused counts the times it could not), the sum of what count_sql
+ * answered (seen), and at its first call, when reimport is set, that
+ * source imported into reimport_layer by another connection (its status
+ * in reimported). */
+typedef struct fx_lock_probe {
+    const char *path;
+    const char *count_sql;
+    gg_layer reimport_layer;
+    const char *reimport;
+    int calls, refused;
+    int64_t seen;
+    gg_status reimported;
+} fx_lock_probe;
+
+int fx_lock_probe_progress(void *user, const char *stage, uint64_t done, uint64_t total);
+
 #endif

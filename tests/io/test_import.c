@@ -511,58 +511,13 @@ static void numeric_codes_and_ids_are_kept_exactly(void)
 
 /* ---- the write lock: an import reads without it ---- */
 
-/* What a progress callback saw from connections of its own while an
- * import read its source: whether another writer could take the write
- * lock (BEGIN IMMEDIATE with a short busy timeout, then a write), how many
- * households were visible, and, when asked, Monaco's communities imported
- * again by another connection in the middle. */
-typedef struct probe {
-    const char *path;
-    int calls, refused;
-    int64_t households_seen;
-    int reimport_divisions;
-    gg_status reimported;
-} probe;
-
-static int probe_progress(void *user, const char *stage, uint64_t done, uint64_t total)
-{
-    probe *p = user;
-    (void)stage, (void)done, (void)total;
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(p->path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
-        sqlite3_busy_timeout(db, 250);
-        if (sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE gg_meta SET value = value WHERE key = 'created'; COMMIT", NULL,
-                         NULL, NULL) != SQLITE_OK)
-            p->refused++;
-        sqlite3_stmt *stmt = NULL;
-        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM household", -1, &stmt, NULL) == SQLITE_OK &&
-            sqlite3_step(stmt) == SQLITE_ROW)
-            p->households_seen += sqlite3_column_int64(stmt, 0);
-        sqlite3_finalize(stmt);
-    } else {
-        p->refused++;
-    }
-    sqlite3_close(db);
-    if (p->calls++ == 0 && p->reimport_divisions) {
-        gg_ctx *ctx = fx_ctx();
-        gg_store *store = NULL;
-        p->reimported = gg_store_open(ctx, p->path, 1, &store);
-        if (p->reimported == GG_OK)
-            p->reimported = fx_import(ctx, store, GG_LAYER_DIVISIONS, fx_data("monaco/communities.gpkg"), NULL, NULL,
-                                      0, NULL);
-        gg_store_close(store);
-        gg_ctx_free(ctx);
-    }
-    return 0;
-}
-
 static void import_leaves_the_write_lock_free_while_it_reads(void)
 {
     gg_ctx *ctx = fx_ctx();
     gg_store *store = fx_project(ctx, "p.sqlite");
     fx_import_monaco_communities(ctx, store);
-    probe p = {store->path, 0, 0, 0, 0, GG_OK};
-    gg_ctx_set_progress(ctx, probe_progress, &p);
+    fx_lock_probe p = {store->path, "SELECT count(*) FROM household", GG_LAYER_DIVISIONS, NULL, 0, 0, 0, GG_OK};
+    gg_ctx_set_progress(ctx, fx_lock_probe_progress, &p);
     const char *hh_maps[] = {"id=hh_id", "count=households", NULL};
     for (int append = 0; append <= 1; append++) {
         gg_import_report *r = NULL;
@@ -578,7 +533,7 @@ static void import_leaves_the_write_lock_free_while_it_reads(void)
     }
     CHECK(p.calls >= 2);
     CHECK_INT(p.refused, 0);               /* the old import held the lock from its start */
-    CHECK_INT(p.households_seen, 6086);    /* none before the first import was stored */
+    CHECK_INT(p.seen, 6086);    /* none before the first import was stored */
     CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household"), 6086);
     CHECK_INT(fx_scalar(store, "SELECT count(*) FROM sqlite_temp_master"), 0);
     gg_store_close(store);
@@ -593,8 +548,10 @@ static void import_refuses_inputs_changed_while_it_ran(void)
     gg_ctx *ctx = fx_ctx();
     gg_store *store = fx_project(ctx, "p.sqlite");
     fx_import_monaco_communities(ctx, store);
-    probe p = {store->path, 0, 0, 0, 1, GG_ERR_INTERNAL};
-    gg_ctx_set_progress(ctx, probe_progress, &p);
+    /* Monaco's communities imported again by another connection. */
+    fx_lock_probe p = {store->path, "SELECT count(*) FROM household", GG_LAYER_DIVISIONS,
+                       fx_data("monaco/communities.gpkg"), 0, 0, 0, GG_ERR_INTERNAL};
+    gg_ctx_set_progress(ctx, fx_lock_probe_progress, &p);
     const char *hh_maps[] = {"id=hh_id", "count=households", NULL};
     gg_import_report *r = NULL;
     CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, fx_data("monaco/households.gpkg"), NULL, hh_maps, 0, &r),

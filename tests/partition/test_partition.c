@@ -513,50 +513,6 @@ static void map_draws_the_plan(void)
 
 /* ---- the write lock: a partition computes without it ---- */
 
-/* What a progress callback saw from connections of its own while the
- * partition ran: whether another writer could take the write lock
- * (BEGIN IMMEDIATE with a short busy timeout, then a write), whether
- * any plan was visible yet, and, when asked, a re-import of the
- * households committed by another connection in the middle. */
-typedef struct probe {
-    const char *path;
-    int calls, refused;
-    int64_t plans_seen;
-    const char *reimport;       /* a households CSV to import at the first call, or NULL */
-    gg_status reimported;
-} probe;
-
-static int probe_progress(void *user, const char *stage, uint64_t done, uint64_t total)
-{
-    probe *p = user;
-    (void)stage, (void)done, (void)total;
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(p->path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
-        sqlite3_busy_timeout(db, 250);
-        if (sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE gg_meta SET value = value WHERE key = 'created'; COMMIT", NULL,
-                         NULL, NULL) != SQLITE_OK)
-            p->refused++;
-        sqlite3_stmt *stmt = NULL;
-        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM plan", -1, &stmt, NULL) == SQLITE_OK &&
-            sqlite3_step(stmt) == SQLITE_ROW)
-            p->plans_seen += sqlite3_column_int64(stmt, 0);
-        sqlite3_finalize(stmt);
-    } else {
-        p->refused++;
-    }
-    sqlite3_close(db);
-    if (p->calls++ == 0 && p->reimport != NULL) {
-        gg_ctx *ctx = fx_ctx();
-        gg_store *store = NULL;
-        p->reimported = gg_store_open(ctx, p->path, 1, &store);
-        if (p->reimported == GG_OK)
-            p->reimported = fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, p->reimport, NULL, NULL, 0, NULL);
-        gg_store_close(store);
-        gg_ctx_free(ctx);
-    }
-    return 0;
-}
-
 static void partition_leaves_the_write_lock_free_while_it_computes(void)
 {
     char households[8192];
@@ -567,8 +523,8 @@ static void partition_leaves_the_write_lock_free_while_it_computes(void)
         import_lines(ctx, store, GG_LAYER_ROADS,
                      "id,class,wkt\nr1,residential,\"LINESTRING(116.005 39.99,116.005 40.02)\"\n"
                      "r2,residential,\"LINESTRING(115.99 40.005,116.02 40.005)\"\n");
-        probe p = {store->path, 0, 0, 0, NULL, GG_OK};
-        gg_ctx_set_progress(ctx, probe_progress, &p);
+        fx_lock_probe p = {store->path, "SELECT count(*) FROM plan", GG_LAYER_DIVISIONS, NULL, 0, 0, 0, GG_OK};
+        gg_ctx_set_progress(ctx, fx_lock_probe_progress, &p);
         gg_partition_options opts;
         gg_partition_options_init(&opts);
         opts.jobs = jobs;
@@ -576,7 +532,7 @@ static void partition_leaves_the_write_lock_free_while_it_computes(void)
         CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
         CHECK(p.calls >= 1);
         CHECK_INT(p.refused, 0);    /* the old partition held the lock from its start */
-        CHECK_INT(p.plans_seen, 0); /* and nothing is visible before the end */
+        CHECK_INT(p.seen, 0);       /* and no plan is visible before the end */
         CHECK_INT(r->plan, 1);
         gg_partition_report_free(ctx, r);
         check_plan(store, 1, 3600);
@@ -596,8 +552,8 @@ static void partition_refuses_inputs_changed_while_it_ran(void)
     grid_points(households, sizeof households, 12, 12, 20);
     const char *path = gg_test_path("new-households.csv");
     gg_test_write_file(path, households);
-    probe p = {store->path, 0, 0, 0, path, GG_ERR_INTERNAL};
-    gg_ctx_set_progress(ctx, probe_progress, &p);
+    fx_lock_probe p = {store->path, "SELECT count(*) FROM plan", GG_LAYER_HOUSEHOLDS, path, 0, 0, 0, GG_ERR_INTERNAL};
+    gg_ctx_set_progress(ctx, fx_lock_probe_progress, &p);
     gg_partition_options opts;
     gg_partition_options_init(&opts);
     gg_partition_report *r = NULL;

@@ -7,9 +7,7 @@ set -u
 govgrid=$1 fixtures=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 p="$work/p.sqlite"
-"$govgrid" init "$p" --quiet
-"$govgrid" import "$p" grids "$fixtures/square_grids.csv" --quiet
-"$govgrid" import "$p" workers "$fixtures/square_workers.csv" --quiet
+square_project "$govgrid" "$fixtures" "$p" || exit 1
 W=$("$govgrid" key new "$work/keys" --name app --rights write --quiet)
 R=$("$govgrid" key new "$work/keys" --name desk --rights read --quiet)
 start_service "$govgrid" "$p" "$work/keys" "$work/serve.log"

@@ -8,9 +8,7 @@ set -u
 govgrid=$1 fixtures=$2 work=$3 rounds=${4:-20}
 rm -rf "$work" && mkdir -p "$work"
 p="$work/p.sqlite"
-"$govgrid" init "$p" --quiet
-"$govgrid" import "$p" grids "$fixtures/square_grids.csv" --quiet
-"$govgrid" import "$p" workers "$fixtures/square_workers.csv" --quiet
+square_project "$govgrid" "$fixtures" "$p" || exit 1
 W=$("$govgrid" key new "$work/keys" --name load --rights write --quiet)
 : > "$work/acked"
 client() { # port, out file: post until the service is gone

@@ -1,5 +1,13 @@
-# Shared by the service tests: start `govgrid serve` on a free port and
-# wait until it listens.
+# Shared by the service tests: the project they serve, and `govgrid serve`
+# started on a free port.
+#   square_project GOVGRID FIXTURES_DIR PROJECT   a new project with the four
+#                                                square grids and their roster
+square_project() {
+  "$1" init "$3" --quiet &&
+    "$1" import "$3" grids "$2/square_grids.csv" --quiet &&
+    "$1" import "$3" workers "$2/square_workers.csv" --quiet
+}
+
 #   start_service GOVGRID PROJECT KEYS LOG   sets pid and port; exits 1 with
 #                                           the log when it does not start
 start_service() {

@@ -14,9 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 rm -rf "$work" && mkdir -p "$work"
 p="$work/p.sqlite"
-"$govgrid" init "$p" --quiet
-"$govgrid" import "$p" grids "$fixtures/square_grids.csv" --quiet
-"$govgrid" import "$p" workers "$fixtures/square_workers.csv" --quiet
+square_project "$govgrid" "$fixtures" "$p" || exit 1
 W=$("$govgrid" key new "$work/keys" --name hotline --rights read,write --quiet)
 R=$("$govgrid" key new "$work/keys" --name viewer --rights read --quiet)
 X=$("$govgrid" key new "$work/keys" --name old --rights read,write --quiet)

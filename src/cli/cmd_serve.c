@@ -1,6 +1,7 @@
 /* govgrid serve: the dispatch service (src/service). */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@ static void help(FILE *out)
     fprintf(out,
             "Usage: govgrid serve PROJECT.sqlite [--listen ADDRESS:PORT] [--keys KEYS_FILE]\n"
             "                     [--threads N] [--public-grids] [--quiet]\n"
+            "                     [--max-connections N] [--client-connections N]\n"
+            "                     [--request-timeout SECONDS] [--drain SECONDS] [--write-wait SECONDS]\n"
             "\n"
             "Serves the project over HTTP for dispatch centres and the 12345 hotline:\n"
             "  GET  /                                    the web map (grids, incidents, click to locate)\n"
@@ -26,8 +29,15 @@ static void help(FILE *out)
             "  requests.json (POST: needs a write key; GET: a read key), requests/ID.json.\n"
             "\n"
             "An incident is committed to the project (WAL, synchronous=FULL) before its 201\n"
-            "answer. Request bodies are limited to 1 MiB. SIGTERM or SIGINT stop accepting,\n"
-            "finish the requests in flight and close the store; SIGHUP reloads the keys.\n"
+            "answer; incidents are written one at a time by a writer thread of their own, so\n"
+            "reads are answered while a write waits for the project's write lock (held by\n"
+            "another process: an import, a backup). Request bodies are limited to\n"
+            "1 MiB. A request must arrive whole, headers and body, within the request timeout\n"
+            "of its first byte (else 408 and the connection is closed); a connection idle for\n"
+            "30 s is closed. Two Content-Length headers, or Content-Length with\n"
+            "Transfer-Encoding, are refused (400). SIGTERM or SIGINT stop accepting, give the\n"
+            "requests being answered the drain time, close every other connection (a client\n"
+            "still sending is not waited for) and close the store; SIGHUP reloads the keys.\n"
             "\n"
             "Options:\n"
             "  --listen ADDR:PORT  IPv4 address and port (default 127.0.0.1:8080; port 0: any)\n"
@@ -35,7 +45,32 @@ static void help(FILE *out)
             "  --threads N         request threads (default: the cores)\n"
             "  --public-grids      serve grid geometry without a key\n"
             "  --quiet             no start and stop lines\n"
-            "  --help              this text\n");
+            "  --max-connections N connections from all clients (default %u)\n"
+            "  --client-connections N\n"
+            "                      connections from one IP address (default %u); fewer than\n"
+            "                      --max-connections, so one client cannot take them all\n"
+            "  --request-timeout SECONDS\n"
+            "                      a whole request, headers and body, from its first byte\n"
+            "                      (default %u)\n"
+            "  --drain SECONDS     on SIGTERM, the wait for requests being answered (default %u)\n"
+            "  --write-wait SECONDS\n"
+            "                      how long an incident waits for the project's write lock\n"
+            "                      held by another process before a 503 (default %u)\n"
+            "  --help              this text\n",
+            GG_SERVICE_MAX_CONNECTIONS, GG_SERVICE_CLIENT_CONNECTIONS, GG_SERVICE_REQUEST_TIMEOUT_S,
+            GG_SERVICE_DRAIN_S, GG_SERVICE_WRITE_WAIT_S);
+}
+
+/* A whole number from min to max; 0 when text is not one. */
+static int count_arg(const char *text, long min, long max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(text, &end, 10);
+    if (end == text || *end || errno || n < min || n > max)
+        return 0;
+    *out = (unsigned)n;
+    return 1;
 }
 
 static int run(int argc, char **argv)
@@ -44,11 +79,15 @@ static int run(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'}, {"keys", required_argument, NULL, 'k'},
         {"threads", required_argument, NULL, 't'}, {"public-grids", no_argument, NULL, 'g'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"max-connections", required_argument, NULL, 'M'},
+        {"client-connections", required_argument, NULL, 'C'},
+        {"request-timeout", required_argument, NULL, 'T'},
+        {"drain", required_argument, NULL, 'D'},
+        {"write-wait", required_argument, NULL, 'W'},
         {NULL, 0, NULL, 0},
     };
     gg_service_options o;
-    memset(&o, 0, sizeof o);
-    o.listen = "127.0.0.1:8080";
+    gg_service_options_init(&o);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 2;
     int c;
@@ -66,6 +105,28 @@ static int run(int argc, char **argv)
             o.threads = (int)n;
             break;
         }
+        case 'M':
+            if (!count_arg(optarg, 2, 100000, &o.max_connections))
+                return cli_usage("serve", "--max-connections: expected a whole number from 2 to 100000, got '%s'",
+                                 optarg);
+            break;
+        case 'C':
+            if (!count_arg(optarg, 1, 100000, &o.client_connections))
+                return cli_usage("serve", "--client-connections: expected a whole number from 1 to 100000, got '%s'",
+                                 optarg);
+            break;
+        case 'T':
+            if (!count_arg(optarg, 1, 3600, &o.request_timeout_s))
+                return cli_usage("serve", "--request-timeout: expected whole seconds from 1 to 3600, got '%s'", optarg);
+            break;
+        case 'D':
+            if (!count_arg(optarg, 0, 3600, &o.drain_s))
+                return cli_usage("serve", "--drain: expected whole seconds from 0 to 3600, got '%s'", optarg);
+            break;
+        case 'W':
+            if (!count_arg(optarg, 0, 3600, &o.write_wait_s))
+                return cli_usage("serve", "--write-wait: expected whole seconds from 0 to 3600, got '%s'", optarg);
+            break;
         case 'g': o.public_grids = 1; break;
         case 'q': o.quiet = 1; break;
         case 'h': help(stdout); return CLI_OK;
@@ -75,6 +136,9 @@ static int run(int argc, char **argv)
     }
     if (argc - optind != 1)
         return cli_usage("serve", "expected one argument, the project file");
+    if (o.client_connections >= o.max_connections)
+        return cli_usage("serve", "--client-connections (%u) must be fewer than --max-connections (%u)",
+                         o.client_connections, o.max_connections);
     o.project = argv[optind];
     return gg_service_run(&o) == 0 ? CLI_OK : CLI_FAILED;
 }

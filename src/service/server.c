@@ -1,30 +1,81 @@
 /* The HTTP server: libmicrohttpd with a pool of threads, each with its own
- * read connection to the project; one writer for incidents; keys; signals.
- * SIGTERM and SIGINT stop accepting, let the requests in flight finish,
- * then close the store; SIGHUP reloads the keys file. */
+ * read connection to the project; one writer thread for incidents; keys;
+ * signals; the limits that keep one client from shutting out the others.
+ *
+ * Limits: at most max_connections connections, client_connections of them
+ * from one IP address; a request must arrive whole (headers and body)
+ * within request_timeout_s of its first byte, or it is answered 408 and
+ * closed (MHD's own timeout is per idle period, which a client sending a
+ * header line every few seconds never reaches). Two Content-Length
+ * headers, or Content-Length with Transfer-Encoding, are a 400: MHD takes
+ * the first length, or the chunks, where a proxy in front may take another.
+ *
+ * Writes: POST /open311/v2/requests.xml (.json) with a write key runs on the
+ * writer thread while its connection is suspended, so the request threads
+ * stay free for reads while a write waits for the project's write lock
+ * (held by another process: an import or partition for its short store
+ * transaction, a backup or sqlite3 by hand for as long as it likes); the
+ * writer waits for the lock up to write_wait_s.
+ *
+ * Signals: SIGTERM and SIGINT stop accepting, let the requests being
+ * answered finish (drain_s at most), then close everything else and the
+ * store; SIGHUP reloads the keys file. */
 #define _GNU_SOURCE
 #include "service/service.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/tcp.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+/* One request (MHD's con_cls). The writer thread fills reply, route and
+ * write_done of a queued write; the request thread reads them after the
+ * connection is resumed. */
 typedef struct conn_state {
     char *body;
     size_t len;
     int too_large;
     int seen;                   /* the handler has been called */
+    int answering;              /* counted in svc->active */
     struct timespec start;
+    struct MHD_Connection *connection;
+    /* a write handed to the writer thread */
+    int write_queued;
+    int write_done;             /* atomic: the writer has answered */
+    gg_request req;
+    gg_reply reply;
+    int route;
+    struct timespec write_deadline;
+    struct conn_state *next_write;
 } conn_state;
+
+/* One connection (MHD's socket context), on svc->conns, for the request
+ * deadline. phase moves WAITING -> RECEIVING (a byte of a request has
+ * arrived) -> ANSWERING (the whole request is in: the handler's last call)
+ * -> WAITING (answer sent, the connection kept alive) under
+ * svc->conns_lock; CUT when the deadline passed first. */
+enum { PHASE_WAITING, PHASE_RECEIVING, PHASE_ANSWERING, PHASE_CUT };
+
+typedef struct gg_conn_track {
+    struct MHD_Connection *connection;
+    int fd;
+    int phase;
+    uint64_t bytes_mark;        /* bytes the socket had received when the last request ended */
+    struct timespec began;      /* the request's first byte (at the latest) */
+    struct gg_conn_track *prev, *next;
+} gg_conn_track;
 
 typedef struct reader {
     gg_ctx *ctx;
@@ -202,33 +253,204 @@ void gg_reply_error(gg_reply *out, int status, const char *fmt, ...)
     gg_reply_json(out, status, json_pack("{s:{s:i, s:s}}", "error", "code", status, "message", msg));
 }
 
+/* ---- time ---- */
+
+static struct timespec now_mono(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t;
+}
+
+static struct timespec plus_seconds(struct timespec t, unsigned seconds)
+{
+    t.tv_sec += (time_t)seconds;
+    return t;
+}
+
+static int reached(struct timespec now, struct timespec deadline)
+{
+    return now.tv_sec > deadline.tv_sec || (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec);
+}
+
+static uint64_t micros_between(struct timespec from, struct timespec to)
+{
+    return (uint64_t)((to.tv_sec - from.tv_sec) * 1000000LL + (to.tv_nsec - from.tv_nsec) / 1000);
+}
+
+/* ---- connections and the request deadline ---- */
+
+/* The bytes the socket has received so far (TCP_INFO, Linux 4.1 and
+ * later). 0 when the kernel does not say. */
+static int socket_bytes_received(int fd, uint64_t *bytes)
+{
+    struct tcp_info info;
+    socklen_t len = sizeof info;
+    memset(&info, 0, sizeof info);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 ||
+        len < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received)
+        return 0;
+    *bytes = info.tcpi_bytes_received;
+    return 1;
+}
+
+static gg_conn_track *track_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+/* MHD closes the socket only after the CLOSED notice, which takes
+ * conns_lock: the deadline's scan, holding it, never touches a closed
+ * (or reused) descriptor. */
+static void connection_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode code)
+{
+    gg_service *svc = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        gg_conn_track *t = info ? calloc(1, sizeof *t) : NULL;
+        if (t == NULL)
+            return; /* untracked: MHD's idle timeout still holds */
+        t->connection = c;
+        t->fd = info->connect_fd;
+        t->phase = PHASE_WAITING;
+        t->began = now_mono();
+        pthread_mutex_lock(&svc->conns_lock);
+        t->next = svc->conns;
+        if (svc->conns)
+            svc->conns->prev = t;
+        svc->conns = t;
+        pthread_mutex_unlock(&svc->conns_lock);
+        *socket_context = t;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context != NULL) {
+        gg_conn_track *t = *socket_context;
+        pthread_mutex_lock(&svc->conns_lock);
+        if (t->prev)
+            t->prev->next = t->next;
+        else
+            svc->conns = t->next;
+        if (t->next)
+            t->next->prev = t->prev;
+        pthread_mutex_unlock(&svc->conns_lock);
+        free(t);
+        *socket_context = NULL;
+    }
+}
+
+/* Called by the main thread every tick: a waiting connection whose socket
+ * has received bytes since its last request began a request (at the
+ * previous tick at the latest); a request still arriving at its deadline
+ * is answered 408 on the socket itself (MHD has sent nothing on it: it is
+ * still reading) and the socket shut down, which MHD sees as the client
+ * leaving. */
+static void cut_slow_requests(gg_service *svc, struct timespec now, struct timespec previous_tick)
+{
+    char body[160], answer[400];
+    int body_len = snprintf(body, sizeof body,
+                            "{\"error\":{\"code\":408,\"message\":\"the request did not arrive within %u s\"}}\n",
+                            svc->o.request_timeout_s);
+    int len = snprintf(answer, sizeof answer,
+                       "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                       "Content-Type: application/json; charset=utf-8\r\nContent-Length: %d\r\n\r\n%s",
+                       body_len, body);
+    pthread_mutex_lock(&svc->conns_lock);
+    for (gg_conn_track *t = svc->conns; t != NULL; t = t->next) {
+        uint64_t bytes = 0;
+        if (t->phase == PHASE_WAITING && socket_bytes_received(t->fd, &bytes) && bytes > t->bytes_mark) {
+            t->phase = PHASE_RECEIVING;
+            t->began = previous_tick;
+        }
+        if (t->phase == PHASE_RECEIVING && reached(now, plus_seconds(t->began, svc->o.request_timeout_s))) {
+            t->phase = PHASE_CUT;
+            if (send(t->fd, answer, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+                /* the client is gone or not reading: closing is all that is left */
+            }
+            shutdown(t->fd, SHUT_RDWR);
+        }
+    }
+    pthread_mutex_unlock(&svc->conns_lock);
+}
+
+/* The whole request is in: from now on it is being answered (the drain at
+ * SIGTERM waits for it, the deadline no longer applies). 0 when the
+ * deadline cut it first. */
+static int begin_answer(gg_service *svc, struct MHD_Connection *c, conn_state *s)
+{
+    gg_conn_track *t = track_of(c);
+    int cut = 0;
+    if (t != NULL) {
+        pthread_mutex_lock(&svc->conns_lock);
+        if (t->phase == PHASE_CUT)
+            cut = 1;
+        else
+            t->phase = PHASE_ANSWERING;
+        pthread_mutex_unlock(&svc->conns_lock);
+    }
+    if (cut)
+        return 0;
+    if (!s->answering) {
+        s->answering = 1;
+        __atomic_add_fetch(&svc->active, 1, __ATOMIC_SEQ_CST);
+    }
+    return 1;
+}
+
+/* The request line has arrived (MHD's URI log callback): a request began,
+ * if the scan has not seen its first bytes already. */
 static void *request_start(void *cls, const char *uri, struct MHD_Connection *c)
 {
-    (void)cls;
     (void)uri;
-    (void)c;
+    gg_service *svc = cls;
     conn_state *s = calloc(1, sizeof *s);
-    if (s != NULL)
-        clock_gettime(CLOCK_MONOTONIC, &s->start);
+    struct timespec now = now_mono();
+    if (s != NULL) {
+        s->start = now;
+        s->connection = c;
+    }
+    gg_conn_track *t = track_of(c);
+    if (t != NULL) {
+        pthread_mutex_lock(&svc->conns_lock);
+        if (t->phase == PHASE_WAITING) {
+            t->phase = PHASE_RECEIVING;
+            t->began = now;
+        }
+        pthread_mutex_unlock(&svc->conns_lock);
+    }
     return s;
 }
 
+/* MHD calls this once the answer is sent (or the request failed). A queued
+ * write is never pending here: its connection stays suspended until the
+ * writer has answered, and MHD does not end suspended requests. */
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode why)
 {
-    (void)c;
     (void)why;
     gg_service *svc = cls;
     conn_state *s = *con_cls;
+    gg_conn_track *t = track_of(c);
+    if (t != NULL) {
+        uint64_t bytes = 0;
+        int known = socket_bytes_received(t->fd, &bytes);
+        pthread_mutex_lock(&svc->conns_lock);
+        if (t->phase != PHASE_CUT) {
+            t->phase = PHASE_WAITING;
+            t->bytes_mark = known ? bytes : UINT64_MAX;
+        }
+        pthread_mutex_unlock(&svc->conns_lock);
+    }
     if (s != NULL) {
-        if (s->seen)
+        if (s->answering)
             __atomic_sub_fetch(&svc->active, 1, __ATOMIC_SEQ_CST);
+        gg_form_free(&s->req.form);
+        free(s->reply.body);
         free(s->body);
         free(s);
         *con_cls = NULL;
     }
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *c, gg_reply *reply)
+static enum MHD_Result send_reply(gg_service *svc, struct MHD_Connection *c, gg_reply *reply, int close)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(reply->len, reply->body ? reply->body : (void *)"", reply->body
@@ -241,9 +463,37 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, gg_reply *reply)
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     add_headers(resp, reply->headers);
+    if (close || __atomic_load_n(&svc->stopping, __ATOMIC_RELAXED))
+        MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)reply->status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+static enum MHD_Result answer(gg_service *svc, conn_state *s, int route, gg_reply *reply, int close)
+{
+    if (reply->status == 0)
+        gg_reply_error(reply, 500, "no answer was made");
+    gg_metrics_record(svc, route, reply->status, micros_between(s->start, now_mono()));
+    return send_reply(svc, s->connection, reply, close);
+}
+
+/* An error in the form of the path's family: Open311's (XML or JSON by
+ * the extension) under /open311/, {"error": ...} elsewhere. */
+static void refuse(gg_reply *out, const char *path, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void refuse(gg_reply *out, const char *path, int status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (strncmp(path, "/open311/", 9) == 0)
+        gg_open311_error(path, out, status, msg);
+    else
+        gg_reply_error(out, status, "%s", msg);
 }
 
 static int body_is_form(struct MHD_Connection *c)
@@ -291,6 +541,192 @@ static int request_text_clean(struct MHD_Connection *c, const char *url, char *w
     return !t.bad;
 }
 
+
+/* The request's framing, as MHD read it, must be the only one: MHD takes
+ * the first of two Content-Length headers, and the chunks when
+ * Transfer-Encoding comes with Content-Length, where a proxy in front of
+ * the service may take the other and see a second request in the body. */
+static enum MHD_Result count_lengths(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (key != NULL && strcasecmp(key, "Content-Length") == 0)
+        (*(int *)cls)++;
+    return MHD_YES;
+}
+
+static int framing_clean(struct MHD_Connection *c, char *why, size_t why_size)
+{
+    int lengths = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_lengths, &lengths);
+    if (lengths > 1) {
+        snprintf(why, why_size, "the request has %d Content-Length headers; send one", lengths);
+        return 0;
+    }
+    if (lengths == 1 && MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding") != NULL) {
+        snprintf(why, why_size, "the request has both Content-Length and Transfer-Encoding; send one");
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- the writer thread ---- */
+
+/* Hands the request to the writer thread, when it is a write: a POST of
+ * an Open311 service request with a form and a key with the write right
+ * (anything else the route refuses without the store, at once, on this
+ * thread). Returns 0 when it is not a write, 1 when it is queued (the
+ * connection suspended until the writer answers), -1 when the writer has
+ * stopped (out holds the refusal). */
+static int queue_write(gg_service *svc, conn_state *s, gg_reply *out)
+{
+    gg_request *r = &s->req;
+    if (strcmp(r->method, "POST") != 0 || !r->has_form ||
+        (strcmp(r->path, "/open311/v2/requests.json") != 0 && strcmp(r->path, "/open311/v2/requests.xml") != 0))
+        return 0;
+    int rights = gg_request_rights(r, NULL, 0);
+    if (rights <= 0 || !(rights & GG_RIGHT_WRITE))
+        return 0;
+    s->write_deadline = plus_seconds(now_mono(), svc->o.write_wait_s);
+    s->next_write = NULL;
+    pthread_mutex_lock(&svc->queue_lock);
+    if (svc->writer_stopping) {
+        pthread_mutex_unlock(&svc->queue_lock);
+        refuse(out, s->req.path, 503, "the service is stopping; send the request again");
+        return -1;
+    }
+    s->write_queued = 1;
+    MHD_suspend_connection(s->connection);
+    if (svc->queue_tail)
+        svc->queue_tail->next_write = s;
+    else
+        svc->queue_head = s;
+    svc->queue_tail = s;
+    svc->queued++;
+    pthread_cond_signal(&svc->queue_cond);
+    pthread_mutex_unlock(&svc->queue_lock);
+    return 1;
+}
+
+/* The writer's answer is in s: the request thread sends it once MHD
+ * resumes the connection. s belongs to MHD again after the resume. */
+static void write_answered(conn_state *s)
+{
+    gg_form_free(&s->req.form);
+    __atomic_store_n(&s->write_done, 1, __ATOMIC_RELEASE);
+    MHD_resume_connection(s->connection);
+}
+
+/* Whether the project's write lock can be had: BEGIN IMMEDIATE on the
+ * writer's connection, which SQLite retries for the store's busy timeout
+ * (5 s), then ROLLBACK. Done before each write, so that a write is tried
+ * only when it can succeed (a failed incident write has already counted
+ * the incident to a worker). 1: it can; 0: another connection holds it;
+ * -1: another failure, left for the write itself to report. */
+static int write_lock_available(gg_service *svc)
+{
+    if (gg_store_begin(svc->writer) == GG_OK) {
+        gg_store_rollback(svc->writer);
+        return 1;
+    }
+    int locked = strstr(gg_ctx_errmsg(svc->write_ctx), "is locked") != NULL;
+    gg_ctx_clear_error(svc->write_ctx);
+    return locked ? 0 : -1;
+}
+
+static int reply_says_locked(const gg_reply *reply)
+{
+    return reply->status == 503 && reply->body != NULL && strstr(reply->body, "is locked") != NULL;
+}
+
+/* The writes still queued that have waited their time for the lock are
+ * answered 503 now, not each after another wait of its own. */
+static void refuse_expired_writes(gg_service *svc, struct timespec now)
+{
+    conn_state *expired = NULL, **tail = &expired;
+    pthread_mutex_lock(&svc->queue_lock);
+    conn_state **link = &svc->queue_head, *last = NULL;
+    while (*link != NULL) {
+        conn_state *s = *link;
+        if (reached(now, s->write_deadline)) {
+            *link = s->next_write;
+            s->next_write = NULL;
+            *tail = s;
+            tail = &s->next_write;
+            svc->queued--;
+        } else {
+            last = s;
+            link = &s->next_write;
+        }
+    }
+    svc->queue_tail = last;
+    pthread_mutex_unlock(&svc->queue_lock);
+    while (expired != NULL) {
+        conn_state *s = expired;
+        expired = s->next_write;
+        refuse(&s->reply, s->req.path, 503, "the project has been locked by another writer for over %u s; send the request again",
+               svc->o.write_wait_s);
+        s->route = ROUTE_REQUESTS_POST;
+        write_answered(s);
+    }
+}
+
+static void write_one(gg_service *svc, conn_state *s)
+{
+    for (;;) {
+        if (__atomic_load_n(&svc->writes_abandoned, __ATOMIC_ACQUIRE)) {
+            refuse(&s->reply, s->req.path, 503, "the service is stopping; send the request again");
+            s->route = ROUTE_REQUESTS_POST;
+            break;
+        }
+        if (write_lock_available(svc) == 0) {
+            struct timespec now = now_mono();
+            refuse_expired_writes(svc, now);
+            if (reached(now, s->write_deadline)) {
+                refuse(&s->reply, s->req.path, 503,
+                       "the project has been locked by another writer for over %u s; send the request again",
+                       svc->o.write_wait_s);
+                s->route = ROUTE_REQUESTS_POST;
+                break;
+            }
+            continue;
+        }
+        s->route = gg_route_open311(&s->req, &s->reply);
+        /* Another process took the lock between the check and the write. */
+        if (reply_says_locked(&s->reply) && !reached(now_mono(), s->write_deadline)) {
+            free(s->reply.body);
+            memset(&s->reply, 0, sizeof s->reply);
+            continue;
+        }
+        break;
+    }
+    write_answered(s);
+}
+
+static void *writer_main(void *arg)
+{
+    gg_service *svc = arg;
+    for (;;) {
+        pthread_mutex_lock(&svc->queue_lock);
+        while (svc->queue_head == NULL && !svc->writer_stopping)
+            pthread_cond_wait(&svc->queue_cond, &svc->queue_lock);
+        conn_state *s = svc->queue_head;
+        if (s != NULL) {
+            svc->queue_head = s->next_write;
+            if (svc->queue_head == NULL)
+                svc->queue_tail = NULL;
+            svc->queued--;
+        }
+        pthread_mutex_unlock(&svc->queue_lock);
+        if (s == NULL)
+            break;
+        write_one(svc, s);
+    }
+    return NULL;
+}
+
+/* ---- requests ---- */
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -303,8 +739,21 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         /* The first call has the headers only: MHD calls again with the
          * body, if any, and once more at its end. */
         s->seen = 1;
-        __atomic_add_fetch(&svc->active, 1, __ATOMIC_SEQ_CST);
-        return MHD_YES;
+        char why[160];
+        if (framing_clean(c, why, sizeof why))
+            return MHD_YES;
+        if (!begin_answer(svc, c, s))
+            return MHD_NO;
+        gg_reply reply = {0, NULL, NULL, 0, ""};
+        refuse(&reply, url, 400, "%s", why);
+        return answer(svc, s, ROUTE_NONE, &reply, 1);
+    }
+    if (s->write_queued) {
+        /* Resumed: the writer has answered. */
+        if (!__atomic_load_n(&s->write_done, __ATOMIC_ACQUIRE))
+            return MHD_YES;
+        s->write_queued = 0;
+        return answer(svc, s, s->route, &s->reply, 0);
     }
     if (*upload_size > 0) {
         if (!s->too_large) {
@@ -328,62 +777,64 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *upload_size = 0;
         return MHD_YES;
     }
+    if (!begin_answer(svc, c, s))
+        return MHD_NO;
     gg_reply reply = {0, NULL, NULL, 0, ""};
-    gg_request r;
-    memset(&r, 0, sizeof r);
-    r.svc = svc;
-    r.connection = c;
-    r.method = method;
-    r.path = url;
-    r.body = s->body ? s->body : "";
-    r.body_len = s->len;
+    gg_request *r = &s->req;
+    memset(r, 0, sizeof *r);
+    r->svc = svc;
+    r->connection = c;
+    r->method = method;
+    r->path = url;
+    r->body = s->body ? s->body : "";
+    r->body_len = s->len;
     int route = ROUTE_NONE;
-    /* Open311 clients expect its error form: [{"code": N, "description": "..."}]. */
-    int open311 = strncmp(url, "/open311/", 9) == 0;
     if (s->too_large) {
-        if (open311)
-            gg_open311_error(url, &reply, 413, "the request body is over 1048576 bytes");
-        else
-            gg_reply_error(&reply, 413, "the request body is over %d bytes", GG_SERVICE_MAX_BODY);
+        refuse(&reply, url, 413, "the request body is over %d bytes", GG_SERVICE_MAX_BODY);
     } else {
         char why[160];
         if (!request_text_clean(c, url, why, sizeof why)) {
-            if (open311)
-                gg_open311_error(url, &reply, 400, why);
-            else
-                gg_reply_error(&reply, 400, "%s", why);
+            refuse(&reply, url, 400, "%s", why);
         } else if (strcmp(method, "POST") == 0 && body_is_form(c)) {
-            if (gg_form_parse(&r.form, r.body, r.body_len, why, sizeof why)) {
-                r.has_form = 1;
-            } else if (open311) {
-                char msg[200];
-                snprintf(msg, sizeof msg, "form body: %s", why);
-                gg_open311_error(url, &reply, 400, msg);
-            } else {
-                gg_reply_error(&reply, 400, "form body: %s", why);
-            }
+            if (gg_form_parse(&r->form, r->body, r->body_len, why, sizeof why))
+                r->has_form = 1;
+            else
+                refuse(&reply, url, 400, "form body: %s", why);
         }
         if (reply.status == 0) {
-            route = gg_route_api(&r, &reply);
+            int queued = queue_write(svc, s, &reply);
+            if (queued > 0)
+                return MHD_YES;
+            if (queued < 0)
+                route = ROUTE_REQUESTS_POST;
+        }
+        if (reply.status == 0) {
+            route = gg_route_api(r, &reply);
             if (route == ROUTE_NONE)
-                route = gg_route_open311(&r, &reply);
+                route = gg_route_open311(r, &reply);
             if (route == ROUTE_NONE)
-                route = gg_route_static(&r, &reply);
+                route = gg_route_static(r, &reply);
             if (route == ROUTE_NONE && reply.status == 0)
                 gg_reply_error(&reply, 404, "no such resource: %s %.200s", method, url);
         }
     }
-    gg_form_free(&r.form);
-    if (reply.status == 0)
-        gg_reply_error(&reply, 500, "no answer was made");
-    struct timespec end;
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    uint64_t us = (uint64_t)((end.tv_sec - s->start.tv_sec) * 1000000LL + (end.tv_nsec - s->start.tv_nsec) / 1000);
-    gg_metrics_record(svc, route, reply.status, us);
-    return send_reply(c, &reply);
+    gg_form_free(&r->form);
+    return answer(svc, s, route, &reply, 0);
 }
 
 /* ---- start and stop ---- */
+
+void gg_service_options_init(gg_service_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->listen = "127.0.0.1:8080";
+    o->threads = 2;
+    o->max_connections = GG_SERVICE_MAX_CONNECTIONS;
+    o->client_connections = GG_SERVICE_CLIENT_CONNECTIONS;
+    o->request_timeout_s = GG_SERVICE_REQUEST_TIMEOUT_S;
+    o->drain_s = GG_SERVICE_DRAIN_S;
+    o->write_wait_s = GG_SERVICE_WRITE_WAIT_S;
+}
 
 static int parse_listen(const char *text, struct sockaddr_in *addr)
 {
@@ -412,6 +863,18 @@ static int fail(const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     return 1;
+}
+
+/* Each connection is a descriptor: the soft limit (often 1,024) is raised
+ * towards the hard one so that max_connections can be reached. */
+static void raise_file_limit(unsigned connections)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)connections + 64;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+    setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 static void service_free(gg_service *svc)
@@ -458,6 +921,13 @@ static gg_status read_settings(gg_service *svc)
     return st;
 }
 
+/* Waits until no request is being answered, or until the deadline. */
+static void wait_answered(gg_service *svc, struct timespec deadline)
+{
+    while (__atomic_load_n(&svc->active, __ATOMIC_SEQ_CST) > 0 && !reached(now_mono(), deadline))
+        usleep(10000);
+}
+
 int gg_service_run(const gg_service_options *o)
 {
     static gg_service svc;
@@ -467,6 +937,11 @@ int gg_service_run(const gg_service_options *o)
     struct sockaddr_in addr;
     if (!parse_listen(o->listen, &addr))
         return fail("--listen: expected ADDRESS:PORT with an IPv4 address, got '%s'", o->listen);
+    if (o->max_connections < 2 || o->client_connections < 1 || o->client_connections >= o->max_connections)
+        return fail("the connections from one client (%u) must be fewer than all connections (%u)",
+                    o->client_connections, o->max_connections);
+    if (o->request_timeout_s < 1)
+        return fail("the request timeout must be at least 1 s");
     if (gg_ctx_new(&svc.ctx) != GG_OK || gg_ctx_new(&svc.write_ctx) != GG_OK)
         return fail("cannot initialise");
     /* The writer: the one connection that writes, synchronous=FULL. */
@@ -508,8 +983,12 @@ int gg_service_run(const gg_service_options *o)
     }
     pthread_rwlock_init(&svc.keys_lock, NULL);
     pthread_mutex_init(&svc.write_lock, NULL);
+    pthread_mutex_init(&svc.queue_lock, NULL);
+    pthread_cond_init(&svc.queue_cond, NULL);
+    pthread_mutex_init(&svc.conns_lock, NULL);
     pthread_key_create(&svc.reader_key, reader_free);
-    /* Signals go to this thread only: block them before MHD's threads start. */
+    raise_file_limit(o->max_connections);
+    /* Signals go to this thread only: block them before any other starts. */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -517,17 +996,25 @@ int gg_service_run(const gg_service_options *o)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    int stop_status = 0;
+    if (pthread_create(&svc.writer_thread, NULL, writer_main, &svc) != 0) {
+        fail("cannot start the writer thread");
+        stop_status = 1;
+        goto destroy;
+    }
     int threads = o->threads > 0 ? o->threads : 2;
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, handle, &svc,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-        MHD_OPTION_URI_LOG_CALLBACK, request_start, NULL, MHD_OPTION_NOTIFY_COMPLETED, request_done, &svc,
-        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+        handle, &svc, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)threads, MHD_OPTION_URI_LOG_CALLBACK, request_start, &svc, MHD_OPTION_NOTIFY_COMPLETED,
+        request_done, &svc, MHD_OPTION_NOTIFY_CONNECTION, connection_notify, &svc, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)GG_SERVICE_IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->client_connections, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_END);
     if (d == NULL) {
         fail("cannot listen on %s: %s", o->listen, strerror(errno));
-        service_free(&svc);
-        return 1;
+        stop_status = 1;
+        goto stop_writer;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     if (!o->quiet) {
@@ -538,9 +1025,16 @@ int gg_service_run(const gg_service_options *o)
                 inet_ntoa(addr.sin_addr), info ? (unsigned)info->port : 0u);
         fflush(stderr);
     }
+    /* This thread takes the signals and, every tick, cuts the requests
+     * that have run past their deadline. */
+    struct timespec previous_tick = now_mono();
     for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig) != 0)
+        const struct timespec tick = {0, 200 * 1000000L};
+        int sig = sigtimedwait(&set, NULL, &tick);
+        struct timespec now = now_mono();
+        cut_slow_requests(&svc, now, previous_tick);
+        previous_tick = now;
+        if (sig < 0)
             continue;
         if (sig == SIGHUP) {
             if (o->keys_path != NULL) {
@@ -561,17 +1055,38 @@ int gg_service_run(const gg_service_options *o)
         }
         break;
     }
-    /* Drain: stop accepting, let what is in flight finish (30 s at most). */
+    /* Drain: stop accepting; the requests being answered (writes queued
+     * included) get drain_s; a client still sending its request is not
+     * waited for. */
+    __atomic_store_n(&svc.stopping, 1, __ATOMIC_RELAXED);
     MHD_socket ls = MHD_quiesce_daemon(d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
-    for (int i = 0; i < 3000 && __atomic_load_n(&svc.active, __ATOMIC_SEQ_CST) > 0; i++)
-        usleep(10000);
-    MHD_stop_daemon(d);
-    if (!o->quiet)
+    wait_answered(&svc, plus_seconds(now_mono(), o->drain_s));
+stop_writer:
+    /* The writes still queued are answered 503 (after the write in hand,
+     * which may wait out the store's busy timeout) and resumed: MHD must
+     * not be stopped with a connection suspended. */
+    pthread_mutex_lock(&svc.queue_lock);
+    svc.writer_stopping = 1;
+    __atomic_store_n(&svc.writes_abandoned, 1, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&svc.queue_cond);
+    pthread_mutex_unlock(&svc.queue_lock);
+    pthread_join(svc.writer_thread, NULL);
+    if (d != NULL) {
+        wait_answered(&svc, plus_seconds(now_mono(), 1));
+        MHD_stop_daemon(d);
+    }
+destroy:
+    if (!o->quiet && stop_status == 0)
         fprintf(stderr, "govgrid serve: stopped; %llu incident(s) stored in this run\n",
                 (unsigned long long)svc.incidents_stored);
     service_free(&svc);
     pthread_key_delete(svc.reader_key);
-    return 0;
+    pthread_mutex_destroy(&svc.conns_lock);
+    pthread_cond_destroy(&svc.queue_cond);
+    pthread_mutex_destroy(&svc.queue_lock);
+    pthread_mutex_destroy(&svc.write_lock);
+    pthread_rwlock_destroy(&svc.keys_lock);
+    return stop_status;
 }

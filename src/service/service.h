@@ -16,6 +16,14 @@
 #define GG_SERVICE_MAX_BODY (1 << 20)      /* bytes of a request body */
 #define GG_SERVICE_MAX_BATCH 10000         /* points in one POST /v1/locate */
 
+/* The defaults of the limits below (govgrid serve --help, docs/cli.md). */
+#define GG_SERVICE_MAX_CONNECTIONS 1000    /* connections from all clients */
+#define GG_SERVICE_CLIENT_CONNECTIONS 64   /* connections from one IP address */
+#define GG_SERVICE_REQUEST_TIMEOUT_S 30    /* a whole request, headers and body, from its first byte */
+#define GG_SERVICE_IDLE_TIMEOUT_S 30       /* a connection with nothing received or sent */
+#define GG_SERVICE_DRAIN_S 5               /* SIGTERM: the wait for requests being answered */
+#define GG_SERVICE_WRITE_WAIT_S 60         /* a write's wait for the project's write lock */
+
 typedef struct gg_service_options {
     const char *project;
     const char *listen;             /* "127.0.0.1:8080" */
@@ -23,7 +31,19 @@ typedef struct gg_service_options {
     int threads;
     int public_grids;
     int quiet;
+    /* Limits (gg_service_options_init sets the defaults above).
+     * client_connections must be below max_connections, so that one
+     * address cannot take every connection. */
+    unsigned max_connections;
+    unsigned client_connections;
+    unsigned request_timeout_s;     /* over it, a request still arriving is answered 408 and closed */
+    unsigned drain_s;               /* 0: stop at once */
+    unsigned write_wait_s;          /* over it, a queued write is answered 503 */
 } gg_service_options;
+
+/* Fills o with the defaults: listen 127.0.0.1:8080, 2 threads, the limits
+ * above; project and keys_path NULL. */
+void gg_service_options_init(gg_service_options *o);
 
 /* Routes, for the metrics. */
 enum {
@@ -62,6 +82,9 @@ typedef struct gg_service_settings {
     char changeset[32];             /* when the service started: its documents are as of then */
 } gg_service_settings;
 
+struct gg_conn_track;
+struct conn_state;
+
 typedef struct gg_service {
     gg_service_options o;
     gg_service_settings settings;
@@ -70,17 +93,32 @@ typedef struct gg_service {
     gg_catalogue *cat;
     gg_keyring *keys;
     pthread_rwlock_t keys_lock;     /* reloaded on SIGHUP */
-    /* the one writer */
+    /* the one writer. The writes (POST /open311/v2/requests.json with a
+     * write key) run on the writer thread (server.c), one at a time, while
+     * their connections are suspended, so request threads stay free for
+     * reads while a write waits for the project's lock; write_lock is kept
+     * for the handlers that take it. */
     pthread_mutex_t write_lock;
     gg_ctx *write_ctx;
     gg_store *writer;
     gg_dispatcher *dispatcher;
+    pthread_t writer_thread;
+    pthread_mutex_t queue_lock;     /* guards the queue and the two flags below */
+    pthread_cond_t queue_cond;
+    struct conn_state *queue_head, *queue_tail;
+    size_t queued;
+    int writer_stopping;            /* no more writes are queued; the writer ends when the queue is empty */
+    int writes_abandoned;           /* the drain is over: queued writes are answered 503 */
+    /* every open connection, for the request deadline (server.c) */
+    pthread_mutex_t conns_lock;
+    struct gg_conn_track *conns;
+    int stopping;                   /* SIGTERM taken: answers say Connection: close */
     /* per thread readers */
     pthread_key_t reader_key;
     /* metrics */
     gg_route_metrics routes[ROUTE_COUNT];
     uint64_t incidents_stored;
-    int64_t active;                 /* requests being answered */
+    int64_t active;                 /* requests being answered (their whole request received) */
 } gg_service;
 
 /* One answer: status, content type, body (owned) and further headers
@@ -142,8 +180,11 @@ int gg_route_static(gg_request *r, gg_reply *out);   /* static.c: the web map */
 void gg_metrics_text(gg_service *svc, gg_reply *out);
 void gg_metrics_record(gg_service *svc, int route, int status, uint64_t micros);
 
-/* Runs until SIGTERM or SIGINT (then drains in-flight requests and closes
- * the store). Returns 0, or 1 with a message on stderr when it cannot start. */
+/* Runs until SIGTERM or SIGINT: then it stops accepting, gives the requests
+ * being answered (queued writes included) up to o->drain_s seconds, answers
+ * the writes still queued 503, closes every other connection (clients still
+ * sending a request are not waited for) and closes the store. Returns 0, or
+ * 1 with a message on stderr when it cannot start. */
 int gg_service_run(const gg_service_options *o);
 
 #endif

@@ -73,7 +73,7 @@ typedef struct gg_conn_track {
     int fd;
     int phase;
     uint64_t bytes_mark;        /* bytes the socket had received when the last request ended */
-    struct timespec began;      /* the request's first byte (at the latest) */
+    struct timespec began;      /* the request's first byte, or up to a tick before it */
     struct gg_conn_track *prev, *next;
 } gg_conn_track;
 
@@ -339,8 +339,9 @@ static void connection_notify(void *cls, struct MHD_Connection *c, void **socket
 }
 
 /* Called by the main thread every tick: a waiting connection whose socket
- * has received bytes since its last request began a request (at the
- * previous tick at the latest); a request still arriving at its deadline
+ * has received bytes since its last request began a request, after the
+ * previous tick (taken as its start: the deadline errs by a tick at most,
+ * towards the service); a request still arriving at its deadline
  * is answered 408 on the socket itself (MHD has sent nothing on it: it is
  * still reading) and the socket shut down, which MHD sees as the client
  * leaving. */

@@ -139,11 +139,11 @@ def request(port, method, path, body=b"", headers=(), source="127.0.0.1", timeou
     return status, answer, time.monotonic() - t0
 
 
-def form_post(port, key, **fields):
-    """POST /open311/v2/requests.json with a form. Returns (status, body, seconds)."""
+def form_post(port, key, fmt="json", **fields):
+    """POST /open311/v2/requests.FMT with a form. Returns (status, body, seconds)."""
     from urllib.parse import urlencode
     body = urlencode({"api_key": key, "service_code": "CG0202", "lat": "40.005", "long": "116.005", **fields}).encode()
-    return request(port, "POST", "/open311/v2/requests.json", body,
+    return request(port, "POST", f"/open311/v2/requests.{fmt}", body,
                    ["Content-Type: application/x-www-form-urlencoded"])
 
 

@@ -44,11 +44,14 @@ get() { # label
   sockerr=$(sed -n 's/.*Socket errors: *\(.*\)/\1/p' "$work/wrk.txt")
   echo "| $1 | $cget | $secs | $rps | $p50 | $p99 | $max | ${non2xx:-0} | ${sockerr:-none} |"
 }
-poster() { # out file, seconds
+poster() { # out file, seconds (each description its own: the same request sent again is a resend)
   end=$(($(date +%s) + $2))
+  n=0
   while [ "$(date +%s)" -lt "$end" ]; do
+    n=$((n + 1))
     curl -s -m 120 -o /dev/null -w '%{http_code}\n' -X POST "http://127.0.0.1:$port/open311/v2/requests.json" \
-      --data "api_key=$key&service_code=CG0202&lat=40.005&long=116.005&description=lock" >> "$1" || echo 000 >> "$1"
+      --data "api_key=$key&service_code=CG0202&lat=40.005&long=116.005&description=lock+$(basename "$1")+$n" \
+      >> "$1" || echo 000 >> "$1"
   done
 }
 echo "service threads: $threads; wrk -t2 on the same machine; the lock held $((secs + 2)) s by python3's sqlite3"

@@ -273,9 +273,9 @@ gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *c
         return resent > 0 ? GG_OK : (gg_ctx_errcode(ctx) != GG_OK ? gg_ctx_errcode(ctx) : GG_ERR_STORE);
     }
     const gg_located_grid *grid = gg_locator_grid(loc, res.grid);
-    const gg_roster_person *leader = NULL, *worker = NULL;
+    const gg_roster_person *leader = NULL, *worker = NULL, *picked = NULL;
     if (grid != NULL) {
-        worker = gg_dispatcher_pick(d, res.grid, &leader);
+        picked = worker = gg_dispatcher_pick(d, res.grid, &leader);
         if (worker == NULL)
             worker = leader;
     }
@@ -353,6 +353,9 @@ gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *c
         st = gg_store_exec(store, "COMMIT");
     if (st != GG_OK) {
         gg_store_exec(store, "ROLLBACK");
+        /* Not stored, so not the worker's: the balance stays true. */
+        if (picked != NULL)
+            gg_dispatcher_add_open(d, picked->id, -1);
         memset(out, 0, sizeof *out);
         return st;
     }

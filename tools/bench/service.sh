@@ -13,7 +13,7 @@
 # binary to measure instead of building one: an older build, to compare
 # side by side), FORMATS (default "json xml"; "json" for a govgrid that
 # speaks no XML), LISTS (default 1; 0 skips the keyless lists, which an
-# older govgrid refuses).
+# older govgrid refuses), LOCATE (default 1; 0 skips GET /v1/locate).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
@@ -55,7 +55,16 @@ end
 LUA
 for f in json xml; do
 cat > "$work/post-$f.lua" <<LUA
-math.randomseed(2)
+-- Each wrk thread its own seed and number: threads share the script, and
+-- the same request twice would be answered as a resend, not written.
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+init = function(args)
+  math.randomseed(2 + 7919 * tid)
+end
 local codes = {"CG0202", "CG0201", "AQ0102", "CG0301", "SH0101"}
 local n = 0
 request = function()
@@ -64,7 +73,7 @@ request = function()
   n = n + 1
   -- each request its own: the same one again would be answered as a resend
   local body = string.format("api_key=$key&service_code=%s&lat=%.7f&long=%.7f&description=load+test+%s+%d+%d",
-    codes[math.random(#codes)], lat, lon, "$f", n, math.random(1000000000))
+    codes[math.random(#codes)], lat, lon, "$f", tid, n)
   return wrk.format("POST", "/open311/v2/requests.$f",
     {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
@@ -100,7 +109,7 @@ echo "plan: $grids grids; service threads: $threads; wrk -t2 on the same 2-core 
 echo
 echo "| route | connections | seconds | requests | requests/s | p50 | p99 | non-2xx | socket errors |"
 echo "|---|---|---|---|---|---|---|---|---|"
-run "GET /v1/locate" "$cget" "$work/locate.lua"
+[ "${LOCATE:-1}" = 1 ] && run "GET /v1/locate" "$cget" "$work/locate.lua"
 for f in $formats; do
   run "POST /open311/v2/requests.$f" "$cpost" "$work/post-$f.lua"
 done
@@ -109,4 +118,4 @@ done
 done
 stored=$(sqlite3 "$p" "SELECT count(*) FROM incident")
 echo
-echo "incidents in the store after the run: $stored"
+echo "incidents in the store after the run: $stored (every POST is a new request: this is the sum of the POSTs answered, and those in flight at the end)"

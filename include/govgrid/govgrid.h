@@ -11,6 +11,7 @@
 #include "govgrid/render.h"
 #include "govgrid/locate.h"
 #include "govgrid/dispatch.h"
+#include "govgrid/gridmap.h"
 #include "govgrid/dedup.h"
 #include "govgrid/check.h"
 

@@ -206,6 +206,11 @@ typedef struct gg_roster_report {
 GG_API gg_status gg_roster_check(gg_ctx *ctx, gg_store *store, int64_t plan, gg_roster_report **out);
 GG_API void gg_roster_report_free(gg_ctx *ctx, gg_roster_report *report);
 
+/* Whether a grid with these people is short of the "1 + 2" rule that
+ * gg_roster_check applies: no leader, fewer than 2 grid workers
+ * (full-time or part-time), or none of them full-time. */
+GG_API int gg_roster_short_staffed(int leaders, int fulltime, int parttime);
+
 /* ---- households counted where the polygons say ---- */
 
 typedef struct gg_plan_counts {

@@ -20,6 +20,11 @@ static gg_status add_issue(gg_ctx *ctx, gg_roster_report *r, size_t *cap, const 
     return GG_OK;
 }
 
+int gg_roster_short_staffed(int leaders, int fulltime, int parttime)
+{
+    return leaders < 1 || fulltime + parttime < 2 || fulltime < 1;
+}
+
 gg_status gg_roster_check(gg_ctx *ctx, gg_store *store, int64_t plan, gg_roster_report **out)
 {
     *out = NULL;

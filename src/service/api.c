@@ -1,4 +1,4 @@
-/* /healthz, /metrics and /v1: locate, grids. */
+/* /healthz, /metrics and /v1/locate. */
 #define _GNU_SOURCE /* fmemopen, open_memstream */
 #include "service/service.h"
 
@@ -12,7 +12,7 @@
 /* May the answer name grid workers and give their phones? When the
  * project publishes them (contacts.public), or to a key with the read
  * right; otherwise answers carry the grid and community only. */
-static int contacts_allowed(const gg_request *r)
+int gg_contacts_allowed(const gg_request *r)
 {
     if (r->svc->settings.contacts_public)
         return 1;
@@ -84,7 +84,7 @@ static void locate_get(gg_request *r, gg_reply *out)
         gg_bd09_to_wgs84(lon, lat, &lon, &lat);
     gg_locate_result res;
     gg_locator_query(r->svc->loc, lon, lat, &res);
-    json_t *o = located_json(r->svc, lon, lat, &res, contacts_allowed(r));
+    json_t *o = located_json(r->svc, lon, lat, &res, gg_contacts_allowed(r));
     json_object_set_new(o, "plan", json_integer(gg_locator_plan(r->svc->loc)));
     gg_reply_json(out, 200, o);
 }
@@ -197,97 +197,6 @@ static void locate_post(gg_request *r, gg_reply *out)
     gg_reply_text(out, 200, "application/json; charset=utf-8", body, n);
 }
 
-static int grids_allowed(gg_request *r, gg_reply *out)
-{
-    if (r->svc->o.public_grids)
-        return 1;
-    return gg_request_authorise(r, GG_RIGHT_READ, out, NULL, 0);
-}
-
-/* GET /v1/grids?bbox=w,s,e,n&community=CODE&plan=N&limit=N: a FeatureCollection. */
-static void grids_list(gg_request *r, gg_reply *out)
-{
-    if (!grids_allowed(r, out))
-        return;
-    char why[160];
-    double box[4];
-    const char *bbox = gg_request_arg(r, "bbox");
-    if (bbox != NULL && !gg_param_bbox(bbox, box, why, sizeof why)) {
-        gg_reply_error(out, 400, "%s", why);
-        return;
-    }
-    long long limit = 10000, plan = gg_locator_plan(r->svc->loc);
-    const char *t = gg_request_arg(r, "limit");
-    if (t != NULL && !gg_param_long("limit", t, 1, 50000, &limit, why, sizeof why)) {
-        gg_reply_error(out, 400, "%s", why);
-        return;
-    }
-    t = gg_request_arg(r, "plan");
-    if (t != NULL && !gg_param_long("plan", t, 1, INT64_MAX, &plan, why, sizeof why)) {
-        gg_reply_error(out, 400, "%s", why);
-        return;
-    }
-    const char *community = gg_request_arg(r, "community");
-    if (community != NULL && (!gg_text_clean(community) || strlen(community) > 32)) {
-        gg_reply_error(out, 400, "community: not a division code");
-        return;
-    }
-    gg_ctx *ctx = NULL;
-    gg_store *store = gg_request_store(r, &ctx);
-    if (store == NULL) {
-        gg_reply_error(out, 503, "the project cannot be read");
-        return;
-    }
-    char *text = NULL;
-    size_t len = 0;
-    gg_status st = gg_grids_geojson(ctx, store, plan, bbox ? box : NULL, community, limit, &text, &len);
-    if (st == GG_ERR_NOT_FOUND)
-        gg_reply_error(out, 404, "%s", gg_ctx_errmsg(ctx));
-    else if (st != GG_OK)
-        gg_reply_error(out, 500, "%s", gg_ctx_errmsg(ctx));
-    else
-        gg_reply_text(out, 200, "application/geo+json; charset=utf-8", text, len);
-}
-
-/* A grid's JSON (text, taken) without its people's names and phones. */
-static void reply_without_people(gg_reply *out, gg_ctx *ctx, char *text)
-{
-    json_error_t err;
-    json_t *o = json_loads(text, 0, &err);
-    gg_text_free(ctx, text);
-    if (o == NULL) {
-        gg_reply_error(out, 500, "cannot write the answer");
-        return;
-    }
-    json_object_del(o, "workers");
-    json_object_set_new(o, "contacts_withheld", json_true());
-    gg_reply_json(out, 200, o);
-}
-
-/* GET /v1/grids/CODE: one grid with its households, area and people (the
- * people as contacts_allowed says). */
-static void grid_one(gg_request *r, const char *code, gg_reply *out)
-{
-    if (!grids_allowed(r, out))
-        return;
-    gg_ctx *ctx = NULL;
-    gg_store *store = gg_request_store(r, &ctx);
-    if (store == NULL) {
-        gg_reply_error(out, 503, "the project cannot be read");
-        return;
-    }
-    char *text = NULL;
-    gg_status st = gg_grid_json(ctx, store, gg_locator_plan(r->svc->loc), code, &text);
-    if (st == GG_ERR_NOT_FOUND)
-        gg_reply_error(out, 404, "%s", gg_ctx_errmsg(ctx));
-    else if (st != GG_OK)
-        gg_reply_error(out, 500, "%s", gg_ctx_errmsg(ctx));
-    else if (contacts_allowed(r))
-        gg_reply_text(out, 200, "application/json; charset=utf-8", text, strlen(text));
-    else
-        reply_without_people(out, ctx, text);
-}
-
 static void health(gg_request *r, gg_reply *out)
 {
     gg_ctx *ctx = NULL;
@@ -328,23 +237,6 @@ int gg_route_api(gg_request *r, gg_reply *out)
         }
         gg_reply_error(out, 405, "use GET or POST");
         return ROUTE_LOCATE_GET;
-    }
-    if (strcmp(p, "/v1/grids") == 0) {
-        if (!get)
-            gg_reply_error(out, 405, "use GET");
-        else
-            grids_list(r, out);
-        return ROUTE_GRIDS;
-    }
-    if (strncmp(p, "/v1/grids/", 10) == 0) {
-        const char *code = p + 10;
-        if (!get)
-            gg_reply_error(out, 405, "use GET");
-        else if (strlen(code) == 0 || strlen(code) > 32 || strchr(code, '/') != NULL)
-            gg_reply_error(out, 404, "no such grid");
-        else
-            grid_one(r, code, out);
-        return ROUTE_GRID;
     }
     return ROUTE_NONE;
 }

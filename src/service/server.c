@@ -812,6 +812,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (reply.status == 0) {
             route = gg_route_api(r, &reply);
             if (route == ROUTE_NONE)
+                route = gg_route_grids(r, &reply);
+            if (route == ROUTE_NONE)
                 route = gg_route_open311(r, &reply);
             if (route == ROUTE_NONE)
                 route = gg_route_static(r, &reply);
@@ -881,6 +883,7 @@ static void raise_file_limit(unsigned connections)
 static void service_free(gg_service *svc)
 {
     gg_keyring_free(svc->keys);
+    gg_gridmap_cache_free(svc->gridmaps, svc->ctx);
     gg_catalogue_free(svc->cat);
     gg_dispatcher_free(svc->dispatcher);
     gg_locator_free(svc->loc);
@@ -979,6 +982,12 @@ int gg_service_run(const gg_service_options *o)
     }
     if (o->keys_path != NULL && gg_keyring_load(svc.ctx, o->keys_path, &svc.keys) != GG_OK) {
         fail("%s", gg_ctx_errmsg(svc.ctx));
+        service_free(&svc);
+        return 1;
+    }
+    svc.gridmaps = gg_gridmap_cache_new();
+    if (svc.gridmaps == NULL) {
+        fail("out of memory");
         service_free(&svc);
         return 1;
     }

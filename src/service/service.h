@@ -60,6 +60,7 @@ enum {
     ROUTE_REQUESTS_GET,
     ROUTE_REQUEST_GET,
     ROUTE_STATIC,
+    ROUTE_COMMUNITIES,
     ROUTE_COUNT
 };
 
@@ -92,6 +93,7 @@ typedef struct gg_service {
     gg_locator *loc;
     gg_catalogue *cat;
     gg_keyring *keys;
+    struct gg_gridmap_cache *gridmaps;
     pthread_rwlock_t keys_lock;     /* reloaded on SIGHUP */
     /* the one writer. The writes (POST /open311/v2/requests.json with a
      * write key) run on the writer thread (server.c), one at a time, while
@@ -173,8 +175,20 @@ void gg_reply_header(gg_reply *out, const char *name, const char *value);
  * extension), for the server's own refusals of Open311 requests. */
 void gg_open311_error(const char *path, gg_reply *out, int status, const char *message);
 
-/* api.c: /healthz, /v1/... ; open311.c: /open311/v2/... ; metrics.c */
+/* api.c: /healthz, /v1/locate ; grids.c: /v1/grids, /v1/communities ;
+ * open311.c: /open311/v2/... ; metrics.c */
 int gg_route_api(gg_request *r, gg_reply *out);
+int gg_route_grids(gg_request *r, gg_reply *out);
+/* May the answer name grid workers and give their phones? (api.c) */
+int gg_contacts_allowed(const gg_request *r);
+
+/* grids.c: the plans' maps simplified per zoom bucket, built on first use
+ * and shared by the request threads (a mutex), at most
+ * GG_SERVICE_GRIDMAPS of them, the least recently used dropped first. */
+#define GG_SERVICE_GRIDMAPS 12
+struct gg_gridmap_cache;
+struct gg_gridmap_cache *gg_gridmap_cache_new(void);
+void gg_gridmap_cache_free(struct gg_gridmap_cache *cache, gg_ctx *ctx);
 int gg_route_open311(gg_request *r, gg_reply *out);
 int gg_route_static(gg_request *r, gg_reply *out);   /* static.c: the web map */
 void gg_metrics_text(gg_service *svc, gg_reply *out);

@@ -1,0 +1,77 @@
+/* The grids and divisions of a plan as a web map draws them: per zoom
+ * level, simplified as a coverage (shared edges simplified once, so that
+ * neighbours never gap or overlap), with the properties and label points
+ * a map needs, as GeoJSON. */
+#ifndef GOVGRID_GRIDMAP_H
+#define GOVGRID_GRIDMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "govgrid/core.h"
+#include "govgrid/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The zoom of an unsimplified map (every vertex, 7 decimals). */
+#define GG_GRIDMAP_FULL 99
+
+/* The zoom a map for zoom (0-22) is made for: maps are made per bucket
+ * (<= 10, 11-12, 13-14, 15-16) at its finest zoom, and unsimplified
+ * (GG_GRIDMAP_FULL) from 17 on. */
+GG_API int gg_gridmap_bucket(int zoom);
+
+typedef struct gg_gridmap gg_gridmap;
+
+/* Reads plan (0: the newest) whole: its grids with code, type, community,
+ * community_name, name, households, persons, area_m2, flags,
+ * short_staffed (the roster rule of gg_roster_check: fewer than one
+ * leader and two grid workers of whom one full-time) and label ([lon,
+ * lat], the centre of the grid's largest inscribed circle, computed on
+ * the unsimplified grid); and the communities of those grids and their
+ * townships (level, code, name, label). *out is unsimplified (zoom
+ * GG_GRIDMAP_FULL); free with gg_gridmap_free. GG_ERR_NOT_FOUND when there
+ * is no such plan, GG_ERR_GEOMETRY for a stored geometry that cannot be
+ * read, GG_ERR_NOMEM. */
+GG_API gg_status gg_gridmap_load(gg_ctx *ctx, gg_store *store, int64_t plan, gg_gridmap **out);
+
+/* base (borrowed, unsimplified: from gg_gridmap_load) simplified for zoom
+ * (0-22; see gg_gridmap_bucket): every edge of the grids' linework, and
+ * separately of the communities' and of the townships', simplified once
+ * by Douglas-Peucker with half a pixel of that zoom as tolerance, a
+ * polygon that would become invalid keeping more of its vertices, and
+ * coordinates written with the decimals the zoom needs. *out is
+ * independent of base; free with gg_gridmap_free. Thread-safe for a
+ * shared base (each thread with its own ctx). */
+GG_API gg_status gg_gridmap_simplify(gg_ctx *ctx, const gg_gridmap *base, int zoom, gg_gridmap **out);
+
+GG_API int64_t gg_gridmap_plan(const gg_gridmap *map);
+GG_API int gg_gridmap_zoom(const gg_gridmap *map);
+GG_API size_t gg_gridmap_grid_count(const gg_gridmap *map);
+/* About how many bytes the map holds, for a cache's bound. */
+GG_API size_t gg_gridmap_bytes(const gg_gridmap *map);
+/* How many vertices the map's grids have. */
+GG_API size_t gg_gridmap_vertices(const gg_gridmap *map);
+
+/* The map's grids as a GeoJSON FeatureCollection ({"type",
+ * "features", "plan", "zoom", "count"}): those whose box meets bbox (west,
+ * south, east, north; NULL: all), of community (NULL: all), at most limit
+ * (<= 0: all), by code. *json (free with gg_text_free) of *len bytes.
+ * Read-only on map: threads may share it. */
+GG_API gg_status gg_gridmap_grids_geojson(gg_ctx *ctx, const gg_gridmap *map, const double *bbox,
+                                          const char *community, int64_t limit, char **json, size_t *len);
+
+/* The map's communities and townships, the same way, with properties
+ * level ("community" or "township"), code, name and label. */
+GG_API gg_status gg_gridmap_divisions_geojson(gg_ctx *ctx, const gg_gridmap *map, const double *bbox, char **json,
+                                              size_t *len);
+
+GG_API void gg_gridmap_free(gg_ctx *ctx, gg_gridmap *map);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

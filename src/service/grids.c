@@ -1,0 +1,368 @@
+/* /v1/grids, /v1/grids/CODE and /v1/communities: a plan's grids and
+ * divisions for the web map, simplified per zoom from a cache of the
+ * library's grid maps (gg_gridmap). */
+#include "service/service.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the cache of grid maps ---- */
+
+typedef struct cached_map {
+    int64_t plan;
+    int bucket;             /* gg_gridmap_bucket's zoom; GG_GRIDMAP_FULL for the loaded map */
+    gg_gridmap *map;        /* NULL: free slot */
+    int refs;               /* answers being written from it */
+    int dropped;            /* out of the cache: freed by its last release */
+    uint64_t used;
+} cached_map;
+
+struct gg_gridmap_cache {
+    pthread_mutex_t lock;   /* the slots */
+    pthread_mutex_t build;  /* one map built at a time: two requests never build the same */
+    cached_map slot[GG_SERVICE_GRIDMAPS];
+    cached_map *dropped[64];/* dropped while in use */
+    size_t n_dropped;
+    uint64_t clock;
+};
+
+struct gg_gridmap_cache *gg_gridmap_cache_new(void)
+{
+    struct gg_gridmap_cache *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->build, NULL);
+    return c;
+}
+
+void gg_gridmap_cache_free(struct gg_gridmap_cache *c, gg_ctx *ctx)
+{
+    if (c == NULL)
+        return;
+    for (int k = 0; k < GG_SERVICE_GRIDMAPS; k++)
+        gg_gridmap_free(ctx, c->slot[k].map);
+    for (size_t k = 0; k < c->n_dropped; k++) {
+        gg_gridmap_free(ctx, c->dropped[k]->map);
+        free(c->dropped[k]);
+    }
+    pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->build);
+    free(c);
+}
+
+/* The map of (plan, bucket) if cached, with a reference taken; the caller
+ * holds c->lock. */
+static gg_gridmap *find_locked(struct gg_gridmap_cache *c, int64_t plan, int bucket)
+{
+    for (int k = 0; k < GG_SERVICE_GRIDMAPS; k++) {
+        cached_map *s = &c->slot[k];
+        if (s->map && s->plan == plan && s->bucket == bucket) {
+            s->refs++;
+            s->used = ++c->clock;
+            return s->map;
+        }
+    }
+    return NULL;
+}
+
+/* Puts map in a free slot, or in the least recently used one (whose map
+ * is freed now, or by its last release when answers still use it), and
+ * returns 1; the reference the caller holds stays taken. 0 when there is
+ * no room: the caller keeps map. */
+static int insert(struct gg_gridmap_cache *c, gg_ctx *ctx, int64_t plan, int bucket, gg_gridmap *map)
+{
+    pthread_mutex_lock(&c->lock);
+    cached_map *victim = NULL;
+    for (int k = 0; k < GG_SERVICE_GRIDMAPS && victim == NULL; k++)
+        if (c->slot[k].map == NULL)
+            victim = &c->slot[k];
+    if (victim == NULL) {
+        victim = &c->slot[0];
+        for (int k = 1; k < GG_SERVICE_GRIDMAPS; k++)
+            if (c->slot[k].used < victim->used)
+                victim = &c->slot[k];
+    }
+    if (victim->map != NULL) {
+        cached_map *old = victim->refs > 0 && c->n_dropped < 64 ? malloc(sizeof *old) : NULL;
+        if (old != NULL) {
+            *old = *victim;
+            old->dropped = 1;
+            c->dropped[c->n_dropped++] = old;
+        } else if (victim->refs == 0) {
+            gg_gridmap_free(ctx, victim->map);
+        } else {
+            pthread_mutex_unlock(&c->lock);
+            return 0;
+        }
+    }
+    victim->plan = plan;
+    victim->bucket = bucket;
+    victim->map = map;
+    victim->refs = 1;
+    victim->dropped = 0;
+    victim->used = ++c->clock;
+    pthread_mutex_unlock(&c->lock);
+    return 1;
+}
+
+static void release(struct gg_gridmap_cache *c, gg_ctx *ctx, gg_gridmap *map, int owned)
+{
+    if (owned) {
+        gg_gridmap_free(ctx, map);
+        return;
+    }
+    pthread_mutex_lock(&c->lock);
+    for (int k = 0; k < GG_SERVICE_GRIDMAPS; k++)
+        if (c->slot[k].map == map) {
+            c->slot[k].refs--;
+            pthread_mutex_unlock(&c->lock);
+            return;
+        }
+    for (size_t k = 0; k < c->n_dropped; k++)
+        if (c->dropped[k]->map == map && --c->dropped[k]->refs == 0) {
+            gg_gridmap_free(ctx, c->dropped[k]->map);
+            free(c->dropped[k]);
+            c->dropped[k] = c->dropped[--c->n_dropped];
+            break;
+        }
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The map of plan for zoom (a reference; give it back with release). A
+ * map the cache could not keep is *owned by the caller. */
+static gg_status acquire(struct gg_gridmap_cache *c, gg_ctx *ctx, gg_store *store, int64_t plan, int zoom,
+                         gg_gridmap **out, int *owned)
+{
+    int bucket = gg_gridmap_bucket(zoom);
+    *owned = 0;
+    pthread_mutex_lock(&c->lock);
+    *out = find_locked(c, plan, bucket);
+    pthread_mutex_unlock(&c->lock);
+    if (*out)
+        return GG_OK;
+    pthread_mutex_lock(&c->build);
+    pthread_mutex_lock(&c->lock);
+    *out = find_locked(c, plan, bucket);
+    gg_gridmap *base = *out ? NULL : find_locked(c, plan, GG_GRIDMAP_FULL);
+    pthread_mutex_unlock(&c->lock);
+    gg_status st = GG_OK;
+    int base_owned = 0;
+    if (*out == NULL && base == NULL) {
+        st = gg_gridmap_load(ctx, store, plan, &base);
+        if (st == GG_OK)
+            base_owned = !insert(c, ctx, plan, GG_GRIDMAP_FULL, base);
+    }
+    if (*out == NULL && st == GG_OK) {
+        if (bucket == GG_GRIDMAP_FULL) {
+            *out = base;
+            *owned = base_owned;
+            base = NULL;
+        } else {
+            gg_gridmap *map = NULL;
+            st = gg_gridmap_simplify(ctx, base, zoom, &map);
+            if (st == GG_OK) {
+                *owned = !insert(c, ctx, plan, bucket, map);
+                *out = map;
+            }
+        }
+    }
+    if (base != NULL)
+        release(c, ctx, base, base_owned);
+    pthread_mutex_unlock(&c->build);
+    return st;
+}
+
+/* ---- the routes ---- */
+
+static int grids_allowed(gg_request *r, gg_reply *out)
+{
+    if (r->svc->o.public_grids)
+        return 1;
+    return gg_request_authorise(r, GG_RIGHT_READ, out, NULL, 0);
+}
+
+/* The plan, bbox and zoom parameters every map route takes: 0 with an
+ * answer made when one is wrong. *zoom is -1 when none is given. */
+static int map_params(gg_request *r, gg_reply *out, int64_t *plan, double box[4], int *has_box, int *zoom)
+{
+    char why[160];
+    const char *bbox = gg_request_arg(r, "bbox");
+    *has_box = bbox != NULL;
+    if (bbox != NULL && !gg_param_bbox(bbox, box, why, sizeof why)) {
+        gg_reply_error(out, 400, "%s", why);
+        return 0;
+    }
+    long long p = gg_locator_plan(r->svc->loc), z = -1;
+    const char *t = gg_request_arg(r, "plan");
+    if (t != NULL && !gg_param_long("plan", t, 1, INT64_MAX, &p, why, sizeof why)) {
+        gg_reply_error(out, 400, "%s", why);
+        return 0;
+    }
+    t = gg_request_arg(r, "zoom");
+    if (t != NULL && !gg_param_long("zoom", t, 0, 22, &z, why, sizeof why)) {
+        gg_reply_error(out, 400, "%s", why);
+        return 0;
+    }
+    *plan = p;
+    *zoom = (int)z;
+    return 1;
+}
+
+static void reply_status(gg_reply *out, gg_ctx *ctx, gg_status st, char *text, size_t len)
+{
+    if (st == GG_ERR_NOT_FOUND)
+        gg_reply_error(out, 404, "%s", gg_ctx_errmsg(ctx));
+    else if (st == GG_ERR_NOMEM)
+        gg_reply_error(out, 500, "out of memory");
+    else if (st != GG_OK)
+        gg_reply_error(out, 500, "%s", gg_ctx_errmsg(ctx));
+    else
+        gg_reply_text(out, 200, "application/geo+json; charset=utf-8", text, len);
+}
+
+/* GET /v1/grids?bbox=w,s,e,n&community=CODE&plan=N&limit=N&zoom=Z: a
+ * FeatureCollection; with zoom, the map's (simplified, with labels and
+ * the roster check), else the stored geometry as it is. */
+static void grids_list(gg_request *r, gg_reply *out)
+{
+    if (!grids_allowed(r, out))
+        return;
+    char why[160];
+    double box[4];
+    int has_box, zoom;
+    int64_t plan;
+    if (!map_params(r, out, &plan, box, &has_box, &zoom))
+        return;
+    long long limit = 10000;
+    const char *t = gg_request_arg(r, "limit");
+    if (t != NULL && !gg_param_long("limit", t, 1, 50000, &limit, why, sizeof why)) {
+        gg_reply_error(out, 400, "%s", why);
+        return;
+    }
+    const char *community = gg_request_arg(r, "community");
+    if (community != NULL && (!gg_text_clean(community) || strlen(community) > 32)) {
+        gg_reply_error(out, 400, "community: not a division code");
+        return;
+    }
+    gg_ctx *ctx = NULL;
+    gg_store *store = gg_request_store(r, &ctx);
+    if (store == NULL) {
+        gg_reply_error(out, 503, "the project cannot be read");
+        return;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    gg_status st;
+    if (zoom < 0) {
+        st = gg_grids_geojson(ctx, store, plan, has_box ? box : NULL, community, limit, &text, &len);
+    } else {
+        gg_gridmap *map = NULL;
+        int owned = 0;
+        st = acquire(r->svc->gridmaps, ctx, store, plan, zoom, &map, &owned);
+        if (st == GG_OK) {
+            st = gg_gridmap_grids_geojson(ctx, map, has_box ? box : NULL, community, limit, &text, &len);
+            release(r->svc->gridmaps, ctx, map, owned);
+        }
+    }
+    reply_status(out, ctx, st, text, len);
+}
+
+/* GET /v1/communities?plan=N&bbox=w,s,e,n&zoom=Z: the communities of the
+ * plan's grids and their townships (level, code, name, label). */
+static void communities_list(gg_request *r, gg_reply *out)
+{
+    if (!grids_allowed(r, out))
+        return;
+    double box[4];
+    int has_box, zoom;
+    int64_t plan;
+    if (!map_params(r, out, &plan, box, &has_box, &zoom))
+        return;
+    gg_ctx *ctx = NULL;
+    gg_store *store = gg_request_store(r, &ctx);
+    if (store == NULL) {
+        gg_reply_error(out, 503, "the project cannot be read");
+        return;
+    }
+    gg_gridmap *map = NULL;
+    int owned = 0;
+    char *text = NULL;
+    size_t len = 0;
+    gg_status st = acquire(r->svc->gridmaps, ctx, store, plan, zoom < 0 ? 22 : zoom, &map, &owned);
+    if (st == GG_OK) {
+        st = gg_gridmap_divisions_geojson(ctx, map, has_box ? box : NULL, &text, &len);
+        release(r->svc->gridmaps, ctx, map, owned);
+    }
+    reply_status(out, ctx, st, text, len);
+}
+
+/* A grid's JSON (text, taken) without its people's names and phones. */
+static void reply_without_people(gg_reply *out, gg_ctx *ctx, char *text)
+{
+    json_error_t err;
+    json_t *o = json_loads(text, 0, &err);
+    gg_text_free(ctx, text);
+    if (o == NULL) {
+        gg_reply_error(out, 500, "cannot write the answer");
+        return;
+    }
+    json_object_del(o, "workers");
+    json_object_set_new(o, "contacts_withheld", json_true());
+    gg_reply_json(out, 200, o);
+}
+
+/* GET /v1/grids/CODE: one grid with its households, area and people (the
+ * people as gg_contacts_allowed says). */
+static void grid_one(gg_request *r, const char *code, gg_reply *out)
+{
+    if (!grids_allowed(r, out))
+        return;
+    gg_ctx *ctx = NULL;
+    gg_store *store = gg_request_store(r, &ctx);
+    if (store == NULL) {
+        gg_reply_error(out, 503, "the project cannot be read");
+        return;
+    }
+    char *text = NULL;
+    gg_status st = gg_grid_json(ctx, store, gg_locator_plan(r->svc->loc), code, &text);
+    if (st == GG_ERR_NOT_FOUND)
+        gg_reply_error(out, 404, "%s", gg_ctx_errmsg(ctx));
+    else if (st != GG_OK)
+        gg_reply_error(out, 500, "%s", gg_ctx_errmsg(ctx));
+    else if (gg_contacts_allowed(r))
+        gg_reply_text(out, 200, "application/json; charset=utf-8", text, strlen(text));
+    else
+        reply_without_people(out, ctx, text);
+}
+
+int gg_route_grids(gg_request *r, gg_reply *out)
+{
+    const char *p = r->path;
+    int get = strcmp(r->method, "GET") == 0;
+    if (strcmp(p, "/v1/grids") == 0) {
+        if (!get)
+            gg_reply_error(out, 405, "use GET");
+        else
+            grids_list(r, out);
+        return ROUTE_GRIDS;
+    }
+    if (strncmp(p, "/v1/grids/", 10) == 0) {
+        const char *code = p + 10;
+        if (!get)
+            gg_reply_error(out, 405, "use GET");
+        else if (strlen(code) == 0 || strlen(code) > 32 || strchr(code, '/') != NULL)
+            gg_reply_error(out, 404, "no such grid");
+        else
+            grid_one(r, code, out);
+        return ROUTE_GRID;
+    }
+    if (strcmp(p, "/v1/communities") == 0) {
+        if (!get)
+            gg_reply_error(out, 405, "use GET");
+        else
+            communities_list(r, out);
+        return ROUTE_COMMUNITIES;
+    }
+    return ROUTE_NONE;
+}

@@ -358,6 +358,8 @@ gg_status gg_gridmap_load(gg_ctx *ctx, gg_store *store, int64_t plan, gg_gridmap
         return gg_error_nomem(ctx);
     map->zoom = GG_GRIDMAP_FULL;
     gg_status st = gg_store_resolve_plan(store, plan, &map->plan);
+    if (st == GG_ERR_NOT_FOUND)
+        st = plan > 0 ? gg_error(ctx, st, "no plan %lld", (long long)plan) : gg_error(ctx, st, "the project has no plan");
     if (st == GG_OK)
         st = load_grids(ctx, store, map);
     if (st == GG_OK)

@@ -24,6 +24,9 @@ struct gg_gridmap_cache {
     cached_map *dropped[64];/* dropped while in use */
     size_t n_dropped;
     uint64_t clock;
+    pthread_t warmer;
+    int warming;            /* the warmer was started: joined by gg_gridmap_cache_free */
+    int stopping;           /* the warmer stops before its next map */
 };
 
 struct gg_gridmap_cache *gg_gridmap_cache_new(void)
@@ -40,6 +43,10 @@ void gg_gridmap_cache_free(struct gg_gridmap_cache *c, gg_ctx *ctx)
 {
     if (c == NULL)
         return;
+    if (c->warming) {
+        __atomic_store_n(&c->stopping, 1, __ATOMIC_RELEASE);
+        pthread_join(c->warmer, NULL);
+    }
     for (int k = 0; k < GG_SERVICE_GRIDMAPS; k++)
         gg_gridmap_free(ctx, c->slot[k].map);
     for (size_t k = 0; k < c->n_dropped; k++) {
@@ -171,6 +178,38 @@ static gg_status acquire(struct gg_gridmap_cache *c, gg_ctx *ctx, gg_store *stor
         release(c, ctx, base, base_owned);
     pthread_mutex_unlock(&c->build);
     return st;
+}
+
+/* The maps a web map opens with, of the served plan, built by a thread
+ * of its own with its own connection: the first visitor finds them made
+ * (a county's takes seconds). A failure leaves them to be built on use. */
+static void *warm(void *arg)
+{
+    gg_service *svc = arg;
+    struct gg_gridmap_cache *c = svc->gridmaps;
+    gg_ctx *ctx = NULL;
+    gg_store *store = NULL;
+    if (gg_ctx_new(&ctx) == GG_OK && gg_store_open(ctx, svc->o.project, 0, &store) == GG_OK) {
+        static const int zooms[] = {10, 12, 14, 16};
+        for (size_t k = 0; k < sizeof zooms / sizeof zooms[0]; k++) {
+            if (__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE))
+                break;
+            gg_gridmap *map = NULL;
+            int owned = 0;
+            if (acquire(c, ctx, store, gg_locator_plan(svc->loc), zooms[k], &map, &owned) != GG_OK)
+                break;
+            release(c, ctx, map, owned);
+        }
+    }
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+    return NULL;
+}
+
+void gg_gridmap_cache_warm(gg_service *svc)
+{
+    struct gg_gridmap_cache *c = svc->gridmaps;
+    c->warming = pthread_create(&c->warmer, NULL, warm, svc) == 0;
 }
 
 /* ---- the routes ---- */

@@ -1035,6 +1035,7 @@ int gg_service_run(const gg_service_options *o)
                 inet_ntoa(addr.sin_addr), info ? (unsigned)info->port : 0u);
         fflush(stderr);
     }
+    gg_gridmap_cache_warm(&svc);
     /* This thread takes the signals and, every tick, cuts the requests
      * that have run past their deadline. */
     struct timespec previous_tick = now_mono();

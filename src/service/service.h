@@ -188,7 +188,11 @@ int gg_contacts_allowed(const gg_request *r);
 #define GG_SERVICE_GRIDMAPS 12
 struct gg_gridmap_cache;
 struct gg_gridmap_cache *gg_gridmap_cache_new(void);
+/* Stops the warmer (after the map it is building) and frees every map. */
 void gg_gridmap_cache_free(struct gg_gridmap_cache *cache, gg_ctx *ctx);
+struct gg_service;
+/* Starts building the served plan's maps for zooms 10-16 in a thread. */
+void gg_gridmap_cache_warm(struct gg_service *svc);
 int gg_route_open311(gg_request *r, gg_reply *out);
 int gg_route_static(gg_request *r, gg_reply *out);   /* static.c: the web map */
 void gg_metrics_text(gg_service *svc, gg_reply *out);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "dispatch/views.h"
 #include "geo/blob.h"
 #include "geo/simplify.h"
 #include "govgrid/dispatch.h"
@@ -228,16 +229,6 @@ static char *dup_column(sqlite3_stmt *s, int k)
     return t ? strdup(t) : NULL;
 }
 
-static json_t *column_json(sqlite3_stmt *s, int k)
-{
-    switch (sqlite3_column_type(s, k)) {
-    case SQLITE_NULL: return json_null();
-    case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(s, k));
-    case SQLITE_FLOAT: return json_real(round(sqlite3_column_double(s, k) * 10) / 10);
-    default: return json_string((const char *)sqlite3_column_text(s, k));
-    }
-}
-
 static gg_status set_props(gg_ctx *ctx, feature *f, json_t *props)
 {
     f->props = json_dumps(props, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
@@ -271,7 +262,7 @@ static gg_status load_grids(gg_ctx *ctx, gg_store *store, gg_gridmap *map)
         f->community = dup_column(s, 2);
         json_t *props = json_object();
         for (int k = 0; k < 9; k++)
-            json_object_set_new(props, names[k], column_json(s, k));
+            json_object_set_new(props, names[k], gg_column_json(s, k));
         json_object_set_new(props, "short_staffed",
                             json_boolean(gg_roster_short_staffed(sqlite3_column_int(s, 9), sqlite3_column_int(s, 10),
                                                                  sqlite3_column_int(s, 11))));
@@ -315,9 +306,9 @@ static gg_status load_divisions(gg_ctx *ctx, gg_store *store, gg_gridmap *map)
             break;
         f->code = dup_column(s, 1);
         json_t *props = json_object();
-        json_object_set_new(props, "level", column_json(s, 0));
-        json_object_set_new(props, "code", column_json(s, 1));
-        json_object_set_new(props, "name", column_json(s, 2));
+        json_object_set_new(props, "level", gg_column_json(s, 0));
+        json_object_set_new(props, "code", gg_column_json(s, 1));
+        json_object_set_new(props, "name", gg_column_json(s, 2));
         if (f->code == NULL)
             st = gg_error_nomem(ctx);
         else

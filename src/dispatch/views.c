@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* open_memstream */
 #include "core/ctx.h"
 #include "govgrid/dispatch.h"
+#include "dispatch/views.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -16,7 +17,7 @@ void gg_text_free(gg_ctx *ctx, char *text)
     free(text); /* made by jansson or open_memstream: the C library's heap */
 }
 
-static json_t *column_json(sqlite3_stmt *s, int k)
+json_t *gg_column_json(sqlite3_stmt *s, int k)
 {
     switch (sqlite3_column_type(s, k)) {
     case SQLITE_NULL: return json_null();
@@ -64,7 +65,7 @@ gg_status gg_grids_geojson(gg_ctx *ctx, gg_store *store, int64_t plan, const dou
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         json_t *props = json_object();
         for (int k = 0; k < 8; k++)
-            json_object_set_new(props, names[k], column_json(s, k));
+            json_object_set_new(props, names[k], gg_column_json(s, k));
         char *p = json_dumps(props, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(props);
         const char *geom = (const char *)sqlite3_column_text(s, 8);
@@ -114,7 +115,7 @@ gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     json_t *o = json_object();
     json_object_set_new(o, "plan", json_integer(plan));
     for (int k = 0; k < 12; k++)
-        json_object_set_new(o, names[k], column_json(s, k));
+        json_object_set_new(o, names[k], gg_column_json(s, k));
     json_error_t err;
     const char *geom = (const char *)sqlite3_column_text(s, 12);
     json_t *g = geom ? json_loads(geom, 0, &err) : NULL;
@@ -130,7 +131,7 @@ gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
             json_t *p = json_object();
             static const char *const cols[] = {"id", "name", "role", "phone"};
             for (int k = 0; k < 4; k++)
-                json_object_set_new(p, cols[k], column_json(s, k));
+                json_object_set_new(p, cols[k], gg_column_json(s, k));
             json_array_append_new(people, p);
         }
         sqlite3_finalize(s);
@@ -228,36 +229,36 @@ gg_status gg_incidents_json(gg_ctx *ctx, gg_store *store, const gg_catalogue *ca
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         const gg_catalogue_item *it = cat ? gg_catalogue_find(cat, (const char *)sqlite3_column_text(s, 3)) : NULL;
         json_t *o = json_object();
-        json_object_set_new(o, "service_request_id", column_json(s, 0));
-        json_object_set_new(o, "status", column_json(s, 1));
-        json_object_set_new(o, "status_notes", column_json(s, 2));
+        json_object_set_new(o, "service_request_id", gg_column_json(s, 0));
+        json_object_set_new(o, "status", gg_column_json(s, 1));
+        json_object_set_new(o, "status_notes", gg_column_json(s, 2));
         json_object_set_new(o, "service_name", it ? json_string(it->name) : json_null());
-        json_object_set_new(o, "service_code", column_json(s, 3));
-        json_object_set_new(o, "description", column_json(s, 4));
+        json_object_set_new(o, "service_code", gg_column_json(s, 3));
+        json_object_set_new(o, "description", gg_column_json(s, 4));
         json_object_set_new(o, "agency_responsible", it ? json_string(it->department) : json_null());
         json_object_set_new(o, "service_notice", json_null());
-        json_object_set_new(o, "requested_datetime", column_json(s, 5));
-        json_object_set_new(o, "updated_datetime", column_json(s, 6));
-        json_object_set_new(o, "expected_datetime", column_json(s, 7));
-        json_object_set_new(o, "address", column_json(s, 8));
+        json_object_set_new(o, "requested_datetime", gg_column_json(s, 5));
+        json_object_set_new(o, "updated_datetime", gg_column_json(s, 6));
+        json_object_set_new(o, "expected_datetime", gg_column_json(s, 7));
+        json_object_set_new(o, "address", gg_column_json(s, 8));
         json_object_set_new(o, "address_id", json_null());
         json_object_set_new(o, "zipcode", json_null());
         json_object_set_new(o, "lat", real_or_null(s, 9));
         json_object_set_new(o, "long", real_or_null(s, 10));
-        json_object_set_new(o, "media_url", column_json(s, 11));
+        json_object_set_new(o, "media_url", gg_column_json(s, 11));
         static const char *const place[] = {"grid_code", "community", "locate_status", "stage"};
         for (int k = 0; k < 4; k++)
-            json_object_set_new(o, place[k], column_json(s, 12 + k));
+            json_object_set_new(o, place[k], gg_column_json(s, 12 + k));
         if (f->view >= GG_VIEW_STAFF) {
             static const char *const staff[] = {"worker_id", "worker_name", "worker_phone", "leader_id"};
             for (int k = 0; k < 4; k++)
-                json_object_set_new(o, staff[k], column_json(s, 16 + k));
+                json_object_set_new(o, staff[k], gg_column_json(s, 16 + k));
         }
         if (f->view >= GG_VIEW_FULL) {
             static const char *const reporter[] = {"email", "phone", "first_name", "last_name", "device_id",
                                                    "account_id"};
             for (int k = 0; k < 6; k++)
-                json_object_set_new(o, reporter[k], column_json(s, 20 + k));
+                json_object_set_new(o, reporter[k], gg_column_json(s, 20 + k));
             json_object_set_new(o, "attributes", attributes_list((const char *)sqlite3_column_text(s, 26)));
         }
         json_array_append_new(a, o);

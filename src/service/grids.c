@@ -248,6 +248,15 @@ static int map_params(gg_request *r, gg_reply *out, int64_t *plan, double box[4]
     return 1;
 }
 
+/* The thread's read connection, or a 503 made and NULL. */
+static gg_store *store_or_503(gg_request *r, gg_reply *out, gg_ctx **ctx)
+{
+    gg_store *store = gg_request_store(r, ctx);
+    if (store == NULL)
+        gg_reply_error(out, 503, "the project cannot be read");
+    return store;
+}
+
 static void reply_status(gg_reply *out, gg_ctx *ctx, gg_status st, char *text, size_t len)
 {
     if (st == GG_ERR_NOT_FOUND)
@@ -258,6 +267,24 @@ static void reply_status(gg_reply *out, gg_ctx *ctx, gg_status st, char *text, s
         gg_reply_error(out, 500, "%s", gg_ctx_errmsg(ctx));
     else
         gg_reply_text(out, 200, "application/geo+json; charset=utf-8", text, len);
+}
+
+/* The grids (or, divisions set, the communities and townships) of the
+ * map of plan for zoom, from the cache. */
+static void answer_from_map(gg_request *r, gg_reply *out, gg_ctx *ctx, gg_store *store, int64_t plan, int zoom,
+                            const double *bbox, const char *community, long long limit, int divisions)
+{
+    gg_gridmap *map = NULL;
+    int owned = 0;
+    char *text = NULL;
+    size_t len = 0;
+    gg_status st = acquire(r->svc->gridmaps, ctx, store, plan, zoom, &map, &owned);
+    if (st == GG_OK) {
+        st = divisions ? gg_gridmap_divisions_geojson(ctx, map, bbox, &text, &len)
+                       : gg_gridmap_grids_geojson(ctx, map, bbox, community, limit, &text, &len);
+        release(r->svc->gridmaps, ctx, map, owned);
+    }
+    reply_status(out, ctx, st, text, len);
 }
 
 /* GET /v1/grids?bbox=w,s,e,n&community=CODE&plan=N&limit=N&zoom=Z: a
@@ -285,25 +312,16 @@ static void grids_list(gg_request *r, gg_reply *out)
         return;
     }
     gg_ctx *ctx = NULL;
-    gg_store *store = gg_request_store(r, &ctx);
-    if (store == NULL) {
-        gg_reply_error(out, 503, "the project cannot be read");
+    gg_store *store = store_or_503(r, out, &ctx);
+    if (store == NULL)
+        return;
+    if (zoom >= 0) {
+        answer_from_map(r, out, ctx, store, plan, zoom, has_box ? box : NULL, community, limit, 0);
         return;
     }
     char *text = NULL;
     size_t len = 0;
-    gg_status st;
-    if (zoom < 0) {
-        st = gg_grids_geojson(ctx, store, plan, has_box ? box : NULL, community, limit, &text, &len);
-    } else {
-        gg_gridmap *map = NULL;
-        int owned = 0;
-        st = acquire(r->svc->gridmaps, ctx, store, plan, zoom, &map, &owned);
-        if (st == GG_OK) {
-            st = gg_gridmap_grids_geojson(ctx, map, has_box ? box : NULL, community, limit, &text, &len);
-            release(r->svc->gridmaps, ctx, map, owned);
-        }
-    }
+    gg_status st = gg_grids_geojson(ctx, store, plan, has_box ? box : NULL, community, limit, &text, &len);
     reply_status(out, ctx, st, text, len);
 }
 
@@ -319,21 +337,10 @@ static void communities_list(gg_request *r, gg_reply *out)
     if (!map_params(r, out, &plan, box, &has_box, &zoom))
         return;
     gg_ctx *ctx = NULL;
-    gg_store *store = gg_request_store(r, &ctx);
-    if (store == NULL) {
-        gg_reply_error(out, 503, "the project cannot be read");
+    gg_store *store = store_or_503(r, out, &ctx);
+    if (store == NULL)
         return;
-    }
-    gg_gridmap *map = NULL;
-    int owned = 0;
-    char *text = NULL;
-    size_t len = 0;
-    gg_status st = acquire(r->svc->gridmaps, ctx, store, plan, zoom < 0 ? 22 : zoom, &map, &owned);
-    if (st == GG_OK) {
-        st = gg_gridmap_divisions_geojson(ctx, map, has_box ? box : NULL, &text, &len);
-        release(r->svc->gridmaps, ctx, map, owned);
-    }
-    reply_status(out, ctx, st, text, len);
+    answer_from_map(r, out, ctx, store, plan, zoom < 0 ? 22 : zoom, has_box ? box : NULL, NULL, 0, 1);
 }
 
 /* A grid's JSON (text, taken) without its people's names and phones. */
@@ -358,11 +365,9 @@ static void grid_one(gg_request *r, const char *code, gg_reply *out)
     if (!grids_allowed(r, out))
         return;
     gg_ctx *ctx = NULL;
-    gg_store *store = gg_request_store(r, &ctx);
-    if (store == NULL) {
-        gg_reply_error(out, 503, "the project cannot be read");
+    gg_store *store = store_or_503(r, out, &ctx);
+    if (store == NULL)
         return;
-    }
     char *text = NULL;
     gg_status st = gg_grid_json(ctx, store, gg_locator_plan(r->svc->loc), code, &text);
     if (st == GG_ERR_NOT_FOUND)

@@ -59,7 +59,7 @@ static void check_collection(gg_ctx *ctx, const char *text, coverage_check *c)
         c->features++;
         if (g == NULL || GEOSisValid_r(h, g) != 1) {
             c->invalid++;
-            if (getenv("GG_DEBUG") && g) {
+            if (g) {
                 char *why = GEOSisValidReason_r(h, g);
                 fprintf(stderr, "%s: %s\n", json_string_value(json_object_get(props, "code")), why);
                 GEOSFree_r(h, why);

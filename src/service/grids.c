@@ -58,6 +58,24 @@ void gg_gridmap_cache_free(struct gg_gridmap_cache *c, gg_ctx *ctx)
     free(c);
 }
 
+/* Empties slot s (under c->lock): its map freed now, or by its last
+ * release when answers still use it. 0 when it cannot be kept for them. */
+static int drop(struct gg_gridmap_cache *c, gg_ctx *ctx, cached_map *s)
+{
+    if (s->refs == 0) {
+        gg_gridmap_free(ctx, s->map);
+    } else {
+        cached_map *old = c->n_dropped < 64 ? malloc(sizeof *old) : NULL;
+        if (old == NULL)
+            return 0;
+        *old = *s;
+        old->dropped = 1;
+        c->dropped[c->n_dropped++] = old;
+    }
+    s->map = NULL;
+    return 1;
+}
+
 /* The map of (plan, bucket) if cached, with a reference taken; the caller
  * holds c->lock. */
 static gg_gridmap *find_locked(struct gg_gridmap_cache *c, int64_t plan, int bucket)
@@ -89,16 +107,7 @@ static int insert(struct gg_gridmap_cache *c, gg_ctx *ctx, int64_t plan, int buc
         for (int k = 1; k < GG_SERVICE_GRIDMAPS; k++)
             if (c->slot[k].used < victim->used)
                 victim = &c->slot[k];
-    }
-    if (victim->map != NULL) {
-        cached_map *old = victim->refs > 0 && c->n_dropped < 64 ? malloc(sizeof *old) : NULL;
-        if (old != NULL) {
-            *old = *victim;
-            old->dropped = 1;
-            c->dropped[c->n_dropped++] = old;
-        } else if (victim->refs == 0) {
-            gg_gridmap_free(ctx, victim->map);
-        } else {
+        if (!drop(c, ctx, victim)) {
             pthread_mutex_unlock(&c->lock);
             return 0;
         }
@@ -109,6 +118,21 @@ static int insert(struct gg_gridmap_cache *c, gg_ctx *ctx, int64_t plan, int buc
     victim->refs = 1;
     victim->dropped = 0;
     victim->used = ++c->clock;
+    /* over the bytes allowed: the least recently used others go */
+    for (;;) {
+        size_t bytes = 0;
+        cached_map *oldest = NULL;
+        for (int k = 0; k < GG_SERVICE_GRIDMAPS; k++) {
+            cached_map *s = &c->slot[k];
+            if (s->map == NULL)
+                continue;
+            bytes += gg_gridmap_bytes(s->map);
+            if (s != victim && (oldest == NULL || s->used < oldest->used))
+                oldest = s;
+        }
+        if (bytes <= GG_SERVICE_GRIDMAP_BYTES || oldest == NULL || !drop(c, ctx, oldest))
+            break;
+    }
     pthread_mutex_unlock(&c->lock);
     return 1;
 }

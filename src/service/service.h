@@ -184,8 +184,11 @@ int gg_contacts_allowed(const gg_request *r);
 
 /* grids.c: the plans' maps simplified per zoom bucket, built on first use
  * and shared by the request threads (a mutex), at most
- * GG_SERVICE_GRIDMAPS of them, the least recently used dropped first. */
+ * GG_SERVICE_GRIDMAPS of them and GG_SERVICE_GRIDMAP_BYTES together (the
+ * newest is kept even alone over it), the least recently used dropped
+ * first. */
 #define GG_SERVICE_GRIDMAPS 12
+#define GG_SERVICE_GRIDMAP_BYTES ((size_t)1 << 30)
 struct gg_gridmap_cache;
 struct gg_gridmap_cache *gg_gridmap_cache_new(void);
 /* Stops the warmer (after the map it is building) and frees every map. */

@@ -87,6 +87,63 @@ gg_status gg_grids_geojson(gg_ctx *ctx, gg_store *store, int64_t plan, const dou
     return st;
 }
 
+/* The same FeatureCollection writer as gg_grids_geojson, over the
+ * departmental grids' own table. */
+gg_status gg_dept_grids_geojson(gg_ctx *ctx, gg_store *store, const char *dept, const double *bbox, int64_t limit,
+                                char **json, size_t *len)
+{
+    *json = NULL;
+    *len = 0;
+    sqlite3_stmt *s = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT dept, id, name, AsGeoJSON(geom, 7) FROM dept_grid WHERE (?1 IS NULL OR"
+                                    " dept = ?1) AND fid IN (SELECT pkid FROM idx_dept_grid_geom WHERE xmax >= ?2 AND"
+                                    " xmin <= ?4 AND ymax >= ?3 AND ymin <= ?5) ORDER BY dept, id LIMIT ?6",
+                                    &s);
+    if (st != GG_OK)
+        return st;
+    static const double all[4] = {-180, -90, 180, 90};
+    if (bbox == NULL)
+        bbox = all;
+    if (dept)
+        sqlite3_bind_text(s, 1, dept, -1, SQLITE_TRANSIENT);
+    for (int k = 0; k < 4; k++)
+        sqlite3_bind_double(s, 2 + k, bbox[k]);
+    sqlite3_bind_int64(s, 6, limit > 0 ? limit : INT64_MAX);
+    FILE *mem = open_memstream(json, len);
+    if (mem == NULL) {
+        sqlite3_finalize(s);
+        return gg_error_nomem(ctx);
+    }
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[", mem);
+    static const char *const names[] = {"dept", "id", "name"};
+    int n = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *props = json_object();
+        for (int k = 0; k < 3; k++)
+            json_object_set_new(props, names[k], column_json(s, k));
+        char *p = json_dumps(props, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(props);
+        const char *geom = (const char *)sqlite3_column_text(s, 3);
+        fprintf(mem, "%s{\"type\":\"Feature\",\"properties\":%s,\"geometry\":%s}", n ? "," : "", p ? p : "{}",
+                geom ? geom : "null");
+        free(p);
+        n++;
+    }
+    if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading departmental grids");
+    sqlite3_finalize(s);
+    fprintf(mem, "],\"count\":%d}\n", n);
+    if (fclose(mem) != 0 && st == GG_OK)
+        st = gg_error_nomem(ctx);
+    if (st != GG_OK) {
+        free(*json);
+        *json = NULL;
+        *len = 0;
+    }
+    return st;
+}
+
 gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json)
 {
     *json = NULL;

@@ -121,8 +121,8 @@ static void search(gg_request *r, gg_reply *out)
     }
     int crs = GG_COORD_WGS84;
     t = gg_request_arg(r, "crs");
-    if (t != NULL && (!gg_param_crs(t, &crs) || crs == GG_COORD_CGCS2000 || crs == GG_COORD_EPSG)) {
-        gg_reply_error(out, 400, "crs: expected wgs84, gcj02 or bd09");
+    if (t != NULL && !gg_param_crs(t, &crs)) {
+        gg_reply_error(out, 400, "crs: expected wgs84, cgcs2000, gcj02 or bd09");
         return;
     }
     gg_ctx *ctx = NULL;

@@ -8,8 +8,10 @@
  * in-memory SQLite database owned by the gg_search: an FTS5 table with
  * the trigram tokenizer, which matches any substring of 3 or more
  * characters (Chinese included); shorter queries are matched with instr
- * over the same rows. Addresses are indexed once per distinct text, with
- * the point of one household holding it.
+ * over every row but the addresses (a query of one or two characters
+ * names a grid, a division, a unit or a road; among a county's addresses
+ * it would match thousands). Addresses are indexed once per distinct
+ * text, with the point of one household holding it.
  *
  * A gg_search may be queried by any number of threads at once (a mutex
  * inside serialises the queries). It borrows the locator it is built with:

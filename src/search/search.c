@@ -24,6 +24,7 @@ struct gg_search {
     sqlite3_stmt *insert;
     pthread_mutex_t lock;       /* one query at a time on db */
     size_t entries;
+    int64_t short_last_id;      /* the last row a 1-2 character query scans: every one before the addresses */
 };
 
 static const char *const kind_names[] = {"grid", "community", "township", "county", "poi", "road", "address",
@@ -67,7 +68,8 @@ static const source sources[] = {
      "  GROUP BY name) b JOIN (SELECT fid, name,"
      "  coalesce(Line_Interpolate_Point(GeometryN(geom, 1), 0.5), PointOnSurface(geom)) AS p FROM road) r"
      " ON r.fid = b.fid"},
-    /* Distinct addresses, each at the household that holds it first. */
+    /* Distinct addresses, each at the household that holds it first; last,
+     * so that the rows before them are the short queries' small table. */
     {"addresses", GG_SEARCH_ADDRESS,
      "SELECT address, NULL, X(geom), Y(geom), NULL, NULL, NULL, NULL FROM household WHERE fid IN"
      " (SELECT min(fid) FROM household WHERE address IS NOT NULL AND address <> '' GROUP BY address)"},
@@ -147,8 +149,11 @@ static gg_status build(gg_search *s, gg_store *store)
         return index_error(s, "beginning");
     gg_status st = GG_OK;
     int64_t plan = gg_locator_plan(s->loc);
-    for (size_t i = 0; i < sizeof sources / sizeof sources[0] && st == GG_OK; i++)
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0] && st == GG_OK; i++) {
+        if (sources[i].kind == GG_SEARCH_ADDRESS)
+            s->short_last_id = (int64_t)s->entries;
         st = load_source(s, store, plan, &sources[i]);
+    }
     sqlite3_finalize(s->insert);
     s->insert = NULL;
     if (st != GG_OK)
@@ -309,7 +314,10 @@ static void copy_text(char *out, size_t size, const unsigned char *text)
 }
 
 /* Candidates: FTS5 for 3 or more characters (the trigram tokenizer
- * matches nothing shorter), else instr over every row. Ranked in SQL. */
+ * matches nothing shorter), else instr over the rows before the
+ * addresses (?8: the last of them): a county's addresses are hundreds of
+ * thousands, which one or two characters would all match anyway, and a
+ * scan of them takes a second. Ranked in SQL. */
 #define RANKED_SELECT                                                                                                \
     "SELECT kind, name, code, lon, lat, w, s, e, n FROM item WHERE id IN (%s) ORDER BY"                              \
     " CASE WHEN code = ?1 THEN 0 WHEN tail = ?1 THEN 1 WHEN name = ?1 THEN 2"                                        \
@@ -354,7 +362,8 @@ gg_status gg_search_query(gg_ctx *ctx, gg_search *search, const char *text, gg_c
     char sql[1024];
     snprintf(sql, sizeof sql, RANKED_SELECT,
              chars >= 3 ? "SELECT rowid FROM item_fts WHERE item_fts MATCH ?2"
-                        : "SELECT id FROM item WHERE instr(lower(name), lower(?1)) > 0 OR instr(code, ?1) > 0");
+                        : "SELECT id FROM item WHERE id <= ?8 AND (instr(lower(name), lower(?1)) > 0 OR"
+                                  " instr(code, ?1) > 0)");
     /* The text as one FTS5 phrase: a substring match. */
     char phrase[2 * GG_SEARCH_MAX_QUERY + 3];
     size_t k = 0;
@@ -381,6 +390,8 @@ gg_status gg_search_query(gg_ctx *ctx, gg_search *search, const char *text, gg_c
         for (int i = 0; i < 4; i++)
             sqlite3_bind_double(stmt, 3 + i, bbox[i]);
     sqlite3_bind_int64(stmt, 7, (sqlite3_int64)max);
+    if (chars < 3)
+        sqlite3_bind_int64(stmt, 8, search->short_last_id);
     int rc;
     size_t count = 0;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && count < max) {

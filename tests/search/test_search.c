@@ -173,6 +173,11 @@ static void addresses_once_each(void)
     CHECK_NEAR(r[0].lon, 116.004, 1e-9);
     CHECK(!r[0].has_bbox);
     CHECK_STR(grid_of(&p, &r[0]), "1101080010011001");
+    /* One or two characters search names and codes, not addresses. */
+    n = find(&p, "院1", GG_COORD_WGS84, NULL, r, 10);
+    CHECK_INT(n, 0);
+    n = find(&p, "院1号", GG_COORD_WGS84, NULL, r, 10);
+    CHECK_INT(n, 1);
     n = find(&p, "甲22号", GG_COORD_WGS84, NULL, r, 10);
     CHECK_INT(n, 1);
     CHECK_STR(grid_of(&p, &r[0]), "1101080010011003");

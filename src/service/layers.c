@@ -14,6 +14,17 @@ static json_t *degrees(double v)
     return isfinite(v) ? json_real(round(v * 1e7) / 1e7) : json_null();
 }
 
+/* The calling thread's read connection, or a 503 made and NULL. */
+static gg_store *store_or_503(gg_request *r, gg_reply *out, gg_ctx **ctx)
+{
+    gg_store *store = gg_request_store(r, ctx);
+    if (store == NULL || *ctx == NULL) {
+        gg_reply_error(out, 503, "the project cannot be read");
+        return NULL;
+    }
+    return store;
+}
+
 static json_t *text_or_null(const char *text)
 {
     return text && text[0] ? json_string(text) : json_null();
@@ -23,11 +34,9 @@ static json_t *text_or_null(const char *text)
 static void plans(gg_request *r, gg_reply *out)
 {
     gg_ctx *ctx = NULL;
-    gg_store *store = gg_request_store(r, &ctx);
-    if (store == NULL) {
-        gg_reply_error(out, 503, "the project cannot be read");
+    gg_store *store = store_or_503(r, out, &ctx);
+    if (store == NULL)
         return;
-    }
     gg_plan_info *list = NULL;
     size_t n = 0;
     if (gg_store_plans(ctx, store, &list, &n) != GG_OK) {
@@ -126,11 +135,8 @@ static void search(gg_request *r, gg_reply *out)
         return;
     }
     gg_ctx *ctx = NULL;
-    gg_request_store(r, &ctx);
-    if (ctx == NULL) {
-        gg_reply_error(out, 503, "the project cannot be read");
+    if (store_or_503(r, out, &ctx) == NULL)
         return;
-    }
     gg_search_result results[GG_SEARCH_MAX_RESULTS];
     size_t n = 0;
     gg_status st = gg_search_query(ctx, r->svc->search, q, (gg_coord_system)crs, bbox ? box : NULL, (size_t)limit,
@@ -150,11 +156,9 @@ static void search(gg_request *r, gg_reply *out)
 static void depts(gg_request *r, gg_reply *out)
 {
     gg_ctx *ctx = NULL;
-    gg_store *store = gg_request_store(r, &ctx);
-    if (store == NULL) {
-        gg_reply_error(out, 503, "the project cannot be read");
+    gg_store *store = store_or_503(r, out, &ctx);
+    if (store == NULL)
         return;
-    }
     gg_dept_info *list = NULL;
     size_t n = 0;
     if (gg_store_depts(ctx, store, &list, &n) != GG_OK) {
@@ -202,11 +206,9 @@ static void dept_grids(gg_request *r, gg_reply *out)
         return;
     }
     gg_ctx *ctx = NULL;
-    gg_store *store = gg_request_store(r, &ctx);
-    if (store == NULL) {
-        gg_reply_error(out, 503, "the project cannot be read");
+    gg_store *store = store_or_503(r, out, &ctx);
+    if (store == NULL)
         return;
-    }
     char *text = NULL;
     size_t len = 0;
     if (gg_dept_grids_geojson(ctx, store, dept, has_box ? box : NULL, limit, &text, &len) != GG_OK)
@@ -228,11 +230,8 @@ static void conflicts(gg_request *r, gg_reply *out)
     if (!layer_args(r, out, box, &has_box, &limit))
         return;
     gg_ctx *ctx = NULL;
-    gg_request_store(r, &ctx);
-    if (ctx == NULL) {
-        gg_reply_error(out, 503, "the project cannot be read");
+    if (store_or_503(r, out, &ctx) == NULL)
         return;
-    }
     char *text = NULL;
     size_t len = 0;
     gg_status st = gg_conflict_layer_geojson(ctx, r->svc->conflicts, has_box ? box : NULL,

@@ -26,6 +26,47 @@ static json_t *column_json(sqlite3_stmt *s, int k)
     }
 }
 
+/* A FeatureCollection of s's rows (finalized here): columns 0 to
+ * n_props - 1 are the properties named, column n_props the geometry as
+ * GeoJSON text; trailer (members with a comma after each) goes before the
+ * count. */
+static gg_status features_json(gg_ctx *ctx, gg_store *store, sqlite3_stmt *s, const char *const *names, int n_props,
+                               const char *trailer, const char *what, char **json, size_t *len)
+{
+    gg_status st = GG_OK;
+    FILE *mem = open_memstream(json, len);
+    if (mem == NULL) {
+        sqlite3_finalize(s);
+        return gg_error_nomem(ctx);
+    }
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[", mem);
+    int n = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *props = json_object();
+        for (int k = 0; k < n_props; k++)
+            json_object_set_new(props, names[k], column_json(s, k));
+        char *p = json_dumps(props, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(props);
+        const char *geom = (const char *)sqlite3_column_text(s, n_props);
+        fprintf(mem, "%s{\"type\":\"Feature\",\"properties\":%s,\"geometry\":%s}", n ? "," : "", p ? p : "{}",
+                geom ? geom : "null");
+        free(p);
+        n++;
+    }
+    if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, what);
+    sqlite3_finalize(s);
+    fprintf(mem, "],%s\"count\":%d}\n", trailer, n);
+    if (fclose(mem) != 0 && st == GG_OK)
+        st = gg_error_nomem(ctx);
+    if (st != GG_OK) {
+        free(*json);
+        *json = NULL;
+        *len = 0;
+    }
+    return st;
+}
+
 gg_status gg_grids_geojson(gg_ctx *ctx, gg_store *store, int64_t plan, const double *bbox, const char *community,
                            int64_t limit, char **json, size_t *len)
 {
@@ -52,39 +93,38 @@ gg_status gg_grids_geojson(gg_ctx *ctx, gg_store *store, int64_t plan, const dou
     for (int k = 0; k < 4; k++)
         sqlite3_bind_double(s, 3 + k, bbox[k]);
     sqlite3_bind_int64(s, 7, limit > 0 ? limit : INT64_MAX);
-    FILE *mem = open_memstream(json, len);
-    if (mem == NULL) {
-        sqlite3_finalize(s);
-        return gg_error_nomem(ctx);
-    }
-    fputs("{\"type\":\"FeatureCollection\",\"features\":[", mem);
     static const char *const names[] = {"code", "type", "community", "name", "households", "persons", "area_m2",
                                         "flags"};
-    int n = 0, rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *props = json_object();
-        for (int k = 0; k < 8; k++)
-            json_object_set_new(props, names[k], column_json(s, k));
-        char *p = json_dumps(props, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(props);
-        const char *geom = (const char *)sqlite3_column_text(s, 8);
-        fprintf(mem, "%s{\"type\":\"Feature\",\"properties\":%s,\"geometry\":%s}", n ? "," : "", p ? p : "{}",
-                geom ? geom : "null");
-        free(p);
-        n++;
-    }
-    if (rc != SQLITE_DONE)
-        st = gg_store_sql_error(store, "reading grids");
-    sqlite3_finalize(s);
-    fprintf(mem, "],\"plan\":%lld,\"count\":%d}\n", (long long)plan, n);
-    if (fclose(mem) != 0 && st == GG_OK)
-        st = gg_error_nomem(ctx);
-    if (st != GG_OK) {
-        free(*json);
-        *json = NULL;
-        *len = 0;
-    }
-    return st;
+    char trailer[64];
+    snprintf(trailer, sizeof trailer, "\"plan\":%lld,", (long long)plan);
+    return features_json(ctx, store, s, names, 8, trailer, "reading grids", json, len);
+}
+
+/* The same FeatureCollection writer as gg_grids_geojson, over the
+ * departmental grids' own table. */
+gg_status gg_dept_grids_geojson(gg_ctx *ctx, gg_store *store, const char *dept, const double *bbox, int64_t limit,
+                                char **json, size_t *len)
+{
+    *json = NULL;
+    *len = 0;
+    sqlite3_stmt *s = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT dept, id, name, AsGeoJSON(geom, 7) FROM dept_grid WHERE (?1 IS NULL OR"
+                                    " dept = ?1) AND fid IN (SELECT pkid FROM idx_dept_grid_geom WHERE xmax >= ?2 AND"
+                                    " xmin <= ?4 AND ymax >= ?3 AND ymin <= ?5) ORDER BY dept, id LIMIT ?6",
+                                    &s);
+    if (st != GG_OK)
+        return st;
+    static const double all[4] = {-180, -90, 180, 90};
+    if (bbox == NULL)
+        bbox = all;
+    if (dept)
+        sqlite3_bind_text(s, 1, dept, -1, SQLITE_TRANSIENT);
+    for (int k = 0; k < 4; k++)
+        sqlite3_bind_double(s, 2 + k, bbox[k]);
+    sqlite3_bind_int64(s, 6, limit > 0 ? limit : INT64_MAX);
+    static const char *const names[] = {"dept", "id", "name"};
+    return features_json(ctx, store, s, names, 3, "", "reading departmental grids", json, len);
 }
 
 gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json)

@@ -9,16 +9,6 @@
 #include <strings.h>
 
 
-/* May the answer name grid workers and give their phones? When the
- * project publishes them (contacts.public), or to a key with the read
- * right; otherwise answers carry the grid and community only. */
-static int contacts_allowed(const gg_request *r)
-{
-    if (r->svc->settings.contacts_public)
-        return 1;
-    int rights = gg_request_rights(r, NULL, 0);
-    return rights > 0 && (rights & GG_RIGHT_READ);
-}
 
 /* The located fields of a point as a JSON object (the CLI's columns); the
  * people as nulls, and contacts_withheld, when contacts is 0. */
@@ -84,7 +74,7 @@ static void locate_get(gg_request *r, gg_reply *out)
         gg_bd09_to_wgs84(lon, lat, &lon, &lat);
     gg_locate_result res;
     gg_locator_query(r->svc->loc, lon, lat, &res);
-    json_t *o = located_json(r->svc, lon, lat, &res, contacts_allowed(r));
+    json_t *o = located_json(r->svc, lon, lat, &res, gg_request_contacts_allowed(r));
     json_object_set_new(o, "plan", json_integer(gg_locator_plan(r->svc->loc)));
     gg_reply_json(out, 200, o);
 }
@@ -197,17 +187,10 @@ static void locate_post(gg_request *r, gg_reply *out)
     gg_reply_text(out, 200, "application/json; charset=utf-8", body, n);
 }
 
-static int grids_allowed(gg_request *r, gg_reply *out)
-{
-    if (r->svc->o.public_grids)
-        return 1;
-    return gg_request_authorise(r, GG_RIGHT_READ, out, NULL, 0);
-}
-
 /* GET /v1/grids?bbox=w,s,e,n&community=CODE&plan=N&limit=N: a FeatureCollection. */
 static void grids_list(gg_request *r, gg_reply *out)
 {
-    if (!grids_allowed(r, out))
+    if (!gg_request_grids_allowed(r, out))
         return;
     char why[160];
     double box[4];
@@ -268,7 +251,7 @@ static void reply_without_people(gg_reply *out, gg_ctx *ctx, char *text)
  * people as contacts_allowed says). */
 static void grid_one(gg_request *r, const char *code, gg_reply *out)
 {
-    if (!grids_allowed(r, out))
+    if (!gg_request_grids_allowed(r, out))
         return;
     gg_ctx *ctx = NULL;
     gg_store *store = gg_request_store(r, &ctx);
@@ -282,7 +265,7 @@ static void grid_one(gg_request *r, const char *code, gg_reply *out)
         gg_reply_error(out, 404, "%s", gg_ctx_errmsg(ctx));
     else if (st != GG_OK)
         gg_reply_error(out, 500, "%s", gg_ctx_errmsg(ctx));
-    else if (contacts_allowed(r))
+    else if (gg_request_contacts_allowed(r))
         gg_reply_text(out, 200, "application/json; charset=utf-8", text, strlen(text));
     else
         reply_without_people(out, ctx, text);

@@ -172,6 +172,23 @@ int gg_request_rights(const gg_request *r, char *name, size_t name_size)
     return rights;
 }
 
+/* Decided here, once, for every route that names workers: the project's
+ * contacts.public, or a key with the read right. */
+int gg_request_contacts_allowed(const gg_request *r)
+{
+    if (r->svc->settings.contacts_public)
+        return 1;
+    int rights = gg_request_rights(r, NULL, 0);
+    return rights > 0 && (rights & GG_RIGHT_READ);
+}
+
+int gg_request_grids_allowed(const gg_request *r, gg_reply *out)
+{
+    if (r->svc->o.public_grids)
+        return 1;
+    return gg_request_authorise(r, GG_RIGHT_READ, out, NULL, 0);
+}
+
 int gg_request_authorise(const gg_request *r, int right, gg_reply *out, char *name, size_t name_size)
 {
     int rights = gg_request_rights(r, name, name_size);
@@ -812,6 +829,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (reply.status == 0) {
             route = gg_route_api(r, &reply);
             if (route == ROUTE_NONE)
+                route = gg_route_layers(r, &reply);
+            if (route == ROUTE_NONE)
                 route = gg_route_open311(r, &reply);
             if (route == ROUTE_NONE)
                 route = gg_route_static(r, &reply);
@@ -883,6 +902,8 @@ static void service_free(gg_service *svc)
     gg_keyring_free(svc->keys);
     gg_catalogue_free(svc->cat);
     gg_dispatcher_free(svc->dispatcher);
+    gg_conflict_layer_free(svc->conflicts);
+    gg_search_free(svc->search);
     gg_locator_free(svc->loc);
     gg_store_close(svc->writer);
     gg_ctx_free(svc->write_ctx);
@@ -967,6 +988,14 @@ int gg_service_run(const gg_service_options *o)
         gg_dispatcher_load_open(svc.ctx, svc.writer, svc.dispatcher) != GG_OK) {
         /* The store records its own errors (no plan yet, say) in the
          * writer's context, the rest in the service's. */
+        const char *why = gg_ctx_errmsg(svc.ctx);
+        fail("%s", why[0] ? why : gg_ctx_errmsg(svc.write_ctx));
+        service_free(&svc);
+        return 1;
+    }
+    /* The place index and the dedup conflicts, read once like the locator. */
+    if (gg_search_new(svc.ctx, svc.writer, svc.loc, &svc.search) != GG_OK ||
+        (o->dedup_dir != NULL && gg_conflict_layer_load(svc.ctx, o->dedup_dir, &svc.conflicts) != GG_OK)) {
         const char *why = gg_ctx_errmsg(svc.ctx);
         fail("%s", why[0] ? why : gg_ctx_errmsg(svc.write_ctx));
         service_free(&svc);

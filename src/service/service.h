@@ -28,6 +28,7 @@ typedef struct gg_service_options {
     const char *project;
     const char *listen;             /* "127.0.0.1:8080" */
     const char *keys_path;          /* NULL: no keys, every guarded route refused */
+    const char *dedup_dir;          /* govgrid dedup's output for GET /v1/conflicts; NULL: none */
     int threads;
     int public_grids;
     int quiet;
@@ -60,6 +61,11 @@ enum {
     ROUTE_REQUESTS_GET,
     ROUTE_REQUEST_GET,
     ROUTE_STATIC,
+    ROUTE_PLANS,
+    ROUTE_SEARCH,
+    ROUTE_DEPTS,
+    ROUTE_DEPT_GRIDS,
+    ROUTE_CONFLICTS,
     ROUTE_COUNT
 };
 
@@ -90,6 +96,8 @@ typedef struct gg_service {
     gg_service_settings settings;
     gg_ctx *ctx;                    /* for the shared objects below, built at start */
     gg_locator *loc;
+    gg_search *search;              /* the place index of loc's plan */
+    gg_conflict_layer *conflicts;   /* from o.dedup_dir; NULL without one */
     gg_catalogue *cat;
     gg_keyring *keys;
     pthread_rwlock_t keys_lock;     /* reloaded on SIGHUP */
@@ -161,6 +169,13 @@ int gg_request_rights(const gg_request *r, char *name, size_t name_size);
  * key, or not a valid one) or 403 (a key without the right), and 0. name
  * as for gg_request_rights. */
 int gg_request_authorise(const gg_request *r, int right, gg_reply *out, char *name, size_t name_size);
+/* May the answer name grid workers and give their phones? When the
+ * project publishes them (contacts.public), or to a key with the read
+ * right. */
+int gg_request_contacts_allowed(const gg_request *r);
+/* 1 when the request may read grids (--public-grids, or a read key); else
+ * an answer made as gg_request_authorise, and 0. */
+int gg_request_grids_allowed(const gg_request *r, gg_reply *out);
 /* The calling thread's own read connection to the project. */
 gg_store *gg_request_store(const gg_request *r, gg_ctx **ctx);
 
@@ -177,6 +192,8 @@ void gg_open311_error(const char *path, gg_reply *out, int status, const char *m
 int gg_route_api(gg_request *r, gg_reply *out);
 int gg_route_open311(gg_request *r, gg_reply *out);
 int gg_route_static(gg_request *r, gg_reply *out);   /* static.c: the web map */
+/* layers.c: /v1/plans, /v1/search, /v1/depts, /v1/dept-grids, /v1/conflicts */
+int gg_route_layers(gg_request *r, gg_reply *out);
 void gg_metrics_text(gg_service *svc, gg_reply *out);
 void gg_metrics_record(gg_service *svc, int route, int status, uint64_t micros);
 

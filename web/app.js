@@ -544,7 +544,14 @@
         }
         if (!lines[0]) return;
         var a = map.latLngToContainerPoint(b.getNorthWest()), c = map.latLngToContainerPoint(b.getSouthEast());
-        cands.push({ kind: kind, lines: lines, at: map.latLngToContainerPoint(labelPoint(f, l)), box: L.bounds(a, c),
+        var at = map.latLngToContainerPoint(labelPoint(f, l));
+        /* A feature larger than the screen whose label point is off it:
+         * the middle of its part of the screen. */
+        if (!view.contains(at)) {
+          var shown = L.bounds([Math.max(a.x, 0), Math.max(a.y, 0)], [Math.min(c.x, size.x), Math.min(c.y, size.y)]);
+          at = shown.getCenter();
+        }
+        cands.push({ kind: kind, lines: lines, at: at, box: L.bounds(a, c),
                      rank: kind === 'community' ? 1e12 : (p.households || 0) * 1e6 + (p.area_m2 || 0) / 1e3 });
       });
     };
@@ -629,7 +636,7 @@
       var loc = res.body || {};
       if (res.status !== 200) { banner(errorText(res)); return; }
       var head = '<div class="status">' + esc(t('status')) + '：' + esc(t(loc.status)) +
-        (loc.distance_m ? ' (' + esc(t('distance')) + ' ' + Math.round(loc.distance_m) + ' m)' : '') + '</div>';
+        (loc.distance_m && loc.status !== 'inside' ? ' (' + esc(t('distance')) + ' ' + Math.round(loc.distance_m) + ' m)' : '') + '</div>';
       if (!loc.grid_code) {
         L.popup().setLatLng(ll).setContent('<div class="popup located">' + head + '<span class="code">' +
           esc(t('notInGrid')) + '</span></div>').openOn(map);

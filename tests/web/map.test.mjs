@@ -28,6 +28,7 @@ const keys = path.join(work, 'keys');
 const run = (...args) => execFileSync(govgrid, args, { encoding: 'utf8' }).trim();
 run('init', project, '--quiet');
 run('import', project, 'grids', path.join(fixtures, 'square_grids.csv'), '--quiet');
+run('import', project, 'grids', path.join(fixtures, 'square_grids.csv'), '--quiet'); // plan 2, the newest
 run('import', project, 'workers', path.join(fixtures, 'square_workers.csv'), '--quiet');
 run('import', project, 'dept-grids', path.join(fixtures, 'square_dept_grids.csv'), '--quiet');
 const key = run('key', 'new', keys, '--name', 'web', '--rights', 'read,write', '--quiet');

@@ -787,7 +787,7 @@
     gridCacheZoom = {}; deptCache = {}; conflictCache = {};
     state.zoomDrawn = null;
     state.routes['/v1/grids'] = null;
-    return Promise.all([loadPlans(), loadIncidents()]).then(function () {
+    return Promise.all([loadPlans(), loadIncidents(), probeConflicts()]).then(function () {
       state.started = true;
       return state.fitted ? loadView() : firstView();
     });

@@ -191,7 +191,7 @@ static void serve_tile(gg_request *r, gg_reply *out)
     gg_ctx *ctx = NULL;
     gg_store *store = gg_request_store(r, &ctx);
     if (store == NULL) {
-        gg_reply_error(out, 503, "cannot open the project");
+        gg_reply_error(out, 503, "the project cannot be read");
         return;
     }
     double box[4];

@@ -491,19 +491,15 @@ static unsigned rgb(cairo_surface_t *s, int i, int j)
 #define LAND 0xf2efe9u
 #define PRIMARY 0xfcd6a4u
 
-/* A primary road along the middle row of tile 16/53958/24832 (Beijing)
- * and on east through the next tile: drawn in the primary colour on the
- * row, land above and below it, joined across the tiles' edge; a tile
- * with nothing in it empty, with the background for it; a residential
- * street not drawn far out. */
-static void tile_draws_roads_in_their_class_colour(void)
+/* A new project at name with a primary road along the middle row of
+ * tile req, from a quarter into it on to three quarters into the next
+ * tile east. */
+static gg_store *road_store(gg_ctx *ctx, const char *name, const gg_tile_request *req)
 {
-    gg_ctx *ctx = new_ctx();
     gg_store *store = NULL;
-    CHECK_INT(gg_store_create(ctx, gg_test_path("tiles.sqlite"), &store), GG_OK);
-    gg_tile_request req = {16, 53958, 24832, 1};
+    CHECK_INT(gg_store_create(ctx, gg_test_path(name), &store), GG_OK);
     double box[4];
-    CHECK_INT(gg_tile_bounds(ctx, &req, box), GG_OK);
+    CHECK_INT(gg_tile_bounds(ctx, req, box), GG_OK);
     double mid_lat = gg_mercator_lat((gg_mercator_deg(box[1]) + gg_mercator_deg(box[3])) / 2);
     double width = box[2] - box[0];
     char sql[512];
@@ -512,6 +508,19 @@ static void tile_draws_roads_in_their_class_colour(void)
              "GeomFromText('LINESTRING(%.10f %.10f, %.10f %.10f)', 4326)))",
              box[0] + width * 0.25, mid_lat, box[2] + width * 0.75, mid_lat);
     CHECK_INT(gg_store_exec(store, sql), GG_OK);
+    return store;
+}
+
+/* A primary road along the middle row of tile 16/53958/24832 (Beijing)
+ * and on east through the next tile: drawn in the primary colour on the
+ * row, land above and below it, joined across the tiles' edge; a tile
+ * with nothing in it empty, with the background for it; a residential
+ * street not drawn far out. */
+static void tile_draws_roads_in_their_class_colour(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_tile_request req = {16, 53958, 24832, 1};
+    gg_store *store = road_store(ctx, "tiles.sqlite", &req);
     gg_tile t;
     CHECK_INT(gg_tile_render(ctx, store, &req, &t), GG_OK);
     CHECK_INT(t.empty, 0);
@@ -571,6 +580,43 @@ static void tile_draws_roads_in_their_class_colour(void)
     gg_ctx_free(ctx);
 }
 
+/* Every allocation of a tile's drawing failed in turn: GG_ERR_NOMEM, no
+ * PNG, nothing left allocated; then it succeeds. */
+static void tile_allocation_failure_is_a_status(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_tile_request req = {16, 53958, 24832, 1};
+    gg_store_close(road_store(ctx, "tiles-fail.sqlite", &req));
+    gg_ctx_free(ctx);
+    failing_alloc state = {0, 0, 0};
+    gg_allocator alloc = failing_alloc_make(&state);
+    CHECK_INT(gg_ctx_new_with_allocator(&alloc, &ctx), GG_OK);
+    gg_store *store = NULL;
+    CHECK_INT(gg_store_open(ctx, gg_test_path("tiles-fail.sqlite"), 0, &store), GG_OK);
+    long live = state.live, failures = 0;
+    for (long n = 1; n < 10000; n++) {
+        state.calls = 0;
+        state.fail_at = n;
+        gg_tile t;
+        gg_status st = gg_tile_render(ctx, store, &req, &t);
+        if (st == GG_OK) {
+            CHECK(t.png != NULL && t.len > 8);
+            gg_tile_free(ctx, &t);
+            CHECK_INT(state.live, live);
+            break;
+        }
+        CHECK_INT(st, GG_ERR_NOMEM);
+        CHECK(t.png == NULL);
+        CHECK_INT(state.live, live);
+        failures++;
+    }
+    CHECK(failures > 0);
+    state.fail_at = 0;
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+    CHECK_INT(state.live, 0);
+}
+
 /* The palette's classes cover every count once, in order, with the
  * "no count" class first; dedicated grids have no class. */
 static void palette_classes_cover_every_count(void)
@@ -599,4 +645,5 @@ TEST_LIST(T(mask_covers_by_distance_to_the_segment), T(mask_draws_only_inside_it
           T(walk_leaves_out_points_only_within_a_quarter_pixel),
           T(walk_orients_shells_and_holes_whichever_way_stored), T(walk_of_a_blob_is_the_walk_of_its_geometry),
           T(png_reads_back_as_drawn_over_white), T(tile_bounds_are_web_mercator_xyz),
-          T(tile_draws_roads_in_their_class_colour), T(palette_classes_cover_every_count))
+          T(tile_draws_roads_in_their_class_colour), T(tile_allocation_failure_is_a_status),
+          T(palette_classes_cover_every_count))

@@ -9,8 +9,9 @@
  * shared keeps them; the ETag serves the client's own revalidation.
  *
  * Text answers (JSON, GeoJSON, XML, HTML, JavaScript, CSS, SVG) over
- * 1 KiB are compressed with gzip when Accept-Encoding allows it (a
- * district's grids as GeoJSON shrink about tenfold). The compressed
+ * 1 KiB are compressed with gzip when Accept-Encoding allows it (the
+ * four test grids' GeoJSON, 1,197 bytes, go in 277; coordinates repeated
+ * between neighbours compress well). The compressed
  * answer's ETag is the plain one's with "-gz" added, as a representation
  * of its own; either form in If-None-Match matches. */
 #include "service/service.h"

@@ -477,8 +477,12 @@ static enum MHD_Result send_reply(gg_service *svc, struct MHD_Connection *c, gg_
     reply->body = NULL;
     if (resp == NULL)
         return MHD_NO;
-    MHD_add_response_header(resp, "Content-Type", reply->type ? reply->type : "application/json; charset=utf-8");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (reply->status != 304)
+        MHD_add_response_header(resp, "Content-Type", reply->type ? reply->type : "application/json; charset=utf-8");
+    /* answers are for this client now, unless the route says they keep
+     * (tiles, the web map's files) */
+    if (strcasestr(reply->headers, "Cache-Control:") == NULL)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     add_headers(resp, reply->headers);
     if (close || __atomic_load_n(&svc->stopping, __ATOMIC_RELAXED))
@@ -492,6 +496,8 @@ static enum MHD_Result answer(gg_service *svc, conn_state *s, int route, gg_repl
 {
     if (reply->status == 0)
         gg_reply_error(reply, 500, "no answer was made");
+    if (s->req.connection != NULL)
+        gg_reply_negotiate(&s->req, reply);
     gg_metrics_record(svc, route, reply->status, micros_between(s->start, now_mono()));
     return send_reply(svc, s->connection, reply, close);
 }
@@ -834,6 +840,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                 route = gg_route_open311(r, &reply);
             if (route == ROUTE_NONE)
                 route = gg_route_static(r, &reply);
+            if (route == ROUTE_NONE)
+                route = gg_route_tiles(r, &reply);
             if (route == ROUTE_NONE && reply.status == 0)
                 gg_reply_error(&reply, 404, "no such resource: %s %.200s", method, url);
         }
@@ -899,6 +907,7 @@ static void raise_file_limit(unsigned connections)
 
 static void service_free(gg_service *svc)
 {
+    gg_tile_cache_free(svc->tiles);
     gg_keyring_free(svc->keys);
     gg_catalogue_free(svc->cat);
     gg_dispatcher_free(svc->dispatcher);
@@ -964,8 +973,11 @@ int gg_service_run(const gg_service_options *o)
                     o->client_connections, o->max_connections);
     if (o->request_timeout_s < 1)
         return fail("the request timeout must be at least 1 s");
-    if (gg_ctx_new(&svc.ctx) != GG_OK || gg_ctx_new(&svc.write_ctx) != GG_OK)
+    if (gg_ctx_new(&svc.ctx) != GG_OK || gg_ctx_new(&svc.write_ctx) != GG_OK ||
+        (svc.tiles = gg_tile_cache_new(GG_TILE_CACHE_BYTES)) == NULL) {
+        service_free(&svc);
         return fail("cannot initialise");
+    }
     /* The writer: the one connection that writes, synchronous=FULL. */
     int64_t version = 0;
     if (gg_store_open(svc.write_ctx, o->project, 1, &svc.writer) != GG_OK ||

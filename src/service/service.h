@@ -66,6 +66,8 @@ enum {
     ROUTE_DEPTS,
     ROUTE_DEPT_GRIDS,
     ROUTE_CONFLICTS,
+    ROUTE_TILES,
+    ROUTE_PALETTE,
     ROUTE_COUNT
 };
 
@@ -90,6 +92,13 @@ typedef struct gg_service_settings {
 
 struct gg_conn_track;
 struct conn_state;
+
+/* tiles.c: the basemap tiles kept in memory, least recently used out
+ * first, up to max_bytes of PNG (GG_TILE_CACHE_BYTES). */
+#define GG_TILE_CACHE_BYTES ((size_t)64 << 20)
+typedef struct gg_tile_cache gg_tile_cache;
+gg_tile_cache *gg_tile_cache_new(size_t max_bytes);   /* NULL: out of memory */
+void gg_tile_cache_free(gg_tile_cache *cache);
 
 typedef struct gg_service {
     gg_service_options o;
@@ -127,6 +136,7 @@ typedef struct gg_service {
     gg_route_metrics routes[ROUTE_COUNT];
     uint64_t incidents_stored;
     int64_t active;                 /* requests being answered (their whole request received) */
+    gg_tile_cache *tiles;
 } gg_service;
 
 /* One answer: status, content type, body (owned) and further headers
@@ -194,6 +204,15 @@ int gg_route_open311(gg_request *r, gg_reply *out);
 int gg_route_static(gg_request *r, gg_reply *out);   /* static.c: the web map */
 /* layers.c: /v1/plans, /v1/search, /v1/depts, /v1/dept-grids, /v1/conflicts */
 int gg_route_layers(gg_request *r, gg_reply *out);
+int gg_route_tiles(gg_request *r, gg_reply *out);    /* tiles.c: /tiles/..., /v1/palette */
+/* tiles.c: a strong ETag (quoted hex of a 64-bit hash) of len bytes into
+ * etag (at least 19 bytes). */
+void gg_etag_of(const void *data, size_t len, char *etag, size_t size);
+/* negotiate.c: the answer to a GET as the client can take it: an ETag
+ * (the reply's own, or one of its body) on a 200, 304 when If-None-Match
+ * names it; text bodies over 1 KiB compressed with gzip when
+ * Accept-Encoding allows it (Vary: Accept-Encoding on text answers). */
+void gg_reply_negotiate(const gg_request *r, gg_reply *out);
 void gg_metrics_text(gg_service *svc, gg_reply *out);
 void gg_metrics_record(gg_service *svc, int route, int status, uint64_t micros);
 

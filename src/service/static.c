@@ -65,6 +65,8 @@ int gg_route_static(gg_request *r, gg_reply *out)
         }
         memcpy(copy, files[i].data, *files[i].size);
         gg_reply_text(out, files[i].status, files[i].type, copy, *files[i].size);
+        /* kept by the browser, asked again each time: 304 while unchanged */
+        gg_reply_header(out, "Cache-Control", "no-cache");
         return ROUTE_STATIC;
     }
     if (strncmp(r->path, "/static/", 8) == 0) {

@@ -6,7 +6,7 @@ packages="build-essential cmake pkg-config
   libgeos-dev libproj-dev proj-data libgdal-dev gdal-bin
   libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite sqlite3
   libjansson-dev libcairo2-dev libpng-dev libpango1.0-dev fonts-wqy-microhei
-  libmicrohttpd-dev libxml2-dev libssl-dev libgoogle-perftools-dev curl wrk chromium
+  libmicrohttpd-dev libxml2-dev libssl-dev zlib1g-dev libgoogle-perftools-dev curl wrk chromium
   python3 python3-gdal python3-shapely python3-pyproj"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 missing=""

@@ -216,6 +216,26 @@ GG_API void gg_dedup_write_options_init(gg_dedup_write_options *opts);
 GG_API gg_status gg_dedup_write(gg_ctx *ctx, gg_store *store, const gg_dedup_result *result, const char *dir,
                                 const gg_dedup_write_options *opts);
 
+/* ---- reading the conflicts back (for a service) ----
+ * The layer "conflicts" of DIR/conflicts.gpkg as gg_dedup_write wrote it,
+ * held in memory: immutable once loaded, so any number of threads may
+ * query it at once. */
+typedef struct gg_conflict_layer gg_conflict_layer;
+
+/* Reads DIR/conflicts.gpkg. Returns GG_OK, GG_ERR_IO (missing, unreadable,
+ * no layer "conflicts"), GG_ERR_NOMEM. */
+GG_API gg_status gg_conflict_layer_load(gg_ctx *ctx, const char *dir, gg_conflict_layer **out);
+GG_API void gg_conflict_layer_free(gg_conflict_layer *layer);
+GG_API size_t gg_conflict_layer_count(const gg_conflict_layer *layer);
+
+/* The conflicts whose box meets bbox (west, south, east, north; NULL: all)
+ * of one kind ("cut", "overlap", "gap", "outside"; NULL: all), at most
+ * limit (0: all), as a GeoJSON FeatureCollection with kind, dept,
+ * dept_grid_id, other, community, area_m2, households and count; free
+ * with gg_text_free. GG_OK, GG_ERR_ARG (an unknown kind), GG_ERR_NOMEM. */
+GG_API gg_status gg_conflict_layer_geojson(gg_ctx *ctx, const gg_conflict_layer *layer, const double *bbox,
+                                           const char *kind, int64_t limit, char **json, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif

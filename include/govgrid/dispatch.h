@@ -122,6 +122,12 @@ GG_API void gg_text_free(gg_ctx *ctx, char *text);
 GG_API gg_status gg_grids_geojson(gg_ctx *ctx, gg_store *store, int64_t plan, const double *bbox,
                                   const char *community, int64_t limit, char **json, size_t *len);
 
+/* Departmental grids (dept_grid) as a GeoJSON FeatureCollection with
+ * dept, id, name and count: of one department (NULL: all), within bbox
+ * (NULL: all), at most limit (0: all), by department and id. */
+GG_API gg_status gg_dept_grids_geojson(gg_ctx *ctx, gg_store *store, const char *dept, const double *bbox,
+                                       int64_t limit, char **json, size_t *len);
+
 /* One grid of a plan with households, persons, area, flags, BeiDou code,
  * geometry and its people from the roster. GG_ERR_NOT_FOUND if none. */
 GG_API gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json);

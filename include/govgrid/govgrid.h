@@ -9,6 +9,7 @@
 #include "govgrid/io.h"
 #include "govgrid/partition.h"
 #include "govgrid/render.h"
+#include "govgrid/search.h"
 #include "govgrid/locate.h"
 #include "govgrid/dispatch.h"
 #include "govgrid/gridmap.h"

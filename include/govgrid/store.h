@@ -125,6 +125,18 @@ typedef struct gg_store_info {
 GG_API gg_status gg_store_info_get(gg_ctx *ctx, gg_store *store, gg_store_info **out);
 GG_API void gg_store_info_free(gg_ctx *ctx, gg_store_info *info);
 
+/* The project's plans by id (as gg_store_info_get gives them), without
+ * the rest of its summary. *plans receives an array to free with
+ * gg_plans_free (NULL when there is none). GG_OK, GG_ERR_STORE,
+ * GG_ERR_NOMEM. */
+GG_API gg_status gg_store_plans(gg_ctx *ctx, gg_store *store, gg_plan_info **plans, size_t *n_plans);
+GG_API void gg_plans_free(gg_ctx *ctx, gg_plan_info *plans, size_t n_plans);
+
+/* The departments of the departmental grids with their grid counts, by
+ * name; free with gg_depts_free. GG_OK, GG_ERR_STORE, GG_ERR_NOMEM. */
+GG_API gg_status gg_store_depts(gg_ctx *ctx, gg_store *store, gg_dept_info **depts, size_t *n_depts);
+GG_API void gg_depts_free(gg_ctx *ctx, gg_dept_info *depts, size_t n_depts);
+
 /* ---- project settings ----
  * A project carries a few named settings that its services read (see
  * docs/cli.md, 'govgrid config'):

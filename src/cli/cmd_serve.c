@@ -13,7 +13,7 @@ static void help(FILE *out)
 {
     fprintf(out,
             "Usage: govgrid serve PROJECT.sqlite [--listen ADDRESS:PORT] [--keys KEYS_FILE]\n"
-            "                     [--threads N] [--public-grids] [--quiet]\n"
+            "                     [--threads N] [--public-grids] [--dedup DIR] [--quiet]\n"
             "                     [--max-connections N] [--client-connections N]\n"
             "                     [--request-timeout SECONDS] [--drain SECONDS] [--write-wait SECONDS]\n"
             "\n"
@@ -25,6 +25,10 @@ static void help(FILE *out)
             "  POST /v1/locate                           a JSON array or NDJSON of points (at most 10000)\n"
             "  GET  /v1/grids?bbox=w,s,e,n&community=&plan=&limit=   GeoJSON (read key unless --public-grids)\n"
             "  GET  /v1/grids/CODE                       one grid with households, area, workers\n"
+            "  GET  /v1/plans                            the project's plans\n"
+            "  GET  /v1/search?q=&limit=&bbox=&crs=      grid codes, names, POIs, roads, addresses, coordinates\n"
+            "  GET  /v1/depts, /v1/dept-grids?dept=&bbox=&limit=   departmental grids (GeoJSON)\n"
+            "  GET  /v1/conflicts?bbox=&kind=&limit=     dedup conflicts (GeoJSON; needs --dedup)\n"
             "  Open311 GeoReport v2 under /open311/v2/: services.json, services/CODE.json,\n"
             "  requests.json (POST: needs a write key; GET: a read key), requests/ID.json.\n"
             "\n"
@@ -44,6 +48,7 @@ static void help(FILE *out)
             "  --keys KEYS_FILE    API keys made with 'govgrid key new'\n"
             "  --threads N         request threads (default: the cores)\n"
             "  --public-grids      serve grid geometry without a key\n"
+            "  --dedup DIR         govgrid dedup's output, whose conflicts.gpkg /v1/conflicts serves\n"
             "  --quiet             no start and stop lines\n"
             "  --max-connections N connections from all clients (default %u)\n"
             "  --client-connections N\n"
@@ -79,6 +84,7 @@ static int run(int argc, char **argv)
         {"listen", required_argument, NULL, 'l'}, {"keys", required_argument, NULL, 'k'},
         {"threads", required_argument, NULL, 't'}, {"public-grids", no_argument, NULL, 'g'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"dedup", required_argument, NULL, 'd'},
         {"max-connections", required_argument, NULL, 'M'},
         {"client-connections", required_argument, NULL, 'C'},
         {"request-timeout", required_argument, NULL, 'T'},
@@ -128,6 +134,7 @@ static int run(int argc, char **argv)
                 return cli_usage("serve", "--write-wait: expected whole seconds from 0 to 3600, got '%s'", optarg);
             break;
         case 'g': o.public_grids = 1; break;
+        case 'd': o.dedup_dir = optarg; break;
         case 'q': o.quiet = 1; break;
         case 'h': help(stdout); return CLI_OK;
         case ':': return cli_usage("serve", "option '%s' needs a value", argv[optind - 1]);

@@ -145,7 +145,9 @@ static void bind_opt(sqlite3_stmt *s, int i, const char *v)
 }
 
 /* The fingerprint of a request: what makes a resent one the same. Fields
- * are joined with the unit separator, which clean text cannot hold. */
+ * are joined with the unit separator, which clean text cannot hold; the
+ * first 128 bits of their SHA-256 are kept (32 hex digits: a small index,
+ * and no collision in any number of incidents a project will hold). */
 static void fingerprint(const gg_incident_input *in, const char *item_code, char hex[65])
 {
     char place[64];
@@ -167,7 +169,7 @@ static void fingerprint(const gg_incident_input *in, const char *item_code, char
         EVP_DigestFinal_ex(md, digest, &len);
     }
     EVP_MD_CTX_free(md);
-    for (unsigned int k = 0; k < 32; k++)
+    for (unsigned int k = 0; k < 16; k++)
         snprintf(hex + 2 * k, 3, "%02x", k < len ? digest[k] : 0);
 }
 

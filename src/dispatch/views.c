@@ -27,6 +27,47 @@ json_t *gg_column_json(sqlite3_stmt *s, int k)
     }
 }
 
+/* A FeatureCollection of s's rows (finalized here): columns 0 to
+ * n_props - 1 are the properties named, column n_props the geometry as
+ * GeoJSON text; trailer (members with a comma after each) goes before the
+ * count. */
+static gg_status features_json(gg_ctx *ctx, gg_store *store, sqlite3_stmt *s, const char *const *names, int n_props,
+                               const char *trailer, const char *what, char **json, size_t *len)
+{
+    gg_status st = GG_OK;
+    FILE *mem = open_memstream(json, len);
+    if (mem == NULL) {
+        sqlite3_finalize(s);
+        return gg_error_nomem(ctx);
+    }
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[", mem);
+    int n = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *props = json_object();
+        for (int k = 0; k < n_props; k++)
+            json_object_set_new(props, names[k], gg_column_json(s, k));
+        char *p = json_dumps(props, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(props);
+        const char *geom = (const char *)sqlite3_column_text(s, n_props);
+        fprintf(mem, "%s{\"type\":\"Feature\",\"properties\":%s,\"geometry\":%s}", n ? "," : "", p ? p : "{}",
+                geom ? geom : "null");
+        free(p);
+        n++;
+    }
+    if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, what);
+    sqlite3_finalize(s);
+    fprintf(mem, "],%s\"count\":%d}\n", trailer, n);
+    if (fclose(mem) != 0 && st == GG_OK)
+        st = gg_error_nomem(ctx);
+    if (st != GG_OK) {
+        free(*json);
+        *json = NULL;
+        *len = 0;
+    }
+    return st;
+}
+
 gg_status gg_grids_geojson(gg_ctx *ctx, gg_store *store, int64_t plan, const double *bbox, const char *community,
                            int64_t limit, char **json, size_t *len)
 {
@@ -53,39 +94,38 @@ gg_status gg_grids_geojson(gg_ctx *ctx, gg_store *store, int64_t plan, const dou
     for (int k = 0; k < 4; k++)
         sqlite3_bind_double(s, 3 + k, bbox[k]);
     sqlite3_bind_int64(s, 7, limit > 0 ? limit : INT64_MAX);
-    FILE *mem = open_memstream(json, len);
-    if (mem == NULL) {
-        sqlite3_finalize(s);
-        return gg_error_nomem(ctx);
-    }
-    fputs("{\"type\":\"FeatureCollection\",\"features\":[", mem);
     static const char *const names[] = {"code", "type", "community", "name", "households", "persons", "area_m2",
                                         "flags"};
-    int n = 0, rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *props = json_object();
-        for (int k = 0; k < 8; k++)
-            json_object_set_new(props, names[k], gg_column_json(s, k));
-        char *p = json_dumps(props, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(props);
-        const char *geom = (const char *)sqlite3_column_text(s, 8);
-        fprintf(mem, "%s{\"type\":\"Feature\",\"properties\":%s,\"geometry\":%s}", n ? "," : "", p ? p : "{}",
-                geom ? geom : "null");
-        free(p);
-        n++;
-    }
-    if (rc != SQLITE_DONE)
-        st = gg_store_sql_error(store, "reading grids");
-    sqlite3_finalize(s);
-    fprintf(mem, "],\"plan\":%lld,\"count\":%d}\n", (long long)plan, n);
-    if (fclose(mem) != 0 && st == GG_OK)
-        st = gg_error_nomem(ctx);
-    if (st != GG_OK) {
-        free(*json);
-        *json = NULL;
-        *len = 0;
-    }
-    return st;
+    char trailer[64];
+    snprintf(trailer, sizeof trailer, "\"plan\":%lld,", (long long)plan);
+    return features_json(ctx, store, s, names, 8, trailer, "reading grids", json, len);
+}
+
+/* The same FeatureCollection writer as gg_grids_geojson, over the
+ * departmental grids' own table. */
+gg_status gg_dept_grids_geojson(gg_ctx *ctx, gg_store *store, const char *dept, const double *bbox, int64_t limit,
+                                char **json, size_t *len)
+{
+    *json = NULL;
+    *len = 0;
+    sqlite3_stmt *s = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT dept, id, name, AsGeoJSON(geom, 7) FROM dept_grid WHERE (?1 IS NULL OR"
+                                    " dept = ?1) AND fid IN (SELECT pkid FROM idx_dept_grid_geom WHERE xmax >= ?2 AND"
+                                    " xmin <= ?4 AND ymax >= ?3 AND ymin <= ?5) ORDER BY dept, id LIMIT ?6",
+                                    &s);
+    if (st != GG_OK)
+        return st;
+    static const double all[4] = {-180, -90, 180, 90};
+    if (bbox == NULL)
+        bbox = all;
+    if (dept)
+        sqlite3_bind_text(s, 1, dept, -1, SQLITE_TRANSIENT);
+    for (int k = 0; k < 4; k++)
+        sqlite3_bind_double(s, 2 + k, bbox[k]);
+    sqlite3_bind_int64(s, 6, limit > 0 ? limit : INT64_MAX);
+    static const char *const names[] = {"dept", "id", "name"};
+    return features_json(ctx, store, s, names, 3, "", "reading departmental grids", json, len);
 }
 
 gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json)
@@ -142,29 +182,72 @@ gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     return *json ? GG_OK : gg_error_nomem(ctx);
 }
 
-/* The WHERE clause of a filter; ?1-?5 its values. A list of ids decides
- * alone, as the spec says. Comma lists are matched with instr over
+/* The WHERE clause of a filter, with only the conditions it sets (so that
+ * a date range reads the index on requested, also for the count); ?1-?5
+ * its values. A list of ids (?1, as a JSON array) decides alone, as the
+ * spec says. A list of service codes is matched with instr over
  * ',' || list || ','. */
-#define INCIDENT_WHERE                                                                                               \
-    " WHERE (?1 IS NOT NULL AND instr(',' || ?1 || ',', ',' || i.request_id || ',') > 0) OR (?1 IS NULL"           \
-    " AND (?2 IS NULL OR instr(',' || ?2 || ',', ',' || i.service_code || ',') > 0)"                                 \
-    " AND (?3 IS NULL OR instr(?3, i.status) > 0)"                                                                   \
-    " AND (?4 IS NULL OR i.requested >= ?4) AND (?5 IS NULL OR i.requested <= ?5))"
+static void where_clause(const gg_incident_filter *f, char *sql, size_t size)
+{
+    if (f->request_ids != NULL) {
+        /* through the unique index on request_id, not a scan */
+        snprintf(sql, size, " WHERE i.request_id IN (SELECT value FROM json_each(?1))");
+        return;
+    }
+    snprintf(sql, size, " WHERE 1");
+    const struct {
+        const char *value, *clause;
+    } parts[] = {{f->service_codes, " AND instr(',' || ?2 || ',', ',' || i.service_code || ',') > 0"},
+                 {f->status, " AND instr(?3, i.status) > 0"},
+                 {f->start, " AND i.requested >= ?4"},
+                 {f->end, " AND i.requested <= ?5"}};
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
+        if (parts[k].value != NULL) {
+            size_t used = strlen(sql);
+            snprintf(sql + used, size - used, "%s", parts[k].clause);
+        }
+}
 
+/* A comma list as a JSON array of its items, for json_each. */
+static char *ids_json(const char *list)
+{
+    json_t *a = json_array();
+    const char *p = list;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        json_array_append_new(a, json_stringn(p, n));
+        p += n + (comma != NULL);
+    }
+    char *text = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    return text;
+}
+
+/* Binds what the clause uses; the others are not in the statement. */
 static void bind_filter(sqlite3_stmt *s, const gg_incident_filter *f)
 {
-    const char *binds[5] = {f->request_ids, f->service_codes, f->status, f->start, f->end};
-    for (int k = 0; k < 5; k++)
+    if (f->request_ids != NULL) {
+        char *ids = ids_json(f->request_ids);
+        if (ids != NULL)
+            sqlite3_bind_text(s, 1, ids, -1, free);
+        return;
+    }
+    const char *binds[4] = {f->service_codes, f->status, f->start, f->end};
+    for (int k = 0; k < 4; k++)
         if (binds[k])
-            sqlite3_bind_text(s, k + 1, binds[k], -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(s, k + 2, binds[k], -1, SQLITE_TRANSIENT);
 }
 
 gg_status gg_incidents_count(gg_ctx *ctx, gg_store *store, const gg_incident_filter *f, int64_t *n)
 {
     (void)ctx;
     *n = 0;
+    char where[400], sql[512];
+    where_clause(f, where, sizeof where);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM incident i%s", where);
     sqlite3_stmt *s = NULL;
-    gg_status st = gg_store_prepare(store, "SELECT count(*) FROM incident i" INCIDENT_WHERE, &s);
+    gg_status st = gg_store_prepare(store, sql, &s);
     if (st != GG_OK)
         return st;
     bind_filter(s, f);
@@ -209,16 +292,20 @@ gg_status gg_incidents_json(gg_ctx *ctx, gg_store *store, const gg_catalogue *ca
 {
     *json = NULL;
     *len = 0;
+    /* Newest first as the index on requested holds them (the rowid breaks
+     * ties), so a page is read from the index with no sort. */
+    char where[400], sql[1200];
+    where_clause(f, where, sizeof where);
+    snprintf(sql, sizeof sql,
+             "SELECT i.request_id, i.status, i.status_notes, i.service_code, i.description, i.requested, i.updated,"
+             " i.expected, i.address, i.lat, i.lon, i.media_url, i.grid_code, i.community, i.locate_status, i.stage,"
+             " i.worker_id, w.name, w.phone, i.leader_id,"
+             " i.email, i.phone, i.first_name, i.last_name, i.device_id, i.account_id, i.attributes"
+             " FROM incident i LEFT JOIN worker w ON w.id = i.worker_id%s"
+             " ORDER BY i.requested DESC, i.id DESC LIMIT ?6 OFFSET ?7",
+             where);
     sqlite3_stmt *s = NULL;
-    gg_status st = gg_store_prepare(
-        store,
-        "SELECT i.request_id, i.status, i.status_notes, i.service_code, i.description, i.requested, i.updated,"
-        " i.expected, i.address, i.lat, i.lon, i.media_url, i.grid_code, i.community, i.locate_status, i.stage,"
-        " i.worker_id, w.name, w.phone, i.leader_id,"
-        " i.email, i.phone, i.first_name, i.last_name, i.device_id, i.account_id, i.attributes"
-        " FROM incident i LEFT JOIN worker w ON w.id = i.worker_id" INCIDENT_WHERE
-        " ORDER BY i.id DESC LIMIT ?6 OFFSET ?7",
-        &s);
+    gg_status st = gg_store_prepare(store, sql, &s);
     if (st != GG_OK)
         return st;
     bind_filter(s, f);

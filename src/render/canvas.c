@@ -13,10 +13,22 @@
 #define M_PI 3.14159265358979323846
 #endif
 
+double gg_mercator_deg(double lat)
+{
+    /* Web Mercator stops at +-85.0511 degrees, where y reaches +-180 */
+    lat = lat > 85.0511287798 ? 85.0511287798 : lat < -85.0511287798 ? -85.0511287798 : lat;
+    return log(tan(M_PI / 4 + lat * M_PI / 360)) * 180 / M_PI;
+}
+
+double gg_mercator_lat(double y_deg)
+{
+    return atan(sinh(y_deg * M_PI / 180)) * 180 / M_PI;
+}
+
 void gg_to_page(const gg_view *v, double lon, double lat, double *x, double *y)
 {
     *x = v->x0 + (lon - v->lon0) * v->kx * v->scale;
-    *y = v->y0 + v->height - (lat - v->lat0) * v->scale;
+    *y = v->y0 + v->height - ((v->mercator ? gg_mercator_deg(lat) : lat) - v->lat0) * v->scale;
 }
 
 /* A ring's or line's coordinates: a BLOB's, in place; a GEOS
@@ -320,6 +332,7 @@ gg_status gg_page_begin(gg_ctx *ctx, const char *path, int format, const double 
     gg_view *v = &page->view;
     v->lon0 = box[0];
     v->lat0 = box[1];
+    v->mercator = 0;
     v->kx = cos((box[1] + box[3]) / 2 * M_PI / 180);
     double span_x = (box[2] - box[0]) * v->kx, span_y = box[3] - box[1];
     if (!(span_x > 0) || !(span_y > 0))

@@ -11,10 +11,18 @@
 #define FONT "WenQuanYi Micro Hei, Noto Sans CJK SC, Noto Sans CJK, sans"
 
 /* The view: lon/lat to page, with longitude shrunk by cos(latitude) so
- * that the map is not stretched. */
+ * that the map is not stretched. A Mercator view (a web map's tile,
+ * EPSG:3857) takes each latitude to gg_mercator_deg(lat) first; its lat0
+ * is the bottom edge's. */
 typedef struct gg_view {
     double lon0, lat0, kx, scale, x0, y0, height;
+    int mercator;
 } gg_view;
+
+/* Web Mercator's y in degrees of longitude at the equator (ln tan(pi/4 +
+ * lat/2), as degrees), and its inverse. */
+double gg_mercator_deg(double lat);
+double gg_mercator_lat(double y_deg);
 
 void gg_to_page(const gg_view *v, double lon, double lat, double *x, double *y);
 /* Where a geometry's points go on the page: move to a ring's or line's

@@ -22,31 +22,17 @@ void gg_map_options_init(gg_map_options *opts)
     memset(opts, 0, sizeof *opts);
 }
 
-/* Households per grid classes, light to dark. */
-static const struct {
-    int64_t upto;
-    double r, g, b;
-    const char *label;
-} classes[] = {
-    {0, 0.90, 0.90, 0.90, "0"},
-    {249, 0.78, 0.86, 0.95, "1-249"},
-    {299, 0.99, 0.93, 0.70, "250-299"},
-    {399, 0.99, 0.80, 0.45, "300-399"},
-    {500, 0.96, 0.58, 0.30, "400-500"},
-    {INT64_MAX, 0.80, 0.20, 0.15, "> 500"},
-};
-
-static void set_class_colour(cairo_t *cr, int type, int64_t households, double alpha)
+static void set_rgb(cairo_t *cr, gg_colour c, double alpha)
 {
-    if (type != 1) {
-        cairo_set_source_rgba(cr, 0.62, 0.52, 0.82, alpha);
-        return;
-    }
-    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
-        if (households <= classes[i].upto) {
-            cairo_set_source_rgba(cr, classes[i].r, classes[i].g, classes[i].b, alpha);
-            return;
-        }
+    cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, alpha);
+}
+
+/* The palette's colour of a grid: its household class, or the dedicated
+ * grids' colour. */
+static void set_class_colour(cairo_t *cr, int type, int counted, int64_t households, double alpha)
+{
+    const gg_household_class *c = gg_palette_class_of(type, counted, households);
+    set_rgb(cr, c ? c->colour : gg_palette_get()->dedicated, alpha);
 }
 
 static gg_status bounds(gg_ctx *ctx, gg_store *store, int64_t plan, const char *community, double box[4])
@@ -112,26 +98,26 @@ static void draw_lines(cairo_t *cr, gg_ctx *ctx, gg_store *store, const gg_view 
     }
 }
 
+/* The legend: the palette's household classes, then the dedicated
+ * grids' colour, then the scale bar. */
 static void draw_legend(cairo_t *cr, double x, double y, double unit, double metres_per_unit_px)
 {
+    const gg_palette *pal = gg_palette_get();
     double row = 18 * unit, sw = 22 * unit;
+    double rows = (double)pal->class_count + 3;
     cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-    cairo_rectangle(cr, x - 8 * unit, y - 8 * unit, 210 * unit, row * 9 + 24 * unit);
+    cairo_rectangle(cr, x - 8 * unit, y - 8 * unit, 210 * unit, row * rows + 24 * unit);
     cairo_fill(cr);
     gg_text(cr, "户数 households per grid", x, y, 13 * unit, 1, 0, 0.1, 0.1, 0.1);
-    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+    for (size_t i = 0; i <= pal->class_count; i++) {
         double yy = y + row * (double)(i + 1) + 4 * unit;
-        cairo_set_source_rgb(cr, classes[i].r, classes[i].g, classes[i].b);
+        set_rgb(cr, i < pal->class_count ? pal->classes[i].colour : pal->dedicated, 1.0);
         cairo_rectangle(cr, x, yy, sw, row * 0.7);
         cairo_fill(cr);
-        gg_text(cr, classes[i].label, x + sw + 8 * unit, yy - 2 * unit, 12 * unit, 0, 0, 0.1, 0.1, 0.1);
+        gg_text(cr, i < pal->class_count ? pal->classes[i].label : pal->dedicated_label, x + sw + 8 * unit,
+                yy - 2 * unit, 12 * unit, 0, 0, 0.1, 0.1, 0.1);
     }
-    double yy = y + row * 7 + 4 * unit;
-    cairo_set_source_rgb(cr, 0.62, 0.52, 0.82);
-    cairo_rectangle(cr, x, yy, sw, row * 0.7);
-    cairo_fill(cr);
-    gg_text(cr, "专属网格 dedicated", x + sw + 8 * unit, yy - 2 * unit, 12 * unit, 0, 0, 0.1, 0.1, 0.1);
-    gg_scale_bar(cr, x, y + row * 8 + 10 * unit, unit, metres_per_unit_px);
+    gg_scale_bar(cr, x, y + row * (rows - 1) + 10 * unit, unit, metres_per_unit_px);
 }
 
 gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg_map_options *opts)
@@ -171,7 +157,7 @@ gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg
     cairo_clip(cr);
     /* Grid fills, then the linework, then grid outlines and labels. */
     st = gg_store_prepare(store,
-                          "SELECT AsBinary(geom), type, households, code, community FROM grid WHERE plan = ?1"
+                          "SELECT AsBinary(geom), type, households, code, community, households IS NOT NULL FROM grid WHERE plan = ?1"
                           " AND (?2 IS NULL OR community = ?2) ORDER BY code",
                           &stmt);
     for (int pass = 0; pass < 2 && st == GG_OK; pass++) {
@@ -189,14 +175,15 @@ gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg
                 continue;
             int type = sqlite3_column_int(stmt, 1);
             int64_t households = sqlite3_column_int64(stmt, 2);
+            int counted = sqlite3_column_int(stmt, 5);
             cairo_new_path(cr);
             gg_path_geom(cr, h, &v, g);
             cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
             if (pass == 0) {
-                set_class_colour(cr, type, households, 1.0);
+                set_class_colour(cr, type, counted, households, 1.0);
                 cairo_fill(cr);
             } else {
-                cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+                set_rgb(cr, gg_palette_get()->outline, 1.0);
                 cairo_set_line_width(cr, 1.4 * unit);
                 cairo_stroke(cr);
                 GEOSGeometry *p = GEOSPointOnSurface_r(h, g);
@@ -205,8 +192,11 @@ gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg
                     const char *code = (const char *)sqlite3_column_text(stmt, 3);
                     size_t len = code ? strlen(code) : 0;
                     char label[64];
-                    snprintf(label, sizeof label, "%s\n%lld户", len >= 4 ? code + len - 4 : (code ? code : ""),
-                             (long long)households);
+                    if (counted)
+                        snprintf(label, sizeof label, "%s\n%lld户", len >= 4 ? code + len - 4 : (code ? code : ""),
+                                 (long long)households);
+                    else
+                        snprintf(label, sizeof label, "%s", len >= 4 ? code + len - 4 : (code ? code : ""));
                     gg_to_page(&v, lon, lat, &x, &y);
                     gg_text(cr, label, x, y, 11 * unit, 0, 1, 0.1, 0.1, 0.1);
                 }

@@ -15,5 +15,9 @@
  * surface), GG_ERR_IO (path names the file), GG_ERR_NOMEM. On failure
  * the file may be left partly written: the caller removes it. */
 gg_status gg_png_write(gg_ctx *ctx, cairo_surface_t *s, const char *path);
+/* The same PNG in memory: *png (allocated with ctx's allocator, free
+ * with gg_free) of *len bytes; NULL and 0 on failure. Returns GG_OK,
+ * GG_ERR_ARG, GG_ERR_IO (libpng refused), GG_ERR_NOMEM. */
+gg_status gg_png_encode(gg_ctx *ctx, cairo_surface_t *s, unsigned char **png, size_t *len);
 
 #endif

@@ -9,16 +9,6 @@
 #include <strings.h>
 
 
-/* May the answer name grid workers and give their phones? When the
- * project publishes them (contacts.public), or to a key with the read
- * right; otherwise answers carry the grid and community only. */
-int gg_contacts_allowed(const gg_request *r)
-{
-    if (r->svc->settings.contacts_public)
-        return 1;
-    int rights = gg_request_rights(r, NULL, 0);
-    return rights > 0 && (rights & GG_RIGHT_READ);
-}
 
 /* The located fields of a point as a JSON object (the CLI's columns); the
  * people as nulls, and contacts_withheld, when contacts is 0. */
@@ -84,7 +74,7 @@ static void locate_get(gg_request *r, gg_reply *out)
         gg_bd09_to_wgs84(lon, lat, &lon, &lat);
     gg_locate_result res;
     gg_locator_query(r->svc->loc, lon, lat, &res);
-    json_t *o = located_json(r->svc, lon, lat, &res, gg_contacts_allowed(r));
+    json_t *o = located_json(r->svc, lon, lat, &res, gg_request_contacts_allowed(r));
     json_object_set_new(o, "plan", json_integer(gg_locator_plan(r->svc->loc)));
     gg_reply_json(out, 200, o);
 }

@@ -238,13 +238,6 @@ void gg_gridmap_cache_warm(gg_service *svc)
 
 /* ---- the routes ---- */
 
-static int grids_allowed(gg_request *r, gg_reply *out)
-{
-    if (r->svc->o.public_grids)
-        return 1;
-    return gg_request_authorise(r, GG_RIGHT_READ, out, NULL, 0);
-}
-
 /* The plan, bbox and zoom parameters every map route takes: 0 with an
  * answer made when one is wrong. *zoom is -1 when none is given. */
 static int map_params(gg_request *r, gg_reply *out, int64_t *plan, double box[4], int *has_box, int *zoom)
@@ -316,7 +309,7 @@ static void answer_from_map(gg_request *r, gg_reply *out, gg_ctx *ctx, gg_store 
  * the roster check), else the stored geometry as it is. */
 static void grids_list(gg_request *r, gg_reply *out)
 {
-    if (!grids_allowed(r, out))
+    if (!gg_request_grids_allowed(r, out))
         return;
     char why[160];
     double box[4];
@@ -353,7 +346,7 @@ static void grids_list(gg_request *r, gg_reply *out)
  * plan's grids and their townships (level, code, name, label). */
 static void communities_list(gg_request *r, gg_reply *out)
 {
-    if (!grids_allowed(r, out))
+    if (!gg_request_grids_allowed(r, out))
         return;
     double box[4];
     int has_box, zoom;
@@ -383,10 +376,10 @@ static void reply_without_people(gg_reply *out, gg_ctx *ctx, char *text)
 }
 
 /* GET /v1/grids/CODE: one grid with its households, area and people (the
- * people as gg_contacts_allowed says). */
+ * people as gg_request_contacts_allowed says). */
 static void grid_one(gg_request *r, const char *code, gg_reply *out)
 {
-    if (!grids_allowed(r, out))
+    if (!gg_request_grids_allowed(r, out))
         return;
     gg_ctx *ctx = NULL;
     gg_store *store = store_or_503(r, out, &ctx);
@@ -398,7 +391,7 @@ static void grid_one(gg_request *r, const char *code, gg_reply *out)
         gg_reply_error(out, 404, "%s", gg_ctx_errmsg(ctx));
     else if (st != GG_OK)
         gg_reply_error(out, 500, "%s", gg_ctx_errmsg(ctx));
-    else if (gg_contacts_allowed(r))
+    else if (gg_request_contacts_allowed(r))
         gg_reply_text(out, 200, "application/json; charset=utf-8", text, strlen(text));
     else
         reply_without_people(out, ctx, text);

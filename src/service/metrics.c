@@ -9,7 +9,9 @@
 
 static const char *const route_names[ROUTE_COUNT] = {
     "unmatched", "healthz", "metrics", "locate_get", "locate_post", "grids", "grid", "open311_services",
-    "open311_service", "open311_requests_post", "open311_requests_get", "open311_request_get", "static", "communities",
+    "open311_service", "open311_requests_post", "open311_requests_get", "open311_request_get", "static",
+    "plans", "search", "depts", "dept_grids", "conflicts",
+    "tiles", "palette", "communities",
 };
 
 /* Upper bounds of the latency buckets, in seconds. */

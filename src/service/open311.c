@@ -409,9 +409,7 @@ static void answer_incidents(call *c, const gg_incident_filter *f, const char *o
     char *text = NULL;
     size_t len = 0;
     int64_t total = 0;
-    if (gg_incidents_json(ctx, store, c->r->svc->cat, f, &text, &len) != GG_OK ||
-        (one_id == NULL && gg_incidents_count(ctx, store, f, &total) != GG_OK)) {
-        gg_text_free(ctx, text);
+    if (gg_incidents_json(ctx, store, c->r->svc->cat, f, &text, &len) != GG_OK) {
         fail(c, 503, "%s", gg_ctx_errmsg(ctx));
         return;
     }
@@ -423,6 +421,16 @@ static void answer_incidents(call *c, const gg_incident_filter *f, const char *o
         fail(c, 500, "cannot read the requests back");
         return;
     }
+    /* Counted only when the page is full, or empty past the start: a
+     * shorter page ends the list, and says where. */
+    size_t n = json_array_size(list);
+    total = f->offset + (int64_t)n;
+    if (one_id == NULL && ((f->limit > 0 && n == (size_t)f->limit) || (n == 0 && f->offset > 0)) &&
+        gg_incidents_count(ctx, store, f, &total) != GG_OK) {
+        json_decref(list);
+        fail(c, 503, "%s", gg_ctx_errmsg(ctx));
+        return;
+    }
     if (one_id != NULL && json_array_size(list) == 0) {
         json_decref(list);
         fail(c, 404, "no service request %.40s", one_id);
@@ -430,9 +438,9 @@ static void answer_incidents(call *c, const gg_incident_filter *f, const char *o
     }
     if (one_id == NULL) {
         /* The page in the headers: the body is the spec's list. */
-        char n[32];
-        snprintf(n, sizeof n, "%lld", (long long)total);
-        gg_reply_header(c->out, "X-Total-Count", n);
+        char count[32];
+        snprintf(count, sizeof count, "%lld", (long long)total);
+        gg_reply_header(c->out, "X-Total-Count", count);
         if (f->offset + (int64_t)json_array_size(list) < total) {
             gg_reply_header(c->out, "X-Truncated", "true");
             char link[900];

@@ -172,6 +172,23 @@ int gg_request_rights(const gg_request *r, char *name, size_t name_size)
     return rights;
 }
 
+/* Decided here, once, for every route that names workers: the project's
+ * contacts.public, or a key with the read right. */
+int gg_request_contacts_allowed(const gg_request *r)
+{
+    if (r->svc->settings.contacts_public)
+        return 1;
+    int rights = gg_request_rights(r, NULL, 0);
+    return rights > 0 && (rights & GG_RIGHT_READ);
+}
+
+int gg_request_grids_allowed(const gg_request *r, gg_reply *out)
+{
+    if (r->svc->o.public_grids)
+        return 1;
+    return gg_request_authorise(r, GG_RIGHT_READ, out, NULL, 0);
+}
+
 int gg_request_authorise(const gg_request *r, int right, gg_reply *out, char *name, size_t name_size)
 {
     int rights = gg_request_rights(r, name, name_size);
@@ -460,8 +477,12 @@ static enum MHD_Result send_reply(gg_service *svc, struct MHD_Connection *c, gg_
     reply->body = NULL;
     if (resp == NULL)
         return MHD_NO;
-    MHD_add_response_header(resp, "Content-Type", reply->type ? reply->type : "application/json; charset=utf-8");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (reply->status != 304)
+        MHD_add_response_header(resp, "Content-Type", reply->type ? reply->type : "application/json; charset=utf-8");
+    /* answers are for this client now, unless the route says they keep
+     * (tiles, the web map's files) */
+    if (strcasestr(reply->headers, "Cache-Control:") == NULL)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     add_headers(resp, reply->headers);
     if (close || __atomic_load_n(&svc->stopping, __ATOMIC_RELAXED))
@@ -475,6 +496,8 @@ static enum MHD_Result answer(gg_service *svc, conn_state *s, int route, gg_repl
 {
     if (reply->status == 0)
         gg_reply_error(reply, 500, "no answer was made");
+    if (s->req.connection != NULL)
+        gg_reply_negotiate(&s->req, reply);
     gg_metrics_record(svc, route, reply->status, micros_between(s->start, now_mono()));
     return send_reply(svc, s->connection, reply, close);
 }
@@ -814,9 +837,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             if (route == ROUTE_NONE)
                 route = gg_route_grids(r, &reply);
             if (route == ROUTE_NONE)
+                route = gg_route_layers(r, &reply);
+            if (route == ROUTE_NONE)
                 route = gg_route_open311(r, &reply);
             if (route == ROUTE_NONE)
                 route = gg_route_static(r, &reply);
+            if (route == ROUTE_NONE)
+                route = gg_route_tiles(r, &reply);
             if (route == ROUTE_NONE && reply.status == 0)
                 gg_reply_error(&reply, 404, "no such resource: %s %.200s", method, url);
         }
@@ -882,10 +909,13 @@ static void raise_file_limit(unsigned connections)
 
 static void service_free(gg_service *svc)
 {
+    gg_tile_cache_free(svc->tiles);
     gg_keyring_free(svc->keys);
     gg_gridmap_cache_free(svc->gridmaps, svc->ctx);
     gg_catalogue_free(svc->cat);
     gg_dispatcher_free(svc->dispatcher);
+    gg_conflict_layer_free(svc->conflicts);
+    gg_search_free(svc->search);
     gg_locator_free(svc->loc);
     gg_store_close(svc->writer);
     gg_ctx_free(svc->write_ctx);
@@ -946,8 +976,11 @@ int gg_service_run(const gg_service_options *o)
                     o->client_connections, o->max_connections);
     if (o->request_timeout_s < 1)
         return fail("the request timeout must be at least 1 s");
-    if (gg_ctx_new(&svc.ctx) != GG_OK || gg_ctx_new(&svc.write_ctx) != GG_OK)
+    if (gg_ctx_new(&svc.ctx) != GG_OK || gg_ctx_new(&svc.write_ctx) != GG_OK ||
+        (svc.tiles = gg_tile_cache_new(GG_TILE_CACHE_BYTES)) == NULL) {
+        service_free(&svc);
         return fail("cannot initialise");
+    }
     /* The writer: the one connection that writes, synchronous=FULL. */
     int64_t version = 0;
     if (gg_store_open(svc.write_ctx, o->project, 1, &svc.writer) != GG_OK ||
@@ -970,6 +1003,14 @@ int gg_service_run(const gg_service_options *o)
         gg_dispatcher_load_open(svc.ctx, svc.writer, svc.dispatcher) != GG_OK) {
         /* The store records its own errors (no plan yet, say) in the
          * writer's context, the rest in the service's. */
+        const char *why = gg_ctx_errmsg(svc.ctx);
+        fail("%s", why[0] ? why : gg_ctx_errmsg(svc.write_ctx));
+        service_free(&svc);
+        return 1;
+    }
+    /* The place index and the dedup conflicts, read once like the locator. */
+    if (gg_search_new(svc.ctx, svc.writer, svc.loc, &svc.search) != GG_OK ||
+        (o->dedup_dir != NULL && gg_conflict_layer_load(svc.ctx, o->dedup_dir, &svc.conflicts) != GG_OK)) {
         const char *why = gg_ctx_errmsg(svc.ctx);
         fail("%s", why[0] ? why : gg_ctx_errmsg(svc.write_ctx));
         service_free(&svc);

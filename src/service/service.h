@@ -28,6 +28,7 @@ typedef struct gg_service_options {
     const char *project;
     const char *listen;             /* "127.0.0.1:8080" */
     const char *keys_path;          /* NULL: no keys, every guarded route refused */
+    const char *dedup_dir;          /* govgrid dedup's output for GET /v1/conflicts; NULL: none */
     int threads;
     int public_grids;
     int quiet;
@@ -60,6 +61,13 @@ enum {
     ROUTE_REQUESTS_GET,
     ROUTE_REQUEST_GET,
     ROUTE_STATIC,
+    ROUTE_PLANS,
+    ROUTE_SEARCH,
+    ROUTE_DEPTS,
+    ROUTE_DEPT_GRIDS,
+    ROUTE_CONFLICTS,
+    ROUTE_TILES,
+    ROUTE_PALETTE,
     ROUTE_COMMUNITIES,
     ROUTE_COUNT
 };
@@ -86,11 +94,20 @@ typedef struct gg_service_settings {
 struct gg_conn_track;
 struct conn_state;
 
+/* tiles.c: the basemap tiles kept in memory, least recently used out
+ * first, up to max_bytes of PNG (GG_TILE_CACHE_BYTES). */
+#define GG_TILE_CACHE_BYTES ((size_t)64 << 20)
+typedef struct gg_tile_cache gg_tile_cache;
+gg_tile_cache *gg_tile_cache_new(size_t max_bytes);   /* NULL: out of memory */
+void gg_tile_cache_free(gg_tile_cache *cache);
+
 typedef struct gg_service {
     gg_service_options o;
     gg_service_settings settings;
     gg_ctx *ctx;                    /* for the shared objects below, built at start */
     gg_locator *loc;
+    gg_search *search;              /* the place index of loc's plan */
+    gg_conflict_layer *conflicts;   /* from o.dedup_dir; NULL without one */
     gg_catalogue *cat;
     gg_keyring *keys;
     struct gg_gridmap_cache *gridmaps;
@@ -121,6 +138,7 @@ typedef struct gg_service {
     gg_route_metrics routes[ROUTE_COUNT];
     uint64_t incidents_stored;
     int64_t active;                 /* requests being answered (their whole request received) */
+    gg_tile_cache *tiles;
 } gg_service;
 
 /* One answer: status, content type, body (owned) and further headers
@@ -163,6 +181,13 @@ int gg_request_rights(const gg_request *r, char *name, size_t name_size);
  * key, or not a valid one) or 403 (a key without the right), and 0. name
  * as for gg_request_rights. */
 int gg_request_authorise(const gg_request *r, int right, gg_reply *out, char *name, size_t name_size);
+/* May the answer name grid workers and give their phones? When the
+ * project publishes them (contacts.public), or to a key with the read
+ * right. */
+int gg_request_contacts_allowed(const gg_request *r);
+/* 1 when the request may read grids (--public-grids, or a read key); else
+ * an answer made as gg_request_authorise, and 0. */
+int gg_request_grids_allowed(const gg_request *r, gg_reply *out);
 /* The calling thread's own read connection to the project. */
 gg_store *gg_request_store(const gg_request *r, gg_ctx **ctx);
 
@@ -179,8 +204,6 @@ void gg_open311_error(const char *path, gg_reply *out, int status, const char *m
  * open311.c: /open311/v2/... ; metrics.c */
 int gg_route_api(gg_request *r, gg_reply *out);
 int gg_route_grids(gg_request *r, gg_reply *out);
-/* May the answer name grid workers and give their phones? (api.c) */
-int gg_contacts_allowed(const gg_request *r);
 
 /* grids.c: the plans' maps simplified per zoom bucket, built on first use
  * and shared by the request threads (a mutex), at most
@@ -198,6 +221,17 @@ struct gg_service;
 void gg_gridmap_cache_warm(struct gg_service *svc);
 int gg_route_open311(gg_request *r, gg_reply *out);
 int gg_route_static(gg_request *r, gg_reply *out);   /* static.c: the web map */
+/* layers.c: /v1/plans, /v1/search, /v1/depts, /v1/dept-grids, /v1/conflicts */
+int gg_route_layers(gg_request *r, gg_reply *out);
+int gg_route_tiles(gg_request *r, gg_reply *out);    /* tiles.c: /tiles/..., /v1/palette */
+/* tiles.c: a strong ETag (quoted hex of a 64-bit hash) of len bytes into
+ * etag (at least 19 bytes). */
+void gg_etag_of(const void *data, size_t len, char *etag, size_t size);
+/* negotiate.c: the answer to a GET as the client can take it: an ETag
+ * (the reply's own, or one of its body) on a 200, 304 when If-None-Match
+ * names it; text bodies over 1 KiB compressed with gzip when
+ * Accept-Encoding allows it (Vary: Accept-Encoding on text answers). */
+void gg_reply_negotiate(const gg_request *r, gg_reply *out);
 void gg_metrics_text(gg_service *svc, gg_reply *out);
 void gg_metrics_record(gg_service *svc, int route, int status, uint64_t micros);
 

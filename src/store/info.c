@@ -98,7 +98,7 @@ static gg_status class_info(gg_store *store, gg_store_info *info)
     return st;
 }
 
-static gg_status dept_info(gg_store *store, gg_store_info *info)
+static gg_status dept_rows(gg_store *store, gg_dept_info **depts, size_t *n_depts)
 {
     gg_ctx *ctx = store->ctx;
     sqlite3_stmt *stmt = NULL;
@@ -109,10 +109,10 @@ static gg_status dept_info(gg_store *store, gg_store_info *info)
     size_t cap = 0;
     int rc, nomem = 0;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        st = gg_grow(ctx, (void **)&info->depts, &cap, info->n_depts + 1, sizeof *info->depts);
+        st = gg_grow(ctx, (void **)depts, &cap, *n_depts + 1, sizeof **depts);
         if (st != GG_OK)
             break;
-        gg_dept_info *d = &info->depts[info->n_depts++];
+        gg_dept_info *d = &(*depts)[(*n_depts)++];
         d->dept = column_strdup(ctx, stmt, 0, &nomem);
         d->grids = sqlite3_column_int64(stmt, 1);
         if (nomem) {
@@ -126,7 +126,7 @@ static gg_status dept_info(gg_store *store, gg_store_info *info)
     return st;
 }
 
-static gg_status plan_info(gg_store *store, gg_store_info *info)
+static gg_status plan_rows(gg_store *store, gg_plan_info **plans, size_t *n_plans)
 {
     gg_ctx *ctx = store->ctx;
     sqlite3_stmt *stmt = NULL;
@@ -142,10 +142,10 @@ static gg_status plan_info(gg_store *store, gg_store_info *info)
     size_t cap = 0;
     int rc, nomem = 0;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        st = gg_grow(ctx, (void **)&info->plans, &cap, info->n_plans + 1, sizeof *info->plans);
+        st = gg_grow(ctx, (void **)plans, &cap, *n_plans + 1, sizeof **plans);
         if (st != GG_OK)
             break;
-        gg_plan_info *p = &info->plans[info->n_plans++];
+        gg_plan_info *p = &(*plans)[(*n_plans)++];
         memset(p, 0, sizeof *p);
         p->id = sqlite3_column_int64(stmt, 0);
         p->parent = sqlite3_column_int64(stmt, 1);
@@ -196,9 +196,9 @@ gg_status gg_store_info_get(gg_ctx *ctx, gg_store *store, gg_store_info **out)
     if (st == GG_OK)
         st = class_info(store, info);
     if (st == GG_OK)
-        st = dept_info(store, info);
+        st = dept_rows(store, &info->depts, &info->n_depts);
     if (st == GG_OK)
-        st = plan_info(store, info);
+        st = plan_rows(store, &info->plans, &info->n_plans);
     if (st != GG_OK) {
         gg_store_info_free(ctx, info);
         return st;
@@ -211,15 +211,57 @@ void gg_store_info_free(gg_ctx *ctx, gg_store_info *info)
 {
     if (info == NULL)
         return;
-    for (size_t i = 0; i < info->n_depts; i++)
-        gg_free(ctx, info->depts[i].dept);
-    for (size_t i = 0; i < info->n_plans; i++) {
-        gg_free(ctx, info->plans[i].created);
-        gg_free(ctx, info->plans[i].source);
-        gg_free(ctx, info->plans[i].note);
-    }
+    gg_depts_free(ctx, info->depts, info->n_depts);
+    gg_plans_free(ctx, info->plans, info->n_plans);
     gg_free(ctx, info->classes);
-    gg_free(ctx, info->depts);
-    gg_free(ctx, info->plans);
     gg_free(ctx, info);
+}
+
+/* The plans and departments alone: what a service lists on every request,
+ * without the counts over every household that gg_store_info_get makes. */
+gg_status gg_store_plans(gg_ctx *ctx, gg_store *store, gg_plan_info **plans, size_t *n_plans)
+{
+    if (ctx == NULL || store == NULL || plans == NULL || n_plans == NULL)
+        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_store_plans: NULL argument") : GG_ERR_ARG;
+    *plans = NULL;
+    *n_plans = 0;
+    gg_status st = plan_rows(store, plans, n_plans);
+    if (st != GG_OK) {
+        gg_plans_free(ctx, *plans, *n_plans);
+        *plans = NULL;
+        *n_plans = 0;
+    }
+    return st;
+}
+
+void gg_plans_free(gg_ctx *ctx, gg_plan_info *plans, size_t n_plans)
+{
+    for (size_t i = 0; i < n_plans; i++) {
+        gg_free(ctx, plans[i].created);
+        gg_free(ctx, plans[i].source);
+        gg_free(ctx, plans[i].note);
+    }
+    gg_free(ctx, plans);
+}
+
+gg_status gg_store_depts(gg_ctx *ctx, gg_store *store, gg_dept_info **depts, size_t *n_depts)
+{
+    if (ctx == NULL || store == NULL || depts == NULL || n_depts == NULL)
+        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_store_depts: NULL argument") : GG_ERR_ARG;
+    *depts = NULL;
+    *n_depts = 0;
+    gg_status st = dept_rows(store, depts, n_depts);
+    if (st != GG_OK) {
+        gg_depts_free(ctx, *depts, *n_depts);
+        *depts = NULL;
+        *n_depts = 0;
+    }
+    return st;
+}
+
+void gg_depts_free(gg_ctx *ctx, gg_dept_info *depts, size_t n_depts)
+{
+    for (size_t i = 0; i < n_depts; i++)
+        gg_free(ctx, depts[i].dept);
+    gg_free(ctx, depts);
 }

@@ -10,6 +10,8 @@
 #include "render/canvas.h"
 #include "render/mask.h"
 #include "render/png.h"
+#include "store/store.h"
+#include "govgrid/render.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -218,7 +220,7 @@ static double seg_dist(double px, double py, double ax, double ay, double bx, do
 /* A view of one unit a degree (kx 1): page x = lon, page y = 100 - lat. */
 static gg_view unit_view(void)
 {
-    gg_view v = {0, 0, 1, 1, 0, 0, 100};
+    gg_view v = {0, 0, 1, 1, 0, 0, 100, 0};
     return v;
 }
 
@@ -419,8 +421,229 @@ static void png_reads_back_as_drawn_over_white(void)
     gg_ctx_free(ctx);
 }
 
+static void tile_bounds_are_web_mercator_xyz(void)
+{
+    gg_ctx *ctx = new_ctx();
+    double box[4];
+    gg_tile_request world = {0, 0, 0, 1};
+    CHECK_INT(gg_tile_bounds(ctx, &world, box), GG_OK);
+    CHECK_NEAR(box[0], -180, 1e-9);
+    CHECK_NEAR(box[1], -85.0511287798, 1e-9);
+    CHECK_NEAR(box[2], 180, 1e-9);
+    CHECK_NEAR(box[3], 85.0511287798, 1e-9);
+    /* y counts from the north: zoom 1's tile 1/1/0 is the north-east quarter */
+    gg_tile_request ne = {1, 1, 0, 1};
+    CHECK_INT(gg_tile_bounds(ctx, &ne, box), GG_OK);
+    CHECK_NEAR(box[0], 0, 1e-9);
+    CHECK_NEAR(box[1], 0, 1e-9);
+    CHECK_NEAR(box[3], 85.0511287798, 1e-9);
+    /* Beijing's tile at zoom 10 (as OpenStreetMap numbers it) */
+    gg_tile_request bj = {10, 843, 387, 2};
+    CHECK_INT(gg_tile_bounds(ctx, &bj, box), GG_OK);
+    CHECK_NEAR(box[0], 116.3671875, 1e-9);
+    CHECK_NEAR(box[2], 116.71875, 1e-9);
+    CHECK_NEAR(box[1], 39.90973623453718, 1e-9);
+    CHECK_NEAR(box[3], 40.17887331434696, 1e-9);
+    /* the Mercator y and its inverse agree */
+    CHECK_NEAR(gg_mercator_lat(gg_mercator_deg(39.9)), 39.9, 1e-12);
+    /* out of range, said which */
+    gg_tile_request bad = {20, 0, 0, 1};
+    CHECK_INT(gg_tile_bounds(ctx, &bad, box), GG_ERR_ARG);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "zoom 20 is out of range");
+    bad = (gg_tile_request){3, 8, 0, 1};
+    CHECK_INT(gg_tile_bounds(ctx, &bad, box), GG_ERR_ARG);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "tile 3/8/0 does not exist");
+    bad = (gg_tile_request){3, 0, -1, 1};
+    CHECK_INT(gg_tile_bounds(ctx, &bad, box), GG_ERR_ARG);
+    bad = (gg_tile_request){3, 0, 0, 3};
+    CHECK_INT(gg_tile_bounds(ctx, &bad, box), GG_ERR_ARG);
+    gg_ctx_free(ctx);
+}
+
+typedef struct png_read {
+    const unsigned char *data;
+    size_t len, at;
+} png_read;
+
+static cairo_status_t read_png(void *closure, unsigned char *data, unsigned int length)
+{
+    png_read *r = closure;
+    if (r->len - r->at < length)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy(data, r->data + r->at, length);
+    r->at += length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+static cairo_surface_t *decode(const gg_tile *t)
+{
+    png_read r = {t->png, t->len, 0};
+    cairo_surface_t *s = cairo_image_surface_create_from_png_stream(read_png, &r);
+    CHECK_INT(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+    return s;
+}
+
+static unsigned rgb(cairo_surface_t *s, int i, int j)
+{
+    return pixel(s, i, j) & 0xffffffu;
+}
+
+#define LAND 0xf2efe9u
+#define PRIMARY 0xfcd6a4u
+
+/* A new project at name with a primary road along the middle row of
+ * tile req, from a quarter into it on to three quarters into the next
+ * tile east. */
+static gg_store *road_store(gg_ctx *ctx, const char *name, const gg_tile_request *req)
+{
+    gg_store *store = NULL;
+    CHECK_INT(gg_store_create(ctx, gg_test_path(name), &store), GG_OK);
+    double box[4];
+    CHECK_INT(gg_tile_bounds(ctx, req, box), GG_OK);
+    double mid_lat = gg_mercator_lat((gg_mercator_deg(box[1]) + gg_mercator_deg(box[3])) / 2);
+    double width = box[2] - box[0];
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO road(id, class, name, geom) VALUES ('r1', 'primary', '长安街', CastToMultiLineString("
+             "GeomFromText('LINESTRING(%.10f %.10f, %.10f %.10f)', 4326)))",
+             box[0] + width * 0.25, mid_lat, box[2] + width * 0.75, mid_lat);
+    CHECK_INT(gg_store_exec(store, sql), GG_OK);
+    return store;
+}
+
+/* A primary road along the middle row of tile 16/53958/24832 (Beijing)
+ * and on east through the next tile: drawn in the primary colour on the
+ * row, land above and below it, joined across the tiles' edge; a tile
+ * with nothing in it empty, with the background for it; a residential
+ * street not drawn far out. */
+static void tile_draws_roads_in_their_class_colour(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_tile_request req = {16, 53958, 24832, 1};
+    gg_store *store = road_store(ctx, "tiles.sqlite", &req);
+    gg_tile t;
+    CHECK_INT(gg_tile_render(ctx, store, &req, &t), GG_OK);
+    CHECK_INT(t.empty, 0);
+    CHECK(t.len > 8 && memcmp(t.png, "\x89PNG\r\n\x1a\n", 8) == 0);
+    cairo_surface_t *s = decode(&t);
+    CHECK_INT(cairo_image_surface_get_width(s), 256);
+    CHECK_INT(rgb(s, 128, 128), PRIMARY);
+    CHECK_INT(rgb(s, 250, 127), PRIMARY);
+    CHECK_INT(rgb(s, 10, 128), LAND); /* the road begins a quarter in */
+    CHECK_INT(rgb(s, 128, 100), LAND);
+    CHECK_INT(rgb(s, 128, 160), LAND);
+    /* its casing, darker, just beside it */
+    int j = 128;
+    while (j > 110 && rgb(s, 128, j) == PRIMARY)
+        j--;
+    CHECK(rgb(s, 128, j) != PRIMARY && rgb(s, 128, j) != LAND);
+    cairo_surface_destroy(s);
+    gg_tile_free(ctx, &t);
+    CHECK(t.png == NULL);
+    /* the tile to the east: the road from its west edge on, at the same row */
+    gg_tile_request east = {16, 53959, 24832, 2};
+    CHECK_INT(gg_tile_render(ctx, store, &east, &t), GG_OK);
+    s = decode(&t);
+    CHECK_INT(cairo_image_surface_get_width(s), 512);
+    CHECK_INT(rgb(s, 0, 256), PRIMARY);
+    CHECK_INT(rgb(s, 300, 256), PRIMARY);
+    CHECK_INT(rgb(s, 500, 256), LAND);
+    cairo_surface_destroy(s);
+    gg_tile_free(ctx, &t);
+    /* far away: empty, and the background is land */
+    gg_tile_request away = {16, 53958, 24900, 1};
+    CHECK_INT(gg_tile_render(ctx, store, &away, &t), GG_OK);
+    CHECK_INT(t.empty, 1);
+    CHECK(t.png == NULL);
+    CHECK_INT(gg_tile_background(ctx, 1, &t), GG_OK);
+    s = decode(&t);
+    CHECK_INT(rgb(s, 0, 0), LAND);
+    CHECK_INT(rgb(s, 255, 255), LAND);
+    cairo_surface_destroy(s);
+    gg_tile_free(ctx, &t);
+    /* a residential street shows from zoom 13: at zoom 10 its tile is empty */
+    CHECK_INT(gg_store_exec(store, "DELETE FROM road"), GG_OK);
+    CHECK_INT(gg_store_exec(store, "INSERT INTO road(id, class, geom) VALUES ('r2', 'residential', CastToMultiLineString("
+                                   "GeomFromText('LINESTRING(116.40 40.0, 116.45 40.0)', 4326)))"),
+              GG_OK);
+    gg_tile_request z10 = {10, 843, 387, 1}, z14 = {14, 13490, 6202, 1};
+    CHECK_INT(gg_tile_render(ctx, store, &z10, &t), GG_OK);
+    CHECK_INT(t.empty, 1);
+    CHECK_INT(gg_tile_render(ctx, store, &z14, &t), GG_OK);
+    CHECK_INT(t.empty, 0);
+    gg_tile_free(ctx, &t);
+    /* out of range: an error, nothing drawn */
+    gg_tile_request bad = {19, 1 << 19, 0, 1};
+    CHECK_INT(gg_tile_render(ctx, store, &bad, &t), GG_ERR_ARG);
+    CHECK(t.png == NULL);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* Every allocation of a tile's drawing failed in turn: GG_ERR_NOMEM, no
+ * PNG, nothing left allocated; then it succeeds. */
+static void tile_allocation_failure_is_a_status(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_tile_request req = {16, 53958, 24832, 1};
+    gg_store_close(road_store(ctx, "tiles-fail.sqlite", &req));
+    gg_ctx_free(ctx);
+    failing_alloc state = {0, 0, 0};
+    gg_allocator alloc = failing_alloc_make(&state);
+    CHECK_INT(gg_ctx_new_with_allocator(&alloc, &ctx), GG_OK);
+    gg_store *store = NULL;
+    CHECK_INT(gg_store_open(ctx, gg_test_path("tiles-fail.sqlite"), 0, &store), GG_OK);
+    long live = state.live, failures = 0;
+    for (long n = 1; n < 10000; n++) {
+        state.calls = 0;
+        state.fail_at = n;
+        gg_tile t;
+        gg_status st = gg_tile_render(ctx, store, &req, &t);
+        if (st == GG_OK) {
+            CHECK(t.png != NULL && t.len > 8);
+            gg_tile_free(ctx, &t);
+            CHECK_INT(state.live, live);
+            break;
+        }
+        CHECK_INT(st, GG_ERR_NOMEM);
+        CHECK(t.png == NULL);
+        CHECK_INT(state.live, live);
+        failures++;
+    }
+    CHECK(failures > 0);
+    state.fail_at = 0;
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+    CHECK_INT(state.live, 0);
+}
+
+/* The palette's classes cover every count once, in order, with the
+ * "no count" class first; dedicated grids have no class. */
+static void palette_classes_cover_every_count(void)
+{
+    const gg_palette *p = gg_palette_get();
+    CHECK(p->class_count >= 3);
+    CHECK_STR(p->classes[0].key, "none");
+    CHECK_INT(p->classes[0].counted, 0);
+    CHECK_STR(p->classes[1].key, "0");
+    CHECK_INT(p->classes[1].min, 0);
+    for (size_t i = 2; i < p->class_count; i++)
+        CHECK_INT(p->classes[i].min, p->classes[i - 1].max + 1);
+    CHECK_INT(p->classes[p->class_count - 1].max, INT64_MAX);
+    CHECK(gg_palette_class_of(1, 0, 400) == &p->classes[0]);
+    CHECK(gg_palette_class_of(1, 1, 0) == &p->classes[1]);
+    CHECK(gg_palette_class_of(1, 1, -3) == &p->classes[0]);
+    CHECK_STR(gg_palette_class_of(1, 1, 400)->key, "400-500");
+    CHECK_STR(gg_palette_class_of(1, 1, 501)->key, "501+");
+    CHECK(gg_palette_class_of(2, 1, 400) == NULL);
+    char hex[8];
+    CHECK_STR(gg_colour_hex((gg_colour){252, 214, 164}, hex, sizeof hex), "#fcd6a4");
+}
+
 TEST_LIST(T(mask_covers_by_distance_to_the_segment), T(mask_draws_only_inside_its_clip),
           T(mask_paints_its_colour_by_coverage), T(mask_allocation_failure_is_a_status),
           T(walk_leaves_out_points_only_within_a_quarter_pixel),
           T(walk_orients_shells_and_holes_whichever_way_stored), T(walk_of_a_blob_is_the_walk_of_its_geometry),
-          T(png_reads_back_as_drawn_over_white))
+          T(png_reads_back_as_drawn_over_white), T(tile_bounds_are_web_mercator_xyz),
+          T(tile_draws_roads_in_their_class_colour), T(tile_allocation_failure_is_a_status),
+          T(palette_classes_cover_every_count))

@@ -12,6 +12,7 @@ acknowledged id is stored.
 
     retry_test.py GOVGRID PROJECT KEYS WRITE_KEY WORK_DIR [COUNT] [KILLS]
 """
+import atexit
 import os
 import random
 import re
@@ -27,11 +28,24 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 
+RUNNING = []
+
+
+@atexit.register
+def stop_all():
+    """No service outlives the test, whatever way it ends."""
+    for proc in RUNNING:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def start(govgrid, project, keys, log_path):
     log = open(log_path, "a")
     seen = log.tell()  # only what this start writes counts
     proc = subprocess.Popen([govgrid, "serve", project, "--listen", "127.0.0.1:0", "--keys", keys,
                              "--threads", "2"], stderr=log, stdout=subprocess.DEVNULL)
+    RUNNING.append(proc)
     for _ in range(200):
         with open(log_path) as f:
             f.seek(seen)

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Golden tests of the HTTP service: starts `govgrid serve` on a fresh
-# project (four square grids, a roster, two keys), sends each request of
+# project (four square grids, a roster, two keys; after a line
+# "@project places" in cases.txt, a second service on places_project with
+# --public-grids and --dedup), sends each request of
 # cases.txt with curl (@BIG@: a body over the limit; @NDJSON10001@: one
 # NDJSON point over the batch limit; @NUL@ in a body: a raw NUL byte), and
 # compares the status and body (timestamps and
@@ -53,14 +55,14 @@ run_case() {
     printf '%s' "${body#*@NUL@}" >> "$work/nul.txt"
     args+=(--data-binary "@$work/nul.txt")
   elif [ -n "$body" ]; then args+=(--data-binary "$body"); fi
-  status=$(curl "${args[@]}" "http://127.0.0.1:$port$path")
+  status=$(curl "${args[@]}" "http://127.0.0.1:${case_port:-$port}$path")
   # The status, the headers a client reads, and the body, with times,
   # keys and the version masked.
   { echo "$method $path"; echo "status: $status"
     tr -d '\r' < "$work/headers" | grep -iE '^(content-type|x-total-count|x-truncated|link|idempotent-replayed):' |
       sed -E 's/^([^:]*):/\L\1:/' | sort
     cat "$work/body"; } |
-    sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/@TIME@/g; s/gg_[a-z2-7]{40}/@KEY@/g; s/"version":"[^"]*"/"version":"@VERSION@"/; s#<(url|changeset)>[^<]*</#<\1>@\1@</#g; s#"(url|changeset)":"[^"]*"#"\1":"@\1@"#g' > "$work/actual/$name"
+    sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/@TIME@/g; s/gg_[a-z2-7]{40}/@KEY@/g; s/"version":"[^"]*"/"version":"@VERSION@"/; s#<(url|changeset)>[^<]*</#<\1>@\1@</#g; s#"(url|changeset)":"[^"]*"#"\1":"@\1@"#g; s#"note":"[^"]*/#"note":"@FIXTURES@/#g' > "$work/actual/$name"
   n=$((n + 1))
   if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
     cp "$work/actual/$name" "$here/expected/$name"
@@ -70,6 +72,14 @@ run_case() {
 }
 while IFS= read -r line; do
   case "$line" in ''|'#'*) continue ;; esac
+  if [ "$line" = "@project places" ]; then
+    # The second project, served beside the first.
+    places_project "$govgrid" "$fixtures" "$work/places.sqlite" "$work/places-dedup" || { echo "FAIL the places project"; exit 1; }
+    main_pid=$pid main_port=$port
+    start_service "$govgrid" "$work/places.sqlite" "$work/keys" "$work/places.log" --public-grids --dedup "$work/places-dedup"
+    places_pid=$pid case_port=$port pid=$main_pid port=$main_port
+    continue
+  fi
   IFS='|' read -r name method path header body <<< "$line"
   run_case "$name" "$method" "$path" "$header" "$body"
   # Open311 answers the same in XML: the twin of each .json case.
@@ -78,6 +88,8 @@ while IFS= read -r line; do
       run_case "$name.xml" "$method" "${path/.json/.xml}" "$header" "$body" ;;
   esac
 done < "$here/cases.txt"
+case_port=""
+[ -n "${places_pid:-}" ] && { kill -TERM "$places_pid"; wait "$places_pid"; }
 # Each XML answer read by Python's own parser says what its JSON twin says.
 if ! /usr/bin/python3 "$here/compare_formats.py" "$work/actual" > "$work/compare" 2>&1; then
   echo "FAIL the XML and JSON answers differ:"; cat "$work/compare"; fail=$((fail + 1))

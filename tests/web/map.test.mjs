@@ -1,8 +1,13 @@
 // End to end in headless Chromium (Debian's, driven by playwright-core): the
 // web map of `govgrid serve` on four square grids with a roster and two
-// incidents. Checks that the grids and incidents are drawn, that a click
-// locates the point and shows its grid and workers, and that the screenshot
-// holds the grids' colours.
+// incidents. Checks the Chinese interface and its English switch, that Enter
+// submits the key, the grids and incidents drawn and coloured from the
+// palette, grid labels that never overlap, a click that locates the point and
+// shows its grid and workers, the phone layout at 390x844 (every control
+// inside the screen, none covering another) and locate-me; and, where the
+// service has them (else "skipped: route not available"), the basemap tiles
+// under the grids, search by code and by GCJ-02 coordinates, the plan
+// selector and the dedup conflicts. Nothing may be fetched from elsewhere.
 //   node map.test.mjs GOVGRID FIXTURES_DIR WORK_DIR
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +28,9 @@ const keys = path.join(work, 'keys');
 const run = (...args) => execFileSync(govgrid, args, { encoding: 'utf8' }).trim();
 run('init', project, '--quiet');
 run('import', project, 'grids', path.join(fixtures, 'square_grids.csv'), '--quiet');
+run('import', project, 'grids', path.join(fixtures, 'square_grids.csv'), '--quiet'); // plan 2, the newest
 run('import', project, 'workers', path.join(fixtures, 'square_workers.csv'), '--quiet');
+run('import', project, 'dept-grids', path.join(fixtures, 'square_dept_grids.csv'), '--quiet');
 const key = run('key', 'new', keys, '--name', 'web', '--rights', 'read,write', '--quiet');
 
 let failures = 0;
@@ -31,6 +38,7 @@ function check(ok, what) {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
   if (!ok) failures++;
 }
+function skip(route) { console.log(`skipped: route not available (${route})`); }
 
 const server = spawn(govgrid, ['serve', project, '--listen', '127.0.0.1:0', '--keys', keys, '--threads', '2']);
 let log = '';
@@ -44,6 +52,30 @@ const port = await new Promise((resolve, reject) => {
 });
 const base = `http://127.0.0.1:${port}`;
 let browser;
+const external = [];
+const watch = (page) => page.on('request', (req) => { if (!req.url().startsWith(base)) external.push(req.url()); });
+const has = async (route) => (await fetch(base + route, { headers: { 'X-API-Key': key } })).status !== 404;
+// Boxes of the visible elements matching a selector, in page coordinates.
+const boxes = (page, sel) => page.$$eval(sel, (els) => els.filter((e) => e.offsetParent !== null || e.getClientRects().length)
+  .map((e) => { const r = e.getBoundingClientRect(); return { id: e.id || e.className || e.tagName, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom }; })
+  .filter((r) => r.x1 > r.x0 && r.y1 > r.y0));
+const overlaps = (a, b) => a.x0 < b.x1 - 0.5 && b.x0 < a.x1 - 0.5 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5;
+function overlapping(list) {
+  const out = [];
+  for (let i = 0; i < list.length; i++)
+    for (let j = i + 1; j < list.length; j++) if (overlaps(list[i], list[j])) out.push(`${list[i].id} × ${list[j].id}`);
+  return out;
+}
+async function labelsApart(page, what) {
+  const labels = await boxes(page, '.gg-label');
+  const bad = overlapping(labels);
+  check(labels.length > 0 && bad.length === 0, `${what}: ${labels.length} labels, none overlapping ${bad.slice(0, 3).join(', ')}`);
+  return labels;
+}
+const viewCount = (page) => page.evaluate(() => Number(document.body.dataset.view || 0));
+async function settle(page, before) {
+  await page.waitForFunction((n) => Number(document.body.dataset.view || 0) > n, before, { timeout: 10000 });
+}
 try {
   for (const [lat, lon, code] of [[40.004, 116.004, 'CG0202'], [40.016, 116.016, 'AQ0102']]) {
     const r = await fetch(`${base}/open311/v2/requests.json`, {
@@ -59,17 +91,53 @@ try {
     args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
   });
   const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
-  const external = [];
-  page.on('request', (req) => { if (!req.url().startsWith(base)) external.push(req.url()); });
+  watch(page);
   await page.goto(base + '/');
+  // Chinese first; without a key the banner says one is needed.
+  check(await page.getAttribute('html', 'lang') === 'zh-CN', 'the page is in Chinese');
+  check((await page.textContent('#brand')) === '网格地图' && (await page.textContent('#layers legend')) === '图层',
+        'the bar and the layer menu speak Chinese');
+  await page.waitForSelector('#banner:not([hidden])', { timeout: 10000 });
+  check((await page.textContent('#banner-text')).includes('密钥'), `the banner asks for a key (${await page.textContent('#banner-text')})`);
+  // Enter submits the key.
   await page.fill('#key', key);
-  await page.click('#load');
+  await page.press('#key', 'Enter');
   await page.waitForFunction(() => document.body.dataset.grids === '4' && document.body.dataset.incidents === '2',
                              null, { timeout: 15000 });
-  const paths = await page.$$eval('path.leaflet-interactive', (ps) => ps.length);
-  check(paths === 6, `4 grids and 2 incidents drawn (${paths} shapes)`);
-  check((await page.textContent('#status')).includes('4 grids'), 'status line counts the grids');
-  // Click the middle of the south-west grid.
+  check(await page.isHidden('#banner'), 'the banner is gone once the key is in');
+  check(await page.evaluate(() => sessionStorage.getItem('govgrid-key')) === key, 'the key is kept in sessionStorage');
+  check(await page.evaluate(() => window.govgrid.gridLayer.getLayers().length) === 4, 'the 4 grids are drawn');
+  check(await page.evaluate(() => document.querySelectorAll('.leaflet-overlay-pane canvas').length === 1 &&
+                                  document.querySelectorAll('.leaflet-overlay-pane path').length === 0),
+        'grids are drawn on one canvas, not as SVG paths');
+  check((await page.textContent('#status')).includes('4 个网格'), 'the status line counts the grids in Chinese');
+  const legend = await page.textContent('.leaflet-control.legend');
+  check(legend.includes('0 户') && legend.includes('无户数') && legend.includes('专属网格'), 'the legend has 0 户, 无户数 and 专属网格');
+  check(await page.evaluate(() => window.govgrid.map.getMaxZoom()) === 19, 'zoom stops at 19');
+
+  // Labels: four grid codes apart at the fitted zoom, full codes at 17.
+  await page.waitForFunction(() => Number(document.body.dataset.labels || 0) > 0, null, { timeout: 5000 });
+  const few = await labelsApart(page, 'fitted view');
+  check(few.length >= 4, `every grid of the fitted view is labelled (${few.length})`);
+  const texts = await page.$$eval('.gg-label.grid', (els) => els.map((e) => e.textContent).sort());
+  const codes = await page.evaluate(() => window.govgrid.gridLayer.getLayers().map((l) => l.feature.properties.code.slice(-4)).sort());
+  check(texts.join(',') === codes.join(','), `mid zoom labels are the codes' last 4 digits (${texts.join(',')})`);
+  let n = await viewCount(page);
+  await page.evaluate(() => window.govgrid.map.setView([40.01, 116.01], 17, { animate: false }));
+  await settle(page, n);
+  const full = await page.$$eval('.gg-label.grid', (els) => els.map((e) => e.textContent));
+  check(full.length > 0 && full.every((s) => /^\d{16}/.test(s)), `high zoom labels are full codes (${full.length})`);
+  await labelsApart(page, 'zoom 17');
+  n = await viewCount(page);
+  await page.evaluate(() => window.govgrid.map.setView([40.01, 116.01], 12, { animate: false }));
+  await settle(page, n);
+  const thin = await page.$$eval('.gg-label.grid', (els) => els.length);
+  check(thin < 4, `labels thin out when zoomed out (${thin} at zoom 12)`);
+  n = await viewCount(page);
+  await page.evaluate(() => window.govgrid.map.setView([40.01, 116.01], 14, { animate: false }));
+  await settle(page, n);
+
+  // A click in the south-west grid: its code, status, workers with phones.
   const pt = await page.evaluate(() => {
     const p = window.govgrid.map.latLngToContainerPoint([40.005, 116.005]);
     const box = document.getElementById('map').getBoundingClientRect();
@@ -77,20 +145,147 @@ try {
   });
   await page.mouse.click(pt.x, pt.y);
   await page.waitForSelector('.located .code', { timeout: 10000 });
-  const popup = await page.textContent('.leaflet-popup-content');
+  let popup = await page.textContent('.leaflet-popup-content');
   check(popup.includes('1101080010011001'), `the click is located in grid 1101080010011001 (${popup.slice(0, 60)}…)`);
+  check(popup.includes('在网格内') && popup.includes('网格长') && popup.includes('专职网格员'), 'status and roles are in Chinese');
   check(popup.includes('王芳') && popup.includes('张伟'), 'the popup lists the grid leader and workers');
+  check(await page.$('.leaflet-popup-content a[href="tel:13800000001"]') !== null, 'phones are tel: links');
+
+  // The English switch, and back.
+  await page.click('#lang');
+  check(await page.getAttribute('html', 'lang') === 'en' && (await page.textContent('#brand')) === 'Grid map' &&
+        (await page.textContent('.leaflet-control.legend')).includes('no count'), 'the English switch turns the page English');
+  await page.mouse.click(pt.x, pt.y);
+  await page.waitForFunction(() => /grid leader/.test((document.querySelector('.leaflet-popup-content') || {}).textContent || ''),
+                             null, { timeout: 10000 });
+  popup = await page.textContent('.leaflet-popup-content');
+  check(popup.includes('inside') && popup.includes('full-time worker'), 'status and roles in English');
+  await page.click('#lang');
+  check((await page.textContent('#brand')) === '网格地图', 'and back to Chinese');
   await page.click('.leaflet-popup-close-button');
+  await page.waitForSelector('.leaflet-popup', { state: 'detached', timeout: 5000 });
+
+  // Tiles: under the grids, from the service.
+  if (!(await has('/tiles/0/0/0.png'))) {
+    skip('/tiles');
+    check(await page.isDisabled('input[data-layer="basemap"]'), 'without tiles the basemap toggle is disabled');
+  } else {
+    await page.waitForFunction(() => document.body.dataset.tiles === 'loaded', null, { timeout: 10000 });
+    const tiles = await page.$$eval('.leaflet-tile-pane img.leaflet-tile', (ts) => ts.map((t) => new URL(t.src).pathname));
+    check(tiles.length > 0 && tiles.every((s) => /^\/tiles\/\d+\/\d+\/\d+(@2x)?\.png$/.test(s)), `basemap tiles from /tiles (${tiles.length})`);
+    const z = await page.evaluate(() => [getComputedStyle(document.querySelector('.leaflet-tile-pane')).zIndex,
+                                         getComputedStyle(document.querySelector('.leaflet-overlay-pane')).zIndex].map(Number));
+    check(z[0] < z[1], 'the tiles lie under the grids');
+    const attribution = await page.textContent('.leaflet-control-attribution');
+    check(attribution.includes('© OpenStreetMap contributors (ODbL)'), 'the attribution names OpenStreetMap');
+    await page.uncheck('input[data-layer="basemap"]');
+  }
+
+  // The screenshot holds each grid's palette colour over the background.
+  const colours = await page.evaluate(() => {
+    const out = {};
+    window.govgrid.gridLayer.eachLayer((l) => { const c = l.options.fillColor; out[c] = (out[c] || 0) + 1; });
+    return { fills: Object.keys(out), opacity: window.govgrid.gridLayer.getLayers()[0].options.fillOpacity };
+  });
   const png = await page.screenshot();
   writeFileSync(path.join(work, 'map.png'), png);
-  const img = decodePng(png);
-  // The comprehensive grids hold no households: grey #d9d9d9 at 0.75 over
-  // the background #f4f1ea; the dedicated one violet #9e85d1.
-  const grey = countNear(img, [224, 223, 221], 4), violet = countNear(img, [180, 160, 215], 4);
-  const total = img.width * img.height;
-  check(grey > total * 0.05, `the screenshot shows the comprehensive grids (${(100 * grey / total).toFixed(1)}% of pixels)`);
-  check(violet > total * 0.02, `the screenshot shows the dedicated grid (${(100 * violet / total).toFixed(1)}% of pixels)`);
-  check(external.length === 0, `nothing fetched from elsewhere (${external.length} requests)`);
+  const img = decodePng(png), total = img.width * img.height, bg = [0xf4, 0xf1, 0xea];
+  for (const fill of colours.fills) {
+    const rgb = [1, 3, 5].map((k) => parseInt(fill.slice(k, k + 2), 16));
+    const want = rgb.map((c, k) => Math.round(colours.opacity * c + (1 - colours.opacity) * bg[k]));
+    const share = countNear(img, want, 4) / total;
+    check(share > 0.02, `the screenshot shows the grids filled ${fill} (${(100 * share).toFixed(1)}% of pixels)`);
+  }
+
+  // Search.
+  if (!(await has('/v1/search?q=1001'))) {
+    skip('/v1/search');
+    await page.fill('#search', '1001');
+    await page.waitForFunction(() => /不提供搜索/.test(document.getElementById('results').textContent), null, { timeout: 5000 });
+    check(true, 'without /v1/search the search box says search is unavailable');
+    await page.fill('#search', '');
+  } else {
+    for (const [what, q, crs] of [['by code', '1101080010011001', 'wgs84'], ['by GCJ-02 coordinates', gcj02(116.005, 40.005), 'gcj02']]) {
+      await page.selectOption('#crs', crs);
+      await page.fill('#search', q);
+      await page.waitForSelector('#results li[data-index]', { timeout: 5000 });
+      await page.press('#search', 'Enter');
+      await page.waitForFunction(() => document.body.dataset.picked, null, { timeout: 10000 });
+      const picked = await page.evaluate(() => { const p = document.body.dataset.picked; delete document.body.dataset.picked; return p; });
+      popup = await page.textContent('.leaflet-popup-content');
+      check(picked === '1101080010011001' && popup.includes('张伟'), `search ${what} lands in grid 1101080010011001 with its workers (${picked})`);
+    }
+    await page.selectOption('#crs', 'wgs84');
+  }
+
+  // Plans: a second import is a second plan; the selector switches.
+  if (!(await has('/v1/plans'))) {
+    skip('/v1/plans');
+    check(await page.isDisabled('#plan'), 'without /v1/plans the plan selector shows the current plan, disabled');
+  } else {
+    const plans = await (await fetch(base + '/v1/plans', { headers: { 'X-API-Key': key } })).json();
+    const list = Array.isArray(plans) ? plans : plans.plans;
+    const options = await page.$$eval('#plan option', (os) => os.map((o) => o.value));
+    check(options.length === list.length, `the plan selector lists every plan (${options.length})`);
+    if (list.length > 1) {
+      const other = String(list.find((p) => !p.newest).id);
+      const asked = [];
+      page.on('request', (r) => { if (/\/v1\/grids\?/.test(r.url())) asked.push(new URL(r.url()).searchParams.get('plan')); });
+      await page.selectOption('#plan', other);
+      await page.waitForFunction(() => document.body.dataset.grids !== undefined, null, { timeout: 10000 });
+      await page.waitForTimeout(500);
+      check(asked.length > 0 && asked.every((p) => p === other), `switching plans asks for plan ${other}'s grids`);
+    }
+  }
+
+  // Conflicts (serve --dedup DIR).
+  if (!(await has('/v1/conflicts?bbox=115,39,117,41'))) {
+    skip('/v1/conflicts');
+    check(await page.isDisabled('input[data-layer="conflicts"]'), 'without /v1/conflicts its toggle is disabled');
+  } else {
+    const answer = await (await fetch(base + '/v1/conflicts?bbox=115,39,117,41', { headers: { 'X-API-Key': key } })).json();
+    await page.check('input[data-layer="conflicts"]');
+    await page.waitForFunction(() => document.body.dataset.conflicts !== undefined, null, { timeout: 10000 });
+    const shown = Number(await page.evaluate(() => document.body.dataset.conflicts));
+    check(shown === (answer.features || []).length, `the conflict layer shows the service's conflicts (${shown})`);
+  }
+  await page.close();
+
+  // The phone: 390x844, touch. Controls inside the screen, none covering another.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+                                           deviceScaleFactor: 2, geolocation: { latitude: 40.005, longitude: 116.005 },
+                                           permissions: ['geolocation'] });
+  const mobile = await phone.newPage();
+  watch(mobile);
+  await mobile.goto(base + '/');
+  check(await mobile.isHidden('#menu'), 'on a phone the menu starts folded');
+  await mobile.tap('#menu-button');
+  check(await mobile.isVisible('#key'), 'the menu button unfolds it');
+  await mobile.fill('#key', key);
+  await mobile.press('#key', 'Enter');
+  await mobile.waitForFunction(() => document.body.dataset.grids === '4', null, { timeout: 15000 });
+  const menuControls = await boxes(mobile, '#menu select:not([hidden]), #menu button, #menu input[type=password], #layers label');
+  check(menuControls.every((b) => b.x0 >= 0 && b.y0 >= 0 && b.x1 <= 390 && b.y1 <= 844), 'the unfolded menu fits the screen');
+  const menuClash = overlapping(menuControls);
+  check(menuClash.length === 0, `no menu control covers another ${menuClash.join(', ')}`);
+  await mobile.tap('#menu-button');
+  await mobile.waitForFunction(() => Number(document.body.dataset.labels || 0) > 0, null, { timeout: 5000 });
+  const controls = await boxes(mobile, '#brand, #search, #menu-button, .leaflet-control-zoom-in, .leaflet-control-zoom-out, #locate, ' +
+                                       '.leaflet-control-attribution, .leaflet-control.legend, .leaflet-control-scale');
+  const outside = controls.filter((b) => b.x0 < 0 || b.y0 < 0 || b.x1 > 390 || b.y1 > 844);
+  check(controls.length >= 6 && outside.length === 0, `every control lies inside 390x844 (${controls.length}; outside: ${outside.map((b) => b.id)})`);
+  const clash = overlapping(controls);
+  check(clash.length === 0, `no control covers another ${clash.join(', ')}`);
+  const small = controls.filter((b) => /menu-button|zoom-in|zoom-out|locate/.test(b.id) && (b.x1 - b.x0 < 40 || b.y1 - b.y0 < 40));
+  check(small.length === 0, `touch targets are at least 40 px (${small.map((b) => b.id)})`);
+  await labelsApart(mobile, 'phone');
+  const before = await viewCount(mobile);
+  await mobile.tap('#locate');
+  await mobile.waitForFunction(() => { const c = window.govgrid.map.getCenter(); return Math.abs(c.lat - 40.005) < 1e-3 && Math.abs(c.lng - 116.005) < 1e-3; },
+                               null, { timeout: 10000 });
+  check(await viewCount(mobile) >= before, 'locate-me centres the map on the position');
+  await phone.close();
+  check(external.length === 0, `nothing fetched from elsewhere (${external.length} requests ${external.slice(0, 2).join(' ')})`);
 } catch (e) {
   check(false, 'the test ran: ' + e.message);
 } finally {
@@ -100,6 +295,23 @@ try {
 }
 console.log(failures ? `${failures} failed` : 'all passed');
 process.exit(failures ? 1 : 0);
+
+// WGS-84 to GCJ-02 (the published transform), as "lon,lat".
+function gcj02(lon, lat) {
+  const a = 6378245.0, ee = 0.00669342162296594323, x = lon - 105, y = lat - 35;
+  let dLat = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+  dLat += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
+  dLat += (20 * Math.sin(y * Math.PI) + 40 * Math.sin(y / 3 * Math.PI)) * 2 / 3;
+  dLat += (160 * Math.sin(y / 12 * Math.PI) + 320 * Math.sin(y * Math.PI / 30)) * 2 / 3;
+  let dLon = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+  dLon += (20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2 / 3;
+  dLon += (20 * Math.sin(x * Math.PI) + 40 * Math.sin(x / 3 * Math.PI)) * 2 / 3;
+  dLon += (150 * Math.sin(x / 12 * Math.PI) + 300 * Math.sin(x / 30 * Math.PI)) * 2 / 3;
+  const rad = lat / 180 * Math.PI, magic = 1 - ee * Math.sin(rad) ** 2, sq = Math.sqrt(magic);
+  dLat = (dLat * 180) / ((a * (1 - ee)) / (magic * sq) * Math.PI);
+  dLon = (dLon * 180) / (a / sq * Math.cos(rad) * Math.PI);
+  return `${(lon + dLon).toFixed(7)},${(lat + dLat).toFixed(7)}`;
+}
 
 // A PNG (8-bit RGB or RGBA, not interlaced) into {width, height, channels, data}.
 function decodePng(buf) {

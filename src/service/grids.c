@@ -265,15 +265,6 @@ static int map_params(gg_request *r, gg_reply *out, int64_t *plan, double box[4]
     return 1;
 }
 
-/* The thread's read connection, or a 503 made and NULL. */
-static gg_store *store_or_503(gg_request *r, gg_reply *out, gg_ctx **ctx)
-{
-    gg_store *store = gg_request_store(r, ctx);
-    if (store == NULL)
-        gg_reply_error(out, 503, "the project cannot be read");
-    return store;
-}
-
 static void reply_status(gg_reply *out, gg_ctx *ctx, gg_status st, char *text, size_t len)
 {
     if (st == GG_ERR_NOT_FOUND)
@@ -329,7 +320,7 @@ static void grids_list(gg_request *r, gg_reply *out)
         return;
     }
     gg_ctx *ctx = NULL;
-    gg_store *store = store_or_503(r, out, &ctx);
+    gg_store *store = gg_request_store_or_503(r, out, &ctx);
     if (store == NULL)
         return;
     if (zoom >= 0) {
@@ -354,7 +345,7 @@ static void communities_list(gg_request *r, gg_reply *out)
     if (!map_params(r, out, &plan, box, &has_box, &zoom))
         return;
     gg_ctx *ctx = NULL;
-    gg_store *store = store_or_503(r, out, &ctx);
+    gg_store *store = gg_request_store_or_503(r, out, &ctx);
     if (store == NULL)
         return;
     answer_from_map(r, out, ctx, store, plan, zoom < 0 ? 22 : zoom, has_box ? box : NULL, NULL, 0, 1);
@@ -382,7 +373,7 @@ static void grid_one(gg_request *r, const char *code, gg_reply *out)
     if (!gg_request_grids_allowed(r, out))
         return;
     gg_ctx *ctx = NULL;
-    gg_store *store = store_or_503(r, out, &ctx);
+    gg_store *store = gg_request_store_or_503(r, out, &ctx);
     if (store == NULL)
         return;
     char *text = NULL;

@@ -14,17 +14,6 @@ static json_t *degrees(double v)
     return isfinite(v) ? json_real(round(v * 1e7) / 1e7) : json_null();
 }
 
-/* The calling thread's read connection, or a 503 made and NULL. */
-static gg_store *store_or_503(gg_request *r, gg_reply *out, gg_ctx **ctx)
-{
-    gg_store *store = gg_request_store(r, ctx);
-    if (store == NULL || *ctx == NULL) {
-        gg_reply_error(out, 503, "the project cannot be read");
-        return NULL;
-    }
-    return store;
-}
-
 static json_t *text_or_null(const char *text)
 {
     return text && text[0] ? json_string(text) : json_null();
@@ -34,7 +23,7 @@ static json_t *text_or_null(const char *text)
 static void plans(gg_request *r, gg_reply *out)
 {
     gg_ctx *ctx = NULL;
-    gg_store *store = store_or_503(r, out, &ctx);
+    gg_store *store = gg_request_store_or_503(r, out, &ctx);
     if (store == NULL)
         return;
     gg_plan_info *list = NULL;
@@ -135,7 +124,7 @@ static void search(gg_request *r, gg_reply *out)
         return;
     }
     gg_ctx *ctx = NULL;
-    if (store_or_503(r, out, &ctx) == NULL)
+    if (gg_request_store_or_503(r, out, &ctx) == NULL)
         return;
     gg_search_result results[GG_SEARCH_MAX_RESULTS];
     size_t n = 0;
@@ -156,7 +145,7 @@ static void search(gg_request *r, gg_reply *out)
 static void depts(gg_request *r, gg_reply *out)
 {
     gg_ctx *ctx = NULL;
-    gg_store *store = store_or_503(r, out, &ctx);
+    gg_store *store = gg_request_store_or_503(r, out, &ctx);
     if (store == NULL)
         return;
     gg_dept_info *list = NULL;
@@ -206,7 +195,7 @@ static void dept_grids(gg_request *r, gg_reply *out)
         return;
     }
     gg_ctx *ctx = NULL;
-    gg_store *store = store_or_503(r, out, &ctx);
+    gg_store *store = gg_request_store_or_503(r, out, &ctx);
     if (store == NULL)
         return;
     char *text = NULL;
@@ -230,7 +219,7 @@ static void conflicts(gg_request *r, gg_reply *out)
     if (!layer_args(r, out, box, &has_box, &limit))
         return;
     gg_ctx *ctx = NULL;
-    if (store_or_503(r, out, &ctx) == NULL)
+    if (gg_request_store_or_503(r, out, &ctx) == NULL)
         return;
     char *text = NULL;
     size_t len = 0;

@@ -94,6 +94,16 @@ static void reader_free(void *p)
     free(rd);
 }
 
+gg_store *gg_request_store_or_503(const gg_request *r, gg_reply *out, gg_ctx **ctx)
+{
+    gg_store *store = gg_request_store(r, ctx);
+    if (store == NULL || *ctx == NULL) {
+        gg_reply_error(out, 503, "the project cannot be read");
+        return NULL;
+    }
+    return store;
+}
+
 gg_store *gg_request_store(const gg_request *r, gg_ctx **ctx)
 {
     gg_service *svc = r->svc;

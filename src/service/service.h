@@ -206,6 +206,11 @@ void gg_open311_error(const char *path, gg_reply *out, int status, const char *m
  * open311.c: /open311/v2/... ; metrics.c */
 int gg_route_api(gg_request *r, gg_reply *out);
 int gg_route_grids(gg_request *r, gg_reply *out);
+int gg_route_open311(gg_request *r, gg_reply *out);
+int gg_route_static(gg_request *r, gg_reply *out);   /* static.c: the web map */
+/* layers.c: /v1/plans, /v1/search, /v1/depts, /v1/dept-grids, /v1/conflicts */
+int gg_route_layers(gg_request *r, gg_reply *out);
+int gg_route_tiles(gg_request *r, gg_reply *out);    /* tiles.c: /tiles/..., /v1/palette */
 
 /* grids.c: the plans' maps simplified per zoom bucket, built on first use
  * and shared by the request threads (a mutex), at most
@@ -221,11 +226,7 @@ void gg_gridmap_cache_free(struct gg_gridmap_cache *cache, gg_ctx *ctx);
 struct gg_service;
 /* Starts building the served plan's maps for zooms 10-16 in a thread. */
 void gg_gridmap_cache_warm(struct gg_service *svc);
-int gg_route_open311(gg_request *r, gg_reply *out);
-int gg_route_static(gg_request *r, gg_reply *out);   /* static.c: the web map */
-/* layers.c: /v1/plans, /v1/search, /v1/depts, /v1/dept-grids, /v1/conflicts */
-int gg_route_layers(gg_request *r, gg_reply *out);
-int gg_route_tiles(gg_request *r, gg_reply *out);    /* tiles.c: /tiles/..., /v1/palette */
+
 /* tiles.c: a strong ETag (quoted hex of a 64-bit hash) of len bytes into
  * etag (at least 19 bytes). */
 void gg_etag_of(const void *data, size_t len, char *etag, size_t size);

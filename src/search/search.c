@@ -286,9 +286,17 @@ static long utf8_chars(const char *text)
     return n;
 }
 
+/* A result's point as it is written (1e-7 degree, about a centimetre) and
+ * located as written: a point on a shared edge or corner (the centre of a
+ * square community is where its four grids meet) must land where the
+ * same coordinates typed back into locate or search land. */
 static void locate_result(const gg_search *s, gg_search_result *r)
 {
     r->grid = -1;
+    if (isfinite(r->lon) && isfinite(r->lat)) {
+        r->lon = round(r->lon * 1e7) / 1e7;
+        r->lat = round(r->lat * 1e7) / 1e7;
+    }
     if (r->kind == GG_SEARCH_GRID)
         r->grid = gg_locator_grid_by_code(s->loc, r->code);
     if (r->grid < 0 && isfinite(r->lon) && isfinite(r->lat)) {

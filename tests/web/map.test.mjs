@@ -76,6 +76,77 @@ const viewCount = (page) => page.evaluate(() => Number(document.body.dataset.vie
 async function settle(page, before) {
   await page.waitForFunction((n) => Number(document.body.dataset.view || 0) > n, before, { timeout: 10000 });
 }
+// The named project (communities with Chinese names, roads, units,
+// addresses, departmental grids) served with --dedup: community names
+// labelled apart from every other label, search by a name landing in the
+// grid the service names, the conflict layer showing dedup's conflicts.
+async function placesStage() {
+  const places = path.join(work, 'places.sqlite');
+  const dedupDir = path.join(work, 'places-dedup');
+  run('init', places, '--quiet');
+  for (const [layer, file] of [['divisions', 'places_divisions.csv'], ['roads', 'places_roads.csv'], ['units', 'places_units.csv'],
+                               ['households', 'places_households.csv'], ['grids', 'places_grids.csv'],
+                               ['workers', 'square_workers.csv'], ['dept-grids', 'square_dept_grids.csv']])
+    run('import', places, layer, path.join(fixtures, file), '--quiet');
+  run('dedup', places, '-o', dedupDir, '--quiet');
+  const second = spawn(govgrid, ['serve', places, '--listen', '127.0.0.1:0', '--keys', keys, '--threads', '2', '--dedup', dedupDir]);
+  let slog = '';
+  const sport = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the places service did not start: ' + slog)), 15000);
+    second.stderr.on('data', (d) => {
+      slog += d;
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(slog);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+  });
+  const sbase = `http://127.0.0.1:${sport}`;
+  const get = async (route) => (await fetch(sbase + route, { headers: { 'X-API-Key': key } })).json();
+  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  page.on('request', (req) => { if (!req.url().startsWith(sbase)) external.push(req.url()); });
+  try {
+    await page.goto(sbase + '/');
+    await page.fill('#key', key);
+    await page.press('#key', 'Enter');
+    await page.waitForFunction(() => Number(document.body.dataset.grids || 0) > 0, null, { timeout: 15000 });
+    const communities = (await get('/v1/communities?zoom=14')).features.filter((f) => f.properties.level === 'community');
+    const names = communities.map((f) => f.properties.name);
+    let shown = [];
+    for (const z of [15, 14, 16]) {
+      await page.evaluate((zoom) => window.govgrid.map.setZoom(zoom), z);
+      await page.waitForTimeout(800);
+      const texts = await page.$$eval('.gg-label', (els) => els.map((e) => e.textContent));
+      shown = names.filter((n) => texts.some((t) => t.includes(n)));
+      if (shown.length) { await labelsApart(page, `zoom ${z} with community names`); break; }
+    }
+    check(shown.length > 0, `a Chinese community name is labelled (${shown.join(', ') || 'none of ' + names.join(', ')})`);
+    // Search by a name: the page lands in the grid the service names.
+    const q = names[0];
+    const expected = (await get('/v1/search?q=' + encodeURIComponent(q) + '&limit=1'))[0];
+    await page.selectOption('#crs', 'wgs84');
+    await page.fill('#search', q);
+    await page.waitForSelector('#results li[data-index]', { timeout: 5000 });
+    await page.press('#search', 'Enter');
+    await page.waitForFunction(() => document.body.dataset.picked, null, { timeout: 10000 });
+    const picked = await page.evaluate(() => document.body.dataset.picked);
+    const located = await get(`/v1/locate?lon=${expected.lon}&lat=${expected.lat}`);
+    check(expected.grid_code && picked === expected.grid_code && located.grid_code === picked,
+          `search by the name ${q} lands in grid ${picked} (the service: ${expected.grid_code}, locate: ${located.grid_code})`);
+    // Dedup's conflicts as a layer.
+    const answer = await get('/v1/conflicts');
+    await page.check('input[data-layer="conflicts"]');
+    await page.evaluate(() => window.govgrid.map.fitBounds(window.govgrid.gridLayer.getBounds()));
+    await page.waitForFunction(() => document.body.dataset.conflicts !== undefined && Number(document.body.dataset.conflicts) > 0,
+                               null, { timeout: 10000 });
+    const drawn = Number(await page.evaluate(() => document.body.dataset.conflicts));
+    check(answer.features.length > 0 && drawn === answer.features.length,
+          `the conflict layer shows dedup's ${answer.features.length} conflicts (${drawn} drawn)`);
+  } finally {
+    await page.close();
+    second.kill('SIGTERM');
+    await new Promise((resolve) => second.on('exit', resolve));
+  }
+}
+
 try {
   for (const [lat, lon, code] of [[40.004, 116.004, 'CG0202'], [40.016, 116.016, 'AQ0102']]) {
     const r = await fetch(`${base}/open311/v2/requests.json`, {
@@ -285,6 +356,7 @@ try {
                                null, { timeout: 10000 });
   check(await viewCount(mobile) >= before, 'locate-me centres the map on the position');
   await phone.close();
+  await placesStage();
   check(external.length === 0, `nothing fetched from elsewhere (${external.length} requests ${external.slice(0, 2).join(' ')})`);
 } catch (e) {
   check(false, 'the test ran: ' + e.message);

@@ -93,15 +93,17 @@ port = service.port
 results = {}
 
 
-def trickled_headers():
+def trickle(first, drip, key):
+    """Sends first, then drip over and over for up to 10 s, reading what
+    comes back; records the answer's start and when the connection ended."""
     s = svc.connect(port)
     t0 = time.monotonic()
-    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n")
+    s.sendall(first)
     s.settimeout(0.5)
     data = b""
     while time.monotonic() - t0 < 10:
         try:
-            s.sendall(b"X-Trickle: 1\r\n")
+            s.sendall(drip)
         except OSError:
             pass
         try:
@@ -113,31 +115,16 @@ def trickled_headers():
             pass
         except OSError:
             break
-    results["headers"] = (data[:12], time.monotonic() - t0)
+    results[key] = (data[:12], time.monotonic() - t0)
+
+
+def trickled_headers():
+    trickle(b"GET /healthz HTTP/1.1\r\nHost: test\r\n", b"X-Trickle: 1\r\n", "headers")
 
 
 def trickled_body():
-    s = svc.connect(port)
-    t0 = time.monotonic()
-    s.sendall(b"POST /open311/v2/requests.json HTTP/1.1\r\nHost: test\r\n"
-              b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n")
-    s.settimeout(0.5)
-    data = b""
-    while time.monotonic() - t0 < 10:
-        try:
-            s.sendall(b"a")
-        except OSError:
-            pass
-        try:
-            b = s.recv(4096)
-            if not b:
-                break
-            data += b
-        except socket.timeout:
-            pass
-        except OSError:
-            break
-    results["body"] = (data[:12], time.monotonic() - t0)
+    trickle(b"POST /open311/v2/requests.json HTTP/1.1\r\nHost: test\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n", b"a", "body")
 
 
 def idle_kept_alive():

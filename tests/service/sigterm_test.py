@@ -56,34 +56,33 @@ svc.check(first == 200 and rc == 0 and secs < 2.0,
           f"SIGTERM during a slow upload: exit {rc} after {secs:.2f} s (at most 2 s)")
 svc.check(service.sanitizer_quiet(), "no sanitizer report")
 
+def post_during_sigterm(log, lock_seconds, description, *options):
+    """A POST waiting for the write lock (held lock_seconds by another
+    process) when SIGTERM comes: its status, whether it was stored, and
+    how the service ended (exit code, seconds)."""
+    service = svc.Service(govgrid, project, keys, os.path.join(work, log), *options)
+    lock = svc.WriteLock(project, lock_seconds)
+    result = {}
+    poster = threading.Thread(target=lambda: result.update(post=svc.form_post(service.port, key,
+                                                                              description=description)))
+    poster.start()
+    time.sleep(0.5)
+    rc, secs = service.stop(timeout=15)
+    poster.join()
+    lock.release()
+    stored = sqlite3.connect(project).execute("SELECT count(*) FROM incident WHERE description = ?",
+                                              (description,)).fetchone()[0]
+    return result["post"][0], stored, rc, secs, service
+
+
 # ---- 2. a write being answered finishes ----
-service = svc.Service(govgrid, project, keys, os.path.join(work, "serve-drain.log"))
-lock = svc.WriteLock(project, 2.5)
-result = {}
-poster = threading.Thread(target=lambda: result.update(post=svc.form_post(service.port, key, description="drain")))
-poster.start()
-time.sleep(0.5)
-rc, secs = service.stop(timeout=15)
-poster.join()
-lock.release()
-status = result["post"][0]
-stored = sqlite3.connect(project).execute("SELECT count(*) FROM incident WHERE description = 'drain'").fetchone()[0]
+status, stored, rc, secs, service = post_during_sigterm("serve-drain.log", 2.5, "drain")
 svc.check(status == 201 and stored == 1, f"a write queued at SIGTERM is answered {status} and stored ({stored})")
 svc.check(rc == 0 and secs < 4.0, f"... and the service exits {rc} after {secs:.2f} s (the lock held 2 s more)")
 svc.check(service.sanitizer_quiet(), "no sanitizer report")
 
 # ---- 3. the drain is bounded ----
-service = svc.Service(govgrid, project, keys, os.path.join(work, "serve-bounded.log"), "--drain", "1")
-lock = svc.WriteLock(project, 30)
-result = {}
-poster = threading.Thread(target=lambda: result.update(post=svc.form_post(service.port, key, description="late")))
-poster.start()
-time.sleep(0.5)
-rc, secs = service.stop(timeout=15)
-poster.join()
-lock.release()
-status = result["post"][0]
-stored = sqlite3.connect(project).execute("SELECT count(*) FROM incident WHERE description = 'late'").fetchone()[0]
+status, stored, rc, secs, service = post_during_sigterm("serve-bounded.log", 30, "late", "--drain", "1")
 svc.check(status == 503 and stored == 0, f"a write still waiting for the lock after the drain is answered {status}")
 svc.check(rc == 0 and secs < 9, f"... and the service exits {rc} after {secs:.2f} s (drain 1 s + the store's busy timeout 5 s)")
 svc.check(service.sanitizer_quiet(), "no sanitizer report")

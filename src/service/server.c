@@ -651,23 +651,6 @@ static void write_answered(conn_state *s)
     MHD_resume_connection(s->connection);
 }
 
-/* Whether the project's write lock can be had: BEGIN IMMEDIATE on the
- * writer's connection, which SQLite retries for the store's busy timeout
- * (5 s), then ROLLBACK. Done before each write, so that a write is tried
- * only when it can succeed (a failed incident write has already counted
- * the incident to a worker). 1: it can; 0: another connection holds it;
- * -1: another failure, left for the write itself to report. */
-static int write_lock_available(gg_service *svc)
-{
-    if (gg_store_begin(svc->writer) == GG_OK) {
-        gg_store_rollback(svc->writer);
-        return 1;
-    }
-    int locked = strstr(gg_ctx_errmsg(svc->write_ctx), "is locked") != NULL;
-    gg_ctx_clear_error(svc->write_ctx);
-    return locked ? 0 : -1;
-}
-
 static int reply_says_locked(const gg_reply *reply)
 {
     return reply->status == 503 && reply->body != NULL && strstr(reply->body, "is locked") != NULL;
@@ -705,6 +688,11 @@ static void refuse_expired_writes(gg_service *svc, struct timespec now)
     }
 }
 
+/* The write itself waits for the lock (the store's busy timeout); while
+ * another process holds it past that, the write is tried again until its
+ * own deadline, and the writes queued behind it that have waited theirs
+ * are answered 503. A write that fails stores nothing and gives its
+ * worker's turn back (gg_incident_submit), so trying again is safe. */
 static void write_one(gg_service *svc, conn_state *s)
 {
     for (;;) {
@@ -713,26 +701,20 @@ static void write_one(gg_service *svc, conn_state *s)
             s->route = ROUTE_REQUESTS_POST;
             break;
         }
-        if (write_lock_available(svc) == 0) {
-            struct timespec now = now_mono();
-            refuse_expired_writes(svc, now);
-            if (reached(now, s->write_deadline)) {
-                refuse(&s->reply, s->req.path, 503,
-                       "the project has been locked by another writer for over %u s; send the request again",
-                       svc->o.write_wait_s);
-                s->route = ROUTE_REQUESTS_POST;
-                break;
-            }
-            continue;
-        }
         s->route = gg_route_open311(&s->req, &s->reply);
-        /* Another process took the lock between the check and the write. */
-        if (reply_says_locked(&s->reply) && !reached(now_mono(), s->write_deadline)) {
-            free(s->reply.body);
-            memset(&s->reply, 0, sizeof s->reply);
-            continue;
+        if (!reply_says_locked(&s->reply))
+            break;
+        struct timespec now = now_mono();
+        refuse_expired_writes(svc, now);
+        free(s->reply.body);
+        memset(&s->reply, 0, sizeof s->reply);
+        if (reached(now, s->write_deadline)) {
+            refuse(&s->reply, s->req.path, 503,
+                   "the project has been locked by another writer for over %u s; send the request again",
+                   svc->o.write_wait_s);
+            s->route = ROUTE_REQUESTS_POST;
+            break;
         }
-        break;
     }
     write_answered(s);
 }

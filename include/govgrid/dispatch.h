@@ -91,6 +91,8 @@ typedef struct gg_incident_receipt {
     char stage[16];                     /* "dispatched", or "collected" (waiting in the dispatch queue) */
     char notice[256];                   /* what happened to it, in words, for the reporter */
     int replayed;                       /* 1: a resent request, answered with the stored one */
+    gg_status status;                   /* gg_incident_submit_many: GG_OK, or why this one is not stored */
+    char message[256];                  /* ... in words */
 } gg_incident_receipt;
 
 /* Stores an incident located on loc (grid, worker, status) in one committed
@@ -106,6 +108,19 @@ typedef struct gg_incident_receipt {
 GG_API gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat,
                                     const struct gg_locator *loc, struct gg_dispatcher *d,
                                     const gg_incident_input *in, gg_incident_receipt *out);
+
+/* Stores n incidents as gg_incident_submit does each, in one transaction
+ * (one commit, one sync to disk for them all): out[k] is in[k]'s receipt,
+ * out[k].status GG_OK when it is stored (or a resend, replayed set), else
+ * the error gg_incident_submit would have given and out[k].message. A
+ * later input that resends an earlier one of the same call is its resend.
+ * Returns GG_OK when the transaction committed; otherwise (the store could
+ * not be written: locked by another process past its busy timeout, disk
+ * full...) nothing is stored, every receipt that was GG_OK carries the
+ * error, each worker's turn is given back, and the error is on ctx. */
+GG_API gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat,
+                                         const struct gg_locator *loc, struct gg_dispatcher *d,
+                                         const gg_incident_input *in, size_t n, gg_incident_receipt *out);
 
 /* Each worker's open incidents, so that a new dispatcher continues the
  * balance where the last one stopped. */

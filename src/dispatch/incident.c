@@ -245,39 +245,53 @@ static int find_resent(gg_ctx *ctx, gg_store *store, const gg_incident_input *in
     return found;
 }
 
-gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat, const gg_locator *loc,
-                             gg_dispatcher *d, const gg_incident_input *in, gg_incident_receipt *out)
+/* What an incident needs before the transaction: its catalogue item, its
+ * place on the map and its fingerprint. */
+typedef struct prepared {
+    const gg_catalogue_item *item;
+    gg_locate_result res;
+    char print[65];
+    const gg_roster_person *picked;     /* the worker whose turn it took, to give back */
+} prepared;
+
+static gg_status prepare_one(gg_ctx *ctx, const gg_catalogue *cat, const gg_locator *loc,
+                             const gg_incident_input *in, prepared *p)
 {
-    memset(out, 0, sizeof *out);
-    const gg_catalogue_item *item = gg_catalogue_find(cat, in->service_code);
-    if (item == NULL)
+    memset(p, 0, sizeof *p);
+    p->res = (gg_locate_result){-1, GG_LOCATE_INVALID, NAN, 0};
+    p->item = gg_catalogue_find(cat, in->service_code);
+    if (p->item == NULL)
         return gg_error(ctx, GG_ERR_NOT_FOUND, "service_code '%.40s' is not in catalogue version %lld",
                         in->service_code ? in->service_code : "", (long long)cat->version);
     if (in->idempotency_key != NULL && (in->idempotency_key[0] == '\0' || strlen(in->idempotency_key) > 200))
         return gg_error(ctx, GG_ERR_ARG, "an idempotency key is 1-200 bytes");
-    gg_locate_result res = {-1, GG_LOCATE_INVALID, NAN, 0};
     if (in->has_location) {
         if (!(in->lon >= -180 && in->lon <= 180 && in->lat >= -90 && in->lat <= 90))
             return gg_error(ctx, GG_ERR_ARG, "coordinates %.8g, %.8g are out of range", in->lat, in->lon);
-        gg_locator_query(loc, in->lon, in->lat, &res);
+        gg_locator_query(loc, in->lon, in->lat, &p->res);
     }
-    char print[65];
-    fingerprint(in, item->item_code, print);
-    time_t now = time(NULL);
-    gg_status st = gg_store_exec(store, "BEGIN IMMEDIATE");
-    if (st != GG_OK)
-        return st;
+    fingerprint(in, p->item->item_code, p->print);
+    return GG_OK;
+}
+
+/* Stores one prepared incident inside the open transaction: GG_OK with
+ * out filled (replayed for a resend), or an error on ctx with p->picked
+ * set when a worker's turn was taken. */
+static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat, const gg_locator *loc,
+                           gg_dispatcher *d, const gg_incident_input *in, prepared *p, time_t now,
+                           gg_incident_receipt *out)
+{
     /* A resend is answered before anything is assigned, so that it moves
      * no worker's turn. */
-    int resent = find_resent(ctx, store, in, print, now, out);
-    if (resent != 0) {
-        gg_store_exec(store, "ROLLBACK");
-        return resent > 0 ? GG_OK : (gg_ctx_errcode(ctx) != GG_OK ? gg_ctx_errcode(ctx) : GG_ERR_STORE);
-    }
-    const gg_located_grid *grid = gg_locator_grid(loc, res.grid);
-    const gg_roster_person *leader = NULL, *worker = NULL, *picked = NULL;
+    int resent = find_resent(ctx, store, in, p->print, now, out);
+    if (resent > 0)
+        return GG_OK;
+    if (resent < 0)
+        return gg_ctx_errcode(ctx) != GG_OK ? gg_ctx_errcode(ctx) : GG_ERR_STORE;
+    const gg_located_grid *grid = gg_locator_grid(loc, p->res.grid);
+    const gg_roster_person *leader = NULL, *worker = NULL;
     if (grid != NULL) {
-        picked = worker = gg_dispatcher_pick(d, res.grid, &leader);
+        p->picked = worker = gg_dispatcher_pick(d, p->res.grid, &leader);
         if (worker == NULL)
             worker = leader;
     }
@@ -292,79 +306,164 @@ gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *c
     iso_utc(now, requested, sizeof requested);
     gg_limit stages[GG_MAX_STAGES];
     char why[160];
-    int n = gg_limits_parse(item->handle_within, stages, GG_MAX_STAGES, why, sizeof why);
+    int n = gg_limits_parse(p->item->handle_within, stages, GG_MAX_STAGES, why, sizeof why);
     if (n > 0)
         iso_utc(gg_limit_deadline(now, &stages[n - 1]), expected, sizeof expected);
     sqlite3_stmt *s = NULL;
-    st = gg_store_prepare(store,
-                          "INSERT INTO incident(request_id, service_code, catalogue_version, description, lon, lat,"
-                          " address, status, stage, plan, grid_code, community, worker_id, leader_id, locate_status,"
-                          " distance_m, email, phone, first_name, last_name, device_id, account_id, media_url,"
-                          " attributes, api_key_name, requested, updated, expected, status_notes, idempotency_key,"
-                          " fingerprint)"
-                          " VALUES ('', ?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                          " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25, ?26, ?27, ?28)",
-                          &s);
-    if (st == GG_OK) {
-        sqlite3_bind_text(s, 1, item->item_code, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 2, cat->version);
-        bind_opt(s, 3, in->description);
-        if (in->has_location) {
-            sqlite3_bind_double(s, 4, in->lon);
-            sqlite3_bind_double(s, 5, in->lat);
-        }
-        bind_opt(s, 6, in->address);
-        sqlite3_bind_text(s, 7, stage, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 8, gg_locator_plan(loc));
-        bind_opt(s, 9, grid ? grid->code : NULL);
-        bind_opt(s, 10, grid ? grid->community : NULL);
-        bind_opt(s, 11, worker ? worker->id : NULL);
-        bind_opt(s, 12, leader ? leader->id : NULL);
-        sqlite3_bind_text(s, 13, in->has_location ? gg_locate_status_name(res.status) : "no_location", -1,
-                          SQLITE_STATIC);
-        if (isfinite(res.distance_m))
-            sqlite3_bind_double(s, 14, res.distance_m);
-        bind_opt(s, 15, in->email);
-        bind_opt(s, 16, in->phone);
-        bind_opt(s, 17, in->first_name);
-        bind_opt(s, 18, in->last_name);
-        bind_opt(s, 19, in->device_id);
-        bind_opt(s, 20, in->account_id);
-        bind_opt(s, 21, in->media_url);
-        bind_opt(s, 22, in->attributes_json);
-        bind_opt(s, 23, in->api_key_name);
-        sqlite3_bind_text(s, 24, requested, -1, SQLITE_STATIC);
-        bind_opt(s, 25, expected);
-        /* The notes say why it waits; a dispatched one needs none. */
-        bind_opt(s, 26, worker != NULL ? NULL : out->notice);
-        bind_opt(s, 27, in->idempotency_key);
-        sqlite3_bind_text(s, 28, print, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) != SQLITE_DONE)
-            st = gg_store_sql_error(store, "storing an incident");
-        sqlite3_finalize(s);
-    }
-    int64_t id = 0;
-    if (st == GG_OK) {
-        id = sqlite3_last_insert_rowid(store->db);
-        char sql[96];
-        snprintf(sql, sizeof sql, "UPDATE incident SET request_id = '%lld' WHERE id = %lld", (long long)id,
-                 (long long)id);
-        st = gg_store_exec(store, sql);
-    }
-    if (st == GG_OK)
-        st = gg_store_exec(store, "COMMIT");
-    if (st != GG_OK) {
-        gg_store_exec(store, "ROLLBACK");
-        /* Not stored, so not the worker's: the balance stays true. */
-        if (picked != NULL)
-            gg_dispatcher_add_open(d, picked->id, -1);
-        memset(out, 0, sizeof *out);
+    gg_status st =
+        gg_store_prepare(store,
+                         "INSERT INTO incident(request_id, service_code, catalogue_version, description, lon, lat,"
+                         " address, status, stage, plan, grid_code, community, worker_id, leader_id, locate_status,"
+                         " distance_m, email, phone, first_name, last_name, device_id, account_id, media_url,"
+                         " attributes, api_key_name, requested, updated, expected, status_notes, idempotency_key,"
+                         " fingerprint)"
+                         " VALUES ('', ?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                         " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25, ?26, ?27, ?28)",
+                         &s);
+    if (st != GG_OK)
         return st;
+    sqlite3_bind_text(s, 1, p->item->item_code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, cat->version);
+    bind_opt(s, 3, in->description);
+    if (in->has_location) {
+        sqlite3_bind_double(s, 4, in->lon);
+        sqlite3_bind_double(s, 5, in->lat);
     }
+    bind_opt(s, 6, in->address);
+    sqlite3_bind_text(s, 7, stage, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 8, gg_locator_plan(loc));
+    bind_opt(s, 9, grid ? grid->code : NULL);
+    bind_opt(s, 10, grid ? grid->community : NULL);
+    bind_opt(s, 11, worker ? worker->id : NULL);
+    bind_opt(s, 12, leader ? leader->id : NULL);
+    sqlite3_bind_text(s, 13, in->has_location ? gg_locate_status_name(p->res.status) : "no_location", -1,
+                      SQLITE_STATIC);
+    if (isfinite(p->res.distance_m))
+        sqlite3_bind_double(s, 14, p->res.distance_m);
+    bind_opt(s, 15, in->email);
+    bind_opt(s, 16, in->phone);
+    bind_opt(s, 17, in->first_name);
+    bind_opt(s, 18, in->last_name);
+    bind_opt(s, 19, in->device_id);
+    bind_opt(s, 20, in->account_id);
+    bind_opt(s, 21, in->media_url);
+    bind_opt(s, 22, in->attributes_json);
+    bind_opt(s, 23, in->api_key_name);
+    sqlite3_bind_text(s, 24, requested, -1, SQLITE_STATIC);
+    bind_opt(s, 25, expected);
+    /* The notes say why it waits; a dispatched one needs none. */
+    bind_opt(s, 26, worker != NULL ? NULL : out->notice);
+    bind_opt(s, 27, in->idempotency_key);
+    sqlite3_bind_text(s, 28, p->print, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        st = gg_store_sql_error(store, "storing an incident");
+    sqlite3_finalize(s);
+    if (st != GG_OK)
+        return st;
+    int64_t id = sqlite3_last_insert_rowid(store->db);
+    char sql[96];
+    snprintf(sql, sizeof sql, "UPDATE incident SET request_id = '%lld' WHERE id = %lld", (long long)id, (long long)id);
+    st = gg_store_exec(store, sql);
+    if (st != GG_OK)
+        return st;
     out->id = id;
     snprintf(out->request_id, sizeof out->request_id, "%lld", (long long)id);
     snprintf(out->expected, sizeof out->expected, "%s", expected);
     return GG_OK;
+}
+
+/* An incident that is not stored is no worker's: its turn goes back, so
+ * the balance stays true. */
+static void give_back(gg_dispatcher *d, prepared *p)
+{
+    if (p->picked != NULL)
+        gg_dispatcher_add_open(d, p->picked->id, -1);
+    p->picked = NULL;
+}
+
+static void record_failure(gg_ctx *ctx, gg_status st, gg_incident_receipt *out)
+{
+    memset(out, 0, sizeof *out);
+    out->status = st;
+    snprintf(out->message, sizeof out->message, "%s", gg_ctx_errmsg(ctx));
+    gg_ctx_clear_error(ctx);
+}
+
+gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat, const gg_locator *loc,
+                                  gg_dispatcher *d, const gg_incident_input *in, size_t n,
+                                  gg_incident_receipt *out)
+{
+    if (n == 0)
+        return GG_OK;
+    prepared *p = calloc(n, sizeof *p);
+    if (p == NULL)
+        return gg_error(ctx, GG_ERR_NOMEM, "out of memory preparing %zu incidents", n);
+    size_t ready = 0;
+    for (size_t k = 0; k < n; k++) {
+        memset(&out[k], 0, sizeof out[k]);
+        gg_status st = prepare_one(ctx, cat, loc, &in[k], &p[k]);
+        if (st != GG_OK)
+            record_failure(ctx, st, &out[k]);
+        else
+            ready++;
+    }
+    if (ready == 0) {
+        free(p);
+        return GG_OK;
+    }
+    time_t now = time(NULL);
+    gg_status st = gg_store_exec(store, "BEGIN IMMEDIATE");
+    int began = st == GG_OK;
+    for (size_t k = 0; k < n && st == GG_OK; k++) {
+        if (out[k].status != GG_OK)
+            continue;
+        /* Each in its own savepoint: one that fails leaves the others. */
+        st = gg_store_exec(store, "SAVEPOINT incident");
+        if (st != GG_OK)
+            break;
+        gg_status one = store_one(ctx, store, cat, loc, d, &in[k], &p[k], now, &out[k]);
+        if (one != GG_OK) {
+            give_back(d, &p[k]);
+            record_failure(ctx, one, &out[k]);
+            st = gg_store_exec(store, "ROLLBACK TO incident");
+        }
+        if (st == GG_OK)
+            st = gg_store_exec(store, "RELEASE incident");
+    }
+    if (st == GG_OK)
+        st = gg_store_exec(store, "COMMIT");
+    if (st != GG_OK) {
+        /* Nothing of the batch is stored: every receipt is void. */
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", gg_ctx_errmsg(ctx));
+        if (began)
+            gg_store_exec(store, "ROLLBACK");
+        for (size_t k = 0; k < n; k++) {
+            give_back(d, &p[k]);
+            if (out[k].status == GG_OK) {
+                memset(&out[k], 0, sizeof out[k]);
+                out[k].status = st;
+                snprintf(out[k].message, sizeof out[k].message, "%s", msg);
+            }
+        }
+        gg_error(ctx, st, "%s", msg);
+    }
+    free(p);
+    return st;
+}
+
+gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat, const gg_locator *loc,
+                             gg_dispatcher *d, const gg_incident_input *in, gg_incident_receipt *out)
+{
+    gg_status st = gg_incident_submit_many(ctx, store, cat, loc, d, in, 1, out);
+    if (st != GG_OK)
+        return st;
+    if (out->status != GG_OK) {
+        st = out->status;
+        gg_error(ctx, st, "%s", out->message);
+        memset(out, 0, sizeof *out);
+    }
+    return st;
 }
 
 gg_status gg_dispatcher_load_open(gg_ctx *ctx, gg_store *store, gg_dispatcher *d)

@@ -234,119 +234,144 @@ static int idempotency_key_ok(call *c, const char *key)
     return ok;
 }
 
-static void request_post(call *c)
+/* The first half of a POST, on the request thread: the key, the form,
+ * the attribute answers, checked; p ready for the writer (1), or the
+ * refusal answered (0). */
+static int post_prepare(call *c, gg_open311_post *p)
 {
     gg_request *r = c->r;
     gg_service *svc = r->svc;
+    memset(p, 0, sizeof *p);
     if (!r->has_form) {
         fail(c, 400, "send the request as application/x-www-form-urlencoded, as Open311 does");
-        return;
+        return 0;
     }
-    char key_name[GG_KEY_NAME_BUF];
-    int rights = gg_request_rights(r, key_name, sizeof key_name);
+    int rights = gg_request_rights(r, p->key_name, sizeof p->key_name);
     if (rights < 0) {
         fail(c, 403, "this needs an API key (api_key, X-API-Key or Authorization: Bearer)");
-        return;
+        return 0;
     }
     if (rights == 0) {
         fail(c, 403, "the API key is not valid (unknown or revoked)");
-        return;
+        return 0;
     }
     if (!(rights & GG_RIGHT_WRITE)) {
         fail(c, 403, "the API key has no write right");
-        return;
+        return 0;
     }
     if (!jurisdiction_ok(c))
-        return;
-    gg_incident_input in;
-    memset(&in, 0, sizeof in);
+        return 0;
+    gg_incident_input *in = &p->in;
     char why[160];
-    if (!field(c, "service_code", 32, &in.service_code) || !field(c, "address_string", 500, &in.address) ||
-        !field(c, "description", 4000, &in.description) || !field(c, "email", 200, &in.email) ||
-        !field(c, "phone", 40, &in.phone) || !field(c, "first_name", 100, &in.first_name) ||
-        !field(c, "last_name", 100, &in.last_name) || !field(c, "device_id", 200, &in.device_id) ||
-        !field(c, "account_id", 200, &in.account_id) || !field(c, "media_url", 2000, &in.media_url))
-        return;
-    if (in.service_code == NULL) {
+    if (!field(c, "service_code", 32, &in->service_code) || !field(c, "address_string", 500, &in->address) ||
+        !field(c, "description", 4000, &in->description) || !field(c, "email", 200, &in->email) ||
+        !field(c, "phone", 40, &in->phone) || !field(c, "first_name", 100, &in->first_name) ||
+        !field(c, "last_name", 100, &in->last_name) || !field(c, "device_id", 200, &in->device_id) ||
+        !field(c, "account_id", 200, &in->account_id) || !field(c, "media_url", 2000, &in->media_url))
+        return 0;
+    if (in->service_code == NULL) {
         fail(c, 400, "service_code is missing");
-        return;
+        return 0;
     }
-    const gg_catalogue_item *item = gg_catalogue_find(svc->cat, in.service_code);
+    const gg_catalogue_item *item = gg_catalogue_find(svc->cat, in->service_code);
     if (item == NULL) {
-        fail(c, 400, "service_code '%.40s' is not in the catalogue (GET services.xml lists them)", in.service_code);
-        return;
+        fail(c, 400, "service_code '%.40s' is not in the catalogue (GET services.xml lists them)", in->service_code);
+        return 0;
     }
     const char *lat = gg_request_arg(r, "lat"), *lon = gg_request_arg(r, "long");
     const char *crs_text = gg_request_arg(r, "crs");
     int crs = svc->settings.open311_crs;
     if (crs_text != NULL && !gg_param_crs(crs_text, &crs)) {
         fail(c, 400, "crs: '%.40s' is not wgs84, cgcs2000, gcj02 or bd09", crs_text);
-        return;
+        return 0;
     }
     if ((lat && lat[0]) || (lon && lon[0])) {
-        if (!gg_param_double("lat", lat, -90, 90, &in.lat, why, sizeof why) ||
-            !gg_param_double("long", lon, -180, 180, &in.lon, why, sizeof why)) {
+        if (!gg_param_double("lat", lat, -90, 90, &in->lat, why, sizeof why) ||
+            !gg_param_double("long", lon, -180, 180, &in->lon, why, sizeof why)) {
             fail(c, 400, "%s", why);
-            return;
+            return 0;
         }
         if (crs == GG_COORD_GCJ02)
-            gg_gcj02_to_wgs84(in.lon, in.lat, &in.lon, &in.lat);
+            gg_gcj02_to_wgs84(in->lon, in->lat, &in->lon, &in->lat);
         else if (crs == GG_COORD_BD09)
-            gg_bd09_to_wgs84(in.lon, in.lat, &in.lon, &in.lat);
-        in.has_location = 1;
-    } else if (in.address == NULL) {
+            gg_bd09_to_wgs84(in->lon, in->lat, &in->lon, &in->lat);
+        in->has_location = 1;
+    } else if (in->address == NULL) {
         fail(c, 400, "lat and long, or address_string, are required");
-        return;
+        return 0;
     }
     gg_attribute_value values[MAX_ATTRIBUTE_VALUES];
     char names[MAX_ATTRIBUTE_VALUES][128];
     int n_values = collect_attributes(c, values, names);
     if (n_values < 0)
-        return;
+        return 0;
     const char *idem = gg_request_header(r, "Idempotency-Key");
     if (idem != NULL && !idempotency_key_ok(c, idem))
-        return;
-    gg_ctx *ctx = NULL;
-    if (gg_request_store(r, &ctx) == NULL) {
+        return 0;
+    if (gg_request_store(r, &p->ctx) == NULL || p->ctx == NULL) {
         fail(c, 503, "the project cannot be read");
-        return;
+        return 0;
     }
-    char *attrs = NULL;
-    if (gg_catalogue_attributes_check(ctx, item, values, (size_t)n_values, &attrs) != GG_OK) {
-        fail(c, 400, "%s", gg_ctx_errmsg(ctx));
-        return;
+    if (gg_catalogue_attributes_check(p->ctx, item, values, (size_t)n_values, &p->attributes) != GG_OK) {
+        fail(c, 400, "%s", gg_ctx_errmsg(p->ctx));
+        gg_ctx_clear_error(p->ctx);
+        return 0;
     }
-    in.attributes_json = attrs;
-    in.api_key_name = key_name[0] ? key_name : NULL;
-    in.idempotency_key = idem;
-    in.retry_window = svc->settings.retry_window;
-    gg_incident_receipt rec;
+    in->attributes_json = p->attributes;
+    in->api_key_name = p->key_name[0] ? p->key_name : NULL;
+    in->idempotency_key = idem;
+    in->retry_window = svc->settings.retry_window;
+    return 1;
+}
+
+int gg_open311_post_prepare(gg_request *r, gg_open311_post *p, gg_reply *out)
+{
+    call c = {r, format_of(r->path), out};
+    return post_prepare(&c, p);
+}
+
+void gg_open311_post_answer(gg_request *r, gg_open311_post *p, gg_reply *out)
+{
+    call c = {r, format_of(r->path), out};
+    gg_incident_receipt *rec = &p->receipt;
+    gg_status st = rec->status;
+    if (st == GG_ERR_NOT_FOUND || st == GG_ERR_ARG)
+        fail(&c, 400, "%s", rec->message);
+    else if (st == GG_ERR_EXISTS)
+        fail(&c, 422, "%s", rec->message);
+    else if (st != GG_OK)
+        fail(&c, 503, "the request could not be stored: %s", rec->message);
+    else {
+        if (rec->replayed)
+            gg_reply_header(out, "Idempotent-Replayed", "true");
+        else
+            __atomic_add_fetch(&r->svc->incidents_stored, 1, __ATOMIC_SEQ_CST);
+        answer(&c, 201, "service_requests",
+               json_pack("[{s:s, s:s, s:n}]", "service_request_id", rec->request_id, "service_notice",
+                         rec->notice, "account_id"));
+    }
+}
+
+void gg_open311_post_clear(gg_open311_post *p)
+{
+    gg_text_free(p->ctx, p->attributes);
+    memset(p, 0, sizeof *p);
+}
+
+/* A POST written here and now, for a caller without the writer thread. */
+static void request_post(call *c)
+{
+    gg_service *svc = c->r->svc;
+    gg_open311_post p;
+    if (!post_prepare(c, &p))
+        return;
     pthread_mutex_lock(&svc->write_lock);
-    gg_status st = gg_incident_submit(svc->write_ctx, svc->writer, svc->cat, svc->loc, svc->dispatcher, &in, &rec);
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s", gg_ctx_errmsg(svc->write_ctx));
-    gg_ctx_clear_error(svc->write_ctx);
+    if (gg_incident_submit_many(svc->write_ctx, svc->writer, svc->cat, svc->loc, svc->dispatcher, &p.in, 1,
+                                &p.receipt) != GG_OK)
+        gg_ctx_clear_error(svc->write_ctx);
     pthread_mutex_unlock(&svc->write_lock);
-    gg_text_free(ctx, attrs);
-    if (st == GG_ERR_NOT_FOUND || st == GG_ERR_ARG) {
-        fail(c, 400, "%s", msg);
-        return;
-    }
-    if (st == GG_ERR_EXISTS) {
-        fail(c, 422, "%s", msg);
-        return;
-    }
-    if (st != GG_OK) {
-        fail(c, 503, "the request could not be stored: %s", msg);
-        return;
-    }
-    if (rec.replayed)
-        gg_reply_header(c->out, "Idempotent-Replayed", "true");
-    else
-        __atomic_add_fetch(&svc->incidents_stored, 1, __ATOMIC_SEQ_CST);
-    answer(c, 201, "service_requests",
-           json_pack("[{s:s, s:s, s:n}]", "service_request_id", rec.request_id, "service_notice", rec.notice,
-                     "account_id"));
+    gg_open311_post_answer(c->r, &p, c->out);
+    gg_open311_post_clear(&p);
 }
 
 /* ---- GET requests ---- */

@@ -10,12 +10,14 @@
  * headers, or Content-Length with Transfer-Encoding, are a 400: MHD takes
  * the first length, or the chunks, where a proxy in front may take another.
  *
- * Writes: POST /open311/v2/requests.xml (.json) with a write key runs on the
- * writer thread while its connection is suspended, so the request threads
- * stay free for reads while a write waits for the project's write lock
- * (held by another process: an import or partition for its short store
- * transaction, a backup or sqlite3 by hand for as long as it likes); the
- * writer waits for the lock up to write_wait_s.
+ * Writes: POST /open311/v2/requests.xml (.json) is checked on its request
+ * thread, then stored by the writer thread while its connection is
+ * suspended, so the request threads stay free for reads while a write
+ * waits for the project's write lock (held by another process: an import
+ * or partition for its short store transaction, a backup or sqlite3 by
+ * hand for as long as it likes); the writer waits for the lock up to
+ * write_wait_s. The writer commits the writes queued together in one
+ * transaction (group commit): one sync to disk for many requests.
  *
  * Signals: SIGTERM and SIGINT stop accepting, let the requests being
  * answered finish (drain_s at most), then close everything else and the
@@ -55,8 +57,8 @@ typedef struct conn_state {
     int write_queued;
     int write_done;             /* atomic: the writer has answered */
     gg_request req;
-    gg_reply reply;
-    int route;
+    gg_reply reply;             /* the writer's refusal; else made from post on the resume */
+    gg_open311_post post;
     struct timespec write_deadline;
     struct conn_state *next_write;
 } conn_state;
@@ -470,6 +472,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, en
     if (s != NULL) {
         if (s->answering)
             __atomic_sub_fetch(&svc->active, 1, __ATOMIC_SEQ_CST);
+        gg_open311_post_clear(&s->post);
         gg_form_free(&s->req.form);
         free(s->reply.body);
         free(s->body);
@@ -606,26 +609,35 @@ static int framing_clean(struct MHD_Connection *c, char *why, size_t why_size)
 
 /* ---- the writer thread ---- */
 
-/* Hands the request to the writer thread, when it is a write: a POST of
- * an Open311 service request with a form and a key with the write right
- * (anything else the route refuses without the store, at once, on this
- * thread). Returns 0 when it is not a write, 1 when it is queued (the
- * connection suspended until the writer answers), -1 when the writer has
- * stopped (out holds the refusal). */
+/* The writes the writer takes together: one transaction, one sync to disk
+ * (group commit). A write arriving while the writer syncs waits for the
+ * next batch, so under load each sync carries the writes that queued
+ * during the last one, and alone a write is committed at once. */
+#define WRITE_BATCH 64
+
+static int is_post_of_request(const gg_request *r)
+{
+    return strcmp(r->method, "POST") == 0 &&
+           (strcmp(r->path, "/open311/v2/requests.json") == 0 || strcmp(r->path, "/open311/v2/requests.xml") == 0);
+}
+
+/* A POST of an Open311 service request: checked here, on the request
+ * thread (key, form, answers: refused at once when wrong), then handed to
+ * the writer thread with the connection suspended until it has answered.
+ * Returns 0 when the request is not such a POST, 1 when it is queued, -1
+ * when it is answered here (out holds the refusal). */
 static int queue_write(gg_service *svc, conn_state *s, gg_reply *out)
 {
-    gg_request *r = &s->req;
-    if (strcmp(r->method, "POST") != 0 || !r->has_form ||
-        (strcmp(r->path, "/open311/v2/requests.json") != 0 && strcmp(r->path, "/open311/v2/requests.xml") != 0))
+    if (!is_post_of_request(&s->req))
         return 0;
-    int rights = gg_request_rights(r, NULL, 0);
-    if (rights <= 0 || !(rights & GG_RIGHT_WRITE))
-        return 0;
+    if (!gg_open311_post_prepare(&s->req, &s->post, out))
+        return -1;
     s->write_deadline = plus_seconds(now_mono(), svc->o.write_wait_s);
     s->next_write = NULL;
     pthread_mutex_lock(&svc->queue_lock);
     if (svc->writer_stopping) {
         pthread_mutex_unlock(&svc->queue_lock);
+        gg_open311_post_clear(&s->post);
         refuse(out, s->req.path, 503, "the service is stopping; send the request again");
         return -1;
     }
@@ -642,18 +654,20 @@ static int queue_write(gg_service *svc, conn_state *s, gg_reply *out)
     return 1;
 }
 
-/* The writer's answer is in s: the request thread sends it once MHD
- * resumes the connection. s belongs to MHD again after the resume. */
+/* The writer has answered s (a refusal in s->reply, or the receipt in
+ * s->post): the request thread sends it once MHD resumes the connection.
+ * s belongs to MHD again after the resume. */
 static void write_answered(conn_state *s)
 {
-    gg_form_free(&s->req.form);
     __atomic_store_n(&s->write_done, 1, __ATOMIC_RELEASE);
     MHD_resume_connection(s->connection);
 }
 
-static int reply_says_locked(const gg_reply *reply)
+static void refuse_locked(gg_service *svc, conn_state *s)
 {
-    return reply->status == 503 && reply->body != NULL && strstr(reply->body, "is locked") != NULL;
+    refuse(&s->reply, s->req.path, 503, "the project has been locked by another writer for over %u s; send the request again",
+           svc->o.write_wait_s);
+    write_answered(s);
 }
 
 /* The writes still queued that have waited their time for the lock are
@@ -681,62 +695,78 @@ static void refuse_expired_writes(gg_service *svc, struct timespec now)
     while (expired != NULL) {
         conn_state *s = expired;
         expired = s->next_write;
-        refuse(&s->reply, s->req.path, 503, "the project has been locked by another writer for over %u s; send the request again",
-               svc->o.write_wait_s);
-        s->route = ROUTE_REQUESTS_POST;
-        write_answered(s);
+        refuse_locked(svc, s);
     }
 }
 
-/* The write itself waits for the lock (the store's busy timeout); while
- * another process holds it past that, the write is tried again until its
- * own deadline, and the writes queued behind it that have waited theirs
- * are answered 503. A write that fails stores nothing and gives its
- * worker's turn back (gg_incident_submit), so trying again is safe. */
-static void write_one(gg_service *svc, conn_state *s)
+/* One batch, in one transaction. The transaction waits for the lock (the
+ * store's busy timeout); while another process holds it past that, the
+ * batch is tried again until each write's own deadline, and the writes
+ * queued behind that have waited theirs are answered 503. A batch that
+ * fails stores nothing and gives its workers' turns back
+ * (gg_incident_submit_many), so trying again is safe. */
+static void write_batch(gg_service *svc, conn_state **batch, size_t n)
 {
-    for (;;) {
+    gg_incident_input in[WRITE_BATCH];
+    gg_incident_receipt out[WRITE_BATCH];
+    while (n > 0) {
         if (__atomic_load_n(&svc->writes_abandoned, __ATOMIC_ACQUIRE)) {
-            refuse(&s->reply, s->req.path, 503, "the service is stopping; send the request again");
-            s->route = ROUTE_REQUESTS_POST;
-            break;
+            for (size_t k = 0; k < n; k++) {
+                refuse(&batch[k]->reply, batch[k]->req.path, 503, "the service is stopping; send the request again");
+                write_answered(batch[k]);
+            }
+            return;
         }
-        s->route = gg_route_open311(&s->req, &s->reply);
-        if (!reply_says_locked(&s->reply))
-            break;
+        for (size_t k = 0; k < n; k++)
+            in[k] = batch[k]->post.in;
+        pthread_mutex_lock(&svc->write_lock);
+        gg_status st = gg_incident_submit_many(svc->write_ctx, svc->writer, svc->cat, svc->loc, svc->dispatcher, in,
+                                               n, out);
+        int locked = st != GG_OK && strstr(gg_ctx_errmsg(svc->write_ctx), "is locked") != NULL;
+        gg_ctx_clear_error(svc->write_ctx);
+        pthread_mutex_unlock(&svc->write_lock);
+        if (!locked) {
+            for (size_t k = 0; k < n; k++) {
+                batch[k]->post.receipt = out[k];
+                write_answered(batch[k]);
+            }
+            return;
+        }
         struct timespec now = now_mono();
         refuse_expired_writes(svc, now);
-        free(s->reply.body);
-        memset(&s->reply, 0, sizeof s->reply);
-        if (reached(now, s->write_deadline)) {
-            refuse(&s->reply, s->req.path, 503,
-                   "the project has been locked by another writer for over %u s; send the request again",
-                   svc->o.write_wait_s);
-            s->route = ROUTE_REQUESTS_POST;
-            break;
+        size_t kept = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (reached(now, batch[k]->write_deadline))
+                refuse_locked(svc, batch[k]);
+            else
+                batch[kept++] = batch[k];
         }
+        n = kept;
     }
-    write_answered(s);
 }
 
 static void *writer_main(void *arg)
 {
     gg_service *svc = arg;
+    conn_state *batch[WRITE_BATCH];
     for (;;) {
+        size_t n = 0;
         pthread_mutex_lock(&svc->queue_lock);
         while (svc->queue_head == NULL && !svc->writer_stopping)
             pthread_cond_wait(&svc->queue_cond, &svc->queue_lock);
-        conn_state *s = svc->queue_head;
-        if (s != NULL) {
+        while (svc->queue_head != NULL && n < WRITE_BATCH) {
+            conn_state *s = svc->queue_head;
             svc->queue_head = s->next_write;
-            if (svc->queue_head == NULL)
-                svc->queue_tail = NULL;
+            s->next_write = NULL;
             svc->queued--;
+            batch[n++] = s;
         }
+        if (svc->queue_head == NULL)
+            svc->queue_tail = NULL;
         pthread_mutex_unlock(&svc->queue_lock);
-        if (s == NULL)
+        if (n == 0)
             break;
-        write_one(svc, s);
+        write_batch(svc, batch, n);
     }
     return NULL;
 }
@@ -769,7 +799,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!__atomic_load_n(&s->write_done, __ATOMIC_ACQUIRE))
             return MHD_YES;
         s->write_queued = 0;
-        return answer(svc, s, s->route, &s->reply, 0);
+        if (s->reply.status == 0)
+            gg_open311_post_answer(&s->req, &s->post, &s->reply);
+        gg_open311_post_clear(&s->post);
+        return answer(svc, s, ROUTE_REQUESTS_POST, &s->reply, 0);
     }
     if (*upload_size > 0) {
         if (!s->too_large) {

@@ -112,11 +112,11 @@ typedef struct gg_service {
     gg_keyring *keys;
     struct gg_gridmap_cache *gridmaps;
     pthread_rwlock_t keys_lock;     /* reloaded on SIGHUP */
-    /* the one writer. The writes (POST /open311/v2/requests.json with a
-     * write key) run on the writer thread (server.c), one at a time, while
-     * their connections are suspended, so request threads stay free for
-     * reads while a write waits for the project's lock; write_lock is kept
-     * for the handlers that take it. */
+    /* the one writer. The writes (POST /open311/v2/requests.json), once
+     * checked, are stored by the writer thread (server.c), those queued
+     * together in one transaction, while their connections are suspended,
+     * so request threads stay free for reads while a write waits for the
+     * project's lock; write_lock serialises the writer's use. */
     pthread_mutex_t write_lock;
     gg_ctx *write_ctx;
     gg_store *writer;
@@ -201,6 +201,23 @@ void gg_reply_header(gg_reply *out, const char *name, const char *value);
 /* open311.c: an error in Open311's form (XML or JSON by the path's
  * extension), for the server's own refusals of Open311 requests. */
 void gg_open311_error(const char *path, gg_reply *out, int status, const char *message);
+
+/* open311.c: a POST of a service request in two halves around the
+ * writer thread (server.c). prepare, on the request thread, checks the key,
+ * the form and the attribute answers: 1 with p ready for
+ * gg_incident_submit_many (p->in points into r's form and p), or 0 with
+ * the refusal in out. answer makes the reply from p->receipt. clear frees
+ * what prepare made. */
+typedef struct gg_open311_post {
+    gg_incident_input in;
+    char key_name[GG_KEY_NAME_BUF];
+    char *attributes;               /* the answers as JSON, owned */
+    gg_ctx *ctx;                    /* the preparing thread's, that made attributes */
+    gg_incident_receipt receipt;    /* the writer's */
+} gg_open311_post;
+int gg_open311_post_prepare(gg_request *r, gg_open311_post *p, gg_reply *out);
+void gg_open311_post_answer(gg_request *r, gg_open311_post *p, gg_reply *out);
+void gg_open311_post_clear(gg_open311_post *p);
 
 /* api.c: /healthz, /v1/locate ; grids.c: /v1/grids, /v1/communities ;
  * open311.c: /open311/v2/... ; metrics.c */

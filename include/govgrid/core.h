@@ -37,7 +37,10 @@ typedef enum gg_status {
     GG_ERR_NOT_FOUND = 10,   /* a named object (layer, plan, field) does not exist */
     GG_ERR_EXISTS = 11,      /* the object to create already exists */
     GG_ERR_CANCELLED = 12,   /* the progress callback asked to stop */
-    GG_ERR_INTERNAL = 13     /* a bug or a failure inside a dependency */
+    GG_ERR_INTERNAL = 13,    /* a bug or a failure inside a dependency */
+    GG_ERR_BUSY = 14         /* another connection held the project's write
+                              * lock past the busy timeout: nothing was
+                              * written, and the same call may be tried again */
 } gg_status;
 
 /* Fixed English text for a status ("out of memory", ...). Never NULL. */

@@ -18,6 +18,7 @@ const char *gg_status_str(gg_status status)
     case GG_ERR_EXISTS: return "already exists";
     case GG_ERR_CANCELLED: return "cancelled";
     case GG_ERR_INTERNAL: return "internal error";
+    case GG_ERR_BUSY: return "project locked by another writer";
     }
     return "unknown status";
 }

@@ -722,7 +722,7 @@ static void write_batch(gg_service *svc, conn_state **batch, size_t n)
         pthread_mutex_lock(&svc->write_lock);
         gg_status st = gg_incident_submit_many(svc->write_ctx, svc->writer, svc->cat, svc->loc, svc->dispatcher, in,
                                                n, out);
-        int locked = st != GG_OK && strstr(gg_ctx_errmsg(svc->write_ctx), "is locked") != NULL;
+        int locked = st == GG_ERR_BUSY;
         gg_ctx_clear_error(svc->write_ctx);
         pthread_mutex_unlock(&svc->write_lock);
         if (!locked) {

@@ -20,17 +20,29 @@ static void spatialite_global_init(void)
     spatialite_initialize();
 }
 
+/* SQLITE_BUSY and SQLITE_LOCKED (the write lock held elsewhere past the
+ * busy timeout) are GG_ERR_BUSY, which a caller may try again; every other
+ * failure is GG_ERR_STORE. */
+static gg_status sqlite_status(int rc)
+{
+    rc &= 0xff;
+    return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? GG_ERR_BUSY : GG_ERR_STORE;
+}
+
 gg_status gg_store_sql_error(gg_store *store, const char *what)
 {
-    return gg_error(store->ctx, GG_ERR_STORE, "%s: %s: %s", store->path, what,
-                    store->db ? sqlite3_errmsg(store->db) : "no database");
+    if (store->db == NULL)
+        return gg_error(store->ctx, GG_ERR_STORE, "%s: %s: no database", store->path, what);
+    return gg_error(store->ctx, sqlite_status(sqlite3_extended_errcode(store->db)), "%s: %s: %s", store->path, what,
+                    sqlite3_errmsg(store->db));
 }
 
 gg_status gg_store_exec(gg_store *store, const char *sql)
 {
     char *msg = NULL;
-    if (sqlite3_exec(store->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        gg_status st = gg_error(store->ctx, GG_ERR_STORE, "%s: %s", store->path,
+    int rc = sqlite3_exec(store->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        gg_status st = gg_error(store->ctx, sqlite_status(rc), "%s: %s", store->path,
                                 msg ? msg : sqlite3_errmsg(store->db));
         sqlite3_free(msg);
         return st;

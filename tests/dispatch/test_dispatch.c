@@ -167,10 +167,11 @@ static void incidents_are_committed_together(void)
     gg_incident_input late[2] = {incident("CG0101", 116.002, 40.002, "third report", NULL),
                                  incident("CG0101", 116.012, 40.002, "in grid 1002", NULL)};
     gg_incident_receipt late_out[2];
-    CHECK(gg_incident_submit_many(ctx, store, cat, loc, d, late, 2, late_out) != GG_OK);
+    CHECK_INT(gg_incident_submit_many(ctx, store, cat, loc, d, late, 2, late_out), GG_ERR_BUSY);
     CHECK_CONTAINS(gg_ctx_errmsg(ctx), "locked");
     gg_ctx_clear_error(ctx);
-    CHECK(late_out[0].status != GG_OK && late_out[1].status != GG_OK);
+    CHECK_INT(late_out[0].status, GG_ERR_BUSY);
+    CHECK_INT(late_out[1].status, GG_ERR_BUSY);
     CHECK_CONTAINS(late_out[0].message, "locked");
     CHECK_INT(gg_store_exec(other, "ROLLBACK"), GG_OK);
     CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident"), 2);

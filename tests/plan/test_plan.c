@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gdal.h>
+#include <ogr_api.h>
+
 #include "harness.h"
 #include "govgrid/govgrid.h"
 #include "io/fixtures.h"
@@ -443,6 +446,64 @@ static void codes_are_never_issued_twice(void)
     gg_ctx_free(ctx);
 }
 
+/* export --valid-from: each grid's code with the time the register issued
+ * it, read back from the written file with OGR; a draft's new codes have
+ * none. */
+static void export_gives_valid_from(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    int64_t p1 = import_plan(ctx, store, SQUARE("square_grids.csv"));
+    gg_publish_report r;
+    CHECK_INT(gg_plan_publish(ctx, store, p1, &r), GG_OK);
+    import_plan(ctx, store,
+                grids_csv("new.csv", C1001 ",1,110108001001," SQ(116, 40, 116.01, 40.01) "\n"
+                                     "1101080010011005,1,110108001001," SQ(116.01, 40, 116.02, 40.01) "\n"));
+    const char *out = gg_test_path("grids.geojson");
+    gg_export_options eo;
+    gg_export_options_init(&eo);
+    eo.valid_from = 1;
+    int64_t written = 0;
+    CHECK_INT(gg_export_grids(ctx, store, out, &eo, &written), GG_OK); /* the published plan */
+    CHECK_INT(written, 4);
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(out, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    CHECK(ds != NULL);
+    if (ds != NULL) {
+        OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+        OGRFeatureH f;
+        int with = 0;
+        while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
+            int i = OGR_F_GetFieldIndex(f, "valid_from");
+            with += i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i);
+            OGR_F_Destroy(f);
+        }
+        CHECK_INT(with, 4);
+        GDALClose(ds);
+    }
+    eo.plan = p1 + 1;
+    eo.overwrite = 1;
+    CHECK_INT(gg_export_grids(ctx, store, out, &eo, &written), GG_OK);
+    ds = GDALOpenEx(out, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    CHECK(ds != NULL);
+    if (ds != NULL) {
+        OGRLayerH layer = GDALDatasetGetLayer(ds, 0);
+        OGRFeatureH f;
+        int with = 0, n = 0;
+        while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
+            int i = OGR_F_GetFieldIndex(f, "valid_from");
+            with += i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i);
+            n++;
+            OGR_F_Destroy(f);
+        }
+        CHECK_INT(n, 2);
+        CHECK_INT(with, 1); /* 1001 was issued; 1005 is new */
+        GDALClose(ds);
+    }
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(publish_issues_retires_and_records_lineage), T(published_plans_are_kept), T(stale_drafts_are_refused),
           T(partition_numbers_after_the_register), T(partition_from_keeps_codes),
-          T(codes_are_never_issued_twice))
+          T(codes_are_never_issued_twice), T(export_gives_valid_from))

@@ -123,7 +123,7 @@
     style: function () { return { color: '#8a5a00', weight: 2.5, dashArray: '6 4', fill: false }; } });
   /* The grids: all of a view on one canvas (gridcanvas.js), with its own
    * hit testing for hover and the selected grid. */
-  var gridLayer = L.gridCanvas({ padding: 0.3, style: gridStyle, key: function (f) { return (f.properties || {}).code; } });
+  var gridLayer = L.gridCanvas({ padding: 0.1, style: gridStyle, key: function (f) { return (f.properties || {}).code; } });
   var deptLayer = L.geoJSON(null, { renderer: renderer, interactive: false,
     style: function () { return { color: '#1f78b4', weight: 2, fillColor: '#1f78b4', fillOpacity: 0.12 }; } });
   var conflictLayer = L.geoJSON(null, { renderer: renderer, style: conflictStyle, pointToLayer: function (f, ll) {
@@ -191,8 +191,8 @@
   function isFlagged(p) { return flagList(p).some(function (f) { return FLAG_WORDS.indexOf(f) >= 0; }); }
   function gridStyle(f) {
     var p = f.properties, s = { color: state.palette.boundary, weight: 1, fillColor: fillColour(p), fillOpacity: 0.6 };
-    if (layerOn('shortStaffed') && p.short_staffed) { s.color = state.palette.short_staffed; s.weight = 3; s.dashArray = '5 3'; }
-    if (layerOn('flags') && isFlagged(p)) { s.color = state.palette.flags; s.weight = 3; s.dashArray = null; }
+    if (p.short_staffed && layerOn('shortStaffed')) { s.color = state.palette.short_staffed; s.weight = 3; s.dashArray = '5 3'; }
+    if (isFlagged(p) && layerOn('flags')) { s.color = state.palette.flags; s.weight = 3; s.dashArray = null; }
     return s;
   }
 

@@ -70,7 +70,8 @@
           ends.push(at);
         }
       out[i] = { feature: f, key: null, xy: xy, start: start, ends: ends, empty: at === start,
-                 w: w, s: s, e: e, n: n, x0: mercX(w), y0: mercY(n), x1: mercX(e), y1: mercY(s), style: null };
+                 w: w, s: s, e: e, n: n, x0: mercX(w), y0: mercY(n), x1: mercX(e), y1: mercY(s),
+                 style: null, styleGeneration: -1 };
     }
     return out;
   }
@@ -100,7 +101,7 @@
       L.setOptions(this, options);
       this.records = [];
       this.byKey = new Map();
-      this.decoded = new WeakMap();
+      this.recordOf = typeof Symbol === 'function' ? Symbol('grid record') : 'ggGridRecord';
       this.buckets = new Map();
       this.selectedKey = null;
       this.hoveredKey = null;
@@ -109,6 +110,7 @@
       this.settleTimer = null;
       this.stale = false;
       this.decodedTotal = 0;
+      this.styleGeneration = 0;
     },
 
     keyOf: function (f) {
@@ -127,19 +129,19 @@
     },
     /* Adds the features whose key the layer lacks; answers how many. */
     addFeatures: function (list) {
-      var fresh = [], keys = [], seen = new Set(), i, f, key;
+      var fresh = [], keys = [], i, f, key;
       for (i = 0; i < list.length; i++) {
         f = list[i]; key = this.keyOf(f);
-        if (this.byKey.has(key) || seen.has(key)) continue;
-        seen.add(key);
+        if (this.byKey.has(key)) continue;
+        this.byKey.set(key, null);
         fresh.push(f); keys.push(key);
       }
-      var undecoded = fresh.filter(function (g) { return !this.decoded.has(g); }, this);
+      var mark = this.recordOf, undecoded = fresh.filter(function (g) { return !g[mark]; });
       var recs = decode(undecoded);
       this.decodedTotal += recs.length;
-      for (i = 0; i < recs.length; i++) this.decoded.set(undecoded[i], recs[i]);
+      for (i = 0; i < recs.length; i++) undecoded[i][mark] = recs[i];
       for (i = 0; i < fresh.length; i++) {
-        var rec = this.decoded.get(fresh[i]);
+        var rec = fresh[i][mark];
         rec.key = keys[i];
         this.byKey.set(keys[i], rec);
         this.records.push(rec);
@@ -160,10 +162,10 @@
       }
       return b;
     },
-    /* Asks the style function again for every feature (the palette or the
-     * layers that change outlines changed). */
+    /* Asks the style function again for every feature, drawn now or later
+     * (the palette or the layers that change outlines changed). */
     restyle: function () {
-      for (var i = 0; i < this.records.length; i++) this.records[i].style = null;
+      this.styleGeneration++;
       this.requestDraw();
     },
     redraw: function () { this.requestDraw(); },
@@ -251,16 +253,17 @@
         this.container = L.DomUtil.create('div', 'gg-grid-layer');
         this.canvas = L.DomUtil.create('canvas', 'gg-grids', this.container);
         this.top = L.DomUtil.create('canvas', 'gg-grids-highlight', this.container);
-        this.scratch = document.createElement('canvas');
         this.container.style.position = this.canvas.style.position = this.top.style.position = 'absolute';
         this.canvas.style.left = this.canvas.style.top = this.top.style.left = this.top.style.top = '0';
+        this.canvas.style.transformOrigin = '0 0';
         this.canvas.style.pointerEvents = this.top.style.pointerEvents = 'none';
         this.ctx = this.canvas.getContext('2d');
         this.topCtx = this.top.getContext('2d');
         if (map._zoomAnimated) L.DomUtil.addClass(this.container, 'leaflet-zoom-animated');
       }
       this.getPane().appendChild(this.container);
-      this.bounds = null;
+      this.bounds = this.painted = null;
+      this.highlighted = true;
       this.update();
     },
     onRemove: function () {
@@ -287,31 +290,22 @@
       this.update();
       this.updateTransform(this.center, this.zoom);
     },
-    /* The view moved: the canvases cover it with a margin; the last
-     * painting is moved along until the grids are painted again. */
+    /* The view moved: the canvases cover it with a margin, and the last
+     * painting is moved along by a CSS transform (no pixel is copied)
+     * until the grids are painted again. */
     update: function () {
       var map = this._map;
       if (!map || (map._animatingZoom && this.bounds)) return;
-      var before = this.bounds ? this.frame() : null;
       var p = this.options.padding, size = map.getSize(), min = map.containerPointToLayerPoint(size.multiplyBy(-p)).round();
       this.bounds = L.bounds(min, min.add(size.multiplyBy(1 + p * 2)).round());
       this.center = map.getCenter();
       this.zoom = map.getZoom();
       this.origin = map.getPixelOrigin();
+      this.dpr = L.Browser.retina ? 2 : 1;
       L.DomUtil.setPosition(this.container, min);
-      var after = this.frame(), dpr = L.Browser.retina ? 2 : 1;
-      if (before && this.lastDrawn.length) {
-        this.scratch.width = this.canvas.width;
-        this.scratch.height = this.canvas.height;
-        this.scratch.getContext('2d').drawImage(this.canvas, 0, 0);
-      }
-      this.resize(this.canvas, this.ctx, after, dpr);
-      this.resize(this.top, this.topCtx, after, dpr);
-      this.dpr = dpr;
-      if (before && this.lastDrawn.length) {
-        var k = after.scale / before.scale;
-        this.ctx.drawImage(this.scratch, before.dx * k - after.dx, before.dy * k - after.dy, before.width * k, before.height * k);
-        this.scratch.width = this.scratch.height = 0;
+      if (this.painted) {
+        var now = this.frame(), k = now.scale / this.painted.scale;
+        L.DomUtil.setTransform(this.canvas, L.point(this.painted.dx * k - now.dx, this.painted.dy * k - now.dy), k);
       }
       this.drawHighlight();
       this.stale = true;
@@ -319,13 +313,17 @@
       clearTimeout(this.settleTimer);
       this.settleTimer = setTimeout(function () { self.requestDraw(); }, this.options.settleMs);
     },
-    resize: function (canvas, ctx, f, dpr) {
+    /* Sizes a canvas to the frame (which clears it) or clears it. */
+    resize: function (canvas, ctx, f) {
+      var dpr = this.dpr;
       if (canvas.width !== dpr * f.width || canvas.height !== dpr * f.height) {
         canvas.width = dpr * f.width; canvas.height = dpr * f.height;
         canvas.style.width = f.width + 'px'; canvas.style.height = f.height + 'px';
+      } else {
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
+        ctx.clearRect(0, 0, canvas.width, canvas.height);
       }
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, f.width, f.height);
     },
     requestDraw: function () {
       if (!this._map || this.drawRequest) return;
@@ -339,8 +337,9 @@
                width: this.bounds.max.x - this.bounds.min.x, height: this.bounds.max.y - this.bounds.min.y };
     },
     styleOf: function (rec) {
-      if (!rec.style) {
+      if (!rec.style || rec.styleGeneration !== this.styleGeneration) {
         var s = this.options.style ? this.options.style(rec.feature) : {};
+        rec.styleGeneration = this.styleGeneration;
         rec.style = { fill: s.fillColor || '#3388ff', fillOpacity: s.fillOpacity != null ? s.fillOpacity : 0.2,
                       color: s.color || '#3388ff', weight: s.weight != null ? s.weight : 1,
                       dash: s.dashArray ? String(s.dashArray).split(/[ ,]+/).map(Number) : null };
@@ -389,8 +388,8 @@
         if (lines.has(s.lineKey)) lines.get(s.lineKey).push(rec); else lines.set(s.lineKey, [rec]);
         drawn.push(rec);
       }
-      ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-      ctx.clearRect(0, 0, f.width, f.height);
+      this.resize(this.canvas, ctx, f);
+      L.DomUtil.setTransform(this.canvas, L.point(0, 0), 1);
       ctx.lineJoin = ctx.lineCap = 'round';
       fills.forEach(function (list) {
         ctx.globalAlpha = list[0].style.fillOpacity;
@@ -408,6 +407,7 @@
       }, this);
       ctx.setLineDash([]);
       this.lastDrawn = drawn;
+      this.painted = f;
       this.stale = false;
       this.drawHighlight();
       this.fire('draw', { count: drawn.length });
@@ -415,12 +415,16 @@
     drawHighlight: function () {
       if (!this._map || !this.bounds) return;
       var ctx = this.topCtx, f = this.frame(), self = this;
-      ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-      ctx.clearRect(0, 0, f.width, f.height);
+      var marks = [[this.hoveredKey, this.options.hoverStyle], [this.selectedKey, this.options.selectStyle]].filter(function (h) {
+        return h[0] != null && self.byKey.get(h[0]);
+      });
+      /* a blank canvas left blank is not handed to the compositor again */
+      if (!marks.length && !this.highlighted) return;
+      this.resize(this.top, ctx, f);
+      this.highlighted = marks.length > 0;
       ctx.lineJoin = ctx.lineCap = 'round';
-      [[this.hoveredKey, this.options.hoverStyle], [this.selectedKey, this.options.selectStyle]].forEach(function (h) {
-        var rec = h[0] != null ? self.byKey.get(h[0]) : null;
-        if (!rec) return;
+      marks.forEach(function (h) {
+        var rec = self.byKey.get(h[0]);
         ctx.beginPath();
         self.trace(ctx, rec, f);
         if (h[1].fillOpacity) {

@@ -56,6 +56,13 @@ typedef struct gg_partition_options {
                                                  its own read connection; the context's allocator is
                                                  then called from all of them); 0 or 1: one */
     const char *note;                         /* stored with the plan */
+    int64_t from;                             /* the plan this one is made from (0: none): it becomes
+                                                 the parent; a new grid keeps the code and name of the
+                                                 grid of that plan it keeps most of (more than half of
+                                                 its households and of its area), the others are
+                                                 numbered after every code issued; with communities,
+                                                 that plan's grids of the other communities are
+                                                 carried over as they are */
 } gg_partition_options;
 
 GG_API void gg_partition_options_init(gg_partition_options *opts);
@@ -148,7 +155,7 @@ typedef struct gg_plan_report {
     size_t n_grids;
 } gg_plan_report;
 
-/* Measures a plan (0: the newest): households per grid, compactness,
+/* Measures a plan (0: the active plan): households per grid, compactness,
  * patrol road length, and how much of the boundary between grids runs on
  * roads and waterways. Windows come from the plan's own parameters (the
  * defaults for an imported plan). Returns GG_OK, GG_ERR_NOT_FOUND,

@@ -19,7 +19,9 @@ static json_t *text_or_null(const char *text)
     return text && text[0] ? json_string(text) : json_null();
 }
 
-/* GET /v1/plans: every plan, the one the service locates on marked newest. */
+/* GET /v1/plans: every plan with its state (draft, published,
+ * superseded), the one the service locates on marked newest (the name
+ * predates published plans: it is the plan served). */
 static void plans(gg_request *r, gg_reply *out)
 {
     gg_ctx *ctx = NULL;
@@ -32,7 +34,7 @@ static void plans(gg_request *r, gg_reply *out)
         gg_reply_error(out, 500, "%s", gg_ctx_errmsg(ctx));
         return;
     }
-    int64_t serving = gg_locator_plan(r->svc->loc);
+    int64_t serving = r->plan->plan;
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
         const gg_plan_info *p = &list[i];
@@ -44,6 +46,9 @@ static void plans(gg_request *r, gg_reply *out)
         json_object_set_new(o, "note", text_or_null(p->note));
         json_object_set_new(o, "grids", json_integer(p->grids));
         json_object_set_new(o, "communities", json_integer(p->communities));
+        json_object_set_new(o, "state", text_or_null(p->state));
+        json_object_set_new(o, "made_by", text_or_null(p->made_by));
+        json_object_set_new(o, "published", text_or_null(p->published));
         json_object_set_new(o, "newest", json_boolean(p->id == serving));
         json_array_append_new(a, o);
     }
@@ -69,9 +74,9 @@ static json_t *workers_json(const gg_located_grid *g)
     return a;
 }
 
-static json_t *result_json(const gg_service *svc, const gg_search_result *res, int contacts)
+static json_t *result_json(const gg_served_plan *plan, const gg_search_result *res, int contacts)
 {
-    const gg_located_grid *g = res->grid >= 0 ? gg_locator_grid(svc->loc, res->grid) : NULL;
+    const gg_located_grid *g = res->grid >= 0 ? gg_locator_grid(plan->loc, res->grid) : NULL;
     json_t *o = json_object();
     json_object_set_new(o, "kind", json_string(gg_search_kind_name(res->kind)));
     json_object_set_new(o, "name", text_or_null(res->name));
@@ -128,7 +133,7 @@ static void search(gg_request *r, gg_reply *out)
         return;
     gg_search_result results[GG_SEARCH_MAX_RESULTS];
     size_t n = 0;
-    gg_status st = gg_search_query(ctx, r->svc->search, q, (gg_coord_system)crs, bbox ? box : NULL, (size_t)limit,
+    gg_status st = gg_search_query(ctx, r->plan->search, q, (gg_coord_system)crs, bbox ? box : NULL, (size_t)limit,
                                    results, &n);
     if (st != GG_OK) {
         gg_reply_error(out, st == GG_ERR_ARG ? 400 : 500, "q: %s", gg_ctx_errmsg(ctx));
@@ -137,7 +142,7 @@ static void search(gg_request *r, gg_reply *out)
     int contacts = gg_request_contacts_allowed(r);
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, result_json(r->svc, &results[i], contacts));
+        json_array_append_new(a, result_json(r->plan, &results[i], contacts));
     gg_reply_json(out, 200, a);
 }
 

@@ -373,10 +373,11 @@
     viewTimer = setTimeout(loadView, delay == null ? 120 : delay);
   }
   /* A view whose grids are all cached is drawn at once; otherwise the
-   * labels follow the move and the fetch waits for the moves to pause. */
+   * grids held (the tiles around the last view) are painted and labelled
+   * at the new view while the fetch waits for the moves to pause. */
   map.on('moveend', function () {
     if (viewCached()) scheduleView(0);
-    else { drawLabels(); scheduleView(); }
+    else { gridLayer.redraw(); drawLabels(); scheduleView(); }
   });
   function viewCached() {
     if (!state.started) return false;

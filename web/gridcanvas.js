@@ -14,10 +14,11 @@
  * drawn again) is never decoded again.
  *
  * When the view moves, the last painting is shifted and scaled to the new
- * view at once, and the grids are painted again when the caller hands over
- * the new view's features (setFeatures, addFeatures, redraw), or after
- * settleMs if it does not: a move is not painted twice, once with the old
- * view's grids and again with the new ones.
+ * view at once (a CSS transform), and the grids are painted again when the
+ * caller hands over the new view's features (setFeatures, addFeatures) or
+ * asks for it (redraw), or after settleMs if it does neither: a move is not
+ * painted twice, once with the old view's grids and again with the new
+ * ones, unless the caller wants the grids it has shown while it fetches.
  *
  *   var layer = L.gridCanvas({ style: function (f) { return {...}; }, key: function (f) { return id; } });
  *   layer.setFeatures(list);   // replaces the features
@@ -92,7 +93,7 @@
 
   L.GridCanvas = L.Layer.extend({
     options: {
-      padding: 0.1, pane: 'overlayPane', key: null, style: null, settleMs: 300,
+      padding: 0.1, pane: 'overlayPane', key: null, style: null, settleMs: 1000,
       hoverStyle: { color: '#0b5ed7', weight: 2 },
       selectStyle: { color: '#0b5ed7', weight: 4, fillColor: '#0b5ed7', fillOpacity: 0.15 }
     },

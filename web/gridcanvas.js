@@ -266,6 +266,7 @@
       this.bounds = this.painted = null;
       this.highlighted = true;
       this.update();
+      if (this.records.length) this.requestDraw();
     },
     onRemove: function () {
       L.DomUtil.remove(this.container);

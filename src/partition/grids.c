@@ -300,8 +300,8 @@ gg_status pt_make_grids(pt_community *c)
 /* The base grid (index into base) that covers point k by locate's rule: a
  * dedicated grid first, else the comprehensive grid of the lowest code
  * (base is by code); -1 for none. */
-static int base_grid_of(GEOSContextHandle_t h, const gg_community_grid *base, const GEOSPreparedGeometry **prep,
-                        const double (*box)[4], size_t nb, double x, double y)
+int pt_base_grid_of(GEOSContextHandle_t h, const gg_community_grid *base, const GEOSPreparedGeometry **prep,
+                    const double (*box)[4], size_t nb, double x, double y)
 {
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x, y);
     if (pt == NULL)
@@ -373,7 +373,7 @@ static gg_status inherit_codes(pt_community *c, int next[10])
         ab[b] = pt_area_m2(c, base[b].geom);
     }
     for (size_t k = 0; k < c->n_points && st == GG_OK; k++) {
-        int b = base_grid_of(h, base, prep, (const double(*)[4])box, nb, c->px[k], c->py[k]);
+        int b = pt_base_grid_of(h, base, prep, (const double(*)[4])box, nb, c->px[k], c->py[k]);
         int d = c->point_grid[k];
         if (b < 0)
             continue;
@@ -434,6 +434,13 @@ static gg_status inherit_codes(pt_community *c, int next[10])
             (hh[b * ng + d] == hh[(size_t)prev * ng + d] && area[b * ng + d] > area[(size_t)prev * ng + d]))
             chosen[d] = (int)b + 1;
     }
+    int64_t in_base = 0, stayed = 0;
+    for (size_t b = 0; b < nb; b++)
+        in_base += hb[b];
+    for (size_t d = 0; d < ng; d++)
+        if (chosen[d] != 0)
+            stayed += hh[(size_t)(chosen[d] - 1) * ng + d];
+    c->moved = in_base - stayed;
     for (size_t d = 0; d < ng && st == GG_OK; d++) {
         if (chosen[d] == 0)
             continue;

@@ -9,6 +9,7 @@
 #include "partition/partition.h"
 #include "geo/crs.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,18 +154,21 @@ static gg_status list_communities(gg_ctx *ctx, gg_store *store, const gg_partiti
 
 static gg_status create_plan(gg_store *store, const gg_partition_options *o, int64_t *plan)
 {
-    char now[32], params[512];
+    char now[32], params[600], maintain[64] = "";
+    if (o->maintain)
+        snprintf(maintain, sizeof maintain, ",\"maintain\":true,\"max_change\":%g", o->max_change);
     gg_utc_now(now, sizeof now);
     snprintf(params, sizeof params,
              "{\"urban\":[%d,%d,%d],\"rural\":[%d,%d,%d],\"class122\":\"%s\",\"class123\":\"%s\","
-             "\"dedicated_min_m2\":%.0f,\"seed\":%llu}",
+             "\"dedicated_min_m2\":%.0f,\"seed\":%llu%s}",
              o->urban_min, o->urban_target, o->urban_max, o->rural_min, o->rural_target, o->rural_max,
              o->class122_rural ? "rural" : "urban", o->class123_rural ? "rural" : "urban",
-             o->dedicated_min_m2, (unsigned long long)o->seed);
+             o->dedicated_min_m2, (unsigned long long)o->seed, maintain);
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
-                                    "INSERT INTO plan(created, source, note, params, made_by, parent)"
-                                    " VALUES (?1, 'partition', ?2, ?3, nullif(?4, ''), nullif(?5, 0))",
+                                    "INSERT INTO plan(created, source, note, params, made_by)"
+                                    " VALUES (?1, CASE WHEN ?5 THEN 'maintain' ELSE 'partition' END, ?2, ?3,"
+                                    " nullif(?4, ''))",
                                     &stmt);
     if (st != GG_OK)
         return st;
@@ -175,7 +179,7 @@ static gg_status create_plan(gg_store *store, const gg_partition_options *o, int
         sqlite3_bind_null(stmt, 2);
     sqlite3_bind_text(stmt, 3, params, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 4, gg_store_actor(store), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 5, o->from);
+    sqlite3_bind_int(stmt, 5, o->maintain != 0);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         st = gg_store_sql_error(store, "creating a plan");
     sqlite3_finalize(stmt);
@@ -453,6 +457,272 @@ static gg_status check_grids(pt_community *c, gg_metric_cache *cache)
     return st;
 }
 
+/* ---- maintenance: local repairs ---- */
+
+/* Whether T households can make whole grids within the window: some k
+ * with k * min <= T <= k * max. */
+static int fits_window(int64_t t, const pt_window *w)
+{
+    if (t <= 0)
+        return 0;
+    int64_t k = (t + w->max - 1) / w->max;
+    return k * w->min <= t;
+}
+
+/* The length (degrees) of the boundary grids a and b share. */
+static double shared_length(GEOSContextHandle_t h, const GEOSGeometry *a, const GEOSGeometry *b)
+{
+    double len = 0;
+    GEOSGeometry *ba = GEOSBoundary_r(h, a), *bb = GEOSBoundary_r(h, b);
+    GEOSGeometry *common = ba && bb ? GEOSIntersection_r(h, ba, bb) : NULL;
+    if (common == NULL || GEOSLength_r(h, common, &len) != 1)
+        len = 0;
+    if (common)
+        GEOSGeom_destroy_r(h, common);
+    if (ba)
+        GEOSGeom_destroy_r(h, ba);
+    if (bb)
+        GEOSGeom_destroy_r(h, bb);
+    return len;
+}
+
+/* Maintenance of a community whose only fault is grids out of their
+ * window: each such grid, with as few of its comprehensive neighbours as
+ * make its households fit whole grids (the one sharing the longest edge
+ * first, at most three), is partitioned again as a region of its own; every
+ * other grid of plan o->from is kept as it is. c->grids receives the kept
+ * grids and the new ones (pt_finish_grids then rebuilds the community's
+ * coverage, so the neighbours take the new edges' vertices, and gives the
+ * codes). *done is 0 when the community needs its whole partition (a
+ * boundary moved, no grids in plan from, a region that cannot be
+ * partitioned): nothing is changed then. */
+static gg_status repair_locally(pt_community *c, gg_metric_cache *cache, int *done)
+{
+    (void)cache;
+    gg_ctx *ctx = c->ctx;
+    GEOSContextHandle_t h = ctx->geos;
+    *done = 0;
+    gg_community_grid *base = NULL;
+    size_t nb = 0;
+    gg_status st = gg_store_community_grids(c->store, c->from, c->code, &base, &nb);
+    if (st != GG_OK || nb == 0) {
+        gg_community_grids_free(ctx, base, nb);
+        return st;
+    }
+    const GEOSPreparedGeometry **prep = gg_calloc(ctx, nb, sizeof *prep);
+    double(*box)[4] = gg_calloc(ctx, nb, sizeof *box);
+    int64_t *hh = gg_calloc(ctx, nb, sizeof *hh);
+    int *region = gg_calloc(ctx, nb, sizeof *region); /* 0: kept; r + 1: in region r */
+    int *point_base = gg_malloc(ctx, (c->n_points ? c->n_points : 1) * sizeof *point_base);
+    if (prep == NULL || box == NULL || hh == NULL || region == NULL || point_base == NULL)
+        st = gg_error_nomem(ctx);
+    int usable = st == GG_OK;
+    for (size_t b = 0; b < nb && usable; b++) {
+        if (base[b].geom == NULL) {
+            usable = 0;
+            break;
+        }
+        GEOSGeom_getXMin_r(h, base[b].geom, &box[b][0]);
+        GEOSGeom_getYMin_r(h, base[b].geom, &box[b][1]);
+        GEOSGeom_getXMax_r(h, base[b].geom, &box[b][2]);
+        GEOSGeom_getYMax_r(h, base[b].geom, &box[b][3]);
+        prep[b] = GEOSPrepare_r(h, base[b].geom);
+    }
+    int64_t total = 0;
+    size_t comprehensive = 0;
+    for (size_t k = 0; k < c->n_points && usable; k++) {
+        point_base[k] = pt_base_grid_of(h, base, prep, (const double(*)[4])box, nb, c->px[k], c->py[k]);
+        if (point_base[k] < 0)
+            usable = 0; /* a point in no grid: the boundary moved */
+        else
+            hh[point_base[k]] += c->ph[k];
+        total += c->ph[k];
+    }
+    for (size_t b = 0; b < nb; b++)
+        comprehensive += base[b].type == 1;
+    /* The regions, grown around each grid out of its window. */
+    int regions = 0;
+    for (size_t b = 0; b < nb && usable; b++) {
+        if (base[b].type != 1 || region[b] != 0)
+            continue;
+        int over = hh[b] > c->window.max, under = hh[b] < c->window.min && total >= c->window.min && comprehensive > 1;
+        if (!over && !under)
+            continue;
+        regions++;
+        region[b] = regions;
+        int64_t t = hh[b];
+        for (int added = 0; !fits_window(t, &c->window) && added < 3; added++) {
+            size_t best = nb;
+            double best_len = 0;
+            for (size_t q = 0; q < nb; q++) {
+                if (region[q] != 0 || base[q].type != 1)
+                    continue;
+                /* next to any grid of the region */
+                double len = 0;
+                for (size_t m = 0; m < nb; m++)
+                    if (region[m] == regions && box[m][0] <= box[q][2] && box[q][0] <= box[m][2] &&
+                        box[m][1] <= box[q][3] && box[q][1] <= box[m][3])
+                        len += shared_length(h, base[m].geom, base[q].geom);
+                if (len > best_len) {
+                    best_len = len;
+                    best = q;
+                }
+            }
+            if (best == nb)
+                break;
+            region[best] = regions;
+            t += hh[best];
+        }
+        if (!fits_window(t, &c->window))
+            usable = 0; /* no small region fits: the whole community */
+    }
+    if (regions == 0)
+        usable = 0;
+    /* Each region partitioned as a community of its own. */
+    pt_grid *pieces = NULL;
+    size_t n_pieces = 0, cap_pieces = 0;
+    for (int r = 1; r <= regions && usable && st == GG_OK; r++) {
+        pt_community sub;
+        memset(&sub, 0, sizeof sub);
+        sub.ctx = ctx;
+        sub.store = c->store;
+        memcpy(sub.code, c->code, sizeof sub.code);
+        memcpy(sub.urban_rural, c->urban_rural, sizeof sub.urban_rural);
+        sub.rural = c->rural;
+        sub.window = c->window;
+        sub.dedicated_min_m2 = c->dedicated_min_m2;
+        sub.seed = c->seed;
+        sub.mx = c->mx;
+        sub.my = c->my;
+        sub.to_metric = c->to_metric;
+        GEOSGeometry **parts = gg_calloc(ctx, nb, sizeof *parts);
+        size_t np = 0;
+        if (parts == NULL) {
+            st = gg_error_nomem(ctx);
+            break;
+        }
+        for (size_t b = 0; b < nb; b++)
+            if (region[b] == r)
+                parts[np++] = GEOSGeom_clone_r(h, base[b].geom);
+        GEOSGeometry *all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)np);
+        gg_free(ctx, parts);
+        sub.geom = all ? GEOSUnaryUnion_r(h, all) : NULL;
+        if (all)
+            GEOSGeom_destroy_r(h, all);
+        if (sub.geom == NULL) {
+            usable = 0;
+            pt_community_free(&sub);
+            break;
+        }
+        GEOSGeom_getXMin_r(h, sub.geom, &sub.minx);
+        GEOSGeom_getYMin_r(h, sub.geom, &sub.miny);
+        GEOSGeom_getXMax_r(h, sub.geom, &sub.maxx);
+        GEOSGeom_getYMax_r(h, sub.geom, &sub.maxy);
+        sub.lines = c->lines ? GEOSGeom_clone_r(h, c->lines) : NULL;
+        for (size_t k = 0; k < c->n_points && st == GG_OK; k++) {
+            if (region[point_base[k]] != r)
+                continue;
+            size_t n = sub.n_points;
+            size_t cap = sub.cap_points;
+            st = gg_grow(ctx, (void **)&sub.px, &cap, n + 1, sizeof *sub.px);
+            cap = sub.cap_points;
+            if (st == GG_OK)
+                st = gg_grow(ctx, (void **)&sub.py, &cap, n + 1, sizeof *sub.py);
+            cap = sub.cap_points;
+            if (st == GG_OK)
+                st = gg_grow(ctx, (void **)&sub.ph, &cap, n + 1, sizeof *sub.ph);
+            cap = sub.cap_points;
+            if (st == GG_OK)
+                st = gg_grow(ctx, (void **)&sub.pp, &cap, n + 1, sizeof *sub.pp);
+            if (st != GG_OK)
+                break;
+            sub.cap_points = cap;
+            sub.px[n] = c->px[k];
+            sub.py[n] = c->py[k];
+            sub.ph[n] = c->ph[k];
+            sub.pp[n] = c->pp[k];
+            sub.n_points++;
+            sub.total_households += c->ph[k];
+        }
+        gg_status sst = st;
+        if (sst == GG_OK)
+            sst = pt_build_units(&sub);
+        if (sst == GG_OK)
+            sst = pt_aggregate(&sub);
+        if (sst == GG_OK)
+            sst = pt_make_grids(&sub);
+        if (sst == GG_OK)
+            sst = refine(&sub);
+        if (sst == GG_ERR_GEOMETRY || sst == GG_ERR_INVALID_INPUT) {
+            gg_ctx_clear_error(ctx);
+            usable = 0; /* the whole community instead */
+        } else if (sst != GG_OK) {
+            st = sst;
+        }
+        for (size_t i = 0; usable && st == GG_OK && i < sub.n_grids; i++) {
+            st = gg_grow(ctx, (void **)&pieces, &cap_pieces, n_pieces + 1, sizeof *pieces);
+            if (st != GG_OK)
+                break;
+            pieces[n_pieces] = sub.grids[i];
+            pieces[n_pieces].type = 1;
+            gg_free(ctx, pieces[n_pieces].name);
+            pieces[n_pieces].name = NULL;
+            n_pieces++;
+            sub.grids[i].geom = NULL; /* taken over */
+            sub.grids[i].name = NULL;
+        }
+        pt_community_free(&sub);
+    }
+    if (usable && st == GG_OK) {
+        /* The community's grids: the kept ones as they are, then the new. */
+        for (size_t b = 0; b < nb && st == GG_OK; b++) {
+            if (region[b] != 0)
+                continue;
+            st = gg_grow(ctx, (void **)&c->grids, &c->cap_grids, c->n_grids + 1, sizeof *c->grids);
+            if (st != GG_OK)
+                break;
+            pt_grid *g = &c->grids[c->n_grids++];
+            memset(g, 0, sizeof *g);
+            g->geom = GEOSGeom_clone_r(h, base[b].geom);
+            g->type = base[b].type;
+            g->name = base[b].name[0] ? gg_strdup(ctx, base[b].name) : NULL;
+            if (g->geom == NULL)
+                st = gg_error(ctx, GG_ERR_GEOMETRY, "community %s: grid %s: %s", c->code, base[b].code,
+                              ctx->geos_msg);
+        }
+        for (size_t i = 0; i < n_pieces && st == GG_OK; i++) {
+            st = gg_grow(ctx, (void **)&c->grids, &c->cap_grids, c->n_grids + 1, sizeof *c->grids);
+            if (st != GG_OK)
+                break;
+            c->grids[c->n_grids++] = pieces[i];
+            pieces[i].geom = NULL;
+        }
+        if (st == GG_OK) {
+            int64_t in_comprehensive = 0;
+            for (size_t b = 0; b < nb; b++)
+                if (base[b].type == 1)
+                    in_comprehensive += hh[b];
+            c->reachable = in_comprehensive >= c->window.min ? fits_window(in_comprehensive, &c->window)
+                                                             : c->total_households < c->window.min;
+            *done = 1;
+        }
+    }
+    for (size_t i = 0; i < n_pieces; i++)
+        if (pieces[i].geom)
+            GEOSGeom_destroy_r(h, pieces[i].geom);
+    gg_free(ctx, pieces);
+    for (size_t b = 0; prep != NULL && b < nb; b++)
+        if (prep[b])
+            GEOSPreparedGeom_destroy_r(h, prep[b]);
+    gg_free(ctx, prep);
+    gg_free(ctx, box);
+    gg_free(ctx, hh);
+    gg_free(ctx, region);
+    gg_free(ctx, point_base);
+    gg_community_grids_free(ctx, base, nb);
+    return st;
+}
+
 /* One community computed: its grids made ready in *res, its figures (or
  * its problem) in *item. A failure specific to the community becomes its
  * problem (GG_OK returned); a failure of the store or of memory is
@@ -487,13 +757,17 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, gg_metric_cache *cach
         }
         if (gg_metric_cache_get(ctx, cache, gg_local_metric_epsg(lon, lat), &c.to_metric) != GG_OK)
             gg_ctx_clear_error(ctx); /* areas then come from the degree-based estimate */
-        st = pt_build_units(&c);
     }
-    if (st == GG_OK)
+    int repaired = 0;
+    if (st == GG_OK && o->maintain)
+        st = repair_locally(&c, cache, &repaired);
+    if (st == GG_OK && !repaired)
+        st = pt_build_units(&c);
+    if (st == GG_OK && !repaired)
         st = pt_aggregate(&c);
-    if (st == GG_OK)
+    if (st == GG_OK && !repaired)
         st = pt_make_grids(&c);
-    if (st == GG_OK)
+    if (st == GG_OK && !repaired)
         st = refine(&c);
     if (st == GG_OK)
         st = pt_finish_grids(&c);
@@ -502,6 +776,8 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, gg_metric_cache *cach
     snprintf(item->code, sizeof item->code, "%s", code);
     item->rural = c.rural;
     item->households = c.total_households;
+    item->households_moved = c.moved;
+    item->applied = 1;
     if (st == GG_OK) {
         for (size_t i = 0; i < c.n_grids; i++) {
             const pt_grid *g = &c.grids[i];
@@ -531,7 +807,7 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, gg_metric_cache *cach
 
 /* ---- the plan as a whole ---- */
 
-static int flags_from_text(const char *text)
+int pt_flags_from_text(const char *text)
 {
     int flags = 0;
     for (size_t i = 0; i < sizeof flag_words / sizeof flag_words[0]; i++) {
@@ -544,7 +820,7 @@ static int flags_from_text(const char *text)
 }
 
 /* A grid's flags after its households changed from a recount. */
-static int refreshed_flags(int flags, int type, int64_t households, const pt_window *w, int unreachable)
+int pt_refreshed_flags(int flags, int type, int64_t households, const pt_window *w, int unreachable)
 {
     int keep = flags & ~(GG_GRID_OVER_MAX | GG_GRID_UNDER_MIN | GG_GRID_NO_HOUSEHOLDS | GG_GRID_INFEASIBLE |
                          GG_GRID_UNREACHABLE);
@@ -623,8 +899,8 @@ static gg_status recount_plan(gg_ctx *ctx, gg_store *store, const gg_partition_o
         int unreachable = 0;
         for (size_t q = first; q < n && strcmp(grids[q].community, g->community) == 0; q++)
             unreachable |= strstr(grids[q].flags, "unreachable") != NULL;
-        int before = flags_from_text(g->flags);
-        int after = refreshed_flags(before, g->type, holds, &w, unreachable);
+        int before = pt_flags_from_text(g->flags);
+        int after = pt_refreshed_flags(before, g->type, holds, &w, unreachable);
         if (item != NULL) {
             item->grids_in_range += counts_in_window(after, g->type, holds, &w) -
                                     counts_in_window(before, g->type, g->households, &w);
@@ -726,11 +1002,13 @@ static gg_status store_plan(gg_store *store, const gg_partition_options *o, int6
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
                                     "INSERT INTO main.plan(parent, created, source, note, params, made_by)"
-                                    " SELECT parent, created, source, note, params, made_by FROM temp.plan WHERE id = ?1",
+                                    " SELECT nullif(?2, 0), created, source, note, params, made_by FROM temp.plan"
+                                    " WHERE id = ?1",
                                     &stmt);
     if (st != GG_OK)
         return st;
     sqlite3_bind_int64(stmt, 1, *plan);
+    sqlite3_bind_int64(stmt, 2, o->from); /* the staged copy of plan has no row to refer to */
     if (sqlite3_step(stmt) != SQLITE_DONE || sqlite3_changes(store->db) != 1)
         st = gg_store_sql_error(store, "storing the plan");
     sqlite3_finalize(stmt);
@@ -748,12 +1026,79 @@ static gg_status store_plan(gg_store *store, const gg_partition_options *o, int6
     if (sqlite3_step(stmt) != SQLITE_DONE)
         st = gg_store_sql_error(store, "storing the plan's grids");
     sqlite3_finalize(stmt);
-    if (st == GG_OK && o->from != 0 && o->n_communities > 0)
+    if (st == GG_OK && o->from != 0 && (o->n_communities > 0 || o->maintain))
         st = gg_store_copy_other_grids(store, o->from, stored, o->communities, o->n_communities);
+    if (st == GG_OK && o->maintain) {
+        /* The staged tables go first: their names hide the project's. */
+        gg_stage_drop(store, partition_outputs, N_OUTPUTS);
+        st = pt_maintenance_recount(store->ctx, store, stored, o);
+    }
     if (st == GG_OK)
         st = gg_store_changes_bump(store, partition_outputs, N_OUTPUTS);
     if (st == GG_OK)
         *plan = stored;
+    return st;
+}
+
+static int compare_moved(const void *a, const void *b)
+{
+    const gg_partition_community *p = *(const gg_partition_community *const *)a,
+                                 *q = *(const gg_partition_community *const *)b;
+    if (p->households_moved != q->households_moved)
+        return p->households_moved < q->households_moved ? -1 : 1;
+    return strcmp(p->code, q->code);
+}
+
+/* Maintenance: the repaired communities taken in order of the households
+ * their repair moves, fewest first, while the total stays within the
+ * budget; the staged grids of the others are taken out again (the plan
+ * keeps theirs from the base). exclude then lists the communities the new
+ * plan does not take from the base: those repaired, and those dropped. */
+static gg_status keep_within_budget(gg_ctx *ctx, gg_store *store, gg_partition_options *o, const pt_maintenance *m,
+                                    gg_partition_report *r, const char **exclude)
+{
+    r->households_total = m->households_total;
+    r->budget = (int64_t)floor(o->max_change * (double)m->households_total);
+    r->dropped = (int64_t)m->n_dropped;
+    gg_partition_community **order = gg_calloc(ctx, r->n_items ? r->n_items : 1, sizeof *order);
+    if (order == NULL)
+        return gg_error_nomem(ctx);
+    for (size_t i = 0; i < r->n_items; i++) {
+        order[i] = &r->items[i];
+        for (size_t k = 0; k < m->n; k++)
+            if (strcmp(m->items[k].community, r->items[i].code) == 0 && r->items[i].reason == NULL)
+                r->items[i].reason = gg_strdup(ctx, m->items[k].reason);
+    }
+    qsort(order, r->n_items, sizeof *order, compare_moved);
+    sqlite3_stmt *drop = NULL;
+    gg_status st = gg_store_prepare(store, "DELETE FROM temp.grid WHERE plan = ?1 AND community = ?2", &drop);
+    int64_t used = 0;
+    for (size_t i = 0; i < r->n_items && st == GG_OK; i++) {
+        gg_partition_community *it = order[i];
+        if (used + it->households_moved <= r->budget) {
+            used += it->households_moved;
+            continue;
+        }
+        it->applied = 0;
+        sqlite3_bind_int64(drop, 1, r->plan);
+        sqlite3_bind_text(drop, 2, it->code, -1, SQLITE_STATIC);
+        if (sqlite3_step(drop) != SQLITE_DONE)
+            st = gg_store_sql_error(store, "leaving a community as it was");
+        sqlite3_reset(drop);
+    }
+    sqlite3_finalize(drop);
+    gg_free(ctx, order);
+    r->households_moved = used;
+    /* The plan takes from the base every community but those repaired and
+     * those dropped. */
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_items; i++)
+        if (r->items[i].applied)
+            exclude[k++] = r->items[i].code;
+    for (size_t i = 0; i < m->n_dropped; i++)
+        exclude[k++] = m->dropped[i];
+    o->communities = exclude;
+    o->n_communities = k;
     return st;
 }
 
@@ -766,6 +1111,23 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
         return gg_error(ctx, GG_ERR_ARG, "gg_partition: NULL argument");
     *out = NULL;
     gg_partition_options o = *opts;
+    if (o.maintain && o.from == 0)
+        return gg_error(ctx, GG_ERR_ARG, "maintenance needs the plan to maintain (--from N)");
+    if (o.maintain && (o.max_change < 0 || o.max_change > 1))
+        return gg_error(ctx, GG_ERR_ARG, "the change budget is a share of the households from 0 to 100%%, got %g%%",
+                        o.max_change * 100);
+    if (o.maintain && o.max_change == 0)
+        o.max_change = 0.05;
+    if (o.maintain && o.urban_min == 0 && o.rural_min == 0) {
+        /* The windows the plan was made with. */
+        gg_plan_windows w;
+        gg_status wst = gg_store_plan_windows(store, o.from, &w);
+        if (wst != GG_OK)
+            return wst;
+        o.urban_min = w.urban_min, o.urban_max = w.urban_max;
+        o.rural_min = w.rural_min, o.rural_max = w.rural_max;
+        o.class122_rural = w.class122_rural, o.class123_rural = w.class123_rural;
+    }
     defaults(&o);
     if (o.urban_min > o.urban_max || o.rural_min > o.rural_max || o.urban_min < 1 || o.rural_min < 1)
         return gg_error(ctx, GG_ERR_ARG, "a household window needs 1 <= MIN <= MAX (urban %d-%d, rural %d-%d)",
@@ -781,16 +1143,33 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
         gg_plan_row base;
         st = gg_store_plan_row(store, o.from, &base);
     }
-    if (st == GG_OK)
+    pt_maintenance m;
+    memset(&m, 0, sizeof m);
+    const char **exclude = NULL; /* maintain: the communities the new plan does not take from the base */
+    if (st == GG_OK && o.maintain) {
+        st = pt_maintenance_find(ctx, store, &o, &m);
+        exclude = st == GG_OK ? gg_calloc(ctx, m.n + m.n_dropped + 1, sizeof *exclude) : NULL;
+        if (st == GG_OK && exclude == NULL)
+            st = gg_error_nomem(ctx);
+        for (size_t i = 0; st == GG_OK && i < m.n; i++)
+            exclude[i] = m.items[i].community;
+        o.communities = exclude;
+        o.n_communities = m.n;
+    }
+    if (st == GG_OK && !(o.maintain && m.n == 0))
         st = list_communities(ctx, store, &o, &codes, &n);
     if (st != GG_OK) {
         gg_free(ctx, codes);
+        gg_free(ctx, exclude);
+        pt_maintenance_clear(ctx, &m);
         return st;
     }
     gg_partition_report *r = gg_calloc(ctx, 1, sizeof *r);
-    if (r == NULL || (r->items = gg_calloc(ctx, n, sizeof *r->items)) == NULL) {
+    if (r == NULL || (r->items = gg_calloc(ctx, n ? n : 1, sizeof *r->items)) == NULL) {
         gg_free(ctx, r);
         gg_free(ctx, codes);
+        gg_free(ctx, exclude);
+        pt_maintenance_clear(ctx, &m);
         return gg_error_nomem(ctx);
     }
     r->n_items = n;
@@ -886,6 +1265,8 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
         st = gg_error(ctx, GG_ERR_INVALID_INPUT, "%s%s; no plan was stored",
                       first->problem, r->failed > 1 ? " (and other communities failed)" : "");
     }
+    if (st == GG_OK && o.maintain)
+        st = keep_within_budget(ctx, store, &o, &m, r, exclude);
     size_t recounted = 0;
     if (st == GG_OK)
         st = recount_plan(ctx, store, &o, r, &points, &recounted);
@@ -916,6 +1297,8 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
                " communities)", (long long)r->plan, recounted);
     gg_metric_cache_clear(&cache);
     gg_free(ctx, codes);
+    gg_free(ctx, exclude);
+    pt_maintenance_clear(ctx, &m);
     *out = r;
     return st;
 }
@@ -924,8 +1307,10 @@ void gg_partition_report_free(gg_ctx *ctx, gg_partition_report *report)
 {
     if (report == NULL)
         return;
-    for (size_t i = 0; i < report->n_items; i++)
+    for (size_t i = 0; i < report->n_items; i++) {
         gg_free(ctx, report->items[i].problem);
+        gg_free(ctx, report->items[i].reason);
+    }
     gg_free(ctx, report->items);
     gg_free(ctx, report);
 }

@@ -127,6 +127,19 @@ typedef struct gg_edit_result {
 GG_API gg_status gg_plan_merge(gg_ctx *ctx, gg_store *store, int64_t plan, const char *const *codes, size_t n,
                                const char *note, gg_edit_result *out);
 
+/* Splits grid code of plan along line_wkt (a LINESTRING or
+ * MULTILINESTRING in EPSG:4326 lon/lat, crossing the grid from edge to
+ * edge; snapped to the plans' 1e-7 degree grid): the piece with the most
+ * households (then area) keeps the code and name, the others take
+ * sequences never issued in the community. The neighbours take the new
+ * vertices where the line meets the grid's edge, so that the coverage
+ * stays exact; households are counted by locate's rule, the neighbours'
+ * counts moving by what an edge point changes. Refused when the line does
+ * not cut the grid, the grid is in pieces or locked, or a piece would be
+ * invalid. */
+GG_API gg_status gg_plan_split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, const char *line_wkt,
+                               const char *note, gg_edit_result *out);
+
 /* Locks (locked 1) or unlocks the grids codes[0..n) of plan: maintenance
  * leaves a locked grid as it is, and merges refuse it. */
 GG_API gg_status gg_plan_lock(gg_ctx *ctx, gg_store *store, int64_t plan, const char *const *codes, size_t n,

@@ -1,6 +1,7 @@
 /* govgrid edit: a planner's edits of a plan, each a new draft. */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@ static void help(FILE *out)
 {
     fprintf(out,
             "Usage: govgrid edit PROJECT.sqlite --plan N merge CODE CODE... [--note TEXT] [--json]\n"
+            "       govgrid edit PROJECT.sqlite --plan N split CODE --line WKT|@FILE [--note TEXT] [--json]\n"
             "       govgrid edit PROJECT.sqlite --plan N lock CODE... [--note TEXT] [--json]\n"
             "       govgrid edit PROJECT.sqlite --plan N unlock CODE... [--note TEXT] [--json]\n"
             "\n"
@@ -20,6 +22,11 @@ static void help(FILE *out)
             "          then the lower code) keeps its code and name; the others' codes\n"
             "          are retired when the draft is published. Households out of the\n"
             "          window are a warning, not a refusal.\n"
+            "  split   the grid along a line drawn across it from edge to edge (WKT\n"
+            "          LINESTRING in WGS 84 lon/lat, or @FILE holding it): the piece with the\n"
+            "          most households keeps the code and name, the others take codes\n"
+            "          never issued; the neighbours take the vertices where the line\n"
+            "          meets the grid's edge, so the grids still tile the community\n"
             "  lock    maintenance (partition --from N --maintain) leaves locked grids as\n"
             "          they are, merges refuse them, and partition --from refuses to\n"
             "          redraw them\n"
@@ -37,15 +44,17 @@ static void help(FILE *out)
 
 static int run(int argc, char **argv)
 {
-    const char *note = NULL, *plan_text = NULL;
+    const char *note = NULL, *plan_text = NULL, *line = NULL;
     char *rest[256];
     int n = 0;
     for (int i = 0; i < argc && n < 255; i++) {
-        if (strcmp(argv[i], "--plan") == 0 || strcmp(argv[i], "--note") == 0) {
+        if (strcmp(argv[i], "--plan") == 0 || strcmp(argv[i], "--note") == 0 || strcmp(argv[i], "--line") == 0) {
             if (i + 1 >= argc)
                 return cli_usage("edit", "%s needs a value", argv[i]);
             if (argv[i][2] == 'p')
                 plan_text = argv[++i];
+            else if (argv[i][2] == 'l')
+                line = argv[++i];
             else
                 note = argv[++i];
         } else {
@@ -70,9 +79,31 @@ static int run(int argc, char **argv)
     const char *const *codes = (const char *const *)&rest[first + 2];
     size_t ncodes = (size_t)(n - first - 2);
     int merge = strcmp(action, "merge") == 0, lock = strcmp(action, "lock") == 0,
-        unlock = strcmp(action, "unlock") == 0;
-    if (!merge && !lock && !unlock)
-        return cli_usage("edit", "unknown edit '%s' (expected merge, lock or unlock)", action);
+        unlock = strcmp(action, "unlock") == 0, split = strcmp(action, "split") == 0;
+    if (!merge && !lock && !unlock && !split)
+        return cli_usage("edit", "unknown edit '%s' (expected merge, split, lock or unlock)", action);
+    if (split && (ncodes != 1 || line == NULL))
+        return cli_usage("edit", "split takes one grid code and --line WKT (or --line @FILE)");
+    char *line_text = NULL;
+    if (split && line[0] == '@') {
+        FILE *f = fopen(line + 1, "rb");
+        if (f == NULL) {
+            cli_error("edit", "%s: cannot read: %s", line + 1, strerror(errno));
+            return CLI_FAILED;
+        }
+        size_t cap = (size_t)1 << 20;
+        line_text = malloc(cap + 1);
+        size_t len = line_text != NULL ? fread(line_text, 1, cap, f) : 0;
+        int full = line_text != NULL && len == cap && fgetc(f) != EOF;
+        fclose(f);
+        if (line_text == NULL || full) {
+            cli_error("edit", "%s: %s", line + 1, line_text == NULL ? "out of memory" : "over 1 MiB: not a line");
+            free(line_text);
+            return CLI_FAILED;
+        }
+        line_text[len] = '\0';
+        line = line_text;
+    }
     if (merge && ncodes < 2)
         return cli_usage("edit", "merge needs at least two grid codes");
     if (!merge && ncodes < 1)
@@ -85,8 +116,9 @@ static int run(int argc, char **argv)
     gg_status st = gg_store_open(ctx, project, 1, &store);
     if (st == GG_OK) {
         gg_store_set_actor(store, cli_actor());
-        st = merge ? gg_plan_merge(ctx, store, plan, codes, ncodes, note, &r)
-                   : gg_plan_lock(ctx, store, plan, codes, ncodes, lock, note, &r);
+        st = merge   ? gg_plan_merge(ctx, store, plan, codes, ncodes, note, &r)
+             : split ? gg_plan_split(ctx, store, plan, codes[0], line, note, &r)
+                     : gg_plan_lock(ctx, store, plan, codes, ncodes, lock, note, &r);
     }
     if (st != GG_OK) {
         rc = st == GG_ERR_ARG ? CLI_USAGE : CLI_FAILED;
@@ -94,14 +126,18 @@ static int run(int argc, char **argv)
     } else if (common.json) {
         json_t *o = json_pack("{s:I, s:I, s:s, s:I}", "plan", (json_int_t)r.plan, "from", (json_int_t)plan, "edit",
                               action, "grids", (json_int_t)r.grids_changed);
-        if (merge) {
+        if (merge || split) {
             json_object_set_new(o, "code", json_string(r.code));
             json_object_set_new(o, "households", json_integer(r.households));
         }
         json_object_set_new(o, "warning", r.warning[0] ? json_string(r.warning) : json_null());
         rc = cli_print_json(o);
     } else {
-        if (!common.quiet && merge)
+        if (!common.quiet && split)
+            printf("plan %lld: plan %lld with grid %s split in %lld; %s keeps the code (%lld households)\n",
+                   (long long)r.plan, (long long)plan, codes[0], (long long)r.grids_changed, r.code,
+                   (long long)r.households);
+        else if (!common.quiet && merge)
             printf("plan %lld: plan %lld with %zu grids merged into %s (%lld households)\n", (long long)r.plan,
                    (long long)plan, ncodes, r.code, (long long)r.households);
         else if (!common.quiet)
@@ -111,6 +147,7 @@ static int run(int argc, char **argv)
             fprintf(stderr, "warning: %s\n", r.warning);
         rc = CLI_OK;
     }
+    free(line_text);
     gg_store_close(store);
     gg_ctx_free(ctx);
     return rc;

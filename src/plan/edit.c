@@ -2,8 +2,12 @@
  * one transaction, after checking what the edit would break. */
 #include "govgrid/plan.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "govgrid/code.h"
 
 #include "core/ctx.h"
 #include "store/plan.h"
@@ -175,6 +179,408 @@ static gg_status lock(gg_ctx *ctx, gg_store *store, int64_t plan, const char *co
     return st;
 }
 
+/* ---- split ---- */
+
+#define GRID_DEG 1e-7 /* the plans' precision grid (geo/coverage.h) */
+
+static double m2_per_deg2(double lat)
+{
+    const double a = 6378137.0, e2 = 0.00669437999014, deg = 3.14159265358979323846 / 180.0;
+    double phi = lat * deg, s = sin(phi), w = sqrt(1.0 - e2 * s * s);
+    return deg * deg * (a / w) * cos(phi) * (a * (1.0 - e2) / (w * w * w));
+}
+
+static double area_m2(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    double a = 0, y0 = 0, y1 = 0;
+    if (GEOSArea_r(h, g, &a) != 1 || GEOSGeom_getYMin_r(h, g, &y0) != 1 || GEOSGeom_getYMax_r(h, g, &y1) != 1)
+        return 0;
+    return a * m2_per_deg2((y0 + y1) / 2);
+}
+
+/* Locate's rule among grids[0..n) (prepared): a dedicated grid first,
+ * else the covering comprehensive grid of the lowest code; -1 for none. */
+typedef struct rule_set {
+    gg_edit_grid *const *grids;
+    const GEOSPreparedGeometry **prep;
+    size_t n;
+} rule_set;
+
+static int rule_grid(GEOSContextHandle_t h, const rule_set *s, const GEOSGeometry *pt)
+{
+    int best = -1;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->prep[i] == NULL || GEOSPreparedCovers_r(h, s->prep[i], pt) != 1)
+            continue;
+        const gg_edit_grid *g = s->grids[i];
+        if (best < 0) {
+            best = (int)i;
+            continue;
+        }
+        const gg_edit_grid *b = s->grids[best];
+        int g_ded = g->type != 1, b_ded = b->type != 1;
+        if ((g_ded && !b_ded) || (g_ded == b_ded && strcmp(g->code, b->code) < 0))
+            best = (int)i;
+    }
+    return best;
+}
+
+typedef struct recount {
+    GEOSContextHandle_t h;
+    rule_set before, after;
+    int64_t *hh_before, *pp_before, *hh_after, *pp_after;
+    int failed;
+} recount;
+
+static int recount_point(void *user, const char *id, double lon, double lat, int64_t households, int64_t persons)
+{
+    (void)id;
+    recount *r = user;
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(r->h, lon, lat);
+    if (pt == NULL) {
+        r->failed = 1;
+        return 1;
+    }
+    int b = rule_grid(r->h, &r->before, pt), a = rule_grid(r->h, &r->after, pt);
+    GEOSGeom_destroy_r(r->h, pt);
+    if (b >= 0) {
+        r->hh_before[b] += households;
+        r->pp_before[b] += persons;
+    }
+    if (a >= 0) {
+        r->hh_after[a] += households;
+        r->pp_after[a] += persons;
+    }
+    return 0;
+}
+
+static void free_geoms(GEOSContextHandle_t h, GEOSGeometry **g, size_t n)
+{
+    for (size_t i = 0; g != NULL && i < n; i++)
+        if (g[i])
+            GEOSGeom_destroy_r(h, g[i]);
+}
+
+static gg_status split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, const char *line_wkt,
+                       const char *note, gg_edit_result *r)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    gg_plan_row row;
+    gg_status st = gg_store_plan_row(store, plan, &row);
+    gg_edit_grid *target = NULL;
+    if (st == GG_OK)
+        st = gg_store_edit_grids(store, plan, &code, 1, &target);
+    if (st != GG_OK)
+        return st;
+    gg_edit_grid *g = &target[0];
+    GEOSGeometry *line = NULL, *snapped = NULL, *noded = NULL, *faces = NULL, **pieces = NULL;
+    size_t n_pieces = 0;
+    if (g->locked)
+        st = gg_error(ctx, GG_ERR_INVALID_INPUT, "%s: grid %s is locked (govgrid edit unlock first)", store->path, code);
+    else if (GEOSGetNumGeometries_r(h, g->geom) != 1)
+        st = gg_error(ctx, GG_ERR_INVALID_INPUT,
+                      "%s: grid %s is in %d pieces: split a grid of one piece (or merge its pieces' neighbours first)",
+                      store->path, code, GEOSGetNumGeometries_r(h, g->geom));
+    if (st == GG_OK) {
+        GEOSWKTReader *rd = GEOSWKTReader_create_r(h);
+        line = rd ? GEOSWKTReader_read_r(h, rd, line_wkt) : NULL;
+        if (rd)
+            GEOSWKTReader_destroy_r(h, rd);
+        int type = line ? GEOSGeomTypeId_r(h, line) : -1;
+        if (line == NULL || (type != GEOS_LINESTRING && type != GEOS_MULTILINESTRING))
+            st = gg_error(ctx, GG_ERR_ARG,
+                          "the split line must be a LINESTRING or MULTILINESTRING in WGS 84 longitude/latitude "
+                          "(EPSG:4326), got '%.60s'%s",
+                          line_wkt, line == NULL ? ": not WKT" : "");
+    }
+    /* The grid's boundary and the line noded on the precision grid, then
+     * the faces inside the grid. */
+    if (st == GG_OK) {
+        snapped = GEOSGeom_setPrecision_r(h, line, GRID_DEG, 0);
+        GEOSGeometry *boundary = GEOSBoundary_r(h, g->geom);
+        GEOSGeometry *parts[2] = {boundary, snapped ? GEOSGeom_clone_r(h, snapped) : NULL};
+        GEOSGeometry *both = boundary && parts[1] ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, 2)
+                                                  : NULL;
+        if (both == NULL) {
+            if (boundary)
+                GEOSGeom_destroy_r(h, boundary);
+            if (parts[1])
+                GEOSGeom_destroy_r(h, parts[1]);
+        }
+        noded = both ? GEOSUnaryUnionPrec_r(h, both, GRID_DEG) : NULL;
+        if (both)
+            GEOSGeom_destroy_r(h, both);
+        const GEOSGeometry *in[1] = {noded};
+        faces = noded ? GEOSPolygonize_r(h, in, 1) : NULL;
+        if (faces == NULL)
+            st = gg_error(ctx, GG_ERR_GEOMETRY, "%s: splitting grid %s: %s", store->path, code, ctx->geos_msg);
+    }
+    const GEOSPreparedGeometry *gprep = st == GG_OK ? GEOSPrepare_r(h, g->geom) : NULL;
+    int nf = faces ? GEOSGetNumGeometries_r(h, faces) : 0;
+    if (st == GG_OK) {
+        pieces = gg_calloc(ctx, (size_t)nf + 1, sizeof *pieces);
+        if (pieces == NULL)
+            st = gg_error_nomem(ctx);
+    }
+    for (int i = 0; st == GG_OK && i < nf; i++) {
+        const GEOSGeometry *f = GEOSGetGeometryN_r(h, faces, i);
+        GEOSGeometry *inside = GEOSPointOnSurface_r(h, f);
+        int keep = inside != NULL && GEOSPreparedContains_r(h, gprep, inside) == 1 && area_m2(h, f) > 1.0;
+        if (inside)
+            GEOSGeom_destroy_r(h, inside);
+        if (keep)
+            pieces[n_pieces++] = GEOSGeom_clone_r(h, f);
+    }
+    if (st == GG_OK && n_pieces < 2)
+        st = gg_error(ctx, GG_ERR_INVALID_INPUT,
+                      "%s: the line does not cut grid %s in two: draw it across the grid from edge to edge", store->path,
+                      code);
+    for (size_t i = 0; st == GG_OK && i < n_pieces; i++)
+        if (GEOSisValid_r(h, pieces[i]) != 1)
+            st = gg_error(ctx, GG_ERR_INVALID_INPUT, "%s: splitting grid %s leaves an invalid piece: draw the line again",
+                          store->path, code);
+    /* The community's grids, to give the neighbours the new vertices and
+     * to count households by locate's rule before and after. */
+    gg_community_grid *cg = NULL;
+    size_t ncg = 0;
+    if (st == GG_OK)
+        st = gg_store_community_grids(store, plan, g->community, &cg, &ncg);
+    const char **ccodes = st == GG_OK ? gg_calloc(ctx, ncg + 1, sizeof *ccodes) : NULL;
+    if (st == GG_OK && ccodes == NULL)
+        st = gg_error_nomem(ctx);
+    size_t nn = 0;
+    for (size_t i = 0; st == GG_OK && i < ncg; i++)
+        if (strcmp(cg[i].code, code) != 0)
+            ccodes[nn++] = cg[i].code;
+    gg_edit_grid *others = NULL;
+    if (st == GG_OK && nn > 0)
+        st = gg_store_edit_grids(store, plan, ccodes, nn, &others);
+    /* The new vertices on the grid's boundary: those of the pieces that lie
+     * on it and are none of its own. */
+    GEOSGeometry *gbound = st == GG_OK ? GEOSBoundary_r(h, g->geom) : NULL;
+    GEOSGeometry *pts = NULL;
+    if (st == GG_OK) {
+        GEOSGeometry *all = GEOSGeom_extractUniquePoints_r(h, faces);
+        GEOSGeometry *own = GEOSGeom_extractUniquePoints_r(h, g->geom);
+        GEOSGeometry *fresh = all && own ? GEOSDifference_r(h, all, own) : NULL;
+        GEOSGeometry *buffer = gbound ? GEOSBuffer_r(h, gbound, GRID_DEG, 2) : NULL;
+        pts = fresh && buffer ? GEOSIntersection_r(h, fresh, buffer) : NULL;
+        if (all)
+            GEOSGeom_destroy_r(h, all);
+        if (own)
+            GEOSGeom_destroy_r(h, own);
+        if (fresh)
+            GEOSGeom_destroy_r(h, fresh);
+        if (buffer)
+            GEOSGeom_destroy_r(h, buffer);
+        if (pts == NULL)
+            st = gg_error(ctx, GG_ERR_GEOMETRY, "%s: splitting grid %s: %s", store->path, code, ctx->geos_msg);
+    }
+    /* Neighbours that the new vertices lie on take them. */
+    int *touched = st == GG_OK ? gg_calloc(ctx, nn + 1, sizeof *touched) : NULL;
+    if (st == GG_OK && touched == NULL)
+        st = gg_error_nomem(ctx);
+    for (size_t i = 0; st == GG_OK && i < nn && GEOSisEmpty_r(h, pts) == 0; i++) {
+        double d = 1;
+        GEOSGeometry *ob = GEOSBoundary_r(h, others[i].geom);
+        if (ob == NULL || GEOSDistance_r(h, ob, pts, &d) != 1)
+            d = 1;
+        if (ob)
+            GEOSGeom_destroy_r(h, ob);
+        if (d > 0.75 * GRID_DEG)
+            continue;
+        GEOSGeometry *snapped_n = GEOSSnap_r(h, others[i].geom, pts, 0.75 * GRID_DEG);
+        if (snapped_n == NULL || GEOSisValid_r(h, snapped_n) != 1) {
+            if (snapped_n)
+                GEOSGeom_destroy_r(h, snapped_n);
+            st = gg_error(ctx, GG_ERR_INVALID_INPUT,
+                          "%s: the split of grid %s would leave its neighbour %s invalid: draw the line again",
+                          store->path, code, others[i].code);
+            break;
+        }
+        GEOSGeom_destroy_r(h, others[i].geom);
+        others[i].geom = snapped_n;
+        touched[i] = 1;
+    }
+    /* Codes: the piece with the most households keeps the grid's (then the
+     * larger area); the others take sequences never issued. */
+    gg_edit_grid *made = st == GG_OK ? gg_calloc(ctx, n_pieces, sizeof *made) : NULL;
+    if (st == GG_OK && made == NULL)
+        st = gg_error_nomem(ctx);
+    for (size_t i = 0; st == GG_OK && i < n_pieces; i++) {
+        made[i] = *g;
+        made[i].geom = pieces[i];
+        made[i].area_m2 = area_m2(h, pieces[i]);
+        made[i].households = made[i].persons = 0;
+        made[i].flags[0] = '\0';
+    }
+    /* Households by locate's rule, over the points in the grid's box,
+     * before (the grid and its community) and after (the pieces, the
+     * neighbours with their new vertices). */
+    if (st == GG_OK) {
+        size_t ns = nn + n_pieces + 1;
+        gg_edit_grid **before = gg_calloc(ctx, ns, sizeof *before), **after = gg_calloc(ctx, ns, sizeof *after);
+        const GEOSPreparedGeometry **pb = gg_calloc(ctx, ns, sizeof *pb), **pa = gg_calloc(ctx, ns, sizeof *pa);
+        int64_t *counts = gg_calloc(ctx, 4 * ns, sizeof *counts);
+        if (before == NULL || after == NULL || pb == NULL || pa == NULL || counts == NULL)
+            st = gg_error_nomem(ctx);
+        size_t nb = 0, na = 0;
+        if (st == GG_OK) {
+            before[nb] = g;
+            pb[nb++] = gprep;
+            /* the old neighbour shapes differ from the new only by added
+             * collinear vertices, so the same prepared rule serves both */
+            for (size_t i = 0; i < nn; i++) {
+                before[nb] = &others[i];
+                pb[nb++] = GEOSPrepare_r(h, others[i].geom);
+                after[na] = &others[i];
+                pa[na++] = pb[nb - 1];
+            }
+            /* The pieces keep the grid's code for the rule until the codes
+             * are given: the kept one's. */
+            for (size_t i = 0; i < n_pieces; i++) {
+                after[na] = &made[i];
+                pa[na++] = GEOSPrepare_r(h, made[i].geom);
+            }
+            double box[4];
+            GEOSGeom_getXMin_r(h, g->geom, &box[0]);
+            GEOSGeom_getYMin_r(h, g->geom, &box[1]);
+            GEOSGeom_getXMax_r(h, g->geom, &box[2]);
+            GEOSGeom_getYMax_r(h, g->geom, &box[3]);
+            recount rc = {h, {before, pb, nb}, {after, pa, na}, counts, counts + ns, counts + 2 * ns, counts + 3 * ns,
+                          0};
+            st = gg_store_households_in_box(store, box, recount_point, &rc);
+            if (rc.failed)
+                st = gg_error_nomem(ctx);
+            /* The neighbours' counts move by what they gained or lost. */
+            for (size_t i = 0; st == GG_OK && i < nn; i++) {
+                int64_t dh = rc.hh_after[i] - rc.hh_before[1 + i], dp = rc.pp_after[i] - rc.pp_before[1 + i];
+                if (dh != 0 || dp != 0) {
+                    others[i].households += dh;
+                    others[i].persons += dp;
+                    touched[i] = 1;
+                }
+            }
+            for (size_t i = 0; st == GG_OK && i < n_pieces; i++) {
+                made[i].households = rc.hh_after[nn + i];
+                made[i].persons = rc.pp_after[nn + i];
+            }
+        }
+        for (size_t i = 1; pb != NULL && i < nb; i++)
+            if (pb[i])
+                GEOSPreparedGeom_destroy_r(h, pb[i]);
+        for (size_t i = nn; pa != NULL && i < na; i++)
+            if (pa[i])
+                GEOSPreparedGeom_destroy_r(h, pa[i]);
+        gg_free(ctx, before);
+        gg_free(ctx, after);
+        gg_free(ctx, pb);
+        gg_free(ctx, pa);
+        gg_free(ctx, counts);
+    }
+    size_t keep = 0;
+    for (size_t i = 1; st == GG_OK && i < n_pieces; i++)
+        if (made[i].households > made[keep].households ||
+            (made[i].households == made[keep].households && made[i].area_m2 > made[keep].area_m2))
+            keep = i;
+    if (st == GG_OK) {
+        int highest[10];
+        st = gg_store_codes_highest(store, g->community, highest);
+        int t = g->type % 10, next = highest[t];
+        for (size_t i = 0; i < ncg; i++) {
+            char comm[13];
+            if (gg_grid_code_layout(cg[i].code, comm) == GG_CODE_LAYOUT_UNIFIED16 && cg[i].code[12] - '0' == t &&
+                atoi(cg[i].code + 13) > next)
+                next = atoi(cg[i].code + 13);
+        }
+        char cname[160] = "";
+        if (st == GG_OK)
+            st = gg_store_community_name(store, g->community, cname, sizeof cname);
+        for (size_t i = 0; st == GG_OK && i < n_pieces; i++) {
+            if (i == keep)
+                continue;
+            if (++next > 999) {
+                st = gg_error(ctx, GG_ERR_INVALID_INPUT,
+                              "%s: community %s has issued 999 codes of type %d: no sequence is left for a new grid",
+                              store->path, g->community, t);
+                break;
+            }
+            snprintf(made[i].code, sizeof made[i].code, "%.12s%d%03d", g->community, t, next % 1000);
+            snprintf(made[i].name, sizeof made[i].name, "%s%s%d%s", cname[0] ? cname : g->community,
+                     g->type == 1 ? "第" : "专属网格", next, g->type == 1 ? "网格" : "");
+            made[i].beidou[0] = '\0';
+        }
+    }
+    gg_plan_windows w;
+    char ur[8] = "";
+    if (st == GG_OK)
+        st = gg_store_plan_windows(store, plan, &w);
+    if (st == GG_OK)
+        st = gg_store_community_class(store, g->community, ur, sizeof ur);
+    for (size_t i = 0; st == GG_OK && i < n_pieces; i++) {
+        made[i].counted = g->counted;
+        merged_flags(&w, gg_plan_windows_rural(&w, ur), &made[i], made[i].flags, sizeof made[i].flags);
+        if (made[i].counted && strstr(made[i].flags, "under_min") != NULL && r->warning[0] == '\0')
+            snprintf(r->warning, sizeof r->warning, "grid %s holds %lld households, under the minimum %d",
+                     made[i].code, (long long)made[i].households,
+                     gg_plan_windows_rural(&w, ur) ? w.rural_min : w.urban_min);
+    }
+    /* The new plan: the grid and its changed neighbours replaced. */
+    char params[256];
+    snprintf(params, sizeof params, "{\"edit\":\"split\",\"from\":%lld,\"grid\":\"%s\"}", (long long)plan, code);
+    const char **replaced = st == GG_OK ? gg_calloc(ctx, nn + 2, sizeof *replaced) : NULL;
+    if (st == GG_OK && replaced == NULL)
+        st = gg_error_nomem(ctx);
+    size_t nr = 0;
+    if (st == GG_OK && replaced != NULL) {
+        replaced[nr++] = code;
+        for (size_t i = 0; i < nn; i++)
+            if (touched[i])
+                replaced[nr++] = others[i].code;
+    }
+    if (st == GG_OK)
+        st = gg_store_plan_new_edit(store, plan, note, params, &r->plan);
+    if (st == GG_OK)
+        st = gg_store_copy_grids_except(store, plan, r->plan, replaced, nr);
+    for (size_t i = 0; st == GG_OK && i < nn; i++)
+        if (touched[i])
+            st = gg_store_grid_insert(store, r->plan, &others[i]);
+    for (size_t i = 0; st == GG_OK && i < n_pieces; i++)
+        st = gg_store_grid_insert(store, r->plan, &made[i]);
+    if (st == GG_OK) {
+        snprintf(r->code, sizeof r->code, "%s", made[keep].code);
+        r->households = made[keep].households;
+        r->grids_changed = (int64_t)n_pieces;
+    }
+    gg_free(ctx, replaced);
+    if (made != NULL)
+        for (size_t i = 0; i < n_pieces; i++)
+            made[i].geom = NULL; /* the pieces' geometries are freed below */
+    gg_free(ctx, made);
+    gg_free(ctx, touched);
+    if (pts)
+        GEOSGeom_destroy_r(h, pts);
+    if (gbound)
+        GEOSGeom_destroy_r(h, gbound);
+    gg_edit_grids_free(ctx, others, nn);
+    gg_free(ctx, ccodes);
+    gg_community_grids_free(ctx, cg, ncg);
+    if (gprep)
+        GEOSPreparedGeom_destroy_r(h, gprep);
+    free_geoms(h, pieces, n_pieces);
+    gg_free(ctx, pieces);
+    if (faces)
+        GEOSGeom_destroy_r(h, faces);
+    if (noded)
+        GEOSGeom_destroy_r(h, noded);
+    if (snapped)
+        GEOSGeom_destroy_r(h, snapped);
+    if (line)
+        GEOSGeom_destroy_r(h, line);
+    gg_edit_grids_free(ctx, target, 1);
+    return st;
+}
+
 /* Runs an edit in one transaction. */
 static gg_status run(gg_ctx *ctx, gg_store *store, gg_edit_result *out,
                      gg_status (*edit)(gg_ctx *, gg_store *, void *, gg_edit_result *), void *arg)
@@ -204,12 +610,19 @@ typedef struct edit_args {
     size_t n;
     int locked;
     const char *note;
+    const char *note2; /* split: the line's WKT */
 } edit_args;
 
 static gg_status do_merge(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_result *r)
 {
     edit_args *a = arg;
     return merge(ctx, store, a->plan, a->codes, a->n, a->note, r);
+}
+
+static gg_status do_split(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_result *r)
+{
+    edit_args *a = arg;
+    return split(ctx, store, a->plan, a->codes[0], a->note2, a->note, r);
 }
 
 static gg_status do_lock(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_result *r)
@@ -226,7 +639,7 @@ gg_status gg_plan_merge(gg_ctx *ctx, gg_store *store, int64_t plan, const char *
     gg_status st = check_codes(ctx, codes, n, 2, "merge");
     if (st != GG_OK)
         return st;
-    edit_args a = {plan, codes, n, 0, note};
+    edit_args a = {plan, codes, n, 0, note, NULL};
     return run(ctx, store, out, do_merge, &a);
 }
 
@@ -238,6 +651,18 @@ gg_status gg_plan_lock(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     gg_status st = check_codes(ctx, codes, n, 1, locked ? "lock" : "unlock");
     if (st != GG_OK)
         return st;
-    edit_args a = {plan, codes, n, locked, note};
+    edit_args a = {plan, codes, n, locked, note, NULL};
     return run(ctx, store, out, do_lock, &a);
+}
+
+gg_status gg_plan_split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, const char *line_wkt,
+                        const char *note, gg_edit_result *out)
+{
+    if (ctx == NULL || store == NULL)
+        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_plan_split: NULL store") : GG_ERR_ARG;
+    if (code == NULL || code[0] == '\0' || line_wkt == NULL || line_wkt[0] == '\0')
+        return gg_error(ctx, GG_ERR_ARG, "split needs a grid code and a line");
+    const char *codes[1] = {code};
+    edit_args a = {plan, codes, 1, 0, note, line_wkt};
+    return run(ctx, store, out, do_split, &a);
 }

@@ -192,6 +192,23 @@ gg_status gg_store_copy_other_grids(gg_store *store, int64_t from, int64_t to, c
     return st;
 }
 
+gg_status gg_store_community_name(gg_store *store, const char *community, char *out, size_t size)
+{
+    out[0] = '\0';
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store, "SELECT coalesce(name, '') FROM division WHERE code = ?1", &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_text(stmt, 1, community, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        copy_text(stmt, 0, out, size);
+    else if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading a community's name");
+    sqlite3_finalize(stmt);
+    return st;
+}
+
 gg_status gg_store_community_class(gg_store *store, const char *community, char *out, size_t size)
 {
     out[0] = '\0';
@@ -273,6 +290,37 @@ gg_status gg_store_households_each(gg_store *store, gg_household_fn fn, void *us
                               : sqlite3_column_int64(stmt, 4);
         if (fn(user, id ? id : "", sqlite3_column_double(stmt, 1), sqlite3_column_double(stmt, 2),
                households, persons) != 0) {
+            sqlite3_finalize(stmt);
+            return GG_ERR_CANCELLED;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading household points");
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+gg_status gg_store_households_in_box(gg_store *store, const double box[4], gg_household_fn fn, void *user)
+{
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT id, X(geom), Y(geom), count, persons FROM household WHERE fid IN"
+                                    " (SELECT pkid FROM idx_household_geom WHERE xmax >= ?1 AND xmin <= ?3"
+                                    " AND ymax >= ?2 AND ymin <= ?4) ORDER BY fid",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_double(stmt, i + 1, box[i]);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(stmt, 0);
+        int64_t households = sqlite3_column_int64(stmt, 3);
+        int64_t persons = sqlite3_column_type(stmt, 4) == SQLITE_NULL
+                              ? (int64_t)llround((double)households * GG_PERSONS_PER_HOUSEHOLD)
+                              : sqlite3_column_int64(stmt, 4);
+        if (fn(user, id ? id : "", sqlite3_column_double(stmt, 1), sqlite3_column_double(stmt, 2), households,
+               persons) != 0) {
             sqlite3_finalize(stmt);
             return GG_ERR_CANCELLED;
         }

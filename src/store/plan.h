@@ -63,6 +63,9 @@ void gg_community_grids_free(gg_ctx *ctx, gg_community_grid *grids, size_t n);
 gg_status gg_store_copy_other_grids(gg_store *store, int64_t from, int64_t to, const char *const *communities,
                                     size_t n);
 
+/* A community's name ("" when unset or unknown). */
+gg_status gg_store_community_name(gg_store *store, const char *community, char *out, size_t size);
+
 /* The urban-rural class of a community ("" when unset or unknown). */
 gg_status gg_store_community_class(gg_store *store, const char *community, char *out, size_t size);
 
@@ -89,6 +92,9 @@ void gg_community_rows_free(gg_ctx *ctx, gg_community_row *rows, size_t n);
 typedef int (*gg_household_fn)(void *user, const char *id, double lon, double lat, int64_t households,
                                 int64_t persons);
 gg_status gg_store_households_each(gg_store *store, gg_household_fn fn, void *user);
+/* The same for the household points in box (west, south, east, north),
+ * through the spatial index. */
+gg_status gg_store_households_in_box(gg_store *store, const double box[4], gg_household_fn fn, void *user);
 
 /* Stores the households and persons of the grids of plan named by
  * codes[0..n) (grids of other codes are left alone), and their flags

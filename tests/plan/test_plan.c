@@ -14,6 +14,7 @@
 #include "harness.h"
 #include "govgrid/govgrid.h"
 #include "io/fixtures.h"
+#include "store/plan.h"
 #include "store/store.h"
 
 #define SQUARE(name) GG_TEST_DATA_DIR "/../tests/cli/data/" name
@@ -753,8 +754,112 @@ static void edits_merge_and_lock(void)
     gg_ctx_free(ctx);
 }
 
+/* Every vertex of a grid of plan in community that lies on another grid's
+ * boundary (within 0.75e-7 degrees: on it, on the 1e-7 precision grid) is
+ * a vertex of that grid too: the grids
+ * share their edges vertex for vertex. Returns the vertices that are not. */
+static int64_t unshared_vertices(gg_ctx *ctx, gg_store *store, int64_t plan, const char *community)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    gg_community_grid *g = NULL;
+    size_t n = 0;
+    int64_t bad = 0;
+    CHECK_INT(gg_store_community_grids(store, plan, community, &g, &n), GG_OK);
+    for (size_t i = 0; i < n; i++) {
+        GEOSGeometry *pts = GEOSGeom_extractUniquePoints_r(h, g[i].geom);
+        for (size_t k = 0; k < n; k++) {
+            if (k == i || pts == NULL)
+                continue;
+            GEOSGeometry *b = GEOSBoundary_r(h, g[k].geom), *own = GEOSGeom_extractUniquePoints_r(h, g[k].geom);
+            for (int p = 0; b != NULL && own != NULL && p < GEOSGetNumGeometries_r(h, pts); p++) {
+                const GEOSGeometry *pt = GEOSGetGeometryN_r(h, pts, p);
+                double d = 1;
+                if (GEOSDistance_r(h, pt, b, &d) == 1 && d < 0.75e-7 && GEOSIntersects_r(h, pt, own) != 1)
+                    bad++;
+            }
+            if (b)
+                GEOSGeom_destroy_r(h, b);
+            if (own)
+                GEOSGeom_destroy_r(h, own);
+        }
+        if (pts)
+            GEOSGeom_destroy_r(h, pts);
+    }
+    gg_community_grids_free(ctx, g, n);
+    return bad;
+}
+
+/* split on Monaco: the largest comprehensive grid away from its
+ * community's edge cut by a line across the middle of its box. The new plan
+ * passes govgrid check (the neighbours took the new vertices, so the
+ * grids still tile the community edge for edge), keeps every household,
+ * counts the pieces by the points they hold, and gives the new piece a
+ * code never issued; a line that misses the grid is refused. */
+static void edits_split(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = monaco_published(ctx, "monaco.sqlite");
+    char code[24], wkt[256], sql[512];
+    /* The largest grid of one piece away from its community's edge: the
+     * line meets neighbours of its own community at both ends. */
+    fx_scalar_text(store,
+                   "SELECT g.code FROM grid g, division d WHERE g.plan = 1 AND g.type = 1 AND d.code = g.community"
+                   " AND NumGeometries(g.geom) = 1 AND NOT Intersects(Boundary(d.geom), g.geom)"
+                   " ORDER BY Area(g.geom) DESC LIMIT 1",
+                   code, sizeof code);
+    char community[16];
+    snprintf(sql, sizeof sql, "SELECT community FROM grid WHERE plan = 1 AND code = '%s'", code);
+    fx_scalar_text(store, sql, community, sizeof community);
+    snprintf(sql, sizeof sql,
+             "SELECT 'LINESTRING(' || (MbrMinX(geom) - 0.001) || ' ' || ((MbrMinY(geom) + MbrMaxY(geom)) / 2) || ', '"
+             " || (MbrMaxX(geom) + 0.001) || ' ' || ((MbrMinY(geom) + MbrMaxY(geom)) / 2) || ')' FROM grid"
+             " WHERE plan = 1 AND code = '%s'",
+             code);
+    fx_scalar_text(store, sql, wkt, sizeof wkt);
+    CHECK(code[0] != '\0' && strncmp(wkt, "LINESTRING(", 11) == 0);
+    int64_t before = fx_scalar(store, "SELECT sum(households) FROM grid WHERE plan = 1");
+    gg_edit_result r;
+    CHECK_INT(gg_plan_split(ctx, store, 1, code, wkt, "split test", &r), GG_OK);
+    CHECK(r.grids_changed >= 2);
+    CHECK_STR(r.code, code);
+    snprintf(sql, sizeof sql, "SELECT sum(households) FROM grid WHERE plan = %lld", (long long)r.plan);
+    CHECK_INT(fx_scalar(store, sql), before);
+    gg_check_options co;
+    gg_check_options_init(&co);
+    co.plan = r.plan;
+    gg_check_report *cr = NULL;
+    CHECK_INT(gg_plan_check(ctx, store, &co, &cr), GG_OK);
+    CHECK_INT(cr ? cr->errors : -1, 0);
+    gg_check_report_free(ctx, cr);
+    CHECK_INT(unshared_vertices(ctx, store, 1, community), 0);
+    CHECK_INT(unshared_vertices(ctx, store, r.plan, community), 0);
+    /* Neighbours took a vertex: other bytes, the same shape (within 1 m²). */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM grid a JOIN grid b ON b.plan = %lld AND b.code = a.code AND b.code <> '%s'"
+             " WHERE a.plan = 1 AND a.geom <> b.geom AND Area(SymDifference(a.geom, b.geom), 1) < 1.0",
+             (long long)r.plan, code);
+    CHECK(fx_scalar(store, sql) >= 2);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM grid g WHERE g.plan = %lld AND NOT EXISTS (SELECT 1 FROM grid o WHERE o.plan = 1"
+             " AND o.code = g.code) AND NOT EXISTS (SELECT 1 FROM grid_code c WHERE c.code = g.code)",
+             (long long)r.plan);
+    CHECK_INT(fx_scalar(store, sql), r.grids_changed - 1);
+    gg_publish_report pr;
+    CHECK_INT(gg_plan_publish(ctx, store, r.plan, &pr), GG_OK);
+    CHECK_INT(pr.codes_issued, r.grids_changed - 1);
+    CHECK_INT(pr.codes_retired, 0);
+    /* A line beside the grid cuts nothing. */
+    CHECK_INT(gg_plan_split(ctx, store, r.plan, code, "LINESTRING(0 0, 1 1)", NULL, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "does not cut");
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(gg_plan_split(ctx, store, r.plan, code, "POINT(7.4 43.7)", NULL, NULL), GG_ERR_ARG);
+    gg_ctx_clear_error(ctx);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(publish_issues_retires_and_records_lineage), T(published_plans_are_kept), T(stale_drafts_are_refused),
           T(partition_numbers_after_the_register), T(partition_from_keeps_codes),
           T(codes_are_never_issued_twice), T(export_gives_valid_from),
           T(maintenance_repairs_within_the_budget),
-          T(edits_merge_and_lock))
+          T(edits_merge_and_lock), T(edits_split))

@@ -10,6 +10,7 @@
 typedef struct gg_plan_tally {
     gg_locator *loc;            /* the plan's locator (owned) */
     int64_t *households, *persons; /* per locator grid (owned) */
+    int64_t *held;              /* per locator grid: the points it holds (owned) */
     int64_t points, points_outside, households_outside;
     gg_household_fn outside;    /* borrowed */
     void *user;

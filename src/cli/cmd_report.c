@@ -103,13 +103,14 @@ static void print_report(const gg_plan_report *r)
     printf("plan %lld: %lld grids (%lld comprehensive, %lld dedicated) in %zu communities\n", (long long)r->plan,
            (long long)r->grids, (long long)r->comprehensive, (long long)r->dedicated, r->n_communities);
     if (no_counts(r))
-        printf("comprehensive grids in their household window: unknown");
+        printf("comprehensive grids in their household window: unknown (%lld without a household count)",
+               (long long)r->uncounted);
     else
         printf("comprehensive grids in their household window: %lld of %lld (%.1f%%)", (long long)r->in_window,
                (long long)(r->in_window + r->out_of_window), share);
     if (r->small_community)
         printf("; %lld grid(s) of communities below the minimum not counted", (long long)r->small_community);
-    if (r->uncounted)
+    if (r->uncounted && !no_counts(r))
         printf("; %lld grid(s) without a household count (unknown) not counted", (long long)r->uncounted);
     if (r->out_of_window && r->imported) {
         printf("\n  out of window as drawn (an imported plan: no partition chose these boundaries): %lld above the "

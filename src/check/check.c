@@ -693,7 +693,9 @@ static gg_status check_households(checker *k, gg_store *store, int64_t plan, gg_
         gg_plan_grid *g = &grids[i];
         int32_t li = gg_locator_grid_by_code(t.loc, g->code);
         int64_t holds = li >= 0 ? t.households[li] : 0;
-        if (!g->counted || holds == g->households)
+        /* a count where no household point tells (none in the grid, none in
+         * its community) is not contradicted by the points */
+        if (!g->counted || holds == g->households || (li >= 0 && !gg_plan_tally_tells(&t, li)))
             continue;
         double lon = NAN, lat = NAN;
         if (g->geom)

@@ -45,52 +45,6 @@ static gg_status tally_open(gg_ctx *ctx, gg_store *store, int64_t plan, int thre
     return GG_OK;
 }
 
-gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, int threads,
-                                   gg_household_fn outside, void *user, gg_plan_tally *t)
-{
-    memset(t, 0, sizeof *t);
-    t->outside = outside;
-    t->user = user;
-    gg_status st = tally_open(ctx, store, plan, threads, t);
-    return st == GG_OK ? gg_store_households_each(store, tally_point, t) : st;
-}
-
-gg_status gg_plan_tally_points(gg_ctx *ctx, gg_store *store, int64_t plan, int threads, const double *x,
-                               const double *y, const int64_t *households, const int64_t *persons, size_t n,
-                               gg_plan_tally *t)
-{
-    memset(t, 0, sizeof *t);
-    gg_status st = tally_open(ctx, store, plan, threads, t);
-    int32_t *grid = st == GG_OK ? gg_malloc(ctx, (n ? n : 1) * sizeof *grid) : NULL;
-    if (st == GG_OK && grid == NULL)
-        st = gg_error_nomem(ctx);
-    if (st != GG_OK)
-        return st;
-    gg_locator_find_many(t->loc, x, y, n, grid);
-    for (size_t i = 0; i < n; i++) {
-        t->points++;
-        if (grid[i] < 0) {
-            t->points_outside++;
-            t->households_outside += households[i];
-            continue;
-        }
-        t->households[grid[i]] += households[i];
-        t->persons[grid[i]] += persons[i];
-        t->held[grid[i]]++;
-    }
-    gg_free(ctx, grid);
-    return GG_OK;
-}
-
-void gg_plan_tally_clear(gg_ctx *ctx, gg_plan_tally *t)
-{
-    gg_locator_free(t->loc);
-    gg_free(ctx, t->households);
-    gg_free(ctx, t->persons);
-    gg_free(ctx, t->held);
-    memset(t, 0, sizeof *t);
-}
-
 /* The communities some household point lies in (sorted, for bsearch):
  * the household layer covers them, so a grid there that holds no point
  * has 0 households, where elsewhere it has no known count. */
@@ -125,15 +79,64 @@ static int compare_code(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Whether the points say something about locator grid i: it holds one, or
- * its community is one the household layer covers. */
-static int points_tell(const gg_plan_tally *t, int32_t i, char *const *covered, size_t n_covered)
+gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, int threads,
+                                   gg_household_fn outside, void *user, gg_plan_tally *t)
+{
+    memset(t, 0, sizeof *t);
+    t->outside = outside;
+    t->user = user;
+    gg_status st = tally_open(ctx, store, plan, threads, t);
+    if (st == GG_OK)
+        st = covered_communities(ctx, store, &t->covered, &t->n_covered);
+    return st == GG_OK ? gg_store_households_each(store, tally_point, t) : st;
+}
+
+gg_status gg_plan_tally_points(gg_ctx *ctx, gg_store *store, int64_t plan, int threads, const double *x,
+                               const double *y, const int64_t *households, const int64_t *persons, size_t n,
+                               gg_plan_tally *t)
+{
+    memset(t, 0, sizeof *t);
+    gg_status st = tally_open(ctx, store, plan, threads, t);
+    int32_t *grid = st == GG_OK ? gg_malloc(ctx, (n ? n : 1) * sizeof *grid) : NULL;
+    if (st == GG_OK && grid == NULL)
+        st = gg_error_nomem(ctx);
+    if (st != GG_OK)
+        return st;
+    gg_locator_find_many(t->loc, x, y, n, grid);
+    for (size_t i = 0; i < n; i++) {
+        t->points++;
+        if (grid[i] < 0) {
+            t->points_outside++;
+            t->households_outside += households[i];
+            continue;
+        }
+        t->households[grid[i]] += households[i];
+        t->persons[grid[i]] += persons[i];
+        t->held[grid[i]]++;
+    }
+    gg_free(ctx, grid);
+    return GG_OK;
+}
+
+int gg_plan_tally_tells(const gg_plan_tally *t, int32_t i)
 {
     if (t->held[i] > 0)
         return 1;
     const char *community = gg_locator_grid(t->loc, i)->community;
-    return community[0] != '\0' && n_covered > 0 &&
-           bsearch(&community, covered, n_covered, sizeof *covered, compare_code) != NULL;
+    return community[0] != '\0' && t->n_covered > 0 &&
+           bsearch(&community, t->covered, t->n_covered, sizeof *t->covered, compare_code) != NULL;
+}
+
+void gg_plan_tally_clear(gg_ctx *ctx, gg_plan_tally *t)
+{
+    for (size_t i = 0; i < t->n_covered; i++)
+        gg_free(ctx, t->covered[i]);
+    gg_free(ctx, t->covered);
+    gg_locator_free(t->loc);
+    gg_free(ctx, t->households);
+    gg_free(ctx, t->persons);
+    gg_free(ctx, t->held);
+    memset(t, 0, sizeof *t);
 }
 
 gg_status gg_plan_count_households(gg_ctx *ctx, gg_store *store, int64_t plan, int only_missing,
@@ -148,10 +151,6 @@ gg_status gg_plan_count_households(gg_ctx *ctx, gg_store *store, int64_t plan, i
     gg_plan_tally t;
     gg_status st = gg_plan_tally_households(ctx, store, plan, 0, NULL, NULL, &t);
     size_t n = t.loc ? gg_locator_grid_count(t.loc) : 0;
-    char **covered = NULL;
-    size_t n_covered = 0;
-    if (st == GG_OK)
-        st = covered_communities(ctx, store, &covered, &n_covered);
     const char **codes = st == GG_OK ? gg_calloc(ctx, n + 1, sizeof *codes) : NULL;
     int64_t *households = st == GG_OK ? gg_calloc(ctx, n + 1, sizeof *households) : NULL;
     int64_t *persons = st == GG_OK ? gg_calloc(ctx, n + 1, sizeof *persons) : NULL;
@@ -162,7 +161,7 @@ gg_status gg_plan_count_households(gg_ctx *ctx, gg_store *store, int64_t plan, i
      * Elsewhere the households are unknown, and stay NULL rather than 0. */
     size_t m = 0;
     for (size_t i = 0; i < n && st == GG_OK; i++) {
-        if (!points_tell(&t, (int32_t)i, covered, n_covered))
+        if (!gg_plan_tally_tells(&t, (int32_t)i))
             continue;
         codes[m] = gg_locator_grid(t.loc, (int32_t)i)->code;
         households[m] = t.households[i];
@@ -179,7 +178,7 @@ gg_status gg_plan_count_households(gg_ctx *ctx, gg_store *store, int64_t plan, i
         st = gg_store_plan_grids(store, gg_locator_plan(t.loc), 0, &grids, &ng);
         for (size_t i = 0; i < ng && st == GG_OK; i++) {
             int32_t g = gg_locator_grid_by_code(t.loc, grids[i].code);
-            counts.disagree += g >= 0 && grids[i].counted && points_tell(&t, g, covered, n_covered) &&
+            counts.disagree += g >= 0 && grids[i].counted && gg_plan_tally_tells(&t, g) &&
                                grids[i].households != t.households[g];
         }
         gg_plan_grids_free(ctx, grids, ng);
@@ -190,9 +189,6 @@ gg_status gg_plan_count_households(gg_ctx *ctx, gg_store *store, int64_t plan, i
     gg_free(ctx, codes);
     gg_free(ctx, households);
     gg_free(ctx, persons);
-    for (size_t i = 0; i < n_covered; i++)
-        gg_free(ctx, covered[i]);
-    gg_free(ctx, covered);
     gg_plan_tally_clear(ctx, &t);
     if (st == GG_OK && out != NULL)
         *out = counts;

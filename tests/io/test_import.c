@@ -1,4 +1,5 @@
 /* Imports of real sample data and of small sources with known contents. */
+#include "govgrid/check.h"
 #include "harness.h"
 #include "io/fixtures.h"
 
@@ -409,6 +410,14 @@ static void grids_are_counted_only_where_household_points_tell(void)
     CHECK_INT(fx_scalar(store, "SELECT households IS NULL AND persons IS NULL FROM grid"
                                " WHERE code = '9801000010011001'"), 1);
     CHECK_INT(fx_scalar(store, "SELECT households FROM grid WHERE code = '9801000010021001'"), 350);
+    /* govgrid check agrees: the given 350 is not contradicted. */
+    gg_check_options copts;
+    gg_check_options_init(&copts);
+    gg_check_report *check = NULL;
+    CHECK_INT(gg_plan_check(ctx, store, &copts, &check), GG_OK);
+    CHECK_INT(check->household_points, 2);
+    CHECK_INT(check->by_kind[GG_CHECK_HOUSEHOLDS], 0);
+    gg_check_report_free(ctx, check);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }

@@ -80,7 +80,7 @@ typedef struct gg_check_report {
 } gg_check_report;
 
 typedef struct gg_check_options {
-    int64_t plan;               /* 0: the newest */
+    int64_t plan;               /* 0: the active plan (the published one, else the newest) */
     double tolerance_m;         /* pieces and spikes narrower than this are noise; 0: 0.01 (1 cm) */
     double part_min_m2;         /* 0: 1 m2 */
     int skip_households;        /* 1: leave the households to the caller, who has just counted them by the

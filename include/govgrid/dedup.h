@@ -69,7 +69,7 @@ typedef enum gg_relation {
 GG_API const char *gg_relation_name(gg_relation relation);
 
 typedef struct gg_dedup_options {
-    int64_t plan;               /* 0: the newest */
+    int64_t plan;               /* 0: the active plan (the published one, else the newest) */
     const char *const *depts;   /* only these departments (NULL or n_depts 0: all) */
     size_t n_depts;
     double equal_iou;           /* 0.9 */

@@ -130,7 +130,7 @@ GG_API gg_status gg_dispatcher_load_open(gg_ctx *ctx, gg_store *store, struct gg
 
 GG_API void gg_text_free(gg_ctx *ctx, char *text);
 
-/* A plan's grids (plan 0: the newest) as a GeoJSON FeatureCollection with
+/* A plan's grids (plan 0: the active plan) as a GeoJSON FeatureCollection with
  * code, type, community, name, households, persons, area_m2, flags:
  * within bbox (west, south, east, north; NULL: all), of one community
  * (NULL: all), at most limit. */

@@ -6,6 +6,7 @@
 #include "govgrid/code.h"
 #include "govgrid/geo.h"
 #include "govgrid/store.h"
+#include "govgrid/plan.h"
 #include "govgrid/io.h"
 #include "govgrid/partition.h"
 #include "govgrid/render.h"

@@ -25,7 +25,7 @@ GG_API int gg_gridmap_bucket(int zoom);
 
 typedef struct gg_gridmap gg_gridmap;
 
-/* Reads plan (0: the newest) whole: its grids with code, type, community,
+/* Reads plan (0: the active plan) whole: its grids with code, type, community,
  * community_name, name, households, persons, area_m2, flags,
  * short_staffed (the roster rule of gg_roster_check: fewer than one
  * leader and two grid workers of whom one full-time) and label ([lon,

@@ -148,7 +148,7 @@ GG_API void gg_import_issue_where(const gg_import_report *report, const gg_impor
                                   char *buf, size_t size);
 
 typedef struct gg_export_options {
-    int64_t plan;               /* 0: the newest plan */
+    int64_t plan;               /* 0: the active plan (the published one, else the newest) */
     const char *format;         /* GDAL driver: "GPKG", "GeoJSON", "ESRI Shapefile", "CSV"; NULL: from the extension */
     int code_layout;            /* 16 (default), 15 (DB11/T 2157-2023) or 20 (CJ/T 349-2010) */
     const char *object_code;    /* layout 20: the 6-digit management object code of CJ/T 348 (default "000000") */

@@ -60,7 +60,7 @@ typedef struct gg_locate_result {
 } gg_locate_result;
 
 typedef struct gg_locator_options {
-    int64_t plan;               /* 0: the newest */
+    int64_t plan;               /* 0: the active plan (the published one, else the newest) */
     double near_m;              /* default 10 */
     double snap_m;              /* default 50 */
     int threads;                /* threads for building: 0 or 1 one (the caller's); 2 or more: the
@@ -200,7 +200,7 @@ typedef struct gg_roster_report {
     size_t n_issues;
 } gg_roster_report;
 
-/* Checks every grid of a plan (0: the newest) against "1 leader + at least
+/* Checks every grid of a plan (0: the active plan) against "1 leader + at least
  * 2 grid workers (one full-time) + N volunteers", and every worker's grid
  * code against the plan. */
 GG_API gg_status gg_roster_check(gg_ctx *ctx, gg_store *store, int64_t plan, gg_roster_report **out);

@@ -156,7 +156,7 @@ typedef struct gg_plan_report {
     size_t n_grids;
 } gg_plan_report;
 
-/* Measures a plan (0: the newest): households per grid, compactness,
+/* Measures a plan (0: the active plan): households per grid, compactness,
  * patrol road length, and how much of the boundary between grids runs on
  * roads and waterways. Windows come from the plan's own parameters (the
  * defaults for an imported plan). Returns GG_OK, GG_ERR_NOT_FOUND,

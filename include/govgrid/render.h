@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 typedef struct gg_map_options {
-    int64_t plan;               /* 0: the newest */
+    int64_t plan;               /* 0: the active plan (the published one, else the newest) */
     const char *community;      /* only this community (NULL: all) */
     int width_px;               /* 0: 1600 (PNG pixels; SVG/PDF points) */
     const char *title;          /* NULL: "plan N" with the project name */

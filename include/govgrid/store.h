@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* The schema version this library writes. */
-#define GG_SCHEMA_VERSION 5
+#define GG_SCHEMA_VERSION 6
 /* SRID of every stored geometry. */
 #define GG_STORAGE_SRID 4326
 
@@ -65,6 +65,13 @@ GG_API gg_status gg_store_open(gg_ctx *ctx, const char *path, int writable, gg_s
 /* Closes the store (rolling back an open transaction). NULL is a no-op. */
 GG_API void gg_store_close(gg_store *store);
 
+/* Who acts through this store (a login or a key's name, at most 63 bytes;
+ * longer is cut at a character boundary): recorded with what it makes, a
+ * plan's made_by and published_by. NULL or "" for unknown. */
+GG_API void gg_store_set_actor(gg_store *store, const char *who);
+/* The actor set, "" when none. */
+GG_API const char *gg_store_actor(const gg_store *store);
+
 /* The schema version of the open project. */
 GG_API int gg_store_schema_version(const gg_store *store);
 
@@ -97,10 +104,18 @@ typedef struct gg_plan_info {
     int64_t id;
     int64_t parent;             /* 0 when none */
     char *created;              /* ISO 8601 UTC */
-    char *source;               /* "import" or "partition" */
+    char *source;               /* how it was made: "import", "partition", "maintain" or "edit" */
     char *note;                 /* may be NULL */
     int64_t grids;
     int64_t communities;        /* distinct communities of its grids */
+    char *state;                /* "draft", "published" (the active plan) or "superseded" */
+    char *made_by;              /* may be NULL (unknown) */
+    char *published;            /* ISO 8601 UTC; NULL for a draft */
+    char *published_by;         /* may be NULL */
+    char *superseded;           /* ISO 8601 UTC; NULL unless superseded */
+    char *params;               /* the partition's parameters (JSON text); NULL for others */
+    int64_t households;         /* the sum over its grids that have a count */
+    int64_t uncounted;          /* grids without a household count (imported) */
 } gg_plan_info;
 
 typedef struct gg_store_info {

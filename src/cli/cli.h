@@ -35,6 +35,9 @@ extern const cli_command cli_cmd_serve;
 extern const cli_command cli_cmd_dedup;
 extern const cli_command cli_cmd_check;
 extern const cli_command cli_cmd_config;
+extern const cli_command cli_cmd_plans;
+extern const cli_command cli_cmd_plan;
+extern const cli_command cli_cmd_codes;
 
 /* Common flags: --quiet, --json and --help are shared by every command. */
 typedef struct cli_common {
@@ -61,6 +64,10 @@ int cli_fail(const char *command, gg_ctx *ctx);
 /* A context with the CLI's log handler (warnings to stderr unless quiet)
  * and, on a terminal, a progress display. NULL after printing an error. */
 gg_ctx *cli_ctx_new(const char *command, const cli_common *common);
+
+/* Who runs the command, recorded with what it makes (gg_store_set_actor):
+ * GOVGRID_USER when set, else the login name, else "". */
+const char *cli_actor(void);
 
 /* Writes a JSON value to stdout (pretty, key order kept) and frees it. */
 int cli_print_json(json_t *value);

@@ -12,7 +12,7 @@ static void help(FILE *out)
             "Usage: govgrid check PROJECT.sqlite [--plan N] [-o PROBLEMS.gpkg [--overwrite]]\n"
             "                     [--tolerance-m M] [--part-min-m2 A] [--json] [--quiet]\n"
             "\n"
-            "Checks a plan (default: the newest), made by partition or imported\n"
+            "Checks a plan (default: the active plan), made by partition or imported\n"
             "hand-drawn, against the invariants every plan must hold:\n"
             "  - every grid valid as stored (EPSG:4326) and after reprojection to UTM and\n"
             "    to the local metric CRS (CGCS2000 3-degree Gauss-Krueger in China);\n"

@@ -272,6 +272,7 @@ static int run(int argc, char **argv)
         gg_ctx_free(ctx);
         return rc;
     }
+    gg_store_set_actor(store, cli_actor());
     gg_import_report *report = NULL;
     gg_status st = gg_import(ctx, store, layer, source, &opts, &report);
     int rc = st == GG_OK ? CLI_OK : st == GG_ERR_ARG ? CLI_USAGE : CLI_FAILED;

@@ -34,7 +34,7 @@ static void help(FILE *out)
             "worker gives the row to its leader, counted in the summary.\n"
             "\n"
             "Options:\n"
-            "  --plan N            the plan to use (default: the newest)\n"
+            "  --plan N            the plan to use (default: the active plan)\n"
             "  --crs CRS           coordinates of the input: wgs84 (default), cgcs2000,\n"
             "                      gcj02 or bd09 (the offsets of Chinese map apps), or EPSG:n\n"
             "  --id-field F        the incidents' id field (checked to exist)\n"

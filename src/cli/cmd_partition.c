@@ -179,6 +179,7 @@ static int run(int argc, char **argv)
         gg_ctx_free(ctx);
         return rc;
     }
+    gg_store_set_actor(store, cli_actor());
     gg_partition_report *r = NULL;
     gg_status st = gg_partition(ctx, store, &opts, &r);
     int rc = st == GG_OK ? CLI_OK : st == GG_ERR_ARG ? CLI_USAGE : CLI_FAILED;

@@ -10,7 +10,7 @@ static void help(FILE *out)
             "Usage: govgrid roster check PROJECT.sqlite [--plan N] [--json] [--quiet]\n"
             "\n"
             "Checks the roster (imported with 'govgrid import PROJECT workers FILE')\n"
-            "against a plan (default: the newest): every grid needs one grid leader and\n"
+            "against a plan (default: the active plan): every grid needs one grid leader and\n"
             "at least two grid workers, one of them full-time, plus any number of\n"
             "volunteers (\"1 + 2 + N\"). Lists every grid that falls short and why, and\n"
             "every worker whose grid code is empty or not in the plan.\n"

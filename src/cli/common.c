@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include <getopt.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,18 @@ gg_ctx *cli_ctx_new(const char *command, const cli_common *common)
     if (!common->quiet && isatty(STDERR_FILENO))
         gg_ctx_set_progress(ctx, show_progress, NULL);
     return ctx;
+}
+
+const char *cli_actor(void)
+{
+    const char *who = getenv("GOVGRID_USER");
+    if (who != NULL && who[0] != '\0')
+        return who;
+    struct passwd *pw = getpwuid(geteuid());
+    if (pw != NULL && pw->pw_name != NULL)
+        return pw->pw_name;
+    who = getenv("USER");
+    return who ? who : "";
 }
 
 int cli_print_json(json_t *value)

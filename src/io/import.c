@@ -288,6 +288,8 @@ static gg_status stage_new_plan(importer *im, const char *sql)
         sqlite3_bind_text(stmt, 3, im->opts->note, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(stmt, 3);
+    if (sqlite3_bind_parameter_count(stmt) >= 4)
+        sqlite3_bind_text(stmt, 4, gg_store_actor(im->store), -1, SQLITE_STATIC);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         st = gg_store_sql_error(im->store, im->spec->layer == GG_LAYER_GRIDS ? "creating a plan"
                                                                              : "creating a catalogue version");
@@ -321,12 +323,13 @@ static gg_status begin_layer(importer *im)
     } else if (layer == GG_LAYER_GRIDS) {
         if (im->opts->append) {
             st = query_int64(im, "SELECT coalesce(max(id), 0) FROM main.plan WHERE source = 'import'"
-                                 " AND id = (SELECT max(id) FROM main.plan)",
+                                 " AND state = 'draft' AND id = (SELECT max(id) FROM main.plan)",
                              &im->plan);
             if (st == GG_OK && im->plan == 0)
                 st = gg_error(im->ctx, GG_ERR_ARG,
-                              "grids --append adds to the newest plan when that plan was imported; "
-                              "the project has no such plan (import without --append to create one)");
+                              "grids --append adds to the newest plan when that plan was imported and is a draft "
+                              "(a published plan never changes); the project has no such plan (import without "
+                              "--append to create one)");
             if (st == GG_OK)
                 st = gg_stage_fill(im->store, "plan", "id = ?1", im->plan, NULL);
             if (st == GG_OK)
@@ -334,9 +337,9 @@ static gg_status begin_layer(importer *im)
             if (st != GG_OK)
                 return st;
         } else {
-            st = stage_new_plan(im, "INSERT INTO plan(id, created, source, note, params) VALUES"
+            st = stage_new_plan(im, "INSERT INTO plan(id, created, source, note, params, made_by) VALUES"
                                     " ((SELECT coalesce(max(id), 0) + 1 FROM main.plan), ?1, 'import',"
-                                    " coalesce(?3, ?2), NULL)");
+                                    " coalesce(?3, ?2), NULL, nullif(?4, ''))");
             if (st != GG_OK)
                 return st;
         }

@@ -318,13 +318,13 @@ gg_status pt_finish_grids(pt_community *c)
     int seq = 0, type = -1;
     for (size_t i = 0; i < c->n_grids; i++) {
         pt_grid *g = &c->grids[i];
-        seq = g->type == type ? seq + 1 : 1;
+        seq = g->type == type ? seq + 1 : c->issued[g->type % 10] + 1;
         type = g->type;
         if (seq > 999)
             return gg_error(ctx, GG_ERR_INVALID_INPUT,
-                            "community %s: more than 999 grids of type %d: the 3-digit sequence of the "
-                            "unified code cannot number them",
-                            c->code, type);
+                            "community %s: more than 999 grids of type %d (counting the %d codes the "
+                            "register issued before): the 3-digit sequence of the unified code cannot number them",
+                            c->code, type, c->issued[type % 10]);
         snprintf(g->code, sizeof g->code, "%.12s%d%03d", c->code, g->type % 10, seq % 1000);
         if (g->name == NULL) {
             char name[256];

@@ -3,6 +3,7 @@
  * parcels that may become dedicated grids. */
 #include "partition/partition.h"
 #include "store/plan.h"
+#include "store/versions.h"
 
 #include <math.h>
 
@@ -256,6 +257,8 @@ gg_status pt_load(pt_community *c)
         st = load_lines(c);
     if (st == GG_OK)
         st = load_parcels(c);
+    if (st == GG_OK)
+        st = gg_store_codes_highest(c->store, c->code, c->issued);
     return st;
 }
 

@@ -161,7 +161,8 @@ static gg_status create_plan(gg_store *store, const gg_partition_options *o, int
              o->dedicated_min_m2, (unsigned long long)o->seed);
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
-                                    "INSERT INTO plan(created, source, note, params) VALUES (?1, 'partition', ?2, ?3)",
+                                    "INSERT INTO plan(created, source, note, params, made_by)"
+                                    " VALUES (?1, 'partition', ?2, ?3, nullif(?4, ''))",
                                     &stmt);
     if (st != GG_OK)
         return st;
@@ -171,6 +172,7 @@ static gg_status create_plan(gg_store *store, const gg_partition_options *o, int
     else
         sqlite3_bind_null(stmt, 2);
     sqlite3_bind_text(stmt, 3, params, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 4, gg_store_actor(store), -1, SQLITE_STATIC);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         st = gg_store_sql_error(store, "creating a plan");
     sqlite3_finalize(stmt);
@@ -705,7 +707,7 @@ static void *pool_worker(void *arg)
 
 /* What a partition reads, and what it writes (staged while it runs,
  * parents first). */
-static const char *const partition_inputs[] = {"division", "household", "road", "waterway", "unit"};
+static const char *const partition_inputs[] = {"division", "household", "road", "waterway", "unit", "grid_code"};
 #define N_INPUTS (sizeof partition_inputs / sizeof partition_inputs[0])
 static const char *const partition_outputs[] = {"plan", "grid"};
 #define N_OUTPUTS (sizeof partition_outputs / sizeof partition_outputs[0])
@@ -719,8 +721,8 @@ static gg_status store_plan(gg_store *store, int64_t *plan)
 {
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
-                                    "INSERT INTO main.plan(parent, created, source, note, params)"
-                                    " SELECT parent, created, source, note, params FROM temp.plan WHERE id = ?1",
+                                    "INSERT INTO main.plan(parent, created, source, note, params, made_by)"
+                                    " SELECT parent, created, source, note, params, made_by FROM temp.plan WHERE id = ?1",
                                     &stmt);
     if (st != GG_OK)
         return st;

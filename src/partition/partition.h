@@ -89,6 +89,8 @@ typedef struct pt_community {
     size_t n_grids, cap_grids;
     int64_t total_households;
     int reachable;              /* some number of grids fits the comprehensive households */
+    int issued[10];             /* per type digit, the highest sequence the code register ever issued
+                                 * here: new grids are numbered after it */
     struct gg_transform *to_metric; /* EPSG:4326 -> the local metric CRS */
     char problem[256];
 } pt_community;

@@ -19,7 +19,9 @@ static json_t *text_or_null(const char *text)
     return text && text[0] ? json_string(text) : json_null();
 }
 
-/* GET /v1/plans: every plan, the one the service locates on marked newest. */
+/* GET /v1/plans: every plan with its state (draft, published,
+ * superseded), the one the service locates on marked newest (the name
+ * predates published plans: it is the plan served). */
 static void plans(gg_request *r, gg_reply *out)
 {
     gg_ctx *ctx = NULL;
@@ -44,6 +46,9 @@ static void plans(gg_request *r, gg_reply *out)
         json_object_set_new(o, "note", text_or_null(p->note));
         json_object_set_new(o, "grids", json_integer(p->grids));
         json_object_set_new(o, "communities", json_integer(p->communities));
+        json_object_set_new(o, "state", text_or_null(p->state));
+        json_object_set_new(o, "made_by", text_or_null(p->made_by));
+        json_object_set_new(o, "published", text_or_null(p->published));
         json_object_set_new(o, "newest", json_boolean(p->id == serving));
         json_array_append_new(a, o);
     }

@@ -134,7 +134,10 @@ static gg_status plan_rows(gg_store *store, gg_plan_info **plans, size_t *n_plan
         store,
         "SELECT p.id, coalesce(p.parent, 0), p.created, p.source, p.note,"
         " (SELECT count(*) FROM grid g WHERE g.plan = p.id),"
-        " (SELECT count(DISTINCT community) FROM grid g WHERE g.plan = p.id)"
+        " (SELECT count(DISTINCT community) FROM grid g WHERE g.plan = p.id),"
+        " p.state, p.made_by, p.published, p.published_by, p.superseded, p.params,"
+        " (SELECT coalesce(sum(households), 0) FROM grid g WHERE g.plan = p.id),"
+        " (SELECT count(*) FROM grid g WHERE g.plan = p.id AND households IS NULL)"
         " FROM plan p ORDER BY p.id",
         &stmt);
     if (st != GG_OK)
@@ -154,6 +157,14 @@ static gg_status plan_rows(gg_store *store, gg_plan_info **plans, size_t *n_plan
         p->note = column_strdup(ctx, stmt, 4, &nomem);
         p->grids = sqlite3_column_int64(stmt, 5);
         p->communities = sqlite3_column_int64(stmt, 6);
+        p->state = column_strdup(ctx, stmt, 7, &nomem);
+        p->made_by = column_strdup(ctx, stmt, 8, &nomem);
+        p->published = column_strdup(ctx, stmt, 9, &nomem);
+        p->published_by = column_strdup(ctx, stmt, 10, &nomem);
+        p->superseded = column_strdup(ctx, stmt, 11, &nomem);
+        p->params = column_strdup(ctx, stmt, 12, &nomem);
+        p->households = sqlite3_column_int64(stmt, 13);
+        p->uncounted = sqlite3_column_int64(stmt, 14);
         if (nomem) {
             st = gg_error_nomem(ctx);
             break;
@@ -240,6 +251,12 @@ void gg_plans_free(gg_ctx *ctx, gg_plan_info *plans, size_t n_plans)
         gg_free(ctx, plans[i].created);
         gg_free(ctx, plans[i].source);
         gg_free(ctx, plans[i].note);
+        gg_free(ctx, plans[i].state);
+        gg_free(ctx, plans[i].made_by);
+        gg_free(ctx, plans[i].published);
+        gg_free(ctx, plans[i].published_by);
+        gg_free(ctx, plans[i].superseded);
+        gg_free(ctx, plans[i].params);
     }
     gg_free(ctx, plans);
 }

@@ -103,13 +103,114 @@ static const char schema_v5[] =
     "  WHERE idempotency_key IS NOT NULL;"
     "CREATE INDEX incident_fingerprint ON incident(fingerprint) WHERE fingerprint IS NOT NULL;";
 
+/* Version 6: plans as versions and the register of grid codes (see
+ * docs/architecture.md, "Plan versions and the code register").
+ *   - plan: who made it, its state (a draft, the published plan, or one a
+ *     later publication superseded) and when it was published and
+ *     superseded; at most one is published. The kinds of plan grow by
+ *     'maintain' and 'edit' (widen_plan_kinds, after this script).
+ *   - grid_code: every code a published plan ever issued, with the plans
+ *     that issued and retired it; a retired code is never issued again.
+ *   - grid_lineage: which grids of the plan it superseded each changed
+ *     grid of a published plan came from, with the area they share.
+ *   - Triggers keep a published or superseded plan and its grids as they
+ *     are, whoever writes to the file. */
+static const char schema_v6[] =
+    "ALTER TABLE plan ADD COLUMN made_by TEXT;"
+    "ALTER TABLE plan ADD COLUMN state TEXT NOT NULL DEFAULT 'draft'"
+    "  CHECK (state IN ('draft','published','superseded'));"
+    "ALTER TABLE plan ADD COLUMN published TEXT;"
+    "ALTER TABLE plan ADD COLUMN published_by TEXT;"
+    "ALTER TABLE plan ADD COLUMN superseded TEXT;"
+    "ALTER TABLE plan ADD COLUMN superseded_by INTEGER REFERENCES plan(id);"
+    "CREATE UNIQUE INDEX plan_published ON plan(state) WHERE state = 'published';"
+    "CREATE INDEX plan_parent ON plan(parent);"
+    "CREATE TABLE grid_code(code TEXT PRIMARY KEY, community TEXT NOT NULL, type INTEGER NOT NULL,"
+    "  issued_by INTEGER NOT NULL REFERENCES plan(id), valid_from TEXT NOT NULL,"
+    "  retired_by INTEGER REFERENCES plan(id), valid_to TEXT);"
+    "CREATE INDEX grid_code_community ON grid_code(community, type);"
+    "CREATE TABLE grid_lineage(plan INTEGER NOT NULL REFERENCES plan(id), from_code TEXT NOT NULL,"
+    "  to_code TEXT NOT NULL, area_m2 REAL NOT NULL, PRIMARY KEY (plan, from_code, to_code));"
+    "CREATE INDEX grid_lineage_from ON grid_lineage(from_code);"
+    "CREATE INDEX grid_lineage_to ON grid_lineage(to_code);"
+    "CREATE TRIGGER plan_kept_delete BEFORE DELETE ON plan WHEN OLD.state <> 'draft' BEGIN"
+    "  SELECT RAISE(ABORT, 'a published or superseded plan is kept: it cannot be deleted'); END;"
+    "CREATE TRIGGER plan_kept_update BEFORE UPDATE OF id, parent, created, source, note, params, made_by, published,"
+    "  published_by ON plan WHEN OLD.state <> 'draft' BEGIN"
+    "  SELECT RAISE(ABORT, 'a published or superseded plan is kept as it was published: it cannot change'); END;"
+    "CREATE TRIGGER plan_state BEFORE UPDATE OF state ON plan WHEN NOT ("
+    "  OLD.state = NEW.state OR (OLD.state = 'draft' AND NEW.state = 'published')"
+    "  OR (OLD.state = 'published' AND NEW.state = 'superseded')) BEGIN"
+    "  SELECT RAISE(ABORT, 'a plan goes from draft to published to superseded, never back'); END;"
+    "CREATE TRIGGER grid_kept_insert BEFORE INSERT ON grid"
+    "  WHEN (SELECT state FROM plan WHERE id = NEW.plan) IN ('published','superseded') BEGIN"
+    "  SELECT RAISE(ABORT, 'the grids of a published or superseded plan cannot change'); END;"
+    "CREATE TRIGGER grid_kept_update BEFORE UPDATE ON grid"
+    "  WHEN (SELECT state FROM plan WHERE id = OLD.plan) IN ('published','superseded')"
+    "  OR (SELECT state FROM plan WHERE id = NEW.plan) IN ('published','superseded') BEGIN"
+    "  SELECT RAISE(ABORT, 'the grids of a published or superseded plan cannot change'); END;"
+    "CREATE TRIGGER grid_kept_delete BEFORE DELETE ON grid"
+    "  WHEN (SELECT state FROM plan WHERE id = OLD.plan) IN ('published','superseded') BEGIN"
+    "  SELECT RAISE(ABORT, 'the grids of a published or superseded plan cannot change'); END;";
+
 static const char *const migrations[GG_SCHEMA_VERSION] = {
     schema_v1,
     schema_v2,
     schema_v3,
     schema_v4,
     schema_v5,
+    schema_v6,
 };
+
+/* The kinds of plan ('import', 'partition') widened by 'maintain' and
+ * 'edit'. SQLite cannot alter a CHECK constraint, and rebuilding the plan
+ * table would need foreign keys off, which cannot change inside the
+ * migration's transaction; a looser CHECK leaves every stored row as it
+ * is, so the table's definition is rewritten in place, the way SQLite's
+ * documentation describes for such changes (lang_altertable.html, "Making
+ * other kinds of table schema changes"), with the schema version bumped
+ * so that every connection reads it again. */
+static gg_status widen_plan_kinds(gg_store *store)
+{
+    static const char narrow[] = "CHECK (source IN ('import','partition'))";
+    static const char wide[] = "CHECK (source IN ('import','partition','maintain','edit'))";
+    sqlite3_stmt *stmt = NULL;
+    int version = 0;
+    gg_status st = gg_store_prepare(store, "PRAGMA schema_version", &stmt);
+    if (st != GG_OK)
+        return st;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    st = gg_store_exec(store, "PRAGMA writable_schema=ON");
+    if (st == GG_OK)
+        st = gg_store_prepare(store,
+                              "UPDATE sqlite_master SET sql = replace(sql, ?1, ?2)"
+                              " WHERE type = 'table' AND name = 'plan' AND instr(sql, ?1) > 0",
+                              &stmt);
+    int changed = 0;
+    if (st == GG_OK) {
+        sqlite3_bind_text(stmt, 1, narrow, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, wide, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            st = gg_store_sql_error(store, "widening the kinds of plan");
+        changed = sqlite3_changes(store->db);
+        sqlite3_finalize(stmt);
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA schema_version=%d", version + 1);
+    if (st == GG_OK && changed == 1)
+        st = gg_store_exec(store, sql);
+    gg_status off = gg_store_exec(store, "PRAGMA writable_schema=OFF");
+    if (st == GG_OK)
+        st = off;
+    if (st == GG_OK && changed != 1)
+        st = gg_error(store->ctx, GG_ERR_STORE,
+                      "%s: schema migration to version 6 failed: the plan table's definition is not the one"
+                      " govgrid wrote (no %s)",
+                      store->path, narrow);
+    return st;
+}
 
 /* Household points imported before version 4 moved onto the 1e-7 degree
  * grid (at most 0.8 cm), as an import now stores them, so that a point on
@@ -172,6 +273,11 @@ gg_status gg_schema_migrate(gg_store *store, int from_version)
                                     v + 1, msg ? msg : "a SpatiaLite function returned 0");
             sqlite3_free(msg);
             return st;
+        }
+        if (v + 1 == 6) {
+            gg_status st = widen_plan_kinds(store);
+            if (st != GG_OK)
+                return st;
         }
         if (v + 1 == 4) {
             /* Points moved: a job that read them before must not store

@@ -78,7 +78,11 @@ gg_status gg_store_exec_text(gg_store *store, const char *sql, const char *arg, 
 gg_status gg_store_resolve_plan(gg_store *store, int64_t asked, int64_t *plan)
 {
     sqlite3_stmt *stmt = NULL;
-    gg_status st = gg_store_prepare(store, asked ? "SELECT id FROM plan WHERE id = ?1" : "SELECT max(id) FROM plan",
+    /* Unless asked: the published plan, or the newest when none is. */
+    gg_status st = gg_store_prepare(store,
+                                    asked ? "SELECT id FROM plan WHERE id = ?1"
+                                          : "SELECT coalesce((SELECT id FROM plan WHERE state = 'published'),"
+                                            " (SELECT max(id) FROM plan))",
                                     &stmt);
     if (st != GG_OK)
         return st;
@@ -332,6 +336,25 @@ void gg_store_close(gg_store *store)
         spatialite_cleanup_ex(store->spatialite_cache);
     gg_free(ctx, store->path);
     gg_free(ctx, store);
+}
+
+void gg_store_set_actor(gg_store *store, const char *who)
+{
+    if (store == NULL)
+        return;
+    size_t n = who ? strlen(who) : 0;
+    if (n >= sizeof store->actor) {
+        n = sizeof store->actor - 1;
+        while (n > 0 && ((unsigned char)who[n] & 0xC0) == 0x80)
+            n--; /* not inside a UTF-8 sequence */
+    }
+    memcpy(store->actor, who ? who : "", n);
+    store->actor[n] = '\0';
+}
+
+const char *gg_store_actor(const gg_store *store)
+{
+    return store ? store->actor : "";
 }
 
 int gg_store_schema_version(const gg_store *store)

@@ -16,6 +16,7 @@ struct gg_store {
     int writable;
     int in_transaction;
     double write_began;         /* CLOCK_MONOTONIC seconds at BEGIN IMMEDIATE; 0 outside one */
+    char actor[64];             /* who acts (gg_store_set_actor); "" when unknown */
 };
 
 /* Where each layer lives: its table, geometry column type (NULL for none)
@@ -40,7 +41,8 @@ gg_status gg_store_exec(gg_store *store, const char *sql);
 gg_status gg_store_exec_text(gg_store *store, const char *sql, const char *arg, int64_t *changes,
                              const char *what);
 
-/* The plan asked for (0: the newest) if it exists: *plan receives its id.
+/* The plan asked for if it exists, or (asked 0) the active plan: the
+ * published one, or the newest when none is published. *plan receives its id.
  * Returns GG_OK or GG_ERR_NOT_FOUND with a message saying how to make one. */
 gg_status gg_store_resolve_plan(gg_store *store, int64_t asked, int64_t *plan);
 

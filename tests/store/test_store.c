@@ -98,6 +98,65 @@ static void open_refuses_a_newer_schema(void)
     gg_ctx_free(ctx);
 }
 
+/* What schema version 6 adds, taken away again: the project as version 5
+ * wrote it (the plan table's CHECK put back as it was, the way the
+ * migration rewrote it). */
+static void back_to_version_5(gg_store *store)
+{
+    CHECK_INT(gg_store_exec(store, "DROP TRIGGER plan_kept_delete; DROP TRIGGER plan_kept_update;"
+                                   "DROP TRIGGER plan_state; DROP TRIGGER grid_kept_insert;"
+                                   "DROP TRIGGER grid_kept_update; DROP TRIGGER grid_kept_delete;"
+                                   "DROP TABLE grid_lineage; DROP TABLE grid_code;"
+                                   "DROP INDEX plan_published; DROP INDEX plan_parent;"
+                                   "ALTER TABLE plan DROP COLUMN made_by; ALTER TABLE plan DROP COLUMN state;"
+                                   "ALTER TABLE plan DROP COLUMN published; ALTER TABLE plan DROP COLUMN superseded;"
+                                   "ALTER TABLE plan DROP COLUMN published_by; ALTER TABLE plan DROP COLUMN superseded_by;"
+                                   "PRAGMA writable_schema=ON;"
+                                   "UPDATE sqlite_master SET sql = replace(sql, ',''maintain'',''edit''', '')"
+                                   "  WHERE name = 'plan';"
+                                   "PRAGMA writable_schema=OFF;"),
+              GG_OK);
+}
+
+/* A version 5 project's plans become drafts and it may hold plans of the
+ * new kinds once opened for writing (schema version 6); nothing else of
+ * it changes. */
+static void upgrade_makes_plans_versions(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    const char *path = gg_test_path("p.sqlite");
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    back_to_version_5(store);
+    CHECK_INT(gg_store_exec(store, "INSERT INTO plan(created, source) VALUES ('2026-01-01T00:00:00Z', 'import');"
+                                   "UPDATE gg_meta SET value = '5' WHERE key = 'schema_version'"),
+              GG_OK);
+    gg_store_close(store);
+    CHECK_INT(gg_store_open(ctx, path, 1, &store), GG_OK);
+    if (store == NULL) {
+        gg_ctx_free(ctx);
+        return;
+    }
+    CHECK_INT(gg_store_schema_version(store), 6);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM plan WHERE state = 'draft' AND made_by IS NULL"), 1);
+    CHECK_INT(gg_store_exec(store, "INSERT INTO plan(created, source) VALUES ('2026-01-02T00:00:00Z', 'edit')"),
+              GG_OK);
+    CHECK(gg_store_exec(store, "INSERT INTO plan(created, source) VALUES ('2026-01-02T00:00:00Z', 'drawn')") != GG_OK);
+    gg_ctx_clear_error(ctx);
+    gg_store_close(store);
+    /* The rewritten definition is sound: SQLite's own check agrees. */
+    CHECK_INT(gg_store_open(ctx, path, 0, &store), GG_OK);
+    if (store != NULL) {
+        sqlite3_stmt *stmt = NULL;
+        CHECK(sqlite3_prepare_v2(store->db, "PRAGMA integrity_check", -1, &stmt, NULL) == SQLITE_OK);
+        CHECK(sqlite3_step(stmt) == SQLITE_ROW);
+        CHECK_STR((const char *)sqlite3_column_text(stmt, 0), "ok");
+        sqlite3_finalize(stmt);
+        gg_store_close(store);
+    }
+    gg_ctx_free(ctx);
+}
+
 /* A version 3 project's household points are moved onto the 1e-7 degree
  * grid when it is opened for writing (schema version 4), and it gains what
  * version 5 adds (catalogue attributes, what recognises a resent
@@ -108,6 +167,7 @@ static void upgrade_rounds_household_points(void)
     gg_store *store = NULL;
     const char *path = gg_test_path("p.sqlite");
     CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    back_to_version_5(store);
     CHECK_INT(gg_store_exec(store, "INSERT INTO household(id, count, geom) VALUES"
                                    " ('a', 3, MakePoint(116.00000004, 40.00000006, 4326)),"
                                    " ('b', 1, MakePoint(116.0000001, 40.0000002, 4326));"
@@ -309,5 +369,6 @@ static void changes_and_staging(void)
 TEST_LIST(T(new_project_has_schema_and_spatial_indexes), T(create_never_overwrites),
           T(open_refuses_what_is_not_a_project), T(open_refuses_a_newer_schema),
           T(upgrade_rounds_household_points),
+          T(upgrade_makes_plans_versions),
           T(read_only_store_refuses_writes), T(rollback_leaves_the_file_as_it_was),
           T(info_of_an_empty_project), T(layer_names), T(projects_are_in_wal_mode), T(changes_and_staging))

@@ -1,0 +1,110 @@
+/*
+ * govgrid plan: plans as versions, publication, and the register of grid
+ * codes.
+ *
+ * Every partition, import of grids, maintenance run and edit makes a new
+ * plan, a draft, with its parent (the plan it was made from, if any), a
+ * note, its parameters, who made it and when. Publishing a draft makes it
+ * the active plan, the one locate, serve, report, map and export use
+ * unless told otherwise, and supersedes the plan published before it. A
+ * published or superseded plan never changes (the store's triggers refuse
+ * it, whoever writes); drafts can be deleted.
+ *
+ * The code register records every code a publication issued: when, by
+ * which plan, and which plan retired it. A code is issued once: a retired
+ * code is never issued again, and a new grid takes a sequence never issued
+ * in its community and type. Publishing also records each changed grid's
+ * lineage: the grids of the superseded plan it overlaps, with the area
+ * they share (a split grid's pieces each come from it; a merged grid comes
+ * from each of its parts).
+ */
+#ifndef GOVGRID_PLAN_H
+#define GOVGRID_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "govgrid/core.h"
+#include "govgrid/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a publication did. */
+typedef struct gg_publish_report {
+    int64_t plan;               /* the plan published */
+    int64_t superseded;         /* the plan it replaced, 0 when none was published */
+    int64_t grids;
+    int64_t codes_kept;         /* codes of the superseded plan it carries on */
+    int64_t codes_reshaped;     /* of those, grids whose boundary changed */
+    int64_t codes_issued;       /* codes new to the register */
+    int64_t codes_retired;      /* codes of the superseded plan it does not carry */
+    int64_t lineage;            /* lineage links recorded */
+    char published[24];         /* ISO 8601 UTC */
+} gg_publish_report;
+
+/* Publishes a draft, in one transaction: the register issues its new codes
+ * and retires those of the superseded plan it does not carry, and the
+ * lineage of every grid that changed is recorded. Refused (nothing
+ * written) when:
+ *   - the plan does not exist (GG_ERR_NOT_FOUND) or has no grids;
+ *   - it is already published (GG_ERR_EXISTS) or was superseded (a
+ *     superseded plan is not published again: its retired codes would be
+ *     issued twice; make a new plan from it);
+ *   - it was made from a plan (its parent) that is no longer the published
+ *     one: another plan was published since, and this draft does not hold
+ *     what that one changed (make it again from the published plan);
+ *   - it carries a code that the register retired (named, with the plan
+ *     that retired it).
+ * The refusals other than NOT_FOUND and EXISTS are GG_ERR_INVALID_INPUT,
+ * with the reason. out (may be NULL) receives what was done. */
+GG_API gg_status gg_plan_publish(gg_ctx *ctx, gg_store *store, int64_t plan, gg_publish_report *out);
+
+/* Deletes a draft and its grids, in one transaction. Refused for a
+ * published or superseded plan and for a plan that others were made from
+ * (they are named) with GG_ERR_INVALID_INPUT; GG_ERR_NOT_FOUND when there
+ * is no such plan. */
+GG_API gg_status gg_plan_delete(gg_ctx *ctx, gg_store *store, int64_t plan);
+
+/* The active plan: the published one, or the newest when none is
+ * published (*published then 0). GG_ERR_NOT_FOUND when there is no plan. */
+GG_API gg_status gg_plan_active(gg_ctx *ctx, gg_store *store, int64_t *plan, int *published);
+
+/* One code of the register. */
+typedef struct gg_code_record {
+    char code[24];
+    char community[16];
+    int type;                   /* the grid type digit */
+    int64_t issued_by;          /* the plan whose publication issued it */
+    char valid_from[24];        /* ISO 8601 UTC */
+    int64_t retired_by;         /* 0 while the code is active */
+    char valid_to[24];          /* "" while active */
+} gg_code_record;
+
+/* One lineage link: grid to_code of plan came from grid from_code of the
+ * plan it superseded (the same code when a grid kept its code and changed
+ * its boundary), sharing area_m2. */
+typedef struct gg_code_link {
+    int64_t plan;
+    char from_code[24];
+    char to_code[24];
+    double area_m2;
+} gg_code_link;
+
+/* The register's records, by code: all of them (code NULL), or those whose
+ * code or community starts with code. *records receives an array to free
+ * with gg_codes_free (NULL when none). */
+GG_API gg_status gg_codes_list(gg_ctx *ctx, gg_store *store, const char *code, gg_code_record **records,
+                               size_t *n);
+GG_API void gg_codes_free(gg_ctx *ctx, gg_code_record *records);
+
+/* The lineage links from or to code, by plan; free with gg_code_links_free. */
+GG_API gg_status gg_code_lineage(gg_ctx *ctx, gg_store *store, const char *code, gg_code_link **links,
+                                 size_t *n);
+GG_API void gg_code_links_free(gg_ctx *ctx, gg_code_link *links);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,81 @@
+/* Private: plans as versions and the register of grid codes, as stored
+ * (schema version 6): typed readers and writers for plan/publish.c, so
+ * that the rules live there and the SQL here. Every writer runs inside the
+ * caller's transaction. */
+#ifndef GG_STORE_VERSIONS_H
+#define GG_STORE_VERSIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/plan.h"
+#include "store/store.h"
+
+/* One plan row. */
+typedef struct gg_plan_row {
+    int64_t id;
+    int64_t parent;             /* 0 when none */
+    char state[12];             /* draft, published, superseded */
+    char source[12];            /* import, partition, maintain, edit */
+    char published[24];         /* "" unless published or superseded */
+    char superseded[24];
+    int64_t superseded_by;      /* the plan published after it; 0 when none */
+    int64_t grids;
+} gg_plan_row;
+
+/* GG_OK, or GG_ERR_NOT_FOUND ("no plan N"). */
+gg_status gg_store_plan_row(gg_store *store, int64_t id, gg_plan_row *out);
+
+/* The published plan, 0 when none is. */
+gg_status gg_store_published_plan(gg_store *store, int64_t *id);
+
+/* The plans made from plan id (their parent), written as "5, 7" into list
+ * (size bytes, cut with "..." when longer); *n receives how many. */
+gg_status gg_store_plan_children(gg_store *store, int64_t id, char *list, size_t size, int64_t *n);
+
+/* Marks plan `published` published by the store's actor at `now`, and
+ * `superseded` (0: none) superseded at `now`. */
+gg_status gg_store_plan_mark_published(gg_store *store, int64_t published, int64_t superseded, const char *now);
+
+/* Deletes a draft and its grids (the triggers refuse any other). */
+gg_status gg_store_plan_delete_row(gg_store *store, int64_t id);
+
+/* A code of a plan with what the register knows of it. */
+typedef struct gg_plan_code {
+    char code[24];
+    char community[16];
+    int type;
+    int registered;             /* the register holds the code */
+    int64_t issued_by, retired_by; /* 0 when not */
+    char valid_to[24];          /* "" while active */
+} gg_plan_code;
+
+/* The codes of plan's grids, by code, with their register rows. Free with
+ * gg_free. */
+gg_status gg_store_plan_codes(gg_store *store, int64_t plan, gg_plan_code **out, size_t *n);
+
+/* Enters codes[i] (issued by plan at now) into the register. */
+gg_status gg_store_codes_issue(gg_store *store, int64_t plan, const char *now, const gg_plan_code *codes, size_t n);
+
+/* Retires, as of plan at now, every active code that plan's grids do not
+ * carry. *retired receives how many. */
+gg_status gg_store_codes_retire_absent(gg_store *store, int64_t plan, const char *now, int64_t *retired);
+
+/* The grids of plan a that plan b does not hold as they are (no grid of
+ * b with the same code and the same geometry), with geometry. Free with
+ * gg_plan_grids_free. */
+gg_status gg_store_grids_changed(gg_store *store, int64_t a, int64_t b, gg_plan_grid **out, size_t *n);
+
+/* How many codes both plans carry with different boundaries. */
+gg_status gg_store_count_reshaped(gg_store *store, int64_t a, int64_t b, int64_t *n);
+
+/* Records that grid to_code of plan came (area_m2 of it) from from_code of
+ * the plan it superseded. */
+gg_status gg_store_lineage_add(gg_store *store, int64_t plan, const char *from_code, const char *to_code,
+                               double area_m2);
+
+/* The highest sequence the register ever issued in community for each
+ * type digit 0-9 (highest[t], 0 when none). */
+gg_status gg_store_codes_highest(gg_store *store, const char *community, int highest[10]);
+
+#endif

@@ -1,0 +1,270 @@
+/* Tests of src/plan: plans as versions (publish, supersede, delete, the
+ * active plan), the code register and the lineage of changed grids, on the
+ * four 0.01-degree squares at 116E 40N and on Monaco. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "govgrid/govgrid.h"
+#include "io/fixtures.h"
+#include "store/store.h"
+
+#define SQUARE(name) GG_TEST_DATA_DIR "/../tests/cli/data/" name
+
+#define C1001 "1101080010011001"
+#define C1002 "1101080010011002"
+#define C1003 "1101080010011003"
+#define C4001 "1101080010014001"
+#define SQ(x0, y0, x1, y1) "\"POLYGON((" #x0 " " #y0 "," #x1 " " #y0 "," #x1 " " #y1 "," #x0 " " #y1 "," #x0 " " #y0 "))\""
+
+/* A grids CSV in the test's directory. */
+static const char *grids_csv(const char *name, const char *rows)
+{
+    const char *path = gg_test_path(name);
+    char text[4096];
+    snprintf(text, sizeof text, "code,type,community,wkt\n%s", rows);
+    gg_test_write_file(path, text);
+    return path;
+}
+
+static int64_t import_plan(gg_ctx *ctx, gg_store *store, const char *csv)
+{
+    gg_import_report *r = NULL;
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_GRIDS, csv, NULL, NULL, 0, &r), GG_OK);
+    int64_t plan = r ? r->plan : 0;
+    gg_import_report_free(ctx, r);
+    return plan;
+}
+
+static int64_t active(gg_ctx *ctx, gg_store *store)
+{
+    int64_t plan = 0;
+    CHECK_INT(gg_plan_active(ctx, store, &plan, NULL), GG_OK);
+    return plan;
+}
+
+/* The squares, then 1001 and 1002 merged into 1001 (1002 retired), then a
+ * draft that gives the merged grid's east half back the retired code. */
+static void publish_issues_retires_and_records_lineage(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    gg_store_set_actor(store, "planner");
+    int64_t p1 = import_plan(ctx, store, SQUARE("square_grids.csv"));
+    int64_t p2 = import_plan(ctx, store,
+                             grids_csv("merged.csv", C1001 ",1,110108001001," SQ(116, 40, 116.02, 40.01) "\n" C1003
+                                                     ",1,110108001001," SQ(116, 40.01, 116.01, 40.02) "\n" C4001
+                                                     ",4,110108001001," SQ(116.01, 40.01, 116.02, 40.02) "\n"));
+    CHECK(p1 > 0 && p2 == p1 + 1);
+    /* No plan published: the newest is active. */
+    CHECK_INT(active(ctx, store), p2);
+
+    gg_publish_report r;
+    CHECK_INT(gg_plan_publish(ctx, store, p1, &r), GG_OK);
+    CHECK_INT(r.superseded, 0);
+    CHECK_INT(r.codes_issued, 4);
+    CHECK_INT(r.codes_retired, 0);
+    CHECK_INT(active(ctx, store), p1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan WHERE state = 'published' AND published_by = 'planner'"), 1);
+    CHECK_INT(gg_plan_publish(ctx, store, p1, NULL), GG_ERR_EXISTS);
+    gg_ctx_clear_error(ctx);
+
+    CHECK_INT(gg_plan_publish(ctx, store, p2, &r), GG_OK);
+    CHECK_INT(r.superseded, p1);
+    CHECK_INT(r.codes_kept, 3);
+    CHECK_INT(r.codes_reshaped, 1);
+    CHECK_INT(r.codes_issued, 0);
+    CHECK_INT(r.codes_retired, 1);
+    CHECK_INT(r.lineage, 2);
+    CHECK_INT(active(ctx, store), p2);
+
+    gg_code_record *codes = NULL;
+    size_t n = 0;
+    CHECK_INT(gg_codes_list(ctx, store, C1002, &codes, &n), GG_OK);
+    CHECK_INT((int64_t)n, 1);
+    if (n == 1) {
+        CHECK_INT(codes[0].issued_by, p1);
+        CHECK_INT(codes[0].retired_by, p2);
+        CHECK(codes[0].valid_to[0] != '\0');
+    }
+    gg_codes_free(ctx, codes);
+    CHECK_INT(gg_codes_list(ctx, store, "110108001001", &codes, &n), GG_OK);
+    CHECK_INT((int64_t)n, 4);
+    gg_codes_free(ctx, codes);
+
+    /* 1002 went into 1001, and 1001 into itself: each a whole square. */
+    gg_code_link *links = NULL;
+    CHECK_INT(gg_code_lineage(ctx, store, C1002, &links, &n), GG_OK);
+    CHECK_INT((int64_t)n, 1);
+    if (n == 1) {
+        CHECK_STR(links[0].from_code, C1002);
+        CHECK_STR(links[0].to_code, C1001);
+        CHECK_INT(links[0].plan, p2);
+        /* 0.01 x 0.01 degrees at 40.005N: 853.9 m x 1,110.5 m (WGS 84). */
+        CHECK(fabs(links[0].area_m2 - 948300.0) < 2000.0);
+    }
+    gg_code_links_free(ctx, links);
+    CHECK_INT(gg_code_lineage(ctx, store, C1001, &links, &n), GG_OK);
+    CHECK_INT((int64_t)n, 2);
+    gg_code_links_free(ctx, links);
+
+    /* The retired code again: refused, named, nothing written. */
+    int64_t p3 = import_plan(ctx, store,
+                             grids_csv("again.csv", C1001 ",1,110108001001," SQ(116, 40, 116.01, 40.01) "\n" C1002
+                                                    ",1,110108001001," SQ(116.01, 40, 116.02, 40.01) "\n" C1003
+                                                    ",1,110108001001," SQ(116, 40.01, 116.01, 40.02) "\n" C4001
+                                                    ",4,110108001001," SQ(116.01, 40.01, 116.02, 40.02) "\n"));
+    int64_t register_rows = fx_scalar(store, "SELECT count(*) FROM grid_code");
+    CHECK_INT(gg_plan_publish(ctx, store, p3, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), C1002 " (retired by plan 2");
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "never issued again");
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid_code"), register_rows);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid_code WHERE retired_by IS NULL"), 3);
+    CHECK_INT(active(ctx, store), p2);
+    char state[16];
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT state FROM plan WHERE id = %lld", (long long)p3);
+    CHECK_STR(fx_scalar_text(store, sql, state, sizeof state), "draft");
+
+    /* A superseded plan is not published again. */
+    CHECK_INT(gg_plan_publish(ctx, store, p1, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "superseded by plan 2");
+    gg_ctx_clear_error(ctx);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* Published and superseded plans and their grids never change, whoever
+ * writes; drafts can be deleted unless others were made from them. */
+static void published_plans_are_kept(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    int64_t p1 = import_plan(ctx, store, SQUARE("square_grids.csv"));
+    int64_t p2 = import_plan(ctx, store, SQUARE("square_grids.csv"));
+    CHECK_INT(gg_plan_publish(ctx, store, p1, NULL), GG_OK);
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE grid SET name = 'x' WHERE plan = %lld", (long long)p1);
+    CHECK_INT(gg_store_exec(store, sql), GG_ERR_STORE);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "cannot change");
+    gg_ctx_clear_error(ctx);
+    snprintf(sql, sizeof sql, "DELETE FROM grid WHERE plan = %lld", (long long)p1);
+    CHECK_INT(gg_store_exec(store, sql), GG_ERR_STORE);
+    gg_ctx_clear_error(ctx);
+    snprintf(sql, sizeof sql, "UPDATE grid SET plan = %lld WHERE plan = %lld", (long long)p1, (long long)p2);
+    CHECK_INT(gg_store_exec(store, sql), GG_ERR_STORE);
+    gg_ctx_clear_error(ctx);
+    snprintf(sql, sizeof sql, "UPDATE plan SET note = 'changed' WHERE id = %lld", (long long)p1);
+    CHECK_INT(gg_store_exec(store, sql), GG_ERR_STORE);
+    gg_ctx_clear_error(ctx);
+    snprintf(sql, sizeof sql, "UPDATE plan SET state = 'draft' WHERE id = %lld", (long long)p1);
+    CHECK_INT(gg_store_exec(store, sql), GG_ERR_STORE);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "never back");
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(gg_plan_delete(ctx, store, p1), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "only drafts can be deleted");
+    gg_ctx_clear_error(ctx);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM grid WHERE plan = %lld", (long long)p1);
+    CHECK_INT(fx_scalar(store, sql), 4);
+
+    /* A draft's grids can change; a draft another was made from is kept
+     * until that one goes. */
+    snprintf(sql, sizeof sql, "UPDATE grid SET name = 'x' WHERE plan = %lld", (long long)p2);
+    CHECK_INT(gg_store_exec(store, sql), GG_OK);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO plan(parent, created, source) VALUES (%lld, '2026-12-07T00:00:00Z', 'edit')",
+             (long long)p2);
+    CHECK_INT(gg_store_exec(store, sql), GG_OK);
+    int64_t p3 = p2 + 1;
+    CHECK_INT(gg_plan_delete(ctx, store, p2), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "plan 3 was made from plan 2");
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(gg_plan_delete(ctx, store, p3), GG_OK);
+    CHECK_INT(gg_plan_delete(ctx, store, p2), GG_OK);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM grid WHERE plan = %lld", (long long)p2);
+    CHECK_INT(fx_scalar(store, sql), 0);
+    CHECK_INT(gg_plan_delete(ctx, store, p2), GG_ERR_NOT_FOUND);
+    gg_ctx_clear_error(ctx);
+    /* Empty drafts are not published. */
+    CHECK_INT(gg_store_exec(store, "INSERT INTO plan(created, source) VALUES ('2026-12-07T00:00:00Z', 'edit')"),
+              GG_OK);
+    CHECK_INT(gg_plan_publish(ctx, store, fx_scalar(store, "SELECT max(id) FROM plan"), NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "has no grids");
+    gg_ctx_clear_error(ctx);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* A draft made from a plan that is no longer the published one does not
+ * hold what was published since: refused. */
+static void stale_drafts_are_refused(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    int64_t p1 = import_plan(ctx, store, SQUARE("square_grids.csv"));
+    CHECK_INT(gg_plan_publish(ctx, store, p1, NULL), GG_OK);
+    char sql[512];
+    for (int i = 0; i < 2; i++) {
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO plan(parent, created, source) VALUES (%lld, '2026-12-07T00:00:00Z', 'edit');"
+                 "INSERT INTO grid(plan, code, type, community, geom) SELECT (SELECT max(id) FROM plan), code,"
+                 " type, community, geom FROM grid WHERE plan = %lld",
+                 (long long)p1, (long long)p1);
+        CHECK_INT(gg_store_exec(store, sql), GG_OK);
+    }
+    gg_publish_report r;
+    CHECK_INT(gg_plan_publish(ctx, store, p1 + 1, &r), GG_OK);
+    CHECK_INT(r.codes_kept, 4);
+    CHECK_INT(r.codes_reshaped, 0);
+    CHECK_INT(r.lineage, 0);
+    CHECK_INT(gg_plan_publish(ctx, store, p1 + 2, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "was made from plan 1, but plan 2 has been published since");
+    gg_ctx_clear_error(ctx);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* A partition after a publication numbers its grids after every sequence
+ * the register issued in each community: no code of the superseded plan
+ * comes back for another grid. */
+static void partition_numbers_after_the_register(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_sample_project(ctx, "monaco", "monaco.sqlite");
+    gg_partition_options opts;
+    gg_partition_options_init(&opts);
+    opts.jobs = 1;
+    gg_partition_report *r = NULL;
+    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
+    int64_t p1 = r ? r->plan : 0;
+    gg_partition_report_free(ctx, r);
+    CHECK_INT(gg_plan_publish(ctx, store, p1, NULL), GG_OK);
+    r = NULL;
+    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
+    int64_t p2 = r ? r->plan : 0;
+    gg_partition_report_free(ctx, r);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM grid g JOIN grid_code c ON c.code = g.code WHERE g.plan = %lld", (long long)p2);
+    CHECK_INT(fx_scalar(store, sql), 0);
+    /* Each community's new sequence follows its highest: one issued code
+     * per community and type numbered n gives n + 1 first. */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM grid g WHERE g.plan = %lld AND CAST(substr(g.code, 14) AS INTEGER) = 1 +"
+             " (SELECT max(CAST(substr(c.code, 14) AS INTEGER)) FROM grid_code c WHERE c.community = g.community"
+             "  AND c.type = g.type)",
+             (long long)p2);
+    CHECK(fx_scalar(store, sql) >= 12);
+    gg_publish_report pr;
+    CHECK_INT(gg_plan_publish(ctx, store, p2, &pr), GG_OK);
+    CHECK_INT(pr.codes_kept, 0);
+    CHECK_INT(pr.codes_retired, fx_scalar(store, "SELECT count(*) FROM grid_code WHERE retired_by IS NOT NULL"));
+    CHECK(pr.lineage >= pr.grids);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+TEST_LIST(T(publish_issues_retires_and_records_lineage), T(published_plans_are_kept), T(stale_drafts_are_refused),
+          T(partition_numbers_after_the_register))

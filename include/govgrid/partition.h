@@ -56,6 +56,13 @@ typedef struct gg_partition_options {
                                                  its own read connection; the context's allocator is
                                                  then called from all of them); 0 or 1: one */
     const char *note;                         /* stored with the plan */
+    int64_t from;                             /* the plan this one is made from (0: none): it becomes
+                                                 the parent; a new grid keeps the code and name of the
+                                                 grid of that plan it keeps most of (more than half of
+                                                 its households and of its area), the others are
+                                                 numbered after every code issued; with communities,
+                                                 that plan's grids of the other communities are
+                                                 carried over as they are */
 } gg_partition_options;
 
 GG_API void gg_partition_options_init(gg_partition_options *opts);

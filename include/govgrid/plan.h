@@ -104,6 +104,69 @@ GG_API gg_status gg_code_lineage(gg_ctx *ctx, gg_store *store, const char *code,
                                  size_t *n);
 GG_API void gg_code_links_free(gg_ctx *ctx, gg_code_link *links);
 
+/* ---- the difference between two plans ---- */
+
+typedef enum gg_grid_change_kind {
+    GG_GRID_UNCHANGED = 0,      /* the same code and the same boundary in both */
+    GG_GRID_RESHAPED,           /* the same code, another boundary */
+    GG_GRID_ADDED,              /* a code of b only */
+    GG_GRID_RETIRED             /* a code of a only */
+} gg_grid_change_kind;
+
+/* "unchanged", "reshaped", "added", "retired". */
+GG_API const char *gg_grid_change_name(gg_grid_change_kind kind);
+
+/* One grid code of either plan. */
+typedef struct gg_grid_change {
+    char code[24];
+    char community[16];
+    gg_grid_change_kind kind;
+    double area_a_m2, area_b_m2;   /* 0 where the plan has no such grid */
+    int64_t households_a, households_b; /* the household points each plan's grid holds, by locate's rule */
+} gg_grid_change;
+
+/* Households that were in grid from_code of plan a and are in grid to_code
+ * of plan b ("" for no grid: a point outside every grid of that plan). The
+ * table holds every pair with households, those that stay in the same code
+ * included, so that its sum is every household of the project's points. */
+typedef struct gg_household_move {
+    char from_code[24];
+    char to_code[24];
+    int64_t points, households, persons;
+} gg_household_move;
+
+/* One community's part of the difference (by the community of the grid in
+ * b, or in a for a retired one). */
+typedef struct gg_community_change {
+    char community[16];
+    int64_t grids_a, grids_b;
+    int64_t unchanged, reshaped, added, retired;
+    int64_t households;         /* of its grids in a */
+    int64_t households_moved;   /* of those, in a grid of another code in b (or in none) */
+} gg_community_change;
+
+typedef struct gg_plan_diff {
+    int64_t a, b;
+    gg_grid_change *grids;      /* by code */
+    size_t n_grids;
+    gg_household_move *moves;   /* by from_code, then to_code */
+    size_t n_moves;
+    gg_community_change *communities; /* by code */
+    size_t n_communities;
+    int64_t unchanged, reshaped, added, retired;
+    int64_t points, households, persons; /* every household point of the project */
+    int64_t households_moved;   /* households whose grid code differs between a and b */
+    int64_t households_outside_a, households_outside_b;
+} gg_plan_diff;
+
+/* Compares plan a with plan b: which codes were added, retired, reshaped
+ * and kept as they were, and where every household point of the project
+ * goes (each point located in both plans by locate's rule). *out receives
+ * the difference, to free with gg_plan_diff_free. GG_ERR_NOT_FOUND for a
+ * plan that does not exist. */
+GG_API gg_status gg_plan_diff_get(gg_ctx *ctx, gg_store *store, int64_t a, int64_t b, gg_plan_diff **out);
+GG_API void gg_plan_diff_free(gg_ctx *ctx, gg_plan_diff *diff);
+
 #ifdef __cplusplus
 }
 #endif

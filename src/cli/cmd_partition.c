@@ -33,6 +33,12 @@ static void help(FILE *out)
             "  --jobs N                communities partitioned at once (default: the number of\n"
             "                          cores); the plan is the same for any N\n"
             "  --note TEXT             a note stored with the plan\n"
+            "  --from N                make the plan from plan N (its parent): a grid keeps\n"
+            "                          the code and name of the grid of plan N it keeps most\n"
+            "                          of (more than half of its households and of its\n"
+            "                          area); other grids get codes never issued before;\n"
+            "                          with --community, plan N's other communities are\n"
+            "                          carried over as they are\n"
             "  --json                  print the result as JSON\n"
             "  --quiet                 print nothing but errors\n"
             "  --help                  show this help\n"
@@ -103,7 +109,7 @@ static int run(int argc, char **argv)
         {"rural", required_argument, NULL, 'r'},     {"class122", required_argument, NULL, '2'},
         {"class123", required_argument, NULL, '3'},  {"dedicated-min-m2", required_argument, NULL, 'd'},
         {"seed", required_argument, NULL, 's'},      {"note", required_argument, NULL, 'n'},
-        {"jobs", required_argument, NULL, 'J'},
+        {"jobs", required_argument, NULL, 'J'},      {"from", required_argument, NULL, 'F'},
         {"json", no_argument, NULL, 'j'},            {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
     };
@@ -149,6 +155,13 @@ static int run(int argc, char **argv)
                 return cli_usage("partition", "--seed takes a whole number, got '%s'", optarg);
             break;
         case 'n': opts.note = optarg; break;
+        case 'F': {
+            long long v = strtoll(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || v < 1)
+                return cli_usage("partition", "--from takes a plan number, got '%s'", optarg);
+            opts.from = v;
+            break;
+        }
         case 'J': {
             long jobs = strtol(optarg, &end, 10);
             if (end == optarg || *end != '\0' || jobs < 1 || jobs > 64)

@@ -14,6 +14,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_plans,
     &cli_cmd_plan,
     &cli_cmd_codes,
+    &cli_cmd_diff,
     &cli_cmd_export,
     &cli_cmd_report,
     &cli_cmd_check,

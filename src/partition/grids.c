@@ -3,6 +3,7 @@
 #include "partition/partition.h"
 #include "geo/coverage.h"
 #include "geo/shapes.h"
+#include "store/plan.h"
 
 #include <math.h>
 
@@ -180,6 +181,8 @@ static gg_status count_households(pt_community *c)
             }
         }
         GEOSGeom_destroy_r(h, pt);
+        if (c->point_grid != NULL)
+            c->point_grid[k] = to;
         if (to >= 0) {
             c->grids[to].households += c->ph[k];
             c->grids[to].persons += c->pp[k];
@@ -294,6 +297,174 @@ gg_status pt_make_grids(pt_community *c)
     return GG_OK;
 }
 
+/* The base grid (index into base) that covers point k by locate's rule: a
+ * dedicated grid first, else the comprehensive grid of the lowest code
+ * (base is by code); -1 for none. */
+static int base_grid_of(GEOSContextHandle_t h, const gg_community_grid *base, const GEOSPreparedGeometry **prep,
+                        const double (*box)[4], size_t nb, double x, double y)
+{
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x, y);
+    if (pt == NULL)
+        return -1;
+    int comprehensive = -1, dedicated = -1;
+    for (size_t i = 0; i < nb && dedicated < 0; i++) {
+        if (prep[i] == NULL || x < box[i][0] || x > box[i][2] || y < box[i][1] || y > box[i][3])
+            continue;
+        if (base[i].type == 1 && comprehensive >= 0)
+            continue;
+        if (GEOSPreparedCovers_r(h, prep[i], pt) != 1)
+            continue;
+        if (base[i].type == 1)
+            comprehensive = (int)i;
+        else
+            dedicated = (int)i;
+    }
+    GEOSGeom_destroy_r(h, pt);
+    return dedicated >= 0 ? dedicated : comprehensive;
+}
+
+/* Codes that stay. A grid of the plan this one is made from (the base)
+ * passes its code, and its name, to the new grid of the same type that
+ * holds more than half of its households and more than half of its area
+ * (more than half of its area alone when it had no households): the grid
+ * that kept most of what it was. A new grid that several base grids would
+ * pass their codes to (a merge) keeps the code of the one whose households
+ * it holds most of (then area, then the lower code); the others' codes are
+ * not carried on. Every other new grid is numbered after the highest
+ * sequence of its type that the register ever issued in the community or
+ * that the base uses. Households are the points each plan's polygons hold
+ * by locate's rule. */
+static gg_status inherit_codes(pt_community *c, int next[10])
+{
+    GEOSContextHandle_t h = c->ctx->geos;
+    gg_ctx *ctx = c->ctx;
+    gg_community_grid *base = NULL;
+    size_t nb = 0, ng = c->n_grids;
+    gg_status st = gg_store_community_grids(c->store, c->from, c->code, &base, &nb);
+    if (st != GG_OK || nb == 0 || ng == 0) {
+        gg_community_grids_free(ctx, base, nb);
+        return st;
+    }
+    for (size_t b = 0; b < nb; b++) {
+        char community[13];
+        if (gg_grid_code_layout(base[b].code, community) == GG_CODE_LAYOUT_UNIFIED16) {
+            int t = base[b].code[12] - '0';
+            int seq = atoi(base[b].code + 13);
+            if (seq > next[t])
+                next[t] = seq;
+        }
+    }
+    const GEOSPreparedGeometry **prep = gg_calloc(ctx, nb, sizeof *prep);
+    double(*box)[4] = gg_calloc(ctx, nb, sizeof *box);
+    int64_t *hh = gg_calloc(ctx, nb * ng, sizeof *hh), *hb = gg_calloc(ctx, nb, sizeof *hb);
+    double *area = gg_calloc(ctx, nb * ng, sizeof *area), *ab = gg_calloc(ctx, nb, sizeof *ab);
+    int *heir = gg_calloc(ctx, nb, sizeof *heir), *chosen = gg_calloc(ctx, ng, sizeof *chosen);
+    if (prep == NULL || box == NULL || hh == NULL || hb == NULL || area == NULL || ab == NULL || heir == NULL ||
+        chosen == NULL)
+        st = gg_error_nomem(ctx);
+    for (size_t b = 0; b < nb && st == GG_OK; b++) {
+        if (base[b].geom == NULL)
+            continue;
+        GEOSGeom_getXMin_r(h, base[b].geom, &box[b][0]);
+        GEOSGeom_getYMin_r(h, base[b].geom, &box[b][1]);
+        GEOSGeom_getXMax_r(h, base[b].geom, &box[b][2]);
+        GEOSGeom_getYMax_r(h, base[b].geom, &box[b][3]);
+        prep[b] = GEOSPrepare_r(h, base[b].geom);
+        ab[b] = pt_area_m2(c, base[b].geom);
+    }
+    for (size_t k = 0; k < c->n_points && st == GG_OK; k++) {
+        int b = base_grid_of(h, base, prep, (const double(*)[4])box, nb, c->px[k], c->py[k]);
+        int d = c->point_grid[k];
+        if (b < 0)
+            continue;
+        hb[b] += c->ph[k];
+        if (d >= 0)
+            hh[(size_t)b * ng + (size_t)d] += c->ph[k];
+    }
+    /* Shared areas, for the pairs of one type whose boxes meet. */
+    for (size_t d = 0; d < ng && st == GG_OK; d++) {
+        const pt_grid *g = &c->grids[d];
+        double gx0, gy0, gx1, gy1;
+        GEOSGeom_getXMin_r(h, g->geom, &gx0);
+        GEOSGeom_getYMin_r(h, g->geom, &gy0);
+        GEOSGeom_getXMax_r(h, g->geom, &gx1);
+        GEOSGeom_getYMax_r(h, g->geom, &gy1);
+        for (size_t b = 0; b < nb; b++) {
+            if (prep[b] == NULL || base[b].type % 10 != g->type % 10 || box[b][0] > gx1 || box[b][2] < gx0 ||
+                box[b][1] > gy1 || box[b][3] < gy0)
+                continue;
+            if (GEOSPreparedIntersects_r(h, prep[b], g->geom) != 1)
+                continue;
+            GEOSGeometry *common = GEOSIntersection_r(h, base[b].geom, g->geom);
+            if (common == NULL) {
+                st = gg_error(ctx, GG_ERR_GEOMETRY, "community %s: grid %s of plan %lld against a new grid: %s",
+                              c->code, base[b].code, (long long)c->from, ctx->geos_msg);
+                break;
+            }
+            area[b * ng + d] = pt_area_m2(c, common);
+            GEOSGeom_destroy_r(h, common);
+        }
+    }
+    /* Each base grid's heir, if any (index + 1). */
+    for (size_t b = 0; b < nb && st == GG_OK; b++) {
+        size_t best = ng;
+        for (size_t d = 0; d < ng; d++) {
+            if (c->grids[d].type % 10 != base[b].type % 10)
+                continue;
+            if (best == ng || hh[b * ng + d] > hh[b * ng + best] ||
+                (hh[b * ng + d] == hh[b * ng + best] && area[b * ng + d] > area[b * ng + best]))
+                best = d;
+        }
+        if (best == ng)
+            continue;
+        int households_kept = hb[b] == 0 || 2 * hh[b * ng + best] > hb[b];
+        int area_kept = 2 * area[b * ng + best] > ab[b];
+        if (households_kept && area_kept)
+            heir[b] = (int)best + 1;
+    }
+    /* Each new grid's code: of the base grids whose heir it is, the one it
+     * holds the most households of, then area; base is by code, so the
+     * lower code wins a tie. */
+    for (size_t b = 0; b < nb && st == GG_OK; b++) {
+        if (heir[b] == 0)
+            continue;
+        size_t d = (size_t)heir[b] - 1;
+        int prev = chosen[d] - 1;
+        if (prev < 0 || hh[b * ng + d] > hh[(size_t)prev * ng + d] ||
+            (hh[b * ng + d] == hh[(size_t)prev * ng + d] && area[b * ng + d] > area[(size_t)prev * ng + d]))
+            chosen[d] = (int)b + 1;
+    }
+    for (size_t d = 0; d < ng && st == GG_OK; d++) {
+        if (chosen[d] == 0)
+            continue;
+        const gg_community_grid *b = &base[chosen[d] - 1];
+        pt_grid *g = &c->grids[d];
+        snprintf(g->code, sizeof g->code, "%s", b->code);
+        if (b->name[0] != '\0') {
+            char *name = gg_strdup(ctx, b->name);
+            if (name == NULL) {
+                st = gg_error_nomem(ctx);
+                break;
+            }
+            gg_free(ctx, g->name);
+            g->name = name;
+        }
+    }
+    for (size_t b = 0; prep != NULL && b < nb; b++)
+        if (prep[b] != NULL)
+            GEOSPreparedGeom_destroy_r(h, prep[b]);
+    gg_free(ctx, prep);
+    gg_free(ctx, box);
+    gg_free(ctx, hh);
+    gg_free(ctx, hb);
+    gg_free(ctx, area);
+    gg_free(ctx, ab);
+    gg_free(ctx, heir);
+    gg_free(ctx, chosen);
+    gg_community_grids_free(ctx, base, nb);
+    return st;
+}
+
 gg_status pt_finish_grids(pt_community *c)
 {
     GEOSContextHandle_t h = c->ctx->geos;
@@ -315,17 +486,33 @@ gg_status pt_finish_grids(pt_community *c)
         return st;
     if (c->n_grids > 1)
         qsort(c->grids, c->n_grids, sizeof *c->grids, compare_grids);
-    int seq = 0, type = -1;
+    if (c->from != 0) {
+        c->point_grid = gg_malloc(ctx, (c->n_points ? c->n_points : 1) * sizeof *c->point_grid);
+        if (c->point_grid == NULL)
+            return gg_error_nomem(ctx);
+    }
+    st = count_households(c);
+    if (st != GG_OK)
+        return st;
+    for (size_t i = 0; i < c->n_grids; i++)
+        c->grids[i].code[0] = '\0';
+    int next[10];
+    memcpy(next, c->issued, sizeof next);
+    if (c->from != 0)
+        st = inherit_codes(c, next);
+    if (st != GG_OK)
+        return st;
     for (size_t i = 0; i < c->n_grids; i++) {
         pt_grid *g = &c->grids[i];
-        seq = g->type == type ? seq + 1 : c->issued[g->type % 10] + 1;
-        type = g->type;
+        if (g->code[0] != '\0')
+            continue; /* kept from the base */
+        int t = g->type % 10, seq = ++next[t];
         if (seq > 999)
             return gg_error(ctx, GG_ERR_INVALID_INPUT,
-                            "community %s: more than 999 grids of type %d (counting the %d codes the "
-                            "register issued before): the 3-digit sequence of the unified code cannot number them",
-                            c->code, type, c->issued[type % 10]);
-        snprintf(g->code, sizeof g->code, "%.12s%d%03d", c->code, g->type % 10, seq % 1000);
+                            "community %s: more than 999 grids of type %d (counting the codes issued before): "
+                            "the 3-digit sequence of the unified code cannot number them",
+                            c->code, g->type);
+        snprintf(g->code, sizeof g->code, "%.12s%d%03d", c->code, t, seq % 1000);
         if (g->name == NULL) {
             char name[256];
             snprintf(name, sizeof name, "%s%s%d", c->name ? c->name : c->code,
@@ -337,9 +524,6 @@ gg_status pt_finish_grids(pt_community *c)
                 return gg_error_nomem(ctx);
         }
     }
-    st = count_households(c);
-    if (st != GG_OK)
-        return st;
     set_flags(c);
     return GG_OK;
 }

@@ -18,6 +18,7 @@
 #include "geo/blob.h"
 #include "locate/count.h"
 #include "store/plan.h"
+#include "store/versions.h"
 #include "store/stage.h"
 #include "govgrid/code.h"
 #include "govgrid/geo.h"
@@ -73,6 +74,7 @@ void pt_community_free(pt_community *c)
 {
     gg_ctx *ctx = c->ctx;
     GEOSContextHandle_t h = ctx->geos;
+    gg_free(ctx, c->point_grid);
     if (c->geom)
         GEOSGeom_destroy_r(h, c->geom);
     if (c->lines)
@@ -161,8 +163,8 @@ static gg_status create_plan(gg_store *store, const gg_partition_options *o, int
              o->dedicated_min_m2, (unsigned long long)o->seed);
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
-                                    "INSERT INTO plan(created, source, note, params, made_by)"
-                                    " VALUES (?1, 'partition', ?2, ?3, nullif(?4, ''))",
+                                    "INSERT INTO plan(created, source, note, params, made_by, parent)"
+                                    " VALUES (?1, 'partition', ?2, ?3, nullif(?4, ''), nullif(?5, 0))",
                                     &stmt);
     if (st != GG_OK)
         return st;
@@ -173,6 +175,7 @@ static gg_status create_plan(gg_store *store, const gg_partition_options *o, int
         sqlite3_bind_null(stmt, 2);
     sqlite3_bind_text(stmt, 3, params, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 4, gg_store_actor(store), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 5, o->from);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         st = gg_store_sql_error(store, "creating a plan");
     sqlite3_finalize(stmt);
@@ -464,6 +467,7 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, gg_metric_cache *cach
     snprintf(c.code, sizeof c.code, "%s", code);
     c.dedicated_min_m2 = o->dedicated_min_m2;
     c.seed = o->seed;
+    c.from = o->from;
     gg_status st = pt_load(&c);
     if (st == GG_OK) {
         c.rural = strcmp(c.urban_rural, "210") == 0 || strcmp(c.urban_rural, "220") == 0 ||
@@ -717,7 +721,7 @@ static const char *const partition_outputs[] = {"plan", "grid"};
  * id (another partition may have stored one meanwhile), which *plan then
  * receives; its grids follow in the order they were made, so that they
  * get the row ids a direct write would have given them. */
-static gg_status store_plan(gg_store *store, int64_t *plan)
+static gg_status store_plan(gg_store *store, const gg_partition_options *o, int64_t *plan)
 {
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
@@ -744,6 +748,8 @@ static gg_status store_plan(gg_store *store, int64_t *plan)
     if (sqlite3_step(stmt) != SQLITE_DONE)
         st = gg_store_sql_error(store, "storing the plan's grids");
     sqlite3_finalize(stmt);
+    if (st == GG_OK && o->from != 0 && o->n_communities > 0)
+        st = gg_store_copy_other_grids(store, o->from, stored, o->communities, o->n_communities);
     if (st == GG_OK)
         st = gg_store_changes_bump(store, partition_outputs, N_OUTPUTS);
     if (st == GG_OK)
@@ -771,6 +777,10 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
     gg_metric_cache cache = {.n = 0}; /* for the communities computed on this thread */
     int64_t stamp = 0;
     gg_status st = gg_store_changes(store, partition_inputs, N_INPUTS, &stamp);
+    if (st == GG_OK && o.from != 0) {
+        gg_plan_row base;
+        st = gg_store_plan_row(store, o.from, &base);
+    }
     if (st == GG_OK)
         st = list_communities(ctx, store, &o, &codes, &n);
     if (st != GG_OK) {
@@ -892,7 +902,7 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
     if (st == GG_OK)
         st = gg_store_begin_unchanged(store, partition_inputs, N_INPUTS, stamp, "the partition");
     if (st == GG_OK)
-        st = store_plan(store, &r->plan);
+        st = store_plan(store, &o, &r->plan);
     if (st == GG_OK)
         st = gg_store_commit(store);
     if (st != GG_OK) {

@@ -36,7 +36,7 @@ typedef struct pt_grid {
     int flags;
     double area_m2;
     double rx, ry;              /* representative point (for ordering and codes) */
-    char code[20];
+    char code[24];
     char beidou[16];            /* level-6 BeiDou code of the representative point, or "" */
     char *name;                 /* owned */
     int indivisible;            /* holds a unit of one point above the maximum */
@@ -91,6 +91,9 @@ typedef struct pt_community {
     int reachable;              /* some number of grids fits the comprehensive households */
     int issued[10];             /* per type digit, the highest sequence the code register ever issued
                                  * here: new grids are numbered after it */
+    int64_t from;               /* the plan this one is made from: its codes are kept (grids.c,
+                                 * inherit_codes); 0: none */
+    int32_t *point_grid;        /* per household point, its grid (count_households); owned */
     struct gg_transform *to_metric; /* EPSG:4326 -> the local metric CRS */
     char problem[256];
 } pt_community;

@@ -107,6 +107,89 @@ void gg_plan_grids_free(gg_ctx *ctx, gg_plan_grid *grids, size_t n)
     gg_free(ctx, grids);
 }
 
+gg_status gg_store_community_grids(gg_store *store, int64_t plan, const char *community, gg_community_grid **out,
+                                   size_t *n)
+{
+    gg_ctx *ctx = store->ctx;
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT code, coalesce(type, 0), coalesce(name, ''), AsBinary(geom) FROM main.grid"
+                                    " WHERE plan = ?1 AND community = ?2 ORDER BY code",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(stmt, 1, plan);
+    sqlite3_bind_text(stmt, 2, community, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        st = gg_grow(ctx, (void **)out, &cap, *n + 1, sizeof **out);
+        if (st != GG_OK)
+            break;
+        gg_community_grid *g = &(*out)[(*n)++];
+        memset(g, 0, sizeof *g);
+        copy_text(stmt, 0, g->code, sizeof g->code);
+        g->type = sqlite3_column_int(stmt, 1);
+        copy_text(stmt, 2, g->name, sizeof g->name);
+        g->geom = gg_store_column_geom(ctx, stmt, 3);
+        gg_ctx_clear_error(ctx);
+    }
+    if (st == GG_OK && rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading a community's grids");
+    sqlite3_finalize(stmt);
+    if (st != GG_OK) {
+        gg_community_grids_free(ctx, *out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+void gg_community_grids_free(gg_ctx *ctx, gg_community_grid *grids, size_t n)
+{
+    for (size_t i = 0; grids != NULL && i < n; i++)
+        if (grids[i].geom)
+            GEOSGeom_destroy_r(ctx->geos, grids[i].geom);
+    gg_free(ctx, grids);
+}
+
+gg_status gg_store_copy_other_grids(gg_store *store, int64_t from, int64_t to, const char *const *communities,
+                                    size_t n)
+{
+    /* The communities kept out, as a JSON array bound once. */
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(communities[i]) + 3;
+    char *list = gg_malloc(store->ctx, len);
+    if (list == NULL)
+        return gg_error_nomem(store->ctx);
+    size_t at = 0;
+    list[at++] = '[';
+    for (size_t i = 0; i < n; i++)
+        at += (size_t)sprintf(list + at, "%s\"%s\"", i ? "," : "", communities[i]);
+    list[at++] = ']';
+    list[at] = '\0';
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "INSERT INTO main.grid(plan, code, type, community, name, households, persons,"
+                                    " area_m2, flags, geom, beidou) SELECT ?2, code, type, community, name, households,"
+                                    " persons, area_m2, flags, geom, beidou FROM main.grid WHERE plan = ?1"
+                                    " AND coalesce(community, '') NOT IN (SELECT value FROM json_each(?3)) ORDER BY fid",
+                                    &stmt);
+    if (st == GG_OK) {
+        sqlite3_bind_int64(stmt, 1, from);
+        sqlite3_bind_int64(stmt, 2, to);
+        sqlite3_bind_text(stmt, 3, list, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            st = gg_store_sql_error(store, "carrying the other communities' grids over");
+        sqlite3_finalize(stmt);
+    }
+    gg_free(store->ctx, list);
+    return st;
+}
+
 gg_status gg_store_communities(gg_store *store, gg_community_row **out, size_t *n)
 {
     gg_ctx *ctx = store->ctx;

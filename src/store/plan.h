@@ -43,6 +43,24 @@ typedef struct gg_plan_grid {
 gg_status gg_store_plan_grids(gg_store *store, int64_t plan, int with_geom, gg_plan_grid **out, size_t *n);
 void gg_plan_grids_free(gg_ctx *ctx, gg_plan_grid *grids, size_t n);
 
+/* The grids of plan in one community, by code, with geometry and name
+ * (names into the array's own strings: free with gg_community_grids_free). */
+typedef struct gg_community_grid {
+    char code[24];
+    int type;
+    char name[192];             /* "" when none */
+    GEOSGeometry *geom;         /* owned; NULL when unreadable */
+} gg_community_grid;
+
+gg_status gg_store_community_grids(gg_store *store, int64_t plan, const char *community, gg_community_grid **out,
+                                   size_t *n);
+void gg_community_grids_free(gg_ctx *ctx, gg_community_grid *grids, size_t n);
+
+/* Copies into plan `to` the grids of plan `from` whose community is none
+ * of communities[0..n) (as they are: codes, names, counts, geometry). */
+gg_status gg_store_copy_other_grids(gg_store *store, int64_t from, int64_t to, const char *const *communities,
+                                    size_t n);
+
 /* One community with its polygon. */
 typedef struct gg_community_row {
     char code[13];

@@ -292,6 +292,55 @@ gg_status gg_store_count_reshaped(gg_store *store, int64_t a, int64_t b, int64_t
     return st;
 }
 
+gg_status gg_store_grids_compare(gg_store *store, int64_t a, int64_t b, gg_grid_pair **out, size_t *n)
+{
+    gg_ctx *ctx = store->ctx;
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    sqlite3_stmt *stmt = NULL;
+    /* Both sides of a full outer join, through the (plan, code) index. */
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT x.code, coalesce(y.community, x.community, ''), 1, y.code IS NOT NULL,"
+                                    " y.geom IS NOT NULL AND x.geom = y.geom, coalesce(x.area_m2, Area(x.geom, 1), 0),"
+                                    " coalesce(y.area_m2, Area(y.geom, 1), 0)"
+                                    " FROM grid x LEFT JOIN grid y ON y.plan = ?2 AND y.code = x.code WHERE x.plan = ?1"
+                                    " UNION ALL"
+                                    " SELECT y.code, coalesce(y.community, ''), 0, 1, 0, 0, coalesce(y.area_m2, Area(y.geom, 1), 0)"
+                                    " FROM grid y WHERE y.plan = ?2"
+                                    "  AND NOT EXISTS (SELECT 1 FROM grid x WHERE x.plan = ?1 AND x.code = y.code)"
+                                    " ORDER BY 1",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(stmt, 1, a);
+    sqlite3_bind_int64(stmt, 2, b);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        st = gg_grow(ctx, (void **)out, &cap, *n + 1, sizeof **out);
+        if (st != GG_OK)
+            break;
+        gg_grid_pair *p = &(*out)[(*n)++];
+        memset(p, 0, sizeof *p);
+        copy_text(stmt, 0, p->code, sizeof p->code);
+        copy_text(stmt, 1, p->community, sizeof p->community);
+        p->in_a = sqlite3_column_int(stmt, 2);
+        p->in_b = sqlite3_column_int(stmt, 3);
+        p->same_geom = sqlite3_column_int(stmt, 4);
+        p->area_a_m2 = sqlite3_column_double(stmt, 5);
+        p->area_b_m2 = sqlite3_column_double(stmt, 6);
+    }
+    if (st == GG_OK && rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "comparing two plans' grids");
+    sqlite3_finalize(stmt);
+    if (st != GG_OK) {
+        gg_free(ctx, *out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
 gg_status gg_store_lineage_add(gg_store *store, int64_t plan, const char *from_code, const char *to_code,
                                double area_m2)
 {

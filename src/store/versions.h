@@ -69,6 +69,17 @@ gg_status gg_store_grids_changed(gg_store *store, int64_t a, int64_t b, gg_plan_
 /* How many codes both plans carry with different boundaries. */
 gg_status gg_store_count_reshaped(gg_store *store, int64_t a, int64_t b, int64_t *n);
 
+/* One code of two plans, as gg_store_grids_compare reads it. */
+typedef struct gg_grid_pair {
+    char code[24];
+    char community[16];
+    int in_a, in_b, same_geom;
+    double area_a_m2, area_b_m2;
+} gg_grid_pair;
+
+/* Every code of plan a or plan b, by code (free with gg_free). */
+gg_status gg_store_grids_compare(gg_store *store, int64_t a, int64_t b, gg_grid_pair **out, size_t *n);
+
 /* Records that grid to_code of plan came (area_m2 of it) from from_code of
  * the plan it superseded. */
 gg_status gg_store_lineage_add(gg_store *store, int64_t plan, const char *from_code, const char *to_code,

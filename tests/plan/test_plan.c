@@ -266,5 +266,127 @@ static void partition_numbers_after_the_register(void)
     gg_ctx_free(ctx);
 }
 
+static int64_t partition(gg_ctx *ctx, gg_store *store, int64_t from, const char *const *communities, size_t n,
+                         int urban_min, int urban_max)
+{
+    gg_partition_options opts;
+    gg_partition_options_init(&opts);
+    opts.jobs = 1;
+    opts.from = from;
+    opts.communities = communities;
+    opts.n_communities = n;
+    opts.urban_min = urban_min;
+    opts.urban_max = urban_max;
+    gg_partition_report *r = NULL;
+    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
+    int64_t plan = r ? r->plan : 0;
+    gg_partition_report_free(ctx, r);
+    return plan;
+}
+
+/* The transition table accounts for every household: its sum is the
+ * project's households, and each grid's households in either plan are
+ * what the plan stores for it (counted by the same rule). */
+static void check_diff_accounts(gg_store *store, const gg_plan_diff *d)
+{
+    int64_t sum = 0, in_a = 0, in_b = 0;
+    for (size_t i = 0; i < d->n_moves; i++) {
+        sum += d->moves[i].households;
+        if (d->moves[i].from_code[0])
+            in_a += d->moves[i].households;
+        if (d->moves[i].to_code[0])
+            in_b += d->moves[i].households;
+    }
+    CHECK_INT(sum, fx_scalar(store, "SELECT sum(count) FROM household"));
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT sum(households) FROM grid WHERE plan = %lld", (long long)d->a);
+    CHECK_INT(in_a, fx_scalar(store, sql));
+    snprintf(sql, sizeof sql, "SELECT sum(households) FROM grid WHERE plan = %lld", (long long)d->b);
+    CHECK_INT(in_b, fx_scalar(store, sql));
+    for (size_t i = 0; i < d->n_grids; i++) {
+        const gg_grid_change *g = &d->grids[i];
+        if (g->kind == GG_GRID_RETIRED)
+            continue;
+        snprintf(sql, sizeof sql, "SELECT households FROM grid WHERE plan = %lld AND code = '%s'", (long long)d->b,
+                 g->code);
+        CHECK_INT(g->households_b, fx_scalar(store, sql));
+    }
+}
+
+/* partition --from: the same inputs give the same grids under the same
+ * codes; a community partitioned again with another window keeps the codes
+ * of the grids that kept most of what they were, takes new codes for the
+ * others, and the other communities are carried over as they were. */
+static void partition_from_keeps_codes(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_sample_project(ctx, "monaco", "monaco.sqlite");
+    int64_t p1 = partition(ctx, store, 0, NULL, 0, 0, 0);
+    CHECK_INT(gg_plan_publish(ctx, store, p1, NULL), GG_OK);
+
+    int64_t p2 = partition(ctx, store, p1, NULL, 0, 0, 0);
+    gg_plan_diff *d = NULL;
+    CHECK_INT(gg_plan_diff_get(ctx, store, p1, p2, &d), GG_OK);
+    if (d != NULL) {
+        CHECK_INT(d->unchanged, fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 1"));
+        CHECK_INT(d->reshaped + d->added + d->retired, 0);
+        CHECK_INT(d->households_moved, 0);
+        check_diff_accounts(store, d);
+    }
+    gg_plan_diff_free(ctx, d);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT parent FROM plan WHERE id = %lld", (long long)p2);
+    CHECK_INT(fx_scalar(store, sql), p1);
+
+    static const char *const one[] = {"980100001008"};
+    int64_t p3 = partition(ctx, store, p1, one, 1, 250, 450);
+    CHECK_INT(gg_plan_diff_get(ctx, store, p1, p3, &d), GG_OK);
+    if (d != NULL) {
+        check_diff_accounts(store, d);
+        int64_t elsewhere = 0;
+        for (size_t i = 0; i < d->n_communities; i++) {
+            const gg_community_change *c = &d->communities[i];
+            if (strcmp(c->community, "980100001008") == 0) {
+                CHECK(c->reshaped + c->unchanged > 0);  /* codes kept */
+                CHECK(c->added > 0 || c->retired > 0);  /* and the grids did change */
+                CHECK(c->households_moved > 0 && c->households_moved < c->households / 2);
+            } else {
+                CHECK_INT(c->unchanged, c->grids_a);
+                CHECK_INT(c->grids_b, c->grids_a);
+                CHECK_INT(c->households_moved, 0);
+                elsewhere += c->grids_a;
+            }
+        }
+        CHECK(elsewhere > 90);
+        /* What moved is what the re-partitioned community holds. */
+        CHECK(d->households_moved * 10 < d->households);
+    }
+    gg_plan_diff_free(ctx, d);
+    /* Its new codes were never issued; publishing it keeps the others. */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM grid g JOIN grid_code c ON c.code = g.code AND c.retired_by IS NOT NULL"
+             " WHERE g.plan = %lld",
+             (long long)p3);
+    CHECK_INT(fx_scalar(store, sql), 0);
+    gg_publish_report r;
+    CHECK_INT(gg_plan_publish(ctx, store, p3, &r), GG_OK);
+    CHECK(r.codes_kept > 100);
+    CHECK(r.codes_issued > 0 || r.codes_retired > 0);
+    CHECK(r.lineage > 0);
+    /* p2, made from p1, is stale now. */
+    CHECK_INT(gg_plan_publish(ctx, store, p2, NULL), GG_ERR_INVALID_INPUT);
+    gg_ctx_clear_error(ctx);
+    /* A plan that does not exist is named. */
+    gg_partition_options opts;
+    gg_partition_options_init(&opts);
+    opts.from = 99;
+    gg_partition_report *pr = NULL;
+    CHECK_INT(gg_partition(ctx, store, &opts, &pr), GG_ERR_NOT_FOUND);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "no plan 99");
+    gg_partition_report_free(ctx, pr);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(publish_issues_retires_and_records_lineage), T(published_plans_are_kept), T(stale_drafts_are_refused),
-          T(partition_numbers_after_the_register))
+          T(partition_numbers_after_the_register), T(partition_from_keeps_codes))

@@ -1,5 +1,9 @@
 # Shared by the service tests: the project they serve, and `govgrid serve`
 # started on a free port.
+
+# Who acts, as plans record it (made_by): the same on every machine.
+export GOVGRID_USER=tester
+
 #   square_project GOVGRID FIXTURES_DIR PROJECT   a new project with the four
 #                                                square grids and their roster
 square_project() {

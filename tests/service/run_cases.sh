@@ -12,8 +12,6 @@
 #   run_cases.sh GOVGRID FIXTURES_DIR WORK_DIR
 set -u
 govgrid=$1 fixtures=$2 work=$3
-# who made a plan, as the CLI cases record it (the login name differs by machine)
-export GOVGRID_USER=tester
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 rm -rf "$work" && mkdir -p "$work"

@@ -163,8 +163,8 @@ static gg_status create_plan(gg_store *store, const gg_partition_options *o, int
              o->dedicated_min_m2, (unsigned long long)o->seed);
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
-                                    "INSERT INTO plan(created, source, note, params, made_by, parent)"
-                                    " VALUES (?1, 'partition', ?2, ?3, nullif(?4, ''), nullif(?5, 0))",
+                                    "INSERT INTO plan(created, source, note, params, made_by)"
+                                    " VALUES (?1, 'partition', ?2, ?3, nullif(?4, ''))",
                                     &stmt);
     if (st != GG_OK)
         return st;
@@ -175,7 +175,6 @@ static gg_status create_plan(gg_store *store, const gg_partition_options *o, int
         sqlite3_bind_null(stmt, 2);
     sqlite3_bind_text(stmt, 3, params, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 4, gg_store_actor(store), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 5, o->from);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         st = gg_store_sql_error(store, "creating a plan");
     sqlite3_finalize(stmt);
@@ -726,11 +725,13 @@ static gg_status store_plan(gg_store *store, const gg_partition_options *o, int6
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
                                     "INSERT INTO main.plan(parent, created, source, note, params, made_by)"
-                                    " SELECT parent, created, source, note, params, made_by FROM temp.plan WHERE id = ?1",
+                                    " SELECT nullif(?2, 0), created, source, note, params, made_by FROM temp.plan"
+                                    " WHERE id = ?1",
                                     &stmt);
     if (st != GG_OK)
         return st;
     sqlite3_bind_int64(stmt, 1, *plan);
+    sqlite3_bind_int64(stmt, 2, o->from); /* the staged copy of plan has no row to refer to */
     if (sqlite3_step(stmt) != SQLITE_DONE || sqlite3_changes(store->db) != 1)
         st = gg_store_sql_error(store, "storing the plan");
     sqlite3_finalize(stmt);

@@ -12,10 +12,10 @@
 
 /* The located fields of a point as a JSON object (the CLI's columns); the
  * people as nulls, and contacts_withheld, when contacts is 0. */
-static json_t *located_json(const gg_service *svc, double lon, double lat, const gg_locate_result *res,
+static json_t *located_json(const gg_served_plan *plan, double lon, double lat, const gg_locate_result *res,
                             int contacts)
 {
-    const gg_located_grid *g = gg_locator_grid(svc->loc, res->grid);
+    const gg_located_grid *g = gg_locator_grid(plan->loc, res->grid);
     json_t *o = json_object();
     json_object_set_new(o, "lon", json_real(lon));
     json_object_set_new(o, "lat", json_real(lat));
@@ -73,9 +73,9 @@ static void locate_get(gg_request *r, gg_reply *out)
     else if (crs == GG_COORD_BD09)
         gg_bd09_to_wgs84(lon, lat, &lon, &lat);
     gg_locate_result res;
-    gg_locator_query(r->svc->loc, lon, lat, &res);
-    json_t *o = located_json(r->svc, lon, lat, &res, gg_request_contacts_allowed(r));
-    json_object_set_new(o, "plan", json_integer(gg_locator_plan(r->svc->loc)));
+    gg_locator_query(r->plan->loc, lon, lat, &res);
+    json_t *o = located_json(r->plan, lon, lat, &res, gg_request_contacts_allowed(r));
+    json_object_set_new(o, "plan", json_integer(gg_locator_plan(r->plan->loc)));
     gg_reply_json(out, 200, o);
 }
 
@@ -156,7 +156,7 @@ static void locate_post(gg_request *r, gg_reply *out)
         gg_reply_error(out, 500, "out of memory");
         return;
     }
-    gg_status st = gg_locate_batch(ctx, r->svc->loc, &o, in, "body", mem, NULL);
+    gg_status st = gg_locate_batch(ctx, r->plan->loc, &o, in, "body", mem, NULL);
     fclose(in);
     fclose(mem);
     if (st != GG_OK) {
@@ -194,9 +194,11 @@ static void health(gg_request *r, gg_reply *out)
     int64_t v = 0;
     int ok = store != NULL && gg_catalogue_current(ctx, store, &v) == GG_OK;
     gg_reply_json(out, ok ? 200 : 503,
-                  json_pack("{s:s, s:I, s:I, s:I, s:s}", "status", ok ? "ok" : "store unavailable", "plan",
-                            (json_int_t)gg_locator_plan(r->svc->loc), "grids",
-                            (json_int_t)gg_locator_grid_count(r->svc->loc), "catalogue_version",
+                  json_pack("{s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:s}", "status", ok ? "ok" : "store unavailable",
+                            "plan", (json_int_t)r->plan->plan, "plan_state", r->plan->published ? "published" : "newest",
+                            "serving_since", r->plan->since, "plan_switches",
+                            (json_int_t)__atomic_load_n(&r->svc->plan_switches, __ATOMIC_RELAXED), "grids",
+                            (json_int_t)gg_locator_grid_count(r->plan->loc), "catalogue_version",
                             (json_int_t)gg_catalogue_version(r->svc->cat), "version", gg_version()));
 }
 

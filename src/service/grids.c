@@ -213,6 +213,9 @@ static void *warm(void *arg)
     struct gg_gridmap_cache *c = svc->gridmaps;
     gg_ctx *ctx = NULL;
     gg_store *store = NULL;
+    gg_served_plan *served = gg_served_get(svc);
+    int64_t plan = served->plan;
+    gg_served_put(svc, served);
     if (gg_ctx_new(&ctx) == GG_OK && gg_store_open(ctx, svc->o.project, 0, &store) == GG_OK) {
         static const int zooms[] = {10, 12, 14, 16};
         for (size_t k = 0; k < sizeof zooms / sizeof zooms[0]; k++) {
@@ -220,7 +223,7 @@ static void *warm(void *arg)
                 break;
             gg_gridmap *map = NULL;
             int owned = 0;
-            if (acquire(c, ctx, store, gg_locator_plan(svc->loc), zooms[k], &map, &owned) != GG_OK)
+            if (acquire(c, ctx, store, plan, zooms[k], &map, &owned) != GG_OK)
                 break;
             release(c, ctx, map, owned);
         }
@@ -233,6 +236,8 @@ static void *warm(void *arg)
 void gg_gridmap_cache_warm(gg_service *svc)
 {
     struct gg_gridmap_cache *c = svc->gridmaps;
+    if (c->warming)
+        pthread_join(c->warmer, NULL); /* a plan published while the last was warming */
     c->warming = pthread_create(&c->warmer, NULL, warm, svc) == 0;
 }
 
@@ -249,7 +254,7 @@ static int map_params(gg_request *r, gg_reply *out, int64_t *plan, double box[4]
         gg_reply_error(out, 400, "%s", why);
         return 0;
     }
-    long long p = gg_locator_plan(r->svc->loc), z = -1;
+    long long p = gg_locator_plan(r->plan->loc), z = -1;
     const char *t = gg_request_arg(r, "plan");
     if (t != NULL && !gg_param_long("plan", t, 1, INT64_MAX, &p, why, sizeof why)) {
         gg_reply_error(out, 400, "%s", why);
@@ -377,7 +382,7 @@ static void grid_one(gg_request *r, const char *code, gg_reply *out)
     if (store == NULL)
         return;
     char *text = NULL;
-    gg_status st = gg_grid_json(ctx, store, gg_locator_plan(r->svc->loc), code, &text);
+    gg_status st = gg_grid_json(ctx, store, gg_locator_plan(r->plan->loc), code, &text);
     if (st == GG_ERR_NOT_FOUND)
         gg_reply_error(out, 404, "%s", gg_ctx_errmsg(ctx));
     else if (st != GG_OK)

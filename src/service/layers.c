@@ -34,7 +34,7 @@ static void plans(gg_request *r, gg_reply *out)
         gg_reply_error(out, 500, "%s", gg_ctx_errmsg(ctx));
         return;
     }
-    int64_t serving = gg_locator_plan(r->svc->loc);
+    int64_t serving = r->plan->plan;
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
         const gg_plan_info *p = &list[i];
@@ -74,9 +74,9 @@ static json_t *workers_json(const gg_located_grid *g)
     return a;
 }
 
-static json_t *result_json(const gg_service *svc, const gg_search_result *res, int contacts)
+static json_t *result_json(const gg_served_plan *plan, const gg_search_result *res, int contacts)
 {
-    const gg_located_grid *g = res->grid >= 0 ? gg_locator_grid(svc->loc, res->grid) : NULL;
+    const gg_located_grid *g = res->grid >= 0 ? gg_locator_grid(plan->loc, res->grid) : NULL;
     json_t *o = json_object();
     json_object_set_new(o, "kind", json_string(gg_search_kind_name(res->kind)));
     json_object_set_new(o, "name", text_or_null(res->name));
@@ -133,7 +133,7 @@ static void search(gg_request *r, gg_reply *out)
         return;
     gg_search_result results[GG_SEARCH_MAX_RESULTS];
     size_t n = 0;
-    gg_status st = gg_search_query(ctx, r->svc->search, q, (gg_coord_system)crs, bbox ? box : NULL, (size_t)limit,
+    gg_status st = gg_search_query(ctx, r->plan->search, q, (gg_coord_system)crs, bbox ? box : NULL, (size_t)limit,
                                    results, &n);
     if (st != GG_OK) {
         gg_reply_error(out, st == GG_ERR_ARG ? 400 : 500, "q: %s", gg_ctx_errmsg(ctx));
@@ -142,7 +142,7 @@ static void search(gg_request *r, gg_reply *out)
     int contacts = gg_request_contacts_allowed(r);
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, result_json(r->svc, &results[i], contacts));
+        json_array_append_new(a, result_json(r->plan, &results[i], contacts));
     gg_reply_json(out, 200, a);
 }
 

@@ -89,6 +89,18 @@ void gg_metrics_text(gg_service *svc, gg_reply *out)
             "govgrid_http_requests_in_flight %lld\n",
             (unsigned long long)__atomic_load_n(&svc->incidents_stored, __ATOMIC_RELAXED),
             (long long)__atomic_load_n(&svc->active, __ATOMIC_RELAXED));
+    gg_served_plan *plan = gg_served_get(svc);
+    fprintf(f,
+            "# HELP govgrid_plan The plan the service answers from (published: 1 for the published plan, 0 for the\n"
+            "# newest when none is published).\n"
+            "# TYPE govgrid_plan gauge\n"
+            "govgrid_plan{published=\"%d\"} %lld\n"
+            "# HELP govgrid_plan_switches_total Publications the service switched to since it started.\n"
+            "# TYPE govgrid_plan_switches_total counter\n"
+            "govgrid_plan_switches_total %llu\n",
+            plan->published, (long long)plan->plan,
+            (unsigned long long)__atomic_load_n(&svc->plan_switches, __ATOMIC_RELAXED));
+    gg_served_put(svc, plan);
     fclose(f);
     gg_reply_text(out, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 }

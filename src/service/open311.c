@@ -366,8 +366,8 @@ static void request_post(call *c)
     if (!post_prepare(c, &p))
         return;
     pthread_mutex_lock(&svc->write_lock);
-    if (gg_incident_submit_many(svc->write_ctx, svc->writer, svc->cat, svc->loc, svc->dispatcher, &p.in, 1,
-                                &p.receipt) != GG_OK)
+    if (gg_incident_submit_many(svc->write_ctx, svc->writer, svc->cat, c->r->plan->loc, c->r->plan->dispatcher,
+                                &p.in, 1, &p.receipt) != GG_OK)
         gg_ctx_clear_error(svc->write_ctx);
     pthread_mutex_unlock(&svc->write_lock);
     gg_open311_post_answer(c->r, &p, c->out);

@@ -719,12 +719,14 @@ static void write_batch(gg_service *svc, conn_state **batch, size_t n)
         }
         for (size_t k = 0; k < n; k++)
             in[k] = batch[k]->post.in;
+        gg_served_plan *plan = gg_served_get(svc);
         pthread_mutex_lock(&svc->write_lock);
-        gg_status st = gg_incident_submit_many(svc->write_ctx, svc->writer, svc->cat, svc->loc, svc->dispatcher, in,
-                                               n, out);
+        gg_status st = gg_incident_submit_many(svc->write_ctx, svc->writer, svc->cat, plan->loc, plan->dispatcher,
+                                               in, n, out);
         int locked = st == GG_ERR_BUSY;
         gg_ctx_clear_error(svc->write_ctx);
         pthread_mutex_unlock(&svc->write_lock);
+        gg_served_put(svc, plan);
         if (!locked) {
             for (size_t k = 0; k < n; k++) {
                 batch[k]->post.receipt = out[k];
@@ -832,6 +834,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     gg_request *r = &s->req;
     memset(r, 0, sizeof *r);
     r->svc = svc;
+    r->plan = gg_served_get(svc);
     r->connection = c;
     r->method = method;
     r->path = url;
@@ -852,8 +855,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         }
         if (reply.status == 0) {
             int queued = queue_write(svc, s, &reply);
-            if (queued > 0)
+            if (queued > 0) {
+                gg_served_put(svc, r->plan);
+                r->plan = NULL;
                 return MHD_YES;
+            }
             if (queued < 0)
                 route = ROUTE_REQUESTS_POST;
         }
@@ -874,6 +880,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         }
     }
     gg_form_free(&r->form);
+    gg_served_put(svc, r->plan);
+    r->plan = NULL;
     return answer(svc, s, route, &reply, 0);
 }
 
@@ -938,10 +946,8 @@ static void service_free(gg_service *svc)
     gg_keyring_free(svc->keys);
     gg_gridmap_cache_free(svc->gridmaps, svc->ctx);
     gg_catalogue_free(svc->cat);
-    gg_dispatcher_free(svc->dispatcher);
     gg_conflict_layer_free(svc->conflicts);
-    gg_search_free(svc->search);
-    gg_locator_free(svc->loc);
+    gg_served_release_all(svc);
     gg_store_close(svc->writer);
     gg_ctx_free(svc->write_ctx);
     gg_ctx_free(svc->ctx);
@@ -1019,23 +1025,23 @@ int gg_service_run(const gg_service_options *o)
         service_free(&svc);
         return 1;
     }
-    gg_locator_options lopts;
-    gg_locator_options_init(&lopts);
-    lopts.threads = 2;
-    if (gg_locator_new(svc.ctx, svc.writer, &lopts, &svc.loc) != GG_OK ||
-        gg_catalogue_read(svc.ctx, svc.writer, 0, &svc.cat) != GG_OK ||
-        gg_dispatcher_new(svc.ctx, svc.loc, &svc.dispatcher) != GG_OK ||
-        gg_dispatcher_load_open(svc.ctx, svc.writer, svc.dispatcher) != GG_OK) {
-        /* The store records its own errors (no plan yet, say) in the
-         * writer's context, the rest in the service's. */
+    pthread_mutex_init(&svc.served_lock, NULL);
+    gg_served_plan *first = NULL;
+    char why_plan[512];
+    if (gg_served_build(svc.write_ctx, svc.writer, 2, 0, &first, why_plan, sizeof why_plan) != GG_OK) {
+        fail("%s", why_plan);
+        service_free(&svc);
+        return 1;
+    }
+    gg_served_set(&svc, first);
+    if (gg_catalogue_read(svc.ctx, svc.writer, 0, &svc.cat) != GG_OK) {
         const char *why = gg_ctx_errmsg(svc.ctx);
         fail("%s", why[0] ? why : gg_ctx_errmsg(svc.write_ctx));
         service_free(&svc);
         return 1;
     }
-    /* The place index and the dedup conflicts, read once like the locator. */
-    if (gg_search_new(svc.ctx, svc.writer, svc.loc, &svc.search) != GG_OK ||
-        (o->dedup_dir != NULL && gg_conflict_layer_load(svc.ctx, o->dedup_dir, &svc.conflicts) != GG_OK)) {
+    /* The dedup conflicts, read once. */
+    if (o->dedup_dir != NULL && gg_conflict_layer_load(svc.ctx, o->dedup_dir, &svc.conflicts) != GG_OK) {
         const char *why = gg_ctx_errmsg(svc.ctx);
         fail("%s", why[0] ? why : gg_ctx_errmsg(svc.write_ctx));
         service_free(&svc);
@@ -1095,13 +1101,14 @@ int gg_service_run(const gg_service_options *o)
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     if (!o->quiet) {
         fprintf(stderr, "govgrid serve: %s: plan %lld (%zu grids), catalogue version %lld (%zu items), %s; listening on %s:%u\n",
-                o->project, (long long)gg_locator_plan(svc.loc), gg_locator_grid_count(svc.loc),
+                o->project, (long long)first->plan, gg_locator_grid_count(first->loc),
                 (long long)gg_catalogue_version(svc.cat), gg_catalogue_count(svc.cat),
                 o->keys_path ? "keys loaded" : "no keys file: writes and incident reads are refused",
                 inet_ntoa(addr.sin_addr), info ? (unsigned)info->port : 0u);
         fflush(stderr);
     }
     gg_gridmap_cache_warm(&svc);
+    gg_served_watch_start(&svc);
     /* This thread takes the signals and, every tick, cuts the requests
      * that have run past their deadline. */
     struct timespec previous_tick = now_mono();
@@ -1136,6 +1143,7 @@ int gg_service_run(const gg_service_options *o)
      * included) get drain_s; a client still sending its request is not
      * waited for. */
     __atomic_store_n(&svc.stopping, 1, __ATOMIC_RELAXED);
+    gg_served_watch_stop(&svc);
     MHD_socket ls = MHD_quiesce_daemon(d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
@@ -1165,5 +1173,6 @@ destroy:
     pthread_mutex_destroy(&svc.queue_lock);
     pthread_mutex_destroy(&svc.write_lock);
     pthread_rwlock_destroy(&svc.keys_lock);
+    pthread_mutex_destroy(&svc.served_lock);
     return stop_status;
 }

@@ -101,12 +101,34 @@ typedef struct gg_tile_cache gg_tile_cache;
 gg_tile_cache *gg_tile_cache_new(size_t max_bytes);   /* NULL: out of memory */
 void gg_tile_cache_free(gg_tile_cache *cache);
 
+/* The plan the service answers from (served.c): its locator, place index
+ * and dispatcher, with a context of their own. Taken with gg_served_get
+ * for the length of a route (or a batch of writes) and given back with
+ * gg_served_put; a publication swaps in another and the old one is freed
+ * when its last reference goes. */
+typedef struct gg_served_plan {
+    gg_ctx *ctx;
+    gg_locator *loc;
+    gg_search *search;              /* the place index of loc's plan */
+    gg_dispatcher *dispatcher;      /* the writer's only, under write_lock */
+    int64_t plan;
+    int published;                  /* the published plan (else the newest, none being published) */
+    char since[24];                 /* served since (ISO 8601 UTC) */
+    int refs;                       /* under served_lock */
+} gg_served_plan;
+
 typedef struct gg_service {
     gg_service_options o;
     gg_service_settings settings;
     gg_ctx *ctx;                    /* for the shared objects below, built at start */
-    gg_locator *loc;
-    gg_search *search;              /* the place index of loc's plan */
+    gg_served_plan *served;         /* under served_lock */
+    pthread_mutex_t served_lock;
+    uint64_t plan_switches;         /* publications switched to since start */
+    pthread_t watcher;              /* looks for a newly published plan */
+    int watching;
+    pthread_mutex_t watch_lock;
+    pthread_cond_t watch_cond;
+    int watch_stopping;
     gg_conflict_layer *conflicts;   /* from o.dedup_dir; NULL without one */
     gg_catalogue *cat;
     gg_keyring *keys;
@@ -120,7 +142,6 @@ typedef struct gg_service {
     pthread_mutex_t write_lock;
     gg_ctx *write_ctx;
     gg_store *writer;
-    gg_dispatcher *dispatcher;
     pthread_t writer_thread;
     pthread_mutex_t queue_lock;     /* guards the queue and the two flags below */
     pthread_cond_t queue_cond;
@@ -154,6 +175,7 @@ typedef struct gg_reply {
 /* A request as the handlers see it. */
 typedef struct gg_request {
     gg_service *svc;
+    gg_served_plan *plan;           /* the served plan, held for the route */
     void *connection;               /* struct MHD_Connection */
     const char *method, *path;
     const char *body;
@@ -161,6 +183,17 @@ typedef struct gg_request {
     gg_form form;                   /* POST form parameters, if the body is a form */
     int has_form;
 } gg_request;
+
+/* served.c */
+gg_status gg_served_build(gg_ctx *store_ctx, gg_store *store, int threads, int64_t plan, gg_served_plan **out,
+                          char *why, size_t why_size);
+void gg_served_free(gg_served_plan *p);
+gg_served_plan *gg_served_get(gg_service *svc);
+void gg_served_put(gg_service *svc, gg_served_plan *p);
+void gg_served_set(gg_service *svc, gg_served_plan *p);  /* the first, at start */
+void gg_served_release_all(gg_service *svc);             /* at the end */
+int gg_served_watch_start(gg_service *svc);
+void gg_served_watch_stop(gg_service *svc);
 
 /* server.c */
 const char *gg_request_arg(const gg_request *r, const char *name);   /* query, then form */

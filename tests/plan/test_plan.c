@@ -3,6 +3,7 @@
  * four 0.01-degree squares at 116E 40N and on Monaco. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -388,5 +389,60 @@ static void partition_from_keeps_codes(void)
     gg_ctx_free(ctx);
 }
 
+/* 20 rounds of partition --from on random communities with random
+ * windows, each published: no code is ever issued twice. After each
+ * publication every code of the published plan is active in the
+ * register, every retired code is in no later plan, and the register
+ * holds exactly the codes the published plans carried. */
+static void codes_are_never_issued_twice(void)
+{
+    /* Monaco's smaller communities (2-10 grids each), so that a round
+     * takes a fraction of a second. */
+    static const char *const communities[] = {"980100001001", "980100001002", "980100001003", "980100001004",
+                                              "980100001005", "980100001006", "980100001007"};
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_sample_project(ctx, "monaco", "monaco.sqlite");
+    int64_t published = partition(ctx, store, 0, NULL, 0, 0, 0);
+    CHECK_INT(gg_plan_publish(ctx, store, published, NULL), GG_OK);
+    unsigned seed = 20261207;
+    for (int round = 0; round < 20; round++) {
+        const char *chosen[3];
+        size_t n = 1 + (size_t)(rand_r(&seed) % 3);
+        for (size_t i = 0; i < n; i++)
+            chosen[i] = communities[rand_r(&seed) % (sizeof communities / sizeof communities[0])];
+        int lo = 200 + (int)(rand_r(&seed) % 150), hi = lo + 100 + (int)(rand_r(&seed) % 150);
+        int64_t next = partition(ctx, store, published, chosen, n, lo, hi);
+        gg_publish_report r;
+        CHECK_INT(gg_plan_publish(ctx, store, next, &r), GG_OK);
+        published = next;
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM grid g LEFT JOIN grid_code c ON c.code = g.code"
+                 " WHERE g.plan = %lld AND (c.code IS NULL OR c.retired_by IS NOT NULL)",
+                 (long long)published);
+        CHECK_INT(fx_scalar(store, sql), 0);
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM grid_code c WHERE c.retired_by IS NULL AND NOT EXISTS"
+                 " (SELECT 1 FROM grid g WHERE g.plan = %lld AND g.code = c.code)",
+                 (long long)published);
+        CHECK_INT(fx_scalar(store, sql), 0);
+    }
+    /* A retired code is in no plan published after it retired. */
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid_code c JOIN grid g ON g.code = c.code"
+                               " JOIN plan p ON p.id = g.plan AND p.state <> 'draft'"
+                               " WHERE c.retired_by IS NOT NULL AND g.plan >= c.retired_by"),
+              0);
+    /* Every code a published plan carried is in the register, once. */
+    CHECK_INT(fx_scalar(store, "SELECT count(DISTINCT g.code) FROM grid g JOIN plan p ON p.id = g.plan"
+                               " AND p.state <> 'draft'"),
+              fx_scalar(store, "SELECT count(*) FROM grid_code"));
+    /* The rounds changed something: codes were issued and retired. */
+    CHECK(fx_scalar(store, "SELECT count(*) FROM grid_code WHERE retired_by IS NOT NULL") > 0);
+    CHECK(fx_scalar(store, "SELECT count(*) FROM grid_code WHERE issued_by > 1") > 0);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(publish_issues_retires_and_records_lineage), T(published_plans_are_kept), T(stale_drafts_are_refused),
-          T(partition_numbers_after_the_register), T(partition_from_keeps_codes))
+          T(partition_numbers_after_the_register), T(partition_from_keeps_codes),
+          T(codes_are_never_issued_twice))

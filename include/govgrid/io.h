@@ -153,6 +153,8 @@ typedef struct gg_export_options {
     int code_layout;            /* 16 (default), 15 (DB11/T 2157-2023) or 20 (CJ/T 349-2010) */
     const char *object_code;    /* layout 20: the 6-digit management object code of CJ/T 348 (default "000000") */
     int overwrite;              /* replace an existing output */
+    int valid_from;             /* add valid_from: when the code register issued each grid's code
+                                   (ISO 8601 UTC; empty for a code no publication issued yet) */
 } gg_export_options;
 
 GG_API void gg_export_options_init(gg_export_options *opts);

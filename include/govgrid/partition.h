@@ -63,6 +63,14 @@ typedef struct gg_partition_options {
                                                  numbered after every code issued; with communities,
                                                  that plan's grids of the other communities are
                                                  carried over as they are */
+    int maintain;                             /* with from: partition again only the communities the
+                                                 rules now break (a grid over the maximum or under
+                                                 the minimum as the households are now, a boundary
+                                                 moved, a new community), keep every other grid;
+                                                 the windows default to plan from's */
+    double max_change;                        /* maintain: the share of all households whose grid
+                                                 may change (0: 0.05); a community whose repair
+                                                 would go over it is left as it was, and named */
 } gg_partition_options;
 
 GG_API void gg_partition_options_init(gg_partition_options *opts);
@@ -76,6 +84,10 @@ typedef struct gg_partition_community {
     int64_t grids_out_of_range;
     int rural;                      /* the rural rule applied */
     char *problem;                  /* NULL, or why the community could not be partitioned */
+    char *reason;                   /* maintain: why it was partitioned again */
+    int64_t households_moved;       /* from: households whose grid code changed */
+    int applied;                    /* maintain: 1 when the new grids are in the plan, 0 when the
+                                       repair would have gone over the change budget */
 } gg_partition_community;
 
 typedef struct gg_partition_report {
@@ -86,6 +98,10 @@ typedef struct gg_partition_report {
     int64_t households;
     int64_t grids_in_range, grids_out_of_range;
     int64_t failed;                 /* communities with a problem (none partitioned then) */
+    int64_t households_total;       /* maintain: every household now */
+    int64_t households_moved;       /* maintain: those whose grid code changed */
+    int64_t budget;                 /* maintain: how many could, max_change of households_total */
+    int64_t dropped;                /* maintain: communities no longer in the project, grids dropped */
     gg_partition_community *items;  /* by community code */
     size_t n_items;
 } gg_partition_report;

@@ -24,6 +24,8 @@ static void help(FILE *out)
             "                      unified code)\n"
             "  --object-code NNNNNN  the CJ/T 348 management object code for layout 20 (default 000000)\n"
             "  --overwrite         replace OUT if it exists\n"
+            "  --valid-from        add valid_from: when each grid's code was issued (the\n"
+            "                      code register; empty for codes no plan published yet)\n"
             "  --json              print the result as JSON\n"
             "  --quiet             print nothing but errors\n"
             "  --help              show this help\n");
@@ -34,7 +36,7 @@ static int run(int argc, char **argv)
     static const struct option options[] = {
         {"plan", required_argument, NULL, 'p'},       {"format", required_argument, NULL, 'f'},
         {"code-layout", required_argument, NULL, 'l'}, {"object-code", required_argument, NULL, 'o'},
-        {"overwrite", no_argument, NULL, 'w'},         {"json", no_argument, NULL, 'j'},
+        {"overwrite", no_argument, NULL, 'w'},         {"valid-from", no_argument, NULL, 'V'},         {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},             {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -62,6 +64,7 @@ static int run(int argc, char **argv)
             break;
         case 'o': opts.object_code = optarg; break;
         case 'w': opts.overwrite = 1; break;
+        case 'V': opts.valid_from = 1; break;
         case 'j': common.json = 1; break;
         case 'q': common.quiet = 1; break;
         case 'h': help(stdout); return CLI_OK;

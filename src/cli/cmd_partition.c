@@ -39,6 +39,14 @@ static void help(FILE *out)
             "                          area); other grids get codes never issued before;\n"
             "                          with --community, plan N's other communities are\n"
             "                          carried over as they are\n"
+            "  --maintain              with --from N: partition again, with the codes kept,\n"
+            "                          only the communities the rules now break (a grid over\n"
+            "                          the maximum or under the minimum as the households are\n"
+            "                          now, a boundary moved, a new community); every other\n"
+            "                          grid is kept as it is; windows default to plan N's\n"
+            "  --max-change P          with --maintain: the share of all households whose\n"
+            "                          grid may change (default 5%%); communities whose repair\n"
+            "                          would go over it are left as they were, and named\n"
             "  --json                  print the result as JSON\n"
             "  --quiet                 print nothing but errors\n"
             "  --help                  show this help\n"
@@ -73,7 +81,8 @@ static int parse_rule(const char *text, int *rural)
     return 1;
 }
 
-static json_t *report_json(const char *project, const gg_partition_report *r, gg_status st, gg_ctx *ctx)
+static json_t *report_json(const char *project, const gg_partition_report *r, gg_status st, gg_ctx *ctx,
+                           int maintain)
 {
     json_t *o = json_object();
     json_object_set_new(o, "project", json_string(project));
@@ -90,15 +99,24 @@ static json_t *report_json(const char *project, const gg_partition_report *r, gg
     json_t *items = json_array();
     for (size_t i = 0; i < r->n_items; i++) {
         const gg_partition_community *c = &r->items[i];
-        json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "community", c->code,
-                                               "rule", c->rural ? "rural" : "urban", "households",
-                                               (json_int_t)c->households, "grids", (json_int_t)c->grids,
-                                               "dedicated", (json_int_t)c->dedicated, "in_window",
-                                               (json_int_t)c->grids_in_range, "out_of_window",
-                                               (json_int_t)c->grids_out_of_range, "problem",
-                                               c->problem ? json_string(c->problem) : json_null()));
+        json_t *item = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "community", c->code, "rule",
+                                 c->rural ? "rural" : "urban", "households", (json_int_t)c->households, "grids",
+                                 (json_int_t)c->grids, "dedicated", (json_int_t)c->dedicated, "in_window",
+                                 (json_int_t)c->grids_in_range, "out_of_window", (json_int_t)c->grids_out_of_range,
+                                 "problem", c->problem ? json_string(c->problem) : json_null());
+        if (maintain) {
+            json_object_set_new(item, "reason", c->reason ? json_string(c->reason) : json_null());
+            json_object_set_new(item, "households_moved", json_integer(c->households_moved));
+            json_object_set_new(item, "applied", json_boolean(c->applied));
+        }
+        json_array_append_new(items, item);
     }
     json_object_set_new(o, "by_community", items);
+    if (maintain)
+        json_object_set_new(o, "maintenance",
+                            json_pack("{s:I, s:I, s:I, s:I}", "households", (json_int_t)r->households_total,
+                                      "households_moved", (json_int_t)r->households_moved, "budget",
+                                      (json_int_t)r->budget, "communities_dropped", (json_int_t)r->dropped));
     return o;
 }
 
@@ -110,6 +128,7 @@ static int run(int argc, char **argv)
         {"class123", required_argument, NULL, '3'},  {"dedicated-min-m2", required_argument, NULL, 'd'},
         {"seed", required_argument, NULL, 's'},      {"note", required_argument, NULL, 'n'},
         {"jobs", required_argument, NULL, 'J'},      {"from", required_argument, NULL, 'F'},
+        {"maintain", no_argument, NULL, 'M'},        {"max-change", required_argument, NULL, 'X'},
         {"json", no_argument, NULL, 'j'},            {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
     };
@@ -162,6 +181,18 @@ static int run(int argc, char **argv)
             opts.from = v;
             break;
         }
+        case 'M': opts.maintain = 1; break;
+        case 'X': {
+            double v = strtod(optarg, &end);
+            int percent = end != optarg && *end == '%' && end[1] == '\0';
+            if (end == optarg || !(percent || *end == '\0') || !(v >= 0) || v > (percent ? 100 : 1))
+                return cli_usage("partition", "--max-change takes a share of the households, 5%% or 0.05, got '%s'",
+                                 optarg);
+            opts.max_change = percent ? v / 100 : v;
+            if (opts.max_change == 0)
+                opts.max_change = 1e-12; /* 0 means the default to the library: none may move */
+            break;
+        }
         case 'J': {
             long jobs = strtol(optarg, &end, 10);
             if (end == optarg || *end != '\0' || jobs < 1 || jobs > 64)
@@ -178,6 +209,10 @@ static int run(int argc, char **argv)
     }
     if (argc - optind != 1)
         return cli_usage("partition", "expected one argument, the project file");
+    if (opts.maintain && opts.from == 0)
+        return cli_usage("partition", "--maintain needs --from N, the plan to maintain");
+    if (opts.maintain && opts.n_communities > 0)
+        return cli_usage("partition", "--maintain finds the communities to partition again itself; drop --community");
     const char *project = argv[optind];
     if (opts.urban_min)
         opts.urban_target = (opts.urban_min + opts.urban_max) / 2;
@@ -197,14 +232,37 @@ static int run(int argc, char **argv)
     gg_status st = gg_partition(ctx, store, &opts, &r);
     int rc = st == GG_OK ? CLI_OK : st == GG_ERR_ARG ? CLI_USAGE : CLI_FAILED;
     if (r != NULL && common.json) {
-        int jrc = cli_print_json(report_json(project, r, st, ctx));
+        int jrc = cli_print_json(report_json(project, r, st, ctx, opts.maintain));
         if (rc == CLI_OK)
             rc = jrc;
     } else if (r != NULL && !common.quiet) {
         for (size_t i = 0; i < r->n_items; i++)
             if (r->items[i].problem)
                 fprintf(stderr, "community %s: %s\n", r->items[i].code, r->items[i].problem);
-        if (st == GG_OK) {
+        if (st == GG_OK && opts.maintain) {
+            int64_t applied = 0;
+            for (size_t i = 0; i < r->n_items; i++)
+                applied += r->items[i].applied;
+            printf("plan %lld: plan %lld maintained; %zu communit%s broke the rules, %lld repaired", (long long)r->plan,
+                   (long long)opts.from, r->n_items, r->n_items == 1 ? "y" : "ies", (long long)applied);
+            if (r->dropped)
+                printf(", %lld no longer in the project (grids dropped)", (long long)r->dropped);
+            printf("\nhouseholds whose grid changed: %lld of %lld (%.2f%%; budget %lld, %.2f%%)\n",
+                   (long long)r->households_moved, (long long)r->households_total,
+                   r->households_total ? 100.0 * (double)r->households_moved / (double)r->households_total : 0.0,
+                   (long long)r->budget, 100.0 * (opts.max_change ? opts.max_change : 0.05));
+            for (size_t i = 0; i < r->n_items; i++) {
+                const gg_partition_community *it = &r->items[i];
+                if (it->applied)
+                    printf("  %s: %s; partitioned again: %lld grids (%lld out of the window), %lld households "
+                           "moved\n",
+                           it->code, it->reason ? it->reason : "", (long long)it->grids, (long long)it->grids_out_of_range,
+                           (long long)it->households_moved);
+                else
+                    printf("  %s: %s; NOT fixed: the repair would move %lld households, over the budget\n", it->code,
+                           it->reason ? it->reason : "", (long long)it->households_moved);
+            }
+        } else if (st == GG_OK) {
             int64_t comprehensive = r->grids_in_range + r->grids_out_of_range;
             printf("plan %lld: %lld communities, %lld grids (%lld dedicated), %lld households\n",
                    (long long)r->plan, (long long)r->communities, (long long)r->grids,

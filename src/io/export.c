@@ -107,9 +107,11 @@ gg_status gg_export_grids(gg_ctx *ctx, gg_store *store, const char *path, const 
     } fields[] = {{"code", OFTString, 20}, {"code16", OFTString, 16}, {"type", OFTInteger, 0},
                   {"community", OFTString, 12}, {"name", OFTString, 0}, {"households", OFTInteger64, 0},
                   {"persons", OFTInteger64, 0}, {"area_m2", OFTReal, 0}, {"flags", OFTString, 0},
-                  {"beidou", OFTString, 12}};
+                  {"beidou", OFTString, 12},     {"valid_from", OFTString, 20}};
     for (size_t i = 0; st == GG_OK && i < sizeof fields / sizeof fields[0]; i++) {
         if (layout == 16 && strcmp(fields[i].name, "code16") == 0)
+            continue;
+        if (!opts->valid_from && strcmp(fields[i].name, "valid_from") == 0)
             continue;
         OGRFieldDefnH f = field(fields[i].name, fields[i].type, fields[i].width);
         if (OGR_L_CreateField(layer, f, TRUE) != OGRERR_NONE)
@@ -120,7 +122,8 @@ gg_status gg_export_grids(gg_ctx *ctx, gg_store *store, const char *path, const 
     if (st == GG_OK)
         st = gg_store_prepare(store,
                               "SELECT code, type, community, name, households, persons, area_m2, flags,"
-                              " AsBinary(geom), beidou FROM grid WHERE plan = ?1 ORDER BY community, code",
+                              " AsBinary(geom), beidou, (SELECT c.valid_from FROM grid_code c WHERE c.code = grid.code)"
+                              " FROM grid WHERE plan = ?1 ORDER BY community, code",
                               &stmt);
     if (st == GG_OK)
         sqlite3_bind_int64(stmt, 1, plan);
@@ -194,6 +197,8 @@ gg_status gg_export_grids(gg_ctx *ctx, gg_store *store, const char *path, const 
             OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "flags"), (const char *)sqlite3_column_text(stmt, 7));
         if (sqlite3_column_type(stmt, 9) != SQLITE_NULL)
             OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "beidou"), (const char *)sqlite3_column_text(stmt, 9));
+        if (opts->valid_from && sqlite3_column_type(stmt, 10) != SQLITE_NULL)
+            OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "valid_from"), (const char *)sqlite3_column_text(stmt, 10));
         OGRGeometryH g = NULL;
         const void *wkb = sqlite3_column_blob(stmt, 8);
         if (wkb != NULL &&

@@ -434,6 +434,13 @@ static gg_status inherit_codes(pt_community *c, int next[10])
             (hh[b * ng + d] == hh[(size_t)prev * ng + d] && area[b * ng + d] > area[(size_t)prev * ng + d]))
             chosen[d] = (int)b + 1;
     }
+    int64_t in_base = 0, stayed = 0;
+    for (size_t b = 0; b < nb; b++)
+        in_base += hb[b];
+    for (size_t d = 0; d < ng; d++)
+        if (chosen[d] != 0)
+            stayed += hh[(size_t)(chosen[d] - 1) * ng + d];
+    c->moved = in_base - stayed;
     for (size_t d = 0; d < ng && st == GG_OK; d++) {
         if (chosen[d] == 0)
             continue;

@@ -9,6 +9,7 @@
 #include "partition/partition.h"
 #include "geo/crs.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,18 +154,21 @@ static gg_status list_communities(gg_ctx *ctx, gg_store *store, const gg_partiti
 
 static gg_status create_plan(gg_store *store, const gg_partition_options *o, int64_t *plan)
 {
-    char now[32], params[512];
+    char now[32], params[600], maintain[64] = "";
+    if (o->maintain)
+        snprintf(maintain, sizeof maintain, ",\"maintain\":true,\"max_change\":%g", o->max_change);
     gg_utc_now(now, sizeof now);
     snprintf(params, sizeof params,
              "{\"urban\":[%d,%d,%d],\"rural\":[%d,%d,%d],\"class122\":\"%s\",\"class123\":\"%s\","
-             "\"dedicated_min_m2\":%.0f,\"seed\":%llu}",
+             "\"dedicated_min_m2\":%.0f,\"seed\":%llu%s}",
              o->urban_min, o->urban_target, o->urban_max, o->rural_min, o->rural_target, o->rural_max,
              o->class122_rural ? "rural" : "urban", o->class123_rural ? "rural" : "urban",
-             o->dedicated_min_m2, (unsigned long long)o->seed);
+             o->dedicated_min_m2, (unsigned long long)o->seed, maintain);
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
                                     "INSERT INTO plan(created, source, note, params, made_by)"
-                                    " VALUES (?1, 'partition', ?2, ?3, nullif(?4, ''))",
+                                    " VALUES (?1, CASE WHEN ?5 THEN 'maintain' ELSE 'partition' END, ?2, ?3,"
+                                    " nullif(?4, ''))",
                                     &stmt);
     if (st != GG_OK)
         return st;
@@ -175,6 +179,7 @@ static gg_status create_plan(gg_store *store, const gg_partition_options *o, int
         sqlite3_bind_null(stmt, 2);
     sqlite3_bind_text(stmt, 3, params, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 4, gg_store_actor(store), -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 5, o->maintain != 0);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         st = gg_store_sql_error(store, "creating a plan");
     sqlite3_finalize(stmt);
@@ -501,6 +506,8 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, gg_metric_cache *cach
     snprintf(item->code, sizeof item->code, "%s", code);
     item->rural = c.rural;
     item->households = c.total_households;
+    item->households_moved = c.moved;
+    item->applied = 1;
     if (st == GG_OK) {
         for (size_t i = 0; i < c.n_grids; i++) {
             const pt_grid *g = &c.grids[i];
@@ -530,7 +537,7 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, gg_metric_cache *cach
 
 /* ---- the plan as a whole ---- */
 
-static int flags_from_text(const char *text)
+int pt_flags_from_text(const char *text)
 {
     int flags = 0;
     for (size_t i = 0; i < sizeof flag_words / sizeof flag_words[0]; i++) {
@@ -543,7 +550,7 @@ static int flags_from_text(const char *text)
 }
 
 /* A grid's flags after its households changed from a recount. */
-static int refreshed_flags(int flags, int type, int64_t households, const pt_window *w, int unreachable)
+int pt_refreshed_flags(int flags, int type, int64_t households, const pt_window *w, int unreachable)
 {
     int keep = flags & ~(GG_GRID_OVER_MAX | GG_GRID_UNDER_MIN | GG_GRID_NO_HOUSEHOLDS | GG_GRID_INFEASIBLE |
                          GG_GRID_UNREACHABLE);
@@ -622,8 +629,8 @@ static gg_status recount_plan(gg_ctx *ctx, gg_store *store, const gg_partition_o
         int unreachable = 0;
         for (size_t q = first; q < n && strcmp(grids[q].community, g->community) == 0; q++)
             unreachable |= strstr(grids[q].flags, "unreachable") != NULL;
-        int before = flags_from_text(g->flags);
-        int after = refreshed_flags(before, g->type, holds, &w, unreachable);
+        int before = pt_flags_from_text(g->flags);
+        int after = pt_refreshed_flags(before, g->type, holds, &w, unreachable);
         if (item != NULL) {
             item->grids_in_range += counts_in_window(after, g->type, holds, &w) -
                                     counts_in_window(before, g->type, g->households, &w);
@@ -749,12 +756,79 @@ static gg_status store_plan(gg_store *store, const gg_partition_options *o, int6
     if (sqlite3_step(stmt) != SQLITE_DONE)
         st = gg_store_sql_error(store, "storing the plan's grids");
     sqlite3_finalize(stmt);
-    if (st == GG_OK && o->from != 0 && o->n_communities > 0)
+    if (st == GG_OK && o->from != 0 && (o->n_communities > 0 || o->maintain))
         st = gg_store_copy_other_grids(store, o->from, stored, o->communities, o->n_communities);
+    if (st == GG_OK && o->maintain) {
+        /* The staged tables go first: their names hide the project's. */
+        gg_stage_drop(store, partition_outputs, N_OUTPUTS);
+        st = pt_maintenance_recount(store->ctx, store, stored, o);
+    }
     if (st == GG_OK)
         st = gg_store_changes_bump(store, partition_outputs, N_OUTPUTS);
     if (st == GG_OK)
         *plan = stored;
+    return st;
+}
+
+static int compare_moved(const void *a, const void *b)
+{
+    const gg_partition_community *p = *(const gg_partition_community *const *)a,
+                                 *q = *(const gg_partition_community *const *)b;
+    if (p->households_moved != q->households_moved)
+        return p->households_moved < q->households_moved ? -1 : 1;
+    return strcmp(p->code, q->code);
+}
+
+/* Maintenance: the repaired communities taken in order of the households
+ * their repair moves, fewest first, while the total stays within the
+ * budget; the staged grids of the others are taken out again (the plan
+ * keeps theirs from the base). exclude then lists the communities the new
+ * plan does not take from the base: those repaired, and those dropped. */
+static gg_status keep_within_budget(gg_ctx *ctx, gg_store *store, gg_partition_options *o, const pt_maintenance *m,
+                                    gg_partition_report *r, const char **exclude)
+{
+    r->households_total = m->households_total;
+    r->budget = (int64_t)floor(o->max_change * (double)m->households_total);
+    r->dropped = (int64_t)m->n_dropped;
+    gg_partition_community **order = gg_calloc(ctx, r->n_items ? r->n_items : 1, sizeof *order);
+    if (order == NULL)
+        return gg_error_nomem(ctx);
+    for (size_t i = 0; i < r->n_items; i++) {
+        order[i] = &r->items[i];
+        for (size_t k = 0; k < m->n; k++)
+            if (strcmp(m->items[k].community, r->items[i].code) == 0 && r->items[i].reason == NULL)
+                r->items[i].reason = gg_strdup(ctx, m->items[k].reason);
+    }
+    qsort(order, r->n_items, sizeof *order, compare_moved);
+    sqlite3_stmt *drop = NULL;
+    gg_status st = gg_store_prepare(store, "DELETE FROM temp.grid WHERE plan = ?1 AND community = ?2", &drop);
+    int64_t used = 0;
+    for (size_t i = 0; i < r->n_items && st == GG_OK; i++) {
+        gg_partition_community *it = order[i];
+        if (used + it->households_moved <= r->budget) {
+            used += it->households_moved;
+            continue;
+        }
+        it->applied = 0;
+        sqlite3_bind_int64(drop, 1, r->plan);
+        sqlite3_bind_text(drop, 2, it->code, -1, SQLITE_STATIC);
+        if (sqlite3_step(drop) != SQLITE_DONE)
+            st = gg_store_sql_error(store, "leaving a community as it was");
+        sqlite3_reset(drop);
+    }
+    sqlite3_finalize(drop);
+    gg_free(ctx, order);
+    r->households_moved = used;
+    /* The plan takes from the base every community but those repaired and
+     * those dropped. */
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_items; i++)
+        if (r->items[i].applied)
+            exclude[k++] = r->items[i].code;
+    for (size_t i = 0; i < m->n_dropped; i++)
+        exclude[k++] = m->dropped[i];
+    o->communities = exclude;
+    o->n_communities = k;
     return st;
 }
 
@@ -767,6 +841,23 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
         return gg_error(ctx, GG_ERR_ARG, "gg_partition: NULL argument");
     *out = NULL;
     gg_partition_options o = *opts;
+    if (o.maintain && o.from == 0)
+        return gg_error(ctx, GG_ERR_ARG, "maintenance needs the plan to maintain (--from N)");
+    if (o.maintain && (o.max_change < 0 || o.max_change > 1))
+        return gg_error(ctx, GG_ERR_ARG, "the change budget is a share of the households from 0 to 100%%, got %g%%",
+                        o.max_change * 100);
+    if (o.maintain && o.max_change == 0)
+        o.max_change = 0.05;
+    if (o.maintain && o.urban_min == 0 && o.rural_min == 0) {
+        /* The windows the plan was made with. */
+        gg_plan_windows w;
+        gg_status wst = gg_store_plan_windows(store, o.from, &w);
+        if (wst != GG_OK)
+            return wst;
+        o.urban_min = w.urban_min, o.urban_max = w.urban_max;
+        o.rural_min = w.rural_min, o.rural_max = w.rural_max;
+        o.class122_rural = w.class122_rural, o.class123_rural = w.class123_rural;
+    }
     defaults(&o);
     if (o.urban_min > o.urban_max || o.rural_min > o.rural_max || o.urban_min < 1 || o.rural_min < 1)
         return gg_error(ctx, GG_ERR_ARG, "a household window needs 1 <= MIN <= MAX (urban %d-%d, rural %d-%d)",
@@ -782,16 +873,33 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
         gg_plan_row base;
         st = gg_store_plan_row(store, o.from, &base);
     }
-    if (st == GG_OK)
+    pt_maintenance m;
+    memset(&m, 0, sizeof m);
+    const char **exclude = NULL; /* maintain: the communities the new plan does not take from the base */
+    if (st == GG_OK && o.maintain) {
+        st = pt_maintenance_find(ctx, store, &o, &m);
+        exclude = st == GG_OK ? gg_calloc(ctx, m.n + m.n_dropped + 1, sizeof *exclude) : NULL;
+        if (st == GG_OK && exclude == NULL)
+            st = gg_error_nomem(ctx);
+        for (size_t i = 0; st == GG_OK && i < m.n; i++)
+            exclude[i] = m.items[i].community;
+        o.communities = exclude;
+        o.n_communities = m.n;
+    }
+    if (st == GG_OK && !(o.maintain && m.n == 0))
         st = list_communities(ctx, store, &o, &codes, &n);
     if (st != GG_OK) {
         gg_free(ctx, codes);
+        gg_free(ctx, exclude);
+        pt_maintenance_clear(ctx, &m);
         return st;
     }
     gg_partition_report *r = gg_calloc(ctx, 1, sizeof *r);
-    if (r == NULL || (r->items = gg_calloc(ctx, n, sizeof *r->items)) == NULL) {
+    if (r == NULL || (r->items = gg_calloc(ctx, n ? n : 1, sizeof *r->items)) == NULL) {
         gg_free(ctx, r);
         gg_free(ctx, codes);
+        gg_free(ctx, exclude);
+        pt_maintenance_clear(ctx, &m);
         return gg_error_nomem(ctx);
     }
     r->n_items = n;
@@ -887,6 +995,8 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
         st = gg_error(ctx, GG_ERR_INVALID_INPUT, "%s%s; no plan was stored",
                       first->problem, r->failed > 1 ? " (and other communities failed)" : "");
     }
+    if (st == GG_OK && o.maintain)
+        st = keep_within_budget(ctx, store, &o, &m, r, exclude);
     size_t recounted = 0;
     if (st == GG_OK)
         st = recount_plan(ctx, store, &o, r, &points, &recounted);
@@ -917,6 +1027,8 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
                " communities)", (long long)r->plan, recounted);
     gg_metric_cache_clear(&cache);
     gg_free(ctx, codes);
+    gg_free(ctx, exclude);
+    pt_maintenance_clear(ctx, &m);
     *out = r;
     return st;
 }
@@ -925,8 +1037,10 @@ void gg_partition_report_free(gg_ctx *ctx, gg_partition_report *report)
 {
     if (report == NULL)
         return;
-    for (size_t i = 0; i < report->n_items; i++)
+    for (size_t i = 0; i < report->n_items; i++) {
         gg_free(ctx, report->items[i].problem);
+        gg_free(ctx, report->items[i].reason);
+    }
     gg_free(ctx, report->items);
     gg_free(ctx, report);
 }

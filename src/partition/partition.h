@@ -94,6 +94,7 @@ typedef struct pt_community {
     int64_t from;               /* the plan this one is made from: its codes are kept (grids.c,
                                  * inherit_codes); 0: none */
     int32_t *point_grid;        /* per household point, its grid (count_households); owned */
+    int64_t moved;              /* with from: households in a grid of plan from whose code changed */
     struct gg_transform *to_metric; /* EPSG:4326 -> the local metric CRS */
     char problem[256];
 } pt_community;
@@ -119,6 +120,34 @@ gg_status pt_make_grids(pt_community *c);
 gg_status pt_finish_grids(pt_community *c);
 
 void pt_community_free(pt_community *c);
+
+/* maintain.c: the communities of plan o->from that maintenance partitions
+ * again, each with the first reason found, and those whose grids it drops
+ * (no longer in the project). */
+typedef struct pt_maintenance_item {
+    char community[16];
+    char reason[200];
+} pt_maintenance_item;
+
+typedef struct pt_maintenance {
+    pt_maintenance_item *items;     /* by community code */
+    size_t n, cap;
+    char (*dropped)[16];
+    size_t n_dropped, cap_dropped;
+    int64_t households_total;       /* every household point's count, as the points are now */
+} pt_maintenance;
+
+/* The grids of plan (stored, a draft) counted again from every household
+ * point by locate's rule, their flags refreshed by the windows of o. */
+gg_status pt_maintenance_recount(gg_ctx *ctx, gg_store *store, int64_t plan, const gg_partition_options *o);
+
+/* partition.c: a grid's flags as text parsed, and refreshed after its
+ * households changed (unreachable: its community is). */
+int pt_flags_from_text(const char *text);
+int pt_refreshed_flags(int flags, int type, int64_t households, const pt_window *w, int unreachable);
+
+gg_status pt_maintenance_find(gg_ctx *ctx, gg_store *store, const gg_partition_options *o, pt_maintenance *m);
+void pt_maintenance_clear(gg_ctx *ctx, pt_maintenance *m);
 
 /* Helpers shared by the files. */
 gg_status pt_add_unit(pt_community *c, GEOSGeometry *geom, int dedicated_type);

@@ -8,7 +8,7 @@ households" one), and in the service (/v1/grids, /v1/grids/CODE and the
 zoomed /v1/grids answer null, which the web map draws in /v1/palette's
 class with counted false). Then the same grids over household points that
 cover only part of Monaco: grids of communities with points are counted,
-the others keep no count.
+the others keep no count, also in a plan maintained from it.
 
     no_count_test.py GOVGRID DATA_DIR WORK_DIR
 """
@@ -164,4 +164,11 @@ outside = scalar(partial, "SELECT coalesce(sum(count), 0) FROM household WHERE c
 check(inside + outside == total, f"the counted grids hold the points' {total} households ({inside} + {outside} outside)")
 report = json.loads(run("report", partial, "--json"))
 check(report.get("uncounted_grids") == n - covered, f"report: {n - covered} grids without a count")
+# A plan made from it keeps the grids it carries over uncounted where no
+# point tells, rather than counting them again as 0.
+run("partition", partial, "--from", "1", "--maintain", "--quiet")
+kept = scalar(partial, "SELECT count(*) FROM grid WHERE plan = 2 AND households IS NULL")
+zero = scalar(partial, "SELECT count(*) FROM grid WHERE plan = 2 AND households = 0")
+check(kept == n - covered and zero == 0, f"partition --from 1 --maintain: {kept} grids still without a count, "
+      f"{zero} with 0 households")
 svc.finish()

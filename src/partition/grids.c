@@ -300,8 +300,8 @@ gg_status pt_make_grids(pt_community *c)
 /* The base grid (index into base) that covers point k by locate's rule: a
  * dedicated grid first, else the comprehensive grid of the lowest code
  * (base is by code); -1 for none. */
-static int base_grid_of(GEOSContextHandle_t h, const gg_community_grid *base, const GEOSPreparedGeometry **prep,
-                        const double (*box)[4], size_t nb, double x, double y)
+int pt_base_grid_of(GEOSContextHandle_t h, const gg_community_grid *base, const GEOSPreparedGeometry **prep,
+                    const double (*box)[4], size_t nb, double x, double y)
 {
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x, y);
     if (pt == NULL)
@@ -373,7 +373,7 @@ static gg_status inherit_codes(pt_community *c, int next[10])
         ab[b] = pt_area_m2(c, base[b].geom);
     }
     for (size_t k = 0; k < c->n_points && st == GG_OK; k++) {
-        int b = base_grid_of(h, base, prep, (const double(*)[4])box, nb, c->px[k], c->py[k]);
+        int b = pt_base_grid_of(h, base, prep, (const double(*)[4])box, nb, c->px[k], c->py[k]);
         int d = c->point_grid[k];
         if (b < 0)
             continue;

@@ -457,6 +457,272 @@ static gg_status check_grids(pt_community *c, gg_metric_cache *cache)
     return st;
 }
 
+/* ---- maintenance: local repairs ---- */
+
+/* Whether T households can make whole grids within the window: some k
+ * with k * min <= T <= k * max. */
+static int fits_window(int64_t t, const pt_window *w)
+{
+    if (t <= 0)
+        return 0;
+    int64_t k = (t + w->max - 1) / w->max;
+    return k * w->min <= t;
+}
+
+/* The length (degrees) of the boundary grids a and b share. */
+static double shared_length(GEOSContextHandle_t h, const GEOSGeometry *a, const GEOSGeometry *b)
+{
+    double len = 0;
+    GEOSGeometry *ba = GEOSBoundary_r(h, a), *bb = GEOSBoundary_r(h, b);
+    GEOSGeometry *common = ba && bb ? GEOSIntersection_r(h, ba, bb) : NULL;
+    if (common == NULL || GEOSLength_r(h, common, &len) != 1)
+        len = 0;
+    if (common)
+        GEOSGeom_destroy_r(h, common);
+    if (ba)
+        GEOSGeom_destroy_r(h, ba);
+    if (bb)
+        GEOSGeom_destroy_r(h, bb);
+    return len;
+}
+
+/* Maintenance of a community whose only fault is grids out of their
+ * window: each such grid, with as few of its comprehensive neighbours as
+ * make its households fit whole grids (the one sharing the longest edge
+ * first, at most three), is partitioned again as a region of its own; every
+ * other grid of plan o->from is kept as it is. c->grids receives the kept
+ * grids and the new ones (pt_finish_grids then rebuilds the community's
+ * coverage, so the neighbours take the new edges' vertices, and gives the
+ * codes). *done is 0 when the community needs its whole partition (a
+ * boundary moved, no grids in plan from, a region that cannot be
+ * partitioned): nothing is changed then. */
+static gg_status repair_locally(pt_community *c, gg_metric_cache *cache, int *done)
+{
+    (void)cache;
+    gg_ctx *ctx = c->ctx;
+    GEOSContextHandle_t h = ctx->geos;
+    *done = 0;
+    gg_community_grid *base = NULL;
+    size_t nb = 0;
+    gg_status st = gg_store_community_grids(c->store, c->from, c->code, &base, &nb);
+    if (st != GG_OK || nb == 0) {
+        gg_community_grids_free(ctx, base, nb);
+        return st;
+    }
+    const GEOSPreparedGeometry **prep = gg_calloc(ctx, nb, sizeof *prep);
+    double(*box)[4] = gg_calloc(ctx, nb, sizeof *box);
+    int64_t *hh = gg_calloc(ctx, nb, sizeof *hh);
+    int *region = gg_calloc(ctx, nb, sizeof *region); /* 0: kept; r + 1: in region r */
+    int *point_base = gg_malloc(ctx, (c->n_points ? c->n_points : 1) * sizeof *point_base);
+    if (prep == NULL || box == NULL || hh == NULL || region == NULL || point_base == NULL)
+        st = gg_error_nomem(ctx);
+    int usable = st == GG_OK;
+    for (size_t b = 0; b < nb && usable; b++) {
+        if (base[b].geom == NULL) {
+            usable = 0;
+            break;
+        }
+        GEOSGeom_getXMin_r(h, base[b].geom, &box[b][0]);
+        GEOSGeom_getYMin_r(h, base[b].geom, &box[b][1]);
+        GEOSGeom_getXMax_r(h, base[b].geom, &box[b][2]);
+        GEOSGeom_getYMax_r(h, base[b].geom, &box[b][3]);
+        prep[b] = GEOSPrepare_r(h, base[b].geom);
+    }
+    int64_t total = 0;
+    size_t comprehensive = 0;
+    for (size_t k = 0; k < c->n_points && usable; k++) {
+        point_base[k] = pt_base_grid_of(h, base, prep, (const double(*)[4])box, nb, c->px[k], c->py[k]);
+        if (point_base[k] < 0)
+            usable = 0; /* a point in no grid: the boundary moved */
+        else
+            hh[point_base[k]] += c->ph[k];
+        total += c->ph[k];
+    }
+    for (size_t b = 0; b < nb; b++)
+        comprehensive += base[b].type == 1;
+    /* The regions, grown around each grid out of its window. */
+    int regions = 0;
+    for (size_t b = 0; b < nb && usable; b++) {
+        if (base[b].type != 1 || region[b] != 0)
+            continue;
+        int over = hh[b] > c->window.max, under = hh[b] < c->window.min && total >= c->window.min && comprehensive > 1;
+        if (!over && !under)
+            continue;
+        regions++;
+        region[b] = regions;
+        int64_t t = hh[b];
+        for (int added = 0; !fits_window(t, &c->window) && added < 3; added++) {
+            size_t best = nb;
+            double best_len = 0;
+            for (size_t q = 0; q < nb; q++) {
+                if (region[q] != 0 || base[q].type != 1)
+                    continue;
+                /* next to any grid of the region */
+                double len = 0;
+                for (size_t m = 0; m < nb; m++)
+                    if (region[m] == regions && box[m][0] <= box[q][2] && box[q][0] <= box[m][2] &&
+                        box[m][1] <= box[q][3] && box[q][1] <= box[m][3])
+                        len += shared_length(h, base[m].geom, base[q].geom);
+                if (len > best_len) {
+                    best_len = len;
+                    best = q;
+                }
+            }
+            if (best == nb)
+                break;
+            region[best] = regions;
+            t += hh[best];
+        }
+        if (!fits_window(t, &c->window))
+            usable = 0; /* no small region fits: the whole community */
+    }
+    if (regions == 0)
+        usable = 0;
+    /* Each region partitioned as a community of its own. */
+    pt_grid *pieces = NULL;
+    size_t n_pieces = 0, cap_pieces = 0;
+    for (int r = 1; r <= regions && usable && st == GG_OK; r++) {
+        pt_community sub;
+        memset(&sub, 0, sizeof sub);
+        sub.ctx = ctx;
+        sub.store = c->store;
+        memcpy(sub.code, c->code, sizeof sub.code);
+        memcpy(sub.urban_rural, c->urban_rural, sizeof sub.urban_rural);
+        sub.rural = c->rural;
+        sub.window = c->window;
+        sub.dedicated_min_m2 = c->dedicated_min_m2;
+        sub.seed = c->seed;
+        sub.mx = c->mx;
+        sub.my = c->my;
+        sub.to_metric = c->to_metric;
+        GEOSGeometry **parts = gg_calloc(ctx, nb, sizeof *parts);
+        size_t np = 0;
+        if (parts == NULL) {
+            st = gg_error_nomem(ctx);
+            break;
+        }
+        for (size_t b = 0; b < nb; b++)
+            if (region[b] == r)
+                parts[np++] = GEOSGeom_clone_r(h, base[b].geom);
+        GEOSGeometry *all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)np);
+        gg_free(ctx, parts);
+        sub.geom = all ? GEOSUnaryUnion_r(h, all) : NULL;
+        if (all)
+            GEOSGeom_destroy_r(h, all);
+        if (sub.geom == NULL) {
+            usable = 0;
+            pt_community_free(&sub);
+            break;
+        }
+        GEOSGeom_getXMin_r(h, sub.geom, &sub.minx);
+        GEOSGeom_getYMin_r(h, sub.geom, &sub.miny);
+        GEOSGeom_getXMax_r(h, sub.geom, &sub.maxx);
+        GEOSGeom_getYMax_r(h, sub.geom, &sub.maxy);
+        sub.lines = c->lines ? GEOSGeom_clone_r(h, c->lines) : NULL;
+        for (size_t k = 0; k < c->n_points && st == GG_OK; k++) {
+            if (region[point_base[k]] != r)
+                continue;
+            size_t n = sub.n_points;
+            size_t cap = sub.cap_points;
+            st = gg_grow(ctx, (void **)&sub.px, &cap, n + 1, sizeof *sub.px);
+            cap = sub.cap_points;
+            if (st == GG_OK)
+                st = gg_grow(ctx, (void **)&sub.py, &cap, n + 1, sizeof *sub.py);
+            cap = sub.cap_points;
+            if (st == GG_OK)
+                st = gg_grow(ctx, (void **)&sub.ph, &cap, n + 1, sizeof *sub.ph);
+            cap = sub.cap_points;
+            if (st == GG_OK)
+                st = gg_grow(ctx, (void **)&sub.pp, &cap, n + 1, sizeof *sub.pp);
+            if (st != GG_OK)
+                break;
+            sub.cap_points = cap;
+            sub.px[n] = c->px[k];
+            sub.py[n] = c->py[k];
+            sub.ph[n] = c->ph[k];
+            sub.pp[n] = c->pp[k];
+            sub.n_points++;
+            sub.total_households += c->ph[k];
+        }
+        gg_status sst = st;
+        if (sst == GG_OK)
+            sst = pt_build_units(&sub);
+        if (sst == GG_OK)
+            sst = pt_aggregate(&sub);
+        if (sst == GG_OK)
+            sst = pt_make_grids(&sub);
+        if (sst == GG_OK)
+            sst = refine(&sub);
+        if (sst == GG_ERR_GEOMETRY || sst == GG_ERR_INVALID_INPUT) {
+            gg_ctx_clear_error(ctx);
+            usable = 0; /* the whole community instead */
+        } else if (sst != GG_OK) {
+            st = sst;
+        }
+        for (size_t i = 0; usable && st == GG_OK && i < sub.n_grids; i++) {
+            st = gg_grow(ctx, (void **)&pieces, &cap_pieces, n_pieces + 1, sizeof *pieces);
+            if (st != GG_OK)
+                break;
+            pieces[n_pieces] = sub.grids[i];
+            pieces[n_pieces].type = 1;
+            gg_free(ctx, pieces[n_pieces].name);
+            pieces[n_pieces].name = NULL;
+            n_pieces++;
+            sub.grids[i].geom = NULL; /* taken over */
+            sub.grids[i].name = NULL;
+        }
+        pt_community_free(&sub);
+    }
+    if (usable && st == GG_OK) {
+        /* The community's grids: the kept ones as they are, then the new. */
+        for (size_t b = 0; b < nb && st == GG_OK; b++) {
+            if (region[b] != 0)
+                continue;
+            st = gg_grow(ctx, (void **)&c->grids, &c->cap_grids, c->n_grids + 1, sizeof *c->grids);
+            if (st != GG_OK)
+                break;
+            pt_grid *g = &c->grids[c->n_grids++];
+            memset(g, 0, sizeof *g);
+            g->geom = GEOSGeom_clone_r(h, base[b].geom);
+            g->type = base[b].type;
+            g->name = base[b].name[0] ? gg_strdup(ctx, base[b].name) : NULL;
+            if (g->geom == NULL)
+                st = gg_error(ctx, GG_ERR_GEOMETRY, "community %s: grid %s: %s", c->code, base[b].code,
+                              ctx->geos_msg);
+        }
+        for (size_t i = 0; i < n_pieces && st == GG_OK; i++) {
+            st = gg_grow(ctx, (void **)&c->grids, &c->cap_grids, c->n_grids + 1, sizeof *c->grids);
+            if (st != GG_OK)
+                break;
+            c->grids[c->n_grids++] = pieces[i];
+            pieces[i].geom = NULL;
+        }
+        if (st == GG_OK) {
+            int64_t in_comprehensive = 0;
+            for (size_t b = 0; b < nb; b++)
+                if (base[b].type == 1)
+                    in_comprehensive += hh[b];
+            c->reachable = in_comprehensive >= c->window.min ? fits_window(in_comprehensive, &c->window)
+                                                             : c->total_households < c->window.min;
+            *done = 1;
+        }
+    }
+    for (size_t i = 0; i < n_pieces; i++)
+        if (pieces[i].geom)
+            GEOSGeom_destroy_r(h, pieces[i].geom);
+    gg_free(ctx, pieces);
+    for (size_t b = 0; prep != NULL && b < nb; b++)
+        if (prep[b])
+            GEOSPreparedGeom_destroy_r(h, prep[b]);
+    gg_free(ctx, prep);
+    gg_free(ctx, box);
+    gg_free(ctx, hh);
+    gg_free(ctx, region);
+    gg_free(ctx, point_base);
+    gg_community_grids_free(ctx, base, nb);
+    return st;
+}
+
 /* One community computed: its grids made ready in *res, its figures (or
  * its problem) in *item. A failure specific to the community becomes its
  * problem (GG_OK returned); a failure of the store or of memory is
@@ -491,13 +757,17 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, gg_metric_cache *cach
         }
         if (gg_metric_cache_get(ctx, cache, gg_local_metric_epsg(lon, lat), &c.to_metric) != GG_OK)
             gg_ctx_clear_error(ctx); /* areas then come from the degree-based estimate */
-        st = pt_build_units(&c);
     }
-    if (st == GG_OK)
+    int repaired = 0;
+    if (st == GG_OK && o->maintain)
+        st = repair_locally(&c, cache, &repaired);
+    if (st == GG_OK && !repaired)
+        st = pt_build_units(&c);
+    if (st == GG_OK && !repaired)
         st = pt_aggregate(&c);
-    if (st == GG_OK)
+    if (st == GG_OK && !repaired)
         st = pt_make_grids(&c);
-    if (st == GG_OK)
+    if (st == GG_OK && !repaired)
         st = refine(&c);
     if (st == GG_OK)
         st = pt_finish_grids(&c);

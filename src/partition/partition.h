@@ -4,6 +4,7 @@
 
 #include "core/ctx.h"
 #include "govgrid/partition.h"
+#include "store/plan.h"
 #include "store/store.h"
 
 /* A piece of the community that grids are made of: a block between roads
@@ -113,6 +114,13 @@ gg_status pt_aggregate(pt_community *c);
 /* grids.c: grids from the regions of units, their households summed from
  * the units and their flags (what the finer units are judged by). */
 gg_status pt_make_grids(pt_community *c);
+
+/* grids.c: the grid of base[0..n) (by code, each prepared with its box,
+ * or prep[i] NULL to skip it) that covers (x, y) by locate's rule: a
+ * dedicated grid first, else the comprehensive grid of the lowest code;
+ * -1 for none. */
+int pt_base_grid_of(GEOSContextHandle_t h, const gg_community_grid *base, const GEOSPreparedGeometry **prep,
+                    const double (*box)[4], size_t n, double x, double y);
 
 /* grids.c: the chosen grids finished: a clean coverage of the community,
  * codes and names, households counted from the points each polygon holds,

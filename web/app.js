@@ -121,7 +121,9 @@
   var basemap = null;
   var communityLayer = L.geoJSON(null, { renderer: renderer, interactive: false,
     style: function () { return { color: '#8a5a00', weight: 2.5, dashArray: '6 4', fill: false }; } });
-  var gridLayer = L.geoJSON(null, { renderer: renderer, interactive: false, style: gridStyle });
+  /* The grids: all of a view on one canvas (gridcanvas.js), with its own
+   * hit testing for hover and the selected grid. */
+  var gridLayer = L.gridCanvas({ padding: 0.1, style: gridStyle, key: function (f) { return (f.properties || {}).code; } });
   var deptLayer = L.geoJSON(null, { renderer: renderer, interactive: false,
     style: function () { return { color: '#1f78b4', weight: 2, fillColor: '#1f78b4', fillOpacity: 0.12 }; } });
   var conflictLayer = L.geoJSON(null, { renderer: renderer, style: conflictStyle, pointToLayer: function (f, ll) {
@@ -189,8 +191,8 @@
   function isFlagged(p) { return flagList(p).some(function (f) { return FLAG_WORDS.indexOf(f) >= 0; }); }
   function gridStyle(f) {
     var p = f.properties, s = { color: state.palette.boundary, weight: 1, fillColor: fillColour(p), fillOpacity: 0.6 };
-    if (layerOn('shortStaffed') && p.short_staffed) { s.color = state.palette.short_staffed; s.weight = 3; s.dashArray = '5 3'; }
-    if (layerOn('flags') && isFlagged(p)) { s.color = state.palette.flags; s.weight = 3; s.dashArray = null; }
+    if (p.short_staffed && layerOn('shortStaffed')) { s.color = state.palette.short_staffed; s.weight = 3; s.dashArray = '5 3'; }
+    if (isFlagged(p) && layerOn('flags')) { s.color = state.palette.flags; s.weight = 3; s.dashArray = null; }
     return s;
   }
 
@@ -262,7 +264,7 @@
   });
   function layerChanged(name) {
     if (name === 'basemap' && basemap) { if (layerOn('basemap')) basemap.addTo(map); else map.removeLayer(basemap); }
-    if (name === 'flags' || name === 'shortStaffed') gridLayer.setStyle(gridStyle);
+    if (name === 'flags' || name === 'shortStaffed') gridLayer.restyle();
     if (name === 'communities') { if (layerOn(name)) communityLayer.addTo(map); else map.removeLayer(communityLayer); drawLabels(); }
     if (name === 'incidents') { if (layerOn(name)) { incidentLayer.addTo(map); loadIncidents(); } else map.removeLayer(incidentLayer); }
     if (name === 'conflicts') { if (layerOn(name)) conflictLayer.addTo(map); else map.removeLayer(conflictLayer); }
@@ -370,7 +372,22 @@
     clearTimeout(viewTimer);
     viewTimer = setTimeout(loadView, delay == null ? 120 : delay);
   }
-  map.on('moveend', function () { drawLabels(); scheduleView(); });
+  /* A view whose grids are all cached is drawn at once; otherwise the
+   * grids held (the tiles around the last view) are painted and labelled
+   * at the new view while the fetch waits for the moves to pause. */
+  map.on('moveend', function () {
+    if (viewCached()) scheduleView(0);
+    else { gridLayer.redraw(); drawLabels(); scheduleView(); }
+  });
+  function viewCached() {
+    if (!state.started) return false;
+    var grids = gridCache('grids'), communities = gridCache('communities');
+    var wantCommunities = layerOn('communities') && state.routes['/v1/communities'] !== false;
+    return viewTiles().every(function (tl) {
+      var key = tileKey(tl);
+      return grids[key] && (!wantCommunities || communities[key]);
+    });
+  }
   map.on('zoomstart', function () { map.getPane('labels').innerHTML = ''; });
 
   function viewTiles() {
@@ -390,11 +407,12 @@
     var n = Math.pow(2, z), lat = function (yy) { return Math.atan(Math.sinh(Math.PI * (1 - 2 * yy / n))) * 180 / Math.PI; };
     return [x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)].map(function (v) { return v.toFixed(6); }).join(',');
   }
+  function tileKey(tl) { return tl.z + '/' + tl.x + '/' + tl.y + '/' + tl.tz; }
   /* Fetch one per-tile source: cache[key] holds the tile's features once
    * answered; resolves to the features of every tile of the view. */
   function fetchTiles(path, cache, tiles, extra, signal) {
     return Promise.all(tiles.map(function (tl) {
-      var key = tl.z + '/' + tl.x + '/' + tl.y + '/' + tl.tz;
+      var key = tileKey(tl);
       if (cache[key]) return Promise.resolve(cache[key]);
       var url = path + '?bbox=' + tl.bbox + '&zoom=' + tl.z + (state.plan ? '&plan=' + state.plan : '') + (extra || '');
       return getJSON(url, signal).then(function (res) {
@@ -418,7 +436,7 @@
     return fresh.length;
   }
 
-  var drawnGrids = {}, drawnCommunities = {}, drawnDept = {}, drawnConflicts = {}, gridCacheZoom = {};
+  var drawnCommunities = {}, drawnDept = {}, drawnConflicts = {}, gridCacheZoom = {}, gridsDrawn = null;
   function gridCache(kind) {
     var k = kind + '/' + (state.plan || '');
     return gridCacheZoom[k] || (gridCacheZoom[k] = {});
@@ -430,14 +448,17 @@
     var tiles = viewTiles(), z = tiles[0].z;
     if (state.zoomDrawn !== z) {
       state.zoomDrawn = z;
-      gridLayer.clearLayers(); communityLayer.clearLayers(); deptLayer.clearLayers(); conflictLayer.clearLayers();
-      drawnGrids = {}; drawnCommunities = {}; drawnDept = {}; drawnConflicts = {};
+      communityLayer.clearLayers(); deptLayer.clearLayers(); conflictLayer.clearLayers();
+      drawnCommunities = {}; drawnDept = {}; drawnConflicts = {};
     }
     var jobs = [];
     jobs.push(fetchTiles('/v1/grids', gridCache('grids'), tiles, '&limit=50000', abort.signal).then(function (lists) {
       if (abort.signal.aborted) return;
-      addNew(gridLayer, drawnGrids, lists, function (f) { return f.properties.code; });
-      var n = Object.keys(drawnGrids).length;
+      /* The previous zoom's grids stay until this zoom's arrive, then are
+       * replaced; at the same zoom and plan only new grids are added. */
+      var all = [].concat.apply([], lists), which = (state.plan || '') + '/' + z;
+      if (gridsDrawn !== which) { gridsDrawn = which; gridLayer.setFeatures(all); } else gridLayer.addFeatures(all);
+      var n = gridLayer.count();
       document.body.setAttribute('data-grids', String(n));
       say(t('gridsShown', { n: n, plan: state.plan || '' }));
     }, function (res) {
@@ -461,7 +482,7 @@
       }, function (res) { if (res && res.status === 404) markUnavailable('conflicts'); }));
     return Promise.all(jobs).then(function () {
       if (abort.signal.aborted) return;
-      if (!state.fitted && gridLayer.getLayers().length && !state.fitting) fitData();
+      if (!state.fitted && gridLayer.count() && !state.fitting) fitData();
       drawLabels();
       document.body.setAttribute('data-view', String(++viewCount));
     });
@@ -481,7 +502,7 @@
     var pick = function (res) {
       if (res.status !== 200 || !res.body || !res.body.features || !res.body.features.length) return null;
       if (res.body.plan && state.plan == null) state.plan = res.body.plan;
-      return L.geoJSON(res.body).getBounds();
+      return featureBounds(res.body.features);
     };
     return getJSON('/v1/communities?zoom=8' + plan).then(function (res) {
       if (res.status === 404) markUnavailable('communities');
@@ -500,6 +521,21 @@
       scheduleView(0);
     }).catch(function (e) { state.fitting = false; banner(t('error') + e.message); });
   }
+  /* The box of GeoJSON features, read from their coordinates (no layer
+   * is made for them). */
+  function featureBounds(features) {
+    var w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+    var walk = function (c) {
+      if (typeof c[0] === 'number') {
+        if (c[0] < w) w = c[0];
+        if (c[0] > e) e = c[0];
+        if (c[1] < s) s = c[1];
+        if (c[1] > n) n = c[1];
+      } else for (var i = 0; i < c.length; i++) walk(c[i]);
+    };
+    features.forEach(function (f) { if (f.geometry && f.geometry.coordinates) walk(f.geometry.coordinates); });
+    return w <= e ? L.latLngBounds([s, w], [n, e]) : L.latLngBounds([]);
+  }
   function fitData() {
     var b = gridLayer.getBounds();
     if (!b.isValid()) return;
@@ -515,7 +551,12 @@
   var measureCtx = document.createElement('canvas').getContext('2d');
   var FONT_GRID = '11px "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif';
   var FONT_COMMUNITY = 'bold 13px "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif';
-  function textWidth(text, font) { measureCtx.font = font; return Math.ceil(measureCtx.measureText(text).width); }
+  var widths = {};
+  function textWidth(text, font) {
+    var key = font + '\n' + text;
+    if (widths[key] == null) { measureCtx.font = font; widths[key] = Math.ceil(measureCtx.measureText(text).width); }
+    return widths[key];
+  }
   function labelPoint(f, layer) {
     var p = f.properties || {};
     if (Array.isArray(p.label) && p.label.length === 2) return L.latLng(p.label[1], p.label[0]);
@@ -527,36 +568,40 @@
     if (!state.started) return;
     var z = map.getZoom(), size = map.getSize(), view = L.bounds([0, 0], [size.x, size.y]);
     var cands = [];
-    var collect = function (layer, kind) {
-      layer.eachLayer(function (l) {
+    /* a, c: the feature's box on screen (north-west, south-east); at:
+     * its label point on screen, or null for the middle of its box. */
+    var candidate = function (kind, p, lines, a, c, at) {
+      if (!lines[0]) return;
+      at = at || L.point((a.x + c.x) / 2, (a.y + c.y) / 2);
+      /* A feature larger than the screen whose label point is off it:
+       * the middle of its part of the screen. */
+      if (!view.contains(at)) {
+        var shown = L.bounds([Math.max(a.x, 0), Math.max(a.y, 0)], [Math.min(c.x, size.x), Math.min(c.y, size.y)]);
+        at = shown.getCenter();
+      }
+      cands.push({ kind: kind, lines: lines, at: at, box: L.bounds(a, c),
+                   rank: kind === 'community' ? 1e12 : (p.households || 0) * 1e6 + (p.area_m2 || 0) / 1e3 });
+    };
+    if (layerOn('communities'))
+      communityLayer.eachLayer(function (l) {
         var f = l.feature, p = f.properties || {};
         if (!l.getBounds) return;
         var b = l.getBounds();
         if (!map.getBounds().intersects(b)) return;
-        var lines;
-        if (kind === 'community') {
-          if (p.level && p.level !== 'community' && z >= 15) return;
-          lines = [p.name || p.code || ''];
-        } else {
-          var code = String(p.code || '');
-          if (z >= 17) lines = p.name ? [code, p.name] : [code];
-          else lines = [code.slice(-4)];
-        }
-        if (!lines[0]) return;
-        var a = map.latLngToContainerPoint(b.getNorthWest()), c = map.latLngToContainerPoint(b.getSouthEast());
-        var at = map.latLngToContainerPoint(labelPoint(f, l));
-        /* A feature larger than the screen whose label point is off it:
-         * the middle of its part of the screen. */
-        if (!view.contains(at)) {
-          var shown = L.bounds([Math.max(a.x, 0), Math.max(a.y, 0)], [Math.min(c.x, size.x), Math.min(c.y, size.y)]);
-          at = shown.getCenter();
-        }
-        cands.push({ kind: kind, lines: lines, at: at, box: L.bounds(a, c),
-                     rank: kind === 'community' ? 1e12 : (p.households || 0) * 1e6 + (p.area_m2 || 0) / 1e3 });
+        if (p.level && p.level !== 'community' && z >= 15) return;
+        candidate('community', p, [p.name || p.code || ''], map.latLngToContainerPoint(b.getNorthWest()),
+                  map.latLngToContainerPoint(b.getSouthEast()), map.latLngToContainerPoint(labelPoint(f, l)));
       });
-    };
-    if (layerOn('communities')) collect(communityLayer, 'community');
-    if (z >= 12) collect(gridLayer, 'grid');
+    /* Grids from the grid layer's boxes; a grid lower on screen than one
+     * line of text can hold no label and is passed over unmeasured. */
+    if (z >= 12)
+      gridLayer.inView().forEach(function (d) {
+        var p = d.feature.properties || {}, code = String(p.code || '');
+        var lines = z >= 17 ? (p.name ? [code, p.name] : [code]) : [code.slice(-4)];
+        if (d.box[3] - d.box[1] < 14 * lines.length || d.box[2] - d.box[0] < 6) return;
+        var at = Array.isArray(p.label) && p.label.length === 2 ? map.latLngToContainerPoint([p.label[1], p.label[0]]) : null;
+        candidate('grid', p, lines, L.point(d.box[0], d.box[1]), L.point(d.box[2], d.box[3]), at);
+      });
     cands.sort(function (a, b) { return b.rank - a.rank; });
     var placed = [], cell = 64, hash = {}, frag = document.createDocumentFragment(), origin = map.containerPointToLayerPoint([0, 0]);
     var hits = function (r) {
@@ -623,29 +668,53 @@
   }
   /* The popup of one grid: its record (with workers when the key may see
    * them) from /v1/grids/CODE, over what the caller already knows. */
+  var gridPopup = null;
   function showGrid(code, latlng, known, head) {
     return getJSON('/v1/grids/' + encodeURIComponent(code)).then(function (res) {
       var g = L.extend({}, known || {}, res.status === 200 ? res.body : {});
       if (!g.code) g.code = code;
-      L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(gridHtml(g, head)).openOn(map);
+      gridPopup = L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(gridHtml(g, head)).openOn(map);
+      gridLayer.select(code);
     });
   }
+  /* The grid of the open popup is the selected one, highlighted. */
+  map.on('popupclose', function (ev) {
+    if (ev.popup === gridPopup) { gridPopup = null; gridLayer.select(null); }
+  });
+  /* A click selects the drawn grid under it at once; the service then says
+   * where the point is (inside, near a boundary, snapped to a grid). */
   map.on('click', function (ev) {
-    var ll = ev.latlng;
+    var ll = ev.latlng, hit = gridLayer.featureAt(ll);
+    gridLayer.select(hit ? hit.properties.code : null);
     getJSON('/v1/locate?lon=' + ll.lng.toFixed(7) + '&lat=' + ll.lat.toFixed(7)).then(function (res) {
       var loc = res.body || {};
       if (res.status !== 200) { banner(errorText(res)); return; }
       var head = '<div class="status">' + esc(t('status')) + '：' + esc(t(loc.status)) +
         (loc.distance_m && loc.status !== 'inside' ? ' (' + esc(t('distance')) + ' ' + Math.round(loc.distance_m) + ' m)' : '') + '</div>';
       if (!loc.grid_code) {
+        gridLayer.select(null);
         L.popup().setLatLng(ll).setContent('<div class="popup located">' + head + '<span class="code">' +
           esc(t('notInGrid')) + '</span></div>').openOn(map);
         return;
       }
-      var known = drawnGrids[loc.grid_code] ? drawnGrids[loc.grid_code].properties : {};
+      var drawn = gridLayer.get(loc.grid_code), known = drawn ? drawn.properties : {};
       return showGrid(loc.grid_code, ll, known, head);
     });
   });
+
+  /* Hover: the grid under the pointer outlined, once per frame. */
+  var hoverAt = null, hoverFrame = null;
+  function hoverNow() {
+    hoverFrame = null;
+    var f = hoverAt ? gridLayer.featureAt(hoverAt) : null;
+    gridLayer.hover(f ? f.properties.code : null);
+    map.getContainer().classList.toggle('gg-over-grid', !!f);
+  }
+  map.on('mousemove', function (ev) {
+    hoverAt = ev.latlng;
+    if (!hoverFrame) hoverFrame = L.Util.requestAnimFrame(hoverNow);
+  });
+  map.getContainer().addEventListener('mouseleave', function () { hoverAt = null; hoverNow(); });
 
   /* --- search ------------------------------------------------------------- */
   var searchTimer = null, searchAbort = null, results = [];
@@ -779,13 +848,13 @@
   }
   function probeShortStaffed() {
     var any = false;
-    Object.keys(drawnGrids).some(function (k) { any = 'short_staffed' in drawnGrids[k].properties; return any; });
-    if (!any && Object.keys(drawnGrids).length) markUnavailable('shortStaffed');
+    gridLayer.eachFeature(function (f) { any = any || 'short_staffed' in (f.properties || {}); });
+    if (!any && gridLayer.count()) markUnavailable('shortStaffed');
   }
 
   function reloadAll() {
     gridCacheZoom = {}; deptCache = {}; conflictCache = {};
-    state.zoomDrawn = null;
+    state.zoomDrawn = null; gridsDrawn = null;
     state.routes['/v1/grids'] = null;
     return Promise.all([loadPlans(), loadIncidents(), probeConflicts()]).then(function () {
       state.started = true;
@@ -799,7 +868,7 @@
     getJSON('/v1/palette').then(function (res) {
       if (res.status === 200) state.palette = readPalette(res.body);
       state.paletteSource = res.status === 200 ? 'service' : 'builtin';
-      gridLayer.setStyle(gridStyle);
+      gridLayer.restyle();
       drawLegend();
     }).catch(function () {});
     if (!layerOn('communities')) map.removeLayer(communityLayer); else communityLayer.addTo(map);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -230,22 +231,70 @@ static void stale_drafts_are_refused(void)
     gg_ctx_free(ctx);
 }
 
+static int64_t partition(gg_ctx *ctx, gg_store *store, int64_t from, const char *const *communities, size_t n,
+                         int urban_min, int urban_max)
+{
+    gg_partition_options opts;
+    gg_partition_options_init(&opts);
+    opts.jobs = 1;
+    opts.from = from;
+    opts.communities = communities;
+    opts.n_communities = n;
+    opts.urban_min = urban_min;
+    opts.urban_max = urban_max;
+    gg_partition_report *r = NULL;
+    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
+    int64_t plan = r ? r->plan : 0;
+    gg_partition_report_free(ctx, r);
+    return plan;
+}
+
+/* Monaco's project with plan 1 partitioned and published, made once per
+ * run and copied for each test that needs it (the import and partition are
+ * most of these tests' time, the more so under the sanitizers). */
+static char monaco_template[4096];
+
+static void remove_template(void)
+{
+    if (monaco_template[0] != '\0')
+        remove(monaco_template);
+}
+
+static gg_store *monaco_published(gg_ctx *ctx, const char *name)
+{
+    if (monaco_template[0] == '\0') {
+        const char *dir = getenv("TMPDIR");
+        snprintf(monaco_template, sizeof monaco_template, "%s/gg-plan-monaco-%ld.sqlite", dir ? dir : "/tmp",
+                 (long)getpid());
+        gg_ctx *tctx = fx_ctx();
+        gg_store *t = fx_sample_project(tctx, "monaco", "monaco-template.sqlite");
+        CHECK_INT(partition(tctx, t, 0, NULL, 0, 0, 0), 1);
+        CHECK_INT(gg_plan_publish(tctx, t, 1, NULL), GG_OK);
+        char from[4096];
+        snprintf(from, sizeof from, "%s", t->path);
+        gg_store_close(t);
+        gg_ctx_free(tctx);
+        CHECK(gg_test_copy_file(from, monaco_template));
+        atexit(remove_template);
+    }
+    const char *path = gg_test_path(name);
+    CHECK(gg_test_copy_file(monaco_template, path));
+    gg_store *store = NULL;
+    CHECK_INT(gg_store_open(ctx, path, 1, &store), GG_OK);
+    return store;
+}
+
 /* A partition after a publication numbers its grids after every sequence
  * the register issued in each community: no code of the superseded plan
  * comes back for another grid. */
 static void partition_numbers_after_the_register(void)
 {
     gg_ctx *ctx = fx_ctx();
-    gg_store *store = fx_sample_project(ctx, "monaco", "monaco.sqlite");
+    gg_store *store = monaco_published(ctx, "monaco.sqlite");
     gg_partition_options opts;
     gg_partition_options_init(&opts);
     opts.jobs = 1;
     gg_partition_report *r = NULL;
-    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
-    int64_t p1 = r ? r->plan : 0;
-    gg_partition_report_free(ctx, r);
-    CHECK_INT(gg_plan_publish(ctx, store, p1, NULL), GG_OK);
-    r = NULL;
     CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
     int64_t p2 = r ? r->plan : 0;
     gg_partition_report_free(ctx, r);
@@ -268,24 +317,6 @@ static void partition_numbers_after_the_register(void)
     CHECK(pr.lineage >= pr.grids);
     gg_store_close(store);
     gg_ctx_free(ctx);
-}
-
-static int64_t partition(gg_ctx *ctx, gg_store *store, int64_t from, const char *const *communities, size_t n,
-                         int urban_min, int urban_max)
-{
-    gg_partition_options opts;
-    gg_partition_options_init(&opts);
-    opts.jobs = 1;
-    opts.from = from;
-    opts.communities = communities;
-    opts.n_communities = n;
-    opts.urban_min = urban_min;
-    opts.urban_max = urban_max;
-    gg_partition_report *r = NULL;
-    CHECK_INT(gg_partition(ctx, store, &opts, &r), GG_OK);
-    int64_t plan = r ? r->plan : 0;
-    gg_partition_report_free(ctx, r);
-    return plan;
 }
 
 /* The transition table accounts for every household: its sum is the
@@ -330,9 +361,8 @@ static void check_diff_accounts(gg_store *store, const gg_plan_diff *d)
 static void partition_from_keeps_codes(void)
 {
     gg_ctx *ctx = fx_ctx();
-    gg_store *store = fx_sample_project(ctx, "monaco", "monaco.sqlite");
-    int64_t p1 = partition(ctx, store, 0, NULL, 0, 0, 0);
-    CHECK_INT(gg_plan_publish(ctx, store, p1, NULL), GG_OK);
+    gg_store *store = monaco_published(ctx, "monaco.sqlite");
+    int64_t p1 = 1;
 
     int64_t p2 = partition(ctx, store, p1, NULL, 0, 0, 0);
     gg_plan_diff *d = NULL;
@@ -410,9 +440,8 @@ static void codes_are_never_issued_twice(void)
     static const char *const communities[] = {"980100001001", "980100001002", "980100001003", "980100001004",
                                               "980100001005", "980100001006", "980100001007"};
     gg_ctx *ctx = fx_ctx();
-    gg_store *store = fx_sample_project(ctx, "monaco", "monaco.sqlite");
-    int64_t published = partition(ctx, store, 0, NULL, 0, 0, 0);
-    CHECK_INT(gg_plan_publish(ctx, store, published, NULL), GG_OK);
+    gg_store *store = monaco_published(ctx, "monaco.sqlite");
+    int64_t published = 1;
     unsigned seed = 20261207;
     for (int round = 0; round < 20; round++) {
         const char *chosen[3];
@@ -534,9 +563,8 @@ static int64_t maintain(gg_ctx *ctx, gg_store *store, int64_t from, double max_c
 static void maintenance_repairs_within_the_budget(void)
 {
     gg_ctx *ctx = fx_ctx();
-    gg_store *store = fx_sample_project(ctx, "monaco", "monaco.sqlite");
-    int64_t p1 = partition(ctx, store, 0, NULL, 0, 0, 0);
-    CHECK_INT(gg_plan_publish(ctx, store, p1, NULL), GG_OK);
+    gg_store *store = monaco_published(ctx, "monaco.sqlite");
+    int64_t p1 = 1;
 
     /* Nothing changed: nothing to repair, the same grids. */
     gg_partition_report *r = NULL;

@@ -2,8 +2,11 @@
 // web map of `govgrid serve` on four square grids with a roster and two
 // incidents. Checks the Chinese interface and its English switch, that Enter
 // submits the key, the grids and incidents drawn and coloured from the
-// palette, grid labels that never overlap, a click that locates the point and
-// shows its grid and workers, the phone layout at 390x844 (every control
+// palette (the grid layer's canvas read back at each grid's label point),
+// the grid layer's hit test, hover and the selected grid's highlight, a view
+// seen before drawn again without a request or decoding, grid labels that
+// never overlap, a click that locates the point and shows its grid and
+// workers, the phone layout at 390x844 (every control
 // inside the screen, none covering another) and locate-me; and, where the
 // service has them (else "skipped: route not available"), the basemap tiles
 // under the grids, search by code and by GCJ-02 coordinates, the plan
@@ -177,10 +180,36 @@ try {
                              null, { timeout: 15000 });
   check(await page.isHidden('#banner'), 'the banner is gone once the key is in');
   check(await page.evaluate(() => sessionStorage.getItem('govgrid-key')) === key, 'the key is kept in sessionStorage');
-  check(await page.evaluate(() => window.govgrid.gridLayer.getLayers().length) === 4, 'the 4 grids are drawn');
-  check(await page.evaluate(() => document.querySelectorAll('.leaflet-overlay-pane canvas').length === 1 &&
+  // The grids are painted by one canvas layer: which grids it painted, and
+  // where, come from its drawn() hook; the pixels from its canvas.
+  const served = (await (await fetch(base + '/v1/grids', { headers: { 'X-API-Key': key } })).json()).features;
+  const servedCodes = served.map((f) => f.properties.code).sort();
+  await page.waitForFunction(() => window.govgrid.gridLayer.drawn().length === 4, null, { timeout: 5000 }).catch(() => {});
+  const painted = await page.evaluate(() => window.govgrid.gridLayer.drawn());
+  check(painted.map((d) => d.key).sort().join(',') === servedCodes.join(','),
+        `the 4 grids are painted (${painted.map((d) => d.key).join(', ')})`);
+  check(await page.evaluate(() => document.querySelectorAll('.leaflet-overlay-pane canvas.gg-grids').length === 1 &&
                                   document.querySelectorAll('.leaflet-overlay-pane path').length === 0),
         'grids are drawn on one canvas, not as SVG paths');
+  // Each grid's label point: the grid canvas holds the grid's fill there,
+  // and the layer's own hit test finds that grid; outside every grid, none.
+  const probe = await page.evaluate((codes) => {
+    const g = window.govgrid, layer = g.gridLayer, canvas = document.querySelector('canvas.gg-grids');
+    const ctx = canvas.getContext('2d'), r = canvas.getBoundingClientRect(), m = g.map.getContainer().getBoundingClientRect();
+    const k = canvas.width / r.width;
+    return codes.map((code) => {
+      const p = layer.get(code).properties, ll = L.latLng(p.label[1], p.label[0]), c = g.map.latLngToContainerPoint(ll);
+      const px = ctx.getImageData(Math.round((m.left + c.x - r.left) * k), Math.round((m.top + c.y - r.top) * k), 1, 1).data;
+      const hit = layer.featureAt(ll);
+      return { code, fill: layer.drawn().find((d) => d.key === code).fill, px: Array.from(px), hit: hit && hit.properties.code };
+    }).concat([{ code: null, hit: (layer.featureAt(L.latLng(39.5, 115.5)) || { properties: {} }).properties.code || null }]);
+  }, servedCodes);
+  const hex = (px) => '#' + px.slice(0, 3).map((v) => v.toString(16).padStart(2, '0')).join('');
+  const near = (a, b) => [1, 3, 5].every((i) => Math.abs(parseInt(a.slice(i, i + 2), 16) - parseInt(b.slice(i, i + 2), 16)) <= 3);
+  for (const p of probe.slice(0, -1))
+    check(p.px[3] > 0 && near(hex(p.px), p.fill) && p.hit === p.code,
+          `grid ${p.code}: painted ${hex(p.px)} (fill ${p.fill}) at its label point, where the hit test finds ${p.hit}`);
+  check(probe[probe.length - 1].hit === null, 'the hit test finds no grid outside them');
   check((await page.textContent('#status')).includes('4 个网格'), 'the status line counts the grids in Chinese');
   const legend = await page.textContent('.leaflet-control.legend');
   check(legend.includes('0 户') && legend.includes('无户数') && legend.includes('专属网格'), 'the legend has 0 户, 无户数 and 专属网格');
@@ -191,7 +220,7 @@ try {
   const few = await labelsApart(page, 'fitted view');
   check(few.length >= 4, `every grid of the fitted view is labelled (${few.length})`);
   const texts = await page.$$eval('.gg-label.grid', (els) => els.map((e) => e.textContent).sort());
-  const codes = await page.evaluate(() => window.govgrid.gridLayer.getLayers().map((l) => l.feature.properties.code.slice(-4)).sort());
+  const codes = await page.evaluate(() => window.govgrid.gridLayer.drawn().map((d) => d.key.slice(-4)).sort());
   check(texts.join(',') === codes.join(','), `mid zoom labels are the codes' last 4 digits (${texts.join(',')})`);
   let n = await viewCount(page);
   await page.evaluate(() => window.govgrid.map.setView([40.01, 116.01], 17, { animate: false }));
@@ -214,10 +243,27 @@ try {
     const box = document.getElementById('map').getBoundingClientRect();
     return { x: box.left + p.x, y: box.top + p.y };
   });
+  // The highlight canvas's alpha at a page point (hover and selection are
+  // drawn there, above the grids).
+  const highlightAlpha = (at) => page.evaluate(({ x, y }) => {
+    const c = document.querySelector('canvas.gg-grids-highlight'), r = c.getBoundingClientRect(), k = c.width / r.width;
+    return c.getContext('2d').getImageData(Math.round((x - r.left) * k), Math.round((y - r.top) * k), 1, 1).data[3];
+  }, at);
+  check(await highlightAlpha(pt) === 0, 'nothing is highlighted before the pointer comes');
+  // Hover: the grid under the pointer is outlined and the pointer is a hand.
+  await page.mouse.move(pt.x, pt.y);
+  await page.waitForFunction(() => window.govgrid.gridLayer.hovered() !== null, null, { timeout: 5000 }).catch(() => {});
+  const hovered = await page.evaluate(() => [window.govgrid.gridLayer.hovered(),
+                                             getComputedStyle(window.govgrid.map.getContainer()).cursor]);
+  check(hovered[0] === '1101080010011001' && hovered[1] === 'pointer',
+        `hovering grid 1101080010011001 outlines it, with a pointer cursor (${hovered.join(', ')})`);
   await page.mouse.click(pt.x, pt.y);
   await page.waitForSelector('.located .code', { timeout: 10000 });
   let popup = await page.textContent('.leaflet-popup-content');
   check(popup.includes('1101080010011001'), `the click is located in grid 1101080010011001 (${popup.slice(0, 60)}…)`);
+  const selected = await page.evaluate(() => window.govgrid.gridLayer.selected());
+  const alpha = await highlightAlpha(pt);
+  check(selected === '1101080010011001' && alpha > 0, `the clicked grid is selected and highlighted (${selected}, alpha ${alpha})`);
   check(popup.includes('在网格内') && popup.includes('网格长') && popup.includes('专职网格员'), 'status and roles are in Chinese');
   check(popup.includes('王芳') && popup.includes('张伟'), 'the popup lists the grid leader and workers');
   check(await page.$('.leaflet-popup-content a[href="tel:13800000001"]') !== null, 'phones are tel: links');
@@ -235,6 +281,42 @@ try {
   check((await page.textContent('#brand')) === '网格地图', 'and back to Chinese');
   await page.click('.leaflet-popup-close-button');
   await page.waitForSelector('.leaflet-popup', { state: 'detached', timeout: 5000 });
+  // The pointer off the grids (west of them, inside the map), then off the map.
+  const west = await page.evaluate(() => {
+    const p = window.govgrid.map.latLngToContainerPoint([40.005, 115.99]);
+    const box = document.getElementById('map').getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  });
+  await page.mouse.move(west.x, west.y);
+  await page.waitForTimeout(100);
+  const left = await page.evaluate(() => [window.govgrid.gridLayer.selected(), window.govgrid.gridLayer.hovered(),
+                                          getComputedStyle(window.govgrid.map.getContainer()).cursor]);
+  check(left[0] === null && left[1] === null && left[2] !== 'pointer' && await highlightAlpha(pt) === 0,
+        `closing the popup drops the selection, and leaving the grid its outline (${left.join(', ')})`);
+  await page.mouse.move(pt.x, pt.y);
+  await page.waitForFunction(() => window.govgrid.gridLayer.hovered() !== null, null, { timeout: 5000 }).catch(() => {});
+  await page.mouse.move(5, 5);
+  await page.waitForTimeout(100);
+  check(await page.evaluate(() => window.govgrid.gridLayer.hovered()) === null, 'leaving the map drops the outline');
+
+  // A view drawn before (zoom 17 here) is drawn again from what the page
+  // holds: no request for grids, nothing decoded again.
+  const gridRequests = [];
+  const onRequest = (r) => { if (/\/v1\/grids\?/.test(r.url())) gridRequests.push(r.url()); };
+  page.on('request', onRequest);
+  const decodedBefore = await page.evaluate(() => window.govgrid.gridLayer.decodedCount());
+  n = await viewCount(page);
+  await page.evaluate(() => window.govgrid.map.setView([40.01, 116.01], 17, { animate: false }));
+  await settle(page, n);
+  await page.waitForTimeout(100);
+  const again = await page.evaluate(() => [window.govgrid.gridLayer.decodedCount(), window.govgrid.gridLayer.drawn().length]);
+  page.off('request', onRequest);
+  check(gridRequests.length === 0 && again[0] === decodedBefore && again[1] > 0,
+        `a view seen before is drawn with no request and no decoding (${gridRequests.length} requests, ` +
+        `${again[0] - decodedBefore} decoded, ${again[1]} grids painted)`);
+  n = await viewCount(page);
+  await page.evaluate(() => window.govgrid.map.setView([40.01, 116.01], 14, { animate: false }));
+  await settle(page, n);
 
   // Tiles: under the grids, from the service.
   if (!(await has('/tiles/0/0/0.png'))) {
@@ -255,8 +337,9 @@ try {
   // The screenshot holds each grid's palette colour over the background.
   const colours = await page.evaluate(() => {
     const out = {};
-    window.govgrid.gridLayer.eachLayer((l) => { const c = l.options.fillColor; out[c] = (out[c] || 0) + 1; });
-    return { fills: Object.keys(out), opacity: window.govgrid.gridLayer.getLayers()[0].options.fillOpacity };
+    const drawn = window.govgrid.gridLayer.drawn();
+    drawn.forEach((d) => { out[d.fill] = (out[d.fill] || 0) + 1; });
+    return { fills: Object.keys(out), opacity: drawn[0].fillOpacity };
   });
   const png = await page.screenshot();
   writeFileSync(path.join(work, 'map.png'), png);
@@ -285,6 +368,8 @@ try {
       const picked = await page.evaluate(() => { const p = document.body.dataset.picked; delete document.body.dataset.picked; return p; });
       popup = await page.textContent('.leaflet-popup-content');
       check(picked === '1101080010011001' && popup.includes('张伟'), `search ${what} lands in grid 1101080010011001 with its workers (${picked})`);
+      const chosen = await page.evaluate(() => window.govgrid.gridLayer.selected());
+      check(chosen === picked, `and selects it (${chosen})`);
     }
     await page.selectOption('#crs', 'wgs84');
   }

@@ -22,6 +22,7 @@ const files = {
   '/webmap.html': [path.join(here, 'webmap.html'), 'text/html; charset=utf-8'],
   '/leaflet/leaflet.js': [path.join(web, 'node_modules/leaflet/dist/leaflet.js'), 'text/javascript'],
   '/leaflet/leaflet.css': [path.join(web, 'node_modules/leaflet/dist/leaflet.css'), 'text/css'],
+  '/gridcanvas.js': [path.join(web, 'gridcanvas.js'), 'text/javascript'],
 };
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://x');

@@ -104,6 +104,34 @@ GG_API gg_status gg_code_lineage(gg_ctx *ctx, gg_store *store, const char *code,
                                  size_t *n);
 GG_API void gg_code_links_free(gg_ctx *ctx, gg_code_link *links);
 
+/* ---- edits ----
+ * Each edit makes a new draft from plan (its parent, with origin "edit"),
+ * in one transaction, and is refused with the reason, nothing written,
+ * when it would break a rule: a grid lies in one community, is of one
+ * type and in one piece. A grid's households out of its window is a
+ * warning (the result's warning), not a refusal. */
+
+typedef struct gg_edit_result {
+    int64_t plan;               /* the new draft */
+    int64_t grids_changed;
+    char code[24];              /* merge: the code the merged grid keeps */
+    int64_t households;         /* merge: its households */
+    char warning[256];          /* "" or what the edit leaves outside the rules' windows */
+} gg_edit_result;
+
+/* Merges the grids codes[0..n) (n >= 2) of plan into one: the grid with
+ * the most households (then area, then the lower code) keeps its code and
+ * name; the others' codes are retired when the draft is published. Refused
+ * when they are of different communities or types, do not make one piece,
+ * or one is locked. */
+GG_API gg_status gg_plan_merge(gg_ctx *ctx, gg_store *store, int64_t plan, const char *const *codes, size_t n,
+                               const char *note, gg_edit_result *out);
+
+/* Locks (locked 1) or unlocks the grids codes[0..n) of plan: maintenance
+ * leaves a locked grid as it is, and merges refuse it. */
+GG_API gg_status gg_plan_lock(gg_ctx *ctx, gg_store *store, int64_t plan, const char *const *codes, size_t n,
+                              int locked, const char *note, gg_edit_result *out);
+
 /* ---- the difference between two plans ---- */
 
 typedef enum gg_grid_change_kind {

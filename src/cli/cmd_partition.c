@@ -258,6 +258,8 @@ static int run(int argc, char **argv)
                            "moved\n",
                            it->code, it->reason ? it->reason : "", (long long)it->grids, (long long)it->grids_out_of_range,
                            (long long)it->households_moved);
+                else if (it->households_moved < 0)
+                    printf("  %s: %s: NOT fixed\n", it->code, it->reason ? it->reason : "");
                 else
                     printf("  %s: %s; NOT fixed: the repair would move %lld households, over the budget\n", it->code,
                            it->reason ? it->reason : "", (long long)it->households_moved);

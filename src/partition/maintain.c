@@ -150,8 +150,8 @@ gg_status pt_maintenance_find(gg_ctx *ctx, gg_store *store, const gg_partition_o
         }
         for (size_t i = first; i < g && st == GG_OK; i++) {
             const gg_plan_grid *gr = &grids[i];
-            if (gr->type != 1)
-                continue;
+            if (gr->type != 1 || gr->locked)
+                continue; /* a locked grid is left as it is */
             int32_t li = gg_locator_grid_by_code(t.loc, gr->code);
             int64_t now = li >= 0 ? t.households[li] : 0;
             int unchanged = gr->counted && now == gr->households;

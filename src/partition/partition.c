@@ -496,7 +496,7 @@ static double shared_length(GEOSContextHandle_t h, const GEOSGeometry *a, const 
  * codes). *done is 0 when the community needs its whole partition (a
  * boundary moved, no grids in plan from, a region that cannot be
  * partitioned): nothing is changed then. */
-static gg_status repair_locally(pt_community *c, gg_metric_cache *cache, int *done)
+static gg_status repair_locally(pt_community *c, gg_metric_cache *cache, int *done, int *has_locked)
 {
     (void)cache;
     gg_ctx *ctx = c->ctx;
@@ -538,12 +538,14 @@ static gg_status repair_locally(pt_community *c, gg_metric_cache *cache, int *do
             hh[point_base[k]] += c->ph[k];
         total += c->ph[k];
     }
-    for (size_t b = 0; b < nb; b++)
+    for (size_t b = 0; b < nb; b++) {
         comprehensive += base[b].type == 1;
+        *has_locked |= base[b].locked;
+    }
     /* The regions, grown around each grid out of its window. */
     int regions = 0;
     for (size_t b = 0; b < nb && usable; b++) {
-        if (base[b].type != 1 || region[b] != 0)
+        if (base[b].type != 1 || region[b] != 0 || base[b].locked)
             continue;
         int over = hh[b] > c->window.max, under = hh[b] < c->window.min && total >= c->window.min && comprehensive > 1;
         if (!over && !under)
@@ -555,7 +557,7 @@ static gg_status repair_locally(pt_community *c, gg_metric_cache *cache, int *do
             size_t best = nb;
             double best_len = 0;
             for (size_t q = 0; q < nb; q++) {
-                if (region[q] != 0 || base[q].type != 1)
+                if (region[q] != 0 || base[q].type != 1 || base[q].locked)
                     continue;
                 /* next to any grid of the region */
                 double len = 0;
@@ -758,9 +760,18 @@ static gg_status compute_one(gg_ctx *ctx, gg_store *store, gg_metric_cache *cach
         if (gg_metric_cache_get(ctx, cache, gg_local_metric_epsg(lon, lat), &c.to_metric) != GG_OK)
             gg_ctx_clear_error(ctx); /* areas then come from the degree-based estimate */
     }
-    int repaired = 0;
+    int repaired = 0, has_locked = 0;
     if (st == GG_OK && o->maintain)
-        st = repair_locally(&c, cache, &repaired);
+        st = repair_locally(&c, cache, &repaired, &has_locked);
+    if (st == GG_OK && o->maintain && !repaired && has_locked) {
+        /* Only a whole partition would repair it, and that would redraw
+         * its locked grids: left as it was. */
+        snprintf(item->code, sizeof item->code, "%s", code);
+        item->households_moved = -1;
+        item->reason = gg_strdup(ctx, "it has locked grids, and only partitioning it whole would repair it");
+        pt_community_free(&c);
+        return item->reason ? GG_OK : gg_error_nomem(ctx);
+    }
     if (st == GG_OK && !repaired)
         st = pt_build_units(&c);
     if (st == GG_OK && !repaired)
@@ -1065,9 +1076,15 @@ static gg_status keep_within_budget(gg_ctx *ctx, gg_store *store, gg_partition_o
         return gg_error_nomem(ctx);
     for (size_t i = 0; i < r->n_items; i++) {
         order[i] = &r->items[i];
-        for (size_t k = 0; k < m->n; k++)
-            if (strcmp(m->items[k].community, r->items[i].code) == 0 && r->items[i].reason == NULL)
-                r->items[i].reason = gg_strdup(ctx, m->items[k].reason);
+        for (size_t k = 0; k < m->n; k++) {
+            if (strcmp(m->items[k].community, r->items[i].code) != 0)
+                continue;
+            char why[512];
+            snprintf(why, sizeof why, "%s%s%s", m->items[k].reason, r->items[i].reason ? "; " : "",
+                     r->items[i].reason ? r->items[i].reason : "");
+            gg_free(ctx, r->items[i].reason);
+            r->items[i].reason = gg_strdup(ctx, why);
+        }
     }
     qsort(order, r->n_items, sizeof *order, compare_moved);
     sqlite3_stmt *drop = NULL;
@@ -1075,7 +1092,7 @@ static gg_status keep_within_budget(gg_ctx *ctx, gg_store *store, gg_partition_o
     int64_t used = 0;
     for (size_t i = 0; i < r->n_items && st == GG_OK; i++) {
         gg_partition_community *it = order[i];
-        if (used + it->households_moved <= r->budget) {
+        if (it->households_moved >= 0 && used + it->households_moved <= r->budget) {
             used += it->households_moved;
             continue;
         }
@@ -1158,6 +1175,18 @@ gg_status gg_partition(gg_ctx *ctx, gg_store *store, const gg_partition_options 
     }
     if (st == GG_OK && !(o.maintain && m.n == 0))
         st = list_communities(ctx, store, &o, &codes, &n);
+    if (st == GG_OK && o.from != 0 && !o.maintain) {
+        int64_t locked = 0;
+        char first[24];
+        st = gg_store_locked_grids(store, o.from, (const char(*)[13])codes, n, &locked, first, sizeof first);
+        if (st == GG_OK && locked > 0)
+            st = gg_error(ctx, GG_ERR_INVALID_INPUT,
+                          "%s: plan %lld has %lld locked grid%s (%s%s) in the communities to partition: a partition "
+                          "would redraw them; unlock them (govgrid edit unlock), leave their communities out, or "
+                          "use --maintain, which leaves locked grids as they are",
+                          store->path, (long long)o.from, (long long)locked, locked == 1 ? "" : "s", first,
+                          locked > 1 ? ", ..." : "");
+    }
     if (st != GG_OK) {
         gg_free(ctx, codes);
         gg_free(ctx, exclude);

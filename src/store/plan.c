@@ -63,7 +63,7 @@ gg_status gg_store_plan_grids(gg_store *store, int64_t plan, int with_geom, gg_p
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
                                     "SELECT code, coalesce(type, 0), coalesce(community, ''), households, persons,"
-                                    " coalesce(flags, ''), CASE WHEN ?2 THEN AsBinary(geom) END FROM grid"
+                                    " coalesce(flags, ''), CASE WHEN ?2 THEN AsBinary(geom) END, locked FROM grid"
                                     " WHERE plan = ?1"
                                     " ORDER BY community, code",
                                     &stmt);
@@ -86,6 +86,7 @@ gg_status gg_store_plan_grids(gg_store *store, int64_t plan, int with_geom, gg_p
         g->persons = sqlite3_column_int64(stmt, 4);
         copy_text(stmt, 5, g->flags, sizeof g->flags);
         g->geom = gg_store_column_geom(ctx, stmt, 6);
+        g->locked = sqlite3_column_int(stmt, 7);
         gg_ctx_clear_error(ctx);
     }
     if (st == GG_OK && rc != SQLITE_DONE)
@@ -116,7 +117,7 @@ gg_status gg_store_community_grids(gg_store *store, int64_t plan, const char *co
     size_t cap = 0;
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
-                                    "SELECT code, coalesce(type, 0), coalesce(name, ''), AsBinary(geom) FROM main.grid"
+                                    "SELECT code, coalesce(type, 0), coalesce(name, ''), AsBinary(geom), locked FROM main.grid"
                                     " WHERE plan = ?1 AND community = ?2 ORDER BY code",
                                     &stmt);
     if (st != GG_OK)
@@ -134,6 +135,7 @@ gg_status gg_store_community_grids(gg_store *store, int64_t plan, const char *co
         g->type = sqlite3_column_int(stmt, 1);
         copy_text(stmt, 2, g->name, sizeof g->name);
         g->geom = gg_store_column_geom(ctx, stmt, 3);
+        g->locked = sqlite3_column_int(stmt, 4);
         gg_ctx_clear_error(ctx);
     }
     if (st == GG_OK && rc != SQLITE_DONE)
@@ -174,8 +176,8 @@ gg_status gg_store_copy_other_grids(gg_store *store, int64_t from, int64_t to, c
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
                                     "INSERT INTO main.grid(plan, code, type, community, name, households, persons,"
-                                    " area_m2, flags, geom, beidou) SELECT ?2, code, type, community, name, households,"
-                                    " persons, area_m2, flags, geom, beidou FROM main.grid WHERE plan = ?1"
+                                    " area_m2, flags, geom, beidou, locked) SELECT ?2, code, type, community, name,"
+                                    " households, persons, area_m2, flags, geom, beidou, locked FROM main.grid WHERE plan = ?1"
                                     " AND coalesce(community, '') NOT IN (SELECT value FROM json_each(?3)) ORDER BY fid",
                                     &stmt);
     if (st == GG_OK) {
@@ -187,6 +189,23 @@ gg_status gg_store_copy_other_grids(gg_store *store, int64_t from, int64_t to, c
         sqlite3_finalize(stmt);
     }
     gg_free(store->ctx, list);
+    return st;
+}
+
+gg_status gg_store_community_class(gg_store *store, const char *community, char *out, size_t size)
+{
+    out[0] = '\0';
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store, "SELECT coalesce(urban_rural, '') FROM division WHERE code = ?1", &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_text(stmt, 1, community, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        copy_text(stmt, 0, out, size);
+    else if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading a community's class");
+    sqlite3_finalize(stmt);
     return st;
 }
 

@@ -34,6 +34,7 @@ typedef struct gg_plan_grid {
     int64_t households, persons;
     int counted;                /* households and persons are set (not NULL in the store) */
     char flags[128];
+    int locked;                 /* a planner's lock (govgrid edit lock) */
     GEOSGeometry *geom;         /* owned; EPSG:4326; NULL when the stored geometry cannot be read */
 } gg_plan_grid;
 
@@ -49,6 +50,7 @@ typedef struct gg_community_grid {
     char code[24];
     int type;
     char name[192];             /* "" when none */
+    int locked;
     GEOSGeometry *geom;         /* owned; NULL when unreadable */
 } gg_community_grid;
 
@@ -60,6 +62,9 @@ void gg_community_grids_free(gg_ctx *ctx, gg_community_grid *grids, size_t n);
  * of communities[0..n) (as they are: codes, names, counts, geometry). */
 gg_status gg_store_copy_other_grids(gg_store *store, int64_t from, int64_t to, const char *const *communities,
                                     size_t n);
+
+/* The urban-rural class of a community ("" when unset or unknown). */
+gg_status gg_store_community_class(gg_store *store, const char *community, char *out, size_t size);
 
 /* One community with its polygon. */
 typedef struct gg_community_row {

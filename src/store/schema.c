@@ -111,6 +111,8 @@ static const char schema_v5[] =
  *     'maintain' and 'edit' (widen_plan_kinds, after this script).
  *   - grid_code: every code a published plan ever issued, with the plans
  *     that issued and retired it; a retired code is never issued again.
+ *   - grid.locked: a planner's lock (govgrid edit lock), which maintenance
+ *     respects.
  *   - grid_lineage: which grids of the plan it superseded each changed
  *     grid of a published plan came from, with the area they share.
  *   - Triggers keep a published or superseded plan and its grids as they
@@ -123,6 +125,7 @@ static const char schema_v6[] =
     "ALTER TABLE plan ADD COLUMN published_by TEXT;"
     "ALTER TABLE plan ADD COLUMN superseded TEXT;"
     "ALTER TABLE plan ADD COLUMN superseded_by INTEGER REFERENCES plan(id);"
+    "ALTER TABLE grid ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;"
     "CREATE UNIQUE INDEX plan_published ON plan(state) WHERE state = 'published';"
     "CREATE INDEX plan_parent ON plan(parent);"
     "CREATE TABLE grid_code(code TEXT PRIMARY KEY, community TEXT NOT NULL, type INTEGER NOT NULL,"

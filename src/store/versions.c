@@ -487,3 +487,237 @@ void gg_code_links_free(gg_ctx *ctx, gg_code_link *links)
 {
     gg_free(ctx, links);
 }
+
+/* ---- edits ---- */
+
+/* A JSON array of texts, for binding a list to json_each. */
+static char *json_list(gg_ctx *ctx, const char *const *items, size_t n)
+{
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(items[i]) * 2 + 3;
+    char *s = gg_malloc(ctx, len), *p = s;
+    if (s == NULL)
+        return NULL;
+    *p++ = '[';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        *p++ = '"';
+        for (const char *c = items[i]; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                *p++ = '\\';
+            *p++ = *c;
+        }
+        *p++ = '"';
+    }
+    *p++ = ']';
+    *p = '\0';
+    return s;
+}
+
+gg_status gg_store_edit_grids(gg_store *store, int64_t plan, const char *const *codes, size_t n,
+                              gg_edit_grid **out)
+{
+    gg_ctx *ctx = store->ctx;
+    *out = gg_calloc(ctx, n ? n : 1, sizeof **out);
+    if (*out == NULL)
+        return gg_error_nomem(ctx);
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT coalesce(type, 0), coalesce(community, ''), coalesce(name, ''),"
+                                    " households IS NOT NULL, households, persons, coalesce(area_m2, 0),"
+                                    " coalesce(flags, ''), coalesce(beidou, ''), locked, AsBinary(geom)"
+                                    " FROM main.grid WHERE plan = ?1 AND code = ?2",
+                                    &stmt);
+    for (size_t i = 0; i < n && st == GG_OK; i++) {
+        gg_edit_grid *g = &(*out)[i];
+        snprintf(g->code, sizeof g->code, "%s", codes[i]);
+        sqlite3_bind_int64(stmt, 1, plan);
+        sqlite3_bind_text(stmt, 2, codes[i], -1, SQLITE_STATIC);
+        int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+            g->type = sqlite3_column_int(stmt, 0);
+            copy_text(stmt, 1, g->community, sizeof g->community);
+            copy_text(stmt, 2, g->name, sizeof g->name);
+            g->counted = sqlite3_column_int(stmt, 3);
+            g->households = sqlite3_column_int64(stmt, 4);
+            g->persons = sqlite3_column_int64(stmt, 5);
+            g->area_m2 = sqlite3_column_double(stmt, 6);
+            copy_text(stmt, 7, g->flags, sizeof g->flags);
+            copy_text(stmt, 8, g->beidou, sizeof g->beidou);
+            g->locked = sqlite3_column_int(stmt, 9);
+            g->geom = gg_store_column_geom(ctx, stmt, 10);
+            if (g->geom == NULL)
+                st = gg_error(ctx, GG_ERR_GEOMETRY, "%s: plan %lld: grid %s has no readable geometry", store->path,
+                              (long long)plan, codes[i]);
+        } else if (rc == SQLITE_DONE) {
+            st = gg_error(ctx, GG_ERR_NOT_FOUND, "%s: plan %lld has no grid %s", store->path, (long long)plan,
+                          codes[i]);
+        } else {
+            st = gg_store_sql_error(store, "reading a grid");
+        }
+        sqlite3_reset(stmt);
+    }
+    sqlite3_finalize(stmt);
+    if (st != GG_OK) {
+        gg_edit_grids_free(ctx, *out, n);
+        *out = NULL;
+    }
+    return st;
+}
+
+void gg_edit_grids_free(gg_ctx *ctx, gg_edit_grid *grids, size_t n)
+{
+    for (size_t i = 0; grids != NULL && i < n; i++)
+        if (grids[i].geom)
+            GEOSGeom_destroy_r(ctx->geos, grids[i].geom);
+    gg_free(ctx, grids);
+}
+
+gg_status gg_store_plan_new_edit(gg_store *store, int64_t parent, const char *note, const char *params, int64_t *id)
+{
+    char now[32];
+    gg_utc_now(now, sizeof now);
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "INSERT INTO plan(parent, created, source, note, params, made_by)"
+                                    " VALUES (?1, ?2, 'edit', ?3, ?4, nullif(?5, ''))",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(stmt, 1, parent);
+    sqlite3_bind_text(stmt, 2, now, -1, SQLITE_TRANSIENT);
+    if (note)
+        sqlite3_bind_text(stmt, 3, note, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, params, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 5, store->actor, -1, SQLITE_STATIC);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        st = gg_store_sql_error(store, "creating a plan");
+    else
+        *id = sqlite3_last_insert_rowid(store->db);
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+gg_status gg_store_copy_grids_except(gg_store *store, int64_t from, int64_t to, const char *const *except, size_t n)
+{
+    char *list = json_list(store->ctx, except, n);
+    if (list == NULL)
+        return gg_error_nomem(store->ctx);
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "INSERT INTO main.grid(plan, code, type, community, name, households, persons,"
+                                    " area_m2, flags, geom, beidou, locked) SELECT ?2, code, type, community, name,"
+                                    " households, persons, area_m2, flags, geom, beidou, locked FROM main.grid"
+                                    " WHERE plan = ?1 AND code NOT IN (SELECT value FROM json_each(?3)) ORDER BY fid",
+                                    &stmt);
+    if (st == GG_OK) {
+        sqlite3_bind_int64(stmt, 1, from);
+        sqlite3_bind_int64(stmt, 2, to);
+        sqlite3_bind_text(stmt, 3, list, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            st = gg_store_sql_error(store, "copying a plan's grids");
+        sqlite3_finalize(stmt);
+    }
+    gg_free(store->ctx, list);
+    return st;
+}
+
+gg_status gg_store_grid_insert(gg_store *store, int64_t plan, const gg_edit_grid *g)
+{
+    unsigned char *wkb = NULL;
+    size_t size = 0;
+    GEOSWKBWriter *w = GEOSWKBWriter_create_r(store->ctx->geos);
+    if (w != NULL)
+        wkb = GEOSWKBWriter_write_r(store->ctx->geos, w, g->geom, &size);
+    if (w != NULL)
+        GEOSWKBWriter_destroy_r(store->ctx->geos, w);
+    if (wkb == NULL)
+        return gg_error(store->ctx, GG_ERR_GEOMETRY, "grid %s: cannot write its geometry: %s", g->code,
+                        store->ctx->geos_msg);
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "INSERT INTO main.grid(plan, code, type, community, name, households, persons,"
+                                    " area_m2, flags, geom, beidou, locked) VALUES (?1, ?2, ?3, ?4, nullif(?5, ''),"
+                                    " ?6, ?7, nullif(?8, 0), nullif(?9, ''), CastToMultiPolygon(GeomFromWKB(?10, 4326)),"
+                                    " nullif(?11, ''), ?12)",
+                                    &stmt);
+    if (st == GG_OK) {
+        sqlite3_bind_int64(stmt, 1, plan);
+        sqlite3_bind_text(stmt, 2, g->code, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 3, g->type);
+        sqlite3_bind_text(stmt, 4, g->community, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 5, g->name, -1, SQLITE_STATIC);
+        if (g->counted) {
+            sqlite3_bind_int64(stmt, 6, g->households);
+            sqlite3_bind_int64(stmt, 7, g->persons);
+        }
+        sqlite3_bind_double(stmt, 8, g->area_m2);
+        sqlite3_bind_text(stmt, 9, g->flags, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(stmt, 10, wkb, (int)size, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 11, g->beidou, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 12, g->locked != 0);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            st = gg_store_sql_error(store, "storing a grid");
+        sqlite3_finalize(stmt);
+    }
+    GEOSFree_r(store->ctx->geos, wkb);
+    return st;
+}
+
+gg_status gg_store_grids_lock(gg_store *store, int64_t plan, const char *const *codes, size_t n, int locked)
+{
+    char *list = json_list(store->ctx, codes, n);
+    if (list == NULL)
+        return gg_error_nomem(store->ctx);
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "UPDATE main.grid SET locked = ?3 WHERE plan = ?1"
+                                    " AND code IN (SELECT value FROM json_each(?2))",
+                                    &stmt);
+    if (st == GG_OK) {
+        sqlite3_bind_int64(stmt, 1, plan);
+        sqlite3_bind_text(stmt, 2, list, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 3, locked != 0);
+        if (sqlite3_step(stmt) != SQLITE_DONE)
+            st = gg_store_sql_error(store, "locking grids");
+        sqlite3_finalize(stmt);
+    }
+    gg_free(store->ctx, list);
+    return st;
+}
+
+gg_status gg_store_locked_grids(gg_store *store, int64_t plan, const char (*communities)[13], size_t n, int64_t *count,
+                                char *first, size_t size)
+{
+    *count = 0;
+    first[0] = '\0';
+    const char **list = gg_calloc(store->ctx, n ? n : 1, sizeof *list);
+    if (list == NULL)
+        return gg_error_nomem(store->ctx);
+    for (size_t i = 0; i < n; i++)
+        list[i] = communities[i];
+    char *json = json_list(store->ctx, list, n);
+    gg_free(store->ctx, list);
+    if (json == NULL)
+        return gg_error_nomem(store->ctx);
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT count(*), min(code) FROM main.grid WHERE plan = ?1 AND locked"
+                                    " AND community IN (SELECT value FROM json_each(?2))",
+                                    &stmt);
+    if (st == GG_OK) {
+        sqlite3_bind_int64(stmt, 1, plan);
+        sqlite3_bind_text(stmt, 2, json, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) == SQLITE_ROW) {
+            *count = sqlite3_column_int64(stmt, 0);
+            copy_text(stmt, 1, first, size);
+        } else {
+            st = gg_store_sql_error(store, "reading locked grids");
+        }
+        sqlite3_finalize(stmt);
+    }
+    gg_free(store->ctx, json);
+    return st;
+}

@@ -89,4 +89,46 @@ gg_status gg_store_lineage_add(gg_store *store, int64_t plan, const char *from_c
  * type digit 0-9 (highest[t], 0 when none). */
 gg_status gg_store_codes_highest(gg_store *store, const char *community, int highest[10]);
 
+/* ---- edits ---- */
+
+/* One grid of a plan, whole, as an edit reads and writes it. */
+typedef struct gg_edit_grid {
+    char code[24];
+    int type;
+    char community[16];
+    char name[192];
+    int counted;                /* households and persons are known */
+    int64_t households, persons;
+    double area_m2;             /* 0 when not stored */
+    char flags[128];
+    char beidou[16];
+    int locked;
+    GEOSGeometry *geom;         /* owned */
+} gg_edit_grid;
+
+/* The grids of plan with the codes codes[0..n), in that order; a code the
+ * plan lacks gives GG_ERR_NOT_FOUND naming it. Free with
+ * gg_edit_grids_free. */
+gg_status gg_store_edit_grids(gg_store *store, int64_t plan, const char *const *codes, size_t n,
+                              gg_edit_grid **out);
+void gg_edit_grids_free(gg_ctx *ctx, gg_edit_grid *grids, size_t n);
+
+/* A new draft made by an edit of plan parent (the store's actor, now). */
+gg_status gg_store_plan_new_edit(gg_store *store, int64_t parent, const char *note, const char *params, int64_t *id);
+
+/* Copies plan from's grids into plan to, but those with the codes
+ * except[0..n). */
+gg_status gg_store_copy_grids_except(gg_store *store, int64_t from, int64_t to, const char *const *except, size_t n);
+
+/* Inserts g into plan. */
+gg_status gg_store_grid_insert(gg_store *store, int64_t plan, const gg_edit_grid *g);
+
+/* How many grids of plan in the communities codes[0..n) are locked; the
+ * first one's code into first (size bytes). */
+gg_status gg_store_locked_grids(gg_store *store, int64_t plan, const char (*communities)[13], size_t n, int64_t *count,
+                                char *first, size_t size);
+
+/* Sets the lock of plan's grids with codes[0..n). */
+gg_status gg_store_grids_lock(gg_store *store, int64_t plan, const char *const *codes, size_t n, int locked);
+
 #endif

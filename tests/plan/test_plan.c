@@ -642,7 +642,101 @@ static void maintenance_repairs_within_the_budget(void)
     gg_ctx_free(ctx);
 }
 
+/* merge on Monaco: two neighbouring grids become one that keeps the code
+ * of the one with more households; the draft passes govgrid check's
+ * rules, and once published the retired code's lineage leads to it. Then
+ * locks: maintenance leaves a locked community alone, and partition
+ * --from refuses to redraw locked grids. */
+static void edits_merge_and_lock(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = monaco_published(ctx, "monaco.sqlite");
+    char a[24], b[24];
+    fx_scalar_text(store,
+                   "SELECT x.code FROM grid x JOIN grid y ON y.plan = 1 AND y.community = x.community AND y.type = 1"
+                   " AND y.code > x.code AND GLength(Intersection(x.geom, y.geom)) > 0.0005"
+                   " WHERE x.plan = 1 AND x.type = 1 ORDER BY x.code, y.code LIMIT 1",
+                   a, sizeof a);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT y.code FROM grid x JOIN grid y ON y.plan = 1 AND y.community = x.community AND y.type = 1"
+             " AND y.code > x.code AND GLength(Intersection(x.geom, y.geom)) > 0.0005"
+             " WHERE x.plan = 1 AND x.code = '%s' ORDER BY y.code LIMIT 1",
+             a);
+    fx_scalar_text(store, sql, b, sizeof b);
+    CHECK(a[0] != '\0' && b[0] != '\0');
+    snprintf(sql, sizeof sql, "SELECT households FROM grid WHERE plan = 1 AND code = '%s'", a);
+    int64_t ha = fx_scalar(store, sql);
+    snprintf(sql, sizeof sql, "SELECT households FROM grid WHERE plan = 1 AND code = '%s'", b);
+    int64_t hb = fx_scalar(store, sql);
+    const char *pair[] = {a, b};
+    gg_edit_result r;
+    CHECK_INT(gg_plan_merge(ctx, store, 1, pair, 2, "test", &r), GG_OK);
+    CHECK_STR(r.code, ha >= hb ? a : b);
+    CHECK_INT(r.households, ha + hb);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 2") + 1,
+              fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 1"));
+    gg_check_options co;
+    gg_check_options_init(&co);
+    co.plan = r.plan;
+    gg_check_report *cr = NULL;
+    CHECK_INT(gg_plan_check(ctx, store, &co, &cr), GG_OK);
+    CHECK_INT(cr ? cr->errors : -1, 0);
+    gg_check_report_free(ctx, cr);
+    gg_publish_report pr;
+    CHECK_INT(gg_plan_publish(ctx, store, r.plan, &pr), GG_OK);
+    CHECK_INT(pr.codes_retired, 1);
+    CHECK_INT(pr.codes_reshaped, 1);
+    gg_code_link *links = NULL;
+    size_t nl = 0;
+    CHECK_INT(gg_code_lineage(ctx, store, ha >= hb ? b : a, &links, &nl), GG_OK);
+    CHECK_INT((int64_t)nl, 1);
+    if (nl == 1)
+        CHECK_STR(links[0].to_code, r.code);
+    gg_code_links_free(ctx, links);
+
+    /* Lock every grid of community 980100001008, then add households there:
+     * maintenance finds nothing it may repair in it. */
+    char codes_text[4096];
+    fx_scalar_text(store, "SELECT group_concat(code, ' ') FROM grid WHERE plan = 2 AND community = '980100001008'",
+                   codes_text, sizeof codes_text);
+    const char *codes[64];
+    size_t n = 0;
+    for (char *t = strtok(codes_text, " "); t != NULL && n < 64; t = strtok(NULL, " "))
+        codes[n++] = t;
+    CHECK(n > 10);
+    gg_edit_result lr;
+    CHECK_INT(gg_plan_lock(ctx, store, 2, codes, n, 1, NULL, &lr), GG_OK);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 3 AND locked"), (int64_t)n);
+    CHECK_INT(gg_plan_publish(ctx, store, lr.plan, NULL), GG_OK);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, SQUARE("monaco_new_households.csv"), NULL, NULL, 1, NULL),
+              GG_OK);
+    gg_partition_report *rep = NULL;
+    int64_t p4 = maintain(ctx, store, lr.plan, 0.5, &rep);
+    for (size_t i = 0; rep != NULL && i < rep->n_items; i++)
+        CHECK(strcmp(rep->items[i].code, "980100001008") != 0); /* the merged grid's may be over */
+    gg_partition_report_free(ctx, rep);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM grid a JOIN grid b ON b.code = a.code AND b.plan = %lld AND b.geom = a.geom"
+             " AND b.locked WHERE a.plan = 3 AND a.community = '980100001008'",
+             (long long)p4);
+    CHECK_INT(fx_scalar(store, sql), (int64_t)n);
+    /* partition --from refuses to redraw them. */
+    gg_partition_options opts;
+    gg_partition_options_init(&opts);
+    opts.from = lr.plan;
+    opts.jobs = 1;
+    gg_partition_report *pr2 = NULL;
+    CHECK_INT(gg_partition(ctx, store, &opts, &pr2), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "locked grids");
+    gg_partition_report_free(ctx, pr2);
+    gg_ctx_clear_error(ctx);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(publish_issues_retires_and_records_lineage), T(published_plans_are_kept), T(stale_drafts_are_refused),
           T(partition_numbers_after_the_register), T(partition_from_keeps_codes),
           T(codes_are_never_issued_twice), T(export_gives_valid_from),
-          T(maintenance_repairs_within_the_budget))
+          T(maintenance_repairs_within_the_budget),
+          T(edits_merge_and_lock))

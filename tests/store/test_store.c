@@ -111,6 +111,7 @@ static void back_to_version_5(gg_store *store)
                                    "ALTER TABLE plan DROP COLUMN made_by; ALTER TABLE plan DROP COLUMN state;"
                                    "ALTER TABLE plan DROP COLUMN published; ALTER TABLE plan DROP COLUMN superseded;"
                                    "ALTER TABLE plan DROP COLUMN published_by; ALTER TABLE plan DROP COLUMN superseded_by;"
+                                   "ALTER TABLE grid DROP COLUMN locked;"
                                    "PRAGMA writable_schema=ON;"
                                    "UPDATE sqlite_master SET sql = replace(sql, ',''maintain'',''edit''', '')"
                                    "  WHERE name = 'plan';"

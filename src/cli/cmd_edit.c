@@ -1,0 +1,119 @@
+/* govgrid edit: a planner's edits of a plan, each a new draft. */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void help(FILE *out)
+{
+    fprintf(out,
+            "Usage: govgrid edit PROJECT.sqlite --plan N merge CODE CODE... [--note TEXT] [--json]\n"
+            "       govgrid edit PROJECT.sqlite --plan N lock CODE... [--note TEXT] [--json]\n"
+            "       govgrid edit PROJECT.sqlite --plan N unlock CODE... [--note TEXT] [--json]\n"
+            "\n"
+            "Each edit makes a new draft from plan N (its parent), in one transaction, and\n"
+            "prints its number; publish it with govgrid plan publish after review\n"
+            "(govgrid diff N NEW). An edit that would break a rule is refused with the\n"
+            "reason, and nothing is written.\n"
+            "  merge   the grids into one: of one community and one type, making one\n"
+            "          piece, none locked. The grid with the most households (then area,\n"
+            "          then the lower code) keeps its code and name; the others' codes\n"
+            "          are retired when the draft is published. Households out of the\n"
+            "          window are a warning, not a refusal.\n"
+            "  lock    maintenance (partition --from N --maintain) leaves locked grids as\n"
+            "          they are, merges refuse them, and partition --from refuses to\n"
+            "          redraw them\n"
+            "  unlock  undoes lock\n"
+            "\n"
+            "Who edits is recorded: GOVGRID_USER, else the login name.\n"
+            "\n"
+            "Options:\n"
+            "  --plan N     the plan to edit (required)\n"
+            "  --note TEXT  stored with the new plan\n"
+            "  --json       print the result as JSON\n"
+            "  --quiet      print nothing but errors\n"
+            "  --help       show this help\n");
+}
+
+static int run(int argc, char **argv)
+{
+    const char *note = NULL, *plan_text = NULL;
+    char *rest[256];
+    int n = 0;
+    for (int i = 0; i < argc && n < 255; i++) {
+        if (strcmp(argv[i], "--plan") == 0 || strcmp(argv[i], "--note") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage("edit", "%s needs a value", argv[i]);
+            if (argv[i][2] == 'p')
+                plan_text = argv[++i];
+            else
+                note = argv[++i];
+        } else {
+            rest[n++] = argv[i];
+        }
+    }
+    rest[n] = NULL;
+    cli_common common;
+    int first = 0;
+    int rc = cli_parse_common(&cli_cmd_edit, n, rest, &common, &first);
+    if (rc >= 0)
+        return rc;
+    if (n - first < 2)
+        return cli_usage("edit", "expected PROJECT --plan N merge|lock|unlock CODE...");
+    if (plan_text == NULL)
+        return cli_usage("edit", "--plan N is required: the plan to edit");
+    int64_t plan = 0;
+    rc = cli_parse_plan("edit", plan_text, &plan);
+    if (rc >= 0)
+        return rc;
+    const char *project = rest[first], *action = rest[first + 1];
+    const char *const *codes = (const char *const *)&rest[first + 2];
+    size_t ncodes = (size_t)(n - first - 2);
+    int merge = strcmp(action, "merge") == 0, lock = strcmp(action, "lock") == 0,
+        unlock = strcmp(action, "unlock") == 0;
+    if (!merge && !lock && !unlock)
+        return cli_usage("edit", "unknown edit '%s' (expected merge, lock or unlock)", action);
+    if (merge && ncodes < 2)
+        return cli_usage("edit", "merge needs at least two grid codes");
+    if (!merge && ncodes < 1)
+        return cli_usage("edit", "%s needs at least one grid code", action);
+    gg_ctx *ctx = cli_ctx_new("edit", &common);
+    if (ctx == NULL)
+        return CLI_FAILED;
+    gg_store *store = NULL;
+    gg_edit_result r;
+    gg_status st = gg_store_open(ctx, project, 1, &store);
+    if (st == GG_OK) {
+        gg_store_set_actor(store, cli_actor());
+        st = merge ? gg_plan_merge(ctx, store, plan, codes, ncodes, note, &r)
+                   : gg_plan_lock(ctx, store, plan, codes, ncodes, lock, note, &r);
+    }
+    if (st != GG_OK) {
+        rc = st == GG_ERR_ARG ? CLI_USAGE : CLI_FAILED;
+        cli_fail("edit", ctx);
+    } else if (common.json) {
+        json_t *o = json_pack("{s:I, s:I, s:s, s:I}", "plan", (json_int_t)r.plan, "from", (json_int_t)plan, "edit",
+                              action, "grids", (json_int_t)r.grids_changed);
+        if (merge) {
+            json_object_set_new(o, "code", json_string(r.code));
+            json_object_set_new(o, "households", json_integer(r.households));
+        }
+        json_object_set_new(o, "warning", r.warning[0] ? json_string(r.warning) : json_null());
+        rc = cli_print_json(o);
+    } else {
+        if (!common.quiet && merge)
+            printf("plan %lld: plan %lld with %zu grids merged into %s (%lld households)\n", (long long)r.plan,
+                   (long long)plan, ncodes, r.code, (long long)r.households);
+        else if (!common.quiet)
+            printf("plan %lld: plan %lld with %zu grid%s %sed\n", (long long)r.plan, (long long)plan, ncodes,
+                   ncodes == 1 ? "" : "s", action);
+        if (r.warning[0])
+            fprintf(stderr, "warning: %s\n", r.warning);
+        rc = CLI_OK;
+    }
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+    return rc;
+}
+
+const cli_command cli_cmd_edit = {"edit", "edit a plan (merge, lock, unlock): a new draft", run, help};

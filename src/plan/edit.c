@@ -145,6 +145,7 @@ static gg_status merge(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     if (st == GG_OK) {
         snprintf(r->code, sizeof r->code, "%s", g.code);
         r->households = g.households;
+        r->counted = g.counted;
         r->grids_changed = (int64_t)n;
     }
     if (merged)

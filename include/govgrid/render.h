@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "govgrid/core.h"
+#include "govgrid/plan.h"
 #include "govgrid/store.h"
 
 #ifdef __cplusplus
@@ -33,6 +34,14 @@ GG_API void gg_map_options_init(gg_map_options *opts);
  * .pdf). Returns GG_OK, GG_ERR_ARG (unknown extension), GG_ERR_NOT_FOUND
  * (no such plan or community in it), GG_ERR_IO, GG_ERR_STORE. */
 GG_API gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, const gg_map_options *opts);
+
+/* Draws the changes d describes (gg_plan_diff_get) to path (.png, .svg,
+ * .pdf): plan B's grids filled by change (unchanged grey, reshaped orange,
+ * added green), plan A's boundaries of the grids that changed dashed
+ * (retired ones red), the changed grids labelled, a legend, the counts and
+ * a scale bar; the page frames the changes. width_px 0: 1600. */
+GG_API gg_status gg_diff_map_render(gg_ctx *ctx, gg_store *store, const gg_plan_diff *d, const char *path,
+                                    int width_px);
 
 /* ---- The palette ----
  * The one set of colours a plan is shown in: the printed map (govgrid

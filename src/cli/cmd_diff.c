@@ -28,6 +28,9 @@ static void help(FILE *out)
             "                and DIR/summary.json (DIR is created; existing files are\n"
             "                refused unless --overwrite)\n"
             "  --overwrite   replace the files of an earlier run in DIR\n"
+            "  --map FILE    also draw the changes (.png, .svg or .pdf): plan B's grids\n"
+            "                filled by change, plan A's changed boundaries dashed; with\n"
+            "                -o DIR, DIR/changes.png is drawn too\n"
             "  --json        print the difference as JSON\n"
             "  --quiet       print nothing but errors\n"
             "  --help        show this help\n");
@@ -196,7 +199,7 @@ static int parse_plan_number(const char *text, int64_t *out)
 
 static int run(int argc, char **argv)
 {
-    const char *dir = NULL;
+    const char *dir = NULL, *map = NULL;
     int overwrite = 0;
     char *rest[64];
     int n = 0;
@@ -205,6 +208,10 @@ static int run(int argc, char **argv)
             if (i + 1 >= argc)
                 return cli_usage("diff", "%s needs a folder", argv[i]);
             dir = argv[++i];
+        } else if (strcmp(argv[i], "--map") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage("diff", "--map needs a file name (.png, .svg or .pdf)");
+            map = argv[++i];
         } else if (strcmp(argv[i], "--overwrite") == 0) {
             overwrite = 1;
         } else {
@@ -232,6 +239,14 @@ static int run(int argc, char **argv)
         rc = cli_fail("diff", ctx);
     } else {
         rc = dir ? write_dir(d, dir, overwrite) : CLI_OK;
+        if (rc == CLI_OK && dir != NULL) {
+            char png[4096];
+            snprintf(png, sizeof png, "%s/changes.png", dir);
+            if (gg_diff_map_render(ctx, store, d, png, 0) != GG_OK)
+                rc = cli_fail("diff", ctx);
+        }
+        if (rc == CLI_OK && map != NULL && gg_diff_map_render(ctx, store, d, map, 0) != GG_OK)
+            rc = cli_fail("diff", ctx);
         if (rc == CLI_OK && common.json) {
             rc = cli_print_json(diff_json(d));
         } else if (rc == CLI_OK && !common.quiet) {
@@ -254,7 +269,9 @@ static int run(int argc, char **argv)
                        (long long)c->households, (long long)c->households_moved);
             }
             if (dir)
-                printf("\nwritten: %s/grids.csv, moves.csv, communities.csv, summary.json\n", dir);
+                printf("\nwritten: %s/grids.csv, moves.csv, communities.csv, summary.json, changes.png\n", dir);
+            if (map)
+                printf("%smap: %s\n", dir ? "" : "\n", map);
         }
     }
     gg_plan_diff_free(ctx, d);

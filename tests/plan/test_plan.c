@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cairo.h>
 #include <gdal.h>
 #include <ogr_api.h>
 
@@ -617,6 +618,23 @@ static void maintenance_repairs_within_the_budget(void)
     CHECK_STR(fx_scalar_text(store, sql, text, sizeof text), "maintain 1");
     CHECK_INT(gg_plan_diff_get(ctx, store, p1, p4, &d), GG_OK);
     if (d != NULL) {
+        /* The map of the changes: a PNG, read back by cairo, of the page's
+         * size, with the reshaped grids' orange in it. */
+        const char *png = gg_test_path("changes.png");
+        CHECK_INT(gg_diff_map_render(ctx, store, d, png, 800), GG_OK);
+        cairo_surface_t *img = cairo_image_surface_create_from_png(png);
+        CHECK(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS);
+        CHECK_INT(cairo_image_surface_get_width(img), 800);
+        int orange = 0;
+        const unsigned char *px = cairo_image_surface_get_data(img);
+        int stride = cairo_image_surface_get_stride(img), w = cairo_image_surface_get_width(img);
+        for (int y = 0; px != NULL && y < cairo_image_surface_get_height(img) && !orange; y++)
+            for (int x = 0; x < w && !orange; x++) {
+                const unsigned char *q = px + y * stride + 4 * x; /* B, G, R, A */
+                orange = q[2] == 250 && q[1] == 191 && q[0] == 89;
+            }
+        CHECK(orange);
+        cairo_surface_destroy(img);
         check_diff_accounts_as(store, d, 0);
         CHECK_INT(d->households_moved, moved);
         for (size_t i = 0; i < d->n_communities; i++) {

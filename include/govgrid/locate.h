@@ -215,7 +215,8 @@ GG_API int gg_roster_short_staffed(int leaders, int fulltime, int parttime);
 
 typedef struct gg_plan_counts {
     int64_t grids;              /* grids in the plan */
-    int64_t counted;            /* grids whose households and persons were written */
+    int64_t counted;            /* grids whose households and persons were written; the rest of those
+                                   without a count keep none (no household point tells) */
     int64_t disagree;           /* grids whose recorded households differ from the points they hold
                                    (left as recorded: only_missing) */
     int64_t points, points_outside; /* household points, and those no grid holds */
@@ -226,8 +227,12 @@ typedef struct gg_plan_counts {
  * newest) by the rule of gg_locator_find (inside or on an edge; of several
  * grids a dedicated one, then the lowest code) and stores each grid's
  * households and persons (a point's recorded persons, else its households
- * x 2.62). only_missing: only grids with no households recorded; the
- * others are compared and counted in out->disagree. Writes inside the
+ * x 2.62). Only grids the points tell about are counted: those holding a
+ * point, and those of a community some household point lies in (there a
+ * grid holding none has 0 households); the others keep no count (NULL,
+ * "no count" on maps), as nothing says how many households they have.
+ * only_missing: only grids with no households recorded; the others are
+ * compared, where the points tell, and counted in out->disagree. Writes inside the
  * caller's transaction, if one is open. out may be NULL. Returns GG_OK,
  * GG_ERR_NOT_FOUND, GG_ERR_GEOMETRY (the plan's polygons cannot be
  * indexed), GG_ERR_STORE, GG_ERR_NOMEM. */

@@ -124,7 +124,8 @@ typedef struct gg_grid_quality {
     char code[24];
     char community[13];
     int type;
-    int64_t households;
+    int64_t households;         /* 0 when not counted */
+    int counted;                /* households known (an imported plan may have no count: "no count") */
     double area_m2;
     double polsby_popper;       /* 4 pi area / perimeter^2: 1 for a disc */
     double road_m;              /* length of road inside the grid: what a worker patrols */
@@ -136,8 +137,10 @@ typedef struct gg_community_quality {
     char code[13];
     int rural;
     int min, max;               /* its household window */
-    int64_t households;
+    int64_t households;         /* of its counted grids */
     int64_t grids, dedicated, in_window, out_of_window;
+    int64_t uncounted;          /* grids without a household count (comprehensive ones are neither in
+                                   nor out of the window); the community's total is then unknown */
     int unreachable;            /* no number of grids fits its households in the window */
     double internal_m;          /* boundary between its grids */
     double internal_on_lines_m; /* of which within 5 m of a road or waterway */
@@ -146,6 +149,10 @@ typedef struct gg_community_quality {
 typedef struct gg_plan_report {
     int64_t plan;
     int64_t grids, dedicated, comprehensive, in_window, out_of_window, small_community;
+    /* Comprehensive grids without a household count (an imported plan
+     * whose file and household points give none): neither in nor out of
+     * the window, and not in the households per grid. */
+    int64_t uncounted;
     /* Of the grids out of their window: one indivisible point each, a
      * populated island, in a community no number of grids fits
      * (unreachable), or none of these (the search found no fitting split:
@@ -161,7 +168,8 @@ typedef struct gg_plan_report {
      * communities neither below the minimum nor unreachable, indivisible
      * grids and islands apart. */
     int64_t attainable_in_window, attainable_out_of_window;
-    double households_min, households_p5, households_median, households_p95, households_max; /* comprehensive grids */
+    double households_min, households_p5, households_median, households_p95, households_max; /* counted
+                                   comprehensive grids */
     double polsby_popper_median, polsby_popper_min;
     double road_m_median, road_m_max;
     double internal_m, internal_on_lines_m;

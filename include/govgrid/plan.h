@@ -116,6 +116,8 @@ typedef struct gg_edit_result {
     int64_t grids_changed;
     char code[24];              /* merge: the code the merged grid keeps */
     int64_t households;         /* merge: its households */
+    int counted;                /* merge, split: 1 when the grid had a count (merge: every part); 0: its households are
+                                   unknown (stored NULL), households the sum of those counted */
     char warning[256];          /* "" or what the edit leaves outside the rules' windows */
 } gg_edit_result;
 

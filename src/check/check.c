@@ -693,7 +693,9 @@ static gg_status check_households(checker *k, gg_store *store, int64_t plan, gg_
         gg_plan_grid *g = &grids[i];
         int32_t li = gg_locator_grid_by_code(t.loc, g->code);
         int64_t holds = li >= 0 ? t.households[li] : 0;
-        if (!g->counted || holds == g->households)
+        /* a count where no household point tells (none in the grid, none in
+         * its community) is not contradicted by the points */
+        if (!g->counted || holds == g->households || (li >= 0 && !gg_plan_tally_tells(&t, li)))
             continue;
         double lon = NAN, lat = NAN;
         if (g->geom)
@@ -728,6 +730,9 @@ static gg_status check_code(checker *k, const gg_plan_grid *g)
     return GG_OK;
 }
 
+/* A counted comprehensive grid against its window, unless its community
+ * is below the minimum (community_households: -1 when some grid of it
+ * has no count, so that its total is not known to be small). */
 static gg_status check_window(checker *k, const gg_plan_windows *w, const gg_community_row *c, const gg_plan_grid *g,
                               int64_t community_households)
 {
@@ -735,7 +740,7 @@ static gg_status check_window(checker *k, const gg_plan_windows *w, const gg_com
         return GG_OK;
     int rural = gg_plan_windows_rural(w, c ? c->urban_rural : "");
     int lo = rural ? w->rural_min : w->urban_min, hi = rural ? w->rural_max : w->urban_max;
-    if ((g->households >= lo && g->households <= hi) || community_households < lo)
+    if ((g->households >= lo && g->households <= hi) || (community_households >= 0 && community_households < lo))
         return GG_OK;
     double lon = NAN, lat = NAN;
     if (g->geom)
@@ -840,8 +845,8 @@ gg_status gg_plan_check(gg_ctx *ctx, gg_store *store, const gg_check_options *op
             ci++;
         const gg_community_row *c = ci < nc && strcmp(comms[ci].code, grids[i].community) == 0 ? &comms[ci] : NULL;
         int64_t total = 0;
-        for (size_t q = i; q < j; q++)
-            total += grids[q].households;
+        for (size_t q = i; q < j && total >= 0; q++)
+            total = grids[q].counted ? total + grids[q].households : -1;
         if (c == NULL) {
             for (size_t q = i; q < j && st == GG_OK; q++) {
                 double lon = NAN, lat = NAN;

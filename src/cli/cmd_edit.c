@@ -128,15 +128,22 @@ static int run(int argc, char **argv)
                               action, "grids", (json_int_t)r.grids_changed);
         if (merge || split) {
             json_object_set_new(o, "code", json_string(r.code));
-            json_object_set_new(o, "households", json_integer(r.households));
+            json_object_set_new(o, "households", r.counted ? json_integer(r.households) : json_null());
         }
         json_object_set_new(o, "warning", r.warning[0] ? json_string(r.warning) : json_null());
         rc = cli_print_json(o);
     } else {
-        if (!common.quiet && split)
+        if (!common.quiet && split && !r.counted)
+            printf("plan %lld: plan %lld with grid %s split in %lld; %s keeps the code (households unknown: the "
+                   "grid had no count)\n",
+                   (long long)r.plan, (long long)plan, codes[0], (long long)r.grids_changed, r.code);
+        else if (!common.quiet && split)
             printf("plan %lld: plan %lld with grid %s split in %lld; %s keeps the code (%lld households)\n",
                    (long long)r.plan, (long long)plan, codes[0], (long long)r.grids_changed, r.code,
                    (long long)r.households);
+        else if (!common.quiet && merge && !r.counted)
+            printf("plan %lld: plan %lld with %zu grids merged into %s (households unknown: a grid had no count)\n",
+                   (long long)r.plan, (long long)plan, ncodes, r.code);
         else if (!common.quiet && merge)
             printf("plan %lld: plan %lld with %zu grids merged into %s (%lld households)\n", (long long)r.plan,
                    (long long)plan, ncodes, r.code, (long long)r.households);

@@ -53,6 +53,13 @@ static json_t *text_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+/* Whether any grid of the plan has a household count: a plan whose grids
+ * all have none has unknown households, not 0. */
+static int households_known(const gg_plan_info *p)
+{
+    return p->uncounted == 0 || p->uncounted < p->grids;
+}
+
 static json_t *plan_json(const gg_plan_info *p, int64_t active)
 {
     json_t *o = json_object();
@@ -69,7 +76,7 @@ static json_t *plan_json(const gg_plan_info *p, int64_t active)
     json_object_set_new(o, "note", text_or_null(p->note));
     json_object_set_new(o, "grids", json_integer(p->grids));
     json_object_set_new(o, "communities", json_integer(p->communities));
-    json_object_set_new(o, "households", json_integer(p->households));
+    json_object_set_new(o, "households", households_known(p) ? json_integer(p->households) : json_null());
     json_object_set_new(o, "grids_without_count", json_integer(p->uncounted));
     json_t *params = p->params ? json_loads(p->params, 0, NULL) : NULL;
     json_object_set_new(o, "params", params ? params : json_null());
@@ -127,13 +134,15 @@ static int run_plans(int argc, char **argv)
                "created", "made by", "grids", "households", "note");
         for (size_t i = 0; i < n; i++) {
             const gg_plan_info *p = &plans[i];
-            char from[24] = "-";
+            char from[24] = "-", households[32] = "unknown";
             if (p->parent)
                 snprintf(from, sizeof from, "%lld", (long long)p->parent);
-            printf("%s %4lld  %-10s  %-9s  %6s  %-20s  %-16s  %7lld  %10lld  %s\n", p->id == active ? "*" : " ",
+            if (households_known(p))
+                snprintf(households, sizeof households, "%lld%s", (long long)p->households, p->uncounted ? "+" : "");
+            printf("%s %4lld  %-10s  %-9s  %6s  %-20s  %-16s  %7lld  %10s  %s\n", p->id == active ? "*" : " ",
                    (long long)p->id, p->state ? p->state : "draft", p->source ? p->source : "", from,
                    p->created ? p->created : "", p->made_by ? p->made_by : "-", (long long)p->grids,
-                   (long long)p->households, p->note ? p->note : "");
+                   households, p->note ? p->note : "");
         }
         rc = CLI_OK;
     }
@@ -183,7 +192,10 @@ static int show(gg_ctx *ctx, gg_store *store, const char *project, int64_t id, i
         if (p->superseded)
             printf("  superseded   %s\n", p->superseded);
         printf("  grids        %lld in %lld communities\n", (long long)p->grids, (long long)p->communities);
-        printf("  households   %lld", (long long)p->households);
+        if (households_known(p))
+            printf("  households   %lld", (long long)p->households);
+        else
+            printf("  households   unknown");
         if (p->uncounted)
             printf(" (%lld grids without a count)", (long long)p->uncounted);
         printf("\n");

@@ -29,6 +29,13 @@ static void help(FILE *out)
             "  --help      show this help\n");
 }
 
+/* No comprehensive grid has a household count to measure: the households
+ * per grid are unknown, not 0. */
+static int no_counts(const gg_plan_report *r)
+{
+    return r->uncounted > 0 && r->in_window + r->out_of_window == 0;
+}
+
 static json_t *report_json(const char *project, const gg_plan_report *r)
 {
     json_t *o = json_object();
@@ -40,6 +47,7 @@ static json_t *report_json(const char *project, const gg_plan_report *r)
     json_object_set_new(o, "in_window", json_integer(r->in_window));
     json_object_set_new(o, "out_of_window", json_integer(r->out_of_window));
     json_object_set_new(o, "small_community_grids", json_integer(r->small_community));
+    json_object_set_new(o, "uncounted_grids", json_integer(r->uncounted));
     json_object_set_new(o, "out_of_window_by_reason",
                         json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "indivisible", (json_int_t)r->out_indivisible,
                                   "island", (json_int_t)r->out_island, "unreachable", (json_int_t)r->out_unreachable,
@@ -48,9 +56,14 @@ static json_t *report_json(const char *project, const gg_plan_report *r)
     json_object_set_new(o, "imported", json_boolean(r->imported));
     json_object_set_new(o, "attainable", json_pack("{s:I, s:I}", "in_window", (json_int_t)r->attainable_in_window,
                                                    "out_of_window", (json_int_t)r->attainable_out_of_window));
-    json_object_set_new(o, "households_per_grid",
-                        json_pack("{s:f, s:f, s:f, s:f, s:f}", "min", r->households_min, "p5", r->households_p5,
-                                  "median", r->households_median, "p95", r->households_p95, "max", r->households_max));
+    if (no_counts(r))
+        json_object_set_new(o, "households_per_grid",
+                            json_pack("{s:n, s:n, s:n, s:n, s:n}", "min", "p5", "median", "p95", "max"));
+    else
+        json_object_set_new(o, "households_per_grid",
+                            json_pack("{s:f, s:f, s:f, s:f, s:f}", "min", r->households_min, "p5", r->households_p5,
+                                      "median", r->households_median, "p95", r->households_p95, "max",
+                                      r->households_max));
     json_object_set_new(o, "polsby_popper", json_pack("{s:f, s:f}", "min", r->polsby_popper_min, "median",
                                                       r->polsby_popper_median));
     json_object_set_new(o, "patrol_road_m", json_pack("{s:f, s:f}", "median", r->road_m_median, "max", r->road_m_max));
@@ -59,9 +72,12 @@ static json_t *report_json(const char *project, const gg_plan_report *r)
     json_t *cs = json_array();
     for (size_t i = 0; i < r->n_communities; i++) {
         const gg_community_quality *c = &r->communities[i];
-        json_array_append_new(cs, json_pack("{s:s, s:s, s:[i,i], s:I, s:I, s:I, s:I, s:I, s:b, s:f, s:f}", "community", c->code,
-                                            "rule", c->rural ? "rural" : "urban", "window", c->min, c->max,
-                                            "households", (json_int_t)c->households, "grids", (json_int_t)c->grids,
+        json_array_append_new(cs, json_pack("{s:s, s:s, s:[i,i], s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:f, s:f}",
+                                            "community", c->code, "rule", c->rural ? "rural" : "urban", "window",
+                                            c->min, c->max, "households",
+                                            c->uncounted ? json_null() : json_integer(c->households),
+                                            "households_counted", (json_int_t)c->households,
+                                            "uncounted_grids", (json_int_t)c->uncounted, "grids", (json_int_t)c->grids,
                                             "dedicated", (json_int_t)c->dedicated, "in_window", (json_int_t)c->in_window,
                                             "out_of_window", (json_int_t)c->out_of_window, "unreachable", c->unreachable, "internal_boundary_m",
                                             c->internal_m, "internal_on_roads_or_water_m", c->internal_on_lines_m));
@@ -70,8 +86,9 @@ static json_t *report_json(const char *project, const gg_plan_report *r)
     json_t *gs = json_array();
     for (size_t i = 0; i < r->n_grids; i++) {
         const gg_grid_quality *g = &r->grid_list[i];
-        json_array_append_new(gs, json_pack("{s:s, s:i, s:s, s:I, s:f, s:f, s:f, s:s}", "code", g->code, "type", g->type,
-                                            "community", g->community, "households", (json_int_t)g->households,
+        json_array_append_new(gs, json_pack("{s:s, s:i, s:s, s:o, s:f, s:f, s:f, s:s}", "code", g->code, "type", g->type,
+                                            "community", g->community, "households",
+                                            g->counted ? json_integer(g->households) : json_null(),
                                             "area_m2", g->area_m2, "polsby_popper", g->polsby_popper, "patrol_road_m",
                                             g->road_m, "flags", g->flags));
     }
@@ -85,10 +102,16 @@ static void print_report(const gg_plan_report *r)
                        ? 100.0 * (double)r->in_window / (double)(r->in_window + r->out_of_window) : 100.0;
     printf("plan %lld: %lld grids (%lld comprehensive, %lld dedicated) in %zu communities\n", (long long)r->plan,
            (long long)r->grids, (long long)r->comprehensive, (long long)r->dedicated, r->n_communities);
-    printf("comprehensive grids in their household window: %lld of %lld (%.1f%%)", (long long)r->in_window,
-           (long long)(r->in_window + r->out_of_window), share);
+    if (no_counts(r))
+        printf("comprehensive grids in their household window: unknown (%lld without a household count)",
+               (long long)r->uncounted);
+    else
+        printf("comprehensive grids in their household window: %lld of %lld (%.1f%%)", (long long)r->in_window,
+               (long long)(r->in_window + r->out_of_window), share);
     if (r->small_community)
         printf("; %lld grid(s) of communities below the minimum not counted", (long long)r->small_community);
+    if (r->uncounted && !no_counts(r))
+        printf("; %lld grid(s) without a household count (unknown) not counted", (long long)r->uncounted);
     if (r->out_of_window && r->imported) {
         printf("\n  out of window as drawn (an imported plan: no partition chose these boundaries): %lld above the "
                "maximum, %lld below the minimum",
@@ -103,8 +126,12 @@ static void print_report(const gg_plan_report *r)
                (long long)r->attainable_in_window, (long long)att,
                att ? 100.0 * (double)r->attainable_in_window / (double)att : 100.0);
     }
-    printf("\nhouseholds per comprehensive grid: min %.0f, p5 %.0f, median %.0f, p95 %.0f, max %.0f\n",
-           r->households_min, r->households_p5, r->households_median, r->households_p95, r->households_max);
+    if (no_counts(r))
+        printf("\nhouseholds per comprehensive grid: unknown (no grid has a household count)\n");
+    else
+        printf("\nhouseholds per comprehensive grid: min %.0f, p5 %.0f, median %.0f, p95 %.0f, max %.0f%s\n",
+               r->households_min, r->households_p5, r->households_median, r->households_p95, r->households_max,
+               r->uncounted ? " (of the grids with a count)" : "");
     printf("compactness (Polsby-Popper): median %.2f, min %.2f\n", r->polsby_popper_median, r->polsby_popper_min);
     printf("road length to patrol per grid: median %.0f m, max %.0f m\n", r->road_m_median, r->road_m_max);
     printf("boundary between grids on roads or waterways (within 5 m): %.0f of %.0f m (%.1f%%)\n", r->internal_on_lines_m,
@@ -112,7 +139,7 @@ static void print_report(const gg_plan_report *r)
     int header = 0;
     for (size_t i = 0; i < r->n_grids; i++) {
         const gg_grid_quality *g = &r->grid_list[i];
-        if (g->type != 1 || g->in_window)
+        if (g->type != 1 || g->in_window || !g->counted)
             continue;
         if (!header) {
             printf("\ngrids out of their window:\n");

@@ -182,10 +182,15 @@ gg_status gg_export_grids(gg_ctx *ctx, gg_store *store, const char *path, const 
             OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "community"), community);
         if (sqlite3_column_type(stmt, 3) != SQLITE_NULL)
             OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "name"), (const char *)sqlite3_column_text(stmt, 3));
-        if (sqlite3_column_type(stmt, 4) != SQLITE_NULL)
-            OGR_F_SetFieldInteger64(f, OGR_F_GetFieldIndex(f, "households"), sqlite3_column_int64(stmt, 4));
-        if (sqlite3_column_type(stmt, 5) != SQLITE_NULL)
-            OGR_F_SetFieldInteger64(f, OGR_F_GetFieldIndex(f, "persons"), sqlite3_column_int64(stmt, 5));
+        /* An unknown count is written as a null, not left unset: GeoJSON
+         * then says "households": null rather than leaving the key out. */
+        for (int k = 4; k <= 5; k++) {
+            int field = OGR_F_GetFieldIndex(f, k == 4 ? "households" : "persons");
+            if (sqlite3_column_type(stmt, k) != SQLITE_NULL)
+                OGR_F_SetFieldInteger64(f, field, sqlite3_column_int64(stmt, k));
+            else
+                OGR_F_SetFieldNull(f, field);
+        }
         if (sqlite3_column_type(stmt, 6) != SQLITE_NULL)
             OGR_F_SetFieldDouble(f, OGR_F_GetFieldIndex(f, "area_m2"), sqlite3_column_double(stmt, 6));
         if (sqlite3_column_type(stmt, 7) != SQLITE_NULL)

@@ -10,6 +10,10 @@
 typedef struct gg_plan_tally {
     gg_locator *loc;            /* the plan's locator (owned) */
     int64_t *households, *persons; /* per locator grid (owned) */
+    int64_t *held;              /* per locator grid: the points it holds (owned) */
+    char **covered;             /* communities some household point lies in, sorted (owned;
+                                   gg_plan_tally_households only) */
+    size_t n_covered;
     int64_t points, points_outside, households_outside;
     gg_household_fn outside;    /* borrowed */
     void *user;
@@ -30,6 +34,12 @@ gg_status gg_plan_tally_households(gg_ctx *ctx, gg_store *store, int64_t plan, i
 gg_status gg_plan_tally_points(gg_ctx *ctx, gg_store *store, int64_t plan, int threads, const double *x,
                                const double *y, const int64_t *households, const int64_t *persons, size_t n,
                                gg_plan_tally *t);
+
+/* Whether the points tell grid i's households (i a locator grid): it holds
+ * a point, or its community is one some household point lies in, so that
+ * holding none means 0 households. Otherwise nothing says how many it has.
+ * Of a tally made by gg_plan_tally_households. */
+int gg_plan_tally_tells(const gg_plan_tally *t, int32_t i);
 
 void gg_plan_tally_clear(gg_ctx *ctx, gg_plan_tally *t);
 

@@ -248,6 +248,10 @@ gg_status pt_maintenance_recount(gg_ctx *ctx, gg_store *store, int64_t plan, con
         int after = pt_refreshed_flags(before, g->type, holds, &w, unreachable);
         if (g->counted && holds == g->households && persons == g->persons && after == before)
             continue;
+        /* a grid carried over without a count keeps none where no household
+         * point tells (gg_plan_tally_tells): unknown, not 0 */
+        if (!g->counted && li >= 0 && !gg_plan_tally_tells(&t, li))
+            continue;
         codes[changed] = g->code;
         hh[changed] = holds;
         pp[changed] = persons;

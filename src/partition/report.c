@@ -164,6 +164,7 @@ static gg_status measure_community(gg_ctx *ctx, gg_store *store, int64_t plan, c
         snprintf(g->code, sizeof g->code, "%s", (const char *)sqlite3_column_text(stmt, 0));
         snprintf(g->community, sizeof g->community, "%s", cq->code);
         g->type = sqlite3_column_int(stmt, 1);
+        g->counted = sqlite3_column_type(stmt, 2) != SQLITE_NULL;
         g->households = sqlite3_column_int64(stmt, 2);
         snprintf(g->flags, sizeof g->flags, "%s", (const char *)sqlite3_column_text(stmt, 3));
         GEOSGeometry *geo = gg_store_column_geom(ctx, stmt, 4);
@@ -191,8 +192,11 @@ static gg_status measure_community(gg_ctx *ctx, gg_store *store, int64_t plan, c
         }
         cq->grids++;
         cq->households += g->households;
+        cq->uncounted += !g->counted;
         if (g->type != 1) {
             cq->dedicated++;
+        } else if (!g->counted) {
+            /* neither in nor out of the window */
         } else if (strstr(g->flags, "small_community") == NULL) {
             g->in_window = g->households >= cq->min && g->households <= cq->max;
             if (g->in_window)
@@ -322,7 +326,14 @@ gg_status gg_plan_report_get(gg_ctx *ctx, gg_store *store, int64_t plan, gg_plan
                 continue;
             }
             r->comprehensive++;
-            if (strstr(g->flags, "small_community") || (r->imported && cq && cq->households < cq->min)) {
+            if (!g->counted) {
+                r->uncounted++;
+                continue;
+            }
+            /* a community with grids of no count has no known total: not
+             * recognised as below the minimum */
+            if (strstr(g->flags, "small_community") ||
+                (r->imported && cq && cq->uncounted == 0 && cq->households < cq->min)) {
                 r->small_community++;
                 continue;
             }

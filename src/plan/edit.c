@@ -149,6 +149,7 @@ static gg_status merge(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     if (st == GG_OK) {
         snprintf(r->code, sizeof r->code, "%s", g.code);
         r->households = g.households;
+        r->counted = g.counted;
         r->grids_changed = (int64_t)n;
     }
     if (merged)
@@ -551,6 +552,7 @@ static gg_status split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
         snprintf(r->code, sizeof r->code, "%s", made[keep].code);
         r->households = made[keep].households;
         r->grids_changed = (int64_t)n_pieces;
+        r->counted = made[keep].counted;
     }
     gg_free(ctx, replaced);
     if (made != NULL)

@@ -1,4 +1,5 @@
 /* Imports of real sample data and of small sources with known contents. */
+#include "govgrid/check.h"
 #include "harness.h"
 #include "io/fixtures.h"
 
@@ -362,9 +363,61 @@ static void grids_become_plans_keeping_their_codes(void)
     CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan"), 2);
     CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 2"), 4);
     CHECK_INT(fx_scalar(store, "SELECT fid FROM grid WHERE code = '9801000010081002'"), 7);
-    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE households IS NULL"), 0);
+    /* No household point in the project: no grid's households are known. */
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE households IS NULL AND persons IS NULL"), 7);
     CHECK_INT(fx_scalar(store, "SELECT count(*) FROM idx_grid_geom"), 7);
     CHECK_INT(fx_scalar(store, "SELECT rtreecheck('idx_grid_geom') = 'ok'"), 1);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* An imported plan's grids without counts are counted from the household
+ * points only where the points tell: a grid holding points gets their sum,
+ * one in a community that has points elsewhere 0, one in a community with
+ * no point keeps no count (NULL), and a count the file gives there is kept
+ * without being called different from the points. */
+static void grids_are_counted_only_where_household_points_tell(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "p.sqlite");
+    fx_import_monaco_communities(ctx, store);
+    const char *households = gg_test_path("households.csv");
+    gg_test_write_file(households, "id,lon,lat,count\n"
+                                   "a,7.4246,43.7384,12\n"
+                                   "b,7.4247,43.7385,3\n");
+    gg_import_report *r = NULL;
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_HOUSEHOLDS, households, NULL, NULL, 0, &r), GG_OK);
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household WHERE community = '980100001008'"), 2);
+    const char *grids = gg_test_path("grids.geojson");
+    gg_test_write_file(grids,
+        "{\"type\":\"FeatureCollection\",\"features\":["
+        "{\"type\":\"Feature\",\"properties\":{\"code\":\"9801000010081001\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[7.424,43.738],[7.425,43.738],[7.425,43.739],[7.424,43.739],[7.424,43.738]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"code\":\"9801000010081002\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[7.426,43.738],[7.427,43.738],[7.427,43.739],[7.426,43.739],[7.426,43.738]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"code\":\"9801000010011001\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[7.415,43.726],[7.416,43.726],[7.416,43.727],[7.415,43.727],[7.415,43.726]]]}},"
+        "{\"type\":\"Feature\",\"properties\":{\"code\":\"9801000010021001\",\"households\":350},"
+        "\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[7.412,43.730],[7.413,43.730],[7.413,43.731],[7.412,43.731],[7.412,43.730]]]}}]}");
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_GRIDS, grids, NULL, NULL, 0, &r), GG_OK);
+    CHECK(!fx_has_issue(r, GG_ISSUE_WARNING, NULL, "differ from the household points"));
+    gg_import_report_free(ctx, r);
+    CHECK_INT(fx_scalar(store, "SELECT households FROM grid WHERE code = '9801000010081001'"), 15);
+    CHECK_INT(fx_scalar(store, "SELECT persons IS NOT NULL FROM grid WHERE code = '9801000010081001'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT households FROM grid WHERE code = '9801000010081002'"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT households IS NULL AND persons IS NULL FROM grid"
+                               " WHERE code = '9801000010011001'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT households FROM grid WHERE code = '9801000010021001'"), 350);
+    /* govgrid check agrees: the given 350 is not contradicted. */
+    gg_check_options copts;
+    gg_check_options_init(&copts);
+    gg_check_report *check = NULL;
+    CHECK_INT(gg_plan_check(ctx, store, &copts, &check), GG_OK);
+    CHECK_INT(check->household_points, 2);
+    CHECK_INT(check->by_kind[GG_CHECK_HOUSEHOLDS], 0);
+    gg_check_report_free(ctx, check);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }
@@ -576,6 +629,7 @@ TEST_SUITE(import_suite, T(numeric_codes_and_ids_are_kept_exactly), T(threaded_i
           T(reimport_replaces_and_append_refuses_duplicates), T(divisions_imported_later_assign_households),
           T(projected_sources_are_reprojected), T(osm_pbf_roads_import_directly),
           T(workers_roles_in_english_and_chinese), T(dept_grids_are_replaced_per_department),
-          T(grids_become_plans_keeping_their_codes), T(skip_invalid_imports_the_rest_and_lists_the_rejected),
+          T(grids_become_plans_keeping_their_codes), T(grids_are_counted_only_where_household_points_tell),
+          T(skip_invalid_imports_the_rest_and_lists_the_rejected),
           T(gbk_shapefile_with_a_bow_tie), T(import_leaves_the_write_lock_free_while_it_reads),
           T(import_refuses_inputs_changed_while_it_ran))

@@ -519,7 +519,9 @@ static gg_status split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     if (st == GG_OK)
         st = gg_store_community_class(store, g->community, ur, sizeof ur);
     for (size_t i = 0; st == GG_OK && i < n_pieces; i++) {
-        made[i].counted = g->counted;
+        /* counted from the points: known when the grid's count was, or when
+         * the piece holds households (the points tell) */
+        made[i].counted = g->counted || made[i].households > 0;
         merged_flags(&w, gg_plan_windows_rural(&w, ur), &made[i], made[i].flags, sizeof made[i].flags);
         if (made[i].counted && strstr(made[i].flags, "under_min") != NULL && r->warning[0] == '\0')
             snprintf(r->warning, sizeof r->warning, "grid %s holds %lld households, under the minimum %d",

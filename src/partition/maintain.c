@@ -154,6 +154,8 @@ gg_status pt_maintenance_find(gg_ctx *ctx, gg_store *store, const gg_partition_o
                 continue; /* a locked grid is left as it is */
             int32_t li = gg_locator_grid_by_code(t.loc, gr->code);
             int64_t now = li >= 0 ? t.households[li] : 0;
+            if (!gr->counted && now == 0)
+                continue; /* no count and no point tells: unknown, not under the minimum */
             int unchanged = gr->counted && now == gr->households;
             int hopeless = strstr(gr->flags, "unreachable") || strstr(gr->flags, "infeasible") ||
                            strstr(gr->flags, "island");

@@ -1,6 +1,7 @@
 /* Small GEOS helpers shared by the modules. */
 #include "geo/shapes.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 GEOSGeometry *gg_geom_polygons(GEOSContextHandle_t h, GEOSGeometry *g)
@@ -53,4 +54,14 @@ GEOSGeometry *gg_geom_make_valid_polygons(GEOSContextHandle_t h, GEOSGeometry *g
     }
     GEOSGeom_destroy_r(h, g);
     return made ? gg_geom_polygons(h, made) : NULL;
+}
+
+double gg_geom_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    const double a = 6378137.0, e2 = 0.00669437999014, deg = 3.14159265358979323846 / 180.0;
+    double area = 0, y0 = 0, y1 = 0;
+    if (GEOSArea_r(h, g, &area) != 1 || GEOSGeom_getYMin_r(h, g, &y0) != 1 || GEOSGeom_getYMax_r(h, g, &y1) != 1)
+        return 0;
+    double phi = (y0 + y1) / 2 * deg, s = sin(phi), w = sqrt(1.0 - e2 * s * s);
+    return area * deg * deg * (a / w) * cos(phi) * (a * (1.0 - e2) / (w * w * w));
 }

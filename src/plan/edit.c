@@ -2,7 +2,6 @@
  * one transaction, after checking what the edit would break. */
 #include "govgrid/plan.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "govgrid/code.h"
 
 #include "core/ctx.h"
+#include "geo/shapes.h"
 #include "store/plan.h"
 #include "store/stage.h"
 #include "store/versions.h"
@@ -184,21 +184,6 @@ static gg_status lock(gg_ctx *ctx, gg_store *store, int64_t plan, const char *co
 
 #define GRID_DEG 1e-7 /* the plans' precision grid (geo/coverage.h) */
 
-static double m2_per_deg2(double lat)
-{
-    const double a = 6378137.0, e2 = 0.00669437999014, deg = 3.14159265358979323846 / 180.0;
-    double phi = lat * deg, s = sin(phi), w = sqrt(1.0 - e2 * s * s);
-    return deg * deg * (a / w) * cos(phi) * (a * (1.0 - e2) / (w * w * w));
-}
-
-static double area_m2(GEOSContextHandle_t h, const GEOSGeometry *g)
-{
-    double a = 0, y0 = 0, y1 = 0;
-    if (GEOSArea_r(h, g, &a) != 1 || GEOSGeom_getYMin_r(h, g, &y0) != 1 || GEOSGeom_getYMax_r(h, g, &y1) != 1)
-        return 0;
-    return a * m2_per_deg2((y0 + y1) / 2);
-}
-
 /* Locate's rule among grids[0..n) (prepared): a dedicated grid first,
  * else the covering comprehensive grid of the lowest code; -1 for none. */
 typedef struct rule_set {
@@ -326,7 +311,7 @@ static gg_status split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     for (int i = 0; st == GG_OK && i < nf; i++) {
         const GEOSGeometry *f = GEOSGetGeometryN_r(h, faces, i);
         GEOSGeometry *inside = GEOSPointOnSurface_r(h, f);
-        int keep = inside != NULL && GEOSPreparedContains_r(h, gprep, inside) == 1 && area_m2(h, f) > 1.0;
+        int keep = inside != NULL && GEOSPreparedContains_r(h, gprep, inside) == 1 && gg_geom_area_m2(h, f) > 1.0;
         if (inside)
             GEOSGeom_destroy_r(h, inside);
         if (keep)
@@ -411,7 +396,7 @@ static gg_status split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     for (size_t i = 0; st == GG_OK && i < n_pieces; i++) {
         made[i] = *g;
         made[i].geom = pieces[i];
-        made[i].area_m2 = area_m2(h, pieces[i]);
+        made[i].area_m2 = gg_geom_area_m2(h, pieces[i]);
         made[i].households = made[i].persons = 0;
         made[i].flags[0] = '\0';
     }

@@ -3,43 +3,18 @@
  * store functions of store/versions.h. */
 #include "govgrid/plan.h"
 
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/ctx.h"
+#include "geo/shapes.h"
 #include "store/stage.h"
 #include "store/versions.h"
 
 /* Overlaps under this many square metres are slivers of two versions of
  * the same edge, not lineage (the coverage's own smallest part is 1 m²). */
 #define LINEAGE_MIN_M2 1.0
-
-#define DEG (3.14159265358979323846 / 180.0)
-
-/* Square metres per square degree at latitude lat: WGS 84's radii of
- * curvature, exact enough for the shares of a grid's lineage. */
-static double m2_per_deg2(double lat)
-{
-    const double a = 6378137.0, e2 = 0.00669437999014;
-    double phi = lat * DEG, s = sin(phi), w = sqrt(1.0 - e2 * s * s);
-    double n = a / w, m = a * (1.0 - e2) / (w * w * w);
-    return DEG * DEG * n * cos(phi) * m;
-}
-
-static double area_m2(GEOSContextHandle_t h, const GEOSGeometry *g)
-{
-    double a = 0, y = 0;
-    GEOSGeometry *c = GEOSGetCentroid_r(h, g);
-    if (c == NULL)
-        return 0;
-    GEOSGeomGetY_r(h, c, &y);
-    GEOSGeom_destroy_r(h, c);
-    if (GEOSArea_r(h, g, &a) != 1)
-        return 0;
-    return a * m2_per_deg2(y);
-}
 
 typedef struct lineage_query {
     GEOSContextHandle_t h;
@@ -109,7 +84,7 @@ static gg_status record_lineage(gg_ctx *ctx, gg_store *store, int64_t old, int64
                               f->code, to[j].code, ctx->geos_msg);
                 break;
             }
-            double a = area_m2(h, common);
+            double a = gg_geom_area_m2(h, common);
             GEOSGeom_destroy_r(h, common);
             if (a <= LINEAGE_MIN_M2)
                 continue;

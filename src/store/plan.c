@@ -48,11 +48,6 @@ int gg_plan_windows_rural(const gg_plan_windows *w, const char *ur)
            (strcmp(ur, "123") == 0 && w->class123_rural);
 }
 
-static void copy_text(sqlite3_stmt *stmt, int col, char *out, size_t size)
-{
-    const unsigned char *t = sqlite3_column_text(stmt, col);
-    snprintf(out, size, "%s", t ? (const char *)t : "");
-}
 
 gg_status gg_store_plan_grids(gg_store *store, int64_t plan, int with_geom, gg_plan_grid **out, size_t *n)
 {
@@ -78,13 +73,13 @@ gg_status gg_store_plan_grids(gg_store *store, int64_t plan, int with_geom, gg_p
             break;
         gg_plan_grid *g = &(*out)[(*n)++];
         memset(g, 0, sizeof *g);
-        copy_text(stmt, 0, g->code, sizeof g->code);
+        gg_store_column_text(stmt, 0, g->code, sizeof g->code);
         g->type = sqlite3_column_int(stmt, 1);
-        copy_text(stmt, 2, g->community, sizeof g->community);
+        gg_store_column_text(stmt, 2, g->community, sizeof g->community);
         g->counted = sqlite3_column_type(stmt, 3) != SQLITE_NULL;
         g->households = sqlite3_column_int64(stmt, 3);
         g->persons = sqlite3_column_int64(stmt, 4);
-        copy_text(stmt, 5, g->flags, sizeof g->flags);
+        gg_store_column_text(stmt, 5, g->flags, sizeof g->flags);
         g->geom = gg_store_column_geom(ctx, stmt, 6);
         g->locked = sqlite3_column_int(stmt, 7);
         gg_ctx_clear_error(ctx);
@@ -131,9 +126,9 @@ gg_status gg_store_community_grids(gg_store *store, int64_t plan, const char *co
             break;
         gg_community_grid *g = &(*out)[(*n)++];
         memset(g, 0, sizeof *g);
-        copy_text(stmt, 0, g->code, sizeof g->code);
+        gg_store_column_text(stmt, 0, g->code, sizeof g->code);
         g->type = sqlite3_column_int(stmt, 1);
-        copy_text(stmt, 2, g->name, sizeof g->name);
+        gg_store_column_text(stmt, 2, g->name, sizeof g->name);
         g->geom = gg_store_column_geom(ctx, stmt, 3);
         g->locked = sqlite3_column_int(stmt, 4);
         gg_ctx_clear_error(ctx);
@@ -202,7 +197,7 @@ gg_status gg_store_community_name(gg_store *store, const char *community, char *
     sqlite3_bind_text(stmt, 1, community, -1, SQLITE_STATIC);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
-        copy_text(stmt, 0, out, size);
+        gg_store_column_text(stmt, 0, out, size);
     else if (rc != SQLITE_DONE)
         st = gg_store_sql_error(store, "reading a community's name");
     sqlite3_finalize(stmt);
@@ -219,7 +214,7 @@ gg_status gg_store_community_class(gg_store *store, const char *community, char 
     sqlite3_bind_text(stmt, 1, community, -1, SQLITE_STATIC);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
-        copy_text(stmt, 0, out, size);
+        gg_store_column_text(stmt, 0, out, size);
     else if (rc != SQLITE_DONE)
         st = gg_store_sql_error(store, "reading a community's class");
     sqlite3_finalize(stmt);
@@ -251,8 +246,8 @@ gg_status gg_store_communities(gg_store *store, gg_community_row **out, size_t *
             break;
         }
         gg_community_row *c = &(*out)[(*n)++];
-        copy_text(stmt, 0, c->code, sizeof c->code);
-        copy_text(stmt, 1, c->urban_rural, sizeof c->urban_rural);
+        gg_store_column_text(stmt, 0, c->code, sizeof c->code);
+        gg_store_column_text(stmt, 1, c->urban_rural, sizeof c->urban_rural);
         c->geom = g;
     }
     if (st == GG_OK && rc != SQLITE_DONE)

@@ -100,6 +100,12 @@ gg_status gg_store_resolve_plan(gg_store *store, int64_t asked, int64_t *plan)
                     store->path);
 }
 
+void gg_store_column_text(sqlite3_stmt *stmt, int col, char *out, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(stmt, col);
+    snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
 GEOSGeometry *gg_store_column_geom(gg_ctx *ctx, sqlite3_stmt *stmt, int col)
 {
     const void *wkb = sqlite3_column_blob(stmt, col);

@@ -49,6 +49,10 @@ gg_status gg_store_resolve_plan(gg_store *store, int64_t asked, int64_t *plan);
 /* The geometry in a result column holding WKB (AsBinary(geom)), read with
  * ctx's GEOS handle; NULL for SQL NULL or unreadable WKB. Owned by the
  * caller. */
+/* Column col of the current row as text into out (size bytes, cut to
+ * fit); "" for NULL. */
+void gg_store_column_text(sqlite3_stmt *stmt, int col, char *out, size_t size);
+
 GEOSGeometry *gg_store_column_geom(gg_ctx *ctx, sqlite3_stmt *stmt, int col);
 
 /* Prepares a statement, recording a failure. */

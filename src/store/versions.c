@@ -18,11 +18,6 @@
 #define SAME_GRID(x, y)                                                                                          \
     "(" x " = " y " OR ST_Equals(" x ", " y ") = 1 OR Area(SymDifference(" x ", " y "), 1) <= 1.0)"
 
-static void copy_text(sqlite3_stmt *stmt, int col, char *out, size_t size)
-{
-    const unsigned char *t = sqlite3_column_text(stmt, col);
-    snprintf(out, size, "%s", t ? (const char *)t : "");
-}
 
 gg_status gg_store_plan_row(gg_store *store, int64_t id, gg_plan_row *out)
 {
@@ -41,10 +36,10 @@ gg_status gg_store_plan_row(gg_store *store, int64_t id, gg_plan_row *out)
     if (rc == SQLITE_ROW) {
         out->id = sqlite3_column_int64(stmt, 0);
         out->parent = sqlite3_column_int64(stmt, 1);
-        copy_text(stmt, 2, out->state, sizeof out->state);
-        copy_text(stmt, 3, out->source, sizeof out->source);
-        copy_text(stmt, 4, out->published, sizeof out->published);
-        copy_text(stmt, 5, out->superseded, sizeof out->superseded);
+        gg_store_column_text(stmt, 2, out->state, sizeof out->state);
+        gg_store_column_text(stmt, 3, out->source, sizeof out->source);
+        gg_store_column_text(stmt, 4, out->published, sizeof out->published);
+        gg_store_column_text(stmt, 5, out->superseded, sizeof out->superseded);
         out->superseded_by = sqlite3_column_int64(stmt, 6);
         out->grids = sqlite3_column_int64(stmt, 7);
     } else if (rc == SQLITE_DONE) {
@@ -180,13 +175,13 @@ gg_status gg_store_plan_codes(gg_store *store, int64_t plan, gg_plan_code **out,
             break;
         gg_plan_code *c = &(*out)[(*n)++];
         memset(c, 0, sizeof *c);
-        copy_text(stmt, 0, c->code, sizeof c->code);
-        copy_text(stmt, 1, c->community, sizeof c->community);
+        gg_store_column_text(stmt, 0, c->code, sizeof c->code);
+        gg_store_column_text(stmt, 1, c->community, sizeof c->community);
         c->type = sqlite3_column_int(stmt, 2);
         c->registered = sqlite3_column_int(stmt, 3);
         c->issued_by = sqlite3_column_int64(stmt, 4);
         c->retired_by = sqlite3_column_int64(stmt, 5);
-        copy_text(stmt, 6, c->valid_to, sizeof c->valid_to);
+        gg_store_column_text(stmt, 6, c->valid_to, sizeof c->valid_to);
     }
     if (st == GG_OK && rc != SQLITE_DONE)
         st = gg_store_sql_error(store, "reading a plan's codes");
@@ -266,9 +261,9 @@ gg_status gg_store_grids_changed(gg_store *store, int64_t a, int64_t b, gg_plan_
             break;
         gg_plan_grid *g = &(*out)[(*n)++];
         memset(g, 0, sizeof *g);
-        copy_text(stmt, 0, g->code, sizeof g->code);
+        gg_store_column_text(stmt, 0, g->code, sizeof g->code);
         g->type = sqlite3_column_int(stmt, 1);
-        copy_text(stmt, 2, g->community, sizeof g->community);
+        gg_store_column_text(stmt, 2, g->community, sizeof g->community);
         g->geom = gg_store_column_geom(ctx, stmt, 3);
     }
     if (st == GG_OK && rc != SQLITE_DONE)
@@ -332,8 +327,8 @@ gg_status gg_store_grids_compare(gg_store *store, int64_t a, int64_t b, gg_grid_
             break;
         gg_grid_pair *p = &(*out)[(*n)++];
         memset(p, 0, sizeof *p);
-        copy_text(stmt, 0, p->code, sizeof p->code);
-        copy_text(stmt, 1, p->community, sizeof p->community);
+        gg_store_column_text(stmt, 0, p->code, sizeof p->code);
+        gg_store_column_text(stmt, 1, p->community, sizeof p->community);
         p->in_a = sqlite3_column_int(stmt, 2);
         p->in_b = sqlite3_column_int(stmt, 3);
         p->same_geom = sqlite3_column_int(stmt, 4);
@@ -421,13 +416,13 @@ gg_status gg_codes_list(gg_ctx *ctx, gg_store *store, const char *code, gg_code_
             break;
         gg_code_record *r = &(*records)[(*n)++];
         memset(r, 0, sizeof *r);
-        copy_text(stmt, 0, r->code, sizeof r->code);
-        copy_text(stmt, 1, r->community, sizeof r->community);
+        gg_store_column_text(stmt, 0, r->code, sizeof r->code);
+        gg_store_column_text(stmt, 1, r->community, sizeof r->community);
         r->type = sqlite3_column_int(stmt, 2);
         r->issued_by = sqlite3_column_int64(stmt, 3);
-        copy_text(stmt, 4, r->valid_from, sizeof r->valid_from);
+        gg_store_column_text(stmt, 4, r->valid_from, sizeof r->valid_from);
         r->retired_by = sqlite3_column_int64(stmt, 5);
-        copy_text(stmt, 6, r->valid_to, sizeof r->valid_to);
+        gg_store_column_text(stmt, 6, r->valid_to, sizeof r->valid_to);
     }
     if (st == GG_OK && rc != SQLITE_DONE)
         st = gg_store_sql_error(store, "reading the code register");
@@ -468,8 +463,8 @@ gg_status gg_code_lineage(gg_ctx *ctx, gg_store *store, const char *code, gg_cod
         gg_code_link *l = &(*links)[(*n)++];
         memset(l, 0, sizeof *l);
         l->plan = sqlite3_column_int64(stmt, 0);
-        copy_text(stmt, 1, l->from_code, sizeof l->from_code);
-        copy_text(stmt, 2, l->to_code, sizeof l->to_code);
+        gg_store_column_text(stmt, 1, l->from_code, sizeof l->from_code);
+        gg_store_column_text(stmt, 2, l->to_code, sizeof l->to_code);
         l->area_m2 = sqlite3_column_double(stmt, 3);
     }
     if (st == GG_OK && rc != SQLITE_DONE)
@@ -538,14 +533,14 @@ gg_status gg_store_edit_grids(gg_store *store, int64_t plan, const char *const *
         int rc = sqlite3_step(stmt);
         if (rc == SQLITE_ROW) {
             g->type = sqlite3_column_int(stmt, 0);
-            copy_text(stmt, 1, g->community, sizeof g->community);
-            copy_text(stmt, 2, g->name, sizeof g->name);
+            gg_store_column_text(stmt, 1, g->community, sizeof g->community);
+            gg_store_column_text(stmt, 2, g->name, sizeof g->name);
             g->counted = sqlite3_column_int(stmt, 3);
             g->households = sqlite3_column_int64(stmt, 4);
             g->persons = sqlite3_column_int64(stmt, 5);
             g->area_m2 = sqlite3_column_double(stmt, 6);
-            copy_text(stmt, 7, g->flags, sizeof g->flags);
-            copy_text(stmt, 8, g->beidou, sizeof g->beidou);
+            gg_store_column_text(stmt, 7, g->flags, sizeof g->flags);
+            gg_store_column_text(stmt, 8, g->beidou, sizeof g->beidou);
             g->locked = sqlite3_column_int(stmt, 9);
             g->geom = gg_store_column_geom(ctx, stmt, 10);
             if (g->geom == NULL)
@@ -712,7 +707,7 @@ gg_status gg_store_locked_grids(gg_store *store, int64_t plan, const char (*comm
         sqlite3_bind_text(stmt, 2, json, -1, SQLITE_STATIC);
         if (sqlite3_step(stmt) == SQLITE_ROW) {
             *count = sqlite3_column_int64(stmt, 0);
-            copy_text(stmt, 1, first, size);
+            gg_store_column_text(stmt, 1, first, size);
         } else {
             st = gg_store_sql_error(store, "reading locked grids");
         }

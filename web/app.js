@@ -119,11 +119,24 @@
   L.control.scale({ imperial: false }).addTo(map);
 
   var basemap = null;
-  var communityLayer = L.geoJSON(null, { renderer: renderer, interactive: false,
-    style: function () { return { color: '#8a5a00', weight: 2.5, dashArray: '6 4', fill: false }; } });
   /* The grids: all of a view on one canvas (gridcanvas.js), with its own
-   * hit testing for hover and the selected grid. */
+   * hit testing for hover and the selected grid. The community and
+   * township boundaries above them on a canvas of their own of the same
+   * kind: Leaflet's own canvas renderer projected and redrew their long
+   * rings on every move, half the repaint of a county's view. */
   var gridLayer = L.gridCanvas({ padding: 0.1, style: gridStyle, key: function (f) { return (f.properties || {}).code; } });
+  var communityLayer = L.gridCanvas({ padding: 0.1, key: featureId, style: communityStyle, className: 'gg-communities' });
+  /* Dashed community and township lines, one pixel wide up to zoom 13: a
+   * wider line is stroked as an outline and filled, and took 25-35 ms a
+   * repaint for the few hundred communities of a county's view; from 14
+   * on, a few are in view and the line is wide. */
+  function communityStyle() {
+    return { color: '#8a5a00', weight: map.getZoom() >= 14 ? 2.5 : 1, dashArray: '6 4', fillOpacity: 0 };
+  }
+  var communityWide = null;
+  map.on('zoomend', function () {
+    if (communityWide !== (map.getZoom() >= 14)) { communityWide = map.getZoom() >= 14; communityLayer.restyle(); }
+  });
   var deptLayer = L.geoJSON(null, { renderer: renderer, interactive: false,
     style: function () { return { color: '#1f78b4', weight: 2, fillColor: '#1f78b4', fillOpacity: 0.12 }; } });
   var conflictLayer = L.geoJSON(null, { renderer: renderer, style: conflictStyle, pointToLayer: function (f, ll) {
@@ -270,13 +283,13 @@
     if (name === 'conflicts') { if (layerOn(name)) conflictLayer.addTo(map); else map.removeLayer(conflictLayer); }
     if (name === 'depts') { if (layerOn(name)) deptLayer.addTo(map); else map.removeLayer(deptLayer); }
     drawLegend();
-    scheduleView(0);
+    scheduleView();
   }
   $('dept').addEventListener('change', function () {
     state.dept = $('dept').value;
     deptCache = {};
     deptLayer.clearLayers();
-    if (state.dept && !layerOn('depts')) { layerBox('depts').checked = true; layerChanged('depts'); } else scheduleView(0);
+    if (state.dept && !layerOn('depts')) { layerBox('depts').checked = true; layerChanged('depts'); } else scheduleView();
   });
   $('menu-button').addEventListener('click', function () {
     var open = !document.body.classList.contains('menu-open');
@@ -363,39 +376,39 @@
   });
 
   /* --- per-view fetching ------------------------------------------------- */
-  /* Each view is fetched as the slippy-map tiles two zoom levels up that it
-   * touches, each cached per (plan, zoom, tile), so that a pan asks only
-   * for what is new and the simplification matches the zoom. The previous
-   * view's requests are aborted when the view moves. */
+  /* Each view is fetched as the slippy-map tiles one zoom level up (512
+   * pixels) that it touches, each cached per (plan, zoom, tile), so that a
+   * pan asks only for what is new and the simplification matches the
+   * zoom; the community boundaries, few and large, as tiles three levels
+   * up (2,048 pixels), so that most pans need none. The previous view's
+   * requests are aborted when the view moves. */
   var viewTimer = null, viewAbort = null, deptCache = {}, conflictCache = {};
-  function scheduleView(delay) {
+  /* Loads the view once the current task is done (the moves and layer
+   * changes of one task make one load). */
+  function scheduleView() {
     clearTimeout(viewTimer);
-    viewTimer = setTimeout(loadView, delay == null ? 120 : delay);
+    viewTimer = setTimeout(loadView, 0);
   }
-  /* A view whose grids are all cached is drawn at once; otherwise the
-   * grids held (the tiles around the last view) are painted and labelled
-   * at the new view while the fetch waits for the moves to pause. */
+  /* The view is loaded as soon as a move ends: drawn at once from the
+   * cache when it holds every tile, else asked for at once (a later move
+   * aborts the requests). Meanwhile the last painting slides and scales
+   * along with the map (gridcanvas.js): painting the grids held at the new
+   * view first cost a county's zoom-12 view about 90 ms of the main thread
+   * before its answer could be read. */
   map.on('moveend', function () {
-    if (viewCached()) scheduleView(0);
-    else { gridLayer.redraw(); drawLabels(); scheduleView(); }
+    clearTimeout(viewTimer);
+    loadView();
   });
-  function viewCached() {
-    if (!state.started) return false;
-    var grids = gridCache('grids'), communities = gridCache('communities');
-    var wantCommunities = layerOn('communities') && state.routes['/v1/communities'] !== false;
-    return viewTiles().every(function (tl) {
-      var key = tileKey(tl);
-      return grids[key] && (!wantCommunities || communities[key]);
-    });
-  }
   map.on('zoomstart', function () { map.getPane('labels').innerHTML = ''; });
 
-  function viewTiles() {
-    var z = Math.round(map.getZoom()), tz = Math.max(0, Math.min(z - 2, 16)), n = Math.pow(2, tz);
+  /* The tiles up levels above the zoom (1: 512-pixel tiles) that the view
+   * touches. */
+  function viewTiles(up) {
+    var z = Math.round(map.getZoom()), tz = Math.max(0, Math.min(z - up, 16)), n = Math.pow(2, tz);
     var b = map.getBounds(), out = [];
     var x0 = lon2x(b.getWest(), n), x1 = lon2x(b.getEast(), n), y0 = lat2y(b.getNorth(), n), y1 = lat2y(b.getSouth(), n);
     for (var x = x0; x <= x1; x++)
-      for (var y = y0; y <= y1; y++) out.push({ z: z, tz: tz, x: x, y: y, bbox: tileBbox(tz, x, y) });
+      for (var y = y0; y <= y1; y++) out.push({ z: z, tz: tz, x: x, y: y, box: tileBox(tz, x, y) });
     return out;
   }
   function lon2x(lon, n) { return Math.max(0, Math.min(n - 1, Math.floor((lon + 180) / 360 * n))); }
@@ -403,25 +416,62 @@
     var r = Math.max(-85, Math.min(85, lat)) * Math.PI / 180;
     return Math.max(0, Math.min(n - 1, Math.floor((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2 * n)));
   }
-  function tileBbox(z, x, y) {
+  function tileBox(z, x, y) {
     var n = Math.pow(2, z), lat = function (yy) { return Math.atan(Math.sinh(Math.PI * (1 - 2 * yy / n))) * 180 / Math.PI; };
-    return [x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)].map(function (v) { return v.toFixed(6); }).join(',');
+    return [x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)];
   }
   function tileKey(tl) { return tl.z + '/' + tl.x + '/' + tl.y + '/' + tl.tz; }
+  /* A feature's box in degrees [w, s, e, n]: its GeoJSON bbox (the
+   * polyline form has one), else worked out once. */
+  var boxOf = typeof WeakMap === 'function' ? new WeakMap() : null;
+  function featureBox(f) {
+    if (Array.isArray(f.bbox) && f.bbox.length === 4) return f.bbox;
+    var box = boxOf && boxOf.get(f);
+    if (box) return box;
+    box = [Infinity, Infinity, -Infinity, -Infinity];
+    var g = f.geometry, walk = function (c) {
+      if (typeof c[0] === 'number') {
+        if (c[0] < box[0]) box[0] = c[0];
+        if (c[0] > box[2]) box[2] = c[0];
+        if (c[1] < box[1]) box[1] = c[1];
+        if (c[1] > box[3]) box[3] = c[1];
+      } else for (var i = 0; i < c.length; i++) walk(c[i]);
+    };
+    if (g && g.coordinates) walk(g.coordinates);
+    if (boxOf) boxOf.set(f, box);
+    return box;
+  }
   /* Fetch one per-tile source: cache[key] holds the tile's features once
-   * answered; resolves to the features of every tile of the view. */
+   * answered; resolves to the features of every tile of the view. The
+   * tiles missing from the cache are asked for in one request, for the box
+   * around them all, and its features shared out to the tiles their boxes
+   * meet (as the service chose them): one request per source and view, not
+   * one per tile, which waited in the browser's queue of six connections
+   * behind each other and the basemap's tiles. */
   function fetchTiles(path, cache, tiles, extra, signal) {
-    return Promise.all(tiles.map(function (tl) {
-      var key = tileKey(tl);
-      if (cache[key]) return Promise.resolve(cache[key]);
-      var url = path + '?bbox=' + tl.bbox + '&zoom=' + tl.z + (state.plan ? '&plan=' + state.plan : '') + (extra || '');
-      return getJSON(url, signal).then(function (res) {
-        if (res.status !== 200) throw res;
-        cache[key] = (res.body && res.body.features) || [];
-        if (res.body && res.body.plan && state.plan == null) state.plan = res.body.plan;
-        return cache[key];
+    var missing = tiles.filter(function (tl) { return !cache[tileKey(tl)]; });
+    var lists = function () { return tiles.map(function (tl) { return cache[tileKey(tl)]; }); };
+    if (!missing.length) return Promise.resolve(lists());
+    var all = [Infinity, Infinity, -Infinity, -Infinity];
+    missing.forEach(function (tl) {
+      var b = tl.box;
+      all = [Math.min(all[0], b[0]), Math.min(all[1], b[1]), Math.max(all[2], b[2]), Math.max(all[3], b[3])];
+    });
+    var url = path + '?bbox=' + all.map(function (v) { return v.toFixed(6); }).join(',') + '&zoom=' + missing[0].z +
+      (state.plan ? '&plan=' + state.plan : '') + (extra || '');
+    return getJSON(url, signal).then(function (res) {
+      if (res.status !== 200) throw res;
+      var features = (res.body && res.body.features) || [];
+      if (res.body && res.body.plan && state.plan == null) state.plan = res.body.plan;
+      missing.forEach(function (tl) {
+        var b = tl.box;
+        cache[tileKey(tl)] = features.filter(function (f) {
+          var fb = featureBox(f);
+          return fb[2] >= b[0] && fb[0] <= b[2] && fb[3] >= b[1] && fb[1] <= b[3];
+        });
       });
-    }));
+      return lists();
+    });
   }
   /* Adds to a GeoJSON layer the features not on it yet (by id). */
   function addNew(layer, drawn, lists, idOf) {
@@ -436,7 +486,7 @@
     return fresh.length;
   }
 
-  var drawnCommunities = {}, drawnDept = {}, drawnConflicts = {}, gridCacheZoom = {}, gridsDrawn = null;
+  var drawnDept = {}, drawnConflicts = {}, gridCacheZoom = {}, gridsDrawn = null;
   function gridCache(kind) {
     var k = kind + '/' + (state.plan || '');
     return gridCacheZoom[k] || (gridCacheZoom[k] = {});
@@ -445,14 +495,14 @@
     if (!state.started) return;
     if (viewAbort) viewAbort.abort();
     var abort = viewAbort = new AbortController();
-    var tiles = viewTiles(), z = tiles[0].z;
+    var tiles = viewTiles(1), z = tiles[0].z;
     if (state.zoomDrawn !== z) {
       state.zoomDrawn = z;
-      communityLayer.clearLayers(); deptLayer.clearLayers(); conflictLayer.clearLayers();
-      drawnCommunities = {}; drawnDept = {}; drawnConflicts = {};
+      communityLayer.clear(); deptLayer.clearLayers(); conflictLayer.clearLayers();
+      drawnDept = {}; drawnConflicts = {};
     }
     var jobs = [];
-    jobs.push(fetchTiles('/v1/grids', gridCache('grids'), tiles, '&limit=50000', abort.signal).then(function (lists) {
+    jobs.push(fetchTiles('/v1/grids', gridCache('grids'), tiles, '&limit=50000&encoding=polyline', abort.signal).then(function (lists) {
       if (abort.signal.aborted) return;
       /* The previous zoom's grids stay until this zoom's arrive, then are
        * replaced; at the same zoom and plan only new grids are added. */
@@ -467,8 +517,8 @@
       banner(res && res.status ? errorText(res) : t('error') + res.message);
     }));
     if (layerOn('communities') && state.routes['/v1/communities'] !== false)
-      jobs.push(fetchTiles('/v1/communities', gridCache('communities'), tiles, '', abort.signal).then(function (lists) {
-        if (!abort.signal.aborted) addNew(communityLayer, drawnCommunities, lists, featureId);
+      jobs.push(fetchTiles('/v1/communities', gridCache('communities'), viewTiles(3), '&encoding=polyline', abort.signal).then(function (lists) {
+        if (!abort.signal.aborted) communityLayer.addFeatures([].concat.apply([], lists));
       }, function (res) { if (res && res.status === 404) markUnavailable('communities'); }));
     if (layerOn('depts') && state.dept)
       jobs.push(fetchTiles('/v1/dept-grids', deptCache, tiles, '&dept=' + encodeURIComponent(state.dept), abort.signal).then(function (lists) {
@@ -485,7 +535,8 @@
       if (!state.fitted && gridLayer.count() && !state.fitting) fitData();
       drawLabels();
       document.body.setAttribute('data-view', String(++viewCount));
-    });
+      L.Util.requestAnimFrame(releaseTiles);
+    }, function (e) { releaseTiles(); throw e; });
   }
   var viewCount = 0;
   function featureId(f) {
@@ -518,7 +569,7 @@
         map.setMinZoom(Math.max(3, map.getZoom() - 4));
         fillPlans();
       }
-      scheduleView(0);
+      scheduleView();
     }).catch(function (e) { state.fitting = false; banner(t('error') + e.message); });
   }
   /* The box of GeoJSON features, read from their coordinates (no layer
@@ -557,11 +608,6 @@
     if (widths[key] == null) { measureCtx.font = font; widths[key] = Math.ceil(measureCtx.measureText(text).width); }
     return widths[key];
   }
-  function labelPoint(f, layer) {
-    var p = f.properties || {};
-    if (Array.isArray(p.label) && p.label.length === 2) return L.latLng(p.label[1], p.label[0]);
-    return layer.getBounds().getCenter();
-  }
   function drawLabels() {
     var pane = map.getPane('labels');
     pane.innerHTML = '';
@@ -583,14 +629,11 @@
                    rank: kind === 'community' ? 1e12 : (p.households || 0) * 1e6 + (p.area_m2 || 0) / 1e3 });
     };
     if (layerOn('communities'))
-      communityLayer.eachLayer(function (l) {
-        var f = l.feature, p = f.properties || {};
-        if (!l.getBounds) return;
-        var b = l.getBounds();
-        if (!map.getBounds().intersects(b)) return;
+      communityLayer.inView().forEach(function (d) {
+        var p = d.feature.properties || {};
         if (p.level && p.level !== 'community' && z >= 15) return;
-        candidate('community', p, [p.name || p.code || ''], map.latLngToContainerPoint(b.getNorthWest()),
-                  map.latLngToContainerPoint(b.getSouthEast()), map.latLngToContainerPoint(labelPoint(f, l)));
+        var at = Array.isArray(p.label) && p.label.length === 2 ? map.latLngToContainerPoint([p.label[1], p.label[0]]) : null;
+        candidate('community', p, [p.name || p.code || ''], L.point(d.box[0], d.box[1]), L.point(d.box[2], d.box[3]), at);
       });
     /* Grids from the grid layer's boxes; a grid lower on screen than one
      * line of text can hold no label and is passed over unmeasured. */
@@ -809,6 +852,34 @@
     });
   }
 
+  /* The basemap asks for a view's tiles once the view's grids are painted
+   * (at once when they were cached, and after TILES_WAIT_MS whatever
+   * happens): on two cores, twenty tiles' requests, decoding and
+   * compositing took turns with the grids' answer and painting, a third
+   * of a county view's repaint. A move holds the tiles back until its
+   * view is loaded. */
+  var TILES_WAIT_MS = 600, tilesHeld = false, tilesTimer = null;
+  var Basemap = L.TileLayer.extend({
+    _update: function (center) {
+      if (tilesHeld) { this._updateWanted = true; return; }
+      return L.TileLayer.prototype._update.call(this, center);
+    }
+  });
+  map.on('movestart', function () {
+    if (!state.started) return;
+    tilesHeld = true;
+    clearTimeout(tilesTimer);
+    tilesTimer = setTimeout(releaseTiles, TILES_WAIT_MS);
+  });
+  function releaseTiles() {
+    clearTimeout(tilesTimer);
+    tilesHeld = false;
+    if (basemap && basemap._map && basemap._updateWanted) {
+      basemap._updateWanted = false;
+      basemap._update();
+    }
+  }
+
   /* --- optional routes ---------------------------------------------------- */
   function probeTiles() {
     return fetch('/tiles/0/0/0.png').then(function (r) {
@@ -816,7 +887,7 @@
       var retina = window.devicePixelRatio > 1;
       return (retina ? fetch('/tiles/0/0/0@2x.png').then(function (r2) { return r2.ok; }) : Promise.resolve(false))
         .then(function (hd) {
-          basemap = L.tileLayer('/tiles/{z}/{x}/{y}' + (hd ? '{r}' : '') + '.png', {
+          basemap = new Basemap('/tiles/{z}/{x}/{y}' + (hd ? '{r}' : '') + '.png', {
             minZoom: 0, maxZoom: 19, maxNativeZoom: 19, detectRetina: false, tileSize: 256,
             attribution: '© OpenStreetMap contributors (ODbL) · govgrid'
           });
@@ -879,6 +950,7 @@
     });
   }
   /* For scripts and the end-to-end test. */
-  window.govgrid = { map: map, state: state, reload: reloadAll, t: t, gridLayer: gridLayer };
+  window.govgrid = { map: map, state: state, reload: reloadAll, t: t, gridLayer: gridLayer,
+                     tilesLoading: function () { return tilesHeld || !!(basemap && basemap._map && basemap.isLoading()); } };
   start();
 }());

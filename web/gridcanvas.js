@@ -40,36 +40,77 @@
   }
   function polygonsOf(f) {
     var g = f.geometry;
-    return !g ? [] : g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+    if (!g || !g.coordinates) return [];
+    return g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+  }
+  /* The rings of a feature in the service's polyline form (encoding
+   * "polyline": each ring a string of Google's Encoded Polyline Algorithm
+   * Format, (lat, lon) at the geometry's precision), or null. */
+  function polylinesOf(f) {
+    var g = f.geometry;
+    if (!g || g.encoding !== 'polyline' || !g.polylines) return null;
+    var out = [];
+    for (var p = 0; p < g.polylines.length; p++) for (var r = 0; r < g.polylines[p].length; r++) out.push(g.polylines[p][r]);
+    return out;
+  }
+  /* How many points an encoded polyline holds: every value ends with a
+   * character below 95 (63 + 0x20), two values a point. */
+  function polylinePoints(s) {
+    var n = 0;
+    for (var i = 0; i < s.length; i++) if (s.charCodeAt(i) < 95) n++;
+    return n >> 1;
   }
 
   /* Records of features: the rings of all of them in one Float64Array of
    * x, y in Mercator units (a record's rings end at the offsets in ends),
    * each record's box in Mercator units (x0 west, y0 north) and in degrees. */
   function decode(features) {
-    var total = 0, i, p, r, k;
+    var total = 0, i, p, r, k, lines;
     for (i = 0; i < features.length; i++) {
+      if ((lines = polylinesOf(features[i]))) {
+        for (r = 0; r < lines.length; r++) total += polylinePoints(lines[r]);
+        continue;
+      }
       var polys = polygonsOf(features[i]);
       for (p = 0; p < polys.length; p++) for (r = 0; r < polys[p].length; r++) total += polys[p][r].length;
     }
     var xy = new Float64Array(2 * total), at = 0, out = new Array(features.length);
+    var w, s, e, n;
+    var put = function (lon, lat) {
+      if (lon < w) w = lon;
+      if (lon > e) e = lon;
+      if (lat < s) s = lat;
+      if (lat > n) n = lat;
+      xy[at++] = mercX(lon);
+      xy[at++] = mercY(lat);
+    };
     for (i = 0; i < features.length; i++) {
-      var f = features[i], parts = polygonsOf(f), ends = [], start = at;
-      var w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
-      for (p = 0; p < parts.length; p++)
-        for (r = 0; r < parts[p].length; r++) {
-          var ring = parts[p][r];
-          for (k = 0; k < ring.length; k++) {
-            var lon = ring[k][0], lat = ring[k][1];
-            if (lon < w) w = lon;
-            if (lon > e) e = lon;
-            if (lat < s) s = lat;
-            if (lat > n) n = lat;
-            xy[at++] = mercX(lon);
-            xy[at++] = mercY(lat);
+      var f = features[i], ends = [], start = at;
+      w = s = Infinity; e = n = -Infinity;
+      if ((lines = polylinesOf(f))) {
+        var unit = Math.pow(10, -(f.geometry.precision || 5));
+        for (r = 0; r < lines.length; r++) {
+          var str = lines[r], lat = 0, lon = 0, idx = 0, len = str.length;
+          while (idx < len) {
+            var shift = 0, value = 0, c;
+            do { c = str.charCodeAt(idx++) - 63; value |= (c & 0x1f) << shift; shift += 5; } while (c >= 0x20);
+            lat += value & 1 ? ~(value >>> 1) : value >>> 1;
+            shift = value = 0;
+            do { c = str.charCodeAt(idx++) - 63; value |= (c & 0x1f) << shift; shift += 5; } while (c >= 0x20);
+            lon += value & 1 ? ~(value >>> 1) : value >>> 1;
+            put(lon * unit, lat * unit);
           }
           ends.push(at);
         }
+      } else {
+        var parts = polygonsOf(f);
+        for (p = 0; p < parts.length; p++)
+          for (r = 0; r < parts[p].length; r++) {
+            var ring = parts[p][r];
+            for (k = 0; k < ring.length; k++) put(ring[k][0], ring[k][1]);
+            ends.push(at);
+          }
+      }
       out[i] = { feature: f, key: null, xy: xy, start: start, ends: ends, empty: at === start,
                  w: w, s: s, e: e, n: n, x0: mercX(w), y0: mercY(n), x1: mercX(e), y1: mercY(s),
                  style: null, styleGeneration: -1 };
@@ -93,7 +134,7 @@
 
   L.GridCanvas = L.Layer.extend({
     options: {
-      padding: 0.1, pane: 'overlayPane', key: null, style: null, settleMs: 1000,
+      padding: 0.1, pane: 'overlayPane', key: null, style: null, settleMs: 1000, className: 'gg-grids',
       hoverStyle: { color: '#0b5ed7', weight: 2 },
       selectStyle: { color: '#0b5ed7', weight: 4, fillColor: '#0b5ed7', fillOpacity: 0.15 }
     },
@@ -252,8 +293,8 @@
     onAdd: function (map) {
       if (!this.container) {
         this.container = L.DomUtil.create('div', 'gg-grid-layer');
-        this.canvas = L.DomUtil.create('canvas', 'gg-grids', this.container);
-        this.top = L.DomUtil.create('canvas', 'gg-grids-highlight', this.container);
+        this.canvas = L.DomUtil.create('canvas', this.options.className, this.container);
+        this.top = L.DomUtil.create('canvas', this.options.className + '-highlight', this.container);
         this.container.style.position = this.canvas.style.position = this.top.style.position = 'absolute';
         this.canvas.style.left = this.canvas.style.top = this.top.style.left = this.top.style.top = '0';
         this.canvas.style.transformOrigin = '0 0';
@@ -394,6 +435,7 @@
       L.DomUtil.setTransform(this.canvas, L.point(0, 0), 1);
       ctx.lineJoin = ctx.lineCap = 'round';
       fills.forEach(function (list) {
+        if (!list[0].style.fillOpacity) return;
         ctx.globalAlpha = list[0].style.fillOpacity;
         ctx.fillStyle = list[0].style.fill;
         this.paint(ctx, list, f, 'fill');
@@ -405,6 +447,7 @@
         ctx.strokeStyle = st.color;
         ctx.lineWidth = st.weight;
         ctx.setLineDash(st.dash || []);
+        ctx.lineJoin = ctx.lineCap = st.dash ? 'butt' : 'round';
         this.paint(ctx, list, f, 'stroke');
       }, this);
       ctx.setLineDash([]);

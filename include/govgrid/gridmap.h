@@ -55,18 +55,33 @@ GG_API size_t gg_gridmap_bytes(const gg_gridmap *map);
 /* How many vertices the map's grids have. */
 GG_API size_t gg_gridmap_vertices(const gg_gridmap *map);
 
-/* The map's grids as a GeoJSON FeatureCollection ({"type",
- * "features", "plan", "zoom", "count"}): those whose box meets bbox (west,
- * south, east, north; NULL: all), of community (NULL: all), at most limit
- * (<= 0: all), by code. *json (free with gg_text_free) of *len bytes.
- * Read-only on map: threads may share it. */
+/* How an answer writes its features:
+ * - GG_GRIDMAP_GEOJSON: GeoJSON Features, MultiPolygon coordinates;
+ * - GG_GRIDMAP_POLYLINE: the web map's compact form, about a third of the
+ *   bytes and far fewer JSON tokens to parse: each Feature has "bbox"
+ *   ([w, s, e, n] of its points, rounded outwards), a grid only the
+ *   properties code, type, households, flags, short_staffed and label
+ *   (a division all of its own), and "geometry" {"type":
+ *   "MultiPolygon", "encoding": "polyline", "precision": P, "polylines":
+ *   [[ring, hole...], ...]}, each ring a string in Google's Encoded
+ *   Polyline Algorithm Format: (lat, lon) pairs at P decimals (7, as the
+ *   GeoJSON form writes them: the same points), as any polyline decoder
+ *   reads them. Not GeoJSON geometry: no "coordinates". */
+typedef enum gg_gridmap_form { GG_GRIDMAP_GEOJSON = 0, GG_GRIDMAP_POLYLINE = 1 } gg_gridmap_form;
+
+/* The map's grids as a FeatureCollection ({"type", "features", "plan",
+ * "zoom", "count"}) of form: those whose box meets bbox (west, south,
+ * east, north; NULL: all), of community (NULL: all), at most limit (<= 0:
+ * all), by code. *json (free with gg_text_free) of *len bytes. Read-only
+ * on map: threads may share it. */
 GG_API gg_status gg_gridmap_grids_geojson(gg_ctx *ctx, const gg_gridmap *map, const double *bbox,
-                                          const char *community, int64_t limit, char **json, size_t *len);
+                                          const char *community, int64_t limit, gg_gridmap_form form, char **json,
+                                          size_t *len);
 
 /* The map's communities and townships, the same way, with properties
  * level ("community" or "township"), code, name and label. */
-GG_API gg_status gg_gridmap_divisions_geojson(gg_ctx *ctx, const gg_gridmap *map, const double *bbox, char **json,
-                                              size_t *len);
+GG_API gg_status gg_gridmap_divisions_geojson(gg_ctx *ctx, const gg_gridmap *map, const double *bbox,
+                                              gg_gridmap_form form, char **json, size_t *len);
 
 GG_API void gg_gridmap_free(gg_ctx *ctx, gg_gridmap *map);
 

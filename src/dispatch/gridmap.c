@@ -5,6 +5,7 @@
 #include "govgrid/gridmap.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,9 @@
 typedef struct feature {
     char *code, *community;     /* community: grids only */
     char *props;                /* the properties object, JSON */
+    char *mini;                 /* the polyline form's properties (NULL: props) */
     char *text;                 /* the whole Feature, JSON */
+    char *compact;              /* the Feature in the polyline form */
     double box[4];
     size_t vertices;
 } feature;
@@ -63,7 +66,9 @@ static void feature_clear(feature *f)
     free(f->code);
     free(f->community);
     free(f->props);
+    free(f->mini);
     free(f->text);
+    free(f->compact);
 }
 
 void gg_gridmap_free(gg_ctx *ctx, gg_gridmap *map)
@@ -106,6 +111,93 @@ static void put_number(FILE *mem, double v, int digits)
     if (strcmp(b, "-0") == 0)
         strcpy(b, "0");
     fputs(b, mem);
+}
+
+/* One value of Google's Encoded Polyline Algorithm Format: the signed
+ * integer delta, zigzagged, in 5-bit chunks from the lowest, each chunk
+ * plus 63 (0x20 set on all but the last), written as JSON string content
+ * (the backslash, 92, escaped). */
+static void put_polyline_value(FILE *mem, long long delta)
+{
+    unsigned long long v = delta < 0 ? ~((unsigned long long)delta << 1) : (unsigned long long)delta << 1;
+    do {
+        unsigned c = (unsigned)(v & 0x1f);
+        v >>= 5;
+        if (v)
+            c |= 0x20;
+        c += 63;
+        if (c == '\\')
+            fputc('\\', mem);
+        fputc((int)c, mem);
+    } while (v);
+}
+
+/* The feature in the polyline form (see gg_gridmap_form) from its rings
+ * [first, last) of set: each ring one encoded polyline of (lat, lon) at
+ * digits decimals, the points left out as in write_feature. */
+static gg_status write_compact(gg_ctx *ctx, feature *f, const gg_ringset *set, size_t first, size_t last, int digits)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (mem == NULL)
+        return gg_error_nomem(ctx);
+    /* the box of the points as written (integers of 1e-7 degree), rounded
+     * outwards to 1e-6 */
+    double scale = pow(10, digits);
+    long long box[4] = {LLONG_MAX, LLONG_MAX, LLONG_MIN, LLONG_MIN};
+    for (size_t r = first; r < last; r++)
+        for (size_t k = set->start[r]; k < set->start[r + 1]; k++) {
+            long long x = llround(set->xy[2 * k] * 1e7), y = llround(set->xy[2 * k + 1] * 1e7);
+            box[0] = x < box[0] ? x : box[0];
+            box[1] = y < box[1] ? y : box[1];
+            box[2] = x > box[2] ? x : box[2];
+            box[3] = y > box[3] ? y : box[3];
+        }
+    fputs("{\"type\":\"Feature\",\"bbox\":[", mem);
+    for (int k = 0; k < 4; k++) {
+        if (k)
+            fputc(',', mem);
+        if (last == first) {
+            put_number(mem, f->box[k], 6);
+            continue;
+        }
+        long long v = box[k], q = v / 10, rem = v % 10; /* q truncated towards zero */
+        if (k < 2 && rem < 0)
+            q--;
+        if (k >= 2 && rem > 0)
+            q++;
+        put_number(mem, (double)q / 1e6, 6);
+    }
+    fprintf(mem, "],\"properties\":%s,\"geometry\":{\"type\":\"MultiPolygon\",\"encoding\":\"polyline\","
+            "\"precision\":%d,\"polylines\":[",
+            f->mini ? f->mini : f->props, digits);
+    for (size_t r = first; r < last; r++) {
+        if (!set->hole[r])
+            fputs(r > first ? "\"],[\"" : "[\"", mem);
+        else
+            fputs("\",\"", mem);
+        long long px = 0, py = 0;
+        int n = 0;
+        for (size_t k = set->start[r]; k < set->start[r + 1]; k++) {
+            long long x = llround(set->xy[2 * k] * scale), y = llround(set->xy[2 * k + 1] * scale);
+            if (n && x == px && y == py)
+                continue;
+            put_polyline_value(mem, y - py);
+            put_polyline_value(mem, x - px);
+            px = x;
+            py = y;
+            n++;
+        }
+    }
+    fputs(last > first ? "\"]]}}" : "]}}", mem);
+    if (fclose(mem) != 0) {
+        free(text);
+        return gg_error_nomem(ctx);
+    }
+    free(f->compact);
+    f->compact = text;
+    return GG_OK;
 }
 
 /* A feature's text from its properties and rings [first, last) of set,
@@ -229,10 +321,26 @@ static char *dup_column(sqlite3_stmt *s, int k)
     return t ? strdup(t) : NULL;
 }
 
-static gg_status set_props(gg_ctx *ctx, feature *f, json_t *props)
+/* Sets f->props from props, and for a grid f->mini: the properties the
+ * polyline form keeps (what a map draws and labels a grid with). */
+static gg_status set_props(gg_ctx *ctx, feature *f, json_t *props, int grid)
 {
-    f->props = json_dumps(props, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-    return f->props ? GG_OK : gg_error_nomem(ctx);
+    static const char *const kept[] = {"code", "type", "households", "flags", "short_staffed", "label"};
+    size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);
+    f->props = json_dumps(props, flags);
+    if (f->props == NULL)
+        return gg_error_nomem(ctx);
+    if (!grid)
+        return GG_OK;
+    json_t *mini = json_object();
+    for (size_t k = 0; mini && k < sizeof kept / sizeof kept[0]; k++) {
+        json_t *v = json_object_get(props, kept[k]);
+        if (v)
+            json_object_set(mini, kept[k], v);
+    }
+    f->mini = mini ? json_dumps(mini, flags) : NULL;
+    json_decref(mini);
+    return f->mini ? GG_OK : gg_error_nomem(ctx);
 }
 
 static gg_status load_grids(gg_ctx *ctx, gg_store *store, gg_gridmap *map)
@@ -272,7 +380,7 @@ static gg_status load_grids(gg_ctx *ctx, gg_store *store, gg_gridmap *map)
             st = read_geometry(ctx, map, LEVEL_GRID, f, sqlite3_column_blob(s, 12), sqlite3_column_bytes(s, 12),
                                props);
         if (st == GG_OK)
-            st = set_props(ctx, f, props);
+            st = set_props(ctx, f, props, 1);
         json_decref(props);
     }
     if (st == GG_OK && rc != SQLITE_DONE)
@@ -314,7 +422,7 @@ static gg_status load_divisions(gg_ctx *ctx, gg_store *store, gg_gridmap *map)
         else
             st = read_geometry(ctx, map, level, f, sqlite3_column_blob(s, 3), sqlite3_column_bytes(s, 3), props);
         if (st == GG_OK)
-            st = set_props(ctx, f, props);
+            st = set_props(ctx, f, props, 0);
         json_decref(props);
     }
     if (st == GG_OK && rc != SQLITE_DONE)
@@ -332,10 +440,14 @@ static gg_status write_level(gg_ctx *ctx, gg_gridmap *map, int level, const gg_r
         size_t end = r;
         while (end < set->n_rings && set->poly[end] == k)
             end++;
-        gg_status st = write_feature(ctx, &map->f[level][k], set, r, end, digits);
+        feature *f = &map->f[level][k];
+        gg_status st = write_feature(ctx, f, set, r, end, digits);
+        if (st == GG_OK)
+            st = write_compact(ctx, f, set, r, end, digits);
         if (st != GG_OK)
             return st;
-        map->bytes += strlen(map->f[level][k].text) + strlen(map->f[level][k].props) + sizeof(feature);
+        map->bytes += strlen(f->text) + strlen(f->compact) + strlen(f->props) + (f->mini ? strlen(f->mini) : 0) +
+                      sizeof(feature);
         r = end;
     }
     return GG_OK;
@@ -402,7 +514,8 @@ gg_status gg_gridmap_simplify(gg_ctx *ctx, const gg_gridmap *base, int zoom, gg_
             f->code = b->code ? strdup(b->code) : NULL;
             f->community = b->community ? strdup(b->community) : NULL;
             f->props = strdup(b->props);
-            if ((b->code && !f->code) || (b->community && !f->community) || !f->props)
+            f->mini = b->mini ? strdup(b->mini) : NULL;
+            if ((b->code && !f->code) || (b->community && !f->community) || !f->props || (b->mini && !f->mini))
                 st = gg_error_nomem(ctx);
         }
         gg_ringset simple;
@@ -427,7 +540,8 @@ static int box_meets(const double a[4], const double *b)
 }
 
 static gg_status collection(gg_ctx *ctx, const gg_gridmap *map, const int *levels, int n_levels,
-                            const double *bbox, const char *community, int64_t limit, char **json, size_t *len)
+                            const double *bbox, const char *community, int64_t limit, gg_gridmap_form form,
+                            char **json, size_t *len)
 {
     *json = NULL;
     *len = 0;
@@ -445,7 +559,7 @@ static gg_status collection(gg_ctx *ctx, const gg_gridmap *map, const int *level
                 continue;
             if (n++)
                 fputc(',', mem);
-            fputs(f->text, mem);
+            fputs(form == GG_GRIDMAP_POLYLINE ? f->compact : f->text, mem);
         }
     }
     fprintf(mem, "],\"plan\":%lld,\"zoom\":", (long long)map->plan);
@@ -464,15 +578,15 @@ static gg_status collection(gg_ctx *ctx, const gg_gridmap *map, const int *level
 }
 
 gg_status gg_gridmap_grids_geojson(gg_ctx *ctx, const gg_gridmap *map, const double *bbox, const char *community,
-                                   int64_t limit, char **json, size_t *len)
+                                   int64_t limit, gg_gridmap_form form, char **json, size_t *len)
 {
     static const int levels[] = {LEVEL_GRID};
-    return collection(ctx, map, levels, 1, bbox, community, limit, json, len);
+    return collection(ctx, map, levels, 1, bbox, community, limit, form, json, len);
 }
 
-gg_status gg_gridmap_divisions_geojson(gg_ctx *ctx, const gg_gridmap *map, const double *bbox, char **json,
-                                       size_t *len)
+gg_status gg_gridmap_divisions_geojson(gg_ctx *ctx, const gg_gridmap *map, const double *bbox, gg_gridmap_form form,
+                                       char **json, size_t *len)
 {
     static const int levels[] = {LEVEL_TOWNSHIP, LEVEL_COMMUNITY};
-    return collection(ctx, map, levels, 2, bbox, NULL, 0, json, len);
+    return collection(ctx, map, levels, 2, bbox, NULL, 0, form, json, len);
 }

@@ -270,7 +270,9 @@ static int map_params(gg_request *r, gg_reply *out, int64_t *plan, double box[4]
     return 1;
 }
 
-static void reply_status(gg_reply *out, gg_ctx *ctx, gg_status st, char *text, size_t len)
+/* The answer for st: text (taken) when GG_OK, as GeoJSON or, the polyline
+ * form not being GeoJSON, as plain JSON. */
+static void reply_status(gg_reply *out, gg_ctx *ctx, gg_status st, char *text, size_t len, gg_gridmap_form form)
 {
     if (st == GG_ERR_NOT_FOUND)
         gg_reply_error(out, 404, "%s", gg_ctx_errmsg(ctx));
@@ -279,13 +281,33 @@ static void reply_status(gg_reply *out, gg_ctx *ctx, gg_status st, char *text, s
     else if (st != GG_OK)
         gg_reply_error(out, 500, "%s", gg_ctx_errmsg(ctx));
     else
-        gg_reply_text(out, 200, "application/geo+json; charset=utf-8", text, len);
+        gg_reply_text(out, 200,
+                      form == GG_GRIDMAP_POLYLINE ? "application/json; charset=utf-8"
+                                                  : "application/geo+json; charset=utf-8",
+                      text, len);
+}
+
+/* The encoding parameter of the map routes: 0 with an answer made when it
+ * is wrong. */
+static int form_param(gg_request *r, gg_reply *out, gg_gridmap_form *form)
+{
+    const char *t = gg_request_arg(r, "encoding");
+    *form = GG_GRIDMAP_GEOJSON;
+    if (t == NULL || strcmp(t, "geojson") == 0)
+        return 1;
+    if (strcmp(t, "polyline") == 0) {
+        *form = GG_GRIDMAP_POLYLINE;
+        return 1;
+    }
+    gg_reply_error(out, 400, "encoding: expected geojson or polyline");
+    return 0;
 }
 
 /* The grids (or, divisions set, the communities and townships) of the
- * map of plan for zoom, from the cache. */
+ * map of plan for zoom, from the cache, in form. */
 static void answer_from_map(gg_request *r, gg_reply *out, gg_ctx *ctx, gg_store *store, int64_t plan, int zoom,
-                            const double *bbox, const char *community, long long limit, int divisions)
+                            const double *bbox, const char *community, long long limit, int divisions,
+                            gg_gridmap_form form)
 {
     gg_gridmap *map = NULL;
     int owned = 0;
@@ -293,16 +315,17 @@ static void answer_from_map(gg_request *r, gg_reply *out, gg_ctx *ctx, gg_store 
     size_t len = 0;
     gg_status st = acquire(r->svc->gridmaps, ctx, store, plan, zoom, &map, &owned);
     if (st == GG_OK) {
-        st = divisions ? gg_gridmap_divisions_geojson(ctx, map, bbox, &text, &len)
-                       : gg_gridmap_grids_geojson(ctx, map, bbox, community, limit, &text, &len);
+        st = divisions ? gg_gridmap_divisions_geojson(ctx, map, bbox, form, &text, &len)
+                       : gg_gridmap_grids_geojson(ctx, map, bbox, community, limit, form, &text, &len);
         release(r->svc->gridmaps, ctx, map, owned);
     }
-    reply_status(out, ctx, st, text, len);
+    reply_status(out, ctx, st, text, len, form);
 }
 
-/* GET /v1/grids?bbox=w,s,e,n&community=CODE&plan=N&limit=N&zoom=Z: a
+/* GET /v1/grids?bbox=w,s,e,n&community=CODE&plan=N&limit=N&zoom=Z&encoding=E: a
  * FeatureCollection; with zoom, the map's (simplified, with labels and
- * the roster check), else the stored geometry as it is. */
+ * the roster check), as GeoJSON or (encoding=polyline) in the web map's
+ * compact form (gg_gridmap_form), else the stored geometry as it is. */
 static void grids_list(gg_request *r, gg_reply *out)
 {
     if (!gg_request_grids_allowed(r, out))
@@ -324,21 +347,28 @@ static void grids_list(gg_request *r, gg_reply *out)
         gg_reply_error(out, 400, "community: not a division code");
         return;
     }
+    gg_gridmap_form form;
+    if (!form_param(r, out, &form))
+        return;
+    if (zoom < 0 && form != GG_GRIDMAP_GEOJSON) {
+        gg_reply_error(out, 400, "encoding=polyline: give a zoom too (the stored grids are GeoJSON only)");
+        return;
+    }
     gg_ctx *ctx = NULL;
     gg_store *store = gg_request_store_or_503(r, out, &ctx);
     if (store == NULL)
         return;
     if (zoom >= 0) {
-        answer_from_map(r, out, ctx, store, plan, zoom, has_box ? box : NULL, community, limit, 0);
+        answer_from_map(r, out, ctx, store, plan, zoom, has_box ? box : NULL, community, limit, 0, form);
         return;
     }
     char *text = NULL;
     size_t len = 0;
     gg_status st = gg_grids_geojson(ctx, store, plan, has_box ? box : NULL, community, limit, &text, &len);
-    reply_status(out, ctx, st, text, len);
+    reply_status(out, ctx, st, text, len, GG_GRIDMAP_GEOJSON);
 }
 
-/* GET /v1/communities?plan=N&bbox=w,s,e,n&zoom=Z: the communities of the
+/* GET /v1/communities?plan=N&bbox=w,s,e,n&zoom=Z&encoding=E: the communities of the
  * plan's grids and their townships (level, code, name, label). */
 static void communities_list(gg_request *r, gg_reply *out)
 {
@@ -349,11 +379,14 @@ static void communities_list(gg_request *r, gg_reply *out)
     int64_t plan;
     if (!map_params(r, out, &plan, box, &has_box, &zoom))
         return;
+    gg_gridmap_form form;
+    if (!form_param(r, out, &form))
+        return;
     gg_ctx *ctx = NULL;
     gg_store *store = gg_request_store_or_503(r, out, &ctx);
     if (store == NULL)
         return;
-    answer_from_map(r, out, ctx, store, plan, zoom < 0 ? 22 : zoom, has_box ? box : NULL, NULL, 0, 1);
+    answer_from_map(r, out, ctx, store, plan, zoom < 0 ? 22 : zoom, has_box ? box : NULL, NULL, 0, 1, form);
 }
 
 /* A grid's JSON (text, taken) without its people's names and phones. */

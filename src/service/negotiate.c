@@ -111,12 +111,18 @@ static int reply_header(const gg_reply *out, const char *name, char *buf, size_t
     return 0;
 }
 
-/* body as a gzip member (zlib level 6); NULL when it cannot be. */
+/* Bodies at least this long are compressed at zlib's fastest level: a web
+ * map view's 1.7 MB of grids takes 8 ms at level 1 and 28 ms at level 6,
+ * for 24% more bytes, and the time is what a map waits for. */
+#define GZIP_FAST_BYTES (256 * 1024)
+
+/* body as a gzip member (zlib level 6, or 1 from GZIP_FAST_BYTES); NULL
+ * when it cannot be. */
 static char *gzip(const char *body, size_t len, size_t *out_len)
 {
     z_stream z;
     memset(&z, 0, sizeof z);
-    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&z, len >= GZIP_FAST_BYTES ? 1 : 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return NULL;
     uLong cap = deflateBound(&z, (uLong)len);
     char *out = malloc(cap);

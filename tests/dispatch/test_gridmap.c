@@ -2,7 +2,8 @@
  * GEOS on what the library answers (the GeoJSON text): every grid valid,
  * no overlaps (the grids' areas add up to their union's), no gaps (the
  * union of a community's simplified grids has the holes the unsimplified
- * one has, no more), fewer vertices at low zoom, labels inside. */
+ * one has, no more), fewer vertices at low zoom, labels inside; and the
+ * web map's polyline form decoded point by point against the GeoJSON. */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -118,6 +119,111 @@ static void check_collection(gg_ctx *ctx, const char *text, coverage_check *c)
     json_decref(fc);
 }
 
+/* One value of an encoded polyline from *p (Google's algorithm, read
+ * independently of the library's writer): -1 on a malformed string. */
+static int polyline_value(const char **p, long long *out)
+{
+    unsigned long long v = 0;
+    int shift = 0, c;
+    do {
+        if (**p == 0 || shift > 60)
+            return -1;
+        c = *(*p)++ - 63;
+        if (c < 0 || c > 63)
+            return -1;
+        v |= (unsigned long long)(c & 0x1f) << shift;
+        shift += 5;
+    } while (c >= 0x20);
+    *out = (v & 1) ? -(long long)(v >> 1) - 1 : (long long)(v >> 1);
+    return 0;
+}
+
+/* The polyline form (GG_GRIDMAP_POLYLINE) of every feature of map against
+ * its GeoJSON form: the same features in the same order, the same points
+ * ring by ring (to the precision the form gives), a bbox holding them,
+ * and for grids the kept properties with the same values. */
+static void check_polyline_form(gg_ctx *ctx, const gg_gridmap *map, int divisions)
+{
+    char *geo = NULL, *poly = NULL;
+    size_t len = 0;
+    if (divisions) {
+        CHECK_INT(gg_gridmap_divisions_geojson(ctx, map, NULL, GG_GRIDMAP_GEOJSON, &geo, &len), GG_OK);
+        CHECK_INT(gg_gridmap_divisions_geojson(ctx, map, NULL, GG_GRIDMAP_POLYLINE, &poly, &len), GG_OK);
+    } else {
+        CHECK_INT(gg_gridmap_grids_geojson(ctx, map, NULL, NULL, 0, GG_GRIDMAP_GEOJSON, &geo, &len), GG_OK);
+        CHECK_INT(gg_gridmap_grids_geojson(ctx, map, NULL, NULL, 0, GG_GRIDMAP_POLYLINE, &poly, &len), GG_OK);
+    }
+    json_error_t err;
+    json_t *a = json_loads(geo, 0, &err), *b = json_loads(poly, 0, &err);
+    CHECK(a != NULL && b != NULL);
+    json_t *fa = json_object_get(a, "features"), *fb = json_object_get(b, "features");
+    CHECK_INT(json_array_size(fa), json_array_size(fb));
+    CHECK(json_array_size(fa) > 0);
+    size_t points = 0, mismatched = 0;
+    for (size_t i = 0; i < json_array_size(fa) && i < json_array_size(fb); i++) {
+        json_t *ga = json_object_get(json_array_get(fa, i), "geometry");
+        json_t *gb = json_object_get(json_array_get(fb, i), "geometry");
+        json_t *pa = json_object_get(json_array_get(fa, i), "properties");
+        json_t *pb = json_object_get(json_array_get(fb, i), "properties");
+        json_t *box = json_object_get(json_array_get(fb, i), "bbox");
+        CHECK_STR(json_string_value(json_object_get(gb, "encoding")), "polyline");
+        CHECK(json_object_get(gb, "coordinates") == NULL);
+        int precision = (int)json_integer_value(json_object_get(gb, "precision"));
+        CHECK(precision >= 1 && precision <= 7);
+        double unit = pow(10, -precision);
+        CHECK_INT(json_array_size(box), 4);
+        static const char *const kept[] = {"code", "type", "households", "flags", "short_staffed", "label"};
+        if (!divisions) {
+            CHECK_INT(json_object_size(pb), sizeof kept / sizeof kept[0]);
+            for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++)
+                CHECK(json_equal(json_object_get(pa, kept[k]), json_object_get(pb, kept[k])));
+        } else {
+            CHECK(json_equal(pa, pb));
+        }
+        json_t *polys_a = json_object_get(ga, "coordinates"), *polys_b = json_object_get(gb, "polylines");
+        CHECK_INT(json_array_size(polys_a), json_array_size(polys_b));
+        for (size_t p = 0; p < json_array_size(polys_a) && p < json_array_size(polys_b); p++) {
+            json_t *rings_a = json_array_get(polys_a, p), *rings_b = json_array_get(polys_b, p);
+            CHECK_INT(json_array_size(rings_a), json_array_size(rings_b));
+            for (size_t r = 0; r < json_array_size(rings_a) && r < json_array_size(rings_b); r++) {
+                json_t *ring = json_array_get(rings_a, r);
+                const char *s = json_string_value(json_array_get(rings_b, r));
+                CHECK(s != NULL);
+                long long lat = 0, lon = 0, d;
+                size_t k = 0;
+                while (s && *s) {
+                    if (polyline_value(&s, &d) != 0)
+                        break;
+                    lat += d;
+                    if (polyline_value(&s, &d) != 0)
+                        break;
+                    lon += d;
+                    json_t *pt = json_array_get(ring, k++);
+                    double x = json_number_value(json_array_get(pt, 0));
+                    double y = json_number_value(json_array_get(pt, 1));
+                    points++;
+                    if (pt == NULL || fabs(x - (double)lon * unit) > unit * 0.51 ||
+                        fabs(y - (double)lat * unit) > unit * 0.51)
+                        mismatched++;
+                    else if (pt && (x < json_number_value(json_array_get(box, 0)) - 1e-6 ||
+                               x > json_number_value(json_array_get(box, 2)) + 1e-6 ||
+                               y < json_number_value(json_array_get(box, 1)) - 1e-6 ||
+                               y > json_number_value(json_array_get(box, 3)) + 1e-6))
+                        mismatched++;
+                }
+                CHECK(s != NULL && *s == 0);
+                CHECK_INT(k, json_array_size(ring));
+            }
+        }
+    }
+    CHECK(points > 0);
+    CHECK_INT(mismatched, 0);
+    json_decref(a);
+    json_decref(b);
+    gg_text_free(ctx, geo);
+    gg_text_free(ctx, poly);
+}
+
 /* Each bucket of zoom against the unsimplified map: as many grids, all
  * valid, no overlap, no hole that the plan has not, fewer vertices. */
 static void check_plan(gg_ctx *ctx, gg_store *store, size_t at_least, double fewer_at_12)
@@ -129,7 +235,7 @@ static void check_plan(gg_ctx *ctx, gg_store *store, size_t at_least, double few
     CHECK(gg_gridmap_grid_count(full) >= at_least);
     char *text = NULL;
     size_t len = 0;
-    CHECK_INT(gg_gridmap_grids_geojson(ctx, full, NULL, NULL, 0, &text, &len), GG_OK);
+    CHECK_INT(gg_gridmap_grids_geojson(ctx, full, NULL, NULL, 0, GG_GRIDMAP_GEOJSON, &text, &len), GG_OK);
     coverage_check base;
     check_collection(ctx, text, &base);
     gg_text_free(ctx, text);
@@ -137,6 +243,7 @@ static void check_plan(gg_ctx *ctx, gg_store *store, size_t at_least, double few
     CHECK_INT(base.invalid, 0);
     CHECK_INT(base.labels_outside, 0);
     CHECK(base.worst_overlap < 1e-9);
+    check_polyline_form(ctx, full, 0);
     static const int zooms[] = {8, 12, 14, 16, 18};
     for (size_t z = 0; z < sizeof zooms / sizeof zooms[0]; z++) {
         gg_gridmap *map = NULL;
@@ -144,7 +251,7 @@ static void check_plan(gg_ctx *ctx, gg_store *store, size_t at_least, double few
         if (map == NULL)
             continue;
         CHECK_INT(gg_gridmap_zoom(map), gg_gridmap_bucket(zooms[z]));
-        CHECK_INT(gg_gridmap_grids_geojson(ctx, map, NULL, NULL, 0, &text, &len), GG_OK);
+        CHECK_INT(gg_gridmap_grids_geojson(ctx, map, NULL, NULL, 0, GG_GRIDMAP_GEOJSON, &text, &len), GG_OK);
         coverage_check c;
         check_collection(ctx, text, &c);
         gg_text_free(ctx, text);
@@ -158,6 +265,7 @@ static void check_plan(gg_ctx *ctx, gg_store *store, size_t at_least, double few
         if (c.holes != base.holes)
             gg_test_fail(__FILE__, __LINE__, "zoom %d: %d holes in the communities, %d unsimplified", zooms[z],
                          c.holes, base.holes);
+        check_polyline_form(ctx, map, 0);
         size_t v = gg_gridmap_vertices(map), v_full = gg_gridmap_vertices(full);
         CHECK(v <= v_full);
         if (zooms[z] == 12 && (double)v > fewer_at_12 * (double)v_full)
@@ -184,10 +292,11 @@ static void monaco_plan_simplifies_as_a_coverage(void)
     CHECK_INT(gg_gridmap_simplify(ctx, full, 12, &map), GG_OK);
     char *text = NULL;
     size_t len = 0;
-    CHECK_INT(gg_gridmap_divisions_geojson(ctx, map, NULL, &text, &len), GG_OK);
+    CHECK_INT(gg_gridmap_divisions_geojson(ctx, map, NULL, GG_GRIDMAP_GEOJSON, &text, &len), GG_OK);
     CHECK_CONTAINS(text, "\"level\":\"community\"");
     CHECK_CONTAINS(text, "\"label\":[");
     gg_text_free(ctx, text);
+    check_polyline_form(ctx, map, 1);
     gg_gridmap_free(ctx, map);
     gg_gridmap_free(ctx, full);
     gg_store_close(store);

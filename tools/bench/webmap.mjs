@@ -1,46 +1,23 @@
-// The web map benchmark's driver (tools/bench/webmap.sh runs it): serves
-// tools/bench/webmap.html and Leaflet from web/node_modules, proxies /v1 to
-// a running govgrid serve, and measures in headless Chromium (Debian's,
-// driven by playwright-core) the time to the first full draw of the whole
-// plan and the repaint of pans and zooms, with the grids simplified per
-// zoom (/v1/grids?zoom=Z) and as stored (no zoom), and prints both.
-//   node webmap.mjs SERVICE_URL W,S,E,N [MOVES]
-import http from 'node:http';
-import { readFileSync } from 'node:fs';
+// The web map benchmark's driver (tools/bench/webmap.sh runs it): opens the
+// web map a user opens (the page `govgrid serve` answers at /, with its
+// basemap tiles, community boundaries and labels) in headless Chromium
+// (Debian's, driven by playwright-core) and measures the time from
+// navigation to the first full view of the whole plan, and the repaint of
+// pans and zooms: from the move to the view's grids, communities and labels
+// painted (the page's data-view counter, then two frames), and to the
+// basemap's tiles loaded as well. Also counts the bytes the page received
+// for grids.
+//   node webmap.mjs SERVICE_URL [MOVES] [ROUNDS]
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const web = path.join(here, '../../web');
-const require = createRequire(path.join(web, 'package.json'));
+const require = createRequire(path.join(here, '../../web/package.json'));
 const { chromium } = require('playwright-core');
-const [service, bbox, movesArg] = process.argv.slice(2);
+const [service, movesArg, roundsArg] = process.argv.slice(2);
 const moves = Number(movesArg || 20);
-
-const files = {
-  '/webmap.html': [path.join(here, 'webmap.html'), 'text/html; charset=utf-8'],
-  '/leaflet/leaflet.js': [path.join(web, 'node_modules/leaflet/dist/leaflet.js'), 'text/javascript'],
-  '/leaflet/leaflet.css': [path.join(web, 'node_modules/leaflet/dist/leaflet.css'), 'text/css'],
-  '/gridcanvas.js': [path.join(web, 'gridcanvas.js'), 'text/javascript'],
-};
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://x');
-  if (url.pathname.startsWith('/v1/')) {
-    const up = http.get(service + req.url, (r) => {
-      res.writeHead(r.statusCode, { 'Content-Type': r.headers['content-type'] || 'application/json' });
-      r.pipe(res);
-    });
-    up.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
-    return;
-  }
-  const f = files[url.pathname];
-  if (!f) { res.writeHead(404); res.end(); return; }
-  res.writeHead(200, { 'Content-Type': f[1] });
-  res.end(readFileSync(f[0]));
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const base = `http://127.0.0.1:${server.address().port}`;
+const rounds = Number(roundsArg || 1);
 
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 // Pans of 300 px and zooms between 12 and 15 around the plan's middle.
@@ -56,34 +33,65 @@ const browser = await chromium.launch({
   headless: true,
   args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
 });
-const results = {};
+const opens = [], times = [], tileTimes = [], gridBytes = [], slow = [];
 try {
-  for (const simplify of [1, 0]) {
+  for (let round = 0; round < rounds; round++) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${base}/webmap.html?bbox=${bbox}&simplify=${simplify}`);
-    await page.waitForFunction(() => window.bench !== undefined);
-    const open = await page.evaluate(() => window.bench.open());
-    // the middle of the plan at zoom 13 before the measured moves
-    await page.evaluate(() => window.bench.move(0, 0, 13));
-    const times = [], bytes = [];
+    let bytes = 0;
+    page.on('response', async (res) => {
+      if (!/\/v1\/grids\?/.test(res.url())) return;
+      const size = Number((await res.allHeaders())['content-length'] || 0);
+      bytes += size;
+    });
+    await page.goto(`${service}/`);
+    await page.waitForFunction(() => window.govgrid && window.govgrid.state.fitted &&
+                               Number(document.body.dataset.view || 0) > 0 && Number(document.body.dataset.grids || 0) > 0,
+                               null, { timeout: 60000 });
+    opens.push(await page.evaluate(() => new Promise((done) =>
+      requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now()))))));
+    // a view change (pan by dx, dy pixels, or a zoom to z around the
+    // centre) and its repaint
+    const move = (dx, dy, z) => page.evaluate(([a, b, c]) => new Promise((done) => {
+      const g = window.govgrid, map = g.map, before = Number(document.body.dataset.view || 0);
+      const t0 = performance.now();
+      const centre = map.containerPointToLatLng(map.getSize().divideBy(2).add([a, b]));
+      map.setView(centre, c, { animate: false });
+      let ms = null;
+      const tiles = () => {
+        if (!g.tilesLoading || !g.tilesLoading())
+          requestAnimationFrame(() => done({ ms, tilesMs: performance.now() - t0, grids: g.gridLayer.drawn().length }));
+        else setTimeout(tiles, 2);
+      };
+      const wait = () => {
+        if (Number(document.body.dataset.view || 0) > before)
+          requestAnimationFrame(() => requestAnimationFrame(() => { ms = performance.now() - t0; tiles(); }));
+        else setTimeout(wait, 2);
+      };
+      wait();
+    }), [dx, dy, z]);
+    await move(0, 0, 13);
     for (const [dx, dy, z] of plan) {
-      const r = await page.evaluate(([a, b, c]) => window.bench.move(a, b, c), [dx, dy, z]);
+      bytes = 0;
+      const r = await move(dx, dy, z);
+      await page.waitForTimeout(50); // the response events' sizes
       times.push(r.ms);
-      bytes.push(r.bytes);
+      tileTimes.push(r.tilesMs);
+      gridBytes.push(bytes);
+      if (r.ms > 200) slow.push({ ms: Math.round(r.ms), zoom: z, grids: r.grids, bytes });
     }
-    results[simplify ? 'simplified' : 'stored'] = {
-      open_ms: Math.round(open.ms), open_zoom: open.zoom, open_features: open.features, open_bytes: open.bytes,
-      repaint_median_ms: Math.round(pct(times, 0.5)), repaint_p95_ms: Math.round(pct(times, 0.95)),
-      repaint_max_ms: Math.round(Math.max(...times)), view_bytes_median: pct(bytes, 0.5),
-    };
     await page.close();
   }
 } finally {
   await browser.close();
-  server.close();
 }
-const s = results.simplified, t = results.stored;
-console.log(JSON.stringify(results, null, 2));
-console.log(`open: ${s.open_ms} ms simplified, ${t.open_ms} ms stored (${(t.open_ms / s.open_ms).toFixed(1)}x); ` +
-            `repaint median ${s.repaint_median_ms} / ${t.repaint_median_ms} ms, p95 ${s.repaint_p95_ms} / ${t.repaint_p95_ms} ms; ` +
-            `bytes at open ${s.open_bytes} / ${t.open_bytes} (${(t.open_bytes / s.open_bytes).toFixed(1)}x)`);
+const result = {
+  rounds, moves_per_round: moves,
+  open_ms_median: Math.round(pct(opens, 0.5)),
+  repaint_median_ms: Math.round(pct(times, 0.5)), repaint_p95_ms: Math.round(pct(times, 0.95)),
+  repaint_max_ms: Math.round(Math.max(...times)), grid_bytes_per_move_median: pct(gridBytes, 0.5),
+  with_tiles_median_ms: Math.round(pct(tileTimes, 0.5)), with_tiles_p95_ms: Math.round(pct(tileTimes, 0.95)),
+  over_200_ms: slow,
+};
+console.log(JSON.stringify(result, null, 2));
+console.log(`open ${result.open_ms_median} ms; repaint median ${result.repaint_median_ms} ms, p95 ${result.repaint_p95_ms} ms; ` +
+            `basemap tiles too: median ${result.with_tiles_median_ms} ms, p95 ${result.with_tiles_p95_ms} ms (${times.length} moves)`);

@@ -1,11 +1,10 @@
 #!/bin/sh
 # The web map at speed: a plan of about 20,000 grids (the synthetic county
-# of tools/bench/service.sh) served with --public-grids and drawn by Leaflet's
-# canvas renderer in headless Chromium (tools/bench/webmap.mjs and
-# webmap.html): the time to the first full draw of the whole plan, and the
-# repaint of 20 pans and zooms (median, p95), with the grids simplified per
-# zoom (/v1/grids?zoom=Z) and as stored.
-#   tools/bench/webmap.sh [MOVES]
+# of tools/bench/service.sh) served with --public-grids, and the web map of
+# `govgrid serve` opened in headless Chromium (tools/bench/webmap.mjs): the
+# time to the first full view of the whole plan, and the repaint of pans
+# and zooms (median, p95), ROUNDS times over in fresh pages.
+#   tools/bench/webmap.sh [MOVES] [ROUNDS]
 # Environment: BENCH_DIR (default /tmp/govgrid-bench), BUILD_DIR (default
 # build-bench/), GOVGRID (a govgrid binary to measure instead of building
 # one), CHROMIUM (default /usr/bin/chromium). Needs web/node_modules (npm ci
@@ -13,6 +12,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 moves=${1:-20}
+rounds=${2:-1}
 work=${BENCH_DIR:-/tmp/govgrid-bench}
 build=${BUILD_DIR:-"$root/build-bench"}
 [ -f "$root/web/node_modules/playwright-core/package.json" ] ||
@@ -60,4 +60,4 @@ for z in 10 12 14 16 18; do
   t=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/v1/grids?zoom=$z&limit=1")
   echo "map for zoom $z built in ${t}s"
 done
-node "$root/tools/bench/webmap.mjs" "http://127.0.0.1:$port" "$extent" "$moves"
+node "$root/tools/bench/webmap.mjs" "http://127.0.0.1:$port" "$moves" "$rounds"

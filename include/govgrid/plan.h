@@ -113,7 +113,8 @@ GG_API void gg_code_links_free(gg_ctx *ctx, gg_code_link *links);
 
 typedef struct gg_edit_result {
     int64_t plan;               /* the new draft */
-    int64_t grids_changed;
+    int64_t grids_changed;      /* grids whose shape or lock changed (reshape, move: by a square metre or more;
+                                   grids whose edge only moved by the noding's rounding are rewritten, not counted) */
     char code[24];              /* merge: the code the merged grid keeps */
     int64_t households;         /* merge: its households */
     int counted;                /* merge, split: 1 when the grid had a count (merge: every part); 0: its households are
@@ -141,6 +142,26 @@ GG_API gg_status gg_plan_merge(gg_ctx *ctx, gg_store *store, int64_t plan, const
  * invalid. */
 GG_API gg_status gg_plan_split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, const char *line_wkt,
                                const char *note, gg_edit_result *out);
+
+/* Gives grid code of plan the shape polygon_wkt (a POLYGON or
+ * MULTIPOLYGON in EPSG:4326 lon/lat, snapped to the plans' 1e-7 degree
+ * grid; what lies outside the grid's community is left out, with a
+ * warning): the community's grids it overlaps give up what it takes, and
+ * what it gives up goes to the neighbour each piece shares the longest
+ * boundary with, so that nothing overlaps and nothing is left uncovered.
+ * Every grid keeps its code. Households move by locate's rule over the
+ * household points. Refused when the shape changes nothing, would leave a
+ * piece uncovered, take all of a grid (merge instead), cut a grid into
+ * more pieces, or change a locked grid. */
+GG_API gg_status gg_plan_reshape(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code,
+                                 const char *polygon_wkt, const char *note, gg_edit_result *out);
+
+/* Moves the piece polygon_wkt (as for gg_plan_reshape) of the grids of
+ * to_code's community to grid to_code: gg_plan_reshape of to_code to its
+ * own shape and the piece together. Refused as reshape is, and when the
+ * piece takes nothing from other grids. */
+GG_API gg_status gg_plan_move(gg_ctx *ctx, gg_store *store, int64_t plan, const char *to_code,
+                              const char *polygon_wkt, const char *note, gg_edit_result *out);
 
 /* Locks (locked 1) or unlocks the grids codes[0..n) of plan: maintenance
  * leaves a locked grid as it is, and merges refuse it. */

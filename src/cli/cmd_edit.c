@@ -9,7 +9,9 @@ static void help(FILE *out)
 {
     fprintf(out,
             "Usage: govgrid edit PROJECT.sqlite --plan N merge CODE CODE... [--note TEXT] [--json]\n"
-            "       govgrid edit PROJECT.sqlite --plan N split CODE --line WKT|@FILE [--note TEXT] [--json]\n"
+            "       govgrid edit PROJECT.sqlite --plan N split CODE --line WKT|FILE [--note TEXT] [--json]\n"
+            "       govgrid edit PROJECT.sqlite --plan N reshape CODE --polygon WKT|FILE [--note TEXT] [--json]\n"
+            "       govgrid edit PROJECT.sqlite --plan N move --to CODE --polygon WKT|FILE [--note TEXT] [--json]\n"
             "       govgrid edit PROJECT.sqlite --plan N lock CODE... [--note TEXT] [--json]\n"
             "       govgrid edit PROJECT.sqlite --plan N unlock CODE... [--note TEXT] [--json]\n"
             "\n"
@@ -23,10 +25,17 @@ static void help(FILE *out)
             "          are retired when the draft is published. Households out of the\n"
             "          window are a warning, not a refusal.\n"
             "  split   the grid along a line drawn across it from edge to edge (WKT\n"
-            "          LINESTRING in WGS 84 lon/lat, or @FILE holding it): the piece with the\n"
+            "          LINESTRING in WGS 84 lon/lat, or a FILE holding it): the piece with the\n"
             "          most households keeps the code and name, the others take codes\n"
             "          never issued; the neighbours take the vertices where the line\n"
             "          meets the grid's edge, so the grids still tile the community\n"
+            "  reshape the grid takes the polygon's shape (WKT POLYGON or MULTIPOLYGON in\n"
+            "          WGS 84 lon/lat, or a FILE holding it; what lies outside its community is\n"
+            "          left out): the grids it overlaps give up what it takes, and what it\n"
+            "          gives up goes to the neighbour sharing the longest boundary with each\n"
+            "          piece, so nothing overlaps and nothing is left uncovered; codes stay\n"
+            "  move    the piece of the community the polygon covers goes to grid --to\n"
+            "          (a reshape of that grid to itself and the piece)\n"
             "  lock    maintenance (partition --from N --maintain) leaves locked grids as\n"
             "          they are, merges refuse them, and partition --from refuses to\n"
             "          redraw them\n"
@@ -36,27 +45,72 @@ static void help(FILE *out)
             "\n"
             "Options:\n"
             "  --plan N     the plan to edit (required)\n"
+            "  --line WKT|FILE     split: the line\n"
+            "  --polygon WKT|FILE  reshape, move: the polygon\n"
+            "  --to CODE           move: the grid that takes the piece\n"
             "  --note TEXT  stored with the new plan\n"
             "  --json       print the result as JSON\n"
             "  --quiet      print nothing but errors\n"
             "  --help       show this help\n");
 }
 
+/* A geometry argument: WKT as given, or the text of a file ("@FILE", or
+ * a FILE that exists and does not begin like WKT): *owned is the text to
+ * free. NULL with an error printed when the file cannot be read. */
+static const char *geometry_arg(const char *value, char **owned)
+{
+    *owned = NULL;
+    const char *path = value[0] == '@' ? value + 1 : NULL;
+    if (path == NULL && strpbrk(value, "(") == NULL) {
+        FILE *probe = fopen(value, "rb");
+        if (probe != NULL) {
+            fclose(probe);
+            path = value;
+        }
+    }
+    if (path == NULL)
+        return value;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        cli_error("edit", "%s: cannot read: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = (size_t)16 << 20;
+    char *text = malloc(cap + 1);
+    size_t len = text != NULL ? fread(text, 1, cap, f) : 0;
+    int full = text != NULL && len == cap && fgetc(f) != EOF;
+    fclose(f);
+    if (text == NULL || full) {
+        cli_error("edit", "%s: %s", path, text == NULL ? "out of memory" : "over 16 MiB: not a line or polygon");
+        free(text);
+        return NULL;
+    }
+    text[len] = '\0';
+    *owned = text;
+    return text;
+}
+
 static int run(int argc, char **argv)
 {
-    const char *note = NULL, *plan_text = NULL, *line = NULL;
+    const char *note = NULL, *plan_text = NULL, *line = NULL, *polygon = NULL, *to = NULL;
     char *rest[256];
     int n = 0;
     for (int i = 0; i < argc && n < 255; i++) {
-        if (strcmp(argv[i], "--plan") == 0 || strcmp(argv[i], "--note") == 0 || strcmp(argv[i], "--line") == 0) {
+        if (strcmp(argv[i], "--plan") == 0 || strcmp(argv[i], "--note") == 0 || strcmp(argv[i], "--line") == 0 ||
+            strcmp(argv[i], "--polygon") == 0 || strcmp(argv[i], "--to") == 0) {
             if (i + 1 >= argc)
                 return cli_usage("edit", "%s needs a value", argv[i]);
-            if (argv[i][2] == 'p')
-                plan_text = argv[++i];
-            else if (argv[i][2] == 'l')
-                line = argv[++i];
+            const char *v = argv[++i], *opt = argv[i - 1];
+            if (strcmp(opt, "--plan") == 0)
+                plan_text = v;
+            else if (strcmp(opt, "--line") == 0)
+                line = v;
+            else if (strcmp(opt, "--polygon") == 0)
+                polygon = v;
+            else if (strcmp(opt, "--to") == 0)
+                to = v;
             else
-                note = argv[++i];
+                note = v;
         } else {
             rest[n++] = argv[i];
         }
@@ -68,7 +122,7 @@ static int run(int argc, char **argv)
     if (rc >= 0)
         return rc;
     if (n - first < 2)
-        return cli_usage("edit", "expected PROJECT --plan N merge|lock|unlock CODE...");
+        return cli_usage("edit", "expected PROJECT --plan N merge|split|reshape|move|lock|unlock ...");
     if (plan_text == NULL)
         return cli_usage("edit", "--plan N is required: the plan to edit");
     int64_t plan = 0;
@@ -79,34 +133,28 @@ static int run(int argc, char **argv)
     const char *const *codes = (const char *const *)&rest[first + 2];
     size_t ncodes = (size_t)(n - first - 2);
     int merge = strcmp(action, "merge") == 0, lock = strcmp(action, "lock") == 0,
-        unlock = strcmp(action, "unlock") == 0, split = strcmp(action, "split") == 0;
-    if (!merge && !lock && !unlock && !split)
-        return cli_usage("edit", "unknown edit '%s' (expected merge, split, lock or unlock)", action);
+        unlock = strcmp(action, "unlock") == 0, split = strcmp(action, "split") == 0,
+        reshape = strcmp(action, "reshape") == 0, move = strcmp(action, "move") == 0;
+    if (!merge && !lock && !unlock && !split && !reshape && !move)
+        return cli_usage("edit", "unknown edit '%s' (expected merge, split, reshape, move, lock or unlock)", action);
     if (split && (ncodes != 1 || line == NULL))
-        return cli_usage("edit", "split takes one grid code and --line WKT (or --line @FILE)");
+        return cli_usage("edit", "split takes one grid code and --line WKT (or --line FILE)");
+    if (reshape && (ncodes != 1 || polygon == NULL))
+        return cli_usage("edit", "reshape takes one grid code and --polygon WKT (or --polygon FILE)");
+    if (move && (ncodes != 0 || to == NULL || polygon == NULL))
+        return cli_usage("edit", "move takes --to CODE and --polygon WKT (or --polygon FILE), no other grid code");
+    if ((line && !split) || (polygon && !reshape && !move) || (to && !move))
+        return cli_usage("edit", "%s takes no %s", action, line && !split ? "--line" : polygon && !reshape && !move ? "--polygon" : "--to");
     char *line_text = NULL;
-    if (split && line[0] == '@') {
-        FILE *f = fopen(line + 1, "rb");
-        if (f == NULL) {
-            cli_error("edit", "%s: cannot read: %s", line + 1, strerror(errno));
-            return CLI_FAILED;
-        }
-        size_t cap = (size_t)1 << 20;
-        line_text = malloc(cap + 1);
-        size_t len = line_text != NULL ? fread(line_text, 1, cap, f) : 0;
-        int full = line_text != NULL && len == cap && fgetc(f) != EOF;
-        fclose(f);
-        if (line_text == NULL || full) {
-            cli_error("edit", "%s: %s", line + 1, line_text == NULL ? "out of memory" : "over 1 MiB: not a line");
-            free(line_text);
-            return CLI_FAILED;
-        }
-        line_text[len] = '\0';
-        line = line_text;
-    }
-    if (merge && ncodes < 2)
+    if (split && (line = geometry_arg(line, &line_text)) == NULL)
+        return CLI_FAILED;
+    if ((reshape || move) && (polygon = geometry_arg(polygon, &line_text)) == NULL)
+        return CLI_FAILED;
+    if (merge && ncodes < 2) {
+        free(line_text);
         return cli_usage("edit", "merge needs at least two grid codes");
-    if (!merge && ncodes < 1)
+    }
+    if ((lock || unlock) && ncodes < 1)
         return cli_usage("edit", "%s needs at least one grid code", action);
     gg_ctx *ctx = cli_ctx_new("edit", &common);
     if (ctx == NULL)
@@ -116,9 +164,11 @@ static int run(int argc, char **argv)
     gg_status st = gg_store_open(ctx, project, 1, &store);
     if (st == GG_OK) {
         gg_store_set_actor(store, cli_actor());
-        st = merge   ? gg_plan_merge(ctx, store, plan, codes, ncodes, note, &r)
-             : split ? gg_plan_split(ctx, store, plan, codes[0], line, note, &r)
-                     : gg_plan_lock(ctx, store, plan, codes, ncodes, lock, note, &r);
+        st = merge     ? gg_plan_merge(ctx, store, plan, codes, ncodes, note, &r)
+             : split   ? gg_plan_split(ctx, store, plan, codes[0], line, note, &r)
+             : reshape ? gg_plan_reshape(ctx, store, plan, codes[0], polygon, note, &r)
+             : move    ? gg_plan_move(ctx, store, plan, to, polygon, note, &r)
+                       : gg_plan_lock(ctx, store, plan, codes, ncodes, lock, note, &r);
     }
     if (st != GG_OK) {
         rc = st == GG_ERR_ARG ? CLI_USAGE : CLI_FAILED;
@@ -126,13 +176,14 @@ static int run(int argc, char **argv)
     } else if (common.json) {
         json_t *o = json_pack("{s:I, s:I, s:s, s:I}", "plan", (json_int_t)r.plan, "from", (json_int_t)plan, "edit",
                               action, "grids", (json_int_t)r.grids_changed);
-        if (merge || split) {
+        if (merge || split || reshape || move) {
             json_object_set_new(o, "code", json_string(r.code));
             json_object_set_new(o, "households", r.counted ? json_integer(r.households) : json_null());
         }
         json_object_set_new(o, "warning", r.warning[0] ? json_string(r.warning) : json_null());
         rc = cli_print_json(o);
     } else {
+        char counted[32];
         if (!common.quiet && split && !r.counted)
             printf("plan %lld: plan %lld with grid %s split in %lld; %s keeps the code (households unknown: the "
                    "grid had no count)\n",
@@ -147,6 +198,12 @@ static int run(int argc, char **argv)
         else if (!common.quiet && merge)
             printf("plan %lld: plan %lld with %zu grids merged into %s (%lld households)\n", (long long)r.plan,
                    (long long)plan, ncodes, r.code, (long long)r.households);
+        else if (!common.quiet && (reshape || move))
+            printf("plan %lld: plan %lld with grid %s %s, %lld grids changed (%s: %s households)\n",
+                   (long long)r.plan, (long long)plan, reshape ? codes[0] : to,
+                   reshape ? "reshaped" : "taking the piece", (long long)r.grids_changed, r.code,
+                   r.counted ? (snprintf(counted, sizeof counted, "%lld", (long long)r.households), counted)
+                             : "unknown");
         else if (!common.quiet)
             printf("plan %lld: plan %lld with %zu grid%s %sed\n", (long long)r.plan, (long long)plan, ncodes,
                    ncodes == 1 ? "" : "s", action);
@@ -160,4 +217,5 @@ static int run(int argc, char **argv)
     return rc;
 }
 
-const cli_command cli_cmd_edit = {"edit", "edit a plan (merge, lock, unlock): a new draft", run, help};
+const cli_command cli_cmd_edit = {"edit", "edit a plan (merge, split, reshape, move, lock, unlock): a new draft", run,
+                                  help};

@@ -10,9 +10,9 @@
 
 #include "core/ctx.h"
 #include "geo/shapes.h"
+#include "plan/edit.h"
 #include "store/plan.h"
 #include "store/stage.h"
-#include "store/versions.h"
 
 static gg_status check_codes(gg_ctx *ctx, const char *const *codes, size_t n, size_t least, const char *what)
 {
@@ -28,9 +28,7 @@ static gg_status check_codes(gg_ctx *ctx, const char *const *codes, size_t n, si
     return GG_OK;
 }
 
-/* The flags a merged grid carries: those its households give it against
- * the plan's windows (the rest described its parts). */
-static void merged_flags(const gg_plan_windows *w, int rural, const gg_edit_grid *g, char *out, size_t size)
+void gg_edit_flags(const gg_plan_windows *w, int rural, const gg_edit_grid *g, char *out, size_t size)
 {
     int min = rural ? w->rural_min : w->urban_min, max = rural ? w->rural_max : w->urban_max;
     out[0] = '\0';
@@ -133,7 +131,7 @@ static gg_status merge(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
         if (st == GG_OK)
             st = gg_store_community_class(store, g.community, ur, sizeof ur);
         if (st == GG_OK)
-            merged_flags(&w, gg_plan_windows_rural(&w, ur), &g, g.flags, sizeof g.flags);
+            gg_edit_flags(&w, gg_plan_windows_rural(&w, ur), &g, g.flags, sizeof g.flags);
         if (st == GG_OK && g.counted && strstr(g.flags, "over_max") != NULL)
             snprintf(r->warning, sizeof r->warning, "grid %s holds %lld households, over the maximum %d", g.code,
                      (long long)g.households, gg_plan_windows_rural(&w, ur) ? w.rural_max : w.urban_max);
@@ -182,15 +180,10 @@ static gg_status lock(gg_ctx *ctx, gg_store *store, int64_t plan, const char *co
 
 /* ---- split ---- */
 
-#define GRID_DEG 1e-7 /* the plans' precision grid (geo/coverage.h) */
+#define GRID_DEG GG_EDIT_GRID_DEG
 
-/* Locate's rule among grids[0..n) (prepared): a dedicated grid first,
- * else the covering comprehensive grid of the lowest code; -1 for none. */
-typedef struct rule_set {
-    gg_edit_grid *const *grids;
-    const GEOSPreparedGeometry **prep;
-    size_t n;
-} rule_set;
+typedef gg_edit_rule_set rule_set;
+typedef gg_edit_recount recount;
 
 static int rule_grid(GEOSContextHandle_t h, const rule_set *s, const GEOSGeometry *pt)
 {
@@ -211,14 +204,7 @@ static int rule_grid(GEOSContextHandle_t h, const rule_set *s, const GEOSGeometr
     return best;
 }
 
-typedef struct recount {
-    GEOSContextHandle_t h;
-    rule_set before, after;
-    int64_t *hh_before, *pp_before, *hh_after, *pp_after;
-    int failed;
-} recount;
-
-static int recount_point(void *user, const char *id, double lon, double lat, int64_t households, int64_t persons)
+int gg_edit_recount_point(void *user, const char *id, double lon, double lat, int64_t households, int64_t persons)
 {
     (void)id;
     recount *r = user;
@@ -366,28 +352,8 @@ static gg_status split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     int *touched = st == GG_OK ? gg_calloc(ctx, nn + 1, sizeof *touched) : NULL;
     if (st == GG_OK && touched == NULL)
         st = gg_error_nomem(ctx);
-    for (size_t i = 0; st == GG_OK && i < nn && GEOSisEmpty_r(h, pts) == 0; i++) {
-        double d = 1;
-        GEOSGeometry *ob = GEOSBoundary_r(h, others[i].geom);
-        if (ob == NULL || GEOSDistance_r(h, ob, pts, &d) != 1)
-            d = 1;
-        if (ob)
-            GEOSGeom_destroy_r(h, ob);
-        if (d > 0.75 * GRID_DEG)
-            continue;
-        GEOSGeometry *snapped_n = GEOSSnap_r(h, others[i].geom, pts, 0.75 * GRID_DEG);
-        if (snapped_n == NULL || GEOSisValid_r(h, snapped_n) != 1) {
-            if (snapped_n)
-                GEOSGeom_destroy_r(h, snapped_n);
-            st = gg_error(ctx, GG_ERR_INVALID_INPUT,
-                          "%s: the split of grid %s would leave its neighbour %s invalid: draw the line again",
-                          store->path, code, others[i].code);
-            break;
-        }
-        GEOSGeom_destroy_r(h, others[i].geom);
-        others[i].geom = snapped_n;
-        touched[i] = 1;
-    }
+    if (st == GG_OK)
+        st = gg_edit_take_vertices(ctx, store, "the split of grid", code, others, nn, pts, touched);
     /* Codes: the piece with the most households keeps the grid's (then the
      * larger area); the others take sequences never issued. */
     gg_edit_grid *made = st == GG_OK ? gg_calloc(ctx, n_pieces, sizeof *made) : NULL;
@@ -435,7 +401,7 @@ static gg_status split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
             GEOSGeom_getYMax_r(h, g->geom, &box[3]);
             recount rc = {h, {before, pb, nb}, {after, pa, na}, counts, counts + ns, counts + 2 * ns, counts + 3 * ns,
                           0};
-            st = gg_store_households_in_box(store, box, recount_point, &rc);
+            st = gg_store_households_in_box(store, box, gg_edit_recount_point, &rc);
             if (rc.failed)
                 st = gg_error_nomem(ctx);
             /* The neighbours' counts move by what they gained or lost. */
@@ -507,7 +473,7 @@ static gg_status split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
         /* counted from the points: known when the grid's count was, or when
          * the piece holds households (the points tell) */
         made[i].counted = g->counted || made[i].households > 0;
-        merged_flags(&w, gg_plan_windows_rural(&w, ur), &made[i], made[i].flags, sizeof made[i].flags);
+        gg_edit_flags(&w, gg_plan_windows_rural(&w, ur), &made[i], made[i].flags, sizeof made[i].flags);
         if (made[i].counted && strstr(made[i].flags, "under_min") != NULL && r->warning[0] == '\0')
             snprintf(r->warning, sizeof r->warning, "grid %s holds %lld households, under the minimum %d",
                      made[i].code, (long long)made[i].households,
@@ -570,9 +536,39 @@ static gg_status split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     return st;
 }
 
-/* Runs an edit in one transaction. */
-static gg_status run(gg_ctx *ctx, gg_store *store, gg_edit_result *out,
-                     gg_status (*edit)(gg_ctx *, gg_store *, void *, gg_edit_result *), void *arg)
+/* Grids that the points pts come within 0.75 of a grid step of take them
+ * as vertices (GEOSSnap): every shared edge keeps the same vertices on
+ * both sides. */
+gg_status gg_edit_take_vertices(gg_ctx *ctx, gg_store *store, const char *what, const char *code, gg_edit_grid *grids,
+                                size_t n, const GEOSGeometry *pts, int *touched)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    if (pts == NULL || GEOSisEmpty_r(h, pts) != 0)
+        return GG_OK;
+    for (size_t i = 0; i < n; i++) {
+        double d = 1;
+        GEOSGeometry *ob = GEOSBoundary_r(h, grids[i].geom);
+        if (ob == NULL || GEOSDistance_r(h, ob, pts, &d) != 1)
+            d = 1;
+        if (ob)
+            GEOSGeom_destroy_r(h, ob);
+        if (d > 0.75 * GRID_DEG)
+            continue;
+        GEOSGeometry *snapped = GEOSSnap_r(h, grids[i].geom, pts, 0.75 * GRID_DEG);
+        if (snapped == NULL || GEOSisValid_r(h, snapped) != 1) {
+            if (snapped)
+                GEOSGeom_destroy_r(h, snapped);
+            return gg_error(ctx, GG_ERR_INVALID_INPUT, "%s: %s %s would leave its neighbour %s invalid: draw it again",
+                            store->path, what, code, grids[i].code);
+        }
+        GEOSGeom_destroy_r(h, grids[i].geom);
+        grids[i].geom = snapped;
+        touched[i] = 1;
+    }
+    return GG_OK;
+}
+
+gg_status gg_edit_run(gg_ctx *ctx, gg_store *store, gg_edit_result *out, gg_edit_fn edit, void *arg)
 {
     gg_edit_result r;
     memset(&r, 0, sizeof r);
@@ -629,7 +625,7 @@ gg_status gg_plan_merge(gg_ctx *ctx, gg_store *store, int64_t plan, const char *
     if (st != GG_OK)
         return st;
     edit_args a = {plan, codes, n, 0, note, NULL};
-    return run(ctx, store, out, do_merge, &a);
+    return gg_edit_run(ctx, store, out, do_merge, &a);
 }
 
 gg_status gg_plan_lock(gg_ctx *ctx, gg_store *store, int64_t plan, const char *const *codes, size_t n, int locked,
@@ -641,7 +637,7 @@ gg_status gg_plan_lock(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     if (st != GG_OK)
         return st;
     edit_args a = {plan, codes, n, locked, note, NULL};
-    return run(ctx, store, out, do_lock, &a);
+    return gg_edit_run(ctx, store, out, do_lock, &a);
 }
 
 gg_status gg_plan_split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, const char *line_wkt,
@@ -653,5 +649,5 @@ gg_status gg_plan_split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *
         return gg_error(ctx, GG_ERR_ARG, "split needs a grid code and a line");
     const char *codes[1] = {code};
     edit_args a = {plan, codes, 1, 0, note, line_wkt};
-    return run(ctx, store, out, do_split, &a);
+    return gg_edit_run(ctx, store, out, do_split, &a);
 }

@@ -562,6 +562,42 @@ gg_status gg_store_edit_grids(gg_store *store, int64_t plan, const char *const *
     return st;
 }
 
+gg_status gg_store_grid_codes_in_box(gg_store *store, int64_t plan, const double box[4], gg_grid_code **out,
+                                     size_t *n)
+{
+    gg_ctx *ctx = store->ctx;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT code FROM main.grid WHERE plan = ?1 AND fid IN"
+                                    " (SELECT pkid FROM idx_grid_geom WHERE xmax >= ?2 AND xmin <= ?4"
+                                    " AND ymax >= ?3 AND ymin <= ?5) ORDER BY code",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(stmt, 1, plan);
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_double(stmt, i + 2, box[i]);
+    size_t cap = 0;
+    int rc;
+    while (st == GG_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if ((st = gg_grow(ctx, (void **)out, &cap, *n + 1, sizeof **out)) != GG_OK)
+            break;
+        gg_store_column_text(stmt, 0, (*out)[*n].code, sizeof (*out)[*n].code);
+        (*n)++;
+    }
+    if (st == GG_OK && rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading the grids in a box");
+    sqlite3_finalize(stmt);
+    if (st != GG_OK) {
+        gg_free(ctx, *out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
 void gg_edit_grids_free(gg_ctx *ctx, gg_edit_grid *grids, size_t n)
 {
     for (size_t i = 0; grids != NULL && i < n; i++)

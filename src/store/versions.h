@@ -113,6 +113,15 @@ gg_status gg_store_edit_grids(gg_store *store, int64_t plan, const char *const *
                               gg_edit_grid **out);
 void gg_edit_grids_free(gg_ctx *ctx, gg_edit_grid *grids, size_t n);
 
+typedef struct gg_grid_code {
+    char code[24];
+} gg_grid_code;
+
+/* The codes of plan's grids whose box meets box (west, south, east,
+ * north), by code; *out freed with gg_free. */
+gg_status gg_store_grid_codes_in_box(gg_store *store, int64_t plan, const double box[4], gg_grid_code **out,
+                                     size_t *n);
+
 /* A new draft made by an edit of plan parent (the store's actor, now). */
 gg_status gg_store_plan_new_edit(gg_store *store, int64_t parent, const char *note, const char *params, int64_t *id);
 

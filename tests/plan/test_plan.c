@@ -435,6 +435,63 @@ static void partition_from_keeps_codes(void)
  * publication every code of the published plan is active in the
  * register, every retired code is in no later plan, and the register
  * holds exactly the codes the published plans carried. */
+/* One random edit of plan from in one of communities[0..n): a merge of
+ * two neighbours, a split across a grid's middle, a grid grown by about
+ * 10 m (reshape) or a neighbour's strip moved to it; 0 when the edit was
+ * refused (a rule it would break: the caller partitions instead). */
+static int64_t random_edit(gg_ctx *ctx, gg_store *store, int64_t from, const char *community, unsigned *seed)
+{
+    static char sql[1 << 16], wkt[1 << 16];
+    char pair[64] = "", a[24] = "", b[24] = "";
+    snprintf(sql, sizeof sql,
+             "SELECT g.code || ' ' || n.code FROM grid g, grid n WHERE g.plan = %lld AND n.plan = g.plan"
+             " AND g.community = '%s' AND n.community = g.community AND g.type = n.type AND g.code < n.code"
+             " AND NOT g.locked AND NOT n.locked AND NumGeometries(g.geom) = 1 AND NumGeometries(n.geom) = 1"
+             " AND Length(Intersection(g.geom, n.geom)) > 0 ORDER BY Length(Intersection(g.geom, n.geom)) DESC"
+             " LIMIT 1 OFFSET %u",
+             (long long)from, community, rand_r(seed) % 3);
+    fx_scalar_text(store, sql, pair, sizeof pair);
+    if (sscanf(pair, "%23s %23s", a, b) != 2)
+        return 0;
+    gg_edit_result r;
+    gg_status st = GG_OK;
+    const char *codes[2] = {a, b};
+    switch (rand_r(seed) % 4) {
+    case 0:
+        st = gg_plan_merge(ctx, store, from, codes, 2, "random merge", &r);
+        break;
+    case 1:
+        snprintf(sql, sizeof sql,
+                 "SELECT 'LINESTRING(' || (MbrMinX(geom) - 0.001) || ' ' || ((MbrMinY(geom) + MbrMaxY(geom)) / 2) ||"
+                 " ', ' || (MbrMaxX(geom) + 0.001) || ' ' || ((MbrMinY(geom) + MbrMaxY(geom)) / 2) || ')' FROM grid"
+                 " WHERE plan = %lld AND code = '%s'",
+                 (long long)from, a);
+        fx_scalar_text(store, sql, wkt, sizeof wkt);
+        st = gg_plan_split(ctx, store, from, a, wkt, "random split", &r);
+        break;
+    case 2:
+        snprintf(sql, sizeof sql, "SELECT AsText(Buffer(geom, 0.0001, 2)) FROM grid WHERE plan = %lld AND code = '%s'",
+                 (long long)from, a);
+        fx_scalar_text(store, sql, wkt, sizeof wkt);
+        st = gg_plan_reshape(ctx, store, from, a, wkt, "random reshape", &r);
+        break;
+    default:
+        snprintf(sql, sizeof sql,
+                 "SELECT AsText(Intersection(n.geom, Buffer(g.geom, 0.0002, 2))) FROM grid g, grid n WHERE g.plan = %lld"
+                 " AND n.plan = g.plan AND g.code = '%s' AND n.code = '%s'",
+                 (long long)from, a, b);
+        fx_scalar_text(store, sql, wkt, sizeof wkt);
+        st = gg_plan_move(ctx, store, from, a, wkt, "random move", &r);
+        break;
+    }
+    if (st == GG_ERR_INVALID_INPUT) {
+        gg_ctx_clear_error(ctx);
+        return 0;
+    }
+    CHECK_INT(st, GG_OK);
+    return st == GG_OK ? r.plan : 0;
+}
+
 static void codes_are_never_issued_twice(void)
 {
     /* Monaco's smaller communities (2-10 grids each), so that a round
@@ -445,13 +502,38 @@ static void codes_are_never_issued_twice(void)
     gg_store *store = monaco_published(ctx, "monaco.sqlite");
     int64_t published = 1;
     unsigned seed = 20261207;
+    int edits = 0, maintenances = 0, partitions = 0;
     for (int round = 0; round < 20; round++) {
         const char *chosen[3];
         size_t n = 1 + (size_t)(rand_r(&seed) % 3);
         for (size_t i = 0; i < n; i++)
             chosen[i] = communities[rand_r(&seed) % (sizeof communities / sizeof communities[0])];
         int lo = 200 + (int)(rand_r(&seed) % 150), hi = lo + 100 + (int)(rand_r(&seed) % 150);
-        int64_t next = partition(ctx, store, published, chosen, n, lo, hi);
+        int64_t next = 0;
+        unsigned kind = rand_r(&seed) % 3;
+        if (kind == 0 && (next = random_edit(ctx, store, published, chosen[0], &seed)) != 0)
+            edits++;
+        if (next == 0 && kind == 1) {
+            /* maintenance with windows of its own: the grids out of them
+             * are split or merged, the others kept */
+            gg_partition_options opts;
+            gg_partition_options_init(&opts);
+            opts.jobs = 1;
+            opts.from = published;
+            opts.maintain = 1;
+            opts.max_change = 1.0;
+            opts.urban_min = lo;
+            opts.urban_max = hi;
+            gg_partition_report *pr = NULL;
+            CHECK_INT(gg_partition(ctx, store, &opts, &pr), GG_OK);
+            next = pr ? pr->plan : 0;
+            gg_partition_report_free(ctx, pr);
+            maintenances += next != 0;
+        }
+        if (next == 0) {
+            next = partition(ctx, store, published, chosen, n, lo, hi);
+            partitions++;
+        }
         gg_publish_report r;
         CHECK_INT(gg_plan_publish(ctx, store, next, &r), GG_OK);
         published = next;
@@ -476,6 +558,8 @@ static void codes_are_never_issued_twice(void)
     CHECK_INT(fx_scalar(store, "SELECT count(DISTINCT g.code) FROM grid g JOIN plan p ON p.id = g.plan"
                                " AND p.state <> 'draft'"),
               fx_scalar(store, "SELECT count(*) FROM grid_code"));
+    /* Each kind of round ran. */
+    CHECK(edits > 0 && maintenances > 0 && partitions > 0);
     /* The rounds changed something: codes were issued and retired. */
     CHECK(fx_scalar(store, "SELECT count(*) FROM grid_code WHERE retired_by IS NOT NULL") > 0);
     CHECK(fx_scalar(store, "SELECT count(*) FROM grid_code WHERE issued_by > 1") > 0);
@@ -858,8 +942,185 @@ static void edits_split(void)
     gg_ctx_free(ctx);
 }
 
+/* The coverage of plan's grids in community against plan 1's: the same
+ * codes, the same union (to a square metre), no overlap (the areas add up
+ * to the union's), the same households, no grid invalid, every vertex on a
+ * neighbour's edge one of the neighbour's, and govgrid check clean. */
+static void check_edited_coverage(gg_ctx *ctx, gg_store *store, int64_t plan, const char *community)
+{
+    char sql[768];
+    snprintf(sql, sizeof sql,
+             "SELECT abs((SELECT Area(ST_Union(geom), 1) FROM grid WHERE plan = %lld AND community = '%s') -"
+             " (SELECT Area(ST_Union(geom), 1) FROM grid WHERE plan = 1 AND community = '%s')) < 1.0",
+             (long long)plan, community, community);
+    CHECK_INT(fx_scalar(store, sql), 1);
+    /* overlap: the areas' sum less the union's, as in plan 1 (Monaco's
+     * own coverage is exact to a few square metres) */
+    snprintf(sql, sizeof sql,
+             "SELECT abs((SELECT sum(Area(geom, 1)) - Area(ST_Union(geom), 1) FROM grid WHERE plan = %lld"
+             " AND community = '%s') - (SELECT sum(Area(geom, 1)) - Area(ST_Union(geom), 1) FROM grid WHERE plan = 1"
+             " AND community = '%s')) < 1.0",
+             (long long)plan, community, community);
+    CHECK_INT(fx_scalar(store, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM grid WHERE plan = %lld AND ST_IsValid(geom) <> 1", (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), 0);
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT count(*) FROM grid WHERE plan = %lld AND NumGeometries(geom) <> 1) <="
+             " (SELECT count(*) FROM grid WHERE plan = 1 AND NumGeometries(geom) <> 1)",
+             (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT group_concat(code) FROM (SELECT code FROM grid WHERE plan = %lld ORDER BY code)) ="
+             " (SELECT group_concat(code) FROM (SELECT code FROM grid WHERE plan = 1 ORDER BY code))",
+             (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT sum(households) FROM grid WHERE plan = %lld", (long long)plan);
+    CHECK_INT(fx_scalar(store, sql), fx_scalar(store, "SELECT sum(households) FROM grid WHERE plan = 1"));
+    CHECK_INT(unshared_vertices(ctx, store, plan, community), 0);
+    gg_check_options co;
+    gg_check_options_init(&co);
+    co.plan = plan;
+    gg_check_report *cr = NULL;
+    CHECK_INT(gg_plan_check(ctx, store, &co, &cr), GG_OK);
+    CHECK_INT(cr ? cr->errors : -1, 0);
+    gg_check_report_free(ctx, cr);
+}
+
+/* Households by locate's rule: each grid's count in plan against the
+ * household points its shape covers (dedicated grids first as locate
+ * does is not needed here: the grids chosen are comprehensive and hold no
+ * dedicated grid). */
+static int64_t counted_in(gg_store *store, int64_t plan, const char *code)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(sum(h.count), 0) FROM household h, grid g WHERE g.plan = %lld AND g.code = '%s'"
+             " AND h.fid IN (SELECT pkid FROM idx_household_geom WHERE xmin <= MbrMaxX(g.geom) AND"
+             " xmax >= MbrMinX(g.geom) AND ymin <= MbrMaxY(g.geom) AND ymax >= MbrMinY(g.geom))"
+             " AND ST_Covers(g.geom, h.geom)",
+             (long long)plan, code);
+    return fx_scalar(store, sql);
+}
+
+static void edits_reshape_and_move(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = monaco_published(ctx, "monaco.sqlite");
+    static char wkt[1 << 17], sql[1 << 18];
+    /* (shapes as SpatiaLite writes them, to 6 decimals: a few centimetres
+     * off the grids' 1e-7 degree boundaries, as a drawn shape is) */
+    char code[24], next[24], community[16];
+    /* The largest grid of one piece away from its community's edge, and a
+     * neighbour of its community. */
+    fx_scalar_text(store,
+                   "SELECT g.code FROM grid g, division d WHERE g.plan = 1 AND g.type = 1 AND d.code = g.community"
+                   " AND NumGeometries(g.geom) = 1 AND NOT Intersects(Boundary(d.geom), g.geom)"
+                   " ORDER BY Area(g.geom) DESC LIMIT 1",
+                   code, sizeof code);
+    snprintf(sql, sizeof sql, "SELECT community FROM grid WHERE plan = 1 AND code = '%s'", code);
+    fx_scalar_text(store, sql, community, sizeof community);
+    snprintf(sql, sizeof sql,
+             "SELECT n.code FROM grid g, grid n WHERE g.plan = 1 AND n.plan = 1 AND g.code = '%s' AND n.code <> g.code"
+             " AND n.community = g.community AND n.type = 1 AND Length(Intersection(g.geom, n.geom)) > 0"
+             " ORDER BY Length(Intersection(g.geom, n.geom)) DESC LIMIT 1",
+             code);
+    fx_scalar_text(store, sql, next, sizeof next);
+    CHECK(code[0] != '\0' && next[0] != '\0');
+
+    /* Grown by about 15 m: the neighbours give up what it takes. */
+    snprintf(sql, sizeof sql, "SELECT AsText(Buffer(geom, 0.00015, 2)) FROM grid WHERE plan = 1 AND code = '%s'", code);
+    fx_scalar_text(store, sql, wkt, sizeof wkt);
+    gg_edit_result r;
+    if (gg_plan_reshape(ctx, store, 1, code, wkt, "grown", &r) != GG_OK) {
+        gg_test_fail(__FILE__, __LINE__, "reshape: %s", gg_ctx_errmsg(ctx));
+        gg_store_close(store);
+        gg_ctx_free(ctx);
+        return;
+    }
+    CHECK(r.grids_changed >= 2);
+    CHECK_STR(r.code, code);
+    check_edited_coverage(ctx, store, r.plan, community);
+    snprintf(sql, sizeof sql,
+             "SELECT Area(SymDifference(g.geom, Intersection(GeomFromText('%s', 4326),"
+             " (SELECT ST_Union(geom) FROM grid WHERE plan = 1 AND community = '%s'))), 1) < 1.0"
+             " FROM grid g WHERE g.plan = %lld AND g.code = '%s'",
+             wkt, community, (long long)r.plan, code);
+    CHECK_INT(fx_scalar(store, sql), 1);
+    CHECK_INT(counted_in(store, r.plan, code), r.households);
+    CHECK_INT(counted_in(store, r.plan, next),
+              fx_scalar(store, (snprintf(sql, sizeof sql,
+                                         "SELECT households FROM grid WHERE plan = %lld AND code = '%s'",
+                                         (long long)r.plan, next),
+                                sql)));
+
+    /* Shrunk by about 20 m: the ring it gives up goes to its neighbours. */
+    snprintf(sql, sizeof sql, "SELECT AsText(Buffer(geom, -0.0002, 2)) FROM grid WHERE plan = 1 AND code = '%s'", code);
+    fx_scalar_text(store, sql, wkt, sizeof wkt);
+    CHECK_INT(gg_plan_reshape(ctx, store, 1, code, wkt, "shrunk", &r), GG_OK);
+    CHECK(r.grids_changed >= 2);
+    check_edited_coverage(ctx, store, r.plan, community);
+    CHECK_INT(counted_in(store, r.plan, code), r.households);
+
+    /* Move: the part of the neighbour within 30 m of the grid goes to it. */
+    snprintf(sql, sizeof sql,
+             "SELECT AsText(Intersection(n.geom, Buffer(g.geom, 0.0003, 2))) FROM grid g, grid n WHERE g.plan = 1"
+             " AND n.plan = 1 AND g.code = '%s' AND n.code = '%s'",
+             code, next);
+    fx_scalar_text(store, sql, wkt, sizeof wkt);
+    CHECK_INT(gg_plan_move(ctx, store, 1, code, wkt, "moved", &r), GG_OK);
+    CHECK_INT(r.grids_changed, 2);
+    check_edited_coverage(ctx, store, r.plan, community);
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT Area(geom, 1) FROM grid WHERE plan = %lld AND code = '%s') <"
+             " (SELECT Area(geom, 1) FROM grid WHERE plan = 1 AND code = '%s') - 1.0",
+             (long long)r.plan, next, next);
+    CHECK_INT(fx_scalar(store, sql), 1);
+    CHECK_INT(counted_in(store, r.plan, code), r.households);
+
+    /* Refusals, nothing written. */
+    int64_t plans = fx_scalar(store, "SELECT count(*) FROM plan");
+    snprintf(sql, sizeof sql, "SELECT AsText(geom) FROM grid WHERE plan = 1 AND code = '%s'", code);
+    fx_scalar_text(store, sql, wkt, sizeof wkt);
+    CHECK_INT(gg_plan_reshape(ctx, store, 1, code, wkt, NULL, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "changes nothing");
+    gg_ctx_clear_error(ctx);
+    snprintf(sql, sizeof sql,
+             "SELECT AsText(Buffer(ST_Union(g.geom, n.geom), 0.00001, 2)) FROM grid g, grid n WHERE g.plan = 1"
+             " AND n.plan = 1 AND g.code = '%s' AND n.code = '%s'",
+             code, next);
+    fx_scalar_text(store, sql, wkt, sizeof wkt);
+    CHECK_INT(gg_plan_reshape(ctx, store, 1, code, wkt, NULL, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "merge it");
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(gg_plan_reshape(ctx, store, 1, code, "POLYGON((0 0,0.001 0,0.001 0.001,0 0.001,0 0))", NULL, NULL),
+              GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "does not overlap");
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(gg_plan_reshape(ctx, store, 1, code, "POLYGON((7.42 43.73,7.43 43.74,7.43 43.73,7.42 43.74,7.42 43.73))",
+                              NULL, NULL),
+              GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "not valid");
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(gg_plan_move(ctx, store, 1, code, "LINESTRING(7.42 43.73,7.43 43.74)", NULL, NULL), GG_ERR_ARG);
+    gg_ctx_clear_error(ctx);
+    const char *locked[1] = {next};
+    CHECK_INT(gg_plan_lock(ctx, store, 1, locked, 1, 1, NULL, &r), GG_OK);
+    plans++;
+    snprintf(sql, sizeof sql,
+             "SELECT AsText(Intersection(n.geom, Buffer(g.geom, 0.0003, 2))) FROM grid g, grid n WHERE g.plan = 1"
+             " AND n.plan = 1 AND g.code = '%s' AND n.code = '%s'",
+             code, next);
+    fx_scalar_text(store, sql, wkt, sizeof wkt);
+    CHECK_INT(gg_plan_move(ctx, store, r.plan, code, wkt, NULL, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "locked");
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan"), plans);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(publish_issues_retires_and_records_lineage), T(published_plans_are_kept), T(stale_drafts_are_refused),
           T(partition_numbers_after_the_register), T(partition_from_keeps_codes),
           T(codes_are_never_issued_twice), T(export_gives_valid_from),
           T(maintenance_repairs_within_the_budget),
-          T(edits_merge_and_lock), T(edits_split))
+          T(edits_merge_and_lock), T(edits_split), T(edits_reshape_and_move))

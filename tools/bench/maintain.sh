@@ -1,7 +1,7 @@
 #!/bin/sh
 # Plan versions on a synthetic county (tools/synth): partition, publish,
-# then 10% more households in 5% of the communities, maintenance within a
-# 5% change budget, the difference and its publication. Prints what each
+# then 10% more households in 5% of the communities and one new road
+# through three communities, maintenance within a 5% change budget, the difference and its publication. Prints what each
 # step took and what the user receives, measured on the stored plans with
 # an independent reader (python3's sqlite3 with SpatiaLite, and the diff's
 # CSV files), not from the program's own report.
@@ -64,6 +64,34 @@ with open(out, "w") as f:
 print("communities with new households: %d of %d; new household points: %d" % (len(chosen), len(codes), rows))
 PY
 "$govgrid" import "$p" households "$work/new-households.csv" --append --quiet
+# One new road (class secondary) through three communities: a straight
+# line from one community's inside point through a second to a third.
+"$python" - "$p" "$work/new-road.geojson" "$seed" <<'PY'
+import json, random, sqlite3, sys
+from shapely import wkb
+from shapely.geometry import LineString
+db, out, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+c = sqlite3.connect(db); c.enable_load_extension(True); c.load_extension("mod_spatialite")
+rnd = random.Random(seed + 1)
+comms = {code: wkb.loads(bytes(g)) for code, g in c.execute(
+    "SELECT code, AsBinary(geom) FROM division WHERE level = 'community' AND geom IS NOT NULL ORDER BY code")}
+codes = sorted(comms)
+line = None
+for _ in range(2000):
+    a, b = rnd.sample(codes, 2)
+    cand = LineString([comms[a].representative_point(), comms[b].representative_point()])
+    crossed = [k for k, g in comms.items() if g.intersection(cand).length > 0]
+    if len(crossed) == 3:
+        line, names = cand, sorted(crossed)
+        break
+if line is None:
+    sys.exit("maintain.sh: no straight road through exactly three communities found")
+json.dump({"type": "FeatureCollection", "features": [{"type": "Feature",
+           "properties": {"id": "new-road-1", "class": "secondary", "name": "New Road"},
+           "geometry": {"type": "LineString", "coordinates": list(line.coords)}}]}, open(out, "w"))
+print("new road: %.0f m through communities %s" % (line.length * 111320 * 0.85, ", ".join(names)))
+PY
+"$govgrid" import "$p" roads "$work/new-road.geojson" --append --quiet
 t "maintain (budget 5%)" "$govgrid" partition "$p" --from 1 --maintain --max-change 5% --json
 cp "$work/out.txt" "$work/maintain.json"
 plan=$(sqlite3 "$p" "SELECT max(id) FROM plan")

@@ -147,6 +147,61 @@ GG_API gg_status gg_plan_split(gg_ctx *ctx, gg_store *store, int64_t plan, const
 GG_API gg_status gg_plan_lock(gg_ctx *ctx, gg_store *store, int64_t plan, const char *const *codes, size_t n,
                               int locked, const char *note, gg_edit_result *out);
 
+/* ---- edits by kind, saved or tried ----
+ * One entry for every edit, for callers that take the edit as data (the
+ * HTTP service): the kind says which of the functions above it is, and a
+ * dry run does the edit in its transaction, reports it and rolls it back,
+ * so that a planner sees the counts and the rule checks before saving.
+ * Kinds are added at the end. */
+
+typedef enum gg_edit_kind {
+    GG_EDIT_MERGE = 1,          /* codes (n >= 2): gg_plan_merge */
+    GG_EDIT_SPLIT,              /* codes[0] along line_wkt: gg_plan_split */
+    GG_EDIT_LOCK,               /* codes: gg_plan_lock(..., 1, ...) */
+    GG_EDIT_UNLOCK              /* codes: gg_plan_lock(..., 0, ...) */
+} gg_edit_kind;
+
+/* "merge", "split", "lock", "unlock"; "" for a kind this library lacks. */
+GG_API const char *gg_edit_kind_name(gg_edit_kind kind);
+/* The kind named name into *kind: GG_OK, or GG_ERR_ARG naming the kinds
+ * this library has. */
+GG_API gg_status gg_edit_kind_parse(gg_ctx *ctx, const char *name, gg_edit_kind *kind);
+
+typedef struct gg_edit_request {
+    gg_edit_kind kind;
+    const char *const *codes;   /* borrowed: the grids the edit names */
+    size_t n;
+    const char *line_wkt;       /* split: as gg_plan_split's; NULL otherwise */
+    const char *note;           /* may be NULL */
+    int dry_run;                /* 1: done, reported and rolled back; nothing written */
+} gg_edit_request;
+
+/* One grid the edit changed, as the new draft holds it (or, retired, as
+ * the parent held it). */
+typedef struct gg_edited_grid {
+    char code[24];
+    char community[16];
+    char change[12];            /* "added", "reshaped" (a piece, or a neighbour
+                                   taking a vertex), "recounted", "locked", "unlocked",
+                                   "retired" */
+    int64_t households, persons;
+    int counted;                /* 0: households unknown (stored NULL) */
+    double area_m2;
+    char flags[128];            /* as the grid stores them (over_max, under_min, ...) */
+    int locked;
+} gg_edited_grid;
+
+/* Does req on plan, in one transaction, as the function its kind names
+ * (same refusals and statuses). out (may be NULL) receives the result;
+ * with a dry run out->plan is the id the draft would have had, and nothing
+ * is written. *grids (may be NULL with n) receives the grids whose
+ * boundary, count or lock differ from plan's and the codes retired, by
+ * code, to free with gg_edited_grids_free. GG_ERR_ARG for a kind this
+ * library lacks. */
+GG_API gg_status gg_plan_edit(gg_ctx *ctx, gg_store *store, int64_t plan, const gg_edit_request *req,
+                              gg_edit_result *out, gg_edited_grid **grids, size_t *n);
+GG_API void gg_edited_grids_free(gg_ctx *ctx, gg_edited_grid *grids);
+
 /* ---- the difference between two plans ---- */
 
 typedef enum gg_grid_change_kind {

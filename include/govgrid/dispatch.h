@@ -147,6 +147,13 @@ GG_API gg_status gg_dept_grids_geojson(gg_ctx *ctx, gg_store *store, const char 
  * geometry and its people from the roster. GG_ERR_NOT_FOUND if none. */
 GG_API gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json);
 
+/* The neighbours of grid code in plan (0: the active plan): the grids that
+ * share a stretch of boundary with it, as a JSON array by code of {code,
+ * type, name, community, households, locked, shared_m} (shared_m: the
+ * length of the boundary they share, in metres, over 1). *json is to free
+ * with gg_text_free. GG_ERR_NOT_FOUND when the plan has no such grid. */
+GG_API gg_status gg_grid_neighbours_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json);
+
 typedef struct gg_incident_filter {
     const char *request_ids;    /* comma-separated, or NULL */
     const char *service_codes;  /* comma-separated, or NULL */

@@ -52,9 +52,11 @@ typedef struct gg_publish_report {
  *   - it is already published (GG_ERR_EXISTS) or was superseded (a
  *     superseded plan is not published again: its retired codes would be
  *     issued twice; make a new plan from it);
- *   - it was made from a plan (its parent) that is no longer the published
- *     one: another plan was published since, and this draft does not hold
- *     what that one changed (make it again from the published plan);
+ *   - it was made from a plan (its parent, or through drafts made from
+ *     drafts, the first plan of that line that is not a draft) that is no
+ *     longer the published one: another plan was published since, and this
+ *     draft does not hold what that one changed (make it again from the
+ *     published plan);
  *   - it carries a code that the register retired (named, with the plan
  *     that retired it).
  * The refusals other than NOT_FOUND and EXISTS are GG_ERR_INVALID_INPUT,

@@ -918,7 +918,8 @@ static void edits_by_kind_and_dry_run(void)
     CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan"), plans + 1);
     /* Lock by kind: the one grid changes, as "locked". */
     gg_edit_request lock = {GG_EDIT_LOCK, codes, 1, NULL, NULL, 0};
-    CHECK_INT(gg_plan_edit(ctx, store, saved.plan, &lock, NULL, &done, &n_done), GG_OK);
+    gg_edit_result locked;
+    CHECK_INT(gg_plan_edit(ctx, store, saved.plan, &lock, &locked, &done, &n_done), GG_OK);
     CHECK_INT((int64_t)n_done, 1);
     if (n_done == 1) {
         CHECK_STR(done[0].change, "locked");
@@ -932,6 +933,13 @@ static void edits_by_kind_and_dry_run(void)
     gg_ctx_clear_error(ctx);
     gg_edit_request odd = {(gg_edit_kind)99, codes, 1, NULL, NULL, 1};
     CHECK_INT(gg_plan_edit(ctx, store, saved.plan, &odd, NULL, NULL, NULL), GG_ERR_ARG);
+    gg_ctx_clear_error(ctx);
+    /* The lock, an edit of the split draft, is published: its drafts go
+     * back to the published plan. The split draft, whose plan was
+     * superseded since, is then refused. */
+    CHECK_INT(gg_plan_publish(ctx, store, locked.plan, NULL), GG_OK);
+    CHECK_INT(gg_plan_publish(ctx, store, saved.plan, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "has been published since");
     gg_ctx_clear_error(ctx);
     gg_store_close(store);
     gg_ctx_free(ctx);

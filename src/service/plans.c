@@ -97,9 +97,10 @@ static gg_store *open_writer(gg_request *r, gg_reply *out, gg_ctx **ctx, const c
     }
     gg_status st = gg_store_open(*ctx, r->svc->o.project, 1, &store);
     if (st != GG_OK) {
-        refuse_status(r, out, *ctx, st == GG_ERR_BUSY ? st : GG_ERR_STORE, NULL);
-        if (st != GG_ERR_BUSY)
-            out->status = 503;
+        if (st == GG_ERR_BUSY)
+            refuse_status(r, out, *ctx, st, NULL);
+        else
+            refuse(out, 503, NULL, "the project cannot be opened for writing: %s", reason(*ctx, r->svc->o.project));
         gg_ctx_free(*ctx);
         *ctx = NULL;
         return NULL;
@@ -453,8 +454,8 @@ static json_t *diff_json(const gg_plan_diff *d)
 }
 
 /* "published" (the plan published now), or a plan number. */
-static int diff_side(gg_request *r, gg_reply *out, gg_ctx *ctx, gg_store *store, const char *text, size_t len,
-                     const char *name, int64_t *plan)
+static int diff_side(gg_reply *out, gg_ctx *ctx, gg_store *store, const char *text, size_t len, const char *name,
+                     int64_t *plan)
 {
     if (len == 9 && strncmp(text, "published", 9) == 0) {
         int published = 0;
@@ -469,7 +470,6 @@ static int diff_side(gg_request *r, gg_reply *out, gg_ctx *ctx, gg_store *store,
         refuse(out, 404, name, "not a plan number (or 'published'): %.*s", (int)(len > 40 ? 40 : len), text);
         return 0;
     }
-    (void)r;
     return 1;
 }
 
@@ -485,8 +485,8 @@ static void diff(gg_request *r, const char *a_text, size_t a_len, const char *b_
     if (store == NULL)
         return;
     int64_t a = 0, b = 0;
-    if (!diff_side(r, out, ctx, store, a_text, a_len, "a", &a) ||
-        !diff_side(r, out, ctx, store, b_text, strlen(b_text), "b", &b))
+    if (!diff_side(out, ctx, store, a_text, a_len, "a", &a) ||
+        !diff_side(out, ctx, store, b_text, strlen(b_text), "b", &b))
         return;
     gg_plan_diff *d = NULL;
     gg_status st = gg_plan_diff_get(ctx, store, a, b, &d);

@@ -30,7 +30,18 @@
       infeasible: '无可行划分', unreachable: '无法达到', cut: '切割', overlap: '重叠', gap: '缝隙',
       conflict: '冲突', dept_grid: '部门网格', grid: '网格', township: '街道乡镇', poi: '地点', road: '道路',
       address: '地址', coordinate: '坐标', t1: '综合网格', t2: '党政机关', t3: '产业园区', t4: '企事业单位',
-      t5: '商务楼宇', t6: '商圈市场', t7: '景区', t9: '其他专属', m2: '平方米', km2: '平方公里'
+      t5: '商务楼宇', t6: '商圈市场', t7: '景区', t9: '其他专属', m2: '平方米', km2: '平方公里',
+      edit: '编辑方案', editTitle: '编辑方案 #{plan}', editClose: '退出编辑', editPick: '点击地图选择网格',
+      editMerge: '与邻格合并', editSplit: '沿线切分', editLock: '锁定', editUnlock: '解锁', editFinish: '完成画线',
+      editCancel: '取消', editSave: '保存为新草案', editNote: '修改说明', editDiff: '与已发布方案比较',
+      editPublish: '发布此方案', neighbours: '相邻网格', locked: '已锁定', editPickNeighbour: '点击要合并的相邻网格',
+      editDrawLine: '在地图上逐点画切分线，双击或按“完成画线”结束（{n} 个点）', editChecking: '正在检查…',
+      editWouldDo: '预览（尚未保存）', editRefused: '不能执行：', editWarnings: '规则提示', editNoWarnings: '无规则提示',
+      editSaved: '已保存为草案 #{plan}', editNothing: '先选择网格', editPublished: '方案 #{plan} 已发布，服务已切换',
+      editPublishing: '正在发布…', editWaiting: '等待服务切换到方案 #{plan}…', editNoPublished: '还没有已发布的方案',
+      editSamePlan: '当前显示的就是已发布的方案', diffTitle: '方案 #{a} → #{b} 的变化', added: '新增', retired: '撤销',
+      reshaped: '调整', recounted: '户数变化', unchanged: '未变', householdsMoved: '户数迁移', householdsTotal: '总户数',
+      change: '变化', merge: '合并', split: '切分', lock: '锁定', unlock: '解锁', piece: '网格'
     },
     en: {
       brand: 'Grid map', search: 'Search', searchPlaceholder: 'Grid code, community, place, address or lon,lat',
@@ -53,7 +64,21 @@
       infeasible: 'infeasible', unreachable: 'unreachable', cut: 'cut', overlap: 'overlap', gap: 'gap',
       conflict: 'conflict', dept_grid: 'departmental grid', grid: 'grid', township: 'township', poi: 'place', road: 'road',
       address: 'address', coordinate: 'coordinate', t1: 'comprehensive', t2: 'government', t3: 'industrial park',
-      t4: 'institution', t5: 'office building', t6: 'market', t7: 'scenic area', t9: 'other dedicated', m2: 'm²', km2: 'km²'
+      t4: 'institution', t5: 'office building', t6: 'market', t7: 'scenic area', t9: 'other dedicated', m2: 'm²', km2: 'km²',
+      edit: 'Edit plan', editTitle: 'Editing plan #{plan}', editClose: 'Stop editing', editPick: 'Click the map to pick a grid',
+      editMerge: 'Merge with a neighbour', editSplit: 'Split along a line', editLock: 'Lock', editUnlock: 'Unlock',
+      editFinish: 'Finish line', editCancel: 'Cancel', editSave: 'Save as a new draft', editNote: 'Note',
+      editDiff: 'Compare with the published plan', editPublish: 'Publish this plan', neighbours: 'Neighbours',
+      locked: 'locked', editPickNeighbour: 'Click the neighbour to merge with',
+      editDrawLine: 'Click the line point by point; double-click or "Finish line" to end ({n} points)',
+      editChecking: 'Checking…', editWouldDo: 'Preview (not saved)', editRefused: 'Cannot do this: ',
+      editWarnings: 'Rule checks', editNoWarnings: 'No rule warnings', editSaved: 'Saved as draft #{plan}',
+      editNothing: 'Pick a grid first', editPublished: 'Plan #{plan} is published and served',
+      editPublishing: 'Publishing…', editWaiting: 'Waiting for the service to switch to plan #{plan}…',
+      editNoPublished: 'No plan is published yet', editSamePlan: 'The plan shown is the published one',
+      diffTitle: 'Changes from plan #{a} to #{b}', added: 'added', retired: 'retired', reshaped: 'reshaped',
+      recounted: 'recounted', unchanged: 'unchanged', householdsMoved: 'households moved', householdsTotal: 'households',
+      change: 'change', merge: 'merge', split: 'split', lock: 'lock', unlock: 'unlock', piece: 'grid'
     }
   };
   var lang = localStorage.getItem('govgrid-lang') === 'en' ? 'en' : 'zh';
@@ -202,10 +227,15 @@
   var FLAG_WORDS = ['over_max', 'indivisible', 'infeasible'];
   function flagList(p) { return String(p.flags || '').split(/[\s,;|]+/).filter(Boolean); }
   function isFlagged(p) { return flagList(p).some(function (f) { return FLAG_WORDS.indexOf(f) >= 0; }); }
+  /* A diff's changed grids (planedit.js sets state.highlight, code to
+   * change): outlined in the change's colour above the other styles. */
+  var CHANGE_COLOURS = { added: '#1a9850', reshaped: '#2166ac', recounted: '#7b3294', retired: '#d73027' };
   function gridStyle(f) {
     var p = f.properties, s = { color: state.palette.boundary, weight: 1, fillColor: fillColour(p), fillOpacity: 0.6 };
     if (p.short_staffed && layerOn('shortStaffed')) { s.color = state.palette.short_staffed; s.weight = 3; s.dashArray = '5 3'; }
     if (isFlagged(p) && layerOn('flags')) { s.color = state.palette.flags; s.weight = 3; s.dashArray = null; }
+    var change = state.highlight && state.highlight[p.code];
+    if (change) { s.color = CHANGE_COLOURS[change] || '#2166ac'; s.weight = 4; s.dashArray = null; }
     return s;
   }
 
@@ -306,7 +336,7 @@
         (el.parentNode.getAttribute && el.parentNode.getAttribute('data-unavailable') ? t('unavailable') : '');
     });
     Array.prototype.forEach.call(document.querySelectorAll('[data-i18n-placeholder]'), function (el) {
-      el.placeholder = state.routes['/v1/search'] === false ? t('searchUnavailable') : t(el.getAttribute('data-i18n-placeholder'));
+      el.placeholder = el.id === 'search' && state.routes['/v1/search'] === false ? t('searchUnavailable') : t(el.getAttribute('data-i18n-placeholder'));
     });
     Array.prototype.forEach.call(document.querySelectorAll('[data-i18n-aria]'), function (el) {
       el.setAttribute('aria-label', t(el.getAttribute('data-i18n-aria')));
@@ -319,6 +349,7 @@
     fillPlans();
     drawLegend();
     drawLabels();
+    if (state.onLang) state.onLang();
   }
   $('lang').addEventListener('click', function () {
     lang = lang === 'zh' ? 'en' : 'zh';
@@ -727,6 +758,7 @@
   /* A click selects the drawn grid under it at once; the service then says
    * where the point is (inside, near a boundary, snapped to a grid). */
   map.on('click', function (ev) {
+    if (state.editing) return; /* planedit.js takes the clicks */
     var ll = ev.latlng, hit = gridLayer.featureAt(ll);
     gridLayer.select(hit ? hit.properties.code : null);
     getJSON('/v1/locate?lon=' + ll.lng.toFixed(7) + '&lat=' + ll.lat.toFixed(7)).then(function (res) {
@@ -927,6 +959,7 @@
     gridCacheZoom = {}; deptCache = {}; conflictCache = {};
     state.zoomDrawn = null; gridsDrawn = null;
     state.routes['/v1/grids'] = null;
+    if (state.onReload) state.onReload();
     return Promise.all([loadPlans(), loadIncidents(), probeConflicts()]).then(function () {
       state.started = true;
       return state.fitted ? loadView() : firstView();
@@ -950,7 +983,9 @@
     });
   }
   /* For scripts and the end-to-end test. */
-  window.govgrid = { map: map, state: state, reload: reloadAll, t: t, gridLayer: gridLayer,
+  window.govgrid = { map: map, state: state, reload: reloadAll, t: t, gridLayer: gridLayer, getJSON: getJSON,
+                     headers: headers, banner: banner, errorText: errorText, esc: esc, formatArea: formatArea,
+                     workersHtml: workersHtml, typeName: function (type) { return t(TYPE_KEYS[type] || ('t' + type)); },
                      tilesLoading: function () { return tilesHeld || !!(basemap && basemap._map && basemap.isLoading()); } };
   start();
 }());

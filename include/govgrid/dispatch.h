@@ -147,6 +147,13 @@ GG_API gg_status gg_dept_grids_geojson(gg_ctx *ctx, gg_store *store, const char 
  * geometry and its people from the roster. GG_ERR_NOT_FOUND if none. */
 GG_API gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json);
 
+/* The neighbours of grid code in plan (0: the active plan): the grids that
+ * share a stretch of boundary with it, as a JSON array by code of {code,
+ * type, name, community, households, locked, shared_m} (shared_m: the
+ * length of the boundary they share, in metres, over 1). *json is to free
+ * with gg_text_free. GG_ERR_NOT_FOUND when the plan has no such grid. */
+GG_API gg_status gg_grid_neighbours_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json);
+
 typedef struct gg_incident_filter {
     const char *request_ids;    /* comma-separated, or NULL */
     const char *service_codes;  /* comma-separated, or NULL */
@@ -178,11 +185,14 @@ GG_API gg_status gg_incidents_count(gg_ctx *ctx, gg_store *store, const gg_incid
  * (never the key), when it was made and when revoked. Keys are 200 random
  * bits ("gg_" and 40 base-32 characters), so a fast hash is enough. */
 
-enum { GG_RIGHT_READ = 1, GG_RIGHT_WRITE = 2 };
+/* read: the maps, grids, plans (drafts too) and diffs; write: incidents;
+ * plan: edit plans (new drafts), delete drafts and publish. */
+enum { GG_RIGHT_READ = 1, GG_RIGHT_WRITE = 2, GG_RIGHT_PLAN = 4 };
+#define GG_RIGHTS_ALL (GG_RIGHT_READ | GG_RIGHT_WRITE | GG_RIGHT_PLAN)
 
 typedef struct gg_api_key_info {
     char name[64];
-    int rights;                 /* GG_RIGHT_READ | GG_RIGHT_WRITE */
+    int rights;                 /* GG_RIGHT_READ | GG_RIGHT_WRITE | GG_RIGHT_PLAN */
     char created[32];
     char revoked[32];           /* "" while valid */
     char hash_prefix[13];       /* the first 12 hex digits of the hash, to tell keys apart */
@@ -197,8 +207,12 @@ GG_API gg_status gg_keys_list(gg_ctx *ctx, const char *path, gg_api_key_info **o
 GG_API void gg_keys_list_free(gg_ctx *ctx, gg_api_key_info *list);
 /* Revokes the valid key named name. GG_ERR_NOT_FOUND if there is none. */
 GG_API gg_status gg_keys_revoke(gg_ctx *ctx, const char *path, const char *name);
-/* "read", "write", "read,write" to rights; 0 with a message when wrong. */
+/* "read", "write", "plan" or a comma-separated list of them ("read,plan")
+ * to rights; 0 with a message when wrong. */
 GG_API int gg_rights_parse(gg_ctx *ctx, const char *text);
+/* rights as the keys file and `govgrid key list` write them ("read,plan"):
+ * into out, size bytes (24 hold every combination). */
+GG_API void gg_rights_text(int rights, char *out, size_t size);
 
 typedef struct gg_keyring gg_keyring;
 GG_API gg_status gg_keyring_load(gg_ctx *ctx, const char *path, gg_keyring **out);

@@ -52,9 +52,11 @@ typedef struct gg_publish_report {
  *   - it is already published (GG_ERR_EXISTS) or was superseded (a
  *     superseded plan is not published again: its retired codes would be
  *     issued twice; make a new plan from it);
- *   - it was made from a plan (its parent) that is no longer the published
- *     one: another plan was published since, and this draft does not hold
- *     what that one changed (make it again from the published plan);
+ *   - it was made from a plan (its parent, or through drafts made from
+ *     drafts, the first plan of that line that is not a draft) that is no
+ *     longer the published one: another plan was published since, and this
+ *     draft does not hold what that one changed (make it again from the
+ *     published plan);
  *   - it carries a code that the register retired (named, with the plan
  *     that retired it).
  * The refusals other than NOT_FOUND and EXISTS are GG_ERR_INVALID_INPUT,
@@ -167,6 +169,65 @@ GG_API gg_status gg_plan_move(gg_ctx *ctx, gg_store *store, int64_t plan, const 
  * leaves a locked grid as it is, and merges refuse it. */
 GG_API gg_status gg_plan_lock(gg_ctx *ctx, gg_store *store, int64_t plan, const char *const *codes, size_t n,
                               int locked, const char *note, gg_edit_result *out);
+
+/* ---- edits by kind, saved or tried ----
+ * One entry for every edit, for callers that take the edit as data (the
+ * HTTP service): the kind says which of the functions above it is, and a
+ * dry run does the edit in its transaction, reports it and rolls it back,
+ * so that a planner sees the counts and the rule checks before saving.
+ * Kinds are added at the end. */
+
+typedef enum gg_edit_kind {
+    GG_EDIT_MERGE = 1,          /* codes (n >= 2): gg_plan_merge */
+    GG_EDIT_SPLIT,              /* codes[0] along line_wkt: gg_plan_split */
+    GG_EDIT_LOCK,               /* codes: gg_plan_lock(..., 1, ...) */
+    GG_EDIT_UNLOCK,             /* codes: gg_plan_lock(..., 0, ...) */
+    GG_EDIT_RESHAPE,            /* codes[0] to polygon_wkt: gg_plan_reshape */
+    GG_EDIT_MOVE                /* the piece polygon_wkt to codes[0]: gg_plan_move */
+} gg_edit_kind;
+
+/* "merge", "split", "lock", "unlock", "reshape", "move"; "" for a kind
+ * this library lacks. */
+GG_API const char *gg_edit_kind_name(gg_edit_kind kind);
+/* The kind named name into *kind: GG_OK, or GG_ERR_ARG naming the kinds
+ * this library has. */
+GG_API gg_status gg_edit_kind_parse(gg_ctx *ctx, const char *name, gg_edit_kind *kind);
+
+typedef struct gg_edit_request {
+    gg_edit_kind kind;
+    const char *const *codes;   /* borrowed: the grids the edit names */
+    size_t n;
+    const char *line_wkt;       /* split: as gg_plan_split's; NULL otherwise */
+    const char *note;           /* may be NULL */
+    int dry_run;                /* 1: done, reported and rolled back; nothing written */
+    const char *polygon_wkt;    /* reshape, move: as gg_plan_reshape's; NULL otherwise */
+} gg_edit_request;
+
+/* One grid the edit changed, as the new draft holds it (or, retired, as
+ * the parent held it). */
+typedef struct gg_edited_grid {
+    char code[24];
+    char community[16];
+    char change[12];            /* "added", "reshaped" (a piece, or a neighbour
+                                   taking a vertex), "recounted", "locked", "unlocked",
+                                   "retired" */
+    int64_t households, persons;
+    int counted;                /* 0: households unknown (stored NULL) */
+    double area_m2;
+    char flags[128];            /* as the grid stores them (over_max, under_min, ...) */
+    int locked;
+} gg_edited_grid;
+
+/* Does req on plan, in one transaction, as the function its kind names
+ * (same refusals and statuses). out (may be NULL) receives the result;
+ * with a dry run out->plan is the id the draft would have had, and nothing
+ * is written. *grids (may be NULL with n) receives the grids whose
+ * boundary, count or lock differ from plan's and the codes retired, by
+ * code, to free with gg_edited_grids_free. GG_ERR_ARG for a kind this
+ * library lacks. */
+GG_API gg_status gg_plan_edit(gg_ctx *ctx, gg_store *store, int64_t plan, const gg_edit_request *req,
+                              gg_edit_result *out, gg_edited_grid **grids, size_t *n);
+GG_API void gg_edited_grids_free(gg_ctx *ctx, gg_edited_grid *grids);
 
 /* ---- the difference between two plans ---- */
 

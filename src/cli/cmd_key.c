@@ -7,7 +7,7 @@
 static void help(FILE *out)
 {
     fprintf(out,
-            "Usage: govgrid key new KEYS_FILE --name NAME --rights read|write|read,write\n"
+            "Usage: govgrid key new KEYS_FILE --name NAME --rights read|write|plan|read,write|...\n"
             "       govgrid key list KEYS_FILE [--json]\n"
             "       govgrid key revoke KEYS_FILE NAME\n"
             "\n"
@@ -15,13 +15,14 @@ static void help(FILE *out)
             "its SHA-256 hash in KEYS_FILE (created with mode 0600 if missing) and prints\n"
             "the key once, as the last line of its output: keep it, it cannot be shown\n"
             "again. 'read' lets a client read incidents (they hold citizens' contacts);\n"
-            "'write' lets it submit them. 'list' shows names, rights, dates and the first\n"
+            "'write' lets it submit them; 'plan' lets it edit plans on the web map (new\n"
+            "drafts), delete drafts and publish. 'list' shows names, rights, dates and the first\n"
             "digits of each hash; 'revoke' ends a key at once for a service that reloads\n"
             "the file (on SIGHUP) or starts again.\n"
             "\n"
             "Options:\n"
             "  --name NAME      1-63 letters, digits, '.', '-', '_'\n"
-            "  --rights R       read, write, or read,write\n"
+            "  --rights R       read, write, plan, or a list of them (read,write; read,plan)\n"
             "  --json           list as JSON\n"
             "  --quiet          new: print only the key\n"
             "  --help           this text\n");
@@ -90,17 +91,20 @@ static int run(int argc, char **argv)
         } else if (common.json) {
             json_t *a = json_array();
             for (size_t i = 0; i < n; i++)
-                json_array_append_new(a, json_pack("{s:s, s:b, s:b, s:s, s:s?, s:s}", "name", keys[i].name, "read",
+                json_array_append_new(a, json_pack("{s:s, s:b, s:b, s:b, s:s, s:s?, s:s}", "name", keys[i].name, "read",
                                                    (keys[i].rights & GG_RIGHT_READ) != 0, "write",
-                                                   (keys[i].rights & GG_RIGHT_WRITE) != 0, "created", keys[i].created,
+                                                   (keys[i].rights & GG_RIGHT_WRITE) != 0, "plan",
+                                                   (keys[i].rights & GG_RIGHT_PLAN) != 0, "created", keys[i].created,
                                                    "revoked", keys[i].revoked[0] ? keys[i].revoked : NULL, "hash_prefix",
                                                    keys[i].hash_prefix));
             rc = cli_print_json(a);
         } else {
-            for (size_t i = 0; i < n; i++)
-                printf("%-20s %-11s %s  created %s%s%s\n", keys[i].name,
-                       keys[i].rights == 3 ? "read,write" : keys[i].rights == 2 ? "write" : "read", keys[i].hash_prefix,
+            for (size_t i = 0; i < n; i++) {
+                char rights[24];
+                gg_rights_text(keys[i].rights, rights, sizeof rights);
+                printf("%-20s %-11s %s  created %s%s%s\n", keys[i].name, rights, keys[i].hash_prefix,
                        keys[i].created, keys[i].revoked[0] ? "  revoked " : "", keys[i].revoked);
+            }
         }
         gg_keys_list_free(ctx, keys);
     } else {

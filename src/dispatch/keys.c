@@ -59,8 +59,11 @@ int gg_rights_parse(gg_ctx *ctx, const char *text)
             rights |= GG_RIGHT_READ;
         else if (n == 5 && strncmp(p, "write", 5) == 0)
             rights |= GG_RIGHT_WRITE;
+        else if (n == 4 && strncmp(p, "plan", 4) == 0)
+            rights |= GG_RIGHT_PLAN;
         else {
-            gg_error(ctx, GG_ERR_ARG, "rights: '%.*s' is not read or write (give read, write or read,write)", (int)n, p);
+            gg_error(ctx, GG_ERR_ARG, "rights: '%.*s' is not read, write or plan (give e.g. read, read,write or read,plan)",
+                     (int)n, p);
             return 0;
         }
         p += n;
@@ -68,8 +71,16 @@ int gg_rights_parse(gg_ctx *ctx, const char *text)
             p++;
     }
     if (rights == 0)
-        gg_error(ctx, GG_ERR_ARG, "rights: none given (give read, write or read,write)");
+        gg_error(ctx, GG_ERR_ARG, "rights: none given (give e.g. read, read,write or read,plan)");
     return rights;
+}
+
+void gg_rights_text(int rights, char *out, size_t size)
+{
+    snprintf(out, size, "%s%s%s%s%s", rights & GG_RIGHT_READ ? "read" : "",
+             (rights & GG_RIGHT_READ) && (rights & (GG_RIGHT_WRITE | GG_RIGHT_PLAN)) ? "," : "",
+             rights & GG_RIGHT_WRITE ? "write" : "", (rights & GG_RIGHT_WRITE) && (rights & GG_RIGHT_PLAN) ? "," : "",
+             rights & GG_RIGHT_PLAN ? "plan" : "");
 }
 
 /* One parsed line of the file, with its hash. */
@@ -122,7 +133,8 @@ static gg_status read_file(gg_ctx *ctx, const char *path, entry **out, size_t *n
         entry *e = &(*out)[(*n)++];
         memset(e, 0, sizeof *e);
         snprintf(e->info.name, sizeof e->info.name, "%s", fields[0]);
-        e->info.rights = (strstr(fields[1], "read") ? GG_RIGHT_READ : 0) | (strstr(fields[1], "write") ? GG_RIGHT_WRITE : 0);
+        e->info.rights = (strstr(fields[1], "read") ? GG_RIGHT_READ : 0) | (strstr(fields[1], "write") ? GG_RIGHT_WRITE : 0) |
+                         (strstr(fields[1], "plan") ? GG_RIGHT_PLAN : 0);
         snprintf(e->hash, sizeof e->hash, "%s", fields[2]);
         snprintf(e->info.hash_prefix, sizeof e->info.hash_prefix, "%.12s", fields[2]);
         snprintf(e->info.created, sizeof e->info.created, "%s", fields[3]);
@@ -167,9 +179,8 @@ static gg_status write_file(gg_ctx *ctx, const char *path, const entry *e, size_
     fputs(KEYS_HEADER, f);
     for (size_t i = 0; i < n; i++) {
         const gg_api_key_info *k = &e[i].info;
-        const char *r = k->rights == (GG_RIGHT_READ | GG_RIGHT_WRITE) ? "read,write"
-                        : k->rights == GG_RIGHT_WRITE                  ? "write"
-                                                                       : "read";
+        char r[24] = "";
+        gg_rights_text(k->rights, r, sizeof r);
         fprintf(f, "%s\t%s\t%s\t%s\t%s\n", k->name, r, e[i].hash, k->created, k->revoked[0] ? k->revoked : "-");
     }
     int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
@@ -188,8 +199,8 @@ gg_status gg_keys_new(gg_ctx *ctx, const char *path, const char *name, int right
         return gg_error(ctx, GG_ERR_ARG, "gg_keys_new: key buffer too small");
     if (!valid_name(name))
         return gg_error(ctx, GG_ERR_ARG, "key name '%s': use 1-63 letters, digits, '.', '-' or '_'", name);
-    if (rights & ~(GG_RIGHT_READ | GG_RIGHT_WRITE) || rights == 0)
-        return gg_error(ctx, GG_ERR_ARG, "key rights: give read, write or both");
+    if (rights & ~GG_RIGHTS_ALL || rights == 0)
+        return gg_error(ctx, GG_ERR_ARG, "key rights: give read, write, plan or a list of them");
     entry *e = NULL;
     size_t n = 0;
     gg_status st = read_file(ctx, path, &e, &n, 1);

@@ -137,7 +137,7 @@ gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     sqlite3_stmt *s = NULL;
     st = gg_store_prepare(store,
                           "SELECT g.code, g.type, g.name, g.community, c.name, c.parent, t.parent, g.households,"
-                          " g.persons, g.area_m2, g.flags, g.beidou, AsGeoJSON(g.geom, 7) FROM grid g"
+                          " g.persons, g.area_m2, g.flags, g.beidou, AsGeoJSON(g.geom, 7), g.locked FROM grid g"
                           " LEFT JOIN division c ON c.code = g.community LEFT JOIN division t ON t.code = c.parent"
                           " WHERE g.plan = ?1 AND g.code = ?2",
                           &s);
@@ -160,6 +160,7 @@ gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     const char *geom = (const char *)sqlite3_column_text(s, 12);
     json_t *g = geom ? json_loads(geom, 0, &err) : NULL;
     json_object_set_new(o, "geometry", g ? g : json_null());
+    json_object_set_new(o, "locked", json_boolean(sqlite3_column_int(s, 13)));
     sqlite3_finalize(s);
     json_t *people = json_array();
     if (gg_store_prepare(store, "SELECT id, name, role, phone FROM worker WHERE grid_code = ?1 ORDER BY"
@@ -180,6 +181,60 @@ gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     *json = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(o);
     return *json ? GG_OK : gg_error_nomem(ctx);
+}
+
+/* The neighbours through the spatial index: the grids of any plan whose
+ * box touches the grid's, then those of its plan sharing more than a
+ * metre of boundary (a corner alone is not a neighbour). */
+gg_status gg_grid_neighbours_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json)
+{
+    *json = NULL;
+    gg_status st = gg_store_resolve_plan(store, plan, &plan);
+    if (st != GG_OK)
+        return st;
+    sqlite3_stmt *s = NULL;
+    st = gg_store_prepare(store, "SELECT count(*) FROM grid WHERE plan = ?1 AND code = ?2", &s);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(s, 1, plan);
+    sqlite3_bind_text(s, 2, code, -1, SQLITE_TRANSIENT);
+    int found = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0;
+    sqlite3_finalize(s);
+    if (!found)
+        return gg_error(ctx, GG_ERR_NOT_FOUND, "no grid %.40s in plan %lld", code, (long long)plan);
+    st = gg_store_prepare(store,
+                          "SELECT code, type, name, community, households, locked, shared_m FROM ("
+                          " SELECT b.code, b.type, b.name, b.community, b.households, b.locked,"
+                          "  GLength(Intersection(a.geom, b.geom), 1) AS shared_m"
+                          " FROM grid a JOIN grid b ON b.plan = a.plan AND b.code <> a.code"
+                          " WHERE a.plan = ?1 AND a.code = ?2 AND b.fid IN (SELECT pkid FROM idx_grid_geom"
+                          "  WHERE xmin <= MbrMaxX(a.geom) AND xmax >= MbrMinX(a.geom)"
+                          "  AND ymin <= MbrMaxY(a.geom) AND ymax >= MbrMinY(a.geom)))"
+                          " WHERE shared_m > 1.0 ORDER BY code",
+                          &s);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(s, 1, plan);
+    sqlite3_bind_text(s, 2, code, -1, SQLITE_TRANSIENT);
+    static const char *const names[] = {"code", "type", "name", "community", "households", "locked", "shared_m"};
+    json_t *a = json_array();
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *o = json_object();
+        for (int k = 0; k < 7; k++)
+            json_object_set_new(o, names[k], k == 5 ? json_boolean(sqlite3_column_int(s, k)) : gg_column_json(s, k));
+        json_array_append_new(a, o);
+    }
+    if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading a grid's neighbours");
+    sqlite3_finalize(s);
+    if (st == GG_OK) {
+        *json = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+        if (*json == NULL)
+            st = gg_error_nomem(ctx);
+    }
+    json_decref(a);
+    return st;
 }
 
 /* The WHERE clause of a filter, with only the conditions it sets (so that

@@ -568,25 +568,103 @@ gg_status gg_edit_take_vertices(gg_ctx *ctx, gg_store *store, const char *what, 
     return GG_OK;
 }
 
-gg_status gg_edit_run(gg_ctx *ctx, gg_store *store, gg_edit_result *out, gg_edit_fn edit, void *arg)
+/* The grids of plan `to` whose boundary, count or lock differ from those
+ * of plan `from` (its parent), and the codes of `from` it lacks, by code.
+ * The geometries are compared as stored: an edit copies the grids it
+ * leaves alone byte for byte. */
+static gg_status edited_grids(gg_ctx *ctx, gg_store *store, int64_t from, int64_t to, gg_edited_grid **out,
+                              size_t *n)
+{
+    static const char sql[] =
+        "SELECT b.code, b.community, CASE WHEN a.fid IS NULL THEN 'added' WHEN a.geom IS NOT b.geom THEN 'reshaped'"
+        "  WHEN a.households IS NOT b.households THEN 'recounted' WHEN b.locked THEN 'locked' ELSE 'unlocked' END,"
+        "  b.households, b.persons, b.area_m2, b.flags, b.locked"
+        " FROM grid b LEFT JOIN grid a ON a.plan = ?1 AND a.code = b.code"
+        " WHERE b.plan = ?2 AND (a.fid IS NULL OR a.geom IS NOT b.geom OR a.households IS NOT b.households"
+        "  OR a.locked <> b.locked)"
+        " UNION ALL"
+        " SELECT a.code, a.community, 'retired', a.households, a.persons, a.area_m2, a.flags, a.locked"
+        " FROM grid a WHERE a.plan = ?1 AND NOT EXISTS (SELECT 1 FROM grid b WHERE b.plan = ?2 AND b.code = a.code)"
+        " ORDER BY 1";
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = NULL;
+    gg_status st = gg_store_prepare(store, sql, &s);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(s, 1, from);
+    sqlite3_bind_int64(s, 2, to);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (gg_grow(ctx, (void **)out, &cap, *n + 1, sizeof **out) != GG_OK) {
+            st = GG_ERR_NOMEM;
+            break;
+        }
+        gg_edited_grid *g = &(*out)[(*n)++];
+        memset(g, 0, sizeof *g);
+        gg_store_column_text(s, 0, g->code, sizeof g->code);
+        gg_store_column_text(s, 1, g->community, sizeof g->community);
+        gg_store_column_text(s, 2, g->change, sizeof g->change);
+        g->counted = sqlite3_column_type(s, 3) != SQLITE_NULL;
+        g->households = sqlite3_column_int64(s, 3);
+        g->persons = sqlite3_column_int64(s, 4);
+        g->area_m2 = sqlite3_column_double(s, 5);
+        gg_store_column_text(s, 6, g->flags, sizeof g->flags);
+        g->locked = sqlite3_column_int(s, 7);
+    }
+    if (st == GG_OK && rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "the grids an edit changed");
+    sqlite3_finalize(s);
+    if (st != GG_OK) {
+        gg_free(ctx, *out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+/* Runs an edit in one transaction: committed, or with dry_run rolled back
+ * once what it did (r and, when grids is not NULL, the grids it changed)
+ * has been read. */
+static gg_status run_edit(gg_ctx *ctx, gg_store *store, int64_t plan, int dry_run, gg_edit_result *out,
+                          gg_edited_grid **grids, size_t *n_grids,
+                          gg_status (*edit)(gg_ctx *, gg_store *, void *, gg_edit_result *), void *arg)
 {
     gg_edit_result r;
     memset(&r, 0, sizeof r);
+    gg_edited_grid *changed_grids = NULL;
+    size_t n_changed = 0;
     gg_status st = gg_store_begin(store);
     if (st != GG_OK)
         return st;
     st = edit(ctx, store, arg, &r);
-    if (st == GG_OK) {
+    if (st == GG_OK && grids != NULL)
+        st = edited_grids(ctx, store, plan, r.plan, &changed_grids, &n_changed);
+    if (st == GG_OK && !dry_run) {
         static const char *const changed[] = {"plan", "grid"};
         st = gg_store_changes_bump(store, changed, 2);
     }
-    if (st == GG_OK)
+    if (st == GG_OK && !dry_run)
         st = gg_store_commit(store);
     else
         gg_store_rollback(store);
-    if (st == GG_OK && out != NULL)
+    if (st != GG_OK) {
+        gg_free(ctx, changed_grids);
+        return st;
+    }
+    if (out != NULL)
         *out = r;
+    if (grids != NULL) {
+        *grids = changed_grids;
+        *n_grids = n_changed;
+    }
     return st;
+}
+
+gg_status gg_edit_run(gg_ctx *ctx, gg_store *store, gg_edit_result *out, gg_edit_fn edit, void *arg)
+{
+    return run_edit(ctx, store, 0, 0, out, NULL, NULL, edit, arg);
 }
 
 typedef struct edit_args {
@@ -650,4 +728,87 @@ gg_status gg_plan_split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *
     const char *codes[1] = {code};
     edit_args a = {plan, codes, 1, 0, note, line_wkt};
     return gg_edit_run(ctx, store, out, do_split, &a);
+}
+
+const char *gg_edit_kind_name(gg_edit_kind kind)
+{
+    switch (kind) {
+    case GG_EDIT_MERGE: return "merge";
+    case GG_EDIT_SPLIT: return "split";
+    case GG_EDIT_LOCK: return "lock";
+    case GG_EDIT_UNLOCK: return "unlock";
+    case GG_EDIT_RESHAPE: return "reshape";
+    case GG_EDIT_MOVE: return "move";
+    }
+    return "";
+}
+
+gg_status gg_edit_kind_parse(gg_ctx *ctx, const char *name, gg_edit_kind *kind)
+{
+    static const gg_edit_kind kinds[] = {GG_EDIT_MERGE, GG_EDIT_SPLIT, GG_EDIT_LOCK,
+                                         GG_EDIT_UNLOCK, GG_EDIT_RESHAPE, GG_EDIT_MOVE};
+    for (size_t i = 0; name != NULL && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(name, gg_edit_kind_name(kinds[i])) == 0) {
+            *kind = kinds[i];
+            return GG_OK;
+        }
+    return gg_error(ctx, GG_ERR_ARG, "edit kind '%s': give merge, split, reshape, move, lock or unlock",
+                    name ? name : "");
+}
+
+gg_status gg_plan_edit(gg_ctx *ctx, gg_store *store, int64_t plan, const gg_edit_request *req,
+                       gg_edit_result *out, gg_edited_grid **grids, size_t *n)
+{
+    if (grids != NULL) {
+        *grids = NULL;
+        if (n != NULL)
+            *n = 0;
+    }
+    if (ctx == NULL || store == NULL || req == NULL || (grids != NULL && n == NULL))
+        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_plan_edit: NULL store, request or count") : GG_ERR_ARG;
+    gg_status st;
+    edit_args a = {plan, req->codes, req->n, req->kind == GG_EDIT_LOCK, req->note, req->line_wkt};
+    gg_status (*edit)(gg_ctx *, gg_store *, void *, gg_edit_result *) = NULL;
+    switch (req->kind) {
+    case GG_EDIT_MERGE:
+        st = check_codes(ctx, req->codes, req->n, 2, "merge");
+        edit = do_merge;
+        break;
+    case GG_EDIT_SPLIT:
+        st = check_codes(ctx, req->codes, req->n, 1, "split");
+        if (st == GG_OK && req->n != 1)
+            st = gg_error(ctx, GG_ERR_ARG, "split: one grid at a time");
+        if (st == GG_OK && (req->line_wkt == NULL || req->line_wkt[0] == '\0'))
+            st = gg_error(ctx, GG_ERR_ARG, "split needs a grid code and a line");
+        edit = do_split;
+        break;
+    case GG_EDIT_LOCK:
+    case GG_EDIT_UNLOCK:
+        st = check_codes(ctx, req->codes, req->n, 1, gg_edit_kind_name(req->kind));
+        edit = do_lock;
+        break;
+    case GG_EDIT_RESHAPE:
+    case GG_EDIT_MOVE: {
+        const char *what = gg_edit_kind_name(req->kind);
+        st = check_codes(ctx, req->codes, req->n, 1, what);
+        if (st == GG_OK && req->n != 1)
+            st = gg_error(ctx, GG_ERR_ARG, "%s: one grid at a time", what);
+        if (st == GG_OK && (req->polygon_wkt == NULL || req->polygon_wkt[0] == '\0'))
+            st = gg_error(ctx, GG_ERR_ARG, "%s needs a grid code and a polygon", what);
+        if (st != GG_OK)
+            return st;
+        gg_edit_reassign_args ra = {plan, req->codes[0], req->polygon_wkt, req->kind == GG_EDIT_MOVE, req->note};
+        return run_edit(ctx, store, plan, req->dry_run, out, grids, n, gg_edit_reassign, &ra);
+    }
+    default:
+        st = gg_error(ctx, GG_ERR_ARG, "gg_plan_edit: edit kind %d is not one this library has", (int)req->kind);
+    }
+    if (st != GG_OK)
+        return st;
+    return run_edit(ctx, store, plan, req->dry_run, out, grids, n, edit, &a);
+}
+
+void gg_edited_grids_free(gg_ctx *ctx, gg_edited_grid *grids)
+{
+    gg_free(ctx, grids);
 }

@@ -45,6 +45,18 @@ typedef struct gg_edit_recount {
 
 int gg_edit_recount_point(void *user, const char *id, double lon, double lat, int64_t households, int64_t persons);
 
+/* Reshape and move (src/plan/reshape.c) as an edit function for
+ * gg_edit_run and gg_plan_edit. */
+typedef struct gg_edit_reassign_args {
+    int64_t plan;
+    const char *code;           /* the grid that takes the new shape */
+    const char *wkt;            /* reshape: its new shape; move: the piece it takes */
+    int move;                   /* 0 reshape, 1 move */
+    const char *note;
+} gg_edit_reassign_args;
+
+gg_status gg_edit_reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_result *r);
+
 /* Each of grids[0..n) whose boundary the points pts come within 0.75 of a
  * grid step of takes them as vertices (touched[i] set). Refused, naming
  * what (e.g. "the split of grid") and code, when a grid would become

@@ -126,7 +126,21 @@ static gg_status publish(gg_ctx *ctx, gg_store *store, int64_t plan, gg_publish_
     st = gg_store_published_plan(store, &current);
     if (st != GG_OK)
         return st;
-    if (current != 0 && row.parent != 0 && row.parent != current)
+    /* A draft made from drafts (an edit of an edit) holds what the plan
+     * they were made from held: its line of drafts must go back to the
+     * published plan, not to one published before it or never. */
+    int reaches = current == 0 || row.parent == 0 || row.parent == current;
+    for (int64_t up = row.parent, depth = 0; !reaches && up != 0 && depth < 100000; depth++) {
+        gg_plan_row ancestor;
+        st = gg_store_plan_row(store, up, &ancestor);
+        if (st != GG_OK)
+            return st;
+        if (strcmp(ancestor.state, "draft") != 0)
+            break;
+        up = ancestor.parent;
+        reaches = up == current;
+    }
+    if (!reaches)
         return gg_error(ctx, GG_ERR_INVALID_INPUT,
                         "%s: plan %lld was made from plan %lld, but plan %lld has been published since: plan "
                         "%lld does not hold what plan %lld changed; make it again from plan %lld",

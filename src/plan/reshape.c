@@ -36,14 +36,6 @@
 
 enum { RESHAPE, MOVE };
 
-typedef struct reassign_args {
-    int64_t plan;
-    const char *code;           /* the grid that takes the new shape */
-    const char *wkt;            /* reshape: its new shape; move: the piece it takes */
-    int mode;
-    const char *note;
-} reassign_args;
-
 /* A POLYGON or MULTIPOLYGON in EPSG:4326 on the precision grid, valid. */
 static gg_status read_polygon(gg_ctx *ctx, const char *wkt, GEOSGeometry **out)
 {
@@ -126,11 +118,11 @@ static int pieces_of(GEOSContextHandle_t h, const GEOSGeometry *g)
     return g ? GEOSGetNumGeometries_r(h, g) : 0;
 }
 
-static gg_status reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_result *r)
+gg_status gg_edit_reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_result *r)
 {
-    reassign_args *a = arg;
+    const gg_edit_reassign_args *a = arg;
     GEOSContextHandle_t h = ctx->geos;
-    const char *verb = a->mode == MOVE ? "move" : "reshape";
+    const char *verb = a->move ? "move" : "reshape";
     gg_plan_row row;
     gg_status st = gg_store_plan_row(store, a->plan, &row);
     GEOSGeometry *shape = NULL;
@@ -195,7 +187,7 @@ static gg_status reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_resul
             GEOSGeom_destroy_r(h, pts);
         if (all)
             GEOSGeom_destroy_r(h, all);
-        wanted = a->mode == MOVE ? GEOSUnionPrec_r(h, geoms[t], shape, GRID_DEG) : GEOSGeom_clone_r(h, shape);
+        wanted = a->move ? GEOSUnionPrec_r(h, geoms[t], shape, GRID_DEG) : GEOSGeom_clone_r(h, shape);
         within = wanted ? GEOSIntersectionPrec_r(h, wanted, community, GRID_DEG) : NULL;
         if (within == NULL)
             st = gg_error(ctx, GG_ERR_GEOMETRY, "%s: %s of grid %s: %s", store->path, verb, a->code, ctx->geos_msg);
@@ -224,7 +216,7 @@ static gg_status reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_resul
                 if (common)
                     GEOSGeom_destroy_r(h, common);
             }
-            if (!take && a->mode == RESHAPE && pt && GEOSPreparedIntersects_r(h, pt, geoms[i]) == 1)
+            if (!take && !a->move && pt && GEOSPreparedIntersects_r(h, pt, geoms[i]) == 1)
                 take = 1;
             in_set[i] = take;
             nset += (size_t)take;
@@ -467,7 +459,7 @@ static gg_status reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_resul
     }
     if (st == GG_OK && big < 2)
         st = gg_error(ctx, GG_ERR_INVALID_INPUT,
-                      a->mode == MOVE ? "%s: the polygon takes nothing from the grids around grid %s"
+                      a->move ? "%s: the polygon takes nothing from the grids around grid %s"
                                       : "%s: the new shape of grid %s changes nothing",
                       store->path, a->code);
 
@@ -519,7 +511,7 @@ static gg_status reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_resul
             if (st == GG_OK && touched == NULL)
                 st = gg_error_nomem(ctx);
             if (st == GG_OK)
-                st = gg_edit_take_vertices(ctx, store, a->mode == MOVE ? "the move to grid" : "the reshape of grid",
+                st = gg_edit_take_vertices(ctx, store, a->move ? "the move to grid" : "the reshape of grid",
                                            a->code, near, nnear, fresh, touched);
             for (size_t i = 0; st == GG_OK && i < nnear; i++)
                 if (touched[i] && near[i].locked)
@@ -685,8 +677,8 @@ static gg_status edit(gg_ctx *ctx, gg_store *store, int64_t plan, const char *co
         return ctx ? gg_error(ctx, GG_ERR_ARG, "%s: NULL store", name) : GG_ERR_ARG;
     if (code == NULL || code[0] == '\0' || wkt == NULL || wkt[0] == '\0')
         return gg_error(ctx, GG_ERR_ARG, "%s needs a grid code and a polygon", mode == MOVE ? "move" : "reshape");
-    reassign_args a = {plan, code, wkt, mode, note};
-    return gg_edit_run(ctx, store, out, reassign, &a);
+    gg_edit_reassign_args a = {plan, code, wkt, mode == MOVE, note};
+    return gg_edit_run(ctx, store, out, gg_edit_reassign, &a);
 }
 
 gg_status gg_plan_reshape(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, const char *polygon_wkt,

@@ -58,6 +58,19 @@ void gg_gridmap_cache_free(struct gg_gridmap_cache *c, gg_ctx *ctx)
     free(c);
 }
 
+static int drop(struct gg_gridmap_cache *c, gg_ctx *ctx, cached_map *s);
+
+void gg_gridmap_cache_forget(struct gg_gridmap_cache *c, gg_ctx *ctx, int64_t plan)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&c->lock);
+    for (int k = 0; k < GG_SERVICE_GRIDMAPS; k++)
+        if (c->slot[k].map != NULL && c->slot[k].plan == plan)
+            drop(c, ctx, &c->slot[k]);
+    pthread_mutex_unlock(&c->lock);
+}
+
 /* Empties slot s (under c->lock): its map freed now, or by its last
  * release when answers still use it. 0 when it cannot be kept for them. */
 static int drop(struct gg_gridmap_cache *c, gg_ctx *ctx, cached_map *s)

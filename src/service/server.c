@@ -213,7 +213,8 @@ int gg_request_authorise(const gg_request *r, int right, gg_reply *out, char *na
         return 0;
     }
     if (!(rights & right)) {
-        gg_reply_error(out, 403, "the API key has no %s right", right == GG_RIGHT_WRITE ? "write" : "read");
+        gg_reply_error(out, 403, "the API key has no %s right",
+                       right == GG_RIGHT_WRITE ? "write" : right == GG_RIGHT_PLAN ? "plan" : "read");
         return 0;
     }
     return 1;
@@ -875,6 +876,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                 route = gg_route_static(r, &reply);
             if (route == ROUTE_NONE)
                 route = gg_route_tiles(r, &reply);
+            if (route == ROUTE_NONE)
+                route = gg_route_plans(r, &reply);
             if (route == ROUTE_NONE && reply.status == 0)
                 gg_reply_error(&reply, 404, "no such resource: %s %.200s", method, url);
         }

@@ -69,6 +69,11 @@ enum {
     ROUTE_TILES,
     ROUTE_PALETTE,
     ROUTE_COMMUNITIES,
+    ROUTE_KEY,
+    ROUTE_PLAN,
+    ROUTE_PLAN_EDIT,
+    ROUTE_PLAN_DIFF,
+    ROUTE_PLAN_GRID,
     ROUTE_COUNT
 };
 
@@ -261,6 +266,9 @@ int gg_route_static(gg_request *r, gg_reply *out);   /* static.c: the web map */
 /* layers.c: /v1/plans, /v1/search, /v1/depts, /v1/dept-grids, /v1/conflicts */
 int gg_route_layers(gg_request *r, gg_reply *out);
 int gg_route_tiles(gg_request *r, gg_reply *out);    /* tiles.c: /tiles/..., /v1/palette */
+/* plans.c: /v1/key, /v1/plans/{N}/edits, /publish, /diff/{B}, /grids/{CODE},
+ * DELETE /v1/plans/{N} */
+int gg_route_plans(gg_request *r, gg_reply *out);
 
 /* grids.c: the plans' maps simplified per zoom bucket, built on first use
  * and shared by the request threads (a mutex), at most
@@ -273,6 +281,8 @@ struct gg_gridmap_cache;
 struct gg_gridmap_cache *gg_gridmap_cache_new(void);
 /* Stops the warmer (after the map it is building) and frees every map. */
 void gg_gridmap_cache_free(struct gg_gridmap_cache *cache, gg_ctx *ctx);
+/* Drops every map of plan (a deleted draft: its number may come back). */
+void gg_gridmap_cache_forget(struct gg_gridmap_cache *cache, gg_ctx *ctx, int64_t plan);
 struct gg_service;
 /* Starts building the served plan's maps for zooms 10-16 in a thread. */
 void gg_gridmap_cache_warm(struct gg_service *svc);

@@ -1119,8 +1119,96 @@ static void edits_reshape_and_move(void)
     gg_ctx_free(ctx);
 }
 
+/* gg_plan_edit: a dry run of a split answers what the saved split then
+ * does (the same pieces, counts and changed neighbours) and writes
+ * nothing; a refused dry run writes nothing either; lock by kind; an
+ * unknown kind is an argument error. */
+static void edits_by_kind_and_dry_run(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = monaco_published(ctx, "monaco.sqlite");
+    char code[24], wkt[256], sql[512];
+    fx_scalar_text(store,
+                   "SELECT g.code FROM grid g, division d WHERE g.plan = 1 AND g.type = 1 AND d.code = g.community"
+                   " AND NumGeometries(g.geom) = 1 AND NOT Intersects(Boundary(d.geom), g.geom)"
+                   " ORDER BY Area(g.geom) DESC LIMIT 1",
+                   code, sizeof code);
+    snprintf(sql, sizeof sql,
+             "SELECT 'LINESTRING(' || (MbrMinX(geom) - 0.001) || ' ' || ((MbrMinY(geom) + MbrMaxY(geom)) / 2) || ', '"
+             " || (MbrMaxX(geom) + 0.001) || ' ' || ((MbrMinY(geom) + MbrMaxY(geom)) / 2) || ')' FROM grid"
+             " WHERE plan = 1 AND code = '%s'",
+             code);
+    fx_scalar_text(store, sql, wkt, sizeof wkt);
+    int64_t plans = fx_scalar(store, "SELECT count(*) FROM plan"), grids = fx_scalar(store, "SELECT count(*) FROM grid");
+    const char *codes[] = {code};
+    gg_edit_request req = {GG_EDIT_SPLIT, codes, 1, wkt, "dry", 1, NULL};
+    gg_edit_result dry, saved;
+    gg_edited_grid *tried = NULL, *done = NULL;
+    size_t n_tried = 0, n_done = 0;
+    CHECK_INT(gg_plan_edit(ctx, store, 1, &req, &dry, &tried, &n_tried), GG_OK);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan"), plans);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid"), grids);
+    CHECK(dry.grids_changed >= 2);
+    CHECK(n_tried >= (size_t)dry.grids_changed);
+    int added = 0, kept = 0;
+    for (size_t i = 0; i < n_tried; i++) {
+        added += strcmp(tried[i].change, "added") == 0;
+        kept += strcmp(tried[i].code, code) == 0 && strcmp(tried[i].change, "reshaped") == 0;
+    }
+    CHECK_INT(added, dry.grids_changed - 1);
+    CHECK_INT(kept, 1);
+    req.dry_run = 0;
+    CHECK_INT(gg_plan_edit(ctx, store, 1, &req, &saved, &done, &n_done), GG_OK);
+    CHECK_INT(saved.plan, dry.plan);
+    CHECK_INT(saved.grids_changed, dry.grids_changed);
+    CHECK_INT((int64_t)n_done, (int64_t)n_tried);
+    for (size_t i = 0; i < n_done && i < n_tried; i++) {
+        CHECK_STR(done[i].code, tried[i].code);
+        CHECK_STR(done[i].change, tried[i].change);
+        CHECK_INT(done[i].households, tried[i].households);
+    }
+    gg_edited_grids_free(ctx, tried);
+    gg_edited_grids_free(ctx, done);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan"), plans + 1);
+    /* A refused dry run: the line misses the grid. */
+    req.line_wkt = "LINESTRING(0 0, 1 1)";
+    req.dry_run = 1;
+    CHECK_INT(gg_plan_edit(ctx, store, saved.plan, &req, NULL, NULL, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "does not cut");
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan"), plans + 1);
+    /* Lock by kind: the one grid changes, as "locked". */
+    gg_edit_request lock = {GG_EDIT_LOCK, codes, 1, NULL, NULL, 0, NULL};
+    gg_edit_result locked;
+    CHECK_INT(gg_plan_edit(ctx, store, saved.plan, &lock, &locked, &done, &n_done), GG_OK);
+    CHECK_INT((int64_t)n_done, 1);
+    if (n_done == 1) {
+        CHECK_STR(done[0].change, "locked");
+        CHECK_INT(done[0].locked, 1);
+    }
+    gg_edited_grids_free(ctx, done);
+    gg_edit_kind kind;
+    CHECK_INT(gg_edit_kind_parse(ctx, "unlock", &kind), GG_OK);
+    CHECK_INT(kind, GG_EDIT_UNLOCK);
+    CHECK_INT(gg_edit_kind_parse(ctx, "fold", &kind), GG_ERR_ARG);
+    gg_ctx_clear_error(ctx);
+    gg_edit_request odd = {(gg_edit_kind)99, codes, 1, NULL, NULL, 1, NULL};
+    CHECK_INT(gg_plan_edit(ctx, store, saved.plan, &odd, NULL, NULL, NULL), GG_ERR_ARG);
+    gg_ctx_clear_error(ctx);
+    /* The lock, an edit of the split draft, is published: its drafts go
+     * back to the published plan. The split draft, whose plan was
+     * superseded since, is then refused. */
+    CHECK_INT(gg_plan_publish(ctx, store, locked.plan, NULL), GG_OK);
+    CHECK_INT(gg_plan_publish(ctx, store, saved.plan, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "has been published since");
+    gg_ctx_clear_error(ctx);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(publish_issues_retires_and_records_lineage), T(published_plans_are_kept), T(stale_drafts_are_refused),
           T(partition_numbers_after_the_register), T(partition_from_keeps_codes),
           T(codes_are_never_issued_twice), T(export_gives_valid_from),
           T(maintenance_repairs_within_the_budget),
-          T(edits_merge_and_lock), T(edits_split), T(edits_reshape_and_move))
+          T(edits_merge_and_lock), T(edits_split), T(edits_reshape_and_move),
+          T(edits_by_kind_and_dry_run))

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Golden tests of the HTTP service: starts `govgrid serve` on a fresh
-# project (four square grids, a roster, two keys; after a line
+# project (four square grids, a roster, keys (one with the plan right); after a line
 # "@project places" in cases.txt, a second service on places_project with
 # --public-grids and --dedup), sends each request of
 # cases.txt with curl (@BIG@: a body over the limit; @NDJSON10001@: one
@@ -21,6 +21,7 @@ W=$("$govgrid" key new "$work/keys" --name hotline --rights read,write --quiet)
 R=$("$govgrid" key new "$work/keys" --name viewer --rights read --quiet)
 X=$("$govgrid" key new "$work/keys" --name old --rights read,write --quiet)
 S=$("$govgrid" key new "$work/keys" --name sender --rights write --quiet)
+PL=$("$govgrid" key new "$work/keys" --name planner --rights read,plan --quiet)
 "$govgrid" key revoke "$work/keys" old --quiet
 "$govgrid" config "$p" open311.jurisdiction_id 110108 --quiet
 
@@ -36,8 +37,8 @@ head -c 1572864 /dev/zero | tr '\0' 'a' > "$work/big.txt"
 # One case: NAME METHOD PATH HEADER BODY (headers separated by %0A).
 run_case() {
   local name=$1 method=$2 path=$3 header=$4 body=$5
-  body=${body//@WRITEKEY@/$W}; body=${body//@READKEY@/$R}; body=${body//@REVOKEDKEY@/$X}; body=${body//@SENDKEY@/$S}
-  header=${header//@WRITEKEY@/$W}; header=${header//@READKEY@/$R}; header=${header//@REVOKEDKEY@/$X}
+  body=${body//@WRITEKEY@/$W}; body=${body//@READKEY@/$R}; body=${body//@REVOKEDKEY@/$X}; body=${body//@SENDKEY@/$S}; body=${body//@PLANKEY@/$PL}
+  header=${header//@WRITEKEY@/$W}; header=${header//@READKEY@/$R}; header=${header//@REVOKEDKEY@/$X}; header=${header//@PLANKEY@/$PL}
   path=${path//@READKEY@/$R}; path=${path//@SENDKEY@/$S}
   args=(-s -o "$work/body" -D "$work/headers" -w '%{http_code}' -X "$method" --path-as-is)
   local h rest=$header

@@ -1,0 +1,639 @@
+#define _GNU_SOURCE /* MAP_POPULATE */
+/* The locator index file: writing a built cell index, and checking and
+ * mapping one (see indexfile.h for the format). */
+#include "locate/indexfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(gg_locidx_header) == 528, "the index file header has no padding");
+_Static_assert(sizeof(gg_top_edge) == 20, "gg_top_edge is 20 bytes");
+_Static_assert(sizeof(gg_seg) == 40, "gg_seg is 40 bytes");
+_Static_assert(sizeof(gg_poly_head) == 24, "gg_poly_head is 24 bytes");
+_Static_assert(sizeof(gg_chunk) == 96, "gg_chunk is 96 bytes");
+_Static_assert(sizeof(gg_leaf_slot) == 8, "a leaf slot is 8 bytes");
+
+static const char magic[8] = {'G', 'G', 'L', 'O', 'C', 'I', 'D', 'X'};
+
+/* The index's own word layout (index.c). */
+#define TAG_SET 0u
+#define TAG_LEAF 1u
+#define TAG_NODE 2u
+#define TAG_SHIFT 30
+#define PAYLOAD_MASK 0x3FFFFFFFu
+#define MAX_TOP_CELLS (1u << 24)
+
+/* ---- XXH64 ---- */
+
+#define XXP1 11400714785074694791ULL
+#define XXP2 14029467366897019727ULL
+#define XXP3 1609587929392839161ULL
+#define XXP4 9650029242287828579ULL
+#define XXP5 2870177450012600261ULL
+
+static inline uint64_t rotl64(uint64_t x, int r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t read64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v; /* the format is native-endian: the hash is of the bytes as words read here */
+}
+
+static inline uint64_t xx_round(uint64_t acc, uint64_t in)
+{
+    acc += in * XXP2;
+    acc = rotl64(acc, 31);
+    return acc * XXP1;
+}
+
+static inline uint64_t xx_merge(uint64_t acc, uint64_t v)
+{
+    acc ^= xx_round(0, v);
+    return acc * XXP1 + XXP4;
+}
+
+/* XXH64 as published (little-endian reads on little-endian machines,
+ * which is where it matches the reference; elsewhere the same function of
+ * native words, which is all a checksum of a native-endian file needs). */
+uint64_t gg_locidx_hash(const void *data, size_t n)
+{
+    const unsigned char *p = data, *end = p + n;
+    uint64_t h;
+    if (n >= 32) {
+        uint64_t v1 = XXP1 + XXP2, v2 = XXP2, v3 = 0, v4 = (uint64_t)0 - XXP1;
+        const unsigned char *limit = end - 32;
+        do {
+            v1 = xx_round(v1, read64(p));
+            v2 = xx_round(v2, read64(p + 8));
+            v3 = xx_round(v3, read64(p + 16));
+            v4 = xx_round(v4, read64(p + 24));
+            p += 32;
+        } while (p <= limit);
+        h = rotl64(v1, 1) + rotl64(v2, 7) + rotl64(v3, 12) + rotl64(v4, 18);
+        h = xx_merge(h, v1);
+        h = xx_merge(h, v2);
+        h = xx_merge(h, v3);
+        h = xx_merge(h, v4);
+    } else {
+        h = XXP5;
+    }
+    h += (uint64_t)n;
+    while (p + 8 <= end) {
+        h ^= xx_round(0, read64(p));
+        h = rotl64(h, 27) * XXP1 + XXP4;
+        p += 8;
+    }
+    if (p + 4 <= end) {
+        uint32_t w;
+        memcpy(&w, p, sizeof w);
+        h ^= (uint64_t)w * XXP1;
+        h = rotl64(h, 23) * XXP2 + XXP3;
+        p += 4;
+    }
+    while (p < end) {
+        h ^= (uint64_t)*p * XXP5;
+        h = rotl64(h, 11) * XXP1;
+        p++;
+    }
+    h ^= h >> 33;
+    h *= XXP2;
+    h ^= h >> 29;
+    h *= XXP3;
+    h ^= h >> 32;
+    return h;
+}
+
+uint64_t gg_locidx_header_hash(const gg_locidx_header *h)
+{
+    gg_locidx_header copy = *h;
+    copy.header_checksum = 0;
+    copy.checksum = 0;
+    return gg_locidx_hash(&copy, sizeof copy);
+}
+
+/* ---- sizes ---- */
+
+static size_t box_count(const uint32_t *count, uint32_t levels)
+{
+    size_t n = 0;
+    for (uint32_t l = 0; l < levels && l < GG_SEGTREE_MAX_LEVELS; l++)
+        n += count[l];
+    return n;
+}
+
+/* ---- writing ---- */
+
+typedef struct writer {
+    FILE *f;
+    uint64_t at;
+    int failed;
+} writer;
+
+static void put(writer *w, const void *data, size_t n)
+{
+    if (n == 0 || w->failed)
+        return;
+    if (fwrite(data, 1, n, w->f) != n)
+        w->failed = 1;
+    w->at += n;
+}
+
+static void pad(writer *w)
+{
+    static const char zeros[GG_LOCIDX_ALIGN];
+    size_t n = (size_t)((GG_LOCIDX_ALIGN - w->at % GG_LOCIDX_ALIGN) % GG_LOCIDX_ALIGN);
+    put(w, zeros, n);
+}
+
+static void section(writer *w, gg_locidx_header *h, int k, const void *data, size_t n)
+{
+    pad(w);
+    h->section[k].offset = w->at;
+    h->section[k].bytes = n;
+    put(w, data, n);
+}
+
+/* The R-tree's edges one by one, so that the 4 bytes of padding after
+ * each polygon number are written as zeros (the file is then the same
+ * for the same index). */
+static void section_segs(writer *w, gg_locidx_header *h, int k, const gg_segtree *t)
+{
+    pad(w);
+    h->section[k].offset = w->at;
+    h->section[k].bytes = (uint64_t)t->n_edges * sizeof(gg_seg);
+    for (uint32_t i = 0; i < t->n_edges; i++) {
+        gg_seg s;
+        memset(&s, 0, sizeof s);
+        s.ax = t->seg[i].ax;
+        s.ay = t->seg[i].ay;
+        s.bx = t->seg[i].bx;
+        s.by = t->seg[i].by;
+        s.poly = t->seg[i].poly;
+        put(w, &s, sizeof s);
+    }
+}
+
+static void section_boxes(writer *w, gg_locidx_header *h, int k, const gg_segtree *t)
+{
+    pad(w);
+    h->section[k].offset = w->at;
+    h->section[k].bytes = box_count(t->count, (uint32_t)t->levels) * 4 * sizeof(double);
+    for (int l = 0; l < t->levels; l++)
+        put(w, t->box[l], (size_t)t->count[l] * 4 * sizeof(double));
+}
+
+static gg_status write_error(gg_ctx *ctx, const char *path, const char *what)
+{
+    return gg_error(ctx, GG_ERR_IO, "%s: %s: %s", path, what, strerror(errno));
+}
+
+gg_status gg_locidx_write(gg_ctx *ctx, const gg_cell_index *ix, int64_t plan, uint64_t fingerprint,
+                          const char *path)
+{
+    size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
+    if (ix->top == NULL || ix->top_edge == NULL || ix->phead == NULL || ix->hint == NULL)
+        return gg_error(ctx, GG_ERR_ARG, "%s: the index is not built", path);
+    size_t len = strlen(path);
+    char *tmp = gg_malloc(ctx, len + 32);
+    if (tmp == NULL)
+        return gg_error_nomem(ctx);
+    snprintf(tmp, len + 32, "%s.tmp%ld", path, (long)getpid());
+    gg_locidx_header h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, magic, sizeof magic);
+    h.version = GG_LOCIDX_VERSION;
+    h.endian = GG_LOCIDX_ENDIAN;
+    h.header_bytes = sizeof h;
+    h.n_sections = GG_LOCIDX_SECTIONS;
+    h.plan = plan;
+    h.fingerprint = fingerprint;
+    h.x0 = ix->x0;
+    h.y0 = ix->y0;
+    h.cell = ix->cell;
+    h.nx = ix->nx;
+    h.ny = ix->ny;
+    h.n_polys = ix->n_polys;
+    h.n_vertices = ix->n_vertices;
+    h.n_nodes = ix->n_nodes;
+    h.n_leaves = ix->n_leaves;
+    h.n_leaf_edges = ix->n_leaf_edges;
+    h.max_depth = ix->max_depth;
+    h.n_sets = ix->n_sets;
+    h.segs_edges = ix->segs.n_edges;
+    h.segs_levels = (uint32_t)ix->segs.levels;
+    h.outer_edges = ix->outer.n_edges;
+    h.outer_levels = (uint32_t)ix->outer.levels;
+    memcpy(h.segs_count, ix->segs.count, sizeof h.segs_count);
+    memcpy(h.outer_count, ix->outer.count, sizeof h.outer_count);
+    h.n_leaf = ix->n_leaf;
+    h.n_chunks = ix->n_chunks;
+
+    gg_status st = GG_OK;
+    FILE *f = fopen(tmp, "w+b"); /* read too: the checksum reads it back */
+    if (f == NULL) {
+        st = write_error(ctx, tmp, "cannot create the index file");
+        gg_free(ctx, tmp);
+        return st;
+    }
+    writer w = {f, 0, 0};
+    put(&w, &h, sizeof h); /* written again once the sections are placed */
+    section(&w, &h, GG_LOCIDX_TOP, ix->top, n_top * sizeof *ix->top);
+    section(&w, &h, GG_LOCIDX_TOP_START, ix->top_start, (n_top + 1) * sizeof *ix->top_start);
+    section(&w, &h, GG_LOCIDX_TOP_EDGE, ix->top_edge, (size_t)ix->top_start[n_top] * sizeof *ix->top_edge);
+    section(&w, &h, GG_LOCIDX_HAS_EDGES, ix->has_edges, (n_top / 64 + 1) * sizeof *ix->has_edges);
+    section(&w, &h, GG_LOCIDX_HINT, ix->hint, n_top * sizeof *ix->hint);
+    section(&w, &h, GG_LOCIDX_NODES, ix->nodes, (size_t)ix->n_nodes * 4 * sizeof *ix->nodes);
+    section(&w, &h, GG_LOCIDX_LEAF, ix->leaf, ix->n_leaf * sizeof *ix->leaf);
+    section(&w, &h, GG_LOCIDX_SET_WINNER, ix->set_winner, (size_t)ix->n_sets * sizeof *ix->set_winner);
+    section(&w, &h, GG_LOCIDX_PHEAD, ix->phead, (size_t)(ix->n_polys > 0 ? ix->n_polys : 0) * sizeof *ix->phead);
+    section(&w, &h, GG_LOCIDX_CHUNK, ix->chunk, ix->n_chunks * sizeof *ix->chunk);
+    section(&w, &h, GG_LOCIDX_CLEAN_DIST, ix->clean_dist, n_top);
+    section_segs(&w, &h, GG_LOCIDX_SEGS, &ix->segs);
+    section_boxes(&w, &h, GG_LOCIDX_SEGS_BOX, &ix->segs);
+    section_segs(&w, &h, GG_LOCIDX_OUTER, &ix->outer);
+    section_boxes(&w, &h, GG_LOCIDX_OUTER_BOX, &ix->outer);
+    pad(&w);
+    h.file_bytes = w.at;
+    if (w.failed || fflush(f) != 0)
+        st = write_error(ctx, tmp, "writing the index file");
+    /* The checksum of what was written, read back through a map (the
+     * sections are not contiguous in memory), then the header. */
+    if (st == GG_OK) {
+        void *m = mmap(NULL, (size_t)h.file_bytes, PROT_READ, MAP_SHARED, fileno(f), 0);
+        if (m == MAP_FAILED) {
+            st = write_error(ctx, tmp, "mapping the index file to checksum it");
+        } else {
+            h.checksum = gg_locidx_hash((const char *)m + sizeof h, (size_t)h.file_bytes - sizeof h);
+            munmap(m, (size_t)h.file_bytes);
+            h.header_checksum = gg_locidx_header_hash(&h);
+            if (fseek(f, 0, SEEK_SET) != 0 || fwrite(&h, 1, sizeof h, f) != sizeof h || fflush(f) != 0 ||
+                fsync(fileno(f)) != 0)
+                st = write_error(ctx, tmp, "writing the index file's header");
+        }
+    }
+    if (fclose(f) != 0 && st == GG_OK)
+        st = write_error(ctx, tmp, "closing the index file");
+    if (st == GG_OK && rename(tmp, path) != 0)
+        st = write_error(ctx, path, "cannot move the new index file into place");
+    if (st != GG_OK)
+        unlink(tmp);
+    gg_free(ctx, tmp);
+    return st;
+}
+
+/* ---- checking ---- */
+
+static gg_status refuse(gg_status st, char *why, size_t why_size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (why_size > 0)
+        vsnprintf(why, why_size, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* Is the tagged word w (of a top cell or a node, node number parent or
+ * -1) one a query may follow: a set that exists, a leaf that starts where
+ * a leaf starts, a node after parent (so the descent ends)? */
+static int word_ok(uint32_t w, int64_t parent, const gg_cell_index *ix, const uint64_t *leaf_starts)
+{
+    uint32_t tag = w >> TAG_SHIFT, v = w & PAYLOAD_MASK;
+    switch (tag) {
+    case TAG_SET:
+        return (uint64_t)v <= (uint64_t)ix->n_polys + ix->n_sets;
+    case TAG_LEAF:
+        return v < ix->n_leaf && (leaf_starts[v >> 6] >> (v & 63) & 1);
+    case TAG_NODE:
+        return (int64_t)v > parent && v < ix->n_nodes;
+    default:
+        return 0;
+    }
+}
+
+/* Walks the leaves from the first: each one's chains must lie inside the
+ * leaf array, name polygons that exist, and the leaves must end at its
+ * end. Marks where each leaf starts. */
+static gg_status check_leaves(const gg_cell_index *ix, uint64_t *leaf_starts, char *why, size_t why_size)
+{
+    uint64_t at = 0, n_leaves = 0;
+    const gg_leaf_slot *l = ix->leaf;
+    while (at < ix->n_leaf) {
+        if (ix->n_leaf - at < 3)
+            return refuse(GG_ERR_FORMAT, why, why_size, "leaf at slot %llu is cut short", (unsigned long long)at);
+        int32_t base = l[at + 2].w.i;
+        if (base < -1 || base >= ix->n_polys)
+            return refuse(GG_ERR_FORMAT, why, why_size, "leaf at slot %llu names polygon %d of %d",
+                          (unsigned long long)at, (int)base, (int)ix->n_polys);
+        uint32_t n_chains = l[at + 2].w.u & ~GG_LEAF_SHARED;
+        leaf_starts[at >> 6] |= (uint64_t)1 << (at & 63);
+        uint64_t s = at + 3;
+        for (uint32_t c = 0; c < n_chains; c++) {
+            if (s >= ix->n_leaf)
+                return refuse(GG_ERR_FORMAT, why, why_size, "leaf at slot %llu: chain %u is past the leaves",
+                              (unsigned long long)at, c);
+            int32_t p = l[s].w.i;
+            uint64_t n_pts = l[s].w.u & ~GG_CHAIN_IN_REF;
+            if (p < 0 || p >= ix->n_polys)
+                return refuse(GG_ERR_FORMAT, why, why_size, "leaf at slot %llu: chain %u names polygon %d of %d",
+                              (unsigned long long)at, c, (int)p, (int)ix->n_polys);
+            if (n_pts > (ix->n_leaf - s - 1) / 2)
+                return refuse(GG_ERR_FORMAT, why, why_size, "leaf at slot %llu: chain %u runs past the leaves",
+                              (unsigned long long)at, c);
+            s += 1 + 2 * n_pts;
+        }
+        at = s;
+        n_leaves++;
+    }
+    if (n_leaves != ix->n_leaves)
+        return refuse(GG_ERR_FORMAT, why, why_size, "%llu leaves where the header says %u",
+                      (unsigned long long)n_leaves, ix->n_leaves);
+    return GG_OK;
+}
+
+static gg_status check_segtree(const gg_segtree *t, int32_t n_polys, const char *name, char *why, size_t why_size)
+{
+    if (t->n_edges == 0) {
+        if (t->levels != 0)
+            return refuse(GG_ERR_FORMAT, why, why_size, "%s: levels without edges", name);
+        return GG_OK;
+    }
+    if (t->levels < 1 || t->levels > GG_SEGTREE_MAX_LEVELS)
+        return refuse(GG_ERR_FORMAT, why, why_size, "%s: %d levels", name, t->levels);
+    uint64_t below = t->n_edges;
+    for (int l = 0; l < t->levels; l++) {
+        uint64_t want = (below + GG_SEGTREE_FANOUT - 1) / GG_SEGTREE_FANOUT;
+        if (t->count[l] != want)
+            return refuse(GG_ERR_FORMAT, why, why_size, "%s: level %d has %u nodes, not %llu", name, l,
+                          t->count[l], (unsigned long long)want);
+        below = want;
+    }
+    if (below != 1)
+        return refuse(GG_ERR_FORMAT, why, why_size, "%s: no single root", name);
+    for (uint32_t i = 0; i < t->n_edges; i++)
+        if (t->seg[i].poly < 0 || t->seg[i].poly >= n_polys)
+            return refuse(GG_ERR_FORMAT, why, why_size, "%s: edge %u names polygon %d of %d", name, i,
+                          (int)t->seg[i].poly, (int)n_polys);
+    return GG_OK;
+}
+
+/* The whole structure, once the sections are in place: every index a
+ * query follows. */
+static gg_status check_index(gg_ctx *ctx, const gg_cell_index *ix, char *why, size_t why_size)
+{
+    size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
+    uint32_t n_top_edges = ix->top_start[n_top];
+    if (ix->top_start[0] != 0)
+        return refuse(GG_ERR_FORMAT, why, why_size, "the top cells' edges do not start at 0");
+    for (size_t c = 0; c < n_top; c++)
+        if (ix->top_start[c + 1] < ix->top_start[c])
+            return refuse(GG_ERR_FORMAT, why, why_size, "top cell %zu's edges end before they start", c);
+    for (uint32_t k = 0; k < n_top_edges; k++)
+        if (ix->top_edge[k].poly < 0 || ix->top_edge[k].poly >= ix->n_polys)
+            return refuse(GG_ERR_FORMAT, why, why_size, "top edge %u names polygon %d of %d", k,
+                          (int)ix->top_edge[k].poly, (int)ix->n_polys);
+    for (size_t c = 0; c < n_top; c++)
+        if (ix->hint[c] != UINT32_MAX && ix->hint[c] >= n_top)
+            return refuse(GG_ERR_FORMAT, why, why_size, "top cell %zu's hint is cell %u of %zu", c, ix->hint[c],
+                          n_top);
+    for (uint32_t s = 0; s < ix->n_sets; s++)
+        if (ix->set_winner[s] < 0 || ix->set_winner[s] >= ix->n_polys)
+            return refuse(GG_ERR_FORMAT, why, why_size, "set %u's winner is polygon %d of %d", s,
+                          (int)ix->set_winner[s], (int)ix->n_polys);
+    for (int32_t p = 0; p < ix->n_polys; p++)
+        if ((uint64_t)ix->phead[p].first + ix->phead[p].count > ix->n_chunks)
+            return refuse(GG_ERR_FORMAT, why, why_size, "polygon %d's runs of edges are past the %llu runs", (int)p,
+                          (unsigned long long)ix->n_chunks);
+    gg_status st = check_segtree(&ix->segs, ix->n_polys, "the R-tree of edges", why, why_size);
+    if (st == GG_OK)
+        st = check_segtree(&ix->outer, ix->n_polys, "the R-tree of outer edges", why, why_size);
+    if (st != GG_OK)
+        return st;
+    uint64_t *leaf_starts = gg_calloc(ctx, (size_t)(ix->n_leaf / 64 + 1), sizeof *leaf_starts);
+    if (leaf_starts == NULL)
+        return gg_error_nomem(ctx);
+    st = check_leaves(ix, leaf_starts, why, why_size);
+    for (size_t c = 0; st == GG_OK && c < n_top; c++)
+        if (!word_ok(ix->top[c], -1, ix, leaf_starts))
+            st = refuse(GG_ERR_FORMAT, why, why_size, "top cell %zu's word 0x%08x points nowhere", c, ix->top[c]);
+    for (uint32_t node = 0; st == GG_OK && node < ix->n_nodes; node++)
+        for (int k = 0; k < 4 && st == GG_OK; k++)
+            if (!word_ok(ix->nodes[(size_t)node * 4 + (size_t)k], node, ix, leaf_starts))
+                st = refuse(GG_ERR_FORMAT, why, why_size, "node %u's word %d points nowhere", node, k);
+    gg_free(ctx, leaf_starts);
+    return st;
+}
+
+/* Multiplies and adds sizes, telling an overflow. */
+static int size_mul(uint64_t a, uint64_t b, uint64_t *out)
+{
+    if (a != 0 && b > UINT64_MAX / a)
+        return 0;
+    *out = a * b;
+    return 1;
+}
+
+gg_status gg_locidx_open(gg_ctx *ctx, const void *data, size_t size, const gg_locidx_expect *expect,
+                         gg_cell_index *ix, char *why, size_t why_size)
+{
+    memset(ix, 0, sizeof *ix);
+    if (why_size > 0)
+        why[0] = '\0';
+    gg_locidx_header h;
+    if (size < sizeof h)
+        return refuse(GG_ERR_FORMAT, why, why_size, "%zu bytes, shorter than the %zu-byte header", size, sizeof h);
+    memcpy(&h, data, sizeof h);
+    if (memcmp(h.magic, magic, sizeof magic) != 0)
+        return refuse(GG_ERR_FORMAT, why, why_size, "not a govgrid locator index (bad magic)");
+    if (h.endian != GG_LOCIDX_ENDIAN)
+        return refuse(GG_ERR_FORMAT, why, why_size, "written on a machine of another byte order");
+    if (h.version != GG_LOCIDX_VERSION)
+        return refuse(GG_ERR_FORMAT, why, why_size, "format version %u, this govgrid reads version %u", h.version,
+                      GG_LOCIDX_VERSION);
+    if (h.header_bytes != sizeof h || h.n_sections != GG_LOCIDX_SECTIONS)
+        return refuse(GG_ERR_FORMAT, why, why_size, "a header of %u bytes and %u sections, not %zu and %d",
+                      h.header_bytes, h.n_sections, sizeof h, GG_LOCIDX_SECTIONS);
+    if (gg_locidx_header_hash(&h) != h.header_checksum)
+        return refuse(GG_ERR_FORMAT, why, why_size, "the header's checksum does not match: it is corrupt");
+    if (h.file_bytes != size)
+        return refuse(GG_ERR_FORMAT, why, why_size, "%zu bytes where the header says %llu: truncated or extended",
+                      size, (unsigned long long)h.file_bytes);
+    if (h.plan != expect->plan)
+        return refuse(GG_ERR_NOT_FOUND, why, why_size, "it is the index of plan %lld, not %lld", (long long)h.plan,
+                      (long long)expect->plan);
+    if (h.fingerprint != expect->fingerprint)
+        return refuse(GG_ERR_NOT_FOUND, why, why_size,
+                      "stale: made for other grids of plan %lld (fingerprint %016llx, the project's %016llx)",
+                      (long long)h.plan, (unsigned long long)h.fingerprint,
+                      (unsigned long long)expect->fingerprint);
+    if (h.n_polys != expect->n_polys || h.n_polys < 0)
+        return refuse(GG_ERR_FORMAT, why, why_size, "%d polygons where the plan has %d grids", (int)h.n_polys,
+                      (int)expect->n_polys);
+    if (!(h.cell > 0) || !(h.cell < 1e300) || !(h.x0 > -1e300 && h.x0 < 1e300) || !(h.y0 > -1e300 && h.y0 < 1e300) ||
+        h.nx < 1 || h.ny < 1 || (uint64_t)h.nx * (uint64_t)h.ny > MAX_TOP_CELLS)
+        return refuse(GG_ERR_FORMAT, why, why_size, "top grid %d x %d of %g degrees is not one the index makes",
+                      (int)h.nx, (int)h.ny, h.cell);
+    if (h.n_nodes >= PAYLOAD_MASK / 4 || h.n_leaf >= PAYLOAD_MASK || h.n_sets >= PAYLOAD_MASK ||
+        h.segs_levels > GG_SEGTREE_MAX_LEVELS || h.outer_levels > GG_SEGTREE_MAX_LEVELS)
+        return refuse(GG_ERR_FORMAT, why, why_size, "counts beyond what the index makes");
+    /* every section where its size says, inside the file, in order */
+    uint64_t n_top = (uint64_t)h.nx * (uint64_t)h.ny;
+    uint64_t want[GG_LOCIDX_SECTIONS];
+    int ok = 1;
+    want[GG_LOCIDX_TOP] = n_top * 4;
+    want[GG_LOCIDX_TOP_START] = (n_top + 1) * 4;
+    want[GG_LOCIDX_TOP_EDGE] = 0; /* from top_start's last word, below */
+    want[GG_LOCIDX_HAS_EDGES] = (n_top / 64 + 1) * 8;
+    want[GG_LOCIDX_HINT] = n_top * 4;
+    want[GG_LOCIDX_NODES] = (uint64_t)h.n_nodes * 16;
+    ok &= size_mul(h.n_leaf, sizeof(gg_leaf_slot), &want[GG_LOCIDX_LEAF]);
+    want[GG_LOCIDX_SET_WINNER] = (uint64_t)h.n_sets * 4;
+    want[GG_LOCIDX_PHEAD] = (uint64_t)h.n_polys * sizeof(gg_poly_head);
+    ok &= size_mul(h.n_chunks, sizeof(gg_chunk), &want[GG_LOCIDX_CHUNK]);
+    want[GG_LOCIDX_CLEAN_DIST] = n_top;
+    want[GG_LOCIDX_SEGS] = (uint64_t)h.segs_edges * sizeof(gg_seg);
+    want[GG_LOCIDX_SEGS_BOX] = (uint64_t)box_count(h.segs_count, h.segs_levels) * 32;
+    want[GG_LOCIDX_OUTER] = (uint64_t)h.outer_edges * sizeof(gg_seg);
+    want[GG_LOCIDX_OUTER_BOX] = (uint64_t)box_count(h.outer_count, h.outer_levels) * 32;
+    if (!ok)
+        return refuse(GG_ERR_FORMAT, why, why_size, "section sizes overflow");
+    uint64_t end = sizeof h;
+    for (int k = 0; k < GG_LOCIDX_SECTIONS; k++) {
+        const gg_locidx_section *s = &h.section[k];
+        if (s->offset % GG_LOCIDX_ALIGN != 0 || s->offset < end || s->offset > size || s->bytes > size - s->offset)
+            return refuse(GG_ERR_FORMAT, why, why_size,
+                          "section %d (offset %llu, %llu bytes) is not inside the file after the one before", k,
+                          (unsigned long long)s->offset, (unsigned long long)s->bytes);
+        if (k != GG_LOCIDX_TOP_EDGE && s->bytes != want[k])
+            return refuse(GG_ERR_FORMAT, why, why_size, "section %d has %llu bytes where its counts make %llu", k,
+                          (unsigned long long)s->bytes, (unsigned long long)want[k]);
+        end = s->offset + s->bytes;
+    }
+    {
+        const gg_locidx_section *s = &h.section[GG_LOCIDX_TOP_START];
+        uint32_t last;
+        memcpy(&last, (const char *)data + s->offset + n_top * 4, sizeof last);
+        const gg_locidx_section *e = &h.section[GG_LOCIDX_TOP_EDGE];
+        if (e->bytes != (uint64_t)last * sizeof(gg_top_edge))
+            return refuse(GG_ERR_FORMAT, why, why_size, "the top cells' edges take %llu bytes, not %llu",
+                          (unsigned long long)e->bytes, (unsigned long long)last * sizeof(gg_top_edge));
+    }
+    if (gg_locidx_hash((const char *)data + sizeof h, size - sizeof h) != h.checksum)
+        return refuse(GG_ERR_FORMAT, why, why_size, "the checksum does not match: the file is corrupt");
+
+    const char *base = data;
+#define AT(k) ((void *)(uintptr_t)(base + h.section[k].offset))
+    ix->ctx = ctx;
+    ix->borrowed = 1;
+    ix->n_polys = h.n_polys;
+    ix->rank = expect->rank;
+    ix->n_vertices = h.n_vertices;
+    ix->x0 = h.x0;
+    ix->y0 = h.y0;
+    ix->cell = h.cell;
+    ix->nx = h.nx;
+    ix->ny = h.ny;
+    ix->top = AT(GG_LOCIDX_TOP);
+    ix->top_start = AT(GG_LOCIDX_TOP_START);
+    ix->top_edge = AT(GG_LOCIDX_TOP_EDGE);
+    ix->has_edges = AT(GG_LOCIDX_HAS_EDGES);
+    ix->hint = AT(GG_LOCIDX_HINT);
+    ix->nodes = AT(GG_LOCIDX_NODES);
+    ix->n_nodes = h.n_nodes;
+    ix->cap_nodes = h.n_nodes * 4;
+    ix->leaf = AT(GG_LOCIDX_LEAF);
+    ix->n_leaf = (size_t)h.n_leaf;
+    ix->cap_leaf = (size_t)h.n_leaf;
+    ix->n_leaves = h.n_leaves;
+    ix->n_leaf_edges = h.n_leaf_edges;
+    ix->set_winner = AT(GG_LOCIDX_SET_WINNER);
+    ix->n_sets = ix->cap_sets = h.n_sets;
+    ix->phead = AT(GG_LOCIDX_PHEAD);
+    ix->chunk = AT(GG_LOCIDX_CHUNK);
+    ix->n_chunks = (size_t)h.n_chunks;
+    ix->clean_dist = AT(GG_LOCIDX_CLEAN_DIST);
+    ix->max_depth = h.max_depth;
+    gg_segtree *trees[2] = {&ix->segs, &ix->outer};
+    const uint32_t *edges[2] = {&h.segs_edges, &h.outer_edges};
+    const uint32_t *levels[2] = {&h.segs_levels, &h.outer_levels};
+    const uint32_t *counts[2] = {h.segs_count, h.outer_count};
+    int seg_sec[2] = {GG_LOCIDX_SEGS, GG_LOCIDX_OUTER}, box_sec[2] = {GG_LOCIDX_SEGS_BOX, GG_LOCIDX_OUTER_BOX};
+    for (int t = 0; t < 2; t++) {
+        gg_segtree *tree = trees[t];
+        tree->ctx = ctx;
+        tree->borrowed = 1;
+        tree->n_edges = *edges[t];
+        tree->levels = (int)*levels[t];
+        tree->seg = AT(seg_sec[t]);
+        memcpy(tree->count, counts[t], sizeof tree->count);
+        double *box = AT(box_sec[t]);
+        for (int l = 0; l < tree->levels; l++) {
+            tree->box[l] = box;
+            box += 4 * (size_t)tree->count[l];
+        }
+    }
+#undef AT
+    gg_status st = check_index(ctx, ix, why, why_size);
+    if (st != GG_OK)
+        memset(ix, 0, sizeof *ix);
+    return st;
+}
+
+gg_status gg_locidx_load(gg_ctx *ctx, const char *path, const gg_locidx_expect *expect, gg_cell_index *ix,
+                         gg_locidx_map *map, char *why, size_t why_size)
+{
+    memset(ix, 0, sizeof *ix);
+    map->addr = NULL;
+    map->bytes = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return refuse(errno == ENOENT ? GG_ERR_NOT_FOUND : GG_ERR_IO, why, why_size, "%s", strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        gg_status st = refuse(GG_ERR_IO, why, why_size, "%s", strerror(errno));
+        close(fd);
+        return st;
+    }
+    if (sb.st_size < (off_t)sizeof(gg_locidx_header)) {
+        close(fd);
+        return refuse(GG_ERR_FORMAT, why, why_size, "%lld bytes, shorter than the %zu-byte header",
+                      (long long)sb.st_size, sizeof(gg_locidx_header));
+    }
+    size_t bytes = (size_t)sb.st_size;
+#ifdef MAP_POPULATE
+    int flags = MAP_PRIVATE | MAP_POPULATE; /* the whole file is read by the checksum: map it in one go */
+#else
+    int flags = MAP_PRIVATE;
+#endif
+    void *addr = mmap(NULL, bytes, PROT_READ, flags, fd, 0);
+    close(fd);
+    if (addr == MAP_FAILED)
+        return refuse(GG_ERR_IO, why, why_size, "cannot map it: %s", strerror(errno));
+    gg_status st = gg_locidx_open(ctx, addr, bytes, expect, ix, why, why_size);
+    if (st != GG_OK) {
+        munmap(addr, bytes);
+        return st;
+    }
+    map->addr = addr;
+    map->bytes = bytes;
+    return GG_OK;
+}
+
+void gg_locidx_unmap(gg_locidx_map *map)
+{
+    if (map->addr != NULL)
+        munmap(map->addr, map->bytes);
+    map->addr = NULL;
+    map->bytes = 0;
+}

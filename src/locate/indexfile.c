@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-_Static_assert(sizeof(gg_locidx_header) == 528, "the index file header has no padding");
+_Static_assert(sizeof(gg_locidx_header) == 632, "the index file header has no padding");
+_Static_assert(sizeof(gg_locidx_grid) == 40, "gg_locidx_grid is 40 bytes");
+_Static_assert(sizeof(gg_locidx_person) == 16, "gg_locidx_person is 16 bytes");
 _Static_assert(sizeof(gg_top_edge) == 20, "gg_top_edge is 20 bytes");
 _Static_assert(sizeof(gg_seg) == 40, "gg_seg is 40 bytes");
 _Static_assert(sizeof(gg_poly_head) == 24, "gg_poly_head is 24 bytes");
@@ -198,16 +201,105 @@ static gg_status write_error(gg_ctx *ctx, const char *path, const char *what)
     return gg_error(ctx, GG_ERR_IO, "%s: %s: %s", path, what, strerror(errno));
 }
 
-gg_status gg_locidx_write(gg_ctx *ctx, const gg_cell_index *ix, int64_t plan, uint64_t fingerprint,
-                          const char *path)
+/* The strings of the names, one after another, each NUL-terminated. */
+typedef struct strbuf {
+    gg_ctx *ctx;
+    char *data;
+    size_t n, cap;
+    int failed;
+} strbuf;
+
+static uint32_t add_string(strbuf *b, const char *s)
+{
+    if (s == NULL)
+        s = "";
+    size_t len = strlen(s) + 1;
+    if (b->failed || b->n + len > UINT32_MAX ||
+        gg_grow(b->ctx, (void **)&b->data, &b->cap, b->n + len, 1) != GG_OK) {
+        b->failed = 1;
+        return 0;
+    }
+    memcpy(b->data + b->n, s, len);
+    uint32_t at = (uint32_t)b->n;
+    b->n += len;
+    return at;
+}
+
+/* The names as the file keeps them: grids, people, worker lists and
+ * strings (freed by the caller, also on failure). */
+typedef struct names_out {
+    gg_locidx_grid *grids;
+    gg_locidx_person *people;
+    uint32_t *workers;
+    size_t n_workers;
+    strbuf strings;
+} names_out;
+
+static gg_status flatten_names(gg_ctx *ctx, const gg_locidx_names *nm, int32_t n_grids, names_out *o)
+{
+    memset(o, 0, sizeof *o);
+    o->strings.ctx = ctx;
+    size_t n_refs = 0;
+    for (int32_t g = 0; g < n_grids; g++)
+        n_refs += (size_t)(nm->grids[g].n_workers > 0 ? nm->grids[g].n_workers : 0);
+    o->grids = gg_calloc(ctx, (size_t)(n_grids > 0 ? n_grids : 1), sizeof *o->grids);
+    o->people = gg_calloc(ctx, nm->n_people ? nm->n_people : 1, sizeof *o->people);
+    o->workers = gg_calloc(ctx, n_refs ? n_refs : 1, sizeof *o->workers);
+    if (o->grids == NULL || o->people == NULL || o->workers == NULL || nm->n_people >= UINT32_MAX)
+        return gg_error_nomem(ctx);
+    add_string(&o->strings, ""); /* offset 0: "" */
+    for (size_t i = 0; i < nm->n_people; i++) {
+        const gg_roster_person *p = &nm->people[i];
+        o->people[i] = (gg_locidx_person){add_string(&o->strings, p->id), add_string(&o->strings, p->name),
+                                          add_string(&o->strings, p->role), add_string(&o->strings, p->phone)};
+    }
+    for (int32_t g = 0; g < n_grids; g++) {
+        const gg_located_grid *src = &nm->grids[g];
+        gg_locidx_grid *d = &o->grids[g];
+        d->code = add_string(&o->strings, src->code);
+        d->name = add_string(&o->strings, src->name);
+        d->community = add_string(&o->strings, src->community);
+        d->community_name = add_string(&o->strings, src->community_name);
+        d->township = add_string(&o->strings, src->township);
+        d->county = add_string(&o->strings, src->county);
+        d->type = src->type;
+        d->leader = src->leader ? (int32_t)(src->leader - nm->people) : -1;
+        d->workers_first = (uint32_t)o->n_workers;
+        d->n_workers = (uint32_t)(src->n_workers > 0 ? src->n_workers : 0);
+        for (int k = 0; k < src->n_workers; k++)
+            o->workers[o->n_workers++] = (uint32_t)(src->workers[k] - nm->people);
+    }
+    if (o->strings.failed)
+        return gg_error_nomem(ctx);
+    return GG_OK;
+}
+
+static void names_out_free(gg_ctx *ctx, names_out *o)
+{
+    gg_free(ctx, o->grids);
+    gg_free(ctx, o->people);
+    gg_free(ctx, o->workers);
+    gg_free(ctx, o->strings.data);
+}
+
+gg_status gg_locidx_write(gg_ctx *ctx, const gg_cell_index *ix, const gg_locidx_names *names, int64_t plan,
+                          uint64_t fingerprint, const char *path)
 {
     size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
     if (ix->top == NULL || ix->top_edge == NULL || ix->phead == NULL || ix->hint == NULL)
         return gg_error(ctx, GG_ERR_ARG, "%s: the index is not built", path);
+    names_out nm;
+    gg_status fst = flatten_names(ctx, names, ix->n_polys, &nm);
+    if (fst != GG_OK) {
+        names_out_free(ctx, &nm);
+        return fst;
+    }
     size_t len = strlen(path);
     char *tmp = gg_malloc(ctx, len + 32);
-    if (tmp == NULL)
+    if (tmp == NULL) {
+        names_out_free(ctx, &nm);
         return gg_error_nomem(ctx);
+    }
     snprintf(tmp, len + 32, "%s.tmp%ld", path, (long)getpid());
     gg_locidx_header h;
     memset(&h, 0, sizeof h);
@@ -238,12 +330,17 @@ gg_status gg_locidx_write(gg_ctx *ctx, const gg_cell_index *ix, int64_t plan, ui
     memcpy(h.outer_count, ix->outer.count, sizeof h.outer_count);
     h.n_leaf = ix->n_leaf;
     h.n_chunks = ix->n_chunks;
+    h.n_people = (uint32_t)names->n_people;
+    h.n_worker_refs = nm.n_workers;
+    h.strings_bytes = nm.strings.n;
+    h.names_stamp = names->stamp;
 
     gg_status st = GG_OK;
     FILE *f = fopen(tmp, "w+b"); /* read too: the checksum reads it back */
     if (f == NULL) {
         st = write_error(ctx, tmp, "cannot create the index file");
         gg_free(ctx, tmp);
+        names_out_free(ctx, &nm);
         return st;
     }
     writer w = {f, 0, 0};
@@ -263,6 +360,13 @@ gg_status gg_locidx_write(gg_ctx *ctx, const gg_cell_index *ix, int64_t plan, ui
     section_boxes(&w, &h, GG_LOCIDX_SEGS_BOX, &ix->segs);
     section_segs(&w, &h, GG_LOCIDX_OUTER, &ix->outer);
     section_boxes(&w, &h, GG_LOCIDX_OUTER_BOX, &ix->outer);
+    size_t np = (size_t)(ix->n_polys > 0 ? ix->n_polys : 0);
+    section(&w, &h, GG_LOCIDX_RANK, names->rank, np * sizeof *names->rank);
+    section(&w, &h, GG_LOCIDX_GRIDS, nm.grids, np * sizeof *nm.grids);
+    section(&w, &h, GG_LOCIDX_PEOPLE, nm.people, names->n_people * sizeof *nm.people);
+    section(&w, &h, GG_LOCIDX_WORKERS, nm.workers, nm.n_workers * sizeof *nm.workers);
+    section(&w, &h, GG_LOCIDX_STRINGS, nm.strings.data, nm.strings.n);
+    names_out_free(ctx, &nm);
     pad(&w);
     h.file_bytes = w.at;
     if (w.failed || fflush(f) != 0)
@@ -435,6 +539,19 @@ static gg_status check_index(gg_ctx *ctx, const gg_cell_index *ix, char *why, si
     return st;
 }
 
+typedef struct hash_job {
+    const char *data;
+    size_t n;
+    uint64_t hash;
+} hash_job;
+
+static void *hash_main(void *arg)
+{
+    hash_job *job = arg;
+    job->hash = gg_locidx_hash(job->data, job->n);
+    return NULL;
+}
+
 /* Multiplies and adds sizes, telling an overflow. */
 static int size_mul(uint64_t a, uint64_t b, uint64_t *out)
 {
@@ -444,10 +561,39 @@ static int size_mul(uint64_t a, uint64_t b, uint64_t *out)
     return 1;
 }
 
+/* The names: every string offset inside the strings, which end with a
+ * NUL; every person and worker list inside theirs. */
+static gg_status check_names(const gg_locidx_header *h, const gg_locidx_names_view *v, char *why, size_t why_size)
+{
+    uint64_t sb = h->strings_bytes;
+    if (sb == 0 || v->strings[sb - 1] != '\0')
+        return refuse(GG_ERR_FORMAT, why, why_size, "the strings do not end with a NUL");
+    for (int32_t g = 0; g < h->n_polys; g++) {
+        const gg_locidx_grid *d = &v->grids[g];
+        if (d->code >= sb || d->name >= sb || d->community >= sb || d->community_name >= sb || d->township >= sb ||
+            d->county >= sb)
+            return refuse(GG_ERR_FORMAT, why, why_size, "grid %d's strings are past the strings", (int)g);
+        if (d->leader < -1 || (int64_t)d->leader >= (int64_t)h->n_people ||
+            (uint64_t)d->workers_first + d->n_workers > h->n_worker_refs || d->n_workers > INT32_MAX)
+            return refuse(GG_ERR_FORMAT, why, why_size, "grid %d's people are past the roster", (int)g);
+    }
+    for (uint32_t i = 0; i < h->n_people; i++) {
+        const gg_locidx_person *p = &v->people[i];
+        if (p->id >= sb || p->name >= sb || p->role >= sb || p->phone >= sb)
+            return refuse(GG_ERR_FORMAT, why, why_size, "person %u's strings are past the strings", i);
+    }
+    for (uint64_t k = 0; k < h->n_worker_refs; k++)
+        if (v->workers[k] >= h->n_people)
+            return refuse(GG_ERR_FORMAT, why, why_size, "worker %llu is person %u of %u", (unsigned long long)k,
+                          v->workers[k], h->n_people);
+    return GG_OK;
+}
+
 gg_status gg_locidx_open(gg_ctx *ctx, const void *data, size_t size, const gg_locidx_expect *expect,
-                         gg_cell_index *ix, char *why, size_t why_size)
+                         gg_cell_index *ix, gg_locidx_names_view *names, char *why, size_t why_size)
 {
     memset(ix, 0, sizeof *ix);
+    memset(names, 0, sizeof *names);
     if (why_size > 0)
         why[0] = '\0';
     gg_locidx_header h;
@@ -477,7 +623,7 @@ gg_status gg_locidx_open(gg_ctx *ctx, const void *data, size_t size, const gg_lo
                       "stale: made for other grids of plan %lld (fingerprint %016llx, the project's %016llx)",
                       (long long)h.plan, (unsigned long long)h.fingerprint,
                       (unsigned long long)expect->fingerprint);
-    if (h.n_polys != expect->n_polys || h.n_polys < 0)
+    if ((expect->n_polys >= 0 && h.n_polys != expect->n_polys) || h.n_polys < 0)
         return refuse(GG_ERR_FORMAT, why, why_size, "%d polygons where the plan has %d grids", (int)h.n_polys,
                       (int)expect->n_polys);
     if (!(h.cell > 0) || !(h.cell < 1e300) || !(h.x0 > -1e300 && h.x0 < 1e300) || !(h.y0 > -1e300 && h.y0 < 1e300) ||
@@ -506,6 +652,11 @@ gg_status gg_locidx_open(gg_ctx *ctx, const void *data, size_t size, const gg_lo
     want[GG_LOCIDX_SEGS_BOX] = (uint64_t)box_count(h.segs_count, h.segs_levels) * 32;
     want[GG_LOCIDX_OUTER] = (uint64_t)h.outer_edges * sizeof(gg_seg);
     want[GG_LOCIDX_OUTER_BOX] = (uint64_t)box_count(h.outer_count, h.outer_levels) * 32;
+    want[GG_LOCIDX_RANK] = (uint64_t)h.n_polys * 4;
+    want[GG_LOCIDX_GRIDS] = (uint64_t)h.n_polys * sizeof(gg_locidx_grid);
+    want[GG_LOCIDX_PEOPLE] = (uint64_t)h.n_people * sizeof(gg_locidx_person);
+    ok &= size_mul(h.n_worker_refs, 4, &want[GG_LOCIDX_WORKERS]);
+    want[GG_LOCIDX_STRINGS] = h.strings_bytes;
     if (!ok)
         return refuse(GG_ERR_FORMAT, why, why_size, "section sizes overflow");
     uint64_t end = sizeof h;
@@ -529,15 +680,30 @@ gg_status gg_locidx_open(gg_ctx *ctx, const void *data, size_t size, const gg_lo
             return refuse(GG_ERR_FORMAT, why, why_size, "the top cells' edges take %llu bytes, not %llu",
                           (unsigned long long)e->bytes, (unsigned long long)last * sizeof(gg_top_edge));
     }
-    if (gg_locidx_hash((const char *)data + sizeof h, size - sizeof h) != h.checksum)
-        return refuse(GG_ERR_FORMAT, why, why_size, "the checksum does not match: the file is corrupt");
+    /* The checksum reads every byte: on a second thread when there is
+     * one, while this one checks the structure (which is safe to walk
+     * whatever the bytes hold: every size is checked above). */
+    hash_job job = {(const char *)data + sizeof h, size - sizeof h, 0};
+    pthread_t thread;
+    int threaded = expect->threads >= 2 && pthread_create(&thread, NULL, hash_main, &job) == 0;
+    if (!threaded) {
+        hash_main(&job);
+        if (job.hash != h.checksum)
+            return refuse(GG_ERR_FORMAT, why, why_size, "the checksum does not match: the file is corrupt");
+    }
 
     const char *base = data;
 #define AT(k) ((void *)(uintptr_t)(base + h.section[k].offset))
     ix->ctx = ctx;
     ix->borrowed = 1;
     ix->n_polys = h.n_polys;
-    ix->rank = expect->rank;
+    ix->rank = expect->rank ? expect->rank : AT(GG_LOCIDX_RANK);
+    names->grids = AT(GG_LOCIDX_GRIDS);
+    names->people = AT(GG_LOCIDX_PEOPLE);
+    names->workers = AT(GG_LOCIDX_WORKERS);
+    names->strings = AT(GG_LOCIDX_STRINGS);
+    names->n_people = h.n_people;
+    names->stamp = h.names_stamp;
     ix->n_vertices = h.n_vertices;
     ix->x0 = h.x0;
     ix->y0 = h.y0;
@@ -585,13 +751,22 @@ gg_status gg_locidx_open(gg_ctx *ctx, const void *data, size_t size, const gg_lo
     }
 #undef AT
     gg_status st = check_index(ctx, ix, why, why_size);
-    if (st != GG_OK)
+    if (st == GG_OK)
+        st = check_names(&h, names, why, why_size);
+    if (threaded) {
+        pthread_join(thread, NULL);
+        if (job.hash != h.checksum && st != GG_ERR_NOMEM)
+            st = refuse(GG_ERR_FORMAT, why, why_size, "the checksum does not match: the file is corrupt");
+    }
+    if (st != GG_OK) {
         memset(ix, 0, sizeof *ix);
+        memset(names, 0, sizeof *names);
+    }
     return st;
 }
 
 gg_status gg_locidx_load(gg_ctx *ctx, const char *path, const gg_locidx_expect *expect, gg_cell_index *ix,
-                         gg_locidx_map *map, char *why, size_t why_size)
+                         gg_locidx_names_view *names, gg_locidx_map *map, char *why, size_t why_size)
 {
     memset(ix, 0, sizeof *ix);
     map->addr = NULL;
@@ -620,7 +795,7 @@ gg_status gg_locidx_load(gg_ctx *ctx, const char *path, const gg_locidx_expect *
     close(fd);
     if (addr == MAP_FAILED)
         return refuse(GG_ERR_IO, why, why_size, "cannot map it: %s", strerror(errno));
-    gg_status st = gg_locidx_open(ctx, addr, bytes, expect, ix, why, why_size);
+    gg_status st = gg_locidx_open(ctx, addr, bytes, expect, ix, names, why, why_size);
     if (st != GG_OK) {
         munmap(addr, bytes);
         return st;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/ctx.h"
+#include "govgrid/locate.h"
 #include "locate/index.h"
 
 #define GG_LOCIDX_VERSION 1u
@@ -41,8 +42,26 @@ enum {
     GG_LOCIDX_SEGS_BOX,     /* its node boxes, level 0 first (4 doubles a node) */
     GG_LOCIDX_OUTER,        /* gg_seg of the R-tree of the unshared edges */
     GG_LOCIDX_OUTER_BOX,
+    GG_LOCIDX_RANK,         /* int32 per polygon: the boundary rule's order */
+    GG_LOCIDX_GRIDS,        /* gg_locidx_grid per polygon (grid), by code */
+    GG_LOCIDX_PEOPLE,       /* gg_locidx_person per person on the roster */
+    GG_LOCIDX_WORKERS,      /* uint32: the people each grid's worker lists name */
+    GG_LOCIDX_STRINGS,      /* NUL-terminated strings, the last byte NUL */
     GG_LOCIDX_SECTIONS
 };
+
+/* A grid as the locator knows it (gg_located_grid): strings as offsets
+ * into the strings section. */
+typedef struct gg_locidx_grid {
+    uint32_t code, name, community, community_name, township, county;
+    int32_t type;
+    int32_t leader;             /* person, -1 for none */
+    uint32_t workers_first, n_workers; /* into the workers section */
+} gg_locidx_grid;
+
+typedef struct gg_locidx_person {
+    uint32_t id, name, role, phone;
+} gg_locidx_person;
 
 typedef struct gg_locidx_section {
     uint64_t offset, bytes;
@@ -67,8 +86,10 @@ typedef struct gg_locidx_header {
     uint32_t segs_edges, segs_levels, outer_edges, outer_levels;
     uint32_t segs_count[GG_SEGTREE_MAX_LEVELS];
     uint32_t outer_count[GG_SEGTREE_MAX_LEVELS];
-    uint32_t reserved;
+    uint32_t n_people;
     uint64_t n_leaf, n_chunks;
+    uint64_t n_worker_refs, strings_bytes;
+    int64_t names_stamp;        /* the project's worker and division change counters when the names were read */
     gg_locidx_section section[GG_LOCIDX_SECTIONS];
 } gg_locidx_header;
 
@@ -78,19 +99,41 @@ uint64_t gg_locidx_hash(const void *data, size_t n);
 /* The header's checksum: XXH64 of the header with both checksums zeroed. */
 uint64_t gg_locidx_header_hash(const gg_locidx_header *h);
 
-/* Writes the built index ix (of plan, with fingerprint) to path, through
- * a temporary file in the same directory renamed over it, so that a
- * reader sees the old file or the new one, never a part. GG_ERR_IO or
- * GG_ERR_NOMEM, the message naming the file. */
-gg_status gg_locidx_write(gg_ctx *ctx, const gg_cell_index *ix, int64_t plan, uint64_t fingerprint,
-                          const char *path);
+/* The locator's names and roster, as kept with the index: the grids (one
+ * per polygon of the index, by code), their rank, the people and the
+ * change stamp of the tables they were read from. */
+typedef struct gg_locidx_names {
+    const gg_located_grid *grids;
+    const int32_t *rank;
+    const gg_roster_person *people;
+    size_t n_people;
+    int64_t stamp;
+} gg_locidx_names;
+
+/* The same, in a checked file: arrays in the map. */
+typedef struct gg_locidx_names_view {
+    const gg_locidx_grid *grids;
+    const gg_locidx_person *people;
+    const uint32_t *workers;
+    const char *strings;
+    uint32_t n_people;
+    int64_t stamp;
+} gg_locidx_names_view;
+
+/* Writes the built index ix (of plan, with fingerprint) and names to
+ * path, through a temporary file in the same directory renamed over it,
+ * so that a reader sees the old file or the new one, never a part.
+ * GG_ERR_IO or GG_ERR_NOMEM, the message naming the file. */
+gg_status gg_locidx_write(gg_ctx *ctx, const gg_cell_index *ix, const gg_locidx_names *names, int64_t plan,
+                          uint64_t fingerprint, const char *path);
 
 /* What the loader expects of a file. */
 typedef struct gg_locidx_expect {
     int64_t plan;
     uint64_t fingerprint;
-    int32_t n_polys;
-    const int32_t *rank;        /* n_polys entries, borrowed by the index */
+    int32_t n_polys;            /* -1: as the file says */
+    const int32_t *rank;        /* n_polys entries, borrowed by the index; NULL: the file's */
+    int threads;                /* 2 or more: the checksum on a second thread while the structure is checked */
 } gg_locidx_expect;
 
 /* Checks the bytes [data, data + size) (8-byte aligned, to stay as they
@@ -100,7 +143,7 @@ typedef struct gg_locidx_expect {
  * (another plan, or a stale fingerprint), with why (why_size bytes) saying
  * what is wrong; ix is left empty. Records nothing in ctx but NOMEM. */
 gg_status gg_locidx_open(gg_ctx *ctx, const void *data, size_t size, const gg_locidx_expect *expect,
-                         gg_cell_index *ix, char *why, size_t why_size);
+                         gg_cell_index *ix, gg_locidx_names_view *names, char *why, size_t why_size);
 
 /* A mapped file. */
 typedef struct gg_locidx_map {
@@ -112,7 +155,7 @@ typedef struct gg_locidx_map {
  * is undone and why says why ("no such file", "checksum mismatch", ...),
  * without the path. */
 gg_status gg_locidx_load(gg_ctx *ctx, const char *path, const gg_locidx_expect *expect, gg_cell_index *ix,
-                         gg_locidx_map *map, char *why, size_t why_size);
+                         gg_locidx_names_view *names, gg_locidx_map *map, char *why, size_t why_size);
 
 void gg_locidx_unmap(gg_locidx_map *map);
 

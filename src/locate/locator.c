@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "store/stage.h"
 #include "store/store.h"
 #include "store/versions.h"
 
@@ -145,31 +146,26 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
     return h;
 }
 
-/* Reads the plan's grids by code (with their polygons when geoms is not
- * NULL) and the plan's fingerprint: a hash of the plan's number, its
- * publication time, and each grid's code, type and geometry size in
- * bytes, which a published plan never changes (the store's triggers) and
- * which is read without reading the geometries. */
-static gg_status load_grids(gg_locator *loc, gg_store *store, const char *published, GEOSGeometry ***geoms)
+/* Reads the plan's grids by code, with their polygons when geoms is not
+ * NULL. */
+static gg_status load_grids(gg_locator *loc, gg_store *store, GEOSGeometry ***geoms)
 {
     gg_ctx *ctx = loc->ctx;
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
                                     geoms ? "SELECT g.code, coalesce(g.type, 1), coalesce(g.name, ''), coalesce(g.community, ''),"
                                             " coalesce(c.name, ''), coalesce(c.parent, ''), coalesce(t.parent, ''),"
-                                            " AsBinary(g.geom), length(g.geom) FROM grid g LEFT JOIN division c ON c.code = g.community"
+                                            " AsBinary(g.geom) FROM grid g LEFT JOIN division c ON c.code = g.community"
                                             " LEFT JOIN division t ON t.code = c.parent WHERE g.plan = ?1 ORDER BY g.code, g.fid"
                                           : "SELECT g.code, coalesce(g.type, 1), coalesce(g.name, ''), coalesce(g.community, ''),"
                                             " coalesce(c.name, ''), coalesce(c.parent, ''), coalesce(t.parent, ''),"
-                                            " NULL, length(g.geom) FROM grid g LEFT JOIN division c ON c.code = g.community"
+                                            " NULL FROM grid g LEFT JOIN division c ON c.code = g.community"
                                             " LEFT JOIN division t ON t.code = c.parent WHERE g.plan = ?1 ORDER BY g.code, g.fid",
                                     &stmt);
     if (st != GG_OK)
         return st;
     sqlite3_bind_int64(stmt, 1, loc->plan);
-    uint64_t fp = 14695981039346656037ULL;
-    fp = fnv1a(fp, &loc->plan, sizeof loc->plan);
-    fp = fnv1a(fp, published, strlen(published) + 1);
+
     size_t cap = 0, cap_g = 0;
     int rc;
     while (st == GG_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -196,11 +192,6 @@ static gg_status load_grids(gg_locator *loc, gg_store *store, const char *publis
             st = gg_error_nomem(ctx);
             break;
         }
-        int32_t type = g->type;
-        int64_t geom_bytes = sqlite3_column_type(stmt, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(stmt, 8);
-        fp = fnv1a(fp, g->code, strlen(g->code) + 1);
-        fp = fnv1a(fp, &type, sizeof type);
-        fp = fnv1a(fp, &geom_bytes, sizeof geom_bytes);
         if (geoms) {
             GEOSGeometry *geom = gg_store_column_geom(ctx, stmt, 7);
             if (geom == NULL && sqlite3_column_type(stmt, 7) != SQLITE_NULL) {
@@ -212,8 +203,7 @@ static gg_status load_grids(gg_locator *loc, gg_store *store, const char *publis
         }
         loc->n_grids++;
     }
-    int32_t n = loc->n_grids;
-    loc->fingerprint = fnv1a(fp, &n, sizeof n);
+
     if (st == GG_OK && rc != SQLITE_DONE)
         st = gg_store_sql_error(store, "reading the plan's grids");
     sqlite3_finalize(stmt);
@@ -419,11 +409,11 @@ static void forget_grids(gg_locator *loc)
 }
 
 /* Builds the index from the plan's polygons, and reads the roster. */
-static gg_status build_index(gg_locator *loc, gg_store *store, const gg_locator_options *opts, const char *published)
+static gg_status build_index(gg_locator *loc, gg_store *store, const gg_locator_options *opts)
 {
     gg_ctx *ctx = loc->ctx;
     GEOSGeometry **geoms = NULL;
-    gg_status st = load_grids(loc, store, published, &geoms);
+    gg_status st = load_grids(loc, store, &geoms);
     if (st == GG_OK)
         st = make_rank(loc);
     if (st == GG_OK) {
@@ -447,31 +437,104 @@ static gg_status build_index(gg_locator *loc, gg_store *store, const gg_locator_
     return st;
 }
 
-/* Maps the plan's index file: GG_OK, or the file refused (reason set,
- * the grids forgotten for building) with GG_ERR_NOT_FOUND; other statuses
- * are failures. */
-static gg_status load_index(gg_locator *loc, gg_store *store, const char *path, const char *published)
+/* The tables the names and roster kept in an index file come from. */
+static const char *const names_tables[] = {"worker", "division"};
+
+/* The grids' names and the roster from a checked index file: arrays of
+ * pointers into the map (its strings stay there). */
+static gg_status names_from_file(gg_locator *loc, const gg_locidx_names_view *v)
 {
     gg_ctx *ctx = loc->ctx;
-    gg_status st = load_grids(loc, store, published, NULL);
-    if (st == GG_OK)
-        st = make_rank(loc);
+    int32_t n = loc->index.n_polys;
+    loc->grids = gg_calloc(ctx, (size_t)(n > 0 ? n : 1), sizeof *loc->grids);
+    loc->people = gg_calloc(ctx, v->n_people ? v->n_people : 1, sizeof *loc->people);
+    if (loc->grids == NULL || loc->people == NULL)
+        return gg_error_nomem(ctx);
+    loc->n_grids = n;
+    loc->n_people = v->n_people;
+    for (uint32_t i = 0; i < v->n_people; i++) {
+        const gg_locidx_person *p = &v->people[i];
+        loc->people[i] = (gg_roster_person){v->strings + p->id, v->strings + p->name, v->strings + p->phone,
+                                            v->strings + p->role};
+    }
+    for (int32_t g = 0; g < n; g++) {
+        const gg_locidx_grid *d = &v->grids[g];
+        gg_located_grid *o = &loc->grids[g];
+        o->code = v->strings + d->code;
+        o->type = d->type;
+        o->name = v->strings + d->name;
+        o->community = v->strings + d->community;
+        o->township = v->strings + d->township;
+        o->county = v->strings + d->county;
+        o->community_name = v->strings + d->community_name;
+        o->leader = d->leader >= 0 ? &loc->people[d->leader] : NULL;
+        o->n_workers = (int)d->n_workers;
+        if (d->n_workers > 0) {
+            const gg_roster_person **list = gg_arena_alloc(&loc->strings, (size_t)d->n_workers * sizeof *list);
+            if (list == NULL)
+                return gg_error_nomem(ctx);
+            for (uint32_t k = 0; k < d->n_workers; k++)
+                list[k] = &loc->people[v->workers[d->workers_first + k]];
+            o->workers = list;
+        }
+    }
+    return GG_OK;
+}
+
+/* The index file refused: the reason kept, the locator left as new for
+ * building. */
+static gg_status refuse_file(gg_locator *loc, const char *path, const char *why)
+{
+    loc->index_source = GG_LOCATOR_INDEX_REFUSED;
+    snprintf(loc->index_reason, sizeof loc->index_reason,
+             "%s: %s; the index was built in memory (govgrid plan index makes the file again)", path, why);
+    if (loc->index.borrowed)
+        gg_cell_index_free(&loc->index);
+    gg_locidx_unmap(&loc->map);
+    forget_grids(loc);
+    gg_free(loc->ctx, loc->people);
+    loc->people = NULL;
+    loc->n_people = 0;
+    return GG_ERR_NOT_FOUND;
+}
+
+/* Maps the plan's index file: GG_OK, or the file refused (reason set,
+ * the locator left for building) with GG_ERR_NOT_FOUND; other statuses
+ * are failures. The grids' names and the roster come from the file when
+ * the project's worker and division tables have not changed since it was
+ * written (their change counters), else from the project, checked
+ * against the file's grids. */
+static gg_status load_index(gg_locator *loc, gg_store *store, const char *path, int threads)
+{
+    gg_ctx *ctx = loc->ctx;
+    int64_t stamp = 0;
+    gg_status st = gg_store_changes(store, names_tables, 2, &stamp);
     if (st != GG_OK)
         return st;
-    gg_locidx_expect expect = {loc->plan, loc->fingerprint, loc->n_grids, loc->rank};
+    gg_locidx_expect expect = {loc->plan, loc->fingerprint, -1, NULL, threads};
+    gg_locidx_names_view view;
     char why[512];
-    gg_status ls = gg_locidx_load(ctx, path, &expect, &loc->index, &loc->map, why, sizeof why);
+    gg_status ls = gg_locidx_load(ctx, path, &expect, &loc->index, &view, &loc->map, why, sizeof why);
     if (ls == GG_ERR_NOMEM)
         return ls;
-    if (ls != GG_OK) {
-        loc->index_source = GG_LOCATOR_INDEX_REFUSED;
-        snprintf(loc->index_reason, sizeof loc->index_reason,
-                 "%s: %s; the index was built in memory (govgrid plan index makes the file again)", path, why);
-        forget_grids(loc);
-        return GG_ERR_NOT_FOUND;
-    }
+    if (ls != GG_OK)
+        return refuse_file(loc, path, why);
     loc->index_source = GG_LOCATOR_INDEX_LOADED;
-    snprintf(loc->index_reason, sizeof loc->index_reason, "loaded from %s", path);
+    if (view.stamp == stamp) {
+        snprintf(loc->index_reason, sizeof loc->index_reason, "loaded from %s", path);
+        return names_from_file(loc, &view);
+    }
+    st = load_grids(loc, store, NULL);
+    if (st != GG_OK)
+        return st;
+    if (loc->n_grids != loc->index.n_polys)
+        return refuse_file(loc, path, "stale: the plan's grids are not the file's");
+    for (int32_t g = 0; g < loc->n_grids; g++)
+        if (strcmp(loc->grids[g].code, view.strings + view.grids[g].code) != 0 ||
+            loc->grids[g].type != view.grids[g].type)
+            return refuse_file(loc, path, "stale: the plan's grids are not the file's");
+    snprintf(loc->index_reason, sizeof loc->index_reason,
+             "loaded from %s (the names and roster read from the project, which changed since)", path);
     return load_roster(loc, store);
 }
 
@@ -496,10 +559,15 @@ gg_status gg_locator_new(gg_ctx *ctx, gg_store *store, const gg_locator_options 
     loc->near_m = opts->near_m;
     loc->snap_m = opts->snap_m;
     gg_status st = gg_store_resolve_plan(store, opts->plan, &loc->plan);
-    gg_plan_row row;
-    memset(&row, 0, sizeof row);
+    char state[12] = "", published[24] = "", created[24] = "";
     if (st == GG_OK)
-        st = gg_store_plan_row(store, loc->plan, &row);
+        st = gg_store_plan_identity(store, loc->plan, state, published, created);
+    /* A published plan never changes (the store's triggers): its number,
+     * publication time and the project's creation time name its grids. */
+    uint64_t fp = 14695981039346656037ULL;
+    fp = fnv1a(fp, &loc->plan, sizeof loc->plan);
+    fp = fnv1a(fp, published, strlen(published) + 1);
+    loc->fingerprint = fnv1a(fp, created, strlen(created) + 1);
     char path[4096];
     int have_path = st == GG_OK && index_path(store, loc->plan, path, sizeof path);
     int loaded = 0;
@@ -507,21 +575,21 @@ gg_status gg_locator_new(gg_ctx *ctx, gg_store *store, const gg_locator_options 
         loc->index_source = GG_LOCATOR_INDEX_BUILT;
         if (opts->build_index)
             snprintf(loc->index_reason, sizeof loc->index_reason, "built in memory, as asked");
-        else if (strcmp(row.state, "draft") == 0)
+        else if (strcmp(state, "draft") == 0)
             snprintf(loc->index_reason, sizeof loc->index_reason,
                      "built in memory: plan %lld is a draft (drafts have no index file)", (long long)loc->plan);
         else if (!have_path)
             snprintf(loc->index_reason, sizeof loc->index_reason,
                      "built in memory: the project is not a file, so it has no index file");
         else {
-            st = load_index(loc, store, path, row.published);
+            st = load_index(loc, store, path, opts->threads);
             loaded = st == GG_OK;
             if (st == GG_ERR_NOT_FOUND)
                 st = GG_OK; /* refused: built below */
         }
     }
     if (st == GG_OK && !loaded)
-        st = build_index(loc, store, opts, row.published);
+        st = build_index(loc, store, opts);
     if (st != GG_OK) {
         gg_locator_free(loc);
         return st;
@@ -585,10 +653,18 @@ gg_status gg_locator_index_write(gg_ctx *ctx, gg_store *store, int64_t plan, gg_
     opts.plan = plan;
     opts.build_index = 1;
     opts.threads = 2;
+    /* the stamp before the names are read: a change in between makes the
+     * file's names look stale, never the other way round */
+    int64_t stamp = 0;
+    st = gg_store_changes(store, names_tables, 2, &stamp);
+    if (st != GG_OK)
+        return st;
     gg_locator *loc = NULL;
     st = gg_locator_new(ctx, store, &opts, &loc);
-    if (st == GG_OK)
-        st = gg_locidx_write(ctx, &loc->index, plan, loc->fingerprint, path);
+    if (st == GG_OK) {
+        gg_locidx_names names = {loc->grids, loc->rank, loc->people, loc->n_people, stamp};
+        st = gg_locidx_write(ctx, &loc->index, &names, plan, loc->fingerprint, path);
+    }
     if (st == GG_OK && out != NULL) {
         memset(out, 0, sizeof *out);
         out->plan = plan;

@@ -46,10 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(rank != NULL, "out of memory");
     for (int32_t i = 0; i < n_polys; i++)
         rank[i] = n_polys - 1 - i;
-    gg_locidx_expect expect = {h.plan, h.fingerprint, n_polys, rank};
+    gg_locidx_expect expect = {h.plan, h.fingerprint, n_polys, rank, 1};
     gg_cell_index ix;
+    gg_locidx_names_view names;
     char why[256];
-    gg_status st = gg_locidx_open(ctx, copy, size, &expect, &ix, why, sizeof why);
+    gg_status st = gg_locidx_open(ctx, copy, size, &expect, &ix, &names, why, sizeof why);
     if (st != GG_OK) {
         FUZZ_CHECK(st == GG_ERR_FORMAT || st == GG_ERR_NOT_FOUND || st == GG_ERR_NOMEM, "status %d", (int)st);
         FUZZ_CHECK(st == GG_ERR_NOMEM || why[0] != '\0', "a refusal without a reason");
@@ -80,6 +81,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ys[k] = ix.y0 + hgt * (k / 4) / 3.0;
         }
         gg_cell_index_find_many(&ix, xs, ys, 16, out);
+        /* the names: every string readable to its NUL */
+        size_t total = 0;
+        for (int32_t g = 0; g < n_polys; g++) {
+            const gg_locidx_grid *d = &names.grids[g];
+            total += strlen(names.strings + d->code) + strlen(names.strings + d->county);
+            for (uint32_t k = 0; k < d->n_workers; k++)
+                total += strlen(names.strings + names.people[names.workers[d->workers_first + k]].name);
+            if (d->leader >= 0)
+                total += strlen(names.strings + names.people[d->leader].phone);
+        }
+        (void)total;
         gg_cell_index_free(&ix);
     }
     free(rank);

@@ -576,6 +576,29 @@ static int answers_differ(const gg_locator *a, const gg_locator *b, const vertex
     return differ;
 }
 
+/* Grids whose names, divisions, type, leader or workers differ between
+ * two locators of one plan. */
+static int names_differ(const gg_locator *a, const gg_locator *b)
+{
+    if (gg_locator_grid_count(a) != gg_locator_grid_count(b))
+        return -1;
+    int differ = 0;
+    for (int32_t g = 0; g < (int32_t)gg_locator_grid_count(a); g++) {
+        const gg_located_grid *x = gg_locator_grid(a, g), *y = gg_locator_grid(b, g);
+        int d = strcmp(x->code, y->code) || strcmp(x->name, y->name) || strcmp(x->community, y->community) ||
+                strcmp(x->township, y->township) || strcmp(x->county, y->county) ||
+                strcmp(x->community_name, y->community_name) || x->type != y->type ||
+                x->n_workers != y->n_workers || !x->leader != !y->leader ||
+                (x->leader && (strcmp(x->leader->id, y->leader->id) || strcmp(x->leader->phone, y->leader->phone)));
+        for (int k = 0; !d && k < x->n_workers; k++)
+            d = strcmp(x->workers[k]->id, y->workers[k]->id) || strcmp(x->workers[k]->name, y->workers[k]->name) ||
+                strcmp(x->workers[k]->role, y->workers[k]->role);
+        differ += d;
+        differ += gg_locator_grid_by_code(a, x->code) != g;
+    }
+    return differ;
+}
+
 static gg_locator_index_source locator_source(gg_ctx *ctx, gg_store *store, int build, const char **why,
                                               gg_locator **out)
 {
@@ -614,6 +637,7 @@ static void index_file_answers_as_built(gg_ctx *ctx, gg_store *store, const vert
     if (loaded && built) {
         CHECK_INT((long long)gg_locator_vertices(loaded), (long long)gg_locator_vertices(built));
         CHECK_INT(answers_differ(loaded, built, vl, 5000), 0);
+        CHECK_INT(names_differ(loaded, built), 0);
     }
     gg_locator_free(loaded);
     gg_locator_free(built);
@@ -684,6 +708,12 @@ static void damaged_index_files_are_refused(void)
     const char *why = NULL;
     gg_locator *loc = NULL;
     CHECK_INT(locator_source(ctx, store, 0, &why, &loc), GG_LOCATOR_INDEX_LOADED);
+    CHECK(why != NULL && strstr(why, "read from the project") == NULL); /* names and roster from the file */
+    gg_locator *built = NULL;
+    CHECK_INT(locator_source(ctx, store, 1, &why, &built), GG_LOCATOR_INDEX_BUILT);
+    if (loc && built)
+        CHECK_INT(names_differ(loc, built), 0);
+    gg_locator_free(built);
     gg_locate_result want;
     double x = 116.0051, y = 40.0049;
     gg_locator_query(loc, x, y, &want);
@@ -745,6 +775,22 @@ static void damaged_index_files_are_refused(void)
     free(again);
     CHECK_INT(locator_source(ctx, store, 0, &why, &loc), GG_LOCATOR_INDEX_LOADED);
     gg_locator_free(loc);
+    /* the roster changed since: the index from the file, the names and
+     * roster from the project (the new worker is there) */
+    const char *more = "id,name,role,phone,grid_code\nF9,新人,fulltime,13800000099,1101080010011003\n";
+    const char *wpath = gg_test_path("more-workers.csv");
+    gg_test_write_file(wpath, more);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_WORKERS, wpath, NULL, NULL, 0, NULL), GG_OK);
+    CHECK_INT(locator_source(ctx, store, 0, &why, &loc), GG_LOCATOR_INDEX_LOADED);
+    CHECK_CONTAINS(why, "read from the project");
+    CHECK_INT(locator_source(ctx, store, 1, &why, &built), GG_LOCATOR_INDEX_BUILT);
+    if (loc && built) {
+        CHECK_INT(names_differ(loc, built), 0);
+        const gg_located_grid *g3 = gg_locator_grid(loc, gg_locator_grid_by_code(loc, "1101080010011003"));
+        CHECK(g3 != NULL && g3->n_workers >= 1);
+    }
+    gg_locator_free(built);
+    gg_locator_free(loc);
     free(bad);
     free(good);
     gg_store_close(store);
@@ -786,10 +832,11 @@ static void forged_index_files_stay_in_bounds(void)
                 h.checksum = gg_locidx_hash((char *)copy + sizeof h, n - sizeof h);
             h.header_checksum = gg_locidx_header_hash(&h);
             memcpy(copy, &h, sizeof h);
-            gg_locidx_expect e = {h.plan, h.fingerprint, loc->n_grids, loc->rank};
+            gg_locidx_expect e = {h.plan, h.fingerprint, -1, NULL, w % 8 == 0 ? 2 : 1};
             gg_cell_index ix;
+            gg_locidx_names_view names;
             char reason[256];
-            if (gg_locidx_open(ctx, copy, n, &e, &ix, reason, sizeof reason) != GG_OK) {
+            if (gg_locidx_open(ctx, copy, n, &e, &ix, &names, reason, sizeof reason) != GG_OK) {
                 refused++;
                 continue;
             }

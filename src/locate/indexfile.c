@@ -378,7 +378,7 @@ gg_status gg_locidx_write(gg_ctx *ctx, const gg_cell_index *ix, const gg_locidx_
         if (m == MAP_FAILED) {
             st = write_error(ctx, tmp, "mapping the index file to checksum it");
         } else {
-            h.checksum = gg_locidx_hash((const char *)m + sizeof h, (size_t)h.file_bytes - sizeof h);
+            h.checksum = gg_locidx_checksum(m, (size_t)h.file_bytes);
             munmap(m, (size_t)h.file_bytes);
             h.header_checksum = gg_locidx_header_hash(&h);
             if (fseek(f, 0, SEEK_SET) != 0 || fwrite(&h, 1, sizeof h, f) != sizeof h || fflush(f) != 0 ||
@@ -408,6 +408,211 @@ static gg_status refuse(gg_status st, char *why, size_t why_size, const char *fm
     return st;
 }
 
+
+/* The checksum is over blocks of the data (everything after the header):
+ * XXH64 of each block, then XXH64 of the blocks' hashes, so that two
+ * threads can each take a run of blocks, and check what a block holds
+ * while it is in cache. */
+#define BLOCK ((uint64_t)1 << 20)
+
+/* The blocks' hashes folded 63 at a time: XXH64 of (the hash so far, the
+ * next blocks' hashes), in a fixed buffer. block(i) gives block i's hash. */
+#define FOLD_BLOCKS(n_blocks, block_expr, out)                    \
+    do {                                                          \
+        uint64_t fold_[64], acc_ = gg_locidx_hash("", 0);          \
+        for (uint64_t i = 0; i < (n_blocks);) {                   \
+            size_t m_ = 0;                                        \
+            fold_[m_++] = acc_;                                   \
+            while (m_ < 64 && i < (n_blocks)) {                   \
+                fold_[m_++] = (block_expr);                       \
+                i++;                                              \
+            }                                                     \
+            acc_ = gg_locidx_hash(fold_, m_ * sizeof *fold_);     \
+        }                                                         \
+        (out) = acc_;                                             \
+    } while (0)
+
+static uint64_t block_hash_of(const char *base, size_t size, uint64_t i)
+{
+    uint64_t lo = sizeof(gg_locidx_header) + i * BLOCK, hi = lo + BLOCK < size ? lo + BLOCK : size;
+    return gg_locidx_hash(base + lo, (size_t)(hi - lo));
+}
+
+uint64_t gg_locidx_checksum(const void *file, size_t size)
+{
+    uint64_t start = sizeof(gg_locidx_header);
+    uint64_t n_blocks = size > start ? (size - start + BLOCK - 1) / BLOCK : 0;
+    uint64_t sum;
+    FOLD_BLOCKS(n_blocks, block_hash_of(file, size, i), sum);
+    return sum;
+}
+
+/* One thread's part of the checks: blocks [first, end) of the data. */
+typedef struct pass {
+    const gg_cell_index *ix;
+    const gg_locidx_header *h;
+    const gg_locidx_names_view *names;
+    const char *base;
+    uint64_t size;
+    uint64_t first, end;        /* block numbers */
+    uint64_t *block_hash;       /* per block of the whole data */
+    uint64_t *leaf_starts;      /* a bit per leaf slot */
+    int walks_leaves;           /* this pass holds the leaves */
+    uint64_t leaf_at, leaves;   /* the walk: next slot, leaves seen */
+    gg_status st;
+    char why[256];
+} pass;
+
+/* The elements of section k (elem bytes each) that start in file bytes
+ * [a, b): [*first, *last). */
+static int elements_in(const gg_locidx_header *h, int k, uint64_t elem, uint64_t a, uint64_t b, uint64_t *first,
+                       uint64_t *last)
+{
+    uint64_t s0 = h->section[k].offset, s1 = s0 + h->section[k].bytes;
+    if (s1 <= a || s0 >= b)
+        return 0;
+    uint64_t lo = a > s0 ? a - s0 : 0, hi = (b < s1 ? b : s1) - s0;
+    *first = (lo + elem - 1) / elem;
+    *last = (hi + elem - 1) / elem;
+    return *first < *last;
+}
+
+/* The leaf at slot at: its chains inside the leaves, naming polygons that
+ * exist. Returns the slot after it, or 0 with p->st set. */
+static uint64_t check_leaf(pass *p, uint64_t at)
+{
+    const gg_cell_index *ix = p->ix;
+    const gg_leaf_slot *l = ix->leaf;
+    if (ix->n_leaf - at < 3) {
+        p->st = refuse(GG_ERR_FORMAT, p->why, sizeof p->why, "leaf at slot %llu is cut short", (unsigned long long)at);
+        return 0;
+    }
+    int32_t base = l[at + 2].w.i;
+    if (base < -1 || base >= ix->n_polys) {
+        p->st = refuse(GG_ERR_FORMAT, p->why, sizeof p->why, "leaf at slot %llu names polygon %d of %d",
+                       (unsigned long long)at, (int)base, (int)ix->n_polys);
+        return 0;
+    }
+    uint32_t n_chains = l[at + 2].w.u & ~GG_LEAF_SHARED;
+    p->leaf_starts[at >> 6] |= (uint64_t)1 << (at & 63);
+    uint64_t s = at + 3;
+    for (uint32_t c = 0; c < n_chains; c++) {
+        if (s >= ix->n_leaf) {
+            p->st = refuse(GG_ERR_FORMAT, p->why, sizeof p->why, "leaf at slot %llu: chain %u is past the leaves",
+                           (unsigned long long)at, c);
+            return 0;
+        }
+        int32_t poly = l[s].w.i;
+        uint64_t n_pts = l[s].w.u & ~GG_CHAIN_IN_REF;
+        if (poly < 0 || poly >= ix->n_polys) {
+            p->st = refuse(GG_ERR_FORMAT, p->why, sizeof p->why, "leaf at slot %llu: chain %u names polygon %d of %d",
+                           (unsigned long long)at, c, (int)poly, (int)ix->n_polys);
+            return 0;
+        }
+        if (n_pts > (ix->n_leaf - s - 1) / 2) {
+            p->st = refuse(GG_ERR_FORMAT, p->why, sizeof p->why, "leaf at slot %llu: chain %u runs past the leaves",
+                           (unsigned long long)at, c);
+            return 0;
+        }
+        s += 1 + 2 * n_pts;
+    }
+    return s;
+}
+
+#define FAIL(...)                                                         \
+    do {                                                                  \
+        p->st = refuse(GG_ERR_FORMAT, p->why, sizeof p->why, __VA_ARGS__); \
+        return;                                                           \
+    } while (0)
+
+/* What the elements starting in file bytes [a, b) hold: every index a
+ * query follows, in range. */
+static void check_block(pass *p, uint64_t a, uint64_t b)
+{
+    const gg_cell_index *ix = p->ix;
+    const gg_locidx_header *h = p->h;
+    const gg_locidx_names_view *v = p->names;
+    uint64_t n_top = (uint64_t)ix->nx * (uint64_t)ix->ny, f, l;
+    int32_t np = ix->n_polys;
+    if (elements_in(h, GG_LOCIDX_TOP_START, 4, a, b, &f, &l))
+        for (uint64_t c = f; c < l && c < n_top; c++)
+            if (ix->top_start[c + 1] < ix->top_start[c])
+                FAIL("top cell %llu's edges end before they start", (unsigned long long)c);
+    if (elements_in(h, GG_LOCIDX_TOP_EDGE, sizeof(gg_top_edge), a, b, &f, &l))
+        for (uint64_t k = f; k < l; k++)
+            if (ix->top_edge[k].poly < 0 || ix->top_edge[k].poly >= np)
+                FAIL("top edge %llu names polygon %d of %d", (unsigned long long)k, (int)ix->top_edge[k].poly, (int)np);
+    if (elements_in(h, GG_LOCIDX_HINT, 4, a, b, &f, &l))
+        for (uint64_t c = f; c < l; c++)
+            if (ix->hint[c] != UINT32_MAX && ix->hint[c] >= n_top)
+                FAIL("top cell %llu's hint is cell %u of %llu", (unsigned long long)c, ix->hint[c],
+                     (unsigned long long)n_top);
+    if (p->walks_leaves && h->section[GG_LOCIDX_LEAF].bytes > 0) {
+        uint64_t s0 = h->section[GG_LOCIDX_LEAF].offset;
+        while (p->leaf_at < ix->n_leaf && s0 + p->leaf_at * sizeof(gg_leaf_slot) < b) {
+            uint64_t next = check_leaf(p, p->leaf_at);
+            if (next == 0)
+                return;
+            p->leaf_at = next;
+            p->leaves++;
+        }
+    }
+    if (elements_in(h, GG_LOCIDX_SET_WINNER, 4, a, b, &f, &l))
+        for (uint64_t k = f; k < l; k++)
+            if (ix->set_winner[k] < 0 || ix->set_winner[k] >= np)
+                FAIL("set %llu's winner is polygon %d of %d", (unsigned long long)k, (int)ix->set_winner[k], (int)np);
+    if (elements_in(h, GG_LOCIDX_PHEAD, sizeof(gg_poly_head), a, b, &f, &l))
+        for (uint64_t k = f; k < l; k++)
+            if ((uint64_t)ix->phead[k].first + ix->phead[k].count > ix->n_chunks)
+                FAIL("polygon %llu's runs of edges are past the %llu runs", (unsigned long long)k,
+                     (unsigned long long)ix->n_chunks);
+    const gg_segtree *trees[2] = {&ix->segs, &ix->outer};
+    int tree_sec[2] = {GG_LOCIDX_SEGS, GG_LOCIDX_OUTER};
+    for (int t = 0; t < 2; t++)
+        if (elements_in(h, tree_sec[t], sizeof(gg_seg), a, b, &f, &l))
+            for (uint64_t k = f; k < l; k++)
+                if (trees[t]->seg[k].poly < 0 || trees[t]->seg[k].poly >= np)
+                    FAIL("R-tree %d: edge %llu names polygon %d of %d", t, (unsigned long long)k,
+                         (int)trees[t]->seg[k].poly, (int)np);
+    uint64_t sb = h->strings_bytes;
+    if (elements_in(h, GG_LOCIDX_GRIDS, sizeof(gg_locidx_grid), a, b, &f, &l))
+        for (uint64_t g = f; g < l; g++) {
+            const gg_locidx_grid *d = &v->grids[g];
+            if (d->code >= sb || d->name >= sb || d->community >= sb || d->community_name >= sb ||
+                d->township >= sb || d->county >= sb)
+                FAIL("grid %llu's strings are past the strings", (unsigned long long)g);
+            if (d->leader < -1 || (int64_t)d->leader >= (int64_t)h->n_people ||
+                (uint64_t)d->workers_first + d->n_workers > h->n_worker_refs || d->n_workers > INT32_MAX)
+                FAIL("grid %llu's people are past the roster", (unsigned long long)g);
+        }
+    if (elements_in(h, GG_LOCIDX_PEOPLE, sizeof(gg_locidx_person), a, b, &f, &l))
+        for (uint64_t i = f; i < l; i++) {
+            const gg_locidx_person *q = &v->people[i];
+            if (q->id >= sb || q->name >= sb || q->role >= sb || q->phone >= sb)
+                FAIL("person %llu's strings are past the strings", (unsigned long long)i);
+        }
+    if (elements_in(h, GG_LOCIDX_WORKERS, 4, a, b, &f, &l))
+        for (uint64_t k = f; k < l; k++)
+            if (v->workers[k] >= h->n_people)
+                FAIL("worker %llu is person %u of %u", (unsigned long long)k, v->workers[k], h->n_people);
+}
+
+#undef FAIL
+
+/* Hashes and checks blocks [first, end). */
+static void *pass_main(void *arg)
+{
+    pass *p = arg;
+    uint64_t start = p->h->header_bytes;
+    for (uint64_t blk = p->first; blk < p->end; blk++) {
+        uint64_t lo = start + blk * BLOCK, hi = lo + BLOCK < p->size ? lo + BLOCK : p->size;
+        p->block_hash[blk] = gg_locidx_hash(p->base + lo, (size_t)(hi - lo));
+        if (p->st == GG_OK)
+            check_block(p, lo, hi);
+    }
+    return NULL;
+}
+
 /* Is the tagged word w (of a top cell or a node, node number parent or
  * -1) one a query may follow: a set that exists, a leaf that starts where
  * a leaf starts, a node after parent (so the descent ends)? */
@@ -426,47 +631,7 @@ static int word_ok(uint32_t w, int64_t parent, const gg_cell_index *ix, const ui
     }
 }
 
-/* Walks the leaves from the first: each one's chains must lie inside the
- * leaf array, name polygons that exist, and the leaves must end at its
- * end. Marks where each leaf starts. */
-static gg_status check_leaves(const gg_cell_index *ix, uint64_t *leaf_starts, char *why, size_t why_size)
-{
-    uint64_t at = 0, n_leaves = 0;
-    const gg_leaf_slot *l = ix->leaf;
-    while (at < ix->n_leaf) {
-        if (ix->n_leaf - at < 3)
-            return refuse(GG_ERR_FORMAT, why, why_size, "leaf at slot %llu is cut short", (unsigned long long)at);
-        int32_t base = l[at + 2].w.i;
-        if (base < -1 || base >= ix->n_polys)
-            return refuse(GG_ERR_FORMAT, why, why_size, "leaf at slot %llu names polygon %d of %d",
-                          (unsigned long long)at, (int)base, (int)ix->n_polys);
-        uint32_t n_chains = l[at + 2].w.u & ~GG_LEAF_SHARED;
-        leaf_starts[at >> 6] |= (uint64_t)1 << (at & 63);
-        uint64_t s = at + 3;
-        for (uint32_t c = 0; c < n_chains; c++) {
-            if (s >= ix->n_leaf)
-                return refuse(GG_ERR_FORMAT, why, why_size, "leaf at slot %llu: chain %u is past the leaves",
-                              (unsigned long long)at, c);
-            int32_t p = l[s].w.i;
-            uint64_t n_pts = l[s].w.u & ~GG_CHAIN_IN_REF;
-            if (p < 0 || p >= ix->n_polys)
-                return refuse(GG_ERR_FORMAT, why, why_size, "leaf at slot %llu: chain %u names polygon %d of %d",
-                              (unsigned long long)at, c, (int)p, (int)ix->n_polys);
-            if (n_pts > (ix->n_leaf - s - 1) / 2)
-                return refuse(GG_ERR_FORMAT, why, why_size, "leaf at slot %llu: chain %u runs past the leaves",
-                              (unsigned long long)at, c);
-            s += 1 + 2 * n_pts;
-        }
-        at = s;
-        n_leaves++;
-    }
-    if (n_leaves != ix->n_leaves)
-        return refuse(GG_ERR_FORMAT, why, why_size, "%llu leaves where the header says %u",
-                      (unsigned long long)n_leaves, ix->n_leaves);
-    return GG_OK;
-}
-
-static gg_status check_segtree(const gg_segtree *t, int32_t n_polys, const char *name, char *why, size_t why_size)
+static gg_status check_segtree(const gg_segtree *t, const char *name, char *why, size_t why_size)
 {
     if (t->n_edges == 0) {
         if (t->levels != 0)
@@ -485,49 +650,65 @@ static gg_status check_segtree(const gg_segtree *t, int32_t n_polys, const char 
     }
     if (below != 1)
         return refuse(GG_ERR_FORMAT, why, why_size, "%s: no single root", name);
-    for (uint32_t i = 0; i < t->n_edges; i++)
-        if (t->seg[i].poly < 0 || t->seg[i].poly >= n_polys)
-            return refuse(GG_ERR_FORMAT, why, why_size, "%s: edge %u names polygon %d of %d", name, i,
-                          (int)t->seg[i].poly, (int)n_polys);
     return GG_OK;
 }
 
-/* The whole structure, once the sections are in place: every index a
- * query follows. */
-static gg_status check_index(gg_ctx *ctx, const gg_cell_index *ix, char *why, size_t why_size)
+/* The checksum and the whole structure, once the sections are in place:
+ * blocks hashed and checked on one thread or two, then the cell and node
+ * words (which need every leaf's start). */
+static gg_status check_file(gg_ctx *ctx, const gg_locidx_header *h, const char *base, uint64_t size,
+                            const gg_cell_index *ix, const gg_locidx_names_view *names, int threads, char *why,
+                            size_t why_size)
 {
-    size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
-    uint32_t n_top_edges = ix->top_start[n_top];
     if (ix->top_start[0] != 0)
         return refuse(GG_ERR_FORMAT, why, why_size, "the top cells' edges do not start at 0");
-    for (size_t c = 0; c < n_top; c++)
-        if (ix->top_start[c + 1] < ix->top_start[c])
-            return refuse(GG_ERR_FORMAT, why, why_size, "top cell %zu's edges end before they start", c);
-    for (uint32_t k = 0; k < n_top_edges; k++)
-        if (ix->top_edge[k].poly < 0 || ix->top_edge[k].poly >= ix->n_polys)
-            return refuse(GG_ERR_FORMAT, why, why_size, "top edge %u names polygon %d of %d", k,
-                          (int)ix->top_edge[k].poly, (int)ix->n_polys);
-    for (size_t c = 0; c < n_top; c++)
-        if (ix->hint[c] != UINT32_MAX && ix->hint[c] >= n_top)
-            return refuse(GG_ERR_FORMAT, why, why_size, "top cell %zu's hint is cell %u of %zu", c, ix->hint[c],
-                          n_top);
-    for (uint32_t s = 0; s < ix->n_sets; s++)
-        if (ix->set_winner[s] < 0 || ix->set_winner[s] >= ix->n_polys)
-            return refuse(GG_ERR_FORMAT, why, why_size, "set %u's winner is polygon %d of %d", s,
-                          (int)ix->set_winner[s], (int)ix->n_polys);
-    for (int32_t p = 0; p < ix->n_polys; p++)
-        if ((uint64_t)ix->phead[p].first + ix->phead[p].count > ix->n_chunks)
-            return refuse(GG_ERR_FORMAT, why, why_size, "polygon %d's runs of edges are past the %llu runs", (int)p,
-                          (unsigned long long)ix->n_chunks);
-    gg_status st = check_segtree(&ix->segs, ix->n_polys, "the R-tree of edges", why, why_size);
+    if (h->strings_bytes == 0 || names->strings[h->strings_bytes - 1] != '\0')
+        return refuse(GG_ERR_FORMAT, why, why_size, "the strings do not end with a NUL");
+    gg_status st = check_segtree(&ix->segs, "the R-tree of edges", why, why_size);
     if (st == GG_OK)
-        st = check_segtree(&ix->outer, ix->n_polys, "the R-tree of outer edges", why, why_size);
+        st = check_segtree(&ix->outer, "the R-tree of outer edges", why, why_size);
     if (st != GG_OK)
         return st;
+    uint64_t start = h->header_bytes;
+    uint64_t n_blocks = size > start ? (size - start + BLOCK - 1) / BLOCK : 0;
+    uint64_t *block_hash = gg_calloc(ctx, (size_t)(n_blocks ? n_blocks : 1), sizeof *block_hash);
     uint64_t *leaf_starts = gg_calloc(ctx, (size_t)(ix->n_leaf / 64 + 1), sizeof *leaf_starts);
-    if (leaf_starts == NULL)
+    if (block_hash == NULL || leaf_starts == NULL) {
+        gg_free(ctx, block_hash);
+        gg_free(ctx, leaf_starts);
         return gg_error_nomem(ctx);
-    st = check_leaves(ix, leaf_starts, why, why_size);
+    }
+    /* Two runs of blocks, split after the leaves (walked in order, by one
+     * thread). */
+    uint64_t leaf_end = h->section[GG_LOCIDX_LEAF].offset + h->section[GG_LOCIDX_LEAF].bytes;
+    uint64_t split = leaf_end > start ? (leaf_end - start + BLOCK - 1) / BLOCK : 0;
+    if (threads < 2 || split == 0 || split >= n_blocks)
+        split = n_blocks;
+    pass parts[2];
+    for (int k = 0; k < 2; k++) {
+        memset(&parts[k], 0, sizeof parts[k]);
+        parts[k] = (pass){ix, h, names, base, size, k == 0 ? 0 : split, k == 0 ? split : n_blocks, block_hash,
+                          leaf_starts, k == 0, 0, 0, GG_OK, ""};
+    }
+    pthread_t thread;
+    int threaded = split < n_blocks && pthread_create(&thread, NULL, pass_main, &parts[1]) == 0;
+    pass_main(&parts[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else if (split < n_blocks)
+        pass_main(&parts[1]);
+    /* the checksum first: a corrupt file is said to be corrupt */
+    uint64_t sum;
+    FOLD_BLOCKS(n_blocks, block_hash[i], sum);
+    if (sum != h->checksum)
+        st = refuse(GG_ERR_FORMAT, why, why_size, "the checksum does not match: the file is corrupt");
+    for (int k = 0; k < 2 && st == GG_OK; k++)
+        if (parts[k].st != GG_OK)
+            st = refuse(parts[k].st, why, why_size, "%s", parts[k].why);
+    if (st == GG_OK && (parts[0].leaf_at != ix->n_leaf || parts[0].leaves != ix->n_leaves))
+        st = refuse(GG_ERR_FORMAT, why, why_size, "%llu leaves where the header says %u",
+                    (unsigned long long)parts[0].leaves, ix->n_leaves);
+    size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
     for (size_t c = 0; st == GG_OK && c < n_top; c++)
         if (!word_ok(ix->top[c], -1, ix, leaf_starts))
             st = refuse(GG_ERR_FORMAT, why, why_size, "top cell %zu's word 0x%08x points nowhere", c, ix->top[c]);
@@ -535,21 +716,9 @@ static gg_status check_index(gg_ctx *ctx, const gg_cell_index *ix, char *why, si
         for (int k = 0; k < 4 && st == GG_OK; k++)
             if (!word_ok(ix->nodes[(size_t)node * 4 + (size_t)k], node, ix, leaf_starts))
                 st = refuse(GG_ERR_FORMAT, why, why_size, "node %u's word %d points nowhere", node, k);
+    gg_free(ctx, block_hash);
     gg_free(ctx, leaf_starts);
     return st;
-}
-
-typedef struct hash_job {
-    const char *data;
-    size_t n;
-    uint64_t hash;
-} hash_job;
-
-static void *hash_main(void *arg)
-{
-    hash_job *job = arg;
-    job->hash = gg_locidx_hash(job->data, job->n);
-    return NULL;
 }
 
 /* Multiplies and adds sizes, telling an overflow. */
@@ -559,34 +728,6 @@ static int size_mul(uint64_t a, uint64_t b, uint64_t *out)
         return 0;
     *out = a * b;
     return 1;
-}
-
-/* The names: every string offset inside the strings, which end with a
- * NUL; every person and worker list inside theirs. */
-static gg_status check_names(const gg_locidx_header *h, const gg_locidx_names_view *v, char *why, size_t why_size)
-{
-    uint64_t sb = h->strings_bytes;
-    if (sb == 0 || v->strings[sb - 1] != '\0')
-        return refuse(GG_ERR_FORMAT, why, why_size, "the strings do not end with a NUL");
-    for (int32_t g = 0; g < h->n_polys; g++) {
-        const gg_locidx_grid *d = &v->grids[g];
-        if (d->code >= sb || d->name >= sb || d->community >= sb || d->community_name >= sb || d->township >= sb ||
-            d->county >= sb)
-            return refuse(GG_ERR_FORMAT, why, why_size, "grid %d's strings are past the strings", (int)g);
-        if (d->leader < -1 || (int64_t)d->leader >= (int64_t)h->n_people ||
-            (uint64_t)d->workers_first + d->n_workers > h->n_worker_refs || d->n_workers > INT32_MAX)
-            return refuse(GG_ERR_FORMAT, why, why_size, "grid %d's people are past the roster", (int)g);
-    }
-    for (uint32_t i = 0; i < h->n_people; i++) {
-        const gg_locidx_person *p = &v->people[i];
-        if (p->id >= sb || p->name >= sb || p->role >= sb || p->phone >= sb)
-            return refuse(GG_ERR_FORMAT, why, why_size, "person %u's strings are past the strings", i);
-    }
-    for (uint64_t k = 0; k < h->n_worker_refs; k++)
-        if (v->workers[k] >= h->n_people)
-            return refuse(GG_ERR_FORMAT, why, why_size, "worker %llu is person %u of %u", (unsigned long long)k,
-                          v->workers[k], h->n_people);
-    return GG_OK;
 }
 
 gg_status gg_locidx_open(gg_ctx *ctx, const void *data, size_t size, const gg_locidx_expect *expect,
@@ -680,18 +821,6 @@ gg_status gg_locidx_open(gg_ctx *ctx, const void *data, size_t size, const gg_lo
             return refuse(GG_ERR_FORMAT, why, why_size, "the top cells' edges take %llu bytes, not %llu",
                           (unsigned long long)e->bytes, (unsigned long long)last * sizeof(gg_top_edge));
     }
-    /* The checksum reads every byte: on a second thread when there is
-     * one, while this one checks the structure (which is safe to walk
-     * whatever the bytes hold: every size is checked above). */
-    hash_job job = {(const char *)data + sizeof h, size - sizeof h, 0};
-    pthread_t thread;
-    int threaded = expect->threads >= 2 && pthread_create(&thread, NULL, hash_main, &job) == 0;
-    if (!threaded) {
-        hash_main(&job);
-        if (job.hash != h.checksum)
-            return refuse(GG_ERR_FORMAT, why, why_size, "the checksum does not match: the file is corrupt");
-    }
-
     const char *base = data;
 #define AT(k) ((void *)(uintptr_t)(base + h.section[k].offset))
     ix->ctx = ctx;
@@ -750,14 +879,7 @@ gg_status gg_locidx_open(gg_ctx *ctx, const void *data, size_t size, const gg_lo
         }
     }
 #undef AT
-    gg_status st = check_index(ctx, ix, why, why_size);
-    if (st == GG_OK)
-        st = check_names(&h, names, why, why_size);
-    if (threaded) {
-        pthread_join(thread, NULL);
-        if (job.hash != h.checksum && st != GG_ERR_NOMEM)
-            st = refuse(GG_ERR_FORMAT, why, why_size, "the checksum does not match: the file is corrupt");
-    }
+    gg_status st = check_file(ctx, &h, base, size, ix, names, expect->threads, why, why_size);
     if (st != GG_OK) {
         memset(ix, 0, sizeof *ix);
         memset(names, 0, sizeof *names);

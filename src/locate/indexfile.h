@@ -79,7 +79,7 @@ typedef struct gg_locidx_header {
     uint64_t fingerprint;       /* gg_locator's fingerprint of the plan */
     uint64_t file_bytes;
     uint64_t header_checksum;   /* XXH64 of this header with both checksums 0 */
-    uint64_t checksum;          /* XXH64 of bytes [header_bytes, file_bytes) */
+    uint64_t checksum;          /* gg_locidx_checksum of bytes [header_bytes, file_bytes) */
     double x0, y0, cell;
     int32_t nx, ny, n_polys;
     uint32_t n_vertices, n_nodes, n_leaves, n_leaf_edges, max_depth, n_sets;
@@ -95,6 +95,11 @@ typedef struct gg_locidx_header {
 
 /* XXH64 (seed 0) of n bytes. */
 uint64_t gg_locidx_hash(const void *data, size_t n);
+
+/* The data's checksum for a file of size bytes: XXH64 of each 1 MiB
+ * block after the header, folded 63 at a time (XXH64 of the fold so far
+ * and the next blocks' hashes). */
+uint64_t gg_locidx_checksum(const void *file, size_t size);
 
 /* The header's checksum: XXH64 of the header with both checksums zeroed. */
 uint64_t gg_locidx_header_hash(const gg_locidx_header *h);
@@ -133,7 +138,7 @@ typedef struct gg_locidx_expect {
     uint64_t fingerprint;
     int32_t n_polys;            /* -1: as the file says */
     const int32_t *rank;        /* n_polys entries, borrowed by the index; NULL: the file's */
-    int threads;                /* 2 or more: the checksum on a second thread while the structure is checked */
+    int threads;                /* 2 or more: checked on two threads, each hashing and checking half the blocks */
 } gg_locidx_expect;
 
 /* Checks the bytes [data, data + size) (8-byte aligned, to stay as they

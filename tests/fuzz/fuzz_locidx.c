@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&h, 0, sizeof h);
     if (size >= sizeof h) {
         memcpy(&h, copy, sizeof h);
-        h.checksum = gg_locidx_hash((const char *)copy + sizeof h, size - sizeof h);
+        h.checksum = gg_locidx_checksum(copy, size);
         h.header_checksum = gg_locidx_header_hash(&h);
         memcpy(copy, &h, sizeof h);
     }

@@ -52,6 +52,7 @@ extent=$(sqlite3 -cmd ".load mod_spatialite" "$project" \
 
 say "start-up, $runs runs each"
 GG_EXTENT="$extent" "$locidx" "$project" --runs "$runs" --points "$npoints" --threads 2 > "$work/locidx-startup.txt"
+GG_EXTENT="$extent" "$locidx" "$project" --runs "$runs" --points 1000 --threads 1 > "$work/locidx-startup1.txt"
 val() { awk -v k="$1" '$1==k{print $2; exit}' "$2"; }
 
 points="$work/locate-points-$npoints.csv"
@@ -93,7 +94,9 @@ echo "Points: $npoints; $(nproc) cores, $(date -u +%Y-%m-%d); medians of $runs r
 echo
 echo "| what | with the index file | built in memory | ratio |"
 echo "|---|---|---|---|"
-echo "| \`gg_locator_new\` (opening the project included), s | $file_s | $build_s | $(ratio "$build_s" "$file_s")x faster |"
+file1_s=$(val new_file_s "$work/locidx-startup1.txt"); build1_s=$(val new_build_s "$work/locidx-startup1.txt")
+echo "| \`gg_locator_new\`, 2 threads (opening the project included), s | $file_s | $build_s | $(ratio "$build_s" "$file_s")x faster |"
+echo "| \`gg_locator_new\`, 1 thread, s | $file1_s | $build1_s | $(ratio "$build1_s" "$file1_s")x faster |"
 echo "| \`govgrid locate --jobs 2\`, header-only input, s | $empty_s | | |"
 echo "| \`govgrid locate --jobs 2\`, $npoints points, s | $with_s | $without_s | $(ratio "$without_s" "$with_s")x faster |"
 echo "| peak RSS, MB | $with_mb | $without_mb | |"

@@ -67,9 +67,55 @@ typedef struct gg_locator_options {
                                    nearest-edge tree, the top cells' edges and the roster are made on
                                    other threads alongside the cells (the context's allocator must
                                    then be thread-safe, as the C library's is) */
+    int build_index;            /* 1: build the index in memory even when the plan's index file is there */
 } gg_locator_options;
 
 GG_API void gg_locator_options_init(gg_locator_options *opts);
+
+/* ---- the index file of a published plan ----
+ * A published (or superseded) plan's index is kept beside the project, in
+ * "<project>-locate/plan-<N>.ggloc", written when the plan is published
+ * (gg_plan_publish) or by gg_locator_index_write. gg_locator_new maps it
+ * instead of building the index when it is there and valid for the plan
+ * as the project holds it; a missing, stale, truncated or corrupt file is
+ * never used: the index is built as for a draft, and
+ * gg_locator_index_status says why. Drafts have no index file. */
+
+typedef enum gg_locator_index_source {
+    GG_LOCATOR_INDEX_BUILT = 0, /* built in memory; no file was to be used (a draft, a project in memory,
+                                   or build_index) */
+    GG_LOCATOR_INDEX_LOADED,    /* mapped from the plan's index file */
+    GG_LOCATOR_INDEX_REFUSED    /* built in memory: the published plan's index file is missing or was
+                                   refused (reason says which and why) */
+} gg_locator_index_source;
+
+/* Where the locator's index came from; *reason (may be NULL) receives a
+ * sentence naming the file and, for GG_LOCATOR_INDEX_REFUSED, what is
+ * wrong with it ("...: the checksum does not match: the file is corrupt").
+ * The text lives as long as the locator. */
+GG_API gg_locator_index_source gg_locator_index_status(const gg_locator *loc, const char **reason);
+
+/* The index file's path for plan of the project (path: size bytes).
+ * GG_ERR_ARG for a project with no file (in memory) or a path too long. */
+GG_API gg_status gg_locator_index_path(gg_ctx *ctx, gg_store *store, int64_t plan, char *path, size_t size);
+
+/* What gg_locator_index_write did. */
+typedef struct gg_locator_index_report {
+    int64_t plan;
+    int64_t grids;
+    int64_t bytes;              /* the file's size */
+    char path[4096];
+} gg_locator_index_report;
+
+/* Builds the index of plan (0: the published one), which must be
+ * published or superseded, and writes it to its file (atomically: a
+ * temporary file renamed over the old one), creating the directory. Only
+ * reads the project, so a project opened read-only can be indexed when
+ * its directory is writable. Returns GG_OK, GG_ERR_NOT_FOUND (no such
+ * plan, or none published), GG_ERR_INVALID_INPUT (a draft), GG_ERR_ARG (a
+ * project in memory), GG_ERR_IO (naming the file), and those of
+ * gg_locator_new. out may be NULL. */
+GG_API gg_status gg_locator_index_write(gg_ctx *ctx, gg_store *store, int64_t plan, gg_locator_index_report *out);
 
 /* Builds the index of a plan's grids and loads their divisions and roster.
  * Returns GG_OK, GG_ERR_NOT_FOUND (no such plan, or no plan at all),

@@ -42,11 +42,16 @@ typedef struct gg_publish_report {
     int64_t codes_retired;      /* codes of the superseded plan it does not carry */
     int64_t lineage;            /* lineage links recorded */
     char published[24];         /* ISO 8601 UTC */
+    int index_written;          /* 1: the plan's locator index file was written (gg_locator_index_write) */
+    char index_note[4608];      /* its path, or why it was not written (the publication stands: locate
+                                   and serve then build the index in memory) */
 } gg_publish_report;
 
 /* Publishes a draft, in one transaction: the register issues its new codes
  * and retires those of the superseded plan it does not carry, and the
- * lineage of every grid that changed is recorded. Refused (nothing
+ * lineage of every grid that changed is recorded. Once committed, the
+ * plan's locator index file is written (gg_locator_index_write); failing
+ * to write it does not fail the publication (see index_written). Refused (nothing
  * written) when:
  *   - the plan does not exist (GG_ERR_NOT_FOUND) or has no grids;
  *   - it is already published (GG_ERR_EXISTS) or was superseded (a

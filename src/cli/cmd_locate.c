@@ -278,6 +278,9 @@ static int run(int argc, char **argv)
     } else {
         gg_store_close(store); /* the locator needs no store from here on */
         store = NULL;
+        const char *why = NULL;
+        if (gg_locator_index_status(loc, &why) == GG_LOCATOR_INDEX_REFUSED && !common.quiet)
+            fprintf(stderr, "govgrid locate: warning: %s\n", why);
         if (gg_locate_batch(ctx, loc, &bopts, in, input, out, &sum) != GG_OK)
             rc = cli_fail("locate", ctx);
     }

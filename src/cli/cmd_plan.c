@@ -27,6 +27,7 @@ static void plan_help(FILE *out)
             "Usage: govgrid plan show PROJECT.sqlite N [--json]\n"
             "       govgrid plan publish PROJECT.sqlite N [--json] [--quiet]\n"
             "       govgrid plan delete PROJECT.sqlite N [--quiet]\n"
+            "       govgrid plan index PROJECT.sqlite [N] [--json] [--quiet]\n"
             "\n"
             "  show     one plan: its state, origin, parameters, grids and households\n"
             "  publish  makes draft N the active plan, in one transaction. The plan\n"
@@ -38,9 +39,16 @@ static void plan_help(FILE *out)
             "           one (a draft of drafts: the first plan of its line that is\n"
             "           not a draft), or carries a code the register retired: a\n"
             "           retired code is never issued again. A published plan never\n"
-            "           changes.\n"
+            "           changes. Its locator index is then built once and kept beside\n"
+            "           the project (PROJECT.sqlite-locate/plan-N.ggloc), for locate\n"
+            "           and serve to load instead of building it on every start.\n"
             "  delete   deletes draft N and its grids; published and superseded\n"
             "           plans are kept, and so is a plan others were made from\n"
+            "  index    builds the locator index file of published (or superseded)\n"
+            "           plan N, default the published one, again: for a plan published\n"
+            "           before index files, or one whose file is missing, stale or\n"
+            "           corrupt (locate and serve then warn, and build in memory).\n"
+            "           Drafts have no index file. Only reads the project.\n"
             "\n"
             "Who publishes is recorded: GOVGRID_USER, else the login name.\n"
             "\n"
@@ -215,13 +223,16 @@ static int publish(gg_ctx *ctx, gg_store *store, int64_t id, const cli_common *c
     gg_publish_report r;
     if (gg_plan_publish(ctx, store, id, &r) != GG_OK)
         return cli_fail("plan", ctx);
+    if (!r.index_written && !common->quiet)
+        fprintf(stderr, "govgrid plan: warning: the locator index file was not written: %s\n", r.index_note);
     if (common->json)
-        return cli_print_json(json_pack("{s:I, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "plan", (json_int_t)r.plan,
+        return cli_print_json(json_pack("{s:I, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "plan", (json_int_t)r.plan,
                                         "superseded", r.superseded ? json_integer(r.superseded) : json_null(),
                                         "published", r.published, "grids", (json_int_t)r.grids, "codes_kept",
                                         (json_int_t)r.codes_kept, "codes_reshaped", (json_int_t)r.codes_reshaped,
                                         "codes_issued", (json_int_t)r.codes_issued, "codes_retired",
-                                        (json_int_t)r.codes_retired, "lineage_links", (json_int_t)r.lineage));
+                                        (json_int_t)r.codes_retired, "lineage_links", (json_int_t)r.lineage,
+                                        "index_file", r.index_written ? json_string(r.index_note) : json_null()));
     if (common->quiet)
         return CLI_OK;
     printf("plan %lld published (%s): the active plan", (long long)r.plan, r.published);
@@ -234,6 +245,20 @@ static int publish(gg_ctx *ctx, gg_store *store, int64_t id, const cli_common *c
     return CLI_OK;
 }
 
+static int index_plan(gg_ctx *ctx, gg_store *store, int64_t id, const cli_common *common)
+{
+    gg_locator_index_report r;
+    if (gg_locator_index_write(ctx, store, id, &r) != GG_OK)
+        return cli_fail("plan", ctx);
+    if (common->json)
+        return cli_print_json(json_pack("{s:I, s:I, s:s, s:I}", "plan", (json_int_t)r.plan, "grids",
+                                        (json_int_t)r.grids, "index_file", r.path, "bytes", (json_int_t)r.bytes));
+    if (!common->quiet)
+        printf("plan %lld: locator index of %lld grids written to %s (%lld bytes)\n", (long long)r.plan,
+               (long long)r.grids, r.path, (long long)r.bytes);
+    return CLI_OK;
+}
+
 static int run_plan(int argc, char **argv)
 {
     cli_common common;
@@ -241,18 +266,19 @@ static int run_plan(int argc, char **argv)
     int rc = cli_parse_common(&cli_cmd_plan, argc, argv, &common, &first);
     if (rc >= 0)
         return rc;
-    if (argc - first != 3)
-        return cli_usage("plan", "expected show|publish|delete PROJECT N");
+    int indexing = argc - first >= 1 && strcmp(argv[first], "index") == 0;
+    if (argc - first != 3 && !(indexing && argc - first == 2))
+        return cli_usage("plan", "expected show|publish|delete|index PROJECT N");
     const char *action = argv[first], *project = argv[first + 1];
     int64_t id = 0;
-    if (strcmp(action, "show") != 0 && strcmp(action, "publish") != 0 && strcmp(action, "delete") != 0)
-        return cli_usage("plan", "unknown action '%s' (expected show, publish or delete)", action);
-    if (!parse_number(argv[first + 2], &id))
+    if (strcmp(action, "show") != 0 && strcmp(action, "publish") != 0 && strcmp(action, "delete") != 0 && !indexing)
+        return cli_usage("plan", "unknown action '%s' (expected show, publish, delete or index)", action);
+    if (argc - first == 3 && !parse_number(argv[first + 2], &id))
         return cli_usage("plan", "expected a plan number, got '%s'", argv[first + 2]);
     gg_ctx *ctx = cli_ctx_new("plan", &common);
     if (ctx == NULL)
         return CLI_FAILED;
-    int writing = strcmp(action, "show") != 0;
+    int writing = strcmp(action, "show") != 0 && !indexing;
     gg_store *store = NULL;
     if (gg_store_open(ctx, project, writing, &store) != GG_OK) {
         rc = cli_fail("plan", ctx);
@@ -262,6 +288,8 @@ static int run_plan(int argc, char **argv)
             rc = show(ctx, store, project, id, common.json);
         } else if (strcmp(action, "publish") == 0) {
             rc = publish(ctx, store, id, &common);
+        } else if (indexing) {
+            rc = index_plan(ctx, store, id, &common);
         } else if (gg_plan_delete(ctx, store, id) != GG_OK) {
             rc = cli_fail("plan", ctx);
         } else {
@@ -276,4 +304,4 @@ static int run_plan(int argc, char **argv)
 }
 
 const cli_command cli_cmd_plans = {"plans", "list a project's plans, drafts and published", run_plans, plans_help};
-const cli_command cli_cmd_plan = {"plan", "show, publish or delete a plan", run_plan, plan_help};
+const cli_command cli_cmd_plan = {"plan", "show, publish, delete or index a plan", run_plan, plan_help};

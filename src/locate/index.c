@@ -47,6 +47,12 @@ void gg_cell_index_init(gg_cell_index *ix, gg_ctx *ctx, int32_t n_polys, const i
 void gg_cell_index_free(gg_cell_index *ix)
 {
     gg_ctx *ctx = ix->ctx;
+    if (ix->borrowed) {
+        gg_segtree_free(&ix->segs);
+        gg_segtree_free(&ix->outer);
+        memset(ix, 0, sizeof *ix);
+        return;
+    }
     gg_free(ctx, ix->vx);
     gg_free(ctx, ix->vy);
     gg_free(ctx, ix->vpoly);

@@ -131,6 +131,9 @@ typedef struct gg_cell_index {
     uint8_t *clean_dist;
     /* statistics */
     uint32_t max_depth;
+    /* The arrays point into a mapped index file (indexfile.c), which owns
+     * them: gg_cell_index_free frees none of them. */
+    int borrowed;
 } gg_cell_index;
 
 /* Starts an empty index; rank (n_polys entries) stays the caller's. */

@@ -5,6 +5,7 @@
 #include "core/ctx.h"
 #include "govgrid/locate.h"
 #include "locate/index.h"
+#include "locate/indexfile.h"
 
 /* Strings that live as long as the locator, in blocks that never move. */
 typedef struct gg_arena_block {
@@ -33,6 +34,10 @@ struct gg_locator {
     size_t n_people;
     gg_cell_index index;
     gg_arena strings;
+    uint64_t fingerprint;       /* of the plan's grids as read (gg_locator_index_write) */
+    gg_locator_index_source index_source;
+    char index_reason[4800];   /* a path of up to 4096 bytes and why */
+    gg_locidx_map map;          /* the index file, when the index was loaded from it */
 };
 
 /* Metres per degree of longitude and latitude at a latitude (WGS 84). */

@@ -2,12 +2,18 @@
  * index over their polygons. */
 #include "locate/locate.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
+#include "store/stage.h"
 #include "store/store.h"
+#include "store/versions.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -129,30 +135,49 @@ static gg_status add_geometry(gg_locator *loc, int32_t grid, const GEOSGeometry 
     return st;
 }
 
+/* FNV-1a 64 over n bytes, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Reads the plan's grids by code, with their polygons when geoms is not
+ * NULL. */
 static gg_status load_grids(gg_locator *loc, gg_store *store, GEOSGeometry ***geoms)
 {
     gg_ctx *ctx = loc->ctx;
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
-                                    "SELECT g.code, coalesce(g.type, 1), coalesce(g.name, ''), coalesce(g.community, ''),"
-                                    " coalesce(c.name, ''), coalesce(c.parent, ''), coalesce(t.parent, ''),"
-                                    " AsBinary(g.geom) FROM grid g LEFT JOIN division c ON c.code = g.community"
-                                    " LEFT JOIN division t ON t.code = c.parent WHERE g.plan = ?1 ORDER BY g.code",
+                                    geoms ? "SELECT g.code, coalesce(g.type, 1), coalesce(g.name, ''), coalesce(g.community, ''),"
+                                            " coalesce(c.name, ''), coalesce(c.parent, ''), coalesce(t.parent, ''),"
+                                            " AsBinary(g.geom) FROM grid g LEFT JOIN division c ON c.code = g.community"
+                                            " LEFT JOIN division t ON t.code = c.parent WHERE g.plan = ?1 ORDER BY g.code, g.fid"
+                                          : "SELECT g.code, coalesce(g.type, 1), coalesce(g.name, ''), coalesce(g.community, ''),"
+                                            " coalesce(c.name, ''), coalesce(c.parent, ''), coalesce(t.parent, ''),"
+                                            " NULL FROM grid g LEFT JOIN division c ON c.code = g.community"
+                                            " LEFT JOIN division t ON t.code = c.parent WHERE g.plan = ?1 ORDER BY g.code, g.fid",
                                     &stmt);
     if (st != GG_OK)
         return st;
     sqlite3_bind_int64(stmt, 1, loc->plan);
+
     size_t cap = 0, cap_g = 0;
     int rc;
     while (st == GG_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (gg_grow(ctx, (void **)&loc->grids, &cap, (size_t)loc->n_grids + 1, sizeof *loc->grids) != GG_OK ||
-            gg_grow(ctx, (void **)geoms, &cap_g, (size_t)loc->n_grids + 1, sizeof **geoms) != GG_OK) {
+            (geoms && gg_grow(ctx, (void **)geoms, &cap_g, (size_t)loc->n_grids + 1, sizeof **geoms) != GG_OK)) {
             st = GG_ERR_NOMEM;
             break;
         }
         gg_located_grid *g = &loc->grids[loc->n_grids];
         memset(g, 0, sizeof *g);
-        (*geoms)[loc->n_grids] = NULL;
+        if (geoms)
+            (*geoms)[loc->n_grids] = NULL;
         const char *text[7];
         for (int i = 0; i < 7; i++)
             text[i] = i == 1 ? NULL : (const char *)sqlite3_column_text(stmt, i);
@@ -167,15 +192,18 @@ static gg_status load_grids(gg_locator *loc, gg_store *store, GEOSGeometry ***ge
             st = gg_error_nomem(ctx);
             break;
         }
-        GEOSGeometry *geom = gg_store_column_geom(ctx, stmt, 7);
-        if (geom == NULL && sqlite3_column_type(stmt, 7) != SQLITE_NULL) {
-            st = gg_error(ctx, GG_ERR_GEOMETRY, "plan %lld: grid %s: unreadable geometry", (long long)loc->plan,
-                          g->code);
-            break;
+        if (geoms) {
+            GEOSGeometry *geom = gg_store_column_geom(ctx, stmt, 7);
+            if (geom == NULL && sqlite3_column_type(stmt, 7) != SQLITE_NULL) {
+                st = gg_error(ctx, GG_ERR_GEOMETRY, "plan %lld: grid %s: unreadable geometry", (long long)loc->plan,
+                              g->code);
+                break;
+            }
+            (*geoms)[loc->n_grids] = geom;
         }
-        (*geoms)[loc->n_grids] = geom;
         loc->n_grids++;
     }
+
     if (st == GG_OK && rc != SQLITE_DONE)
         st = gg_store_sql_error(store, "reading the plan's grids");
     sqlite3_finalize(stmt);
@@ -326,6 +354,190 @@ static gg_status build_alongside_roster(gg_locator *loc, gg_store *store, int th
     return st;
 }
 
+/* The boundary rule's order of the grids: dedicated first, then by code. */
+static gg_status make_rank(gg_locator *loc)
+{
+    gg_ctx *ctx = loc->ctx;
+    loc->rank = gg_malloc(ctx, (size_t)(loc->n_grids ? loc->n_grids : 1) * sizeof *loc->rank);
+    rank_key *order = gg_malloc(ctx, (size_t)(loc->n_grids ? loc->n_grids : 1) * sizeof *order);
+    if (loc->rank == NULL || order == NULL) {
+        gg_free(ctx, order);
+        return gg_error_nomem(ctx);
+    }
+    for (int32_t i = 0; i < loc->n_grids; i++) {
+        order[i].dedicated = loc->grids[i].type != 1;
+        order[i].code = loc->grids[i].code;
+        order[i].grid = i;
+    }
+    qsort(order, (size_t)loc->n_grids, sizeof *order, compare_rank);
+    for (int32_t i = 0; i < loc->n_grids; i++)
+        loc->rank[order[i].grid] = i;
+    gg_free(ctx, order);
+    return GG_OK;
+}
+
+/* The index file of plan beside the project file; 0 when the project is
+ * not a file of its own (in memory, or a URI). */
+static int index_path(const gg_store *store, int64_t plan, char *path, size_t size)
+{
+    const char *p = store->path;
+    if (p == NULL || p[0] == '\0' || strcmp(p, ":memory:") == 0 || strncmp(p, "file:", 5) == 0)
+        return 0;
+    int n = snprintf(path, size, "%s-locate/plan-%lld.ggloc", p, (long long)plan);
+    return n > 0 && (size_t)n < size;
+}
+
+gg_status gg_locator_index_path(gg_ctx *ctx, gg_store *store, int64_t plan, char *path, size_t size)
+{
+    if (store == NULL || path == NULL || size == 0)
+        return gg_error(ctx, GG_ERR_ARG, "gg_locator_index_path: NULL argument");
+    if (!index_path(store, plan, path, size))
+        return gg_error(ctx, GG_ERR_ARG, "%s: the project is not a file of its own, or its path is too long: "
+                        "it can have no index file", store->path ? store->path : "(no path)");
+    return GG_OK;
+}
+
+/* Forgets the grids read (for a second reading, with their polygons). */
+static void forget_grids(gg_locator *loc)
+{
+    gg_arena_free(&loc->strings);
+    gg_free(loc->ctx, loc->grids);
+    gg_free(loc->ctx, loc->rank);
+    loc->grids = NULL;
+    loc->rank = NULL;
+    loc->n_grids = 0;
+}
+
+/* Builds the index from the plan's polygons, and reads the roster. */
+static gg_status build_index(gg_locator *loc, gg_store *store, const gg_locator_options *opts)
+{
+    gg_ctx *ctx = loc->ctx;
+    GEOSGeometry **geoms = NULL;
+    gg_status st = load_grids(loc, store, &geoms);
+    if (st == GG_OK)
+        st = make_rank(loc);
+    if (st == GG_OK) {
+        gg_cell_index_init(&loc->index, ctx, loc->n_grids, loc->rank);
+        for (int32_t i = 0; i < loc->n_grids && st == GG_OK; i++)
+            if (geoms[i] != NULL)
+                st = add_geometry(loc, i, geoms[i]);
+    }
+    for (int32_t i = 0; geoms && i < loc->n_grids; i++)
+        if (geoms[i])
+            GEOSGeom_destroy_r(ctx->geos, geoms[i]);
+    gg_free(ctx, geoms);
+    if (st == GG_OK && opts->threads >= 2) {
+        st = build_alongside_roster(loc, store, opts->threads);
+    } else {
+        if (st == GG_OK)
+            st = gg_cell_index_build(&loc->index, opts->threads);
+        if (st == GG_OK)
+            st = load_roster(loc, store);
+    }
+    return st;
+}
+
+/* The tables the names and roster kept in an index file come from. */
+static const char *const names_tables[] = {"worker", "division"};
+
+/* The grids' names and the roster from a checked index file: arrays of
+ * pointers into the map (its strings stay there). */
+static gg_status names_from_file(gg_locator *loc, const gg_locidx_names_view *v)
+{
+    gg_ctx *ctx = loc->ctx;
+    int32_t n = loc->index.n_polys;
+    loc->grids = gg_calloc(ctx, (size_t)(n > 0 ? n : 1), sizeof *loc->grids);
+    loc->people = gg_calloc(ctx, v->n_people ? v->n_people : 1, sizeof *loc->people);
+    if (loc->grids == NULL || loc->people == NULL)
+        return gg_error_nomem(ctx);
+    loc->n_grids = n;
+    loc->n_people = v->n_people;
+    for (uint32_t i = 0; i < v->n_people; i++) {
+        const gg_locidx_person *p = &v->people[i];
+        loc->people[i] = (gg_roster_person){v->strings + p->id, v->strings + p->name, v->strings + p->phone,
+                                            v->strings + p->role};
+    }
+    for (int32_t g = 0; g < n; g++) {
+        const gg_locidx_grid *d = &v->grids[g];
+        gg_located_grid *o = &loc->grids[g];
+        o->code = v->strings + d->code;
+        o->type = d->type;
+        o->name = v->strings + d->name;
+        o->community = v->strings + d->community;
+        o->township = v->strings + d->township;
+        o->county = v->strings + d->county;
+        o->community_name = v->strings + d->community_name;
+        o->leader = d->leader >= 0 ? &loc->people[d->leader] : NULL;
+        o->n_workers = (int)d->n_workers;
+        if (d->n_workers > 0) {
+            const gg_roster_person **list = gg_arena_alloc(&loc->strings, (size_t)d->n_workers * sizeof *list);
+            if (list == NULL)
+                return gg_error_nomem(ctx);
+            for (uint32_t k = 0; k < d->n_workers; k++)
+                list[k] = &loc->people[v->workers[d->workers_first + k]];
+            o->workers = list;
+        }
+    }
+    return GG_OK;
+}
+
+/* The index file refused: the reason kept, the locator left as new for
+ * building. */
+static gg_status refuse_file(gg_locator *loc, const char *path, const char *why)
+{
+    loc->index_source = GG_LOCATOR_INDEX_REFUSED;
+    snprintf(loc->index_reason, sizeof loc->index_reason,
+             "%s: %s; the index was built in memory (govgrid plan index makes the file again)", path, why);
+    if (loc->index.borrowed)
+        gg_cell_index_free(&loc->index);
+    gg_locidx_unmap(&loc->map);
+    forget_grids(loc);
+    gg_free(loc->ctx, loc->people);
+    loc->people = NULL;
+    loc->n_people = 0;
+    return GG_ERR_NOT_FOUND;
+}
+
+/* Maps the plan's index file: GG_OK, or the file refused (reason set,
+ * the locator left for building) with GG_ERR_NOT_FOUND; other statuses
+ * are failures. The grids' names and the roster come from the file when
+ * the project's worker and division tables have not changed since it was
+ * written (their change counters), else from the project, checked
+ * against the file's grids. */
+static gg_status load_index(gg_locator *loc, gg_store *store, const char *path, int threads)
+{
+    gg_ctx *ctx = loc->ctx;
+    int64_t stamp = 0;
+    gg_status st = gg_store_changes(store, names_tables, 2, &stamp);
+    if (st != GG_OK)
+        return st;
+    gg_locidx_expect expect = {loc->plan, loc->fingerprint, -1, NULL, threads};
+    gg_locidx_names_view view;
+    char why[512];
+    gg_status ls = gg_locidx_load(ctx, path, &expect, &loc->index, &view, &loc->map, why, sizeof why);
+    if (ls == GG_ERR_NOMEM)
+        return ls;
+    if (ls != GG_OK)
+        return refuse_file(loc, path, why);
+    loc->index_source = GG_LOCATOR_INDEX_LOADED;
+    if (view.stamp == stamp) {
+        snprintf(loc->index_reason, sizeof loc->index_reason, "loaded from %s", path);
+        return names_from_file(loc, &view);
+    }
+    st = load_grids(loc, store, NULL);
+    if (st != GG_OK)
+        return st;
+    if (loc->n_grids != loc->index.n_polys)
+        return refuse_file(loc, path, "stale: the plan's grids are not the file's");
+    for (int32_t g = 0; g < loc->n_grids; g++)
+        if (strcmp(loc->grids[g].code, view.strings + view.grids[g].code) != 0 ||
+            loc->grids[g].type != view.grids[g].type)
+            return refuse_file(loc, path, "stale: the plan's grids are not the file's");
+    snprintf(loc->index_reason, sizeof loc->index_reason,
+             "loaded from %s (the names and roster read from the project, which changed since)", path);
+    return load_roster(loc, store);
+}
+
 gg_status gg_locator_new(gg_ctx *ctx, gg_store *store, const gg_locator_options *opts, gg_locator **out)
 {
     if (out == NULL)
@@ -346,52 +558,123 @@ gg_status gg_locator_new(gg_ctx *ctx, gg_store *store, const gg_locator_options 
     loc->strings.ctx = ctx;
     loc->near_m = opts->near_m;
     loc->snap_m = opts->snap_m;
-    GEOSGeometry **geoms = NULL;
     gg_status st = gg_store_resolve_plan(store, opts->plan, &loc->plan);
+    char state[12] = "", published[24] = "", created[24] = "";
     if (st == GG_OK)
-        st = load_grids(loc, store, &geoms);
+        st = gg_store_plan_identity(store, loc->plan, state, published, created);
+    /* A published plan never changes (the store's triggers): its number,
+     * publication time and the project's creation time name its grids. */
+    uint64_t fp = 14695981039346656037ULL;
+    fp = fnv1a(fp, &loc->plan, sizeof loc->plan);
+    fp = fnv1a(fp, published, strlen(published) + 1);
+    loc->fingerprint = fnv1a(fp, created, strlen(created) + 1);
+    char path[4096];
+    int have_path = st == GG_OK && index_path(store, loc->plan, path, sizeof path);
+    int loaded = 0;
     if (st == GG_OK) {
-        loc->rank = gg_malloc(ctx, (size_t)(loc->n_grids ? loc->n_grids : 1) * sizeof *loc->rank);
-        rank_key *order = gg_malloc(ctx, (size_t)(loc->n_grids ? loc->n_grids : 1) * sizeof *order);
-        if (loc->rank == NULL || order == NULL) {
-            gg_free(ctx, order);
-            st = gg_error_nomem(ctx);
-        } else {
-            for (int32_t i = 0; i < loc->n_grids; i++) {
-                order[i].dedicated = loc->grids[i].type != 1;
-                order[i].code = loc->grids[i].code;
-                order[i].grid = i;
-            }
-            qsort(order, (size_t)loc->n_grids, sizeof *order, compare_rank);
-            for (int32_t i = 0; i < loc->n_grids; i++)
-                loc->rank[order[i].grid] = i;
-            gg_free(ctx, order);
+        loc->index_source = GG_LOCATOR_INDEX_BUILT;
+        if (opts->build_index)
+            snprintf(loc->index_reason, sizeof loc->index_reason, "built in memory, as asked");
+        else if (strcmp(state, "draft") == 0)
+            snprintf(loc->index_reason, sizeof loc->index_reason,
+                     "built in memory: plan %lld is a draft (drafts have no index file)", (long long)loc->plan);
+        else if (!have_path)
+            snprintf(loc->index_reason, sizeof loc->index_reason,
+                     "built in memory: the project is not a file, so it has no index file");
+        else {
+            st = load_index(loc, store, path, opts->threads);
+            loaded = st == GG_OK;
+            if (st == GG_ERR_NOT_FOUND)
+                st = GG_OK; /* refused: built below */
         }
     }
-    if (st == GG_OK) {
-        gg_cell_index_init(&loc->index, ctx, loc->n_grids, loc->rank);
-        for (int32_t i = 0; i < loc->n_grids && st == GG_OK; i++)
-            if (geoms[i] != NULL)
-                st = add_geometry(loc, i, geoms[i]);
-    }
-    for (int32_t i = 0; geoms && i < loc->n_grids; i++)
-        if (geoms[i])
-            GEOSGeom_destroy_r(ctx->geos, geoms[i]);
-    gg_free(ctx, geoms);
-    if (st == GG_OK && opts->threads >= 2) {
-        st = build_alongside_roster(loc, store, opts->threads);
-    } else {
-        if (st == GG_OK)
-            st = gg_cell_index_build(&loc->index, opts->threads);
-        if (st == GG_OK)
-            st = load_roster(loc, store);
-    }
+    if (st == GG_OK && !loaded)
+        st = build_index(loc, store, opts);
     if (st != GG_OK) {
         gg_locator_free(loc);
         return st;
     }
     *out = loc;
     return GG_OK;
+}
+
+gg_locator_index_source gg_locator_index_status(const gg_locator *loc, const char **reason)
+{
+    if (reason != NULL)
+        *reason = loc->index_reason;
+    return loc->index_source;
+}
+
+/* Makes the directory of path (its last component removed) if it is not
+ * there. */
+static gg_status make_parent_dir(gg_ctx *ctx, const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        return GG_OK;
+    *slash = '\0';
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return gg_error(ctx, GG_ERR_IO, "%s: cannot create the directory of locator index files: %s", dir,
+                        strerror(errno));
+    return GG_OK;
+}
+
+gg_status gg_locator_index_write(gg_ctx *ctx, gg_store *store, int64_t plan, gg_locator_index_report *out)
+{
+    if (ctx == NULL || store == NULL)
+        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_locator_index_write: NULL store") : GG_ERR_ARG;
+    gg_status st = GG_OK;
+    if (plan == 0) {
+        st = gg_store_published_plan(store, &plan);
+        if (st == GG_OK && plan == 0)
+            st = gg_error(ctx, GG_ERR_NOT_FOUND, "%s: no plan is published: only a published plan has an index file",
+                          store->path);
+        if (st != GG_OK)
+            return st;
+    }
+    gg_plan_row row;
+    st = gg_store_plan_row(store, plan, &row);
+    if (st != GG_OK)
+        return st;
+    if (strcmp(row.state, "draft") == 0)
+        return gg_error(ctx, GG_ERR_INVALID_INPUT,
+                        "%s: plan %lld is a draft: drafts change, so they have no index file (publish it first)",
+                        store->path, (long long)plan);
+    char path[4096];
+    st = gg_locator_index_path(ctx, store, plan, path, sizeof path);
+    if (st == GG_OK)
+        st = make_parent_dir(ctx, path);
+    if (st != GG_OK)
+        return st;
+    gg_locator_options opts;
+    gg_locator_options_init(&opts);
+    opts.plan = plan;
+    opts.build_index = 1;
+    opts.threads = 2;
+    /* the stamp before the names are read: a change in between makes the
+     * file's names look stale, never the other way round */
+    int64_t stamp = 0;
+    st = gg_store_changes(store, names_tables, 2, &stamp);
+    if (st != GG_OK)
+        return st;
+    gg_locator *loc = NULL;
+    st = gg_locator_new(ctx, store, &opts, &loc);
+    if (st == GG_OK) {
+        gg_locidx_names names = {loc->grids, loc->rank, loc->people, loc->n_people, stamp};
+        st = gg_locidx_write(ctx, &loc->index, &names, plan, loc->fingerprint, path);
+    }
+    if (st == GG_OK && out != NULL) {
+        memset(out, 0, sizeof *out);
+        out->plan = plan;
+        out->grids = loc->n_grids;
+        struct stat sb;
+        out->bytes = stat(path, &sb) == 0 ? (int64_t)sb.st_size : -1;
+        snprintf(out->path, sizeof out->path, "%s", path);
+    }
+    gg_locator_free(loc);
+    return st;
 }
 
 void gg_locator_free(gg_locator *loc)
@@ -404,6 +687,7 @@ void gg_locator_free(gg_locator *loc)
     gg_free(ctx, loc->grids);
     gg_free(ctx, loc->rank);
     gg_free(ctx, loc->people);
+    gg_locidx_unmap(&loc->map);
     gg_free(ctx, loc);
 }
 

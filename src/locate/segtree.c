@@ -106,6 +106,10 @@ void gg_segtree_free(gg_segtree *t)
 {
     if (t->ctx == NULL)
         return;
+    if (t->borrowed) {
+        memset(t, 0, sizeof *t);
+        return;
+    }
     for (int l = 0; l < t->levels; l++)
         gg_free(t->ctx, t->box[l]);
     gg_free(t->ctx, t->seg);

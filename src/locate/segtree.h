@@ -24,6 +24,7 @@ typedef struct gg_segtree {
     int levels;                 /* node levels above the edges */
     uint32_t count[GG_SEGTREE_MAX_LEVELS];
     double *box[GG_SEGTREE_MAX_LEVELS]; /* minx, miny, maxx, maxy per node; level 0 groups edges */
+    int borrowed;               /* seg and box point into a mapped file: not freed */
 } gg_segtree;
 
 /* Builds the tree of the edges of the vertex arrays (read only). Records

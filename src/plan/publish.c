@@ -9,6 +9,7 @@
 
 #include "core/ctx.h"
 #include "geo/shapes.h"
+#include "govgrid/locate.h"
 #include "store/stage.h"
 #include "store/versions.h"
 
@@ -216,6 +217,16 @@ gg_status gg_plan_publish(gg_ctx *ctx, gg_store *store, int64_t plan, gg_publish
         st = gg_store_commit(store);
     else
         gg_store_rollback(store);
+    if (st == GG_OK) {
+        /* The locator's index, built once now that the plan cannot change. */
+        gg_locator_index_report ir;
+        if (gg_locator_index_write(ctx, store, r.plan, &ir) == GG_OK) {
+            r.index_written = 1;
+            snprintf(r.index_note, sizeof r.index_note, "%s", ir.path);
+        } else {
+            snprintf(r.index_note, sizeof r.index_note, "%s", gg_ctx_errmsg(ctx));
+        }
+    }
     if (st == GG_OK && out != NULL)
         *out = r;
     return st;

@@ -181,6 +181,9 @@ static void *watch(void *arg)
             failed_plan = active;
             continue;
         }
+        const char *index_why = NULL;
+        if (gg_locator_index_status(fresh->loc, &index_why) == GG_LOCATOR_INDEX_REFUSED && !svc->o.quiet)
+            fprintf(stderr, "govgrid serve: warning: %s\n", index_why);
         swap_in(svc, fresh);
         failed_plan = 0;
         if (!svc->o.quiet)

@@ -1037,6 +1037,9 @@ int gg_service_run(const gg_service_options *o)
         return 1;
     }
     gg_served_set(&svc, first);
+    const char *index_why = NULL;
+    if (gg_locator_index_status(first->loc, &index_why) == GG_LOCATOR_INDEX_REFUSED && !svc.o.quiet)
+        fprintf(stderr, "govgrid serve: warning: %s\n", index_why);
     if (gg_catalogue_read(svc.ctx, svc.writer, 0, &svc.cat) != GG_OK) {
         const char *why = gg_ctx_errmsg(svc.ctx);
         fail("%s", why[0] ? why : gg_ctx_errmsg(svc.write_ctx));

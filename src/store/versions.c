@@ -19,6 +19,32 @@
     "(" x " = " y " OR ST_Equals(" x ", " y ") = 1 OR Area(SymDifference(" x ", " y "), 1) <= 1.0)"
 
 
+gg_status gg_store_plan_identity(gg_store *store, int64_t id, char state[12], char published[24], char created[24])
+{
+    state[0] = published[0] = created[0] = '\0';
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT state, coalesce(published, ''),"
+                                    " coalesce((SELECT value FROM gg_meta WHERE key = 'created'), '')"
+                                    " FROM plan WHERE id = ?1",
+                                    &stmt);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(stmt, 1, id);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        gg_store_column_text(stmt, 0, state, 12);
+        gg_store_column_text(stmt, 1, published, 24);
+        gg_store_column_text(stmt, 2, created, 24);
+    } else if (rc == SQLITE_DONE) {
+        st = gg_error(store->ctx, GG_ERR_NOT_FOUND, "%s: no plan %lld", store->path, (long long)id);
+    } else {
+        st = gg_store_sql_error(store, "reading a plan");
+    }
+    sqlite3_finalize(stmt);
+    return st;
+}
+
 gg_status gg_store_plan_row(gg_store *store, int64_t id, gg_plan_row *out)
 {
     memset(out, 0, sizeof *out);

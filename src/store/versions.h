@@ -26,6 +26,12 @@ typedef struct gg_plan_row {
 /* GG_OK, or GG_ERR_NOT_FOUND ("no plan N"). */
 gg_status gg_store_plan_row(gg_store *store, int64_t id, gg_plan_row *out);
 
+/* What names a plan for its locator index file, without counting its
+ * grids: its state, its publication time ("" for a draft) and the
+ * project's creation time (gg_meta 'created', "" when absent). GG_OK or
+ * GG_ERR_NOT_FOUND ("no plan N"). */
+gg_status gg_store_plan_identity(gg_store *store, int64_t id, char state[12], char published[24], char created[24]);
+
 /* The published plan, 0 when none is. */
 gg_status gg_store_published_plan(gg_store *store, int64_t *id);
 

@@ -5,6 +5,7 @@
 #include <geos_c.h>
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "govgrid/govgrid.h"
 #include "locate/csv.h"
 #include "locate/index.h"
+#include "locate/indexfile.h"
 #include "locate/locate.h"
 #include "locate/predicates.h"
 
@@ -234,6 +236,8 @@ static double uniform(void)
     return (double)(rng_state >> 11) / 9007199254740992.0;
 }
 
+static void index_file_answers_as_built(gg_ctx *ctx, gg_store *store, const vertex_list *vl);
+
 /* Random points over the extent, every vertex, and the middle of every edge. */
 static void agree_with_covers(const char *area, int n_random)
 {
@@ -306,6 +310,7 @@ static void agree_with_covers(const char *area, int n_random)
     }
     free(rm);
     CHECK_INT(qdiffer, 0);
+    index_file_answers_as_built(ctx, store, &vl);
     vertex_list_free(&vl);
     CHECK(inside > n_random / 4);   /* the random points do land in grids */
     CHECK(shared > 100);            /* and the vertices test the boundary rule */
@@ -517,8 +522,342 @@ static void distances_hold_on_an_overlapping_plan(void)
     gg_locator_query(loc, 116.0045, 40.0075, &r);
     CHECK_STR(gg_locator_grid(loc, r.grid)->code, "1101080010011001");
     CHECK(r.distance_m > 30 && r.distance_m < 50); /* 0.0005 degrees of longitude */
+    index_file_answers_as_built(ctx, store, &vl);
     vertex_list_free(&vl);
     reference_free(&ref);
+    gg_locator_free(loc);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+
+/* ---- the index file of a published plan ---- */
+
+/* Whether two answers are the same, distances to the bit. */
+static int same_result(const gg_locate_result *a, const gg_locate_result *b)
+{
+    return a->grid == b->grid && a->status == b->status && a->on_boundary == b->on_boundary &&
+           (a->distance_m == b->distance_m || (isnan(a->distance_m) && isnan(b->distance_m)));
+}
+
+/* Answers of two locators that differ, on the vertices, the middles of
+ * edges, points just off them, and random points over the extent. */
+static int answers_differ(const gg_locator *a, const gg_locator *b, const vertex_list *vl, int n_random)
+{
+    int differ = 0;
+    gg_locate_result ra, rb;
+    const gg_cell_index *ix = &a->index;
+    for (int i = 0; i < n_random; i++) {
+        double x = ix->x0 + uniform() * ix->nx * ix->cell, y = ix->y0 + uniform() * ix->ny * ix->cell;
+        gg_locator_query(a, x, y, &ra);
+        gg_locator_query(b, x, y, &rb);
+        differ += !same_result(&ra, &rb);
+        differ += gg_locator_find(a, x, y, NULL) != gg_locator_find(b, x, y, NULL);
+    }
+    for (size_t v = 0; v + 1 < vl->n; v++) {
+        double pts[4][2] = {{vl->x[v], vl->y[v]},
+                            {(vl->x[v] + vl->x[v + 1]) / 2, (vl->y[v] + vl->y[v + 1]) / 2},
+                            {(vl->x[v] + vl->x[v + 1]) / 2 + 2e-5, (vl->y[v] + vl->y[v + 1]) / 2 + 1e-5},
+                            {(vl->x[v] + vl->x[v + 1]) / 2 - 2e-5, (vl->y[v] + vl->y[v + 1]) / 2 - 1e-5}};
+        for (int k = 0; k < 4; k++) {
+            gg_locator_query(a, pts[k][0], pts[k][1], &ra);
+            gg_locator_query(b, pts[k][0], pts[k][1], &rb);
+            differ += !same_result(&ra, &rb);
+        }
+    }
+    /* the batch form too */
+    gg_locate_result *ma = malloc(vl->n * sizeof *ma), *mb = malloc(vl->n * sizeof *mb);
+    gg_locator_query_many(a, vl->x, vl->y, vl->n, ma);
+    gg_locator_query_many(b, vl->x, vl->y, vl->n, mb);
+    for (size_t v = 0; v < vl->n; v++)
+        differ += !same_result(&ma[v], &mb[v]);
+    free(ma);
+    free(mb);
+    return differ;
+}
+
+/* Grids whose names, divisions, type, leader or workers differ between
+ * two locators of one plan. */
+static int names_differ(const gg_locator *a, const gg_locator *b)
+{
+    if (gg_locator_grid_count(a) != gg_locator_grid_count(b))
+        return -1;
+    int differ = 0;
+    for (int32_t g = 0; g < (int32_t)gg_locator_grid_count(a); g++) {
+        const gg_located_grid *x = gg_locator_grid(a, g), *y = gg_locator_grid(b, g);
+        int d = strcmp(x->code, y->code) || strcmp(x->name, y->name) || strcmp(x->community, y->community) ||
+                strcmp(x->township, y->township) || strcmp(x->county, y->county) ||
+                strcmp(x->community_name, y->community_name) || x->type != y->type ||
+                x->n_workers != y->n_workers || !x->leader != !y->leader ||
+                (x->leader && (strcmp(x->leader->id, y->leader->id) || strcmp(x->leader->phone, y->leader->phone)));
+        for (int k = 0; !d && k < x->n_workers; k++)
+            d = strcmp(x->workers[k]->id, y->workers[k]->id) || strcmp(x->workers[k]->name, y->workers[k]->name) ||
+                strcmp(x->workers[k]->role, y->workers[k]->role);
+        differ += d;
+        differ += gg_locator_grid_by_code(a, x->code) != g;
+    }
+    return differ;
+}
+
+static gg_locator_index_source locator_source(gg_ctx *ctx, gg_store *store, int build, const char **why,
+                                              gg_locator **out)
+{
+    gg_locator_options o;
+    gg_locator_options_init(&o);
+    o.build_index = build;
+    *out = NULL;
+    CHECK_INT(gg_locator_new(ctx, store, &o, out), GG_OK);
+    return *out ? gg_locator_index_status(*out, why) : GG_LOCATOR_INDEX_BUILT;
+}
+
+/* Publishes the store's newest plan (a draft, whose locator is built and
+ * says so), checks that its index file was written and is what the
+ * locator then loads, and that the loaded index answers exactly as the
+ * built one on the plan's vertices, edges and random points. */
+static void index_file_answers_as_built(gg_ctx *ctx, gg_store *store, const vertex_list *vl)
+{
+    const char *why = NULL;
+    gg_locator *draft = NULL;
+    CHECK_INT(locator_source(ctx, store, 0, &why, &draft), GG_LOCATOR_INDEX_BUILT);
+    CHECK_CONTAINS(why, "is a draft");
+    int64_t plan = draft ? gg_locator_plan(draft) : 0;
+    gg_locator_free(draft);
+    gg_publish_report pr;
+    CHECK_INT(gg_plan_publish(ctx, store, plan, &pr), GG_OK);
+    CHECK_INT(pr.index_written, 1);
+    CHECK_CONTAINS(pr.index_note, "-locate/plan-");
+    FILE *f = fopen(pr.index_note, "rb");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    gg_locator *loaded = NULL, *built = NULL;
+    CHECK_INT(locator_source(ctx, store, 0, &why, &loaded), GG_LOCATOR_INDEX_LOADED);
+    CHECK_CONTAINS(why, "loaded from ");
+    CHECK_INT(locator_source(ctx, store, 1, &why, &built), GG_LOCATOR_INDEX_BUILT);
+    if (loaded && built) {
+        CHECK_INT((long long)gg_locator_vertices(loaded), (long long)gg_locator_vertices(built));
+        CHECK_INT(answers_differ(loaded, built, vl, 5000), 0);
+        CHECK_INT(names_differ(loaded, built), 0);
+    }
+    gg_locator_free(loaded);
+    gg_locator_free(built);
+}
+
+/* Reads a whole file into a malloc'd buffer. */
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = malloc(len > 0 ? (size_t)len : 1);
+    *n = fread(buf, 1, (size_t)len, f);
+    fclose(f);
+    return buf;
+}
+
+static void spill(const char *path, const unsigned char *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f) {
+        fwrite(data, 1, n, f);
+        fclose(f);
+    }
+}
+
+/* A damaged file is refused with the reason, and the locator built
+ * instead answers as it should. */
+static void expect_refused(gg_ctx *ctx, gg_store *store, const char *reason, const gg_locate_result *want, double x,
+                           double y)
+{
+    const char *why = NULL;
+    gg_locator *loc = NULL;
+    CHECK_INT(locator_source(ctx, store, 0, &why, &loc), GG_LOCATOR_INDEX_REFUSED);
+    CHECK_CONTAINS(why, reason);
+    CHECK_CONTAINS(why, "plan-");
+    if (loc) {
+        gg_locate_result r;
+        gg_locator_query(loc, x, y, &r);
+        CHECK(same_result(&r, want));
+    }
+    gg_locator_free(loc);
+}
+
+static void damaged_index_files_are_refused(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = square_plan(ctx, "d.sqlite");
+    int64_t plan = fx_scalar(store, "SELECT max(id) FROM plan");
+    gg_publish_report pr;
+    CHECK_INT(gg_plan_publish(ctx, store, plan, &pr), GG_OK);
+    CHECK_INT(pr.index_written, 1);
+    char path[4096];
+    CHECK_INT(gg_locator_index_path(ctx, store, plan, path, sizeof path), GG_OK);
+    CHECK_STR(path, pr.index_note);
+    size_t n = 0;
+    unsigned char *good = slurp(path, &n);
+    CHECK(good != NULL && n > sizeof(gg_locidx_header));
+    if (good == NULL) {
+        gg_store_close(store);
+        gg_ctx_free(ctx);
+        return;
+    }
+    const char *why = NULL;
+    gg_locator *loc = NULL;
+    CHECK_INT(locator_source(ctx, store, 0, &why, &loc), GG_LOCATOR_INDEX_LOADED);
+    CHECK(why != NULL && strstr(why, "read from the project") == NULL); /* names and roster from the file */
+    gg_locator *built = NULL;
+    CHECK_INT(locator_source(ctx, store, 1, &why, &built), GG_LOCATOR_INDEX_BUILT);
+    if (loc && built)
+        CHECK_INT(names_differ(loc, built), 0);
+    gg_locator_free(built);
+    gg_locate_result want;
+    double x = 116.0051, y = 40.0049;
+    gg_locator_query(loc, x, y, &want);
+    CHECK(want.grid >= 0);
+    gg_locator_free(loc);
+    unsigned char *bad = malloc(n);
+
+    /* a byte changed after the header */
+    memcpy(bad, good, n);
+    bad[sizeof(gg_locidx_header) + (n - sizeof(gg_locidx_header)) / 2] ^= 0x40;
+    spill(path, bad, n);
+    expect_refused(ctx, store, "checksum does not match", &want, x, y);
+    /* a byte of the header changed */
+    memcpy(bad, good, n);
+    bad[offsetof(gg_locidx_header, cell) + 3] ^= 1;
+    spill(path, bad, n);
+    expect_refused(ctx, store, "header's checksum", &want, x, y);
+    /* truncated */
+    spill(path, good, n - 100);
+    expect_refused(ctx, store, "truncated", &want, x, y);
+    spill(path, good, 10);
+    expect_refused(ctx, store, "shorter than", &want, x, y);
+    /* stale: made for other grids (the fingerprint differs) */
+    gg_locidx_header h;
+    memcpy(bad, good, n);
+    memcpy(&h, bad, sizeof h);
+    h.fingerprint ^= 1;
+    h.header_checksum = gg_locidx_header_hash(&h);
+    memcpy(bad, &h, sizeof h);
+    spill(path, bad, n);
+    expect_refused(ctx, store, "stale", &want, x, y);
+    /* another version of the format */
+    memcpy(&h, good, sizeof h);
+    h.version = GG_LOCIDX_VERSION + 1;
+    h.header_checksum = gg_locidx_header_hash(&h);
+    memcpy(bad, good, n);
+    memcpy(bad, &h, sizeof h);
+    spill(path, bad, n);
+    expect_refused(ctx, store, "format version", &want, x, y);
+    /* another plan's file */
+    memcpy(&h, good, sizeof h);
+    h.plan += 1;
+    h.header_checksum = gg_locidx_header_hash(&h);
+    memcpy(bad, good, n);
+    memcpy(bad, &h, sizeof h);
+    spill(path, bad, n);
+    expect_refused(ctx, store, "not", &want, x, y);
+    /* missing */
+    remove(path);
+    expect_refused(ctx, store, "No such file", &want, x, y);
+    /* made again: the same bytes, and loaded */
+    gg_locator_index_report ir;
+    CHECK_INT(gg_locator_index_write(ctx, store, 0, &ir), GG_OK);
+    CHECK_INT(ir.plan, plan);
+    CHECK_INT(ir.bytes, (long long)n);
+    size_t n2 = 0;
+    unsigned char *again = slurp(path, &n2);
+    CHECK(again != NULL && n2 == n && memcmp(again, good, n) == 0);
+    free(again);
+    CHECK_INT(locator_source(ctx, store, 0, &why, &loc), GG_LOCATOR_INDEX_LOADED);
+    gg_locator_free(loc);
+    /* the roster changed since: the index from the file, the names and
+     * roster from the project (the new worker is there) */
+    const char *more = "id,name,role,phone,grid_code\nF9,新人,fulltime,13800000099,1101080010011003\n";
+    const char *wpath = gg_test_path("more-workers.csv");
+    gg_test_write_file(wpath, more);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_WORKERS, wpath, NULL, NULL, 0, NULL), GG_OK);
+    CHECK_INT(locator_source(ctx, store, 0, &why, &loc), GG_LOCATOR_INDEX_LOADED);
+    CHECK_CONTAINS(why, "read from the project");
+    CHECK_INT(locator_source(ctx, store, 1, &why, &built), GG_LOCATOR_INDEX_BUILT);
+    if (loc && built) {
+        CHECK_INT(names_differ(loc, built), 0);
+        const gg_located_grid *g3 = gg_locator_grid(loc, gg_locator_grid_by_code(loc, "1101080010011003"));
+        CHECK(g3 != NULL && g3->n_workers >= 1);
+    }
+    gg_locator_free(built);
+    gg_locator_free(loc);
+    free(bad);
+    free(good);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* Every word of the file in turn set to all ones and to zero (with
+ * the checksums made right, as a forger would): the loader refuses the
+ * file or gives a locator whose queries stay in bounds (ASan watches). */
+static void forged_index_files_stay_in_bounds(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = square_plan(ctx, "f.sqlite");
+    int64_t plan = fx_scalar(store, "SELECT max(id) FROM plan");
+    gg_publish_report pr;
+    CHECK_INT(gg_plan_publish(ctx, store, plan, &pr), GG_OK);
+    size_t n = 0;
+    unsigned char *good = slurp(pr.index_note, &n);
+    gg_locator *loc = NULL;
+    const char *why = NULL;
+    CHECK_INT(locator_source(ctx, store, 0, &why, &loc), GG_LOCATOR_INDEX_LOADED);
+    if (good == NULL || loc == NULL) {
+        free(good);
+        gg_locator_free(loc);
+        gg_store_close(store);
+        gg_ctx_free(ctx);
+        return;
+    }
+    uint64_t *copy = malloc(n + 8);
+    int accepted = 0, refused = 0;
+    for (size_t w = 0; w + 4 <= n; w += 4) {
+        for (int pass = 0; pass < 2; pass++) {
+            memcpy(copy, good, n);
+            uint32_t v = pass ? 0u : UINT32_MAX;
+            memcpy((char *)copy + w, &v, 4);
+            gg_locidx_header h;
+            memcpy(&h, copy, sizeof h);
+            if (n > sizeof h)
+                h.checksum = gg_locidx_checksum(copy, n);
+            h.header_checksum = gg_locidx_header_hash(&h);
+            memcpy(copy, &h, sizeof h);
+            gg_locidx_expect e = {h.plan, h.fingerprint, -1, NULL, w % 8 == 0 ? 2 : 1};
+            gg_cell_index ix;
+            gg_locidx_names_view names;
+            char reason[256];
+            if (gg_locidx_open(ctx, copy, n, &e, &ix, &names, reason, sizeof reason) != GG_OK) {
+                refused++;
+                continue;
+            }
+            accepted++;
+            for (double y = 39.995; y < 40.025; y += 0.0013)
+                for (double x = 115.995; x < 116.025; x += 0.0013) {
+                    double mx, my, d;
+                    gg_metres_per_degree(y, &mx, &my);
+                    int on = 0, sole = 0;
+                    int32_t p = gg_cell_index_locate(&ix, x, y, &on, &sole);
+                    if (p >= 0 && sole)
+                        gg_cell_index_distance_inside(&ix, x, y, p, mx, my, &d);
+                    gg_cell_index_nearest(&ix, x, y, p, mx, my, INFINITY, &d);
+                    gg_cell_index_nearest_outside(&ix, x, y, mx, my, &d);
+                }
+            gg_cell_index_free(&ix);
+        }
+    }
+    CHECK(accepted > 0 && refused > 0);
+    free(copy);
+    free(good);
     gg_locator_free(loc);
     gg_store_close(store);
     gg_ctx_free(ctx);
@@ -729,6 +1068,6 @@ static void decimals_read_as_strtod_reads_them(void)
     CHECK_INT(bad, 0);
 }
 
-TEST_LIST(T(orientation_is_exact), T(decimals_read_as_strtod_reads_them), T(china_offsets_match_published_pairs), T(boundary_rule_gives_one_grid),
+TEST_LIST(T(damaged_index_files_are_refused), T(forged_index_files_stay_in_bounds), T(orientation_is_exact), T(decimals_read_as_strtod_reads_them), T(china_offsets_match_published_pairs), T(boundary_rule_gives_one_grid),
           T(workers_take_turns_and_leaders_stand_in), T(monaco_agrees_with_geos_covers),
           T(beijing_agrees_with_geos_covers), T(distances_hold_on_an_overlapping_plan), T(queries_are_thread_safe))

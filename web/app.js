@@ -578,7 +578,8 @@
   /* The first view: the whole plan. Its extent comes from the community
    * boundaries (a few hundred features) when the service has them, else
    * from the grids themselves at a coarse zoom. */
-  function firstView() {
+  function firstView(mine) {
+    var stale = function () { return mine != null && mine !== reloads; };
     state.fitting = true;
     var plan = state.plan ? '&plan=' + state.plan : '';
     var pick = function (res) {
@@ -588,11 +589,14 @@
     };
     return getJSON('/v1/communities?zoom=8' + plan).then(function (res) {
       if (res.status === 404) markUnavailable('communities');
+      if (stale()) return null;
       return pick(res) || getJSON('/v1/grids?zoom=10&limit=50000' + plan).then(function (res2) {
+        if (stale()) return null;
         if (res2.status !== 200) { banner(errorText(res2)); document.body.setAttribute('data-grids', 'error'); }
         return pick(res2);
       });
     }).then(function (bounds) {
+      if (stale()) return;
       state.fitting = false;
       if (bounds && bounds.isValid()) {
         state.fitted = true;
@@ -601,7 +605,7 @@
         fillPlans();
       }
       scheduleView();
-    }).catch(function (e) { state.fitting = false; banner(t('error') + e.message); });
+    }).catch(function (e) { if (!stale()) { state.fitting = false; banner(t('error') + e.message); } });
   }
   /* The box of GeoJSON features, read from their coordinates (no layer
    * is made for them). */
@@ -955,14 +959,21 @@
     if (!any && gridLayer.count()) markUnavailable('shortStaffed');
   }
 
+  /* Each reload (the first, a key entered, a plan chosen) has a number:
+   * the first view of an older one, still waiting for its answers (say a
+   * refusal for want of the key just entered), must not overwrite what a
+   * newer one has drawn. */
+  var reloads = 0;
   function reloadAll() {
+    var mine = ++reloads;
     gridCacheZoom = {}; deptCache = {}; conflictCache = {};
     state.zoomDrawn = null; gridsDrawn = null;
     state.routes['/v1/grids'] = null;
     if (state.onReload) state.onReload();
     return Promise.all([loadPlans(), loadIncidents(), probeConflicts()]).then(function () {
+      if (mine !== reloads) return;
       state.started = true;
-      return state.fitted ? loadView() : firstView();
+      return state.fitted ? loadView() : firstView(mine);
     });
   }
 

@@ -68,6 +68,17 @@ async function clickAt(page, lon, lat, dbl) {
   await page.waitForTimeout(dbl ? 400 : 150);
 }
 const attr = (page, name) => page.evaluate((n) => document.body.dataset[n] || '', name);
+// Waits for the page to show n grids; on a timeout, says what the page
+// showed instead (the grid count, the status line, the banner).
+async function waitGrids(page, n, what) {
+  try {
+    await page.waitForFunction((k) => document.body.dataset.grids === k, String(n), { timeout: 30000 });
+  } catch (e) {
+    const seen = await page.evaluate(() => ({ grids: document.body.dataset.grids, status: (document.getElementById('status') || {}).textContent,
+                                              banner: (document.getElementById('banner-text') || {}).textContent, plan: (window.govgrid || {}).state && window.govgrid.state.plan }));
+    throw new Error(`${what}: ${n} grids not shown in 30 s (${JSON.stringify(seen)})`);
+  }
+}
 
 try {
   browser = await chromium.launch({
@@ -81,7 +92,7 @@ try {
   await viewer.goto(base + '/');
   await viewer.fill('#key', readKey);
   await viewer.press('#key', 'Enter');
-  await viewer.waitForFunction(() => document.body.dataset.grids === '4', null, { timeout: 15000 });
+  await waitGrids(viewer, 4, 'the read key\'s map');
   await viewer.waitForTimeout(300);
   check(await viewer.isHidden('#edit-open'), 'a key without the plan right is offered no editing');
   await viewer.close();
@@ -92,7 +103,7 @@ try {
   await page.goto(base + '/');
   await page.fill('#key', planKey);
   await page.press('#key', 'Enter');
-  await page.waitForFunction(() => document.body.dataset.grids === '4', null, { timeout: 15000 });
+  await waitGrids(page, 4, 'the plan key\'s map');
   await page.waitForSelector('#edit-open', { state: 'visible', timeout: 5000 });
   check((await page.textContent('#edit-open')) === '编辑方案', 'the plan key is offered 编辑方案');
   await page.click('#edit-open');
@@ -198,7 +209,7 @@ try {
   await mobile.tap('#menu-button');
   await mobile.fill('#key', planKey);
   await mobile.press('#key', 'Enter');
-  await mobile.waitForFunction(() => document.body.dataset.grids === '4', null, { timeout: 15000 });
+  await waitGrids(mobile, 4, 'the phone\'s map');
   await mobile.waitForSelector('#edit-open', { state: 'visible', timeout: 5000 });
   await mobile.tap('#edit-open');
   const sheet = await mobile.$eval('#editor', (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; });

@@ -136,6 +136,22 @@ static json_t *body_object(gg_request *r, gg_reply *out)
     return o;
 }
 
+/* The GeoJSON positions coords as WKT "lon lat, ..." appended at wkt +
+ * *len (room for 52 bytes a point); 0, or the 1-based number of the first
+ * position that is not [lon, lat] in degrees. */
+static size_t put_points(json_t *coords, char *wkt, size_t cap, size_t *len)
+{
+    for (size_t i = 0; i < json_array_size(coords); i++) {
+        json_t *pt = json_array_get(coords, i);
+        double lon = json_number_value(json_array_get(pt, 0)), lat = json_number_value(json_array_get(pt, 1));
+        if (!json_is_array(pt) || json_array_size(pt) < 2 || !json_is_number(json_array_get(pt, 0)) ||
+            !json_is_number(json_array_get(pt, 1)) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
+            return i + 1;
+        *len += (size_t)snprintf(wkt + *len, cap - *len, "%s%.10g %.10g", i ? ", " : "", lon, lat);
+    }
+    return 0;
+}
+
 /* "line": WKT text, or a GeoJSON LineString, into WKT (malloc'd); NULL
  * with the refusal made. */
 static char *line_wkt(json_t *line, gg_reply *out)
@@ -165,16 +181,11 @@ static char *line_wkt(json_t *line, gg_reply *out)
         return NULL;
     }
     len += (size_t)snprintf(wkt, cap, "LINESTRING(");
-    for (size_t i = 0; i < n; i++) {
-        json_t *pt = json_array_get(coords, i);
-        double lon = json_number_value(json_array_get(pt, 0)), lat = json_number_value(json_array_get(pt, 1));
-        if (!json_is_array(pt) || json_array_size(pt) < 2 || !json_is_number(json_array_get(pt, 0)) ||
-            !json_is_number(json_array_get(pt, 1)) || lon < -180 || lon > 180 || lat < -90 || lat > 90) {
-            free(wkt);
-            refuse(out, 400, "line", "point %zu is not [lon, lat] in degrees", i + 1);
-            return NULL;
-        }
-        len += (size_t)snprintf(wkt + len, cap - len, "%s%.10g %.10g", i ? ", " : "", lon, lat);
+    size_t bad = put_points(coords, wkt, cap, &len);
+    if (bad) {
+        free(wkt);
+        refuse(out, 400, "line", "point %zu is not [lon, lat] in degrees", bad);
+        return NULL;
     }
     snprintf(wkt + len, cap - len, ")");
     return wkt;
@@ -219,16 +230,11 @@ static char *polygon_wkt(json_t *polygon, gg_reply *out)
             return NULL;
         }
         len += (size_t)snprintf(wkt + len, cap - len, "%s(", k ? ", " : "");
-        for (size_t i = 0; i < json_array_size(ring); i++) {
-            json_t *pt = json_array_get(ring, i);
-            double lon = json_number_value(json_array_get(pt, 0)), lat = json_number_value(json_array_get(pt, 1));
-            if (!json_is_array(pt) || json_array_size(pt) < 2 || !json_is_number(json_array_get(pt, 0)) ||
-                !json_is_number(json_array_get(pt, 1)) || lon < -180 || lon > 180 || lat < -90 || lat > 90) {
-                free(wkt);
-                refuse(out, 400, "polygon", "ring %zu, point %zu is not [lon, lat] in degrees", k + 1, i + 1);
-                return NULL;
-            }
-            len += (size_t)snprintf(wkt + len, cap - len, "%s%.10g %.10g", i ? ", " : "", lon, lat);
+        size_t bad = put_points(ring, wkt, cap, &len);
+        if (bad) {
+            free(wkt);
+            refuse(out, 400, "polygon", "ring %zu, point %zu is not [lon, lat] in degrees", k + 1, bad);
+            return NULL;
         }
         len += (size_t)snprintf(wkt + len, cap - len, ")");
     }

@@ -79,8 +79,8 @@ static double area_m2(GEOSContextHandle_t h, const GEOSGeometry *g)
     return g ? gg_geom_area_m2(h, g) : 0;
 }
 
-/* The union of geoms[0..n) (cloned). */
-static GEOSGeometry *union_of(GEOSContextHandle_t h, const GEOSGeometry *const *geoms, size_t n)
+/* A collection of copies of geoms[0..n); NULL when GEOS fails. */
+static GEOSGeometry *collection_of(GEOSContextHandle_t h, const GEOSGeometry *const *geoms, size_t n)
 {
     GEOSGeometry **copies = malloc((n ? n : 1) * sizeof *copies);
     if (copies == NULL)
@@ -89,11 +89,27 @@ static GEOSGeometry *union_of(GEOSContextHandle_t h, const GEOSGeometry *const *
         copies[i] = GEOSGeom_clone_r(h, geoms[i]);
     GEOSGeometry *all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, copies, (unsigned)n);
     free(copies);
-    if (all == NULL)
-        return NULL;
-    GEOSGeometry *u = GEOSUnaryUnionPrec_r(h, all, GRID_DEG);
-    GEOSGeom_destroy_r(h, all);
+    return all;
+}
+
+/* The union of geoms[0..n). */
+static GEOSGeometry *union_of(GEOSContextHandle_t h, const GEOSGeometry *const *geoms, size_t n)
+{
+    GEOSGeometry *all = collection_of(h, geoms, n);
+    GEOSGeometry *u = all ? GEOSUnaryUnionPrec_r(h, all, GRID_DEG) : NULL;
+    if (all)
+        GEOSGeom_destroy_r(h, all);
     return u;
+}
+
+/* The distinct vertices of geoms[0..n). */
+static GEOSGeometry *vertices_of(GEOSContextHandle_t h, const GEOSGeometry *const *geoms, size_t n)
+{
+    GEOSGeometry *all = collection_of(h, geoms, n);
+    GEOSGeometry *pts = all ? GEOSGeom_extractUniquePoints_r(h, all) : NULL;
+    if (all)
+        GEOSGeom_destroy_r(h, all);
+    return pts;
 }
 
 /* Length of the boundary two faces share. */
@@ -166,14 +182,8 @@ gg_status gg_edit_reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_resu
     if (st == GG_OK && community == NULL)
         st = gg_error(ctx, GG_ERR_GEOMETRY, "%s: community %s: %s", store->path, target->community, ctx->geos_msg);
     if (st == GG_OK) {
-        GEOSGeometry *all = NULL, *pts = NULL, *snapped = NULL;
-        GEOSGeometry **parts = gg_calloc(ctx, ncg + 1, sizeof *parts);
-        for (size_t i = 0; parts && i < ncg; i++)
-            parts[i] = GEOSGeom_clone_r(h, geoms[i]);
-        all = parts ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)ncg) : NULL;
-        gg_free(ctx, parts);
-        pts = all ? GEOSGeom_extractUniquePoints_r(h, all) : NULL;
-        snapped = pts ? GEOSSnap_r(h, shape, pts, SNAP_DEG) : NULL;
+        GEOSGeometry *pts = vertices_of(h, (const GEOSGeometry *const *)geoms, ncg);
+        GEOSGeometry *snapped = pts ? GEOSSnap_r(h, shape, pts, SNAP_DEG) : NULL;
         if (snapped != NULL && GEOSisValid_r(h, snapped) == 1) {
             GEOSGeometry *fixed = GEOSGeom_setPrecision_r(h, snapped, GRID_DEG, 0);
             if (fixed != NULL) {
@@ -185,8 +195,6 @@ gg_status gg_edit_reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_resu
             GEOSGeom_destroy_r(h, snapped);
         if (pts)
             GEOSGeom_destroy_r(h, pts);
-        if (all)
-            GEOSGeom_destroy_r(h, all);
         wanted = a->move ? GEOSUnionPrec_r(h, geoms[t], shape, GRID_DEG) : GEOSGeom_clone_r(h, shape);
         within = wanted ? GEOSIntersectionPrec_r(h, wanted, community, GRID_DEG) : NULL;
         if (within == NULL)
@@ -468,20 +476,13 @@ gg_status gg_edit_reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_resu
     gg_edit_grid *near = NULL;
     size_t nnear = 0;
     if (st == GG_OK) {
-        GEOSGeometry *after_pts = NULL, *before_pts = NULL, *fresh = NULL;
-        GEOSGeometry **copies = gg_calloc(ctx, nm + 1, sizeof *copies), **olds = gg_calloc(ctx, nm + 1, sizeof *olds);
-        for (size_t i = 0; copies && olds && i < nm; i++) {
-            copies[i] = GEOSGeom_clone_r(h, made[i].geom);
-            olds[i] = GEOSGeom_clone_r(h, old_geoms[i]);
-        }
-        GEOSGeometry *all = copies && olds ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, copies, (unsigned)nm)
-                                           : NULL;
-        GEOSGeometry *all_old = all ? GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, olds, (unsigned)nm) : NULL;
-        gg_free(ctx, copies);
-        gg_free(ctx, olds);
-        after_pts = all ? GEOSGeom_extractUniquePoints_r(h, all) : NULL;
-        before_pts = all_old ? GEOSGeom_extractUniquePoints_r(h, all_old) : NULL;
-        fresh = after_pts && before_pts ? GEOSDifference_r(h, after_pts, before_pts) : NULL;
+        const GEOSGeometry **now_geoms = gg_calloc(ctx, nm + 1, sizeof *now_geoms);
+        for (size_t i = 0; now_geoms && i < nm; i++)
+            now_geoms[i] = made[i].geom;
+        GEOSGeometry *after_pts = now_geoms ? vertices_of(h, now_geoms, nm) : NULL;
+        GEOSGeometry *before_pts = vertices_of(h, (const GEOSGeometry *const *)old_geoms, nm);
+        GEOSGeometry *fresh = after_pts && before_pts ? GEOSDifference_r(h, after_pts, before_pts) : NULL;
+        gg_free(ctx, now_geoms);
         if (fresh == NULL)
             st = gg_error(ctx, GG_ERR_GEOMETRY, "%s: %s of grid %s: %s", store->path, verb, a->code, ctx->geos_msg);
         double box[4];
@@ -521,10 +522,6 @@ gg_status gg_edit_reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_resu
             gg_free(ctx, others);
             gg_free(ctx, codes);
         }
-        if (all)
-            GEOSGeom_destroy_r(h, all);
-        if (all_old)
-            GEOSGeom_destroy_r(h, all_old);
         if (after_pts)
             GEOSGeom_destroy_r(h, after_pts);
         if (before_pts)

@@ -607,19 +607,14 @@
       scheduleView();
     }).catch(function (e) { if (!stale()) { state.fitting = false; banner(t('error') + e.message); } });
   }
-  /* The box of GeoJSON features, read from their coordinates (no layer
-   * is made for them). */
+  /* The box of GeoJSON features (featureBox's: their bbox, else their
+   * coordinates; no layer is made for them). */
   function featureBounds(features) {
     var w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
-    var walk = function (c) {
-      if (typeof c[0] === 'number') {
-        if (c[0] < w) w = c[0];
-        if (c[0] > e) e = c[0];
-        if (c[1] < s) s = c[1];
-        if (c[1] > n) n = c[1];
-      } else for (var i = 0; i < c.length; i++) walk(c[i]);
-    };
-    features.forEach(function (f) { if (f.geometry && f.geometry.coordinates) walk(f.geometry.coordinates); });
+    features.forEach(function (f) {
+      var b = featureBox(f);
+      w = Math.min(w, b[0]); s = Math.min(s, b[1]); e = Math.max(e, b[2]); n = Math.max(n, b[3]);
+    });
     return w <= e ? L.latLngBounds([s, w], [n, e]) : L.latLngBounds([]);
   }
   function fitData() {

@@ -80,7 +80,7 @@ gg_status gg_grids_geojson(gg_ctx *ctx, gg_store *store, int64_t plan, const dou
     st = gg_store_prepare(store,
                           "SELECT code, type, community, name, households, persons, area_m2, flags,"
                           " AsGeoJSON(geom, 7) FROM grid WHERE plan = ?1 AND (?2 IS NULL OR community = ?2) AND fid IN"
-                          " (SELECT pkid FROM idx_grid_geom WHERE xmax >= ?3 AND xmin <= ?5 AND ymax >= ?4 AND"
+                          " (SELECT pkid FROM idx_grid_row_geom WHERE xmax >= ?3 AND xmin <= ?5 AND ymax >= ?4 AND"
                           " ymin <= ?6) ORDER BY code LIMIT ?7",
                           &s);
     if (st != GG_OK)
@@ -207,7 +207,7 @@ gg_status gg_grid_neighbours_json(gg_ctx *ctx, gg_store *store, int64_t plan, co
                           " SELECT b.code, b.type, b.name, b.community, b.households, b.locked,"
                           "  GLength(Intersection(a.geom, b.geom), 1) AS shared_m"
                           " FROM grid a JOIN grid b ON b.plan = a.plan AND b.code <> a.code"
-                          " WHERE a.plan = ?1 AND a.code = ?2 AND b.fid IN (SELECT pkid FROM idx_grid_geom"
+                          " WHERE a.plan = ?1 AND a.code = ?2 AND b.fid IN (SELECT pkid FROM idx_grid_row_geom"
                           "  WHERE xmin <= MbrMaxX(a.geom) AND xmax >= MbrMinX(a.geom)"
                           "  AND ymin <= MbrMaxY(a.geom) AND ymax >= MbrMinY(a.geom)))"
                           " WHERE shared_m > 1.0 ORDER BY code",

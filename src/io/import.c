@@ -358,7 +358,7 @@ static gg_status begin_layer(importer *im)
     if (im->replace_all) {
         im->next_rowid = 1;
     } else {
-        snprintf(sql, sizeof sql, "SELECT coalesce(max(rowid), 0) + 1 FROM main.%s", table);
+        snprintf(sql, sizeof sql, "SELECT coalesce(max(rowid), 0) + 1 FROM main.%s", gg_layer_table_of(layer)->rows);
         st = query_int64(im, sql, &im->next_rowid);
     }
     im->first_rowid = im->next_rowid;
@@ -1104,7 +1104,7 @@ static gg_status finish_write(importer *im)
     const gg_layer_table *t = gg_layer_table_of(im->spec->layer);
     if (st == GG_OK && t->geom_type != NULL) {
         char rtree[64];
-        snprintf(rtree, sizeof rtree, "idx_%s_geom", t->table);
+        snprintf(rtree, sizeof rtree, "idx_%s_geom", t->rows);
         st = gg_rtree_rebuild(im->store, rtree, &im->boxes, !im->replace_all);
     }
     if (st == GG_OK && t->geom_type != NULL) {
@@ -1112,7 +1112,7 @@ static gg_status finish_write(importer *im)
         char *sql = sqlite3_mprintf(
             "UPDATE geometry_columns_time SET last_insert = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now')%s"
             " WHERE Lower(f_table_name) = Lower('%q') AND Lower(f_geometry_column) = 'geom'",
-            r->replaced > 0 ? ", last_delete = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" : "", t->table);
+            r->replaced > 0 ? ", last_delete = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" : "", t->rows);
         st = sql ? gg_store_exec(im->store, sql) : gg_error_nomem(im->ctx);
         sqlite3_free(sql);
     }
@@ -1339,7 +1339,7 @@ gg_status gg_import(gg_ctx *ctx, gg_store *store, gg_layer layer, const char *so
     if (st == GG_OK)
         st = gg_store_begin_unchanged(store, inputs, n_inputs, stamp, "the import");
     if (st == GG_OK) {
-        st = gg_store_suspend_triggers(store, gg_layer_table_of(layer)->table, &im.triggers);
+        st = gg_store_suspend_triggers(store, gg_layer_table_of(layer)->rows, &im.triggers);
         im.triggers_suspended = st == GG_OK;
     }
     if (st == GG_OK)

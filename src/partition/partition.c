@@ -1038,7 +1038,7 @@ static gg_status store_plan(gg_store *store, const gg_partition_options *o, int6
         st = gg_store_sql_error(store, "storing the plan's grids");
     sqlite3_finalize(stmt);
     if (st == GG_OK && o->from != 0 && (o->n_communities > 0 || o->maintain))
-        st = gg_store_copy_other_grids(store, o->from, stored, o->communities, o->n_communities);
+        st = gg_store_share_other_grids(store, o->from, stored, o->communities, o->n_communities);
     if (st == GG_OK && o->maintain) {
         /* The staged tables go first: their names hide the project's. */
         gg_stage_drop(store, partition_outputs, N_OUTPUTS);

@@ -141,7 +141,7 @@ static gg_status merge(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     if (st == GG_OK)
         st = gg_store_plan_new_edit(store, plan, note, params, &r->plan);
     if (st == GG_OK)
-        st = gg_store_copy_grids_except(store, plan, r->plan, codes, n);
+        st = gg_store_share_grids_except(store, plan, r->plan, codes, n);
     if (st == GG_OK)
         st = gg_store_grid_insert(store, r->plan, &g);
     if (st == GG_OK) {
@@ -170,7 +170,7 @@ static gg_status lock(gg_ctx *ctx, gg_store *store, int64_t plan, const char *co
     if (st == GG_OK)
         st = gg_store_plan_new_edit(store, plan, note, params, &r->plan);
     if (st == GG_OK)
-        st = gg_store_copy_grids_except(store, plan, r->plan, NULL, 0);
+        st = gg_store_share_grids_except(store, plan, r->plan, NULL, 0);
     if (st == GG_OK)
         st = gg_store_grids_lock(store, r->plan, codes, n, locked);
     if (st == GG_OK)
@@ -495,7 +495,7 @@ static gg_status split(gg_ctx *ctx, gg_store *store, int64_t plan, const char *c
     if (st == GG_OK)
         st = gg_store_plan_new_edit(store, plan, note, params, &r->plan);
     if (st == GG_OK)
-        st = gg_store_copy_grids_except(store, plan, r->plan, replaced, nr);
+        st = gg_store_share_grids_except(store, plan, r->plan, replaced, nr);
     for (size_t i = 0; st == GG_OK && i < nn; i++)
         if (touched[i])
             st = gg_store_grid_insert(store, r->plan, &others[i]);
@@ -570,8 +570,8 @@ gg_status gg_edit_take_vertices(gg_ctx *ctx, gg_store *store, const char *what, 
 
 /* The grids of plan `to` whose boundary, count or lock differ from those
  * of plan `from` (its parent), and the codes of `from` it lacks, by code.
- * The geometries are compared as stored: an edit copies the grids it
- * leaves alone byte for byte. */
+ * A grid the two plans share (one stored row) is unchanged; the others'
+ * geometries are compared as stored. */
 static gg_status edited_grids(gg_ctx *ctx, gg_store *store, int64_t from, int64_t to, gg_edited_grid **out,
                               size_t *n)
 {
@@ -580,8 +580,8 @@ static gg_status edited_grids(gg_ctx *ctx, gg_store *store, int64_t from, int64_
         "  WHEN a.households IS NOT b.households THEN 'recounted' WHEN b.locked THEN 'locked' ELSE 'unlocked' END,"
         "  b.households, b.persons, b.area_m2, b.flags, b.locked"
         " FROM grid b LEFT JOIN grid a ON a.plan = ?1 AND a.code = b.code"
-        " WHERE b.plan = ?2 AND (a.fid IS NULL OR a.geom IS NOT b.geom OR a.households IS NOT b.households"
-        "  OR a.locked <> b.locked)"
+        " WHERE b.plan = ?2 AND (a.fid IS NULL OR (a.fid <> b.fid AND (a.geom IS NOT b.geom"
+        "  OR a.households IS NOT b.households OR a.locked <> b.locked)))"
         " UNION ALL"
         " SELECT a.code, a.community, 'retired', a.households, a.persons, a.area_m2, a.flags, a.locked"
         " FROM grid a WHERE a.plan = ?1 AND NOT EXISTS (SELECT 1 FROM grid b WHERE b.plan = ?2 AND b.code = a.code)"

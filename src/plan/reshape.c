@@ -618,7 +618,7 @@ gg_status gg_edit_reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_resu
         if (st == GG_OK)
             st = gg_store_plan_new_edit(store, a->plan, a->note, params, &r->plan);
         if (st == GG_OK)
-            st = gg_store_copy_grids_except(store, a->plan, r->plan, replaced, nr);
+            st = gg_store_share_grids_except(store, a->plan, r->plan, replaced, nr);
         for (size_t i = 0; st == GG_OK && i < nm; i++)
             st = gg_store_grid_insert(store, r->plan, &made[i]);
         for (size_t i = 0; st == GG_OK && i < nnear; i++)

@@ -4,15 +4,15 @@
 #include <string.h>
 
 static const gg_layer_table layer_tables[GG_LAYER_COUNT] = {
-    [GG_LAYER_DIVISIONS] = {"divisions", "division", "MULTIPOLYGON"},
-    [GG_LAYER_HOUSEHOLDS] = {"households", "household", "POINT"},
-    [GG_LAYER_ROADS] = {"roads", "road", "MULTILINESTRING"},
-    [GG_LAYER_WATERWAYS] = {"waterways", "waterway", "GEOMETRY"},
-    [GG_LAYER_UNITS] = {"units", "unit", "GEOMETRY"},
-    [GG_LAYER_WORKERS] = {"workers", "worker", NULL},
-    [GG_LAYER_DEPT_GRIDS] = {"dept-grids", "dept_grid", "MULTIPOLYGON"},
-    [GG_LAYER_GRIDS] = {"grids", "grid", "MULTIPOLYGON"},
-    [GG_LAYER_CATALOGUE] = {"catalogue", "catalogue", NULL},
+    [GG_LAYER_DIVISIONS] = {"divisions", "division", "MULTIPOLYGON", "division"},
+    [GG_LAYER_HOUSEHOLDS] = {"households", "household", "POINT", "household"},
+    [GG_LAYER_ROADS] = {"roads", "road", "MULTILINESTRING", "road"},
+    [GG_LAYER_WATERWAYS] = {"waterways", "waterway", "GEOMETRY", "waterway"},
+    [GG_LAYER_UNITS] = {"units", "unit", "GEOMETRY", "unit"},
+    [GG_LAYER_WORKERS] = {"workers", "worker", NULL, "worker"},
+    [GG_LAYER_DEPT_GRIDS] = {"dept-grids", "dept_grid", "MULTIPOLYGON", "dept_grid"},
+    [GG_LAYER_GRIDS] = {"grids", "grid", "MULTIPOLYGON", "grid_row"},
+    [GG_LAYER_CATALOGUE] = {"catalogue", "catalogue", NULL, "catalogue"},
 };
 
 const gg_layer_table *gg_layer_table_of(gg_layer layer)

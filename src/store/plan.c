@@ -152,7 +152,7 @@ void gg_community_grids_free(gg_ctx *ctx, gg_community_grid *grids, size_t n)
     gg_free(ctx, grids);
 }
 
-gg_status gg_store_copy_other_grids(gg_store *store, int64_t from, int64_t to, const char *const *communities,
+gg_status gg_store_share_other_grids(gg_store *store, int64_t from, int64_t to, const char *const *communities,
                                     size_t n)
 {
     /* The communities kept out, as a JSON array bound once. */
@@ -170,10 +170,9 @@ gg_status gg_store_copy_other_grids(gg_store *store, int64_t from, int64_t to, c
     list[at] = '\0';
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
-                                    "INSERT INTO main.grid(plan, code, type, community, name, households, persons,"
-                                    " area_m2, flags, geom, beidou, locked) SELECT ?2, code, type, community, name,"
-                                    " households, persons, area_m2, flags, geom, beidou, locked FROM main.grid WHERE plan = ?1"
-                                    " AND coalesce(community, '') NOT IN (SELECT value FROM json_each(?3)) ORDER BY fid",
+                                    "INSERT INTO main.plan_grid(plan, code, fid) SELECT ?2, m.code, m.fid"
+                                    " FROM main.plan_grid m JOIN main.grid_row r ON r.fid = m.fid WHERE m.plan = ?1"
+                                    " AND coalesce(r.community, '') NOT IN (SELECT value FROM json_each(?3))",
                                     &stmt);
     if (st == GG_OK) {
         sqlite3_bind_int64(stmt, 1, from);
@@ -331,31 +330,47 @@ gg_status gg_store_set_grid_counts(gg_store *store, int64_t plan, size_t n, cons
                                    int only_missing, int64_t *changed)
 {
     *changed = 0;
-    sqlite3_stmt *stmt = NULL;
+    /* A grid is written only where its figures differ: a row the plan
+     * shares with another stays shared (the grid view writes a new row
+     * for a changed one), and an update of the view has no count of its
+     * own (sqlite3_changes), so the grids are found first. */
+    sqlite3_stmt *find = NULL, *stmt = NULL;
     gg_status st = gg_store_prepare(store,
-                                    "UPDATE grid SET households = ?3, persons = ?4,"
-                                    " flags = CASE WHEN ?5 THEN nullif(?6, '') ELSE flags END"
-                                    " WHERE plan = ?1 AND code = ?2 AND (NOT ?7 OR households IS NULL)",
-                                    &stmt);
-    if (st != GG_OK)
-        return st;
+                                    "SELECT households IS NOT ?3 OR persons IS NOT ?4 OR (?5 AND flags IS NOT nullif(?6, ''))"
+                                    " FROM grid WHERE plan = ?1 AND code = ?2 AND (NOT ?7 OR households IS NULL)",
+                                    &find);
+    if (st == GG_OK)
+        st = gg_store_prepare(store,
+                              "UPDATE grid SET households = ?3, persons = ?4,"
+                              " flags = CASE WHEN ?5 THEN nullif(?6, '') ELSE flags END"
+                              " WHERE plan = ?1 AND code = ?2",
+                              &stmt);
     for (size_t i = 0; i < n && st == GG_OK; i++) {
-        sqlite3_bind_int64(stmt, 1, plan);
-        sqlite3_bind_text(stmt, 2, codes[i], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(stmt, 3, households[i]);
-        sqlite3_bind_int64(stmt, 4, persons[i]);
-        sqlite3_bind_int(stmt, 5, flags != NULL);
-        if (flags != NULL)
-            sqlite3_bind_text(stmt, 6, flags[i], -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(stmt, 6);
-        sqlite3_bind_int(stmt, 7, only_missing != 0);
-        if (sqlite3_step(stmt) != SQLITE_DONE)
+        sqlite3_stmt *both[2] = {find, stmt};
+        for (int k = 0; k < 2; k++) {
+            sqlite3_bind_int64(both[k], 1, plan);
+            sqlite3_bind_text(both[k], 2, codes[i], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(both[k], 3, households[i]);
+            sqlite3_bind_int64(both[k], 4, persons[i]);
+            sqlite3_bind_int(both[k], 5, flags != NULL);
+            if (flags != NULL)
+                sqlite3_bind_text(both[k], 6, flags[i], -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(both[k], 6);
+        }
+        sqlite3_bind_int(find, 7, only_missing != 0);
+        int rc = sqlite3_step(find);
+        int differs = rc == SQLITE_ROW && sqlite3_column_int(find, 0);
+        if (rc == SQLITE_ROW)
+            (*changed)++;
+        else if (rc != SQLITE_DONE)
+            st = gg_store_sql_error(store, "reading grid household counts");
+        sqlite3_reset(find);
+        if (st == GG_OK && differs && sqlite3_step(stmt) != SQLITE_DONE)
             st = gg_store_sql_error(store, "storing grid household counts");
-        else
-            *changed += sqlite3_changes(store->db);
         sqlite3_reset(stmt);
     }
+    sqlite3_finalize(find);
     sqlite3_finalize(stmt);
     return st;
 }

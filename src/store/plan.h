@@ -58,9 +58,10 @@ gg_status gg_store_community_grids(gg_store *store, int64_t plan, const char *co
                                    size_t *n);
 void gg_community_grids_free(gg_ctx *ctx, gg_community_grid *grids, size_t n);
 
-/* Copies into plan `to` the grids of plan `from` whose community is none
- * of communities[0..n) (as they are: codes, names, counts, geometry). */
-gg_status gg_store_copy_other_grids(gg_store *store, int64_t from, int64_t to, const char *const *communities,
+/* Makes the grids of plan `from` whose community is none of
+ * communities[0..n) grids of plan `to` as well: the same stored rows
+ * (codes, names, counts, geometry), which the two plans then share. */
+gg_status gg_store_share_other_grids(gg_store *store, int64_t from, int64_t to, const char *const *communities,
                                     size_t n);
 
 /* A community's name ("" when unset or unknown). */

@@ -8,6 +8,7 @@
 #include "geo/coverage.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char schema_v1[] =
     "SELECT InitSpatialMetaData(0, 'WGS84_ONLY');"
@@ -156,13 +157,107 @@ static const char schema_v6[] =
     "  WHEN (SELECT state FROM plan WHERE id = OLD.plan) IN ('published','superseded') BEGIN"
     "  SELECT RAISE(ABORT, 'the grids of a published or superseded plan cannot change'); END;";
 
-static const char *const migrations[GG_SCHEMA_VERSION] = {
-    schema_v1,
-    schema_v2,
-    schema_v3,
-    schema_v4,
-    schema_v5,
-    schema_v6,
+/* Version 7: plans share the grids they have in common. A grid's stored
+ * form (its attributes and geometry) is a grid_row; which rows make up a
+ * plan, under which code, is plan_grid. A draft made by an edit or by
+ * maintenance lists its parent's rows and adds rows only for the grids it
+ * changes, so that an edit costs what it touches rather than a copy of
+ * every grid (see docs/architecture.md, "Plans share their grids").
+ *   - grid is a view of the two, with the columns the grid table had: a
+ *     reader asks for a plan's grids as before. Writing to it goes through
+ *     its INSTEAD OF triggers: an insert adds a row and its membership; an
+ *     update of a row another plan shares writes a new row for this plan
+ *     and leaves the shared one as it is; a delete removes the membership,
+ *     and a row no plan lists any more goes with its last membership.
+ *   - grid_row.made_in is the plan the row was written for (it may have
+ *     been deleted since, a draft whose children still list the row).
+ *   - Published and superseded plans stay as they are: their memberships
+ *     cannot change, nor can a row they list. */
+static const char schema_v7[] =
+    "CREATE TABLE grid_row(fid INTEGER PRIMARY KEY, made_in INTEGER NOT NULL, code TEXT NOT NULL,"
+    "  type INTEGER, community TEXT, name TEXT, households INTEGER, area_m2 REAL, persons INTEGER,"
+    "  flags TEXT, beidou TEXT, locked INTEGER NOT NULL DEFAULT 0);"
+    "SELECT AddGeometryColumn('grid_row','geom',4326,'MULTIPOLYGON','XY',1);"
+    "INSERT INTO grid_row(fid, made_in, code, type, community, name, households, area_m2, persons, flags, beidou,"
+    "  locked, geom) SELECT fid, plan, code, type, community, name, households, area_m2, persons, flags, beidou,"
+    "  locked, geom FROM grid ORDER BY fid;"
+    "SELECT CreateSpatialIndex('grid_row','geom');"
+    "CREATE TABLE plan_grid(plan INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE, code TEXT NOT NULL,"
+    "  fid INTEGER NOT NULL REFERENCES grid_row(fid), PRIMARY KEY (plan, code)) WITHOUT ROWID;"
+    "CREATE INDEX plan_grid_fid ON plan_grid(fid, plan);"
+    "INSERT INTO plan_grid(plan, code, fid) SELECT plan, code, fid FROM grid;"
+    "SELECT DropTable(NULL, 'grid');"
+    "CREATE VIEW grid AS SELECT r.fid AS fid, m.plan AS plan, m.code AS code, r.type AS type,"
+    "  r.community AS community, r.name AS name, r.households AS households, r.area_m2 AS area_m2,"
+    "  r.geom AS geom, r.persons AS persons, r.flags AS flags, r.beidou AS beidou, r.locked AS locked"
+    "  FROM plan_grid m JOIN grid_row r ON r.fid = m.fid;";
+
+/* Version 7, continued: writing to the grid view, and what keeps published
+ * plans as they are. */
+static const char schema_v7_triggers[] =
+    "CREATE TRIGGER grid_insert INSTEAD OF INSERT ON grid BEGIN"
+    "  INSERT INTO grid_row(fid, made_in, code, type, community, name, households, area_m2, persons, flags,"
+    "    beidou, locked, geom) VALUES (NEW.fid, NEW.plan, NEW.code, NEW.type, NEW.community, NEW.name,"
+    "    NEW.households, NEW.area_m2, NEW.persons, NEW.flags, NEW.beidou, coalesce(NEW.locked, 0), NEW.geom);"
+    "  INSERT INTO plan_grid(plan, code, fid) VALUES (NEW.plan, NEW.code, last_insert_rowid()); END;"
+    "CREATE TRIGGER grid_update_shared INSTEAD OF UPDATE ON grid"
+    "  WHEN EXISTS (SELECT 1 FROM plan_grid WHERE fid = OLD.fid AND plan <> OLD.plan) BEGIN"
+    "  INSERT INTO grid_row(made_in, code, type, community, name, households, area_m2, persons, flags, beidou,"
+    "    locked, geom) VALUES (NEW.plan, NEW.code, NEW.type, NEW.community, NEW.name, NEW.households,"
+    "    NEW.area_m2, NEW.persons, NEW.flags, NEW.beidou, coalesce(NEW.locked, 0), NEW.geom);"
+    "  UPDATE plan_grid SET plan = NEW.plan, code = NEW.code, fid = last_insert_rowid()"
+    "    WHERE plan = OLD.plan AND code = OLD.code; END;"
+    "CREATE TRIGGER grid_update_own INSTEAD OF UPDATE ON grid"
+    "  WHEN NOT EXISTS (SELECT 1 FROM plan_grid WHERE fid = OLD.fid AND plan <> OLD.plan) BEGIN"
+    "  UPDATE grid_row SET made_in = NEW.plan, code = NEW.code, type = NEW.type, community = NEW.community,"
+    "    name = NEW.name, households = NEW.households, area_m2 = NEW.area_m2, persons = NEW.persons,"
+    "    flags = NEW.flags, beidou = NEW.beidou, locked = coalesce(NEW.locked, 0) WHERE fid = OLD.fid;"
+    "  UPDATE grid_row SET geom = NEW.geom WHERE fid = OLD.fid AND geom IS NOT NEW.geom;"
+    "  UPDATE plan_grid SET plan = NEW.plan, code = NEW.code WHERE plan = OLD.plan AND code = OLD.code; END;"
+    "CREATE TRIGGER grid_delete INSTEAD OF DELETE ON grid BEGIN"
+    "  DELETE FROM plan_grid WHERE plan = OLD.plan AND code = OLD.code; END;"
+    "CREATE TRIGGER plan_grid_last AFTER DELETE ON plan_grid"
+    "  WHEN NOT EXISTS (SELECT 1 FROM plan_grid WHERE fid = OLD.fid) BEGIN"
+    "  DELETE FROM grid_row WHERE fid = OLD.fid; END;"
+    "CREATE TRIGGER plan_grid_kept_insert BEFORE INSERT ON plan_grid"
+    "  WHEN (SELECT state FROM plan WHERE id = NEW.plan) IN ('published','superseded') BEGIN"
+    "  SELECT RAISE(ABORT, 'the grids of a published or superseded plan cannot change'); END;"
+    "CREATE TRIGGER plan_grid_kept_update BEFORE UPDATE ON plan_grid"
+    "  WHEN (SELECT state FROM plan WHERE id = OLD.plan) IN ('published','superseded')"
+    "  OR (SELECT state FROM plan WHERE id = NEW.plan) IN ('published','superseded') BEGIN"
+    "  SELECT RAISE(ABORT, 'the grids of a published or superseded plan cannot change'); END;"
+    "CREATE TRIGGER plan_grid_kept_delete BEFORE DELETE ON plan_grid"
+    "  WHEN (SELECT state FROM plan WHERE id = OLD.plan) IN ('published','superseded') BEGIN"
+    "  SELECT RAISE(ABORT, 'the grids of a published or superseded plan cannot change'); END;"
+    "CREATE TRIGGER grid_row_kept_update BEFORE UPDATE ON grid_row WHEN EXISTS (SELECT 1 FROM plan_grid m"
+    "  JOIN plan p ON p.id = m.plan WHERE m.fid = OLD.fid AND p.state IN ('published','superseded')) BEGIN"
+    "  SELECT RAISE(ABORT, 'the grids of a published or superseded plan cannot change'); END;"
+    "CREATE TRIGGER grid_row_kept_delete BEFORE DELETE ON grid_row WHEN EXISTS (SELECT 1 FROM plan_grid m"
+    "  JOIN plan p ON p.id = m.plan WHERE m.fid = OLD.fid AND p.state IN ('published','superseded')) BEGIN"
+    "  SELECT RAISE(ABORT, 'the grids of a published or superseded plan cannot change'); END;";
+
+/* What stages the grid view (store/stage.h): a table of its columns,
+ * fid its row id, with the constraints the grid table had. */
+static const char staged_grid[] =
+    "CREATE TEMP TABLE grid(fid INTEGER PRIMARY KEY, plan INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,"
+    "  code TEXT NOT NULL, type INTEGER, community TEXT, name TEXT, households INTEGER, area_m2 REAL, geom BLOB,"
+    "  persons INTEGER, flags TEXT, beidou TEXT, locked INTEGER NOT NULL DEFAULT 0, UNIQUE (plan, code))";
+
+const char *gg_schema_staged_view(const char *name)
+{
+    return strcmp(name, "grid") == 0 ? staged_grid : NULL;
+}
+
+/* Each migration's SQL, in one or two parts (a C compiler need not take a
+ * string literal longer than 4095 characters). */
+static const char *const migrations[GG_SCHEMA_VERSION][2] = {
+    {schema_v1, NULL},
+    {schema_v2, NULL},
+    {schema_v3, NULL},
+    {schema_v4, NULL},
+    {schema_v5, NULL},
+    {schema_v6, NULL},
+    {schema_v7, schema_v7_triggers},
 };
 
 /* The kinds of plan ('import', 'partition') widened by 'maintain' and
@@ -269,7 +364,9 @@ gg_status gg_schema_migrate(gg_store *store, int from_version)
     for (int v = from_version; v < GG_SCHEMA_VERSION; v++) {
         int failed = 0;
         char *msg = NULL;
-        int rc = sqlite3_exec(store->db, migrations[v], check_admin_result, &failed, &msg);
+        int rc = SQLITE_OK;
+        for (int part = 0; part < 2 && rc == SQLITE_OK && !failed && migrations[v][part] != NULL; part++)
+            rc = sqlite3_exec(store->db, migrations[v][part], check_admin_result, &failed, &msg);
         if (rc != SQLITE_OK || failed) {
             gg_status st = gg_error(store->ctx, GG_ERR_STORE,
                                     "%s: schema migration to version %d failed: %s", store->path,

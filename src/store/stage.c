@@ -94,6 +94,9 @@ gg_status gg_store_begin_unchanged(gg_store *store, const char *const *tables, s
  * rather than insert them one by one. */
 static gg_status stage_one(gg_store *store, const char *table)
 {
+    const char *view = gg_schema_staged_view(table);
+    if (view != NULL)
+        return gg_store_exec(store, view);
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
                                     "SELECT type, sql FROM main.sqlite_master WHERE tbl_name = ?1 AND sql IS NOT NULL"
@@ -187,13 +190,16 @@ static gg_status copy_rows(gg_store *store, const char *from, const char *to, co
     stmt = NULL;
     if (st == GG_OK && columns == NULL)
         st = gg_error(ctx, GG_ERR_STORE, "%s: no table %s", store->path, table);
-    int rowid_alias = pks == 1 && integer_pk;
-    if (st == GG_OK && rowid_alias && where == NULL)
+    /* A staged view's row id is its staged table's fid column, which the
+     * view's columns name: neither side is asked for its rowid. */
+    int rowid_alias = (pks == 1 && integer_pk) || gg_schema_staged_view(table) != NULL;
+    if (st == GG_OK && rowid_alias && where == NULL && gg_schema_staged_view(table) == NULL)
         sql = sqlite3_mprintf("INSERT INTO %s.\"%w\" SELECT * FROM %s.\"%w\"", to, table, from, table);
     else if (st == GG_OK)
-        sql = sqlite3_mprintf("INSERT INTO %s.\"%w\"(%s%s) SELECT %s%s FROM %s.\"%w\"%s%s ORDER BY rowid", to, table,
+        sql = sqlite3_mprintf("INSERT INTO %s.\"%w\"(%s%s) SELECT %s%s FROM %s.\"%w\"%s%s ORDER BY %s", to, table,
                               rowid_alias ? "" : "rowid, ", columns, rowid_alias ? "" : "rowid, ", columns, from, table,
-                              where ? " WHERE " : "", where ? where : "");
+                              where ? " WHERE " : "", where ? where : "",
+                              gg_schema_staged_view(table) != NULL ? "fid" : "rowid");
     if (st == GG_OK) {
         st = sql ? gg_store_prepare(store, sql, &stmt) : gg_error_nomem(ctx);
         sqlite3_free(sql);

@@ -21,7 +21,13 @@
  * (the import's inserts and duplicate lookups, the plan readers and the
  * locator of a partition's recount) reads and writes the staged copy,
  * and the project's table is reached only as main.<table>. Other
- * connections never see the staged tables. */
+ * connections never see the staged tables.
+ *
+ * A view of the project with INSTEAD OF triggers (grid: schema.c,
+ * version 7) is staged as the table it shows (gg_schema_staged_view); its
+ * rows are copied into the project through the view, whose triggers store
+ * them, and read from it by their columns, its row id being the column
+ * the staged table takes it from. */
 #ifndef GG_STORE_STAGE_H
 #define GG_STORE_STAGE_H
 
@@ -66,6 +72,10 @@ gg_status gg_stage_copy(gg_store *store, const char *table, int64_t first_rowid,
  * staged copy, with their row ids: a job that adds to a table stages
  * what is there, so that the staged table's constraints see it. */
 gg_status gg_stage_fill(gg_store *store, const char *table, const char *where, int64_t param, int64_t *copied);
+
+/* The definition of the TEMP table that stages the project's view name,
+ * or NULL when name is not such a view. */
+const char *gg_schema_staged_view(const char *name);
 
 /* Drops the staged tables (in reverse order); a table not staged is
  * skipped. Never fails in a way the caller could act on. */

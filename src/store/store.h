@@ -19,12 +19,16 @@ struct gg_store {
     char actor[64];             /* who acts (gg_store_set_actor); "" when unknown */
 };
 
-/* Where each layer lives: its table, geometry column type (NULL for none)
- * and whether the geometry may be NULL. */
+/* Where each layer lives: the table (or view) its rows are read from and
+ * written to, the table that holds its geometry (with SpatiaLite's
+ * triggers and spatial index idx_<rows>_geom) and its type (NULL for
+ * none). The two differ for grids, a view of the rows plans share
+ * (schema.c, version 7). */
 typedef struct gg_layer_table {
     const char *name;       /* CLI name */
     const char *table;
     const char *geom_type;  /* SpatiaLite geometry type or NULL */
+    const char *rows;       /* the table holding the geometry */
 } gg_layer_table;
 
 const gg_layer_table *gg_layer_table_of(gg_layer layer);

@@ -13,10 +13,14 @@
  * 1 m² (the coverage's smallest part): a coverage rebuilt around a
  * repaired neighbour adds vertices on shared edges, and its precision grid
  * may move a vertex by a few millimetres, without changing the grid.
- * SQLite evaluates OR from the left and stops at the first true term, so
- * the geometry functions run only for grids whose bytes differ. */
+ * A grid two plans share (the same stored row) is the same without a
+ * look at its geometry. SQLite evaluates OR from the left and stops at
+ * the first true term, so the bytes are read only for grids stored twice
+ * and the geometry functions run only for grids whose bytes differ. The
+ * arguments are the two grids' table aliases. */
 #define SAME_GRID(x, y)                                                                                          \
-    "(" x " = " y " OR ST_Equals(" x ", " y ") = 1 OR Area(SymDifference(" x ", " y "), 1) <= 1.0)"
+    "(" x ".fid = " y ".fid OR " x ".geom = " y ".geom OR ST_Equals(" x ".geom, " y ".geom) = 1"                 \
+    " OR Area(SymDifference(" x ".geom, " y ".geom), 1) <= 1.0)"
 
 
 gg_status gg_store_plan_identity(gg_store *store, int64_t id, char state[12], char published[24], char created[24])
@@ -273,7 +277,7 @@ gg_status gg_store_grids_changed(gg_store *store, int64_t a, int64_t b, gg_plan_
     gg_status st = gg_store_prepare(store,
                                     "SELECT x.code, coalesce(x.type, 0), coalesce(x.community, ''), AsBinary(x.geom)"
                                     " FROM grid x WHERE x.plan = ?1 AND NOT EXISTS (SELECT 1 FROM grid y"
-                                    "  WHERE y.plan = ?2 AND y.code = x.code AND " SAME_GRID("y.geom", "x.geom") ")"
+                                    "  WHERE y.plan = ?2 AND y.code = x.code AND " SAME_GRID("y", "x") ")"
                                     " ORDER BY x.code",
                                     &stmt);
     if (st != GG_OK)
@@ -309,7 +313,7 @@ gg_status gg_store_count_reshaped(gg_store *store, int64_t a, int64_t b, int64_t
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
                                     "SELECT count(*) FROM grid x JOIN grid y ON y.plan = ?2 AND y.code = x.code"
-                                    " WHERE x.plan = ?1 AND NOT " SAME_GRID("x.geom", "y.geom"),
+                                    " WHERE x.plan = ?1 AND NOT " SAME_GRID("x", "y"),
                                     &stmt);
     if (st != GG_OK)
         return st;
@@ -333,7 +337,7 @@ gg_status gg_store_grids_compare(gg_store *store, int64_t a, int64_t b, gg_grid_
     /* Both sides of a full outer join, through the (plan, code) index. */
     gg_status st = gg_store_prepare(store,
                                     "SELECT x.code, coalesce(y.community, x.community, ''), 1, y.code IS NOT NULL,"
-                                    " y.geom IS NOT NULL AND " SAME_GRID("x.geom", "y.geom") ", coalesce(x.area_m2, Area(x.geom, 1), 0),"
+                                    " y.geom IS NOT NULL AND " SAME_GRID("x", "y") ", coalesce(x.area_m2, Area(x.geom, 1), 0),"
                                     " coalesce(y.area_m2, Area(y.geom, 1), 0)"
                                     " FROM grid x LEFT JOIN grid y ON y.plan = ?2 AND y.code = x.code WHERE x.plan = ?1"
                                     " UNION ALL"
@@ -597,7 +601,7 @@ gg_status gg_store_grid_codes_in_box(gg_store *store, int64_t plan, const double
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
                                     "SELECT code FROM main.grid WHERE plan = ?1 AND fid IN"
-                                    " (SELECT pkid FROM idx_grid_geom WHERE xmax >= ?2 AND xmin <= ?4"
+                                    " (SELECT pkid FROM idx_grid_row_geom WHERE xmax >= ?2 AND xmin <= ?4"
                                     " AND ymax >= ?3 AND ymin <= ?5) ORDER BY code",
                                     &stmt);
     if (st != GG_OK)
@@ -657,17 +661,15 @@ gg_status gg_store_plan_new_edit(gg_store *store, int64_t parent, const char *no
     return st;
 }
 
-gg_status gg_store_copy_grids_except(gg_store *store, int64_t from, int64_t to, const char *const *except, size_t n)
+gg_status gg_store_share_grids_except(gg_store *store, int64_t from, int64_t to, const char *const *except, size_t n)
 {
     char *list = json_list(store->ctx, except, n);
     if (list == NULL)
         return gg_error_nomem(store->ctx);
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
-                                    "INSERT INTO main.grid(plan, code, type, community, name, households, persons,"
-                                    " area_m2, flags, geom, beidou, locked) SELECT ?2, code, type, community, name,"
-                                    " households, persons, area_m2, flags, geom, beidou, locked FROM main.grid"
-                                    " WHERE plan = ?1 AND code NOT IN (SELECT value FROM json_each(?3)) ORDER BY fid",
+                                    "INSERT INTO main.plan_grid(plan, code, fid) SELECT ?2, code, fid FROM main.plan_grid"
+                                    " WHERE plan = ?1 AND code NOT IN (SELECT value FROM json_each(?3))",
                                     &stmt);
     if (st == GG_OK) {
         sqlite3_bind_int64(stmt, 1, from);

@@ -131,9 +131,9 @@ gg_status gg_store_grid_codes_in_box(gg_store *store, int64_t plan, const double
 /* A new draft made by an edit of plan parent (the store's actor, now). */
 gg_status gg_store_plan_new_edit(gg_store *store, int64_t parent, const char *note, const char *params, int64_t *id);
 
-/* Copies plan from's grids into plan to, but those with the codes
- * except[0..n). */
-gg_status gg_store_copy_grids_except(gg_store *store, int64_t from, int64_t to, const char *const *except, size_t n);
+/* Makes plan from's grids, but those with the codes except[0..n), grids
+ * of plan to as well (the plans share their stored rows). */
+gg_status gg_store_share_grids_except(gg_store *store, int64_t from, int64_t to, const char *const *except, size_t n);
 
 /* Inserts g into plan. */
 gg_status gg_store_grid_insert(gg_store *store, int64_t plan, const gg_edit_grid *g);

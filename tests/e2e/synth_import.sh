@@ -46,7 +46,7 @@ check() { # name, sql, expected
 }
 check tiling-no-overlap "SELECT count(*) FROM division d WHERE level = 'community' AND abs((SELECT sum(ST_Area(g.geom)) FROM grid g WHERE g.plan = 2 AND g.community = d.code) - (SELECT ST_Area(ST_Union(g.geom)) FROM grid g WHERE g.plan = 2 AND g.community = d.code)) > 1e-12 * ST_Area(d.geom)" 0
 check tiling-no-gap "SELECT count(*) FROM division d WHERE level = 'community' AND (SELECT HausdorffDistance(ST_Union(g.geom), d.geom) FROM grid g WHERE g.plan = 2 AND g.community = d.code) > 1e-7" 0
-check households-held "SELECT count(*) FROM grid g LEFT JOIN (SELECT owner, sum(n) AS held FROM (SELECT h.count AS n, (SELECT o.code FROM grid o WHERE o.plan = 2 AND o.ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'grid' AND search_frame = h.geom) AND ST_Covers(o.geom, h.geom) ORDER BY o.type = 1, o.code LIMIT 1) AS owner FROM household h) GROUP BY owner) x ON x.owner = g.code WHERE g.plan = 2 AND g.households != coalesce(x.held, 0)" 0
+check households-held "SELECT count(*) FROM grid g LEFT JOIN (SELECT owner, sum(n) AS held FROM (SELECT h.count AS n, (SELECT o.code FROM grid o WHERE o.plan = 2 AND o.fid IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'grid_row' AND search_frame = h.geom) AND ST_Covers(o.geom, h.geom) ORDER BY o.type = 1, o.code LIMIT 1) AS owner FROM household h) GROUP BY owner) x ON x.owner = g.code WHERE g.plan = 2 AND g.households != coalesce(x.held, 0)" 0
 check grids-valid-utm "SELECT count(*) FROM grid WHERE plan = 2 AND NOT ST_IsValid(ST_Transform(geom, 32600 + CAST(floor((MbrMinX(geom) + 180) / 6) AS INTEGER) + 1))" 0
 check households-kept "SELECT sum(households) FROM grid WHERE plan = 2" $households
 check codes-unique "SELECT count(*) - count(DISTINCT code) + sum(length(code) != 16) FROM grid WHERE plan = 2" 0
@@ -64,7 +64,7 @@ for plan in 1 2; do
   check located-rows-$plan "SELECT count(*) FROM located" $(($(wc -l < "$work/data/incidents.csv") - 1))
   check located-agree-covers-$plan "SELECT count(*) FROM located l WHERE l.status IN ('inside', 'near_boundary', 'outside') AND
     coalesce(l.grid_code, '') != coalesce((SELECT g.code FROM grid g WHERE g.plan = $plan AND g.fid IN
-      (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'grid' AND search_frame = MakePoint(CAST(l.lon AS REAL), CAST(l.lat AS REAL), 4326))
+      (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'grid_row' AND search_frame = MakePoint(CAST(l.lon AS REAL), CAST(l.lat AS REAL), 4326))
       AND ST_Covers(g.geom, MakePoint(CAST(l.lon AS REAL), CAST(l.lat AS REAL), 4326)) ORDER BY g.type = 1, g.code LIMIT 1), '')" 0
   check located-mostly-in-grids-$plan "SELECT count(*) FILTER (WHERE grid_code != '') * 10 > count(*) * 8 FROM located" 1
   check located-snapped-uncovered-$plan "SELECT count(*) FROM located l WHERE l.status = 'snapped' AND EXISTS (SELECT 1 FROM grid g WHERE g.plan = $plan AND

@@ -365,8 +365,8 @@ static void grids_become_plans_keeping_their_codes(void)
     CHECK_INT(fx_scalar(store, "SELECT fid FROM grid WHERE code = '9801000010081002'"), 7);
     /* No household point in the project: no grid's households are known. */
     CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE households IS NULL AND persons IS NULL"), 7);
-    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM idx_grid_geom"), 7);
-    CHECK_INT(fx_scalar(store, "SELECT rtreecheck('idx_grid_geom') = 'ok'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM idx_grid_row_geom"), 7);
+    CHECK_INT(fx_scalar(store, "SELECT rtreecheck('idx_grid_row_geom') = 'ok'"), 1);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }

@@ -779,6 +779,18 @@ static void edits_merge_and_lock(void)
     CHECK_INT(r.households, ha + hb);
     CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 2") + 1,
               fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 1"));
+    /* The draft shares every grid it left alone with its parent (one
+     * stored row each) and stores only the merged grid: the two grids'
+     * rows and the merged one's, and the neighbours' that took a vertex. */
+    int64_t shared = fx_scalar(store, "SELECT count(*) FROM plan_grid a JOIN plan_grid b ON b.fid = a.fid"
+                                      " AND b.plan = 2 WHERE a.plan = 1");
+    int64_t own = fx_scalar(store, "SELECT count(*) FROM plan_grid WHERE plan = 2") - shared;
+    CHECK(own >= 1 && own <= 8);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid_row"),
+              fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 1") + own);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM plan_grid WHERE plan = 2 AND code = '%s' AND fid IN"
+                              " (SELECT fid FROM plan_grid WHERE plan = 1)", r.code);
+    CHECK_INT(fx_scalar(store, sql), 0);
     gg_check_options co;
     gg_check_options_init(&co);
     co.plan = r.plan;

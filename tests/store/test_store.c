@@ -98,11 +98,40 @@ static void open_refuses_a_newer_schema(void)
     gg_ctx_free(ctx);
 }
 
+/* What schema version 7 changes, undone: the grid table as version 6 had
+ * it, with its triggers, in place of the shared rows and their view. */
+static void back_to_version_6(gg_store *store)
+{
+    CHECK_INT(gg_store_exec(store, "DROP VIEW grid; DROP TABLE plan_grid; SELECT DropTable(NULL, 'grid_row');"
+                                   "CREATE TABLE grid(fid INTEGER PRIMARY KEY,"
+                                   "  plan INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,"
+                                   "  code TEXT NOT NULL, type INTEGER, community TEXT, name TEXT,"
+                                   "  households INTEGER, area_m2 REAL, UNIQUE (plan, code));"
+                                   "SELECT AddGeometryColumn('grid','geom',4326,'MULTIPOLYGON','XY',1);"
+                                   "SELECT CreateSpatialIndex('grid','geom');"
+                                   "ALTER TABLE grid ADD COLUMN persons INTEGER;"
+                                   "ALTER TABLE grid ADD COLUMN flags TEXT;"
+                                   "ALTER TABLE grid ADD COLUMN beidou TEXT;"
+                                   "ALTER TABLE grid ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;"
+                                   "CREATE TRIGGER grid_kept_insert BEFORE INSERT ON grid"
+                                   "  WHEN (SELECT state FROM plan WHERE id = NEW.plan) IN ('published','superseded')"
+                                   "  BEGIN SELECT RAISE(ABORT, 'kept'); END;"
+                                   "CREATE TRIGGER grid_kept_update BEFORE UPDATE ON grid"
+                                   "  WHEN (SELECT state FROM plan WHERE id = OLD.plan) IN ('published','superseded')"
+                                   "  BEGIN SELECT RAISE(ABORT, 'kept'); END;"
+                                   "CREATE TRIGGER grid_kept_delete BEFORE DELETE ON grid"
+                                   "  WHEN (SELECT state FROM plan WHERE id = OLD.plan) IN ('published','superseded')"
+                                   "  BEGIN SELECT RAISE(ABORT, 'kept'); END;"),
+              GG_OK);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%grid_row%'"), 0);
+}
+
 /* What schema version 6 adds, taken away again: the project as version 5
  * wrote it (the plan table's CHECK put back as it was, the way the
  * migration rewrote it). */
 static void back_to_version_5(gg_store *store)
 {
+    back_to_version_6(store);
     CHECK_INT(gg_store_exec(store, "DROP TRIGGER plan_kept_delete; DROP TRIGGER plan_kept_update;"
                                    "DROP TRIGGER plan_state; DROP TRIGGER grid_kept_insert;"
                                    "DROP TRIGGER grid_kept_update; DROP TRIGGER grid_kept_delete;"
@@ -138,7 +167,7 @@ static void upgrade_makes_plans_versions(void)
         gg_ctx_free(ctx);
         return;
     }
-    CHECK_INT(gg_store_schema_version(store), 6);
+    CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
     CHECK_INT(scalar(store, "SELECT count(*) FROM plan WHERE state = 'draft' AND made_by IS NULL"), 1);
     CHECK_INT(gg_store_exec(store, "INSERT INTO plan(created, source) VALUES ('2026-01-02T00:00:00Z', 'edit')"),
               GG_OK);
@@ -155,6 +184,79 @@ static void upgrade_makes_plans_versions(void)
         sqlite3_finalize(stmt);
         gg_store_close(store);
     }
+    gg_ctx_free(ctx);
+}
+
+/* A version 6 project's grids become shared rows and the grid view shows
+ * them as the table did (schema version 7): the same row ids, codes and
+ * geometry, a sound spatial index, published plans kept; then a draft
+ * sharing a published plan's rows writes its own row for a grid it
+ * changes and leaves the shared one, and deleting the draft takes only
+ * the rows no other plan lists. */
+static void upgrade_shares_grids(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    const char *path = gg_test_path("p.sqlite");
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    back_to_version_6(store);
+    CHECK_INT(gg_store_exec(store,
+                            "INSERT INTO plan(id, created, source, state) VALUES (1, '2026-01-01T00:00:00Z',"
+                            " 'partition', 'draft'), (2, '2026-01-02T00:00:00Z', 'edit', 'draft');"
+                            "INSERT INTO grid(fid, plan, code, type, community, households, geom) VALUES"
+                            " (11, 1, '1101010010011001', 1, '110101001001', 300,"
+                            "  ST_Multi(BuildMbr(116.0, 40.0, 116.01, 40.01, 4326))),"
+                            " (12, 1, '1101010010011002', 1, '110101001001', 310,"
+                            "  ST_Multi(BuildMbr(116.01, 40.0, 116.02, 40.01, 4326))),"
+                            " (13, 2, '1101010010011001', 1, '110101001001', 320,"
+                            "  ST_Multi(BuildMbr(116.0, 40.0, 116.012, 40.01, 4326)));"
+                            "UPDATE plan SET state = 'published' WHERE id = 1;"
+                            "UPDATE gg_meta SET value = '6' WHERE key = 'schema_version'"),
+              GG_OK);
+    gg_store_close(store);
+    store = NULL;
+    CHECK_INT(gg_store_open(ctx, path, 1, &store), GG_OK);
+    if (store == NULL) {
+        gg_ctx_free(ctx);
+        return;
+    }
+    CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM grid"), 3);
+    CHECK_INT(scalar(store, "SELECT sum(fid) FROM grid WHERE plan = 1"), 23);
+    CHECK_INT(scalar(store, "SELECT fid FROM grid WHERE plan = 2 AND code = '1101010010011001' AND households = 320"),
+              13);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM grid WHERE plan = 1 AND ST_Equals(geom,"
+                            " ST_Multi(BuildMbr(116.01, 40.0, 116.02, 40.01, 4326)))"),
+              1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM idx_grid_row_geom"), 3);
+    CHECK_INT(scalar(store, "SELECT rtreecheck('idx_grid_row_geom') = 'ok'"), 1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'grid'"), 0);
+    CHECK(gg_store_exec(store, "UPDATE grid SET name = 'x' WHERE plan = 1") != GG_OK);
+    gg_ctx_clear_error(ctx);
+    CHECK(gg_store_exec(store, "DELETE FROM grid WHERE plan = 1") != GG_OK);
+    gg_ctx_clear_error(ctx);
+    CHECK(gg_store_exec(store, "UPDATE grid_row SET households = 1 WHERE fid = 12") != GG_OK);
+    gg_ctx_clear_error(ctx);
+
+    /* The draft lists the published plan's second grid, then changes it. */
+    CHECK_INT(gg_store_exec(store, "INSERT INTO plan_grid(plan, code, fid) VALUES (2, '1101010010011002', 12)"), GG_OK);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM grid_row"), 3);
+    CHECK_INT(gg_store_exec(store, "UPDATE grid SET households = 290 WHERE plan = 2 AND code = '1101010010011002'"),
+              GG_OK);
+    CHECK_INT(scalar(store, "SELECT households FROM grid WHERE plan = 1 AND code = '1101010010011002'"), 310);
+    CHECK_INT(scalar(store, "SELECT households FROM grid WHERE plan = 2 AND code = '1101010010011002'"), 290);
+    CHECK(scalar(store, "SELECT fid FROM grid WHERE plan = 2 AND code = '1101010010011002'") > 13);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM grid_row"), 4);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM idx_grid_row_geom"), 4);
+    /* A row only the draft lists is changed where it is. */
+    CHECK_INT(gg_store_exec(store, "UPDATE grid SET name = 'n' WHERE plan = 2 AND code = '1101010010011001'"), GG_OK);
+    CHECK_INT(scalar(store, "SELECT fid FROM grid WHERE plan = 2 AND name = 'n'"), 13);
+    CHECK_INT(gg_store_exec(store, "DELETE FROM plan WHERE id = 2"), GG_OK);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM grid_row"), 2);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM idx_grid_row_geom"), 2);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM grid WHERE plan = 1"), 2);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
+    gg_store_close(store);
     gg_ctx_free(ctx);
 }
 
@@ -371,5 +473,6 @@ TEST_LIST(T(new_project_has_schema_and_spatial_indexes), T(create_never_overwrit
           T(open_refuses_what_is_not_a_project), T(open_refuses_a_newer_schema),
           T(upgrade_rounds_household_points),
           T(upgrade_makes_plans_versions),
+          T(upgrade_shares_grids),
           T(read_only_store_refuses_writes), T(rollback_leaves_the_file_as_it_was),
           T(info_of_an_empty_project), T(layer_names), T(projects_are_in_wal_mode), T(changes_and_staging))

@@ -170,6 +170,41 @@ GG_API gg_status gg_plan_reshape(gg_ctx *ctx, gg_store *store, int64_t plan, con
 GG_API gg_status gg_plan_move(gg_ctx *ctx, gg_store *store, int64_t plan, const char *to_code,
                               const char *polygon_wkt, const char *note, gg_edit_result *out);
 
+/* A street block of a grid: a part of the grid's polygon between the roads
+ * and waterways that cross it (those a partition follows), the piece a
+ * planner moves to a neighbour. */
+typedef struct gg_grid_block {
+    char id[48];                /* "CODE/k": k from 1, north to south then west to east */
+    double x, y;                /* a point inside, lon/lat */
+    double area_m2;
+    int64_t households, persons; /* of the household points it covers (locate's rule on its edges) */
+    char *wkt;                  /* its POLYGON, lon/lat, on the plans' 1e-7 degree grid; owned */
+    char *geojson;              /* the same as a GeoJSON geometry object; owned */
+    char (*touches)[24];        /* the grids of its community it shares an edge with (those that
+                                   can take it), by code; owned */
+    size_t n_touches;
+} gg_grid_block;
+
+/* The blocks of grid code of plan (0: the active plan) into *out (*n of
+ * them, at least one: a grid no line crosses is one block; faces under
+ * 1 m² are none), to free with gg_grid_blocks_free. The same plan and
+ * linework give the same blocks and numbers. GG_ERR_NOT_FOUND for a grid
+ * the plan lacks. */
+GG_API gg_status gg_plan_grid_blocks(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code,
+                                     gg_grid_block **out, size_t *n);
+GG_API void gg_grid_blocks_free(gg_ctx *ctx, gg_grid_block *blocks, size_t n);
+
+/* The polygon (WKT, malloc'd through ctx: gg_free) of block block_id
+ * ("CODE/k") of plan. GG_ERR_ARG for an id not of that form,
+ * GG_ERR_NOT_FOUND for a grid or block the plan lacks. */
+GG_API gg_status gg_plan_block_polygon(gg_ctx *ctx, gg_store *store, int64_t plan, const char *block_id,
+                                       char **wkt);
+
+/* gg_plan_move of block block_id of plan to grid to_code (a neighbour the
+ * block touches). */
+GG_API gg_status gg_plan_move_block(gg_ctx *ctx, gg_store *store, int64_t plan, const char *to_code,
+                                    const char *block_id, const char *note, gg_edit_result *out);
+
 /* Locks (locked 1) or unlocks the grids codes[0..n) of plan: maintenance
  * leaves a locked grid as it is, and merges refuse it. */
 GG_API gg_status gg_plan_lock(gg_ctx *ctx, gg_store *store, int64_t plan, const char *const *codes, size_t n,
@@ -206,6 +241,8 @@ typedef struct gg_edit_request {
     const char *note;           /* may be NULL */
     int dry_run;                /* 1: done, reported and rolled back; nothing written */
     const char *polygon_wkt;    /* reshape, move: as gg_plan_reshape's; NULL otherwise */
+    const char *block;          /* move: a block ("CODE/k", gg_plan_grid_blocks) instead of
+                                   polygon_wkt; NULL otherwise */
 } gg_edit_request;
 
 /* One grid the edit changed, as the new draft holds it (or, retired, as

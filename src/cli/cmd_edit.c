@@ -11,7 +11,8 @@ static void help(FILE *out)
             "Usage: govgrid edit PROJECT.sqlite --plan N merge CODE CODE... [--note TEXT] [--json]\n"
             "       govgrid edit PROJECT.sqlite --plan N split CODE --line WKT|FILE [--note TEXT] [--json]\n"
             "       govgrid edit PROJECT.sqlite --plan N reshape CODE --polygon WKT|FILE [--note TEXT] [--json]\n"
-            "       govgrid edit PROJECT.sqlite --plan N move --to CODE --polygon WKT|FILE [--note TEXT] [--json]\n"
+            "       govgrid edit PROJECT.sqlite --plan N move --to CODE (--block ID | --polygon WKT|FILE)\n"
+            "                    [--note TEXT] [--json]\n"
             "       govgrid edit PROJECT.sqlite --plan N lock CODE... [--note TEXT] [--json]\n"
             "       govgrid edit PROJECT.sqlite --plan N unlock CODE... [--note TEXT] [--json]\n"
             "\n"
@@ -34,8 +35,9 @@ static void help(FILE *out)
             "          left out): the grids it overlaps give up what it takes, and what it\n"
             "          gives up goes to the neighbour sharing the longest boundary with each\n"
             "          piece, so nothing overlaps and nothing is left uncovered; codes stay\n"
-            "  move    the piece of the community the polygon covers goes to grid --to\n"
-            "          (a reshape of that grid to itself and the piece)\n"
+            "  move    a street block (--block CODE/k, as govgrid blocks lists them), or the\n"
+            "          piece of the community the polygon covers, goes to grid --to, a\n"
+            "          neighbour it touches (a reshape of that grid to itself and the piece)\n"
             "  lock    maintenance (partition --from N --maintain) leaves locked grids as\n"
             "          they are, merges refuse them, and partition --from refuses to\n"
             "          redraw them\n"
@@ -48,6 +50,7 @@ static void help(FILE *out)
             "  --line WKT|FILE     split: the line\n"
             "  --polygon WKT|FILE  reshape, move: the polygon\n"
             "  --to CODE           move: the grid that takes the piece\n"
+            "  --block ID          move: the block (CODE/k: govgrid blocks PROJECT CODE)\n"
             "  --note TEXT  stored with the new plan\n"
             "  --json       print the result as JSON\n"
             "  --quiet      print nothing but errors\n"
@@ -92,12 +95,12 @@ static const char *geometry_arg(const char *value, char **owned)
 
 static int run(int argc, char **argv)
 {
-    const char *note = NULL, *plan_text = NULL, *line = NULL, *polygon = NULL, *to = NULL;
+    const char *note = NULL, *plan_text = NULL, *line = NULL, *polygon = NULL, *to = NULL, *block = NULL;
     char *rest[256];
     int n = 0;
     for (int i = 0; i < argc && n < 255; i++) {
         if (strcmp(argv[i], "--plan") == 0 || strcmp(argv[i], "--note") == 0 || strcmp(argv[i], "--line") == 0 ||
-            strcmp(argv[i], "--polygon") == 0 || strcmp(argv[i], "--to") == 0) {
+            strcmp(argv[i], "--polygon") == 0 || strcmp(argv[i], "--to") == 0 || strcmp(argv[i], "--block") == 0) {
             if (i + 1 >= argc)
                 return cli_usage("edit", "%s needs a value", argv[i]);
             const char *v = argv[++i], *opt = argv[i - 1];
@@ -109,6 +112,8 @@ static int run(int argc, char **argv)
                 polygon = v;
             else if (strcmp(opt, "--to") == 0)
                 to = v;
+            else if (strcmp(opt, "--block") == 0)
+                block = v;
             else
                 note = v;
         } else {
@@ -141,14 +146,19 @@ static int run(int argc, char **argv)
         return cli_usage("edit", "split takes one grid code and --line WKT (or --line FILE)");
     if (reshape && (ncodes != 1 || polygon == NULL))
         return cli_usage("edit", "reshape takes one grid code and --polygon WKT (or --polygon FILE)");
-    if (move && (ncodes != 0 || to == NULL || polygon == NULL))
-        return cli_usage("edit", "move takes --to CODE and --polygon WKT (or --polygon FILE), no other grid code");
-    if ((line && !split) || (polygon && !reshape && !move) || (to && !move))
-        return cli_usage("edit", "%s takes no %s", action, line && !split ? "--line" : polygon && !reshape && !move ? "--polygon" : "--to");
+    if (move && (ncodes != 0 || to == NULL || (polygon == NULL) == (block == NULL)))
+        return cli_usage("edit", "move takes --to CODE and either --block ID or --polygon WKT (or --polygon FILE), "
+                                 "no other grid code");
+    if ((line && !split) || (polygon && !reshape && !move) || (to && !move) || (block && !move))
+        return cli_usage("edit", "%s takes no %s", action,
+                         line && !split                     ? "--line"
+                         : polygon && !reshape && !move     ? "--polygon"
+                         : to && !move                      ? "--to"
+                                                            : "--block");
     char *line_text = NULL;
     if (split && (line = geometry_arg(line, &line_text)) == NULL)
         return CLI_FAILED;
-    if ((reshape || move) && (polygon = geometry_arg(polygon, &line_text)) == NULL)
+    if ((reshape || (move && block == NULL)) && (polygon = geometry_arg(polygon, &line_text)) == NULL)
         return CLI_FAILED;
     if (merge && ncodes < 2) {
         free(line_text);
@@ -167,6 +177,7 @@ static int run(int argc, char **argv)
         st = merge     ? gg_plan_merge(ctx, store, plan, codes, ncodes, note, &r)
              : split   ? gg_plan_split(ctx, store, plan, codes[0], line, note, &r)
              : reshape ? gg_plan_reshape(ctx, store, plan, codes[0], polygon, note, &r)
+             : move && block ? gg_plan_move_block(ctx, store, plan, to, block, note, &r)
              : move    ? gg_plan_move(ctx, store, plan, to, polygon, note, &r)
                        : gg_plan_lock(ctx, store, plan, codes, ncodes, lock, note, &r);
     }

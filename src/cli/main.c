@@ -16,6 +16,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_codes,
     &cli_cmd_diff,
     &cli_cmd_edit,
+    &cli_cmd_blocks,
     &cli_cmd_export,
     &cli_cmd_report,
     &cli_cmd_check,

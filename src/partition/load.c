@@ -14,16 +14,6 @@
 #include <string.h>
 
 
-/* Road classes (OSM highway values) that bound urban grids: streets and
- * lanes, not footpaths. Rural grids follow main roads only. */
-static const char *const urban_road_classes =
-    "'motorway','trunk','primary','secondary','tertiary','unclassified','residential',"
-    "'living_street','service','pedestrian','motorway_link','trunk_link','primary_link',"
-    "'secondary_link','tertiary_link','road'";
-static const char *const rural_road_classes =
-    "'motorway','trunk','primary','secondary','tertiary','unclassified','motorway_link',"
-    "'trunk_link','primary_link','secondary_link','tertiary_link'";
-
 static const struct {
     const char *kind;
     int type;
@@ -106,77 +96,12 @@ static gg_status load_households(pt_community *c)
     return st;
 }
 
-/* Collects line geometries (and polygon boundaries) into list. */
-static gg_status collect_lines(pt_community *c, const char *sql, GEOSGeometry ***list, size_t *n,
-                               size_t *cap)
-{
-    GEOSContextHandle_t h = c->ctx->geos;
-    sqlite3_stmt *stmt = NULL;
-    gg_status st = gg_store_prepare(c->store, sql, &stmt);
-    if (st != GG_OK)
-        return st;
-    sqlite3_bind_double(stmt, 1, c->minx);
-    sqlite3_bind_double(stmt, 2, c->maxx);
-    sqlite3_bind_double(stmt, 3, c->miny);
-    sqlite3_bind_double(stmt, 4, c->maxy);
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        GEOSGeometry *g = gg_store_column_geom(c->ctx, stmt, 0);
-        if (g == NULL)
-            continue;
-        int type = GEOSGeomTypeId_r(h, g);
-        if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) {
-            GEOSGeometry *b = GEOSBoundary_r(h, g);
-            GEOSGeom_destroy_r(h, g);
-            g = b;
-            if (g == NULL)
-                continue;
-        }
-        st = gg_grow(c->ctx, (void **)list, cap, *n + 1, sizeof **list);
-        if (st != GG_OK) {
-            GEOSGeom_destroy_r(h, g);
-            break;
-        }
-        (*list)[(*n)++] = g;
-    }
-    if (st == GG_OK && rc != SQLITE_DONE)
-        st = gg_store_sql_error(c->store, "reading roads and waterways");
-    sqlite3_finalize(stmt);
-    return st;
-}
-
 static gg_status load_lines(pt_community *c)
 {
-    GEOSContextHandle_t h = c->ctx->geos;
-    GEOSGeometry **list = NULL;
-    size_t n = 0, cap = 0;
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             "SELECT AsBinary(geom) FROM road WHERE fid IN (SELECT pkid FROM idx_road_geom WHERE"
-             " xmax >= ?1 AND xmin <= ?2 AND ymax >= ?3 AND ymin <= ?4)"
-             " AND (class IN (%s)%s) ORDER BY fid",
-             c->rural ? rural_road_classes : urban_road_classes, c->rural ? "" : " OR class IS NULL");
-    gg_status st = collect_lines(c, sql, &list, &n, &cap);
-    if (st == GG_OK)
-        st = collect_lines(c,
-                           "SELECT AsBinary(geom) FROM waterway WHERE fid IN (SELECT pkid FROM"
-                           " idx_waterway_geom WHERE xmax >= ?1 AND xmin <= ?2 AND ymax >= ?3 AND"
-                           " ymin <= ?4) AND coalesce(kind, '') NOT IN ('drain', 'ditch', 'coastline')"
-                           " ORDER BY fid",
-                           &list, &n, &cap);
-    if (st == GG_OK && n > 0) {
-        /* One collection; GEOS takes the parts over. */
-        GEOSGeometry *all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, list, (unsigned)n);
-        if (all == NULL) {
-            st = gg_error(c->ctx, GG_ERR_GEOMETRY, "community %s: cannot collect roads", c->code);
-        } else {
-            n = 0; /* owned by the collection now */
-            c->lines = all;
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        GEOSGeom_destroy_r(h, list[i]);
-    gg_free(c->ctx, list);
+    const double box[4] = {c->minx, c->miny, c->maxx, c->maxy};
+    gg_status st = gg_store_block_lines(c->store, box, c->rural, &c->lines);
+    if (st == GG_ERR_GEOMETRY)
+        st = gg_error(c->ctx, GG_ERR_GEOMETRY, "community %s: %s", c->code, gg_ctx_errmsg(c->ctx));
     return st;
 }
 

@@ -793,12 +793,23 @@ gg_status gg_plan_edit(gg_ctx *ctx, gg_store *store, int64_t plan, const gg_edit
         st = check_codes(ctx, req->codes, req->n, 1, what);
         if (st == GG_OK && req->n != 1)
             st = gg_error(ctx, GG_ERR_ARG, "%s: one grid at a time", what);
-        if (st == GG_OK && (req->polygon_wkt == NULL || req->polygon_wkt[0] == '\0'))
-            st = gg_error(ctx, GG_ERR_ARG, "%s needs a grid code and a polygon", what);
+        int by_block = req->kind == GG_EDIT_MOVE && req->block != NULL && req->block[0] != '\0';
+        int by_polygon = req->polygon_wkt != NULL && req->polygon_wkt[0] != '\0';
+        if (st == GG_OK && by_block && by_polygon)
+            st = gg_error(ctx, GG_ERR_ARG, "move takes a block or a polygon, not both");
+        if (st == GG_OK && !by_block && !by_polygon)
+            st = gg_error(ctx, GG_ERR_ARG, "%s needs a grid code and a %s", what,
+                          req->kind == GG_EDIT_MOVE ? "block or a polygon" : "polygon");
+        char *block_wkt = NULL;
+        if (st == GG_OK && by_block)
+            st = gg_plan_block_polygon(ctx, store, plan, req->block, &block_wkt);
         if (st != GG_OK)
             return st;
-        gg_edit_reassign_args ra = {plan, req->codes[0], req->polygon_wkt, req->kind == GG_EDIT_MOVE, req->note};
-        return run_edit(ctx, store, plan, req->dry_run, out, grids, n, gg_edit_reassign, &ra);
+        gg_edit_reassign_args ra = {plan, req->codes[0], by_block ? block_wkt : req->polygon_wkt,
+                                    req->kind == GG_EDIT_MOVE, req->note};
+        st = run_edit(ctx, store, plan, req->dry_run, out, grids, n, gg_edit_reassign, &ra);
+        gg_free(ctx, block_wkt);
+        return st;
     }
     default:
         st = gg_error(ctx, GG_ERR_ARG, "gg_plan_edit: edit kind %d is not one this library has", (int)req->kind);

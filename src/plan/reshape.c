@@ -196,7 +196,10 @@ gg_status gg_edit_reassign(gg_ctx *ctx, gg_store *store, void *arg, gg_edit_resu
         if (pts)
             GEOSGeom_destroy_r(h, pts);
         wanted = a->move ? GEOSUnionPrec_r(h, geoms[t], shape, GRID_DEG) : GEOSGeom_clone_r(h, shape);
-        within = wanted ? GEOSIntersectionPrec_r(h, wanted, community, GRID_DEG) : NULL;
+        /* Only its polygons: where the shape meets the community's edge
+         * the intersection has lines too. */
+        GEOSGeometry *cut = wanted ? GEOSIntersectionPrec_r(h, wanted, community, GRID_DEG) : NULL;
+        within = cut ? gg_geom_polygons(h, cut) : NULL;
         if (within == NULL)
             st = gg_error(ctx, GG_ERR_GEOMETRY, "%s: %s of grid %s: %s", store->path, verb, a->code, ctx->geos_msg);
     }

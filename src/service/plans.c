@@ -280,8 +280,8 @@ static json_t *warnings_json(const gg_edit_result *res, const gg_edited_grid *gr
 }
 
 /* POST /v1/plans/{N}/edits with {"kind", "code" | "codes", "line" |
- * "polygon", "note", "dry_run"}: 201 with the new draft, 200 for a dry run
- * (nothing saved). */
+ * "polygon" | "block", "note", "dry_run"}: 201 with the new draft, 200 for
+ * a dry run (nothing saved). */
 static void edit(gg_request *r, int64_t plan, gg_reply *out)
 {
     char key_name[GG_KEY_NAME_BUF];
@@ -298,8 +298,8 @@ static void edit(gg_request *r, int64_t plan, gg_reply *out)
     json_t *kind = json_object_get(body, "kind"), *code = json_object_get(body, "code"),
            *list = json_object_get(body, "codes"), *line = json_object_get(body, "line"),
            *note = json_object_get(body, "note"), *dry = json_object_get(body, "dry_run"),
-           *polygon = json_object_get(body, "polygon");
-    const char *known[] = {"kind", "code", "codes", "line", "polygon", "note", "dry_run"};
+           *polygon = json_object_get(body, "polygon"), *block = json_object_get(body, "block");
+    const char *known[] = {"kind", "code", "codes", "line", "polygon", "block", "note", "dry_run"};
     const char *key;
     json_t *value;
     int bad = 0;
@@ -308,8 +308,8 @@ static void edit(gg_request *r, int64_t plan, gg_reply *out)
         while (k < sizeof known / sizeof known[0] && strcmp(key, known[k]) != 0)
             k++;
         if (k == sizeof known / sizeof known[0] && !bad) {
-            refuse(out, 400, key, "unknown member '%.60s' (give kind, code or codes, line or polygon, note, dry_run)",
-                   key);
+            refuse(out, 400, key,
+                   "unknown member '%.60s' (give kind, code or codes, line, polygon or block, note, dry_run)", key);
             bad = 1;
         }
     }
@@ -370,9 +370,23 @@ static void edit(gg_request *r, int64_t plan, gg_reply *out)
         bad = 1;
     }
     char *pwkt = NULL;
-    if (!bad && (req.kind == GG_EDIT_RESHAPE || req.kind == GG_EDIT_MOVE)) {
+    if (!bad && block != NULL && req.kind != GG_EDIT_MOVE) {
+        refuse(out, 400, "block", "only a move takes a block");
+        bad = 1;
+    } else if (!bad && block != NULL) {
+        if (polygon != NULL) {
+            refuse(out, 400, "block", "give a block or a polygon, not both");
+            bad = 1;
+        } else if (!json_is_string(block) || json_string_length(block) == 0 || json_string_length(block) > 47) {
+            refuse(out, 400, "block", "a block id (CODE/k, as GET /v1/plans/N/grids/CODE/blocks gives them)");
+            bad = 1;
+        } else {
+            req.block = json_string_value(block);
+        }
+    } else if (!bad && (req.kind == GG_EDIT_RESHAPE || req.kind == GG_EDIT_MOVE)) {
         if (polygon == NULL) {
-            refuse(out, 400, "polygon", "missing: a %s needs the polygon", gg_edit_kind_name(req.kind));
+            refuse(out, 400, "polygon", "missing: a %s needs the polygon%s", gg_edit_kind_name(req.kind),
+                   req.kind == GG_EDIT_MOVE ? " or a block" : "");
             bad = 1;
         } else if ((pwkt = polygon_wkt(polygon, out)) == NULL) {
             bad = 1;
@@ -405,11 +419,16 @@ static void edit(gg_request *r, int64_t plan, gg_reply *out)
         size_t n = 0;
         gg_status st = gg_plan_edit(ctx, store, plan, &req, &res, &grids, &n);
         if (st != GG_OK) {
-            refuse_status(r, out, ctx, st, st == GG_ERR_NOT_FOUND ? (strstr(gg_ctx_errmsg(ctx), "no grid") ? "codes" : "plan")
-                                           : st == GG_ERR_ARG    ? (req.kind == GG_EDIT_SPLIT ? "line"
-                                                                    : req.polygon_wkt    ? "polygon"
-                                                                                         : "codes")
-                                                                 : "edit");
+            const char *msg = gg_ctx_errmsg(ctx);
+            refuse_status(r, out, ctx, st,
+                          st == GG_ERR_NOT_FOUND ? (req.block && strstr(msg, "block") ? "block"
+                                                    : strstr(msg, "no grid")        ? "codes"
+                                                                                    : "plan")
+                          : st == GG_ERR_ARG     ? (req.kind == GG_EDIT_SPLIT ? "line"
+                                                    : req.block                ? "block"
+                                                    : req.polygon_wkt          ? "polygon"
+                                                                               : "codes")
+                                                 : "edit");
         } else {
             json_t *o = json_object();
             json_object_set_new(o, "plan", json_integer(res.plan));
@@ -617,6 +636,41 @@ static void grid_with_neighbours(gg_request *r, int64_t plan, const char *code, 
     }
 }
 
+/* GET /v1/plans/{N}/grids/{CODE}/blocks: the grid's street blocks
+ * (gg_plan_grid_blocks) as GeoJSON, with the grids of its community each
+ * touches, for the web map's "move a block". The same keys as the grid. */
+static void grid_blocks(gg_request *r, int64_t plan, const char *code, gg_reply *out)
+{
+    if (!gg_request_grids_allowed(r, out))
+        return;
+    gg_ctx *ctx = NULL;
+    gg_store *store = gg_request_store_or_503(r, out, &ctx);
+    if (store == NULL)
+        return;
+    gg_grid_block *b = NULL;
+    size_t n = 0;
+    gg_status st = gg_plan_grid_blocks(ctx, store, plan, code, &b, &n);
+    if (st != GG_OK) {
+        refuse_status(r, out, ctx, st, strstr(gg_ctx_errmsg(ctx), "no grid") ? "code" : "plan");
+        return;
+    }
+    json_t *features = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *touches = json_array();
+        for (size_t k = 0; k < b[i].n_touches; k++)
+            json_array_append_new(touches, json_string(b[i].touches[k]));
+        json_t *geometry = json_loads(b[i].geojson, 0, NULL);
+        json_array_append_new(
+            features, json_pack("{s:s, s:s, s:{s:s, s:I, s:I, s:f, s:o}, s:o}", "type", "Feature", "id", b[i].id,
+                                "properties", "grid", code, "households", (json_int_t)b[i].households, "persons",
+                                (json_int_t)b[i].persons, "area_m2", round(b[i].area_m2 * 10) / 10, "touches",
+                                touches, "geometry", geometry ? geometry : json_null()));
+    }
+    gg_grid_blocks_free(ctx, b, n);
+    gg_reply_json(out, 200, json_pack("{s:s, s:I, s:s, s:o}", "type", "FeatureCollection", "plan", (json_int_t)plan,
+                                      "grid", code, "features", features));
+}
+
 /* GET /v1/key: the presented key's rights and the edits this service
  * has, so that the web map offers editing only where it will be taken. */
 static void key_info(gg_request *r, gg_reply *out)
@@ -689,10 +743,18 @@ int gg_route_plans(gg_request *r, gg_reply *out)
         return ROUTE_PLAN_DIFF;
     }
     if (strncmp(rest, "/grids/", 7) == 0) {
-        if (strcmp(m, "GET") != 0)
+        const char *code = rest + 7, *slash = strchr(code, '/');
+        char one[33];
+        if (strcmp(m, "GET") != 0) {
             refuse(out, 405, NULL, "use GET");
-        else
-            grid_with_neighbours(r, plan, rest + 7, out);
+        } else if (slash == NULL) {
+            grid_with_neighbours(r, plan, code, out);
+        } else if (strcmp(slash, "/blocks") == 0 && slash > code && (size_t)(slash - code) < sizeof one) {
+            snprintf(one, sizeof one, "%.*s", (int)(slash - code), code);
+            grid_blocks(r, plan, one, out);
+        } else {
+            refuse(out, 404, NULL, "no such resource: %s %.200s", m, p);
+        }
         return ROUTE_PLAN_GRID;
     }
     refuse(out, 404, NULL, "no such resource: %s %.200s", m, p);

@@ -374,3 +374,95 @@ gg_status gg_store_set_grid_counts(gg_store *store, int64_t plan, size_t n, cons
     sqlite3_finalize(stmt);
     return st;
 }
+
+/* Road classes (OSM highway values) that bound urban grids: streets and
+ * lanes, not footpaths. Rural grids follow main roads only. */
+static const char *const urban_road_classes =
+    "'motorway','trunk','primary','secondary','tertiary','unclassified','residential',"
+    "'living_street','service','pedestrian','motorway_link','trunk_link','primary_link',"
+    "'secondary_link','tertiary_link','road'";
+static const char *const rural_road_classes =
+    "'motorway','trunk','primary','secondary','tertiary','unclassified','motorway_link',"
+    "'trunk_link','primary_link','secondary_link','tertiary_link'";
+
+/* Collects the line geometries (and polygon boundaries) stmt reads into
+ * *list, with its ?1-?4 bound to box (west, east, south, north order of
+ * the R*Tree's columns). */
+static gg_status collect_lines(gg_store *store, sqlite3_stmt *stmt, const double box[4], GEOSGeometry ***list,
+                               size_t *n, size_t *cap)
+{
+    GEOSContextHandle_t h = store->ctx->geos;
+    sqlite3_bind_double(stmt, 1, box[0]);
+    sqlite3_bind_double(stmt, 2, box[2]);
+    sqlite3_bind_double(stmt, 3, box[1]);
+    sqlite3_bind_double(stmt, 4, box[3]);
+    gg_status st = GG_OK;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        GEOSGeometry *g = gg_store_column_geom(store->ctx, stmt, 0);
+        if (g == NULL)
+            continue;
+        int type = GEOSGeomTypeId_r(h, g);
+        if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) {
+            GEOSGeometry *b = GEOSBoundary_r(h, g);
+            GEOSGeom_destroy_r(h, g);
+            g = b;
+            if (g == NULL)
+                continue;
+        }
+        st = gg_grow(store->ctx, (void **)list, cap, *n + 1, sizeof **list);
+        if (st != GG_OK) {
+            GEOSGeom_destroy_r(h, g);
+            break;
+        }
+        (*list)[(*n)++] = g;
+    }
+    if (st == GG_OK && rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading roads and waterways");
+    return st;
+}
+
+gg_status gg_store_block_lines(gg_store *store, const double box[4], int rural, GEOSGeometry **out)
+{
+    GEOSContextHandle_t h = store->ctx->geos;
+    *out = NULL;
+    GEOSGeometry **list = NULL;
+    size_t n = 0, cap = 0;
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT AsBinary(geom) FROM road WHERE fid IN (SELECT pkid FROM idx_road_geom WHERE"
+             " xmax >= ?1 AND xmin <= ?2 AND ymax >= ?3 AND ymin <= ?4)"
+             " AND (class IN (%s)%s) ORDER BY fid",
+             rural ? rural_road_classes : urban_road_classes, rural ? "" : " OR class IS NULL");
+    sqlite3_stmt *stmt = NULL;
+    gg_status st = gg_store_prepare(store, sql, &stmt);
+    if (st == GG_OK)
+        st = collect_lines(store, stmt, box, &list, &n, &cap);
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (st == GG_OK)
+        st = gg_store_prepare(store,
+                              "SELECT AsBinary(geom) FROM waterway WHERE fid IN (SELECT pkid FROM"
+                              " idx_waterway_geom WHERE xmax >= ?1 AND xmin <= ?2 AND ymax >= ?3 AND"
+                              " ymin <= ?4) AND coalesce(kind, '') NOT IN ('drain', 'ditch', 'coastline')"
+                              " ORDER BY fid",
+                              &stmt);
+    if (st == GG_OK)
+        st = collect_lines(store, stmt, box, &list, &n, &cap);
+    sqlite3_finalize(stmt);
+    if (st == GG_OK && n > 0) {
+        /* One collection; GEOS takes the parts over. */
+        GEOSGeometry *all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, list, (unsigned)n);
+        if (all == NULL) {
+            st = gg_error(store->ctx, GG_ERR_GEOMETRY, "cannot collect roads and waterways: %s",
+                          store->ctx->geos_msg);
+        } else {
+            n = 0; /* owned by the collection now */
+            *out = all;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        GEOSGeom_destroy_r(h, list[i]);
+    gg_free(store->ctx, list);
+    return st;
+}

@@ -70,6 +70,13 @@ gg_status gg_store_community_name(gg_store *store, const char *community, char *
 /* The urban-rural class of a community ("" when unset or unknown). */
 gg_status gg_store_community_class(gg_store *store, const char *community, char *out, size_t size);
 
+/* The linework that bounds street blocks in box (west, south, east,
+ * north): roads of the classes grids follow (urban: streets and lanes, not
+ * footpaths; rural: main roads only) and waterways but drains, ditches and
+ * coastlines, polygons by their boundaries, as one collection (*out NULL
+ * when there is none). */
+gg_status gg_store_block_lines(gg_store *store, const double box[4], int rural, GEOSGeometry **out);
+
 /* One community with its polygon. */
 typedef struct gg_community_row {
     char code[13];

@@ -13,6 +13,7 @@
 
 #include "harness.h"
 #include "govgrid/govgrid.h"
+#include "geo/shapes.h"
 #include "io/fixtures.h"
 #include "store/plan.h"
 #include "store/store.h"
@@ -1131,6 +1132,111 @@ static void edits_reshape_and_move(void)
     gg_ctx_free(ctx);
 }
 
+/* Blocks on Monaco: for every grid of the published plan the blocks hold
+ * the grid's households (its stored count, by locate's rule) and its area,
+ * are numbered 1..n north to south, and touch only grids of the grid's
+ * community. Then the first block with households that a neighbour can
+ * take is moved (gg_plan_edit, a block instead of a polygon): the
+ * neighbour gains exactly the block's households and the plan passes
+ * govgrid check. And the refusals: an id not CODE/k, a block the grid
+ * lacks, a block and a polygon together, a grid the block does not touch. */
+static void blocks_tile_grids_and_move(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = monaco_published(ctx, "monaco.sqlite");
+    GEOSContextHandle_t h = ctx->geos;
+    gg_plan_grid *grids = NULL;
+    size_t ng = 0;
+    CHECK_INT(gg_store_plan_grids(store, 1, 1, &grids, &ng), GG_OK);
+    CHECK(ng > 100);
+    char from[24] = "", to[24] = "", id[48] = "";
+    int64_t moved_households = -1, to_before = 0, from_before = 0;
+    size_t multi = 0;
+    for (size_t i = 0; i < ng; i++) {
+        gg_grid_block *b = NULL;
+        size_t nb = 0;
+        CHECK_INT(gg_plan_grid_blocks(ctx, store, 1, grids[i].code, &b, &nb), GG_OK);
+        CHECK(nb >= 1);
+        multi += nb > 1;
+        int64_t households = 0;
+        double area = 0, grid_area = gg_geom_area_m2(h, grids[i].geom);
+        for (size_t k = 0; k < nb; k++) {
+            char want[48];
+            snprintf(want, sizeof want, "%s/%zu", grids[i].code, k + 1);
+            CHECK_STR(b[k].id, want);
+            CHECK(strncmp(b[k].wkt, "POLYGON ((", 10) == 0);
+            static const char polygon[] = "{\"type\":\"Polygon\",\"coordinates\":[[[";
+            CHECK(strncmp(b[k].geojson, polygon, sizeof polygon - 1) == 0);
+            if (k > 0)
+                CHECK(b[k].y <= b[k - 1].y);
+            households += b[k].households;
+            area += b[k].area_m2;
+            for (size_t t = 0; t < b[k].n_touches; t++)
+                CHECK(strncmp(b[k].touches[t], grids[i].code, 12) == 0 && strcmp(b[k].touches[t], grids[i].code) != 0);
+            if (moved_households < 0 && nb > 1 && b[k].households > 0 && b[k].n_touches > 0) {
+                gg_edit_request req = {GG_EDIT_MOVE, NULL, 1, NULL, "block", 1, NULL, b[k].id};
+                const char *target[1] = {b[k].touches[0]};
+                req.codes = target;
+                gg_edit_result r;
+                if (gg_plan_edit(ctx, store, 1, &req, &r, NULL, NULL) == GG_OK) {
+                    snprintf(from, sizeof from, "%s", grids[i].code);
+                    snprintf(to, sizeof to, "%s", b[k].touches[0]);
+                    snprintf(id, sizeof id, "%s", b[k].id);
+                    moved_households = b[k].households;
+                    from_before = grids[i].households;
+                } else {
+                    gg_ctx_clear_error(ctx);
+                }
+            }
+        }
+        CHECK_INT(households, grids[i].households);
+        CHECK(fabs(area - grid_area) <= 0.001 * grid_area + 10.0);
+        gg_grid_blocks_free(ctx, b, nb);
+    }
+    CHECK(multi > 20);
+    CHECK(moved_households > 0);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT households FROM grid WHERE plan = 1 AND code = '%s'", to);
+    to_before = fx_scalar(store, sql);
+    const char *target[1] = {to};
+    gg_edit_request req = {GG_EDIT_MOVE, target, 1, NULL, "block", 0, NULL, id};
+    gg_edit_result r;
+    CHECK_INT(gg_plan_edit(ctx, store, 1, &req, &r, NULL, NULL), GG_OK);
+    snprintf(sql, sizeof sql, "SELECT households FROM grid WHERE plan = %lld AND code = '%s'", (long long)r.plan, to);
+    CHECK_INT(fx_scalar(store, sql), to_before + moved_households);
+    snprintf(sql, sizeof sql, "SELECT households FROM grid WHERE plan = %lld AND code = '%s'", (long long)r.plan, from);
+    CHECK_INT(fx_scalar(store, sql), from_before - moved_households);
+    gg_check_options co;
+    gg_check_options_init(&co);
+    co.plan = r.plan;
+    gg_check_report *cr = NULL;
+    CHECK_INT(gg_plan_check(ctx, store, &co, &cr), GG_OK);
+    CHECK_INT(cr ? cr->errors : -1, 0);
+    gg_check_report_free(ctx, cr);
+
+    gg_edit_result no;
+    CHECK_INT(gg_plan_move_block(ctx, store, 1, to, from, NULL, &no), GG_ERR_ARG);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "expected GRID_CODE/N");
+    char missing[48];
+    snprintf(missing, sizeof missing, "%s/999", from);
+    CHECK_INT(gg_plan_move_block(ctx, store, 1, to, missing, NULL, &no), GG_ERR_NOT_FOUND);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "block");
+    req.polygon_wkt = "POLYGON((7.42 43.73, 7.421 43.73, 7.421 43.731, 7.42 43.73))";
+    CHECK_INT(gg_plan_edit(ctx, store, 1, &req, &r, NULL, NULL), GG_ERR_ARG);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "not both");
+    /* A grid of another community, which the block does not touch. */
+    const char *far = NULL;
+    for (size_t i = 0; i < ng && far == NULL; i++)
+        if (strncmp(grids[i].code, from, 12) != 0)
+            far = grids[i].code;
+    CHECK(far != NULL);
+    CHECK(gg_plan_move_block(ctx, store, 1, far, id, NULL, &no) != GG_OK);
+    gg_ctx_clear_error(ctx);
+    gg_plan_grids_free(ctx, grids, ng);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 /* gg_plan_edit: a dry run of a split answers what the saved split then
  * does (the same pieces, counts and changed neighbours) and writes
  * nothing; a refused dry run writes nothing either; lock by kind; an
@@ -1153,7 +1259,7 @@ static void edits_by_kind_and_dry_run(void)
     fx_scalar_text(store, sql, wkt, sizeof wkt);
     int64_t plans = fx_scalar(store, "SELECT count(*) FROM plan"), grids = fx_scalar(store, "SELECT count(*) FROM grid");
     const char *codes[] = {code};
-    gg_edit_request req = {GG_EDIT_SPLIT, codes, 1, wkt, "dry", 1, NULL};
+    gg_edit_request req = {GG_EDIT_SPLIT, codes, 1, wkt, "dry", 1, NULL, NULL};
     gg_edit_result dry, saved;
     gg_edited_grid *tried = NULL, *done = NULL;
     size_t n_tried = 0, n_done = 0;
@@ -1190,7 +1296,7 @@ static void edits_by_kind_and_dry_run(void)
     gg_ctx_clear_error(ctx);
     CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan"), plans + 1);
     /* Lock by kind: the one grid changes, as "locked". */
-    gg_edit_request lock = {GG_EDIT_LOCK, codes, 1, NULL, NULL, 0, NULL};
+    gg_edit_request lock = {GG_EDIT_LOCK, codes, 1, NULL, NULL, 0, NULL, NULL};
     gg_edit_result locked;
     CHECK_INT(gg_plan_edit(ctx, store, saved.plan, &lock, &locked, &done, &n_done), GG_OK);
     CHECK_INT((int64_t)n_done, 1);
@@ -1204,7 +1310,7 @@ static void edits_by_kind_and_dry_run(void)
     CHECK_INT(kind, GG_EDIT_UNLOCK);
     CHECK_INT(gg_edit_kind_parse(ctx, "fold", &kind), GG_ERR_ARG);
     gg_ctx_clear_error(ctx);
-    gg_edit_request odd = {(gg_edit_kind)99, codes, 1, NULL, NULL, 1, NULL};
+    gg_edit_request odd = {(gg_edit_kind)99, codes, 1, NULL, NULL, 1, NULL, NULL};
     CHECK_INT(gg_plan_edit(ctx, store, saved.plan, &odd, NULL, NULL, NULL), GG_ERR_ARG);
     gg_ctx_clear_error(ctx);
     /* The lock, an edit of the split draft, is published: its drafts go
@@ -1223,4 +1329,5 @@ TEST_LIST(T(publish_issues_retires_and_records_lineage), T(published_plans_are_k
           T(codes_are_never_issued_twice), T(export_gives_valid_from),
           T(maintenance_repairs_within_the_budget),
           T(edits_merge_and_lock), T(edits_split), T(edits_reshape_and_move),
-          T(edits_by_kind_and_dry_run))
+          T(edits_by_kind_and_dry_run),
+          T(blocks_tile_grids_and_move))

@@ -41,7 +41,9 @@
       editPublishing: '正在发布…', editWaiting: '等待服务切换到方案 #{plan}…', editNoPublished: '还没有已发布的方案',
       editSamePlan: '当前显示的就是已发布的方案', diffTitle: '方案 #{a} → #{b} 的变化', added: '新增', retired: '撤销',
       reshaped: '调整', recounted: '户数变化', unchanged: '未变', householdsMoved: '户数迁移', householdsTotal: '总户数',
-      change: '变化', merge: '合并', split: '切分', lock: '锁定', unlock: '解锁', piece: '网格'
+      change: '变化', merge: '合并', split: '切分', lock: '锁定', unlock: '解锁', piece: '网格',
+      editMove: '移交街区', move: '移交街区', editPickBlock: '点击地图上的街区，或在下表中选择要移交给哪个相邻网格',
+      blocks: '街区', block: '街区', moveTo: '移交给', noBlockTarget: '无同社区相邻网格'
     },
     en: {
       brand: 'Grid map', search: 'Search', searchPlaceholder: 'Grid code, community, place, address or lon,lat',
@@ -78,7 +80,9 @@
       editNoPublished: 'No plan is published yet', editSamePlan: 'The plan shown is the published one',
       diffTitle: 'Changes from plan #{a} to #{b}', added: 'added', retired: 'retired', reshaped: 'reshaped',
       recounted: 'recounted', unchanged: 'unchanged', householdsMoved: 'households moved', householdsTotal: 'households',
-      change: 'change', merge: 'merge', split: 'split', lock: 'lock', unlock: 'unlock', piece: 'grid'
+      change: 'change', merge: 'merge', split: 'split', lock: 'lock', unlock: 'unlock', piece: 'grid',
+      editMove: 'Move a block', move: 'move a block', editPickBlock: 'Click a street block on the map, or choose below which neighbour takes it',
+      blocks: 'Street blocks', block: 'block', moveTo: 'to', noBlockTarget: 'no neighbour of its community'
     }
   };
   var lang = localStorage.getItem('govgrid-lang') === 'en' ? 'en' : 'zh';

@@ -1,7 +1,8 @@
 /* Editing plans on the web map, for a key with the plan right (GET
  * /v1/key says so, and which edits the service has): pick a grid (its
  * households, area, workers and neighbours), merge it with a clicked
- * neighbour, split it along a line drawn by clicks, lock or unlock it.
+ * neighbour, split it along a line drawn by clicks, move one of its
+ * street blocks to a neighbour that touches it, lock or unlock it.
  * Every edit is first tried (dry_run: the pieces' households and the rule
  * checks, or the refusal) and saved only on "save", with a note, as a new
  * draft, which becomes the plan shown. The diff against the published
@@ -19,7 +20,7 @@
    * route), the edit in progress (mode: null, 'merge' waiting for the
    * neighbour, 'split' drawing), the last dry run's request and answer. */
   var ed = { kinds: [], grid: null, mode: null, line: [], lineLayer: null, tried: null, answer: null, diff: null,
-             states: {} };
+             states: {}, blocks: null, blockLayer: null, blockShapes: null, block: null };
 
   function send(method, url, body) {
     var h = g.headers();
@@ -62,6 +63,7 @@
     $('editor').hidden = true;
     map.doubleClickZoom.enable();
     stopLine();
+    stopBlocks();
     ed.grid = null; ed.mode = null; ed.tried = null; ed.answer = null;
     highlight(null);
     g.gridLayer.select(null);
@@ -81,6 +83,7 @@
       ed.grid = res.body;
       ed.mode = null; ed.tried = null; ed.answer = null;
       stopLine();
+      stopBlocks();
       g.gridLayer.select(code);
       render();
       document.body.setAttribute('data-edit-grid', code);
@@ -106,8 +109,10 @@
   function startEdit(kind) {
     if (!ed.grid) { say(t('editNothing')); return; }
     stopLine();
+    stopBlocks();
     ed.tried = null; ed.answer = null;
     if (kind === 'merge') { ed.mode = 'merge'; render(); return; }
+    if (kind === 'move') { startBlocks(); return; }
     if (kind === 'split') {
       ed.mode = 'split';
       ed.line = [];
@@ -135,6 +140,96 @@
   }
   $('edit-finish').addEventListener('click', finishLine);
 
+  /* Moving a street block: the grid's blocks (GET .../grids/CODE/blocks)
+   * outlined and numbered on the map and listed with their households and
+   * the neighbours of the community each touches; a click on a block (map
+   * or list) selects it, a neighbour's button tries the move. */
+  function startBlocks() {
+    var code = ed.grid.code;
+    ed.mode = 'move';
+    ed.blocks = null;
+    render();
+    return g.getJSON('/v1/plans/' + state.plan + '/grids/' + encodeURIComponent(code) + '/blocks').then(function (res) {
+      if (ed.mode !== 'move' || !ed.grid || ed.grid.code !== code) return;
+      if (res.status !== 200) { ed.mode = null; say(refusal(res)); return; }
+      ed.blocks = res.body.features || [];
+      ed.block = ed.blocks.length === 1 ? ed.blocks[0].id : null;
+      ed.blockShapes = L.geoJSON(res.body, {
+        interactive: false,
+        style: function (f) {
+          return { color: '#7b3294', weight: f.id === ed.block ? 3 : 1.5, dashArray: '4 3',
+                   fillColor: '#c2a5cf', fillOpacity: f.id === ed.block ? 0.45 : 0.12 };
+        }
+      });
+      /* Each block's number and households at a point inside it. */
+      var labels = ed.blocks.map(function (f) {
+        var pt = f.properties.point || centre(f);
+        return L.marker([pt[1], pt[0]], { interactive: false, keyboard: false, icon: L.divIcon({
+          className: 'block-label', iconSize: null,
+          html: '<span class="block-tag">' + esc(String(f.id).split('/')[1]) + ' · ' +
+                esc(t('hh', { n: f.properties.households })) + '</span>' }) });
+      });
+      ed.blockLayer = L.layerGroup([ed.blockShapes].concat(labels)).addTo(map);
+      document.body.setAttribute('data-edit-blocks', String(ed.blocks.length));
+      render();
+    });
+  }
+  /* The middle of a block's box (when the service gives no point). */
+  function centre(f) {
+    var ring = f.geometry.coordinates[0], x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    ring.forEach(function (p) { x0 = Math.min(x0, p[0]); x1 = Math.max(x1, p[0]); y0 = Math.min(y0, p[1]); y1 = Math.max(y1, p[1]); });
+    return [(x0 + x1) / 2, (y0 + y1) / 2];
+  }
+  function stopBlocks() {
+    if (ed.blockLayer) map.removeLayer(ed.blockLayer);
+    ed.blockShapes = null;
+    ed.blockLayer = null;
+    ed.blocks = null;
+    ed.block = null;
+    if (ed.mode === 'move') ed.mode = null;
+  }
+  function selectBlock(id) {
+    ed.block = id;
+    if (ed.blockShapes) ed.blockShapes.setStyle(ed.blockShapes.options.style);
+    render();
+  }
+  /* The block holding a point: the even-odd rule over its rings. */
+  function inRing(ring, x, y) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+  function blockAt(ll) {
+    var hit = null;
+    (ed.blocks || []).forEach(function (f) {
+      var rings = f.geometry && f.geometry.coordinates || [], n = 0;
+      rings.forEach(function (r) { if (inRing(r, ll.lng, ll.lat)) n++; });
+      if (n % 2 === 1) hit = f.id;
+    });
+    return hit;
+  }
+  function moveBlock(id, to) {
+    ed.block = id;
+    tryEdit({ kind: 'move', code: to, block: id });
+  }
+  function blocksPanel() {
+    if (!ed.blocks) return '<p class="hint">' + esc(t('editChecking')) + '</p>';
+    var rows = ed.blocks.map(function (f) {
+      var p = f.properties, targets = (p.touches || []).map(function (c) {
+        return '<button type="button" class="block-to" data-block="' + esc(f.id) + '" data-code="' + esc(c) + '">' +
+          esc(t('moveTo')) + ' ' + esc(String(c).slice(-4)) + '</button>';
+      }).join(' ');
+      return '<tr class="block' + (f.id === ed.block ? ' selected' : '') + '" data-block="' + esc(f.id) + '"><td>' +
+        esc(String(f.id).split('/')[1]) + '</td><td class="hh">' + esc(p.households) + '</td><td>' +
+        esc(g.formatArea(p.area_m2 || 0)) + '</td><td>' + (targets || esc(t('noBlockTarget'))) + '</td></tr>';
+    }).join('');
+    return '<p class="hint">' + esc(t('editPickBlock')) + '</p><table class="blocks"><tr><th>' + esc(t('block')) +
+      '</th><th>' + esc(t('households')) + '</th><th>' + esc(t('area')) + '</th><th></th></tr>' + rows + '</table>';
+  }
+
   map.on('click', function (ev) {
     if (!state.editing) return;
     var ll = ev.latlng;
@@ -143,6 +238,10 @@
       ed.lineLayer.addLatLng(ll);
       render();
       return;
+    }
+    if (ed.mode === 'move') {
+      var b = blockAt(ll);
+      if (b) { selectBlock(b); return; }
     }
     var hit = g.gridLayer.featureAt(ll);
     if (!hit) return;
@@ -171,9 +270,12 @@
     });
   }
   function previewPanel() {
-    var a = ed.answer;
     if (ed.mode === 'merge') return '<p class="hint">' + esc(t('editPickNeighbour')) + '</p>';
     if (ed.mode === 'split') return '<p class="hint">' + esc(t('editDrawLine', { n: ed.line.length })) + '</p>';
+    return answerPanel() + (ed.mode === 'move' ? blocksPanel() : '');
+  }
+  function answerPanel() {
+    var a = ed.answer;
     if (!a) return '';
     if (a.checking) return '<p class="hint">' + esc(t('editChecking')) + '</p>';
     if (a.status !== 200) return '<p class="refused">' + esc(t('editRefused')) + esc(refusal(a)) + '</p>';
@@ -200,6 +302,7 @@
       var plan = res.body.plan, changed = {};
       (res.body.grids || []).forEach(function (x) { changed[x.code] = x.change; });
       $('edit-note').value = '';
+      stopBlocks();
       ed.tried = null; ed.answer = null; ed.grid = null;
       state.plan = plan;
       highlight(changed);
@@ -209,7 +312,7 @@
     });
   });
   $('edit-cancel').addEventListener('click', function () {
-    stopLine(); ed.mode = null; ed.tried = null; ed.answer = null; render();
+    stopLine(); stopBlocks(); ed.mode = null; ed.tried = null; ed.answer = null; render();
   });
 
   /* --- diff and publish ---------------------------------------------------- */
@@ -292,6 +395,14 @@
     var locked = !!(ed.grid && ed.grid.locked);
     $('edit-lock').hidden = ed.kinds.indexOf('lock') < 0 || locked;
     $('edit-unlock').hidden = ed.kinds.indexOf('unlock') < 0 || !locked;
+    Array.prototype.forEach.call(document.querySelectorAll('#editor-preview button.block-to'), function (b) {
+      b.addEventListener('click', function () { moveBlock(b.getAttribute('data-block'), b.getAttribute('data-code')); });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('#editor-preview tr.block'), function (r) {
+      r.addEventListener('click', function (ev) {
+        if (ev.target.tagName !== 'BUTTON') selectBlock(r.getAttribute('data-block'));
+      });
+    });
     Array.prototype.forEach.call(document.querySelectorAll('#editor-grid button.neighbour'), function (b) {
       b.addEventListener('click', function () {
         if (ed.mode === 'merge' || ed.mode == null) { ed.mode = null; tryEdit({ kind: 'merge', codes: [ed.grid.code, b.getAttribute('data-code')] }); }

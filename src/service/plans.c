@@ -661,10 +661,11 @@ static void grid_blocks(gg_request *r, int64_t plan, const char *code, gg_reply 
             json_array_append_new(touches, json_string(b[i].touches[k]));
         json_t *geometry = json_loads(b[i].geojson, 0, NULL);
         json_array_append_new(
-            features, json_pack("{s:s, s:s, s:{s:s, s:I, s:I, s:f, s:o}, s:o}", "type", "Feature", "id", b[i].id,
-                                "properties", "grid", code, "households", (json_int_t)b[i].households, "persons",
-                                (json_int_t)b[i].persons, "area_m2", round(b[i].area_m2 * 10) / 10, "touches",
-                                touches, "geometry", geometry ? geometry : json_null()));
+            features, json_pack("{s:s, s:s, s:{s:s, s:I, s:I, s:f, s:[f, f], s:o}, s:o}", "type", "Feature", "id",
+                                b[i].id, "properties", "grid", code, "households", (json_int_t)b[i].households,
+                                "persons", (json_int_t)b[i].persons, "area_m2", round(b[i].area_m2 * 10) / 10,
+                                "point", b[i].x, b[i].y, "touches", touches, "geometry",
+                                geometry ? geometry : json_null()));
     }
     gg_grid_blocks_free(ctx, b, n);
     gg_reply_json(out, 200, json_pack("{s:s, s:I, s:s, s:o}", "type", "FeatureCollection", "plan", (json_int_t)plan,

@@ -6,14 +6,17 @@
 // clicks and a double-click, its dry run (the pieces' households and the
 // rule checks) shown before saving, saved with a note as draft 2, which the
 // plan selector then shows; a merge with a clicked neighbour saved as draft
-// 3; the diff against the published plan, whose numbers must be those of
-// `govgrid diff --json` on the same project, with the changed grids
-// outlined; publishing, after which /healthz names plan 3 and /v1/locate
-// answers a point in the split's new piece with the piece's new code. The
-// phone layout of the editor. Nothing may be fetched from elsewhere.
+// 3; a street block of 1002 (a lane cuts it) moved to the split's new piece,
+// picked from the block list the page shows, saved as draft 4; the diff
+// against the published plan, whose numbers must be those of `govgrid diff
+// --json` on the same project, with the changed grids outlined;
+// publishing, after which /healthz names plan 4 and /v1/locate answers a
+// point in the split's new piece, and one in the moved block, with the
+// piece's new code. The phone layout of the editor. Nothing may be fetched
+// from elsewhere.
 //   node edit.test.mjs GOVGRID FIXTURES_DIR WORK_DIR
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -32,6 +35,12 @@ run('init', project, '--quiet');
 run('import', project, 'households', path.join(fixtures, 'square_households.csv'), '--quiet');
 run('import', project, 'grids', path.join(fixtures, 'square_grids.csv'), '--quiet');
 run('import', project, 'workers', path.join(fixtures, 'square_workers.csv'), '--quiet');
+// A lane across 1002 from south to north: its two street blocks.
+const road = path.join(work, 'lane.geojson');
+writeFileSync(road, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature',
+  properties: { id: 'lane-1', class: 'residential', name: '东巷' },
+  geometry: { type: 'LineString', coordinates: [[116.017, 39.999], [116.017, 40.011]] } }] }));
+run('import', project, 'roads', road, '--quiet');
 run('plan', 'publish', project, '1', '--quiet');
 const planKey = run('key', 'new', keys, '--name', 'planner', '--rights', 'read,plan', '--quiet');
 const readKey = run('key', 'new', keys, '--name', 'viewer', '--rights', 'read', '--quiet');
@@ -162,11 +171,39 @@ try {
   await page.waitForFunction(() => document.getElementById('plan').value === '3', null, { timeout: 10000 }).catch(() => {});
   check(await page.inputValue('#plan') === '3', 'draft 3 is shown');
 
+  // Move the lane's west block of 1002 (150 households) to the split's new
+  // piece, from the block list.
+  await page.evaluate(() => { delete document.body.dataset.editTried; });
+  await clickAt(page, 116.0185, 40.003);
+  await page.waitForFunction(() => document.body.dataset.editGrid === '1101080010011002', null, { timeout: 5000 });
+  await page.click('#edit-move');
+  await page.waitForFunction(() => document.body.dataset.editBlocks === '2', null, { timeout: 10000 });
+  const blocks = await page.$$eval('#editor-preview table.blocks tr.block', (rows) =>
+    rows.map((r) => ({ id: r.dataset.block, hh: r.querySelector('.hh').textContent,
+                       to: Array.from(r.querySelectorAll('button.block-to')).map((b) => b.dataset.code) })));
+  const westBlock = blocks.find((b) => b.hh === '150');
+  check(blocks.length === 2 && westBlock && westBlock.to.includes(newCode),
+        `the page lists 1002's two blocks, the west one (150 households) next to ${newCode} (${JSON.stringify(blocks)})`);
+  await page.click(`#editor-preview button.block-to[data-block="${westBlock.id}"][data-code="${newCode}"]`);
+  await page.waitForFunction(() => document.body.dataset.editTried, null, { timeout: 10000 });
+  const moved = await page.$$eval('#editor-preview table.pieces tr', (rows) =>
+    rows.map((r) => ({ code: r.dataset.code, hh: r.querySelector('.hh').textContent })));
+  check(await attr(page, 'editTried') === 'ok' && moved.some((r) => r.code === newCode && r.hh === '230') &&
+        moved.some((r) => r.code === '1101080010011002' && r.hh === '0'),
+        `the move is tried: ${newCode} would hold 80 + 150 = 230, 1002 none (${JSON.stringify(moved)})`);
+  await page.fill('#edit-note', '东巷以西划入');
+  await page.click('#edit-save');
+  await page.waitForFunction(() => document.body.dataset.editSaved === '4', null, { timeout: 10000 });
+  await page.waitForFunction(() => document.getElementById('plan').value === '4', null, { timeout: 10000 }).catch(() => {});
+  check(await page.inputValue('#plan') === '4', 'draft 4 is shown');
+  const blocksGone = await page.evaluate(() => document.querySelectorAll('.block-label').length);
+  check(blocksGone === 0, `the block outlines are gone once saved (${blocksGone} left)`);
+
   // The diff against the published plan, as govgrid diff --json says.
   await page.click('#edit-diff');
-  await page.waitForFunction(() => document.body.dataset.diff === '1/3', null, { timeout: 10000 });
+  await page.waitForFunction(() => document.body.dataset.diff === '1/4', null, { timeout: 10000 });
   const shown = await page.$$eval('#editor-diff [data-count]', (tds) => Object.fromEntries(tds.map((d) => [d.dataset.count, Number(d.textContent)])));
-  const cli = JSON.parse(run('diff', project, '1', '3', '--json'));
+  const cli = JSON.parse(run('diff', project, '1', '4', '--json'));
   const want = { added: cli.grids.added, retired: cli.grids.retired, reshaped: cli.grids.reshaped, unchanged: cli.grids.unchanged,
                  householdsMoved: cli.households.moved, householdsTotal: cli.households.total };
   check(JSON.stringify(shown) === JSON.stringify(want), `the diff panel's numbers are govgrid diff's (${JSON.stringify(shown)} vs ${JSON.stringify(want)})`);
@@ -177,23 +214,25 @@ try {
   check(outlined.join(',') === changedCli.join(','), `the changed grids are outlined on the map (${outlined.join(', ')})`);
   await page.waitForTimeout(300);
   const drawnOutlines = await page.evaluate(() => window.govgrid.gridLayer.drawn().filter((d) => d.weight === 4).map((d) => d.key).sort());
-  const drawnChanged = changedCli.filter((c) => c !== '1101080010011003'); // retired: not in plan 3
+  const drawnChanged = changedCli.filter((c) => c !== '1101080010011003'); // retired: not in plan 4
   check(drawnOutlines.join(',') === drawnChanged.join(','), `the grid layer paints their outlines (${drawnOutlines.join(', ')})`);
 
-  // Publish through the page: the service switches to plan 3.
+  // Publish through the page: the service switches to plan 4.
   const before = await get('/v1/locate?lon=116.008&lat=40.005');
   check(before.grid_code === '1101080010011001', `before publishing, the east half is in 1001 (${before.grid_code})`);
   await page.click('#edit-publish');
-  await page.waitForFunction(() => document.body.dataset.published === '3', null, { timeout: 20000 })
+  await page.waitForFunction(() => document.body.dataset.published === '4', null, { timeout: 20000 })
     .catch((e) => page.textContent('#editor').then((text) => { throw new Error(e.message + ': ' + text); }));
   let health = await get('/healthz');
-  for (let i = 0; i < 20 && health.plan !== 3; i++) { await new Promise((r) => setTimeout(r, 250)); health = await get('/healthz'); }
-  check(health.plan === 3 && health.plan_state === 'published', `/healthz serves the published plan 3 (${health.plan}, ${health.plan_state})`);
+  for (let i = 0; i < 20 && health.plan !== 4; i++) { await new Promise((r) => setTimeout(r, 250)); health = await get('/healthz'); }
+  check(health.plan === 4 && health.plan_state === 'published', `/healthz serves the published plan 4 (${health.plan}, ${health.plan_state})`);
   const after = await get('/v1/locate?lon=116.008&lat=40.005');
-  check(after.grid_code === newCode && after.plan === 3, `/v1/locate answers the split's new piece ${newCode} from plan 3 (${after.grid_code}, plan ${after.plan})`);
+  check(after.grid_code === newCode && after.plan === 4, `/v1/locate answers the split's new piece ${newCode} from plan 4 (${after.grid_code}, plan ${after.plan})`);
+  const inBlock = await get('/v1/locate?lon=116.015&lat=40.005');
+  check(inBlock.grid_code === newCode, `a point of the moved block answers ${newCode} (${inBlock.grid_code})`);
   const west = await get('/v1/locate?lon=116.002&lat=40.015');
   check(west.grid_code === '1101080010011001', `a point of the merged grid answers 1001 (${west.grid_code})`);
-  check(JSON.parse(run('plans', project, '--json')).find((p) => p.id === 3).state === 'published', 'the store has plan 3 published');
+  check(JSON.parse(run('plans', project, '--json')).find((p) => p.id === 4).state === 'published', 'the store has plan 4 published');
 
   // English.
   await page.click('#lang');

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -581,6 +582,11 @@ gg_status gg_locator_new(gg_ctx *ctx, gg_store *store, const gg_locator_options 
         else if (!have_path)
             snprintf(loc->index_reason, sizeof loc->index_reason,
                      "built in memory: the project is not a file, so it has no index file");
+        else if (strcmp(state, "superseded") == 0 && access(path, F_OK) != 0)
+            snprintf(loc->index_reason, sizeof loc->index_reason,
+                     "built in memory: plan %lld was superseded and its index file removed (govgrid plan index "
+                     "makes it again)",
+                     (long long)loc->plan);
         else {
             st = load_index(loc, store, path, opts->threads);
             loaded = st == GG_OK;

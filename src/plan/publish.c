@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/ctx.h"
 #include "geo/shapes.h"
@@ -223,6 +224,14 @@ gg_status gg_plan_publish(gg_ctx *ctx, gg_store *store, int64_t plan, gg_publish
         if (gg_locator_index_write(ctx, store, r.plan, &ir) == GG_OK) {
             r.index_written = 1;
             snprintf(r.index_note, sizeof r.index_note, "%s", ir.path);
+            /* The plan it superseded is no longer what locate and serve
+             * use by default: its file (some hundred MB for a county) goes;
+             * govgrid plan index writes it again if it is wanted. A
+             * service still mapping it keeps its pages until it unmaps. */
+            char old[4096];
+            if (r.superseded > 0 && gg_locator_index_path(ctx, store, r.superseded, old, sizeof old) == GG_OK)
+                unlink(old);
+            gg_ctx_clear_error(ctx);
         } else {
             snprintf(r.index_note, sizeof r.index_note, "%s", gg_ctx_errmsg(ctx));
         }

@@ -88,4 +88,19 @@ grep -q ggloc err.txt && fail "locate warned after plan index: $(cat err.txt)"
 cmp -s with.csv again.csv || fail "the output after plan index differs"
 # a draft cannot be indexed
 "$govgrid" plan index p.sqlite 99 > /dev/null 2>&1 && fail "plan index of a missing plan succeeded"
+# publishing the next plan writes its file and removes the superseded one's
+code=$(sqlite3 p.sqlite "SELECT min(code) FROM grid WHERE plan = $plan")
+"$govgrid" edit p.sqlite --plan "$plan" lock "$code" --quiet
+next=$(sqlite3 p.sqlite "SELECT max(id) FROM plan")
+"$govgrid" plan publish p.sqlite "$next" --quiet
+[ -f "p.sqlite-locate/plan-$next.ggloc" ] || fail "publishing plan $next wrote no index file"
+[ -f "$index" ] && fail "the superseded plan's index file $index is still there"
+"$govgrid" locate p.sqlite points.csv -o next.csv 2> err.txt
+grep -q ggloc err.txt && fail "locate warned with the new plan's index file: $(cat err.txt)"
+# the superseded plan can still be located (built in memory) and indexed again
+"$govgrid" locate p.sqlite points.csv --plan "$plan" -o old.csv 2> err.txt
+grep -q ggloc err.txt && fail "locate warned for the superseded plan, whose file is removed: $(cat err.txt)"
+cmp -s with.csv old.csv || fail "locating the superseded plan gives other answers"
+"$govgrid" plan index p.sqlite "$plan" --quiet
+cmp -s good.ggloc "$index" || fail "plan index of the superseded plan made another file"
 echo "locate_index.sh: $(($(wc -l < points.csv) - 1)) points, the same output with and without the index file"

@@ -37,6 +37,23 @@ static int compare_blocks(const void *a, const void *b)
     return (p->x > q->x) - (p->x < q->x);
 }
 
+/* A copy of polygon as block *k of *b (grown), p a point inside it. */
+static gg_status add_block(gg_ctx *ctx, block **b, size_t *cap, size_t *k, const GEOSGeometry *polygon,
+                           const GEOSGeometry *p)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    gg_status st = gg_grow(ctx, (void **)b, cap, *k + 1, sizeof **b);
+    GEOSGeometry *own = st == GG_OK ? GEOSGeom_clone_r(h, polygon) : NULL;
+    if (own == NULL)
+        return st == GG_OK ? gg_error_nomem(ctx) : st;
+    block *n = &(*b)[(*k)++];
+    memset(n, 0, sizeof *n);
+    GEOSGeomGetX_r(h, p, &n->x);
+    GEOSGeomGetY_r(h, p, &n->y);
+    n->geom = own;
+    return GG_OK;
+}
+
 /* The faces of grid cut by lines (may be NULL), on the precision grid,
  * into *out (owned), ordered. */
 static gg_status cut(gg_ctx *ctx, const GEOSGeometry *grid, const GEOSGeometry *lines, block **out, size_t *n)
@@ -92,18 +109,8 @@ static gg_status cut(gg_ctx *ctx, const GEOSGeometry *grid, const GEOSGeometry *
                 continue;
             GEOSGeometry *p = GEOSPointOnSurface_r(h, part);
             /* A face in a hole of the grid (another grid's island) is not the grid's. */
-            if (p != NULL && GEOSPreparedContains_r(h, pg, p) == 1) {
-                st = gg_grow(ctx, (void **)&b, &cap, k + 1, sizeof *b);
-                GEOSGeometry *own = st == GG_OK ? GEOSGeom_clone_r(h, part) : NULL;
-                if (own != NULL) {
-                    memset(&b[k], 0, sizeof b[k]);
-                    GEOSGeomGetX_r(h, p, &b[k].x);
-                    GEOSGeomGetY_r(h, p, &b[k].y);
-                    b[k++].geom = own;
-                } else if (st == GG_OK) {
-                    st = gg_error_nomem(ctx);
-                }
-            }
+            if (p != NULL && GEOSPreparedContains_r(h, pg, p) == 1)
+                st = add_block(ctx, &b, &cap, &k, part, p);
             if (p)
                 GEOSGeom_destroy_r(h, p);
         }
@@ -122,16 +129,7 @@ static gg_status cut(gg_ctx *ctx, const GEOSGeometry *grid, const GEOSGeometry *
             GEOSGeometry *p = GEOSGeomTypeId_r(h, part) == GEOS_POLYGON ? GEOSPointOnSurface_r(h, part) : NULL;
             if (p == NULL)
                 continue;
-            st = gg_grow(ctx, (void **)&b, &cap, k + 1, sizeof *b);
-            GEOSGeometry *own = st == GG_OK ? GEOSGeom_clone_r(h, part) : NULL;
-            if (own != NULL) {
-                memset(&b[k], 0, sizeof b[k]);
-                GEOSGeomGetX_r(h, p, &b[k].x);
-                GEOSGeomGetY_r(h, p, &b[k].y);
-                b[k++].geom = own;
-            } else if (st == GG_OK) {
-                st = gg_error_nomem(ctx);
-            }
+            st = add_block(ctx, &b, &cap, &k, part, p);
             GEOSGeom_destroy_r(h, p);
         }
         if (st == GG_OK && k == 0)

@@ -421,10 +421,8 @@ static void reply_without_people(gg_reply *out, gg_ctx *ctx, char *text)
  * people as gg_request_contacts_allowed says). */
 static void grid_one(gg_request *r, const char *code, gg_reply *out)
 {
-    if (!gg_request_grids_allowed(r, out))
-        return;
     gg_ctx *ctx = NULL;
-    gg_store *store = gg_request_store_or_503(r, out, &ctx);
+    gg_store *store = gg_request_grids_store(r, out, &ctx);
     if (store == NULL)
         return;
     char *text = NULL;

@@ -578,10 +578,8 @@ static int diff_side(gg_reply *out, gg_ctx *ctx, gg_store *store, const char *te
  * out of the lists (the counts hold them). */
 static void diff(gg_request *r, const char *a_text, size_t a_len, const char *b_text, gg_reply *out)
 {
-    if (!gg_request_grids_allowed(r, out))
-        return;
     gg_ctx *ctx = NULL;
-    gg_store *store = gg_request_store_or_503(r, out, &ctx);
+    gg_store *store = gg_request_grids_store(r, out, &ctx);
     if (store == NULL)
         return;
     int64_t a = 0, b = 0;
@@ -641,10 +639,8 @@ static void grid_with_neighbours(gg_request *r, int64_t plan, const char *code, 
  * touches, for the web map's "move a block". The same keys as the grid. */
 static void grid_blocks(gg_request *r, int64_t plan, const char *code, gg_reply *out)
 {
-    if (!gg_request_grids_allowed(r, out))
-        return;
     gg_ctx *ctx = NULL;
-    gg_store *store = gg_request_store_or_503(r, out, &ctx);
+    gg_store *store = gg_request_grids_store(r, out, &ctx);
     if (store == NULL)
         return;
     gg_grid_block *b = NULL;

@@ -106,6 +106,12 @@ gg_store *gg_request_store_or_503(const gg_request *r, gg_reply *out, gg_ctx **c
     return store;
 }
 
+gg_store *gg_request_grids_store(const gg_request *r, gg_reply *out, gg_ctx **ctx)
+{
+    *ctx = NULL;
+    return gg_request_grids_allowed(r, out) ? gg_request_store_or_503(r, out, ctx) : NULL;
+}
+
 gg_store *gg_request_store(const gg_request *r, gg_ctx **ctx)
 {
     gg_service *svc = r->svc;

@@ -230,6 +230,9 @@ int gg_request_grids_allowed(const gg_request *r, gg_reply *out);
 gg_store *gg_request_store(const gg_request *r, gg_ctx **ctx);
 /* The same, or an answer made (503) and NULL. */
 gg_store *gg_request_store_or_503(const gg_request *r, gg_reply *out, gg_ctx **ctx);
+/* The connection of a request that reads grids: gg_request_grids_allowed,
+ * then gg_request_store_or_503; NULL with the answer made by either. */
+gg_store *gg_request_grids_store(const gg_request *r, gg_reply *out, gg_ctx **ctx);
 
 void gg_reply_json(gg_reply *out, int status, json_t *value);        /* takes value */
 void gg_reply_error(gg_reply *out, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -263,6 +263,19 @@ static void remove_template(void)
         remove(monaco_template);
 }
 
+/* The errors govgrid check finds in plan (-1 when it cannot run). */
+static int64_t check_errors(gg_ctx *ctx, gg_store *store, int64_t plan)
+{
+    gg_check_options co;
+    gg_check_options_init(&co);
+    co.plan = plan;
+    gg_check_report *cr = NULL;
+    CHECK_INT(gg_plan_check(ctx, store, &co, &cr), GG_OK);
+    int64_t errors = cr ? cr->errors : -1;
+    gg_check_report_free(ctx, cr);
+    return errors;
+}
+
 static gg_store *monaco_published(gg_ctx *ctx, const char *name)
 {
     if (monaco_template[0] == '\0') {
@@ -792,13 +805,7 @@ static void edits_merge_and_lock(void)
     snprintf(sql, sizeof sql, "SELECT count(*) FROM plan_grid WHERE plan = 2 AND code = '%s' AND fid IN"
                               " (SELECT fid FROM plan_grid WHERE plan = 1)", r.code);
     CHECK_INT(fx_scalar(store, sql), 0);
-    gg_check_options co;
-    gg_check_options_init(&co);
-    co.plan = r.plan;
-    gg_check_report *cr = NULL;
-    CHECK_INT(gg_plan_check(ctx, store, &co, &cr), GG_OK);
-    CHECK_INT(cr ? cr->errors : -1, 0);
-    gg_check_report_free(ctx, cr);
+    CHECK_INT(check_errors(ctx, store, r.plan), 0);
     gg_publish_report pr;
     CHECK_INT(gg_plan_publish(ctx, store, r.plan, &pr), GG_OK);
     CHECK_INT(pr.codes_retired, 1);
@@ -921,13 +928,7 @@ static void edits_split(void)
     CHECK_STR(r.code, code);
     snprintf(sql, sizeof sql, "SELECT sum(households) FROM grid WHERE plan = %lld", (long long)r.plan);
     CHECK_INT(fx_scalar(store, sql), before);
-    gg_check_options co;
-    gg_check_options_init(&co);
-    co.plan = r.plan;
-    gg_check_report *cr = NULL;
-    CHECK_INT(gg_plan_check(ctx, store, &co, &cr), GG_OK);
-    CHECK_INT(cr ? cr->errors : -1, 0);
-    gg_check_report_free(ctx, cr);
+    CHECK_INT(check_errors(ctx, store, r.plan), 0);
     CHECK_INT(unshared_vertices(ctx, store, 1, community), 0);
     CHECK_INT(unshared_vertices(ctx, store, r.plan, community), 0);
     /* Neighbours took a vertex: other bytes, the same shape (within 1 m²). */
@@ -990,13 +991,7 @@ static void check_edited_coverage(gg_ctx *ctx, gg_store *store, int64_t plan, co
     snprintf(sql, sizeof sql, "SELECT sum(households) FROM grid WHERE plan = %lld", (long long)plan);
     CHECK_INT(fx_scalar(store, sql), fx_scalar(store, "SELECT sum(households) FROM grid WHERE plan = 1"));
     CHECK_INT(unshared_vertices(ctx, store, plan, community), 0);
-    gg_check_options co;
-    gg_check_options_init(&co);
-    co.plan = plan;
-    gg_check_report *cr = NULL;
-    CHECK_INT(gg_plan_check(ctx, store, &co, &cr), GG_OK);
-    CHECK_INT(cr ? cr->errors : -1, 0);
-    gg_check_report_free(ctx, cr);
+    CHECK_INT(check_errors(ctx, store, plan), 0);
 }
 
 /* Households by locate's rule: each grid's count in plan against the
@@ -1206,13 +1201,7 @@ static void blocks_tile_grids_and_move(void)
     CHECK_INT(fx_scalar(store, sql), to_before + moved_households);
     snprintf(sql, sizeof sql, "SELECT households FROM grid WHERE plan = %lld AND code = '%s'", (long long)r.plan, from);
     CHECK_INT(fx_scalar(store, sql), from_before - moved_households);
-    gg_check_options co;
-    gg_check_options_init(&co);
-    co.plan = r.plan;
-    gg_check_report *cr = NULL;
-    CHECK_INT(gg_plan_check(ctx, store, &co, &cr), GG_OK);
-    CHECK_INT(cr ? cr->errors : -1, 0);
-    gg_check_report_free(ctx, cr);
+    CHECK_INT(check_errors(ctx, store, r.plan), 0);
 
     gg_edit_result no;
     CHECK_INT(gg_plan_move_block(ctx, store, 1, to, from, NULL, &no), GG_ERR_ARG);

@@ -13,6 +13,7 @@
 #include "govgrid/search.h"
 #include "govgrid/locate.h"
 #include "govgrid/dispatch.h"
+#include "govgrid/incident.h"
 #include "govgrid/gridmap.h"
 #include "govgrid/dedup.h"
 #include "govgrid/check.h"

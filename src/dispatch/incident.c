@@ -4,6 +4,7 @@
 #include "dispatch/limits.h"
 #include "govgrid/dispatch.h"
 #include "govgrid/locate.h"
+#include "store/cases.h"
 #include "store/store.h"
 
 #include <math.h>
@@ -297,7 +298,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
     }
     /* Dispatched only to a person: a grid with an empty roster leaves it
      * in the queue of the grid's community. */
-    const char *stage = worker != NULL ? "dispatched" : "collected";
+    const char *stage = worker != NULL ? "dispatched" : "reported";
     snprintf(out->stage, sizeof out->stage, "%s", stage);
     snprintf(out->grid_code, sizeof out->grid_code, "%s", grid ? grid->code : "");
     snprintf(out->worker_id, sizeof out->worker_id, "%s", worker ? worker->id : "");
@@ -361,9 +362,21 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
     if (st != GG_OK)
         return st;
     int64_t id = sqlite3_last_insert_rowid(store->db);
-    char sql[96];
-    snprintf(sql, sizeof sql, "UPDATE incident SET request_id = '%lld' WHERE id = %lld", (long long)id, (long long)id);
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE incident SET request_id = '%lld', handler = worker_id WHERE id = %lld",
+             (long long)id, (long long)id);
     st = gg_store_exec(store, sql);
+    if (st == GG_OK) {
+        /* Its history starts with its arrival (include/govgrid/incident.h). */
+        gg_case_event e;
+        memset(&e, 0, sizeof e);
+        snprintf(e.at, sizeof e.at, "%s", requested);
+        snprintf(e.actor, sizeof e.actor, "%s", in->api_key_name && in->api_key_name[0] ? in->api_key_name : "open311");
+        snprintf(e.action, sizeof e.action, "report");
+        snprintf(e.to_state, sizeof e.to_state, "%s", stage);
+        snprintf(e.handler, sizeof e.handler, "%s", worker != NULL ? worker->id : "");
+        st = gg_store_case_event_add(store, id, &e, worker != NULL ? NULL : out->notice, NULL, NULL);
+    }
     if (st != GG_OK)
         return st;
     out->id = id;

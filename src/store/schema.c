@@ -236,6 +236,36 @@ static const char schema_v7_triggers[] =
     "  JOIN plan p ON p.id = m.plan WHERE m.fid = OLD.fid AND p.state IN ('published','superseded')) BEGIN"
     "  SELECT RAISE(ABORT, 'the grids of a published or superseded plan cannot change'); END;";
 
+/* Version 8: the closed loop (include/govgrid/incident.h). An incident's
+ * state is its stage ("collected" is now "reported"); it gains its
+ * handler, escalation level, a deadline asked for and not yet granted, a
+ * review date, the reporter's satisfaction and the accountability flag.
+ * incident_event is its history, one row per action (the arrival first),
+ * only ever added to: triggers refuse a change or a deletion. Incidents
+ * stored before get their arrival as the first event. */
+static const char schema_v8[] =
+    "ALTER TABLE incident ADD COLUMN handler TEXT;"
+    "ALTER TABLE incident ADD COLUMN level INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE incident ADD COLUMN extension_asked TEXT;"
+    "ALTER TABLE incident ADD COLUMN review_on TEXT;"
+    "ALTER TABLE incident ADD COLUMN satisfaction TEXT CHECK (satisfaction IN ('satisfied','basically','not'));"
+    "ALTER TABLE incident ADD COLUMN accountability INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE incident SET stage = 'reported' WHERE stage = 'collected';"
+    "UPDATE incident SET handler = worker_id WHERE stage = 'dispatched';"
+    "CREATE TABLE incident_event(id INTEGER PRIMARY KEY,"
+    "  incident INTEGER NOT NULL REFERENCES incident(id), seq INTEGER NOT NULL, at TEXT NOT NULL,"
+    "  actor TEXT NOT NULL, action TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL, note TEXT,"
+    "  reason TEXT, attachments TEXT, deadline TEXT, level INTEGER NOT NULL DEFAULT 0, handler TEXT,"
+    "  UNIQUE (incident, seq));"
+    "CREATE INDEX incident_event_at ON incident_event(at);"
+    "INSERT INTO incident_event(incident, seq, at, actor, action, from_state, to_state, note, level, handler)"
+    "  SELECT id, 1, requested, coalesce(api_key_name, 'open311'), 'report', NULL, stage,"
+    "  'stored before incidents kept a history', 0, worker_id FROM incident ORDER BY id;"
+    "CREATE TRIGGER incident_event_kept_update BEFORE UPDATE ON incident_event BEGIN"
+    "  SELECT RAISE(ABORT, 'an incident''s history is kept as it was written: it cannot change'); END;"
+    "CREATE TRIGGER incident_event_kept_delete BEFORE DELETE ON incident_event BEGIN"
+    "  SELECT RAISE(ABORT, 'an incident''s history is kept as it was written: it cannot be deleted'); END;";
+
 /* What stages the grid view (store/stage.h): a table of its columns,
  * fid its row id, with the constraints the grid table had. */
 static const char staged_grid[] =
@@ -258,6 +288,7 @@ static const char *const migrations[GG_SCHEMA_VERSION][2] = {
     {schema_v5, NULL},
     {schema_v6, NULL},
     {schema_v7, schema_v7_triggers},
+    {schema_v8, NULL},
 };
 
 /* The kinds of plan ('import', 'partition') widened by 'maintain' and

@@ -98,10 +98,24 @@ static void open_refuses_a_newer_schema(void)
     gg_ctx_free(ctx);
 }
 
+/* What schema version 8 adds, taken away: incidents without their
+ * history and the closed loop's columns. */
+static void back_to_version_7(gg_store *store)
+{
+    CHECK_INT(gg_store_exec(store, "DROP TABLE incident_event;"
+                                   "ALTER TABLE incident DROP COLUMN handler; ALTER TABLE incident DROP COLUMN level;"
+                                   "ALTER TABLE incident DROP COLUMN extension_asked;"
+                                   "ALTER TABLE incident DROP COLUMN review_on;"
+                                   "ALTER TABLE incident DROP COLUMN satisfaction;"
+                                   "ALTER TABLE incident DROP COLUMN accountability;"),
+              GG_OK);
+}
+
 /* What schema version 7 changes, undone: the grid table as version 6 had
  * it, with its triggers, in place of the shared rows and their view. */
 static void back_to_version_6(gg_store *store)
 {
+    back_to_version_7(store);
     CHECK_INT(gg_store_exec(store, "DROP VIEW grid; DROP TABLE plan_grid; SELECT DropTable(NULL, 'grid_row');"
                                    "CREATE TABLE grid(fid INTEGER PRIMARY KEY,"
                                    "  plan INTEGER NOT NULL REFERENCES plan(id) ON DELETE CASCADE,"
@@ -256,6 +270,41 @@ static void upgrade_shares_grids(void)
     CHECK_INT(scalar(store, "SELECT count(*) FROM idx_grid_row_geom"), 2);
     CHECK_INT(scalar(store, "SELECT count(*) FROM grid WHERE plan = 1"), 2);
     CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* A version 7 project's incidents get their arrival as the first event of
+ * their history and "collected" becomes "reported" (schema version 8). */
+static void upgrade_keeps_incident_histories(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    const char *path = gg_test_path("p.sqlite");
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    back_to_version_7(store);
+    CHECK_INT(gg_store_exec(store, "INSERT INTO incident(id, request_id, service_code, stage, requested, updated,"
+                                   " worker_id, api_key_name) VALUES"
+                                   " (1, '1', '0101', 'collected', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', NULL,"
+                                   " 'hotline'),"
+                                   " (2, '2', '0101', 'dispatched', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z', 'w1',"
+                                   " NULL);"
+                                   "UPDATE gg_meta SET value = '7' WHERE key = 'schema_version'"),
+              GG_OK);
+    gg_store_close(store);
+    store = NULL;
+    CHECK_INT(gg_store_open(ctx, path, 1, &store), GG_OK);
+    if (store == NULL) {
+        gg_ctx_free(ctx);
+        return;
+    }
+    CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE id = 1 AND stage = 'reported' AND handler IS NULL"), 1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE id = 2 AND stage = 'dispatched' AND handler = 'w1'"), 1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE seq = 1 AND action = 'report' AND"
+                            " ((incident = 1 AND to_state = 'reported' AND actor = 'hotline') OR"
+                            " (incident = 2 AND to_state = 'dispatched' AND actor = 'open311'))"),
+              2);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }
@@ -474,5 +523,6 @@ TEST_LIST(T(new_project_has_schema_and_spatial_indexes), T(create_never_overwrit
           T(upgrade_rounds_household_points),
           T(upgrade_makes_plans_versions),
           T(upgrade_shares_grids),
+          T(upgrade_keeps_incident_histories),
           T(read_only_store_refuses_writes), T(rollback_leaves_the_file_as_it_was),
           T(info_of_an_empty_project), T(layer_names), T(projects_are_in_wal_mode), T(changes_and_staging))

@@ -1,0 +1,423 @@
+/* The closed loop: every transition of the table and every refusal, what
+ * each action needs, the history kept, escalation and its last level,
+ * extensions, suspension, ratings and reopening. */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "govgrid/incident.h"
+#include "govgrid/store.h"
+#include "store/store.h"
+
+static gg_ctx *new_ctx(void)
+{
+    gg_ctx *ctx = NULL;
+    gg_ctx_new(&ctx);
+    return ctx;
+}
+
+static int64_t scalar(gg_store *store, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
+static void text(gg_store *store, const char *sql, char *out, size_t size)
+{
+    sqlite3_stmt *stmt = NULL;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW &&
+        sqlite3_column_text(stmt, 0) != NULL)
+        snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+}
+
+/* A project with incident n (request id "r<n>") in state, as a
+ * submission leaves one: its row and its arrival in the history. */
+static void add_incident(gg_store *store, int n, const char *state)
+{
+    char sql[768];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO incident(id, request_id, service_code, stage, status, requested, updated, worker_id,"
+             " handler, expected) VALUES (%d, 'r%d', '0101', '%s', '%s', '2026-12-01T08:00:00Z',"
+             " '2026-12-01T08:00:00Z', 'w1', 'w1', '2026-12-08T08:00:00Z');"
+             "INSERT INTO incident_event(incident, seq, at, actor, action, to_state) VALUES (%d, 1,"
+             " '2026-12-01T08:00:00Z', 'hotline', 'report', '%s')",
+             n, n, state, strcmp(state, "closed") == 0 || strcmp(state, "rejected") == 0 ? "closed" : "open", n,
+             state);
+    CHECK_INT(gg_store_exec(store, sql), GG_OK);
+}
+
+static gg_store *project(gg_ctx *ctx)
+{
+    gg_store *store = NULL;
+    CHECK_INT(gg_store_create(ctx, gg_test_path("p.sqlite"), &store), GG_OK);
+    gg_store_set_actor(store, "dispatcher");
+    return store;
+}
+
+/* A request that gives everything any action needs, so that the table
+ * alone decides. */
+static gg_case_request full(gg_case_action action)
+{
+    gg_case_request r;
+    memset(&r, 0, sizeof r);
+    r.action = action;
+    r.note = "done";
+    r.reason = "because";
+    r.handler = "w2";
+    r.deadline = "2026-12-20";
+    r.review_on = "2027-01-15";
+    r.satisfaction = "basically";
+    return r;
+}
+
+/* The table, written out again here from the loop's description: for each
+ * action, the states it takes an incident from and the state it leads to
+ * (-1: the same). */
+static const struct {
+    gg_case_action action;
+    const char *from[5];
+    const char *to;
+} expected[] = {
+    {GG_CASE_ACCEPT, {"reported"}, "accepted"},
+    {GG_CASE_REJECT, {"reported"}, "rejected"},
+    {GG_CASE_DISPATCH, {"accepted", "returned"}, "dispatched"},
+    {GG_CASE_START, {"dispatched"}, "in_progress"},
+    {GG_CASE_FEEDBACK, {"dispatched", "in_progress"}, "fed_back"},
+    {GG_CASE_VERIFY, {"fed_back"}, "verified"},
+    {GG_CASE_CLOSE, {"verified"}, "closed"},
+    {GG_CASE_RETURN, {"dispatched", "in_progress"}, "returned"},
+    {GG_CASE_EXTEND, {"dispatched", "in_progress"}, NULL},
+    {GG_CASE_SUSPEND, {"dispatched", "in_progress"}, "suspended"},
+    {GG_CASE_RESUME, {"suspended"}, "in_progress"},
+    {GG_CASE_REOPEN, {"fed_back", "verified", "closed"}, "dispatched"},
+    {GG_CASE_ESCALATE, {"accepted", "dispatched", "in_progress", "returned"}, "dispatched"},
+    {GG_CASE_RATE, {"closed"}, NULL},
+};
+
+/* Every action from every state, through gg_case_act on a stored
+ * incident: the moves the table allows are made (the state, the history
+ * and the Open311 status as expected), the others refused with the state
+ * named and nothing written. */
+static void every_transition_and_refusal(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = project(ctx);
+    CHECK_INT(sizeof expected / sizeof expected[0], GG_CASE_ACTION_COUNT);
+    int n = 0, made = 0, refused = 0;
+    for (size_t a = 0; a < sizeof expected / sizeof expected[0]; a++) {
+        for (int s = 0; s < GG_CASE_STATE_COUNT; s++) {
+            const char *state = gg_case_state_name((gg_case_state)s);
+            int allowed = 0;
+            for (int k = 0; k < 5 && expected[a].from[k] != NULL; k++)
+                allowed |= strcmp(expected[a].from[k], state) == 0;
+            add_incident(store, ++n, state);
+            gg_case_request req = full(expected[a].action);
+            gg_case c;
+            memset(&c, 0, sizeof c);
+            gg_status st = gg_case_act(ctx, store, n, NULL, &req, &c);
+            char sql[160], got[96];
+            snprintf(sql, sizeof sql, "SELECT stage FROM incident WHERE id = %d", n);
+            text(store, sql, got, sizeof got);
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM incident_event WHERE incident = %d", n);
+            int64_t events = scalar(store, sql);
+            const char *want = expected[a].to ? expected[a].to : state;
+            if (allowed) {
+                made++;
+                if (st != GG_OK)
+                    fprintf(stderr, "  %s from %s: %s\n", gg_case_action_name(expected[a].action), state,
+                            gg_ctx_errmsg(ctx));
+                CHECK_INT(st, GG_OK);
+                CHECK_STR(got, want);
+                CHECK_STR(gg_case_state_name(c.state), want);
+                CHECK_INT(events, 2);
+                CHECK_INT(c.events, 2);
+                snprintf(sql, sizeof sql, "SELECT status FROM incident WHERE id = %d", n);
+                text(store, sql, got, sizeof got);
+                CHECK_STR(got, strcmp(want, "closed") == 0 || strcmp(want, "rejected") == 0 ? "closed" : "open");
+                snprintf(sql, sizeof sql,
+                         "SELECT action || ' ' || from_state || ' ' || to_state || ' ' || actor FROM incident_event"
+                         " WHERE incident = %d AND seq = 2",
+                         n);
+                text(store, sql, got, sizeof got);
+                char line[96];
+                snprintf(line, sizeof line, "%s %s %s dispatcher", gg_case_action_name(expected[a].action), state,
+                         want);
+                CHECK_STR(got, line);
+            } else {
+                refused++;
+                CHECK_INT(st, GG_ERR_INVALID_INPUT);
+                CHECK_CONTAINS(gg_ctx_errmsg(ctx), state);
+                CHECK_CONTAINS(gg_ctx_errmsg(ctx), gg_case_action_name(expected[a].action));
+                gg_ctx_clear_error(ctx);
+                CHECK_STR(got, state);
+                CHECK_INT(events, 1);
+            }
+        }
+    }
+    CHECK_INT(made, 24);
+    CHECK_INT(refused, 14 * GG_CASE_STATE_COUNT - 24);
+    /* The pure table says the same. */
+    gg_case_state to;
+    char why[256];
+    CHECK(gg_case_next(GG_CASE_REPORTED, GG_CASE_CLOSE, 1, &to, why, sizeof why) && to == GG_CASE_CLOSED);
+    CHECK(gg_case_next(GG_CASE_ACCEPTED, GG_CASE_CLOSE, 1, &to, why, sizeof why) && to == GG_CASE_CLOSED);
+    CHECK(!gg_case_next(GG_CASE_DISPATCHED, GG_CASE_CLOSE, 1, &to, why, sizeof why));
+    CHECK_CONTAINS(why, "on the spot");
+    CHECK(!gg_case_next(GG_CASE_REPORTED, GG_CASE_ACCEPT, 1, &to, why, sizeof why));
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* What each action needs, refused with nothing written when missing. */
+static void actions_need_what_they_say(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = project(ctx);
+    static const struct {
+        gg_case_action action;
+        const char *state;
+        const char *missing; /* the request member left out */
+        const char *said;
+    } cases[] = {
+        {GG_CASE_REJECT, "reported", "reason", "reason"},
+        {GG_CASE_RETURN, "dispatched", "reason", "reason"},
+        {GG_CASE_REOPEN, "closed", "reason", "reason"},
+        {GG_CASE_ESCALATE, "in_progress", "reason", "reason"},
+        {GG_CASE_DISPATCH, "accepted", "handler", "handler"},
+        {GG_CASE_FEEDBACK, "in_progress", "note", "note"},
+        {GG_CASE_SUSPEND, "dispatched", "review_on", "review date"},
+        {GG_CASE_EXTEND, "dispatched", "deadline", "deadline"},
+        {GG_CASE_RATE, "closed", "satisfaction", "satisfaction"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        add_incident(store, (int)i + 1, cases[i].state);
+        gg_case_request req = full(cases[i].action);
+        if (strcmp(cases[i].missing, "reason") == 0)
+            req.reason = "";
+        else if (strcmp(cases[i].missing, "handler") == 0)
+            req.handler = NULL;
+        else if (strcmp(cases[i].missing, "note") == 0)
+            req.note = NULL;
+        else if (strcmp(cases[i].missing, "review_on") == 0)
+            req.review_on = "someday";
+        else if (strcmp(cases[i].missing, "deadline") == 0)
+            req.deadline = NULL;
+        else
+            req.satisfaction = "delighted";
+        CHECK_INT(gg_case_act(ctx, store, (int64_t)i + 1, NULL, &req, NULL), GG_ERR_ARG);
+        CHECK_CONTAINS(gg_ctx_errmsg(ctx), cases[i].said);
+        gg_ctx_clear_error(ctx);
+    }
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event"), (int64_t)(sizeof cases / sizeof cases[0]));
+    /* On the spot needs a note; attachments must be URLs; an unknown incident is named. */
+    add_incident(store, 50, "reported");
+    gg_case_request req = full(GG_CASE_CLOSE);
+    req.on_site = 1;
+    req.note = NULL;
+    CHECK_INT(gg_case_act(ctx, store, 50, NULL, &req, NULL), GG_ERR_ARG);
+    req.note = "cleared the fire exit";
+    const char *bad[] = {"file:///etc/passwd"};
+    req.attachments = bad;
+    req.n_attachments = 1;
+    CHECK_INT(gg_case_act(ctx, store, 50, NULL, &req, NULL), GG_ERR_ARG);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "attachment 1");
+    const char *photos[] = {"https://example.org/p/1.jpg", "http://example.org/p/2.jpg"};
+    req.attachments = photos;
+    req.n_attachments = 2;
+    gg_case c;
+    CHECK_INT(gg_case_act(ctx, store, 0, "r50", &req, &c), GG_OK);
+    CHECK_INT(c.state, GG_CASE_CLOSED);
+    char got[160];
+    text(store, "SELECT attachments FROM incident_event WHERE incident = 50 AND seq = 2", got, sizeof got);
+    CHECK_STR(got, "[\"https://example.org/p/1.jpg\",\"http://example.org/p/2.jpg\"]");
+    CHECK_INT(gg_case_act(ctx, store, 999, NULL, &req, NULL), GG_ERR_NOT_FOUND);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "no incident 999");
+    CHECK_INT(gg_case_act(ctx, store, 0, "nope", &req, NULL), GG_ERR_NOT_FOUND);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "'nope'");
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static gg_status act(gg_ctx *ctx, gg_store *store, int64_t id, gg_case_request req, gg_case *c)
+{
+    gg_status st = gg_case_act(ctx, store, id, NULL, &req, c);
+    if (st != GG_OK)
+        fprintf(stderr, "  %s: %s\n", gg_case_action_name(req.action), gg_ctx_errmsg(ctx));
+    return st;
+}
+
+/* One incident through the whole loop and back: dispatched, an extension
+ * asked and granted, fed back, verified, closed, rated not satisfied,
+ * reopened, closed again and rated; then another returned, re-dispatched,
+ * suspended, resumed and escalated to the district centre, where a further
+ * escalation is refused; the accountability flag; the history read back
+ * whole and kept (no change, no deletion). */
+static void the_loop_and_its_history(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = project(ctx);
+    add_incident(store, 1, "reported");
+    gg_case c;
+    gg_case_request r;
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_ACCEPT;
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    r.action = GG_CASE_DISPATCH;
+    r.handler = "w7";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_STR(c.handler, "w7");
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_START;
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    r.action = GG_CASE_EXTEND;
+    r.deadline = "2026-12-20T18:00:00Z";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_STR(c.extension_asked, "2026-12-20T18:00:00Z");
+    CHECK_STR(c.deadline, "2026-12-08T08:00:00Z");
+    r.deadline = "2026-12-21";
+    CHECK_INT(gg_case_act(ctx, store, 1, NULL, &r, NULL), GG_ERR_INVALID_INPUT); /* one pending at a time */
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "already waits");
+    gg_ctx_clear_error(ctx);
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_EXTEND;
+    r.approve = 1;
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_STR(c.deadline, "2026-12-20T18:00:00Z");
+    CHECK_STR(c.extension_asked, "");
+    CHECK_INT(gg_case_act(ctx, store, 1, NULL, &r, NULL), GG_ERR_INVALID_INPUT); /* nothing to approve */
+    gg_ctx_clear_error(ctx);
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_FEEDBACK;
+    r.note = "the bins were moved";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_VERIFY;
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    r.action = GG_CASE_CLOSE;
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    r.action = GG_CASE_RATE;
+    r.satisfaction = "not";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_STR(c.satisfaction, "not");
+    CHECK_INT(gg_case_act(ctx, store, 1, NULL, &r, NULL), GG_ERR_INVALID_INPUT); /* rated once */
+    gg_ctx_clear_error(ctx);
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_REOPEN;
+    r.reason = "the reporter says the bins are back";
+    r.accountability = 1;
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_INT(c.state, GG_CASE_DISPATCHED);
+    CHECK_STR(c.satisfaction, "");
+    CHECK_INT(c.accountability, 1);
+    char got[64];
+    text(store, "SELECT status FROM incident WHERE id = 1", got, sizeof got);
+    CHECK_STR(got, "open");
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_FEEDBACK;
+    r.note = "moved for good";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_VERIFY;
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    r.action = GG_CASE_CLOSE;
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    r.action = GG_CASE_RATE;
+    r.satisfaction = "satisfied";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    text(store, "SELECT status || ' ' || satisfaction || ' ' || accountability FROM incident WHERE id = 1", got,
+         sizeof got);
+    CHECK_STR(got, "closed satisfied 1");
+
+    gg_case_event *ev = NULL;
+    size_t ne = 0;
+    gg_case g;
+    CHECK_INT(gg_case_get(ctx, store, 1, NULL, &g, &ev, &ne), GG_OK);
+    static const char *const actions[] = {"report", "accept", "dispatch", "start", "extend", "extend", "feedback",
+                                          "verify", "close", "rate", "reopen", "feedback", "verify", "close", "rate"};
+    CHECK_INT((int64_t)ne, (int64_t)(sizeof actions / sizeof actions[0]));
+    for (size_t i = 0; i < ne && i < sizeof actions / sizeof actions[0]; i++) {
+        CHECK_STR(ev[i].action, actions[i]);
+        CHECK_INT(ev[i].seq, (int64_t)i + 1);
+        if (i > 0) /* each event starts where the one before ended */
+            CHECK_STR(ev[i].from_state, ev[i - 1].to_state);
+    }
+    if (ne >= 11) {
+        CHECK_STR(ev[4].deadline, "2026-12-20T18:00:00Z");
+        CHECK_STR(ev[6].note, "the bins were moved");
+        CHECK_STR(ev[10].reason, "the reporter says the bins are back");
+        CHECK_STR(ev[9].note, "not");
+    }
+    gg_case_events_free(ctx, ev, ne);
+    CHECK(gg_store_exec(store, "UPDATE incident_event SET note = 'x' WHERE incident = 1") != GG_OK);
+    gg_ctx_clear_error(ctx);
+    CHECK(gg_store_exec(store, "DELETE FROM incident_event WHERE incident = 1") != GG_OK);
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1"), 15);
+
+    /* Returned, dispatched again, suspended, resumed, escalated to the top. */
+    add_incident(store, 2, "dispatched");
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_RETURN;
+    r.reason = "not this grid's: the road belongs to the highway bureau";
+    CHECK_INT(act(ctx, store, 2, r, &c), GG_OK);
+    CHECK_STR(c.handler, "");
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_DISPATCH;
+    r.handler = "highway-bureau";
+    CHECK_INT(act(ctx, store, 2, r, &c), GG_OK);
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_SUSPEND;
+    r.review_on = "2027-03-01";
+    CHECK_INT(act(ctx, store, 2, r, &c), GG_OK);
+    CHECK_STR(c.review_on, "2027-03-01");
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_RESUME;
+    CHECK_INT(act(ctx, store, 2, r, &c), GG_OK);
+    CHECK_STR(c.review_on, "");
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_ESCALATE;
+    r.reason = "beyond the grid";
+    for (int level = 1; level < GG_CASE_LEVELS; level++) {
+        r.handler = level == 3 ? "district-centre" : NULL;
+        CHECK_INT(act(ctx, store, 2, r, &c), GG_OK);
+        CHECK_INT(c.level, level);
+        CHECK_INT(c.state, GG_CASE_DISPATCHED);
+    }
+    CHECK_STR(c.handler, "district-centre");
+    CHECK_INT(gg_case_act(ctx, store, 2, NULL, &r, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "district centre");
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(scalar(store, "SELECT level FROM incident WHERE id = 2"), 3);
+    CHECK_INT(scalar(store, "SELECT max(level) FROM incident_event WHERE incident = 2"), 3);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* The names round-trip; unknown ones are refused with the list. */
+static void names(void)
+{
+    gg_ctx *ctx = new_ctx();
+    for (int a = 0; a < GG_CASE_ACTION_COUNT; a++) {
+        gg_case_action back;
+        CHECK_INT(gg_case_action_parse(ctx, gg_case_action_name((gg_case_action)a), &back), GG_OK);
+        CHECK_INT(back, a);
+    }
+    for (int s = 0; s < GG_CASE_STATE_COUNT; s++) {
+        gg_case_state back;
+        CHECK_INT(gg_case_state_parse(ctx, gg_case_state_name((gg_case_state)s), &back), GG_OK);
+        CHECK_INT(back, s);
+    }
+    gg_case_action a;
+    CHECK_INT(gg_case_action_parse(ctx, "fix", &a), GG_ERR_ARG);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "escalate");
+    CHECK(gg_case_action_name(GG_CASE_ACTION_COUNT) == NULL);
+    gg_ctx_free(ctx);
+}
+
+TEST_LIST(T(every_transition_and_refusal), T(actions_need_what_they_say), T(the_loop_and_its_history), T(names))

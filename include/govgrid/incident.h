@@ -149,6 +149,14 @@ GG_API gg_status gg_case_get(gg_ctx *ctx, gg_store *store, int64_t id, const cha
                              gg_case_event **events, size_t *n);
 GG_API void gg_case_events_free(gg_ctx *ctx, gg_case_event *events, size_t n);
 
+/* The incident as JSON text {id, request_id, service_code, state, handler,
+ * level, deadline, extension_asked, review_on, satisfaction,
+ * accountability, events}, with_history adding "history": [{seq, at,
+ * actor, action, from, to, note, reason, attachments, deadline, level,
+ * handler}] from events[0..n). Free *json with gg_text_free. */
+GG_API gg_status gg_case_json(gg_ctx *ctx, const gg_case *c, const gg_case_event *events, size_t n,
+                              int with_history, char **json);
+
 #ifdef __cplusplus
 }
 #endif

@@ -57,21 +57,6 @@ static void help(FILE *out)
             "  --help            show this help\n");
 }
 
-static json_t *text_or_null(const char *s)
-{
-    return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
-}
-
-static json_t *case_json(const gg_case *c)
-{
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:i, s:o, s:o, s:o, s:o, s:b, s:I}", "id", (json_int_t)c->id,
-                     "request_id", c->request_id, "service_code", c->service_code, "state",
-                     gg_case_state_name(c->state), "handler", text_or_null(c->handler), "level", c->level,
-                     "deadline", text_or_null(c->deadline), "extension_asked", text_or_null(c->extension_asked),
-                     "review_on", text_or_null(c->review_on), "satisfaction", text_or_null(c->satisfaction),
-                     "accountability", c->accountability != 0, "events", (json_int_t)c->events);
-}
-
 static const char *const level_names[GG_CASE_LEVELS] = {"grid", "community workstation", "township centre",
                                                          "district centre"};
 
@@ -175,22 +160,13 @@ static int run(int argc, char **argv)
         rc = st == GG_ERR_ARG ? CLI_USAGE : CLI_FAILED;
         cli_fail("case", ctx);
     } else if (common.json) {
-        json_t *o = case_json(&c);
-        if (show) {
-            json_t *h = json_array();
-            for (size_t i = 0; i < ne; i++) {
-                const gg_case_event *e = &events[i];
-                json_t *a = e->attachments ? json_loads(e->attachments, 0, NULL) : NULL;
-                json_array_append_new(
-                    h, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:i, s:o}", "seq",
-                                 (json_int_t)e->seq, "at", e->at, "actor", e->actor, "action", e->action, "from",
-                                 text_or_null(e->from_state), "to", e->to_state, "note", text_or_null(e->note),
-                                 "reason", text_or_null(e->reason), "attachments", a ? a : json_array(), "deadline",
-                                 text_or_null(e->deadline), "level", e->level, "handler", text_or_null(e->handler)));
-            }
-            json_object_set_new(o, "history", h);
+        char *text = NULL;
+        if (gg_case_json(ctx, &c, events, ne, show, &text) != GG_OK) {
+            rc = cli_fail("case", ctx);
+        } else {
+            rc = cli_print_json(json_loads(text, 0, NULL));
+            gg_text_free(ctx, text);
         }
-        rc = cli_print_json(o);
     } else {
         if (show || !common.quiet)
             print_case(&c);

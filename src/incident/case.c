@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "core/ctx.h"
 #include "store/cases.h"
 
@@ -261,4 +263,39 @@ void gg_case_events_free(gg_ctx *ctx, gg_case_event *events, size_t n)
         gg_free(ctx, events[i].attachments);
     }
     gg_free(ctx, events);
+}
+
+/* ---- the JSON view ---- */
+
+static json_t *text_or_null(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
+}
+
+gg_status gg_case_json(gg_ctx *ctx, const gg_case *c, const gg_case_event *events, size_t n, int with_history,
+                       char **json)
+{
+    *json = NULL;
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:i, s:o, s:o, s:o, s:o, s:b, s:I}", "id", (json_int_t)c->id,
+                          "request_id", c->request_id, "service_code", c->service_code, "state",
+                          gg_case_state_name(c->state), "handler", text_or_null(c->handler), "level", c->level,
+                          "deadline", text_or_null(c->deadline), "extension_asked", text_or_null(c->extension_asked),
+                          "review_on", text_or_null(c->review_on), "satisfaction", text_or_null(c->satisfaction),
+                          "accountability", c->accountability != 0, "events", (json_int_t)c->events);
+    json_t *h = with_history && o ? json_array() : NULL;
+    for (size_t i = 0; h != NULL && i < n; i++) {
+        const gg_case_event *e = &events[i];
+        json_t *a = e->attachments ? json_loads(e->attachments, 0, NULL) : NULL;
+        json_array_append_new(h, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:i, s:o}", "seq",
+                                           (json_int_t)e->seq, "at", e->at, "actor", e->actor, "action", e->action,
+                                           "from", text_or_null(e->from_state), "to", e->to_state, "note",
+                                           text_or_null(e->note), "reason", text_or_null(e->reason), "attachments",
+                                           a ? a : json_array(), "deadline", text_or_null(e->deadline), "level",
+                                           e->level, "handler", text_or_null(e->handler)));
+    }
+    if (h != NULL)
+        json_object_set_new(o, "history", h);
+    *json = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+    json_decref(o);
+    return *json ? GG_OK : gg_error_nomem(ctx);
 }

@@ -11,7 +11,7 @@ static const char *const route_names[ROUTE_COUNT] = {
     "unmatched", "healthz", "metrics", "locate_get", "locate_post", "grids", "grid", "open311_services",
     "open311_service", "open311_requests_post", "open311_requests_get", "open311_request_get", "static",
     "plans", "search", "depts", "dept_grids", "conflicts",
-    "tiles", "palette", "communities", "key", "plan", "plan_edit", "plan_diff", "plan_grid",
+    "tiles", "palette", "communities", "key", "plan", "plan_edit", "plan_diff", "plan_grid", "case",
 };
 
 /* Upper bounds of the latency buckets, in seconds. */

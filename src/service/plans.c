@@ -25,53 +25,6 @@
 #define MAX_LINE_VERTICES 1000
 #define MAX_NOTE_BYTES 500
 
-/* A refusal naming what was refused: {"error":{"code", "message",
- * "parameter"}} (parameter left out when NULL). */
-static void refuse(gg_reply *out, int status, const char *parameter, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void refuse(gg_reply *out, int status, const char *parameter, const char *fmt, ...)
-{
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    json_t *e = json_pack("{s:i, s:s}", "code", status, "message", msg);
-    if (parameter)
-        json_object_set_new(e, "parameter", json_string(parameter));
-    gg_reply_json(out, status, json_pack("{s:o}", "error", e));
-}
-
-/* The library's message without the project's path in front ("PATH: "):
- * a client has no use for where the service keeps its file. */
-static const char *reason(gg_ctx *ctx, const char *project)
-{
-    const char *m = gg_ctx_errmsg(ctx);
-    size_t n = strlen(project);
-    if (strncmp(m, project, n) == 0 && m[n] == ':' && m[n + 1] == ' ')
-        return m + n + 2;
-    return m;
-}
-
-/* A library status as an HTTP refusal: 404 not found, 409 exists, 422 a
- * rule refused, 400 an argument, 503 busy (with Retry-After), else 500. */
-static void refuse_status(gg_request *r, gg_reply *out, gg_ctx *ctx, gg_status st, const char *parameter)
-{
-    const char *why = reason(ctx, r->svc->o.project);
-    switch (st) {
-    case GG_ERR_NOT_FOUND: refuse(out, 404, parameter, "%s", why); break;
-    case GG_ERR_EXISTS: refuse(out, 409, parameter, "%s", why); break;
-    case GG_ERR_INVALID_INPUT:
-    case GG_ERR_GEOMETRY: refuse(out, 422, parameter, "%s", why); break;
-    case GG_ERR_ARG: refuse(out, 400, parameter, "%s", why); break;
-    case GG_ERR_BUSY:
-        refuse(out, 503, NULL, "the project is being written by another process; try again (%s)", why);
-        gg_reply_header(out, "Retry-After", "2");
-        break;
-    default: refuse(out, 500, NULL, "%s", why);
-    }
-}
-
 /* A plan number of the path: 1 and *end after its digits, or 0. */
 static int path_plan(const char *p, int64_t *plan, const char **end)
 {
@@ -84,56 +37,6 @@ static int path_plan(const char *p, int64_t *plan, const char **end)
     *plan = v;
     *end = p + digits;
     return 1;
-}
-
-/* A writable store of the request's own, acting as the key's name; NULL
- * with the answer made (503). */
-static gg_store *open_writer(gg_request *r, gg_reply *out, gg_ctx **ctx, const char *key_name)
-{
-    gg_store *store = NULL;
-    if (gg_ctx_new(ctx) != GG_OK) {
-        refuse(out, 503, NULL, "the project cannot be written now (out of memory)");
-        return NULL;
-    }
-    gg_status st = gg_store_open(*ctx, r->svc->o.project, 1, &store);
-    if (st != GG_OK) {
-        if (st == GG_ERR_BUSY)
-            refuse_status(r, out, *ctx, st, NULL);
-        else
-            refuse(out, 503, NULL, "the project cannot be opened for writing: %s", reason(*ctx, r->svc->o.project));
-        gg_ctx_free(*ctx);
-        *ctx = NULL;
-        return NULL;
-    }
-    gg_store_set_actor(store, key_name);
-    return store;
-}
-
-static void close_writer(gg_ctx *ctx, gg_store *store)
-{
-    gg_store_close(store);
-    gg_ctx_free(ctx);
-}
-
-/* The request's body as a JSON object, or NULL with a 400 made. */
-static json_t *body_object(gg_request *r, gg_reply *out)
-{
-    if (r->body_len == 0) {
-        refuse(out, 400, "body", "the body is empty: send a JSON object");
-        return NULL;
-    }
-    json_error_t err;
-    json_t *o = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
-    if (o == NULL) {
-        refuse(out, 400, "body", "not JSON: %s (line %d, column %d)", err.text, err.line, err.column);
-        return NULL;
-    }
-    if (!json_is_object(o)) {
-        json_decref(o);
-        refuse(out, 400, "body", "not a JSON object");
-        return NULL;
-    }
-    return o;
 }
 
 /* The GeoJSON positions coords as WKT "lon lat, ..." appended at wkt +
@@ -158,7 +61,7 @@ static char *line_wkt(json_t *line, gg_reply *out)
 {
     if (json_is_string(line)) {
         if (json_string_length(line) > 64 * 1024) {
-            refuse(out, 400, "line", "over 64 KiB");
+            gg_refuse(out, 400, "line", "over 64 KiB");
             return NULL;
         }
         return strdup(json_string_value(line));
@@ -166,25 +69,25 @@ static char *line_wkt(json_t *line, gg_reply *out)
     json_t *type = json_object_get(line, "type"), *coords = json_object_get(line, "coordinates");
     if (!json_is_object(line) || !json_is_string(type) || strcmp(json_string_value(type), "LineString") != 0 ||
         !json_is_array(coords)) {
-        refuse(out, 400, "line", "give WKT (LINESTRING(lon lat, ...)) or a GeoJSON LineString");
+        gg_refuse(out, 400, "line", "give WKT (LINESTRING(lon lat, ...)) or a GeoJSON LineString");
         return NULL;
     }
     size_t n = json_array_size(coords);
     if (n < 2 || n > MAX_LINE_VERTICES) {
-        refuse(out, 400, "line", "a line of 2 to %d points, lon/lat in EPSG:4326", MAX_LINE_VERTICES);
+        gg_refuse(out, 400, "line", "a line of 2 to %d points, lon/lat in EPSG:4326", MAX_LINE_VERTICES);
         return NULL;
     }
     size_t cap = 16 + n * 52, len = 0;
     char *wkt = malloc(cap);
     if (wkt == NULL) {
-        refuse(out, 503, NULL, "out of memory");
+        gg_refuse(out, 503, NULL, "out of memory");
         return NULL;
     }
     len += (size_t)snprintf(wkt, cap, "LINESTRING(");
     size_t bad = put_points(coords, wkt, cap, &len);
     if (bad) {
         free(wkt);
-        refuse(out, 400, "line", "point %zu is not [lon, lat] in degrees", bad);
+        gg_refuse(out, 400, "line", "point %zu is not [lon, lat] in degrees", bad);
         return NULL;
     }
     snprintf(wkt + len, cap - len, ")");
@@ -197,7 +100,7 @@ static char *polygon_wkt(json_t *polygon, gg_reply *out)
 {
     if (json_is_string(polygon)) {
         if (json_string_length(polygon) > 1024 * 1024) {
-            refuse(out, 400, "polygon", "over 1 MiB");
+            gg_refuse(out, 400, "polygon", "over 1 MiB");
             return NULL;
         }
         return strdup(json_string_value(polygon));
@@ -205,20 +108,20 @@ static char *polygon_wkt(json_t *polygon, gg_reply *out)
     json_t *type = json_object_get(polygon, "type"), *rings = json_object_get(polygon, "coordinates");
     if (!json_is_object(polygon) || !json_is_string(type) || strcmp(json_string_value(type), "Polygon") != 0 ||
         !json_is_array(rings) || json_array_size(rings) == 0) {
-        refuse(out, 400, "polygon", "give WKT (POLYGON((lon lat, ...))) or a GeoJSON Polygon");
+        gg_refuse(out, 400, "polygon", "give WKT (POLYGON((lon lat, ...))) or a GeoJSON Polygon");
         return NULL;
     }
     size_t points = 0;
     for (size_t k = 0; k < json_array_size(rings); k++)
         points += json_array_size(json_array_get(rings, k));
     if (points > 64 * MAX_LINE_VERTICES) {
-        refuse(out, 400, "polygon", "over %d points", 64 * MAX_LINE_VERTICES);
+        gg_refuse(out, 400, "polygon", "over %d points", 64 * MAX_LINE_VERTICES);
         return NULL;
     }
     size_t cap = 32 + points * 52 + json_array_size(rings) * 4, len = 0;
     char *wkt = malloc(cap);
     if (wkt == NULL) {
-        refuse(out, 503, NULL, "out of memory");
+        gg_refuse(out, 503, NULL, "out of memory");
         return NULL;
     }
     len += (size_t)snprintf(wkt, cap, "POLYGON(");
@@ -226,14 +129,14 @@ static char *polygon_wkt(json_t *polygon, gg_reply *out)
         json_t *ring = json_array_get(rings, k);
         if (!json_is_array(ring) || json_array_size(ring) < 4) {
             free(wkt);
-            refuse(out, 400, "polygon", "ring %zu: a closed ring of at least 4 [lon, lat] points", k + 1);
+            gg_refuse(out, 400, "polygon", "ring %zu: a closed ring of at least 4 [lon, lat] points", k + 1);
             return NULL;
         }
         len += (size_t)snprintf(wkt + len, cap - len, "%s(", k ? ", " : "");
         size_t bad = put_points(ring, wkt, cap, &len);
         if (bad) {
             free(wkt);
-            refuse(out, 400, "polygon", "ring %zu, point %zu is not [lon, lat] in degrees", k + 1, bad);
+            gg_refuse(out, 400, "polygon", "ring %zu, point %zu is not [lon, lat] in degrees", k + 1, bad);
             return NULL;
         }
         len += (size_t)snprintf(wkt + len, cap - len, ")");
@@ -287,7 +190,7 @@ static void edit(gg_request *r, int64_t plan, gg_reply *out)
     char key_name[GG_KEY_NAME_BUF];
     if (!gg_request_authorise(r, GG_RIGHT_PLAN, out, key_name, sizeof key_name))
         return;
-    json_t *body = body_object(r, out);
+    json_t *body = gg_request_body_object(r, out);
     if (body == NULL)
         return;
     const char *codes[MAX_EDIT_CODES];
@@ -308,84 +211,84 @@ static void edit(gg_request *r, int64_t plan, gg_reply *out)
         while (k < sizeof known / sizeof known[0] && strcmp(key, known[k]) != 0)
             k++;
         if (k == sizeof known / sizeof known[0] && !bad) {
-            refuse(out, 400, key,
+            gg_refuse(out, 400, key,
                    "unknown member '%.60s' (give kind, code or codes, line, polygon or block, note, dry_run)", key);
             bad = 1;
         }
     }
     gg_ctx *ctx = NULL;
     if (!bad && !json_is_string(kind)) {
-        refuse(out, 400, "kind", "missing or not text: give merge, split, reshape, move, lock or unlock");
+        gg_refuse(out, 400, "kind", "missing or not text: give merge, split, reshape, move, lock or unlock");
         bad = 1;
     }
     if (!bad) {
         gg_ctx *kctx = NULL;
         if (gg_ctx_new(&kctx) != GG_OK) {
-            refuse(out, 503, NULL, "out of memory");
+            gg_refuse(out, 503, NULL, "out of memory");
             bad = 1;
         } else if (gg_edit_kind_parse(kctx, json_string_value(kind), &req.kind) != GG_OK) {
-            refuse(out, 400, "kind", "%s", gg_ctx_errmsg(kctx));
+            gg_refuse(out, 400, "kind", "%s", gg_ctx_errmsg(kctx));
             bad = 1;
         }
         gg_ctx_free(kctx);
     }
     if (!bad && code != NULL && list != NULL) {
-        refuse(out, 400, "codes", "give code or codes, not both");
+        gg_refuse(out, 400, "codes", "give code or codes, not both");
         bad = 1;
     } else if (!bad && code != NULL) {
         if (!json_is_string(code) || json_string_length(code) == 0 || json_string_length(code) > 23) {
-            refuse(out, 400, "code", "a grid code (text, at most 23 characters)");
+            gg_refuse(out, 400, "code", "a grid code (text, at most 23 characters)");
             bad = 1;
         } else {
             codes[req.n++] = json_string_value(code);
         }
     } else if (!bad && list != NULL) {
         if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > MAX_EDIT_CODES) {
-            refuse(out, 400, "codes", "an array of 1 to %d grid codes", MAX_EDIT_CODES);
+            gg_refuse(out, 400, "codes", "an array of 1 to %d grid codes", MAX_EDIT_CODES);
             bad = 1;
         }
         for (size_t i = 0; !bad && i < json_array_size(list); i++) {
             json_t *c = json_array_get(list, i);
             if (!json_is_string(c) || json_string_length(c) == 0 || json_string_length(c) > 23) {
-                refuse(out, 400, "codes", "item %zu is not a grid code (text, at most 23 characters)", i + 1);
+                gg_refuse(out, 400, "codes", "item %zu is not a grid code (text, at most 23 characters)", i + 1);
                 bad = 1;
             } else {
                 codes[req.n++] = json_string_value(c);
             }
         }
     } else if (!bad) {
-        refuse(out, 400, "codes", "missing: name the grid (code) or grids (codes)");
+        gg_refuse(out, 400, "codes", "missing: name the grid (code) or grids (codes)");
         bad = 1;
     }
     if (!bad && req.kind == GG_EDIT_SPLIT) {
         if (line == NULL) {
-            refuse(out, 400, "line", "missing: a split needs the line to cut along");
+            gg_refuse(out, 400, "line", "missing: a split needs the line to cut along");
             bad = 1;
         } else if ((wkt = line_wkt(line, out)) == NULL) {
             bad = 1;
         }
         req.line_wkt = wkt;
     } else if (!bad && line != NULL) {
-        refuse(out, 400, "line", "only a split takes a line");
+        gg_refuse(out, 400, "line", "only a split takes a line");
         bad = 1;
     }
     char *pwkt = NULL;
     if (!bad && block != NULL && req.kind != GG_EDIT_MOVE) {
-        refuse(out, 400, "block", "only a move takes a block");
+        gg_refuse(out, 400, "block", "only a move takes a block");
         bad = 1;
     } else if (!bad && block != NULL) {
         if (polygon != NULL) {
-            refuse(out, 400, "block", "give a block or a polygon, not both");
+            gg_refuse(out, 400, "block", "give a block or a polygon, not both");
             bad = 1;
         } else if (!json_is_string(block) || json_string_length(block) == 0 || json_string_length(block) > 47) {
-            refuse(out, 400, "block", "a block id (CODE/k, as GET /v1/plans/N/grids/CODE/blocks gives them)");
+            gg_refuse(out, 400, "block", "a block id (CODE/k, as GET /v1/plans/N/grids/CODE/blocks gives them)");
             bad = 1;
         } else {
             req.block = json_string_value(block);
         }
     } else if (!bad && (req.kind == GG_EDIT_RESHAPE || req.kind == GG_EDIT_MOVE)) {
         if (polygon == NULL) {
-            refuse(out, 400, "polygon", "missing: a %s needs the polygon%s", gg_edit_kind_name(req.kind),
+            gg_refuse(out, 400, "polygon", "missing: a %s needs the polygon%s", gg_edit_kind_name(req.kind),
                    req.kind == GG_EDIT_MOVE ? " or a block" : "");
             bad = 1;
         } else if ((pwkt = polygon_wkt(polygon, out)) == NULL) {
@@ -393,12 +296,12 @@ static void edit(gg_request *r, int64_t plan, gg_reply *out)
         }
         req.polygon_wkt = pwkt;
     } else if (!bad && polygon != NULL) {
-        refuse(out, 400, "polygon", "only a reshape or a move takes a polygon");
+        gg_refuse(out, 400, "polygon", "only a reshape or a move takes a polygon");
         bad = 1;
     }
     if (!bad && note != NULL && !json_is_null(note)) {
         if (!json_is_string(note) || json_string_length(note) > MAX_NOTE_BYTES) {
-            refuse(out, 400, "note", "text of at most %d bytes", MAX_NOTE_BYTES);
+            gg_refuse(out, 400, "note", "text of at most %d bytes", MAX_NOTE_BYTES);
             bad = 1;
         } else {
             req.note = json_string_value(note);
@@ -406,13 +309,13 @@ static void edit(gg_request *r, int64_t plan, gg_reply *out)
     }
     if (!bad && dry != NULL) {
         if (!json_is_boolean(dry)) {
-            refuse(out, 400, "dry_run", "true or false");
+            gg_refuse(out, 400, "dry_run", "true or false");
             bad = 1;
         } else {
             req.dry_run = json_is_true(dry);
         }
     }
-    gg_store *store = bad ? NULL : open_writer(r, out, &ctx, key_name);
+    gg_store *store = bad ? NULL : gg_request_writer(r, out, &ctx, key_name);
     if (store != NULL) {
         gg_edit_result res;
         gg_edited_grid *grids = NULL;
@@ -420,7 +323,7 @@ static void edit(gg_request *r, int64_t plan, gg_reply *out)
         gg_status st = gg_plan_edit(ctx, store, plan, &req, &res, &grids, &n);
         if (st != GG_OK) {
             const char *msg = gg_ctx_errmsg(ctx);
-            refuse_status(r, out, ctx, st,
+            gg_refuse_status(r, out, ctx, st,
                           st == GG_ERR_NOT_FOUND ? (req.block && strstr(msg, "block") ? "block"
                                                     : strstr(msg, "no grid")        ? "codes"
                                                                                     : "plan")
@@ -449,7 +352,7 @@ static void edit(gg_request *r, int64_t plan, gg_reply *out)
             gg_reply_json(out, req.dry_run ? 200 : 201, o);
         }
         gg_edited_grids_free(ctx, grids);
-        close_writer(ctx, store);
+        gg_request_writer_close(ctx, store);
     }
     free(wkt);
     free(pwkt);
@@ -464,13 +367,13 @@ static void publish(gg_request *r, int64_t plan, gg_reply *out)
     if (!gg_request_authorise(r, GG_RIGHT_PLAN, out, key_name, sizeof key_name))
         return;
     gg_ctx *ctx = NULL;
-    gg_store *store = open_writer(r, out, &ctx, key_name);
+    gg_store *store = gg_request_writer(r, out, &ctx, key_name);
     if (store == NULL)
         return;
     gg_publish_report rep;
     gg_status st = gg_plan_publish(ctx, store, plan, &rep);
     if (st != GG_OK)
-        refuse_status(r, out, ctx, st, "plan");
+        gg_refuse_status(r, out, ctx, st, "plan");
     else
         gg_reply_json(out, 200,
                       json_pack("{s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "plan", (json_int_t)rep.plan,
@@ -479,7 +382,7 @@ static void publish(gg_request *r, int64_t plan, gg_reply *out)
                                 (json_int_t)rep.codes_reshaped, "codes_issued", (json_int_t)rep.codes_issued,
                                 "codes_retired", (json_int_t)rep.codes_retired, "lineage", (json_int_t)rep.lineage,
                                 "published", rep.published));
-    close_writer(ctx, store);
+    gg_request_writer_close(ctx, store);
 }
 
 /* DELETE /v1/plans/{N}: a draft and its grids. */
@@ -489,19 +392,19 @@ static void delete_plan(gg_request *r, int64_t plan, gg_reply *out)
     if (!gg_request_authorise(r, GG_RIGHT_PLAN, out, key_name, sizeof key_name))
         return;
     gg_ctx *ctx = NULL;
-    gg_store *store = open_writer(r, out, &ctx, key_name);
+    gg_store *store = gg_request_writer(r, out, &ctx, key_name);
     if (store == NULL)
         return;
     gg_status st = gg_plan_delete(ctx, store, plan);
     if (st != GG_OK) {
-        refuse_status(r, out, ctx, st, "plan");
+        gg_refuse_status(r, out, ctx, st, "plan");
     } else {
         /* Plan numbers come back after the newest is deleted: no map of
          * this one may be served for the next. */
         gg_gridmap_cache_forget(r->svc->gridmaps, r->svc->ctx, plan);
         gg_reply_json(out, 200, json_pack("{s:I}", "deleted", (json_int_t)plan));
     }
-    close_writer(ctx, store);
+    gg_request_writer_close(ctx, store);
 }
 
 static json_t *diff_json(const gg_plan_diff *d)
@@ -560,14 +463,14 @@ static int diff_side(gg_reply *out, gg_ctx *ctx, gg_store *store, const char *te
     if (len == 9 && strncmp(text, "published", 9) == 0) {
         int published = 0;
         if (gg_plan_active(ctx, store, plan, &published) != GG_OK || !published) {
-            refuse(out, 404, name, "no plan is published");
+            gg_refuse(out, 404, name, "no plan is published");
             return 0;
         }
         return 1;
     }
     const char *end = NULL;
     if (!path_plan(text, plan, &end) || end != text + len) {
-        refuse(out, 404, name, "not a plan number (or 'published'): %.*s", (int)(len > 40 ? 40 : len), text);
+        gg_refuse(out, 404, name, "not a plan number (or 'published'): %.*s", (int)(len > 40 ? 40 : len), text);
         return 0;
     }
     return 1;
@@ -589,7 +492,7 @@ static void diff(gg_request *r, const char *a_text, size_t a_len, const char *b_
     gg_plan_diff *d = NULL;
     gg_status st = gg_plan_diff_get(ctx, store, a, b, &d);
     if (st != GG_OK)
-        refuse_status(r, out, ctx, st, "plan");
+        gg_refuse_status(r, out, ctx, st, "plan");
     else
         gg_reply_json(out, 200, diff_json(d));
     gg_plan_diff_free(ctx, d);
@@ -602,7 +505,7 @@ static void grid_with_neighbours(gg_request *r, int64_t plan, const char *code, 
     if (!gg_request_grids_allowed(r, out))
         return;
     if (code[0] == '\0' || strlen(code) > 32 || strchr(code, '/') != NULL) {
-        refuse(out, 404, "code", "no such grid");
+        gg_refuse(out, 404, "code", "no such grid");
         return;
     }
     gg_ctx *ctx = NULL;
@@ -619,11 +522,11 @@ static void grid_with_neighbours(gg_request *r, int64_t plan, const char *code, 
     gg_text_free(ctx, text);
     gg_text_free(ctx, around);
     if (st != GG_OK) {
-        refuse_status(r, out, ctx, st, strstr(gg_ctx_errmsg(ctx), "no grid") ? "code" : "plan");
+        gg_refuse_status(r, out, ctx, st, strstr(gg_ctx_errmsg(ctx), "no grid") ? "code" : "plan");
     } else if (o == NULL || n == NULL) {
         json_decref(o);
         json_decref(n);
-        refuse(out, 500, NULL, "cannot write the answer");
+        gg_refuse(out, 500, NULL, "cannot write the answer");
     } else {
         json_object_set_new(o, "neighbours", n);
         if (!gg_request_contacts_allowed(r)) {
@@ -647,7 +550,7 @@ static void grid_blocks(gg_request *r, int64_t plan, const char *code, gg_reply 
     size_t n = 0;
     gg_status st = gg_plan_grid_blocks(ctx, store, plan, code, &b, &n);
     if (st != GG_OK) {
-        refuse_status(r, out, ctx, st, strstr(gg_ctx_errmsg(ctx), "no grid") ? "code" : "plan");
+        gg_refuse_status(r, out, ctx, st, strstr(gg_ctx_errmsg(ctx), "no grid") ? "code" : "plan");
         return;
     }
     json_t *features = json_array();
@@ -675,11 +578,11 @@ static void key_info(gg_request *r, gg_reply *out)
     char name[GG_KEY_NAME_BUF];
     int rights = gg_request_rights(r, name, sizeof name);
     if (rights < 0) {
-        refuse(out, 401, "api_key", "this needs an API key (api_key, X-API-Key or Authorization: Bearer)");
+        gg_refuse(out, 401, "api_key", "this needs an API key (api_key, X-API-Key or Authorization: Bearer)");
         return;
     }
     if (rights == 0) {
-        refuse(out, 401, "api_key", "the API key is not valid (unknown or revoked)");
+        gg_refuse(out, 401, "api_key", "the API key is not valid (unknown or revoked)");
         return;
     }
     json_t *kinds = json_array();
@@ -698,7 +601,7 @@ int gg_route_plans(gg_request *r, gg_reply *out)
     const char *p = r->path, *m = r->method;
     if (strcmp(p, "/v1/key") == 0) {
         if (strcmp(m, "GET") != 0)
-            refuse(out, 405, NULL, "use GET");
+            gg_refuse(out, 405, NULL, "use GET");
         else
             key_info(r, out);
         return ROUTE_KEY;
@@ -708,33 +611,33 @@ int gg_route_plans(gg_request *r, gg_reply *out)
     int64_t plan = 0;
     const char *rest = NULL;
     if (!path_plan(p + 10, &plan, &rest)) {
-        refuse(out, 404, "plan", "not a plan number: %.40s", p + 10);
+        gg_refuse(out, 404, "plan", "not a plan number: %.40s", p + 10);
         return ROUTE_PLAN;
     }
     if (rest[0] == '\0') {
         if (strcmp(m, "DELETE") != 0)
-            refuse(out, 405, NULL, "use DELETE (the plans: GET /v1/plans)");
+            gg_refuse(out, 405, NULL, "use DELETE (the plans: GET /v1/plans)");
         else
             delete_plan(r, plan, out);
         return ROUTE_PLAN;
     }
     if (strcmp(rest, "/edits") == 0) {
         if (strcmp(m, "POST") != 0)
-            refuse(out, 405, NULL, "use POST");
+            gg_refuse(out, 405, NULL, "use POST");
         else
             edit(r, plan, out);
         return ROUTE_PLAN_EDIT;
     }
     if (strcmp(rest, "/publish") == 0) {
         if (strcmp(m, "POST") != 0)
-            refuse(out, 405, NULL, "use POST");
+            gg_refuse(out, 405, NULL, "use POST");
         else
             publish(r, plan, out);
         return ROUTE_PLAN;
     }
     if (strncmp(rest, "/diff/", 6) == 0) {
         if (strcmp(m, "GET") != 0)
-            refuse(out, 405, NULL, "use GET");
+            gg_refuse(out, 405, NULL, "use GET");
         else
             diff(r, p + 10, (size_t)(rest - (p + 10)), rest + 6, out);
         return ROUTE_PLAN_DIFF;
@@ -743,17 +646,17 @@ int gg_route_plans(gg_request *r, gg_reply *out)
         const char *code = rest + 7, *slash = strchr(code, '/');
         char one[33];
         if (strcmp(m, "GET") != 0) {
-            refuse(out, 405, NULL, "use GET");
+            gg_refuse(out, 405, NULL, "use GET");
         } else if (slash == NULL) {
             grid_with_neighbours(r, plan, code, out);
         } else if (strcmp(slash, "/blocks") == 0 && slash > code && (size_t)(slash - code) < sizeof one) {
             snprintf(one, sizeof one, "%.*s", (int)(slash - code), code);
             grid_blocks(r, plan, one, out);
         } else {
-            refuse(out, 404, NULL, "no such resource: %s %.200s", m, p);
+            gg_refuse(out, 404, NULL, "no such resource: %s %.200s", m, p);
         }
         return ROUTE_PLAN_GRID;
     }
-    refuse(out, 404, NULL, "no such resource: %s %.200s", m, p);
+    gg_refuse(out, 404, NULL, "no such resource: %s %.200s", m, p);
     return ROUTE_PLAN;
 }

@@ -884,6 +884,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                 route = gg_route_tiles(r, &reply);
             if (route == ROUTE_NONE)
                 route = gg_route_plans(r, &reply);
+            if (route == ROUTE_NONE)
+                route = gg_route_cases(r, &reply);
             if (route == ROUTE_NONE && reply.status == 0)
                 gg_reply_error(&reply, 404, "no such resource: %s %.200s", method, url);
         }

@@ -74,6 +74,7 @@ enum {
     ROUTE_PLAN_EDIT,
     ROUTE_PLAN_DIFF,
     ROUTE_PLAN_GRID,
+    ROUTE_CASE,
     ROUTE_COUNT
 };
 
@@ -272,6 +273,25 @@ int gg_route_tiles(gg_request *r, gg_reply *out);    /* tiles.c: /tiles/..., /v1
 /* plans.c: /v1/key, /v1/plans/{N}/edits, /publish, /diff/{B}, /grids/{CODE},
  * DELETE /v1/plans/{N} */
 int gg_route_plans(gg_request *r, gg_reply *out);
+/* cases.c: GET and POST /v1/cases/{ID}. */
+int gg_route_cases(gg_request *r, gg_reply *out);
+
+/* writes.c: what the routes that write share. A refusal naming what was
+ * refused: {"error":{"code", "message", "parameter"}} (parameter left out
+ * when NULL). */
+void gg_refuse(gg_reply *out, int status, const char *parameter, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The library's message without the project's path in front. */
+const char *gg_request_reason(const gg_request *r, gg_ctx *ctx);
+/* A library status as an HTTP refusal: 404 not found, 409 exists, 422 a
+ * rule refused, 400 an argument, 503 busy (with Retry-After), else 500. */
+void gg_refuse_status(const gg_request *r, gg_reply *out, gg_ctx *ctx, gg_status st, const char *parameter);
+/* A writable store of the request's own (and its context), acting as
+ * key_name; NULL with the answer made (503). */
+gg_store *gg_request_writer(const gg_request *r, gg_reply *out, gg_ctx **ctx, const char *key_name);
+void gg_request_writer_close(gg_ctx *ctx, gg_store *store);
+/* The request's body as a JSON object, or NULL with a 400 made. */
+json_t *gg_request_body_object(const gg_request *r, gg_reply *out);
 
 /* grids.c: the plans' maps simplified per zoom bucket, built on first use
  * and shared by the request threads (a mutex), at most

@@ -1,0 +1,189 @@
+/* The closed loop over HTTP: GET /v1/cases/{ID} (an incident's state and
+ * history, a read key) and POST /v1/cases/{ID} (an action on it, a write
+ * key, the key's name recorded as who did it). ID: the incident's number
+ * or its request id. */
+#include "service/service.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "govgrid/dispatch.h"
+#include "govgrid/incident.h"
+
+#define MAX_PHOTOS 16
+#define MAX_TEXT 2000
+
+/* The path's incident: its number, or (*id 0) its request id in rid. */
+static int path_case(const char *p, int64_t *id, char *rid, size_t size)
+{
+    size_t n = strlen(p);
+    if (n == 0 || n >= size || strchr(p, '/') != NULL)
+        return 0;
+    int digits = 1;
+    for (const char *q = p; *q; q++)
+        digits &= isdigit((unsigned char)*q) != 0;
+    *id = digits && n < 18 ? strtoll(p, NULL, 10) : 0;
+    snprintf(rid, size, "%s", p);
+    return 1;
+}
+
+static void answer_case(gg_reply *out, gg_ctx *ctx, const gg_case *c, const gg_case_event *ev, size_t n, int history)
+{
+    char *text = NULL;
+    json_t *o = NULL;
+    if (gg_case_json(ctx, c, ev, n, history, &text) == GG_OK)
+        o = json_loads(text, 0, NULL);
+    gg_text_free(ctx, text);
+    if (o == NULL)
+        gg_refuse(out, 500, NULL, "cannot write the answer");
+    else
+        gg_reply_json(out, 200, o);
+}
+
+static void get_case(gg_request *r, int64_t id, const char *rid, gg_reply *out)
+{
+    char key_name[GG_KEY_NAME_BUF];
+    if (!gg_request_authorise(r, GG_RIGHT_READ, out, key_name, sizeof key_name))
+        return;
+    gg_ctx *ctx = NULL;
+    gg_store *store = gg_request_store_or_503(r, out, &ctx);
+    if (store == NULL)
+        return;
+    gg_case c;
+    gg_case_event *ev = NULL;
+    size_t n = 0;
+    gg_status st = gg_case_get(ctx, store, id, id ? NULL : rid, &c, &ev, &n);
+    if (st != GG_OK)
+        gg_refuse_status(r, out, ctx, st, "id");
+    else
+        answer_case(out, ctx, &c, ev, n, 1);
+    gg_case_events_free(ctx, ev, n);
+}
+
+/* A member that must be text (or absent): 1 with *v set, or 0 with a 400. */
+static int text_member(json_t *body, const char *name, const char **v, gg_reply *out)
+{
+    json_t *m = json_object_get(body, name);
+    *v = NULL;
+    if (m == NULL || json_is_null(m))
+        return 1;
+    if (!json_is_string(m) || json_string_length(m) > MAX_TEXT) {
+        gg_refuse(out, 400, name, "text of at most %d bytes", MAX_TEXT);
+        return 0;
+    }
+    *v = json_string_value(m);
+    return 1;
+}
+
+static int bool_member(json_t *body, const char *name, int *v, gg_reply *out)
+{
+    json_t *m = json_object_get(body, name);
+    *v = 0;
+    if (m == NULL)
+        return 1;
+    if (!json_is_boolean(m)) {
+        gg_refuse(out, 400, name, "true or false");
+        return 0;
+    }
+    *v = json_is_true(m);
+    return 1;
+}
+
+static void act(gg_request *r, int64_t id, const char *rid, gg_reply *out)
+{
+    char key_name[GG_KEY_NAME_BUF];
+    if (!gg_request_authorise(r, GG_RIGHT_WRITE, out, key_name, sizeof key_name))
+        return;
+    json_t *body = gg_request_body_object(r, out);
+    if (body == NULL)
+        return;
+    static const char *const known[] = {"action", "note", "reason", "to", "deadline", "review_on",
+                                        "satisfaction", "photos", "approve", "on_site", "accountability"};
+    const char *key;
+    json_t *value;
+    int ok = 1;
+    json_object_foreach(body, key, value) {
+        size_t k = 0;
+        while (k < sizeof known / sizeof known[0] && strcmp(key, known[k]) != 0)
+            k++;
+        if (k == sizeof known / sizeof known[0] && ok) {
+            gg_refuse(out, 400, key,
+                      "unknown member '%.60s' (give action, note, reason, to, deadline, review_on, satisfaction, "
+                      "photos, approve, on_site, accountability)",
+                      key);
+            ok = 0;
+        }
+    }
+    gg_case_request req;
+    memset(&req, 0, sizeof req);
+    const char *action = NULL, *photos[MAX_PHOTOS];
+    ok = ok && text_member(body, "action", &action, out) && text_member(body, "note", &req.note, out) &&
+         text_member(body, "reason", &req.reason, out) && text_member(body, "to", &req.handler, out) &&
+         text_member(body, "deadline", &req.deadline, out) && text_member(body, "review_on", &req.review_on, out) &&
+         text_member(body, "satisfaction", &req.satisfaction, out) && bool_member(body, "approve", &req.approve, out) &&
+         bool_member(body, "on_site", &req.on_site, out) &&
+         bool_member(body, "accountability", &req.accountability, out);
+    json_t *list = json_object_get(body, "photos");
+    if (ok && list != NULL) {
+        if (!json_is_array(list) || json_array_size(list) > MAX_PHOTOS) {
+            gg_refuse(out, 400, "photos", "an array of at most %d URLs", MAX_PHOTOS);
+            ok = 0;
+        }
+        for (size_t i = 0; ok && i < json_array_size(list); i++) {
+            json_t *u = json_array_get(list, i);
+            if (!json_is_string(u)) {
+                gg_refuse(out, 400, "photos", "item %zu is not text", i + 1);
+                ok = 0;
+            } else {
+                photos[req.n_attachments++] = json_string_value(u);
+            }
+        }
+        req.attachments = photos;
+    }
+    gg_ctx *ctx = NULL;
+    if (ok && action == NULL) {
+        gg_refuse(out, 400, "action", "missing: name the action (accept, dispatch, feedback, close, ...)");
+        ok = 0;
+    } else if (ok) {
+        gg_ctx *kctx = NULL;
+        if (gg_ctx_new(&kctx) != GG_OK) {
+            gg_refuse(out, 503, NULL, "out of memory");
+            ok = 0;
+        } else if (gg_case_action_parse(kctx, action, &req.action) != GG_OK) {
+            gg_refuse(out, 400, "action", "%s", gg_ctx_errmsg(kctx));
+            ok = 0;
+        }
+        gg_ctx_free(kctx);
+    }
+    gg_store *store = ok ? gg_request_writer(r, out, &ctx, key_name) : NULL;
+    if (store != NULL) {
+        gg_case c;
+        gg_status st = gg_case_act(ctx, store, id, id ? NULL : rid, &req, &c);
+        if (st != GG_OK)
+            gg_refuse_status(r, out, ctx, st, st == GG_ERR_NOT_FOUND ? "id" : st == GG_ERR_ARG ? "action" : "state");
+        else
+            answer_case(out, ctx, &c, NULL, 0, 0);
+        gg_request_writer_close(ctx, store);
+    }
+    json_decref(body);
+}
+
+int gg_route_cases(gg_request *r, gg_reply *out)
+{
+    if (strncmp(r->path, "/v1/cases/", 10) != 0)
+        return ROUTE_NONE;
+    int64_t id = 0;
+    char rid[64];
+    if (!path_case(r->path + 10, &id, rid, sizeof rid)) {
+        gg_refuse(out, 404, "id", "not an incident: %.60s", r->path + 10);
+        return ROUTE_CASE;
+    }
+    if (strcmp(r->method, "GET") == 0)
+        get_case(r, id, rid, out);
+    else if (strcmp(r->method, "POST") == 0)
+        act(r, id, rid, out);
+    else
+        gg_refuse(out, 405, NULL, "use GET or POST");
+    return ROUTE_CASE;
+}

@@ -157,6 +157,32 @@ GG_API void gg_case_events_free(gg_ctx *ctx, gg_case_event *events, size_t n);
 GG_API gg_status gg_case_json(gg_ctx *ctx, const gg_case *c, const gg_case_event *events, size_t n,
                               int with_history, char **json);
 
+/* ---- the working calendar ----
+ *
+ * Time limits in working days and hours run on a working calendar: Monday
+ * to Friday, less public holidays, plus the weekend days worked in their
+ * place (调休), as the State Council announces them each year. A calendar
+ * is read from CSV text: a header "date,kind,name", then one line per day
+ * that differs from the plain week, kind "holiday" or "workday"
+ * (data/calendar/cn-2025-2026.csv holds 2025 and 2026). Days are China
+ * Standard Time (UTC+8); working hours 09:00-12:00 and 13:00-18:00. */
+
+typedef struct gg_calendar gg_calendar;
+
+/* The calendar of text (len bytes; name, e.g. its file, for messages).
+ * GG_ERR_FORMAT naming the line for a line that is not a date (YYYY-MM-DD),
+ * a kind or a day given twice. */
+GG_API gg_status gg_calendar_parse(gg_ctx *ctx, const char *text, size_t len, const char *name, gg_calendar **out);
+GG_API void gg_calendar_free(gg_calendar *cal);
+/* The number of days that differ from the plain week. */
+GG_API size_t gg_calendar_days(const gg_calendar *cal);
+/* Whether y-m-d is a working day (cal NULL: the plain week). */
+GG_API int gg_calendar_working(const gg_calendar *cal, int y, int m, int d);
+/* The time (seconds since the epoch) amount working days after start, the
+ * same time of day; or amount working hours after start (hours 1). cal
+ * NULL: the plain week. */
+GG_API int64_t gg_calendar_add(const gg_calendar *cal, int64_t start, int amount, int hours);
+
 #ifdef __cplusplus
 }
 #endif

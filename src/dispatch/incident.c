@@ -309,7 +309,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
     char why[160];
     int n = gg_limits_parse(p->item->handle_within, stages, GG_MAX_STAGES, why, sizeof why);
     if (n > 0)
-        iso_utc(gg_limit_deadline(now, &stages[n - 1]), expected, sizeof expected);
+        iso_utc(gg_limit_deadline(now, &stages[n - 1], NULL), expected, sizeof expected);
     sqlite3_stmt *s = NULL;
     gg_status st =
         gg_store_prepare(store,

@@ -3,13 +3,13 @@
  * working days are Monday to Friday, working hours 09:00-12:00 and
  * 13:00-18:00 on them. */
 #include "dispatch/limits.h"
+#include "govgrid/incident.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CST_OFFSET (8 * 3600)
 
 static int parse_one(const char *s, size_t n, gg_limit *l, char *why, size_t why_size)
 {
@@ -95,72 +95,14 @@ int gg_limits_parse(const char *text, gg_limit *out, int max, char *why, size_t 
     return n;
 }
 
-/* Local (China Standard Time) day number and seconds into the day. */
-static void split(time_t t, long long *day, long *sec)
+time_t gg_limit_deadline(time_t start, const gg_limit *l, const struct gg_calendar *cal)
 {
-    long long s = (long long)t + CST_OFFSET;
-    *day = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
-    *sec = (long)(s - *day * 86400);
-}
-
-static time_t join(long long day, long sec)
-{
-    return (time_t)(day * 86400 + sec - CST_OFFSET);
-}
-
-/* 1970-01-01 was a Thursday: day 0 -> weekday 4 (Monday 1 .. Sunday 7). */
-static int weekday(long long day)
-{
-    long long w = (day + 3) % 7;
-    if (w < 0)
-        w += 7;
-    return (int)w + 1;
-}
-
-static int working_day(long long day)
-{
-    return weekday(day) <= 5;
-}
-
-time_t gg_limit_deadline(time_t start, const gg_limit *l)
-{
-    long long day;
-    long sec;
     switch (l->unit) {
     case GG_MINUTES: return start + (time_t)l->amount * 60;
     case GG_HOURS: return start + (time_t)l->amount * 3600;
     case GG_DAYS: return start + (time_t)l->amount * 86400;
-    case GG_WORKING_DAYS:
-        split(start, &day, &sec);
-        for (int left = l->amount; left > 0;) {
-            day++;
-            if (working_day(day))
-                left--;
-        }
-        return join(day, sec);
-    case GG_WORKING_HOURS: {
-        /* Walk the working periods from start, spending the hours. */
-        static const long periods[2][2] = {{9 * 3600, 12 * 3600}, {13 * 3600, 18 * 3600}};
-        long long need = (long long)l->amount * 3600;
-        split(start, &day, &sec);
-        for (int guard = 0; guard < 100000; guard++) {
-            if (working_day(day)) {
-                for (int p = 0; p < 2; p++) {
-                    long from = sec > periods[p][0] ? sec : periods[p][0];
-                    if (from >= periods[p][1])
-                        continue;
-                    long avail = periods[p][1] - from;
-                    if (need <= avail)
-                        return join(day, from + (long)need);
-                    need -= avail;
-                    sec = periods[p][1];
-                }
-            }
-            day++;
-            sec = 0;
-        }
-        return start;
-    }
+    case GG_WORKING_DAYS: return (time_t)gg_calendar_add(cal, start, l->amount, 0);
+    case GG_WORKING_HOURS: return (time_t)gg_calendar_add(cal, start, l->amount, 1);
     }
     return start;
 }

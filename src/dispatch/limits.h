@@ -26,9 +26,11 @@ typedef struct gg_limit {
  * (1 or more), or 0 with why filled in. */
 int gg_limits_parse(const char *text, gg_limit *out, int max, char *why, size_t why_size);
 
+struct gg_calendar;
+
 /* The deadline of a limit started at start (seconds since the epoch),
- * counted in China Standard Time (UTC+8); public holidays are not known
- * and count as working days. */
-time_t gg_limit_deadline(time_t start, const gg_limit *limit);
+ * counted in China Standard Time (UTC+8); working days and hours on cal
+ * (NULL: Monday to Friday, public holidays unknown). */
+time_t gg_limit_deadline(time_t start, const gg_limit *limit, const struct gg_calendar *cal);
 
 #endif

@@ -57,21 +57,21 @@ static void deadlines_count_working_time(void)
     char why[160];
     time_t friday10 = utc(2026, 11, 20, 2, 0); /* Friday 10:00 in China */
     gg_limits_parse("2h", &l, 1, why, sizeof why);
-    CHECK_INT((long long)gg_limit_deadline(friday10, &l), (long long)utc(2026, 11, 20, 4, 0));
+    CHECK_INT((long long)gg_limit_deadline(friday10, &l, NULL), (long long)utc(2026, 11, 20, 4, 0));
     gg_limits_parse("1wd", &l, 1, why, sizeof why);
-    CHECK_INT((long long)gg_limit_deadline(friday10, &l), (long long)utc(2026, 11, 23, 2, 0)); /* Monday 10:00 */
+    CHECK_INT((long long)gg_limit_deadline(friday10, &l, NULL), (long long)utc(2026, 11, 23, 2, 0)); /* Monday 10:00 */
     gg_limits_parse("7wd", &l, 1, why, sizeof why);
-    CHECK_INT((long long)gg_limit_deadline(friday10, &l), (long long)utc(2026, 12, 1, 2, 0)); /* Tuesday week after */
+    CHECK_INT((long long)gg_limit_deadline(friday10, &l, NULL), (long long)utc(2026, 12, 1, 2, 0)); /* Tuesday week after */
     gg_limits_parse("3d", &l, 1, why, sizeof why);
-    CHECK_INT((long long)gg_limit_deadline(friday10, &l), (long long)utc(2026, 11, 23, 2, 0));
+    CHECK_INT((long long)gg_limit_deadline(friday10, &l, NULL), (long long)utc(2026, 11, 23, 2, 0));
     /* 8 working hours from Friday 10:00: 2 h before lunch, 5 h after, 1 h on Monday. */
     gg_limits_parse("8wh", &l, 1, why, sizeof why);
-    CHECK_INT((long long)gg_limit_deadline(friday10, &l), (long long)utc(2026, 11, 23, 2, 0));
+    CHECK_INT((long long)gg_limit_deadline(friday10, &l, NULL), (long long)utc(2026, 11, 23, 2, 0));
     /* From Saturday noon, one working hour ends Monday 10:00. */
     gg_limits_parse("1wh", &l, 1, why, sizeof why);
-    CHECK_INT((long long)gg_limit_deadline(utc(2026, 11, 21, 4, 0), &l), (long long)utc(2026, 11, 23, 2, 0));
+    CHECK_INT((long long)gg_limit_deadline(utc(2026, 11, 21, 4, 0), &l, NULL), (long long)utc(2026, 11, 23, 2, 0));
     /* From 12:30 (lunch), 1 working hour ends 14:00. */
-    CHECK_INT((long long)gg_limit_deadline(utc(2026, 11, 20, 4, 30), &l), (long long)utc(2026, 11, 20, 6, 0));
+    CHECK_INT((long long)gg_limit_deadline(utc(2026, 11, 20, 4, 30), &l, NULL), (long long)utc(2026, 11, 20, 6, 0));
 }
 
 static void new_project_has_the_shipped_catalogue(void)

@@ -183,6 +183,20 @@ GG_API int gg_calendar_working(const gg_calendar *cal, int y, int m, int d);
  * NULL: the plain week. */
 GG_API int64_t gg_calendar_add(const gg_calendar *cal, int64_t start, int amount, int hours);
 
+/* The calendar shipped with the library (data/calendar/cn-2025-2026.csv). */
+GG_API gg_status gg_calendar_shipped(gg_ctx *ctx, gg_calendar **out);
+/* The project's calendar (gg_calendar_import), or the shipped one when it
+ * has none; *from_project says which (may be NULL). */
+GG_API gg_status gg_calendar_load(gg_ctx *ctx, gg_store *store, gg_calendar **out, int *from_project);
+/* Replaces the project's calendar by the one in text (checked as
+ * gg_calendar_parse does; nothing is written when it is wrong), in one
+ * transaction; *days (may be NULL) receives its number of days. */
+GG_API gg_status gg_calendar_import(gg_ctx *ctx, gg_store *store, const char *text, size_t len, const char *name,
+                                    size_t *days);
+/* Day i (by date) of cal: its date (YYYY-MM-DD), whether it is worked and
+ * its name (may be ""). 0 when i is past the end. */
+GG_API int gg_calendar_day(const gg_calendar *cal, size_t i, char date[11], int *working, const char **name);
+
 #ifdef __cplusplus
 }
 #endif

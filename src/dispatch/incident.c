@@ -3,6 +3,7 @@
 #include "core/ctx.h"
 #include "dispatch/limits.h"
 #include "govgrid/dispatch.h"
+#include "govgrid/incident.h"
 #include "govgrid/locate.h"
 #include "store/cases.h"
 #include "store/store.h"
@@ -280,7 +281,7 @@ static gg_status prepare_one(gg_ctx *ctx, const gg_catalogue *cat, const gg_loca
  * set when a worker's turn was taken. */
 static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat, const gg_locator *loc,
                            gg_dispatcher *d, const gg_incident_input *in, prepared *p, time_t now,
-                           gg_incident_receipt *out)
+                           const gg_calendar *cal, gg_incident_receipt *out)
 {
     /* A resend is answered before anything is assigned, so that it moves
      * no worker's turn. */
@@ -309,7 +310,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
     char why[160];
     int n = gg_limits_parse(p->item->handle_within, stages, GG_MAX_STAGES, why, sizeof why);
     if (n > 0)
-        iso_utc(gg_limit_deadline(now, &stages[n - 1], NULL), expected, sizeof expected);
+        iso_utc(gg_limit_deadline(now, &stages[n - 1], cal), expected, sizeof expected);
     sqlite3_stmt *s = NULL;
     gg_status st =
         gg_store_prepare(store,
@@ -427,6 +428,10 @@ gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalog
     time_t now = time(NULL);
     gg_status st = gg_store_exec(store, "BEGIN IMMEDIATE");
     int began = st == GG_OK;
+    /* Deadlines in working time run on the project's calendar. */
+    gg_calendar *cal = NULL;
+    if (st == GG_OK)
+        st = gg_calendar_load(ctx, store, &cal, NULL);
     for (size_t k = 0; k < n && st == GG_OK; k++) {
         if (out[k].status != GG_OK)
             continue;
@@ -434,7 +439,7 @@ gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalog
         st = gg_store_exec(store, "SAVEPOINT incident");
         if (st != GG_OK)
             break;
-        gg_status one = store_one(ctx, store, cat, loc, d, &in[k], &p[k], now, &out[k]);
+        gg_status one = store_one(ctx, store, cat, loc, d, &in[k], &p[k], now, cal, &out[k]);
         if (one != GG_OK) {
             give_back(d, &p[k]);
             record_failure(ctx, one, &out[k]);
@@ -461,6 +466,7 @@ gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalog
         }
         gg_error(ctx, st, "%s", msg);
     }
+    gg_calendar_free(cal);
     free(p);
     return st;
 }

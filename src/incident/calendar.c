@@ -8,12 +8,17 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "store/cases.h"
+
+extern const unsigned char gg_shipped_calendar[];
+extern const size_t gg_shipped_calendar_size;
 
 #define CST_OFFSET (8 * 3600)
 
 typedef struct exception_day {
     int64_t day;                /* days since 1970-01-01 */
     int working;                /* 1: a weekend day worked; 0: a holiday */
+    char name[64];
 } exception_day;
 
 struct gg_calendar {
@@ -102,8 +107,14 @@ gg_status gg_calendar_parse(gg_ctx *ctx, const char *text, size_t len, const cha
             break;
         }
         st = gg_grow(ctx, (void **)&cal->days, &cap, cal->n + 1, sizeof *cal->days);
-        if (st == GG_OK)
-            cal->days[cal->n++] = (exception_day){days_from_civil(y, m, d), working};
+        if (st == GG_OK) {
+            exception_day *e = &cal->days[cal->n++];
+            memset(e, 0, sizeof *e);
+            e->day = days_from_civil(y, m, d);
+            e->working = working;
+            if (row[used] == ',')
+                snprintf(e->name, sizeof e->name, "%s", row + used + 1);
+        }
     }
     if (st == GG_OK && cal->n > 1) {
         qsort(cal->days, cal->n, sizeof *cal->days, compare_days);
@@ -188,4 +199,81 @@ int64_t gg_calendar_add(const gg_calendar *cal, int64_t start, int amount, int h
         sec = 0;
     }
     return start;
+}
+
+/* The date of a day number (Howard Hinnant's civil_from_days). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int gg_calendar_day(const gg_calendar *cal, size_t i, char date[11], int *working, const char **name)
+{
+    if (cal == NULL || i >= cal->n)
+        return 0;
+    int y, m, d;
+    civil_from_days(cal->days[i].day, &y, &m, &d);
+    snprintf(date, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
+    if (working)
+        *working = cal->days[i].working;
+    if (name)
+        *name = cal->days[i].name;
+    return 1;
+}
+
+gg_status gg_calendar_shipped(gg_ctx *ctx, gg_calendar **out)
+{
+    return gg_calendar_parse(ctx, (const char *)gg_shipped_calendar, gg_shipped_calendar_size,
+                             "the shipped calendar (data/calendar/cn-2025-2026.csv)", out);
+}
+
+gg_status gg_calendar_load(gg_ctx *ctx, gg_store *store, gg_calendar **out, int *from_project)
+{
+    *out = NULL;
+    if (from_project)
+        *from_project = 0;
+    if (ctx == NULL || store == NULL)
+        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_calendar_load: NULL store") : GG_ERR_ARG;
+    char *csv = NULL;
+    gg_status st = gg_store_calendar_csv(store, &csv);
+    if (st != GG_OK)
+        return st;
+    if (csv == NULL)
+        return gg_calendar_shipped(ctx, out);
+    st = gg_calendar_parse(ctx, csv, strlen(csv), "the project's calendar", out);
+    gg_free(ctx, csv);
+    if (st == GG_OK && from_project)
+        *from_project = 1;
+    return st;
+}
+
+gg_status gg_calendar_import(gg_ctx *ctx, gg_store *store, const char *text, size_t len, const char *name,
+                             size_t *days)
+{
+    if (ctx == NULL || store == NULL || text == NULL)
+        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_calendar_import: NULL store or text") : GG_ERR_ARG;
+    gg_calendar *cal = NULL;
+    gg_status st = gg_calendar_parse(ctx, text, len, name ? name : "calendar", &cal);
+    if (st != GG_OK)
+        return st;
+    st = gg_store_begin(store);
+    if (st == GG_OK) {
+        st = gg_store_calendar_replace(store, cal);
+        if (st == GG_OK)
+            st = gg_store_commit(store);
+        else
+            gg_store_rollback(store);
+    }
+    if (st == GG_OK && days)
+        *days = cal->n;
+    gg_calendar_free(cal);
+    return st;
 }

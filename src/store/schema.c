@@ -240,6 +240,8 @@ static const char schema_v7_triggers[] =
  * state is its stage ("collected" is now "reported"); it gains its
  * handler, escalation level, a deadline asked for and not yet granted, a
  * review date, the reporter's satisfaction and the accountability flag.
+ * calendar_day is the project's working calendar (gg_calendar_import):
+ * the days that differ from the plain week; none, the shipped one.
  * incident_event is its history, one row per action (the arrival first),
  * only ever added to: triggers refuse a change or a deletion. Incidents
  * stored before get their arrival as the first event. */
@@ -264,7 +266,9 @@ static const char schema_v8[] =
     "CREATE TRIGGER incident_event_kept_update BEFORE UPDATE ON incident_event BEGIN"
     "  SELECT RAISE(ABORT, 'an incident''s history is kept as it was written: it cannot change'); END;"
     "CREATE TRIGGER incident_event_kept_delete BEFORE DELETE ON incident_event BEGIN"
-    "  SELECT RAISE(ABORT, 'an incident''s history is kept as it was written: it cannot be deleted'); END;";
+    "  SELECT RAISE(ABORT, 'an incident''s history is kept as it was written: it cannot be deleted'); END;"
+    "CREATE TABLE calendar_day(date TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('holiday','workday')),"
+    "  name TEXT);";
 
 /* What stages the grid view (store/stage.h): a table of its columns,
  * fid its row id, with the constraints the grid table had. */

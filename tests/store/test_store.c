@@ -102,7 +102,7 @@ static void open_refuses_a_newer_schema(void)
  * history and the closed loop's columns. */
 static void back_to_version_7(gg_store *store)
 {
-    CHECK_INT(gg_store_exec(store, "DROP TABLE incident_event;"
+    CHECK_INT(gg_store_exec(store, "DROP TABLE incident_event; DROP TABLE calendar_day;"
                                    "ALTER TABLE incident DROP COLUMN handler; ALTER TABLE incident DROP COLUMN level;"
                                    "ALTER TABLE incident DROP COLUMN extension_asked;"
                                    "ALTER TABLE incident DROP COLUMN review_on;"

@@ -253,6 +253,20 @@ static gg_status act(gg_ctx *ctx, gg_store *store, int64_t id, gg_case_request r
     return st;
 }
 
+/* The end of the loop: fed back with note, verified, closed, rated. */
+static void finish(gg_ctx *ctx, gg_store *store, int64_t id, const char *note, const char *satisfaction, gg_case *c)
+{
+    static const gg_case_action steps[] = {GG_CASE_FEEDBACK, GG_CASE_VERIFY, GG_CASE_CLOSE, GG_CASE_RATE};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        gg_case_request r;
+        memset(&r, 0, sizeof r);
+        r.action = steps[i];
+        r.note = steps[i] == GG_CASE_FEEDBACK ? note : NULL;
+        r.satisfaction = satisfaction;
+        CHECK_INT(act(ctx, store, id, r, c), GG_OK);
+    }
+}
+
 /* One incident through the whole loop and back: dispatched, an extension
  * asked and granted, fed back, verified, closed, rated not satisfied,
  * reopened, closed again and rated; then another returned, re-dispatched,
@@ -293,18 +307,7 @@ static void the_loop_and_its_history(void)
     CHECK_STR(c.extension_asked, "");
     CHECK_INT(gg_case_act(ctx, store, 1, NULL, &r, NULL), GG_ERR_INVALID_INPUT); /* nothing to approve */
     gg_ctx_clear_error(ctx);
-    memset(&r, 0, sizeof r);
-    r.action = GG_CASE_FEEDBACK;
-    r.note = "the bins were moved";
-    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
-    memset(&r, 0, sizeof r);
-    r.action = GG_CASE_VERIFY;
-    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
-    r.action = GG_CASE_CLOSE;
-    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
-    r.action = GG_CASE_RATE;
-    r.satisfaction = "not";
-    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    finish(ctx, store, 1, "the bins were moved", "not", &c);
     CHECK_STR(c.satisfaction, "not");
     CHECK_INT(gg_case_act(ctx, store, 1, NULL, &r, NULL), GG_ERR_INVALID_INPUT); /* rated once */
     gg_ctx_clear_error(ctx);
@@ -319,18 +322,7 @@ static void the_loop_and_its_history(void)
     char got[64];
     text(store, "SELECT status FROM incident WHERE id = 1", got, sizeof got);
     CHECK_STR(got, "open");
-    memset(&r, 0, sizeof r);
-    r.action = GG_CASE_FEEDBACK;
-    r.note = "moved for good";
-    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
-    memset(&r, 0, sizeof r);
-    r.action = GG_CASE_VERIFY;
-    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
-    r.action = GG_CASE_CLOSE;
-    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
-    r.action = GG_CASE_RATE;
-    r.satisfaction = "satisfied";
-    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    finish(ctx, store, 1, "moved for good", "satisfied", &c);
     text(store, "SELECT status || ' ' || satisfaction || ' ' || accountability FROM incident WHERE id = 1", got,
          sizeof got);
     CHECK_STR(got, "closed satisfied 1");

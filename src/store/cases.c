@@ -114,16 +114,6 @@ gg_status gg_store_case_write(gg_store *store, const gg_case *c, const char *not
     return st;
 }
 
-static char *dup_column(gg_ctx *ctx, sqlite3_stmt *s, int col, int *nomem)
-{
-    const unsigned char *t = sqlite3_column_text(s, col);
-    if (t == NULL)
-        return NULL;
-    char *d = gg_strdup(ctx, (const char *)t);
-    *nomem |= d == NULL;
-    return d;
-}
-
 gg_status gg_store_case_events(gg_store *store, int64_t id, gg_case_event **out, size_t *n)
 {
     gg_ctx *ctx = store->ctx;
@@ -151,9 +141,9 @@ gg_status gg_store_case_events(gg_store *store, int64_t id, gg_case_event **out,
         gg_store_column_text(s, 3, e->action, sizeof e->action);
         gg_store_column_text(s, 4, e->from_state, sizeof e->from_state);
         gg_store_column_text(s, 5, e->to_state, sizeof e->to_state);
-        e->note = dup_column(ctx, s, 6, &nomem);
-        e->reason = dup_column(ctx, s, 7, &nomem);
-        e->attachments = dup_column(ctx, s, 8, &nomem);
+        e->note = gg_store_column_strdup(ctx, s, 6, &nomem);
+        e->reason = gg_store_column_strdup(ctx, s, 7, &nomem);
+        e->attachments = gg_store_column_strdup(ctx, s, 8, &nomem);
         gg_store_column_text(s, 9, e->deadline, sizeof e->deadline);
         e->level = sqlite3_column_int(s, 10);
         gg_store_column_text(s, 11, e->handler, sizeof e->handler);

@@ -54,17 +54,6 @@ static gg_status layer_info(gg_store *store, gg_layer layer, gg_layer_info *info
     return st;
 }
 
-static char *column_strdup(gg_ctx *ctx, sqlite3_stmt *stmt, int col, int *nomem)
-{
-    const unsigned char *text = sqlite3_column_text(stmt, col);
-    if (text == NULL)
-        return NULL;
-    char *copy = gg_strdup(ctx, (const char *)text);
-    if (copy == NULL)
-        *nomem = 1;
-    return copy;
-}
-
 static gg_status class_info(gg_store *store, gg_store_info *info)
 {
     gg_ctx *ctx = store->ctx;
@@ -113,7 +102,7 @@ static gg_status dept_rows(gg_store *store, gg_dept_info **depts, size_t *n_dept
         if (st != GG_OK)
             break;
         gg_dept_info *d = &(*depts)[(*n_depts)++];
-        d->dept = column_strdup(ctx, stmt, 0, &nomem);
+        d->dept = gg_store_column_strdup(ctx, stmt, 0, &nomem);
         d->grids = sqlite3_column_int64(stmt, 1);
         if (nomem) {
             st = gg_error_nomem(ctx);
@@ -152,17 +141,17 @@ static gg_status plan_rows(gg_store *store, gg_plan_info **plans, size_t *n_plan
         memset(p, 0, sizeof *p);
         p->id = sqlite3_column_int64(stmt, 0);
         p->parent = sqlite3_column_int64(stmt, 1);
-        p->created = column_strdup(ctx, stmt, 2, &nomem);
-        p->source = column_strdup(ctx, stmt, 3, &nomem);
-        p->note = column_strdup(ctx, stmt, 4, &nomem);
+        p->created = gg_store_column_strdup(ctx, stmt, 2, &nomem);
+        p->source = gg_store_column_strdup(ctx, stmt, 3, &nomem);
+        p->note = gg_store_column_strdup(ctx, stmt, 4, &nomem);
         p->grids = sqlite3_column_int64(stmt, 5);
         p->communities = sqlite3_column_int64(stmt, 6);
-        p->state = column_strdup(ctx, stmt, 7, &nomem);
-        p->made_by = column_strdup(ctx, stmt, 8, &nomem);
-        p->published = column_strdup(ctx, stmt, 9, &nomem);
-        p->published_by = column_strdup(ctx, stmt, 10, &nomem);
-        p->superseded = column_strdup(ctx, stmt, 11, &nomem);
-        p->params = column_strdup(ctx, stmt, 12, &nomem);
+        p->state = gg_store_column_strdup(ctx, stmt, 7, &nomem);
+        p->made_by = gg_store_column_strdup(ctx, stmt, 8, &nomem);
+        p->published = gg_store_column_strdup(ctx, stmt, 9, &nomem);
+        p->published_by = gg_store_column_strdup(ctx, stmt, 10, &nomem);
+        p->superseded = gg_store_column_strdup(ctx, stmt, 11, &nomem);
+        p->params = gg_store_column_strdup(ctx, stmt, 12, &nomem);
         p->households = sqlite3_column_int64(stmt, 13);
         p->uncounted = sqlite3_column_int64(stmt, 14);
         if (nomem) {

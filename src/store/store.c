@@ -106,6 +106,17 @@ void gg_store_column_text(sqlite3_stmt *stmt, int col, char *out, size_t size)
     snprintf(out, size, "%s", t ? (const char *)t : "");
 }
 
+char *gg_store_column_strdup(gg_ctx *ctx, sqlite3_stmt *stmt, int col, int *nomem)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, col);
+    if (text == NULL)
+        return NULL;
+    char *copy = gg_strdup(ctx, (const char *)text);
+    if (copy == NULL)
+        *nomem = 1;
+    return copy;
+}
+
 GEOSGeometry *gg_store_column_geom(gg_ctx *ctx, sqlite3_stmt *stmt, int col)
 {
     const void *wkb = sqlite3_column_blob(stmt, col);

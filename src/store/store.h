@@ -56,6 +56,9 @@ gg_status gg_store_resolve_plan(gg_store *store, int64_t asked, int64_t *plan);
 /* Column col of the current row as text into out (size bytes, cut to
  * fit); "" for NULL. */
 void gg_store_column_text(sqlite3_stmt *stmt, int col, char *out, size_t size);
+/* A copy of text column col (gg_free), NULL for NULL; *nomem set when
+ * the copy cannot be made. */
+char *gg_store_column_strdup(gg_ctx *ctx, sqlite3_stmt *stmt, int col, int *nomem);
 
 GEOSGeometry *gg_store_column_geom(gg_ctx *ctx, sqlite3_stmt *stmt, int col);
 

@@ -49,7 +49,7 @@ int gg_csv_next(gg_csv_reader *r);
  * grows; returns 0 without memory. */
 int gg_csv_append_field(gg_ctx *ctx, char **buf, size_t *len, size_t *cap, const char *text, size_t n);
 
-/* A plain decimal ([-+]digits[.digits], at most 15 digits) as strtod
+/* A plain decimal ([-+]digits[.digits], at most 19 digits) as strtod
  * reads it, bit for bit, several times faster: *end after it. Returns 0
  * (nothing read) for any other text, which is left to strtod. */
 int gg_parse_decimal(const char *text, double *v, const char **end);

@@ -1027,7 +1027,13 @@ static void decimals_read_as_strtod_reads_them(void)
 {
     static const char *const fixed[] = {"120.1397377", "-0", "0", "+3.5", ".5", "1.", "007.25", "-.125",
                                         "999999999999999", "0.000000000000001", "32.25859", "1.2.3", "12abc",
-                                        "-", ".", "", "1e5", "0x1A", "inf", "nan", "1234567890123456"};
+                                        "-", ".", "", "1e5", "0x1A", "inf", "nan", "1234567890123456",
+                                        /* 16 to 19 digits: halfway between two doubles (ties to even),
+                                         * a coordinate written with %.17g, the largest 19 digits */
+                                        "4503599627370496.5", "4503599627370497.5", "9007199254740993.0",
+                                        "9007199254740993", "18014398509481985.0", "-2251799813685248.75",
+                                        "119.97575520000001", "9999999999999999999", "0.0000000000000000001",
+                                        "12345678901234567890"};
     int bad = 0, fast = 0;
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
         double v = 0, w;
@@ -1039,11 +1045,25 @@ static void decimals_read_as_strtod_reads_them(void)
             bad += memcmp(&v, &w, sizeof v) != 0 || end != wend;
         }
     }
-    CHECK_INT(fast, 12); /* the first ten but the one of 16 digits, "32.25859", "1.2.3", "12abc" */
+    CHECK_INT(fast, 22); /* all but the ones strtod is left: "-" to "nan", 20 digits */
     CHECK_INT(bad, 0);
     char text[64];
     for (int i = 0; i < 200000; i++) {
-        int int_digits = (int)(uniform() * 8), frac_digits = (int)(uniform() * 9); /* 15 digits at most */
+        if (i % 4 == 0) {
+            /* a coordinate as %.15g to %.19g writes it: 16 to 19 digits */
+            snprintf(text, sizeof text, "%.*g", 15 + i / 4 % 5, 73 + uniform() * 62);
+            double v = 0, w;
+            const char *end = NULL;
+            char *wend;
+            w = strtod(text, &wend);
+            if (!gg_parse_decimal(text, &v, &end) || memcmp(&v, &w, sizeof v) != 0 || end != wend) {
+                if (bad < 5)
+                    fprintf(stderr, "  '%s': %.17g, strtod %.17g\n", text, v, w);
+                bad++;
+            }
+            continue;
+        }
+        int int_digits = (int)(uniform() * 10), frac_digits = (int)(uniform() * 10); /* 18 digits at most */
         int n = 0;
         if (uniform() < 0.3)
             text[n++] = '-';

@@ -31,15 +31,19 @@ void gg_locate_batch_options_init(gg_locate_batch_options *opts)
     opts->jobs = 1;
 }
 
+/* The fields every stage reads come first (96 bytes); the reason, written
+ * only for an invalid row, last, so that a valid row touches two cache
+ * lines, not four. */
 typedef struct row {
     long long line;             /* input line (CSV, NDJSON) or feature number (GeoJSON, from 1) */
-    size_t text_at, text_len;   /* CSV: the row's text to write back, in the block's text */
+    size_t text_at, text_len;   /* CSV: the row's text to write back, in the block's text (or its chunk) */
     json_t *obj;                /* JSON: the object written back (owned) */
     double lon, lat;            /* as given, then WGS 84 */
     int valid;
-    char reason[112];
+    int text_in_chunk;          /* the text lies in the block's chunk of input, not its own text */
     gg_locate_result res;
     const gg_roster_person *worker, *leader; /* once picked (in input order) */
+    char reason[112];
 } row;
 
 /* Output text being made. */
@@ -56,6 +60,7 @@ typedef struct block {
     size_t n, cap;
     char *text;
     size_t text_len, text_cap;
+    const char *chunk;          /* CSV to CSV: the input the rows' texts lie in (run_pipeline) */
     obuf out;                   /* CSV to CSV: the block's rows, formatted (run_pipeline) */
 } block;
 
@@ -288,6 +293,31 @@ static void pick_row(batch *b, row *r)
                  b->in_format == GG_TABLE_GEOJSON ? "feature" : "line", r->line, r->reason);
 }
 
+/* The grid a located row is in, or -1. */
+static inline int32_t row_grid(const row *r)
+{
+    return r->valid ? r->res.grid : -1;
+}
+
+/* Picks the rows of a block in input order. The grids, their workers and
+ * the counts are read at random (a grid's worth of cache lines, in
+ * megabytes of them): they are fetched for the rows a little ahead,
+ * grid, list and counts in turn, so that a row does not wait for them. */
+static void pick_rows(batch *b, block *k)
+{
+    enum { AHEAD = 4 };
+    size_t n = k->n;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 3 * AHEAD < n)
+            gg_dispatcher_prefetch(b->dispatcher, row_grid(&k->rows[i + 3 * AHEAD]), 0);
+        if (i + 2 * AHEAD < n)
+            gg_dispatcher_prefetch(b->dispatcher, row_grid(&k->rows[i + 2 * AHEAD]), 1);
+        if (i + AHEAD < n)
+            gg_dispatcher_prefetch(b->dispatcher, row_grid(&k->rows[i + AHEAD]), 2);
+        pick_row(b, &k->rows[i]);
+    }
+}
+
 /* The located fields of a picked row. */
 static void located_of(const batch *b, const row *r, located *l)
 {
@@ -413,13 +443,13 @@ static gg_status csv_header(batch *b)
     return GG_OK;
 }
 
-static int block_text(batch *b, block *k, const char *s, size_t n, size_t *at)
+static int block_text(gg_ctx *ctx, block *k, const char *s, size_t n, size_t *at)
 {
     if (k->text_len + n > k->text_cap) {
         size_t cap = k->text_cap ? k->text_cap : 1 << 20;
         while (cap < k->text_len + n)
             cap *= 2;
-        char *grown = gg_realloc(b->ctx, k->text, cap);
+        char *grown = gg_realloc(ctx, k->text, cap);
         if (grown == NULL)
             return 0;
         k->text = grown;
@@ -446,6 +476,56 @@ static row *block_add(batch *b, block *k)
     return r;
 }
 
+/* The reader's current record made into a row of the block (none for a
+ * blank line): its text copied into the block's text, padded or cut to
+ * the header's width when its fields are not as many. */
+static gg_status csv_record(batch *b, block *k, const gg_csv_reader *c)
+{
+    if (c->n_fields == 1 && is_blank(c->fields[0].text))
+        return GG_OK;
+    row *r = block_add(b, k);
+    if (r == NULL)
+        return gg_error_nomem(b->ctx);
+    r->line = c->line;
+    if (c->n_fields == b->n_header) {
+        if (!block_text(b->ctx, k, c->raw, c->raw_len, &r->text_at))
+            return gg_error_nomem(b->ctx);
+        r->text_len = c->raw_len;
+    } else {
+        /* Padded or cut to the header's width, so the added columns line up. */
+        size_t len = 0, cap = 0;
+        char *s = NULL;
+        for (size_t i = 0; i < b->n_header; i++) {
+            const char *t = i < c->n_fields ? c->fields[i].text : "";
+            /* an empty field reserves room; the separator goes in by hand */
+            if (i) {
+                if (!gg_csv_append_field(b->ctx, &s, &len, &cap, "", 0)) {
+                    gg_free(b->ctx, s);
+                    return gg_error_nomem(b->ctx);
+                }
+                s[len++] = ',';
+            }
+            if (!gg_csv_append_field(b->ctx, &s, &len, &cap, t, strlen(t))) {
+                gg_free(b->ctx, s);
+                return gg_error_nomem(b->ctx);
+            }
+        }
+        int ok = block_text(b->ctx, k, s ? s : "", len, &r->text_at);
+        gg_free(b->ctx, s);
+        if (!ok)
+            return gg_error_nomem(b->ctx);
+        r->text_len = len;
+        snprintf(r->reason, sizeof r->reason, "the row has %zu field%s, the header %zu", c->n_fields,
+                 c->n_fields == 1 ? "" : "s", b->n_header);
+        return GG_OK;
+    }
+    r->valid = parse_coord(b->header[b->lon_col], c->fields[b->lon_col].text, &r->lon, r->reason,
+                           sizeof r->reason) &&
+               parse_coord(b->header[b->lat_col], c->fields[b->lat_col].text, &r->lat, r->reason,
+                           sizeof r->reason);
+    return GG_OK;
+}
+
 /* Reads up to BLOCK_ROWS CSV rows; *more = 0 at the end. */
 static gg_status csv_block(batch *b, block *k, int *more)
 {
@@ -458,49 +538,9 @@ static gg_status csv_block(batch *b, block *k, int *more)
             *more = 0;
             return GG_OK;
         }
-        const gg_csv_reader *c = &b->csv;
-        if (c->n_fields == 1 && is_blank(c->fields[0].text))
-            continue;
-        row *r = block_add(b, k);
-        if (r == NULL)
-            return gg_error_nomem(b->ctx);
-        r->line = c->line;
-        if (c->n_fields == b->n_header) {
-            if (!block_text(b, k, c->raw, c->raw_len, &r->text_at))
-                return gg_error_nomem(b->ctx);
-            r->text_len = c->raw_len;
-        } else {
-            /* Padded or cut to the header's width, so the added columns line up. */
-            size_t len = 0, cap = 0;
-            char *s = NULL;
-            for (size_t i = 0; i < b->n_header; i++) {
-                const char *t = i < c->n_fields ? c->fields[i].text : "";
-                /* an empty field reserves room; the separator goes in by hand */
-                if (i) {
-                    if (!gg_csv_append_field(b->ctx, &s, &len, &cap, "", 0)) {
-                        gg_free(b->ctx, s);
-                        return gg_error_nomem(b->ctx);
-                    }
-                    s[len++] = ',';
-                }
-                if (!gg_csv_append_field(b->ctx, &s, &len, &cap, t, strlen(t))) {
-                    gg_free(b->ctx, s);
-                    return gg_error_nomem(b->ctx);
-                }
-            }
-            int ok = block_text(b, k, s ? s : "", len, &r->text_at);
-            gg_free(b->ctx, s);
-            if (!ok)
-                return gg_error_nomem(b->ctx);
-            r->text_len = len;
-            snprintf(r->reason, sizeof r->reason, "the row has %zu field%s, the header %zu", c->n_fields,
-                     c->n_fields == 1 ? "" : "s", b->n_header);
-            continue;
-        }
-        r->valid = parse_coord(b->header[b->lon_col], c->fields[b->lon_col].text, &r->lon, r->reason,
-                               sizeof r->reason) &&
-                   parse_coord(b->header[b->lat_col], c->fields[b->lat_col].text, &r->lat, r->reason,
-                               sizeof r->reason);
+        gg_status st = csv_record(b, k, &b->csv);
+        if (st != GG_OK)
+            return st;
     }
     return GG_OK;
 }
@@ -939,10 +979,120 @@ static void *locate_slice(void *arg)
     return NULL;
 }
 
+/* Where a row's pieces lie in the batch's fragments. */
+typedef struct row_pieces {
+    size_t grid_at, grid_len, worker_at, worker_len, leader_at, leader_len;
+} row_pieces;
+
+static void pieces_of(const batch *b, const row *r, row_pieces *p)
+{
+    int32_t g = row_grid(r);
+    memset(p, 0, sizeof *p);
+    if (g >= 0 && g < b->loc->n_grids) {
+        p->grid_at = b->grid_frag[g];
+        p->grid_len = b->grid_frag[g + 1] - p->grid_at;
+    }
+    if (r->worker != NULL) {
+        size_t i = (size_t)(r->worker - b->loc->people);
+        p->worker_at = b->person_frag[i];
+        p->worker_len = b->person_frag[i + 1] - p->worker_at;
+    }
+    if (r->leader != NULL) {
+        size_t i = (size_t)(r->leader - b->loc->people);
+        p->leader_at = b->person_frag[i];
+        p->leader_len = b->person_phone[i] - p->leader_at;
+    }
+}
+
+/* Fetches the pieces of a row ahead: stage 0 their offsets, 1 (once
+ * those have arrived) their text. */
+static void prefetch_pieces(const batch *b, const row *r, int stage)
+{
+    int32_t g = row_grid(r);
+    size_t w = r->worker ? (size_t)(r->worker - b->loc->people) : SIZE_MAX;
+    size_t l = r->leader ? (size_t)(r->leader - b->loc->people) : SIZE_MAX;
+    if (stage == 0) {
+        if (g >= 0 && g < b->loc->n_grids)
+            __builtin_prefetch(&b->grid_frag[g]);
+        if (w != SIZE_MAX)
+            __builtin_prefetch(&b->person_frag[w]);
+        if (l != SIZE_MAX) {
+            __builtin_prefetch(&b->person_frag[l]);
+            __builtin_prefetch(&b->person_phone[l]);
+        }
+        return;
+    }
+    row_pieces p;
+    pieces_of(b, r, &p);
+    if (p.grid_len)
+        __builtin_prefetch(b->frag + p.grid_at);
+    if (p.worker_len)
+        __builtin_prefetch(b->frag + p.worker_at);
+    if (p.leader_len)
+        __builtin_prefetch(b->frag + p.leader_at);
+}
+
+/* A row's text and its located fields as CSV (what write_located_csv
+ * writes from located_of, without the grid's record, which is in the
+ * pieces), with one check for room. */
+static int format_row(const batch *b, obuf *o, const block *k, const row *r)
+{
+    row_pieces p;
+    pieces_of(b, r, &p);
+    const char *status = gg_locate_status_name(r->valid ? r->res.status : GG_LOCATE_INVALID);
+    char distance[32] = "";
+    if (r->valid)
+        format_distance(r->res.distance_m, distance, sizeof distance);
+    size_t status_len = strlen(status), distance_len = strlen(distance);
+    const char *reason = r->valid ? "" : r->reason;
+    size_t need = r->text_len + p.grid_len + p.worker_len + p.leader_len + status_len + distance_len + 16;
+    if (!ob_reserve(o, need))
+        return 0;
+    char *at = o->p + o->len;
+    memcpy(at, (r->text_in_chunk ? k->chunk : k->text) + r->text_at, r->text_len);
+    at += r->text_len;
+    if (p.grid_len) {
+        memcpy(at, b->frag + p.grid_at, p.grid_len);
+        at += p.grid_len;
+    } else {
+        memcpy(at, ",,,,,", 5);
+        at += 5;
+    }
+    if (p.worker_len) {
+        memcpy(at, b->frag + p.worker_at, p.worker_len);
+        at += p.worker_len;
+    } else {
+        memcpy(at, ",,,", 3);
+        at += 3;
+    }
+    if (p.leader_len) {
+        memcpy(at, b->frag + p.leader_at, p.leader_len);
+        at += p.leader_len;
+    } else {
+        memcpy(at, ",,", 2);
+        at += 2;
+    }
+    *at++ = ',';
+    memcpy(at, status, status_len);
+    at += status_len;
+    *at++ = ',';
+    memcpy(at, distance, distance_len);
+    at += distance_len;
+    *at++ = ',';
+    o->len = (size_t)(at - o->p);
+    if (reason[0] && !ob_csv_field(o, reason))
+        return 0;
+    return ob_bytes(o, "\n", 1);
+}
+
+/* Formats a slice's rows, fetching each row's pieces a little ahead (they
+ * are read at random from megabytes of them). */
 static void *format_slice(void *arg)
 {
+    enum { AHEAD = 6 };
     slice *s = arg;
     block *k = s->k;
+    const batch *b = s->b;
     obuf *o = &k->out;
     size_t text = 0;
     for (size_t i = s->from; i < s->to; i++)
@@ -950,10 +1100,11 @@ static void *format_slice(void *arg)
     o->len = 0;
     int ok = ob_reserve(o, text + (s->to - s->from) * 192);
     for (size_t i = s->from; i < s->to && ok; i++) {
-        const row *r = &k->rows[i];
-        located l;
-        located_of(s->b, r, &l);
-        ok = ob_bytes(o, k->text + r->text_at, r->text_len) && write_located_csv(s->b, o, &l);
+        if (i + 2 * AHEAD < s->to)
+            prefetch_pieces(b, &k->rows[i + 2 * AHEAD], 0);
+        if (i + AHEAD < s->to)
+            prefetch_pieces(b, &k->rows[i + AHEAD], 1);
+        ok = format_row(b, o, k, &k->rows[i]);
     }
     s->ok = ok;
     return NULL;
@@ -1201,18 +1352,42 @@ static void batch_free(batch *b)
 
 /* ---- CSV to CSV: an ordered pipeline ---- */
 
-/* The calling thread reads and parses blocks and writes finished ones in
- * order; jobs threads each take a whole block, locate it, give its rows
- * their workers (blocks take turns here, in input order, so that the
- * round robin is the same for any jobs) and format it. */
+/* The calling thread reads the input in chunks of whole records and
+ * writes finished blocks in order; jobs threads each take a whole block,
+ * make its rows from its chunk, locate them, give them their workers
+ * (blocks take turns here, in input order, so that the round robin is the
+ * same for any jobs) and format them. The rows are made on the workers
+ * because that is most of the reading: the calling thread only finds
+ * where the last whole record of a chunk ends, so that it is free to
+ * write. A chunk with a quote in it (rare: a field holding a comma or a
+ * line break) or an input in a CRS that PROJ converts has its rows made
+ * by the calling thread, through the reader, as before. */
+
+/* Bytes read into a chunk at a time: its rows, text and output stay in
+ * the second-level cache of the core that handles it. */
+#define CHUNK_BYTES (256u << 10)
+
 typedef struct pipe_block {
     block k;
     uint64_t seq;
     int state;                  /* PIPE_FREE, PIPE_READY, PIPE_TAKEN, PIPE_DONE */
     int failed;
+    char *chunk;                /* whole records of the input, chunk_len bytes and a NUL */
+    size_t chunk_len, chunk_cap;
+    long long chunk_line;       /* the physical line the chunk starts on */
+    int plain;                  /* no quote in the chunk: its rows are still to be made (by the worker) */
 } pipe_block;
 
 enum { PIPE_FREE, PIPE_READY, PIPE_TAKEN, PIPE_DONE };
+
+/* The calling thread's place in the input: the start of a record not yet
+ * whole at the end of the last chunk, carried to the next. */
+typedef struct chunk_reader {
+    char *carry;
+    size_t carry_len, carry_cap;
+    long long line;             /* the physical line the next chunk starts on */
+    int eof;
+} chunk_reader;
 
 typedef struct pipeline {
     batch *b;
@@ -1222,14 +1397,347 @@ typedef struct pipeline {
     int n_blocks;
     uint64_t next_pick;
     int stop;
+    chunk_reader in;
 } pipeline;
 
-/* Locates, picks and formats one block (the caller has taken it). */
+static long long count_lines(const char *s, size_t n)
+{
+    long long lines = 0;
+    for (const char *p = s, *end = s + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        lines++;
+    return lines;
+}
+
+/* The offset of the line end of the record that starts at i, as the
+ * reader splits records (a line break inside quotes is the field's); n
+ * when it does not end within s[0, n). */
+static size_t record_end(const char *s, size_t n, size_t i)
+{
+    int quoted = 0, after_quote = 0, filled = 0;
+    for (; i < n; i++) {
+        char c = s[i];
+        if (quoted) {
+            if (c == '"') {
+                if (i + 1 == n)
+                    return n; /* a doubled quote or the closing one: the next byte tells */
+                if (s[i + 1] == '"')
+                    i++;
+                else
+                    quoted = 0, after_quote = 1;
+            }
+            filled = 1;
+            continue;
+        }
+        if (c == '\n' || c == '\r')
+            return i;
+        if (c == ',')
+            filled = after_quote = 0;
+        else if (c == '"' && !filled && !after_quote)
+            quoted = 1;
+        else
+            filled = 1;
+    }
+    return n;
+}
+
+/* The offset just past the line end of the last whole record in s[0, n),
+ * 0 when there is none; *long_at is set to the start of the first
+ * record of GG_CSV_MAX_RECORD bytes or more among them (whole or not),
+ * or to n. */
+static size_t whole_records(const char *s, size_t n, int quotes, size_t *long_at)
+{
+    *long_at = n;
+    size_t cut = 0;
+    if (!quotes && n < GG_CSV_MAX_RECORD) {
+        /* every line end ends a record: no record can be that long */
+        for (size_t i = n; i-- > 0;)
+            if (s[i] == '\n' || s[i] == '\r')
+                return i + 1;
+        return 0;
+    }
+    for (size_t i = 0;;) {
+        while (i < n && (s[i] == '\n' || s[i] == '\r'))
+            i++;
+        if (i == n)
+            return n;
+        size_t e = record_end(s, n, i);
+        if (e - i >= GG_CSV_MAX_RECORD && *long_at == n)
+            *long_at = i;
+        if (e == n)
+            return cut;
+        i = e + 1;
+        cut = i;
+    }
+}
+
+/* Fills a block's chunk with the next whole records of the input: the
+ * carried start of a record, then CHUNK_BYTES more (more, doubling, while
+ * not one record is whole, up to the reader's limit on a record). The
+ * rest, the start of a record not yet whole, is carried to the next
+ * chunk. The chunks are the same whatever the blocks and jobs: only the
+ * rows written before an error in the input depend on them. *more = 0
+ * once the input is done. */
+static gg_status read_chunk(batch *b, chunk_reader *in, pipe_block *pb, int *more)
+{
+    size_t len = in->carry_len, step = CHUNK_BYTES;
+    pb->chunk_line = in->line;
+    size_t cut, long_at;
+    for (int first = 1;; first = 0) {
+        size_t want = len + step + 1;
+        if (pb->chunk_cap < want) {
+            char *grown = gg_realloc(b->ctx, pb->chunk, want);
+            if (grown == NULL)
+                return gg_error_nomem(b->ctx);
+            pb->chunk = grown;
+            pb->chunk_cap = want;
+        }
+        if (first && len)
+            memcpy(pb->chunk, in->carry, len);
+        if (!in->eof) {
+            size_t got = fread(pb->chunk + len, 1, step, b->in);
+            len += got;
+            if (got < step) {
+                if (ferror(b->in))
+                    return gg_error(b->ctx, GG_ERR_IO, "%s: line %lld: read failed: %s", b->name, in->line,
+                                    strerror(errno));
+                in->eof = 1;
+            }
+        }
+        int quotes = memchr(pb->chunk, '"', len) != NULL;
+        cut = whole_records(pb->chunk, len, quotes, &long_at);
+        if (in->eof)
+            cut = len; /* the last record ends with the input */
+        if (long_at < cut || (long_at < len && len - long_at >= GG_CSV_MAX_RECORD))
+            return gg_error(b->ctx, GG_ERR_FORMAT, "%s: line %lld: a record longer than %u bytes (an unclosed quote?)",
+                            b->name, in->line + count_lines(pb->chunk, long_at), GG_CSV_MAX_RECORD);
+        if (cut > 0 || in->eof)
+            break;
+        step *= 2; /* not one whole record yet: read on */
+    }
+    size_t rest = len - cut;
+    if (rest > in->carry_cap) {
+        char *grown = gg_realloc(b->ctx, in->carry, rest);
+        if (grown == NULL)
+            return gg_error_nomem(b->ctx);
+        in->carry = grown;
+        in->carry_cap = rest;
+    }
+    if (rest)
+        memcpy(in->carry, pb->chunk + cut, rest);
+    in->carry_len = rest;
+    in->line += count_lines(pb->chunk, cut);
+    pb->chunk_len = cut;
+    pb->chunk[cut] = '\0';
+    pb->k.chunk = pb->chunk;
+    pb->plain = memchr(pb->chunk, '"', cut) == NULL && b->transform == NULL;
+    *more = !(in->eof && rest == 0);
+    return GG_OK;
+}
+
+/* The rows of a chunk with a quote in it (or to be converted by PROJ),
+ * made and converted by the calling thread through the reader. */
+static gg_status reader_rows(batch *b, pipe_block *pb)
+{
+    gg_csv_reader r;
+    gg_csv_init_at(&r, b->ctx, pb->chunk, pb->chunk_len, pb->chunk_line);
+    if (r.buf == NULL)
+        return gg_error_nomem(b->ctx);
+    gg_status st = GG_OK;
+    for (;;) {
+        int got = gg_csv_next(&r);
+        if (got < 0) {
+            st = reader_error(b);
+            break;
+        }
+        if (got == 0)
+            break;
+        st = csv_record(b, &pb->k, &r);
+        if (st != GG_OK)
+            break;
+    }
+    gg_csv_free(&r);
+    if (st == GG_OK)
+        convert_block(b, &pb->k);
+    return st;
+}
+
+/* A row added for the plain reader: what csv_record sets, without
+ * clearing the reason, which only an invalid row writes. */
+static row *plain_row(const batch *b, block *k)
+{
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 1024;
+        row *grown = gg_realloc(b->ctx, k->rows, cap * sizeof *grown);
+        if (grown == NULL)
+            return NULL;
+        k->rows = grown;
+        k->cap = cap;
+    }
+    row *r = &k->rows[k->n++];
+    r->obj = NULL;
+    r->valid = 0;
+    r->reason[0] = '\0';
+    r->res.grid = -1;
+    r->res.status = GG_LOCATE_INVALID;
+    r->res.distance_m = NAN;
+    r->res.on_boundary = 0;
+    r->worker = r->leader = NULL;
+    return r;
+}
+
+/* A coordinate from the bytes [s, e) of a field of a plain chunk: a plain
+ * decimal, read where it lies; anything else as the reader would give
+ * the field (a NUL-terminated copy, so ending at a NUL in it) to
+ * parse_coord, for the same value or the same reason. *nomem is set when
+ * the copy cannot be made. */
+static int plain_coord(const batch *b, int col, const char *s, const char *e, double *v, char *reason,
+                       size_t size, int *nomem)
+{
+    size_t n = (size_t)(e - s);
+    if (memchr(s, '\0', n) == NULL) {
+        const char *t = s, *stop;
+        while (t < e && (*t == ' ' || *t == '\t'))
+            t++;
+        double d;
+        /* the field ends at a comma, a line end or the chunk's NUL, where
+         * the decimal stops at the latest */
+        if (t < e && gg_parse_decimal(t, &d, &stop)) {
+            while (stop < e && (*stop == ' ' || *stop == '\t'))
+                stop++;
+            if (stop == e) {
+                *v = d;
+                return 1;
+            }
+        }
+    }
+    char small[64];
+    char *text = n < sizeof small ? small : gg_malloc(b->ctx, n + 1);
+    if (text == NULL) {
+        *nomem = 1;
+        return 0;
+    }
+    memcpy(text, s, n);
+    text[n] = '\0';
+    int ok = parse_coord(b->header[col], text, v, reason, size);
+    if (text != small)
+        gg_free(b->ctx, text);
+    return ok;
+}
+
+/* A plain record [rec, end) of n_fields fields that are not the header's
+ * number, padded or cut to the header's width in the block's text, as
+ * csv_record does (each field as the reader gives it: up to a NUL). */
+static int plain_padded(const batch *b, block *k, row *r, const char *rec, const char *end, size_t n_fields)
+{
+    size_t len = 0, cap = 0;
+    char *s = NULL;
+    const char *f = rec;
+    int ok = 1;
+    for (size_t i = 0; i < b->n_header && ok; i++) {
+        const char *t = "";
+        size_t tn = 0;
+        if (i < n_fields) {
+            const char *fe = memchr(f, ',', (size_t)(end - f));
+            if (fe == NULL)
+                fe = end;
+            t = f;
+            tn = strnlen(f, (size_t)(fe - f));
+            f = fe < end ? fe + 1 : end;
+        }
+        if (i) {
+            ok = gg_csv_append_field(b->ctx, &s, &len, &cap, "", 0);
+            if (ok)
+                s[len++] = ',';
+        }
+        ok = ok && gg_csv_append_field(b->ctx, &s, &len, &cap, t, tn);
+    }
+    ok = ok && block_text(b->ctx, k, s ? s : "", len, &r->text_at);
+    gg_free(b->ctx, s);
+    if (!ok)
+        return 0;
+    r->text_len = len;
+    r->text_in_chunk = 0;
+    snprintf(r->reason, sizeof r->reason, "the row has %zu field%s, the header %zu", n_fields,
+             n_fields == 1 ? "" : "s", b->n_header);
+    return 1;
+}
+
+/* The rows of a chunk with no quote in it: a record is its bytes up to a
+ * line end and its fields the bytes between commas, so one scan finds a
+ * row, whose text stays where it lies in the chunk; the coordinates are
+ * read in place. Where the reader would do more (a row of another width
+ * than the header, a coordinate that is not a plain decimal), it is done
+ * as csv_record does it, so that the rows are the reader's, byte for
+ * byte. Runs on a worker: records no error in the context; returns 0
+ * when out of memory. */
+static int plain_rows(const batch *b, block *k, const char *data, size_t n, long long line)
+{
+    const char *p = data, *end = data + n;
+    int lon_col = b->lon_col, lat_col = b->lat_col;
+    int nomem = 0;
+    while (p < end && !nomem) {
+        if (*p == '\n') {
+            line++;
+            p++;
+            continue;
+        }
+        if (*p == '\r') {
+            p++;
+            continue;
+        }
+        const char *rec = p, *field = p;
+        const char *lon_s = NULL, *lon_e = NULL, *lat_s = NULL, *lat_e = NULL;
+        size_t n_fields = 0;
+        for (;; p++) {
+            char c = p < end ? *p : '\n';
+            if (c != ',' && c != '\n' && c != '\r')
+                continue;
+            if ((int)n_fields == lon_col)
+                lon_s = field, lon_e = p;
+            if ((int)n_fields == lat_col)
+                lat_s = field, lat_e = p;
+            n_fields++;
+            if (c != ',')
+                break;
+            field = p + 1;
+        }
+        if (n_fields == 1) {
+            const char *t = rec;
+            while (t < p && (*t == ' ' || *t == '\t'))
+                t++;
+            if (t == p || *t == '\0')
+                continue; /* a blank line, as the reader sees it */
+        }
+        row *r = plain_row(b, k);
+        if (r == NULL)
+            return 0;
+        r->line = line;
+        r->text_in_chunk = 1;
+        r->text_at = (size_t)(rec - data);
+        r->text_len = (size_t)(p - rec);
+        if (n_fields != b->n_header) {
+            if (!plain_padded(b, k, r, rec, p, n_fields))
+                return 0;
+            continue;
+        }
+        r->valid = plain_coord(b, lon_col, lon_s, lon_e, &r->lon, r->reason, sizeof r->reason, &nomem) &&
+                   plain_coord(b, lat_col, lat_s, lat_e, &r->lat, r->reason, sizeof r->reason, &nomem);
+    }
+    return !nomem;
+}
+
+/* Makes the rows of a plain chunk (the worker's part of reading), then
+ * locates, picks and formats one block (the caller has taken it). */
 static void pipe_work(pipeline *pl, pipe_block *pb, int threaded)
 {
     batch *b = pl->b;
     block *k = &pb->k;
-    slice sl = {b, k, 0, k->n, 1};
+    if (pb->plain) {
+        pb->failed = !plain_rows(b, k, pb->chunk, pb->chunk_len, pb->chunk_line);
+        if (!pb->failed)
+            convert_block(b, k); /* no PROJ (plain is only set without): nothing shared is written */
+    }
+    slice sl = {b, k, 0, pb->failed ? 0 : k->n, 1};
     locate_slice(&sl);
     if (threaded) {
         pthread_mutex_lock(&pl->mu);
@@ -1237,8 +1745,8 @@ static void pipe_work(pipeline *pl, pipe_block *pb, int threaded)
             pthread_cond_wait(&pl->cv, &pl->mu);
         pthread_mutex_unlock(&pl->mu);
     }
-    for (size_t i = 0; i < k->n; i++)
-        pick_row(b, &k->rows[i]);
+    if (!pb->failed)
+        pick_rows(b, k);
     if (threaded) {
         pthread_mutex_lock(&pl->mu);
         pl->next_pick++;
@@ -1247,6 +1755,8 @@ static void pipe_work(pipeline *pl, pipe_block *pb, int threaded)
     } else {
         pl->next_pick++;
     }
+    if (pb->failed)
+        return;
     k->out.ctx = b->ctx;
     format_slice(&sl);
     pb->failed = !sl.ok;
@@ -1289,6 +1799,35 @@ static gg_status pipe_write(batch *b, pipe_block *pb)
     return st;
 }
 
+/* Reads the next chunk into a block and, unless it is plain, makes its
+ * rows (the calling thread). */
+static gg_status pipe_read(pipeline *pl, pipe_block *pb, int *more)
+{
+    pb->failed = 0;
+    gg_status st = read_chunk(pl->b, &pl->in, pb, more);
+    if (st == GG_OK && !pb->plain)
+        st = reader_rows(pl->b, pb);
+    return st;
+}
+
+/* The reader's window after the header is where the chunks start. */
+static gg_status pipe_start(pipeline *pl)
+{
+    batch *b = pl->b;
+    gg_csv_reader *r = &b->csv;
+    size_t n = r->end - r->start;
+    pl->in.line = r->next_line;
+    pl->in.eof = r->eof;
+    if (n > 0) {
+        pl->in.carry = gg_malloc(b->ctx, n);
+        if (pl->in.carry == NULL)
+            return gg_error_nomem(b->ctx);
+        memcpy(pl->in.carry, r->buf + r->start, n);
+        pl->in.carry_len = pl->in.carry_cap = n;
+    }
+    return GG_OK;
+}
+
 static gg_status run_pipeline(batch *b, int jobs)
 {
     pipeline pl;
@@ -1299,20 +1838,21 @@ static gg_status run_pipeline(batch *b, int jobs)
     if (pl.blocks == NULL)
         return gg_error_nomem(b->ctx);
     gg_status st = flush_out(b); /* the header */
+    if (st == GG_OK)
+        st = pipe_start(&pl);
     if (jobs <= 1) {
         /* one thread: each block in turn */
         pipe_block *pb = &pl.blocks[0];
-        int more = 1;
+        int more = st == GG_OK;
         while (st == GG_OK && more) {
-            st = read_block(b, &pb->k, &more);
-            if (st != GG_OK || pb->k.n == 0)
+            st = pipe_read(&pl, pb, &more);
+            if (st != GG_OK)
                 break;
-            convert_block(b, &pb->k);
             pb->seq = pl.next_pick;
             pipe_work(&pl, pb, 0);
             st = pipe_write(b, pb);
         }
-    } else {
+    } else if (st == GG_OK) {
         pthread_mutex_init(&pl.mu, NULL);
         pthread_cond_init(&pl.cv, NULL);
         pthread_t threads[MAX_JOBS];
@@ -1347,13 +1887,12 @@ static gg_status run_pipeline(batch *b, int jobs)
                     f = &pl.blocks[i];
             if (f != NULL && more && st == GG_OK && started > 0) {
                 pthread_mutex_unlock(&pl.mu);
-                gg_status rs = read_block(b, &f->k, &more);
-                if (rs == GG_OK && f->k.n > 0)
-                    convert_block(b, &f->k);
+                gg_status rs = pipe_read(&pl, f, &more);
                 pthread_mutex_lock(&pl.mu);
-                if (rs != GG_OK)
+                if (rs != GG_OK) {
                     st = rs;
-                if (rs == GG_OK && f->k.n > 0) {
+                    block_clear(&f->k);
+                } else {
                     f->seq = seq++;
                     f->state = PIPE_READY;
                     pthread_cond_broadcast(&pl.cv);
@@ -1377,8 +1916,10 @@ static gg_status run_pipeline(batch *b, int jobs)
     for (int i = 0; i < pl.n_blocks; i++) {
         block_clear(&pl.blocks[i].k);
         block_free(b->ctx, &pl.blocks[i].k);
+        gg_free(b->ctx, pl.blocks[i].chunk);
     }
     gg_free(b->ctx, pl.blocks);
+    gg_free(b->ctx, pl.in.carry);
     return st;
 }
 

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #define CSV_CHUNK (1u << 20)
-#define CSV_MAX_RECORD (16u << 20)
 
 void gg_csv_init(gg_csv_reader *r, gg_ctx *ctx, FILE *in, const char *data, size_t n)
 {
@@ -26,6 +25,13 @@ void gg_csv_init(gg_csv_reader *r, gg_ctx *ctx, FILE *in, const char *data, size
             r->cap = r->end = n;
         }
     }
+}
+
+void gg_csv_init_at(gg_csv_reader *r, gg_ctx *ctx, const char *data, size_t n, long long line)
+{
+    gg_csv_init(r, ctx, NULL, data, n);
+    r->first = 0;
+    r->next_line = line;
 }
 
 int gg_csv_prime(gg_csv_reader *r, const char *data, size_t n)
@@ -64,9 +70,9 @@ static int refill(gg_csv_reader *r)
         r->start = 0;
     }
     if (r->cap - r->end < CSV_CHUNK / 2) {
-        if (r->end >= CSV_MAX_RECORD)
+        if (r->end >= GG_CSV_MAX_RECORD)
             return gg_error(r->ctx, GG_ERR_FORMAT, "line %lld: a record longer than %u bytes (an unclosed quote?)",
-                            r->next_line, CSV_MAX_RECORD),
+                            r->next_line, GG_CSV_MAX_RECORD),
                    -1;
         size_t cap = r->cap ? r->cap * 2 : CSV_CHUNK;
         char *grown = gg_realloc(r->ctx, r->buf, cap);

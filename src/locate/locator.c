@@ -878,6 +878,23 @@ void gg_dispatcher_add_open(gg_dispatcher *d, const char *worker_id, int64_t n)
             d->open[i] += n;
 }
 
+void gg_dispatcher_prefetch(const gg_dispatcher *d, int32_t grid, int stage)
+{
+    if (grid < 0 || grid >= d->loc->n_grids)
+        return;
+    const gg_located_grid *g = &d->loc->grids[grid];
+    if (stage == 0) {
+        __builtin_prefetch(g);
+        return;
+    }
+    if (stage == 1) {
+        __builtin_prefetch(g->workers);
+        return;
+    }
+    for (int k = 0; k < g->n_workers && k < 8; k++)
+        __builtin_prefetch(&d->open[g->workers[k] - d->loc->people]);
+}
+
 const gg_roster_person *gg_dispatcher_pick(gg_dispatcher *d, int32_t grid, const gg_roster_person **leader)
 {
     const gg_located_grid *g = gg_locator_grid(d->loc, grid);

@@ -1403,14 +1403,20 @@ void gg_cell_index_prefetch(const gg_cell_index *ix, double x, double y, int32_t
             __builtin_prefetch(&ix->hint[c]);
         }
         break;
-    default:
+    case 3:
         if (poly >= 0 && ix->phead != NULL) {
             const gg_poly_head *h = &ix->phead[poly];
             const char *p = (const char *)(ix->chunk + h->first);
             size_t bytes = (size_t)(h->count < 16 ? h->count : 16) * sizeof(gg_chunk);
             for (size_t off = 0; off < bytes; off += 64)
                 __builtin_prefetch(p + off);
+        } else if (poly < 0 && c >= 0 && ix->hint != NULL && ix->hint[c] != UINT32_MAX) {
+            __builtin_prefetch(&ix->top_start[ix->hint[c]]);
         }
+        break;
+    default:
+        if (poly < 0 && c >= 0 && ix->hint != NULL && ix->hint[c] != UINT32_MAX)
+            __builtin_prefetch(&ix->top_edge[ix->top_start[ix->hint[c]]]);
         break;
     }
 }

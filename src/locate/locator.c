@@ -830,8 +830,11 @@ void gg_locator_query_many(const gg_locator *loc, const double *lon, const doubl
             gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 2);
         }
         for (size_t k = 0; k < m; k++)
-            if (g[k] >= 0)
+            if (g[k] >= -1)
                 gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 3);
+        for (size_t k = 0; k < m; k++)
+            if (g[k] == -1)
+                gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 4);
         for (size_t k = 0; k < m; k++)
             if (g[k] != -2)
                 finish_query(loc, lon[i0 + k], lat[i0 + k], g[k], on[k], sole[k], &results[i0 + k]);

@@ -124,12 +124,12 @@ size_t gg_segtree_bytes(const gg_segtree *t)
     return b;
 }
 
-static double box_d2(const double *b, double x, double y, double mx, double my)
+/* Without branches: which side of a box a point lies on is as good as
+ * random for the boxes a search opens. */
+static inline double box_d2(const double *b, double x, double y, double mx, double my)
 {
-    double dx = x < b[0] ? b[0] - x : x > b[2] ? x - b[2] : 0;
-    double dy = y < b[1] ? b[1] - y : y > b[3] ? y - b[3] : 0;
-    dx *= mx;
-    dy *= my;
+    double dx = dmax(dmax(b[0] - x, x - b[2]), 0) * mx;
+    double dy = dmax(dmax(b[1] - y, y - b[3]), 0) * my;
     return dx * dx + dy * dy;
 }
 
@@ -233,6 +233,13 @@ int32_t gg_segtree_nearest(const gg_segtree *t, const int32_t *rank, double x, d
             double d = box_d2(t->box[below] + 4 * (size_t)c, x, y, mx, my);
             if (d > reach)
                 continue;
+            /* what the child holds is read next, or soon: fetch its first
+             * lines now (its edges, or its children's boxes) */
+            const char *held = below == 0 ? (const char *)(t->seg + (size_t)c * GG_SEGTREE_FANOUT)
+                                          : (const char *)(t->box[below - 1] + 4 * (size_t)c * GG_SEGTREE_FANOUT);
+            __builtin_prefetch(held);
+            __builtin_prefetch(held + 64);
+            __builtin_prefetch(held + 128);
             int i = k++;
             while (i > 0 && kids[i - 1].d2 > d) {
                 kids[i] = kids[i - 1];

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* MAP_POPULATE */
 /* The locator index file: writing a built cell index, and checking and
  * mapping one (see indexfile.h for the format). */
 #include "locate/indexfile.h"
@@ -13,6 +12,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* stdio's buffer when writing the file: a page-cache folio of the largest
+ * size (see gg_locidx_write). */
+#define WRITE_BUFFER ((size_t)2 << 20)
 
 _Static_assert(sizeof(gg_locidx_header) == 632, "the index file header has no padding");
 _Static_assert(sizeof(gg_locidx_grid) == 40, "gg_locidx_grid is 40 bytes");
@@ -337,8 +340,21 @@ gg_status gg_locidx_write(gg_ctx *ctx, const gg_cell_index *ix, const gg_locidx_
 
     gg_status st = GG_OK;
     FILE *f = fopen(tmp, "w+b"); /* read too: the checksum reads it back */
-    if (f == NULL) {
-        st = write_error(ctx, tmp, "cannot create the index file");
+    /* Written in pieces of 2 MiB at 2 MiB boundaries (stdio writes whole
+     * buffers, and passes larger writes through in whole buffers): the
+     * page cache then holds the file in 2 MiB folios, which a reader's
+     * map takes with one page-table entry each. On the benchmark plan's
+     * 266 MB, mapping and checking the file took 36-46 ms when its cache
+     * was in small pages and 10-13 ms so, unmapping it 14 ms and 0.2 ms;
+     * the queries miss the TLB less. */
+    char *wbuf = f != NULL ? gg_malloc(ctx, WRITE_BUFFER) : NULL;
+    if (f == NULL || wbuf == NULL || setvbuf(f, wbuf, _IOFBF, WRITE_BUFFER) != 0) {
+        st = f == NULL ? write_error(ctx, tmp, "cannot create the index file") : gg_error_nomem(ctx);
+        if (f != NULL) {
+            fclose(f);
+            unlink(tmp);
+        }
+        gg_free(ctx, wbuf);
         gg_free(ctx, tmp);
         names_out_free(ctx, &nm);
         return st;
@@ -388,6 +404,7 @@ gg_status gg_locidx_write(gg_ctx *ctx, const gg_cell_index *ix, const gg_locidx_
     }
     if (fclose(f) != 0 && st == GG_OK)
         st = write_error(ctx, tmp, "closing the index file");
+    gg_free(ctx, wbuf);
     if (st == GG_OK && rename(tmp, path) != 0)
         st = write_error(ctx, path, "cannot move the new index file into place");
     if (st != GG_OK)
@@ -908,12 +925,11 @@ gg_status gg_locidx_load(gg_ctx *ctx, const char *path, const gg_locidx_expect *
                       (long long)sb.st_size, sizeof(gg_locidx_header));
     }
     size_t bytes = (size_t)sb.st_size;
-#ifdef MAP_POPULATE
-    int flags = MAP_PRIVATE | MAP_POPULATE; /* the whole file is read by the checksum: map it in one go */
-#else
-    int flags = MAP_PRIVATE;
-#endif
-    void *addr = mmap(NULL, bytes, PROT_READ, flags, fd, 0);
+    /* Not MAP_POPULATE: the checks read every page, and fault them in as
+     * they go, each thread its run of blocks, where MAP_POPULATE mapped
+     * them all on this thread first (25 ms of the 50 on the benchmark
+     * plan, when the file's cache is in small pages). */
+    void *addr = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (addr == MAP_FAILED)
         return refuse(GG_ERR_IO, why, why_size, "cannot map it: %s", strerror(errno));

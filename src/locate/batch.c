@@ -864,33 +864,37 @@ static char *put_frag_field(char *p, const char *text)
     return p;
 }
 
-/* The pieces of CSV text of every grid (code, type, community, township,
- * county) and person (id, name, phone; a leader's piece is the same
- * without the phone), in one buffer sized beforehand: half a million
- * short fields on the benchmark plan, which took 23 ms through
- * gg_csv_append_field and a buffer that grew (a fifth of the start), 6
- * ms so. */
-static gg_status make_fragments(batch *b)
+/* A part of make_fragments: the grids (for the first part) and people
+ * [first, end), written from frag + at, room bytes at most. */
+typedef struct frag_part {
+    batch *b;
+    int grids;
+    size_t first, end;
+    size_t at, room, used;
+} frag_part;
+
+static size_t frag_part_room(const batch *b, const frag_part *f)
 {
     const gg_locator *loc = b->loc;
-    size_t n_grids = (size_t)loc->n_grids, n_people = loc->n_people;
     size_t room = 1;
-    for (size_t g = 0; g < n_grids; g++) {
+    for (int32_t g = 0; f->grids && g < loc->n_grids; g++) {
         const gg_located_grid *gr = &loc->grids[g];
         room += 2 * (strlen(gr->code) + strlen(gr->community) + strlen(gr->township) + strlen(gr->county)) + 5 * 3 + 1;
     }
-    for (size_t i = 0; i < n_people; i++) {
+    for (size_t i = f->first; i < f->end; i++) {
         const gg_roster_person *q = &loc->people[i];
         room += 2 * (strlen(q->id) + strlen(q->name) + strlen(q->phone)) + 3 * 3;
     }
-    b->grid_frag = gg_malloc(b->ctx, (n_grids + 1) * sizeof *b->grid_frag);
-    b->person_frag = gg_malloc(b->ctx, (n_people + 1) * sizeof *b->person_frag);
-    b->person_phone = gg_malloc(b->ctx, (n_people + 1) * sizeof *b->person_phone);
-    b->frag = gg_malloc(b->ctx, room);
-    if (b->grid_frag == NULL || b->person_frag == NULL || b->person_phone == NULL || b->frag == NULL)
-        return gg_error_nomem(b->ctx);
-    char *p = b->frag;
-    for (size_t g = 0; g < n_grids; g++) {
+    return room;
+}
+
+static void *frag_part_main(void *arg)
+{
+    frag_part *f = arg;
+    batch *b = f->b;
+    const gg_locator *loc = b->loc;
+    char *p = b->frag + f->at;
+    for (int32_t g = 0; f->grids && g < loc->n_grids; g++) {
         const gg_located_grid *gr = &loc->grids[g];
         b->grid_frag[g] = (size_t)(p - b->frag);
         char type[2] = {(char)('0' + (gr->type >= 0 && gr->type <= 9 ? gr->type : 0)), '\0'};
@@ -900,8 +904,9 @@ static gg_status make_fragments(batch *b)
         p = put_frag_field(p, gr->township);
         p = put_frag_field(p, gr->county);
     }
-    b->grid_frag[n_grids] = (size_t)(p - b->frag);
-    for (size_t i = 0; i < n_people; i++) {
+    if (f->grids)
+        b->grid_frag[loc->n_grids] = (size_t)(p - b->frag);
+    for (size_t i = f->first; i < f->end; i++) {
         const gg_roster_person *q = &loc->people[i];
         b->person_frag[i] = (size_t)(p - b->frag);
         p = put_frag_field(p, q->id);
@@ -909,8 +914,50 @@ static gg_status make_fragments(batch *b)
         b->person_phone[i] = (size_t)(p - b->frag);
         p = put_frag_field(p, q->phone);
     }
-    b->person_frag[n_people] = b->person_phone[n_people] = (size_t)(p - b->frag);
-    b->frag_len = (size_t)(p - b->frag);
+    if (f->end == loc->n_people) /* the end of the last piece (the next part starts the others') */
+        b->person_frag[f->end] = b->person_phone[f->end] = (size_t)(p - b->frag);
+    f->used = (size_t)(p - b->frag) - f->at;
+    return NULL;
+}
+
+/* The pieces of CSV text of every grid (code, type, community, township,
+ * county) and person (id, name, phone; a leader's piece is the same
+ * without the phone), in one buffer sized beforehand: half a million
+ * short fields on the benchmark plan, which took 23 ms through
+ * gg_csv_append_field and a buffer that grew (a fifth of the start), 6
+ * ms so on one thread. With threads >= 2, the second half of the people
+ * is written on a second thread, after the first half's room, and moved
+ * down to follow it. */
+static gg_status make_fragments(batch *b, int threads)
+{
+    const gg_locator *loc = b->loc;
+    size_t n_grids = (size_t)loc->n_grids, n_people = loc->n_people;
+    size_t half = threads >= 2 ? n_people / 2 : n_people;
+    frag_part parts[2] = {{b, 1, 0, half, 0, 0, 0}, {b, 0, half, n_people, 0, 0, 0}};
+    parts[0].room = frag_part_room(b, &parts[0]);
+    parts[1].room = frag_part_room(b, &parts[1]);
+    parts[1].at = parts[0].room;
+    b->grid_frag = gg_malloc(b->ctx, (n_grids + 1) * sizeof *b->grid_frag);
+    b->person_frag = gg_malloc(b->ctx, (n_people + 1) * sizeof *b->person_frag);
+    b->person_phone = gg_malloc(b->ctx, (n_people + 1) * sizeof *b->person_phone);
+    b->frag = gg_malloc(b->ctx, parts[0].room + parts[1].room);
+    if (b->grid_frag == NULL || b->person_frag == NULL || b->person_phone == NULL || b->frag == NULL)
+        return gg_error_nomem(b->ctx);
+    pthread_t thread;
+    int threaded = half < n_people && pthread_create(&thread, NULL, frag_part_main, &parts[1]) == 0;
+    frag_part_main(&parts[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        frag_part_main(&parts[1]);
+    /* the second part follows the first */
+    size_t gap = parts[1].at - (parts[0].at + parts[0].used);
+    memmove(b->frag + parts[0].used, b->frag + parts[1].at, parts[1].used);
+    for (size_t i = half; i <= n_people; i++) {
+        b->person_frag[i] -= gap;
+        b->person_phone[i] -= gap;
+    }
+    b->frag_len = parts[0].used + parts[1].used;
     return GG_OK;
 }
 
@@ -1670,6 +1717,8 @@ static int plain_padded(const batch *b, block *k, row *r, const char *rec, const
  * as csv_record does it, so that the rows are the reader's, byte for
  * byte. Runs on a worker: records no error in the context; returns 0
  * when out of memory. */
+static const unsigned char field_stop[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1, ['\0'] = 1};
+
 static int plain_rows(const batch *b, block *k, const char *data, size_t n, long long line)
 {
     const char *p = data, *end = data + n;
@@ -1689,8 +1738,12 @@ static int plain_rows(const batch *b, block *k, const char *data, size_t n, long
         const char *lon_s = NULL, *lon_e = NULL, *lat_s = NULL, *lat_e = NULL;
         size_t n_fields = 0;
         for (;; p++) {
+            /* to the next byte that may end a field (the chunk ends with
+             * a NUL; a NUL inside it is a field's byte) */
+            while (!field_stop[(unsigned char)*p])
+                p++;
             char c = p < end ? *p : '\n';
-            if (c != ',' && c != '\n' && c != '\r')
+            if (c == '\0')
                 continue;
             if ((int)n_fields == lon_col)
                 lon_s = field, lon_e = p;
@@ -2051,7 +2104,7 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
     if (st == GG_OK && b.in_format == GG_TABLE_CSV && b.out_format == GG_TABLE_CSV && b.n_header > 0) {
         st = write_header(&b);
         if (st == GG_OK)
-            st = make_fragments(&b);
+            st = make_fragments(&b, jobs);
         if (st == GG_OK)
             st = run_pipeline(&b, jobs);
         if (st == GG_OK && fflush(out) != 0)
@@ -2077,7 +2130,7 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
         if (st == GG_OK)
             st = write_header(&b);
         if (st == GG_OK && b.out_format == GG_TABLE_CSV)
-            st = make_fragments(&b);
+            st = make_fragments(&b, jobs);
         first = 0;
     }
     if (st == GG_OK) {

@@ -648,6 +648,38 @@ static int word_ok(uint32_t w, int64_t parent, const gg_cell_index *ix, const ui
     }
 }
 
+/* A part of the check of the cell and node words: top cells [first, end),
+ * then the nodes when nodes is set; the first bad one found, or SIZE_MAX
+ * and UINT32_MAX. */
+typedef struct words_part {
+    const gg_cell_index *ix;
+    const uint64_t *leaf_starts;
+    size_t first, end;
+    int nodes;
+    size_t bad_cell;
+    uint32_t bad_node;
+    int bad_k;
+} words_part;
+
+static void *words_main(void *arg)
+{
+    words_part *w = arg;
+    const gg_cell_index *ix = w->ix;
+    for (size_t c = w->first; c < w->end; c++)
+        if (!word_ok(ix->top[c], -1, ix, w->leaf_starts)) {
+            w->bad_cell = c;
+            return NULL;
+        }
+    for (uint32_t node = 0; w->nodes && node < ix->n_nodes; node++)
+        for (int k = 0; k < 4; k++)
+            if (!word_ok(ix->nodes[(size_t)node * 4 + (size_t)k], node, ix, w->leaf_starts)) {
+                w->bad_node = node;
+                w->bad_k = k;
+                return NULL;
+            }
+    return NULL;
+}
+
 static gg_status check_segtree(const gg_segtree *t, const char *name, char *why, size_t why_size)
 {
     if (t->n_edges == 0) {
@@ -725,14 +757,27 @@ static gg_status check_file(gg_ctx *ctx, const gg_locidx_header *h, const char *
     if (st == GG_OK && (parts[0].leaf_at != ix->n_leaf || parts[0].leaves != ix->n_leaves))
         st = refuse(GG_ERR_FORMAT, why, why_size, "%llu leaves where the header says %u",
                     (unsigned long long)parts[0].leaves, ix->n_leaves);
-    size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
-    for (size_t c = 0; st == GG_OK && c < n_top; c++)
-        if (!word_ok(ix->top[c], -1, ix, leaf_starts))
-            st = refuse(GG_ERR_FORMAT, why, why_size, "top cell %zu's word 0x%08x points nowhere", c, ix->top[c]);
-    for (uint32_t node = 0; st == GG_OK && node < ix->n_nodes; node++)
-        for (int k = 0; k < 4 && st == GG_OK; k++)
-            if (!word_ok(ix->nodes[(size_t)node * 4 + (size_t)k], node, ix, leaf_starts))
-                st = refuse(GG_ERR_FORMAT, why, why_size, "node %u's word %d points nowhere", node, k);
+    if (st == GG_OK) {
+        /* the top cells in two halves, the second half and the nodes on
+         * a second thread; the first bad word in this order is said */
+        size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
+        words_part w[2] = {{ix, leaf_starts, 0, threads >= 2 ? n_top / 2 : n_top, 0, SIZE_MAX, UINT32_MAX, 0},
+                           {ix, leaf_starts, threads >= 2 ? n_top / 2 : n_top, n_top, 1, SIZE_MAX, UINT32_MAX, 0}};
+        pthread_t wthread;
+        int wthreaded = threads >= 2 && pthread_create(&wthread, NULL, words_main, &w[1]) == 0;
+        words_main(&w[0]);
+        if (wthreaded)
+            pthread_join(wthread, NULL);
+        else
+            words_main(&w[1]);
+        size_t bad_cell = w[0].bad_cell != SIZE_MAX ? w[0].bad_cell : w[1].bad_cell;
+        if (bad_cell != SIZE_MAX)
+            st = refuse(GG_ERR_FORMAT, why, why_size, "top cell %zu's word 0x%08x points nowhere", bad_cell,
+                        ix->top[bad_cell]);
+        else if (w[1].bad_node != UINT32_MAX)
+            st = refuse(GG_ERR_FORMAT, why, why_size, "node %u's word %d points nowhere", w[1].bad_node,
+                        w[1].bad_k);
+    }
     gg_free(ctx, block_hash);
     gg_free(ctx, leaf_starts);
     return st;

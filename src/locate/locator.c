@@ -800,7 +800,9 @@ void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_locate_r
 /* Points in groups, each step over a whole group so that the memory each
  * point needs next is fetched for all of them at once: the top cells,
  * then the leaves, then (after the grid is found) the grid's runs of
- * edges. The answers are gg_locator_query's. */
+ * edges, or for a point in no grid its cell's hint, the hint cell's start
+ * of edges and its edges (which bound the search of the outline). The
+ * answers are gg_locator_query's. */
 #define QUERY_GROUP 8
 
 void gg_locator_query_many(const gg_locator *loc, const double *lon, const double *lat, size_t n,

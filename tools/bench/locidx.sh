@@ -12,6 +12,9 @@
 #     on the same points, median of RUNS.
 # The plan: the synthetic county of tools/bench/locate.sh (about 20,000
 # grids), imported and published here. Prints a Markdown table.
+# Each timed run starts after a sync (not timed): a run's 122 MB of output
+# is otherwise written back by the kernel during the runs after it, which
+# then pay for it (on two cores, the writeback takes CPU time from them).
 #   tools/bench/locidx.sh [POINTS] [RUNS]    (default 1000000 points, 5 runs)
 # Environment: BENCH_DIR (default /tmp/govgrid-bench), BUILD_DIR (default
 # build-bench/ in the sources).
@@ -61,10 +64,12 @@ points="$work/locate-points-$npoints.csv"
 : > "$work/locidx-runs.txt"
 for r in $(seq "$runs"); do
   say "run $r: govgrid locate --jobs 2 with and without the index file"
+  sync
   /usr/bin/time -f "%e %M" -o "$work/time.txt" "$govgrid" locate "$project" "$points" -o "$work/locidx-with.csv" \
     --overwrite --quiet --jobs 2
   echo "with $(cat "$work/time.txt")" >> "$work/locidx-runs.txt"
   mv "$index" "$index.away"
+  sync
   /usr/bin/time -f "%e %M" -o "$work/time.txt" "$govgrid" locate "$project" "$points" -o "$work/locidx-without.csv" \
     --overwrite --quiet --jobs 2
   echo "without $(cat "$work/time.txt")" >> "$work/locidx-runs.txt"
@@ -74,12 +79,14 @@ cmp -s "$work/locidx-with.csv" "$work/locidx-without.csv" && same=yes || same=NO
 echo 'id,lon,lat' > "$work/locidx-header.csv"
 : > "$work/locidx-empty.txt"
 for r in $(seq "$runs"); do
+  sync
   /usr/bin/time -f "%e" -o "$work/time.txt" "$govgrid" locate "$project" "$work/locidx-header.csv" \
     -o "$work/locidx-empty.csv" --overwrite --quiet --jobs 2
   echo "with $(cat "$work/time.txt")" >> "$work/locidx-empty.txt"
 done
 
 say "GEOS STRtree reference, $runs runs"
+sync
 "$bench" "$project" "$points" --runs 1 --geos-runs "$runs" > "$work/locidx-geos.txt"
 
 m() { awk -v t="$1" -v c="$2" '$1==t{print $c}' "$3" | median; }

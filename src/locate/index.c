@@ -1405,7 +1405,12 @@ void gg_cell_index_prefetch(const gg_cell_index *ix, double x, double y, int32_t
         break;
     case 3:
         if (poly >= 0 && ix->phead != NULL) {
+            /* only what gg_cell_index_distance_inside will read: nothing
+             * in a cell near unshared edges, or of a polygon it leaves
+             * to the rings */
             const gg_poly_head *h = &ix->phead[poly];
+            if (c < 0 || ix->clean_dist[c] == 0 || h->count > INSIDE_MAX_VERTICES / GG_CHUNK)
+                break;
             const char *p = (const char *)(ix->chunk + h->first);
             size_t bytes = (size_t)(h->count < 16 ? h->count : 16) * sizeof(gg_chunk);
             for (size_t off = 0; off < bytes; off += 64)

@@ -829,10 +829,11 @@ void gg_locator_query_many(const gg_locator *loc, const double *lon, const doubl
                 continue;
             }
             g[k] = gg_cell_index_locate(ix, lon[i0 + k], lat[i0 + k], &on[k], &sole[k]);
-            gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 2);
+            if (g[k] < 0 || sole[k]) /* (a point not alone in its grid goes to the rings) */
+                gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 2);
         }
         for (size_t k = 0; k < m; k++)
-            if (g[k] >= -1)
+            if (g[k] == -1 || (g[k] >= 0 && sole[k]))
                 gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 3);
         for (size_t k = 0; k < m; k++)
             if (g[k] == -1)

@@ -1413,6 +1413,8 @@ static void batch_free(batch *b)
 /* Bytes read into a chunk at a time: its rows, text and output stay in
  * the second-level cache of the core that handles it. */
 #define CHUNK_BYTES (256u << 10)
+/* Readable bytes after a chunk's closing NUL (field_stop reads 8 at a time). */
+#define CHUNK_SLACK 8
 
 typedef struct pipe_block {
     block k;
@@ -1530,7 +1532,7 @@ static gg_status read_chunk(batch *b, chunk_reader *in, pipe_block *pb, int *mor
     pb->chunk_line = in->line;
     size_t cut, long_at;
     for (int first = 1;; first = 0) {
-        size_t want = len + step + 1;
+        size_t want = len + step + 1 + CHUNK_SLACK;
         if (pb->chunk_cap < want) {
             char *grown = gg_realloc(b->ctx, pb->chunk, want);
             if (grown == NULL)
@@ -1574,7 +1576,7 @@ static gg_status read_chunk(batch *b, chunk_reader *in, pipe_block *pb, int *mor
     in->carry_len = rest;
     in->line += count_lines(pb->chunk, cut);
     pb->chunk_len = cut;
-    pb->chunk[cut] = '\0';
+    memset(pb->chunk + cut, 0, 1 + CHUNK_SLACK); /* the NUL, and bytes field_stop may read past it */
     pb->k.chunk = pb->chunk;
     pb->plain = memchr(pb->chunk, '"', cut) == NULL && b->transform == NULL;
     *more = !(in->eof && rest == 0);
@@ -1717,7 +1719,36 @@ static int plain_padded(const batch *b, block *k, row *r, const char *rec, const
  * as csv_record does it, so that the rows are the reader's, byte for
  * byte. Runs on a worker: records no error in the context; returns 0
  * when out of memory. */
-static const unsigned char field_stop[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1, ['\0'] = 1};
+#define BYTES_01 0x0101010101010101ULL
+#define BYTES_80 0x8080808080808080ULL
+
+/* The high bit of each zero byte of v; above the lowest, there may be
+ * others that are not (a borrow), which the callers do not look at. */
+static inline uint64_t zero_bytes(uint64_t v)
+{
+    return (v - BYTES_01) & ~v & BYTES_80;
+}
+
+/* The first byte at or after p that may end a field: a comma, a line end
+ * or a NUL (the chunk ends with one, and 8 more readable bytes), looked
+ * for 8 bytes at a time. */
+static inline const char *field_stop(const char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (;; p += 8) {
+        uint64_t w;
+        memcpy(&w, p, sizeof w);
+        uint64_t m = zero_bytes(w) | zero_bytes(w ^ (BYTES_01 * ',')) | zero_bytes(w ^ (BYTES_01 * '\n')) |
+                     zero_bytes(w ^ (BYTES_01 * '\r'));
+        if (m)
+            return p + (__builtin_ctzll(m) >> 3);
+    }
+#else
+    while (*p != ',' && *p != '\n' && *p != '\r' && *p != '\0')
+        p++;
+    return p;
+#endif
+}
 
 static int plain_rows(const batch *b, block *k, const char *data, size_t n, long long line)
 {
@@ -1738,10 +1769,9 @@ static int plain_rows(const batch *b, block *k, const char *data, size_t n, long
         const char *lon_s = NULL, *lon_e = NULL, *lat_s = NULL, *lat_e = NULL;
         size_t n_fields = 0;
         for (;; p++) {
-            /* to the next byte that may end a field (the chunk ends with
-             * a NUL; a NUL inside it is a field's byte) */
-            while (!field_stop[(unsigned char)*p])
-                p++;
+            /* to the next byte that may end a field (a NUL inside the
+             * chunk is a field's byte) */
+            p = field_stop(p);
             char c = p < end ? *p : '\n';
             if (c == '\0')
                 continue;

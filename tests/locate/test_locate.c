@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "failing_alloc.h"
 #include "harness.h"
 #include "io/fixtures.h"
 #include "govgrid/govgrid.h"
@@ -1279,7 +1280,67 @@ static void csv_chunks_read_as_the_reader_reads(void)
     gg_ctx_free(ctx);
 }
 
+/* A batch with its context's allocator failing at every allocation in
+ * turn (one job: the allocations come in the same order each time):
+ * every failure gives GG_ERR_NOMEM, never another status, a crash or a
+ * leak (the sanitizer build checks), for a plain CSV chunk with invalid
+ * rows, one with quotes (read through the reader) and NDJSON. */
+static void batch_allocation_failures_are_statuses(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = square_plan(ctx, "a.sqlite");
+    gg_locator *loc = NULL;
+    CHECK_INT(gg_locator_new(ctx, store, NULL, &loc), GG_OK);
+    static const char *const inputs[] = {
+        "id,lon,lat\n1,116.005,40.005\n2,116.x,40\n3,116.01\n4,300,40\n5,116.015,40.015,more\n",
+        "id,lon,lat,what\n1,116.005,40.005,\"a, b\"\n2,,40,x\n3,116.0099,40.015,\"two\nlines\"\n",
+        "{\"id\":1,\"lon\":116.005,\"lat\":40.005}\n{\"id\":2,\"lon\":\"x\",\"lat\":40}\n[1]\n"};
+    for (int t = 0; t < 3; t++) {
+        const char *path = gg_test_path(t == 2 ? "a.ndjson" : "a.csv");
+        gg_test_write_file(path, inputs[t]);
+        gg_locate_batch_options o;
+        gg_locate_batch_options_init(&o);
+        o.jobs = 1;
+        o.output_format = GG_TABLE_CSV;
+        failing_alloc state = {0, 0, 0};
+        gg_allocator alloc = failing_alloc_make(&state);
+        long total = 0;
+        for (long k = 0; k == 0 || k <= total; k++) {
+            state = (failing_alloc){0, k, 0};
+            gg_ctx *fctx = NULL;
+            gg_status st = gg_ctx_new_with_allocator(&alloc, &fctx);
+            if (st == GG_OK) {
+                FILE *in = fopen(path, "rb"), *out = tmpfile();
+                CHECK(in != NULL && out != NULL);
+                if (in == NULL || out == NULL)
+                    return;
+                gg_locate_summary sum;
+                st = gg_locate_batch(fctx, loc, &o, in, path, out, &sum);
+                if (k == 0)
+                    CHECK_INT(st, GG_OK);
+                else if (st != GG_OK && st != GG_ERR_NOMEM)
+                    gg_test_fail(__FILE__, __LINE__, "input %d, allocation %ld failing gave status %d: %s", t, k, st,
+                                 gg_ctx_errmsg(fctx));
+                fclose(in);
+                fclose(out);
+                gg_ctx_free(fctx);
+            } else {
+                CHECK_INT(st, GG_ERR_NOMEM);
+            }
+            if (k == 0)
+                total = state.calls;
+            if (state.live != 0)
+                gg_test_fail(__FILE__, __LINE__, "input %d, allocation %ld failing leaked %ld block(s)", t, k,
+                             state.live);
+        }
+        CHECK(total > 5);
+    }
+    gg_locator_free(loc);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(damaged_index_files_are_refused), T(forged_index_files_stay_in_bounds), T(orientation_is_exact), T(decimals_read_as_strtod_reads_them), T(china_offsets_match_published_pairs), T(boundary_rule_gives_one_grid),
           T(workers_take_turns_and_leaders_stand_in), T(monaco_agrees_with_geos_covers),
           T(beijing_agrees_with_geos_covers), T(distances_hold_on_an_overlapping_plan), T(queries_are_thread_safe),
-          T(csv_chunks_read_as_the_reader_reads))
+          T(csv_chunks_read_as_the_reader_reads), T(batch_allocation_failures_are_statuses))

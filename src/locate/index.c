@@ -1419,9 +1419,20 @@ void gg_cell_index_prefetch(const gg_cell_index *ix, double x, double y, int32_t
             __builtin_prefetch(&ix->top_start[ix->hint[c]]);
         }
         break;
-    default:
+    case 4:
         if (poly < 0 && c >= 0 && ix->hint != NULL && ix->hint[c] != UINT32_MAX)
             __builtin_prefetch(&ix->top_edge[ix->top_start[ix->hint[c]]]);
+        break;
+    case 5:
+        if (c >= 0 && ix->top_start != NULL)
+            __builtin_prefetch(&ix->top_start[c]);
+        break;
+    default:
+        if (c >= 0 && ix->top_start != NULL && ix->top_edge != NULL) {
+            const char *p = (const char *)&ix->top_edge[ix->top_start[c]];
+            __builtin_prefetch(p);
+            __builtin_prefetch(p + 64);
+        }
         break;
     }
 }

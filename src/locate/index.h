@@ -196,9 +196,11 @@ int32_t gg_cell_index_nearest_outside(const gg_cell_index *ix, double x, double 
  * (once its head and that distance have arrived; none where
  * gg_cell_index_distance_inside would not read them: call it only for a
  * point alone in poly), or for a point in none the hint cell's
- * start of edges, 4 (for a point in none) the hint cell's edges. Never
- * reads anything not yet fetched without need: a hint, no answer
- * changes. */
+ * start of edges, 4 (for a point in none) the hint cell's edges; 5 the
+ * point's cell's start of edges and 6 (once it has arrived) its first
+ * edges, where the nearest-edge search by rings begins (a point on an
+ * edge, or where polygons overlap). Never reads anything not yet fetched
+ * without need: a hint, no answer changes. */
 void gg_cell_index_prefetch(const gg_cell_index *ix, double x, double y, int32_t poly, int stage);
 
 /* Bytes held by the index. */

@@ -801,8 +801,9 @@ void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_locate_r
  * point needs next is fetched for all of them at once: the top cells,
  * then the leaves, then (after the grid is found) the grid's runs of
  * edges, or for a point in no grid its cell's hint, the hint cell's start
- * of edges and its edges (which bound the search of the outline). The
- * answers are gg_locator_query's. */
+ * of edges and its edges (which bound the search of the outline), or for
+ * a point not alone in its grid (on an edge: its rings search) its cell's
+ * start of edges and edges. The answers are gg_locator_query's. */
 #define QUERY_GROUP 8
 
 void gg_locator_query_many(const gg_locator *loc, const double *lon, const double *lat, size_t n,
@@ -833,11 +834,11 @@ void gg_locator_query_many(const gg_locator *loc, const double *lon, const doubl
                 gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 2);
         }
         for (size_t k = 0; k < m; k++)
-            if (g[k] == -1 || (g[k] >= 0 && sole[k]))
-                gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 3);
+            if (g[k] >= -1)
+                gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], g[k] >= 0 && !sole[k] ? 5 : 3);
         for (size_t k = 0; k < m; k++)
-            if (g[k] == -1)
-                gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 4);
+            if (g[k] == -1 || (g[k] >= 0 && !sole[k]))
+                gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], g[k] == -1 ? 4 : 6);
         for (size_t k = 0; k < m; k++)
             if (g[k] != -2)
                 finish_query(loc, lon[i0 + k], lat[i0 + k], g[k], on[k], sole[k], &results[i0 + k]);

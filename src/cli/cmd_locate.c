@@ -1,9 +1,12 @@
 /* govgrid locate: incidents in, each row back with its grid, community,
  * workers and status. */
+#define _GNU_SOURCE /* renameat2 */
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -155,6 +158,44 @@ static json_t *summary_json(const char *project, int64_t plan, const gg_locate_s
     return o;
 }
 
+/* Puts the finished output (tmp) in place of out_path. An existing
+ * regular file there is swapped out (RENAME_EXCHANGE: a reader sees the
+ * old file or the new one, never none), and is then at tmp, to be
+ * removed. Renaming over it would do the same for a reader, but ext4
+ * (auto_da_alloc, for programs that replace a file without fsync) then
+ * starts writing the new file back inside rename: 28 ms for the 122 MB of
+ * the benchmark's output, which the swap leaves to the background
+ * writeback, as for any new file. The output was never fsync'ed. Where
+ * the swap is not supported, rename. Returns 0 (renamed), 1 (swapped:
+ * the old file is at tmp) or -1 with errno. */
+static int replace_output(const char *tmp, const char *out_path)
+{
+#ifdef RENAME_EXCHANGE
+    struct stat sb;
+    if (lstat(out_path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+        renameat2(AT_FDCWD, tmp, AT_FDCWD, out_path, RENAME_EXCHANGE) == 0)
+        return 1;
+#endif
+    return rename(tmp, out_path) == 0 ? 0 : -1;
+}
+
+/* The replaced output, removed on a thread of its own (22 ms for the 122
+ * MB of the benchmark's output: its pages and blocks freed) while this
+ * one frees the locator (unmapping the index file: 11-17 ms when its page
+ * cache is in small pages). */
+typedef struct remover {
+    const char *path;
+    pthread_t thread;
+    int started, err;
+} remover;
+
+static void *remove_main(void *arg)
+{
+    remover *r = arg;
+    r->err = unlink(r->path) == 0 ? 0 : errno;
+    return NULL;
+}
+
 static int run(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -288,13 +329,21 @@ static int run(int argc, char **argv)
         cli_error("locate", "%s: %s", tmp, strerror(errno));
         rc = CLI_FAILED;
     }
+    remover old = {NULL, 0, 0, 0};
     if (tmp != NULL) {
-        if (rc == CLI_OK && rename(tmp, out_path) != 0) {
+        int put = rc == CLI_OK ? replace_output(tmp, out_path) : 0;
+        if (put < 0) {
             cli_error("locate", "%s: cannot rename to %s: %s", tmp, out_path, strerror(errno));
             rc = CLI_FAILED;
         }
-        if (rc != CLI_OK)
+        if (rc != CLI_OK) {
             unlink(tmp);
+        } else if (put == 1) {
+            old.path = tmp;
+            old.started = pthread_create(&old.thread, NULL, remove_main, &old) == 0;
+            if (!old.started)
+                remove_main(&old);
+        }
     }
     if (rc == CLI_OK) {
         if (common.json)
@@ -304,10 +353,14 @@ static int run(int argc, char **argv)
     }
     if (in != stdin)
         fclose(in);
-    free(tmp);
     gg_locator_free(loc);
     gg_store_close(store);
     gg_ctx_free(ctx);
+    if (old.started)
+        pthread_join(old.thread, NULL);
+    if (old.path != NULL && old.err != 0)
+        cli_error("locate", "warning: %s: the replaced output is left there: %s", old.path, strerror(old.err));
+    free(tmp);
     return rc;
 }
 

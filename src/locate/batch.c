@@ -3,19 +3,19 @@
  *
  * Rows are read in blocks; a block's coordinates are converted to WGS 84,
  * located by up to `jobs` threads at once, then written by the calling
- * thread in input order, which is also the order workers are picked in. */
-#include "locate/locate.h"
-#include "locate/csv.h"
+ * thread in input order, which is also the order workers are picked in.
+ * CSV to CSV goes through its own pipeline (batch_csv.c), on the pieces
+ * made here. */
+#include "locate/batch.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include "govgrid/geo.h"
 
 #define BLOCK_ROWS 16384
 #define PEEK_BYTES 65536
@@ -31,68 +31,6 @@ void gg_locate_batch_options_init(gg_locate_batch_options *opts)
     opts->jobs = 1;
 }
 
-typedef struct row {
-    long long line;             /* input line (CSV, NDJSON) or feature number (GeoJSON, from 1) */
-    size_t text_at, text_len;   /* CSV: the row's text to write back, in the block's text */
-    json_t *obj;                /* JSON: the object written back (owned) */
-    double lon, lat;            /* as given, then WGS 84 */
-    int valid;
-    char reason[112];
-    gg_locate_result res;
-    const gg_roster_person *worker, *leader; /* once picked (in input order) */
-} row;
-
-/* Output text being made. */
-typedef struct obuf {
-    gg_ctx *ctx;
-    char *p;
-    size_t len, cap;
-} obuf;
-
-#define MAX_JOBS 64
-
-typedef struct block {
-    row *rows;
-    size_t n, cap;
-    char *text;
-    size_t text_len, text_cap;
-    obuf out;                   /* CSV to CSV: the block's rows, formatted (run_pipeline) */
-} block;
-
-typedef struct batch {
-    gg_ctx *ctx;
-    const gg_locator *loc;
-    const gg_locate_batch_options *o;
-    const char *name;
-    FILE *in, *out;
-    gg_table_format in_format, out_format;
-    gg_transform *transform;    /* EPSG and CGCS2000 inputs */
-    gg_dispatcher *dispatcher;
-    gg_locate_summary *sum;
-    /* CSV input */
-    gg_csv_reader csv;
-    char **header;              /* field names */
-    size_t n_header;
-    int lon_col, lat_col;
-    /* JSON input */
-    char *peek;
-    size_t peek_len, peek_at;
-    json_t *all;                /* GeoJSON: the whole document */
-    size_t next_feature;
-    const char *lon_key, *lat_key;
-    int keys_given;
-    long long line;
-    /* output */
-    obuf out_buf;
-    size_t n_written;
-    char **out_columns;         /* CSV output from JSON input: the columns, from the first row */
-    size_t n_out_columns;
-    /* CSV output: each grid's and each person's located fields as CSV text
-     * made once ("," before each field), so that a row copies three pieces */
-    char *frag;
-    size_t frag_len, frag_cap;
-    size_t *grid_frag, *worker_frag, *leader_frag; /* offsets into frag, ending at the next one */
-} batch;
 
 /* ---- small helpers ---- */
 
@@ -116,7 +54,7 @@ static const char *const lon_names[] = {"lon", "lng", "long", "longitude", "x", 
 static const char *const lat_names[] = {"lat", "latitude", "y", "纬度", NULL};
 
 /* Parses a coordinate; on failure writes why into reason. */
-static int parse_coord(const char *field, const char *text, double *v, char *reason, size_t size)
+int gg_batch_parse_coord(const char *field, const char *text, double *v, char *reason, size_t size)
 {
     while (*text == ' ' || *text == '\t')
         text++;
@@ -207,7 +145,7 @@ static int out_csv_field(batch *b, const char *s)
     return ob_csv_field(&b->out_buf, s);
 }
 
-static gg_status write_out(batch *b, obuf *o)
+gg_status gg_batch_write_out(batch *b, obuf *o)
 {
     if (o->len && fwrite(o->p, 1, o->len, b->out) != o->len)
         return gg_error(b->ctx, GG_ERR_IO, "writing the output: %s", strerror(errno));
@@ -215,9 +153,46 @@ static gg_status write_out(batch *b, obuf *o)
     return GG_OK;
 }
 
-static gg_status flush_out(batch *b)
+gg_status gg_batch_flush_out(batch *b)
 {
-    return write_out(b, &b->out_buf);
+    return gg_batch_write_out(b, &b->out_buf);
+}
+
+/* A row's reason ("" when it has none). */
+static const char *reason_of(const block *k, const row *r)
+{
+    return r->reason ? k->reasons[r->reason - 1].text : "";
+}
+
+/* Gives a row the reason text (cut to REASON_BYTES - 1 bytes, as the
+ * buffer it was written to before); 0 without memory. Allocates through
+ * the context only: safe on a locating thread. */
+int gg_batch_keep_reason(gg_ctx *ctx, block *k, row *r, const char *text)
+{
+    if (r->reason == 0) {
+        if (k->n_reasons == k->cap_reasons) {
+            size_t cap = k->cap_reasons ? k->cap_reasons * 2 : 64;
+            row_reason *grown = gg_realloc(ctx, k->reasons, cap * sizeof *grown);
+            if (grown == NULL)
+                return 0;
+            k->reasons = grown;
+            k->cap_reasons = cap;
+        }
+        r->reason = (uint32_t)++k->n_reasons;
+    }
+    snprintf(k->reasons[r->reason - 1].text, REASON_BYTES, "%s", text);
+    return 1;
+}
+
+/* keep_reason with the text formatted. */
+int gg_batch_set_reason(gg_ctx *ctx, block *k, row *r, const char *fmt, ...)
+{
+    char why[REASON_BYTES];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    return gg_batch_keep_reason(ctx, k, r, why);
 }
 
 /* Distance in metres with one decimal, as text ("" for none). */
@@ -259,7 +234,7 @@ typedef struct located {
 
 /* Counts a row in the summary and, in a grid, picks its worker and
  * leader: in input order, for the dispatcher's round robin. */
-static void pick_row(batch *b, row *r)
+static void pick_row(batch *b, const block *k, row *r)
 {
     gg_locate_summary *s = b->sum;
     s->rows++;
@@ -281,16 +256,41 @@ static void pick_row(batch *b, row *r)
     }
     if (!r->valid && s->first_invalid[0] == '\0')
         snprintf(s->first_invalid, sizeof s->first_invalid, "%s %lld: %s",
-                 b->in_format == GG_TABLE_GEOJSON ? "feature" : "line", r->line, r->reason);
+                 b->in_format == GG_TABLE_GEOJSON ? "feature" : "line", r->line, reason_of(k, r));
+}
+
+/* The grid a located row is in, or -1. */
+static inline int32_t row_grid(const row *r)
+{
+    return r->valid ? r->res.grid : -1;
+}
+
+/* Picks the rows of a block in input order. The grids, their workers and
+ * the counts are read at random (a grid's worth of cache lines, in
+ * megabytes of them): they are fetched for the rows a little ahead,
+ * grid, list and counts in turn, so that a row does not wait for them. */
+void gg_batch_pick_rows(batch *b, block *k)
+{
+    enum { AHEAD = 4 };
+    size_t n = k->n;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 3 * AHEAD < n)
+            gg_dispatcher_prefetch(b->dispatcher, row_grid(&k->rows[i + 3 * AHEAD]), 0);
+        if (i + 2 * AHEAD < n)
+            gg_dispatcher_prefetch(b->dispatcher, row_grid(&k->rows[i + 2 * AHEAD]), 1);
+        if (i + AHEAD < n)
+            gg_dispatcher_prefetch(b->dispatcher, row_grid(&k->rows[i + AHEAD]), 2);
+        pick_row(b, k, &k->rows[i]);
+    }
 }
 
 /* The located fields of a picked row. */
-static void located_of(const batch *b, const row *r, located *l)
+static void located_of(const batch *b, const block *k, const row *r, located *l)
 {
     memset(l, 0, sizeof *l);
     l->grid = r->valid ? gg_locator_grid(b->loc, r->res.grid) : NULL;
     l->status = gg_locate_status_name(r->valid ? r->res.status : GG_LOCATE_INVALID);
-    l->reason = r->valid ? "" : r->reason;
+    l->reason = r->valid ? "" : reason_of(k, r);
     if (r->valid)
         format_distance(r->res.distance_m, l->distance, sizeof l->distance);
     if (l->grid != NULL) {
@@ -343,7 +343,7 @@ static int add_located_json(json_t *obj, const located *l, const row *r)
 /* ---- reading CSV ---- */
 
 /* The CSV reader's failure, prefixed with the input's name. */
-static gg_status reader_error(batch *b)
+gg_status gg_batch_reader_error(batch *b)
 {
     char msg[512];
     snprintf(msg, sizeof msg, "%s", gg_ctx_errmsg(b->ctx));
@@ -354,7 +354,7 @@ static gg_status csv_header(batch *b)
 {
     int got = gg_csv_next(&b->csv);
     if (got < 0)
-        return reader_error(b);
+        return gg_batch_reader_error(b);
     if (got == 0)
         return gg_error(b->ctx, GG_ERR_FORMAT, "%s: empty input: a CSV header line is needed", b->name);
     b->n_header = b->csv.n_fields;
@@ -409,13 +409,13 @@ static gg_status csv_header(batch *b)
     return GG_OK;
 }
 
-static int block_text(batch *b, block *k, const char *s, size_t n, size_t *at)
+int gg_batch_block_text(gg_ctx *ctx, block *k, const char *s, size_t n, size_t *at)
 {
     if (k->text_len + n > k->text_cap) {
         size_t cap = k->text_cap ? k->text_cap : 1 << 20;
         while (cap < k->text_len + n)
             cap *= 2;
-        char *grown = gg_realloc(b->ctx, k->text, cap);
+        char *grown = gg_realloc(ctx, k->text, cap);
         if (grown == NULL)
             return 0;
         k->text = grown;
@@ -442,6 +442,58 @@ static row *block_add(batch *b, block *k)
     return r;
 }
 
+/* The reader's current record made into a row of the block (none for a
+ * blank line): its text copied into the block's text, padded or cut to
+ * the header's width when its fields are not as many. */
+gg_status gg_batch_csv_record(batch *b, block *k, const gg_csv_reader *c)
+{
+    if (c->n_fields == 1 && is_blank(c->fields[0].text))
+        return GG_OK;
+    row *r = block_add(b, k);
+    if (r == NULL)
+        return gg_error_nomem(b->ctx);
+    r->line = c->line;
+    if (c->n_fields == b->n_header) {
+        if (!gg_batch_block_text(b->ctx, k, c->raw, c->raw_len, &r->text_at))
+            return gg_error_nomem(b->ctx);
+        r->text_len = c->raw_len;
+    } else {
+        /* Padded or cut to the header's width, so the added columns line up. */
+        size_t len = 0, cap = 0;
+        char *s = NULL;
+        for (size_t i = 0; i < b->n_header; i++) {
+            const char *t = i < c->n_fields ? c->fields[i].text : "";
+            /* an empty field reserves room; the separator goes in by hand */
+            if (i) {
+                if (!gg_csv_append_field(b->ctx, &s, &len, &cap, "", 0)) {
+                    gg_free(b->ctx, s);
+                    return gg_error_nomem(b->ctx);
+                }
+                s[len++] = ',';
+            }
+            if (!gg_csv_append_field(b->ctx, &s, &len, &cap, t, strlen(t))) {
+                gg_free(b->ctx, s);
+                return gg_error_nomem(b->ctx);
+            }
+        }
+        int ok = gg_batch_block_text(b->ctx, k, s ? s : "", len, &r->text_at);
+        gg_free(b->ctx, s);
+        if (!ok)
+            return gg_error_nomem(b->ctx);
+        r->text_len = len;
+        if (!gg_batch_set_reason(b->ctx, k, r, "the row has %zu field%s, the header %zu", c->n_fields,
+                        c->n_fields == 1 ? "" : "s", b->n_header))
+            return gg_error_nomem(b->ctx);
+        return GG_OK;
+    }
+    char why[REASON_BYTES] = "";
+    r->valid = gg_batch_parse_coord(b->header[b->lon_col], c->fields[b->lon_col].text, &r->lon, why, sizeof why) &&
+               gg_batch_parse_coord(b->header[b->lat_col], c->fields[b->lat_col].text, &r->lat, why, sizeof why);
+    if (!r->valid && !gg_batch_keep_reason(b->ctx, k, r, why))
+        return gg_error_nomem(b->ctx);
+    return GG_OK;
+}
+
 /* Reads up to BLOCK_ROWS CSV rows; *more = 0 at the end. */
 static gg_status csv_block(batch *b, block *k, int *more)
 {
@@ -449,54 +501,14 @@ static gg_status csv_block(batch *b, block *k, int *more)
     while (k->n < BLOCK_ROWS) {
         int got = gg_csv_next(&b->csv);
         if (got < 0)
-            return reader_error(b);
+            return gg_batch_reader_error(b);
         if (got == 0) {
             *more = 0;
             return GG_OK;
         }
-        const gg_csv_reader *c = &b->csv;
-        if (c->n_fields == 1 && is_blank(c->fields[0].text))
-            continue;
-        row *r = block_add(b, k);
-        if (r == NULL)
-            return gg_error_nomem(b->ctx);
-        r->line = c->line;
-        if (c->n_fields == b->n_header) {
-            if (!block_text(b, k, c->raw, c->raw_len, &r->text_at))
-                return gg_error_nomem(b->ctx);
-            r->text_len = c->raw_len;
-        } else {
-            /* Padded or cut to the header's width, so the added columns line up. */
-            size_t len = 0, cap = 0;
-            char *s = NULL;
-            for (size_t i = 0; i < b->n_header; i++) {
-                const char *t = i < c->n_fields ? c->fields[i].text : "";
-                /* an empty field reserves room; the separator goes in by hand */
-                if (i) {
-                    if (!gg_csv_append_field(b->ctx, &s, &len, &cap, "", 0)) {
-                        gg_free(b->ctx, s);
-                        return gg_error_nomem(b->ctx);
-                    }
-                    s[len++] = ',';
-                }
-                if (!gg_csv_append_field(b->ctx, &s, &len, &cap, t, strlen(t))) {
-                    gg_free(b->ctx, s);
-                    return gg_error_nomem(b->ctx);
-                }
-            }
-            int ok = block_text(b, k, s ? s : "", len, &r->text_at);
-            gg_free(b->ctx, s);
-            if (!ok)
-                return gg_error_nomem(b->ctx);
-            r->text_len = len;
-            snprintf(r->reason, sizeof r->reason, "the row has %zu field%s, the header %zu", c->n_fields,
-                     c->n_fields == 1 ? "" : "s", b->n_header);
-            continue;
-        }
-        r->valid = parse_coord(b->header[b->lon_col], c->fields[b->lon_col].text, &r->lon, r->reason,
-                               sizeof r->reason) &&
-                   parse_coord(b->header[b->lat_col], c->fields[b->lat_col].text, &r->lat, r->reason,
-                               sizeof r->reason);
+        gg_status st = gg_batch_csv_record(b, k, &b->csv);
+        if (st != GG_OK)
+            return st;
     }
     return GG_OK;
 }
@@ -519,7 +531,7 @@ static int json_coord(const char *key, json_t *v, double *out, char *reason, siz
         return 1;
     }
     if (json_is_string(v))
-        return parse_coord(key, json_string_value(v), out, reason, size);
+        return gg_batch_parse_coord(key, json_string_value(v), out, reason, size);
     snprintf(reason, size, "%s is not a number", key);
     return 0;
 }
@@ -541,13 +553,13 @@ static void find_keys(batch *b, json_t *props, const char **lon_key, const char 
     }
 }
 
-/* One JSON value (an object, or a GeoJSON Feature) made into a row. The
- * row owns obj. */
-static void json_row(batch *b, row *r, json_t *obj)
+/* One JSON value (an object, or a GeoJSON Feature) made into a row (the
+ * reason for an invalid one written to why). The row owns obj. */
+static void json_row_of(batch *b, row *r, json_t *obj, char *why)
 {
     r->obj = obj;
     if (!json_is_object(obj)) {
-        snprintf(r->reason, sizeof r->reason, "not a JSON object");
+        snprintf(why, REASON_BYTES, "not a JSON object");
         return;
     }
     json_t *type = json_object_get(obj, "type");
@@ -556,7 +568,7 @@ static void json_row(batch *b, row *r, json_t *obj)
         if (!json_is_object(props)) {
             props = json_object();
             if (props == NULL || json_object_set_new(obj, "properties", props) != 0) {
-                snprintf(r->reason, sizeof r->reason, "out of memory");
+                snprintf(why, REASON_BYTES, "out of memory");
                 return;
             }
         }
@@ -566,17 +578,17 @@ static void json_row(batch *b, row *r, json_t *obj)
             (void)v;
             for (int k = 0; out_fields[k]; k++)
                 if (strcmp(key, out_fields[k]) == 0) {
-                    snprintf(r->reason, sizeof r->reason, "property '%s' has the name of an output field", key);
+                    snprintf(why, REASON_BYTES, "property '%s' has the name of an output field", key);
                     return;
                 }
         }
         if (b->o->lon_field || b->o->lat_field) {
             const char *lk, *ak;
             find_keys(b, props, &lk, &ak);
-            r->valid = json_coord(lk ? lk : "lon", lk ? json_object_get(props, lk) : NULL, &r->lon, r->reason,
-                                  sizeof r->reason) &&
-                       json_coord(ak ? ak : "lat", ak ? json_object_get(props, ak) : NULL, &r->lat, r->reason,
-                                  sizeof r->reason);
+            r->valid = json_coord(lk ? lk : "lon", lk ? json_object_get(props, lk) : NULL, &r->lon, why,
+                                  REASON_BYTES) &&
+                       json_coord(ak ? ak : "lat", ak ? json_object_get(props, ak) : NULL, &r->lat, why,
+                                  REASON_BYTES);
             return;
         }
         json_t *geom = json_object_get(obj, "geometry");
@@ -584,11 +596,11 @@ static void json_row(batch *b, row *r, json_t *obj)
         json_t *coords = json_object_get(geom, "coordinates");
         if (!json_is_string(gt) || strcmp(json_string_value(gt), "Point") != 0 || !json_is_array(coords) ||
             json_array_size(coords) < 2) {
-            snprintf(r->reason, sizeof r->reason, "no Point geometry");
+            snprintf(why, REASON_BYTES, "no Point geometry");
             return;
         }
-        r->valid = json_coord("longitude", json_array_get(coords, 0), &r->lon, r->reason, sizeof r->reason) &&
-                   json_coord("latitude", json_array_get(coords, 1), &r->lat, r->reason, sizeof r->reason);
+        r->valid = json_coord("longitude", json_array_get(coords, 0), &r->lon, why, REASON_BYTES) &&
+                   json_coord("latitude", json_array_get(coords, 1), &r->lat, why, REASON_BYTES);
         return;
     }
     const char *key;
@@ -597,16 +609,24 @@ static void json_row(batch *b, row *r, json_t *obj)
         (void)v;
         for (int k = 0; out_fields[k]; k++)
             if (strcmp(key, out_fields[k]) == 0) {
-                snprintf(r->reason, sizeof r->reason, "field '%s' has the name of an output field", key);
+                snprintf(why, REASON_BYTES, "field '%s' has the name of an output field", key);
                 return;
             }
     }
     const char *lk, *ak;
     find_keys(b, obj, &lk, &ak);
     r->valid = json_coord(lk ? lk : b->o->lon_field ? b->o->lon_field : "lon", lk ? json_object_get(obj, lk) : NULL,
-                          &r->lon, r->reason, sizeof r->reason) &&
+                          &r->lon, why, REASON_BYTES) &&
                json_coord(ak ? ak : b->o->lat_field ? b->o->lat_field : "lat", ak ? json_object_get(obj, ak) : NULL,
-                          &r->lat, r->reason, sizeof r->reason);
+                          &r->lat, why, REASON_BYTES);
+}
+
+/* json_row_of, the reason kept in the block; 0 without memory. */
+static int json_row(batch *b, block *k, row *r, json_t *obj)
+{
+    char why[REASON_BYTES] = "";
+    json_row_of(b, r, obj, why);
+    return r->valid || why[0] == '\0' || gg_batch_keep_reason(b->ctx, k, r, why);
 }
 
 /* The next line of the input (peeked bytes first), NUL-terminated in
@@ -682,7 +702,10 @@ static gg_status ndjson_block(batch *b, block *k, int *more)
             break;
         }
         r->line = b->line;
-        json_row(b, r, obj);
+        if (!json_row(b, k, r, obj)) {
+            st = gg_error_nomem(b->ctx);
+            break;
+        }
     }
     gg_free(b->ctx, line);
     return st;
@@ -747,15 +770,19 @@ static gg_status geojson_block(batch *b, block *k, int *more)
             return gg_error_nomem(b->ctx);
         r->line = (long long)b->next_feature;
         json_incref(f);
-        json_row(b, r, f);
+        if (!json_row(b, k, r, f))
+            return gg_error_nomem(b->ctx);
     }
     return GG_OK;
 }
 
 /* ---- converting and locating ---- */
 
-static void convert_block(batch *b, block *k)
+/* Converts the valid rows to WGS 84 and checks their range; 0 when a
+ * reason could not be kept (no memory). */
+int gg_batch_convert(batch *b, block *k)
 {
+    int ok = 1;
     const char *lon_name = "lon", *lat_name = "lat";
     if (b->in_format == GG_TABLE_CSV) {
         lon_name = b->header[b->lon_col];
@@ -770,8 +797,8 @@ static void convert_block(batch *b, block *k)
             if (gg_transform_points(b->transform, &x, &y, 1) != GG_OK) {
                 gg_ctx_clear_error(b->ctx);
                 r->valid = 0;
-                snprintf(r->reason, sizeof r->reason, "%.6g %.6g cannot be transformed from %s to WGS 84", r->lon,
-                         r->lat, b->o->crs == GG_COORD_CGCS2000 ? "CGCS2000" : "the CRS given");
+                ok &= gg_batch_set_reason(b->ctx, k, r, "%.6g %.6g cannot be transformed from %s to WGS 84", r->lon, r->lat,
+                                 b->o->crs == GG_COORD_CGCS2000 ? "CGCS2000" : "the CRS given");
                 continue;
             }
             r->lon = x;
@@ -782,8 +809,10 @@ static void convert_block(batch *b, block *k)
         row *r = &k->rows[i];
         if (!r->valid)
             continue;
-        if (!check_range(lon_name, lat_name, r->lon, r->lat, r->reason, sizeof r->reason)) {
+        char why[REASON_BYTES];
+        if (!check_range(lon_name, lat_name, r->lon, r->lat, why, sizeof why)) {
             r->valid = 0;
+            ok &= gg_batch_keep_reason(b->ctx, k, r, why);
             continue;
         }
         if (b->o->crs == GG_COORD_GCJ02)
@@ -791,53 +820,131 @@ static void convert_block(batch *b, block *k)
         else if (b->o->crs == GG_COORD_BD09)
             gg_bd09_to_wgs84(r->lon, r->lat, &r->lon, &r->lat);
     }
+    return ok;
 }
 
-/* A comma, then the field (quoted where CSV needs it). */
-static int frag_field(batch *b, const char *s)
+/* A comma, then the field (quoted where CSV needs it: as
+ * gg_csv_append_field writes it), at p, which has room for twice its
+ * length and 3 bytes; returns the end. Copied as it is looked at: almost
+ * no field needs quotes. */
+static char *put_frag_field(char *p, const char *text)
 {
-    if (gg_grow(b->ctx, (void **)&b->frag, &b->frag_cap, b->frag_len + 1, 1) != GG_OK)
-        return 0;
-    b->frag[b->frag_len++] = ',';
-    return gg_csv_append_field(b->ctx, &b->frag, &b->frag_len, &b->frag_cap, s, strlen(s));
+    *p++ = ',';
+    char *start = p;
+    int special = 0;
+    for (const char *t = text; *t; t++) {
+        char c = *t;
+        special |= (c == ',') | (c == '"') | (c == '\n') | (c == '\r');
+        *p++ = c;
+    }
+    if (!special)
+        return p;
+    p = start;
+    *p++ = '"';
+    for (const char *t = text; *t; t++) {
+        if (*t == '"')
+            *p++ = '"';
+        *p++ = *t;
+    }
+    *p++ = '"';
+    return p;
+}
+
+/* A part of make_fragments: the grids (for the first part) and people
+ * [first, end), written from frag + at, room bytes at most. */
+typedef struct frag_part {
+    batch *b;
+    int grids;
+    size_t first, end;
+    size_t at, room, used;
+} frag_part;
+
+static size_t frag_part_room(const batch *b, const frag_part *f)
+{
+    const gg_locator *loc = b->loc;
+    size_t room = 1;
+    for (int32_t g = 0; f->grids && g < loc->n_grids; g++) {
+        const gg_located_grid *gr = &loc->grids[g];
+        room += 2 * (strlen(gr->code) + strlen(gr->community) + strlen(gr->township) + strlen(gr->county)) + 5 * 3 + 1;
+    }
+    for (size_t i = f->first; i < f->end; i++) {
+        const gg_roster_person *q = &loc->people[i];
+        room += 2 * (strlen(q->id) + strlen(q->name) + strlen(q->phone)) + 3 * 3;
+    }
+    return room;
+}
+
+static void *frag_part_main(void *arg)
+{
+    frag_part *f = arg;
+    batch *b = f->b;
+    const gg_locator *loc = b->loc;
+    char *p = b->frag + f->at;
+    for (int32_t g = 0; f->grids && g < loc->n_grids; g++) {
+        const gg_located_grid *gr = &loc->grids[g];
+        b->grid_frag[g] = (size_t)(p - b->frag);
+        char type[2] = {(char)('0' + (gr->type >= 0 && gr->type <= 9 ? gr->type : 0)), '\0'};
+        p = put_frag_field(p, gr->code);
+        p = put_frag_field(p, type);
+        p = put_frag_field(p, gr->community);
+        p = put_frag_field(p, gr->township);
+        p = put_frag_field(p, gr->county);
+    }
+    if (f->grids)
+        b->grid_frag[loc->n_grids] = (size_t)(p - b->frag);
+    for (size_t i = f->first; i < f->end; i++) {
+        const gg_roster_person *q = &loc->people[i];
+        b->person_frag[i] = (size_t)(p - b->frag);
+        p = put_frag_field(p, q->id);
+        p = put_frag_field(p, q->name);
+        b->person_phone[i] = (size_t)(p - b->frag);
+        p = put_frag_field(p, q->phone);
+    }
+    if (f->end == loc->n_people) /* the end of the last piece (the next part starts the others') */
+        b->person_frag[f->end] = b->person_phone[f->end] = (size_t)(p - b->frag);
+    f->used = (size_t)(p - b->frag) - f->at;
+    return NULL;
 }
 
 /* The pieces of CSV text of every grid (code, type, community, township,
- * county), worker (id, name, phone) and leader (id, name). */
-static gg_status make_fragments(batch *b)
+ * county) and person (id, name, phone; a leader's piece is the same
+ * without the phone), in one buffer sized beforehand: half a million
+ * short fields on the benchmark plan, which took 23 ms through
+ * gg_csv_append_field and a buffer that grew (a fifth of the start), 6
+ * ms so on one thread. With threads >= 2, the second half of the people
+ * is written on a second thread, after the first half's room, and moved
+ * down to follow it. */
+static gg_status make_fragments(batch *b, int threads)
 {
     const gg_locator *loc = b->loc;
     size_t n_grids = (size_t)loc->n_grids, n_people = loc->n_people;
+    size_t half = threads >= 2 ? n_people / 2 : n_people;
+    frag_part parts[2] = {{b, 1, 0, half, 0, 0, 0}, {b, 0, half, n_people, 0, 0, 0}};
+    parts[0].room = frag_part_room(b, &parts[0]);
+    parts[1].room = frag_part_room(b, &parts[1]);
+    parts[1].at = parts[0].room;
     b->grid_frag = gg_malloc(b->ctx, (n_grids + 1) * sizeof *b->grid_frag);
-    b->worker_frag = gg_malloc(b->ctx, (n_people + 1) * sizeof *b->worker_frag);
-    b->leader_frag = gg_malloc(b->ctx, (n_people + 1) * sizeof *b->leader_frag);
-    if (b->grid_frag == NULL || b->worker_frag == NULL || b->leader_frag == NULL)
+    b->person_frag = gg_malloc(b->ctx, (n_people + 1) * sizeof *b->person_frag);
+    b->person_phone = gg_malloc(b->ctx, (n_people + 1) * sizeof *b->person_phone);
+    b->frag = gg_malloc(b->ctx, parts[0].room + parts[1].room);
+    if (b->grid_frag == NULL || b->person_frag == NULL || b->person_phone == NULL || b->frag == NULL)
         return gg_error_nomem(b->ctx);
-    int ok = 1;
-    for (size_t g = 0; g <= n_grids && ok; g++) {
-        b->grid_frag[g] = b->frag_len;
-        if (g == n_grids)
-            break;
-        const gg_located_grid *gr = &loc->grids[g];
-        char type[2] = {(char)('0' + (gr->type >= 0 && gr->type <= 9 ? gr->type : 0)), '\0'};
-        ok = frag_field(b, gr->code) && frag_field(b, type) && frag_field(b, gr->community) &&
-             frag_field(b, gr->township) && frag_field(b, gr->county);
+    pthread_t thread;
+    int threaded = half < n_people && pthread_create(&thread, NULL, frag_part_main, &parts[1]) == 0;
+    frag_part_main(&parts[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        frag_part_main(&parts[1]);
+    /* the second part follows the first */
+    size_t gap = parts[1].at - (parts[0].at + parts[0].used);
+    memmove(b->frag + parts[0].used, b->frag + parts[1].at, parts[1].used);
+    for (size_t i = half; i <= n_people; i++) {
+        b->person_frag[i] -= gap;
+        b->person_phone[i] -= gap;
     }
-    for (size_t i = 0; i <= n_people && ok; i++) {
-        b->worker_frag[i] = b->frag_len;
-        if (i == n_people)
-            break;
-        const gg_roster_person *p = &loc->people[i];
-        ok = frag_field(b, p->id) && frag_field(b, p->name) && frag_field(b, p->phone);
-    }
-    for (size_t i = 0; i <= n_people && ok; i++) {
-        b->leader_frag[i] = b->frag_len;
-        if (i == n_people)
-            break;
-        const gg_roster_person *p = &loc->people[i];
-        ok = frag_field(b, p->id) && frag_field(b, p->name);
-    }
-    return ok ? GG_OK : gg_error_nomem(b->ctx);
+    b->frag_len = parts[0].used + parts[1].used;
+    return GG_OK;
 }
 
 /* The located fields of a row as CSV, each after a comma, from the
@@ -854,13 +961,13 @@ static int write_located_csv(const batch *b, obuf *o, const located *l)
     }
     if (ok && l->worker != NULL) {
         size_t i = (size_t)(l->worker - loc->people);
-        ok = ob_bytes(o, b->frag + b->worker_frag[i], b->worker_frag[i + 1] - b->worker_frag[i]);
+        ok = ob_bytes(o, b->frag + b->person_frag[i], b->person_frag[i + 1] - b->person_frag[i]);
     } else if (ok) {
         ok = ob_bytes(o, ",,,", 3);
     }
     if (ok && l->leader != NULL) {
         size_t i = (size_t)(l->leader - loc->people);
-        ok = ob_bytes(o, b->frag + b->leader_frag[i], b->leader_frag[i + 1] - b->leader_frag[i]);
+        ok = ob_bytes(o, b->frag + b->person_frag[i], b->person_phone[i] - b->person_frag[i]);
     } else if (ok) {
         ok = ob_bytes(o, ",,", 2);
     }
@@ -871,16 +978,10 @@ static int write_located_csv(const batch *b, obuf *o, const located *l)
     return ok && ob_bytes(o, "\n", 1);
 }
 
-typedef struct slice {
-    const batch *b;
-    block *k;
-    size_t from, to;
-    int ok;                     /* format_slice: the rows went into k->out */
-} slice;
 
 /* Locates the valid rows of a slice, 256 at a time through the batch
  * query (which overlaps their memory reads). */
-static void *locate_slice(void *arg)
+void *gg_batch_locate_slice(void *arg)
 {
     slice *s = arg;
     row *rows = s->k->rows;
@@ -905,10 +1006,120 @@ static void *locate_slice(void *arg)
     return NULL;
 }
 
-static void *format_slice(void *arg)
+/* Where a row's pieces lie in the batch's fragments. */
+typedef struct row_pieces {
+    size_t grid_at, grid_len, worker_at, worker_len, leader_at, leader_len;
+} row_pieces;
+
+static void pieces_of(const batch *b, const row *r, row_pieces *p)
 {
+    int32_t g = row_grid(r);
+    memset(p, 0, sizeof *p);
+    if (g >= 0 && g < b->loc->n_grids) {
+        p->grid_at = b->grid_frag[g];
+        p->grid_len = b->grid_frag[g + 1] - p->grid_at;
+    }
+    if (r->worker != NULL) {
+        size_t i = (size_t)(r->worker - b->loc->people);
+        p->worker_at = b->person_frag[i];
+        p->worker_len = b->person_frag[i + 1] - p->worker_at;
+    }
+    if (r->leader != NULL) {
+        size_t i = (size_t)(r->leader - b->loc->people);
+        p->leader_at = b->person_frag[i];
+        p->leader_len = b->person_phone[i] - p->leader_at;
+    }
+}
+
+/* Fetches the pieces of a row ahead: stage 0 their offsets, 1 (once
+ * those have arrived) their text. */
+static void prefetch_pieces(const batch *b, const row *r, int stage)
+{
+    int32_t g = row_grid(r);
+    size_t w = r->worker ? (size_t)(r->worker - b->loc->people) : SIZE_MAX;
+    size_t l = r->leader ? (size_t)(r->leader - b->loc->people) : SIZE_MAX;
+    if (stage == 0) {
+        if (g >= 0 && g < b->loc->n_grids)
+            __builtin_prefetch(&b->grid_frag[g]);
+        if (w != SIZE_MAX)
+            __builtin_prefetch(&b->person_frag[w]);
+        if (l != SIZE_MAX) {
+            __builtin_prefetch(&b->person_frag[l]);
+            __builtin_prefetch(&b->person_phone[l]);
+        }
+        return;
+    }
+    row_pieces p;
+    pieces_of(b, r, &p);
+    if (p.grid_len)
+        __builtin_prefetch(b->frag + p.grid_at);
+    if (p.worker_len)
+        __builtin_prefetch(b->frag + p.worker_at);
+    if (p.leader_len)
+        __builtin_prefetch(b->frag + p.leader_at);
+}
+
+/* A row's text and its located fields as CSV (what write_located_csv
+ * writes from located_of, without the grid's record, which is in the
+ * pieces), with one check for room. */
+static int format_row(const batch *b, obuf *o, const block *k, const row *r)
+{
+    row_pieces p;
+    pieces_of(b, r, &p);
+    const char *status = gg_locate_status_name(r->valid ? r->res.status : GG_LOCATE_INVALID);
+    char distance[32] = "";
+    if (r->valid)
+        format_distance(r->res.distance_m, distance, sizeof distance);
+    size_t status_len = strlen(status), distance_len = strlen(distance);
+    const char *reason = r->valid ? "" : reason_of(k, r);
+    size_t need = r->text_len + p.grid_len + p.worker_len + p.leader_len + status_len + distance_len + 16;
+    if (!ob_reserve(o, need))
+        return 0;
+    char *at = o->p + o->len;
+    memcpy(at, (r->text_in_chunk ? k->chunk : k->text) + r->text_at, r->text_len);
+    at += r->text_len;
+    if (p.grid_len) {
+        memcpy(at, b->frag + p.grid_at, p.grid_len);
+        at += p.grid_len;
+    } else {
+        memcpy(at, ",,,,,", 5);
+        at += 5;
+    }
+    if (p.worker_len) {
+        memcpy(at, b->frag + p.worker_at, p.worker_len);
+        at += p.worker_len;
+    } else {
+        memcpy(at, ",,,", 3);
+        at += 3;
+    }
+    if (p.leader_len) {
+        memcpy(at, b->frag + p.leader_at, p.leader_len);
+        at += p.leader_len;
+    } else {
+        memcpy(at, ",,", 2);
+        at += 2;
+    }
+    *at++ = ',';
+    memcpy(at, status, status_len);
+    at += status_len;
+    *at++ = ',';
+    memcpy(at, distance, distance_len);
+    at += distance_len;
+    *at++ = ',';
+    o->len = (size_t)(at - o->p);
+    if (reason[0] && !ob_csv_field(o, reason))
+        return 0;
+    return ob_bytes(o, "\n", 1);
+}
+
+/* Formats a slice's rows, fetching each row's pieces a little ahead (they
+ * are read at random from megabytes of them). */
+void *gg_batch_format_slice(void *arg)
+{
+    enum { AHEAD = 6 };
     slice *s = arg;
     block *k = s->k;
+    const batch *b = s->b;
     obuf *o = &k->out;
     size_t text = 0;
     for (size_t i = s->from; i < s->to; i++)
@@ -916,10 +1127,11 @@ static void *format_slice(void *arg)
     o->len = 0;
     int ok = ob_reserve(o, text + (s->to - s->from) * 192);
     for (size_t i = s->from; i < s->to && ok; i++) {
-        const row *r = &k->rows[i];
-        located l;
-        located_of(s->b, r, &l);
-        ok = ob_bytes(o, k->text + r->text_at, r->text_len) && write_located_csv(s->b, o, &l);
+        if (i + 2 * AHEAD < s->to)
+            prefetch_pieces(b, &k->rows[i + 2 * AHEAD], 0);
+        if (i + AHEAD < s->to)
+            prefetch_pieces(b, &k->rows[i + AHEAD], 1);
+        ok = format_row(b, o, k, &k->rows[i]);
     }
     s->ok = ok;
     return NULL;
@@ -958,7 +1170,7 @@ static void process_block(batch *b, block *k, int jobs)
         jobs = MAX_JOBS;
     if ((size_t)jobs > k->n / 1024 + 1)
         jobs = (int)(k->n / 1024 + 1);
-    run_slices(b, k, jobs, locate_slice);
+    run_slices(b, k, jobs, gg_batch_locate_slice);
 }
 
 /* A block located in the background while the calling thread writes the
@@ -1048,8 +1260,8 @@ static gg_status write_block(batch *b, block *k)
     for (size_t i = 0; i < k->n && st == GG_OK; i++) {
         row *r = &k->rows[i];
         located l;
-        pick_row(b, r);
-        located_of(b, r, &l);
+        pick_row(b, k, r);
+        located_of(b, k, r, &l);
         int ok = 1;
         if (b->out_format == GG_TABLE_CSV) {
             if (b->in_format == GG_TABLE_CSV) {
@@ -1121,21 +1333,23 @@ static gg_status write_block(batch *b, block *k)
         b->n_written++;
     }
     if (st == GG_OK)
-        st = flush_out(b);
+        st = gg_batch_flush_out(b);
     return st;
 }
 
-static void block_clear(block *k)
+void gg_batch_block_clear(block *k)
 {
     for (size_t i = 0; i < k->n; i++)
         json_decref(k->rows[i].obj);
     k->n = 0;
+    k->n_reasons = 0;
     k->text_len = 0;
 }
 
-static void block_free(gg_ctx *ctx, block *k)
+void gg_batch_block_free(gg_ctx *ctx, block *k)
 {
     gg_free(ctx, k->rows);
+    gg_free(ctx, k->reasons);
     gg_free(ctx, k->text);
     gg_free(ctx, k->out.p);
 }
@@ -1159,193 +1373,10 @@ static void batch_free(batch *b)
     gg_free(ctx, b->out_buf.p);
     gg_free(ctx, b->frag);
     gg_free(ctx, b->grid_frag);
-    gg_free(ctx, b->worker_frag);
-    gg_free(ctx, b->leader_frag);
+    gg_free(ctx, b->person_frag);
+    gg_free(ctx, b->person_phone);
     gg_transform_free(b->transform);
     gg_dispatcher_free(b->dispatcher);
-}
-
-/* ---- CSV to CSV: an ordered pipeline ---- */
-
-/* The calling thread reads and parses blocks and writes finished ones in
- * order; jobs threads each take a whole block, locate it, give its rows
- * their workers (blocks take turns here, in input order, so that the
- * round robin is the same for any jobs) and format it. */
-typedef struct pipe_block {
-    block k;
-    uint64_t seq;
-    int state;                  /* PIPE_FREE, PIPE_READY, PIPE_TAKEN, PIPE_DONE */
-    int failed;
-} pipe_block;
-
-enum { PIPE_FREE, PIPE_READY, PIPE_TAKEN, PIPE_DONE };
-
-typedef struct pipeline {
-    batch *b;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    pipe_block *blocks;
-    int n_blocks;
-    uint64_t next_pick;
-    int stop;
-} pipeline;
-
-/* Locates, picks and formats one block (the caller has taken it). */
-static void pipe_work(pipeline *pl, pipe_block *pb, int threaded)
-{
-    batch *b = pl->b;
-    block *k = &pb->k;
-    slice sl = {b, k, 0, k->n, 1};
-    locate_slice(&sl);
-    if (threaded) {
-        pthread_mutex_lock(&pl->mu);
-        while (pl->next_pick != pb->seq)
-            pthread_cond_wait(&pl->cv, &pl->mu);
-        pthread_mutex_unlock(&pl->mu);
-    }
-    for (size_t i = 0; i < k->n; i++)
-        pick_row(b, &k->rows[i]);
-    if (threaded) {
-        pthread_mutex_lock(&pl->mu);
-        pl->next_pick++;
-        pthread_cond_broadcast(&pl->cv);
-        pthread_mutex_unlock(&pl->mu);
-    } else {
-        pl->next_pick++;
-    }
-    k->out.ctx = b->ctx;
-    format_slice(&sl);
-    pb->failed = !sl.ok;
-}
-
-static void *pipe_worker(void *arg)
-{
-    pipeline *pl = arg;
-    pthread_mutex_lock(&pl->mu);
-    for (;;) {
-        pipe_block *take = NULL;
-        for (int i = 0; i < pl->n_blocks; i++)
-            if (pl->blocks[i].state == PIPE_READY && (take == NULL || pl->blocks[i].seq < take->seq))
-                take = &pl->blocks[i];
-        if (take == NULL) {
-            if (pl->stop)
-                break;
-            pthread_cond_wait(&pl->cv, &pl->mu);
-            continue;
-        }
-        take->state = PIPE_TAKEN;
-        pthread_mutex_unlock(&pl->mu);
-        pipe_work(pl, take, 1);
-        pthread_mutex_lock(&pl->mu);
-        take->state = PIPE_DONE;
-        pthread_cond_broadcast(&pl->cv);
-    }
-    pthread_mutex_unlock(&pl->mu);
-    return NULL;
-}
-
-/* Writes a finished block and frees its slot (called unlocked). */
-static gg_status pipe_write(batch *b, pipe_block *pb)
-{
-    gg_status st = pb->failed ? gg_error_nomem(b->ctx) : write_out(b, &pb->k.out);
-    b->n_written += pb->k.n;
-    block_clear(&pb->k);
-    if (st == GG_OK)
-        st = gg_progress(b->ctx, "locate", (uint64_t)b->n_written, 0);
-    return st;
-}
-
-static gg_status run_pipeline(batch *b, int jobs)
-{
-    pipeline pl;
-    memset(&pl, 0, sizeof pl);
-    pl.b = b;
-    pl.n_blocks = jobs + 2;
-    pl.blocks = gg_calloc(b->ctx, (size_t)pl.n_blocks, sizeof *pl.blocks);
-    if (pl.blocks == NULL)
-        return gg_error_nomem(b->ctx);
-    gg_status st = flush_out(b); /* the header */
-    if (jobs <= 1) {
-        /* one thread: each block in turn */
-        pipe_block *pb = &pl.blocks[0];
-        int more = 1;
-        while (st == GG_OK && more) {
-            st = read_block(b, &pb->k, &more);
-            if (st != GG_OK || pb->k.n == 0)
-                break;
-            convert_block(b, &pb->k);
-            pb->seq = pl.next_pick;
-            pipe_work(&pl, pb, 0);
-            st = pipe_write(b, pb);
-        }
-    } else {
-        pthread_mutex_init(&pl.mu, NULL);
-        pthread_cond_init(&pl.cv, NULL);
-        pthread_t threads[MAX_JOBS];
-        int started = 0;
-        for (int t = 0; t < jobs; t++)
-            if (pthread_create(&threads[started], NULL, pipe_worker, &pl) == 0)
-                started++;
-        uint64_t seq = 0, next_write = 0;
-        int more = 1;
-        pthread_mutex_lock(&pl.mu);
-        for (;;) {
-            /* write what is finished, in order */
-            pipe_block *w = NULL;
-            for (int i = 0; i < pl.n_blocks; i++)
-                if (pl.blocks[i].state == PIPE_DONE && pl.blocks[i].seq == next_write)
-                    w = &pl.blocks[i];
-            if (w != NULL) {
-                pthread_mutex_unlock(&pl.mu);
-                gg_status ws = pipe_write(b, w);
-                pthread_mutex_lock(&pl.mu);
-                w->state = PIPE_FREE;
-                next_write++;
-                if (st == GG_OK)
-                    st = ws;
-                continue;
-            }
-            if ((!more || st != GG_OK) && next_write == seq)
-                break;
-            pipe_block *f = NULL;
-            for (int i = 0; i < pl.n_blocks && f == NULL; i++)
-                if (pl.blocks[i].state == PIPE_FREE)
-                    f = &pl.blocks[i];
-            if (f != NULL && more && st == GG_OK && started > 0) {
-                pthread_mutex_unlock(&pl.mu);
-                gg_status rs = read_block(b, &f->k, &more);
-                if (rs == GG_OK && f->k.n > 0)
-                    convert_block(b, &f->k);
-                pthread_mutex_lock(&pl.mu);
-                if (rs != GG_OK)
-                    st = rs;
-                if (rs == GG_OK && f->k.n > 0) {
-                    f->seq = seq++;
-                    f->state = PIPE_READY;
-                    pthread_cond_broadcast(&pl.cv);
-                }
-                continue;
-            }
-            if (started == 0 && st == GG_OK)
-                st = gg_error(b->ctx, GG_ERR_INTERNAL, "could not start a thread to locate with");
-            if (started == 0)
-                break;
-            pthread_cond_wait(&pl.cv, &pl.mu);
-        }
-        pl.stop = 1;
-        pthread_cond_broadcast(&pl.cv);
-        pthread_mutex_unlock(&pl.mu);
-        for (int t = 0; t < started; t++)
-            pthread_join(threads[t], NULL);
-        pthread_cond_destroy(&pl.cv);
-        pthread_mutex_destroy(&pl.mu);
-    }
-    for (int i = 0; i < pl.n_blocks; i++) {
-        block_clear(&pl.blocks[i].k);
-        block_free(b->ctx, &pl.blocks[i].k);
-    }
-    gg_free(b->ctx, pl.blocks);
-    return st;
 }
 
 /* ---- the whole batch ---- */
@@ -1476,9 +1507,9 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
     if (st == GG_OK && b.in_format == GG_TABLE_CSV && b.out_format == GG_TABLE_CSV && b.n_header > 0) {
         st = write_header(&b);
         if (st == GG_OK)
-            st = make_fragments(&b);
+            st = make_fragments(&b, jobs);
         if (st == GG_OK)
-            st = run_pipeline(&b, jobs);
+            st = gg_batch_csv_pipeline(&b, jobs);
         if (st == GG_OK && fflush(out) != 0)
             st = gg_error(ctx, GG_ERR_IO, "writing the output: %s", strerror(errno));
         if (st == GG_OK)
@@ -1502,11 +1533,12 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
         if (st == GG_OK)
             st = write_header(&b);
         if (st == GG_OK && b.out_format == GG_TABLE_CSV)
-            st = make_fragments(&b);
+            st = make_fragments(&b, jobs);
         first = 0;
     }
+    if (st == GG_OK && !gg_batch_convert(&b, cur))
+        st = gg_error_nomem(ctx);
     if (st == GG_OK) {
-        convert_block(&b, cur);
         if (jobs > 1)
             background_start(&bg, &b, cur, jobs);
         else
@@ -1521,14 +1553,17 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
         if (st != GG_OK)
             break;
         if (next->n > 0) {
-            convert_block(&b, next);
+            if (!gg_batch_convert(&b, next)) {
+                st = gg_error_nomem(ctx);
+                break;
+            }
             if (jobs > 1)
                 background_start(&bg, &b, next, jobs);
             else
                 process_block(&b, next, 1);
         }
         st = write_block(&b, cur);
-        block_clear(cur);
+        gg_batch_block_clear(cur);
         if (st == GG_OK)
             st = gg_progress(ctx, "locate", (uint64_t)b.n_written, next->n || more ? 0 : (uint64_t)b.n_written);
         pending = next->n > 0;
@@ -1538,18 +1573,18 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
     }
     background_join(&bg);
     (void)first;
-    block_clear(&k2);
-    block_free(ctx, &k2);
+    gg_batch_block_clear(&k2);
+    gg_batch_block_free(ctx, &k2);
     if (st == GG_OK && b.out_format == GG_TABLE_GEOJSON) {
         if (!out_str(&b, "\n]}\n"))
             st = gg_error_nomem(ctx);
         else
-            st = flush_out(&b);
+            st = gg_batch_flush_out(&b);
     }
     if (st == GG_OK && fflush(out) != 0)
         st = gg_error(ctx, GG_ERR_IO, "writing the output: %s", strerror(errno));
-    block_clear(&k);
-    block_free(ctx, &k);
+    gg_batch_block_clear(&k);
+    gg_batch_block_free(ctx, &k);
     batch_free(&b);
     return st;
 }

@@ -3,11 +3,11 @@
 #include "locate/csv.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #define CSV_CHUNK (1u << 20)
-#define CSV_MAX_RECORD (16u << 20)
 
 void gg_csv_init(gg_csv_reader *r, gg_ctx *ctx, FILE *in, const char *data, size_t n)
 {
@@ -25,6 +25,13 @@ void gg_csv_init(gg_csv_reader *r, gg_ctx *ctx, FILE *in, const char *data, size
             r->cap = r->end = n;
         }
     }
+}
+
+void gg_csv_init_at(gg_csv_reader *r, gg_ctx *ctx, const char *data, size_t n, long long line)
+{
+    gg_csv_init(r, ctx, NULL, data, n);
+    r->first = 0;
+    r->next_line = line;
 }
 
 int gg_csv_prime(gg_csv_reader *r, const char *data, size_t n)
@@ -63,9 +70,9 @@ static int refill(gg_csv_reader *r)
         r->start = 0;
     }
     if (r->cap - r->end < CSV_CHUNK / 2) {
-        if (r->end >= CSV_MAX_RECORD)
+        if (r->end >= GG_CSV_MAX_RECORD)
             return gg_error(r->ctx, GG_ERR_FORMAT, "line %lld: a record longer than %u bytes (an unclosed quote?)",
-                            r->next_line, CSV_MAX_RECORD),
+                            r->next_line, GG_CSV_MAX_RECORD),
                    -1;
         size_t cap = r->cap ? r->cap * 2 : CSV_CHUNK;
         char *grown = gg_realloc(r->ctx, r->buf, cap);
@@ -276,11 +283,63 @@ int gg_csv_append_field(gg_ctx *ctx, char **buf, size_t *len, size_t *cap, const
     return 1;
 }
 
-/* A plain decimal ([-+]digits[.digits], at most 15 digits): the digits as
- * an integer, exact in a double, divided by an exact power of ten, which
- * rounds once, correctly: the value strtod gives, several times faster.
- * Returns 0 for anything else (exponents, more digits, hexadecimal, inf,
- * nan), left to strtod. */
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
+
+/* m / 10^frac rounded to the nearest double (ties to even), for m < 10^19
+ * and 1 <= frac <= 19, with integers only: the quotient of m * 2^shift by
+ * 10^frac, 55 or 56 bits long, and whether a remainder is left, are all
+ * that rounding to 53 bits needs. */
+static double quotient_pow10(uint64_t m, int frac)
+{
+    static const uint64_t pow10[20] = {1ULL,
+                                       10ULL,
+                                       100ULL,
+                                       1000ULL,
+                                       10000ULL,
+                                       100000ULL,
+                                       1000000ULL,
+                                       10000000ULL,
+                                       100000000ULL,
+                                       1000000000ULL,
+                                       10000000000ULL,
+                                       100000000000ULL,
+                                       1000000000000ULL,
+                                       10000000000000ULL,
+                                       100000000000000ULL,
+                                       1000000000000000ULL,
+                                       10000000000000000ULL,
+                                       100000000000000000ULL,
+                                       1000000000000000000ULL,
+                                       10000000000000000000ULL};
+    if (m == 0)
+        return 0.0;
+    uint64_t p = pow10[frac];
+    int m_bits = 64 - __builtin_clzll(m), p_bits = 64 - __builtin_clzll(p);
+    /* m * 2^shift / p lies in (2^54, 2^56), and m * 2^shift < 2^119 */
+    int shift = 55 + p_bits - m_bits;
+    if (shift < 0)
+        shift = 0; /* m / p itself is then longer than 55 bits */
+    u128 num = (u128)m << shift;
+    uint64_t q = (uint64_t)(num / p);
+    int inexact = (uint64_t)(num % p) != 0;
+    int q_bits = 64 - __builtin_clzll(q);
+    int drop = q_bits - 53; /* at least 2 */
+    uint64_t kept = q >> drop, rest = q & ((1ULL << drop) - 1), half = 1ULL << (drop - 1);
+    if (rest > half || (rest == half && (inexact || (kept & 1))))
+        kept++; /* 2^53 at most: exact in a double */
+    return ldexp((double)kept, drop - shift);
+}
+#endif
+
+/* A plain decimal ([-+]digits[.digits], at most 19 digits): the digits
+ * as an integer, exact, then divided by a power of ten with one rounding,
+ * correctly: the value strtod gives, several times faster. Up to 15
+ * digits in double arithmetic (the integer and the power of ten are both
+ * exact doubles, and one division rounds once); 16 to 19 digits (a
+ * coordinate written with %.17g) in integers (quotient_pow10). Returns 0
+ * for anything else (exponents, more digits, hexadecimal, inf, nan), left
+ * to strtod. */
 int gg_parse_decimal(const char *text, double *v, const char **end)
 {
     static const double pow10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
@@ -293,7 +352,8 @@ int gg_parse_decimal(const char *text, double *v, const char **end)
     int digits = 0, frac = 0, dot = 0;
     for (;; p++) {
         if (*p >= '0' && *p <= '9') {
-            m = m * 10 + (uint64_t)(*p - '0');
+            if (digits < 19)
+                m = m * 10 + (uint64_t)(*p - '0');
             digits++;
             frac += dot;
         } else if (*p == '.' && !dot) {
@@ -302,9 +362,19 @@ int gg_parse_decimal(const char *text, double *v, const char **end)
             break;
         }
     }
-    if (digits == 0 || digits > 15 || *p == 'e' || *p == 'E' || *p == 'x' || *p == 'X')
+    if (digits == 0 || digits > 19 || *p == 'e' || *p == 'E' || *p == 'x' || *p == 'X')
         return 0;
-    double d = (double)m / pow10[frac];
+    double d;
+    if (digits <= 15)
+        d = (double)m / pow10[frac];
+    else if (frac == 0)
+        d = (double)m; /* one rounding of an exact integer */
+    else
+#ifdef __SIZEOF_INT128__
+        d = quotient_pow10(m, frac);
+#else
+        return 0;
+#endif
     *v = neg ? -d : d;
     *end = p;
     return 1;

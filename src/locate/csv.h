@@ -36,6 +36,15 @@ typedef struct gg_csv_reader {
 void gg_csv_init(gg_csv_reader *r, gg_ctx *ctx, FILE *in, const char *data, size_t n);
 void gg_csv_free(gg_csv_reader *r);
 
+/* Reads from a copy of n bytes at data that hold whole records from the
+ * middle of an input (no byte-order mark is looked for), the first of
+ * them on physical line `line`. */
+void gg_csv_init_at(gg_csv_reader *r, gg_ctx *ctx, const char *data, size_t n, long long line);
+
+/* The longest record the reader takes (bytes from its first to its line
+ * end): a longer one is an error, most likely an unclosed quote. */
+#define GG_CSV_MAX_RECORD (16u << 20)
+
 /* Puts n bytes already read from the input (a peek at its start) in front
  * of what is still to be read from in. Call before the first record. */
 int gg_csv_prime(gg_csv_reader *r, const char *data, size_t n);
@@ -49,7 +58,7 @@ int gg_csv_next(gg_csv_reader *r);
  * grows; returns 0 without memory. */
 int gg_csv_append_field(gg_ctx *ctx, char **buf, size_t *len, size_t *cap, const char *text, size_t n);
 
-/* A plain decimal ([-+]digits[.digits], at most 15 digits) as strtod
+/* A plain decimal ([-+]digits[.digits], at most 19 digits) as strtod
  * reads it, bit for bit, several times faster: *end after it. Returns 0
  * (nothing read) for any other text, which is left to strtod. */
 int gg_parse_decimal(const char *text, double *v, const char **end);

@@ -1403,13 +1403,35 @@ void gg_cell_index_prefetch(const gg_cell_index *ix, double x, double y, int32_t
             __builtin_prefetch(&ix->hint[c]);
         }
         break;
-    default:
+    case 3:
         if (poly >= 0 && ix->phead != NULL) {
+            /* only what gg_cell_index_distance_inside will read: nothing
+             * in a cell near unshared edges, or of a polygon it leaves
+             * to the rings */
             const gg_poly_head *h = &ix->phead[poly];
+            if (c < 0 || ix->clean_dist[c] == 0 || h->count > INSIDE_MAX_VERTICES / GG_CHUNK)
+                break;
             const char *p = (const char *)(ix->chunk + h->first);
             size_t bytes = (size_t)(h->count < 16 ? h->count : 16) * sizeof(gg_chunk);
             for (size_t off = 0; off < bytes; off += 64)
                 __builtin_prefetch(p + off);
+        } else if (poly < 0 && c >= 0 && ix->hint != NULL && ix->hint[c] != UINT32_MAX) {
+            __builtin_prefetch(&ix->top_start[ix->hint[c]]);
+        }
+        break;
+    case 4:
+        if (poly < 0 && c >= 0 && ix->hint != NULL && ix->hint[c] != UINT32_MAX)
+            __builtin_prefetch(&ix->top_edge[ix->top_start[ix->hint[c]]]);
+        break;
+    case 5:
+        if (c >= 0 && ix->top_start != NULL)
+            __builtin_prefetch(&ix->top_start[c]);
+        break;
+    default:
+        if (c >= 0 && ix->top_start != NULL && ix->top_edge != NULL) {
+            const char *p = (const char *)&ix->top_edge[ix->top_start[c]];
+            __builtin_prefetch(p);
+            __builtin_prefetch(p + 64);
         }
         break;
     }

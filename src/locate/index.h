@@ -193,7 +193,13 @@ int32_t gg_cell_index_nearest_outside(const gg_cell_index *ix, double x, double 
  * 0 the top cell, 1 its leaf or node (once the cell has arrived), 2 for
  * a point in polygon poly its head and the cell's distance to unshared
  * edges, or for a point in none the cell's hint, 3 poly's runs of edges
- * (once its head has arrived). Never reads anything not yet fetched
+ * (once its head and that distance have arrived; none where
+ * gg_cell_index_distance_inside would not read them: call it only for a
+ * point alone in poly), or for a point in none the hint cell's
+ * start of edges, 4 (for a point in none) the hint cell's edges; 5 the
+ * point's cell's start of edges and 6 (once it has arrived) its first
+ * edges, where the nearest-edge search by rings begins (a point on an
+ * edge, or where polygons overlap). Never reads anything not yet fetched
  * without need: a hint, no answer changes. */
 void gg_cell_index_prefetch(const gg_cell_index *ix, double x, double y, int32_t poly, int stage);
 

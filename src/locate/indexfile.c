@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* MAP_POPULATE */
 /* The locator index file: writing a built cell index, and checking and
  * mapping one (see indexfile.h for the format). */
 #include "locate/indexfile.h"
@@ -13,6 +12,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* stdio's buffer when writing the file: a page-cache folio of the largest
+ * size (see gg_locidx_write). */
+#define WRITE_BUFFER ((size_t)2 << 20)
 
 _Static_assert(sizeof(gg_locidx_header) == 632, "the index file header has no padding");
 _Static_assert(sizeof(gg_locidx_grid) == 40, "gg_locidx_grid is 40 bytes");
@@ -337,8 +340,21 @@ gg_status gg_locidx_write(gg_ctx *ctx, const gg_cell_index *ix, const gg_locidx_
 
     gg_status st = GG_OK;
     FILE *f = fopen(tmp, "w+b"); /* read too: the checksum reads it back */
-    if (f == NULL) {
-        st = write_error(ctx, tmp, "cannot create the index file");
+    /* Written in pieces of 2 MiB at 2 MiB boundaries (stdio writes whole
+     * buffers, and passes larger writes through in whole buffers): the
+     * page cache then holds the file in 2 MiB folios, which a reader's
+     * map takes with one page-table entry each. On the benchmark plan's
+     * 266 MB, mapping and checking the file took 36-46 ms when its cache
+     * was in small pages and 10-13 ms so, unmapping it 14 ms and 0.2 ms;
+     * the queries miss the TLB less. */
+    char *wbuf = f != NULL ? gg_malloc(ctx, WRITE_BUFFER) : NULL;
+    if (f == NULL || wbuf == NULL || setvbuf(f, wbuf, _IOFBF, WRITE_BUFFER) != 0) {
+        st = f == NULL ? write_error(ctx, tmp, "cannot create the index file") : gg_error_nomem(ctx);
+        if (f != NULL) {
+            fclose(f);
+            unlink(tmp);
+        }
+        gg_free(ctx, wbuf);
         gg_free(ctx, tmp);
         names_out_free(ctx, &nm);
         return st;
@@ -388,6 +404,7 @@ gg_status gg_locidx_write(gg_ctx *ctx, const gg_cell_index *ix, const gg_locidx_
     }
     if (fclose(f) != 0 && st == GG_OK)
         st = write_error(ctx, tmp, "closing the index file");
+    gg_free(ctx, wbuf);
     if (st == GG_OK && rename(tmp, path) != 0)
         st = write_error(ctx, path, "cannot move the new index file into place");
     if (st != GG_OK)
@@ -631,6 +648,38 @@ static int word_ok(uint32_t w, int64_t parent, const gg_cell_index *ix, const ui
     }
 }
 
+/* A part of the check of the cell and node words: top cells [first, end),
+ * then the nodes when nodes is set; the first bad one found, or SIZE_MAX
+ * and UINT32_MAX. */
+typedef struct words_part {
+    const gg_cell_index *ix;
+    const uint64_t *leaf_starts;
+    size_t first, end;
+    int nodes;
+    size_t bad_cell;
+    uint32_t bad_node;
+    int bad_k;
+} words_part;
+
+static void *words_main(void *arg)
+{
+    words_part *w = arg;
+    const gg_cell_index *ix = w->ix;
+    for (size_t c = w->first; c < w->end; c++)
+        if (!word_ok(ix->top[c], -1, ix, w->leaf_starts)) {
+            w->bad_cell = c;
+            return NULL;
+        }
+    for (uint32_t node = 0; w->nodes && node < ix->n_nodes; node++)
+        for (int k = 0; k < 4; k++)
+            if (!word_ok(ix->nodes[(size_t)node * 4 + (size_t)k], node, ix, w->leaf_starts)) {
+                w->bad_node = node;
+                w->bad_k = k;
+                return NULL;
+            }
+    return NULL;
+}
+
 static gg_status check_segtree(const gg_segtree *t, const char *name, char *why, size_t why_size)
 {
     if (t->n_edges == 0) {
@@ -708,14 +757,27 @@ static gg_status check_file(gg_ctx *ctx, const gg_locidx_header *h, const char *
     if (st == GG_OK && (parts[0].leaf_at != ix->n_leaf || parts[0].leaves != ix->n_leaves))
         st = refuse(GG_ERR_FORMAT, why, why_size, "%llu leaves where the header says %u",
                     (unsigned long long)parts[0].leaves, ix->n_leaves);
-    size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
-    for (size_t c = 0; st == GG_OK && c < n_top; c++)
-        if (!word_ok(ix->top[c], -1, ix, leaf_starts))
-            st = refuse(GG_ERR_FORMAT, why, why_size, "top cell %zu's word 0x%08x points nowhere", c, ix->top[c]);
-    for (uint32_t node = 0; st == GG_OK && node < ix->n_nodes; node++)
-        for (int k = 0; k < 4 && st == GG_OK; k++)
-            if (!word_ok(ix->nodes[(size_t)node * 4 + (size_t)k], node, ix, leaf_starts))
-                st = refuse(GG_ERR_FORMAT, why, why_size, "node %u's word %d points nowhere", node, k);
+    if (st == GG_OK) {
+        /* the top cells in two halves, the second half and the nodes on
+         * a second thread; the first bad word in this order is said */
+        size_t n_top = (size_t)ix->nx * (size_t)ix->ny;
+        words_part w[2] = {{ix, leaf_starts, 0, threads >= 2 ? n_top / 2 : n_top, 0, SIZE_MAX, UINT32_MAX, 0},
+                           {ix, leaf_starts, threads >= 2 ? n_top / 2 : n_top, n_top, 1, SIZE_MAX, UINT32_MAX, 0}};
+        pthread_t wthread;
+        int wthreaded = threads >= 2 && pthread_create(&wthread, NULL, words_main, &w[1]) == 0;
+        words_main(&w[0]);
+        if (wthreaded)
+            pthread_join(wthread, NULL);
+        else
+            words_main(&w[1]);
+        size_t bad_cell = w[0].bad_cell != SIZE_MAX ? w[0].bad_cell : w[1].bad_cell;
+        if (bad_cell != SIZE_MAX)
+            st = refuse(GG_ERR_FORMAT, why, why_size, "top cell %zu's word 0x%08x points nowhere", bad_cell,
+                        ix->top[bad_cell]);
+        else if (w[1].bad_node != UINT32_MAX)
+            st = refuse(GG_ERR_FORMAT, why, why_size, "node %u's word %d points nowhere", w[1].bad_node,
+                        w[1].bad_k);
+    }
     gg_free(ctx, block_hash);
     gg_free(ctx, leaf_starts);
     return st;
@@ -908,12 +970,11 @@ gg_status gg_locidx_load(gg_ctx *ctx, const char *path, const gg_locidx_expect *
                       (long long)sb.st_size, sizeof(gg_locidx_header));
     }
     size_t bytes = (size_t)sb.st_size;
-#ifdef MAP_POPULATE
-    int flags = MAP_PRIVATE | MAP_POPULATE; /* the whole file is read by the checksum: map it in one go */
-#else
-    int flags = MAP_PRIVATE;
-#endif
-    void *addr = mmap(NULL, bytes, PROT_READ, flags, fd, 0);
+    /* Not MAP_POPULATE: the checks read every page, and fault them in as
+     * they go, each thread its run of blocks, where MAP_POPULATE mapped
+     * them all on this thread first (25 ms of the 50 on the benchmark
+     * plan, when the file's cache is in small pages). */
+    void *addr = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (addr == MAP_FAILED)
         return refuse(GG_ERR_IO, why, why_size, "cannot map it: %s", strerror(errno));

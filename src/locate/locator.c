@@ -806,7 +806,10 @@ void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_locate_r
 /* Points in groups, each step over a whole group so that the memory each
  * point needs next is fetched for all of them at once: the top cells,
  * then the leaves, then (after the grid is found) the grid's runs of
- * edges. The answers are gg_locator_query's. */
+ * edges, or for a point in no grid its cell's hint, the hint cell's start
+ * of edges and its edges (which bound the search of the outline), or for
+ * a point not alone in its grid (on an edge: its rings search) its cell's
+ * start of edges and edges. The answers are gg_locator_query's. */
 #define QUERY_GROUP 8
 
 void gg_locator_query_many(const gg_locator *loc, const double *lon, const double *lat, size_t n,
@@ -833,11 +836,15 @@ void gg_locator_query_many(const gg_locator *loc, const double *lon, const doubl
                 continue;
             }
             g[k] = gg_cell_index_locate(ix, lon[i0 + k], lat[i0 + k], &on[k], &sole[k]);
-            gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 2);
+            if (g[k] < 0 || sole[k]) /* (a point not alone in its grid goes to the rings) */
+                gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 2);
         }
         for (size_t k = 0; k < m; k++)
-            if (g[k] >= 0)
-                gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], 3);
+            if (g[k] >= -1)
+                gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], g[k] >= 0 && !sole[k] ? 5 : 3);
+        for (size_t k = 0; k < m; k++)
+            if (g[k] == -1 || (g[k] >= 0 && !sole[k]))
+                gg_cell_index_prefetch(ix, lon[i0 + k], lat[i0 + k], g[k], g[k] == -1 ? 4 : 6);
         for (size_t k = 0; k < m; k++)
             if (g[k] != -2)
                 finish_query(loc, lon[i0 + k], lat[i0 + k], g[k], on[k], sole[k], &results[i0 + k]);
@@ -882,6 +889,23 @@ void gg_dispatcher_add_open(gg_dispatcher *d, const char *worker_id, int64_t n)
     for (size_t i = 0; worker_id != NULL && i < d->loc->n_people; i++)
         if (strcmp(d->loc->people[i].id, worker_id) == 0)
             d->open[i] += n;
+}
+
+void gg_dispatcher_prefetch(const gg_dispatcher *d, int32_t grid, int stage)
+{
+    if (grid < 0 || grid >= d->loc->n_grids)
+        return;
+    const gg_located_grid *g = &d->loc->grids[grid];
+    if (stage == 0) {
+        __builtin_prefetch(g);
+        return;
+    }
+    if (stage == 1) {
+        __builtin_prefetch(g->workers);
+        return;
+    }
+    for (int k = 0; k < g->n_workers && k < 8; k++)
+        __builtin_prefetch(&d->open[g->workers[k] - d->loc->people]);
 }
 
 const gg_roster_person *gg_dispatcher_pick(gg_dispatcher *d, int32_t grid, const gg_roster_person **leader)

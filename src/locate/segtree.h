@@ -1,5 +1,5 @@
 /* Private: a packed R-tree over the edges of the locator's polygons, for
- * the nearest edge to a point (best-first search). The edges are numbered
+ * the nearest edge to a point (branch and bound). The edges are numbered
  * as in the cell index: edge i runs from vertex i to vertex i + 1. */
 #ifndef GG_LOCATE_SEGTREE_H
 #define GG_LOCATE_SEGTREE_H

@@ -14,6 +14,9 @@
 #define M_PI 3.14159265358979323846
 #endif
 
+#include <jansson.h>
+
+#include "failing_alloc.h"
 #include "harness.h"
 #include "io/fixtures.h"
 #include "govgrid/govgrid.h"
@@ -1027,7 +1030,13 @@ static void decimals_read_as_strtod_reads_them(void)
 {
     static const char *const fixed[] = {"120.1397377", "-0", "0", "+3.5", ".5", "1.", "007.25", "-.125",
                                         "999999999999999", "0.000000000000001", "32.25859", "1.2.3", "12abc",
-                                        "-", ".", "", "1e5", "0x1A", "inf", "nan", "1234567890123456"};
+                                        "-", ".", "", "1e5", "0x1A", "inf", "nan", "1234567890123456",
+                                        /* 16 to 19 digits: halfway between two doubles (ties to even),
+                                         * a coordinate written with %.17g, the largest 19 digits */
+                                        "4503599627370496.5", "4503599627370497.5", "9007199254740993.0",
+                                        "9007199254740993", "18014398509481985.0", "-2251799813685248.75",
+                                        "119.97575520000001", "9999999999999999999", "0.0000000000000000001",
+                                        "12345678901234567890"};
     int bad = 0, fast = 0;
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
         double v = 0, w;
@@ -1039,11 +1048,25 @@ static void decimals_read_as_strtod_reads_them(void)
             bad += memcmp(&v, &w, sizeof v) != 0 || end != wend;
         }
     }
-    CHECK_INT(fast, 12); /* the first ten but the one of 16 digits, "32.25859", "1.2.3", "12abc" */
+    CHECK_INT(fast, 22); /* all but the ones strtod is left: "-" to "nan", 20 digits */
     CHECK_INT(bad, 0);
     char text[64];
     for (int i = 0; i < 200000; i++) {
-        int int_digits = (int)(uniform() * 8), frac_digits = (int)(uniform() * 9); /* 15 digits at most */
+        if (i % 4 == 0) {
+            /* a coordinate as %.15g to %.19g writes it: 16 to 19 digits */
+            snprintf(text, sizeof text, "%.*g", 15 + i / 4 % 5, 73 + uniform() * 62);
+            double v = 0, w;
+            const char *end = NULL;
+            char *wend;
+            w = strtod(text, &wend);
+            if (!gg_parse_decimal(text, &v, &end) || memcmp(&v, &w, sizeof v) != 0 || end != wend) {
+                if (bad < 5)
+                    fprintf(stderr, "  '%s': %.17g, strtod %.17g\n", text, v, w);
+                bad++;
+            }
+            continue;
+        }
+        int int_digits = (int)(uniform() * 10), frac_digits = (int)(uniform() * 10); /* 18 digits at most */
         int n = 0;
         if (uniform() < 0.3)
             text[n++] = '-';
@@ -1068,6 +1091,256 @@ static void decimals_read_as_strtod_reads_them(void)
     CHECK_INT(bad, 0);
 }
 
+
+/* ---- CSV in chunks ---- */
+
+typedef struct text_buf {
+    char *p;
+    size_t n, cap;
+} text_buf;
+
+static void put_text(text_buf *t, const char *s, size_t n)
+{
+    if (t->n + n + 1 > t->cap) {
+        t->cap = (t->n + n + 1) * 2;
+        t->p = realloc(t->p, t->cap);
+    }
+    memcpy(t->p + t->n, s, n);
+    t->n += n;
+    t->p[t->n] = '\0';
+}
+
+static void put_str(text_buf *t, const char *s)
+{
+    put_text(t, s, strlen(s));
+}
+
+/* A file's bytes (NUL-terminated). */
+static char *file_bytes(FILE *f, size_t *n)
+{
+    fflush(f);
+    long end = ftell(f);
+    char *p = malloc((size_t)(end > 0 ? end : 0) + 1);
+    rewind(f);
+    *n = fread(p, 1, (size_t)(end > 0 ? end : 0), f);
+    p[*n] = '\0';
+    return p;
+}
+
+/* gg_locate_batch over the file at path into a temporary file: the
+ * output's bytes. */
+static char *batch_output(gg_ctx *ctx, const gg_locator *loc, const char *path, gg_table_format format, int jobs,
+                          gg_locate_summary *sum, size_t *n)
+{
+    gg_locate_batch_options o;
+    gg_locate_batch_options_init(&o);
+    o.jobs = jobs;
+    o.output_format = format;
+    FILE *in = fopen(path, "rb"), *out = tmpfile();
+    CHECK(in != NULL && out != NULL);
+    if (in == NULL || out == NULL)
+        return NULL;
+    CHECK_INT(gg_locate_batch(ctx, loc, &o, in, "chunks.csv", out, sum), GG_OK);
+    char *p = file_bytes(out, n);
+    fclose(in);
+    fclose(out);
+    return p;
+}
+
+/* CSV to CSV reads its input in chunks of whole records (made into rows on
+ * the locating threads when they hold no quote); CSV to NDJSON through
+ * the streaming reader, record by record. Over an input that crosses many
+ * chunks, with quoted fields (commas, line breaks, doubled quotes) across
+ * their boundaries, records longer than a chunk with and without quotes,
+ * CRLF and lone CR line ends, blank lines, rows of the wrong width and
+ * coordinates that are not numbers, both give the same rows: the same
+ * fields, statuses, grids, workers and reasons, the same summary (the
+ * first invalid row's line included), and CSV to CSV the same bytes for
+ * 1, 2 and 3 jobs. */
+static void csv_chunks_read_as_the_reader_reads(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = square_plan(ctx, "c.sqlite");
+    gg_locator *loc = NULL;
+    CHECK_INT(gg_locator_new(ctx, store, NULL, &loc), GG_OK);
+    text_buf in = {0};
+    put_str(&in, "id,lon,lat,what\n");
+    char line[256];
+    for (int i = 0; i < 40000; i++) {
+        const char *eol = i % 7 == 0 ? "\r\n" : i % 101 == 0 ? "\r" : "\n";
+        if (i % 997 == 0)
+            put_str(&in, i % 2 ? "\n\n" : " \t\r\n");
+        double lon = 115.995 + uniform() * 0.03, lat = 39.995 + uniform() * 0.03;
+        if (i % 13 == 0)
+            snprintf(line, sizeof line, "%d,%.17g,%.17g,", i, lon, lat);
+        else if (i % 211 == 0 && i > 20000) /* the first invalid row after the long fields */
+            snprintf(line, sizeof line, "%d,%.5f,x%d,", i, lon, i);
+        else
+            snprintf(line, sizeof line, "%d,%.6f,%.6f,", i, lon, lat);
+        int short_row = i % 307 == 0 && i > 20000;
+        if (short_row)
+            snprintf(line, sizeof line, "%d,%.6f", i, lon); /* too few fields */
+        put_str(&in, line);
+        if (short_row) {
+            put_str(&in, eol);
+            continue;
+        }
+        if (i == 9000 || i == 27000) {
+            /* a quoted field of 300 kB over many lines: across a chunk's end */
+            put_str(&in, "\"long, ");
+            for (int k = 0; k < 10000; k++)
+                put_str(&in, k % 3 ? "and so on \"\"quoted\"\", " : "a line\nbreak ");
+            put_str(&in, "\"");
+        } else if (i == 18000) {
+            for (int k = 0; k < 40000; k++) /* 320 kB with no quote */
+                put_str(&in, "unquoted");
+        } else {
+            switch (i % 9) {
+            case 0: put_str(&in, "\"quoted, with a comma\""); break;
+            case 1: put_str(&in, "\"two\nlines\""); break;
+            case 2: put_str(&in, "\"doubled \"\"quotes\"\"\""); break;
+            case 3: put_str(&in, "a stray \" quote"); break;
+            case 4: put_str(&in, "\"\r\n\""); break;
+            default: put_str(&in, i % 2 ? "plain" : ""); break;
+            }
+        }
+        if (i % 503 == 0 && i > 20000)
+            put_str(&in, ",one too many");
+        put_str(&in, eol);
+    }
+    const char *path = gg_test_path("chunks.csv");
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f == NULL)
+        return;
+    fwrite(in.p, 1, in.n, f);
+    fclose(f);
+    CHECK(in.n > 4 * (256u << 10)); /* many chunks */
+    gg_locate_summary s1, s2, s3, sj;
+    size_t n1 = 0, n2 = 0, n3 = 0, nj = 0;
+    char *csv1 = batch_output(ctx, loc, path, GG_TABLE_CSV, 1, &s1, &n1);
+    char *csv2 = batch_output(ctx, loc, path, GG_TABLE_CSV, 2, &s2, &n2);
+    char *csv3 = batch_output(ctx, loc, path, GG_TABLE_CSV, 3, &s3, &n3);
+    char *json = batch_output(ctx, loc, path, GG_TABLE_NDJSON, 2, &sj, &nj);
+    CHECK(csv1 && csv2 && csv3 && json);
+    if (!(csv1 && csv2 && csv3 && json))
+        return;
+    CHECK(n1 == n2 && memcmp(csv1, csv2, n1) == 0);
+    CHECK(n1 == n3 && memcmp(csv1, csv3, n1) == 0);
+    CHECK(memcmp(&s1, &s2, sizeof s1) == 0);
+    CHECK(memcmp(&s1, &sj, sizeof s1) == 0);
+    CHECK(s1.rows > 39000);
+    CHECK(s1.by_status[GG_LOCATE_INVALID] > 100);
+    CHECK_CONTAINS(s1.first_invalid, "x20045' is not a number");
+    /* row by row: CSV to CSV against CSV to NDJSON */
+    gg_csv_reader r;
+    gg_csv_init(&r, ctx, NULL, csv1, n1);
+    CHECK_INT(gg_csv_next(&r), 1); /* the header */
+    CHECK_INT((int)r.n_fields, 17);
+    const char *jl = json;
+    long rows = 0, differ = 0;
+    for (;;) {
+        int got = gg_csv_next(&r);
+        const char *je = strchr(jl, '\n');
+        if (got != 1 || je == NULL) {
+            CHECK(got == 0 && je == NULL);
+            break;
+        }
+        json_error_t err;
+        json_t *o = json_loadb(jl, (size_t)(je - jl), 0, &err);
+        jl = je + 1;
+        rows++;
+        const char *keys[] = {"id", "lon", "lat", "what", "grid_code", "community", "worker_id", "leader_id", "status",
+                              "reason"};
+        const int cols[] = {0, 1, 2, 3, 4, 6, 9, 12, 14, 16};
+        for (int k = 0; k < 10; k++) {
+            json_t *v = json_object_get(o, keys[k]);
+            const char *want = json_is_string(v) ? json_string_value(v) : "";
+            if (strcmp(r.fields[cols[k]].text, want) != 0 && differ++ < 5)
+                fprintf(stderr, "  row %ld, %s: '%.60s' in CSV, '%.60s' in NDJSON\n", rows, keys[k],
+                        r.fields[cols[k]].text, want);
+        }
+        json_t *d = json_object_get(o, "distance_m");
+        double dv = r.fields[15].text[0] ? strtod(r.fields[15].text, NULL) : NAN;
+        if ((json_is_number(d) ? fabs(json_number_value(d) - dv) > 1e-9 : r.fields[15].text[0] != '\0') &&
+            differ++ < 5)
+            fprintf(stderr, "  row %ld: distance '%s' in CSV\n", rows, r.fields[15].text);
+        json_decref(o);
+    }
+    CHECK_INT(rows, s1.rows);
+    CHECK_INT(differ, 0);
+    gg_csv_free(&r);
+    free(csv1);
+    free(csv2);
+    free(csv3);
+    free(json);
+    free(in.p);
+    gg_locator_free(loc);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* A batch with its context's allocator failing at every allocation in
+ * turn (one job: the allocations come in the same order each time):
+ * every failure gives GG_ERR_NOMEM, never another status, a crash or a
+ * leak (the sanitizer build checks), for a plain CSV chunk with invalid
+ * rows, one with quotes (read through the reader) and NDJSON. */
+static void batch_allocation_failures_are_statuses(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = square_plan(ctx, "a.sqlite");
+    gg_locator *loc = NULL;
+    CHECK_INT(gg_locator_new(ctx, store, NULL, &loc), GG_OK);
+    static const char *const inputs[] = {
+        "id,lon,lat\n1,116.005,40.005\n2,116.x,40\n3,116.01\n4,300,40\n5,116.015,40.015,more\n",
+        "id,lon,lat,what\n1,116.005,40.005,\"a, b\"\n2,,40,x\n3,116.0099,40.015,\"two\nlines\"\n",
+        "{\"id\":1,\"lon\":116.005,\"lat\":40.005}\n{\"id\":2,\"lon\":\"x\",\"lat\":40}\n[1]\n"};
+    for (int t = 0; t < 3; t++) {
+        const char *path = gg_test_path(t == 2 ? "a.ndjson" : "a.csv");
+        gg_test_write_file(path, inputs[t]);
+        gg_locate_batch_options o;
+        gg_locate_batch_options_init(&o);
+        o.jobs = 1;
+        o.output_format = GG_TABLE_CSV;
+        failing_alloc state = {0, 0, 0};
+        gg_allocator alloc = failing_alloc_make(&state);
+        long total = 0;
+        for (long k = 0; k == 0 || k <= total; k++) {
+            state = (failing_alloc){0, k, 0};
+            gg_ctx *fctx = NULL;
+            gg_status st = gg_ctx_new_with_allocator(&alloc, &fctx);
+            if (st == GG_OK) {
+                FILE *in = fopen(path, "rb"), *out = tmpfile();
+                CHECK(in != NULL && out != NULL);
+                if (in == NULL || out == NULL)
+                    return;
+                gg_locate_summary sum;
+                st = gg_locate_batch(fctx, loc, &o, in, path, out, &sum);
+                if (k == 0)
+                    CHECK_INT(st, GG_OK);
+                else if (st != GG_OK && st != GG_ERR_NOMEM)
+                    gg_test_fail(__FILE__, __LINE__, "input %d, allocation %ld failing gave status %d: %s", t, k, st,
+                                 gg_ctx_errmsg(fctx));
+                fclose(in);
+                fclose(out);
+                gg_ctx_free(fctx);
+            } else {
+                CHECK_INT(st, GG_ERR_NOMEM);
+            }
+            if (k == 0)
+                total = state.calls;
+            if (state.live != 0)
+                gg_test_fail(__FILE__, __LINE__, "input %d, allocation %ld failing leaked %ld block(s)", t, k,
+                             state.live);
+        }
+        CHECK(total > 5);
+    }
+    gg_locator_free(loc);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(damaged_index_files_are_refused), T(forged_index_files_stay_in_bounds), T(orientation_is_exact), T(decimals_read_as_strtod_reads_them), T(china_offsets_match_published_pairs), T(boundary_rule_gives_one_grid),
           T(workers_take_turns_and_leaders_stand_in), T(monaco_agrees_with_geos_covers),
-          T(beijing_agrees_with_geos_covers), T(distances_hold_on_an_overlapping_plan), T(queries_are_thread_safe))
+          T(beijing_agrees_with_geos_covers), T(distances_hold_on_an_overlapping_plan), T(queries_are_thread_safe),
+          T(csv_chunks_read_as_the_reader_reads), T(batch_allocation_failures_are_statuses))

@@ -30,6 +30,12 @@ typedef struct gg_catalogue_item {
      * definitions: a JSON array ("" when the item asks none), checked
      * and written whole when the catalogue was imported. */
     const char *attributes;
+    /* Who handles it: "" or "grid" the grid's worker; "department" the
+     * item's department, the grid's worker copied; "level:N" the
+     * department at escalation level N at once. With the lead, the
+     * co-handling departments (';'-separated, "" for none); the time to
+     * verify and close after the feedback ("" for 1 working day). */
+    const char *route, *co_departments, *close_within;
 } gg_catalogue_item;
 
 typedef struct gg_catalogue gg_catalogue;
@@ -73,6 +79,7 @@ typedef struct gg_incident_input {
     double lon, lat;                    /* WGS 84 */
     const char *address, *description, *email, *phone, *first_name, *last_name, *device_id, *account_id,
         *media_url, *attributes_json, *api_key_name; /* each may be NULL */
+    const char *source;                 /* the channel: hotline, grid, app, open311 (NULL: open311) */
     /* Resent requests. A request with the same api_key_name and
      * idempotency_key as a stored one is that one; so is one whose
      * fingerprint (key name, service code, position to 1e-7 degree or the

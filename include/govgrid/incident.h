@@ -24,6 +24,8 @@
 extern "C" {
 #endif
 
+typedef struct gg_calendar gg_calendar;
+
 typedef enum gg_case_state {
     GG_CASE_REPORTED = 0,   /* collected: located, not yet taken on */
     GG_CASE_ACCEPTED,       /* it meets its item's reporting condition */
@@ -57,12 +59,13 @@ typedef enum gg_case_action {
     GG_CASE_ESCALATE,       /* accepted, dispatched, in progress, returned -> dispatched one level up;
                                needs a reason */
     GG_CASE_RATE,           /* closed: the reporter's satisfaction (satisfied, basically, not) */
+    GG_CASE_REFER,          /* accepted, dispatched, in progress, returned at the last level: referred
+                               beyond the district (to whom: handler; why: reason); the state stays */
     GG_CASE_ACTION_COUNT
 } gg_case_action;
 
-/* The levels an incident escalates through, from the grid (0) up; the
- * last is the district centre. */
-#define GG_CASE_LEVELS 4
+/* The most escalation levels a project may configure (gg_case_levels). */
+#define GG_CASE_LEVELS_MAX 8
 
 /* "reported", "accepted", ...; NULL for a state this library lacks. */
 GG_API const char *gg_case_state_name(gg_case_state state);
@@ -100,21 +103,69 @@ typedef struct gg_case_request {
     const char *at;             /* the time it happened (ISO 8601 UTC); NULL: now */
 } gg_case_request;
 
-/* An incident as the loop sees it. */
+/* An incident as the loop sees it. Times are ISO 8601 UTC, "" for none. */
 typedef struct gg_case {
     int64_t id;
     char request_id[64];
     char service_code[32];
     gg_case_state state;
-    char handler[64];           /* "" for none */
-    int level;                  /* 0 grid ... GG_CASE_LEVELS - 1 the district centre */
-    char deadline[32];          /* "" for none */
-    char extension_asked[32];   /* a deadline asked for and not yet granted, or "" */
+    char handler[64];           /* a worker id, a department or a level's contact; "" for none */
+    int level;                  /* 0 the grid ... the last configured level */
+    char deadline[32];          /* to have handled it (fed back) */
+    char extension_asked[32];   /* a deadline asked for and not yet granted */
     char review_on[32];         /* suspended: the review date */
     char satisfaction[16];      /* "" until rated */
     int accountability;         /* flagged for accountability review */
     int64_t events;             /* its history's length */
+    /* Where it is and who else is on it. */
+    char grid_code[32], community[16];
+    char source[16];            /* the channel it came by: hotline, grid, app, open311 */
+    char department[64];        /* the lead department, "" when the grid handles it */
+    char co_handlers[128];      /* the co-handling departments, ';'-separated */
+    char copied[64];            /* the grid worker copied when a department handles it */
+    char referred_to[64];       /* referred beyond the last level to */
+    /* Its clock: when the running stage started, the deadlines to reach
+     * the site (dispatched) and to close (fed back, verified), and from
+     * what share of a stage's time its light turns yellow (its item's
+     * warn_at, GG_CASE_WARN_AT by default). */
+    char stage_started[32], reach_by[32], close_by[32];
+    double warn_at;
 } gg_case;
+
+/* The share of a stage's time after which its light is yellow, for an
+ * item that sets none. */
+#define GG_CASE_WARN_AT 0.8
+
+/* ---- lights ----
+ *
+ * Every open stage of an incident has a light: green while on time,
+ * yellow once warn_at of the stage's time is used, red when overdue. The
+ * stages: dispatched, to reach the site (reach_by) and to handle it
+ * (deadline), the light the worse of the two; in progress, to handle it;
+ * fed back and verified, to close it (close_by); suspended, the review
+ * date (red from its start, China Standard Time). Reported, accepted,
+ * returned and the ends have none. A red light puts the incident on the
+ * supervision list (督办) of the level above its own; it does not move it. */
+typedef enum gg_case_light {
+    GG_LIGHT_NONE = 0,
+    GG_LIGHT_GREEN,
+    GG_LIGHT_YELLOW,
+    GG_LIGHT_RED
+} gg_case_light;
+
+/* text (ISO 8601: a date and time, Z or an offset; a date alone is its
+ * start in China Standard Time) as seconds since the epoch into *t: 1, or
+ * 0 when it is not one. */
+GG_API int gg_case_time_parse(const char *text, int64_t *t);
+
+/* "none", "green", "yellow", "red". */
+GG_API const char *gg_case_light_name(gg_case_light light);
+GG_API gg_status gg_case_light_parse(gg_ctx *ctx, const char *name, gg_case_light *light);
+/* c's light at now (seconds since the epoch); *stage (may be NULL)
+ * receives the stage that gives it ("reach", "handle", "close", "review",
+ * or "" for none) and *due (may be NULL) that stage's deadline (0 for
+ * none). Pure. */
+GG_API gg_case_light gg_case_light_at(const gg_case *c, int64_t now, const char **stage, int64_t *due);
 
 /* One event of an incident's history. */
 typedef struct gg_case_event {
@@ -157,6 +208,96 @@ GG_API void gg_case_events_free(gg_ctx *ctx, gg_case_event *events, size_t n);
 GG_API gg_status gg_case_json(gg_ctx *ctx, const gg_case *c, const gg_case_event *events, size_t n,
                               int with_history, char **json);
 
+/* ---- open incidents: the dispatcher's list and the supervision list ---- */
+
+/* Which incidents a list holds; NULL or "" fields do not filter. */
+typedef struct gg_case_filter {
+    const char *state;          /* a state's name, or "open" for every state but rejected and closed */
+    const char *grid_code, *community, *department, *service_code, *handler, *source;
+    gg_case_light light;        /* GG_LIGHT_NONE: any */
+    int supervision;            /* only red ones: the supervision list */
+    int level;                  /* with supervision: only those the level supervises (its own level + 1);
+                                   -1 any */
+    int64_t now;                /* the time lights are taken at (seconds since the epoch; 0: now) */
+    size_t limit;               /* 0: 1000 */
+} gg_case_filter;
+
+/* The incidents filter picks, newest first, as a JSON document {now,
+ * count, truncated, cases: [case as gg_case_json gives it, plus light,
+ * light_stage, due, supervised_by (the level above, for a red one: its
+ * number and name)]} into *json (gg_text_free). */
+GG_API gg_status gg_case_list_json(gg_ctx *ctx, gg_store *store, const gg_case_filter *filter, char **json);
+
+/* ---- escalation levels ----
+ *
+ * The levels an incident escalates through, from the grid (0) up, are the
+ * project's: four by default (网格, 社区工作站, 镇街综治中心, 区综治中心); a
+ * district with three imports its own. Each level has a scope (the
+ * division whose contact takes it: grid, community, township, district)
+ * and may have a time limit, which an escalation to it sets as the new
+ * deadline. Past the last level an incident is referred (GG_CASE_REFER). */
+typedef struct gg_case_level {
+    int level;
+    char name[64];
+    char scope[16];             /* grid, community, township, district */
+    char handle_within[32];     /* "" for none: the deadline stays */
+} gg_case_level;
+
+/* The project's levels, lowest first, into levels[GG_CASE_LEVELS_MAX]; *n
+ * receives how many. */
+GG_API gg_status gg_case_levels(gg_ctx *ctx, gg_store *store, gg_case_level *levels, size_t *n);
+/* Replaces the project's levels by those of CSV text (header
+ * level,name,scope,handle_within; levels 0, 1, ... in order; the first
+ * scope grid; each scope wider than the one before; limits that parse),
+ * in one transaction. GG_ERR_FORMAT naming the line. */
+GG_API gg_status gg_case_levels_import(gg_ctx *ctx, gg_store *store, const char *text, size_t len,
+                                       const char *name, size_t *n);
+/* Replaces the levels' contacts by those of CSV text (header
+ * level,division,name,phone: the contact of a level above the grid for
+ * one division of the level's scope; division "*" for any division), in
+ * one transaction. The grid level's contact is the grid's leader. */
+GG_API gg_status gg_level_contacts_import(gg_ctx *ctx, gg_store *store, const char *text, size_t len,
+                                          const char *name, size_t *n);
+
+/* ---- staffing rules ----
+ *
+ * The rule the roster check holds each grid to, per class of community
+ * (urban: urban-rural class 1xx; rural: 2xx): at least so many leaders,
+ * grid workers (full- and part-time), full-time workers and volunteers.
+ * The default is 1+2+N: 1 leader, 2 workers of whom 1 full-time. */
+typedef struct gg_staffing_rule {
+    char class_name[8];         /* "urban" or "rural" */
+    int leaders, workers, fulltime, volunteers;
+    char note[64];
+} gg_staffing_rule;
+
+/* The project's rules: rules[0] urban, rules[1] rural. */
+GG_API gg_status gg_staffing_rules(gg_ctx *ctx, gg_store *store, gg_staffing_rule rules[2]);
+/* Replaces them by those of CSV text (header
+ * class,leaders,workers,fulltime,volunteers[,note]; class urban, rural or
+ * "*" for both; each class once; fulltime not above workers), in one
+ * transaction. */
+GG_API gg_status gg_staffing_rules_import(gg_ctx *ctx, gg_store *store, const char *text, size_t len,
+                                          const char *name);
+/* Whether a grid with these people falls short of rule. */
+GG_API int gg_staffing_short(const gg_staffing_rule *rule, int leaders, int fulltime, int parttime,
+                             int volunteers);
+
+/* ---- duty hours ----
+ *
+ * A worker's duty hours (the workers layer's shift field): periods
+ * separated by ';', each days then times, e.g. "mon-fri 08:30-17:30;
+ * sat 09:00-12:00". Days: mon..sun, a range (fri-mon wraps), a list
+ * (mon,wed,fri), "daily", or "workdays" (the working days of the
+ * calendar, 调休 included); times HH:MM-HH:MM, China Standard Time, an end
+ * before the start running past midnight. No duty hours: always on duty. */
+
+/* Whether text is valid duty hours; why (may be NULL) says what is wrong. */
+GG_API int gg_duty_valid(const char *text, char *why, size_t why_size);
+/* Whether a worker with duty hours text is on duty at t (seconds since the
+ * epoch), on calendar cal (NULL: the plain week). Invalid text: on duty. */
+GG_API int gg_duty_on(const char *text, int64_t t, const gg_calendar *cal);
+
 /* ---- the working calendar ----
  *
  * Time limits in working days and hours run on a working calendar: Monday
@@ -166,8 +307,6 @@ GG_API gg_status gg_case_json(gg_ctx *ctx, const gg_case *c, const gg_case_event
  * that differs from the plain week, kind "holiday" or "workday"
  * (data/calendar/cn-2025-2026.csv holds 2025 and 2026). Days are China
  * Standard Time (UTC+8); working hours 09:00-12:00 and 13:00-18:00. */
-
-typedef struct gg_calendar gg_calendar;
 
 /* The calendar of text (len bytes; name, e.g. its file, for messages).
  * GG_ERR_FORMAT naming the line for a line that is not a date (YYYY-MM-DD),

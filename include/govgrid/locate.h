@@ -174,8 +174,16 @@ GG_API void gg_dispatcher_free(gg_dispatcher *d);
  * are ignored). */
 GG_API void gg_dispatcher_add_open(gg_dispatcher *d, const char *worker_id, int64_t n);
 
-/* The worker for an incident in grid (NULL: the grid has no worker and the
- * leader, if any, is to take it) and the leader as escalation contact. */
+/* Duty hours (include/govgrid/incident.h, gg_duty_on) of worker_id
+ * (copied; NULL or "": always on duty). */
+GG_API gg_status gg_dispatcher_set_duty(gg_dispatcher *d, const char *worker_id, const char *hours);
+/* Judge duty hours at now on cal (borrowed, may be NULL); now 0: do not
+ * judge them (every worker is on duty). */
+struct gg_calendar;
+GG_API void gg_dispatcher_set_time(gg_dispatcher *d, int64_t now, const struct gg_calendar *cal);
+/* The worker for an incident in grid (NULL: the grid has no worker on
+ * duty and the leader, if any, is to take it) and the leader as
+ * escalation contact. */
 GG_API const gg_roster_person *gg_dispatcher_pick(gg_dispatcher *d, int32_t grid, const gg_roster_person **leader);
 
 /* ---- coordinates ---- */

@@ -40,6 +40,7 @@ extern const cli_command cli_cmd_plan;
 extern const cli_command cli_cmd_codes;
 extern const cli_command cli_cmd_blocks;
 extern const cli_command cli_cmd_case;
+extern const cli_command cli_cmd_cases;
 extern const cli_command cli_cmd_calendar;
 extern const cli_command cli_cmd_diff;
 extern const cli_command cli_cmd_edit;
@@ -76,6 +77,10 @@ const char *cli_actor(void);
 
 /* Writes a JSON value to stdout (pretty, key order kept) and frees it. */
 int cli_print_json(json_t *value);
+
+/* The whole of the file at path (at most max bytes), NUL-terminated, into
+ * *text (free) and *len: 1, or 0 with the error printed as command's. */
+int cli_read_text(const char *command, const char *path, size_t max, char **text, size_t *len);
 
 /* Parses "TARGET=VALUE" in place: arg is split at the first '='. Returns
  * 0 when there is none or either side is empty. */

@@ -102,30 +102,8 @@ static int run(int argc, char **argv)
         return cli_usage("calendar", "--year is for show");
     char *text = NULL;
     size_t len = 0;
-    if (is_import) {
-        FILE *f = fopen(rest[first + 2], "rb");
-        if (f == NULL) {
-            cli_error("calendar", "%s: cannot read it", rest[first + 2]);
-            return CLI_FAILED;
-        }
-        size_t cap = 0;
-        char buf[4096];
-        size_t got;
-        while ((got = fread(buf, 1, sizeof buf, f)) > 0 && len < (1u << 20)) {
-            if (len + got + 1 > cap) {
-                cap = (len + got + 1) * 2;
-                char *more = realloc(text, cap);
-                if (more == NULL)
-                    break;
-                text = more;
-            }
-            memcpy(text + len, buf, got);
-            len += got;
-        }
-        fclose(f);
-        if (text == NULL)
-            text = calloc(1, 1);
-    }
+    if (is_import && !cli_read_text("calendar", rest[first + 2], 1u << 20, &text, &len))
+        return CLI_FAILED;
     gg_ctx *ctx = cli_ctx_new("calendar", &common);
     if (ctx == NULL) {
         free(text);

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void help(FILE *out)
 {
@@ -36,15 +37,18 @@ static void help(FILE *out)
             "  resume    suspended -> in progress\n"
             "  reopen    fed back, verified or closed -> dispatched (--reason: verification\n"
             "            failed, or the reporter was not satisfied)\n"
-            "  escalate  to the next level (grid, community workstation, township centre,\n"
-            "            district centre), dispatched there (--reason; --to the level's\n"
-            "            contact)\n"
+            "  escalate  to the next of the project's levels (by default: grid, community\n"
+            "            workstation, township centre, district centre), dispatched there\n"
+            "            to the level's contact for the incident's place, or --to\n"
+            "            (--reason); the level's time limit, if it has one, is the new\n"
+            "            deadline\n"
+            "  refer     at the last level: referred beyond it --to whom (--reason)\n"
             "  rate      closed: the reporter's --satisfaction\n"
             "\n"
             "Options:\n"
             "  --note TEXT       what was done or found\n"
-            "  --reason TEXT     reject, return, reopen, escalate: why\n"
-            "  --to HANDLER      dispatch, escalate: who takes it\n"
+            "  --reason TEXT     reject, return, reopen, escalate, refer: why\n"
+            "  --to HANDLER      dispatch, escalate, refer: who takes it\n"
             "  --deadline DATE   extend: the deadline asked for or granted (YYYY-MM-DD[THH:MM:SSZ])\n"
             "  --review DATE     suspend: when to look at it again\n"
             "  --approve         extend: grant it\n"
@@ -57,22 +61,35 @@ static void help(FILE *out)
             "  --help            show this help\n");
 }
 
-static const char *const level_names[GG_CASE_LEVELS] = {"grid", "community workstation", "township centre",
-                                                         "district centre"};
-
-static void print_case(const gg_case *c)
+static void print_case(const gg_case *c, const gg_case_level *levels, size_t n_levels)
 {
     printf("incident %lld (request %s, item %s): %s", (long long)c->id, c->request_id, c->service_code,
            gg_case_state_name(c->state));
     if (c->handler[0])
         printf(", with %s", c->handler);
-    printf(" at the %s", c->level >= 0 && c->level < GG_CASE_LEVELS ? level_names[c->level] : "?");
+    if (c->level >= 0 && (size_t)c->level < n_levels)
+        printf(" at level %d (%s)", c->level, levels[c->level].name);
+    else
+        printf(" at level %d", c->level);
+    if (c->department[0])
+        printf(", lead department %s", c->department);
+    if (c->co_handlers[0])
+        printf(", with %s", c->co_handlers);
+    if (c->copied[0])
+        printf(", copied to %s", c->copied);
     if (c->deadline[0])
         printf(", due %s", c->deadline);
+    const char *stage = "";
+    int64_t due = 0;
+    gg_case_light light = gg_case_light_at(c, (int64_t)time(NULL), &stage, &due);
+    if (light != GG_LIGHT_NONE)
+        printf(", light %s (%s)", gg_case_light_name(light), stage);
     if (c->extension_asked[0])
         printf(", extension to %s asked", c->extension_asked);
     if (c->review_on[0])
         printf(", review on %s", c->review_on);
+    if (c->referred_to[0])
+        printf(", referred to %s", c->referred_to);
     if (c->satisfaction[0])
         printf(", reporter %s", c->satisfaction);
     if (c->accountability)
@@ -168,8 +185,12 @@ static int run(int argc, char **argv)
             gg_text_free(ctx, text);
         }
     } else {
+        gg_case_level levels[GG_CASE_LEVELS_MAX];
+        size_t n_levels = 0;
+        if (gg_case_levels(ctx, store, levels, &n_levels) != GG_OK)
+            gg_ctx_clear_error(ctx);
         if (show || !common.quiet)
-            print_case(&c);
+            print_case(&c, levels, n_levels);
         for (size_t i = 0; show && i < ne; i++) {
             const gg_case_event *e = &events[i];
             printf("  %3lld  %-20s  %-10s  %-9s %s%s%s", (long long)e->seq, e->at, e->actor, e->action,

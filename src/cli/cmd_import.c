@@ -27,14 +27,25 @@ static void help(FILE *out)
             "  roads       id, class, name   (LineString)\n"
             "  waterways   id, kind, name   (LineString or Polygon)\n"
             "  units       id, kind*, name, size   (Point or Polygon)\n"
-            "  workers     id, name*, role*, phone, grid_code   (no geometry)\n"
+            "  workers     id, name*, role*, phone, grid_code, shift (duty hours, e.g.\n"
+            "              mon-fri 08:30-17:30; sat 09:00-12:00)   (no geometry)\n"
             "  dept-grids  dept*, id, name   (Polygon)\n"
             "  grids       code*, type, community, name   (Polygon; creates a new plan)\n"
             "  catalogue   item_code*, class*, subclass, name*, name_en, department*,\n"
             "              reporting_condition, reach_within*, handle_within*,\n"
-            "              closing_condition   (no geometry; creates a new catalogue version;\n"
-            "              limits like 2h, 30min, 3d, 8wh, 7wd, or stages 1wd:first|7wd:done)\n"
-            "Without an id field the feature number is the id.\n"
+            "              closing_condition, attributes, route (grid, department or\n"
+            "              level:N), co_departments (a;b), close_within, warn_at (0-1)\n"
+            "              (no geometry; creates a new catalogue version; limits like 2h,\n"
+            "              30min, 3d, 8wh, 7wd, or stages 1wd:first|7wd:done)\n"
+            "Without an id field the feature number is the id.\n");
+    fprintf(out,
+            "\n"
+            "The closed loop's settings, CSV files each replacing what the project had:\n"
+            "  staffing-rules  class* (urban, rural or *), leaders*, workers*, fulltime*,\n"
+            "                  volunteers*, note   (the roster rule; default 1+2+N)\n"
+            "  levels          level*, name*, scope* (grid, community, township,\n"
+            "                  district), handle_within   (escalation levels, 0 the grid)\n"
+            "  level-contacts  level*, division* (a division code or *), name*, phone\n"
             "\n"
             "Options:\n"
             "  --src-layer NAME       source layer to read (needed when SOURCE has several)\n"
@@ -75,6 +86,54 @@ static void help(FILE *out)
             "\n"
             "Exit status: 0 imported; 1 rejected features (nothing imported unless\n"
             "--skip-invalid), unreadable source or store error; 2 usage error.\n");
+}
+
+/* The loop's configuration sheets: CSV files the library reads whole and
+ * checks line by line, each replacing what the project had, in one
+ * transaction. */
+static int import_sheet(const char *project, const char *what, const char *source, const cli_common *common)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (!cli_read_text("import", source, 1u << 20, &text, &len))
+        return CLI_FAILED;
+    gg_ctx *ctx = cli_ctx_new("import", common);
+    if (ctx == NULL) {
+        free(text);
+        return CLI_FAILED;
+    }
+    gg_store *store = NULL;
+    gg_status st = gg_store_open(ctx, project, 1, &store);
+    size_t n = 0;
+    if (st == GG_OK) {
+        gg_store_set_actor(store, cli_actor());
+        if (strcmp(what, "staffing-rules") == 0) {
+            st = gg_staffing_rules_import(ctx, store, text, len, source);
+            n = 2;
+        } else if (strcmp(what, "levels") == 0) {
+            st = gg_case_levels_import(ctx, store, text, len, source, &n);
+        } else {
+            st = gg_level_contacts_import(ctx, store, text, len, source, &n);
+        }
+    }
+    int rc;
+    if (st != GG_OK) {
+        rc = cli_fail("import", ctx);
+    } else {
+        rc = CLI_OK;
+        if (common->json)
+            rc = cli_print_json(json_pack("{s:s, s:s, s:s, s:I}", "project", project, "layer", what, "source", source,
+                                          "imported", (json_int_t)n));
+        else if (!common->quiet)
+            printf("%s: %s replaced by %s (%zu %s)\n", project, what, source, n,
+                   strcmp(what, "staffing-rules") == 0 ? "classes"
+                   : strcmp(what, "levels") == 0       ? "levels"
+                                                       : "contacts");
+    }
+    free(text);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+    return rc;
 }
 
 static json_t *issue_json(const gg_import_report *r, const gg_import_issue *issue)
@@ -257,6 +316,9 @@ static int run(int argc, char **argv)
         return cli_usage("import", "expected PROJECT.sqlite LAYER SOURCE");
     const char *project = argv[optind], *layer_name = argv[optind + 1], *source = argv[optind + 2];
 
+    if (strcmp(layer_name, "staffing-rules") == 0 || strcmp(layer_name, "levels") == 0 ||
+        strcmp(layer_name, "level-contacts") == 0)
+        return import_sheet(project, layer_name, source, &common);
     gg_ctx *ctx = cli_ctx_new("import", &common);
     if (ctx == NULL)
         return CLI_FAILED;

@@ -1,4 +1,5 @@
-/* govgrid roster check: grids short of "1 + 2 + N", workers without a grid. */
+/* govgrid roster check: grids short of the staffing rule (by default
+ * "1 + 2 + N"), workers without a grid. */
 #include "cli/cli.h"
 
 #include <getopt.h>
@@ -10,10 +11,12 @@ static void help(FILE *out)
             "Usage: govgrid roster check PROJECT.sqlite [--plan N] [--json] [--quiet]\n"
             "\n"
             "Checks the roster (imported with 'govgrid import PROJECT workers FILE')\n"
-            "against a plan (default: the active plan): every grid needs one grid leader and\n"
-            "at least two grid workers, one of them full-time, plus any number of\n"
-            "volunteers (\"1 + 2 + N\"). Lists every grid that falls short and why, and\n"
-            "every worker whose grid code is empty or not in the plan.\n"
+            "against a plan (default: the active plan) and the project's staffing rule for\n"
+            "each grid's community class, urban or rural (by default \"1 + 2 + N\": one\n"
+            "grid leader and at least two grid workers, one of them full-time, plus any\n"
+            "number of volunteers; 'govgrid import PROJECT staffing-rules FILE.csv' sets\n"
+            "others). Lists every grid that falls short and why, and every worker whose\n"
+            "grid code is empty or not in the plan.\n"
             "\n"
             "Options:\n"
             "  --plan N    the plan to check against\n"

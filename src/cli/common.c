@@ -165,3 +165,51 @@ int cli_parse_plan(const char *command, const char *arg, int64_t *plan)
     *plan = v;
     return -1;
 }
+
+int cli_read_text(const char *command, const char *path, size_t max, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        cli_error(command, "%s: cannot read it", path);
+        return 0;
+    }
+    size_t cap = 1;
+    char *buf = malloc(cap);
+    int ok = buf != NULL;
+    while (ok) {
+        if (*len + 4096 + 1 > cap) {
+            cap = (*len + 4096 + 1) * 2;
+            char *more = realloc(buf, cap);
+            if (more == NULL) {
+                ok = 0;
+                break;
+            }
+            buf = more;
+        }
+        size_t got = fread(buf + *len, 1, 4096, f);
+        *len += got;
+        if (got == 0)
+            break;
+        if (*len > max) {
+            cli_error(command, "%s: larger than %zu bytes", path, max);
+            ok = -1;
+        }
+    }
+    if (ok > 0 && ferror(f)) {
+        cli_error(command, "%s: cannot read it", path);
+        ok = -1;
+    }
+    fclose(f);
+    if (ok == 0)
+        cli_error(command, "%s: out of memory reading it", path);
+    if (ok <= 0) {
+        free(buf);
+        *len = 0;
+        return 0;
+    }
+    buf[*len] = '\0';
+    *text = buf;
+    return 1;
+}

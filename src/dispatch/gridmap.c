@@ -3,6 +3,7 @@
  * so that an answer is a filter over boxes and a concatenation. */
 #define _GNU_SOURCE /* open_memstream */
 #include "govgrid/gridmap.h"
+#include "govgrid/incident.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -349,15 +350,25 @@ static gg_status load_grids(gg_ctx *ctx, gg_store *store, gg_gridmap *map)
     gg_status st = gg_store_prepare(
         store,
         "SELECT g.code, g.type, g.community, c.name, g.name, g.households, g.persons, g.area_m2, g.flags,"
-        " coalesce(w.leaders, 0), coalesce(w.fulltime, 0), coalesce(w.parttime, 0), g.geom"
+        " coalesce(w.leaders, 0), coalesce(w.fulltime, 0), coalesce(w.parttime, 0), g.geom,"
+        " coalesce(w.volunteers, 0), substr(coalesce(c.urban_rural, '1'), 1, 1) = '2'"
         " FROM grid g LEFT JOIN division c ON c.code = g.community"
         " LEFT JOIN (SELECT grid_code, sum(role = 'leader') AS leaders, sum(role = 'fulltime') AS fulltime,"
-        " sum(role = 'parttime') AS parttime FROM worker GROUP BY grid_code) w ON w.grid_code = g.code"
+        " sum(role = 'parttime') AS parttime, sum(role = 'volunteer') AS volunteers FROM worker"
+        " GROUP BY grid_code) w ON w.grid_code = g.code"
         " WHERE g.plan = ?1 AND g.geom IS NOT NULL ORDER BY g.code",
         &s);
     if (st != GG_OK)
         return st;
     sqlite3_bind_int64(s, 1, map->plan);
+    /* Short-staffed by the project's staffing rule for the community's
+     * class (urban-rural class 2xx rural, else urban). */
+    gg_staffing_rule rules[2];
+    st = gg_staffing_rules(ctx, store, rules);
+    if (st != GG_OK) {
+        sqlite3_finalize(s);
+        return st;
+    }
     static const char *const names[] = {"code", "type", "community", "community_name", "name",
                                         "households", "persons", "area_m2", "flags"};
     size_t cap = 0;
@@ -372,8 +383,9 @@ static gg_status load_grids(gg_ctx *ctx, gg_store *store, gg_gridmap *map)
         for (int k = 0; k < 9; k++)
             json_object_set_new(props, names[k], gg_column_json(s, k));
         json_object_set_new(props, "short_staffed",
-                            json_boolean(gg_roster_short_staffed(sqlite3_column_int(s, 9), sqlite3_column_int(s, 10),
-                                                                 sqlite3_column_int(s, 11))));
+                            json_boolean(gg_staffing_short(&rules[sqlite3_column_int(s, 14) != 0],
+                                                           sqlite3_column_int(s, 9), sqlite3_column_int(s, 10),
+                                                           sqlite3_column_int(s, 11), sqlite3_column_int(s, 13))));
         if (f->code == NULL)
             st = gg_error_nomem(ctx);
         else

@@ -49,7 +49,8 @@ gg_status gg_catalogue_read(gg_ctx *ctx, gg_store *store, int64_t version, gg_ca
     sqlite3_stmt *stmt = NULL;
     gg_status st = gg_store_prepare(store,
                                     "SELECT item_code, class, subclass, name, name_en, department, reporting_condition,"
-                                    " reach_within, handle_within, closing_condition, coalesce(attributes, '') FROM catalogue"
+                                    " reach_within, handle_within, closing_condition, coalesce(attributes, ''), coalesce(route, ''),"
+                                    " coalesce(co_departments, ''), coalesce(close_within, '') FROM catalogue"
                                     " WHERE version = ?1"
                                     " ORDER BY item_code",
                                     &stmt);
@@ -58,11 +59,11 @@ gg_status gg_catalogue_read(gg_ctx *ctx, gg_store *store, int64_t version, gg_ca
         sqlite3_bind_int64(stmt, 1, version);
         while (st == GG_OK && sqlite3_step(stmt) == SQLITE_ROW) {
             if (gg_grow(ctx, (void **)&c->items, &cap, c->n + 1, sizeof *c->items) != GG_OK ||
-                gg_grow(ctx, (void **)&c->strings, &cap_s, c->n_strings + 11, sizeof *c->strings) != GG_OK) {
+                gg_grow(ctx, (void **)&c->strings, &cap_s, c->n_strings + 14, sizeof *c->strings) != GG_OK) {
                 st = GG_ERR_NOMEM;
                 break;
             }
-            const char **slots[11];
+            const char **slots[14];
             gg_catalogue_item *it = &c->items[c->n++];
             slots[0] = &it->item_code;
             slots[1] = &it->class_name;
@@ -75,7 +76,10 @@ gg_status gg_catalogue_read(gg_ctx *ctx, gg_store *store, int64_t version, gg_ca
             slots[8] = &it->handle_within;
             slots[9] = &it->closing_condition;
             slots[10] = &it->attributes;
-            for (int k = 0; k < 11 && st == GG_OK; k++) {
+            slots[11] = &it->route;
+            slots[12] = &it->co_departments;
+            slots[13] = &it->close_within;
+            for (int k = 0; k < 14 && st == GG_OK; k++) {
                 const char *t = (const char *)sqlite3_column_text(stmt, k);
                 char *copy = gg_strdup(ctx, t ? t : "");
                 if (copy == NULL)
@@ -176,9 +180,12 @@ static void fingerprint(const gg_incident_input *in, const char *item_code, char
 }
 
 /* What happened to a request, for its reporter. */
-static void notice_of(gg_incident_receipt *r, const char *community)
+static void notice_of(gg_incident_receipt *r, const char *community, const char *department, int level)
 {
-    if (strcmp(r->stage, "dispatched") == 0)
+    if (department != NULL && department[0] != '\0' && strcmp(r->stage, "reported") != 0)
+        snprintf(r->notice, sizeof r->notice, "sent to %.80s%s%.0d%s%s", department, level > 0 ? " at level " : "",
+                 level, r->grid_code[0] ? ", grid " : "", r->grid_code);
+    else if (strcmp(r->stage, "dispatched") == 0)
         snprintf(r->notice, sizeof r->notice, "sent to grid %s%s%s", r->grid_code, r->worker_id[0] ? ", worker " : "",
                  r->worker_id);
     else if (r->grid_code[0])
@@ -203,10 +210,11 @@ static int find_resent(gg_ctx *ctx, gg_store *store, const gg_incident_input *in
 {
     sqlite3_stmt *s = NULL;
     const char *sql = in->idempotency_key
-                          ? "SELECT id, request_id, grid_code, worker_id, expected, stage, community, fingerprint"
-                            " FROM incident WHERE api_key_name IS ?1 AND idempotency_key = ?2"
-                          : "SELECT id, request_id, grid_code, worker_id, expected, stage, community, fingerprint"
-                            " FROM incident WHERE fingerprint = ?3 AND requested >= ?4 ORDER BY id DESC LIMIT 1";
+                          ? "SELECT id, request_id, grid_code, worker_id, expected, stage, community, fingerprint,"
+                            " department, level FROM incident WHERE api_key_name IS ?1 AND idempotency_key = ?2"
+                          : "SELECT id, request_id, grid_code, worker_id, expected, stage, community, fingerprint,"
+                            " department, level FROM incident WHERE fingerprint = ?3 AND requested >= ?4"
+                            " ORDER BY id DESC LIMIT 1";
     if (in->idempotency_key == NULL && in->retry_window <= 0)
         return 0;
     if (gg_store_prepare(store, sql, &s) != GG_OK)
@@ -235,7 +243,8 @@ static int find_resent(gg_ctx *ctx, gg_store *store, const gg_incident_input *in
             copy_column(s, 3, out->worker_id, sizeof out->worker_id);
             copy_column(s, 4, out->expected, sizeof out->expected);
             copy_column(s, 5, out->stage, sizeof out->stage);
-            notice_of(out, (const char *)sqlite3_column_text(s, 6));
+            notice_of(out, (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 8),
+                      sqlite3_column_int(s, 9));
             out->replayed = 1;
             found = 1;
         }
@@ -245,6 +254,25 @@ static int find_resent(gg_ctx *ctx, gg_store *store, const gg_incident_input *in
     }
     sqlite3_finalize(s);
     return found;
+}
+
+/* Who an item goes to (its route: "grid", the default; "department";
+ * or "level:N", the department at level N at once). */
+typedef struct route {
+    int department;             /* the item's department handles it */
+    int level;
+} route;
+
+static void route_of(const gg_catalogue_item *item, route *r)
+{
+    r->department = 0;
+    r->level = 0;
+    const char *s = item->route;
+    if (s == NULL || s[0] == '\0' || strcmp(s, "grid") == 0)
+        return;
+    r->department = 1;
+    if (strncmp(s, "level:", 6) == 0)
+        r->level = atoi(s + 6);
 }
 
 /* What an incident needs before the transaction: its catalogue item, its
@@ -297,13 +325,19 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
         if (worker == NULL)
             worker = leader;
     }
-    /* Dispatched only to a person: a grid with an empty roster leaves it
-     * in the queue of the grid's community. */
-    const char *stage = worker != NULL ? "dispatched" : "reported";
+    /* Place x item: what the grid handles goes to its worker; what it
+     * cannot, to the item's department (at the item's level), the grid's
+     * worker copied. */
+    route r;
+    route_of(p->item, &r);
+    const char *handler = r.department ? p->item->department : worker != NULL ? worker->id : NULL;
+    /* Dispatched only to a person or a department: a grid with an empty
+     * roster leaves the grid's own work in the queue of its community. */
+    const char *stage = handler != NULL ? "dispatched" : "reported";
     snprintf(out->stage, sizeof out->stage, "%s", stage);
     snprintf(out->grid_code, sizeof out->grid_code, "%s", grid ? grid->code : "");
     snprintf(out->worker_id, sizeof out->worker_id, "%s", worker ? worker->id : "");
-    notice_of(out, grid ? grid->community : NULL);
+    notice_of(out, grid ? grid->community : NULL, r.department ? p->item->department : NULL, r.level);
     char requested[32], expected[32] = "";
     iso_utc(now, requested, sizeof requested);
     gg_limit stages[GG_MAX_STAGES];
@@ -311,6 +345,9 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
     int n = gg_limits_parse(p->item->handle_within, stages, GG_MAX_STAGES, why, sizeof why);
     if (n > 0)
         iso_utc(gg_limit_deadline(now, &stages[n - 1], cal), expected, sizeof expected);
+    char reach_by[32] = "";
+    if (handler != NULL && gg_limits_parse(p->item->reach_within, stages, GG_MAX_STAGES, why, sizeof why) > 0)
+        iso_utc(gg_limit_deadline(now, &stages[0], cal), reach_by, sizeof reach_by);
     sqlite3_stmt *s = NULL;
     gg_status st =
         gg_store_prepare(store,
@@ -354,7 +391,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
     sqlite3_bind_text(s, 24, requested, -1, SQLITE_STATIC);
     bind_opt(s, 25, expected);
     /* The notes say why it waits; a dispatched one needs none. */
-    bind_opt(s, 26, worker != NULL ? NULL : out->notice);
+    bind_opt(s, 26, handler != NULL ? NULL : out->notice);
     bind_opt(s, 27, in->idempotency_key);
     sqlite3_bind_text(s, 28, p->print, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE)
@@ -363,10 +400,10 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
     if (st != GG_OK)
         return st;
     int64_t id = sqlite3_last_insert_rowid(store->db);
-    char sql[128];
-    snprintf(sql, sizeof sql, "UPDATE incident SET request_id = '%lld', handler = worker_id WHERE id = %lld",
-             (long long)id, (long long)id);
-    st = gg_store_exec(store, sql);
+    st = gg_store_incident_route(store, id, handler, r.level, r.department ? p->item->department : NULL,
+                                 p->item->co_departments, r.department && worker != NULL ? worker->id : NULL,
+                                 in->source != NULL && in->source[0] ? in->source : "open311",
+                                 handler != NULL ? requested : NULL, reach_by);
     if (st == GG_OK) {
         /* Its history starts with its arrival (include/govgrid/incident.h). */
         gg_case_event e;
@@ -375,8 +412,9 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
         snprintf(e.actor, sizeof e.actor, "%s", in->api_key_name && in->api_key_name[0] ? in->api_key_name : "open311");
         snprintf(e.action, sizeof e.action, "report");
         snprintf(e.to_state, sizeof e.to_state, "%s", stage);
-        snprintf(e.handler, sizeof e.handler, "%s", worker != NULL ? worker->id : "");
-        st = gg_store_case_event_add(store, id, &e, worker != NULL ? NULL : out->notice, NULL, NULL);
+        snprintf(e.handler, sizeof e.handler, "%s", handler != NULL ? handler : "");
+        e.level = r.level;
+        st = gg_store_case_event_add(store, id, &e, handler != NULL ? NULL : out->notice, NULL, NULL);
     }
     if (st != GG_OK)
         return st;
@@ -432,6 +470,9 @@ gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalog
     gg_calendar *cal = NULL;
     if (st == GG_OK)
         st = gg_calendar_load(ctx, store, &cal, NULL);
+    /* Workers off duty now are not picked. */
+    if (st == GG_OK)
+        gg_dispatcher_set_time(d, (int64_t)now, cal);
     for (size_t k = 0; k < n && st == GG_OK; k++) {
         if (out[k].status != GG_OK)
             continue;
@@ -466,6 +507,7 @@ gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalog
         }
         gg_error(ctx, st, "%s", msg);
     }
+    gg_dispatcher_set_time(d, 0, NULL);
     gg_calendar_free(cal);
     free(p);
     return st;
@@ -487,7 +529,6 @@ gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *c
 
 gg_status gg_dispatcher_load_open(gg_ctx *ctx, gg_store *store, gg_dispatcher *d)
 {
-    (void)ctx;
     sqlite3_stmt *s = NULL;
     gg_status st = gg_store_prepare(store,
                                     "SELECT worker_id, count(*) FROM incident WHERE status = 'open' AND worker_id IS NOT"
@@ -498,5 +539,17 @@ gg_status gg_dispatcher_load_open(gg_ctx *ctx, gg_store *store, gg_dispatcher *d
     while (sqlite3_step(s) == SQLITE_ROW)
         gg_dispatcher_add_open(d, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
     sqlite3_finalize(s);
-    return GG_OK;
+    /* And who is on duty when. */
+    char **ids = NULL, **hours = NULL;
+    size_t n = 0;
+    st = gg_store_worker_shifts(store, &ids, &hours, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (st == GG_OK)
+            st = gg_dispatcher_set_duty(d, ids[i], hours[i]);
+        gg_free(ctx, ids[i]);
+        gg_free(ctx, hours[i]);
+    }
+    gg_free(ctx, ids);
+    gg_free(ctx, hours);
+    return st;
 }

@@ -10,6 +10,9 @@
 #include <jansson.h>
 
 #include "core/ctx.h"
+#include "incident/case.h"
+#include "incident/clock.h"
+#include "incident/levels.h"
 #include "store/cases.h"
 
 static void utc_now(char *out, size_t size)
@@ -112,6 +115,7 @@ static gg_status check_request(gg_ctx *ctx, const gg_case *c, const gg_case_requ
             return gg_error(ctx, GG_ERR_INVALID_INPUT, "incident %lld was rated already (%s)", (long long)c->id,
                             c->satisfaction);
         break;
+    case GG_CASE_REFER:
     case GG_CASE_ACCEPT:
     case GG_CASE_START:
     case GG_CASE_VERIFY:
@@ -119,11 +123,29 @@ static gg_status check_request(gg_ctx *ctx, const gg_case *c, const gg_case_requ
     case GG_CASE_ACTION_COUNT:
         break;
     }
-    if (req->action == GG_CASE_ESCALATE && c->level + 1 >= GG_CASE_LEVELS)
+    return GG_OK;
+}
+
+/* What escalate and refer need of the project's levels: escalate a level
+ * above the incident's, refer the incident at the last. */
+static gg_status check_level(gg_ctx *ctx, const gg_case *c, const gg_case_request *req, const gg_case_level *levels,
+                             size_t n_levels)
+{
+    int last = (int)n_levels - 1;
+    if (req->action == GG_CASE_ESCALATE && c->level >= last)
         return gg_error(ctx, GG_ERR_INVALID_INPUT,
-                        "incident %lld is at the district centre, the last level: record a referral beyond it with "
-                        "a note instead",
-                        (long long)c->id);
+                        "incident %lld is at level %d (%s), the last: refer it beyond with refer, to whom and why",
+                        (long long)c->id, c->level, levels[last].name);
+    if (req->action == GG_CASE_REFER) {
+        if (c->level < last)
+            return gg_error(ctx, GG_ERR_INVALID_INPUT,
+                            "incident %lld is at level %d (%s): a referral is made from the last level (%d, %s);"
+                            " escalate it first",
+                            (long long)c->id, c->level, levels[c->level <= last ? c->level : last].name, last,
+                            levels[last].name);
+        if (blank(req->handler) || blank(req->reason))
+            return gg_error(ctx, GG_ERR_ARG, "refer needs to whom (the handler) and a reason");
+    }
     return GG_OK;
 }
 
@@ -162,12 +184,67 @@ static void apply(gg_case *c, gg_case_state to, const gg_case_request *req)
     case GG_CASE_REOPEN:
         c->satisfaction[0] = '\0';
         break;
+    case GG_CASE_REFER:
+        snprintf(c->referred_to, sizeof c->referred_to, "%s", req->handler);
+        break;
     default:
         break;
     }
     if ((req->action == GG_CASE_ESCALATE || req->action == GG_CASE_REOPEN) && req->accountability)
         c->accountability = 1;
     c->state = to;
+}
+
+/* The incident's clock after the action at now (include/govgrid/incident.h,
+ * lights): a dispatch, a reopen or an escalation starts the stages to
+ * reach the site and to handle it (the item's limits; an escalation the
+ * level's own limit, when it has one, for the handling); a feedback starts
+ * the stage to close it (the item's close_within, 1 working day by
+ * default); a resume moves the handling's start and deadline on by the
+ * time suspended. */
+static gg_status set_clock(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_case_request *req, int64_t now,
+                           const gg_case_level *level)
+{
+    gg_case_action a = req->action;
+    if (a != GG_CASE_DISPATCH && a != GG_CASE_REOPEN && a != GG_CASE_ESCALATE && a != GG_CASE_FEEDBACK &&
+        a != GG_CASE_RESUME)
+        return GG_OK;
+    char reach[128], handle[128], close[32];
+    gg_status st = gg_store_case_item(store, c, reach, handle, close);
+    gg_calendar *cal = NULL;
+    if (st == GG_OK)
+        st = gg_calendar_load(ctx, store, &cal, NULL);
+    if (st != GG_OK)
+        return st;
+    int64_t due;
+    if (a == GG_CASE_RESUME) {
+        char at[32];
+        int64_t suspended, start;
+        st = gg_store_case_last_action(store, c->id, "suspend", at);
+        if (st == GG_OK && gg_clock_parse(at, &suspended) && now > suspended) {
+            if (gg_clock_parse(c->deadline, &due))
+                gg_clock_format(due + (now - suspended), c->deadline, sizeof c->deadline);
+            if (gg_clock_parse(c->stage_started, &start))
+                gg_clock_format(start + (now - suspended), c->stage_started, sizeof c->stage_started);
+        }
+    } else if (a == GG_CASE_FEEDBACK) {
+        gg_clock_format(now, c->stage_started, sizeof c->stage_started);
+        c->close_by[0] = '\0';
+        if (gg_clock_deadline(close[0] ? close : "1wd", now, cal, &due))
+            gg_clock_format(due, c->close_by, sizeof c->close_by);
+    } else {
+        gg_clock_format(now, c->stage_started, sizeof c->stage_started);
+        c->reach_by[0] = c->close_by[0] = '\0';
+        if (gg_clock_first_deadline(reach, now, cal, &due))
+            gg_clock_format(due, c->reach_by, sizeof c->reach_by);
+        const char *limit = a == GG_CASE_ESCALATE && level != NULL && level->handle_within[0] ? level->handle_within
+                            : a == GG_CASE_ESCALATE                                        ? ""
+                                                                                           : handle;
+        if (gg_clock_deadline(limit, now, cal, &due))
+            gg_clock_format(due, c->deadline, sizeof c->deadline);
+    }
+    gg_calendar_free(cal);
+    return st;
 }
 
 gg_status gg_case_get(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id, gg_case *out,
@@ -217,13 +294,37 @@ gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *requ
         st = gg_error(ctx, GG_ERR_INVALID_INPUT, "incident %lld: %s", (long long)c.id, why);
     if (st == GG_OK)
         st = check_request(ctx, &c, req);
+    gg_case_level levels[GG_CASE_LEVELS_MAX];
+    size_t n_levels = 0;
+    int escalating = req->action == GG_CASE_ESCALATE || req->action == GG_CASE_REFER;
+    if (st == GG_OK && escalating)
+        st = gg_case_levels(ctx, store, levels, &n_levels);
+    if (st == GG_OK && escalating)
+        st = check_level(ctx, &c, req, levels, n_levels);
     char now[32];
+    int64_t now_t = 0;
     if (req->at != NULL)
         snprintf(now, sizeof now, "%s", req->at);
     else
         utc_now(now, sizeof now);
+    if (!gg_clock_parse(now, &now_t) && st == GG_OK)
+        st = gg_error(ctx, GG_ERR_ARG, "'%s' is not a time (ISO 8601)", now);
+    const gg_case_level *level = NULL;
+    if (st == GG_OK && req->action == GG_CASE_ESCALATE) {
+        level = &levels[c.level + 1];
+        /* Handed to the level's contact for the incident's place, unless
+         * the request names one. */
+        if (blank(req->handler)) {
+            char name[64], phone[32];
+            st = gg_case_level_contact(store, level, &c, name, phone);
+            snprintf(c.handler, sizeof c.handler, "%s", name[0] ? name : level->name);
+        }
+    }
     if (st == GG_OK) {
         apply(&c, to, req);
+        st = set_clock(ctx, store, &c, req, now_t, level);
+    }
+    if (st == GG_OK) {
         gg_case_event e;
         memset(&e, 0, sizeof e);
         snprintf(e.at, sizeof e.at, "%s", now);
@@ -272,16 +373,48 @@ static json_t *text_or_null(const char *s)
     return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
 }
 
-gg_status gg_case_json(gg_ctx *ctx, const gg_case *c, const gg_case_event *events, size_t n, int with_history,
-                       char **json)
+/* The departments of a ';'-separated list as a JSON array. */
+static json_t *list_of(const char *text)
 {
-    *json = NULL;
+    json_t *a = json_array();
+    const char *p = text;
+    while (a != NULL && p != NULL && *p != '\0') {
+        const char *end = strchr(p, ';');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n > 0)
+            json_array_append_new(a, json_stringn(p, n));
+        p = end ? end + 1 : NULL;
+    }
+    return a;
+}
+
+json_t *gg_case_object(const gg_case *c)
+{
     json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:i, s:o, s:o, s:o, s:o, s:b, s:I}", "id", (json_int_t)c->id,
                           "request_id", c->request_id, "service_code", c->service_code, "state",
                           gg_case_state_name(c->state), "handler", text_or_null(c->handler), "level", c->level,
                           "deadline", text_or_null(c->deadline), "extension_asked", text_or_null(c->extension_asked),
                           "review_on", text_or_null(c->review_on), "satisfaction", text_or_null(c->satisfaction),
                           "accountability", c->accountability != 0, "events", (json_int_t)c->events);
+    json_t *more = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "grid_code",
+                             text_or_null(c->grid_code), "community", text_or_null(c->community), "source",
+                             text_or_null(c->source), "department", text_or_null(c->department), "co_handlers",
+                             list_of(c->co_handlers), "copied", text_or_null(c->copied), "referred_to",
+                             text_or_null(c->referred_to), "stage_started", text_or_null(c->stage_started),
+                             "reach_by", text_or_null(c->reach_by), "close_by", text_or_null(c->close_by));
+    if (o == NULL || more == NULL || json_object_update(o, more) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
+    json_decref(more);
+    return o;
+}
+
+gg_status gg_case_json(gg_ctx *ctx, const gg_case *c, const gg_case_event *events, size_t n, int with_history,
+                       char **json)
+{
+    *json = NULL;
+    json_t *o = gg_case_object(c);
     json_t *h = with_history && o ? json_array() : NULL;
     for (size_t i = 0; h != NULL && i < n; i++) {
         const gg_case_event *e = &events[i];

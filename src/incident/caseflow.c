@@ -11,7 +11,8 @@
  *   fed back, verified, closed --reopen--> dispatched
  *   accepted, dispatched, in progress, returned --escalate--> dispatched (a level up)
  *   dispatched, in progress --extend--> (the same state, a deadline asked or granted)
- *   closed --rate--> closed (the reporter's satisfaction) */
+ *   closed --rate--> closed (the reporter's satisfaction)
+ *   accepted, dispatched, in progress, returned --refer--> (the same state, referred beyond the last level) */
 #include "govgrid/incident.h"
 
 #include <stdio.h>
@@ -50,6 +51,9 @@ static const struct {
                           S(GG_CASE_ACCEPTED) | S(GG_CASE_DISPATCHED) | S(GG_CASE_IN_PROGRESS) | S(GG_CASE_RETURNED),
                           GG_CASE_DISPATCHED},
     [GG_CASE_RATE] = {"rate", S(GG_CASE_CLOSED), SAME},
+    [GG_CASE_REFER] = {"refer",
+                       S(GG_CASE_ACCEPTED) | S(GG_CASE_DISPATCHED) | S(GG_CASE_IN_PROGRESS) | S(GG_CASE_RETURNED),
+                       SAME},
 };
 
 /* The close of a case handled on the spot: its own path. */

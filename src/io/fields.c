@@ -25,8 +25,8 @@ static const layer_spec layer_specs[GG_LAYER_COUNT] = {
                         4, "id", GEOM_POINT_OR_POLYGONAL, 0},
     [GG_LAYER_WORKERS] = {GG_LAYER_WORKERS,
                           {{"id", FIELD_TEXT, 1}, {"name", FIELD_TEXT, 1}, {"role", FIELD_TEXT, 1},
-                           {"phone", FIELD_TEXT, 0}, {"grid_code", FIELD_TEXT, 0}},
-                          5, "id", GEOM_NONE, 0},
+                           {"phone", FIELD_TEXT, 0}, {"grid_code", FIELD_TEXT, 0}, {"shift", FIELD_TEXT, 0}},
+                          6, "id", GEOM_NONE, 0},
     [GG_LAYER_DEPT_GRIDS] = {GG_LAYER_DEPT_GRIDS,
                              {{"dept", FIELD_TEXT, 1}, {"id", FIELD_TEXT, 1}, {"name", FIELD_TEXT, 0}},
                              3, "id", GEOM_POLYGONAL, 0},
@@ -40,8 +40,10 @@ static const layer_spec layer_specs[GG_LAYER_COUNT] = {
                              {"name", FIELD_TEXT, 1}, {"name_en", FIELD_TEXT, 0}, {"department", FIELD_TEXT, 1},
                              {"reporting_condition", FIELD_TEXT, 0}, {"reach_within", FIELD_TEXT, 1},
                              {"handle_within", FIELD_TEXT, 1}, {"closing_condition", FIELD_TEXT, 0},
-                             {"attributes", FIELD_TEXT, 0}},
-                            11, "item_code", GEOM_NONE, 0},
+                             {"attributes", FIELD_TEXT, 0}, {"route", FIELD_TEXT, 0},
+                             {"co_departments", FIELD_TEXT, 0}, {"close_within", FIELD_TEXT, 0},
+                             {"warn_at", FIELD_REAL, 0}},
+                            15, "item_code", GEOM_NONE, 0},
 };
 
 static const char *const layer_field_names[GG_LAYER_COUNT][GG_MAX_FIELDS + 1] = {
@@ -50,12 +52,12 @@ static const char *const layer_field_names[GG_LAYER_COUNT][GG_MAX_FIELDS + 1] = 
     [GG_LAYER_ROADS] = {"id", "class", "name", NULL},
     [GG_LAYER_WATERWAYS] = {"id", "kind", "name", NULL},
     [GG_LAYER_UNITS] = {"id", "kind", "name", "size", NULL},
-    [GG_LAYER_WORKERS] = {"id", "name", "role", "phone", "grid_code", NULL},
+    [GG_LAYER_WORKERS] = {"id", "name", "role", "phone", "grid_code", "shift", NULL},
     [GG_LAYER_DEPT_GRIDS] = {"dept", "id", "name", NULL},
     [GG_LAYER_GRIDS] = {"code", "type", "community", "name", "households", "persons", NULL},
     [GG_LAYER_CATALOGUE] = {"item_code", "class", "subclass", "name", "name_en", "department",
                             "reporting_condition", "reach_within", "handle_within", "closing_condition", "attributes",
-                            NULL},
+                            "route", "co_departments", "close_within", "warn_at", NULL},
 };
 
 const layer_spec *gg_layer_spec(gg_layer layer)

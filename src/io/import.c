@@ -16,6 +16,8 @@
 #include "io/binding.h"
 #include "io/feed.h"
 #include "io/import.h"
+
+#include "govgrid/incident.h"
 #include "dispatch/attributes.h"
 #include "dispatch/limits.h"
 #include "govgrid/code.h"
@@ -166,7 +168,7 @@ static const char *insert_sql(gg_layer layer)
         return "INSERT INTO unit(fid, id, kind, name, size, community, geom)"
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
     case GG_LAYER_WORKERS:
-        return "INSERT INTO worker(fid, id, name, role, phone, grid_code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+        return "INSERT INTO worker(fid, id, name, role, phone, grid_code, shift) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
     case GG_LAYER_DEPT_GRIDS:
         return "INSERT INTO dept_grid(fid, dept, id, name, geom) VALUES (?1, ?2, ?3, ?4, ?5)";
     case GG_LAYER_GRIDS:
@@ -174,8 +176,9 @@ static const char *insert_sql(gg_layer layer)
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
     case GG_LAYER_CATALOGUE:
         return "INSERT INTO catalogue(fid, version, item_code, class, subclass, name, name_en, department,"
-               " reporting_condition, reach_within, handle_within, closing_condition, attributes)"
-               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+               " reporting_condition, reach_within, handle_within, closing_condition, attributes, route,"
+               " co_departments, close_within, warn_at)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
     case GG_LAYER_COUNT: break;
     }
     return NULL;
@@ -635,6 +638,10 @@ static int rule_workers(importer *im, feature_ctx *f)
     sqlite3_bind_text(s, 4, role, -1, SQLITE_STATIC);
     bind_value(s, 5, &v[3], FIELD_TEXT);
     bind_value(s, 6, &v[4], FIELD_TEXT);
+    char why[160];
+    if (v[5].present && v[5].text[0] != '\0' && !gg_duty_valid(v[5].text, why, sizeof why))
+        return rejectf(f, "shift: %s (e.g. mon-fri 08:30-17:30; sat 09:00-12:00)", why);
+    bind_value(s, 7, &v[5], FIELD_TEXT);
     return 1;
 }
 
@@ -737,6 +744,14 @@ static int rule_catalogue(importer *im, feature_ctx *f)
         return rejectf(f, "reach_within: %s", why);
     if (gg_limits_parse(v[8].text, stages, GG_MAX_STAGES, why, sizeof why) == 0)
         return rejectf(f, "handle_within: %s", why);
+    if (v[13].present && v[13].text[0] != '\0' && gg_limits_parse(v[13].text, stages, GG_MAX_STAGES, why, sizeof why) == 0)
+        return rejectf(f, "close_within: %s", why);
+    if (v[11].present && v[11].text[0] != '\0' && strcmp(v[11].text, "grid") != 0 &&
+        strcmp(v[11].text, "department") != 0 &&
+        !(strncmp(v[11].text, "level:", 6) == 0 && v[11].text[6] >= '1' && v[11].text[6] <= '7' && v[11].text[7] == '\0'))
+        return rejectf(f, "route '%.40s' is not grid, department or level:N (N from 1 to 7)", v[11].text);
+    if (v[14].present && !(v[14].r > 0 && v[14].r <= 1))
+        return rejectf(f, "warn_at %g is not a share of the time from 0 (excluded) to 1", v[14].r);
     char *attributes = NULL;
     if (v[10].present && !gg_attributes_normalise(v[10].text, &attributes, why, sizeof why))
         return rejectf(f, "%s", why);
@@ -749,6 +764,9 @@ static int rule_catalogue(importer *im, feature_ctx *f)
         sqlite3_bind_text(s, 13, attributes, -1, free);
     else
         sqlite3_bind_null(s, 13);
+    for (int k = 11; k < 14; k++)
+        bind_value(s, 3 + k, &v[k], FIELD_TEXT);
+    bind_value(s, 17, &v[14], FIELD_REAL);
     return 1;
 }
 

@@ -21,7 +21,7 @@ typedef struct field_spec {
     int required;           /* a value must be present for every feature */
 } field_spec;
 
-#define GG_MAX_FIELDS 12
+#define GG_MAX_FIELDS 16
 
 /* Geometry a layer accepts. */
 typedef enum geom_rule {

@@ -2,6 +2,8 @@
  * index over their polygons. */
 #include "locate/locate.h"
 
+#include "govgrid/incident.h"
+
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -857,6 +859,9 @@ struct gg_dispatcher {
     gg_ctx *ctx;
     const gg_locator *loc;
     int64_t *open;              /* per person: assignments handed out */
+    char **duty;                /* per person: duty hours (owned), NULL for always on duty */
+    int64_t now;                /* the time duty hours are judged at; 0: not judged */
+    const gg_calendar *cal;
 };
 
 gg_status gg_dispatcher_new(gg_ctx *ctx, const gg_locator *loc, gg_dispatcher **out)
@@ -880,8 +885,35 @@ void gg_dispatcher_free(gg_dispatcher *d)
 {
     if (d == NULL)
         return;
+    for (size_t i = 0; d->duty != NULL && i < d->loc->n_people; i++)
+        gg_free(d->ctx, d->duty[i]);
+    gg_free(d->ctx, d->duty);
     gg_free(d->ctx, d->open);
     gg_free(d->ctx, d);
+}
+
+gg_status gg_dispatcher_set_duty(gg_dispatcher *d, const char *worker_id, const char *hours)
+{
+    if (d->duty == NULL && d->loc->n_people > 0) {
+        d->duty = gg_calloc(d->ctx, d->loc->n_people, sizeof *d->duty);
+        if (d->duty == NULL)
+            return gg_error_nomem(d->ctx);
+    }
+    for (size_t i = 0; worker_id != NULL && i < d->loc->n_people; i++)
+        if (strcmp(d->loc->people[i].id, worker_id) == 0) {
+            char *copy = hours != NULL && hours[0] != '\0' ? gg_strdup(d->ctx, hours) : NULL;
+            if (copy == NULL && hours != NULL && hours[0] != '\0')
+                return gg_error_nomem(d->ctx);
+            gg_free(d->ctx, d->duty[i]);
+            d->duty[i] = copy;
+        }
+    return GG_OK;
+}
+
+void gg_dispatcher_set_time(gg_dispatcher *d, int64_t now, const gg_calendar *cal)
+{
+    d->now = now;
+    d->cal = cal;
 }
 
 void gg_dispatcher_add_open(gg_dispatcher *d, const char *worker_id, int64_t n)
@@ -915,17 +947,22 @@ const gg_roster_person *gg_dispatcher_pick(gg_dispatcher *d, int32_t grid, const
         *leader = g ? g->leader : NULL;
     if (g == NULL || g->n_workers == 0)
         return NULL;
-    /* Fewest open assignments; ties to the roster's order, which makes a
-     * round robin while nothing is closed. */
-    int best = 0;
-    size_t best_i = (size_t)(g->workers[0] - d->loc->people);
-    for (int k = 1; k < g->n_workers; k++) {
+    /* Fewest open assignments among those on duty; ties to the roster's
+     * order, which makes a round robin while nothing is closed. Nobody on
+     * duty: NULL, the leader takes it. */
+    int best = -1;
+    size_t best_i = 0;
+    for (int k = 0; k < g->n_workers; k++) {
         size_t i = (size_t)(g->workers[k] - d->loc->people);
-        if (d->open[i] < d->open[best_i]) {
+        if (d->now != 0 && d->duty != NULL && d->duty[i] != NULL && !gg_duty_on(d->duty[i], d->now, d->cal))
+            continue;
+        if (best < 0 || d->open[i] < d->open[best_i]) {
             best = k;
             best_i = i;
         }
     }
+    if (best < 0)
+        return NULL;
     d->open[best_i]++;
     return g->workers[best];
 }

@@ -3,6 +3,8 @@
  * and every worker's grid code against the plan. */
 #include "locate/locate.h"
 
+#include "govgrid/incident.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -39,33 +41,53 @@ gg_status gg_roster_check(gg_ctx *ctx, gg_store *store, int64_t plan, gg_roster_
         st = gg_store_prepare(store,
                               "SELECT g.code,"
                               " sum(w.role = 'leader'), sum(w.role = 'fulltime'), sum(w.role = 'parttime'),"
-                              " sum(w.role = 'volunteer')"
+                              " sum(w.role = 'volunteer'),"
+                              " (SELECT substr(coalesce(d.urban_rural, '1'), 1, 1) = '2' FROM division d"
+                              " WHERE d.code = g.community)"
                               " FROM grid g LEFT JOIN worker w ON w.grid_code = g.code"
                               " WHERE g.plan = ?1 GROUP BY g.code ORDER BY g.code",
                               &stmt);
+    /* The project's rule for the grid's community's class. */
+    gg_staffing_rule rules[2];
+    if (st == GG_OK)
+        st = gg_staffing_rules(ctx, store, rules);
     if (st == GG_OK) {
         sqlite3_bind_int64(stmt, 1, r->plan);
         int rc;
         while (st == GG_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
             const char *code = (const char *)sqlite3_column_text(stmt, 0);
             int leaders = sqlite3_column_int(stmt, 1), full = sqlite3_column_int(stmt, 2);
-            int part = sqlite3_column_int(stmt, 3);
+            int part = sqlite3_column_int(stmt, 3), volunteers = sqlite3_column_int(stmt, 4);
+            const gg_staffing_rule *rule = &rules[sqlite3_column_int(stmt, 5) != 0];
             int workers = full + part;
             char problem[160] = "";
             size_t at = 0;
 #define NOTE(...) at += (size_t)snprintf(problem + at, sizeof problem - at, "%s", at ? "; " : ""), \
                   at += (size_t)snprintf(problem + at, sizeof problem - at, __VA_ARGS__)
             r->grids++;
-            if (leaders == 0)
+            if (leaders == 0 && rule->leaders > 0)
                 NOTE("no leader");
-            else if (leaders > 1)
+            else if (leaders < rule->leaders)
+                NOTE("%d leader%s (at least %d)", leaders, leaders == 1 ? "" : "s", rule->leaders);
+            else if (leaders > 1 && rule->leaders <= 1)
                 NOTE("%d leaders (one expected)", leaders);
-            if (workers == 0)
-                NOTE("no grid worker (at least 2, one full-time)");
-            else if (workers == 1)
-                NOTE("1 grid worker (at least 2)");
-            if (workers > 0 && full == 0)
-                NOTE("no full-time worker");
+            if (workers == 0 && rule->workers > 0) {
+                if (rule->fulltime > 0)
+                    NOTE("no grid worker (at least %d, %s%.0d full-time)", rule->workers,
+                         rule->fulltime == 1 ? "one" : "", rule->fulltime == 1 ? 0 : rule->fulltime);
+                else
+                    NOTE("no grid worker (at least %d)", rule->workers);
+            } else if (workers < rule->workers) {
+                NOTE("%d grid worker%s (at least %d)", workers, workers == 1 ? "" : "s", rule->workers);
+            }
+            if (workers > 0 && full < rule->fulltime) {
+                if (full == 0)
+                    NOTE("no full-time worker");
+                else
+                    NOTE("%d full-time worker%s (at least %d)", full, full == 1 ? "" : "s", rule->fulltime);
+            }
+            if (volunteers < rule->volunteers)
+                NOTE("%d volunteer%s (at least %d)", volunteers, volunteers == 1 ? "" : "s", rule->volunteers);
 #undef NOTE
             if (at == 0)
                 r->grids_ok++;

@@ -12,6 +12,63 @@
  * none. */
 gg_status gg_store_case_read(gg_store *store, int64_t id, const char *request_id, gg_case *out, char state[16]);
 
+/* Called for each incident a list holds: 1 for the next, 0 to stop, -1
+ * on an error set on the store's context. */
+typedef int (*gg_store_case_fn)(const gg_case *c, void *arg);
+
+/* The incidents f picks by state, place, department (lead or
+ * co-handling), item, handler and source (its light and level are for the
+ * caller to judge; with a light or supervision asked, only those in a
+ * state that has one), newest first, to fn. */
+gg_status gg_store_case_list(gg_store *store, const gg_case_filter *f, gg_store_case_fn fn, void *arg);
+
+/* What incident c's item sets for its clock: the limits to reach the site
+ * and to handle it and the time to close it after the feedback ("" each
+ * when the item or the field is gone). */
+gg_status gg_store_case_item(gg_store *store, const gg_case *c, char reach[128], char handle[128],
+                             char close[32]);
+
+/* A newly stored incident's number as its request id, and its route: its
+ * handler, level, lead department, co-handlers, the worker copied, its
+ * source channel, when its clock started and the deadline to reach the
+ * site (each NULL or "" for none). */
+gg_status gg_store_incident_route(gg_store *store, int64_t id, const char *handler, int level, const char *department,
+                                  const char *co_handlers, const char *copied, const char *source,
+                                  const char *stage_started, const char *reach_by);
+
+/* When incident id's latest event of action happened, into at ("" for
+ * never). */
+gg_status gg_store_case_last_action(gg_store *store, int64_t id, const char *action, char at[32]);
+
+/* The project's escalation levels (gg_case_levels). */
+gg_status gg_store_case_levels(gg_store *store, gg_case_level *levels, size_t *n);
+/* Replaces them; inside the caller's transaction. */
+gg_status gg_store_case_levels_replace(gg_store *store, const gg_case_level *levels, size_t n);
+
+/* The contact of level for the first of divisions[0..n) (most specific
+ * first) that has one, else the one for "*", into name and phone ("" each
+ * for none). */
+gg_status gg_store_level_contact(gg_store *store, int level, const char *const *divisions, size_t n,
+                                 char name[64], char phone[32]);
+/* One level's contact for one division. */
+typedef struct gg_level_contact {
+    int level;
+    char division[16];
+    char name[64];
+    char phone[32];
+} gg_level_contact;
+/* Replaces the contacts; inside the caller's transaction. */
+gg_status gg_store_level_contacts_replace(gg_store *store, const gg_level_contact *c, size_t n);
+
+/* The staffing rules, [0] urban and [1] rural. */
+gg_status gg_store_staffing_rules(gg_store *store, gg_staffing_rule rules[2]);
+/* Replaces them; inside the caller's transaction. */
+gg_status gg_store_staffing_rules_replace(gg_store *store, const gg_staffing_rule rules[2]);
+
+/* The duty hours of every worker who has them: ids[i], shifts[i], *n of
+ * them (free both arrays' strings and the arrays with gg_free). */
+gg_status gg_store_worker_shifts(gg_store *store, char ***ids, char ***shifts, size_t *n);
+
 /* Adds e to incident's history (its seq is the next), with the texts
  * note, reason and attachments (a JSON array), each may be NULL, in place
  * of e's own. */

@@ -270,6 +270,49 @@ static const char schema_v8[] =
     "CREATE TABLE calendar_day(date TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('holiday','workday')),"
     "  name TEXT);";
 
+/* Version 9: routing, duty hours, staffing rules, escalation levels and
+ * the lights of an incident's time limits (include/govgrid/incident.h).
+ * A catalogue item says who handles it (route: the grid, its department,
+ * or straight to a level), which departments handle it with the lead
+ * (co_departments, ';'-separated), the time to verify and close after the
+ * feedback (close_within) and from what share of a stage's time its light
+ * turns yellow (warn_at). An incident gains its lead department, the
+ * co-handling departments, the grid worker copied, its source channel,
+ * when the running stage's clock started and the deadlines to reach the
+ * site and to close, and a referral beyond the last level. A worker gains
+ * duty hours (shift). staffing_rule holds the roster rule per class of
+ * community (urban, rural); case_level the escalation levels, each with
+ * its scope and time limit; level_contact each level's contact per
+ * division. The defaults are 1+2+N and four levels: grid, community
+ * workstation, township centre, district centre. */
+static const char schema_v9[] =
+    "ALTER TABLE catalogue ADD COLUMN route TEXT;"
+    "ALTER TABLE catalogue ADD COLUMN co_departments TEXT;"
+    "ALTER TABLE catalogue ADD COLUMN close_within TEXT;"
+    "ALTER TABLE catalogue ADD COLUMN warn_at REAL;"
+    "ALTER TABLE incident ADD COLUMN department TEXT;"
+    "ALTER TABLE incident ADD COLUMN co_handlers TEXT;"
+    "ALTER TABLE incident ADD COLUMN copied TEXT;"
+    "ALTER TABLE incident ADD COLUMN source TEXT;"
+    "ALTER TABLE incident ADD COLUMN stage_started TEXT;"
+    "ALTER TABLE incident ADD COLUMN reach_by TEXT;"
+    "ALTER TABLE incident ADD COLUMN close_by TEXT;"
+    "ALTER TABLE incident ADD COLUMN referred_to TEXT;"
+    "UPDATE incident SET stage_started = requested WHERE stage IN ('dispatched','in_progress');"
+    "CREATE INDEX incident_stage ON incident(stage);"
+    "ALTER TABLE worker ADD COLUMN shift TEXT;"
+    "CREATE TABLE staffing_rule(class TEXT PRIMARY KEY CHECK (class IN ('urban','rural')),"
+    "  leaders INTEGER NOT NULL CHECK (leaders >= 0), workers INTEGER NOT NULL CHECK (workers >= 0),"
+    "  fulltime INTEGER NOT NULL CHECK (fulltime >= 0), volunteers INTEGER NOT NULL CHECK (volunteers >= 0),"
+    "  note TEXT);"
+    "INSERT INTO staffing_rule VALUES ('urban', 1, 2, 1, 0, '1+2+N'), ('rural', 1, 2, 1, 0, '1+2+N');"
+    "CREATE TABLE case_level(level INTEGER PRIMARY KEY CHECK (level >= 0), name TEXT NOT NULL,"
+    "  scope TEXT NOT NULL CHECK (scope IN ('grid','community','township','district')), handle_within TEXT);"
+    "INSERT INTO case_level VALUES (0, '网格', 'grid', NULL), (1, '社区工作站', 'community', '3wd'),"
+    "  (2, '镇街综治中心', 'township', '5wd'), (3, '区综治中心', 'district', '10wd');"
+    "CREATE TABLE level_contact(level INTEGER NOT NULL, division TEXT NOT NULL, name TEXT NOT NULL, phone TEXT,"
+    "  PRIMARY KEY (level, division));";
+
 /* What stages the grid view (store/stage.h): a table of its columns,
  * fid its row id, with the constraints the grid table had. */
 static const char staged_grid[] =
@@ -293,6 +336,7 @@ static const char *const migrations[GG_SCHEMA_VERSION][2] = {
     {schema_v6, NULL},
     {schema_v7, schema_v7_triggers},
     {schema_v8, NULL},
+    {schema_v9, NULL},
 };
 
 /* The kinds of plan ('import', 'partition') widened by 'maintain' and

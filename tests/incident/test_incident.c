@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "govgrid/dispatch.h"
 #include "govgrid/incident.h"
 #include "govgrid/store.h"
 #include "store/store.h"
@@ -99,6 +100,7 @@ static const struct {
     {GG_CASE_REOPEN, {"fed_back", "verified", "closed"}, "dispatched"},
     {GG_CASE_ESCALATE, {"accepted", "dispatched", "in_progress", "returned"}, "dispatched"},
     {GG_CASE_RATE, {"closed"}, NULL},
+    {GG_CASE_REFER, {"accepted", "dispatched", "in_progress", "returned"}, NULL},
 };
 
 /* Every action from every state, through gg_case_act on a stored
@@ -118,6 +120,12 @@ static void every_transition_and_refusal(void)
             for (int k = 0; k < 5 && expected[a].from[k] != NULL; k++)
                 allowed |= strcmp(expected[a].from[k], state) == 0;
             add_incident(store, ++n, state);
+            if (expected[a].action == GG_CASE_REFER) {
+                /* A referral is made from the last level (the fourth by default). */
+                char up[96];
+                snprintf(up, sizeof up, "UPDATE incident SET level = 3 WHERE id = %d", n);
+                CHECK_INT(gg_store_exec(store, up), GG_OK);
+            }
             gg_case_request req = full(expected[a].action);
             gg_case c;
             memset(&c, 0, sizeof c);
@@ -161,8 +169,8 @@ static void every_transition_and_refusal(void)
             }
         }
     }
-    CHECK_INT(made, 24);
-    CHECK_INT(refused, 14 * GG_CASE_STATE_COUNT - 24);
+    CHECK_INT(made, 28);
+    CHECK_INT(refused, 15 * GG_CASE_STATE_COUNT - 28);
     /* The pure table says the same. */
     gg_case_state to;
     char why[256];
@@ -376,7 +384,7 @@ static void the_loop_and_its_history(void)
     memset(&r, 0, sizeof r);
     r.action = GG_CASE_ESCALATE;
     r.reason = "beyond the grid";
-    for (int level = 1; level < GG_CASE_LEVELS; level++) {
+    for (int level = 1; level < 4; level++) { /* the four default levels */
         r.handler = level == 3 ? "district-centre" : NULL;
         CHECK_INT(act(ctx, store, 2, r, &c), GG_OK);
         CHECK_INT(c.level, level);
@@ -384,7 +392,7 @@ static void the_loop_and_its_history(void)
     }
     CHECK_STR(c.handler, "district-centre");
     CHECK_INT(gg_case_act(ctx, store, 2, NULL, &r, NULL), GG_ERR_INVALID_INPUT);
-    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "district centre");
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "the last: refer it");
     gg_ctx_clear_error(ctx);
     CHECK_INT(scalar(store, "SELECT level FROM incident WHERE id = 2"), 3);
     CHECK_INT(scalar(store, "SELECT max(level) FROM incident_event WHERE incident = 2"), 3);
@@ -495,6 +503,376 @@ static void working_calendar_2025_2026(void)
     gg_ctx_free(ctx);
 }
 
+
+static gg_case stage_case(gg_case_state state, const char *started)
+{
+    gg_case c;
+    memset(&c, 0, sizeof c);
+    c.state = state;
+    c.warn_at = GG_CASE_WARN_AT;
+    snprintf(c.stage_started, sizeof c.stage_started, "%s", started);
+    return c;
+}
+
+static int64_t at(const char *iso)
+{
+    int64_t t = 0;
+    CHECK(gg_case_time_parse(iso, &t));
+    return t;
+}
+
+/* The lights of each stage: green, yellow from warn_at of the stage's
+ * time, red past its deadline; the worse of reach and handle while
+ * dispatched. */
+static void lights(void)
+{
+    const char *stage = NULL;
+    int64_t due = 0;
+    /* Dispatched at 08:00 UTC: on site by 10:00, handled by 18:00. */
+    gg_case c = stage_case(GG_CASE_DISPATCHED, "2026-12-01T08:00:00Z");
+    snprintf(c.reach_by, sizeof c.reach_by, "2026-12-01T10:00:00Z");
+    snprintf(c.deadline, sizeof c.deadline, "2026-12-01T18:00:00Z");
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-01T09:00:00Z"), &stage, &due), GG_LIGHT_GREEN);
+    CHECK_STR(stage, "reach");
+    CHECK_INT(due, at("2026-12-01T10:00:00Z"));
+    /* 1h36 of 2h is 0.8: yellow from there. */
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-01T09:35:59Z"), NULL, NULL), GG_LIGHT_GREEN);
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-01T09:36:00Z"), &stage, NULL), GG_LIGHT_YELLOW);
+    CHECK_STR(stage, "reach");
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-01T10:00:01Z"), &stage, NULL), GG_LIGHT_RED);
+    CHECK_STR(stage, "reach");
+    /* On site: the handling alone; 8h of 10h is 0.8. */
+    c.state = GG_CASE_IN_PROGRESS;
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-01T15:59:00Z"), &stage, NULL), GG_LIGHT_GREEN);
+    CHECK_STR(stage, "handle");
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-01T16:00:00Z"), NULL, NULL), GG_LIGHT_YELLOW);
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-01T18:00:00Z"), NULL, NULL), GG_LIGHT_YELLOW);
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-01T18:00:01Z"), NULL, NULL), GG_LIGHT_RED);
+    /* An item's own threshold. */
+    c.warn_at = 0.5;
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-01T13:00:00Z"), NULL, NULL), GG_LIGHT_YELLOW);
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-01T12:59:59Z"), NULL, NULL), GG_LIGHT_GREEN);
+    /* Fed back: the close. */
+    c = stage_case(GG_CASE_FED_BACK, "2026-12-02T00:00:00Z");
+    snprintf(c.close_by, sizeof c.close_by, "2026-12-02T10:00:00Z");
+    snprintf(c.deadline, sizeof c.deadline, "2026-12-01T18:00:00Z"); /* past, and no longer running */
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-02T01:00:00Z"), &stage, NULL), GG_LIGHT_GREEN);
+    CHECK_STR(stage, "close");
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-02T11:00:00Z"), NULL, NULL), GG_LIGHT_RED);
+    /* Suspended: red from the review date's start in China (16:00 UTC the day before). */
+    c = stage_case(GG_CASE_SUSPENDED, "2026-12-01T08:00:00Z");
+    snprintf(c.review_on, sizeof c.review_on, "2027-01-15");
+    CHECK_INT(gg_case_light_at(&c, at("2027-01-14T15:59:59Z"), &stage, NULL), GG_LIGHT_GREEN);
+    CHECK_STR(stage, "review");
+    CHECK_INT(gg_case_light_at(&c, at("2027-01-14T16:00:00Z"), NULL, NULL), GG_LIGHT_RED);
+    /* No clock before the dispatch and after the end. */
+    const gg_case_state none[] = {GG_CASE_REPORTED, GG_CASE_ACCEPTED, GG_CASE_RETURNED, GG_CASE_CLOSED,
+                                  GG_CASE_REJECTED};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        c = stage_case(none[i], "2026-12-01T08:00:00Z");
+        snprintf(c.deadline, sizeof c.deadline, "2026-12-01T09:00:00Z");
+        CHECK_INT(gg_case_light_at(&c, at("2026-12-09T00:00:00Z"), &stage, NULL), GG_LIGHT_NONE);
+        CHECK_STR(stage, "");
+    }
+    gg_ctx *ctx = new_ctx();
+    gg_case_light l;
+    CHECK_INT(gg_case_light_parse(ctx, "yellow", &l), GG_OK);
+    CHECK_INT(l, GG_LIGHT_YELLOW);
+    CHECK_INT(gg_case_light_parse(ctx, "amber", &l), GG_ERR_ARG);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "green, yellow or red");
+    gg_ctx_free(ctx);
+    /* Times: offsets, dates in China, refusals. */
+    CHECK_INT(at("2026-12-01T16:00:00+08:00"), at("2026-12-01T08:00:00Z"));
+    CHECK_INT(at("2026-12-02"), at("2026-12-01T16:00:00Z"));
+    int64_t t;
+    CHECK(!gg_case_time_parse("2026-02-29", &t));
+    CHECK(!gg_case_time_parse("2026-12-01T25:00:00Z", &t));
+    CHECK(!gg_case_time_parse("yesterday", &t));
+}
+
+/* A catalogue item the clock runs on: on site within 2 hours, handled
+ * within 1 working day, closed within 4 hours of the feedback, yellow at
+ * half the time. */
+static void add_item(gg_store *store)
+{
+    CHECK_INT(gg_store_exec(store,
+                            "INSERT INTO catalogue_version(version, loaded, source) VALUES (1, '2026-12-01', 'test');"
+                            "INSERT INTO catalogue(version, item_code, class, name, department, reach_within,"
+                            " handle_within, close_within, warn_at)"
+                            " VALUES (1, '0101', 'c', 'n', 'dept', '2h', '1wd', '4h', 0.5);"
+                            "UPDATE incident SET catalogue_version = 1, community = '110108012001',"
+                            " grid_code = '110108012001001'"),
+              GG_OK);
+}
+
+/* The clock each action sets, from the item's limits on the working
+ * calendar; the suspension's time given back on resume; the list's
+ * lights and the supervision list taken at a given time. */
+static void the_clock_and_the_lists(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = project(ctx);
+    add_incident(store, 1, "accepted");
+    add_item(store);
+    gg_case c;
+    gg_case_request r;
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_DISPATCH;
+    r.handler = "w2";
+    /* Friday 2026-12-04 17:00 in China: on site by 19:00; one working day
+     * later is Monday 17:00. */
+    r.at = "2026-12-04T09:00:00Z";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_STR(c.stage_started, "2026-12-04T09:00:00Z");
+    CHECK_STR(c.reach_by, "2026-12-04T11:00:00Z");
+    CHECK_STR(c.deadline, "2026-12-07T09:00:00Z");
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE reach_by = '2026-12-04T11:00:00Z'"
+                            " AND stage_started = '2026-12-04T09:00:00Z'"),
+              1);
+    /* Lists at given times: the reach stage at half its time is yellow
+     * (the item's warn_at), then red, on the township's... level 1's list. */
+    gg_case_filter f;
+    memset(&f, 0, sizeof f);
+    f.state = "open";
+    f.level = -1;
+    f.now = at("2026-12-04T10:00:00Z");
+    char *json = NULL;
+    CHECK_INT(gg_case_list_json(ctx, store, &f, &json), GG_OK);
+    CHECK_CONTAINS(json, "\"light\":\"yellow\",\"light_stage\":\"reach\",\"due\":\"2026-12-04T11:00:00Z\"");
+    CHECK_CONTAINS(json, "\"count\":1");
+    gg_text_free(ctx, json);
+    f.supervision = 1;
+    CHECK_INT(gg_case_list_json(ctx, store, &f, &json), GG_OK);
+    CHECK_CONTAINS(json, "\"count\":0");
+    gg_text_free(ctx, json);
+    f.now = at("2026-12-04T11:00:01Z");
+    f.level = 1;
+    CHECK_INT(gg_case_list_json(ctx, store, &f, &json), GG_OK);
+    CHECK_CONTAINS(json, "\"count\":1");
+    CHECK_CONTAINS(json, "\"light\":\"red\"");
+    CHECK_CONTAINS(json, "\"supervised_by\":{\"level\":1,\"name\":\"社区工作站\"}");
+    gg_text_free(ctx, json);
+    f.level = 2;
+    CHECK_INT(gg_case_list_json(ctx, store, &f, &json), GG_OK);
+    CHECK_CONTAINS(json, "\"count\":0");
+    gg_text_free(ctx, json);
+    f.supervision = 0;
+    f.level = -1;
+    f.light = GG_LIGHT_GREEN;
+    CHECK_INT(gg_case_list_json(ctx, store, &f, &json), GG_OK);
+    CHECK_CONTAINS(json, "\"count\":0");
+    gg_text_free(ctx, json);
+    f.light = GG_LIGHT_NONE;
+    f.state = "fixed";
+    CHECK_INT(gg_case_list_json(ctx, store, &f, &json), GG_ERR_ARG);
+    gg_ctx_clear_error(ctx);
+    /* Suspended Saturday for two days, resumed: the deadline moves on by
+     * the two days, and the handling's start with it. */
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_START;
+    r.at = "2026-12-04T10:30:00Z";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    r.action = GG_CASE_SUSPEND;
+    r.review_on = "2026-12-10";
+    r.at = "2026-12-05T00:00:00Z";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    r.action = GG_CASE_RESUME;
+    r.at = "2026-12-07T00:00:00Z";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_STR(c.deadline, "2026-12-09T09:00:00Z");
+    CHECK_STR(c.stage_started, "2026-12-06T09:00:00Z");
+    /* Fed back Tuesday: closed within the item's 4 hours. */
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_FEEDBACK;
+    r.note = "cleared";
+    r.at = "2026-12-08T02:00:00Z";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_STR(c.close_by, "2026-12-08T06:00:00Z");
+    CHECK_STR(c.stage_started, "2026-12-08T02:00:00Z");
+    CHECK_INT(gg_case_light_at(&c, at("2026-12-08T04:00:00Z"), NULL, NULL), GG_LIGHT_YELLOW);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* Escalation through a project's own levels (three, as Nanhai has), to
+ * each level's contact for the incident's place with the level's time
+ * limit; the referral beyond the last; the sheets' refusals. */
+static void escalation_through_configured_levels(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = project(ctx);
+    add_incident(store, 1, "in_progress");
+    add_item(store);
+    static const char bad[][200] = {
+        "level,name,scope\n0,网格,grid\n2,区,district\n",
+        "level,name,scope\n0,网格,township\n1,区,district\n",
+        "level,name,scope\n0,网格,grid\n1,区,district\n2,镇街,township\n",
+        "level,name,scope,handle_within\n0,网格,grid\n1,镇街,township,5 weeks\n",
+        "level,name\n0,网格\n",
+        "level,name,scope\n0,网格,grid\n",
+    };
+    static const char *const said[] = {"line 3: level '2': expected 1", "level 0 is the grid's",
+                                       "line 4: scope township is narrower", "line 3: handle_within '5 weeks'",
+                                       "line 1: the header has no column 'scope'", "1 level:"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_INT(gg_case_levels_import(ctx, store, bad[i], strlen(bad[i]), "levels.csv", NULL), GG_ERR_FORMAT);
+        CHECK_CONTAINS(gg_ctx_errmsg(ctx), said[i]);
+        CHECK_CONTAINS(gg_ctx_errmsg(ctx), "levels.csv");
+        gg_ctx_clear_error(ctx);
+    }
+    CHECK_INT(scalar(store, "SELECT count(*) FROM case_level"), 4);
+    static const char levels[] = "level,name,scope,handle_within\n"
+                                 "0,网格,grid,\n"
+                                 "1,镇街综治中心,township,3wd\n"
+                                 "2,区综治中心,district,10wd\n";
+    size_t n = 0;
+    CHECK_INT(gg_case_levels_import(ctx, store, levels, strlen(levels), "levels.csv", &n), GG_OK);
+    CHECK_INT(n, 3);
+    static const char bad_contacts[] = "level,division,name,phone\n1,110108012,Zhang,010-1\n3,*,Li,\n";
+    CHECK_INT(gg_level_contacts_import(ctx, store, bad_contacts, strlen(bad_contacts), "contacts.csv", NULL),
+              GG_ERR_FORMAT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "contacts.csv: line 3: level '3'");
+    gg_ctx_clear_error(ctx);
+    static const char contacts[] = "level,division,name,phone\n"
+                                   "1,110108012,Zhang Wei (street centre),010-1\n"
+                                   "1,110108013,Wang Fang,010-2\n"
+                                   "2,*,District duty desk,010-9\n";
+    CHECK_INT(gg_level_contacts_import(ctx, store, contacts, strlen(contacts), "contacts.csv", &n), GG_OK);
+    CHECK_INT(n, 3);
+    gg_case c;
+    gg_case_request r;
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_ESCALATE;
+    r.reason = "needs the street's departments";
+    r.at = "2026-12-01T02:00:00Z"; /* Tuesday 10:00 in China */
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_INT(c.level, 1);
+    CHECK_STR(c.handler, "Zhang Wei (street centre)");
+    CHECK_STR(c.deadline, "2026-12-04T02:00:00Z"); /* 3 working days */
+    CHECK_STR(c.reach_by, "2026-12-01T04:00:00Z");
+    r.reason = "the street cannot";
+    r.accountability = 1;
+    r.at = "2026-12-02T02:00:00Z";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_INT(c.level, 2);
+    CHECK_STR(c.handler, "District duty desk");
+    CHECK_STR(c.deadline, "2026-12-16T02:00:00Z"); /* 10 working days */
+    CHECK_INT(c.accountability, 1);
+    /* The last level: escalate refused, refer instead. */
+    CHECK_INT(gg_case_act(ctx, store, 1, NULL, &r, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "level 2 (区综治中心), the last");
+    gg_ctx_clear_error(ctx);
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_REFER;
+    r.reason = "a municipal matter";
+    CHECK_INT(gg_case_act(ctx, store, 1, NULL, &r, NULL), GG_ERR_ARG);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "refer needs to whom");
+    gg_ctx_clear_error(ctx);
+    r.handler = "市住建委";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_STR(c.referred_to, "市住建委");
+    CHECK_INT(c.state, GG_CASE_DISPATCHED);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1 AND action = 'refer'"
+                            " AND reason = 'a municipal matter'"),
+              1);
+    /* A referral below the last level is refused. */
+    add_incident(store, 2, "dispatched");
+    CHECK_INT(gg_case_act(ctx, store, 2, NULL, &r, NULL), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "escalate it first");
+    gg_ctx_clear_error(ctx);
+    /* No contact for the place: the level's name. */
+    CHECK_INT(gg_store_exec(store, "UPDATE incident SET community = '110108099001' WHERE id = 2"), GG_OK);
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_ESCALATE;
+    r.reason = "x";
+    CHECK_INT(act(ctx, store, 2, r, &c), GG_OK);
+    CHECK_STR(c.handler, "镇街综治中心");
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* Staffing rules are data: imported, read back, judged; bad sheets refused
+ * by line. */
+static void staffing_rules_are_data(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = project(ctx);
+    gg_staffing_rule rules[2];
+    CHECK_INT(gg_staffing_rules(ctx, store, rules), GG_OK);
+    CHECK_STR(rules[0].class_name, "urban");
+    CHECK_INT(rules[0].leaders * 100 + rules[0].workers * 10 + rules[0].fulltime, 121);
+    CHECK(gg_staffing_short(&rules[0], 1, 1, 0, 5));
+    CHECK(!gg_staffing_short(&rules[0], 1, 1, 1, 0));
+    CHECK(gg_staffing_short(&rules[0], 1, 0, 2, 0));
+    /* Danyang-like: rural grids of part-time workers; Shawan-like: one worker. */
+    static const char sheet[] = "class,leaders,workers,fulltime,volunteers,note\n"
+                                "urban,1,1,1,2,one worker per grid\n"
+                                "rural,1,2,0,0,part-time workers\n";
+    CHECK_INT(gg_staffing_rules_import(ctx, store, sheet, strlen(sheet), "rules.csv"), GG_OK);
+    CHECK_INT(gg_staffing_rules(ctx, store, rules), GG_OK);
+    CHECK_INT(rules[0].workers, 1);
+    CHECK_INT(rules[0].volunteers, 2);
+    CHECK_STR(rules[1].note, "part-time workers");
+    CHECK(!gg_staffing_short(&rules[1], 1, 0, 2, 0));
+    CHECK(gg_staffing_short(&rules[0], 1, 1, 0, 1));
+    static const char bad[][160] = {
+        "class,leaders,workers,fulltime,volunteers\nurban,1,2,1,0\n",
+        "class,leaders,workers,fulltime,volunteers\n*,1,2,3,0\n",
+        "class,leaders,workers,fulltime,volunteers\n*,1,2,1,0\nrural,1,1,0,0\n",
+        "class,leaders,workers,fulltime,volunteers\ntown,1,2,1,0\n",
+        "class,leaders,workers,fulltime,volunteers\n*,one,2,1,0\n",
+        "class,leaders,workers\n*,1,2\n",
+    };
+    static const char *const said[] = {"no rule for rural", "line 2: 3 full-time workers asked of 2",
+                                       "line 3: the rural rule is given twice", "line 2: class 'town'",
+                                       "line 2: leaders 'one'", "no column 'fulltime'"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_INT(gg_staffing_rules_import(ctx, store, bad[i], strlen(bad[i]), "rules.csv"), GG_ERR_FORMAT);
+        CHECK_CONTAINS(gg_ctx_errmsg(ctx), said[i]);
+        gg_ctx_clear_error(ctx);
+    }
+    CHECK_INT(scalar(store, "SELECT workers FROM staffing_rule WHERE class = 'urban'"), 1);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* Duty hours: days, ranges, overnight shifts, the calendar's working days. */
+static void duty_hours(void)
+{
+    char why[160];
+    CHECK(gg_duty_valid("mon-fri 08:30-17:30; sat 09:00-12:00", why, sizeof why));
+    CHECK(gg_duty_valid("fri-mon 22:00-06:00", why, sizeof why));
+    CHECK(gg_duty_valid("daily 00:00-24:00", why, sizeof why));
+    CHECK(!gg_duty_valid("weekdays 08:00-17:00", why, sizeof why));
+    CHECK_CONTAINS(why, "'weekdays' is not a day");
+    CHECK(!gg_duty_valid("mon 8:00-17:00", why, sizeof why));
+    CHECK_CONTAINS(why, "HH:MM-HH:MM");
+    CHECK(!gg_duty_valid("mon-fri", why, sizeof why));
+    CHECK(!gg_duty_valid("", why, sizeof why));
+    const char *office = "mon-fri 08:30-17:30";
+    /* China time = UTC + 8: Monday 2026-12-07 09:00 CST is 01:00 UTC. */
+    CHECK(gg_duty_on(office, at("2026-12-07T01:00:00Z"), NULL));
+    CHECK(!gg_duty_on(office, at("2026-12-07T00:29:59Z"), NULL));
+    CHECK(gg_duty_on(office, at("2026-12-07T00:30:00Z"), NULL));
+    CHECK(!gg_duty_on(office, at("2026-12-07T09:30:00Z"), NULL));
+    CHECK(!gg_duty_on(office, at("2026-12-05T01:00:00Z"), NULL)); /* Saturday */
+    const char *night = "fri-sun 22:00-06:00";
+    CHECK(gg_duty_on(night, at("2026-12-04T15:00:00Z"), NULL));  /* Friday 23:00 */
+    CHECK(gg_duty_on(night, at("2026-12-07T21:00:00Z"), NULL) == 0); /* Tuesday 05:00 */
+    CHECK(gg_duty_on(night, at("2026-12-06T21:00:00Z"), NULL));  /* Monday 05:00, Sunday's night */
+    /* workdays: Sunday 2025-01-26 was worked (春节调休), Monday 2025-01-27 not... (a weekday
+     * off only from the 28th); Wednesday 2025-01-29 was the Spring Festival. */
+    gg_ctx *ctx = new_ctx();
+    gg_calendar *cal = NULL;
+    CHECK_INT(gg_calendar_shipped(ctx, &cal), GG_OK);
+    CHECK(gg_duty_on("workdays 09:00-18:00", at("2025-01-26T02:00:00Z"), cal));
+    CHECK(!gg_duty_on("workdays 09:00-18:00", at("2025-01-29T02:00:00Z"), cal));
+    CHECK(!gg_duty_on("mon-fri 09:00-18:00", at("2025-01-26T02:00:00Z"), cal));
+    CHECK(gg_duty_on(NULL, at("2025-01-29T02:00:00Z"), cal));
+    gg_calendar_free(cal);
+    gg_ctx_free(ctx);
+}
+
 /* The names round-trip; unknown ones are refused with the list. */
 static void names(void)
 {
@@ -517,4 +895,5 @@ static void names(void)
 }
 
 TEST_LIST(T(every_transition_and_refusal), T(actions_need_what_they_say), T(the_loop_and_its_history),
-          T(working_calendar_2025_2026), T(names))
+          T(working_calendar_2025_2026), T(lights), T(the_clock_and_the_lists),
+          T(escalation_through_configured_levels), T(staffing_rules_are_data), T(duty_hours), T(names))

@@ -98,10 +98,70 @@ static void open_refuses_a_newer_schema(void)
     gg_ctx_free(ctx);
 }
 
+/* What schema version 9 adds, taken away: routing, duty hours, staffing
+ * rules, escalation levels and the clock's columns. */
+static void back_to_version_8(gg_store *store)
+{
+    CHECK_INT(gg_store_exec(store, "DROP TABLE staffing_rule; DROP TABLE case_level; DROP TABLE level_contact;"
+                                   "DROP INDEX incident_stage;"
+                                   "ALTER TABLE catalogue DROP COLUMN route; ALTER TABLE catalogue DROP COLUMN co_departments;"
+                                   "ALTER TABLE catalogue DROP COLUMN close_within; ALTER TABLE catalogue DROP COLUMN warn_at;"
+                                   "ALTER TABLE incident DROP COLUMN department; ALTER TABLE incident DROP COLUMN co_handlers;"
+                                   "ALTER TABLE incident DROP COLUMN copied; ALTER TABLE incident DROP COLUMN source;"
+                                   "ALTER TABLE incident DROP COLUMN stage_started; ALTER TABLE incident DROP COLUMN reach_by;"
+                                   "ALTER TABLE incident DROP COLUMN close_by; ALTER TABLE incident DROP COLUMN referred_to;"
+                                   "ALTER TABLE worker DROP COLUMN shift;"),
+              GG_OK);
+}
+
+/* A version 8 project gains the default staffing rule (1+2+N) and four
+ * levels, and its running incidents their clock's start (schema version
+ * 9); its incidents and their histories are kept. */
+static void upgrade_gives_the_loop_its_settings(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    const char *path = gg_test_path("p.sqlite");
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    back_to_version_8(store);
+    CHECK_INT(gg_store_exec(store, "INSERT INTO incident(id, request_id, service_code, stage, requested, updated,"
+                                   " worker_id, handler) VALUES"
+                                   " (1, '1', '0101', 'reported', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', NULL,"
+                                   " NULL),"
+                                   " (2, '2', '0101', 'in_progress', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z',"
+                                   " 'w1', 'w1');"
+                                   "INSERT INTO incident_event(incident, seq, at, actor, action, to_state)"
+                                   " VALUES (2, 1, '2026-01-02T00:00:00Z', 'hotline', 'report', 'dispatched');"
+                                   "UPDATE gg_meta SET value = '8' WHERE key = 'schema_version'"),
+              GG_OK);
+    gg_store_close(store);
+    store = NULL;
+    CHECK_INT(gg_store_open(ctx, path, 1, &store), GG_OK);
+    if (store == NULL) {
+        gg_ctx_free(ctx);
+        return;
+    }
+    CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE stage_started IS NULL AND id = 1"), 1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE stage_started = '2026-01-02T00:00:00Z' AND id = 2"),
+              1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event"), 1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM case_level WHERE (level, scope) IN (VALUES (0, 'grid'),"
+                            " (1, 'community'), (2, 'township'), (3, 'district'))"),
+              4);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM staffing_rule WHERE leaders = 1 AND workers = 2 AND fulltime = 1"),
+              2);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_table_info('worker') WHERE name = 'shift'"), 1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 /* What schema version 8 adds, taken away: incidents without their
  * history and the closed loop's columns. */
 static void back_to_version_7(gg_store *store)
 {
+    back_to_version_8(store);
     CHECK_INT(gg_store_exec(store, "DROP TABLE incident_event; DROP TABLE calendar_day;"
                                    "ALTER TABLE incident DROP COLUMN handler; ALTER TABLE incident DROP COLUMN level;"
                                    "ALTER TABLE incident DROP COLUMN extension_asked;"
@@ -520,7 +580,7 @@ static void changes_and_staging(void)
 
 TEST_LIST(T(new_project_has_schema_and_spatial_indexes), T(create_never_overwrites),
           T(open_refuses_what_is_not_a_project), T(open_refuses_a_newer_schema),
-          T(upgrade_rounds_household_points),
+          T(upgrade_rounds_household_points), T(upgrade_gives_the_loop_its_settings),
           T(upgrade_makes_plans_versions),
           T(upgrade_shares_grids),
           T(upgrade_keeps_incident_histories),

@@ -40,6 +40,8 @@ static void help(FILE *out)
             "            district centre), dispatched there (--reason; --to the level's\n"
             "            contact)\n"
             "  rate      closed: the reporter's --satisfaction\n"
+            "  comment   any state, left as it is: a remark kept in the history (--note,\n"
+            "            or --photo)\n"
             "\n"
             "Options:\n"
             "  --note TEXT       what was done or found\n"

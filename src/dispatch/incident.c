@@ -376,7 +376,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
         snprintf(e.action, sizeof e.action, "report");
         snprintf(e.to_state, sizeof e.to_state, "%s", stage);
         snprintf(e.handler, sizeof e.handler, "%s", worker != NULL ? worker->id : "");
-        st = gg_store_case_event_add(store, id, &e, worker != NULL ? NULL : out->notice, NULL, NULL);
+        st = gg_store_case_event_add(store, id, &e, worker != NULL ? NULL : out->notice, NULL, NULL, NULL);
     }
     if (st != GG_OK)
         return st;

@@ -11,7 +11,8 @@
  *   fed back, verified, closed --reopen--> dispatched
  *   accepted, dispatched, in progress, returned --escalate--> dispatched (a level up)
  *   dispatched, in progress --extend--> (the same state, a deadline asked or granted)
- *   closed --rate--> closed (the reporter's satisfaction) */
+ *   closed --rate--> closed (the reporter's satisfaction)
+ *   any state --comment--> (the same state: a remark kept in the history) */
 #include "govgrid/incident.h"
 
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 #define S(x) (1u << (x))
 #define SAME GG_CASE_STATE_COUNT
+#define EVERY_STATE ((1u << GG_CASE_STATE_COUNT) - 1)
 
 static const char *const state_names[GG_CASE_STATE_COUNT] = {
     [GG_CASE_REPORTED] = "reported",       [GG_CASE_ACCEPTED] = "accepted",  [GG_CASE_REJECTED] = "rejected",
@@ -50,6 +52,7 @@ static const struct {
                           S(GG_CASE_ACCEPTED) | S(GG_CASE_DISPATCHED) | S(GG_CASE_IN_PROGRESS) | S(GG_CASE_RETURNED),
                           GG_CASE_DISPATCHED},
     [GG_CASE_RATE] = {"rate", S(GG_CASE_CLOSED), SAME},
+    [GG_CASE_COMMENT] = {"comment", EVERY_STATE, SAME},
 };
 
 /* The close of a case handled on the spot: its own path. */

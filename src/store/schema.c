@@ -270,6 +270,17 @@ static const char schema_v8[] =
     "CREATE TABLE calendar_day(date TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('holiday','workday')),"
     "  name TEXT);";
 
+/* Version 9: who is behind an event (a reporter commenting through an
+ * Open311 client: their name, email, phone and account as the client
+ * sends them, a JSON object) and the client's own id of it, which the
+ * same actor cannot send twice (an update resent is stored once). Added
+ * columns leave the history's rows as they were written. */
+static const char schema_v9[] =
+    "ALTER TABLE incident_event ADD COLUMN author TEXT;"
+    "ALTER TABLE incident_event ADD COLUMN client_update_id TEXT;"
+    "CREATE UNIQUE INDEX incident_event_client ON incident_event(actor, client_update_id)"
+    "  WHERE client_update_id IS NOT NULL;";
+
 /* What stages the grid view (store/stage.h): a table of its columns,
  * fid its row id, with the constraints the grid table had. */
 static const char staged_grid[] =
@@ -293,6 +304,7 @@ static const char *const migrations[GG_SCHEMA_VERSION][2] = {
     {schema_v6, NULL},
     {schema_v7, schema_v7_triggers},
     {schema_v8, NULL},
+    {schema_v9, NULL},
 };
 
 /* The kinds of plan ('import', 'partition') widened by 'maintain' and

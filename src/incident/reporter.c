@@ -61,6 +61,9 @@ static gg_status check_update(gg_ctx *ctx, const gg_case_reporter_update *u, int
         return gg_error(ctx, GG_ERR_ARG, "status: '%.40s' is not OPEN or CLOSED", u->status ? u->status : "");
     if (blank(u->description) && blank(u->media_url))
         return gg_error(ctx, GG_ERR_ARG, "an update needs a description or a media_url");
+    if (!blank(u->media_url) && ((strncmp(u->media_url, "http://", 7) != 0 && strncmp(u->media_url, "https://", 8) != 0) ||
+                                 strpbrk(u->media_url, "\"\\ \t\r\n") != NULL))
+        return gg_error(ctx, GG_ERR_ARG, "media_url: not an http or https URL");
     *reopen_wanted = strcasecmp(u->status, "OPEN") == 0;
     return GG_OK;
 }

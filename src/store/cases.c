@@ -81,7 +81,8 @@ gg_status gg_store_case_event_add(gg_store *store, int64_t incident, const gg_ca
     bind_text_or_null(s, 13, e->author);
     bind_text_or_null(s, 14, e->client_update_id);
     int rc = sqlite3_step(s);
-    if (rc == SQLITE_CONSTRAINT && e->client_update_id[0] != '\0')
+    if ((rc & 0xff) == SQLITE_CONSTRAINT && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_UNIQUE &&
+        e->client_update_id[0] != '\0')
         st = gg_error(store->ctx, GG_ERR_EXISTS, "%s: %s already sent an update with the id '%s'", store->path,
                       e->actor, e->client_update_id);
     else if (rc != SQLITE_DONE)

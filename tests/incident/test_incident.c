@@ -466,6 +466,15 @@ static void the_reporter_answers_back(void)
     CHECK_INT(gg_case_report_update(ctx, store, 2, NULL, &u, &again, &replayed, NULL), GG_OK);
     CHECK(again != update);
     CHECK_INT(replayed, 0);
+    /* gg_case_act with a client's id already stored: refused by the store. */
+    gg_case_request dup;
+    memset(&dup, 0, sizeof dup);
+    dup.action = GG_CASE_COMMENT;
+    dup.note = "again";
+    dup.client_update_id = "fms-1";
+    CHECK_INT(gg_case_act(ctx, store, 2, NULL, &dup, NULL), GG_ERR_EXISTS);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "fms-1");
+    gg_ctx_clear_error(ctx);
     gg_store_set_actor(store, "dispatcher");
     /* A reporter does not close an incident; an update says something; a status is OPEN or CLOSED. */
     CHECK_INT(reporter(ctx, store, 1, "fms-2", "CLOSED", "fixed it myself", NULL, &again, &replayed),

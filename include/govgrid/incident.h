@@ -61,6 +61,8 @@ typedef enum gg_case_action {
     GG_CASE_RATE,           /* closed: the reporter's satisfaction (satisfied, basically, not) */
     GG_CASE_REFER,          /* accepted, dispatched, in progress, returned at the last level: referred
                                beyond the district (to whom: handler; why: reason); the state stays */
+    GG_CASE_COMMENT,        /* every state, which it leaves as it is: a remark kept in the history (the
+                               reporter's, say); needs a note or an attachment */
     GG_CASE_ACTION_COUNT
 } gg_case_action;
 
@@ -85,6 +87,14 @@ GG_API gg_status gg_case_action_parse(gg_ctx *ctx, const char *name, gg_case_act
 GG_API int gg_case_next(gg_case_state from, gg_case_action action, int on_site, gg_case_state *to, char *why,
                         size_t why_size);
 
+/* The person behind an action, as the client that sent it names them (a
+ * reporter commenting through an Open311 client): each text may be NULL.
+ * Kept with the event; shown only to a reader with the read right. */
+typedef struct gg_case_author {
+    const char *first_name, *last_name, *email, *phone, *account_id;
+    const char *written_at;     /* when they wrote it, as the client says (ISO 8601) */
+} gg_case_author;
+
 /* One action on an incident. The texts are borrowed; those an action does
  * not take are ignored, those it needs are checked. */
 typedef struct gg_case_request {
@@ -101,6 +111,10 @@ typedef struct gg_case_request {
     int on_site;                /* close: handled on the spot */
     int accountability;         /* escalate, reopen: serious consequences: flag for review (责任倒查) */
     const char *at;             /* the time it happened (ISO 8601 UTC); NULL: now */
+    const gg_case_author *author; /* who, behind the store's actor; NULL: the actor alone */
+    const char *client_update_id; /* the client's own id of this action (1-100 printable ASCII characters,
+                                     no spaces), or NULL: one actor's id is stored once, a second action
+                                     with it is refused (GG_ERR_EXISTS) */
 } gg_case_request;
 
 /* An incident as the loop sees it. Times are ISO 8601 UTC, "" for none. */
@@ -169,6 +183,7 @@ GG_API gg_case_light gg_case_light_at(const gg_case *c, int64_t now, const char 
 
 /* One event of an incident's history. */
 typedef struct gg_case_event {
+    int64_t id;                 /* the event's number in the project (an Open311 update's update_id) */
     int64_t seq;                /* 1, 2, ... in the incident's order */
     char at[32];
     char actor[64];
@@ -179,6 +194,9 @@ typedef struct gg_case_event {
     char deadline[32];
     int level;
     char handler[64];
+    char *author;               /* owned, may be NULL: a JSON object {first_name, last_name, email, phone,
+                                   account_id, written_at} of the members given */
+    char client_update_id[128]; /* "" for none */
 } gg_case_event;
 
 /* Does req on incident id (its number, or its request_id when id is 0 and
@@ -193,6 +211,69 @@ typedef struct gg_case_event {
 GG_API gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,
                              const gg_case_request *req, gg_case *out);
 
+/* The Open311 status of an incident in state, in the extended vocabulary
+ * of mySociety's Open311 (FixMyStreet's): INVESTIGATING (accepted,
+ * returned), ACTION_SCHEDULED (dispatched, suspended), IN_PROGRESS (in
+ * progress, fed back, verified), FIXED (closed),
+ * NOT_COUNCILS_RESPONSIBILITY (rejected), OPEN (reported); *closed (may
+ * be NULL) is 1 for FIXED and NOT_COUNCILS_RESPONSIBILITY, the two whose
+ * GeoReport v2 status is closed. NULL for a state this library lacks. */
+GG_API const char *gg_case_open311_status(gg_case_state state, int *closed);
+
+/* An update from the reporter, as an Open311 client posts one (mySociety's
+ * POST servicerequestupdates). The texts are borrowed. */
+typedef struct gg_case_reporter_update {
+    const char *update_id;      /* the client's id of it: the same id from the same actor is stored once */
+    const char *status;         /* "OPEN" or "CLOSED": how the reporter sees the incident after it */
+    const char *description;    /* what they say */
+    const char *media_url;      /* a photo (http or https URL), or NULL */
+    gg_case_author author;
+} gg_case_reporter_update;
+
+/* Stores u on incident id (or request_id, id 0) in one transaction, the
+ * store's actor (the client's key) as who and u->author behind it:
+ *   - status OPEN on a closed incident: the reporter is not satisfied. The
+ *     rating "not" is recorded (unless the incident was rated already) and
+ *     the incident reopened with the description as the reason: two
+ *     events, rate then reopen, the update's id the reopen's;
+ *   - status CLOSED on an incident that is not closed or rejected:
+ *     refused, GG_ERR_INVALID_INPUT (a reporter does not close an
+ *     incident);
+ *   - status OPEN on a rejected incident: refused, GG_ERR_INVALID_INPUT
+ *     (a rejection is the end: the reporter reports it again);
+ *   - otherwise a comment, the incident's state left as it is.
+ * *update_id receives the id of the event that holds the update.
+ * u->update_id seen before from the same actor on the same incident: that
+ * update's id, *replayed 1 (may be NULL), nothing written; on another
+ * incident, GG_ERR_EXISTS. GG_ERR_ARG for an update that is wrong in
+ * itself (no update_id, a status other than OPEN or CLOSED, no description
+ * and no media_url, a reopening without a description, a media_url that
+ * is not a URL), GG_ERR_NOT_FOUND for an unknown incident. *out (may be
+ * NULL) receives the incident after it. */
+GG_API gg_status gg_case_report_update(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,
+                                       const gg_case_reporter_update *u, int64_t *update_id, int *replayed,
+                                       gg_case *out);
+
+/* One update of an incident as its reporter sees it: an event of its
+ * history after its arrival. */
+typedef struct gg_case_update {
+    int64_t id;                 /* the event's id */
+    char request_id[64];
+    char status[32];            /* gg_case_open311_status of the state it left the incident in */
+    char at[32];
+    char *description;          /* owned: what happened, in a sentence for the reporter */
+    char *media_url;            /* owned, may be NULL: the event's first attachment */
+} gg_case_update;
+
+/* The updates whose time is within [start, end] (ISO 8601 UTC,
+ * YYYY-MM-DDTHH:MM:SSZ), oldest first (by time, then id), offset of them
+ * skipped and at most limit (1 or more) into *out (*n of them);
+ * *more (may be NULL) is 1 when there are further ones. Free with
+ * gg_case_updates_free. */
+GG_API gg_status gg_case_updates(gg_ctx *ctx, gg_store *store, const char *start, const char *end, int64_t offset,
+                                 size_t limit, gg_case_update **out, size_t *n, int *more);
+GG_API void gg_case_updates_free(gg_ctx *ctx, gg_case_update *updates, size_t n);
+
 /* The incident (as gg_case_act finds it) and its history, oldest first,
  * into *events (*n of them; may be NULL), to free with
  * gg_case_events_free. */
@@ -204,7 +285,8 @@ GG_API void gg_case_events_free(gg_ctx *ctx, gg_case_event *events, size_t n);
  * level, deadline, extension_asked, review_on, satisfaction,
  * accountability, events}, with_history adding "history": [{seq, at,
  * actor, action, from, to, note, reason, attachments, deadline, level,
- * handler}] from events[0..n). Free *json with gg_text_free. */
+ * handler, author, client_update_id}] from events[0..n). Free *json with
+ * gg_text_free. */
 GG_API gg_status gg_case_json(gg_ctx *ctx, const gg_case *c, const gg_case_event *events, size_t n,
                               int with_history, char **json);
 

@@ -44,6 +44,8 @@ static void help(FILE *out)
             "            deadline\n"
             "  refer     at the last level: referred beyond it --to whom (--reason)\n"
             "  rate      closed: the reporter's --satisfaction\n"
+            "  comment   any state, left as it is: a remark kept in the history (--note,\n"
+            "            or --photo)\n"
             "\n"
             "Options:\n"
             "  --note TEXT       what was done or found\n"

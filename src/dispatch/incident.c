@@ -414,7 +414,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
         snprintf(e.to_state, sizeof e.to_state, "%s", stage);
         snprintf(e.handler, sizeof e.handler, "%s", handler != NULL ? handler : "");
         e.level = r.level;
-        st = gg_store_case_event_add(store, id, &e, handler != NULL ? NULL : out->notice, NULL, NULL);
+        st = gg_store_case_event_add(store, id, &e, handler != NULL ? NULL : out->notice, NULL, NULL, NULL);
     }
     if (st != GG_OK)
         return st;

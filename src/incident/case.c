@@ -4,13 +4,14 @@
 #include "govgrid/incident.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <jansson.h>
 
 #include "core/ctx.h"
-#include "incident/case.h"
+#include "incident/case_private.h"
 #include "incident/clock.h"
 #include "incident/levels.h"
 #include "store/cases.h"
@@ -114,6 +115,10 @@ static gg_status check_request(gg_ctx *ctx, const gg_case *c, const gg_case_requ
         if (c->satisfaction[0] != '\0')
             return gg_error(ctx, GG_ERR_INVALID_INPUT, "incident %lld was rated already (%s)", (long long)c->id,
                             c->satisfaction);
+        break;
+    case GG_CASE_COMMENT:
+        if (blank(req->note) && req->n_attachments == 0)
+            return gg_error(ctx, GG_ERR_ARG, "comment needs a note (or an attachment)");
         break;
     case GG_CASE_REFER:
     case GG_CASE_ACCEPT:
@@ -267,40 +272,148 @@ gg_status gg_case_get(gg_ctx *ctx, gg_store *store, int64_t id, const char *requ
     return st;
 }
 
-gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,
-                      const gg_case_request *req, gg_case *out)
+int gg_case_client_id_ok(const char *s)
 {
-    if (ctx == NULL || store == NULL || req == NULL)
-        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_case_act: NULL store or request") : GG_ERR_ARG;
-    if (gg_case_action_name(req->action) == NULL)
-        return gg_error(ctx, GG_ERR_ARG, "gg_case_act: action %d is not one this library has", (int)req->action);
-    if (req->at != NULL && !iso_time(req->at))
-        return gg_error(ctx, GG_ERR_ARG, "'%s' is not a time (ISO 8601)", req->at);
+    size_t n = s != NULL ? strlen(s) : 0;
+    int ok = n >= 1 && n <= 100;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = s[i] > 0x20 && s[i] < 0x7f;
+    return ok;
+}
+
+/* The author as a JSON object of the members given (malloc'd by jansson),
+ * or NULL for none. */
+static char *author_json(const gg_case_author *a, int *nomem)
+{
+    *nomem = 0;
+    if (a == NULL)
+        return NULL;
+    const char *names[] = {"first_name", "last_name", "email", "phone", "account_id", "written_at"};
+    const char *values[] = {a->first_name, a->last_name, a->email, a->phone, a->account_id, a->written_at};
+    json_t *o = json_object();
+    int members = 0;
+    for (size_t k = 0; o != NULL && k < sizeof names / sizeof names[0]; k++)
+        if (!blank(values[k])) {
+            json_object_set_new(o, names[k], json_string(values[k]));
+            members++;
+        }
+    char *text = o != NULL && members > 0 ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    *nomem = o == NULL || (members > 0 && text == NULL);
+    json_decref(o);
+    return text;
+}
+
+/* The sentence, and the text after it (may be blank): "S." or "S: T". */
+static char *sentence(gg_ctx *ctx, const char *s, const char *text)
+{
+    int n = blank(text) ? snprintf(NULL, 0, "%s.", s) : snprintf(NULL, 0, "%s: %s", s, text);
+    char *out = gg_malloc(ctx, (size_t)n + 1);
+    if (out != NULL) {
+        if (blank(text))
+            snprintf(out, (size_t)n + 1, "%s.", s);
+        else
+            snprintf(out, (size_t)n + 1, "%s: %s", s, text);
+    }
+    return out;
+}
+
+/* Written for the reporter, who knows nothing of the loop's states: what
+ * happened and, where there is one, the reason or the result. Extensions
+ * say the time limit given, asked or granted alike (the event does not
+ * say which, and to the reporter both mean the same wait). */
+char *gg_case_notice(gg_ctx *ctx, const char *action, const char *from_state, const char *note, const char *reason,
+                     const char *deadline, const char *level, const char *result)
+{
+    char head[160];
+    const char *say = blank(note) ? reason : note;
+    if (strcmp(action, "report") == 0)
+        return sentence(ctx, "Received", note);
+    if (strcmp(action, "accept") == 0)
+        return sentence(ctx, "Accepted: it will be sent to the people who handle it", NULL);
+    if (strcmp(action, "reject") == 0)
+        return sentence(ctx, "Not taken on", say);
+    if (strcmp(action, "dispatch") == 0)
+        return sentence(ctx, "Sent to the people who handle it", NULL);
+    if (strcmp(action, "start") == 0)
+        return sentence(ctx, "Work on it has started", NULL);
+    if (strcmp(action, "feedback") == 0)
+        return sentence(ctx, "Dealt with", say);
+    if (strcmp(action, "verify") == 0)
+        return sentence(ctx, "The result was checked on site", blank(note) ? result : note);
+    if (strcmp(action, "close") == 0) {
+        int on_site = strcmp(from_state, "reported") == 0 || strcmp(from_state, "accepted") == 0;
+        return sentence(ctx, on_site ? "Dealt with on the spot and closed" : "Closed", blank(note) ? result : note);
+    }
+    if (strcmp(action, "return") == 0)
+        return sentence(ctx, "Sent back to be passed to the right handler", say);
+    if (strcmp(action, "extend") == 0) {
+        snprintf(head, sizeof head, "The time limit is being extended to %s", deadline);
+        return sentence(ctx, head, NULL);
+    }
+    if (strcmp(action, "suspend") == 0) {
+        snprintf(head, sizeof head, "On hold until %s", deadline);
+        return sentence(ctx, head, say);
+    }
+    if (strcmp(action, "resume") == 0)
+        return sentence(ctx, "Work on it has resumed", NULL);
+    if (strcmp(action, "reopen") == 0)
+        return sentence(ctx, "Reopened", say);
+    if (strcmp(action, "escalate") == 0) {
+        snprintf(head, sizeof head, "Referred to the %s", blank(level) ? "next level" : level);
+        return sentence(ctx, head, say);
+    }
+    if (strcmp(action, "refer") == 0)
+        return sentence(ctx, "Referred beyond the district", say);
+    if (strcmp(action, "rate") == 0) {
+        const char *rating = blank(note)                          ? NULL
+                             : strcmp(note, "satisfied") == 0 ? "satisfied"
+                             : strcmp(note, "basically") == 0 ? "basically satisfied"
+                             : strcmp(note, "not") == 0       ? "not satisfied"
+                                                              : note;
+        return sentence(ctx, "Rated by the reporter", rating);
+    }
+    if (strcmp(action, "comment") == 0) {
+        if (!blank(note)) {
+            char *out = gg_malloc(ctx, strlen(note) + 1);
+            if (out != NULL)
+                strcpy(out, note);
+            return out;
+        }
+        return sentence(ctx, "A photo was added", NULL);
+    }
+    return sentence(ctx, "Updated", say);
+}
+
+gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_case_request *req,
+                             int64_t *event_id)
+{
+    if (req->client_update_id != NULL && !gg_case_client_id_ok(req->client_update_id))
+        return gg_error(ctx, GG_ERR_ARG, "a client's update id is 1-100 printable ASCII characters without spaces");
     char *attachments = NULL;
     gg_status st = attachments_json(ctx, req, &attachments);
     if (st != GG_OK)
         return st;
-    st = gg_store_begin(store);
-    if (st != GG_OK) {
-        gg_free(ctx, attachments);
-        return st;
-    }
-    gg_case c;
-    gg_case_state to = GG_CASE_REPORTED;
-    st = gg_case_get(ctx, store, id, request_id, &c, NULL, NULL);
-    gg_case_state from = c.state;
+    gg_case_state from = c->state, to = GG_CASE_REPORTED;
     char why[256];
-    if (st == GG_OK && !gg_case_next(from, req->action, req->on_site, &to, why, sizeof why))
-        st = gg_error(ctx, GG_ERR_INVALID_INPUT, "incident %lld: %s", (long long)c.id, why);
+    if (!gg_case_next(from, req->action, req->on_site, &to, why, sizeof why))
+        st = gg_error(ctx, GG_ERR_INVALID_INPUT, "incident %lld: %s", (long long)c->id, why);
     if (st == GG_OK)
-        st = check_request(ctx, &c, req);
+        st = check_request(ctx, c, req);
     gg_case_level levels[GG_CASE_LEVELS_MAX];
     size_t n_levels = 0;
     int escalating = req->action == GG_CASE_ESCALATE || req->action == GG_CASE_REFER;
     if (st == GG_OK && escalating)
         st = gg_case_levels(ctx, store, levels, &n_levels);
     if (st == GG_OK && escalating)
-        st = check_level(ctx, &c, req, levels, n_levels);
+        st = check_level(ctx, c, req, levels, n_levels);
+    int nomem = 0;
+    char *author = st == GG_OK ? author_json(req->author, &nomem) : NULL;
+    if (st == GG_OK && nomem)
+        st = gg_error_nomem(ctx);
+    /* A verification or close that says nothing repeats the result. */
+    char *result = NULL;
+    if (st == GG_OK && blank(req->note) && (req->action == GG_CASE_VERIFY || req->action == GG_CASE_CLOSE))
+        st = gg_store_case_result(store, c->id, &result);
     char now[32];
     int64_t now_t = 0;
     if (req->at != NULL)
@@ -309,20 +422,22 @@ gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *requ
         utc_now(now, sizeof now);
     if (!gg_clock_parse(now, &now_t) && st == GG_OK)
         st = gg_error(ctx, GG_ERR_ARG, "'%s' is not a time (ISO 8601)", now);
+    gg_case after = *c;
+    char *notice = NULL;
     const gg_case_level *level = NULL;
     if (st == GG_OK && req->action == GG_CASE_ESCALATE) {
-        level = &levels[c.level + 1];
+        level = &levels[c->level + 1];
         /* Handed to the level's contact for the incident's place, unless
          * the request names one. */
         if (blank(req->handler)) {
             char name[64], phone[32];
-            st = gg_case_level_contact(store, level, &c, name, phone);
-            snprintf(c.handler, sizeof c.handler, "%s", name[0] ? name : level->name);
+            st = gg_case_level_contact(store, level, c, name, phone);
+            snprintf(after.handler, sizeof after.handler, "%s", name[0] ? name : level->name);
         }
     }
     if (st == GG_OK) {
-        apply(&c, to, req);
-        st = set_clock(ctx, store, &c, req, now_t, level);
+        apply(&after, to, req);
+        st = set_clock(ctx, store, &after, req, now_t, level);
     }
     if (st == GG_OK) {
         gg_case_event e;
@@ -334,23 +449,58 @@ gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *requ
         snprintf(e.from_state, sizeof e.from_state, "%s", gg_case_state_name(from));
         snprintf(e.to_state, sizeof e.to_state, "%s", gg_case_state_name(to));
         snprintf(e.deadline, sizeof e.deadline, "%s",
-                 req->action == GG_CASE_EXTEND ? (req->approve ? c.deadline : c.extension_asked)
-                 : req->action == GG_CASE_SUSPEND ? c.review_on
+                 req->action == GG_CASE_EXTEND ? (req->approve ? after.deadline : after.extension_asked)
+                 : req->action == GG_CASE_SUSPEND ? after.review_on
                                                   : "");
-        e.level = c.level;
-        snprintf(e.handler, sizeof e.handler, "%s", c.handler);
-        st = gg_store_case_event_add(store, c.id, &e,
-                                     req->action == GG_CASE_RATE && blank(req->note) ? req->satisfaction : req->note,
-                                     req->reason, attachments);
+        e.level = after.level;
+        snprintf(e.handler, sizeof e.handler, "%s", after.handler);
+        e.author = author;
+        if (req->client_update_id != NULL)
+            snprintf(e.client_update_id, sizeof e.client_update_id, "%s", req->client_update_id);
+        const char *note = req->action == GG_CASE_RATE && blank(req->note) ? req->satisfaction : req->note;
+        /* The status notes are the reporter's sentence about the latest
+         * change; a comment changes nothing and leaves them. */
+        if (req->action != GG_CASE_COMMENT) {
+            notice = gg_case_notice(ctx, e.action, e.from_state, note, req->reason, e.deadline,
+                                    level != NULL ? level->name : NULL, result);
+            if (notice == NULL)
+                st = gg_error_nomem(ctx);
+        }
         if (st == GG_OK)
-            st = gg_store_case_write(store, &c, blank(req->note) ? req->reason : req->note, now);
-        c.events++;
+            st = gg_store_case_event_add(store, c->id, &e, note, req->reason, attachments, event_id);
+        if (st == GG_OK)
+            st = gg_store_case_write(store, &after, notice, now);
+        after.events++;
     }
+    if (st == GG_OK)
+        *c = after;
+    gg_free(ctx, notice);
+    gg_free(ctx, result);
+    free(author);
+    gg_free(ctx, attachments);
+    return st;
+}
+
+gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,
+                      const gg_case_request *req, gg_case *out)
+{
+    if (ctx == NULL || store == NULL || req == NULL)
+        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_case_act: NULL store or request") : GG_ERR_ARG;
+    if (gg_case_action_name(req->action) == NULL)
+        return gg_error(ctx, GG_ERR_ARG, "gg_case_act: action %d is not one this library has", (int)req->action);
+    if (req->at != NULL && !iso_time(req->at))
+        return gg_error(ctx, GG_ERR_ARG, "'%s' is not a time (ISO 8601)", req->at);
+    gg_status st = gg_store_begin(store);
+    if (st != GG_OK)
+        return st;
+    gg_case c;
+    st = gg_case_get(ctx, store, id, request_id, &c, NULL, NULL);
+    if (st == GG_OK)
+        st = gg_case_act_within(ctx, store, &c, req, NULL);
     if (st == GG_OK)
         st = gg_store_commit(store);
     else
         gg_store_rollback(store);
-    gg_free(ctx, attachments);
     if (st == GG_OK && out != NULL)
         *out = c;
     return st;
@@ -362,6 +512,7 @@ void gg_case_events_free(gg_ctx *ctx, gg_case_event *events, size_t n)
         gg_free(ctx, events[i].note);
         gg_free(ctx, events[i].reason);
         gg_free(ctx, events[i].attachments);
+        gg_free(ctx, events[i].author);
     }
     gg_free(ctx, events);
 }
@@ -419,12 +570,15 @@ gg_status gg_case_json(gg_ctx *ctx, const gg_case *c, const gg_case_event *event
     for (size_t i = 0; h != NULL && i < n; i++) {
         const gg_case_event *e = &events[i];
         json_t *a = e->attachments ? json_loads(e->attachments, 0, NULL) : NULL;
-        json_array_append_new(h, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:i, s:o}", "seq",
-                                           (json_int_t)e->seq, "at", e->at, "actor", e->actor, "action", e->action,
-                                           "from", text_or_null(e->from_state), "to", e->to_state, "note",
+        json_t *who = e->author ? json_loads(e->author, 0, NULL) : NULL;
+        json_array_append_new(h, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:o}",
+                                           "seq", (json_int_t)e->seq, "at", e->at, "actor", e->actor, "action",
+                                           e->action, "from", text_or_null(e->from_state), "to", e->to_state, "note",
                                            text_or_null(e->note), "reason", text_or_null(e->reason), "attachments",
                                            a ? a : json_array(), "deadline", text_or_null(e->deadline), "level",
-                                           e->level, "handler", text_or_null(e->handler)));
+                                           e->level, "handler", text_or_null(e->handler), "author",
+                                           who ? who : json_null(), "client_update_id",
+                                           text_or_null(e->client_update_id)));
     }
     if (h != NULL)
         json_object_set_new(o, "history", h);

@@ -12,7 +12,8 @@
  *   accepted, dispatched, in progress, returned --escalate--> dispatched (a level up)
  *   dispatched, in progress --extend--> (the same state, a deadline asked or granted)
  *   closed --rate--> closed (the reporter's satisfaction)
- *   accepted, dispatched, in progress, returned --refer--> (the same state, referred beyond the last level) */
+ *   accepted, dispatched, in progress, returned --refer--> (the same state, referred beyond the last level)
+ *   any state --comment--> (the same state: a remark kept in the history) */
 #include "govgrid/incident.h"
 
 #include <stdio.h>
@@ -22,6 +23,7 @@
 
 #define S(x) (1u << (x))
 #define SAME GG_CASE_STATE_COUNT
+#define EVERY_STATE ((1u << GG_CASE_STATE_COUNT) - 1)
 
 static const char *const state_names[GG_CASE_STATE_COUNT] = {
     [GG_CASE_REPORTED] = "reported",       [GG_CASE_ACCEPTED] = "accepted",  [GG_CASE_REJECTED] = "rejected",
@@ -54,6 +56,7 @@ static const struct {
     [GG_CASE_REFER] = {"refer",
                        S(GG_CASE_ACCEPTED) | S(GG_CASE_DISPATCHED) | S(GG_CASE_IN_PROGRESS) | S(GG_CASE_RETURNED),
                        SAME},
+    [GG_CASE_COMMENT] = {"comment", EVERY_STATE, SAME},
 };
 
 /* The close of a case handled on the spot: its own path. */

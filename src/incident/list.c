@@ -7,7 +7,7 @@
 #include <jansson.h>
 
 #include "core/ctx.h"
-#include "incident/case.h"
+#include "incident/case_private.h"
 #include "incident/clock.h"
 #include "store/cases.h"
 

@@ -19,7 +19,7 @@ const char *gg_doc_item_name(const char *container)
     static const char *const pairs[][2] = {
         {"services", "service"},     {"service_requests", "request"}, {"errors", "error"},
         {"attributes", "attribute"}, {"values", "value"},           {"endpoints", "endpoint"},
-        {"formats", "format"},
+        {"formats", "format"},       {"service_request_updates", "request_update"},
     };
     for (size_t i = 0; container && i < sizeof pairs / sizeof pairs[0]; i++)
         if (strcmp(container, pairs[i][0]) == 0)

@@ -7,6 +7,11 @@
  * a missing or invalid key on a POST, 404 for what is not there, 400 for
  * the rest of what the client sent wrong).
  *
+ * mySociety's extension (servicerequestupdates, as FixMyStreet speaks it)
+ * adds the updates of requests, read by time window, and the reporter's
+ * updates posted back: comments, or a reopening (include/govgrid/incident.h,
+ * gg_case_report_update).
+ *
  * Reads are public, as the spec intends: without a key a request shows
  * what it is, where and how far it got; a key with the read right adds the
  * workers and the reporter's contact (which a dispatcher calls back). The
@@ -25,6 +30,8 @@
 #define PREFIX "/open311/v2/"
 #define PAGE_SIZE_MAX 1000
 #define LIST_DAYS 90
+#define UPDATES_DAYS 90
+#define UPDATES_SPEC "https://github.com/mysociety/fixmystreet/wiki/Open311-FMS---Proposed-differences-to-Open311"
 #define MAX_ATTRIBUTE_VALUES GG_FORM_MAX_PARAMS
 
 /* One Open311 call: the request, the format its path asks for, the answer. */
@@ -114,14 +121,17 @@ static void discovery(call *c)
     char url[300];
     snprintf(url, sizeof url, "%s://%.200s/open311/v2", proto && strcmp(proto, "https") == 0 ? "https" : "http",
              host && gg_text_clean(host) ? host : "localhost");
-    json_t *d = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:[s, s]}]}", "changeset", s->changeset,
-                          "contact", s->contact[0] ? s->contact : "the operator of this govgrid service",
-                          "key_service",
+    /* The same endpoint twice: GeoReport v2, and mySociety's extension of
+     * it (servicerequestupdates), each by its specification. */
+    json_t *d = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:[s, s]}, {s:s, s:s, s:s, s:s, s:[s, s]}]}",
+                          "changeset", s->changeset, "contact",
+                          s->contact[0] ? s->contact : "the operator of this govgrid service", "key_service",
                           s->key_service[0] ? s->key_service
                                             : "API keys are issued by the operator (govgrid key new); reads need none",
                           "endpoints", "specification", "http://wiki.open311.org/GeoReport_v2", "url", url,
                           "changeset", s->changeset, "type", "production", "formats", "text/xml",
-                          "application/json");
+                          "application/json", "specification", UPDATES_SPEC, "url", url, "changeset", s->changeset,
+                          "type", "production", "formats", "text/xml", "application/json");
     answer(c, 200, "discovery", d);
 }
 
@@ -613,6 +623,217 @@ static void request_list(call *c)
     answer_incidents(c, &f, NULL);
 }
 
+/* ---- service request updates (mySociety's extension) ---- */
+
+/* The parameters GET servicerequestupdates takes. */
+static int known_updates_arg(void *cls, const char *name, const char *value)
+{
+    (void)value;
+    static const char *const known[] = {"jurisdiction_id", "api_key", "start_date", "end_date",
+                                        "page",            "page_size", NULL};
+    for (int k = 0; known[k]; k++)
+        if (strcmp(name, known[k]) == 0)
+            return 1;
+    snprintf(cls, 160, "%.60s", name);
+    return 0;
+}
+
+static time_t utc_seconds(const char *iso)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return timegm(&tm);
+}
+
+/* The window asked for, as UTC text: by default the UPDATES_DAYS before
+ * end_date (or now), and never longer. 0 after a refusal. */
+static int updates_window(call *c, char start[32], char end[32])
+{
+    gg_request *r = c->r;
+    const char *s = gg_request_arg(r, "start_date"), *e = gg_request_arg(r, "end_date");
+    if (s && !gg_iso8601_utc(s, start, 32)) {
+        fail(c, 400, "start_date: '%.40s' is not an ISO 8601 date (2026-11-22 or 2026-11-22T10:00:00+08:00)", s);
+        return 0;
+    }
+    if (e && !gg_iso8601_utc(e, end, 32)) {
+        fail(c, 400, "end_date: '%.40s' is not an ISO 8601 date (2026-11-22 or 2026-11-22T10:00:00+08:00)", e);
+        return 0;
+    }
+    time_t until = e ? utc_seconds(end) : time(NULL);
+    if (!e) {
+        struct tm tm;
+        gmtime_r(&until, &tm);
+        strftime(end, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    if (!s) {
+        time_t from = until - (time_t)UPDATES_DAYS * 86400;
+        struct tm tm;
+        gmtime_r(&from, &tm);
+        strftime(start, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    if (strcmp(start, end) > 0) {
+        fail(c, 400, "start_date is after end_date");
+        return 0;
+    }
+    if (until - utc_seconds(start) > (time_t)UPDATES_DAYS * 86400) {
+        fail(c, 400, "start_date to end_date: at most %d days; ask for a longer time in several windows",
+             UPDATES_DAYS);
+        return 0;
+    }
+    return 1;
+}
+
+static void updates_list(call *c)
+{
+    gg_request *r = c->r;
+    char unknown[160];
+    if (!gg_request_each_arg(r, known_updates_arg, unknown)) {
+        fail(c, 400,
+             "'%s' is not a parameter of GET servicerequestupdates: it takes jurisdiction_id, start_date, end_date,"
+             " page and page_size",
+             unknown);
+        return;
+    }
+    if (!jurisdiction_ok(c) || read_view(c) < 0)
+        return;
+    char start[32], end[32];
+    if (!updates_window(c, start, end))
+        return;
+    char why[160];
+    long long page = 1, page_size = PAGE_SIZE_MAX;
+    const char *p = gg_request_arg(r, "page"), *ps = gg_request_arg(r, "page_size");
+    if ((p && !gg_param_long("page", p, 1, 1000000, &page, why, sizeof why)) ||
+        (ps && !gg_param_long("page_size", ps, 1, PAGE_SIZE_MAX, &page_size, why, sizeof why))) {
+        fail(c, 400, "%s", why);
+        return;
+    }
+    gg_ctx *ctx = NULL;
+    gg_store *store = gg_request_store(r, &ctx);
+    if (store == NULL) {
+        fail(c, 503, "the project cannot be read");
+        return;
+    }
+    gg_case_update *list = NULL;
+    size_t n = 0;
+    int more = 0;
+    if (gg_case_updates(ctx, store, start, end, (page - 1) * page_size, (size_t)page_size, &list, &n, &more) !=
+        GG_OK) {
+        fail(c, 503, "%s", gg_request_reason(r, ctx));
+        gg_ctx_clear_error(ctx);
+        return;
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)list[i].id);
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "update_id", id,
+                                           "service_request_id", list[i].request_id, "status", list[i].status,
+                                           "updated_datetime", list[i].at, "description", list[i].description,
+                                           "media_url", list[i].media_url));
+    }
+    gg_case_updates_free(ctx, list, n);
+    if (more) {
+        gg_reply_header(c->out, "X-Truncated", "true");
+        char link[900];
+        next_link(c, (int)page + 1, (int)page_size, link, sizeof link);
+        gg_reply_header(c->out, "Link", link);
+    }
+    answer(c, 200, "service_request_updates", a);
+}
+
+/* What a status of the library means in an Open311 answer to an update. */
+static void update_refused(call *c, gg_ctx *ctx, gg_status st, const char *request_id)
+{
+    const char *why = gg_request_reason(c->r, ctx);
+    if (st == GG_ERR_NOT_FOUND)
+        fail(c, 404, "no service request %.40s", request_id);
+    else if (st == GG_ERR_ARG || st == GG_ERR_INVALID_INPUT)
+        fail(c, 400, "%s", why);
+    else if (st == GG_ERR_EXISTS)
+        fail(c, 422, "%s", why);
+    else if (st == GG_ERR_BUSY) {
+        fail(c, 503, "the project is being written by another process; try again (%s)", why);
+        gg_reply_header(c->out, "Retry-After", "2");
+    } else
+        fail(c, 503, "the update could not be stored: %s", why);
+}
+
+/* A reporter's update, written on a store connection of the request's own
+ * (as POST /v1/cases does), the key's name as who sent it. */
+static void update_post(call *c)
+{
+    gg_request *r = c->r;
+    if (!r->has_form) {
+        fail(c, 400, "send the update as application/x-www-form-urlencoded, as Open311 does");
+        return;
+    }
+    char key_name[GG_KEY_NAME_BUF];
+    int rights = gg_request_rights(r, key_name, sizeof key_name);
+    if (rights < 0) {
+        fail(c, 403, "this needs an API key (api_key, X-API-Key or Authorization: Bearer)");
+        return;
+    }
+    if (rights == 0) {
+        fail(c, 403, "the API key is not valid (unknown or revoked)");
+        return;
+    }
+    if (!(rights & GG_RIGHT_WRITE)) {
+        fail(c, 403, "the API key has no write right");
+        return;
+    }
+    if (!jurisdiction_ok(c))
+        return;
+    gg_case_reporter_update u;
+    memset(&u, 0, sizeof u);
+    const char *request_id = NULL, *updated = NULL;
+    gg_case_author *a = &u.author;
+    if (!field(c, "service_request_id", 60, &request_id) || !field(c, "update_id", 100, &u.update_id) ||
+        !field(c, "status", 40, &u.status) || !field(c, "description", 4000, &u.description) ||
+        !field(c, "media_url", 2000, &u.media_url) || !field(c, "updated_datetime", 40, &updated) ||
+        !field(c, "first_name", 100, &a->first_name) || !field(c, "last_name", 100, &a->last_name) ||
+        !field(c, "email", 200, &a->email) || !field(c, "phone", 40, &a->phone) ||
+        !field(c, "account_id", 200, &a->account_id))
+        return;
+    static const char *const required[] = {"service_request_id", "update_id", "status"};
+    const char *given[] = {request_id, u.update_id, u.status};
+    for (size_t k = 0; k < 3; k++)
+        if (given[k] == NULL) {
+            fail(c, 400, "%s is missing", required[k]);
+            return;
+        }
+    char written[32];
+    if (updated != NULL && !gg_iso8601_utc(updated, written, sizeof written)) {
+        fail(c, 400, "updated_datetime: '%.40s' is not an ISO 8601 time (2026-11-22T10:00:00+08:00)", updated);
+        return;
+    }
+    a->written_at = updated != NULL ? written : NULL;
+    gg_ctx *ctx = NULL;
+    gg_store *store = NULL;
+    if (gg_ctx_new(&ctx) != GG_OK) {
+        fail(c, 503, "the project cannot be written now (out of memory)");
+        return;
+    }
+    gg_status st = gg_store_open(ctx, r->svc->o.project, 1, &store);
+    int64_t update_id = 0;
+    int replayed = 0;
+    if (st == GG_OK) {
+        gg_store_set_actor(store, key_name);
+        st = gg_case_report_update(ctx, store, 0, request_id, &u, &update_id, &replayed, NULL);
+    }
+    if (st != GG_OK) {
+        update_refused(c, ctx, st, request_id);
+    } else {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)update_id);
+        if (replayed)
+            gg_reply_header(c->out, "Idempotent-Replayed", "true");
+        answer(c, 201, "service_request_updates", json_pack("[{s:s}]", "update_id", id));
+    }
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 /* ---- routing ---- */
 
 /* The resource of a path without its extension: "services", "requests/12".
@@ -694,6 +915,17 @@ int gg_route_open311(gg_request *r, gg_reply *out)
         if (only(&c, "GET"))
             request_one(&c, id);
         return ROUTE_REQUEST_GET;
+    }
+    if (strcmp(res, "servicerequestupdates") == 0) {
+        if (strcmp(r->method, "POST") == 0) {
+            update_post(&c);
+            return ROUTE_UPDATES_POST;
+        }
+        if (strcmp(r->method, "GET") == 0)
+            updates_list(&c);
+        else
+            fail(&c, 405, "use GET or POST");
+        return ROUTE_UPDATES_GET;
     }
     if (head == 6 && strncmp(res, "tokens", 6) == 0 && id) {
         /* POST answers with the service_request_id at once: no tokens. */

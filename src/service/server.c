@@ -170,7 +170,11 @@ int gg_request_each_arg(const gg_request *r, int (*fn)(void *cls, const char *na
 
 int gg_request_rights(const gg_request *r, char *name, size_t name_size)
 {
+    /* An empty api_key is none: FixMyStreet sends api_key= on its reads
+     * when it was given no key. */
     const char *key = gg_request_arg(r, "api_key");
+    if (key != NULL && key[0] == '\0')
+        key = NULL;
     if (key == NULL)
         key = gg_request_header(r, "X-API-Key");
     const char *auth = gg_request_header(r, "Authorization");

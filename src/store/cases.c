@@ -127,14 +127,14 @@ gg_status gg_store_case_list(gg_store *store, const gg_case_filter *f, gg_store_
 }
 
 gg_status gg_store_case_event_add(gg_store *store, int64_t incident, const gg_case_event *e, const char *note,
-                                  const char *reason, const char *attachments)
+                                  const char *reason, const char *attachments, int64_t *id)
 {
     sqlite3_stmt *s = NULL;
     gg_status st = gg_store_prepare(
         store,
         "INSERT INTO incident_event(incident, seq, at, actor, action, from_state, to_state, note, reason,"
-        " attachments, deadline, level, handler) VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM incident_event"
-        " WHERE incident = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        " attachments, deadline, level, handler, author, client_update_id) VALUES (?1, (SELECT coalesce(max(seq), 0)"
+        " + 1 FROM incident_event WHERE incident = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         &s);
     if (st != GG_OK)
         return st;
@@ -150,8 +150,62 @@ gg_status gg_store_case_event_add(gg_store *store, int64_t incident, const gg_ca
     bind_text_or_null(s, 10, e->deadline);
     sqlite3_bind_int(s, 11, e->level);
     bind_text_or_null(s, 12, e->handler);
-    if (sqlite3_step(s) != SQLITE_DONE)
+    bind_text_or_null(s, 13, e->author);
+    bind_text_or_null(s, 14, e->client_update_id);
+    int rc = sqlite3_step(s);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_UNIQUE &&
+        e->client_update_id[0] != '\0')
+        st = gg_error(store->ctx, GG_ERR_EXISTS, "%s: %s already sent an update with the id '%s'", store->path,
+                      e->actor, e->client_update_id);
+    else if (rc != SQLITE_DONE)
         st = gg_store_sql_error(store, "recording an incident's history");
+    else if (id != NULL)
+        *id = sqlite3_last_insert_rowid(store->db);
+    sqlite3_finalize(s);
+    return st;
+}
+
+gg_status gg_store_case_event_by_client(gg_store *store, const char *actor, const char *client_update_id,
+                                        int64_t *event, int64_t *incident)
+{
+    *event = *incident = 0;
+    sqlite3_stmt *s = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT id, incident FROM incident_event WHERE actor = ?1 AND client_update_id = ?2",
+                                    &s);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_text(s, 1, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, client_update_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *event = sqlite3_column_int64(s, 0);
+        *incident = sqlite3_column_int64(s, 1);
+    } else if (rc != SQLITE_DONE) {
+        st = gg_store_sql_error(store, "looking for a client's update");
+    }
+    sqlite3_finalize(s);
+    return st;
+}
+
+gg_status gg_store_case_result(gg_store *store, int64_t incident, char **note)
+{
+    *note = NULL;
+    sqlite3_stmt *s = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT note FROM incident_event WHERE incident = ?1 AND action = 'feedback'"
+                                    " ORDER BY seq DESC LIMIT 1",
+                                    &s);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_int64(s, 1, incident);
+    int rc = sqlite3_step(s), nomem = 0;
+    if (rc == SQLITE_ROW)
+        *note = gg_store_column_strdup(store->ctx, s, 0, &nomem);
+    else if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading an incident's result");
+    if (st == GG_OK && nomem)
+        st = gg_error_nomem(store->ctx);
     sqlite3_finalize(s);
     return st;
 }
@@ -203,8 +257,8 @@ gg_status gg_store_case_events(gg_store *store, int64_t id, gg_case_event **out,
     sqlite3_stmt *s = NULL;
     gg_status st = gg_store_prepare(store,
                                     "SELECT seq, at, actor, action, coalesce(from_state, ''), to_state, note, reason,"
-                                    " attachments, coalesce(deadline, ''), level, coalesce(handler, '')"
-                                    " FROM incident_event WHERE incident = ?1 ORDER BY seq",
+                                    " attachments, coalesce(deadline, ''), level, coalesce(handler, ''), id, author,"
+                                    " coalesce(client_update_id, '') FROM incident_event WHERE incident = ?1 ORDER BY seq",
                                     &s);
     if (st != GG_OK)
         return st;
@@ -228,6 +282,9 @@ gg_status gg_store_case_events(gg_store *store, int64_t id, gg_case_event **out,
         gg_store_column_text(s, 9, e->deadline, sizeof e->deadline);
         e->level = sqlite3_column_int(s, 10);
         gg_store_column_text(s, 11, e->handler, sizeof e->handler);
+        e->id = sqlite3_column_int64(s, 12);
+        e->author = gg_store_column_strdup(ctx, s, 13, &nomem);
+        gg_store_column_text(s, 14, e->client_update_id, sizeof e->client_update_id);
     }
     if (st == GG_OK && nomem)
         st = gg_error_nomem(ctx);
@@ -240,6 +297,79 @@ gg_status gg_store_case_events(gg_store *store, int64_t id, gg_case_event **out,
         *n = 0;
     }
     return st;
+}
+
+gg_status gg_store_case_updates(gg_store *store, const char *start, const char *end, int64_t offset, int64_t limit,
+                                gg_store_update **out, size_t *n)
+{
+    gg_ctx *ctx = store->ctx;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = NULL;
+    /* Through the index on at; the result is the last feedback before the
+     * event, found through the unique index on (incident, seq). */
+    gg_status st = gg_store_prepare(
+        store,
+        "SELECT e.id, e.seq, e.at, e.actor, e.action, coalesce(e.from_state, ''), e.to_state, e.note, e.reason,"
+        " e.attachments, coalesce(e.deadline, ''), e.level, coalesce(e.handler, ''), i.request_id,"
+        " (SELECT f.note FROM incident_event f WHERE f.incident = e.incident AND f.seq < e.seq"
+        "  AND f.action = 'feedback' ORDER BY f.seq DESC LIMIT 1)"
+        " FROM incident_event e JOIN incident i ON i.id = e.incident"
+        " WHERE e.at >= ?1 AND e.at <= ?2 AND e.action <> 'report' ORDER BY e.at, e.id LIMIT ?3 OFFSET ?4",
+        &s);
+    if (st != GG_OK)
+        return st;
+    sqlite3_bind_text(s, 1, start, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, end, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, limit);
+    sqlite3_bind_int64(s, 4, offset);
+    size_t cap = 0;
+    int rc, nomem = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if ((st = gg_grow(ctx, (void **)out, &cap, *n + 1, sizeof **out)) != GG_OK)
+            break;
+        gg_store_update *u = &(*out)[(*n)++];
+        memset(u, 0, sizeof *u);
+        gg_case_event *e = &u->e;
+        e->id = sqlite3_column_int64(s, 0);
+        e->seq = sqlite3_column_int64(s, 1);
+        gg_store_column_text(s, 2, e->at, sizeof e->at);
+        gg_store_column_text(s, 3, e->actor, sizeof e->actor);
+        gg_store_column_text(s, 4, e->action, sizeof e->action);
+        gg_store_column_text(s, 5, e->from_state, sizeof e->from_state);
+        gg_store_column_text(s, 6, e->to_state, sizeof e->to_state);
+        e->note = gg_store_column_strdup(ctx, s, 7, &nomem);
+        e->reason = gg_store_column_strdup(ctx, s, 8, &nomem);
+        e->attachments = gg_store_column_strdup(ctx, s, 9, &nomem);
+        gg_store_column_text(s, 10, e->deadline, sizeof e->deadline);
+        e->level = sqlite3_column_int(s, 11);
+        gg_store_column_text(s, 12, e->handler, sizeof e->handler);
+        gg_store_column_text(s, 13, u->request_id, sizeof u->request_id);
+        u->result = gg_store_column_strdup(ctx, s, 14, &nomem);
+    }
+    if (st == GG_OK && nomem)
+        st = gg_error_nomem(ctx);
+    if (st == GG_OK && rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading incidents' updates");
+    sqlite3_finalize(s);
+    if (st != GG_OK) {
+        gg_store_updates_free(ctx, *out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+void gg_store_updates_free(gg_ctx *ctx, gg_store_update *rows, size_t n)
+{
+    for (size_t i = 0; rows != NULL && i < n; i++) {
+        gg_free(ctx, rows[i].e.note);
+        gg_free(ctx, rows[i].e.reason);
+        gg_free(ctx, rows[i].e.attachments);
+        gg_free(ctx, rows[i].e.author);
+        gg_free(ctx, rows[i].result);
+    }
+    gg_free(ctx, rows);
 }
 
 gg_status gg_store_calendar_csv(gg_store *store, char **csv)

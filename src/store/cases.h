@@ -71,9 +71,34 @@ gg_status gg_store_worker_shifts(gg_store *store, char ***ids, char ***shifts, s
 
 /* Adds e to incident's history (its seq is the next), with the texts
  * note, reason and attachments (a JSON array), each may be NULL, in place
- * of e's own. */
+ * of e's own, and e's author and client_update_id; *id (may be NULL)
+ * receives the event's id. */
 gg_status gg_store_case_event_add(gg_store *store, int64_t incident, const gg_case_event *e, const char *note,
-                                  const char *reason, const char *attachments);
+                                  const char *reason, const char *attachments, int64_t *id);
+
+/* The event actor stored with client_update_id: its id and incident, or
+ * both 0 when there is none. */
+gg_status gg_store_case_event_by_client(gg_store *store, const char *actor, const char *client_update_id,
+                                        int64_t *event, int64_t *incident);
+
+/* The result the handler reported last on incident (the note of its
+ * latest feedback) into *note (gg_free), or NULL when there is none. */
+gg_status gg_store_case_result(gg_store *store, int64_t incident, char **note);
+
+/* One event of the updates' window, with its incident's request id and
+ * the result fed back before it (owned, may be NULL). */
+typedef struct gg_store_update {
+    gg_case_event e;
+    char request_id[64];
+    char *result;
+} gg_store_update;
+
+/* The events after the arrivals whose time is within [start, end], by
+ * time then id, offset skipped, at most limit, into *out (*n of them);
+ * free with gg_store_updates_free. */
+gg_status gg_store_case_updates(gg_store *store, const char *start, const char *end, int64_t offset, int64_t limit,
+                                gg_store_update **out, size_t *n);
+void gg_store_updates_free(gg_ctx *ctx, gg_store_update *rows, size_t n);
 
 /* Stores c's state, handler, level, deadline, pending extension, review
  * date, satisfaction and flag on its incident, with open or closed as its

@@ -284,7 +284,12 @@ static const char schema_v8[] =
  * community (urban, rural); case_level the escalation levels, each with
  * its scope and time limit; level_contact each level's contact per
  * division. The defaults are 1+2+N and four levels: grid, community
- * workstation, township centre, district centre. */
+ * workstation, township centre, district centre. An event gains who is
+ * behind it (a reporter commenting through an Open311 client: their name,
+ * email, phone and account as the client sends them, a JSON object) and
+ * the client's own id of it, which the same actor cannot send twice (an
+ * update resent is stored once); added columns leave the history's rows
+ * as they were written. */
 static const char schema_v9[] =
     "ALTER TABLE catalogue ADD COLUMN route TEXT;"
     "ALTER TABLE catalogue ADD COLUMN co_departments TEXT;"
@@ -311,7 +316,11 @@ static const char schema_v9[] =
     "INSERT INTO case_level VALUES (0, '网格', 'grid', NULL), (1, '社区工作站', 'community', '3wd'),"
     "  (2, '镇街综治中心', 'township', '5wd'), (3, '区综治中心', 'district', '10wd');"
     "CREATE TABLE level_contact(level INTEGER NOT NULL, division TEXT NOT NULL, name TEXT NOT NULL, phone TEXT,"
-    "  PRIMARY KEY (level, division));";
+    "  PRIMARY KEY (level, division));"
+    "ALTER TABLE incident_event ADD COLUMN author TEXT;"
+    "ALTER TABLE incident_event ADD COLUMN client_update_id TEXT;"
+    "CREATE UNIQUE INDEX incident_event_client ON incident_event(actor, client_update_id)"
+    "  WHERE client_update_id IS NOT NULL;";
 
 /* What stages the grid view (store/stage.h): a table of its columns,
  * fid its row id, with the constraints the grid table had. */

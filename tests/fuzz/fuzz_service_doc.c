@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (v == NULL)
         return 0;
     static const char *const roots[] = {"services", "service_requests", "errors", "service_definition",
-                                        "discovery"};
+                                        "discovery", "service_request_updates"};
     size_t len = 0;
     char *json = gg_doc_write(v, GG_DOC_JSON, "services", &len);
     if (json != NULL) {

@@ -83,7 +83,7 @@ static gg_case_request full(gg_case_action action)
  * (-1: the same). */
 static const struct {
     gg_case_action action;
-    const char *from[5];
+    const char *from[GG_CASE_STATE_COUNT];
     const char *to;
 } expected[] = {
     {GG_CASE_ACCEPT, {"reported"}, "accepted"},
@@ -101,6 +101,10 @@ static const struct {
     {GG_CASE_ESCALATE, {"accepted", "dispatched", "in_progress", "returned"}, "dispatched"},
     {GG_CASE_RATE, {"closed"}, NULL},
     {GG_CASE_REFER, {"accepted", "dispatched", "in_progress", "returned"}, NULL},
+    {GG_CASE_COMMENT,
+     {"reported", "accepted", "rejected", "dispatched", "in_progress", "fed_back", "verified", "closed", "returned",
+      "suspended"},
+     NULL},
 };
 
 /* Every action from every state, through gg_case_act on a stored
@@ -117,7 +121,7 @@ static void every_transition_and_refusal(void)
         for (int s = 0; s < GG_CASE_STATE_COUNT; s++) {
             const char *state = gg_case_state_name((gg_case_state)s);
             int allowed = 0;
-            for (int k = 0; k < 5 && expected[a].from[k] != NULL; k++)
+            for (int k = 0; k < GG_CASE_STATE_COUNT && expected[a].from[k] != NULL; k++)
                 allowed |= strcmp(expected[a].from[k], state) == 0;
             add_incident(store, ++n, state);
             if (expected[a].action == GG_CASE_REFER) {
@@ -169,8 +173,8 @@ static void every_transition_and_refusal(void)
             }
         }
     }
-    CHECK_INT(made, 28);
-    CHECK_INT(refused, 15 * GG_CASE_STATE_COUNT - 28);
+    CHECK_INT(made, 38);
+    CHECK_INT(refused, 16 * GG_CASE_STATE_COUNT - 38);
     /* The pure table says the same. */
     gg_case_state to;
     char why[256];
@@ -203,6 +207,7 @@ static void actions_need_what_they_say(void)
         {GG_CASE_SUSPEND, "dispatched", "review_on", "review date"},
         {GG_CASE_EXTEND, "dispatched", "deadline", "deadline"},
         {GG_CASE_RATE, "closed", "satisfaction", "satisfaction"},
+        {GG_CASE_COMMENT, "dispatched", "note", "note"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         add_incident(store, (int)i + 1, cases[i].state);
@@ -396,6 +401,216 @@ static void the_loop_and_its_history(void)
     gg_ctx_clear_error(ctx);
     CHECK_INT(scalar(store, "SELECT level FROM incident WHERE id = 2"), 3);
     CHECK_INT(scalar(store, "SELECT max(level) FROM incident_event WHERE incident = 2"), 3);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+static gg_status reporter(gg_ctx *ctx, gg_store *store, int64_t id, const char *update_id, const char *status,
+                          const char *description, const char *media_url, int64_t *update, int *replayed)
+{
+    gg_case_reporter_update u;
+    memset(&u, 0, sizeof u);
+    u.update_id = update_id;
+    u.status = status;
+    u.description = description;
+    u.media_url = media_url;
+    u.author.first_name = "Li";
+    u.author.email = "li@example.cn";
+    u.author.written_at = "2026-12-02T09:00:00+08:00";
+    gg_store_set_actor(store, "fixmystreet");
+    gg_status st = gg_case_report_update(ctx, store, id, NULL, &u, update, replayed, NULL);
+    gg_store_set_actor(store, "dispatcher");
+    return st;
+}
+
+/* The reporter's side through an Open311 client: a comment kept without a
+ * move, stored once however often it is sent; a close refused; the
+ * incident closed with its result in the status notes; the reporter's
+ * reopening rated "not" and reopened in one go, in that order, the update
+ * being the reopening; a rejected incident not reopened; a second rating
+ * not taken; the updates read back by time window with their statuses and
+ * texts. */
+static void the_reporter_answers_back(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = project(ctx);
+    add_incident(store, 1, "dispatched");
+    int64_t update = 0, again = 0;
+    int replayed = -1;
+    CHECK_INT(reporter(ctx, store, 1, "fms-1", "OPEN", "still there this morning", "https://example.org/p/9.jpg",
+                       &update, &replayed),
+              GG_OK);
+    CHECK(update > 0);
+    CHECK_INT(replayed, 0);
+    char got[256];
+    text(store, "SELECT action || ' ' || from_state || ' ' || to_state || ' ' || actor || ' ' || note || ' ' ||"
+                " attachments || ' ' || client_update_id FROM incident_event WHERE incident = 1 AND seq = 2",
+         got, sizeof got);
+    CHECK_STR(got, "comment dispatched dispatched fixmystreet still there this morning"
+                   " [\"https://example.org/p/9.jpg\"] fms-1");
+    text(store, "SELECT author FROM incident_event WHERE incident = 1 AND seq = 2", got, sizeof got);
+    CHECK_STR(got, "{\"first_name\":\"Li\",\"email\":\"li@example.cn\",\"written_at\":\"2026-12-02T09:00:00+08:00\"}");
+    CHECK_INT(scalar(store, "SELECT id FROM incident_event WHERE incident = 1 AND seq = 2"), update);
+    /* A comment moves the update time, not the state or its notes. */
+    text(store, "SELECT stage || ' ' || status || ' ' || coalesce(status_notes, '-') || ' '"
+                " || (updated > '2026-12-01T08:00:00Z') FROM incident WHERE id = 1",
+         got, sizeof got);
+    CHECK_STR(got, "dispatched open - 1");
+    /* Sent again: the same update, nothing more stored. */
+    CHECK_INT(reporter(ctx, store, 1, "fms-1", "OPEN", "still there this morning", NULL, &again, &replayed), GG_OK);
+    CHECK_INT(again, update);
+    CHECK_INT(replayed, 1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1"), 2);
+    /* Another client's key may use the same id; the same one on another incident may not. */
+    add_incident(store, 2, "in_progress");
+    CHECK_INT(reporter(ctx, store, 2, "fms-1", "OPEN", "also here", NULL, &again, &replayed), GG_ERR_EXISTS);
+    gg_ctx_clear_error(ctx);
+    gg_store_set_actor(store, "another-client");
+    gg_case_reporter_update u;
+    memset(&u, 0, sizeof u);
+    u.update_id = "fms-1";
+    u.status = "open";
+    u.description = "also here";
+    CHECK_INT(gg_case_report_update(ctx, store, 2, NULL, &u, &again, &replayed, NULL), GG_OK);
+    CHECK(again != update);
+    CHECK_INT(replayed, 0);
+    /* gg_case_act with a client's id already stored: refused by the store. */
+    gg_case_request dup;
+    memset(&dup, 0, sizeof dup);
+    dup.action = GG_CASE_COMMENT;
+    dup.note = "again";
+    dup.client_update_id = "fms-1";
+    CHECK_INT(gg_case_act(ctx, store, 2, NULL, &dup, NULL), GG_ERR_EXISTS);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "fms-1");
+    gg_ctx_clear_error(ctx);
+    gg_store_set_actor(store, "dispatcher");
+    /* A reporter does not close an incident; an update says something; a status is OPEN or CLOSED. */
+    CHECK_INT(reporter(ctx, store, 1, "fms-2", "CLOSED", "fixed it myself", NULL, &again, &replayed),
+              GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "does not close");
+    CHECK_INT(reporter(ctx, store, 1, "fms-2", "OPEN", NULL, NULL, &again, &replayed), GG_ERR_ARG);
+    CHECK_INT(reporter(ctx, store, 1, "fms-2", "PENDING", "x", NULL, &again, &replayed), GG_ERR_ARG);
+    CHECK_INT(reporter(ctx, store, 1, "has space", "OPEN", "x", NULL, &again, &replayed), GG_ERR_ARG);
+    CHECK_INT(reporter(ctx, store, 1, "fms-2", "OPEN", "x", "file:///etc/passwd", &again, &replayed), GG_ERR_ARG);
+    CHECK_INT(reporter(ctx, store, 99, "fms-2", "OPEN", "x", NULL, &again, &replayed), GG_ERR_NOT_FOUND);
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1"), 2);
+
+    /* Closed by the loop: the notes say the result. */
+    gg_case c;
+    gg_case_request r;
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_FEEDBACK;
+    r.note = "the bins were moved";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    text(store, "SELECT status_notes FROM incident WHERE id = 1", got, sizeof got);
+    CHECK_STR(got, "Dealt with: the bins were moved");
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_VERIFY;
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    r.action = GG_CASE_CLOSE;
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    text(store, "SELECT status || ' ' || status_notes FROM incident WHERE id = 1", got, sizeof got);
+    CHECK_STR(got, "closed Closed: the bins were moved");
+    /* The reporter is not satisfied: rated "not", then reopened, in one transaction. */
+    CHECK_INT(reporter(ctx, store, 1, "fms-3", "OPEN", "the bins are back", NULL, &update, &replayed), GG_OK);
+    CHECK_INT(replayed, 0);
+    gg_case_event *ev = NULL;
+    size_t ne = 0;
+    CHECK_INT(gg_case_get(ctx, store, 1, NULL, &c, &ev, &ne), GG_OK);
+    CHECK_INT((int64_t)ne, 7);
+    if (ne == 7) {
+        CHECK_STR(ev[5].action, "rate");
+        CHECK_STR(ev[5].note, "not");
+        CHECK_STR(ev[5].actor, "fixmystreet");
+        CHECK_CONTAINS(ev[5].author, "li@example.cn");
+        CHECK_STR(ev[5].client_update_id, "");
+        CHECK_STR(ev[6].action, "reopen");
+        CHECK_STR(ev[6].from_state, "closed");
+        CHECK_STR(ev[6].to_state, "dispatched");
+        CHECK_STR(ev[6].reason, "the bins are back");
+        CHECK_STR(ev[6].client_update_id, "fms-3");
+        CHECK_INT(ev[6].id, update);
+    }
+    gg_case_events_free(ctx, ev, ne);
+    CHECK_INT(c.state, GG_CASE_DISPATCHED);
+    text(store, "SELECT status || ' ' || status_notes FROM incident WHERE id = 1", got, sizeof got);
+    CHECK_STR(got, "open Reopened: the bins are back");
+    /* Reopening needs a description; a rejected incident is not reopened. */
+    add_incident(store, 3, "closed");
+    CHECK_INT(reporter(ctx, store, 3, "fms-4", "OPEN", NULL, "https://example.org/p/1.jpg", &again, &replayed),
+              GG_ERR_ARG);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "description");
+    add_incident(store, 4, "rejected");
+    CHECK_INT(reporter(ctx, store, 4, "fms-4", "OPEN", "it is ours", NULL, &again, &replayed), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "rejected");
+    gg_ctx_clear_error(ctx);
+    /* A comment on a closed or rejected incident keeps it closed. */
+    CHECK_INT(reporter(ctx, store, 4, "fms-5", "CLOSED", "thanks anyway", NULL, &again, &replayed), GG_OK);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE id = 4 AND status = 'closed'"), 1);
+    /* Rated already: the first rating stands, the incident is reopened. */
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_RATE;
+    r.satisfaction = "satisfied";
+    CHECK_INT(act(ctx, store, 3, r, &c), GG_OK);
+    CHECK_INT(reporter(ctx, store, 3, "fms-6", "OPEN", "it broke again", NULL, &again, &replayed), GG_OK);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 3 AND action = 'rate'"), 1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE id = 3 AND stage = 'dispatched'"), 1);
+
+    /* The updates, oldest first, without the arrivals. */
+    gg_case_update *list = NULL;
+    size_t n = 0;
+    int more = -1;
+    CHECK_INT(gg_case_updates(ctx, store, "2000-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 0, 100, &list, &n, &more),
+              GG_OK);
+    int64_t events = scalar(store, "SELECT count(*) FROM incident_event WHERE action <> 'report'");
+    CHECK_INT((int64_t)n, events);
+    CHECK_INT(more, 0);
+    if (n >= 7) {
+        CHECK_STR(list[0].request_id, "r1");
+        CHECK_STR(list[0].status, "ACTION_SCHEDULED");
+        CHECK_STR(list[0].description, "still there this morning");
+        CHECK_STR(list[0].media_url, "https://example.org/p/9.jpg");
+        for (size_t i = 0; i < n; i++) {
+            if (list[i].id == update) {
+                CHECK_STR(list[i].status, "ACTION_SCHEDULED");
+                CHECK_STR(list[i].description, "Reopened: the bins are back");
+                CHECK(list[i - 1].id < update);
+                CHECK_STR(list[i - 1].status, "FIXED");
+                CHECK_STR(list[i - 1].description, "Rated by the reporter: not satisfied");
+                CHECK_STR(list[i - 2].description, "Closed: the bins were moved");
+                CHECK_STR(list[i - 3].description, "The result was checked on site: the bins were moved");
+                CHECK_STR(list[i - 3].status, "IN_PROGRESS");
+            }
+            if (i > 0)
+                CHECK(strcmp(list[i - 1].at, list[i].at) <= 0);
+        }
+    }
+    gg_case_updates_free(ctx, list, n);
+    CHECK_INT(gg_case_updates(ctx, store, "2000-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 1, 2, &list, &n, &more),
+              GG_OK);
+    CHECK_INT((int64_t)n, 2);
+    CHECK_INT(more, 1);
+    gg_case_updates_free(ctx, list, n);
+    CHECK_INT(gg_case_updates(ctx, store, "2000-01-01T00:00:00Z", "2000-01-02T00:00:00Z", 0, 10, &list, &n, &more),
+              GG_OK);
+    CHECK_INT((int64_t)n, 0);
+    CHECK_INT(more, 0);
+    gg_case_updates_free(ctx, list, n);
+
+    /* The statuses: closed where GeoReport v2 says closed. */
+    static const char *const statuses[GG_CASE_STATE_COUNT] = {
+        [GG_CASE_REPORTED] = "OPEN",          [GG_CASE_ACCEPTED] = "INVESTIGATING",
+        [GG_CASE_REJECTED] = "NOT_COUNCILS_RESPONSIBILITY", [GG_CASE_DISPATCHED] = "ACTION_SCHEDULED",
+        [GG_CASE_IN_PROGRESS] = "IN_PROGRESS", [GG_CASE_FED_BACK] = "IN_PROGRESS",
+        [GG_CASE_VERIFIED] = "IN_PROGRESS",   [GG_CASE_CLOSED] = "FIXED",
+        [GG_CASE_RETURNED] = "INVESTIGATING", [GG_CASE_SUSPENDED] = "ACTION_SCHEDULED"};
+    for (int s = 0; s < GG_CASE_STATE_COUNT; s++) {
+        int closed = -1;
+        CHECK_STR(gg_case_open311_status((gg_case_state)s, &closed), statuses[s]);
+        CHECK_INT(closed, s == GG_CASE_CLOSED || s == GG_CASE_REJECTED);
+    }
+    CHECK(gg_case_open311_status(GG_CASE_STATE_COUNT, NULL) == NULL);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }
@@ -895,5 +1110,5 @@ static void names(void)
 }
 
 TEST_LIST(T(every_transition_and_refusal), T(actions_need_what_they_say), T(the_loop_and_its_history),
-          T(working_calendar_2025_2026), T(lights), T(the_clock_and_the_lists),
+          T(the_reporter_answers_back), T(working_calendar_2025_2026), T(lights), T(the_clock_and_the_lists),
           T(escalation_through_configured_levels), T(staffing_rules_are_data), T(duty_hours), T(names))

@@ -8,7 +8,7 @@ libxml2 writer that made it) and must say what the JSON says, by the
 GeoReport v2 rule: an object's members are child elements in the same order,
 a list's items are children named by the list's singular (services/service,
 service_requests/request, errors/error, attributes/attribute, values/value,
-endpoints/endpoint, formats/format), null is an empty element, true and
+endpoints/endpoint, formats/format, service_request_updates/request_update), null is an empty element, true and
 false are the words, numbers read the same. The statuses must agree, and the
 content types be application/json and text/xml.
 
@@ -20,8 +20,9 @@ import sys
 import xml.etree.ElementTree as ET
 
 ITEMS = {"services": "service", "service_requests": "request", "errors": "error",
-         "attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
-ROOTS = {"services", "service_requests", "errors", "service_definition", "discovery"}
+         "attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format",
+         "service_request_updates": "request_update"}
+ROOTS = {"services", "service_requests", "errors", "service_definition", "discovery", "service_request_updates"}
 
 
 def read_case(path):

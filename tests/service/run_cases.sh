@@ -120,6 +120,13 @@ row=$(sqlite3 "$p" "SELECT email || '|' || phone || '|' || first_name || '|' || 
 [ "$row" = "a' OR 1=1--@x.cn|';--|Robert'); DROP TABLE worker;--|%' UNION SELECT * FROM grid--" ] ||
   { echo "FAIL fields stored as '$row'"; fail=$((fail + 1)); }
 [ "$(sqlite3 "$p" "SELECT count(*) FROM worker")" = 9 ] || { echo "FAIL the worker table changed"; fail=$((fail + 1)); }
+# A resent update is stored once; the reporter's reopening was rated "not"
+# first, both in the history with the key's name and the reporter behind it.
+[ "$(sqlite3 "$p" "SELECT count(*) FROM incident_event WHERE client_update_id = 'fms-101'")" = 1 ] ||
+  { echo "FAIL update fms-101 not stored exactly once"; fail=$((fail + 1)); }
+tail2=$(sqlite3 "$p" "SELECT group_concat(x, '|') FROM (SELECT action || ' ' || actor || ' ' || coalesce(note, reason) || ' ' || json_extract(author, '$.email') AS x FROM incident_event WHERE incident = 2 ORDER BY seq DESC LIMIT 2)")
+[ "$tail2" = "reopen hotline the fire exit is blocked again wang@example.cn|rate hotline not wang@example.cn" ] ||
+  { echo "FAIL the reporter's reopening recorded as '$tail2'"; fail=$((fail + 1)); }
 # A restart continues the workers' balance from the open incidents.
 start
 worker=$(curl -s -X POST "http://127.0.0.1:$port/open311/v2/requests.json" -d "api_key=$W&service_code=CG0202&lat=40.004&long=116.004" |

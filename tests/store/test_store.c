@@ -103,6 +103,8 @@ static void open_refuses_a_newer_schema(void)
 static void back_to_version_8(gg_store *store)
 {
     CHECK_INT(gg_store_exec(store, "DROP TABLE staffing_rule; DROP TABLE case_level; DROP TABLE level_contact;"
+                                   "DROP INDEX incident_event_client; ALTER TABLE incident_event DROP COLUMN author;"
+                                   "ALTER TABLE incident_event DROP COLUMN client_update_id;"
                                    "DROP INDEX incident_stage;"
                                    "ALTER TABLE catalogue DROP COLUMN route; ALTER TABLE catalogue DROP COLUMN co_departments;"
                                    "ALTER TABLE catalogue DROP COLUMN close_within; ALTER TABLE catalogue DROP COLUMN warn_at;"

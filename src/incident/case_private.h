@@ -1,0 +1,33 @@
+/* Private to the incident module: what case.c, list.c and reporter.c
+ * share. */
+#ifndef GG_INCIDENT_CASE_PRIVATE_H
+#define GG_INCIDENT_CASE_PRIVATE_H
+
+#include <jansson.h>
+
+#include "govgrid/incident.h"
+
+/* c's fields as gg_case_json writes them (no history); NULL without
+ * memory. */
+json_t *gg_case_object(const gg_case *c);
+
+/* Does req on c inside the caller's transaction (c as gg_case_get read
+ * it): the move checked against the table and the request, the event
+ * stored (its id into *event_id, may be NULL), the incident's row set and
+ * c updated. Nothing is written when it fails. */
+gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_case_request *req,
+                             int64_t *event_id);
+
+/* What a reporter reads about an event: a sentence from its action
+ * (action's name, or "report"), the state it came from, its note, reason,
+ * deadline and the name of the level it went to (may be NULL); result is
+ * the result fed back before it (may be NULL), for a verification or a
+ * close that says nothing of its own.
+ * Allocated through ctx (gg_free); NULL when out of memory. */
+char *gg_case_notice(gg_ctx *ctx, const char *action, const char *from_state, const char *note, const char *reason,
+                     const char *deadline, const char *level, const char *result);
+
+/* Whether s is 1-100 printable ASCII characters without spaces. */
+int gg_case_client_id_ok(const char *s);
+
+#endif

@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* The schema version this library writes. */
-#define GG_SCHEMA_VERSION 8
+#define GG_SCHEMA_VERSION 9
 /* SRID of every stored geometry. */
 #define GG_STORAGE_SRID 4326
 

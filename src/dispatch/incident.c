@@ -313,7 +313,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
         iso_utc(gg_limit_deadline(now, &stages[n - 1], cal), expected, sizeof expected);
     sqlite3_stmt *s = NULL;
     gg_status st =
-        gg_store_prepare(store,
+        gg_store_cached(store, GG_STMT_INCIDENT_INSERT,
                          "INSERT INTO incident(request_id, service_code, catalogue_version, description, lon, lat,"
                          " address, status, stage, plan, grid_code, community, worker_id, leader_id, locate_status,"
                          " distance_m, email, phone, first_name, last_name, device_id, account_id, media_url,"
@@ -359,14 +359,18 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
     sqlite3_bind_text(s, 28, p->print, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE)
         st = gg_store_sql_error(store, "storing an incident");
-    sqlite3_finalize(s);
+    gg_store_cached_done(s);
     if (st != GG_OK)
         return st;
     int64_t id = sqlite3_last_insert_rowid(store->db);
-    char sql[128];
-    snprintf(sql, sizeof sql, "UPDATE incident SET request_id = '%lld', handler = worker_id WHERE id = %lld",
-             (long long)id, (long long)id);
-    st = gg_store_exec(store, sql);
+    st = gg_store_cached(store, GG_STMT_INCIDENT_NUMBER,
+                         "UPDATE incident SET request_id = CAST(?1 AS TEXT), handler = worker_id WHERE id = ?1", &s);
+    if (st == GG_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            st = gg_store_sql_error(store, "numbering an incident");
+        gg_store_cached_done(s);
+    }
     if (st == GG_OK) {
         /* Its history starts with its arrival (include/govgrid/incident.h). */
         gg_case_event e;
@@ -376,7 +380,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
         snprintf(e.action, sizeof e.action, "report");
         snprintf(e.to_state, sizeof e.to_state, "%s", stage);
         snprintf(e.handler, sizeof e.handler, "%s", worker != NULL ? worker->id : "");
-        st = gg_store_case_event_add(store, id, &e, worker != NULL ? NULL : out->notice, NULL, NULL);
+        st = gg_store_case_event_add(store, id, &e, worker != NULL ? NULL : out->notice, NULL, NULL, NULL);
     }
     if (st != GG_OK)
         return st;
@@ -439,7 +443,8 @@ gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalog
         st = gg_store_exec(store, "SAVEPOINT incident");
         if (st != GG_OK)
             break;
-        gg_status one = store_one(ctx, store, cat, loc, d, &in[k], &p[k], now, cal, &out[k]);
+        gg_status one = store_one(ctx, store, cat, loc, d, &in[k], &p[k], in[k].requested > 0 ? (time_t)in[k].requested : now,
+                                  cal, &out[k]);
         if (one != GG_OK) {
             give_back(d, &p[k]);
             record_failure(ctx, one, &out[k]);

@@ -190,17 +190,106 @@ gg_status gg_case_get(gg_ctx *ctx, gg_store *store, int64_t id, const char *requ
     return st;
 }
 
+/* A request that is wrong in itself, whatever the incident: its action,
+ * time, idempotency key and attachments (into *attachments, gg_free). */
+static gg_status check_alone(gg_ctx *ctx, const gg_case_request *req, char **attachments)
+{
+    *attachments = NULL;
+    if (gg_case_action_name(req->action) == NULL)
+        return gg_error(ctx, GG_ERR_ARG, "action %d is not one this library has", (int)req->action);
+    if (req->at != NULL && !iso_time(req->at))
+        return gg_error(ctx, GG_ERR_ARG, "'%s' is not a time (ISO 8601)", req->at);
+    if (req->idempotency_key != NULL) {
+        size_t n = strlen(req->idempotency_key);
+        int ok = n >= 1 && n <= 200;
+        for (size_t i = 0; i < n && ok; i++)
+            ok = req->idempotency_key[i] > 0x20 && req->idempotency_key[i] < 0x7f;
+        if (!ok)
+            return gg_error(ctx, GG_ERR_ARG, "an idempotency key is 1-200 printable ASCII characters without spaces");
+    }
+    return attachments_json(ctx, req, attachments);
+}
+
+/* One action inside the caller's transaction: a resend answered with the
+ * incident as it is, or the move checked against the table and the
+ * request, then the event added and the row set. Nothing is written
+ * unless every check passed, so a refusal leaves the transaction as it
+ * was; an error of the store itself may leave it half done (the caller
+ * rolls back). */
+static gg_status act_one(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,
+                         const gg_case_request *req, const char *attachments, gg_case *out)
+{
+    const char *actor = gg_store_actor(store);
+    if (blank(actor))
+        actor = "unknown";
+    gg_case c;
+    if (req->idempotency_key != NULL) {
+        int64_t made_on = 0;
+        char action[16];
+        int resent = gg_store_case_resent(store, actor, req->idempotency_key, &made_on, action);
+        if (resent < 0)
+            return gg_ctx_errcode(ctx) != GG_OK ? gg_ctx_errcode(ctx) : GG_ERR_STORE;
+        if (resent > 0) {
+            gg_status st = gg_case_get(ctx, store, id, request_id, &c, NULL, NULL);
+            if (st != GG_OK)
+                return st;
+            if (c.id != made_on || strcmp(action, gg_case_action_name(req->action)) != 0)
+                return gg_error(ctx, GG_ERR_EXISTS,
+                                "Idempotency-Key '%.60s' came before with a different request (%s on incident %lld)",
+                                req->idempotency_key, action, (long long)made_on);
+            c.replayed = 1;
+            *out = c;
+            return GG_OK;
+        }
+    }
+    gg_case_state to = GG_CASE_REPORTED;
+    gg_status st = gg_case_get(ctx, store, id, request_id, &c, NULL, NULL);
+    if (st != GG_OK)
+        return st;
+    gg_case_state from = c.state;
+    char why[256];
+    if (!gg_case_next(from, req->action, req->on_site, &to, why, sizeof why))
+        return gg_error(ctx, GG_ERR_INVALID_INPUT, "incident %lld: %s", (long long)c.id, why);
+    st = check_request(ctx, &c, req);
+    if (st != GG_OK)
+        return st;
+    char now[32];
+    if (req->at != NULL)
+        snprintf(now, sizeof now, "%s", req->at);
+    else
+        utc_now(now, sizeof now);
+    apply(&c, to, req);
+    gg_case_event e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.at, sizeof e.at, "%s", now);
+    snprintf(e.actor, sizeof e.actor, "%s", actor);
+    snprintf(e.action, sizeof e.action, "%s", gg_case_action_name(req->action));
+    snprintf(e.from_state, sizeof e.from_state, "%s", gg_case_state_name(from));
+    snprintf(e.to_state, sizeof e.to_state, "%s", gg_case_state_name(to));
+    snprintf(e.deadline, sizeof e.deadline, "%s",
+             req->action == GG_CASE_EXTEND ? (req->approve ? c.deadline : c.extension_asked)
+             : req->action == GG_CASE_SUSPEND ? c.review_on
+                                              : "");
+    e.level = c.level;
+    snprintf(e.handler, sizeof e.handler, "%s", c.handler);
+    st = gg_store_case_event_add(store, c.id, &e,
+                                 req->action == GG_CASE_RATE && blank(req->note) ? req->satisfaction : req->note,
+                                 req->reason, attachments, req->idempotency_key);
+    if (st == GG_OK)
+        st = gg_store_case_write(store, &c, blank(req->note) ? req->reason : req->note, now);
+    c.events++;
+    if (st == GG_OK)
+        *out = c;
+    return st;
+}
+
 gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,
                       const gg_case_request *req, gg_case *out)
 {
     if (ctx == NULL || store == NULL || req == NULL)
         return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_case_act: NULL store or request") : GG_ERR_ARG;
-    if (gg_case_action_name(req->action) == NULL)
-        return gg_error(ctx, GG_ERR_ARG, "gg_case_act: action %d is not one this library has", (int)req->action);
-    if (req->at != NULL && !iso_time(req->at))
-        return gg_error(ctx, GG_ERR_ARG, "'%s' is not a time (ISO 8601)", req->at);
     char *attachments = NULL;
-    gg_status st = attachments_json(ctx, req, &attachments);
+    gg_status st = check_alone(ctx, req, &attachments);
     if (st != GG_OK)
         return st;
     st = gg_store_begin(store);
@@ -209,42 +298,7 @@ gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *requ
         return st;
     }
     gg_case c;
-    gg_case_state to = GG_CASE_REPORTED;
-    st = gg_case_get(ctx, store, id, request_id, &c, NULL, NULL);
-    gg_case_state from = c.state;
-    char why[256];
-    if (st == GG_OK && !gg_case_next(from, req->action, req->on_site, &to, why, sizeof why))
-        st = gg_error(ctx, GG_ERR_INVALID_INPUT, "incident %lld: %s", (long long)c.id, why);
-    if (st == GG_OK)
-        st = check_request(ctx, &c, req);
-    char now[32];
-    if (req->at != NULL)
-        snprintf(now, sizeof now, "%s", req->at);
-    else
-        utc_now(now, sizeof now);
-    if (st == GG_OK) {
-        apply(&c, to, req);
-        gg_case_event e;
-        memset(&e, 0, sizeof e);
-        snprintf(e.at, sizeof e.at, "%s", now);
-        const char *actor = gg_store_actor(store);
-        snprintf(e.actor, sizeof e.actor, "%s", blank(actor) ? "unknown" : actor);
-        snprintf(e.action, sizeof e.action, "%s", gg_case_action_name(req->action));
-        snprintf(e.from_state, sizeof e.from_state, "%s", gg_case_state_name(from));
-        snprintf(e.to_state, sizeof e.to_state, "%s", gg_case_state_name(to));
-        snprintf(e.deadline, sizeof e.deadline, "%s",
-                 req->action == GG_CASE_EXTEND ? (req->approve ? c.deadline : c.extension_asked)
-                 : req->action == GG_CASE_SUSPEND ? c.review_on
-                                                  : "");
-        e.level = c.level;
-        snprintf(e.handler, sizeof e.handler, "%s", c.handler);
-        st = gg_store_case_event_add(store, c.id, &e,
-                                     req->action == GG_CASE_RATE && blank(req->note) ? req->satisfaction : req->note,
-                                     req->reason, attachments);
-        if (st == GG_OK)
-            st = gg_store_case_write(store, &c, blank(req->note) ? req->reason : req->note, now);
-        c.events++;
-    }
+    st = act_one(ctx, store, id, request_id, req, attachments, &c);
     if (st == GG_OK)
         st = gg_store_commit(store);
     else
@@ -252,6 +306,65 @@ gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *requ
     gg_free(ctx, attachments);
     if (st == GG_OK && out != NULL)
         *out = c;
+    return st;
+}
+
+static void outcome_failed(gg_ctx *ctx, gg_status st, gg_case_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    out->status = st;
+    snprintf(out->message, sizeof out->message, "%s", gg_ctx_errmsg(ctx));
+    gg_ctx_clear_error(ctx);
+}
+
+gg_status gg_case_act_many(gg_ctx *ctx, gg_store *store, const gg_case_item *items, size_t n, gg_case_outcome *out)
+{
+    if (ctx == NULL || store == NULL || (n > 0 && (items == NULL || out == NULL)))
+        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_case_act_many: NULL store, items or outcomes") : GG_ERR_ARG;
+    if (n == 0)
+        return GG_OK;
+    gg_status st = gg_store_begin(store);
+    if (st != GG_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", gg_ctx_errmsg(ctx));
+        for (size_t k = 0; k < n; k++) {
+            memset(&out[k], 0, sizeof out[k]);
+            out[k].status = st;
+            snprintf(out[k].message, sizeof out[k].message, "%s", msg);
+        }
+        return st;
+    }
+    for (size_t k = 0; k < n && st == GG_OK; k++) {
+        memset(&out[k], 0, sizeof out[k]);
+        char *attachments = NULL;
+        gg_status one = check_alone(ctx, &items[k].req, &attachments);
+        if (one == GG_OK)
+            one = act_one(ctx, store, items[k].id, items[k].request_id, &items[k].req, attachments, &out[k].incident);
+        gg_free(ctx, attachments);
+        if (one == GG_OK)
+            continue;
+        /* A refusal wrote nothing (act_one checks before it writes); a
+         * failure of the store itself ends the batch. */
+        if (one == GG_ERR_INVALID_INPUT || one == GG_ERR_ARG || one == GG_ERR_NOT_FOUND || one == GG_ERR_EXISTS)
+            outcome_failed(ctx, one, &out[k]);
+        else
+            st = one;
+    }
+    if (st == GG_OK)
+        st = gg_store_commit(store);
+    if (st != GG_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", gg_ctx_errmsg(ctx));
+        if (store->in_transaction)
+            gg_store_rollback(store);
+        for (size_t k = 0; k < n; k++)
+            if (out[k].status == GG_OK) {
+                memset(&out[k], 0, sizeof out[k]);
+                out[k].status = st;
+                snprintf(out[k].message, sizeof out[k].message, "%s", msg);
+            }
+        gg_error(ctx, st, "%s", msg);
+    }
     return st;
 }
 

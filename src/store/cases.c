@@ -9,13 +9,13 @@ gg_status gg_store_case_read(gg_store *store, int64_t id, const char *request_id
     memset(out, 0, sizeof *out);
     state[0] = '\0';
     sqlite3_stmt *s = NULL;
-    gg_status st = gg_store_prepare(store,
-                                    "SELECT id, request_id, service_code, stage, coalesce(handler, worker_id, ''),"
-                                    " level, coalesce(expected, ''), coalesce(extension_asked, ''),"
-                                    " coalesce(review_on, ''), coalesce(satisfaction, ''), accountability,"
-                                    " (SELECT count(*) FROM incident_event e WHERE e.incident = incident.id)"
-                                    " FROM incident WHERE (?1 > 0 AND id = ?1) OR (?1 <= 0 AND request_id = ?2)",
-                                    &s);
+    gg_status st = gg_store_cached(store, GG_STMT_CASE_READ,
+                                   "SELECT id, request_id, service_code, stage, coalesce(handler, worker_id, ''),"
+                                   " level, coalesce(expected, ''), coalesce(extension_asked, ''),"
+                                   " coalesce(review_on, ''), coalesce(satisfaction, ''), accountability,"
+                                   " (SELECT count(*) FROM incident_event e WHERE e.incident = incident.id)"
+                                   " FROM incident WHERE (?1 > 0 AND id = ?1) OR (?1 <= 0 AND request_id = ?2)",
+                                   &s);
     if (st != GG_OK)
         return st;
     sqlite3_bind_int64(s, 1, id);
@@ -42,8 +42,32 @@ gg_status gg_store_case_read(gg_store *store, int64_t id, const char *request_id
     } else {
         st = gg_store_sql_error(store, "reading an incident");
     }
-    sqlite3_finalize(s);
+    gg_store_cached_done(s);
     return st;
+}
+
+int gg_store_case_resent(gg_store *store, const char *actor, const char *key, int64_t *incident, char action[16])
+{
+    *incident = 0;
+    action[0] = '\0';
+    sqlite3_stmt *s = NULL;
+    if (gg_store_cached(store, GG_STMT_CASE_RESENT,
+                        "SELECT incident, action FROM incident_event WHERE actor = ?1 AND idempotency_key = ?2", &s) !=
+        GG_OK)
+        return -1;
+    sqlite3_bind_text(s, 1, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s), found = 0;
+    if (rc == SQLITE_ROW) {
+        *incident = sqlite3_column_int64(s, 0);
+        gg_store_column_text(s, 1, action, 16);
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        gg_store_sql_error(store, "looking for a resent action");
+        found = -1;
+    }
+    gg_store_cached_done(s);
+    return found;
 }
 
 static void bind_text_or_null(sqlite3_stmt *s, int col, const char *text)
@@ -55,14 +79,14 @@ static void bind_text_or_null(sqlite3_stmt *s, int col, const char *text)
 }
 
 gg_status gg_store_case_event_add(gg_store *store, int64_t incident, const gg_case_event *e, const char *note,
-                                  const char *reason, const char *attachments)
+                                  const char *reason, const char *attachments, const char *idempotency_key)
 {
     sqlite3_stmt *s = NULL;
-    gg_status st = gg_store_prepare(
-        store,
+    gg_status st = gg_store_cached(
+        store, GG_STMT_CASE_EVENT_ADD,
         "INSERT INTO incident_event(incident, seq, at, actor, action, from_state, to_state, note, reason,"
-        " attachments, deadline, level, handler) VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM incident_event"
-        " WHERE incident = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        " attachments, deadline, level, handler, idempotency_key) VALUES (?1, (SELECT coalesce(max(seq), 0) + 1"
+        " FROM incident_event WHERE incident = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         &s);
     if (st != GG_OK)
         return st;
@@ -78,21 +102,22 @@ gg_status gg_store_case_event_add(gg_store *store, int64_t incident, const gg_ca
     bind_text_or_null(s, 10, e->deadline);
     sqlite3_bind_int(s, 11, e->level);
     bind_text_or_null(s, 12, e->handler);
+    bind_text_or_null(s, 13, idempotency_key);
     if (sqlite3_step(s) != SQLITE_DONE)
         st = gg_store_sql_error(store, "recording an incident's history");
-    sqlite3_finalize(s);
+    gg_store_cached_done(s);
     return st;
 }
 
 gg_status gg_store_case_write(gg_store *store, const gg_case *c, const char *note, const char *now)
 {
     sqlite3_stmt *s = NULL;
-    gg_status st = gg_store_prepare(store,
-                                    "UPDATE incident SET stage = ?2, status = ?3, handler = ?4, level = ?5,"
-                                    " expected = ?6, extension_asked = ?7, review_on = ?8, satisfaction = ?9,"
-                                    " accountability = ?10, status_notes = coalesce(?11, status_notes), updated = ?12"
-                                    " WHERE id = ?1",
-                                    &s);
+    gg_status st = gg_store_cached(store, GG_STMT_CASE_WRITE,
+                                   "UPDATE incident SET stage = ?2, status = ?3, handler = ?4, level = ?5,"
+                                   " expected = ?6, extension_asked = ?7, review_on = ?8, satisfaction = ?9,"
+                                   " accountability = ?10, status_notes = coalesce(?11, status_notes), updated = ?12"
+                                   " WHERE id = ?1",
+                                   &s);
     if (st != GG_OK)
         return st;
     int closed = c->state == GG_CASE_CLOSED || c->state == GG_CASE_REJECTED;
@@ -110,7 +135,7 @@ gg_status gg_store_case_write(gg_store *store, const gg_case *c, const char *not
     sqlite3_bind_text(s, 12, now, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(store->db) != 1)
         st = gg_store_sql_error(store, "storing an incident's state");
-    sqlite3_finalize(s);
+    gg_store_cached_done(s);
     return st;
 }
 

@@ -12,11 +12,16 @@
  * none. */
 gg_status gg_store_case_read(gg_store *store, int64_t id, const char *request_id, gg_case *out, char state[16]);
 
+/* The event that actor's idempotency key made: 1 with its incident and
+ * action, 0 when there is none, -1 on an error (recorded). */
+int gg_store_case_resent(gg_store *store, const char *actor, const char *key, int64_t *incident, char action[16]);
+
 /* Adds e to incident's history (its seq is the next), with the texts
  * note, reason and attachments (a JSON array), each may be NULL, in place
- * of e's own. */
+ * of e's own, and the idempotency key of the request that made it (may be
+ * NULL). */
 gg_status gg_store_case_event_add(gg_store *store, int64_t incident, const gg_case_event *e, const char *note,
-                                  const char *reason, const char *attachments);
+                                  const char *reason, const char *attachments, const char *idempotency_key);
 
 /* Stores c's state, handler, level, deadline, pending extension, review
  * date, satisfaction and flag on its incident, with open or closed as its

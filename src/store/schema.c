@@ -270,6 +270,16 @@ static const char schema_v8[] =
     "CREATE TABLE calendar_day(date TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('holiday','workday')),"
     "  name TEXT);";
 
+/* Version 9: a case write's idempotency key. A client that got no answer
+ * to an action (the service was killed, the connection dropped) sends it
+ * again with the same key; the key is kept with the event it made, unique
+ * per actor (the write key's name), so the resend finds that event and
+ * makes no second one (gg_case_request.idempotency_key). */
+static const char schema_v9[] =
+    "ALTER TABLE incident_event ADD COLUMN idempotency_key TEXT;"
+    "CREATE UNIQUE INDEX incident_event_idempotency ON incident_event(actor, idempotency_key)"
+    "  WHERE idempotency_key IS NOT NULL;";
+
 /* What stages the grid view (store/stage.h): a table of its columns,
  * fid its row id, with the constraints the grid table had. */
 static const char staged_grid[] =
@@ -293,6 +303,7 @@ static const char *const migrations[GG_SCHEMA_VERSION][2] = {
     {schema_v6, NULL},
     {schema_v7, schema_v7_triggers},
     {schema_v8, NULL},
+    {schema_v9, NULL},
 };
 
 /* The kinds of plan ('import', 'partition') widened by 'maintain' and

@@ -1,7 +1,8 @@
 /* The closed loop over HTTP: GET /v1/cases/{ID} (an incident's state and
  * history, a read key) and POST /v1/cases/{ID} (an action on it, a write
- * key, the key's name recorded as who did it). ID: the incident's number
- * or its request id. */
+ * key, the key's name recorded as who did it; an Idempotency-Key header
+ * makes a resend of it harmless). ID: the incident's number or its
+ * request id. */
 #include "service/service.h"
 
 #include <ctype.h>
@@ -34,6 +35,8 @@ static void answer_case(gg_reply *out, gg_ctx *ctx, const gg_case *c, const gg_c
     json_t *o = NULL;
     if (gg_case_json(ctx, c, ev, n, history, &text) == GG_OK)
         o = json_loads(text, 0, NULL);
+    if (o != NULL && c->replayed)
+        json_object_set_new(o, "replayed", json_true());
     gg_text_free(ctx, text);
     if (o == NULL)
         gg_refuse(out, 500, NULL, "cannot write the answer");
@@ -74,6 +77,15 @@ static int text_member(json_t *body, const char *name, const char **v, gg_reply 
     }
     *v = json_string_value(m);
     return 1;
+}
+
+static int idempotency_key_ok(const char *key)
+{
+    size_t n = strlen(key);
+    int ok = n >= 1 && n <= 200;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = key[i] > 0x20 && key[i] < 0x7f;
+    return ok;
 }
 
 static int bool_member(json_t *body, const char *name, int *v, gg_reply *out)
@@ -141,6 +153,13 @@ static void act(gg_request *r, int64_t id, const char *rid, gg_reply *out)
         }
         req.attachments = photos;
     }
+    /* A resend of an action whose answer was lost carries the first
+     * send's key and is answered with the incident as it is. */
+    req.idempotency_key = gg_request_header(r, "Idempotency-Key");
+    if (ok && req.idempotency_key != NULL && !idempotency_key_ok(req.idempotency_key)) {
+        gg_refuse(out, 400, "Idempotency-Key", "1-200 printable ASCII characters without spaces");
+        ok = 0;
+    }
     gg_ctx *ctx = NULL;
     if (ok && action == NULL) {
         gg_refuse(out, 400, "action", "missing: name the action (accept, dispatch, feedback, close, ...)");
@@ -161,9 +180,16 @@ static void act(gg_request *r, int64_t id, const char *rid, gg_reply *out)
         gg_case c;
         gg_status st = gg_case_act(ctx, store, id, id ? NULL : rid, &req, &c);
         if (st != GG_OK)
-            gg_refuse_status(r, out, ctx, st, st == GG_ERR_NOT_FOUND ? "id" : st == GG_ERR_ARG ? "action" : "state");
-        else
+            gg_refuse_status(r, out, ctx, st,
+                             st == GG_ERR_NOT_FOUND ? "id"
+                             : st == GG_ERR_ARG     ? "action"
+                             : st == GG_ERR_EXISTS  ? "Idempotency-Key"
+                                                    : "state");
+        else {
             answer_case(out, ctx, &c, NULL, 0, 0);
+            if (c.replayed)
+                gg_reply_header(out, "Idempotent-Replayed", "true");
+        }
         gg_request_writer_close(ctx, store);
     }
     json_decref(body);

@@ -150,11 +150,14 @@ typedef struct gg_case_event {
 GG_API gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,
                              const gg_case_request *req, gg_case *out);
 
-/* One action of a batch: req on incident id (or, id 0, request_id). */
+/* One action of a batch: req on incident id (or, id 0, request_id), done
+ * by actor (NULL: the store's actor, gg_store_set_actor), who is recorded
+ * as who did it and whose idempotency keys it is checked against. */
 typedef struct gg_case_item {
     int64_t id;
     const char *request_id;
     gg_case_request req;
+    const char *actor;
 } gg_case_item;
 
 /* What became of one action of a batch. */

@@ -217,9 +217,10 @@ static gg_status check_alone(gg_ctx *ctx, const gg_case_request *req, char **att
  * was; an error of the store itself may leave it half done (the caller
  * rolls back). */
 static gg_status act_one(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,
-                         const gg_case_request *req, const char *attachments, gg_case *out)
+                         const gg_case_request *req, const char *attachments, const char *actor, gg_case *out)
 {
-    const char *actor = gg_store_actor(store);
+    if (blank(actor))
+        actor = gg_store_actor(store);
     if (blank(actor))
         actor = "unknown";
     gg_case c;
@@ -298,7 +299,7 @@ gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *requ
         return st;
     }
     gg_case c;
-    st = act_one(ctx, store, id, request_id, req, attachments, &c);
+    st = act_one(ctx, store, id, request_id, req, attachments, NULL, &c);
     if (st == GG_OK)
         st = gg_store_commit(store);
     else
@@ -339,7 +340,8 @@ gg_status gg_case_act_many(gg_ctx *ctx, gg_store *store, const gg_case_item *ite
         char *attachments = NULL;
         gg_status one = check_alone(ctx, &items[k].req, &attachments);
         if (one == GG_OK)
-            one = act_one(ctx, store, items[k].id, items[k].request_id, &items[k].req, attachments, &out[k].incident);
+            one = act_one(ctx, store, items[k].id, items[k].request_id, &items[k].req, attachments, items[k].actor,
+                          &out[k].incident);
         gg_free(ctx, attachments);
         if (one == GG_OK)
             continue;

@@ -87,6 +87,10 @@ typedef struct gg_incident_input {
      * the last retry_window seconds (0: no window). */
     const char *idempotency_key;        /* may be NULL; 1-200 bytes */
     int64_t retry_window;
+    /* When it was reported, in seconds since the epoch (UTC): its request
+     * time, its arrival's time and the start of its deadline; 0: now. For
+     * incidents taken over from another system, or a recorded day replayed. */
+    int64_t requested;
 } gg_incident_input;
 
 typedef struct gg_incident_receipt {

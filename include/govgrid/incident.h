@@ -115,6 +115,13 @@ typedef struct gg_case_request {
     const char *client_update_id; /* the client's own id of this action (1-100 printable ASCII characters,
                                      no spaces), or NULL: one actor's id is stored once, a second action
                                      with it is refused (GG_ERR_EXISTS) */
+    /* NULL, or 1-200 printable ASCII characters without spaces, kept with
+     * the event the request makes. A request whose key the store's actor
+     * has sent before is a resend: nothing is done, and the incident is
+     * answered as it is now with replayed set (GG_ERR_EXISTS when that key
+     * came with another action or incident). A client that got no answer
+     * sends the same request with the same key again. */
+    const char *idempotency_key;
 } gg_case_request;
 
 /* An incident as the loop sees it. Times are ISO 8601 UTC, "" for none. */
@@ -144,6 +151,7 @@ typedef struct gg_case {
      * warn_at, GG_CASE_WARN_AT by default). */
     char stage_started[32], reach_by[32], close_by[32];
     double warn_at;
+    int replayed;               /* gg_case_act: 1 when the request was a resend and did nothing */
 } gg_case;
 
 /* The share of a stage's time after which its light is yellow, for an
@@ -273,6 +281,36 @@ typedef struct gg_case_update {
 GG_API gg_status gg_case_updates(gg_ctx *ctx, gg_store *store, const char *start, const char *end, int64_t offset,
                                  size_t limit, gg_case_update **out, size_t *n, int *more);
 GG_API void gg_case_updates_free(gg_ctx *ctx, gg_case_update *updates, size_t n);
+/* One action of a batch: req on incident id (or, id 0, request_id), done
+ * by actor (NULL: the store's actor, gg_store_set_actor), who is recorded
+ * as who did it and whose idempotency keys it is checked against. */
+typedef struct gg_case_item {
+    int64_t id;
+    const char *request_id;
+    gg_case_request req;
+    const char *actor;
+} gg_case_item;
+
+/* What became of one action of a batch. */
+typedef struct gg_case_outcome {
+    gg_status status;           /* GG_OK (done, or a resend: incident.replayed), or why it was refused */
+    char message[256];          /* ... in words */
+    gg_case incident;           /* GG_OK: the incident after it */
+} gg_case_outcome;
+
+/* Does n actions in one transaction (one commit, one sync to disk for
+ * them all), in order, each as gg_case_act does it: checked against the
+ * table and the request, its event stored and the incident's row set.
+ * Results are per action, not all-or-nothing: out[k] tells what became
+ * of items[k], and an action refused (GG_ERR_INVALID_INPUT, GG_ERR_ARG,
+ * GG_ERR_NOT_FOUND, GG_ERR_EXISTS as gg_case_act gives them) stores
+ * nothing while the others are done; a later action on the same incident
+ * sees the earlier ones of the batch. Returns GG_OK when the transaction
+ * committed; otherwise (the store could not be written: locked past its
+ * busy timeout, disk full...) nothing of the batch is stored, every
+ * outcome that was GG_OK carries the error, and the error is on ctx. */
+GG_API gg_status gg_case_act_many(gg_ctx *ctx, gg_store *store, const gg_case_item *items, size_t n,
+                                  gg_case_outcome *out);
 
 /* The incident (as gg_case_act finds it) and its history, oldest first,
  * into *events (*n of them; may be NULL), to free with

@@ -350,7 +350,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
         iso_utc(gg_limit_deadline(now, &stages[0], cal), reach_by, sizeof reach_by);
     sqlite3_stmt *s = NULL;
     gg_status st =
-        gg_store_prepare(store,
+        gg_store_cached(store, GG_STMT_INCIDENT_INSERT,
                          "INSERT INTO incident(request_id, service_code, catalogue_version, description, lon, lat,"
                          " address, status, stage, plan, grid_code, community, worker_id, leader_id, locate_status,"
                          " distance_m, email, phone, first_name, last_name, device_id, account_id, media_url,"
@@ -396,7 +396,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
     sqlite3_bind_text(s, 28, p->print, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE)
         st = gg_store_sql_error(store, "storing an incident");
-    sqlite3_finalize(s);
+    gg_store_cached_done(s);
     if (st != GG_OK)
         return st;
     int64_t id = sqlite3_last_insert_rowid(store->db);
@@ -414,7 +414,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
         snprintf(e.to_state, sizeof e.to_state, "%s", stage);
         snprintf(e.handler, sizeof e.handler, "%s", handler != NULL ? handler : "");
         e.level = r.level;
-        st = gg_store_case_event_add(store, id, &e, handler != NULL ? NULL : out->notice, NULL, NULL, NULL);
+        st = gg_store_case_event_add(store, id, &e, handler != NULL ? NULL : out->notice, NULL, NULL, NULL, NULL);
     }
     if (st != GG_OK)
         return st;
@@ -480,7 +480,8 @@ gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalog
         st = gg_store_exec(store, "SAVEPOINT incident");
         if (st != GG_OK)
             break;
-        gg_status one = store_one(ctx, store, cat, loc, d, &in[k], &p[k], now, cal, &out[k]);
+        gg_status one = store_one(ctx, store, cat, loc, d, &in[k], &p[k], in[k].requested > 0 ? (time_t)in[k].requested : now,
+                                  cal, &out[k]);
         if (one != GG_OK) {
             give_back(d, &p[k]);
             record_failure(ctx, one, &out[k]);

@@ -385,7 +385,7 @@ char *gg_case_notice(gg_ctx *ctx, const char *action, const char *from_state, co
 }
 
 gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_case_request *req,
-                             int64_t *event_id)
+                             const char *actor, int64_t *event_id)
 {
     if (req->client_update_id != NULL && !gg_case_client_id_ok(req->client_update_id))
         return gg_error(ctx, GG_ERR_ARG, "a client's update id is 1-100 printable ASCII characters without spaces");
@@ -443,7 +443,8 @@ gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_
         gg_case_event e;
         memset(&e, 0, sizeof e);
         snprintf(e.at, sizeof e.at, "%s", now);
-        const char *actor = gg_store_actor(store);
+        if (blank(actor))
+            actor = gg_store_actor(store);
         snprintf(e.actor, sizeof e.actor, "%s", blank(actor) ? "unknown" : actor);
         snprintf(e.action, sizeof e.action, "%s", gg_case_action_name(req->action));
         snprintf(e.from_state, sizeof e.from_state, "%s", gg_case_state_name(from));
@@ -467,7 +468,8 @@ gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_
                 st = gg_error_nomem(ctx);
         }
         if (st == GG_OK)
-            st = gg_store_case_event_add(store, c->id, &e, note, req->reason, attachments, event_id);
+            st = gg_store_case_event_add(store, c->id, &e, note, req->reason, attachments, req->idempotency_key,
+                                         event_id);
         if (st == GG_OK)
             st = gg_store_case_write(store, &after, notice, now);
         after.events++;
@@ -481,28 +483,139 @@ gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_
     return st;
 }
 
+/* Whether an idempotency key is 1-200 printable ASCII characters without
+ * spaces (NULL: none, fine). */
+static gg_status check_key(gg_ctx *ctx, const char *key)
+{
+    if (key == NULL)
+        return GG_OK;
+    size_t n = strlen(key);
+    int ok = n >= 1 && n <= 200;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = key[i] > 0x20 && key[i] < 0x7f;
+    return ok ? GG_OK
+              : gg_error(ctx, GG_ERR_ARG, "an idempotency key is 1-200 printable ASCII characters without spaces");
+}
+
+/* One action inside the caller's transaction: a resend (an idempotency
+ * key actor sent before) answered with the incident as it is, replayed
+ * set; otherwise gg_case_act_within. A refusal writes nothing, so it
+ * leaves the transaction as it was; an error of the store itself may
+ * leave it half done (the caller rolls back). */
+static gg_status act_one(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,
+                         const gg_case_request *req, const char *actor, gg_case *out)
+{
+    if (gg_case_action_name(req->action) == NULL)
+        return gg_error(ctx, GG_ERR_ARG, "action %d is not one this library has", (int)req->action);
+    if (req->at != NULL && !iso_time(req->at))
+        return gg_error(ctx, GG_ERR_ARG, "'%s' is not a time (ISO 8601)", req->at);
+    gg_status st = check_key(ctx, req->idempotency_key);
+    if (st != GG_OK)
+        return st;
+    if (blank(actor))
+        actor = gg_store_actor(store);
+    if (blank(actor))
+        actor = "unknown";
+    gg_case c;
+    if (req->idempotency_key != NULL) {
+        int64_t made_on = 0;
+        char action[16];
+        int resent = gg_store_case_resent(store, actor, req->idempotency_key, &made_on, action);
+        if (resent < 0)
+            return gg_ctx_errcode(ctx) != GG_OK ? gg_ctx_errcode(ctx) : GG_ERR_STORE;
+        if (resent > 0) {
+            st = gg_case_get(ctx, store, id, request_id, &c, NULL, NULL);
+            if (st != GG_OK)
+                return st;
+            if (c.id != made_on || strcmp(action, gg_case_action_name(req->action)) != 0)
+                return gg_error(ctx, GG_ERR_EXISTS,
+                                "Idempotency-Key '%.60s' came before with a different request (%s on incident %lld)",
+                                req->idempotency_key, action, (long long)made_on);
+            c.replayed = 1;
+            *out = c;
+            return GG_OK;
+        }
+    }
+    st = gg_case_get(ctx, store, id, request_id, &c, NULL, NULL);
+    if (st == GG_OK)
+        st = gg_case_act_within(ctx, store, &c, req, actor, NULL);
+    if (st == GG_OK)
+        *out = c;
+    return st;
+}
+
 gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,
                       const gg_case_request *req, gg_case *out)
 {
     if (ctx == NULL || store == NULL || req == NULL)
         return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_case_act: NULL store or request") : GG_ERR_ARG;
-    if (gg_case_action_name(req->action) == NULL)
-        return gg_error(ctx, GG_ERR_ARG, "gg_case_act: action %d is not one this library has", (int)req->action);
-    if (req->at != NULL && !iso_time(req->at))
-        return gg_error(ctx, GG_ERR_ARG, "'%s' is not a time (ISO 8601)", req->at);
     gg_status st = gg_store_begin(store);
     if (st != GG_OK)
         return st;
     gg_case c;
-    st = gg_case_get(ctx, store, id, request_id, &c, NULL, NULL);
-    if (st == GG_OK)
-        st = gg_case_act_within(ctx, store, &c, req, NULL);
+    st = act_one(ctx, store, id, request_id, req, NULL, &c);
     if (st == GG_OK)
         st = gg_store_commit(store);
     else
         gg_store_rollback(store);
     if (st == GG_OK && out != NULL)
         *out = c;
+    return st;
+}
+
+static void outcome_failed(gg_ctx *ctx, gg_status st, gg_case_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    out->status = st;
+    snprintf(out->message, sizeof out->message, "%s", gg_ctx_errmsg(ctx));
+    gg_ctx_clear_error(ctx);
+}
+
+gg_status gg_case_act_many(gg_ctx *ctx, gg_store *store, const gg_case_item *items, size_t n, gg_case_outcome *out)
+{
+    if (ctx == NULL || store == NULL || (n > 0 && (items == NULL || out == NULL)))
+        return ctx ? gg_error(ctx, GG_ERR_ARG, "gg_case_act_many: NULL store, items or outcomes") : GG_ERR_ARG;
+    if (n == 0)
+        return GG_OK;
+    gg_status st = gg_store_begin(store);
+    if (st != GG_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", gg_ctx_errmsg(ctx));
+        for (size_t k = 0; k < n; k++) {
+            memset(&out[k], 0, sizeof out[k]);
+            out[k].status = st;
+            snprintf(out[k].message, sizeof out[k].message, "%s", msg);
+        }
+        return st;
+    }
+    for (size_t k = 0; k < n && st == GG_OK; k++) {
+        memset(&out[k], 0, sizeof out[k]);
+        gg_status one =
+            act_one(ctx, store, items[k].id, items[k].request_id, &items[k].req, items[k].actor, &out[k].incident);
+        if (one == GG_OK)
+            continue;
+        /* A refusal wrote nothing (every check comes before the first
+         * write); a failure of the store itself ends the batch. */
+        if (one == GG_ERR_INVALID_INPUT || one == GG_ERR_ARG || one == GG_ERR_NOT_FOUND || one == GG_ERR_EXISTS)
+            outcome_failed(ctx, one, &out[k]);
+        else
+            st = one;
+    }
+    if (st == GG_OK)
+        st = gg_store_commit(store);
+    if (st != GG_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", gg_ctx_errmsg(ctx));
+        if (store->in_transaction)
+            gg_store_rollback(store);
+        for (size_t k = 0; k < n; k++)
+            if (out[k].status == GG_OK) {
+                memset(&out[k], 0, sizeof out[k]);
+                out[k].status = st;
+                snprintf(out[k].message, sizeof out[k].message, "%s", msg);
+            }
+        gg_error(ctx, st, "%s", msg);
+    }
     return st;
 }
 

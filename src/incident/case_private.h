@@ -13,10 +13,11 @@ json_t *gg_case_object(const gg_case *c);
 
 /* Does req on c inside the caller's transaction (c as gg_case_get read
  * it): the move checked against the table and the request, the event
- * stored (its id into *event_id, may be NULL), the incident's row set and
- * c updated. Nothing is written when it fails. */
+ * stored as actor's (NULL: the store's actor; its id into *event_id, may
+ * be NULL), the incident's row set and c updated. Nothing is written when
+ * it fails. */
 gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_case_request *req,
-                             int64_t *event_id);
+                             const char *actor, int64_t *event_id);
 
 /* What a reporter reads about an event: a sentence from its action
  * (action's name, or "report"), the state it came from, its note, reason,

@@ -1,7 +1,9 @@
 /* The closed loop over HTTP: GET /v1/cases/{ID} (an incident's state and
  * history, a read key) and POST /v1/cases/{ID} (an action on it, a write
- * key, the key's name recorded as who did it). ID: the incident's number
- * or its request id. */
+ * key, the key's name recorded as who did it; an Idempotency-Key header
+ * makes a resend of it harmless), done by the writer thread with the
+ * other writes that queued with it, in one transaction (server.c). ID: the
+ * incident's number or its request id. */
 #include "service/service.h"
 
 #include <ctype.h>
@@ -11,7 +13,6 @@
 #include "govgrid/dispatch.h"
 #include "govgrid/incident.h"
 
-#define MAX_PHOTOS 16
 #define MAX_TEXT 2000
 
 /* The path's incident: its number, or (*id 0) its request id in rid. */
@@ -34,6 +35,8 @@ static void answer_case(gg_reply *out, gg_ctx *ctx, const gg_case *c, const gg_c
     json_t *o = NULL;
     if (gg_case_json(ctx, c, ev, n, history, &text) == GG_OK)
         o = json_loads(text, 0, NULL);
+    if (o != NULL && c->replayed)
+        json_object_set_new(o, "replayed", json_true());
     gg_text_free(ctx, text);
     if (o == NULL)
         gg_refuse(out, 500, NULL, "cannot write the answer");
@@ -76,6 +79,15 @@ static int text_member(json_t *body, const char *name, const char **v, gg_reply 
     return 1;
 }
 
+static int idempotency_key_ok(const char *key)
+{
+    size_t n = strlen(key);
+    int ok = n >= 1 && n <= 200;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = key[i] > 0x20 && key[i] < 0x7f;
+    return ok;
+}
+
 static int bool_member(json_t *body, const char *name, int *v, gg_reply *out)
 {
     json_t *m = json_object_get(body, name);
@@ -90,14 +102,20 @@ static int bool_member(json_t *body, const char *name, int *v, gg_reply *out)
     return 1;
 }
 
-static void act(gg_request *r, int64_t id, const char *rid, gg_reply *out)
+int gg_case_post_prepare(gg_request *r, gg_case_post *p, gg_reply *out)
 {
-    char key_name[GG_KEY_NAME_BUF];
-    if (!gg_request_authorise(r, GG_RIGHT_WRITE, out, key_name, sizeof key_name))
-        return;
+    memset(p, 0, sizeof *p);
+    int64_t id = 0;
+    if (!path_case(r->path + 10, &id, p->rid, sizeof p->rid)) {
+        gg_refuse(out, 404, "id", "not an incident: %.60s", r->path + 10);
+        return 0;
+    }
+    if (!gg_request_authorise(r, GG_RIGHT_WRITE, out, p->key_name, sizeof p->key_name))
+        return 0;
     json_t *body = gg_request_body_object(r, out);
     if (body == NULL)
-        return;
+        return 0;
+    p->body = body;
     static const char *const known[] = {"action", "note", "reason", "to", "deadline", "review_on",
                                         "satisfaction", "photos", "approve", "on_site", "accountability"};
     const char *key;
@@ -115,19 +133,18 @@ static void act(gg_request *r, int64_t id, const char *rid, gg_reply *out)
             ok = 0;
         }
     }
-    gg_case_request req;
-    memset(&req, 0, sizeof req);
-    const char *action = NULL, *photos[MAX_PHOTOS];
-    ok = ok && text_member(body, "action", &action, out) && text_member(body, "note", &req.note, out) &&
-         text_member(body, "reason", &req.reason, out) && text_member(body, "to", &req.handler, out) &&
-         text_member(body, "deadline", &req.deadline, out) && text_member(body, "review_on", &req.review_on, out) &&
-         text_member(body, "satisfaction", &req.satisfaction, out) && bool_member(body, "approve", &req.approve, out) &&
-         bool_member(body, "on_site", &req.on_site, out) &&
-         bool_member(body, "accountability", &req.accountability, out);
+    gg_case_request *req = &p->item.req;
+    const char *action = NULL;
+    ok = ok && text_member(body, "action", &action, out) && text_member(body, "note", &req->note, out) &&
+         text_member(body, "reason", &req->reason, out) && text_member(body, "to", &req->handler, out) &&
+         text_member(body, "deadline", &req->deadline, out) && text_member(body, "review_on", &req->review_on, out) &&
+         text_member(body, "satisfaction", &req->satisfaction, out) && bool_member(body, "approve", &req->approve, out) &&
+         bool_member(body, "on_site", &req->on_site, out) &&
+         bool_member(body, "accountability", &req->accountability, out);
     json_t *list = json_object_get(body, "photos");
     if (ok && list != NULL) {
-        if (!json_is_array(list) || json_array_size(list) > MAX_PHOTOS) {
-            gg_refuse(out, 400, "photos", "an array of at most %d URLs", MAX_PHOTOS);
+        if (!json_is_array(list) || json_array_size(list) > GG_CASE_MAX_PHOTOS) {
+            gg_refuse(out, 400, "photos", "an array of at most %d URLs", GG_CASE_MAX_PHOTOS);
             ok = 0;
         }
         for (size_t i = 0; ok && i < json_array_size(list); i++) {
@@ -136,12 +153,23 @@ static void act(gg_request *r, int64_t id, const char *rid, gg_reply *out)
                 gg_refuse(out, 400, "photos", "item %zu is not text", i + 1);
                 ok = 0;
             } else {
-                photos[req.n_attachments++] = json_string_value(u);
+                p->photos[req->n_attachments++] = json_string_value(u);
             }
         }
-        req.attachments = photos;
+        req->attachments = p->photos;
     }
-    gg_ctx *ctx = NULL;
+    /* A resend of an action whose answer was lost carries the first
+     * send's key and is answered with the incident as it is. */
+    const char *idem = gg_request_header(r, "Idempotency-Key");
+    if (ok && idem != NULL) {
+        if (!idempotency_key_ok(idem)) {
+            gg_refuse(out, 400, "Idempotency-Key", "1-200 printable ASCII characters without spaces");
+            ok = 0;
+        } else {
+            snprintf(p->idempotency_key, sizeof p->idempotency_key, "%s", idem);
+            req->idempotency_key = p->idempotency_key;
+        }
+    }
     if (ok && action == NULL) {
         gg_refuse(out, 400, "action", "missing: name the action (accept, dispatch, feedback, close, ...)");
         ok = 0;
@@ -150,23 +178,53 @@ static void act(gg_request *r, int64_t id, const char *rid, gg_reply *out)
         if (gg_ctx_new(&kctx) != GG_OK) {
             gg_refuse(out, 503, NULL, "out of memory");
             ok = 0;
-        } else if (gg_case_action_parse(kctx, action, &req.action) != GG_OK) {
+        } else if (gg_case_action_parse(kctx, action, &req->action) != GG_OK) {
             gg_refuse(out, 400, "action", "%s", gg_ctx_errmsg(kctx));
             ok = 0;
         }
         gg_ctx_free(kctx);
     }
-    gg_store *store = ok ? gg_request_writer(r, out, &ctx, key_name) : NULL;
-    if (store != NULL) {
-        gg_case c;
-        gg_status st = gg_case_act(ctx, store, id, id ? NULL : rid, &req, &c);
-        if (st != GG_OK)
-            gg_refuse_status(r, out, ctx, st, st == GG_ERR_NOT_FOUND ? "id" : st == GG_ERR_ARG ? "action" : "state");
-        else
-            answer_case(out, ctx, &c, NULL, 0, 0);
-        gg_request_writer_close(ctx, store);
+    if (!ok) {
+        gg_case_post_clear(p);
+        return 0;
     }
-    json_decref(body);
+    p->item.id = id;
+    p->item.request_id = id ? NULL : p->rid;
+    p->item.actor = p->key_name;
+    return 1;
+}
+
+void gg_case_post_answer(gg_request *r, gg_case_post *p, gg_reply *out)
+{
+    const gg_case_outcome *o = &p->outcome;
+    gg_status st = o->status;
+    if (st != GG_OK) {
+        const char *parameter = st == GG_ERR_NOT_FOUND    ? "id"
+                                : st == GG_ERR_ARG        ? "action"
+                                : st == GG_ERR_EXISTS     ? "Idempotency-Key"
+                                : st == GG_ERR_INVALID_INPUT ? "state"
+                                                          : NULL;
+        if (parameter == NULL)
+            gg_refuse(out, 503, NULL, "the action could not be stored: %s", o->message);
+        else
+            gg_refuse_message(r, out, st, parameter, o->message);
+        return;
+    }
+    gg_ctx *ctx = NULL;
+    if (gg_ctx_new(&ctx) != GG_OK) {
+        gg_refuse(out, 503, NULL, "out of memory");
+        return;
+    }
+    answer_case(out, ctx, &o->incident, NULL, 0, 0);
+    if (o->incident.replayed)
+        gg_reply_header(out, "Idempotent-Replayed", "true");
+    gg_ctx_free(ctx);
+}
+
+void gg_case_post_clear(gg_case_post *p)
+{
+    json_decref(p->body);
+    p->body = NULL;
 }
 
 int gg_route_cases(gg_request *r, gg_reply *out)
@@ -181,8 +239,8 @@ int gg_route_cases(gg_request *r, gg_reply *out)
     }
     if (strcmp(r->method, "GET") == 0)
         get_case(r, id, rid, out);
-    else if (strcmp(r->method, "POST") == 0)
-        act(r, id, rid, out);
+    else if (strcmp(r->method, "POST") == 0) /* taken by the writer thread before the routes */
+        gg_refuse(out, 500, NULL, "a case write reached the routes");
     else
         gg_refuse(out, 405, NULL, "use GET or POST");
     return ROUTE_CASE;

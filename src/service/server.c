@@ -57,8 +57,10 @@ typedef struct conn_state {
     int write_queued;
     int write_done;             /* atomic: the writer has answered */
     gg_request req;
-    gg_reply reply;             /* the writer's refusal; else made from post on the resume */
+    gg_reply reply;             /* the writer's refusal; else made from post or case_post on the resume */
+    int write_kind;             /* WRITE_REQUEST (post) or WRITE_CASE (case_post) */
     gg_open311_post post;
+    gg_case_post case_post;
     struct timespec write_deadline;
     struct conn_state *next_write;
 } conn_state;
@@ -484,6 +486,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, en
         if (s->answering)
             __atomic_sub_fetch(&svc->active, 1, __ATOMIC_SEQ_CST);
         gg_open311_post_clear(&s->post);
+        gg_case_post_clear(&s->case_post);
         gg_form_free(&s->req.form);
         free(s->reply.body);
         free(s->body);
@@ -626,29 +629,47 @@ static int framing_clean(struct MHD_Connection *c, char *why, size_t why_size)
  * during the last one, and alone a write is committed at once. */
 #define WRITE_BATCH 64
 
+enum { WRITE_REQUEST = 0, WRITE_CASE };
+
 static int is_post_of_request(const gg_request *r)
 {
     return strcmp(r->method, "POST") == 0 &&
            (strcmp(r->path, "/open311/v2/requests.json") == 0 || strcmp(r->path, "/open311/v2/requests.xml") == 0);
 }
 
-/* A POST of an Open311 service request: checked here, on the request
- * thread (key, form, answers: refused at once when wrong), then handed to
- * the writer thread with the connection suspended until it has answered.
- * Returns 0 when the request is not such a POST, 1 when it is queued, -1
- * when it is answered here (out holds the refusal). */
-static int queue_write(gg_service *svc, conn_state *s, gg_reply *out)
+static int is_post_of_case(const gg_request *r)
 {
-    if (!is_post_of_request(&s->req))
+    return strcmp(r->method, "POST") == 0 && strncmp(r->path, "/v1/cases/", 10) == 0;
+}
+
+/* A POST of an Open311 service request or of an action on an incident:
+ * checked here, on the request thread (key, form or body: refused at once
+ * when wrong), then handed to the writer thread with the connection
+ * suspended until it has answered. Returns 0 when the request is no such
+ * POST, 1 when it is queued, -1 when it is answered here (out holds the
+ * refusal; *route the route to count it under). */
+static int queue_write(gg_service *svc, conn_state *s, gg_reply *out, int *route)
+{
+    if (is_post_of_request(&s->req)) {
+        *route = ROUTE_REQUESTS_POST;
+        s->write_kind = WRITE_REQUEST;
+        if (!gg_open311_post_prepare(&s->req, &s->post, out))
+            return -1;
+    } else if (is_post_of_case(&s->req)) {
+        *route = ROUTE_CASE;
+        s->write_kind = WRITE_CASE;
+        if (!gg_case_post_prepare(&s->req, &s->case_post, out))
+            return -1;
+    } else {
         return 0;
-    if (!gg_open311_post_prepare(&s->req, &s->post, out))
-        return -1;
+    }
     s->write_deadline = plus_seconds(now_mono(), svc->o.write_wait_s);
     s->next_write = NULL;
     pthread_mutex_lock(&svc->queue_lock);
     if (svc->writer_stopping) {
         pthread_mutex_unlock(&svc->queue_lock);
         gg_open311_post_clear(&s->post);
+        gg_case_post_clear(&s->case_post);
         refuse(out, s->req.path, 503, "the service is stopping; send the request again");
         return -1;
     }
@@ -710,24 +731,48 @@ static void refuse_expired_writes(gg_service *svc, struct timespec now)
     }
 }
 
-/* One batch, in one transaction. The transaction waits for the lock (the
- * store's busy timeout); while another process holds it past that, the
- * batch is tried again until each write's own deadline, and the writes
- * queued behind that have waited theirs are answered 503. A batch that
- * fails stores nothing and gives its workers' turns back
- * (gg_incident_submit_many), so trying again is safe. */
-static void write_batch(gg_service *svc, conn_state **batch, size_t n)
+/* The service is stopping: the batch is answered 503 (1), or not (0). */
+static int abandon_writes(gg_service *svc, conn_state **batch, size_t n)
+{
+    if (!__atomic_load_n(&svc->writes_abandoned, __ATOMIC_ACQUIRE))
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        refuse(&batch[k]->reply, batch[k]->req.path, 503, "the service is stopping; send the request again");
+        write_answered(batch[k]);
+    }
+    return 1;
+}
+
+/* The lock was held by another process past the busy timeout: the writes
+ * that have waited their time are answered 503, the others kept at the
+ * front of batch; returns how many are kept. */
+static size_t keep_waiting(gg_service *svc, conn_state **batch, size_t n)
+{
+    struct timespec now = now_mono();
+    refuse_expired_writes(svc, now);
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (reached(now, batch[k]->write_deadline))
+            refuse_locked(svc, batch[k]);
+        else
+            batch[kept++] = batch[k];
+    }
+    return kept;
+}
+
+/* The Open311 POSTs of a batch, in one transaction. The transaction
+ * waits for the lock (the store's busy timeout); while another process
+ * holds it past that, the batch is tried again until each write's own
+ * deadline, and the writes queued behind that have waited theirs are
+ * answered 503. A batch that fails stores nothing and gives its workers'
+ * turns back (gg_incident_submit_many), so trying again is safe. */
+static void write_requests(gg_service *svc, conn_state **batch, size_t n)
 {
     gg_incident_input in[WRITE_BATCH];
     gg_incident_receipt out[WRITE_BATCH];
     while (n > 0) {
-        if (__atomic_load_n(&svc->writes_abandoned, __ATOMIC_ACQUIRE)) {
-            for (size_t k = 0; k < n; k++) {
-                refuse(&batch[k]->reply, batch[k]->req.path, 503, "the service is stopping; send the request again");
-                write_answered(batch[k]);
-            }
+        if (abandon_writes(svc, batch, n))
             return;
-        }
         for (size_t k = 0; k < n; k++)
             in[k] = batch[k]->post.in;
         gg_served_plan *plan = gg_served_get(svc);
@@ -745,17 +790,53 @@ static void write_batch(gg_service *svc, conn_state **batch, size_t n)
             }
             return;
         }
-        struct timespec now = now_mono();
-        refuse_expired_writes(svc, now);
-        size_t kept = 0;
-        for (size_t k = 0; k < n; k++) {
-            if (reached(now, batch[k]->write_deadline))
-                refuse_locked(svc, batch[k]);
-            else
-                batch[kept++] = batch[k];
-        }
-        n = kept;
+        n = keep_waiting(svc, batch, n);
     }
+}
+
+/* The actions on incidents of a batch, in one transaction
+ * (gg_case_act_many: an outcome per action), tried again as
+ * write_requests does while another process holds the lock: a batch that
+ * fails stores nothing. */
+static void write_cases(gg_service *svc, conn_state **batch, size_t n)
+{
+    gg_case_item items[WRITE_BATCH];
+    gg_case_outcome out[WRITE_BATCH];
+    while (n > 0) {
+        if (abandon_writes(svc, batch, n))
+            return;
+        for (size_t k = 0; k < n; k++)
+            items[k] = batch[k]->case_post.item;
+        pthread_mutex_lock(&svc->write_lock);
+        gg_status st = gg_case_act_many(svc->write_ctx, svc->writer, items, n, out);
+        int locked = st == GG_ERR_BUSY;
+        gg_ctx_clear_error(svc->write_ctx);
+        pthread_mutex_unlock(&svc->write_lock);
+        if (!locked) {
+            for (size_t k = 0; k < n; k++) {
+                batch[k]->case_post.outcome = out[k];
+                write_answered(batch[k]);
+            }
+            return;
+        }
+        n = keep_waiting(svc, batch, n);
+    }
+}
+
+/* One batch: its Open311 POSTs in one transaction, its actions on
+ * incidents in another. */
+static void write_batch(gg_service *svc, conn_state **batch, size_t n)
+{
+    conn_state *requests[WRITE_BATCH], *cases[WRITE_BATCH];
+    size_t n_requests = 0, n_cases = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (batch[k]->write_kind == WRITE_CASE)
+            cases[n_cases++] = batch[k];
+        else
+            requests[n_requests++] = batch[k];
+    }
+    write_requests(svc, requests, n_requests);
+    write_cases(svc, cases, n_cases);
 }
 
 static void *writer_main(void *arg)
@@ -812,10 +893,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!__atomic_load_n(&s->write_done, __ATOMIC_ACQUIRE))
             return MHD_YES;
         s->write_queued = 0;
-        if (s->reply.status == 0)
+        int case_write = s->write_kind == WRITE_CASE;
+        if (s->reply.status == 0 && case_write)
+            gg_case_post_answer(&s->req, &s->case_post, &s->reply);
+        else if (s->reply.status == 0)
             gg_open311_post_answer(&s->req, &s->post, &s->reply);
         gg_open311_post_clear(&s->post);
-        return answer(svc, s, ROUTE_REQUESTS_POST, &s->reply, 0);
+        gg_case_post_clear(&s->case_post);
+        return answer(svc, s, case_write ? ROUTE_CASE : ROUTE_REQUESTS_POST, &s->reply, 0);
     }
     if (*upload_size > 0) {
         if (!s->too_large) {
@@ -865,14 +950,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                 refuse(&reply, url, 400, "form body: %s", why);
         }
         if (reply.status == 0) {
-            int queued = queue_write(svc, s, &reply);
+            int write_route = ROUTE_NONE;
+            int queued = queue_write(svc, s, &reply, &write_route);
             if (queued > 0) {
                 gg_served_put(svc, r->plan);
                 r->plan = NULL;
                 return MHD_YES;
             }
             if (queued < 0)
-                route = ROUTE_REQUESTS_POST;
+                route = write_route;
         }
         if (reply.status == 0) {
             route = gg_route_api(r, &reply);

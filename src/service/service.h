@@ -263,6 +263,25 @@ int gg_open311_post_prepare(gg_request *r, gg_open311_post *p, gg_reply *out);
 void gg_open311_post_answer(gg_request *r, gg_open311_post *p, gg_reply *out);
 void gg_open311_post_clear(gg_open311_post *p);
 
+/* cases.c: a POST /v1/cases/{ID} in two halves around the writer thread,
+ * as an Open311 POST: prepare checks the path, the key and the body (1
+ * with p->item ready for gg_case_act_many, its texts in p->body and p;
+ * 0 with the refusal in out); answer makes the reply from p->outcome;
+ * clear frees what prepare made. */
+#define GG_CASE_MAX_PHOTOS 16
+typedef struct gg_case_post {
+    gg_case_item item;
+    char key_name[GG_KEY_NAME_BUF];
+    char rid[64];
+    char idempotency_key[201];
+    const char *photos[GG_CASE_MAX_PHOTOS];
+    json_t *body;                   /* owns the texts of item.req */
+    gg_case_outcome outcome;        /* the writer's */
+} gg_case_post;
+int gg_case_post_prepare(gg_request *r, gg_case_post *p, gg_reply *out);
+void gg_case_post_answer(gg_request *r, gg_case_post *p, gg_reply *out);
+void gg_case_post_clear(gg_case_post *p);
+
 /* api.c: /healthz, /v1/locate ; grids.c: /v1/grids, /v1/communities ;
  * open311.c: /open311/v2/... ; metrics.c */
 int gg_route_api(gg_request *r, gg_reply *out);
@@ -288,6 +307,8 @@ const char *gg_request_reason(const gg_request *r, gg_ctx *ctx);
 /* A library status as an HTTP refusal: 404 not found, 409 exists, 422 a
  * rule refused, 400 an argument, 503 busy (with Retry-After), else 500. */
 void gg_refuse_status(const gg_request *r, gg_reply *out, gg_ctx *ctx, gg_status st, const char *parameter);
+/* The same for a status and its message kept from another context. */
+void gg_refuse_message(const gg_request *r, gg_reply *out, gg_status st, const char *parameter, const char *message);
 /* A writable store of the request's own (and its context), acting as
  * key_name; NULL with the answer made (503). */
 gg_store *gg_request_writer(const gg_request *r, gg_reply *out, gg_ctx **ctx, const char *key_name);

@@ -22,23 +22,27 @@ void gg_refuse(gg_reply *out, int status, const char *parameter, const char *fmt
     gg_reply_json(out, status, json_pack("{s:o}", "error", e));
 }
 
-/* The library's message without the project's path in front ("PATH: "):
- * a client has no use for where the service keeps its file. */
-const char *gg_request_reason(const gg_request *r, gg_ctx *ctx)
+/* A library message without the project's path in front ("PATH: "): a
+ * client has no use for where the service keeps its file. */
+static const char *without_project(const gg_request *r, const char *m)
 {
     const char *project = r->svc->o.project;
-    const char *m = gg_ctx_errmsg(ctx);
     size_t n = strlen(project);
     if (strncmp(m, project, n) == 0 && m[n] == ':' && m[n + 1] == ' ')
         return m + n + 2;
     return m;
 }
 
+const char *gg_request_reason(const gg_request *r, gg_ctx *ctx)
+{
+    return without_project(r, gg_ctx_errmsg(ctx));
+}
+
 /* A library status as an HTTP refusal: 404 not found, 409 exists, 422 a
  * rule refused, 400 an argument, 503 busy (with Retry-After), else 500. */
-void gg_refuse_status(const gg_request *r, gg_reply *out, gg_ctx *ctx, gg_status st, const char *parameter)
+void gg_refuse_message(const gg_request *r, gg_reply *out, gg_status st, const char *parameter, const char *message)
 {
-    const char *why = gg_request_reason(r, ctx);
+    const char *why = without_project(r, message);
     switch (st) {
     case GG_ERR_NOT_FOUND: gg_refuse(out, 404, parameter, "%s", why); break;
     case GG_ERR_EXISTS: gg_refuse(out, 409, parameter, "%s", why); break;
@@ -51,6 +55,11 @@ void gg_refuse_status(const gg_request *r, gg_reply *out, gg_ctx *ctx, gg_status
         break;
     default: gg_refuse(out, 500, NULL, "%s", why);
     }
+}
+
+void gg_refuse_status(const gg_request *r, gg_reply *out, gg_ctx *ctx, gg_status st, const char *parameter)
+{
+    gg_refuse_message(r, out, st, parameter, gg_ctx_errmsg(ctx));
 }
 
 /* A writable store of the request's own, acting as the key's name; NULL

@@ -57,10 +57,10 @@ gg_status gg_store_case_read(gg_store *store, int64_t id, const char *request_id
     memset(out, 0, sizeof *out);
     state[0] = '\0';
     sqlite3_stmt *s = NULL;
-    gg_status st = gg_store_prepare(store,
-                                    "SELECT " CASE_COLUMNS " FROM incident i"
-                                    " WHERE (?1 > 0 AND i.id = ?1) OR (?1 <= 0 AND i.request_id = ?2)",
-                                    &s);
+    gg_status st = gg_store_cached(store, GG_STMT_CASE_READ,
+                                   "SELECT " CASE_COLUMNS " FROM incident i"
+                                   " WHERE (?1 > 0 AND i.id = ?1) OR (?1 <= 0 AND i.request_id = ?2)",
+                                   &s);
     if (st != GG_OK)
         return st;
     sqlite3_bind_int64(s, 1, id);
@@ -76,7 +76,7 @@ gg_status gg_store_case_read(gg_store *store, int64_t id, const char *request_id
     } else {
         st = gg_store_sql_error(store, "reading an incident");
     }
-    sqlite3_finalize(s);
+    gg_store_cached_done(s);
     return st;
 }
 
@@ -126,15 +126,41 @@ gg_status gg_store_case_list(gg_store *store, const gg_case_filter *f, gg_store_
     return st;
 }
 
+int gg_store_case_resent(gg_store *store, const char *actor, const char *key, int64_t *incident, char action[16])
+{
+    *incident = 0;
+    action[0] = '\0';
+    sqlite3_stmt *s = NULL;
+    if (gg_store_cached(store, GG_STMT_CASE_RESENT,
+                        "SELECT incident, action FROM incident_event WHERE actor = ?1 AND idempotency_key = ?2", &s) !=
+        GG_OK)
+        return -1;
+    sqlite3_bind_text(s, 1, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s), found = 0;
+    if (rc == SQLITE_ROW) {
+        *incident = sqlite3_column_int64(s, 0);
+        gg_store_column_text(s, 1, action, 16);
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        gg_store_sql_error(store, "looking for a resent action");
+        found = -1;
+    }
+    gg_store_cached_done(s);
+    return found;
+}
+
 gg_status gg_store_case_event_add(gg_store *store, int64_t incident, const gg_case_event *e, const char *note,
-                                  const char *reason, const char *attachments, int64_t *id)
+                                  const char *reason, const char *attachments, const char *idempotency_key,
+                                  int64_t *id)
 {
     sqlite3_stmt *s = NULL;
-    gg_status st = gg_store_prepare(
-        store,
+    gg_status st = gg_store_cached(
+        store, GG_STMT_CASE_EVENT_ADD,
         "INSERT INTO incident_event(incident, seq, at, actor, action, from_state, to_state, note, reason,"
-        " attachments, deadline, level, handler, author, client_update_id) VALUES (?1, (SELECT coalesce(max(seq), 0)"
-        " + 1 FROM incident_event WHERE incident = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        " attachments, deadline, level, handler, author, client_update_id, idempotency_key) VALUES (?1,"
+        " (SELECT coalesce(max(seq), 0) + 1 FROM incident_event WHERE incident = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+        " ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         &s);
     if (st != GG_OK)
         return st;
@@ -152,6 +178,7 @@ gg_status gg_store_case_event_add(gg_store *store, int64_t incident, const gg_ca
     bind_text_or_null(s, 12, e->handler);
     bind_text_or_null(s, 13, e->author);
     bind_text_or_null(s, 14, e->client_update_id);
+    bind_text_or_null(s, 15, idempotency_key);
     int rc = sqlite3_step(s);
     if ((rc & 0xff) == SQLITE_CONSTRAINT && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_UNIQUE &&
         e->client_update_id[0] != '\0')
@@ -161,7 +188,7 @@ gg_status gg_store_case_event_add(gg_store *store, int64_t incident, const gg_ca
         st = gg_store_sql_error(store, "recording an incident's history");
     else if (id != NULL)
         *id = sqlite3_last_insert_rowid(store->db);
-    sqlite3_finalize(s);
+    gg_store_cached_done(s);
     return st;
 }
 
@@ -213,7 +240,7 @@ gg_status gg_store_case_result(gg_store *store, int64_t incident, char **note)
 gg_status gg_store_case_write(gg_store *store, const gg_case *c, const char *note, const char *now)
 {
     sqlite3_stmt *s = NULL;
-    gg_status st = gg_store_prepare(store,
+    gg_status st = gg_store_cached(store, GG_STMT_CASE_WRITE,
                                     "UPDATE incident SET stage = ?2, status = ?3, handler = ?4, level = ?5,"
                                     " expected = ?6, extension_asked = ?7, review_on = ?8, satisfaction = ?9,"
                                     " accountability = ?10, status_notes = coalesce(?11, status_notes), updated = ?12,"
@@ -245,7 +272,7 @@ gg_status gg_store_case_write(gg_store *store, const gg_case *c, const char *not
     bind_text_or_null(s, 19, c->close_by);
     if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(store->db) != 1)
         st = gg_store_sql_error(store, "storing an incident's state");
-    sqlite3_finalize(s);
+    gg_store_cached_done(s);
     return st;
 }
 
@@ -650,7 +677,7 @@ gg_status gg_store_incident_route(gg_store *store, int64_t id, const char *handl
                                   const char *stage_started, const char *reach_by)
 {
     sqlite3_stmt *s = NULL;
-    gg_status st = gg_store_prepare(store,
+    gg_status st = gg_store_cached(store, GG_STMT_INCIDENT_NUMBER,
                                     "UPDATE incident SET request_id = CAST(id AS TEXT), handler = ?2, level = ?3,"
                                     " department = ?4, co_handlers = ?5, copied = ?6, source = ?7,"
                                     " stage_started = ?8, reach_by = ?9 WHERE id = ?1",
@@ -668,6 +695,6 @@ gg_status gg_store_incident_route(gg_store *store, int64_t id, const char *handl
     bind_text_or_null(s, 9, reach_by);
     if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(store->db) != 1)
         st = gg_store_sql_error(store, "routing an incident");
-    sqlite3_finalize(s);
+    gg_store_cached_done(s);
     return st;
 }

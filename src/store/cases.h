@@ -69,12 +69,18 @@ gg_status gg_store_staffing_rules_replace(gg_store *store, const gg_staffing_rul
  * them (free both arrays' strings and the arrays with gg_free). */
 gg_status gg_store_worker_shifts(gg_store *store, char ***ids, char ***shifts, size_t *n);
 
+/* The event that actor's idempotency key made: 1 with its incident and
+ * action, 0 when there is none, -1 on an error (recorded). */
+int gg_store_case_resent(gg_store *store, const char *actor, const char *key, int64_t *incident, char action[16]);
+
 /* Adds e to incident's history (its seq is the next), with the texts
  * note, reason and attachments (a JSON array), each may be NULL, in place
- * of e's own, and e's author and client_update_id; *id (may be NULL)
- * receives the event's id. */
+ * of e's own, e's author and client_update_id, and the idempotency key of
+ * the request that made it (may be NULL); *id (may be NULL) receives the
+ * event's id. */
 gg_status gg_store_case_event_add(gg_store *store, int64_t incident, const gg_case_event *e, const char *note,
-                                  const char *reason, const char *attachments, int64_t *id);
+                                  const char *reason, const char *attachments, const char *idempotency_key,
+                                  int64_t *id);
 
 /* The event actor stored with client_update_id: its id and incident, or
  * both 0 when there is none. */

@@ -288,8 +288,12 @@ static const char schema_v8[] =
  * behind it (a reporter commenting through an Open311 client: their name,
  * email, phone and account as the client sends them, a JSON object) and
  * the client's own id of it, which the same actor cannot send twice (an
- * update resent is stored once); added columns leave the history's rows
- * as they were written. */
+ * update resent is stored once), and a case write's idempotency key: a
+ * client that got no answer to an action (the service was killed, the
+ * connection dropped) sends it again with the same key, kept with the
+ * event it made and unique per actor, so the resend makes no second one
+ * (gg_case_request.idempotency_key). Added columns leave the history's
+ * rows as they were written. */
 static const char schema_v9[] =
     "ALTER TABLE catalogue ADD COLUMN route TEXT;"
     "ALTER TABLE catalogue ADD COLUMN co_departments TEXT;"
@@ -320,7 +324,10 @@ static const char schema_v9[] =
     "ALTER TABLE incident_event ADD COLUMN author TEXT;"
     "ALTER TABLE incident_event ADD COLUMN client_update_id TEXT;"
     "CREATE UNIQUE INDEX incident_event_client ON incident_event(actor, client_update_id)"
-    "  WHERE client_update_id IS NOT NULL;";
+    "  WHERE client_update_id IS NOT NULL;"
+    "ALTER TABLE incident_event ADD COLUMN idempotency_key TEXT;"
+    "CREATE UNIQUE INDEX incident_event_idempotency ON incident_event(actor, idempotency_key)"
+    "  WHERE idempotency_key IS NOT NULL;";
 
 /* What stages the grid view (store/stage.h): a table of its columns,
  * fid its row id, with the constraints the grid table had. */

@@ -59,6 +59,26 @@ gg_status gg_store_prepare(gg_store *store, const char *sql, sqlite3_stmt **out)
     return GG_OK;
 }
 
+gg_status gg_store_cached(gg_store *store, gg_stmt_slot slot, const char *sql, sqlite3_stmt **out)
+{
+    if (store->cached[slot] == NULL &&
+        sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &store->cached[slot], NULL) != SQLITE_OK) {
+        store->cached[slot] = NULL;
+        *out = NULL;
+        return gg_store_sql_error(store, "preparing a statement");
+    }
+    *out = store->cached[slot];
+    return GG_OK;
+}
+
+void gg_store_cached_done(sqlite3_stmt *stmt)
+{
+    if (stmt != NULL) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+    }
+}
+
 gg_status gg_store_exec_text(gg_store *store, const char *sql, const char *arg, int64_t *changes,
                              const char *what)
 {
@@ -344,6 +364,8 @@ void gg_store_close(gg_store *store)
     if (store == NULL)
         return;
     gg_ctx *ctx = store->ctx;
+    for (int k = 0; k < GG_STMT_SLOTS; k++)
+        sqlite3_finalize(store->cached[k]);
     if (store->db != NULL) {
         if (store->in_transaction)
             sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);

@@ -7,6 +7,18 @@
 #include "core/ctx.h"
 #include "govgrid/store.h"
 
+/* Statements kept prepared for the life of the store (gg_store_cached):
+ * those of the hot paths, run once per incident or per action. */
+typedef enum gg_stmt_slot {
+    GG_STMT_CASE_READ = 0,
+    GG_STMT_CASE_EVENT_ADD,
+    GG_STMT_CASE_WRITE,
+    GG_STMT_CASE_RESENT,
+    GG_STMT_INCIDENT_INSERT,
+    GG_STMT_INCIDENT_NUMBER,
+    GG_STMT_SLOTS
+} gg_stmt_slot;
+
 struct gg_store {
     gg_ctx *ctx;
     sqlite3 *db;
@@ -17,6 +29,7 @@ struct gg_store {
     int in_transaction;
     double write_began;         /* CLOCK_MONOTONIC seconds at BEGIN IMMEDIATE; 0 outside one */
     char actor[64];             /* who acts (gg_store_set_actor); "" when unknown */
+    sqlite3_stmt *cached[GG_STMT_SLOTS]; /* gg_store_cached; finalized by gg_store_close */
 };
 
 /* Where each layer lives: the table (or view) its rows are read from and
@@ -64,6 +77,15 @@ GEOSGeometry *gg_store_column_geom(gg_ctx *ctx, sqlite3_stmt *stmt, int col);
 
 /* Prepares a statement, recording a failure. */
 gg_status gg_store_prepare(gg_store *store, const char *sql, sqlite3_stmt **out);
+
+/* The statement of slot, prepared from sql the first time and kept by the
+ * store (the same slot always with the same sql). The caller binds, steps
+ * and then gives it back with gg_store_cached_done, never finalizes it.
+ * Preparing costs more than running these small statements, which run
+ * once per incident or action. */
+gg_status gg_store_cached(gg_store *store, gg_stmt_slot slot, const char *sql, sqlite3_stmt **out);
+/* Resets a cached statement and clears its bindings (NULL: no-op). */
+void gg_store_cached_done(sqlite3_stmt *stmt);
 
 /* Schema creation and migrations (schema.c). Runs inside a transaction
  * opened by the caller. */

@@ -1051,6 +1051,123 @@ static void staffing_rules_are_data(void)
     gg_ctx_free(ctx);
 }
 
+/* A batch in one transaction: each action checked in order against the
+ * state the earlier ones left, a refused one storing nothing while the
+ * others are done, and what each became in its outcome. */
+static void a_batch_of_actions(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = project(ctx);
+    add_incident(store, 1, "reported");
+    add_incident(store, 2, "dispatched");
+    gg_case_item items[6];
+    memset(items, 0, sizeof items);
+    items[0].id = 1;
+    items[0].req.action = GG_CASE_ACCEPT;
+    items[1].id = 1;
+    items[1].req.action = GG_CASE_DISPATCH;
+    items[1].req.handler = "w9";
+    items[1].req.at = "2026-12-02T09:00:00Z";
+    items[2].id = 2;
+    items[2].req.action = GG_CASE_VERIFY; /* dispatched: refused */
+    items[3].id = 2;
+    items[3].req.action = GG_CASE_START;
+    items[4].id = 99; /* no such incident */
+    items[4].req.action = GG_CASE_START;
+    items[5].request_id = "r1";
+    items[5].req.action = GG_CASE_START;
+    gg_case_outcome out[6];
+    CHECK_INT(gg_case_act_many(ctx, store, items, 6, out), GG_OK);
+    CHECK_INT(out[0].status, GG_OK);
+    CHECK_INT(out[0].incident.state, GG_CASE_ACCEPTED);
+    CHECK_INT(out[1].status, GG_OK);
+    CHECK_STR(out[1].incident.handler, "w9");
+    CHECK_INT(out[2].status, GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(out[2].message, "verify takes an incident that is fed_back");
+    CHECK_INT(out[3].status, GG_OK);
+    CHECK_INT(out[3].incident.state, GG_CASE_IN_PROGRESS);
+    CHECK_INT(out[4].status, GG_ERR_NOT_FOUND);
+    CHECK_INT(out[5].status, GG_OK);
+    CHECK_INT(out[5].incident.state, GG_CASE_IN_PROGRESS);
+    CHECK_INT(out[5].incident.events, 4);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event"), 2 + 4);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1 AND seq = 3 AND action = 'dispatch'"
+                            " AND at = '2026-12-02T09:00:00Z' AND handler = 'w9'"),
+              1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE id = 2 AND stage = 'in_progress'"), 1);
+    CHECK_INT(gg_case_act_many(ctx, store, items, 0, NULL), GG_OK);
+
+    /* The store cannot be written: nothing of the batch is, and every
+     * outcome says why. */
+    sqlite3 *other = NULL;
+    CHECK_INT(sqlite3_open(gg_test_path("p.sqlite"), &other), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(other, "PRAGMA busy_timeout=0; BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(store->db, 10);
+    items[0].id = 2;
+    items[0].req.action = GG_CASE_FEEDBACK;
+    items[0].req.note = "done";
+    CHECK_INT(gg_case_act_many(ctx, store, items, 1, out), GG_ERR_BUSY);
+    CHECK_INT(out[0].status, GG_ERR_BUSY);
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event"), 6);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+/* A resend with the same idempotency key does nothing and answers the
+ * incident as it is; the key with another action or incident is refused;
+ * another actor's key of the same text is its own. */
+static void resent_actions(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = project(ctx);
+    add_incident(store, 1, "dispatched");
+    add_incident(store, 2, "dispatched");
+    gg_case_request r;
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_START;
+    r.idempotency_key = "k-1";
+    gg_case c;
+    CHECK_INT(gg_case_act(ctx, store, 1, NULL, &r, &c), GG_OK);
+    CHECK_INT(c.replayed, 0);
+    CHECK_INT(gg_case_act(ctx, store, 1, NULL, &r, &c), GG_OK);
+    CHECK_INT(c.replayed, 1);
+    CHECK_INT(c.state, GG_CASE_IN_PROGRESS);
+    CHECK_INT(c.events, 2);
+    CHECK_INT(gg_case_act(ctx, store, 2, NULL, &r, &c), GG_ERR_EXISTS);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "k-1");
+    r.action = GG_CASE_RETURN;
+    r.reason = "not ours";
+    CHECK_INT(gg_case_act(ctx, store, 1, NULL, &r, &c), GG_ERR_EXISTS);
+    r.idempotency_key = "has a space";
+    CHECK_INT(gg_case_act(ctx, store, 1, NULL, &r, &c), GG_ERR_ARG);
+    r.idempotency_key = "";
+    CHECK_INT(gg_case_act(ctx, store, 1, NULL, &r, &c), GG_ERR_ARG);
+    gg_store_set_actor(store, "another");
+    r.action = GG_CASE_START;
+    r.idempotency_key = "k-1";
+    CHECK_INT(gg_case_act(ctx, store, 2, NULL, &r, &c), GG_OK);
+    CHECK_INT(c.replayed, 0);
+    /* In a batch: the second of two sends of one key is the resend. */
+    gg_case_item items[2];
+    memset(items, 0, sizeof items);
+    items[0].id = items[1].id = 1;
+    items[0].req.action = items[1].req.action = GG_CASE_FEEDBACK;
+    items[0].req.note = items[1].req.note = "swept";
+    items[0].req.idempotency_key = items[1].req.idempotency_key = "k-2";
+    gg_case_outcome out[2];
+    CHECK_INT(gg_case_act_many(ctx, store, items, 2, out), GG_OK);
+    CHECK_INT(out[0].status, GG_OK);
+    CHECK_INT(out[0].incident.replayed, 0);
+    CHECK_INT(out[1].status, GG_OK);
+    CHECK_INT(out[1].incident.replayed, 1);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE idempotency_key IS NOT NULL"), 3);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1"), 3);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 /* Duty hours: days, ranges, overnight shifts, the calendar's working days. */
 static void duty_hours(void)
 {
@@ -1110,5 +1227,6 @@ static void names(void)
 }
 
 TEST_LIST(T(every_transition_and_refusal), T(actions_need_what_they_say), T(the_loop_and_its_history),
-          T(the_reporter_answers_back), T(working_calendar_2025_2026), T(lights), T(the_clock_and_the_lists),
-          T(escalation_through_configured_levels), T(staffing_rules_are_data), T(duty_hours), T(names))
+          T(the_reporter_answers_back), T(a_batch_of_actions), T(resent_actions), T(working_calendar_2025_2026),
+          T(lights), T(the_clock_and_the_lists), T(escalation_through_configured_levels), T(staffing_rules_are_data),
+          T(duty_hours), T(names))

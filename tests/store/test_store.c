@@ -104,6 +104,8 @@ static void back_to_version_8(gg_store *store)
 {
     CHECK_INT(gg_store_exec(store, "DROP TABLE staffing_rule; DROP TABLE case_level; DROP TABLE level_contact;"
                                    "DROP INDEX incident_event_client; ALTER TABLE incident_event DROP COLUMN author;"
+                                   "DROP INDEX incident_event_idempotency;"
+                                   "ALTER TABLE incident_event DROP COLUMN idempotency_key;"
                                    "ALTER TABLE incident_event DROP COLUMN client_update_id;"
                                    "DROP INDEX incident_stage;"
                                    "ALTER TABLE catalogue DROP COLUMN route; ALTER TABLE catalogue DROP COLUMN co_departments;"
@@ -371,6 +373,43 @@ static void upgrade_keeps_incident_histories(void)
     gg_ctx_free(ctx);
 }
 
+/* A version 8 project gains the idempotency key of case writes (schema
+ * version 9): the column, unique per actor, its history kept. */
+static void upgrade_adds_case_idempotency(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = NULL;
+    const char *path = gg_test_path("p.sqlite");
+    CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
+    back_to_version_8(store);
+    CHECK_INT(gg_store_exec(store, "INSERT INTO incident(id, request_id, service_code, stage, requested, updated)"
+                                   " VALUES (1, '1', '0101', 'reported', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
+                                   "INSERT INTO incident_event(incident, seq, at, actor, action, to_state)"
+                                   " VALUES (1, 1, '2026-01-01T00:00:00Z', 'hotline', 'report', 'reported');"
+                                   "UPDATE gg_meta SET value = '8' WHERE key = 'schema_version'"),
+              GG_OK);
+    gg_store_close(store);
+    store = NULL;
+    CHECK_INT(gg_store_open(ctx, path, 1, &store), GG_OK);
+    if (store == NULL) {
+        gg_ctx_free(ctx);
+        return;
+    }
+    CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1 AND idempotency_key IS NULL"), 1);
+    CHECK_INT(gg_store_exec(store, "INSERT INTO incident_event(incident, seq, at, actor, action, to_state,"
+                                   " idempotency_key) VALUES (1, 2, '2026-01-01T01:00:00Z', 'a', 'accept', 'accepted',"
+                                   " 'k'), (1, 3, '2026-01-01T02:00:00Z', 'b', 'reject', 'rejected', 'k')"),
+              GG_OK);
+    CHECK_INT(gg_store_exec(store, "INSERT INTO incident_event(incident, seq, at, actor, action, to_state,"
+                                   " idempotency_key) VALUES (1, 4, '2026-01-01T03:00:00Z', 'a', 'reopen',"
+                                   " 'dispatched', 'k')"),
+              GG_ERR_STORE);
+    CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 /* A version 3 project's household points are moved onto the 1e-7 degree
  * grid when it is opened for writing (schema version 4), and it gains what
  * version 5 adds (catalogue attributes, what recognises a resent
@@ -585,6 +624,6 @@ TEST_LIST(T(new_project_has_schema_and_spatial_indexes), T(create_never_overwrit
           T(upgrade_rounds_household_points), T(upgrade_gives_the_loop_its_settings),
           T(upgrade_makes_plans_versions),
           T(upgrade_shares_grids),
-          T(upgrade_keeps_incident_histories),
+          T(upgrade_keeps_incident_histories), T(upgrade_adds_case_idempotency),
           T(read_only_store_refuses_writes), T(rollback_leaves_the_file_as_it_was),
           T(info_of_an_empty_project), T(layer_names), T(projects_are_in_wal_mode), T(changes_and_staging))

@@ -27,6 +27,24 @@ static void help(FILE *out)
             "Exit status 0 when the check ran (whatever it found), 1 on failure.\n");
 }
 
+/* "1 leader + 2 workers (1 full-time) + N volunteers" */
+static void rule_text(const gg_staffing_rule *r, char *out, size_t size)
+{
+    char volunteers[32];
+    if (r->volunteers > 0)
+        snprintf(volunteers, sizeof volunteers, "%d volunteer%s", r->volunteers, r->volunteers == 1 ? "" : "s");
+    else
+        snprintf(volunteers, sizeof volunteers, "N volunteers");
+    snprintf(out, size, "%d leader%s + %d worker%s (%d full-time) + %s", r->leaders, r->leaders == 1 ? "" : "s",
+             r->workers, r->workers == 1 ? "" : "s", r->fulltime, volunteers);
+}
+
+static json_t *rule_json(const gg_staffing_rule *r)
+{
+    return json_pack("{s:i, s:i, s:i, s:i, s:s?}", "leaders", r->leaders, "workers", r->workers, "fulltime",
+                     r->fulltime, "volunteers", r->volunteers, "note", r->note[0] ? r->note : NULL);
+}
+
 static int run(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -61,12 +79,15 @@ static int run(int argc, char **argv)
     gg_store *store = NULL;
     gg_roster_report *r = NULL;
     rc = CLI_OK;
-    if (gg_store_open(ctx, project, 0, &store) != GG_OK || gg_roster_check(ctx, store, plan, &r) != GG_OK) {
+    gg_staffing_rule rules[2];
+    if (gg_store_open(ctx, project, 0, &store) != GG_OK || gg_roster_check(ctx, store, plan, &r) != GG_OK ||
+        gg_staffing_rules(ctx, store, rules) != GG_OK) {
         rc = cli_fail("roster", ctx);
     } else if (common.json) {
-        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I}", "project", project, "plan", (json_int_t)r->plan, "grids",
-                              (json_int_t)r->grids, "grids_ok", (json_int_t)r->grids_ok, "workers",
-                              (json_int_t)r->workers);
+        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:{s:o, s:o}}", "project", project, "plan",
+                              (json_int_t)r->plan, "grids", (json_int_t)r->grids, "grids_ok", (json_int_t)r->grids_ok,
+                              "workers", (json_int_t)r->workers, "rules", "urban", rule_json(&rules[0]), "rural",
+                              rule_json(&rules[1]));
         json_t *list = json_array();
         for (size_t i = 0; i < r->n_issues; i++) {
             const gg_roster_issue *is = &r->issues[i];
@@ -76,9 +97,15 @@ static int run(int argc, char **argv)
         json_object_set_new(o, "issues", list);
         rc = cli_print_json(o);
     } else if (!common.quiet) {
-        printf("plan %lld: %lld of %lld grids meet 1 leader + 2 workers (one full-time) + N volunteers; %lld workers"
-               " on the roster\n",
-               (long long)r->plan, (long long)r->grids_ok, (long long)r->grids, (long long)r->workers);
+        char urban[96], rural[96], rule[256];
+        rule_text(&rules[0], urban, sizeof urban);
+        rule_text(&rules[1], rural, sizeof rural);
+        if (strcmp(urban, rural) == 0)
+            snprintf(rule, sizeof rule, "%s", urban);
+        else
+            snprintf(rule, sizeof rule, "%s in urban communities, %s in rural ones", urban, rural);
+        printf("plan %lld: %lld of %lld grids meet %s; %lld workers on the roster\n", (long long)r->plan,
+               (long long)r->grids_ok, (long long)r->grids, rule, (long long)r->workers);
         for (size_t i = 0; i < r->n_issues; i++) {
             const gg_roster_issue *is = &r->issues[i];
             if (is->grid[0])
@@ -93,4 +120,5 @@ static int run(int argc, char **argv)
     return rc;
 }
 
-const cli_command cli_cmd_roster = {"roster", "check grid staffing against 1 + 2 + N", run, help};
+const cli_command cli_cmd_roster = {"roster", "check grid staffing against the staffing rule (1 + 2 + N by default)",
+                                    run, help};

@@ -79,7 +79,8 @@ typedef struct gg_incident_input {
     double lon, lat;                    /* WGS 84 */
     const char *address, *description, *email, *phone, *first_name, *last_name, *device_id, *account_id,
         *media_url, *attributes_json, *api_key_name; /* each may be NULL */
-    const char *source;                 /* the channel: hotline, grid, app, open311 (NULL: open311) */
+    const char *source;                 /* the channel: hotline, grid, app, open311 (NULL: open311); another is
+                                           GG_ERR_ARG */
     /* Resent requests. A request with the same api_key_name and
      * idempotency_key as a stored one is that one; so is one whose
      * fingerprint (key name, service code, position to 1e-7 degree or the
@@ -99,7 +100,7 @@ typedef struct gg_incident_receipt {
     char grid_code[24];
     char worker_id[64];
     char expected[32];                  /* ISO 8601 UTC, the last stage's deadline */
-    char stage[16];                     /* "dispatched", or "collected" (waiting in the dispatch queue) */
+    char stage[16];                     /* "dispatched", or "reported" (waiting in the dispatch queue) */
     char notice[256];                   /* what happened to it, in words, for the reporter */
     int replayed;                       /* 1: a resent request, answered with the stored one */
     gg_status status;                   /* gg_incident_submit_many: GG_OK, or why this one is not stored */

@@ -293,6 +293,9 @@ static gg_status prepare_one(gg_ctx *ctx, const gg_catalogue *cat, const gg_loca
     if (p->item == NULL)
         return gg_error(ctx, GG_ERR_NOT_FOUND, "service_code '%.40s' is not in catalogue version %lld",
                         in->service_code ? in->service_code : "", (long long)cat->version);
+    if (in->source != NULL && strcmp(in->source, "hotline") != 0 && strcmp(in->source, "grid") != 0 &&
+        strcmp(in->source, "app") != 0 && strcmp(in->source, "open311") != 0)
+        return gg_error(ctx, GG_ERR_ARG, "source '%.40s' is not one of hotline, grid, app, open311", in->source);
     if (in->idempotency_key != NULL && (in->idempotency_key[0] == '\0' || strlen(in->idempotency_key) > 200))
         return gg_error(ctx, GG_ERR_ARG, "an idempotency key is 1-200 bytes");
     if (in->has_location) {

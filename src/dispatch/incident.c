@@ -333,6 +333,12 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
      * worker copied. */
     route r;
     route_of(p->item, &r);
+    /* A worker copied on a department's incident does not handle it: the
+     * turn taken goes back, so that the balance counts what each handles. */
+    if (r.department && p->picked != NULL) {
+        gg_dispatcher_add_open(d, p->picked->id, -1);
+        p->picked = NULL;
+    }
     const char *handler = r.department ? p->item->department : worker != NULL ? worker->id : NULL;
     /* Dispatched only to a person or a department: a grid with an empty
      * roster leaves the grid's own work in the queue of its community. */
@@ -536,7 +542,7 @@ gg_status gg_dispatcher_load_open(gg_ctx *ctx, gg_store *store, gg_dispatcher *d
     sqlite3_stmt *s = NULL;
     gg_status st = gg_store_prepare(store,
                                     "SELECT worker_id, count(*) FROM incident WHERE status = 'open' AND worker_id IS NOT"
-                                    " NULL GROUP BY worker_id",
+                                    " NULL AND department IS NULL GROUP BY worker_id",
                                     &s);
     if (st != GG_OK)
         return st;

@@ -43,7 +43,21 @@
       reshaped: '调整', recounted: '户数变化', unchanged: '未变', householdsMoved: '户数迁移', householdsTotal: '总户数',
       change: '变化', merge: '合并', split: '切分', lock: '锁定', unlock: '解锁', piece: '网格',
       editMove: '移交街区', move: '移交街区', editPickBlock: '点击地图上的街区，或在下表中选择要移交给哪个相邻网格',
-      blocks: '街区', block: '街区', moveTo: '移交给', noBlockTarget: '无同社区相邻网格'
+      blocks: '街区', block: '街区', moveTo: '移交给', noBlockTarget: '无同社区相邻网格',
+      console: '事件调度台', consoleClose: '关闭', layerRedGrids: '红灯事件网格', caseState: '状态', stateOpen: '未办结',
+      stateAll: '全部', reported: '已上报', accepted: '已受理', dispatched: '已派遣', in_progress: '处理中',
+      fed_back: '已反馈', verified: '已核查', returned: '已退回', suspended: '已挂起', closed_case: '已结案',
+      rejected: '不予受理', caseGrid: '网格编码', caseDepartment: '部门', caseItem: '事项编码', caseFilter: '筛选',
+      caseHandler: '处置人或部门', caseReason: '退回原因', caseApprove: '批准', caseNote: '处理结果',
+      act_dispatch: '派遣', act_return: '退回', act_extend: '延期', act_feedback: '反馈', act_verify: '核查',
+      act_close: '结案', act_report: '上报', act_accept: '受理', act_start: '开始处理', act_reject: '不予受理',
+      act_reopen: '重新办理', act_escalate: '上报上级', act_suspend: '挂起', act_resume: '恢复', act_rate: '评价',
+      act_refer: '转办', act_comment: '备注', light_green: '绿灯', light_yellow: '黄灯', light_red: '红灯',
+      light_none: '无灯', clockAt: '时钟：{at}', casesShown: '{n} 件事件', casesTruncated: '（仅显示前 {n} 件）',
+      caseHandlerNow: '处置人', caseLevel: '层级', caseReachBy: '到场时限', caseDeadline: '办结时限',
+      caseCloseBy: '结案时限', caseDue: '当前时限', caseSupervised: '督办', caseHistory: '办理记录', caseItemCode: '事项',
+      caseSource: '来源', caseDone: '已{action}', caseGridRed: '{n} 件红灯', redGridsLegend: '红灯事件数',
+      caseStateName: '状态', caseLight: '灯', caseNoCases: '没有事件'
     },
     en: {
       brand: 'Grid map', search: 'Search', searchPlaceholder: 'Grid code, community, place, address or lon,lat',
@@ -82,7 +96,22 @@
       recounted: 'recounted', unchanged: 'unchanged', householdsMoved: 'households moved', householdsTotal: 'households',
       change: 'change', merge: 'merge', split: 'split', lock: 'lock', unlock: 'unlock', piece: 'grid',
       editMove: 'Move a block', move: 'move a block', editPickBlock: 'Click a street block on the map, or choose below which neighbour takes it',
-      blocks: 'Street blocks', block: 'block', moveTo: 'to', noBlockTarget: 'no neighbour of its community'
+      blocks: 'Street blocks', block: 'block', moveTo: 'to', noBlockTarget: 'no neighbour of its community',
+      console: 'Dispatch console', consoleClose: 'Close', layerRedGrids: 'Grids with red incidents', caseState: 'State',
+      stateOpen: 'open', stateAll: 'all', reported: 'reported', accepted: 'accepted', dispatched: 'dispatched',
+      in_progress: 'in progress', fed_back: 'fed back', verified: 'verified', returned: 'returned', suspended: 'suspended',
+      closed_case: 'closed', rejected: 'rejected', caseGrid: 'Grid code', caseDepartment: 'Department',
+      caseItem: 'Item code', caseFilter: 'Filter', caseHandler: 'Handler or department', caseReason: 'Reason',
+      caseApprove: 'approve', caseNote: 'Result', act_dispatch: 'Dispatch', act_return: 'Return', act_extend: 'Extend',
+      act_feedback: 'Feed back', act_verify: 'Verify', act_close: 'Close', act_report: 'report', act_accept: 'accept',
+      act_start: 'start', act_reject: 'reject', act_reopen: 'reopen', act_escalate: 'escalate', act_suspend: 'suspend',
+      act_resume: 'resume', act_rate: 'rate', act_refer: 'refer', act_comment: 'comment', light_green: 'green',
+      light_yellow: 'yellow', light_red: 'red', light_none: 'no light', clockAt: 'Clock: {at}', casesShown: '{n} incidents',
+      casesTruncated: ' (first {n} only)', caseHandlerNow: 'Handler', caseLevel: 'Level', caseReachBy: 'Reach by',
+      caseDeadline: 'Deadline', caseCloseBy: 'Close by', caseDue: 'Due', caseSupervised: 'Supervised by',
+      caseHistory: 'History', caseItemCode: 'Item', caseSource: 'Source', caseDone: '{action}: done',
+      caseGridRed: '{n} red', redGridsLegend: 'red incidents', caseStateName: 'State', caseLight: 'Light',
+      caseNoCases: 'No incidents'
     }
   };
   var lang = localStorage.getItem('govgrid-lang') === 'en' ? 'en' : 'zh';
@@ -238,6 +267,8 @@
     var p = f.properties, s = { color: state.palette.boundary, weight: 1, fillColor: fillColour(p), fillOpacity: 0.6 };
     if (p.short_staffed && layerOn('shortStaffed')) { s.color = state.palette.short_staffed; s.weight = 3; s.dashArray = '5 3'; }
     if (isFlagged(p) && layerOn('flags')) { s.color = state.palette.flags; s.weight = 3; s.dashArray = null; }
+    var red = state.redGrids && layerOn('redGrids') ? state.redGrids[p.code] : 0;
+    if (red) { s.fillColor = red >= 3 ? '#a50f15' : red === 2 ? '#de2d26' : '#fb6a4a'; s.fillOpacity = 0.75; }
     var change = state.highlight && state.highlight[p.code];
     if (change) { s.color = CHANGE_COLOURS[change] || '#2166ac'; s.weight = 4; s.dashArray = null; }
     return s;
@@ -254,6 +285,9 @@
     if (layerOn('flags')) h += '<div><i class="line" style="border-color:' + esc(pal.flags) + '"></i>' + esc(t('flags')) + '</div>';
     if (layerOn('shortStaffed'))
       h += '<div><i class="line" style="border-color:' + esc(pal.short_staffed) + '"></i>' + esc(t('shortStaffed')) + '</div>';
+    if (layerOn('redGrids'))
+      h += '<div>' + esc(t('redGridsLegend')) + ' <i style="background:#fb6a4a"></i>1 <i style="background:#de2d26"></i>2 ' +
+           '<i style="background:#a50f15"></i>3+</div>';
     if (layerOn('incidents'))
       h += '<div><i style="background:#d6336c;border-radius:7px"></i>' + esc(t('open')) +
            ' <i style="background:#2b8a3e;border-radius:7px"></i>' + esc(t('closed')) + '</div>';
@@ -311,7 +345,8 @@
   });
   function layerChanged(name) {
     if (name === 'basemap' && basemap) { if (layerOn('basemap')) basemap.addTo(map); else map.removeLayer(basemap); }
-    if (name === 'flags' || name === 'shortStaffed') gridLayer.restyle();
+    if (name === 'flags' || name === 'shortStaffed' || name === 'redGrids') gridLayer.restyle();
+    if (name === 'redGrids' && state.onRedGrids) state.onRedGrids();
     if (name === 'communities') { if (layerOn(name)) communityLayer.addTo(map); else map.removeLayer(communityLayer); drawLabels(); }
     if (name === 'incidents') { if (layerOn(name)) { incidentLayer.addTo(map); loadIncidents(); } else map.removeLayer(incidentLayer); }
     if (name === 'conflicts') { if (layerOn(name)) conflictLayer.addTo(map); else map.removeLayer(conflictLayer); }
@@ -994,7 +1029,7 @@
   }
   /* For scripts and the end-to-end test. */
   window.govgrid = { map: map, state: state, reload: reloadAll, t: t, gridLayer: gridLayer, getJSON: getJSON,
-                     headers: headers, banner: banner, errorText: errorText, esc: esc, formatArea: formatArea,
+                     headers: headers, banner: banner, layerOn: layerOn, drawLegend: drawLegend, errorText: errorText, esc: esc, formatArea: formatArea,
                      workersHtml: workersHtml, typeName: function (type) { return t(TYPE_KEYS[type] || ('t' + type)); },
                      tilesLoading: function () { return tilesHeld || !!(basemap && basemap._map && basemap.isLoading()); } };
   start();

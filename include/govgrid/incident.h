@@ -151,6 +151,7 @@ typedef struct gg_case {
      * warn_at, GG_CASE_WARN_AT by default). */
     char stage_started[32], reach_by[32], close_by[32];
     double warn_at;
+    double lon, lat;            /* where it was reported (WGS 84 degrees); NaN when it came without a place */
     int replayed;               /* gg_case_act: 1 when the request was a resend and did nothing */
 } gg_case;
 
@@ -345,7 +346,8 @@ typedef struct gg_case_filter {
 /* The incidents filter picks, newest first, as a JSON document {now,
  * count, truncated, cases: [case as gg_case_json gives it, plus light,
  * light_stage, due, supervised_by (the level above, for a red one: its
- * number and name)]} into *json (gg_text_free). */
+ * number and name), lon and lat (null without a place)]} into *json
+ * (gg_text_free). */
 GG_API gg_status gg_case_list_json(gg_ctx *ctx, gg_store *store, const gg_case_filter *filter, char **json);
 
 /* ---- escalation levels ----

@@ -1,5 +1,6 @@
 /* Lists of incidents with their lights: the dispatcher's list and the
  * supervision list (include/govgrid/incident.h). */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -55,6 +56,8 @@ static int take(const gg_case *c, void *arg)
         sup = json_pack("{s:i, s:s}", "level", l->levels[up].level, "name", l->levels[up].name);
     }
     json_object_set_new(o, "supervised_by", sup);
+    json_object_set_new(o, "lon", isfinite(c->lon) ? json_real(c->lon) : json_null());
+    json_object_set_new(o, "lat", isfinite(c->lat) ? json_real(c->lat) : json_null());
     if (json_array_append_new(l->cases, o) != 0)
         return gg_error_nomem(l->ctx), -1;
     l->count++;
@@ -89,7 +92,7 @@ gg_status gg_case_list_json(gg_ctx *ctx, gg_store *store, const gg_case_filter *
     if (doc == NULL)
         json_decref(l.cases);
     if (st == GG_OK) {
-        *json = doc ? json_dumps(doc, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+        *json = doc ? json_dumps(doc, JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
         if (*json == NULL)
             st = gg_error_nomem(ctx);
     }

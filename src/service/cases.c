@@ -1,4 +1,5 @@
-/* The closed loop over HTTP: GET /v1/cases/{ID} (an incident's state and
+/* The closed loop over HTTP: GET /v1/cases (the dispatcher's list and the
+ * supervision list, with each incident's light, a read key), GET /v1/cases/{ID} (an incident's state and
  * history, a read key) and POST /v1/cases/{ID} (an action on it, a write
  * key, the key's name recorded as who did it; an Idempotency-Key header
  * makes a resend of it harmless), done by the writer thread with the
@@ -227,8 +228,146 @@ void gg_case_post_clear(gg_case_post *p)
     p->body = NULL;
 }
 
+#define MAX_LIST 10000
+
+static int known_list_arg(void *cls, const char *name, const char *value)
+{
+    (void)value;
+    static const char *const known[] = {"state", "light",  "grid",        "community", "department", "item",
+                                        "handler", "source", "supervision", "level",     "at",         "limit",
+                                        "api_key", NULL};
+    for (int k = 0; known[k]; k++)
+        if (strcmp(name, known[k]) == 0)
+            return 1;
+    snprintf(cls, 64, "%.60s", name);
+    return 0;
+}
+
+/* A filter's text parameter: absent or empty does not filter; 1 with *v
+ * set, or 0 with a 400. */
+static int text_arg(gg_request *r, const char *name, const char **v, gg_reply *out)
+{
+    const char *t = gg_request_arg(r, name);
+    *v = t != NULL && t[0] != '\0' ? t : NULL;
+    if (*v != NULL && strlen(*v) > 64) {
+        gg_refuse(out, 400, name, "at most 64 bytes");
+        return 0;
+    }
+    return 1;
+}
+
+/* GET /v1/cases?state=&light=&grid=&community=&department=&item=&handler=
+ * &source=&supervision=1&level=N&at=TIME&limit=N: gg_case_list_json's
+ * document. state defaults to open (all: every state); the parameters are
+ * checked here, by name, before the library is asked, so that a client
+ * learns which one it got wrong. */
+static void list_cases(gg_request *r, gg_reply *out)
+{
+    char key_name[GG_KEY_NAME_BUF];
+    if (!gg_request_authorise(r, GG_RIGHT_READ, out, key_name, sizeof key_name))
+        return;
+    char unknown[64];
+    if (!gg_request_each_arg(r, known_list_arg, unknown)) {
+        gg_refuse(out, 400, unknown,
+                  "'%s' is not a parameter of GET /v1/cases: it takes state, light, grid, community, department, "
+                  "item, handler, source, supervision, level, at and limit",
+                  unknown);
+        return;
+    }
+    gg_case_filter f;
+    memset(&f, 0, sizeof f);
+    f.state = "open";
+    f.level = -1;
+    const char *state = gg_request_arg(r, "state");
+    if (!text_arg(r, "grid", &f.grid_code, out) || !text_arg(r, "community", &f.community, out) ||
+        !text_arg(r, "department", &f.department, out) || !text_arg(r, "item", &f.service_code, out) ||
+        !text_arg(r, "handler", &f.handler, out) || !text_arg(r, "source", &f.source, out))
+        return;
+    gg_ctx *kctx = NULL;
+    if (gg_ctx_new(&kctx) != GG_OK) {
+        gg_refuse(out, 503, NULL, "out of memory");
+        return;
+    }
+    int ok = 1;
+    gg_case_state parsed;
+    if (state == NULL || state[0] == '\0') {
+        f.state = "open";
+    } else if (strcmp(state, "all") == 0) {
+        f.state = NULL;
+    } else if (strcmp(state, "open") != 0) {
+        if (gg_case_state_parse(kctx, state, &parsed) != GG_OK) {
+            gg_refuse(out, 400, "state", "%s (or open, all)", gg_ctx_errmsg(kctx));
+            ok = 0;
+        }
+        f.state = state;
+    }
+    const char *light = gg_request_arg(r, "light");
+    if (ok && light != NULL && light[0] != '\0' && gg_case_light_parse(kctx, light, &f.light) != GG_OK) {
+        gg_refuse(out, 400, "light", "%s", gg_ctx_errmsg(kctx));
+        ok = 0;
+    }
+    gg_ctx_free(kctx);
+    if (!ok)
+        return;
+    char why[160];
+    long long v = 0;
+    const char *t = gg_request_arg(r, "supervision");
+    if (t != NULL) {
+        if (strcmp(t, "1") == 0 || strcmp(t, "true") == 0) {
+            f.supervision = 1;
+        } else if (strcmp(t, "0") != 0 && strcmp(t, "false") != 0) {
+            gg_refuse(out, 400, "supervision", "1 or 0 (true or false), got '%.40s'", t);
+            return;
+        }
+    }
+    t = gg_request_arg(r, "level");
+    if (t != NULL) {
+        if (!gg_param_long("level", t, 0, GG_CASE_LEVELS_MAX - 1, &v, why, sizeof why)) {
+            gg_refuse(out, 400, "level", "%s", why);
+            return;
+        }
+        if (!f.supervision) {
+            gg_refuse(out, 400, "level", "level is for supervision=1: the list of that level");
+            return;
+        }
+        f.level = (int)v;
+    }
+    t = gg_request_arg(r, "at");
+    if (t != NULL && !gg_case_time_parse(t, &f.now)) {
+        gg_refuse(out, 400, "at", "'%.40s' is not a time (ISO 8601: 2026-12-07T10:00:00+08:00 or 2026-12-07)", t);
+        return;
+    }
+    t = gg_request_arg(r, "limit");
+    if (t != NULL) {
+        if (!gg_param_long("limit", t, 1, MAX_LIST, &v, why, sizeof why)) {
+            gg_refuse(out, 400, "limit", "%s", why);
+            return;
+        }
+        f.limit = (size_t)v;
+    }
+    gg_ctx *ctx = NULL;
+    gg_store *store = gg_request_store_or_503(r, out, &ctx);
+    if (store == NULL)
+        return;
+    char *json = NULL;
+    gg_status st = gg_case_list_json(ctx, store, &f, &json);
+    if (st != GG_OK) {
+        gg_refuse_status(r, out, ctx, st, NULL);
+        gg_ctx_clear_error(ctx);
+        return;
+    }
+    gg_reply_text(out, 200, "application/json; charset=utf-8", json, strlen(json));
+}
+
 int gg_route_cases(gg_request *r, gg_reply *out)
 {
+    if (strcmp(r->path, "/v1/cases") == 0) {
+        if (strcmp(r->method, "GET") == 0)
+            list_cases(r, out);
+        else
+            gg_refuse(out, 405, NULL, "use GET");
+        return ROUTE_CASES;
+    }
     if (strncmp(r->path, "/v1/cases/", 10) != 0)
         return ROUTE_NONE;
     int64_t id = 0;

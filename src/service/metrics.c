@@ -12,7 +12,7 @@ static const char *const route_names[ROUTE_COUNT] = {
     "open311_service", "open311_requests_post", "open311_requests_get", "open311_request_get", "static",
     "plans", "search", "depts", "dept_grids", "conflicts",
     "tiles", "palette", "communities", "key", "plan", "plan_edit", "plan_diff", "plan_grid", "case",
-    "open311_updates_get", "open311_updates_post",
+    "open311_updates_get", "open311_updates_post", "cases",
 };
 
 /* Upper bounds of the latency buckets, in seconds. */

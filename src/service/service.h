@@ -77,6 +77,7 @@ enum {
     ROUTE_CASE,
     ROUTE_UPDATES_GET,
     ROUTE_UPDATES_POST,
+    ROUTE_CASES,
     ROUTE_COUNT
 };
 
@@ -294,7 +295,8 @@ int gg_route_tiles(gg_request *r, gg_reply *out);    /* tiles.c: /tiles/..., /v1
 /* plans.c: /v1/key, /v1/plans/{N}/edits, /publish, /diff/{B}, /grids/{CODE},
  * DELETE /v1/plans/{N} */
 int gg_route_plans(gg_request *r, gg_reply *out);
-/* cases.c: GET and POST /v1/cases/{ID}. */
+/* cases.c: GET /v1/cases (the list with lights), GET and POST
+ * /v1/cases/{ID}. */
 int gg_route_cases(gg_request *r, gg_reply *out);
 
 /* writes.c: what the routes that write share. A refusal naming what was

@@ -21,9 +21,9 @@ static const char not_built[] =
     "/v1/locate, /v1/grids, /open311/v2/.</p>";
 #else
 extern const unsigned char gg_web_index_html[], gg_web_app_js[], gg_web_gridcanvas_js[], gg_web_planedit_js[],
-    gg_web_app_css[], gg_web_leaflet_js[], gg_web_leaflet_css[];
+    gg_web_console_js[], gg_web_app_css[], gg_web_leaflet_js[], gg_web_leaflet_css[];
 extern const size_t gg_web_index_html_size, gg_web_app_js_size, gg_web_gridcanvas_js_size, gg_web_planedit_js_size,
-    gg_web_app_css_size, gg_web_leaflet_js_size, gg_web_leaflet_css_size;
+    gg_web_console_js_size, gg_web_app_css_size, gg_web_leaflet_js_size, gg_web_leaflet_css_size;
 #endif
 
 static const size_t favicon_size = sizeof favicon_svg - 1;
@@ -50,6 +50,7 @@ int gg_route_static(gg_request *r, gg_reply *out)
         {"/static/app.js", "text/javascript; charset=utf-8", gg_web_app_js, &gg_web_app_js_size, 200},
         {"/static/gridcanvas.js", "text/javascript; charset=utf-8", gg_web_gridcanvas_js, &gg_web_gridcanvas_js_size, 200},
         {"/static/planedit.js", "text/javascript; charset=utf-8", gg_web_planedit_js, &gg_web_planedit_js_size, 200},
+        {"/static/console.js", "text/javascript; charset=utf-8", gg_web_console_js, &gg_web_console_js_size, 200},
         {"/static/app.css", "text/css; charset=utf-8", gg_web_app_css, &gg_web_app_css_size, 200},
         {"/static/leaflet.js", "text/javascript; charset=utf-8", gg_web_leaflet_js, &gg_web_leaflet_js_size, 200},
         {"/static/leaflet.css", "text/css; charset=utf-8", gg_web_leaflet_css, &gg_web_leaflet_css_size, 200},

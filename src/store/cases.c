@@ -1,6 +1,7 @@
 /* Incidents as the closed loop sees them, and their history. */
 #include "store/cases.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,7 +23,8 @@ static void bind_text_or_null(sqlite3_stmt *s, int col, const char *text)
     " coalesce(i.grid_code, ''), coalesce(i.community, ''), coalesce(i.source, ''), coalesce(i.department, ''),"  \
     " coalesce(i.co_handlers, ''), coalesce(i.copied, ''), coalesce(i.referred_to, ''),"                          \
     " coalesce(i.stage_started, ''), coalesce(i.reach_by, ''), coalesce(i.close_by, ''),"                         \
-    " (SELECT c.warn_at FROM catalogue c WHERE c.version = i.catalogue_version AND c.item_code = i.service_code)"
+    " (SELECT c.warn_at FROM catalogue c WHERE c.version = i.catalogue_version AND c.item_code = i.service_code)," \
+    " i.lon, i.lat"
 
 static void fill_case(sqlite3_stmt *s, gg_case *out, char state[16])
 {
@@ -50,6 +52,8 @@ static void fill_case(sqlite3_stmt *s, gg_case *out, char state[16])
     gg_store_column_text(s, 21, out->close_by, sizeof out->close_by);
     double w = sqlite3_column_type(s, 22) == SQLITE_NULL ? GG_CASE_WARN_AT : sqlite3_column_double(s, 22);
     out->warn_at = w > 0 && w <= 1 ? w : GG_CASE_WARN_AT;
+    out->lon = sqlite3_column_type(s, 23) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 23);
+    out->lat = sqlite3_column_type(s, 24) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 24);
 }
 
 gg_status gg_store_case_read(gg_store *store, int64_t id, const char *request_id, gg_case *out, char state[16])

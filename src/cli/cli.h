@@ -41,6 +41,7 @@ extern const cli_command cli_cmd_codes;
 extern const cli_command cli_cmd_blocks;
 extern const cli_command cli_cmd_case;
 extern const cli_command cli_cmd_cases;
+extern const cli_command cli_cmd_stats;
 extern const cli_command cli_cmd_calendar;
 extern const cli_command cli_cmd_diff;
 extern const cli_command cli_cmd_edit;

@@ -350,6 +350,131 @@ typedef struct gg_case_filter {
  * (gg_text_free). */
 GG_API gg_status gg_case_list_json(gg_ctx *ctx, gg_store *store, const gg_case_filter *filter, char **json);
 
+/* ---- statistics: what a district is judged by ----
+ *
+ * For a period [from, to] (seconds since the epoch, both inclusive), per
+ * group and in total:
+ *   received        incidents reported in the period (requested within it);
+ *   accepted        of those, the ones taken on: in any state but reported
+ *                   and rejected now (a close on the spot counts; a
+ *                   rejection is made only from reported, so no rejected
+ *                   incident was ever accepted);
+ *   rejected        of those, the ones rejected;
+ *   pending         of those, the ones still reported (neither yet);
+ *   closed          incidents closed now whose latest close event falls in
+ *                   the period, whenever they were received (one reopened
+ *                   and not closed again is not closed);
+ *   closed_on_time  of those, the ones whose latest close event is at or
+ *                   before the handling deadline the incident holds
+ *                   (incident.expected: granted extensions and an
+ *                   escalation's new limit count, a pending request does
+ *                   not); one without a deadline is on time;
+ *   closed_late     closed - closed_on_time;
+ *   open            of the received, the ones neither closed nor rejected,
+ *                   by their light at `at` (gg_case_light_at on the
+ *                   incident as stored: none, green, yellow, red);
+ *   overdue_open    of the open, the ones whose handling deadline is
+ *                   before `at`, but for the suspended (their clock is
+ *                   stopped: a resume moves the deadline on);
+ *   overdue         overdue_open + closed_late;
+ *   close hours     from requested to the latest close event, of the
+ *                   closed: the median (the mean of the two middle ones
+ *                   for an even count) and the 90th percentile (nearest
+ *                   rank: the ceil(0.9 n)-th smallest);
+ *   rates           closure = closed / received, on_time = closed_on_time
+ *                   / closed, satisfaction = (satisfied + basically) /
+ *                   rated, of the closed with a rating.
+ * The state is the store's, now; `at` only judges the clocks. Where open
+ * incidents wait (stuck): the open of the received by who has them (their
+ * lead department, else their handler, else "") and state, most first. */
+typedef enum gg_stats_by {
+    GG_STATS_BY_NONE = 0,       /* the total alone */
+    GG_STATS_BY_GRID,
+    GG_STATS_BY_COMMUNITY,
+    GG_STATS_BY_TOWNSHIP,       /* the community code's first 9 digits */
+    GG_STATS_BY_DEPARTMENT,     /* the lead department, "" when the grid handles it */
+    GG_STATS_BY_ITEM,           /* the catalogue item (service_code) */
+    GG_STATS_BY_SOURCE,
+    GG_STATS_BY_LEVEL           /* the current escalation level */
+} gg_stats_by;
+
+typedef enum gg_stats_interval {
+    GG_STATS_INTERVAL_NONE = 0,
+    GG_STATS_INTERVAL_DAY,      /* days, weeks (from Monday) and months of China Standard Time */
+    GG_STATS_INTERVAL_WEEK,
+    GG_STATS_INTERVAL_MONTH
+} gg_stats_interval;
+
+typedef struct gg_stats_options {
+    int has_from, has_to;       /* 0: from the first incident received; to `at` */
+    int64_t from, to;
+    int64_t at;                 /* when the clocks are judged; 0: now */
+    gg_stats_by by;
+    gg_stats_interval interval; /* NONE: no series */
+} gg_stats_options;
+
+/* A rate, an hour figure: -1 when there is nothing to take it of. */
+typedef struct gg_stats_row {
+    char key[64];               /* the group ("" for none; the total's is "") */
+    int64_t received, accepted, rejected, pending;
+    int64_t closed, closed_on_time, closed_late;
+    int64_t open, open_by_light[4]; /* indexed by gg_case_light */
+    int64_t overdue_open, overdue;
+    int64_t rated, satisfied;   /* satisfied: "satisfied" or "basically" */
+    double close_hours_median, close_hours_p90;
+    double closure_rate, on_time_rate, satisfaction_rate;
+} gg_stats_row;
+
+typedef struct gg_stats_stuck {
+    char who[64];               /* department, else handler, else "" */
+    gg_case_state state;
+    int64_t count, red;         /* red: of them, with a red light */
+} gg_stats_stuck;
+
+/* One interval of the series: received, closed and closed on time in
+ * [start, end). */
+typedef struct gg_stats_point {
+    int64_t start, end;
+    char label[16];             /* YYYY-MM-DD, or YYYY-MM for a month */
+    int64_t received, closed, closed_on_time;
+    double closure_rate, on_time_rate;
+} gg_stats_point;
+
+typedef struct gg_case_stats {
+    int64_t from, to, at;       /* the period as taken (from: the first incident's time, or to, when none) */
+    gg_stats_by by;
+    gg_stats_interval interval;
+    gg_stats_row total;
+    gg_stats_row *rows;         /* n_rows groups, by key */
+    size_t n_rows;
+    gg_stats_stuck *stuck;      /* n_stuck, most first */
+    size_t n_stuck;
+    gg_stats_point *series;     /* n_series intervals, oldest first (interval NONE: none) */
+    size_t n_series;
+} gg_case_stats;
+
+/* "none", "grid", "community", "township", "department", "item",
+ * "source", "level"; NULL for another value. */
+GG_API const char *gg_stats_by_name(gg_stats_by by);
+/* GG_ERR_ARG naming the choices for a name that is none of them. */
+GG_API gg_status gg_stats_by_parse(gg_ctx *ctx, const char *name, gg_stats_by *by);
+/* "none", "day", "week", "month". */
+GG_API const char *gg_stats_interval_name(gg_stats_interval interval);
+GG_API gg_status gg_stats_interval_parse(gg_ctx *ctx, const char *name, gg_stats_interval *interval);
+
+/* Counts the statistics opts asks for from store's incidents (one read of
+ * them, the lights computed from their rows) into *out (gg_case_stats_free).
+ * GG_ERR_ARG for from after to, an unknown grouping or interval, or a
+ * series of more than 5000 intervals. */
+GG_API gg_status gg_case_stats_compute(gg_ctx *ctx, gg_store *store, const gg_stats_options *opts,
+                                       gg_case_stats **out);
+GG_API void gg_case_stats_free(gg_ctx *ctx, gg_case_stats *stats);
+
+/* s as JSON text {from, to, at, by, total, groups: [...], stuck: [...],
+ * series: [...] (with an interval)}; a rate or an hour figure of -1 is
+ * null. Free *json with gg_text_free. */
+GG_API gg_status gg_case_stats_json(gg_ctx *ctx, const gg_case_stats *s, char **json);
+
 /* ---- escalation levels ----
  *
  * The levels an incident escalates through, from the grid (0) up, are the

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "govgrid/core.h"
+#include "govgrid/incident.h"
 #include "govgrid/plan.h"
 #include "govgrid/store.h"
 
@@ -42,6 +43,14 @@ GG_API gg_status gg_map_render(gg_ctx *ctx, gg_store *store, const char *path, c
  * a scale bar; the page frames the changes. width_px 0: 1600. */
 GG_API gg_status gg_diff_map_render(gg_ctx *ctx, gg_store *store, const gg_plan_diff *d, const char *path,
                                     int width_px);
+
+/* Draws the series of s (gg_case_stats_compute with an interval) as a
+ * PNG chart to path (.png): the closure rate and the on-time rate of each
+ * interval as two lines over a percentage axis (to 100%, or further when
+ * a closure rate is above it), the intervals' dates, a legend and the
+ * period's totals. width_px 0: 1200. GG_ERR_ARG for another extension or
+ * statistics without a series, GG_ERR_IO (the file is removed). */
+GG_API gg_status gg_stats_chart_render(gg_ctx *ctx, const gg_case_stats *s, const char *path, int width_px);
 
 /* ---- The palette ----
  * The one set of colours a plan is shown in: the printed map (govgrid

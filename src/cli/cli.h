@@ -42,6 +42,7 @@ extern const cli_command cli_cmd_blocks;
 extern const cli_command cli_cmd_case;
 extern const cli_command cli_cmd_cases;
 extern const cli_command cli_cmd_submit;
+extern const cli_command cli_cmd_stats;
 extern const cli_command cli_cmd_calendar;
 extern const cli_command cli_cmd_diff;
 extern const cli_command cli_cmd_edit;

@@ -29,6 +29,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_case,
     &cli_cmd_cases,
     &cli_cmd_submit,
+    &cli_cmd_stats,
     &cli_cmd_calendar,
     &cli_cmd_serve,
 };

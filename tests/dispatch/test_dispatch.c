@@ -132,13 +132,14 @@ static void incidents_are_committed_together(void)
     CHECK_INT(gg_dispatcher_new(ctx, loc, &d), GG_OK);
     CHECK_INT(gg_dispatcher_load_open(ctx, store, d), GG_OK);
 
-    /* grid 1001 is 116.00-116.01 E, 40.00-40.01 N; F1 and F2 work it */
+    /* grid 1001 is 116.00-116.01 E, 40.00-40.01 N; F1 and F2 work it (a blocked
+     * fire exit is the grid's to handle: it goes to one of them) */
     gg_incident_input in[5] = {
-        incident("CG0101", 116.005, 40.005, "fire exit blocked", "k1"),
-        incident("CG0101", 116.005, 40.005, "fire exit blocked", "k1"),       /* the same, sent again */
-        incident("CG0101", 116.005, 40.005, "another thing", "k1"),           /* the key reused */
+        incident("AQ0102", 116.005, 40.005, "fire exit blocked", "k1"),
+        incident("AQ0102", 116.005, 40.005, "fire exit blocked", "k1"),       /* the same, sent again */
+        incident("AQ0102", 116.005, 40.005, "another thing", "k1"),           /* the key reused */
         incident("NOPE", 116.005, 40.005, "no such service", NULL),
-        incident("CG0101", 116.004, 40.006, "second report", NULL),
+        incident("AQ0102", 116.004, 40.006, "second report", NULL),
     };
     gg_incident_receipt out[5];
     CHECK_INT(gg_incident_submit_many(ctx, store, cat, loc, d, in, 5, out), GG_OK);
@@ -167,8 +168,8 @@ static void incidents_are_committed_together(void)
     CHECK_INT(gg_store_open(other_ctx, store->path, 1, &other), GG_OK);
     CHECK_INT(gg_store_exec(other, "BEGIN IMMEDIATE"), GG_OK);
     sqlite3_busy_timeout(store->db, 50);
-    gg_incident_input late[2] = {incident("CG0101", 116.002, 40.002, "third report", NULL),
-                                 incident("CG0101", 116.012, 40.002, "in grid 1002", NULL)};
+    gg_incident_input late[2] = {incident("AQ0102", 116.002, 40.002, "third report", NULL),
+                                 incident("AQ0102", 116.012, 40.002, "in grid 1002", NULL)};
     gg_incident_receipt late_out[2];
     CHECK_INT(gg_incident_submit_many(ctx, store, cat, loc, d, late, 2, late_out), GG_ERR_BUSY);
     CHECK_CONTAINS(gg_ctx_errmsg(ctx), "locked");
@@ -186,7 +187,7 @@ static void incidents_are_committed_together(void)
     CHECK_INT(gg_store_exec(store, "CREATE TEMP TRIGGER refuse_boom BEFORE INSERT ON incident"
                                    " WHEN NEW.description = 'boom' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"),
               GG_OK);
-    gg_incident_input more[3] = {incident("CG0101", 116.002, 40.002, "boom", NULL), late[0], late[1]};
+    gg_incident_input more[3] = {incident("AQ0102", 116.002, 40.002, "boom", NULL), late[0], late[1]};
     gg_incident_receipt more_out[3];
     CHECK_INT(gg_incident_submit_many(ctx, store, cat, loc, d, more, 3, more_out), GG_OK);
     CHECK_INT(more_out[0].status, GG_ERR_STORE);

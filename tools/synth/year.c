@@ -72,6 +72,7 @@ typedef struct item {
     double limit_s;     /* the last stage of handle_within, in seconds */
     double weight;
     int to_department;  /* its route sends it to its department (or a level) at once, place or not */
+    int start_level;    /* route "level:N": it arrives at level N */
 } item;
 
 typedef struct incident {
@@ -219,6 +220,9 @@ static int read_catalogue(const char *path, item *items)
         it->limit_s = limit_seconds(cols[8]);
         it->weight = item_weight(it->code);
         it->to_department = k >= 12 && cols[11][0] != '\0' && strcmp(cols[11], "grid") != 0;
+        it->start_level = k >= 12 && strncmp(cols[11], "level:", 6) == 0 ? atoi(cols[11] + 6) : 0;
+        if (it->start_level < 0 || it->start_level >= LEVELS)
+            it->start_level = 0;
     }
     fclose(f);
     if (n == 0)
@@ -402,7 +406,7 @@ static void rate(walk *w, const item *it, int round)
 
 static void one_incident(int32_t n, const incident *inc, const item *it, int64_t end, sy_rng *r)
 {
-    walk w = {r, n, inc->t, end, S_REPORTED, 0, 0, 0, 0};
+    walk w = {r, n, inc->t, end, S_REPORTED, it->start_level, 0, 0, 0};
     /* What has a place, or goes to its department whatever the place,
      * arrives dispatched; the rest waits for a dispatcher. */
     int located = inc->point >= 0 || it->to_department;

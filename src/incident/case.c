@@ -272,13 +272,19 @@ gg_status gg_case_get(gg_ctx *ctx, gg_store *store, int64_t id, const char *requ
     return st;
 }
 
-int gg_case_client_id_ok(const char *s)
+/* Whether s is 1-max printable ASCII characters without spaces. */
+static int token_ok(const char *s, size_t max)
 {
     size_t n = s != NULL ? strlen(s) : 0;
-    int ok = n >= 1 && n <= 100;
+    int ok = n >= 1 && n <= max;
     for (size_t i = 0; i < n && ok; i++)
         ok = s[i] > 0x20 && s[i] < 0x7f;
     return ok;
+}
+
+int gg_case_client_id_ok(const char *s)
+{
+    return token_ok(s, 100);
 }
 
 /* The author as a JSON object of the members given (malloc'd by jansson),
@@ -487,14 +493,9 @@ gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_
  * spaces (NULL: none, fine). */
 static gg_status check_key(gg_ctx *ctx, const char *key)
 {
-    if (key == NULL)
+    if (key == NULL || token_ok(key, 200))
         return GG_OK;
-    size_t n = strlen(key);
-    int ok = n >= 1 && n <= 200;
-    for (size_t i = 0; i < n && ok; i++)
-        ok = key[i] > 0x20 && key[i] < 0x7f;
-    return ok ? GG_OK
-              : gg_error(ctx, GG_ERR_ARG, "an idempotency key is 1-200 printable ASCII characters without spaces");
+    return gg_error(ctx, GG_ERR_ARG, "an idempotency key is 1-200 printable ASCII characters without spaces");
 }
 
 /* One action inside the caller's transaction: a resend (an idempotency

@@ -3,7 +3,6 @@
 #include "incident/levels.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/ctx.h"
@@ -31,14 +30,6 @@ gg_status gg_case_levels(gg_ctx *ctx, gg_store *store, gg_case_level *levels, si
     return st;
 }
 
-/* A whole number in 0..max from text, or -1. */
-static int small_number(const char *text, int max)
-{
-    char *end = NULL;
-    long v = strtol(text, &end, 10);
-    return text[0] != '\0' && *end == '\0' && v >= 0 && v <= max ? (int)v : -1;
-}
-
 gg_status gg_case_levels_import(gg_ctx *ctx, gg_store *store, const char *text, size_t len, const char *name,
                                 size_t *n)
 {
@@ -60,7 +51,7 @@ gg_status gg_case_levels_import(gg_ctx *ctx, gg_store *store, const char *text, 
         }
         gg_case_level *l = &levels[count];
         memset(l, 0, sizeof *l);
-        l->level = small_number(gg_sheet_field(&sh, 0), GG_CASE_LEVELS_MAX - 1);
+        l->level = gg_sheet_number(gg_sheet_field(&sh, 0), GG_CASE_LEVELS_MAX - 1);
         const char *lname = gg_sheet_field(&sh, 1), *scope = gg_sheet_field(&sh, 2),
                    *limit = gg_sheet_field(&sh, 3);
         gg_limit stages[GG_MAX_STAGES];
@@ -132,7 +123,7 @@ gg_status gg_level_contacts_import(gg_ctx *ctx, gg_store *store, const char *tex
     int rc = 0;
     while (st == GG_OK && (rc = gg_sheet_next(&sh)) > 0) {
         long long line = gg_sheet_line(&sh);
-        int level = small_number(gg_sheet_field(&sh, 0), GG_CASE_LEVELS_MAX - 1);
+        int level = gg_sheet_number(gg_sheet_field(&sh, 0), GG_CASE_LEVELS_MAX - 1);
         const char *div = gg_sheet_field(&sh, 1), *cname = gg_sheet_field(&sh, 2), *phone = gg_sheet_field(&sh, 3);
         size_t dl = strlen(div);
         int digits = dl > 0;

@@ -2,6 +2,7 @@
 #include "incident/sheet.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -59,6 +60,13 @@ const char *gg_sheet_field(const gg_sheet *sh, int k)
     if (k < 0 || k >= sh->n_columns || sh->at[k] < 0 || (size_t)sh->at[k] >= sh->r.n_fields)
         return "";
     return sh->r.fields[sh->at[k]].text;
+}
+
+int gg_sheet_number(const char *text, int max)
+{
+    char *end = NULL;
+    long v = strtol(text, &end, 10);
+    return text[0] != '\0' && *end == '\0' && v >= 0 && v <= max ? (int)v : -1;
 }
 
 long long gg_sheet_line(const gg_sheet *sh)

@@ -26,6 +26,9 @@ gg_status gg_sheet_open(gg_ctx *ctx, gg_sheet *sh, const char *text, size_t len,
 int gg_sheet_next(gg_sheet *sh);
 /* Column k of the current row ("" when absent). */
 const char *gg_sheet_field(const gg_sheet *sh, int k);
+/* A whole number from 0 to max written as text (no sign, nothing after
+ * it), or -1. */
+int gg_sheet_number(const char *text, int max);
 /* The current row's line. */
 long long gg_sheet_line(const gg_sheet *sh);
 void gg_sheet_close(gg_sheet *sh);

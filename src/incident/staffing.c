@@ -1,7 +1,6 @@
 /* Staffing rules: the minimum team of a grid, per class of community,
  * as data (include/govgrid/incident.h). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/ctx.h"
@@ -20,13 +19,6 @@ int gg_staffing_short(const gg_staffing_rule *rule, int leaders, int fulltime, i
 {
     return leaders < rule->leaders || fulltime + parttime < rule->workers || fulltime < rule->fulltime ||
            volunteers < rule->volunteers;
-}
-
-static int count_of(const char *text)
-{
-    char *end = NULL;
-    long v = strtol(text, &end, 10);
-    return text[0] != '\0' && *end == '\0' && v >= 0 && v <= 100 ? (int)v : -1;
 }
 
 gg_status gg_staffing_rules_import(gg_ctx *ctx, gg_store *store, const char *text, size_t len, const char *name)
@@ -51,7 +43,7 @@ gg_status gg_staffing_rules_import(gg_ctx *ctx, gg_store *store, const char *tex
         }
         int v[4];
         for (int j = 0; j < 4 && st == GG_OK; j++)
-            if ((v[j] = count_of(gg_sheet_field(&sh, j + 1))) < 0)
+            if ((v[j] = gg_sheet_number(gg_sheet_field(&sh, j + 1), 100)) < 0)
                 st = gg_error(ctx, GG_ERR_FORMAT, "%s: line %lld: %s '%.20s' is not a whole number from 0 to 100",
                               name, line, cols[j + 1], gg_sheet_field(&sh, j + 1));
         if (st == GG_OK && v[2] > v[1])

@@ -109,6 +109,9 @@ GG_API void gg_ctx_set_log(gg_ctx *ctx, gg_log_fn fn, void *user_data, gg_log_le
 /* Installs the progress callback (NULL: none). */
 GG_API void gg_ctx_set_progress(gg_ctx *ctx, gg_progress_fn fn, void *user_data);
 
+/* Frees text the library handed out (JSON, GeoJSON, CSV). NULL is a no-op. */
+GG_API void gg_text_free(gg_ctx *ctx, char *text);
+
 #ifdef __cplusplus
 }
 #endif

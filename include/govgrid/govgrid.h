@@ -12,9 +12,11 @@
 #include "govgrid/render.h"
 #include "govgrid/search.h"
 #include "govgrid/locate.h"
+#include "govgrid/worktime.h"
 #include "govgrid/dispatch.h"
 #include "govgrid/incident.h"
-#include "govgrid/gridmap.h"
+#include "govgrid/access.h"
+#include "govgrid/view.h"
 #include "govgrid/dedup.h"
 #include "govgrid/check.h"
 

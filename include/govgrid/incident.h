@@ -10,6 +10,10 @@
  * handler): the history is only ever added to (the store's triggers refuse
  * a change or a deletion, whoever writes), and the incident's own row
  * carries its current state, handler, level and deadline.
+ *
+ * Before the loop: the item catalogue an incident is reported against, and
+ * the submission that locates an incident, routes it (place x item) and
+ * stores it.
  */
 #ifndef GOVGRID_INCIDENT_H
 #define GOVGRID_INCIDENT_H
@@ -19,12 +23,164 @@
 
 #include "govgrid/core.h"
 #include "govgrid/store.h"
+#include "govgrid/worktime.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef struct gg_calendar gg_calendar;
+/* ---- the item catalogue (事项清单) ---- */
+
+/* Loads the catalogue shipped with govgrid (data/catalogue.csv, carried by
+ * the library) as a new catalogue version, in one transaction. *version
+ * (may be NULL) receives it. */
+GG_API gg_status gg_catalogue_load_shipped(gg_ctx *ctx, gg_store *store, int64_t *version);
+
+/* The newest catalogue version, 0 when the project has none. */
+GG_API gg_status gg_catalogue_current(gg_ctx *ctx, gg_store *store, int64_t *version);
+
+/* ---- catalogue items ---- */
+
+typedef struct gg_catalogue_item {
+    const char *item_code, *class_name, *subclass, *name, *name_en, *department, *reporting_condition,
+        *reach_within, *handle_within, *closing_condition;
+    /* The facts a report of this item carries, as Open311 attribute
+     * definitions: a JSON array ("" when the item asks none), checked
+     * and written whole when the catalogue was imported. */
+    const char *attributes;
+    /* Who handles it: "" or "grid" the grid's worker; "department" the
+     * item's department, the grid's worker copied; "level:N" the
+     * department at escalation level N at once. With the lead, the
+     * co-handling departments (';'-separated, "" for none); the time to
+     * verify and close after the feedback ("" for 1 working day). */
+    const char *route, *co_departments, *close_within;
+} gg_catalogue_item;
+
+typedef struct gg_catalogue gg_catalogue;
+
+/* The current catalogue version (0: newest) read whole. */
+GG_API gg_status gg_catalogue_read(gg_ctx *ctx, gg_store *store, int64_t version, gg_catalogue **out);
+GG_API int64_t gg_catalogue_version(const gg_catalogue *cat);
+GG_API size_t gg_catalogue_count(const gg_catalogue *cat);
+GG_API const gg_catalogue_item *gg_catalogue_item_at(const gg_catalogue *cat, size_t i);
+GG_API const gg_catalogue_item *gg_catalogue_find(const gg_catalogue *cat, const char *item_code);
+GG_API void gg_catalogue_free(gg_catalogue *cat);
+
+/* One answer to an item's attribute: code and value as sent. */
+typedef struct gg_attribute_value {
+    const char *code, *value;
+} gg_attribute_value;
+
+/* Checks the answers of a report of item against its attribute
+ * definitions: each code declared and variable, each value of its
+ * datatype (a decimal number, an ISO 8601 date and time, one line for a
+ * string, one of the keys for a list; several only for a
+ * multivaluelist), every required one given. *json receives them as a
+ * JSON object to store (free with gg_text_free; NULL when none).
+ * GG_ERR_ARG with a message naming the attribute. */
+GG_API gg_status gg_catalogue_attributes_check(gg_ctx *ctx, const gg_catalogue_item *item,
+                                               const gg_attribute_value *values, size_t n, char **json);
+
+/* An ISO 8601 date ("2026-11-22"), or date and time with an optional
+ * offset ("2026-11-22T10:00:00+08:00"), as UTC in out ("...Z"): 1, or 0
+ * when the text is not one. */
+GG_API int gg_iso8601_utc(const char *text, char *out, size_t size);
+
+/* ---- incidents ---- */
+
+struct gg_locator;     /* include/govgrid/locate.h */
+struct gg_dispatcher;  /* include/govgrid/dispatch.h */
+
+typedef struct gg_incident_input {
+    const char *service_code;           /* a catalogue item code */
+    int has_location;
+    double lon, lat;                    /* WGS 84 */
+    const char *address, *description, *email, *phone, *first_name, *last_name, *device_id, *account_id,
+        *media_url, *attributes_json, *api_key_name; /* each may be NULL */
+    const char *source;                 /* the channel: hotline, grid, app, open311 (NULL: open311); another is
+                                           GG_ERR_ARG */
+    /* Resent requests. A request with the same api_key_name and
+     * idempotency_key as a stored one is that one; so is one whose
+     * fingerprint (key name, service code, position to 1e-7 degree or the
+     * address, description, email, attributes) matches one stored within
+     * the last retry_window seconds (0: no window). */
+    const char *idempotency_key;        /* may be NULL; 1-200 bytes */
+    int64_t retry_window;
+    /* When it was reported, in seconds since the epoch (UTC): its request
+     * time, its arrival's time and the start of its deadline; 0: now. For
+     * incidents taken over from another system, or a recorded day replayed. */
+    int64_t requested;
+} gg_incident_input;
+
+typedef struct gg_incident_receipt {
+    int64_t id;
+    char request_id[24];
+    char grid_code[24];
+    char worker_id[64];
+    char expected[32];                  /* ISO 8601 UTC, the last stage's deadline */
+    char stage[16];                     /* "dispatched", or "reported" (waiting in the dispatch queue) */
+    char notice[256];                   /* what happened to it, in words, for the reporter */
+    int replayed;                       /* 1: a resent request, answered with the stored one */
+    gg_status status;                   /* gg_incident_submit_many: GG_OK, or why this one is not stored */
+    char message[256];                  /* ... in words */
+} gg_incident_receipt;
+
+/* Stores an incident located on loc (grid, worker, status) in one committed
+ * transaction: when this returns GG_OK the incident is on disk (WAL,
+ * synchronous=FULL). A grid with nobody on its roster does not take it:
+ * it waits in the dispatch queue (stage "collected") of the grid's
+ * community, and the notice says so. A resent request (see
+ * gg_incident_input) stores nothing and gets the stored one's receipt,
+ * replayed set. GG_ERR_NOT_FOUND for a service_code not in the catalogue,
+ * GG_ERR_ARG for coordinates out of range, GG_ERR_EXISTS for an
+ * idempotency key sent before with a different request. The caller
+ * serialises calls that share the store or the dispatcher. */
+GG_API gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat,
+                                    const struct gg_locator *loc, struct gg_dispatcher *d,
+                                    const gg_incident_input *in, gg_incident_receipt *out);
+
+/* Stores n incidents as gg_incident_submit does each, in one transaction
+ * (one commit, one sync to disk for them all): out[k] is in[k]'s receipt,
+ * out[k].status GG_OK when it is stored (or a resend, replayed set), else
+ * the error gg_incident_submit would have given and out[k].message. A
+ * later input that resends an earlier one of the same call is its resend.
+ * Returns GG_OK when the transaction committed; otherwise (the store could
+ * not be written: locked by another process past its busy timeout, disk
+ * full...) nothing is stored, every receipt that was GG_OK carries the
+ * error, each worker's turn is given back, and the error is on ctx. */
+GG_API gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat,
+                                         const struct gg_locator *loc, struct gg_dispatcher *d,
+                                         const gg_incident_input *in, size_t n, gg_incident_receipt *out);
+
+/* ---- incidents as Open311 JSON (free with gg_text_free) ---- */
+
+typedef struct gg_incident_filter {
+    const char *request_ids;    /* comma-separated, or NULL */
+    const char *service_codes;  /* comma-separated, or NULL */
+    const char *status;         /* "open", "closed", "open,closed" or NULL */
+    const char *start, *end;    /* ISO 8601 UTC bounds of the request time, or NULL */
+    int limit;                  /* at most this many (0: 1000) */
+    int64_t offset;             /* after skipping this many */
+    /* What is shown. GG_VIEW_PUBLIC: the request and where it went (grid,
+     * community, stage); GG_VIEW_STAFF adds the workers it went to;
+     * GG_VIEW_FULL adds the reporter (email, phone, first_name,
+     * last_name, device_id, account_id) and the attributes. */
+    int view;
+} gg_incident_filter;
+
+enum { GG_VIEW_PUBLIC = 0, GG_VIEW_STAFF = 1, GG_VIEW_FULL = 2 };
+
+/* Incidents as an Open311 GeoReport v2 array of service requests (with the
+ * catalogue's department as agency_responsible, and grid_code, community,
+ * locate_status, stage and, by view, the workers and the reporter as
+ * extensions), newest first. */
+GG_API gg_status gg_incidents_json(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat,
+                                   const gg_incident_filter *filter, char **json, size_t *len);
+
+/* How many incidents the filter matches, limit and offset aside. */
+GG_API gg_status gg_incidents_count(gg_ctx *ctx, gg_store *store, const gg_incident_filter *filter, int64_t *n);
+
+/* ---- the closed loop ---- */
 
 typedef enum gg_case_state {
     GG_CASE_REPORTED = 0,   /* collected: located, not yet taken on */
@@ -505,83 +661,6 @@ GG_API gg_status gg_case_levels_import(gg_ctx *ctx, gg_store *store, const char 
  * one transaction. The grid level's contact is the grid's leader. */
 GG_API gg_status gg_level_contacts_import(gg_ctx *ctx, gg_store *store, const char *text, size_t len,
                                           const char *name, size_t *n);
-
-/* ---- staffing rules ----
- *
- * The rule the roster check holds each grid to, per class of community
- * (urban: urban-rural class 1xx; rural: 2xx): at least so many leaders,
- * grid workers (full- and part-time), full-time workers and volunteers.
- * The default is 1+2+N: 1 leader, 2 workers of whom 1 full-time. */
-typedef struct gg_staffing_rule {
-    char class_name[8];         /* "urban" or "rural" */
-    int leaders, workers, fulltime, volunteers;
-    char note[64];
-} gg_staffing_rule;
-
-/* The project's rules: rules[0] urban, rules[1] rural. */
-GG_API gg_status gg_staffing_rules(gg_ctx *ctx, gg_store *store, gg_staffing_rule rules[2]);
-/* Replaces them by those of CSV text (header
- * class,leaders,workers,fulltime,volunteers[,note]; class urban, rural or
- * "*" for both; each class once; fulltime not above workers), in one
- * transaction. */
-GG_API gg_status gg_staffing_rules_import(gg_ctx *ctx, gg_store *store, const char *text, size_t len,
-                                          const char *name);
-/* Whether a grid with these people falls short of rule. */
-GG_API int gg_staffing_short(const gg_staffing_rule *rule, int leaders, int fulltime, int parttime,
-                             int volunteers);
-
-/* ---- duty hours ----
- *
- * A worker's duty hours (the workers layer's shift field): periods
- * separated by ';', each days then times, e.g. "mon-fri 08:30-17:30;
- * sat 09:00-12:00". Days: mon..sun, a range (fri-mon wraps), a list
- * (mon,wed,fri), "daily", or "workdays" (the working days of the
- * calendar, 调休 included); times HH:MM-HH:MM, China Standard Time, an end
- * before the start running past midnight. No duty hours: always on duty. */
-
-/* Whether text is valid duty hours; why (may be NULL) says what is wrong. */
-GG_API int gg_duty_valid(const char *text, char *why, size_t why_size);
-/* Whether a worker with duty hours text is on duty at t (seconds since the
- * epoch), on calendar cal (NULL: the plain week). Invalid text: on duty. */
-GG_API int gg_duty_on(const char *text, int64_t t, const gg_calendar *cal);
-
-/* ---- the working calendar ----
- *
- * Time limits in working days and hours run on a working calendar: Monday
- * to Friday, less public holidays, plus the weekend days worked in their
- * place (调休), as the State Council announces them each year. A calendar
- * is read from CSV text: a header "date,kind,name", then one line per day
- * that differs from the plain week, kind "holiday" or "workday"
- * (data/calendar/cn-2025-2026.csv holds 2025 and 2026). Days are China
- * Standard Time (UTC+8); working hours 09:00-12:00 and 13:00-18:00. */
-
-/* The calendar of text (len bytes; name, e.g. its file, for messages).
- * GG_ERR_FORMAT naming the line for a line that is not a date (YYYY-MM-DD),
- * a kind or a day given twice. */
-GG_API gg_status gg_calendar_parse(gg_ctx *ctx, const char *text, size_t len, const char *name, gg_calendar **out);
-GG_API void gg_calendar_free(gg_calendar *cal);
-/* The number of days that differ from the plain week. */
-GG_API size_t gg_calendar_days(const gg_calendar *cal);
-/* Whether y-m-d is a working day (cal NULL: the plain week). */
-GG_API int gg_calendar_working(const gg_calendar *cal, int y, int m, int d);
-/* The time (seconds since the epoch) amount working days after start, the
- * same time of day; or amount working hours after start (hours 1). cal
- * NULL: the plain week. */
-GG_API int64_t gg_calendar_add(const gg_calendar *cal, int64_t start, int amount, int hours);
-
-/* The calendar shipped with the library (data/calendar/cn-2025-2026.csv). */
-GG_API gg_status gg_calendar_shipped(gg_ctx *ctx, gg_calendar **out);
-/* The project's calendar (gg_calendar_import), or the shipped one when it
- * has none; *from_project says which (may be NULL). */
-GG_API gg_status gg_calendar_load(gg_ctx *ctx, gg_store *store, gg_calendar **out, int *from_project);
-/* Replaces the project's calendar by the one in text (checked as
- * gg_calendar_parse does; nothing is written when it is wrong), in one
- * transaction; *days (may be NULL) receives its number of days. */
-GG_API gg_status gg_calendar_import(gg_ctx *ctx, gg_store *store, const char *text, size_t len, const char *name,
-                                    size_t *days);
-/* Day i (by date) of cal: its date (YYYY-MM-DD), whether it is worked and
- * its name (may be ""). 0 when i is past the end. */
-GG_API int gg_calendar_day(const gg_calendar *cal, size_t i, char date[11], int *working, const char **name);
 
 #ifdef __cplusplus
 }

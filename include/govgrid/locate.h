@@ -160,31 +160,23 @@ GG_API void gg_locator_query(const gg_locator *loc, double lon, double lat, gg_l
 GG_API void gg_locator_query_many(const gg_locator *loc, const double *lon, const double *lat, size_t n,
                                   gg_locate_result *results);
 
-/* ---- choosing the worker ---- */
+/* Every person on the plan's roster, each once; *n receives how many. A
+ * gg_located_grid's leader and workers point into this array, so a
+ * person's index is the pointer's distance from its start. */
+GG_API const gg_roster_person *gg_locator_people(const gg_locator *loc, size_t *n);
 
-/* Assignments handed out, per worker, so that each incident goes to the
- * grid's worker with the fewest open assignments (round robin when all are
- * even). Not thread-safe: one per dispatching thread, used in input order. */
-typedef struct gg_dispatcher gg_dispatcher;
-
-GG_API gg_status gg_dispatcher_new(gg_ctx *ctx, const gg_locator *loc, gg_dispatcher **out);
-GG_API void gg_dispatcher_free(gg_dispatcher *d);
-
-/* Counts n more open assignments for the worker with this id (unknown ids
- * are ignored). */
-GG_API void gg_dispatcher_add_open(gg_dispatcher *d, const char *worker_id, int64_t n);
-
-/* Duty hours (include/govgrid/incident.h, gg_duty_on) of worker_id
- * (copied; NULL or "": always on duty). */
-GG_API gg_status gg_dispatcher_set_duty(gg_dispatcher *d, const char *worker_id, const char *hours);
-/* Judge duty hours at now on cal (borrowed, may be NULL); now 0: do not
- * judge them (every worker is on duty). */
-struct gg_calendar;
-GG_API void gg_dispatcher_set_time(gg_dispatcher *d, int64_t now, const struct gg_calendar *cal);
-/* The worker for an incident in grid (NULL: the grid has no worker on
- * duty and the leader, if any, is to take it) and the leader as
- * escalation contact. */
-GG_API const gg_roster_person *gg_dispatcher_pick(gg_dispatcher *d, int32_t grid, const gg_roster_person **leader);
+/* ---- who takes a row ----
+ *
+ * The batch asks for each located row's worker in input order; the pick is
+ * the dispatcher's (include/govgrid/dispatch.h, gg_dispatcher_as_pick).
+ * pick returns the worker (NULL: nobody on duty, the leader takes it) and
+ * the leader; prefetch (may be NULL) is a hint, at stages 0, 1 and 2, of a
+ * grid asked for a few rows later. */
+typedef struct gg_worker_pick {
+    const gg_roster_person *(*pick)(void *self, int32_t grid, const gg_roster_person **leader);
+    void (*prefetch)(const void *self, int32_t grid, int stage);
+    void *self;
+} gg_worker_pick;
 
 /* ---- coordinates ---- */
 
@@ -215,6 +207,8 @@ typedef struct gg_locate_batch_options {
     int jobs;                       /* threads for the queries and for formatting the rows; 0: 1 (with 2
                                        or more the context's allocator must be thread-safe, as the C
                                        library's is) */
+    gg_worker_pick pick;            /* who takes each row; pick.pick NULL: the grid's leader, no worker
+                                       (a dispatcher's: gg_dispatcher_as_pick) */
 } gg_locate_batch_options;
 
 GG_API void gg_locate_batch_options_init(gg_locate_batch_options *opts);
@@ -238,32 +232,6 @@ typedef struct gg_locate_summary {
  * NULL. */
 GG_API gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_batch_options *opts, FILE *in,
                                  const char *in_name, FILE *out, gg_locate_summary *summary);
-
-/* ---- the roster ---- */
-
-typedef struct gg_roster_issue {
-    char grid[24];              /* grid code, or "" for a worker-level issue */
-    char worker[64];            /* worker id for a worker-level issue, else "" */
-    char problem[160];
-} gg_roster_issue;
-
-typedef struct gg_roster_report {
-    int64_t plan;
-    int64_t grids, grids_ok, workers;
-    gg_roster_issue *issues;
-    size_t n_issues;
-} gg_roster_report;
-
-/* Checks every grid of a plan (0: the active plan) against "1 leader + at least
- * 2 grid workers (one full-time) + N volunteers", and every worker's grid
- * code against the plan. */
-GG_API gg_status gg_roster_check(gg_ctx *ctx, gg_store *store, int64_t plan, gg_roster_report **out);
-GG_API void gg_roster_report_free(gg_ctx *ctx, gg_roster_report *report);
-
-/* Whether a grid with these people is short of the "1 + 2" rule that
- * gg_roster_check applies: no leader, fewer than 2 grid workers
- * (full-time or part-time), or none of them full-time. */
-GG_API int gg_roster_short_staffed(int leaders, int fulltime, int parttime);
 
 /* ---- households counted where the polygons say ---- */
 

@@ -322,8 +322,17 @@ static int run(int argc, char **argv)
         const char *why = NULL;
         if (gg_locator_index_status(loc, &why) == GG_LOCATOR_INDEX_REFUSED && !common.quiet)
             fprintf(stderr, "govgrid locate: warning: %s\n", why);
-        if (gg_locate_batch(ctx, loc, &bopts, in, input, out, &sum) != GG_OK)
+        /* Each row's worker by the dispatcher's balance, from zero: a
+         * batch is not a stream of stored incidents. */
+        gg_dispatcher *d = NULL;
+        if (gg_dispatcher_new(ctx, loc, &d) != GG_OK) {
             rc = cli_fail("locate", ctx);
+        } else {
+            bopts.pick = gg_dispatcher_as_pick(d);
+            if (gg_locate_batch(ctx, loc, &bopts, in, input, out, &sum) != GG_OK)
+                rc = cli_fail("locate", ctx);
+            gg_dispatcher_free(d);
+        }
     }
     if (out != stdout && fclose(out) != 0 && rc == CLI_OK) {
         cli_error("locate", "%s: %s", tmp, strerror(errno));

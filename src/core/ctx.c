@@ -141,6 +141,12 @@ void gg_free(gg_ctx *ctx, void *ptr)
         ctx->alloc.free_fn(ctx->alloc.user_data, ptr);
 }
 
+void gg_text_free(gg_ctx *ctx, char *text)
+{
+    (void)ctx;
+    free(text); /* made by jansson or open_memstream: the C library's heap */
+}
+
 char *gg_strdup(gg_ctx *ctx, const char *s)
 {
     if (s == NULL)

@@ -12,7 +12,7 @@
 
 #include "core/ctx.h"
 #include "incident/case_private.h"
-#include "incident/clock.h"
+#include "worktime/clock.h"
 #include "incident/levels.h"
 #include "store/cases.h"
 

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "core/ctx.h"
-#include "dispatch/limits.h"
-#include "incident/sheet.h"
+#include "worktime/limits.h"
+#include "io/sheet.h"
 #include "store/cases.h"
 
 static const char *const scopes[] = {"grid", "community", "township", "district"};

@@ -3,8 +3,9 @@
  * is used, red when overdue. */
 #include <string.h>
 
+#include "govgrid/incident.h"
 #include "core/ctx.h"
-#include "incident/clock.h"
+#include "worktime/clock.h"
 
 static const char *const light_names[] = {"none", "green", "yellow", "red"};
 

@@ -9,7 +9,7 @@
 
 #include "core/ctx.h"
 #include "incident/case_private.h"
-#include "incident/clock.h"
+#include "worktime/clock.h"
 #include "store/cases.h"
 
 typedef struct listing {

@@ -15,7 +15,7 @@
 #include <jansson.h>
 
 #include "core/ctx.h"
-#include "incident/clock.h"
+#include "worktime/clock.h"
 #include "store/stats.h"
 
 static const char *const by_names[] = {"none",       "grid", "community", "township",

@@ -18,8 +18,8 @@
 #include "io/import.h"
 
 #include "govgrid/incident.h"
-#include "dispatch/attributes.h"
-#include "dispatch/limits.h"
+#include "incident/attributes.h"
+#include "worktime/limits.h"
 #include "govgrid/code.h"
 #include "govgrid/locate.h"
 #include "store/rtree_bulk.h"

@@ -243,7 +243,10 @@ static void pick_row(batch *b, const block *k, row *r)
     r->worker = r->leader = NULL;
     if (g != NULL) {
         s->by_type[g->type >= 1 && g->type <= 9 ? g->type : 0]++;
-        r->worker = gg_dispatcher_pick(b->dispatcher, r->res.grid, &r->leader);
+        if (b->pick.pick != NULL)
+            r->worker = b->pick.pick(b->pick.self, r->res.grid, &r->leader);
+        else
+            r->leader = g->leader;
         if (r->worker == NULL) {
             r->worker = r->leader;
             if (r->leader)
@@ -273,13 +276,17 @@ void gg_batch_pick_rows(batch *b, block *k)
 {
     enum { AHEAD = 4 };
     size_t n = k->n;
+    void (*prefetch)(const void *, int32_t, int) = b->pick.prefetch;
+    const void *self = b->pick.self;
     for (size_t i = 0; i < n; i++) {
-        if (i + 3 * AHEAD < n)
-            gg_dispatcher_prefetch(b->dispatcher, row_grid(&k->rows[i + 3 * AHEAD]), 0);
-        if (i + 2 * AHEAD < n)
-            gg_dispatcher_prefetch(b->dispatcher, row_grid(&k->rows[i + 2 * AHEAD]), 1);
-        if (i + AHEAD < n)
-            gg_dispatcher_prefetch(b->dispatcher, row_grid(&k->rows[i + AHEAD]), 2);
+        if (prefetch != NULL) {
+            if (i + 3 * AHEAD < n)
+                prefetch(self, row_grid(&k->rows[i + 3 * AHEAD]), 0);
+            if (i + 2 * AHEAD < n)
+                prefetch(self, row_grid(&k->rows[i + 2 * AHEAD]), 1);
+            if (i + AHEAD < n)
+                prefetch(self, row_grid(&k->rows[i + AHEAD]), 2);
+        }
         pick_row(b, k, &k->rows[i]);
     }
 }
@@ -1376,7 +1383,6 @@ static void batch_free(batch *b)
     gg_free(ctx, b->person_frag);
     gg_free(ctx, b->person_phone);
     gg_transform_free(b->transform);
-    gg_dispatcher_free(b->dispatcher);
 }
 
 /* ---- the whole batch ---- */
@@ -1487,8 +1493,7 @@ gg_status gg_locate_batch(gg_ctx *ctx, const gg_locator *loc, const gg_locate_ba
         snprintf(crs, sizeof crs, "EPSG:%d", opts->crs == GG_COORD_CGCS2000 ? 4490 : opts->epsg);
         st = gg_transform_new(ctx, crs, "EPSG:4326", &b.transform);
     }
-    if (st == GG_OK)
-        st = gg_dispatcher_new(ctx, loc, &b.dispatcher);
+    b.pick = opts->pick;
     if (st == GG_OK)
         st = detect(&b);
     if (st == GG_OK) {

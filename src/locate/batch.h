@@ -65,7 +65,7 @@ typedef struct batch {
     FILE *in, *out;
     gg_table_format in_format, out_format;
     gg_transform *transform;    /* EPSG and CGCS2000 inputs */
-    gg_dispatcher *dispatcher;
+    gg_worker_pick pick;        /* who takes a row (opts->pick); pick.pick NULL: the leader */
     gg_locate_summary *sum;
     /* CSV input */
     gg_csv_reader csv;
@@ -135,7 +135,7 @@ void *gg_batch_locate_slice(void *arg);
 void *gg_batch_format_slice(void *arg);
 
 /* Gives a block's rows their workers, in input order (blocks take turns:
- * the dispatcher is not thread-safe). */
+ * the pick is not thread-safe). */
 void gg_batch_pick_rows(batch *b, block *k);
 
 /* Writes o to the output and empties it; the batch's own buffer. */

@@ -40,11 +40,6 @@ struct gg_locator {
     gg_locidx_map map;          /* the index file, when the index was loaded from it */
 };
 
-/* Asks the processor to fetch what gg_dispatcher_pick reads for a grid,
- * a stage at a time, each once the one before has arrived: 0 the grid,
- * 1 its list of workers, 2 their counts. A hint: no answer changes. */
-void gg_dispatcher_prefetch(const gg_dispatcher *d, int32_t grid, int stage);
-
 /* Metres per degree of longitude and latitude at a latitude (WGS 84). */
 void gg_metres_per_degree(double lat, double *mx, double *my);
 

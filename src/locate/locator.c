@@ -704,6 +704,12 @@ int64_t gg_locator_plan(const gg_locator *loc)
     return loc->plan;
 }
 
+const gg_roster_person *gg_locator_people(const gg_locator *loc, size_t *n)
+{
+    *n = loc->n_people;
+    return loc->people;
+}
+
 size_t gg_locator_grid_count(const gg_locator *loc)
 {
     return (size_t)loc->n_grids;
@@ -851,118 +857,4 @@ void gg_locator_query_many(const gg_locator *loc, const double *lon, const doubl
             if (g[k] != -2)
                 finish_query(loc, lon[i0 + k], lat[i0 + k], g[k], on[k], sole[k], &results[i0 + k]);
     }
-}
-
-/* ---- dispatch ---- */
-
-struct gg_dispatcher {
-    gg_ctx *ctx;
-    const gg_locator *loc;
-    int64_t *open;              /* per person: assignments handed out */
-    char **duty;                /* per person: duty hours (owned), NULL for always on duty */
-    int64_t now;                /* the time duty hours are judged at; 0: not judged */
-    const gg_calendar *cal;
-};
-
-gg_status gg_dispatcher_new(gg_ctx *ctx, const gg_locator *loc, gg_dispatcher **out)
-{
-    *out = NULL;
-    gg_dispatcher *d = gg_calloc(ctx, 1, sizeof *d);
-    if (d == NULL)
-        return gg_error_nomem(ctx);
-    d->ctx = ctx;
-    d->loc = loc;
-    d->open = gg_calloc(ctx, loc->n_people ? loc->n_people : 1, sizeof *d->open);
-    if (d->open == NULL) {
-        gg_free(ctx, d);
-        return gg_error_nomem(ctx);
-    }
-    *out = d;
-    return GG_OK;
-}
-
-void gg_dispatcher_free(gg_dispatcher *d)
-{
-    if (d == NULL)
-        return;
-    for (size_t i = 0; d->duty != NULL && i < d->loc->n_people; i++)
-        gg_free(d->ctx, d->duty[i]);
-    gg_free(d->ctx, d->duty);
-    gg_free(d->ctx, d->open);
-    gg_free(d->ctx, d);
-}
-
-gg_status gg_dispatcher_set_duty(gg_dispatcher *d, const char *worker_id, const char *hours)
-{
-    if (d->duty == NULL && d->loc->n_people > 0) {
-        d->duty = gg_calloc(d->ctx, d->loc->n_people, sizeof *d->duty);
-        if (d->duty == NULL)
-            return gg_error_nomem(d->ctx);
-    }
-    for (size_t i = 0; worker_id != NULL && i < d->loc->n_people; i++)
-        if (strcmp(d->loc->people[i].id, worker_id) == 0) {
-            char *copy = hours != NULL && hours[0] != '\0' ? gg_strdup(d->ctx, hours) : NULL;
-            if (copy == NULL && hours != NULL && hours[0] != '\0')
-                return gg_error_nomem(d->ctx);
-            gg_free(d->ctx, d->duty[i]);
-            d->duty[i] = copy;
-        }
-    return GG_OK;
-}
-
-void gg_dispatcher_set_time(gg_dispatcher *d, int64_t now, const gg_calendar *cal)
-{
-    d->now = now;
-    d->cal = cal;
-}
-
-void gg_dispatcher_add_open(gg_dispatcher *d, const char *worker_id, int64_t n)
-{
-    for (size_t i = 0; worker_id != NULL && i < d->loc->n_people; i++)
-        if (strcmp(d->loc->people[i].id, worker_id) == 0)
-            d->open[i] += n;
-}
-
-void gg_dispatcher_prefetch(const gg_dispatcher *d, int32_t grid, int stage)
-{
-    if (grid < 0 || grid >= d->loc->n_grids)
-        return;
-    const gg_located_grid *g = &d->loc->grids[grid];
-    if (stage == 0) {
-        __builtin_prefetch(g);
-        return;
-    }
-    if (stage == 1) {
-        __builtin_prefetch(g->workers);
-        return;
-    }
-    for (int k = 0; k < g->n_workers && k < 8; k++)
-        __builtin_prefetch(&d->open[g->workers[k] - d->loc->people]);
-}
-
-const gg_roster_person *gg_dispatcher_pick(gg_dispatcher *d, int32_t grid, const gg_roster_person **leader)
-{
-    const gg_located_grid *g = gg_locator_grid(d->loc, grid);
-    if (leader)
-        *leader = g ? g->leader : NULL;
-    if (g == NULL || g->n_workers == 0)
-        return NULL;
-    /* Fewest open assignments among those on duty; ties to the roster's
-     * order, which makes a round robin while nothing is closed. Nobody on
-     * duty: NULL, the leader takes it. */
-    int best = -1;
-    size_t best_i = 0;
-    for (int k = 0; k < g->n_workers; k++) {
-        size_t i = (size_t)(g->workers[k] - d->loc->people);
-        if (d->now != 0 && d->duty != NULL && d->duty[i] != NULL && !gg_duty_on(d->duty[i], d->now, d->cal))
-            continue;
-        if (best < 0 || d->open[i] < d->open[best_i]) {
-            best = k;
-            best_i = i;
-        }
-    }
-    if (best < 0)
-        return NULL;
-    d->open[best_i]++;
-    return g->workers[best];
 }

@@ -156,7 +156,14 @@ static void locate_post(gg_request *r, gg_reply *out)
         gg_reply_error(out, 500, "out of memory");
         return;
     }
-    gg_status st = gg_locate_batch(ctx, r->plan->loc, &o, in, "body", mem, NULL);
+    /* The workers by a balance of the request's own, as a batch file's. */
+    gg_dispatcher *d = NULL;
+    gg_status st = gg_dispatcher_new(ctx, r->plan->loc, &d);
+    if (st == GG_OK) {
+        o.pick = gg_dispatcher_as_pick(d);
+        st = gg_locate_batch(ctx, r->plan->loc, &o, in, "body", mem, NULL);
+        gg_dispatcher_free(d);
+    }
     fclose(in);
     fclose(mem);
     if (st != GG_OK) {

@@ -656,6 +656,24 @@ gg_status gg_store_worker_shifts(gg_store *store, char ***ids, char ***shifts, s
     return st;
 }
 
+gg_status gg_store_worker_open(gg_store *store, void (*each)(void *ud, const char *worker_id, int64_t n), void *ud)
+{
+    sqlite3_stmt *s = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT worker_id, count(*) FROM incident WHERE status = 'open' AND worker_id IS NOT"
+                                    " NULL AND department IS NULL GROUP BY worker_id",
+                                    &s);
+    if (st != GG_OK)
+        return st;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        each(ud, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
+    if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "counting the workers' open incidents");
+    sqlite3_finalize(s);
+    return st;
+}
+
 gg_status gg_store_case_last_action(gg_store *store, int64_t id, const char *action, char at[32])
 {
     at[0] = '\0';

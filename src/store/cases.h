@@ -4,6 +4,7 @@
 #ifndef GG_STORE_CASES_H
 #define GG_STORE_CASES_H
 
+#include "govgrid/dispatch.h"
 #include "govgrid/incident.h"
 #include "store/store.h"
 
@@ -68,6 +69,10 @@ gg_status gg_store_staffing_rules_replace(gg_store *store, const gg_staffing_rul
 /* The duty hours of every worker who has them: ids[i], shifts[i], *n of
  * them (free both arrays' strings and the arrays with gg_free). */
 gg_status gg_store_worker_shifts(gg_store *store, char ***ids, char ***shifts, size_t *n);
+
+/* Each worker's open incidents of their grid (department incidents aside:
+ * a copied worker keeps their turn), one call of each per worker. */
+gg_status gg_store_worker_open(gg_store *store, void (*each)(void *ud, const char *worker_id, int64_t n), void *ud);
 
 /* The event that actor's idempotency key made: 1 with its incident and
  * action, 0 when there is none, -1 on an error (recorded). */

@@ -8,7 +8,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "dispatch/attributes.h"
+#include "incident/attributes.h"
 #include "fuzz_check.h"
 #include "govgrid/govgrid.h"
 #include "service/form.h"

@@ -71,7 +71,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *out = fopen("/dev/null", "wb");
     FUZZ_CHECK(in != NULL && out != NULL, "cannot open the streams");
     gg_locate_summary sum;
+    gg_dispatcher *d = NULL;
+    FUZZ_CHECK(gg_dispatcher_new(ctx, loc, &d) == GG_OK, "dispatcher: %s", gg_ctx_errmsg(ctx));
+    o.pick = gg_dispatcher_as_pick(d);
     gg_status st = gg_locate_batch(ctx, loc, &o, in, "fuzz", out, &sum);
+    gg_dispatcher_free(d);
     if (st == GG_OK) {
         int64_t n = 0;
         for (int i = 0; i < 5; i++)

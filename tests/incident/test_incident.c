@@ -615,108 +615,6 @@ static void the_reporter_answers_back(void)
     gg_ctx_free(ctx);
 }
 
-/* The State Council's notices for 2025 (国办发明电〔2024〕12号) and 2026
- * (published 2025-11-04), written out here as ranges, not as the data
- * file's days: holidays, and the weekend days worked in their place. */
-static const struct {
-    const char *from, *to;
-    int working;
-} notices[] = {
-    {"2025-01-01", "2025-01-01", 0}, {"2025-01-28", "2025-02-04", 0}, {"2025-01-26", "2025-01-26", 1},
-    {"2025-02-08", "2025-02-08", 1}, {"2025-04-04", "2025-04-06", 0}, {"2025-05-01", "2025-05-05", 0},
-    {"2025-04-27", "2025-04-27", 1}, {"2025-05-31", "2025-06-02", 0}, {"2025-10-01", "2025-10-08", 0},
-    {"2025-09-28", "2025-09-28", 1}, {"2025-10-11", "2025-10-11", 1},
-    {"2026-01-01", "2026-01-03", 0}, {"2026-01-04", "2026-01-04", 1}, {"2026-02-15", "2026-02-23", 0},
-    {"2026-02-14", "2026-02-14", 1}, {"2026-02-28", "2026-02-28", 1}, {"2026-04-04", "2026-04-06", 0},
-    {"2026-05-01", "2026-05-05", 0}, {"2026-05-09", "2026-05-09", 1}, {"2026-06-19", "2026-06-21", 0},
-    {"2026-09-25", "2026-09-27", 0}, {"2026-10-01", "2026-10-07", 0}, {"2026-09-20", "2026-09-20", 1},
-    {"2026-10-10", "2026-10-10", 1},
-};
-
-static int64_t utc(int y, int mo, int d, int h, int mi)
-{
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    return (int64_t)timegm(&tm);
-}
-
-/* What the notices say of one day: -1 not in them, else working. */
-static int noticed(const char *date)
-{
-    for (size_t i = 0; i < sizeof notices / sizeof notices[0]; i++)
-        if (strcmp(date, notices[i].from) >= 0 && strcmp(date, notices[i].to) <= 0)
-            return notices[i].working;
-    return -1;
-}
-
-/* The shipped calendar of 2025 and 2026 against the notices, day by day
- * (each year has 248 working days); deadlines in working days and hours
- * across the Spring Festival and its adjusted working days; and the
- * refusals of a file that is wrong. */
-static void working_calendar_2025_2026(void)
-{
-    gg_ctx *ctx = new_ctx();
-    char path[1024];
-    snprintf(path, sizeof path, "%s/calendar/cn-2025-2026.csv", GG_TEST_DATA_DIR);
-    FILE *f = fopen(path, "rb");
-    CHECK(f != NULL);
-    char buf[8192];
-    size_t len = f ? fread(buf, 1, sizeof buf, f) : 0;
-    if (f)
-        fclose(f);
-    gg_calendar *cal = NULL;
-    CHECK_INT(gg_calendar_parse(ctx, buf, len, path, &cal), GG_OK);
-    CHECK_INT((int64_t)gg_calendar_days(cal), 72);
-    for (int y = 2025; y <= 2026; y++) {
-        int working = 0, plain = 0;
-        for (int64_t t = utc(y, 1, 1, 4, 0); t < utc(y + 1, 1, 1, 4, 0); t += 86400) {
-            time_t tt = (time_t)t;
-            struct tm tm;
-            gmtime_r(&tt, &tm);
-            char date[48];
-            snprintf(date, sizeof date, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-            int want = noticed(date);
-            if (want < 0)
-                want = tm.tm_wday >= 1 && tm.tm_wday <= 5;
-            int got = gg_calendar_working(cal, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-            if (got != want)
-                fprintf(stderr, "  %s: calendar says %d, the notices %d\n", date, got, want);
-            CHECK_INT(got, want);
-            working += got;
-            plain += gg_calendar_working(NULL, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-        }
-        CHECK_INT(working, 248);
-        CHECK_INT(plain, 261);
-    }
-    /* Dispatched Monday 2025-01-27 10:00 CST, five working days: the
-     * Spring Festival (28 Jan - 4 Feb) does not count, Saturday 8 Feb
-     * does: Monday 10 Feb 10:00. The plain week would say 3 Feb. */
-    int64_t start = utc(2025, 1, 27, 2, 0);
-    CHECK_INT(gg_calendar_add(cal, start, 5, 0), utc(2025, 2, 10, 2, 0));
-    CHECK_INT(gg_calendar_add(NULL, start, 5, 0), utc(2025, 2, 3, 2, 0));
-    /* 8 working hours from Friday 2026-02-13 16:00 CST: 2 h that day, 6 h
-     * on Saturday 14 Feb (worked), ending 16:00 there. */
-    CHECK_INT(gg_calendar_add(cal, utc(2026, 2, 13, 8, 0), 8, 1), utc(2026, 2, 14, 8, 0));
-    /* One working day from Wednesday 2026-09-30 09:00 CST: Thursday 8 Oct. */
-    CHECK_INT(gg_calendar_add(cal, utc(2026, 9, 30, 1, 0), 1, 0), utc(2026, 10, 8, 1, 0));
-    gg_calendar_free(cal);
-
-    static const char *const wrong[] = {"day,kind\n2025-01-01,holiday,x\n", "date,kind,name\n2025-13-01,holiday,x\n",
-                                        "date,kind,name\n2025-01-01,rest,x\n",
-                                        "date,kind,name\n2025-01-01,holiday,x\n2025-01-01,workday,y\n"};
-    static const char *const said[] = {"header", "line 2", "neither holiday nor workday", "twice"};
-    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
-        CHECK_INT(gg_calendar_parse(ctx, wrong[i], strlen(wrong[i]), "cal.csv", &cal), GG_ERR_FORMAT);
-        CHECK_CONTAINS(gg_ctx_errmsg(ctx), said[i]);
-        CHECK_CONTAINS(gg_ctx_errmsg(ctx), "cal.csv");
-        gg_ctx_clear_error(ctx);
-    }
-    gg_ctx_free(ctx);
-}
 
 
 static gg_case stage_case(gg_case_state state, const char *started)
@@ -1006,50 +904,6 @@ static void escalation_through_configured_levels(void)
     gg_ctx_free(ctx);
 }
 
-/* Staffing rules are data: imported, read back, judged; bad sheets refused
- * by line. */
-static void staffing_rules_are_data(void)
-{
-    gg_ctx *ctx = new_ctx();
-    gg_store *store = project(ctx);
-    gg_staffing_rule rules[2];
-    CHECK_INT(gg_staffing_rules(ctx, store, rules), GG_OK);
-    CHECK_STR(rules[0].class_name, "urban");
-    CHECK_INT(rules[0].leaders * 100 + rules[0].workers * 10 + rules[0].fulltime, 121);
-    CHECK(gg_staffing_short(&rules[0], 1, 1, 0, 5));
-    CHECK(!gg_staffing_short(&rules[0], 1, 1, 1, 0));
-    CHECK(gg_staffing_short(&rules[0], 1, 0, 2, 0));
-    /* Danyang-like: rural grids of part-time workers; Shawan-like: one worker. */
-    static const char sheet[] = "class,leaders,workers,fulltime,volunteers,note\n"
-                                "urban,1,1,1,2,one worker per grid\n"
-                                "rural,1,2,0,0,part-time workers\n";
-    CHECK_INT(gg_staffing_rules_import(ctx, store, sheet, strlen(sheet), "rules.csv"), GG_OK);
-    CHECK_INT(gg_staffing_rules(ctx, store, rules), GG_OK);
-    CHECK_INT(rules[0].workers, 1);
-    CHECK_INT(rules[0].volunteers, 2);
-    CHECK_STR(rules[1].note, "part-time workers");
-    CHECK(!gg_staffing_short(&rules[1], 1, 0, 2, 0));
-    CHECK(gg_staffing_short(&rules[0], 1, 1, 0, 1));
-    static const char bad[][160] = {
-        "class,leaders,workers,fulltime,volunteers\nurban,1,2,1,0\n",
-        "class,leaders,workers,fulltime,volunteers\n*,1,2,3,0\n",
-        "class,leaders,workers,fulltime,volunteers\n*,1,2,1,0\nrural,1,1,0,0\n",
-        "class,leaders,workers,fulltime,volunteers\ntown,1,2,1,0\n",
-        "class,leaders,workers,fulltime,volunteers\n*,one,2,1,0\n",
-        "class,leaders,workers\n*,1,2\n",
-    };
-    static const char *const said[] = {"no rule for rural", "line 2: 3 full-time workers asked of 2",
-                                       "line 3: the rural rule is given twice", "line 2: class 'town'",
-                                       "line 2: leaders 'one'", "no column 'fulltime'"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        CHECK_INT(gg_staffing_rules_import(ctx, store, bad[i], strlen(bad[i]), "rules.csv"), GG_ERR_FORMAT);
-        CHECK_CONTAINS(gg_ctx_errmsg(ctx), said[i]);
-        gg_ctx_clear_error(ctx);
-    }
-    CHECK_INT(scalar(store, "SELECT workers FROM staffing_rule WHERE class = 'urban'"), 1);
-    gg_store_close(store);
-    gg_ctx_free(ctx);
-}
 
 /* A batch in one transaction: each action checked in order against the
  * state the earlier ones left, a refused one storing nothing while the
@@ -1168,42 +1022,6 @@ static void resent_actions(void)
     gg_ctx_free(ctx);
 }
 
-/* Duty hours: days, ranges, overnight shifts, the calendar's working days. */
-static void duty_hours(void)
-{
-    char why[160];
-    CHECK(gg_duty_valid("mon-fri 08:30-17:30; sat 09:00-12:00", why, sizeof why));
-    CHECK(gg_duty_valid("fri-mon 22:00-06:00", why, sizeof why));
-    CHECK(gg_duty_valid("daily 00:00-24:00", why, sizeof why));
-    CHECK(!gg_duty_valid("weekdays 08:00-17:00", why, sizeof why));
-    CHECK_CONTAINS(why, "'weekdays' is not a day");
-    CHECK(!gg_duty_valid("mon 8:00-17:00", why, sizeof why));
-    CHECK_CONTAINS(why, "HH:MM-HH:MM");
-    CHECK(!gg_duty_valid("mon-fri", why, sizeof why));
-    CHECK(!gg_duty_valid("", why, sizeof why));
-    const char *office = "mon-fri 08:30-17:30";
-    /* China time = UTC + 8: Monday 2026-12-07 09:00 CST is 01:00 UTC. */
-    CHECK(gg_duty_on(office, at("2026-12-07T01:00:00Z"), NULL));
-    CHECK(!gg_duty_on(office, at("2026-12-07T00:29:59Z"), NULL));
-    CHECK(gg_duty_on(office, at("2026-12-07T00:30:00Z"), NULL));
-    CHECK(!gg_duty_on(office, at("2026-12-07T09:30:00Z"), NULL));
-    CHECK(!gg_duty_on(office, at("2026-12-05T01:00:00Z"), NULL)); /* Saturday */
-    const char *night = "fri-sun 22:00-06:00";
-    CHECK(gg_duty_on(night, at("2026-12-04T15:00:00Z"), NULL));  /* Friday 23:00 */
-    CHECK(gg_duty_on(night, at("2026-12-07T21:00:00Z"), NULL) == 0); /* Tuesday 05:00 */
-    CHECK(gg_duty_on(night, at("2026-12-06T21:00:00Z"), NULL));  /* Monday 05:00, Sunday's night */
-    /* workdays: Sunday 2025-01-26 was worked (春节调休), Monday 2025-01-27 not... (a weekday
-     * off only from the 28th); Wednesday 2025-01-29 was the Spring Festival. */
-    gg_ctx *ctx = new_ctx();
-    gg_calendar *cal = NULL;
-    CHECK_INT(gg_calendar_shipped(ctx, &cal), GG_OK);
-    CHECK(gg_duty_on("workdays 09:00-18:00", at("2025-01-26T02:00:00Z"), cal));
-    CHECK(!gg_duty_on("workdays 09:00-18:00", at("2025-01-29T02:00:00Z"), cal));
-    CHECK(!gg_duty_on("mon-fri 09:00-18:00", at("2025-01-26T02:00:00Z"), cal));
-    CHECK(gg_duty_on(NULL, at("2025-01-29T02:00:00Z"), cal));
-    gg_calendar_free(cal);
-    gg_ctx_free(ctx);
-}
 
 /* The names round-trip; unknown ones are refused with the list. */
 static void names(void)
@@ -1227,6 +1045,6 @@ static void names(void)
 }
 
 TEST_LIST(T(every_transition_and_refusal), T(actions_need_what_they_say), T(the_loop_and_its_history),
-          T(the_reporter_answers_back), T(a_batch_of_actions), T(resent_actions), T(working_calendar_2025_2026),
-          T(lights), T(the_clock_and_the_lists), T(escalation_through_configured_levels), T(staffing_rules_are_data),
-          T(duty_hours), T(names))
+          T(the_reporter_answers_back), T(a_batch_of_actions), T(resent_actions),
+          T(lights), T(the_clock_and_the_lists), T(escalation_through_configured_levels),
+          T(names))

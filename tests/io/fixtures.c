@@ -226,3 +226,32 @@ int fx_lock_probe_progress(void *user, const char *stage, uint64_t done, uint64_
     }
     return 0;
 }
+
+gg_store *fx_square_plan(gg_ctx *ctx, const char *name)
+{
+    gg_store *store = fx_project(ctx, name);
+    const char *csv =
+        "code,type,community,wkt\n"
+        "1101080010011001,1,110108001001,\"POLYGON((116 40,116.01 40,116.01 40.01,116 40.01,116 40))\"\n"
+        "1101080010011002,1,110108001001,\"POLYGON((116.01 40,116.02 40,116.02 40.01,116.01 40.01,116.01 40))\"\n"
+        "1101080010011003,1,110108001001,\"POLYGON((116 40.01,116.01 40.01,116.01 40.02,116 40.02,116 40.01))\"\n"
+        "1101080010014001,4,110108001001,\"POLYGON((116.01 40.01,116.02 40.01,116.02 40.02,116.01 40.02,116.01 40.01))\"\n";
+    const char *path = gg_test_path("grids.csv");
+    gg_test_write_file(path, csv);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_GRIDS, path, NULL, NULL, 0, NULL), GG_OK);
+    const char *roster =
+        "id,name,role,phone,grid_code\n"
+        "L1,张伟,leader,13800000001,1101080010011001\n"
+        "F1,王芳,fulltime,13800000002,1101080010011001\n"
+        "F2,李娜,fulltime,13800000003,1101080010011001\n"
+        "P1,刘洋,parttime,13800000004,1101080010011001\n"
+        "V1,陈静,volunteer,13800000005,1101080010011001\n"
+        "L2,杨军,leader,13800000006,1101080010011002\n"
+        "P2,赵磊,parttime,13800000007,1101080010011002\n"
+        "L3,黄敏,leader,13800000008,1101080010011003\n"
+        "X1,周强,fulltime,13800000009,9999\n";
+    path = gg_test_path("workers.csv");
+    gg_test_write_file(path, roster);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_WORKERS, path, NULL, NULL, 0, NULL), GG_OK);
+    return store;
+}

@@ -13,6 +13,13 @@ const char *fx_data(const char *rel);
 gg_ctx *fx_ctx(void);
 gg_store *fx_project(gg_ctx *ctx, const char *name);
 
+/* A project of four square grids of 0.01 degree near Beijing (1001,
+ * 1002, 1003 comprehensive, 4001 dedicated) and a roster: 1001 a leader,
+ * two full-time and one part-time worker and a volunteer; 1002 a leader
+ * and a part-time worker; 1003 a leader alone; X1 a worker of grid 9999,
+ * which does not exist. */
+gg_store *fx_square_plan(gg_ctx *ctx, const char *name);
+
 /* A project holding data/<area>/ (communities, households, roads,
  * waterways, units), ready to partition. */
 gg_store *fx_sample_project(gg_ctx *ctx, const char *area, const char *name);

@@ -1,10 +1,10 @@
 /* Catalogue items' Open311 attributes: declarations checked on import,
  * values checked when a report comes in. */
 #define _DEFAULT_SOURCE /* timegm */
-#include "dispatch/attributes.h"
+#include "incident/attributes.h"
 
 #include "core/ctx.h"
-#include "govgrid/dispatch.h"
+#include "govgrid/incident.h"
 
 #include <jansson.h>
 #include <math.h>

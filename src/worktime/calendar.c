@@ -1,7 +1,7 @@
 /* The working calendar: the plain week (Monday to Friday) less the public
  * holidays, plus the weekend days worked in their place (调休), and time
  * added in working days or hours on it. Days are China Standard Time. */
-#include "govgrid/incident.h"
+#include "govgrid/worktime.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,8 +12,8 @@
  * position, from 1), datatype_description (default ""), description
  * (required), values (list types only, and required there: 1-200 distinct
  * keys, each with a name). */
-#ifndef GG_DISPATCH_ATTRIBUTES_H
-#define GG_DISPATCH_ATTRIBUTES_H
+#ifndef GG_INCIDENT_ATTRIBUTES_H
+#define GG_INCIDENT_ATTRIBUTES_H
 
 #include <stddef.h>
 

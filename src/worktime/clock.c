@@ -1,11 +1,11 @@
 /* The times of the closed loop: parsed and written without the C
  * library's time zone, deadlines through the catalogue's limits. */
-#include "incident/clock.h"
+#include "worktime/clock.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "dispatch/limits.h"
+#include "worktime/limits.h"
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
  * algorithm). */

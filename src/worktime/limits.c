@@ -2,8 +2,8 @@
  * Standard Time (UTC+8, no daylight saving) whatever the machine's zone:
  * working days are Monday to Friday, working hours 09:00-12:00 and
  * 13:00-18:00 on them. */
-#include "dispatch/limits.h"
-#include "govgrid/incident.h"
+#include "worktime/limits.h"
+#include "govgrid/worktime.h"
 
 #include <ctype.h>
 #include <stdio.h>

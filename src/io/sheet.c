@@ -1,5 +1,5 @@
 /* The loop's configuration sheets (sheet.h). */
-#include "incident/sheet.h"
+#include "io/sheet.h"
 
 #include <stdio.h>
 #include <stdlib.h>

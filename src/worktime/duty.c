@@ -3,8 +3,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "govgrid/incident.h"
-#include "incident/clock.h"
+#include "govgrid/worktime.h"
+#include "worktime/clock.h"
 
 #define MAX_PERIODS 16
 

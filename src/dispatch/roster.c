@@ -1,13 +1,12 @@
-/* The roster check: "1 + 2 + N" per grid - one grid leader, at least two
- * grid workers of whom one is full-time, and any number of volunteers -
- * and every worker's grid code against the plan. */
-#include "locate/locate.h"
-
-#include "govgrid/incident.h"
-
+/* The roster check (include/govgrid/dispatch.h): every grid against the
+ * project's staffing rule for its class (1 + 2 + N by default: one grid
+ * leader, at least two grid workers of whom one is full-time, any number
+ * of volunteers), and every worker's grid code against the plan. */
 #include <stdio.h>
 #include <string.h>
 
+#include "core/ctx.h"
+#include "govgrid/dispatch.h"
 #include "store/store.h"
 
 static gg_status add_issue(gg_ctx *ctx, gg_roster_report *r, size_t *cap, const char *grid, const char *worker,
@@ -20,11 +19,6 @@ static gg_status add_issue(gg_ctx *ctx, gg_roster_report *r, size_t *cap, const 
     snprintf(is->worker, sizeof is->worker, "%s", worker ? worker : "");
     snprintf(is->problem, sizeof is->problem, "%s", problem);
     return GG_OK;
-}
-
-int gg_roster_short_staffed(int leaders, int fulltime, int parttime)
-{
-    return leaders < 1 || fulltime + parttime < 2 || fulltime < 1;
 }
 
 gg_status gg_roster_check(gg_ctx *ctx, gg_store *store, int64_t plan, gg_roster_report **out)

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "core/ctx.h"
-#include "govgrid/incident.h"
-#include "incident/sheet.h"
+#include "govgrid/dispatch.h"
+#include "io/sheet.h"
 #include "store/cases.h"
 
 gg_status gg_staffing_rules(gg_ctx *ctx, gg_store *store, gg_staffing_rule rules[2])

@@ -1,9 +1,13 @@
-/* The grids and divisions of a plan as a web map draws them: per zoom
- * level, simplified as a coverage (shared edges simplified once, so that
- * neighbours never gap or overlap), with the properties and label points
- * a map needs, as GeoJSON. */
-#ifndef GOVGRID_GRIDMAP_H
-#define GOVGRID_GRIDMAP_H
+/*
+ * govgrid view: a plan's grids as the service answers with them. The grid
+ * map (gg_gridmap): the grids and divisions of a plan as a web map draws
+ * them, per zoom level, simplified as a coverage (shared edges simplified
+ * once, so that neighbours never gap or overlap), with the properties and
+ * label points a map needs, as GeoJSON; and a plan's grids, one grid, its
+ * neighbours and the departments' grids as JSON.
+ */
+#ifndef GOVGRID_VIEW_H
+#define GOVGRID_VIEW_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -84,6 +88,32 @@ GG_API gg_status gg_gridmap_divisions_geojson(gg_ctx *ctx, const gg_gridmap *map
                                               gg_gridmap_form form, char **json, size_t *len);
 
 GG_API void gg_gridmap_free(gg_ctx *ctx, gg_gridmap *map);
+
+/* ---- grids as JSON text (for services; free with gg_text_free) ---- */
+
+/* A plan's grids (plan 0: the active plan) as a GeoJSON FeatureCollection with
+ * code, type, community, name, households, persons, area_m2, flags:
+ * within bbox (west, south, east, north; NULL: all), of one community
+ * (NULL: all), at most limit. */
+GG_API gg_status gg_grids_geojson(gg_ctx *ctx, gg_store *store, int64_t plan, const double *bbox,
+                                  const char *community, int64_t limit, char **json, size_t *len);
+
+/* Departmental grids (dept_grid) as a GeoJSON FeatureCollection with
+ * dept, id, name and count: of one department (NULL: all), within bbox
+ * (NULL: all), at most limit (0: all), by department and id. */
+GG_API gg_status gg_dept_grids_geojson(gg_ctx *ctx, gg_store *store, const char *dept, const double *bbox,
+                                       int64_t limit, char **json, size_t *len);
+
+/* One grid of a plan with households, persons, area, flags, BeiDou code,
+ * geometry and its people from the roster. GG_ERR_NOT_FOUND if none. */
+GG_API gg_status gg_grid_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json);
+
+/* The neighbours of grid code in plan (0: the active plan): the grids that
+ * share a stretch of boundary with it, as a JSON array by code of {code,
+ * type, name, community, households, locked, shared_m} (shared_m: the
+ * length of the boundary they share, in metres, over 1). *json is to free
+ * with gg_text_free. GG_ERR_NOT_FOUND when the plan has no such grid. */
+GG_API gg_status gg_grid_neighbours_json(gg_ctx *ctx, gg_store *store, int64_t plan, const char *code, char **json);
 
 #ifdef __cplusplus
 }

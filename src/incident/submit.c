@@ -1,7 +1,7 @@
 /* Incidents: the catalogue read whole, and each incident located, given
  * a worker and committed before it is acknowledged. */
 #include "core/ctx.h"
-#include "dispatch/limits.h"
+#include "worktime/limits.h"
 #include "govgrid/dispatch.h"
 #include "govgrid/incident.h"
 #include "govgrid/locate.h"
@@ -534,32 +534,5 @@ gg_status gg_incident_submit(gg_ctx *ctx, gg_store *store, const gg_catalogue *c
         gg_error(ctx, st, "%s", out->message);
         memset(out, 0, sizeof *out);
     }
-    return st;
-}
-
-gg_status gg_dispatcher_load_open(gg_ctx *ctx, gg_store *store, gg_dispatcher *d)
-{
-    sqlite3_stmt *s = NULL;
-    gg_status st = gg_store_prepare(store,
-                                    "SELECT worker_id, count(*) FROM incident WHERE status = 'open' AND worker_id IS NOT"
-                                    " NULL AND department IS NULL GROUP BY worker_id",
-                                    &s);
-    if (st != GG_OK)
-        return st;
-    while (sqlite3_step(s) == SQLITE_ROW)
-        gg_dispatcher_add_open(d, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
-    sqlite3_finalize(s);
-    /* And who is on duty when. */
-    char **ids = NULL, **hours = NULL;
-    size_t n = 0;
-    st = gg_store_worker_shifts(store, &ids, &hours, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (st == GG_OK)
-            st = gg_dispatcher_set_duty(d, ids[i], hours[i]);
-        gg_free(ctx, ids[i]);
-        gg_free(ctx, hours[i]);
-    }
-    gg_free(ctx, ids);
-    gg_free(ctx, hours);
     return st;
 }

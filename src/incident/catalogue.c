@@ -1,7 +1,7 @@
 /* The item catalogue: the shipped one, loaded through the importer so that
  * it passes the same checks as a city's own. */
 #include "core/ctx.h"
-#include "govgrid/dispatch.h"
+#include "govgrid/incident.h"
 #include "govgrid/io.h"
 #include "store/store.h"
 

@@ -2,13 +2,13 @@
  * ("2026-03-02T01:30:00Z"); a date alone ("2026-03-02", a review date)
  * is its day's start in China Standard Time (UTC+8), where the working
  * calendar's days are. */
-#ifndef GG_INCIDENT_CLOCK_H
-#define GG_INCIDENT_CLOCK_H
+#ifndef GG_WORKTIME_CLOCK_H
+#define GG_WORKTIME_CLOCK_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "govgrid/incident.h"
+#include "govgrid/worktime.h"
 
 /* text as seconds since the epoch into *t: 1, or 0 when it is not a date
  * (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM[:SS] with Z, +HH:MM or

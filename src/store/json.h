@@ -1,6 +1,7 @@
-/* Private: what the JSON views of the dispatch module share. */
-#ifndef GG_DISPATCH_VIEWS_H
-#define GG_DISPATCH_VIEWS_H
+/* Private: rows of the store as JSON values, for the views that answer
+ * with them (src/view, src/incident). */
+#ifndef GG_STORE_JSON_H
+#define GG_STORE_JSON_H
 
 #include <jansson.h>
 #include <sqlite3.h>

@@ -2,7 +2,7 @@
  * simplified per zoom as coverages, each feature's GeoJSON written once
  * so that an answer is a filter over boxes and a concatenation. */
 #define _GNU_SOURCE /* open_memstream */
-#include "govgrid/gridmap.h"
+#include "govgrid/view.h"
 #include "govgrid/incident.h"
 
 #include <jansson.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/ctx.h"
-#include "dispatch/views.h"
+#include "store/json.h"
 #include "geo/blob.h"
 #include "geo/simplify.h"
 #include "govgrid/dispatch.h"

@@ -1,7 +1,7 @@
 /* Private: time limits of catalogue items ("2h", "30min", "7wd", staged
  * "1wd:temporary repair|5wd:repaired") and the deadlines they give. */
-#ifndef GG_DISPATCH_LIMITS_H
-#define GG_DISPATCH_LIMITS_H
+#ifndef GG_WORKTIME_LIMITS_H
+#define GG_WORKTIME_LIMITS_H
 
 #include <stddef.h>
 #include <time.h>

@@ -1,7 +1,7 @@
 /* API keys: made from the system's random source, stored as SHA-256
  * hashes in a small text file. */
 #include "core/ctx.h"
-#include "govgrid/dispatch.h"
+#include "govgrid/access.h"
 #include "store/store.h"
 
 #include <errno.h>

@@ -2,8 +2,8 @@
  * levels, their contacts, staffing rules): a header naming the columns,
  * in any order, then one row per line. Messages name the sheet and the
  * line. */
-#ifndef GG_INCIDENT_SHEET_H
-#define GG_INCIDENT_SHEET_H
+#ifndef GG_IO_SHEET_H
+#define GG_IO_SHEET_H
 
 #include "locate/csv.h"
 

@@ -11,63 +11,28 @@
 // its deadline, is red in the list, on the map, in its detail, and its grid
 // is coloured by the red-grids layer. Nothing may be fetched from elsewhere.
 //   node console.test.mjs GOVGRID FIXTURES_DIR WORK_DIR
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+import { setup, check, serve, getter, report, launch, watch, checkNothingExternal, main } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '../../web/package.json'));
-const { chromium } = require('playwright-core');
-
-const [govgrid, fixtures, work] = process.argv.slice(2);
-rmSync(work, { recursive: true, force: true });
-mkdirSync(work, { recursive: true });
-const project = path.join(work, 'p.sqlite');
-const keys = path.join(work, 'keys');
-const run = (...args) => execFileSync(govgrid, args, { encoding: 'utf8' }).trim();
+const { project, keys, fixture, run, newKey } = setup();
 run('init', project, '--quiet');
-run('import', project, 'households', path.join(fixtures, 'square_households.csv'), '--quiet');
-run('import', project, 'grids', path.join(fixtures, 'square_grids.csv'), '--quiet');
-run('import', project, 'workers', path.join(fixtures, 'square_workers.csv'), '--quiet');
-const writeKey = run('key', 'new', keys, '--name', 'dispatcher', '--rights', 'read,write', '--quiet');
-const readKey = run('key', 'new', keys, '--name', 'viewer', '--rights', 'read', '--quiet');
+run('import', project, 'households', fixture('square_households.csv'), '--quiet');
+run('import', project, 'grids', fixture('square_grids.csv'), '--quiet');
+run('import', project, 'workers', fixture('square_workers.csv'), '--quiet');
+const writeKey = newKey('dispatcher', 'read,write');
+const readKey = newKey('viewer', 'read');
 
-let failures = 0;
-function check(ok, what) {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures++;
-}
-
-const server = spawn(govgrid, ['serve', project, '--listen', '127.0.0.1:0', '--keys', keys, '--threads', '2']);
-let log = '';
-const port = await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('the service did not start: ' + log)), 10000);
-  server.stderr.on('data', (d) => {
-    log += d;
-    const m = /listening on 127\.0\.0\.1:(\d+)/.exec(log);
-    if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-  });
-});
-const base = `http://127.0.0.1:${port}`;
-const get = async (route) => (await fetch(base + route, { headers: { 'X-API-Key': readKey } })).json();
-const external = [];
+const { base } = await serve(project, { keys });
+const get = getter(base, readKey);
 let browser;
 
 async function submit(lat, lon, code, description) {
-  const r = await fetch(`${base}/open311/v2/requests.json`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: `api_key=${writeKey}&service_code=${code}&lat=${lat}&long=${lon}&description=${description}`,
-  });
+  const r = await report(base, writeKey, { lat, lon, code, description });
   const body = await r.json();
   check(r.status === 201, `incident ${code} stored through Open311 (${r.status})`);
   return body[0].service_request_id;
 }
 async function openConsole(page, key, query) {
-  page.on('request', (req) => { if (!req.url().startsWith(base)) external.push(req.url()); });
-  page.on('pageerror', (e) => check(false, `no script error (${e.message})`));
+  watch(page, base);
   await page.goto(base + '/' + (query || ''));
   await page.fill('#key', key);
   await page.press('#key', 'Enter');
@@ -94,7 +59,7 @@ async function act(page, id, action, to) {
   return answer;
 }
 
-try {
+await main(async () => {
   const first = await submit(40.006, 116.006, 'AQ0102', 'fire+exit+blocked');
   const second = await submit(40.004, 116.004, 'AQ0102', 'another+exit');
   const listed = await get('/v1/cases');
@@ -102,11 +67,7 @@ try {
   check(one && one.state === 'dispatched' && one.light === 'green' && one.grid_code === '1101080010011001',
         `the service lists incident ${first} dispatched, green, in grid 1001 (${one && [one.state, one.light, one.grid_code]})`);
 
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
+  browser = await launch();
 
   // A read key: the list, no actions.
   const viewer = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -207,13 +168,5 @@ try {
   check(fill === '#fb6a4a', `grid 1001 is filled red (${fill})`);
   await clocked.close();
 
-  check(external.length === 0, `nothing fetched from elsewhere (${external.slice(0, 3).join(', ')})`);
-} catch (e) {
-  check(false, 'the test ran: ' + (e && e.stack ? e.stack : e));
-} finally {
-  if (browser) await browser.close();
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.on('exit', resolve));
-}
-console.log(failures ? `${failures} failed` : 'all passed');
-process.exit(failures ? 1 : 0);
+  checkNothingExternal();
+});

@@ -15,26 +15,15 @@
 // piece's new code. The phone layout of the editor. Nothing may be fetched
 // from elsewhere.
 //   node edit.test.mjs GOVGRID FIXTURES_DIR WORK_DIR
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setup, check, serve, getter, launch, watch, checkNothingExternal, main } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '../../web/package.json'));
-const { chromium } = require('playwright-core');
-
-const [govgrid, fixtures, work] = process.argv.slice(2);
-rmSync(work, { recursive: true, force: true });
-mkdirSync(work, { recursive: true });
-const project = path.join(work, 'p.sqlite');
-const keys = path.join(work, 'keys');
-const run = (...args) => execFileSync(govgrid, args, { encoding: 'utf8' }).trim();
+const { work, project, keys, fixture, run, newKey } = setup();
 run('init', project, '--quiet');
-run('import', project, 'households', path.join(fixtures, 'square_households.csv'), '--quiet');
-run('import', project, 'grids', path.join(fixtures, 'square_grids.csv'), '--quiet');
-run('import', project, 'workers', path.join(fixtures, 'square_workers.csv'), '--quiet');
+run('import', project, 'households', fixture('square_households.csv'), '--quiet');
+run('import', project, 'grids', fixture('square_grids.csv'), '--quiet');
+run('import', project, 'workers', fixture('square_workers.csv'), '--quiet');
 // A lane across 1002 from south to north: its two street blocks.
 const road = path.join(work, 'lane.geojson');
 writeFileSync(road, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature',
@@ -42,28 +31,11 @@ writeFileSync(road, JSON.stringify({ type: 'FeatureCollection', features: [{ typ
   geometry: { type: 'LineString', coordinates: [[116.017, 39.999], [116.017, 40.011]] } }] }));
 run('import', project, 'roads', road, '--quiet');
 run('plan', 'publish', project, '1', '--quiet');
-const planKey = run('key', 'new', keys, '--name', 'planner', '--rights', 'read,plan', '--quiet');
-const readKey = run('key', 'new', keys, '--name', 'viewer', '--rights', 'read', '--quiet');
+const planKey = newKey('planner', 'read,plan');
+const readKey = newKey('viewer', 'read');
 
-let failures = 0;
-function check(ok, what) {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures++;
-}
-
-const server = spawn(govgrid, ['serve', project, '--listen', '127.0.0.1:0', '--keys', keys, '--threads', '2']);
-let log = '';
-const port = await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('the service did not start: ' + log)), 10000);
-  server.stderr.on('data', (d) => {
-    log += d;
-    const m = /listening on 127\.0\.0\.1:(\d+)/.exec(log);
-    if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-  });
-});
-const base = `http://127.0.0.1:${port}`;
-const get = async (route) => (await fetch(base + route, { headers: { 'X-API-Key': readKey } })).json();
-const external = [];
+const { base } = await serve(project, { keys });
+const get = getter(base, readKey);
 let browser;
 
 // Clicks the map at lon, lat (dbl: a double-click).
@@ -89,15 +61,10 @@ async function waitGrids(page, n, what) {
   }
 }
 
-try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
+await main(async () => {
+  browser = await launch();
   // A read key: no edit mode.
-  const viewer = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-  viewer.on('request', (req) => { if (!req.url().startsWith(base)) external.push(req.url()); });
+  const viewer = watch(await browser.newPage({ viewport: { width: 1100, height: 800 } }), base);
   await viewer.goto(base + '/');
   await viewer.fill('#key', readKey);
   await viewer.press('#key', 'Enter');
@@ -106,9 +73,7 @@ try {
   check(await viewer.isHidden('#edit-open'), 'a key without the plan right is offered no editing');
   await viewer.close();
 
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('request', (req) => { if (!req.url().startsWith(base)) external.push(req.url()); });
-  page.on('pageerror', (e) => check(false, `no script error (${e.message})`));
+  const page = watch(await browser.newPage({ viewport: { width: 1400, height: 900 } }), base);
   await page.goto(base + '/');
   await page.fill('#key', planKey);
   await page.press('#key', 'Enter');
@@ -242,8 +207,7 @@ try {
 
   // The editor on a phone: a sheet at the bottom, inside the screen.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-  const mobile = await phone.newPage();
-  mobile.on('request', (req) => { if (!req.url().startsWith(base)) external.push(req.url()); });
+  const mobile = watch(await phone.newPage(), base);
   await mobile.goto(base + '/');
   await mobile.tap('#menu-button');
   await mobile.fill('#key', planKey);
@@ -259,13 +223,5 @@ try {
   check(buttons.every((b) => b[2] >= 40 && b[3] >= 0 && b[4] <= 390), `its buttons are 40 px touch targets inside the screen (${buttons.map((b) => b[0]).join(', ')})`);
   await phone.close();
 
-  check(external.length === 0, `nothing fetched from elsewhere (${external.slice(0, 3).join(', ')})`);
-} catch (e) {
-  check(false, 'the test ran: ' + (e && e.stack ? e.stack : e));
-} finally {
-  if (browser) await browser.close();
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.on('exit', resolve));
-}
-console.log(failures ? `${failures} failed` : 'all passed');
-process.exit(failures ? 1 : 0);
+  checkNothingExternal();
+});

@@ -12,51 +12,21 @@
 // under the grids, search by code and by GCJ-02 coordinates, the plan
 // selector and the dedup conflicts. Nothing may be fetched from elsewhere.
 //   node map.test.mjs GOVGRID FIXTURES_DIR WORK_DIR
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { setup, check, skip, serve, getter, report, launch, watch, checkNothingExternal, main } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '../../web/package.json'));
-const { chromium } = require('playwright-core');
-
-const [govgrid, fixtures, work] = process.argv.slice(2);
-rmSync(work, { recursive: true, force: true });
-mkdirSync(work, { recursive: true });
-const project = path.join(work, 'p.sqlite');
-const keys = path.join(work, 'keys');
-const run = (...args) => execFileSync(govgrid, args, { encoding: 'utf8' }).trim();
+const { work, project, keys, fixture, run, newKey } = setup();
 run('init', project, '--quiet');
-run('import', project, 'grids', path.join(fixtures, 'square_grids.csv'), '--quiet');
-run('import', project, 'grids', path.join(fixtures, 'square_grids.csv'), '--quiet'); // plan 2, the newest
-run('import', project, 'workers', path.join(fixtures, 'square_workers.csv'), '--quiet');
-run('import', project, 'dept-grids', path.join(fixtures, 'square_dept_grids.csv'), '--quiet');
-const key = run('key', 'new', keys, '--name', 'web', '--rights', 'read,write', '--quiet');
+run('import', project, 'grids', fixture('square_grids.csv'), '--quiet');
+run('import', project, 'grids', fixture('square_grids.csv'), '--quiet'); // plan 2, the newest
+run('import', project, 'workers', fixture('square_workers.csv'), '--quiet');
+run('import', project, 'dept-grids', fixture('square_dept_grids.csv'), '--quiet');
+const key = newKey('web', 'read,write');
 
-let failures = 0;
-function check(ok, what) {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures++;
-}
-function skip(route) { console.log(`skipped: route not available (${route})`); }
-
-const server = spawn(govgrid, ['serve', project, '--listen', '127.0.0.1:0', '--keys', keys, '--threads', '2']);
-let log = '';
-const port = await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('the service did not start: ' + log)), 10000);
-  server.stderr.on('data', (d) => {
-    log += d;
-    const m = /listening on 127\.0\.0\.1:(\d+)/.exec(log);
-    if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-  });
-});
-const base = `http://127.0.0.1:${port}`;
+const { base } = await serve(project, { keys });
 let browser;
-const external = [];
-const watch = (page) => page.on('request', (req) => { if (!req.url().startsWith(base)) external.push(req.url()); });
 const has = async (route) => (await fetch(base + route, { headers: { 'X-API-Key': key } })).status !== 404;
 // Boxes of the visible elements matching a selector, in page coordinates.
 const boxes = (page, sel) => page.$$eval(sel, (els) => els.filter((e) => e.offsetParent !== null || e.getClientRects().length)
@@ -90,22 +60,12 @@ async function placesStage() {
   for (const [layer, file] of [['divisions', 'places_divisions.csv'], ['roads', 'places_roads.csv'], ['units', 'places_units.csv'],
                                ['households', 'places_households.csv'], ['grids', 'places_grids.csv'],
                                ['workers', 'square_workers.csv'], ['dept-grids', 'square_dept_grids.csv']])
-    run('import', places, layer, path.join(fixtures, file), '--quiet');
+    run('import', places, layer, fixture(file), '--quiet');
   run('dedup', places, '-o', dedupDir, '--quiet');
-  const second = spawn(govgrid, ['serve', places, '--listen', '127.0.0.1:0', '--keys', keys, '--threads', '2', '--dedup', dedupDir]);
-  let slog = '';
-  const sport = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the places service did not start: ' + slog)), 15000);
-    second.stderr.on('data', (d) => {
-      slog += d;
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(slog);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-  });
-  const sbase = `http://127.0.0.1:${sport}`;
-  const get = async (route) => (await fetch(sbase + route, { headers: { 'X-API-Key': key } })).json();
-  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
-  page.on('request', (req) => { if (!req.url().startsWith(sbase)) external.push(req.url()); });
+  const second = await serve(places, { keys, args: ['--dedup', dedupDir], timeout: 15000, name: 'the places service' });
+  const sbase = second.base;
+  const get = getter(sbase, key);
+  const page = watch(await browser.newPage({ viewport: { width: 900, height: 700 } }), sbase);
   try {
     await page.goto(sbase + '/');
     await page.fill('#key', key);
@@ -145,27 +105,17 @@ async function placesStage() {
           `the conflict layer shows dedup's ${answer.features.length} conflicts (${drawn} drawn)`);
   } finally {
     await page.close();
-    second.kill('SIGTERM');
-    await new Promise((resolve) => second.on('exit', resolve));
+    await second.stop();
   }
 }
 
-try {
+await main(async () => {
   for (const [lat, lon, code] of [[40.004, 116.004, 'CG0202'], [40.016, 116.016, 'AQ0102']]) {
-    const r = await fetch(`${base}/open311/v2/requests.json`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: `api_key=${key}&service_code=${code}&lat=${lat}&long=${lon}&description=web+test`,
-    });
+    const r = await report(base, key, { lat, lon, code, description: 'web+test' });
     check(r.status === 201, `incident ${code} stored (${r.status})`);
   }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
-  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
-  watch(page);
+  browser = await launch();
+  const page = watch(await browser.newPage({ viewport: { width: 900, height: 700 } }), base);
   await page.goto(base + '/');
   // Chinese first; without a key the banner says one is needed.
   check(await page.getAttribute('html', 'lang') === 'zh-CN', 'the page is in Chinese');
@@ -419,8 +369,7 @@ try {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
                                            deviceScaleFactor: 2, geolocation: { latitude: 40.005, longitude: 116.005 },
                                            permissions: ['geolocation'] });
-  const mobile = await phone.newPage();
-  watch(mobile);
+  const mobile = watch(await phone.newPage(), base);
   await mobile.goto(base + '/');
   check(await mobile.isHidden('#menu'), 'on a phone the menu starts folded');
   await mobile.tap('#menu-button');
@@ -450,16 +399,8 @@ try {
   check(await viewCount(mobile) >= before, 'locate-me centres the map on the position');
   await phone.close();
   await placesStage();
-  check(external.length === 0, `nothing fetched from elsewhere (${external.length} requests ${external.slice(0, 2).join(' ')})`);
-} catch (e) {
-  check(false, 'the test ran: ' + e.message);
-} finally {
-  if (browser) await browser.close();
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.on('exit', resolve));
-}
-console.log(failures ? `${failures} failed` : 'all passed');
-process.exit(failures ? 1 : 0);
+  checkNothingExternal();
+});
 
 // WGS-84 to GCJ-02 (the published transform), as "lon,lat".
 function gcj02(lon, lat) {

@@ -208,7 +208,7 @@ static void apply(gg_case *c, gg_case_state to, const gg_case_request *req)
  * default); a resume moves the handling's start and deadline on by the
  * time suspended. */
 static gg_status set_clock(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_case_request *req, int64_t now,
-                           const gg_case_level *level)
+                           const gg_case_level *level, gg_calendar **kept)
 {
     gg_case_action a = req->action;
     if (a != GG_CASE_DISPATCH && a != GG_CASE_REOPEN && a != GG_CASE_ESCALATE && a != GG_CASE_FEEDBACK &&
@@ -216,11 +216,12 @@ static gg_status set_clock(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_ca
         return GG_OK;
     char reach[128], handle[128], close[32];
     gg_status st = gg_store_case_item(store, c, reach, handle, close);
-    gg_calendar *cal = NULL;
-    if (st == GG_OK)
-        st = gg_calendar_load(ctx, store, &cal, NULL);
+    gg_calendar *own = NULL;
+    if (st == GG_OK && (kept == NULL || *kept == NULL))
+        st = gg_calendar_load(ctx, store, kept != NULL ? kept : &own, NULL);
     if (st != GG_OK)
         return st;
+    const gg_calendar *cal = kept != NULL ? *kept : own;
     int64_t due;
     if (a == GG_CASE_RESUME) {
         char at[32];
@@ -248,7 +249,7 @@ static gg_status set_clock(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_ca
         if (gg_clock_deadline(limit, now, cal, &due))
             gg_clock_format(due, c->deadline, sizeof c->deadline);
     }
-    gg_calendar_free(cal);
+    gg_calendar_free(own);
     return st;
 }
 
@@ -391,7 +392,7 @@ char *gg_case_notice(gg_ctx *ctx, const char *action, const char *from_state, co
 }
 
 gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_case_request *req,
-                             const char *actor, int64_t *event_id)
+                             const char *actor, int64_t *event_id, gg_calendar **cal)
 {
     if (req->client_update_id != NULL && !gg_case_client_id_ok(req->client_update_id))
         return gg_error(ctx, GG_ERR_ARG, "a client's update id is 1-100 printable ASCII characters without spaces");
@@ -443,7 +444,7 @@ gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_
     }
     if (st == GG_OK) {
         apply(&after, to, req);
-        st = set_clock(ctx, store, &after, req, now_t, level);
+        st = set_clock(ctx, store, &after, req, now_t, level, cal);
     }
     if (st == GG_OK) {
         gg_case_event e;
@@ -504,7 +505,7 @@ static gg_status check_key(gg_ctx *ctx, const char *key)
  * leaves the transaction as it was; an error of the store itself may
  * leave it half done (the caller rolls back). */
 static gg_status act_one(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,
-                         const gg_case_request *req, const char *actor, gg_case *out)
+                         const gg_case_request *req, const char *actor, gg_case *out, gg_calendar **cal)
 {
     if (gg_case_action_name(req->action) == NULL)
         return gg_error(ctx, GG_ERR_ARG, "action %d is not one this library has", (int)req->action);
@@ -539,7 +540,7 @@ static gg_status act_one(gg_ctx *ctx, gg_store *store, int64_t id, const char *r
     }
     st = gg_case_get(ctx, store, id, request_id, &c, NULL, NULL);
     if (st == GG_OK)
-        st = gg_case_act_within(ctx, store, &c, req, actor, NULL);
+        st = gg_case_act_within(ctx, store, &c, req, actor, NULL, cal);
     if (st == GG_OK)
         *out = c;
     return st;
@@ -554,7 +555,7 @@ gg_status gg_case_act(gg_ctx *ctx, gg_store *store, int64_t id, const char *requ
     if (st != GG_OK)
         return st;
     gg_case c;
-    st = act_one(ctx, store, id, request_id, req, NULL, &c);
+    st = act_one(ctx, store, id, request_id, req, NULL, &c, NULL);
     if (st == GG_OK)
         st = gg_store_commit(store);
     else
@@ -589,10 +590,11 @@ gg_status gg_case_act_many(gg_ctx *ctx, gg_store *store, const gg_case_item *ite
         }
         return st;
     }
+    gg_calendar *cal = NULL; /* read once for the batch, when an action first needs it */
     for (size_t k = 0; k < n && st == GG_OK; k++) {
         memset(&out[k], 0, sizeof out[k]);
-        gg_status one =
-            act_one(ctx, store, items[k].id, items[k].request_id, &items[k].req, items[k].actor, &out[k].incident);
+        gg_status one = act_one(ctx, store, items[k].id, items[k].request_id, &items[k].req, items[k].actor,
+                                &out[k].incident, &cal);
         if (one == GG_OK)
             continue;
         /* A refusal wrote nothing (every check comes before the first
@@ -602,6 +604,7 @@ gg_status gg_case_act_many(gg_ctx *ctx, gg_store *store, const gg_case_item *ite
         else
             st = one;
     }
+    gg_calendar_free(cal);
     if (st == GG_OK)
         st = gg_store_commit(store);
     if (st != GG_OK) {

@@ -15,9 +15,13 @@ json_t *gg_case_object(const gg_case *c);
  * it): the move checked against the table and the request, the event
  * stored as actor's (NULL: the store's actor; its id into *event_id, may
  * be NULL), the incident's row set and c updated. Nothing is written when
- * it fails. */
+ * it fails. The project's working calendar is read into *cal when an
+ * action first needs it and kept there for the caller's later actions of
+ * the same transaction (the caller frees it; cal NULL: read for this
+ * action alone): no other connection can change it while the caller
+ * holds the write lock. */
 gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_case_request *req,
-                             const char *actor, int64_t *event_id);
+                             const char *actor, int64_t *event_id, gg_calendar **cal);
 
 /* What a reporter reads about an event: a sentence from its action
  * (action's name, or "report"), the state it came from, its note, reason,

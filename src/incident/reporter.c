@@ -94,7 +94,7 @@ static gg_status store_update(gg_ctx *ctx, gg_store *store, gg_case *c, const gg
     if (!(reopen_wanted && c->state == GG_CASE_CLOSED)) {
         req.action = GG_CASE_COMMENT;
         req.note = u->description;
-        return gg_case_act_within(ctx, store, c, &req, NULL, update_id);
+        return gg_case_act_within(ctx, store, c, &req, NULL, update_id, NULL);
     }
     /* Not satisfied: the rating first (a second one is not taken: the
      * first stands in the history), then the reopening, which holds the
@@ -108,13 +108,13 @@ static gg_status store_update(gg_ctx *ctx, gg_store *store, gg_case *c, const gg
         rate.action = GG_CASE_RATE;
         rate.satisfaction = "not";
         rate.author = &u->author;
-        gg_status st = gg_case_act_within(ctx, store, c, &rate, NULL, NULL);
+        gg_status st = gg_case_act_within(ctx, store, c, &rate, NULL, NULL, NULL);
         if (st != GG_OK)
             return st;
     }
     req.action = GG_CASE_REOPEN;
     req.reason = u->description;
-    return gg_case_act_within(ctx, store, c, &req, NULL, update_id);
+    return gg_case_act_within(ctx, store, c, &req, NULL, update_id, NULL);
 }
 
 gg_status gg_case_report_update(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,

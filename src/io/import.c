@@ -725,7 +725,7 @@ static int rule_grids(importer *im, feature_ctx *f)
 
 /* A catalogue item: a code of letters, digits, '-' and '_', time limits
  * that parse ("2h", "7wd", "1wd:temporary repair|5wd:repaired"), and
- * Open311 attribute definitions that do (dispatch/attributes.h), stored
+ * Open311 attribute definitions that do (incident/attributes.h), stored
  * whole. */
 static int rule_catalogue(importer *im, feature_ctx *f)
 {

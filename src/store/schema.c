@@ -95,7 +95,7 @@ static const char schema_v4[] = "SELECT 1;";
 /* Version 5: a catalogue item's Open311 attributes (a JSON array of their
  * definitions), and what recognises a resent incident: the client's
  * Idempotency-Key and a fingerprint of the request (see
- * dispatch/incident.c). */
+ * incident/submit.c). */
 static const char schema_v5[] =
     "ALTER TABLE catalogue ADD COLUMN attributes TEXT;"
     "ALTER TABLE incident ADD COLUMN idempotency_key TEXT;"

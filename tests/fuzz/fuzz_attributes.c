@@ -1,4 +1,4 @@
-/* Fuzz target: catalogue attributes (src/dispatch/attributes.c). The input
+/* Fuzz target: catalogue attributes (src/incident/attributes.c). The input
  * is a declaration (the catalogue's "attributes" column, up to the first
  * newline) and a form of answers (the rest, attribute[CODE]=V as a POST
  * sends them). Checked: no crash; a declaration accepted is written back

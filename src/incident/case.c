@@ -29,12 +29,12 @@ static int blank(const char *s)
     return s == NULL || s[0] == '\0';
 }
 
-/* A time as ISO 8601 (a date, or a date and time): the shape only. */
+/* A time as ISO 8601 (a date, or a date and time) that names a real day
+ * and fits the stored fields: what the clock will read back. */
 static int iso_time(const char *s)
 {
-    int y, mo, d;
-    return s != NULL && strlen(s) < 32 && sscanf(s, "%4d-%2d-%2d", &y, &mo, &d) == 3 && mo >= 1 && mo <= 12 &&
-           d >= 1 && d <= 31 && (s[10] == '\0' || s[10] == 'T' || s[10] == ' ');
+    int64_t t;
+    return s != NULL && strlen(s) < 32 && gg_clock_parse(s, &t);
 }
 
 /* The attachments as a JSON array of URLs (malloc'd through ctx), or NULL

@@ -229,6 +229,22 @@ static void actions_need_what_they_say(void)
         gg_ctx_clear_error(ctx);
     }
     CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event"), (int64_t)(sizeof cases / sizeof cases[0]));
+    /* Times are read as the clock will read them back: no 30 February,
+     * no hour 25, no time without its 'T' or space. */
+    static const char *const not_times[] = {"2026-02-30", "2027-02-29", "2026-03-02T25:00", "2026-03-02X10:00"};
+    for (size_t i = 0; i < sizeof not_times / sizeof not_times[0]; i++) {
+        gg_case_request req = full(GG_CASE_SUSPEND);
+        req.review_on = not_times[i];
+        CHECK_INT(gg_case_act(ctx, store, 7, NULL, &req, NULL), GG_ERR_ARG);
+        CHECK_CONTAINS(gg_ctx_errmsg(ctx), "review date");
+        gg_ctx_clear_error(ctx);
+        req = full(GG_CASE_COMMENT);
+        req.at = not_times[i];
+        CHECK_INT(gg_case_act(ctx, store, 7, NULL, &req, NULL), GG_ERR_ARG);
+        CHECK_CONTAINS(gg_ctx_errmsg(ctx), "is not a time");
+        gg_ctx_clear_error(ctx);
+    }
+    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event"), (int64_t)(sizeof cases / sizeof cases[0]));
     /* On the spot needs a note; attachments must be URLs; an unknown incident is named. */
     add_incident(store, 50, "reported");
     gg_case_request req = full(GG_CASE_CLOSE);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "io/fixtures.h"
 #include "govgrid/dispatch.h"
 #include "govgrid/incident.h"
 #include "govgrid/store.h"
@@ -16,26 +17,6 @@ static gg_ctx *new_ctx(void)
     gg_ctx *ctx = NULL;
     gg_ctx_new(&ctx);
     return ctx;
-}
-
-static int64_t scalar(gg_store *store, const char *sql)
-{
-    sqlite3_stmt *stmt = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
-        v = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return v;
-}
-
-static void text(gg_store *store, const char *sql, char *out, size_t size)
-{
-    sqlite3_stmt *stmt = NULL;
-    out[0] = '\0';
-    if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW &&
-        sqlite3_column_text(stmt, 0) != NULL)
-        snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
-    sqlite3_finalize(stmt);
 }
 
 /* A project with incident n (request id "r<n>") in state, as a
@@ -136,9 +117,9 @@ static void every_transition_and_refusal(void)
             gg_status st = gg_case_act(ctx, store, n, NULL, &req, &c);
             char sql[160], got[96];
             snprintf(sql, sizeof sql, "SELECT stage FROM incident WHERE id = %d", n);
-            text(store, sql, got, sizeof got);
+            fx_scalar_text(store, sql, got, sizeof got);
             snprintf(sql, sizeof sql, "SELECT count(*) FROM incident_event WHERE incident = %d", n);
-            int64_t events = scalar(store, sql);
+            int64_t events = fx_scalar(store, sql);
             const char *want = expected[a].to ? expected[a].to : state;
             if (allowed) {
                 made++;
@@ -151,13 +132,13 @@ static void every_transition_and_refusal(void)
                 CHECK_INT(events, 2);
                 CHECK_INT(c.events, 2);
                 snprintf(sql, sizeof sql, "SELECT status FROM incident WHERE id = %d", n);
-                text(store, sql, got, sizeof got);
+                fx_scalar_text(store, sql, got, sizeof got);
                 CHECK_STR(got, strcmp(want, "closed") == 0 || strcmp(want, "rejected") == 0 ? "closed" : "open");
                 snprintf(sql, sizeof sql,
                          "SELECT action || ' ' || from_state || ' ' || to_state || ' ' || actor FROM incident_event"
                          " WHERE incident = %d AND seq = 2",
                          n);
-                text(store, sql, got, sizeof got);
+                fx_scalar_text(store, sql, got, sizeof got);
                 char line[96];
                 snprintf(line, sizeof line, "%s %s %s dispatcher", gg_case_action_name(expected[a].action), state,
                          want);
@@ -228,7 +209,7 @@ static void actions_need_what_they_say(void)
         CHECK_CONTAINS(gg_ctx_errmsg(ctx), cases[i].said);
         gg_ctx_clear_error(ctx);
     }
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event"), (int64_t)(sizeof cases / sizeof cases[0]));
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event"), (int64_t)(sizeof cases / sizeof cases[0]));
     /* Times are read as the clock will read them back: no 30 February,
      * no hour 25, no time without its 'T' or space. */
     static const char *const not_times[] = {"2026-02-30", "2027-02-29", "2026-03-02T25:00", "2026-03-02X10:00"};
@@ -244,7 +225,7 @@ static void actions_need_what_they_say(void)
         CHECK_CONTAINS(gg_ctx_errmsg(ctx), "is not a time");
         gg_ctx_clear_error(ctx);
     }
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event"), (int64_t)(sizeof cases / sizeof cases[0]));
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event"), (int64_t)(sizeof cases / sizeof cases[0]));
     /* On the spot needs a note; attachments must be URLs; an unknown incident is named. */
     add_incident(store, 50, "reported");
     gg_case_request req = full(GG_CASE_CLOSE);
@@ -264,7 +245,7 @@ static void actions_need_what_they_say(void)
     CHECK_INT(gg_case_act(ctx, store, 0, "r50", &req, &c), GG_OK);
     CHECK_INT(c.state, GG_CASE_CLOSED);
     char got[160];
-    text(store, "SELECT attachments FROM incident_event WHERE incident = 50 AND seq = 2", got, sizeof got);
+    fx_scalar_text(store, "SELECT attachments FROM incident_event WHERE incident = 50 AND seq = 2", got, sizeof got);
     CHECK_STR(got, "[\"https://example.org/p/1.jpg\",\"http://example.org/p/2.jpg\"]");
     CHECK_INT(gg_case_act(ctx, store, 999, NULL, &req, NULL), GG_ERR_NOT_FOUND);
     CHECK_CONTAINS(gg_ctx_errmsg(ctx), "no incident 999");
@@ -349,10 +330,10 @@ static void the_loop_and_its_history(void)
     CHECK_STR(c.satisfaction, "");
     CHECK_INT(c.accountability, 1);
     char got[64];
-    text(store, "SELECT status FROM incident WHERE id = 1", got, sizeof got);
+    fx_scalar_text(store, "SELECT status FROM incident WHERE id = 1", got, sizeof got);
     CHECK_STR(got, "open");
     finish(ctx, store, 1, "moved for good", "satisfied", &c);
-    text(store, "SELECT status || ' ' || satisfaction || ' ' || accountability FROM incident WHERE id = 1", got,
+    fx_scalar_text(store, "SELECT status || ' ' || satisfaction || ' ' || accountability FROM incident WHERE id = 1", got,
          sizeof got);
     CHECK_STR(got, "closed satisfied 1");
 
@@ -380,7 +361,7 @@ static void the_loop_and_its_history(void)
     gg_ctx_clear_error(ctx);
     CHECK(gg_store_exec(store, "DELETE FROM incident_event WHERE incident = 1") != GG_OK);
     gg_ctx_clear_error(ctx);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1"), 15);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1"), 15);
 
     /* Returned, dispatched again, suspended, resumed, escalated to the top. */
     add_incident(store, 2, "dispatched");
@@ -415,8 +396,8 @@ static void the_loop_and_its_history(void)
     CHECK_INT(gg_case_act(ctx, store, 2, NULL, &r, NULL), GG_ERR_INVALID_INPUT);
     CHECK_CONTAINS(gg_ctx_errmsg(ctx), "the last: refer it");
     gg_ctx_clear_error(ctx);
-    CHECK_INT(scalar(store, "SELECT level FROM incident WHERE id = 2"), 3);
-    CHECK_INT(scalar(store, "SELECT max(level) FROM incident_event WHERE incident = 2"), 3);
+    CHECK_INT(fx_scalar(store, "SELECT level FROM incident WHERE id = 2"), 3);
+    CHECK_INT(fx_scalar(store, "SELECT max(level) FROM incident_event WHERE incident = 2"), 3);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }
@@ -459,16 +440,16 @@ static void the_reporter_answers_back(void)
     CHECK(update > 0);
     CHECK_INT(replayed, 0);
     char got[256];
-    text(store, "SELECT action || ' ' || from_state || ' ' || to_state || ' ' || actor || ' ' || note || ' ' ||"
+    fx_scalar_text(store, "SELECT action || ' ' || from_state || ' ' || to_state || ' ' || actor || ' ' || note || ' ' ||"
                 " attachments || ' ' || client_update_id FROM incident_event WHERE incident = 1 AND seq = 2",
          got, sizeof got);
     CHECK_STR(got, "comment dispatched dispatched fixmystreet still there this morning"
                    " [\"https://example.org/p/9.jpg\"] fms-1");
-    text(store, "SELECT author FROM incident_event WHERE incident = 1 AND seq = 2", got, sizeof got);
+    fx_scalar_text(store, "SELECT author FROM incident_event WHERE incident = 1 AND seq = 2", got, sizeof got);
     CHECK_STR(got, "{\"first_name\":\"Li\",\"email\":\"li@example.cn\",\"written_at\":\"2026-12-02T09:00:00+08:00\"}");
-    CHECK_INT(scalar(store, "SELECT id FROM incident_event WHERE incident = 1 AND seq = 2"), update);
+    CHECK_INT(fx_scalar(store, "SELECT id FROM incident_event WHERE incident = 1 AND seq = 2"), update);
     /* A comment moves the update time, not the state or its notes. */
-    text(store, "SELECT stage || ' ' || status || ' ' || coalesce(status_notes, '-') || ' '"
+    fx_scalar_text(store, "SELECT stage || ' ' || status || ' ' || coalesce(status_notes, '-') || ' '"
                 " || (updated > '2026-12-01T08:00:00Z') FROM incident WHERE id = 1",
          got, sizeof got);
     CHECK_STR(got, "dispatched open - 1");
@@ -476,7 +457,7 @@ static void the_reporter_answers_back(void)
     CHECK_INT(reporter(ctx, store, 1, "fms-1", "OPEN", "still there this morning", NULL, &again, &replayed), GG_OK);
     CHECK_INT(again, update);
     CHECK_INT(replayed, 1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1"), 2);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1"), 2);
     /* Another client's key may use the same id; the same one on another incident may not. */
     add_incident(store, 2, "in_progress");
     CHECK_INT(reporter(ctx, store, 2, "fms-1", "OPEN", "also here", NULL, &again, &replayed), GG_ERR_EXISTS);
@@ -510,7 +491,7 @@ static void the_reporter_answers_back(void)
     CHECK_INT(reporter(ctx, store, 1, "fms-2", "OPEN", "x", "file:///etc/passwd", &again, &replayed), GG_ERR_ARG);
     CHECK_INT(reporter(ctx, store, 99, "fms-2", "OPEN", "x", NULL, &again, &replayed), GG_ERR_NOT_FOUND);
     gg_ctx_clear_error(ctx);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1"), 2);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1"), 2);
 
     /* Closed by the loop: the notes say the result. */
     gg_case c;
@@ -519,14 +500,14 @@ static void the_reporter_answers_back(void)
     r.action = GG_CASE_FEEDBACK;
     r.note = "the bins were moved";
     CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
-    text(store, "SELECT status_notes FROM incident WHERE id = 1", got, sizeof got);
+    fx_scalar_text(store, "SELECT status_notes FROM incident WHERE id = 1", got, sizeof got);
     CHECK_STR(got, "Dealt with: the bins were moved");
     memset(&r, 0, sizeof r);
     r.action = GG_CASE_VERIFY;
     CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
     r.action = GG_CASE_CLOSE;
     CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
-    text(store, "SELECT status || ' ' || status_notes FROM incident WHERE id = 1", got, sizeof got);
+    fx_scalar_text(store, "SELECT status || ' ' || status_notes FROM incident WHERE id = 1", got, sizeof got);
     CHECK_STR(got, "closed Closed: the bins were moved");
     /* The reporter is not satisfied: rated "not", then reopened, in one transaction. */
     CHECK_INT(reporter(ctx, store, 1, "fms-3", "OPEN", "the bins are back", NULL, &update, &replayed), GG_OK);
@@ -550,7 +531,7 @@ static void the_reporter_answers_back(void)
     }
     gg_case_events_free(ctx, ev, ne);
     CHECK_INT(c.state, GG_CASE_DISPATCHED);
-    text(store, "SELECT status || ' ' || status_notes FROM incident WHERE id = 1", got, sizeof got);
+    fx_scalar_text(store, "SELECT status || ' ' || status_notes FROM incident WHERE id = 1", got, sizeof got);
     CHECK_STR(got, "open Reopened: the bins are back");
     /* Reopening needs a description; a rejected incident is not reopened. */
     add_incident(store, 3, "closed");
@@ -563,15 +544,15 @@ static void the_reporter_answers_back(void)
     gg_ctx_clear_error(ctx);
     /* A comment on a closed or rejected incident keeps it closed. */
     CHECK_INT(reporter(ctx, store, 4, "fms-5", "CLOSED", "thanks anyway", NULL, &again, &replayed), GG_OK);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE id = 4 AND status = 'closed'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident WHERE id = 4 AND status = 'closed'"), 1);
     /* Rated already: the first rating stands, the incident is reopened. */
     memset(&r, 0, sizeof r);
     r.action = GG_CASE_RATE;
     r.satisfaction = "satisfied";
     CHECK_INT(act(ctx, store, 3, r, &c), GG_OK);
     CHECK_INT(reporter(ctx, store, 3, "fms-6", "OPEN", "it broke again", NULL, &again, &replayed), GG_OK);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 3 AND action = 'rate'"), 1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE id = 3 AND stage = 'dispatched'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 3 AND action = 'rate'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident WHERE id = 3 AND stage = 'dispatched'"), 1);
 
     /* The updates, oldest first, without the arrivals. */
     gg_case_update *list = NULL;
@@ -579,7 +560,7 @@ static void the_reporter_answers_back(void)
     int more = -1;
     CHECK_INT(gg_case_updates(ctx, store, "2000-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 0, 100, &list, &n, &more),
               GG_OK);
-    int64_t events = scalar(store, "SELECT count(*) FROM incident_event WHERE action <> 'report'");
+    int64_t events = fx_scalar(store, "SELECT count(*) FROM incident_event WHERE action <> 'report'");
     CHECK_INT((int64_t)n, events);
     CHECK_INT(more, 0);
     if (n >= 7) {
@@ -755,7 +736,7 @@ static void the_clock_and_the_lists(void)
     CHECK_STR(c.stage_started, "2026-12-04T09:00:00Z");
     CHECK_STR(c.reach_by, "2026-12-04T11:00:00Z");
     CHECK_STR(c.deadline, "2026-12-07T09:00:00Z");
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE reach_by = '2026-12-04T11:00:00Z'"
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident WHERE reach_by = '2026-12-04T11:00:00Z'"
                             " AND stage_started = '2026-12-04T09:00:00Z'"),
               1);
     /* Lists at given times: the reach stage at half its time is yellow
@@ -849,7 +830,7 @@ static void escalation_through_configured_levels(void)
         CHECK_CONTAINS(gg_ctx_errmsg(ctx), "levels.csv");
         gg_ctx_clear_error(ctx);
     }
-    CHECK_INT(scalar(store, "SELECT count(*) FROM case_level"), 4);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM case_level"), 4);
     static const char levels[] = "level,name,scope,handle_within\n"
                                  "0,网格,grid,\n"
                                  "1,镇街综治中心,township,3wd\n"
@@ -901,7 +882,7 @@ static void escalation_through_configured_levels(void)
     CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
     CHECK_STR(c.referred_to, "市住建委");
     CHECK_INT(c.state, GG_CASE_DISPATCHED);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1 AND action = 'refer'"
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1 AND action = 'refer'"
                             " AND reason = 'a municipal matter'"),
               1);
     /* A referral below the last level is refused. */
@@ -960,11 +941,11 @@ static void a_batch_of_actions(void)
     CHECK_INT(out[5].status, GG_OK);
     CHECK_INT(out[5].incident.state, GG_CASE_IN_PROGRESS);
     CHECK_INT(out[5].incident.events, 4);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event"), 2 + 4);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1 AND seq = 3 AND action = 'dispatch'"
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event"), 2 + 4);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1 AND seq = 3 AND action = 'dispatch'"
                             " AND at = '2026-12-02T09:00:00Z' AND handler = 'w9'"),
               1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE id = 2 AND stage = 'in_progress'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident WHERE id = 2 AND stage = 'in_progress'"), 1);
     CHECK_INT(gg_case_act_many(ctx, store, items, 0, NULL), GG_OK);
 
     /* The store cannot be written: nothing of the batch is, and every
@@ -980,7 +961,7 @@ static void a_batch_of_actions(void)
     CHECK_INT(out[0].status, GG_ERR_BUSY);
     sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(other);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event"), 6);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event"), 6);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }
@@ -1032,8 +1013,8 @@ static void resent_actions(void)
     CHECK_INT(out[0].incident.replayed, 0);
     CHECK_INT(out[1].status, GG_OK);
     CHECK_INT(out[1].incident.replayed, 1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE idempotency_key IS NOT NULL"), 3);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1"), 3);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event WHERE idempotency_key IS NOT NULL"), 3);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1"), 3);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }

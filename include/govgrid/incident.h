@@ -50,7 +50,9 @@ typedef struct gg_catalogue_item {
     const char *attributes;
     /* Who handles it: "" or "grid" the grid's worker; "department" the
      * item's department, the grid's worker copied; "level:N" the
-     * department at escalation level N at once. With the lead, the
+     * department at escalation level N at once, "level:community",
+     * "level:township" or "level:district" at the project's first level
+     * of that scope. With the lead, the
      * co-handling departments (';'-separated, "" for none); the time to
      * verify and close after the feedback ("" for 1 working day). */
     const char *route, *co_departments, *close_within;

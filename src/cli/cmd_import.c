@@ -33,8 +33,9 @@ static void help(FILE *out)
             "  grids       code*, type, community, name   (Polygon; creates a new plan)\n"
             "  catalogue   item_code*, class*, subclass, name*, name_en, department*,\n"
             "              reporting_condition, reach_within*, handle_within*,\n"
-            "              closing_condition, attributes, route (grid, department or\n"
-            "              level:N), co_departments (a;b), close_within, warn_at (0-1)\n"
+            "              closing_condition, attributes, route (grid, department,\n"
+            "              level:N or level:community|township|district),\n"
+            "              co_departments (a;b), close_within, warn_at (0-1)\n"
             "              (no geometry; creates a new catalogue version; limits like 2h,\n"
             "              30min, 3d, 8wh, 7wd, or stages 1wd:first|7wd:done)\n"
             "Without an id field the feature number is the id.\n");

@@ -3,6 +3,7 @@
 #include "incident/levels.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/ctx.h"
@@ -28,6 +29,25 @@ gg_status gg_case_levels(gg_ctx *ctx, gg_store *store, gg_case_level *levels, si
     if (st == GG_OK && *n == 0)
         st = gg_error(ctx, GG_ERR_STORE, "%s: the project has no escalation levels", store->path);
     return st;
+}
+
+/* A catalogue route to a level that the levels being imported lack. */
+typedef struct lost_route {
+    const gg_case_level *levels;
+    size_t n;
+    char route[40], item[40];
+} lost_route;
+
+static int route_lost(void *ud, const char *route, const char *item)
+{
+    lost_route *l = ud;
+    const char *to = route + 6;
+    for (size_t i = 0; i < l->n; i++)
+        if (i > 0 && (strcmp(l->levels[i].scope, to) == 0 || (to[0] >= '1' && to[0] <= '9' && atoi(to) == (int)i)))
+            return 0;
+    snprintf(l->route, sizeof l->route, "%s", route);
+    snprintf(l->item, sizeof l->item, "%s", item);
+    return 1;
 }
 
 gg_status gg_case_levels_import(gg_ctx *ctx, gg_store *store, const char *text, size_t len, const char *name,
@@ -92,6 +112,16 @@ gg_status gg_case_levels_import(gg_ctx *ctx, gg_store *store, const char *text, 
     if (st != GG_OK)
         return st;
     st = gg_store_begin(store);
+    /* The catalogue may send an item straight to a level: that level, or
+     * a level of that scope, must stay. */
+    lost_route lost = {levels, count, "", ""};
+    if (st == GG_OK)
+        st = gg_store_catalogue_level_routes(store, route_lost, &lost);
+    if (st == GG_OK && lost.route[0] != '\0')
+        st = gg_error(ctx, GG_ERR_FORMAT,
+                      "%s: the catalogue's item %s goes straight to %s (its route), which these %zu levels do not"
+                      " have: import a catalogue that routes it otherwise first",
+                      name, lost.item, lost.route, count);
     if (st == GG_OK)
         st = gg_store_case_levels_replace(store, levels, count);
     if (st == GG_OK)

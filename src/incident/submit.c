@@ -257,22 +257,37 @@ static int find_resent(gg_ctx *ctx, gg_store *store, const gg_incident_input *in
 }
 
 /* Who an item goes to (its route: "grid", the default; "department";
- * or "level:N", the department at level N at once). */
+ * "level:N", the department at level N at once; or "level:SCOPE", at the
+ * project's first level of that scope: community, township or district,
+ * which holds whether a district runs three levels or four). */
 typedef struct route {
     int department;             /* the item's department handles it */
     int level;
 } route;
 
-static void route_of(const gg_catalogue_item *item, route *r)
+static gg_status route_of(gg_ctx *ctx, const gg_catalogue_item *item, const gg_case_level *levels, size_t n_levels,
+                          route *r)
 {
     r->department = 0;
     r->level = 0;
     const char *s = item->route;
     if (s == NULL || s[0] == '\0' || strcmp(s, "grid") == 0)
-        return;
+        return GG_OK;
     r->department = 1;
-    if (strncmp(s, "level:", 6) == 0)
-        r->level = atoi(s + 6);
+    if (strncmp(s, "level:", 6) != 0)
+        return GG_OK;
+    r->level = -1;
+    for (size_t i = 0; i < n_levels && r->level < 0; i++)
+        if ((s[6] >= '1' && s[6] <= '9' && levels[i].level == atoi(s + 6)) || strcmp(levels[i].scope, s + 6) == 0)
+            r->level = levels[i].level;
+    /* The imports of the catalogue and of the levels keep this from
+     * happening; a project edited by hand is told. */
+    if (r->level < 0)
+        return gg_error(ctx, GG_ERR_INVALID_INPUT,
+                        "item %s goes to %s, which the project's escalation levels do not have (govgrid import"
+                        " PROJECT levels FILE.csv)",
+                        item->item_code, s);
+    return GG_OK;
 }
 
 /* What an incident needs before the transaction: its catalogue item, its
@@ -312,7 +327,8 @@ static gg_status prepare_one(gg_ctx *ctx, const gg_catalogue *cat, const gg_loca
  * set when a worker's turn was taken. */
 static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat, const gg_locator *loc,
                            gg_dispatcher *d, const gg_incident_input *in, prepared *p, time_t now,
-                           const gg_calendar *cal, gg_incident_receipt *out)
+                           const gg_calendar *cal, const gg_case_level *levels, size_t n_levels,
+                           gg_incident_receipt *out)
 {
     /* A resend is answered before anything is assigned, so that it moves
      * no worker's turn. */
@@ -332,7 +348,9 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
      * cannot, to the item's department (at the item's level), the grid's
      * worker copied. */
     route r;
-    route_of(p->item, &r);
+    gg_status st = route_of(ctx, p->item, levels, n_levels, &r);
+    if (st != GG_OK)
+        return st;
     /* A worker copied on a department's incident does not handle it: the
      * turn taken goes back, so that the balance counts what each handles. */
     if (r.department && p->picked != NULL) {
@@ -358,8 +376,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
     if (handler != NULL && gg_limits_parse(p->item->reach_within, stages, GG_MAX_STAGES, why, sizeof why) > 0)
         iso_utc(gg_limit_deadline(now, &stages[0], cal), reach_by, sizeof reach_by);
     sqlite3_stmt *s = NULL;
-    gg_status st =
-        gg_store_cached(store, GG_STMT_INCIDENT_INSERT,
+    st = gg_store_cached(store, GG_STMT_INCIDENT_INSERT,
                          "INSERT INTO incident(request_id, service_code, catalogue_version, description, lon, lat,"
                          " address, status, stage, plan, grid_code, community, worker_id, leader_id, locate_status,"
                          " distance_m, email, phone, first_name, last_name, device_id, account_id, media_url,"
@@ -479,6 +496,11 @@ gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalog
     gg_calendar *cal = NULL;
     if (st == GG_OK)
         st = gg_calendar_load(ctx, store, &cal, NULL);
+    /* Items routed to a level find it among the project's. */
+    gg_case_level levels[GG_CASE_LEVELS_MAX];
+    size_t n_levels = 0;
+    if (st == GG_OK)
+        st = gg_case_levels(ctx, store, levels, &n_levels);
     /* Workers off duty now are not picked. */
     if (st == GG_OK)
         gg_dispatcher_set_time(d, (int64_t)now, cal);
@@ -490,7 +512,7 @@ gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalog
         if (st != GG_OK)
             break;
         gg_status one = store_one(ctx, store, cat, loc, d, &in[k], &p[k], in[k].requested > 0 ? (time_t)in[k].requested : now,
-                                  cal, &out[k]);
+                                  cal, levels, n_levels, &out[k]);
         if (one != GG_OK) {
             give_back(d, &p[k]);
             record_failure(ctx, one, &out[k]);

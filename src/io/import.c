@@ -72,6 +72,9 @@ typedef struct importer {
     size_t n_unknown, unknown_cap;
     int64_t unknown_total;
     int64_t missing_community; /* grids: community not in the project */
+    int64_t top_level;          /* catalogue: the project's highest escalation level */
+    int64_t level_scopes;       /* catalogue: scopes of the levels above the grid (1 community, 2 township,
+                                   4 district) */
     double ext[4];              /* data extent in storage coordinates */
     int has_ext;
 } importer;
@@ -323,6 +326,14 @@ static gg_status begin_layer(importer *im)
         if (st != GG_OK)
             return st;
         im->report->catalogue_version = im->plan;
+        st = query_int64(im, "SELECT coalesce(max(level), 0) FROM main.case_level", &im->top_level);
+        if (st == GG_OK)
+            st = query_int64(im,
+                             "SELECT coalesce(max(scope = 'community'), 0) + 2 * coalesce(max(scope = 'township'), 0)"
+                             " + 4 * coalesce(max(scope = 'district'), 0) FROM main.case_level WHERE level > 0",
+                             &im->level_scopes);
+        if (st != GG_OK)
+            return st;
     } else if (layer == GG_LAYER_GRIDS) {
         if (im->opts->append) {
             st = query_int64(im, "SELECT coalesce(max(id), 0) FROM main.plan WHERE source = 'import'"
@@ -747,9 +758,23 @@ static int rule_catalogue(importer *im, feature_ctx *f)
     if (v[13].present && v[13].text[0] != '\0' && gg_limits_parse(v[13].text, stages, GG_MAX_STAGES, why, sizeof why) == 0)
         return rejectf(f, "close_within: %s", why);
     if (v[11].present && v[11].text[0] != '\0' && strcmp(v[11].text, "grid") != 0 &&
-        strcmp(v[11].text, "department") != 0 &&
-        !(strncmp(v[11].text, "level:", 6) == 0 && v[11].text[6] >= '1' && v[11].text[6] <= '7' && v[11].text[7] == '\0'))
-        return rejectf(f, "route '%.40s' is not grid, department or level:N (N from 1 to 7)", v[11].text);
+        strcmp(v[11].text, "department") != 0) {
+        const char *to = strncmp(v[11].text, "level:", 6) == 0 ? v[11].text + 6 : NULL;
+        int number = to != NULL && to[0] >= '1' && to[0] <= '7' && to[1] == '\0';
+        int scope = to != NULL && (strcmp(to, "community") == 0 || strcmp(to, "township") == 0 ||
+                                   strcmp(to, "district") == 0);
+        if (!number && !scope)
+            return rejectf(f,
+                           "route '%.40s' is not grid, department, level:N (N from 1 to 7) or level:community,"
+                           " township or district",
+                           v[11].text);
+        int found = number ? to[0] - '0' <= im->top_level
+                           : (im->level_scopes & (to[0] == 'c' ? 1 : to[0] == 't' ? 2 : 4)) != 0;
+        if (!found)
+            return rejectf(f, "route '%s': the project has no such escalation level (govgrid import PROJECT levels"
+                              " FILE.csv sets them)",
+                           v[11].text);
+    }
     if (v[14].present && !(v[14].r > 0 && v[14].r <= 1))
         return rejectf(f, "warn_at %g is not a share of the time from 0 (excluded) to 1", v[14].r);
     char *attributes = NULL;

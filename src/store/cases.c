@@ -504,6 +504,29 @@ gg_status gg_store_case_levels(gg_store *store, gg_case_level *levels, size_t *n
     return st;
 }
 
+gg_status gg_store_catalogue_level_routes(gg_store *store, int (*each)(void *ud, const char *route, const char *item),
+                                          void *ud)
+{
+    sqlite3_stmt *s = NULL;
+    gg_status st = gg_store_prepare(store,
+                                    "SELECT route, min(item_code) FROM catalogue"
+                                    " WHERE version = (SELECT max(version) FROM catalogue_version)"
+                                    " AND route LIKE 'level:%' GROUP BY route ORDER BY route",
+                                    &s);
+    if (st != GG_OK)
+        return st;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        if (each(ud, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1)) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    if (rc != SQLITE_DONE)
+        st = gg_store_sql_error(store, "reading the catalogue's routes");
+    sqlite3_finalize(s);
+    return st;
+}
+
 gg_status gg_store_case_levels_replace(gg_store *store, const gg_case_level *levels, size_t n)
 {
     gg_status st = gg_store_exec(store, "DELETE FROM case_level");

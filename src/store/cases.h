@@ -45,6 +45,11 @@ gg_status gg_store_case_last_action(gg_store *store, int64_t id, const char *act
 gg_status gg_store_case_levels(gg_store *store, gg_case_level *levels, size_t *n);
 /* Replaces them; inside the caller's transaction. */
 gg_status gg_store_case_levels_replace(gg_store *store, const gg_case_level *levels, size_t n);
+/* Each distinct level route ("level:3", "level:district") of the current
+ * catalogue's items, with the first item that has it: each(ud, route,
+ * item_code) until it returns nonzero. */
+gg_status gg_store_catalogue_level_routes(gg_store *store, int (*each)(void *ud, const char *route, const char *item),
+                                          void *ud);
 
 /* The contact of level for the first of divisions[0..n) (most specific
  * first) that has one, else the one for "*", into name and phone ("" each

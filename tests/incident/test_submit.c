@@ -150,4 +150,60 @@ static void incidents_are_committed_together(void)
 }
 
 
-TEST_LIST(T(new_project_has_the_shipped_catalogue), T(incidents_are_committed_together))
+/* Items routed to a level by its scope find it in three levels as in
+ * four; the catalogue and the levels each refuse what would leave a route
+ * with no level. */
+static void routes_find_their_level(void)
+{
+    gg_ctx *ctx = fx_ctx();
+    gg_store *store = fx_project(ctx, "levels.sqlite");
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_GRIDS, SQUARE("square_grids.csv"), NULL, NULL, 0, NULL), GG_OK);
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_WORKERS, SQUARE("square_workers.csv"), NULL, NULL, 0, NULL), GG_OK);
+    CHECK_INT(gg_catalogue_load_shipped(ctx, store, NULL), GG_OK);
+    /* Nanhai-like: three levels, the district's is level 2. */
+    static const char three[] = "level,name,scope,handle_within\n0,网格,grid,\n1,镇街综治中心,township,5wd\n"
+                                "2,区综治中心,district,10wd\n";
+    CHECK_INT(gg_case_levels_import(ctx, store, three, strlen(three), "three.csv", NULL), GG_OK);
+    gg_catalogue *cat = NULL;
+    gg_locator *loc = NULL;
+    gg_dispatcher *d = NULL;
+    CHECK_INT(gg_catalogue_read(ctx, store, 0, &cat), GG_OK);
+    CHECK_STR(gg_catalogue_find(cat, "CG0101")->route, "level:district");
+    CHECK_INT(gg_locator_new(ctx, store, NULL, &loc), GG_OK);
+    CHECK_INT(gg_dispatcher_new(ctx, loc, &d), GG_OK);
+    gg_incident_input in = incident("CG0101", 116.005, 40.005, "a floor going up", NULL);
+    in.attributes_json = "{\"stage\":\"structure\"}";
+    gg_incident_receipt out;
+    CHECK_INT(gg_incident_submit(ctx, store, cat, loc, d, &in, &out), GG_OK);
+    CHECK_INT(fx_scalar(store, "SELECT level FROM incident"), 2);
+    CHECK_CONTAINS(out.notice, "at level 2");
+    /* Levels without a district's: refused while the catalogue routes to it. */
+    static const char no_district[] = "level,name,scope\n0,网格,grid\n1,社区,community\n2,街道,township\n";
+    CHECK_INT(gg_case_levels_import(ctx, store, no_district, strlen(no_district), "two.csv", NULL), GG_ERR_FORMAT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "CG0101 goes straight to level:district");
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM case_level"), 3);
+    /* A catalogue routing to a level the project has not: refused by line,
+     * and, a catalogue being a whole, nothing of it imported. */
+    const char *path = gg_test_path("catalogue.csv");
+    gg_test_write_file(path, "item_code,class,name,department,reach_within,handle_within,route\n"
+                             "X1,城市管理,上报区级,城管,2h,7d,level:3\n"
+                             "X2,城市管理,上报社区,城管,2h,7d,level:community\n"
+                             "X3,城市管理,上报区级,城管,2h,7d,level:district\n");
+    gg_import_report *report = NULL;
+    CHECK_INT(fx_import(ctx, store, GG_LAYER_CATALOGUE, path, NULL, NULL, 0, &report), GG_ERR_INVALID_INPUT);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "line 2 (id 'X1'): route 'level:3': the project has no such escalation level");
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "and 1 more feature(s) rejected");
+    CHECK(fx_has_issue(report, GG_ISSUE_REJECTED, "X2", "route 'level:community'"));
+    CHECK(!fx_has_issue(report, GG_ISSUE_REJECTED, "X3", NULL));
+    gg_import_report_free(ctx, report);
+    gg_ctx_clear_error(ctx);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM catalogue WHERE item_code = 'X3'"), 0);
+    gg_dispatcher_free(d);
+    gg_locator_free(loc);
+    gg_catalogue_free(cat);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
+TEST_LIST(T(new_project_has_the_shipped_catalogue), T(incidents_are_committed_together), T(routes_find_their_level))

@@ -84,6 +84,12 @@ int cli_print_json(json_t *value);
  * *text (free) and *len: 1, or 0 with the error printed as command's. */
 int cli_read_text(const char *command, const char *path, size_t max, char **text, size_t *len);
 
+/* text padded with spaces to width columns of a terminal (a Chinese,
+ * Japanese or Korean character, or a full-width form, takes two), into
+ * out; text wider than that is kept whole. Returns out, for printf's %s:
+ * "%-20s" counts bytes, and three bytes of UTF-8 show as two columns. */
+const char *cli_pad(char *out, size_t size, const char *text, int width);
+
 /* Parses "TARGET=VALUE" in place: arg is split at the first '='. Returns
  * 0 when there is none or either side is empty. */
 int cli_split_binding(char *arg, const char **target, const char **value);

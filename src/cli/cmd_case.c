@@ -195,7 +195,9 @@ static int run(int argc, char **argv)
             print_case(&c, levels, n_levels);
         for (size_t i = 0; show && i < ne; i++) {
             const gg_case_event *e = &events[i];
-            printf("  %3lld  %-20s  %-10s  %-9s %s%s%s", (long long)e->seq, e->at, e->actor, e->action,
+            char actor[192];
+            printf("  %3lld  %-20s  %s  %-9s %s%s%s", (long long)e->seq, e->at,
+                   cli_pad(actor, sizeof actor, e->actor, 10), e->action,
                    e->from_state[0] ? e->from_state : "", e->from_state[0] ? " -> " : "", e->to_state);
             if (e->handler[0])
                 printf("  [%s]", e->handler);

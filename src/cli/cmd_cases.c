@@ -136,10 +136,11 @@ static int run(int argc, char **argv)
             json_array_foreach(cases, i, o)
             {
                 json_t *sup = json_object_get(o, "supervised_by");
-                printf("%-8s %-11s %-6s %-6s %-20s %-8s %-20s %-24s %s\n", text_of(o, "request_id", "-"),
+                char handler[192];
+                printf("%-8s %-11s %-6s %-6s %-20s %-8s %-20s %s %s\n", text_of(o, "request_id", "-"),
                        text_of(o, "state", "-"), text_of(o, "light", "-"), text_of(o, "light_stage", "-"),
                        text_of(o, "due", "-"), text_of(o, "service_code", "-"), text_of(o, "grid_code", "-"),
-                       text_of(o, "handler", "-"), text_of(sup, "name", ""));
+                       cli_pad(handler, sizeof handler, text_of(o, "handler", "-"), 24), text_of(sup, "name", ""));
             }
             printf("%zu incident%s at %s%s\n", json_array_size(cases), json_array_size(cases) == 1 ? "" : "s",
                    json_string_value(json_object_get(doc, "now")),

@@ -112,8 +112,11 @@ static void print_info(const char *project, const gg_store_info *info)
     }
     if (info->n_depts > 0) {
         printf("\ndepartmental grids:\n");
-        for (size_t i = 0; i < info->n_depts; i++)
-            printf("  %-24s grids %8lld\n", info->depts[i].dept, (long long)info->depts[i].grids);
+        for (size_t i = 0; i < info->n_depts; i++) {
+            char dept[192];
+            printf("  %s grids %8lld\n", cli_pad(dept, sizeof dept, info->depts[i].dept, 24),
+                   (long long)info->depts[i].grids);
+        }
     }
     printf("\nplans:%s\n", info->n_plans ? "" : " none");
     for (size_t i = 0; i < info->n_plans; i++) {

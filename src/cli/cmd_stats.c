@@ -73,8 +73,8 @@ static const char *hours(double v, char buf[16])
 
 static void print_row(const char *key, const gg_stats_row *r)
 {
-    char a[16], b[16], c[16], d[16], e[16];
-    printf("%-22s %8lld %8lld %8lld %8lld %8lld %7lld %7lld %6lld %6lld %6lld %6lld %8s %8s %7s %7s %7s\n", key,
+    char a[16], b[16], c[16], d[16], e[16], name[192];
+    printf("%s %8lld %8lld %8lld %8lld %8lld %7lld %7lld %6lld %6lld %6lld %6lld %8s %8s %7s %7s %7s\n", cli_pad(name, sizeof name, key, 22),
            (long long)r->received, (long long)r->accepted, (long long)r->rejected, (long long)r->closed,
            (long long)r->closed_on_time, (long long)r->overdue, (long long)r->open,
            (long long)r->open_by_light[GG_LIGHT_GREEN], (long long)r->open_by_light[GG_LIGHT_YELLOW],
@@ -97,8 +97,9 @@ static void print_text(const gg_case_stats *s, const char *from, const char *to,
     printf("\nwhere the open wait (%zu)\n", s->n_stuck);
     if (s->n_stuck > 0) {
         printf("%-32s %-12s %8s %6s\n", "department or handler", "state", "count", "red");
+        char who[256];
         for (size_t i = 0; i < s->n_stuck && i < 20; i++)
-            printf("%-32s %-12s %8lld %6lld\n", s->stuck[i].who[0] ? s->stuck[i].who : "(none)",
+            printf("%s %-12s %8lld %6lld\n", cli_pad(who, sizeof who, s->stuck[i].who[0] ? s->stuck[i].who : "(none)", 32),
                    gg_case_state_name(s->stuck[i].state), (long long)s->stuck[i].count, (long long)s->stuck[i].red);
         if (s->n_stuck > 20)
             printf("(%zu more: --json lists them all)\n", s->n_stuck - 20);

@@ -166,6 +166,39 @@ int cli_parse_plan(const char *command, const char *arg, int64_t *plan)
     return -1;
 }
 
+/* The columns a code point takes on a terminal: 2 for the East Asian wide
+ * and full-width ranges (Unicode's EastAsianWidth W and F, the blocks that
+ * matter here), 1 for the rest. */
+static int columns_of(unsigned long c)
+{
+    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) || (c >= 0x3041 && c <= 0x33FF) ||
+                   (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+                   (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
+                   (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD)
+               ? 2
+               : 1;
+}
+
+const char *cli_pad(char *out, size_t size, const char *text, int width)
+{
+    if (size == 0)
+        return "";
+    int cols = 0;
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    while (*p) {
+        unsigned long c = *p;
+        int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+        c &= more == 3 ? 0x07 : more == 2 ? 0x0F : more == 1 ? 0x1F : 0x7F;
+        p++;
+        for (; more > 0 && (*p & 0xC0) == 0x80; more--, p++)
+            c = c << 6 | (*p & 0x3F);
+        cols += columns_of(c);
+    }
+    int pad = width > cols ? width - cols : 0;
+    snprintf(out, size, "%s%*s", text ? text : "", pad, "");
+    return out;
+}
+
 int cli_read_text(const char *command, const char *path, size_t max, char **text, size_t *len)
 {
     *text = NULL;

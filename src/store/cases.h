@@ -125,12 +125,4 @@ gg_status gg_store_case_write(gg_store *store, const gg_case *c, const char *not
 /* Incident id's history, oldest first (gg_case_events_free). */
 gg_status gg_store_case_events(gg_store *store, int64_t id, gg_case_event **out, size_t *n);
 
-/* The project's calendar as CSV text (date,kind,name) into *csv (gg_free),
- * or NULL when the project has none. */
-gg_status gg_store_calendar_csv(gg_store *store, char **csv);
-
-/* Replaces the project's calendar by cal's days; inside the caller's
- * transaction. */
-gg_status gg_store_calendar_replace(gg_store *store, const gg_calendar *cal);
-
 #endif

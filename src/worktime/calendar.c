@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "core/ctx.h"
-#include "store/cases.h"
+#include "store/calendar.h"
+#include "worktime/clock.h"
 
 extern const unsigned char gg_shipped_calendar[];
 extern const size_t gg_shipped_calendar_size;
@@ -26,18 +27,6 @@ struct gg_calendar {
     exception_day *days;        /* by day */
     size_t n;
 };
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 static int valid_date(int y, int m, int d)
 {
@@ -110,7 +99,7 @@ gg_status gg_calendar_parse(gg_ctx *ctx, const char *text, size_t len, const cha
         if (st == GG_OK) {
             exception_day *e = &cal->days[cal->n++];
             memset(e, 0, sizeof *e);
-            e->day = days_from_civil(y, m, d);
+            e->day = gg_clock_days(y, m, d);
             e->working = working;
             if (row[used] == ',')
                 snprintf(e->name, sizeof e->name, "%s", row + used + 1);
@@ -163,7 +152,7 @@ static int working_day(const gg_calendar *cal, int64_t day)
 
 int gg_calendar_working(const gg_calendar *cal, int y, int m, int d)
 {
-    return valid_date(y, m, d) && working_day(cal, days_from_civil(y, m, d));
+    return valid_date(y, m, d) && working_day(cal, gg_clock_days(y, m, d));
 }
 
 int64_t gg_calendar_add(const gg_calendar *cal, int64_t start, int amount, int hours)

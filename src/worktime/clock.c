@@ -9,7 +9,7 @@
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
  * algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t gg_clock_days(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -56,7 +56,7 @@ int gg_clock_parse(const char *text, int64_t *t)
         return 0;
     const char *p = text + 10;
     if (*p == '\0') {
-        *t = days_from_civil(y, mo, d) * 86400 - 8 * 3600;
+        *t = gg_clock_days(y, mo, d) * 86400 - 8 * 3600;
         return 1;
     }
     if ((*p != 'T' && *p != ' ') || !digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi) || h > 23 ||
@@ -83,7 +83,7 @@ int gg_clock_parse(const char *text, int64_t *t)
     }
     if (*p != '\0')
         return 0;
-    *t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+    *t = gg_clock_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
     return 1;
 }
 

@@ -15,6 +15,8 @@
  * -HH:MM; none: UTC). */
 int gg_clock_parse(const char *text, int64_t *t);
 
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d. */
+int64_t gg_clock_days(int64_t y, int m, int d);
 /* The date of day z (days since 1970-01-01). */
 void gg_clock_civil(int64_t z, int *y, int *m, int *d);
 

@@ -167,6 +167,9 @@ GG_API void gg_depts_free(gg_ctx *ctx, gg_dept_info *depts, size_t n_depts);
  *                            same one: 30s, 15m, 24h (default), 7d; 0: never
  *   open311.contact          the discovery document's contact text
  *   open311.key_service      the discovery document's text on getting a key
+ *   open311.language         the language of what reporters are told (the
+ *                            receipts' notices, status_notes, the updates'
+ *                            descriptions): en (default) or zh
  */
 
 /* The names above, NULL-terminated. */

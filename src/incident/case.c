@@ -208,7 +208,7 @@ static void apply(gg_case *c, gg_case_state to, const gg_case_request *req)
  * default); a resume moves the handling's start and deadline on by the
  * time suspended. */
 static gg_status set_clock(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_case_request *req, int64_t now,
-                           const gg_case_level *level, gg_calendar **kept)
+                           const gg_case_level *level, gg_case_env *env)
 {
     gg_case_action a = req->action;
     if (a != GG_CASE_DISPATCH && a != GG_CASE_REOPEN && a != GG_CASE_ESCALATE && a != GG_CASE_FEEDBACK &&
@@ -216,12 +216,11 @@ static gg_status set_clock(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_ca
         return GG_OK;
     char reach[128], handle[128], close[32];
     gg_status st = gg_store_case_item(store, c, reach, handle, close);
-    gg_calendar *own = NULL;
-    if (st == GG_OK && (kept == NULL || *kept == NULL))
-        st = gg_calendar_load(ctx, store, kept != NULL ? kept : &own, NULL);
+    if (st == GG_OK && env->cal == NULL)
+        st = gg_calendar_load(ctx, store, &env->cal, NULL);
     if (st != GG_OK)
         return st;
-    const gg_calendar *cal = kept != NULL ? *kept : own;
+    const gg_calendar *cal = env->cal;
     int64_t due;
     if (a == GG_CASE_RESUME) {
         char at[32];
@@ -249,7 +248,6 @@ static gg_status set_clock(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_ca
         if (gg_clock_deadline(limit, now, cal, &due))
             gg_clock_format(due, c->deadline, sizeof c->deadline);
     }
-    gg_calendar_free(own);
     return st;
 }
 
@@ -310,74 +308,118 @@ static char *author_json(const gg_case_author *a, int *nomem)
     return text;
 }
 
-/* The sentence, and the text after it (may be blank): "S." or "S: T". */
-static char *sentence(gg_ctx *ctx, const char *s, const char *text)
+/* The sentence, and the text after it (may be blank): "S." or "S: T" in
+ * English, "S。" or "S：T" in Chinese. */
+static char *sentence(gg_ctx *ctx, int lang, const char *s, const char *text)
 {
-    int n = blank(text) ? snprintf(NULL, 0, "%s.", s) : snprintf(NULL, 0, "%s: %s", s, text);
+    const char *stop = lang == GG_LANG_ZH ? "。" : ".", *colon = lang == GG_LANG_ZH ? "：" : ": ";
+    int n = blank(text) ? snprintf(NULL, 0, "%s%s", s, stop) : snprintf(NULL, 0, "%s%s%s", s, colon, text);
     char *out = gg_malloc(ctx, (size_t)n + 1);
     if (out != NULL) {
         if (blank(text))
-            snprintf(out, (size_t)n + 1, "%s.", s);
+            snprintf(out, (size_t)n + 1, "%s%s", s, stop);
         else
-            snprintf(out, (size_t)n + 1, "%s: %s", s, text);
+            snprintf(out, (size_t)n + 1, "%s%s%s", s, colon, text);
     }
     return out;
 }
+
+/* What reporters are told of each action, in English and Chinese (those
+ * that name a deadline or a level are written where they are made). */
+enum {
+    SAY_RECEIVED, SAY_ACCEPTED, SAY_NOT_TAKEN, SAY_SENT, SAY_STARTED, SAY_DEALT, SAY_CHECKED, SAY_CLOSED_ON_SPOT,
+    SAY_CLOSED, SAY_SENT_BACK, SAY_RESUMED, SAY_REOPENED, SAY_NEXT_LEVEL, SAY_REFERRED_BEYOND, SAY_RATED, SAY_SATISFIED, SAY_BASICALLY, SAY_NOT_SATISFIED, SAY_PHOTO,
+    SAY_UPDATED, SAY_COUNT
+};
+
+static const char *const says[SAY_COUNT][2] = {
+    [SAY_RECEIVED] = {"Received", "已收到"},
+    [SAY_ACCEPTED] = {"Accepted: it will be sent to the people who handle it", "已受理，将派给处置人员"},
+    [SAY_NOT_TAKEN] = {"Not taken on", "不予受理"},
+    [SAY_SENT] = {"Sent to the people who handle it", "已派给处置人员"},
+    [SAY_STARTED] = {"Work on it has started", "已开始处置"},
+    [SAY_DEALT] = {"Dealt with", "已处置"},
+    [SAY_CHECKED] = {"The result was checked on site", "处置结果已现场核查"},
+    [SAY_CLOSED_ON_SPOT] = {"Dealt with on the spot and closed", "已现场处置并结案"},
+    [SAY_CLOSED] = {"Closed", "已结案"},
+    [SAY_SENT_BACK] = {"Sent back to be passed to the right handler", "已退回，将改派给对口的处置单位"},
+    [SAY_RESUMED] = {"Work on it has resumed", "已恢复处置"},
+    [SAY_REOPENED] = {"Reopened", "已重新办理"},
+    [SAY_NEXT_LEVEL] = {"next level", "上一级"},
+    [SAY_REFERRED_BEYOND] = {"Referred beyond the district", "已移交区外有关部门办理"},
+    [SAY_RATED] = {"Rated by the reporter", "报告人评价"},
+    [SAY_SATISFIED] = {"satisfied", "满意"},
+    [SAY_BASICALLY] = {"basically satisfied", "基本满意"},
+    [SAY_NOT_SATISFIED] = {"not satisfied", "不满意"},
+    [SAY_PHOTO] = {"A photo was added", "已补充照片"},
+    [SAY_UPDATED] = {"Updated", "已更新"},
+};
 
 /* Written for the reporter, who knows nothing of the loop's states: what
  * happened and, where there is one, the reason or the result. Extensions
  * say the time limit given, asked or granted alike (the event does not
  * say which, and to the reporter both mean the same wait). */
-char *gg_case_notice(gg_ctx *ctx, const char *action, const char *from_state, const char *note, const char *reason,
-                     const char *deadline, const char *level, const char *result)
+char *gg_case_notice(gg_ctx *ctx, int lang, const char *action, const char *from_state, const char *note,
+                     const char *reason, const char *deadline, const char *level, const char *result)
 {
-    char head[160];
+    int l = lang == GG_LANG_ZH;
+    char head[192];
     const char *say = blank(note) ? reason : note;
     if (strcmp(action, "report") == 0)
-        return sentence(ctx, "Received", note);
+        return sentence(ctx, lang, says[SAY_RECEIVED][l], note);
     if (strcmp(action, "accept") == 0)
-        return sentence(ctx, "Accepted: it will be sent to the people who handle it", NULL);
+        return sentence(ctx, lang, says[SAY_ACCEPTED][l], NULL);
     if (strcmp(action, "reject") == 0)
-        return sentence(ctx, "Not taken on", say);
+        return sentence(ctx, lang, says[SAY_NOT_TAKEN][l], say);
     if (strcmp(action, "dispatch") == 0)
-        return sentence(ctx, "Sent to the people who handle it", NULL);
+        return sentence(ctx, lang, says[SAY_SENT][l], NULL);
     if (strcmp(action, "start") == 0)
-        return sentence(ctx, "Work on it has started", NULL);
+        return sentence(ctx, lang, says[SAY_STARTED][l], NULL);
     if (strcmp(action, "feedback") == 0)
-        return sentence(ctx, "Dealt with", say);
+        return sentence(ctx, lang, says[SAY_DEALT][l], say);
     if (strcmp(action, "verify") == 0)
-        return sentence(ctx, "The result was checked on site", blank(note) ? result : note);
+        return sentence(ctx, lang, says[SAY_CHECKED][l], blank(note) ? result : note);
     if (strcmp(action, "close") == 0) {
         int on_site = strcmp(from_state, "reported") == 0 || strcmp(from_state, "accepted") == 0;
-        return sentence(ctx, on_site ? "Dealt with on the spot and closed" : "Closed", blank(note) ? result : note);
+        return sentence(ctx, lang, says[on_site ? SAY_CLOSED_ON_SPOT : SAY_CLOSED][l], blank(note) ? result : note);
     }
     if (strcmp(action, "return") == 0)
-        return sentence(ctx, "Sent back to be passed to the right handler", say);
+        return sentence(ctx, lang, says[SAY_SENT_BACK][l], say);
     if (strcmp(action, "extend") == 0) {
-        snprintf(head, sizeof head, "The time limit is being extended to %s", deadline);
-        return sentence(ctx, head, NULL);
+        if (l)
+            snprintf(head, sizeof head, "处置时限延长至 %s", deadline);
+        else
+            snprintf(head, sizeof head, "The time limit is being extended to %s", deadline);
+        return sentence(ctx, lang, head, NULL);
     }
     if (strcmp(action, "suspend") == 0) {
-        snprintf(head, sizeof head, "On hold until %s", deadline);
-        return sentence(ctx, head, say);
+        if (l)
+            snprintf(head, sizeof head, "暂缓处置，%s 复查", deadline);
+        else
+            snprintf(head, sizeof head, "On hold until %s", deadline);
+        return sentence(ctx, lang, head, say);
     }
     if (strcmp(action, "resume") == 0)
-        return sentence(ctx, "Work on it has resumed", NULL);
+        return sentence(ctx, lang, says[SAY_RESUMED][l], NULL);
     if (strcmp(action, "reopen") == 0)
-        return sentence(ctx, "Reopened", say);
+        return sentence(ctx, lang, says[SAY_REOPENED][l], say);
     if (strcmp(action, "escalate") == 0) {
-        snprintf(head, sizeof head, "Referred to the %s", blank(level) ? "next level" : level);
-        return sentence(ctx, head, say);
+        const char *to = blank(level) ? says[SAY_NEXT_LEVEL][l] : level;
+        if (l)
+            snprintf(head, sizeof head, "已上报%s", to);
+        else
+            snprintf(head, sizeof head, "Referred to the %s", to);
+        return sentence(ctx, lang, head, say);
     }
     if (strcmp(action, "refer") == 0)
-        return sentence(ctx, "Referred beyond the district", say);
+        return sentence(ctx, lang, says[SAY_REFERRED_BEYOND][l], say);
     if (strcmp(action, "rate") == 0) {
         const char *rating = blank(note)                          ? NULL
-                             : strcmp(note, "satisfied") == 0 ? "satisfied"
-                             : strcmp(note, "basically") == 0 ? "basically satisfied"
-                             : strcmp(note, "not") == 0       ? "not satisfied"
+                             : strcmp(note, "satisfied") == 0 ? says[SAY_SATISFIED][l]
+                             : strcmp(note, "basically") == 0 ? says[SAY_BASICALLY][l]
+                             : strcmp(note, "not") == 0       ? says[SAY_NOT_SATISFIED][l]
                                                               : note;
-        return sentence(ctx, "Rated by the reporter", rating);
+        return sentence(ctx, lang, says[SAY_RATED][l], rating);
     }
     if (strcmp(action, "comment") == 0) {
         if (!blank(note)) {
@@ -386,13 +428,48 @@ char *gg_case_notice(gg_ctx *ctx, const char *action, const char *from_state, co
                 strcpy(out, note);
             return out;
         }
-        return sentence(ctx, "A photo was added", NULL);
+        return sentence(ctx, lang, says[SAY_PHOTO][l], NULL);
     }
-    return sentence(ctx, "Updated", say);
+    return sentence(ctx, lang, says[SAY_UPDATED][l], say);
 }
 
+void gg_case_env_init(gg_case_env *env)
+{
+    env->cal = NULL;
+    env->lang = -1;
+}
+
+void gg_case_env_free(gg_case_env *env)
+{
+    gg_calendar_free(env->cal);
+    gg_case_env_init(env);
+}
+
+gg_status gg_case_language(gg_ctx *ctx, gg_store *store, int *lang)
+{
+    char v[8];
+    gg_status st = gg_setting_get(ctx, store, "open311.language", v, sizeof v, NULL);
+    *lang = st == GG_OK && strcmp(v, "zh") == 0 ? GG_LANG_ZH : GG_LANG_EN;
+    return st;
+}
+
+static gg_status act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_case_request *req,
+                            const char *actor, int64_t *event_id, gg_case_env *env);
+
 gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_case_request *req,
-                             const char *actor, int64_t *event_id, gg_calendar **cal)
+                             const char *actor, int64_t *event_id, gg_case_env *env)
+{
+    if (env != NULL)
+        return act_within(ctx, store, c, req, actor, event_id, env);
+    gg_case_env own;
+    gg_case_env_init(&own);
+    gg_status st = act_within(ctx, store, c, req, actor, event_id, &own);
+    gg_case_env_free(&own);
+    return st;
+}
+
+static gg_status act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_case_request *req,
+                            const char *actor, int64_t *event_id, gg_case_env *env)
 {
     if (req->client_update_id != NULL && !gg_case_client_id_ok(req->client_update_id))
         return gg_error(ctx, GG_ERR_ARG, "a client's update id is 1-100 printable ASCII characters without spaces");
@@ -444,7 +521,7 @@ gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_
     }
     if (st == GG_OK) {
         apply(&after, to, req);
-        st = set_clock(ctx, store, &after, req, now_t, level, cal);
+        st = set_clock(ctx, store, &after, req, now_t, level, env);
     }
     if (st == GG_OK) {
         gg_case_event e;
@@ -468,8 +545,10 @@ gg_status gg_case_act_within(gg_ctx *ctx, gg_store *store, gg_case *c, const gg_
         const char *note = req->action == GG_CASE_RATE && blank(req->note) ? req->satisfaction : req->note;
         /* The status notes are the reporter's sentence about the latest
          * change; a comment changes nothing and leaves them. */
-        if (req->action != GG_CASE_COMMENT) {
-            notice = gg_case_notice(ctx, e.action, e.from_state, note, req->reason, e.deadline,
+        if (req->action != GG_CASE_COMMENT && env->lang < 0)
+            st = gg_case_language(ctx, store, &env->lang);
+        if (st == GG_OK && req->action != GG_CASE_COMMENT) {
+            notice = gg_case_notice(ctx, env->lang, e.action, e.from_state, note, req->reason, e.deadline,
                                     level != NULL ? level->name : NULL, result);
             if (notice == NULL)
                 st = gg_error_nomem(ctx);
@@ -505,7 +584,7 @@ static gg_status check_key(gg_ctx *ctx, const char *key)
  * leaves the transaction as it was; an error of the store itself may
  * leave it half done (the caller rolls back). */
 static gg_status act_one(gg_ctx *ctx, gg_store *store, int64_t id, const char *request_id,
-                         const gg_case_request *req, const char *actor, gg_case *out, gg_calendar **cal)
+                         const gg_case_request *req, const char *actor, gg_case *out, gg_case_env *env)
 {
     if (gg_case_action_name(req->action) == NULL)
         return gg_error(ctx, GG_ERR_ARG, "action %d is not one this library has", (int)req->action);
@@ -540,7 +619,7 @@ static gg_status act_one(gg_ctx *ctx, gg_store *store, int64_t id, const char *r
     }
     st = gg_case_get(ctx, store, id, request_id, &c, NULL, NULL);
     if (st == GG_OK)
-        st = gg_case_act_within(ctx, store, &c, req, actor, NULL, cal);
+        st = gg_case_act_within(ctx, store, &c, req, actor, NULL, env);
     if (st == GG_OK)
         *out = c;
     return st;
@@ -590,11 +669,12 @@ gg_status gg_case_act_many(gg_ctx *ctx, gg_store *store, const gg_case_item *ite
         }
         return st;
     }
-    gg_calendar *cal = NULL; /* read once for the batch, when an action first needs it */
+    gg_case_env env; /* read once for the batch, when an action first needs it */
+    gg_case_env_init(&env);
     for (size_t k = 0; k < n && st == GG_OK; k++) {
         memset(&out[k], 0, sizeof out[k]);
         gg_status one = act_one(ctx, store, items[k].id, items[k].request_id, &items[k].req, items[k].actor,
-                                &out[k].incident, &cal);
+                                &out[k].incident, &env);
         if (one == GG_OK)
             continue;
         /* A refusal wrote nothing (every check comes before the first
@@ -604,7 +684,7 @@ gg_status gg_case_act_many(gg_ctx *ctx, gg_store *store, const gg_case_item *ite
         else
             st = one;
     }
-    gg_calendar_free(cal);
+    gg_case_env_free(&env);
     if (st == GG_OK)
         st = gg_store_commit(store);
     if (st != GG_OK) {

@@ -197,6 +197,9 @@ gg_status gg_case_updates(gg_ctx *ctx, gg_store *store, const char *start, const
     gg_case_level levels[GG_CASE_LEVELS_MAX];
     size_t n_levels = 0;
     st = gg_case_levels(ctx, store, levels, &n_levels);
+    int lang = GG_LANG_EN;
+    if (st == GG_OK)
+        st = gg_case_language(ctx, store, &lang);
     size_t keep = got > limit ? limit : got;
     gg_case_update *list = keep > 0 ? gg_calloc(ctx, keep, sizeof *list) : NULL;
     if (keep > 0 && list == NULL)
@@ -214,7 +217,7 @@ gg_status gg_case_updates(gg_ctx *ctx, gg_store *store, const char *start, const
                 state = (gg_case_state)k;
         snprintf(u->status, sizeof u->status, "%s", gg_case_open311_status(state, NULL));
         u->description =
-            gg_case_notice(ctx, e->action, e->from_state, e->note, e->reason, e->deadline,
+            gg_case_notice(ctx, lang, e->action, e->from_state, e->note, e->reason, e->deadline,
                            e->level >= 0 && (size_t)e->level < n_levels ? levels[e->level].name : NULL,
                            rows[i].result);
         u->media_url = first_attachment(ctx, e->attachments, &nomem);

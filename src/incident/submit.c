@@ -1,6 +1,7 @@
 /* Incidents: the catalogue read whole, and each incident located, given
  * a worker and committed before it is acknowledged. */
 #include "core/ctx.h"
+#include "incident/case_private.h"
 #include "worktime/limits.h"
 #include "govgrid/dispatch.h"
 #include "govgrid/incident.h"
@@ -180,21 +181,28 @@ static void fingerprint(const gg_incident_input *in, const char *item_code, char
 }
 
 /* What happened to a request, for its reporter. */
-static void notice_of(gg_incident_receipt *r, const char *community, const char *department, int level)
+static void notice_of(gg_incident_receipt *r, int lang, const char *community, const char *department, int level)
 {
-    if (department != NULL && department[0] != '\0' && strcmp(r->stage, "reported") != 0)
-        snprintf(r->notice, sizeof r->notice, "sent to %.80s%s%.0d%s%s", department, level > 0 ? " at level " : "",
-                 level, r->grid_code[0] ? ", grid " : "", r->grid_code);
-    else if (strcmp(r->stage, "dispatched") == 0)
-        snprintf(r->notice, sizeof r->notice, "sent to grid %s%s%s", r->grid_code, r->worker_id[0] ? ", worker " : "",
-                 r->worker_id);
-    else if (r->grid_code[0])
+    int zh = lang == GG_LANG_ZH;
+    if (department != NULL && department[0] != '\0' && strcmp(r->stage, "reported") != 0) {
+        char at_level[32] = "";
+        if (level > 0)
+            snprintf(at_level, sizeof at_level, zh ? "（第 %d 级）" : " at level %d", level);
+        snprintf(r->notice, sizeof r->notice, zh ? "已派给%.80s%s%s%s" : "sent to %.80s%s%s%s", department, at_level,
+                 r->grid_code[0] ? (zh ? "，网格 " : ", grid ") : "", r->grid_code);
+    } else if (strcmp(r->stage, "dispatched") == 0) {
+        snprintf(r->notice, sizeof r->notice, zh ? "已派给网格 %s%s%s" : "sent to grid %s%s%s", r->grid_code,
+                 r->worker_id[0] ? (zh ? "，网格员 " : ", worker ") : "", r->worker_id);
+    } else if (r->grid_code[0]) {
         snprintf(r->notice, sizeof r->notice,
-                 "received; grid %s has nobody on its roster: waiting in the dispatch queue of community %s for a"
-                 " dispatcher to assign it",
-                 r->grid_code, community && community[0] ? community : "(unknown)");
-    else
-        snprintf(r->notice, sizeof r->notice, "received; no grid at this place: a dispatcher will route it");
+                 zh ? "已收到；网格 %s 暂无在册人员，在社区 %s 的派遣队列中等待调度员分派"
+                    : "received; grid %s has nobody on its roster: waiting in the dispatch queue of community %s for a"
+                      " dispatcher to assign it",
+                 r->grid_code, community && community[0] ? community : (zh ? "（不明）" : "(unknown)"));
+    } else {
+        snprintf(r->notice, sizeof r->notice,
+                 zh ? "已收到；此处不在任何网格内，将由调度员派遣" : "received; no grid at this place: a dispatcher will route it");
+    }
 }
 
 static void copy_column(sqlite3_stmt *s, int k, char *out, size_t size)
@@ -205,7 +213,7 @@ static void copy_column(sqlite3_stmt *s, int k, char *out, size_t size)
 
 /* A stored request this one resends: 1 with its receipt in out, 0 when
  * there is none, -1 on an error (recorded on ctx). */
-static int find_resent(gg_ctx *ctx, gg_store *store, const gg_incident_input *in, const char *print, time_t now,
+static int find_resent(gg_ctx *ctx, gg_store *store, int lang, const gg_incident_input *in, const char *print, time_t now,
                        gg_incident_receipt *out)
 {
     sqlite3_stmt *s = NULL;
@@ -243,7 +251,7 @@ static int find_resent(gg_ctx *ctx, gg_store *store, const gg_incident_input *in
             copy_column(s, 3, out->worker_id, sizeof out->worker_id);
             copy_column(s, 4, out->expected, sizeof out->expected);
             copy_column(s, 5, out->stage, sizeof out->stage);
-            notice_of(out, (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 8),
+            notice_of(out, lang, (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 8),
                       sqlite3_column_int(s, 9));
             out->replayed = 1;
             found = 1;
@@ -327,12 +335,12 @@ static gg_status prepare_one(gg_ctx *ctx, const gg_catalogue *cat, const gg_loca
  * set when a worker's turn was taken. */
 static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat, const gg_locator *loc,
                            gg_dispatcher *d, const gg_incident_input *in, prepared *p, time_t now,
-                           const gg_calendar *cal, const gg_case_level *levels, size_t n_levels,
+                           const gg_calendar *cal, const gg_case_level *levels, size_t n_levels, int lang,
                            gg_incident_receipt *out)
 {
     /* A resend is answered before anything is assigned, so that it moves
      * no worker's turn. */
-    int resent = find_resent(ctx, store, in, p->print, now, out);
+    int resent = find_resent(ctx, store, lang, in, p->print, now, out);
     if (resent > 0)
         return GG_OK;
     if (resent < 0)
@@ -364,7 +372,7 @@ static gg_status store_one(gg_ctx *ctx, gg_store *store, const gg_catalogue *cat
     snprintf(out->stage, sizeof out->stage, "%s", stage);
     snprintf(out->grid_code, sizeof out->grid_code, "%s", grid ? grid->code : "");
     snprintf(out->worker_id, sizeof out->worker_id, "%s", worker ? worker->id : "");
-    notice_of(out, grid ? grid->community : NULL, r.department ? p->item->department : NULL, r.level);
+    notice_of(out, lang, grid ? grid->community : NULL, r.department ? p->item->department : NULL, r.level);
     char requested[32], expected[32] = "";
     iso_utc(now, requested, sizeof requested);
     gg_limit stages[GG_MAX_STAGES];
@@ -501,6 +509,10 @@ gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalog
     size_t n_levels = 0;
     if (st == GG_OK)
         st = gg_case_levels(ctx, store, levels, &n_levels);
+    /* What the reporters are told is in the project's language. */
+    int lang = GG_LANG_EN;
+    if (st == GG_OK)
+        st = gg_case_language(ctx, store, &lang);
     /* Workers off duty now are not picked. */
     if (st == GG_OK)
         gg_dispatcher_set_time(d, (int64_t)now, cal);
@@ -512,7 +524,7 @@ gg_status gg_incident_submit_many(gg_ctx *ctx, gg_store *store, const gg_catalog
         if (st != GG_OK)
             break;
         gg_status one = store_one(ctx, store, cat, loc, d, &in[k], &p[k], in[k].requested > 0 ? (time_t)in[k].requested : now,
-                                  cal, levels, n_levels, &out[k]);
+                                  cal, levels, n_levels, lang, &out[k]);
         if (one != GG_OK) {
             give_back(d, &p[k]);
             record_failure(ctx, one, &out[k]);

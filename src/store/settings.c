@@ -45,6 +45,11 @@ static int valid_jurisdiction(const char *v)
     return 1;
 }
 
+static int valid_language(const char *v)
+{
+    return strcmp(v, "en") == 0 || strcmp(v, "zh") == 0;
+}
+
 /* Text of at most 500 bytes without control characters. */
 static int valid_text(const char *v)
 {
@@ -65,6 +70,7 @@ static const setting settings[] = {
      valid_duration},
     {"open311.contact", "", "text of at most 500 bytes without control characters", valid_text},
     {"open311.key_service", "", "text of at most 500 bytes without control characters", valid_text},
+    {"open311.language", "en", "en or zh", valid_language},
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 

@@ -1041,7 +1041,74 @@ static void names(void)
     gg_ctx_free(ctx);
 }
 
+/* A project that speaks Chinese to its reporters (open311.language zh):
+ * status_notes and the updates' descriptions in Chinese, the notes as
+ * written; the actions of one batch read the setting once, and read it
+ * again in the next. */
+static void reporters_read_their_language(void)
+{
+    gg_ctx *ctx = new_ctx();
+    gg_store *store = project(ctx);
+    CHECK_INT(gg_setting_set(ctx, store, "open311.language", "zh"), GG_OK);
+    CHECK_INT(gg_setting_set(ctx, store, "open311.language", "fr"), GG_ERR_ARG);
+    CHECK_CONTAINS(gg_ctx_errmsg(ctx), "en or zh");
+    gg_ctx_clear_error(ctx);
+    add_incident(store, 1, "in_progress");
+    add_incident(store, 2, "dispatched");
+    char got[256];
+    gg_case_request r;
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_FEEDBACK;
+    r.note = "垃圾桶已移走";
+    gg_case c;
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_STR(fx_scalar_text(store, "SELECT status_notes FROM incident WHERE id = 1", got, sizeof got),
+              "已处置：垃圾桶已移走");
+    /* A batch: verified, closed (the notes repeat the result), and the
+     * other one escalated to the level above. */
+    gg_case_item items[3];
+    memset(items, 0, sizeof items);
+    items[0].id = 1;
+    items[0].req.action = GG_CASE_VERIFY;
+    items[1].id = 1;
+    items[1].req.action = GG_CASE_CLOSE;
+    items[2].id = 2;
+    items[2].req.action = GG_CASE_ESCALATE;
+    items[2].req.reason = "小区物业不配合";
+    gg_case_outcome out[3];
+    CHECK_INT(gg_case_act_many(ctx, store, items, 3, out), GG_OK);
+    for (int k = 0; k < 3; k++)
+        CHECK_INT(out[k].status, GG_OK);
+    CHECK_STR(fx_scalar_text(store, "SELECT status_notes FROM incident WHERE id = 1", got, sizeof got),
+              "已结案：垃圾桶已移走");
+    CHECK_STR(fx_scalar_text(store, "SELECT status_notes FROM incident WHERE id = 2", got, sizeof got),
+              "已上报社区工作站：小区物业不配合");
+    /* Back to English between batches: the next batch reads it again. */
+    CHECK_INT(gg_setting_set(ctx, store, "open311.language", NULL), GG_OK);
+    memset(&r, 0, sizeof r);
+    r.action = GG_CASE_RATE;
+    r.satisfaction = "basically";
+    CHECK_INT(act(ctx, store, 1, r, &c), GG_OK);
+    CHECK_STR(fx_scalar_text(store, "SELECT status_notes FROM incident WHERE id = 1", got, sizeof got),
+              "Rated by the reporter: basically satisfied");
+    CHECK_INT(gg_setting_set(ctx, store, "open311.language", "zh"), GG_OK);
+    gg_case_update *list = NULL;
+    size_t n = 0;
+    int more = -1;
+    CHECK_INT(gg_case_updates(ctx, store, "2000-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 0, 100, &list, &n, &more),
+              GG_OK);
+    CHECK_INT((int64_t)n, 5);
+    if (n == 5) {
+        CHECK_STR(list[0].description, "已处置：垃圾桶已移走");
+        CHECK_STR(list[1].description, "处置结果已现场核查：垃圾桶已移走");
+        CHECK_STR(list[4].description, "报告人评价：基本满意");
+    }
+    gg_case_updates_free(ctx, list, n);
+    gg_store_close(store);
+    gg_ctx_free(ctx);
+}
+
 TEST_LIST(T(every_transition_and_refusal), T(actions_need_what_they_say), T(the_loop_and_its_history),
           T(the_reporter_answers_back), T(a_batch_of_actions), T(resent_actions),
           T(lights), T(the_clock_and_the_lists), T(escalation_through_configured_levels),
-          T(names))
+          T(reporters_read_their_language), T(names))

@@ -177,6 +177,11 @@ static void routes_find_their_level(void)
     CHECK_INT(gg_incident_submit(ctx, store, cat, loc, d, &in, &out), GG_OK);
     CHECK_INT(fx_scalar(store, "SELECT level FROM incident"), 2);
     CHECK_CONTAINS(out.notice, "at level 2");
+    /* Told in Chinese when the project says so. */
+    CHECK_INT(gg_setting_set(ctx, store, "open311.language", "zh"), GG_OK);
+    in.description = "又加了一层";
+    CHECK_INT(gg_incident_submit(ctx, store, cat, loc, d, &in, &out), GG_OK);
+    CHECK_STR(out.notice, "已派给城管执法联合执法队（第 2 级），网格 1101080010011001");
     /* Levels without a district's: refused while the catalogue routes to it. */
     static const char no_district[] = "level,name,scope\n0,网格,grid\n1,社区,community\n2,街道,township\n";
     CHECK_INT(gg_case_levels_import(ctx, store, no_district, strlen(no_district), "two.csv", NULL), GG_ERR_FORMAT);

@@ -46,6 +46,20 @@
 #define MAX_ITEMS 256
 #define LEVELS 4 /* GG_CASE_LEVELS */
 
+/* The level a route "level:N" or "level:SCOPE" sends an item to, among a
+ * new project's default levels (0 grid, 1 community, 2 township, 3
+ * district), as the library resolves it. */
+static int route_level(const char *to)
+{
+    static const char *const scopes[LEVELS] = {"grid", "community", "township", "district"};
+    for (int i = 1; i < LEVELS; i++)
+        if (strcmp(to, scopes[i]) == 0)
+            return i;
+    if (to[0] >= '1' && to[0] < '0' + LEVELS && to[1] == '\0')
+        return to[0] - '0';
+    return -1;
+}
+
 enum action { A_REPORT, A_ACCEPT, A_REJECT, A_DISPATCH, A_START, A_FEEDBACK, A_VERIFY, A_CLOSE, A_RETURN,
               A_EXTEND, A_SUSPEND, A_RESUME, A_REOPEN, A_ESCALATE, A_RATE, A_COUNT };
 static const char *const action_names[A_COUNT] = {"report", "accept", "reject", "dispatch", "start", "feedback",
@@ -220,9 +234,11 @@ static int read_catalogue(const char *path, item *items)
         it->limit_s = limit_seconds(cols[8]);
         it->weight = item_weight(it->code);
         it->to_department = k >= 12 && cols[11][0] != '\0' && strcmp(cols[11], "grid") != 0;
-        it->start_level = k >= 12 && strncmp(cols[11], "level:", 6) == 0 ? atoi(cols[11] + 6) : 0;
-        if (it->start_level < 0 || it->start_level >= LEVELS)
-            it->start_level = 0;
+        it->start_level = k >= 12 && strncmp(cols[11], "level:", 6) == 0 ? route_level(cols[11] + 6) : 0;
+        if (it->start_level < 0)
+            die("%s: line %d (item %s): route '%s' is not a level of a new project's four (level:1 to level:%d,"
+                " level:community, level:township, level:district)",
+                path, row + 1, it->code, cols[11], LEVELS - 1);
     }
     fclose(f);
     if (n == 0)

@@ -190,26 +190,12 @@ int64_t gg_calendar_add(const gg_calendar *cal, int64_t start, int amount, int h
     return start;
 }
 
-/* The date of a day number (Howard Hinnant's civil_from_days). */
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 int gg_calendar_day(const gg_calendar *cal, size_t i, char date[11], int *working, const char **name)
 {
     if (cal == NULL || i >= cal->n)
         return 0;
     int y, m, d;
-    civil_from_days(cal->days[i].day, &y, &m, &d);
+    gg_clock_civil(cal->days[i].day, &y, &m, &d);
     snprintf(date, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
     if (working)
         *working = cal->days[i].working;

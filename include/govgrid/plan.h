@@ -334,6 +334,18 @@ typedef struct gg_plan_diff {
 GG_API gg_status gg_plan_diff_get(gg_ctx *ctx, gg_store *store, int64_t a, int64_t b, gg_plan_diff **out);
 GG_API void gg_plan_diff_free(gg_ctx *ctx, gg_plan_diff *diff);
 
+/* What gg_plan_diff_json writes: the whole difference (0), only what
+ * changed (grids that changed, households that change grid, areas to a
+ * tenth of a square metre: what a map client wants), or the counts and
+ * the communities alone. */
+enum { GG_DIFF_JSON_ALL = 0, GG_DIFF_JSON_CHANGES = 1, GG_DIFF_JSON_SUMMARY = 2 };
+
+/* The difference as one JSON object (a, b, grids, households, then, but
+ * for GG_DIFF_JSON_SUMMARY, grid_changes and moves, and communities),
+ * compact, into *json (free with gg_text_free). The shape `govgrid diff
+ * --json`, its summary.json and GET /v1/plans/{A}/diff/{B} share. */
+GG_API gg_status gg_plan_diff_json(gg_ctx *ctx, const gg_plan_diff *diff, int what, char **json);
+
 #ifdef __cplusplus
 }
 #endif

@@ -36,55 +36,14 @@ static void help(FILE *out)
             "  --help        show this help\n");
 }
 
-static json_t *summary_json(const gg_plan_diff *d)
+/* The difference as JSON (gg_plan_diff_json), to print or write. */
+static json_t *diff_json(gg_ctx *ctx, const gg_plan_diff *d, int what)
 {
-    return json_pack("{s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "a", (json_int_t)d->a,
-                     "b", (json_int_t)d->b, "grids", "unchanged", (json_int_t)d->unchanged, "reshaped",
-                     (json_int_t)d->reshaped, "added", (json_int_t)d->added, "retired", (json_int_t)d->retired,
-                     "households", "points", (json_int_t)d->points, "total", (json_int_t)d->households,
-                     "persons", (json_int_t)d->persons, "moved", (json_int_t)d->households_moved, "outside_a",
-                     (json_int_t)d->households_outside_a, "outside_b", (json_int_t)d->households_outside_b);
-}
-
-static json_t *communities_json(const gg_plan_diff *d)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < d->n_communities; i++) {
-        const gg_community_change *c = &d->communities[i];
-        json_array_append_new(
-            a, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "community", c->community, "grids_a",
-                         (json_int_t)c->grids_a, "grids_b", (json_int_t)c->grids_b, "unchanged",
-                         (json_int_t)c->unchanged, "reshaped", (json_int_t)c->reshaped, "added", (json_int_t)c->added,
-                         "retired", (json_int_t)c->retired, "households", (json_int_t)c->households,
-                         "households_moved", (json_int_t)c->households_moved));
-    }
-    return a;
-}
-
-static json_t *diff_json(const gg_plan_diff *d)
-{
-    json_t *o = summary_json(d);
-    json_t *grids = json_array();
-    for (size_t i = 0; i < d->n_grids; i++) {
-        const gg_grid_change *g = &d->grids[i];
-        json_array_append_new(grids, json_pack("{s:s, s:s, s:s, s:f, s:f, s:I, s:I}", "code", g->code, "community",
-                                               g->community, "change", gg_grid_change_name(g->kind), "area_a_m2",
-                                               g->area_a_m2, "area_b_m2", g->area_b_m2, "households_a",
-                                               (json_int_t)g->households_a, "households_b",
-                                               (json_int_t)g->households_b));
-    }
-    json_object_set_new(o, "grid_changes", grids);
-    json_t *moves = json_array();
-    for (size_t i = 0; i < d->n_moves; i++) {
-        const gg_household_move *m = &d->moves[i];
-        json_array_append_new(moves, json_pack("{s:o, s:o, s:I, s:I, s:I}", "from",
-                                               m->from_code[0] ? json_string(m->from_code) : json_null(), "to",
-                                               m->to_code[0] ? json_string(m->to_code) : json_null(), "points",
-                                               (json_int_t)m->points, "households", (json_int_t)m->households,
-                                               "persons", (json_int_t)m->persons));
-    }
-    json_object_set_new(o, "moves", moves);
-    json_object_set_new(o, "communities", communities_json(d));
+    char *text = NULL;
+    if (gg_plan_diff_json(ctx, d, what, &text) != GG_OK)
+        return NULL;
+    json_t *o = json_loads(text, 0, NULL);
+    gg_text_free(ctx, text);
     return o;
 }
 
@@ -116,7 +75,7 @@ static int close_out(FILE *f, const char *path)
 /* Writes the four files into a new temporary folder beside DIR's files
  * and renames each into place, so that a failure leaves no half-written
  * file under its final name. */
-static int write_dir(const gg_plan_diff *d, const char *dir, int overwrite)
+static int write_dir(gg_ctx *ctx, const gg_plan_diff *d, const char *dir, int overwrite)
 {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         cli_error("diff", "%s: cannot create: %s", dir, strerror(errno));
@@ -166,9 +125,8 @@ static int write_dir(const gg_plan_diff *d, const char *dir, int overwrite)
                         (long long)c->households_moved);
             }
         } else {
-            json_t *s = summary_json(d);
-            json_object_set_new(s, "communities", communities_json(d));
-            if (json_dumpf(s, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+            json_t *s = diff_json(ctx, d, GG_DIFF_JSON_SUMMARY);
+            if (s == NULL || json_dumpf(s, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
                 ok = 0;
             fputc('\n', f);
             json_decref(s);
@@ -238,7 +196,7 @@ static int run(int argc, char **argv)
     if (gg_store_open(ctx, rest[first], 0, &store) != GG_OK || gg_plan_diff_get(ctx, store, a, b, &d) != GG_OK) {
         rc = cli_fail("diff", ctx);
     } else {
-        rc = dir ? write_dir(d, dir, overwrite) : CLI_OK;
+        rc = dir ? write_dir(ctx, d, dir, overwrite) : CLI_OK;
         if (rc == CLI_OK && dir != NULL) {
             char png[4096];
             snprintf(png, sizeof png, "%s/changes.png", dir);
@@ -248,7 +206,8 @@ static int run(int argc, char **argv)
         if (rc == CLI_OK && map != NULL && gg_diff_map_render(ctx, store, d, map, 0) != GG_OK)
             rc = cli_fail("diff", ctx);
         if (rc == CLI_OK && common.json) {
-            rc = cli_print_json(diff_json(d));
+            json_t *o = diff_json(ctx, d, GG_DIFF_JSON_ALL);
+            rc = o != NULL ? cli_print_json(o) : cli_fail("diff", ctx);
         } else if (rc == CLI_OK && !common.quiet) {
             printf("plan %lld -> plan %lld\n", (long long)a, (long long)b);
             printf("grids: %lld unchanged, %lld reshaped, %lld added, %lld retired\n", (long long)d->unchanged,

@@ -407,55 +407,6 @@ static void delete_plan(gg_request *r, int64_t plan, gg_reply *out)
     gg_request_writer_close(ctx, store);
 }
 
-static json_t *diff_json(const gg_plan_diff *d)
-{
-    json_t *o = json_pack("{s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "a",
-                          (json_int_t)d->a, "b", (json_int_t)d->b, "grids", "unchanged", (json_int_t)d->unchanged,
-                          "reshaped", (json_int_t)d->reshaped, "added", (json_int_t)d->added, "retired",
-                          (json_int_t)d->retired, "households", "points", (json_int_t)d->points, "total",
-                          (json_int_t)d->households, "persons", (json_int_t)d->persons, "moved",
-                          (json_int_t)d->households_moved, "outside_a", (json_int_t)d->households_outside_a,
-                          "outside_b", (json_int_t)d->households_outside_b);
-    json_t *grids = json_array();
-    for (size_t i = 0; i < d->n_grids; i++) {
-        const gg_grid_change *g = &d->grids[i];
-        if (g->kind == GG_GRID_UNCHANGED)
-            continue;
-        json_array_append_new(grids, json_pack("{s:s, s:s, s:s, s:f, s:f, s:I, s:I}", "code", g->code, "community",
-                                               g->community, "change", gg_grid_change_name(g->kind), "area_a_m2",
-                                               round(g->area_a_m2 * 10) / 10, "area_b_m2",
-                                               round(g->area_b_m2 * 10) / 10, "households_a",
-                                               (json_int_t)g->households_a, "households_b",
-                                               (json_int_t)g->households_b));
-    }
-    json_object_set_new(o, "grid_changes", grids);
-    json_t *moves = json_array();
-    for (size_t i = 0; i < d->n_moves; i++) {
-        const gg_household_move *m = &d->moves[i];
-        if (strcmp(m->from_code, m->to_code) == 0)
-            continue;
-        json_array_append_new(moves, json_pack("{s:o, s:o, s:I, s:I, s:I}", "from",
-                                               m->from_code[0] ? json_string(m->from_code) : json_null(), "to",
-                                               m->to_code[0] ? json_string(m->to_code) : json_null(), "points",
-                                               (json_int_t)m->points, "households", (json_int_t)m->households,
-                                               "persons", (json_int_t)m->persons));
-    }
-    json_object_set_new(o, "moves", moves);
-    json_t *communities = json_array();
-    for (size_t i = 0; i < d->n_communities; i++) {
-        const gg_community_change *c = &d->communities[i];
-        json_array_append_new(
-            communities,
-            json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "community", c->community, "grids_a",
-                      (json_int_t)c->grids_a, "grids_b", (json_int_t)c->grids_b, "unchanged", (json_int_t)c->unchanged,
-                      "reshaped", (json_int_t)c->reshaped, "added", (json_int_t)c->added, "retired",
-                      (json_int_t)c->retired, "households", (json_int_t)c->households, "households_moved",
-                      (json_int_t)c->households_moved));
-    }
-    json_object_set_new(o, "communities", communities);
-    return o;
-}
-
 /* "published" (the plan published now), or a plan number. */
 static int diff_side(gg_reply *out, gg_ctx *ctx, gg_store *store, const char *text, size_t len, const char *name,
                      int64_t *plan)
@@ -491,10 +442,17 @@ static void diff(gg_request *r, const char *a_text, size_t a_len, const char *b_
         return;
     gg_plan_diff *d = NULL;
     gg_status st = gg_plan_diff_get(ctx, store, a, b, &d);
+    char *text = NULL;
+    json_t *o = NULL;
+    if (st == GG_OK && gg_plan_diff_json(ctx, d, GG_DIFF_JSON_CHANGES, &text) == GG_OK)
+        o = json_loads(text, 0, NULL);
     if (st != GG_OK)
         gg_refuse_status(r, out, ctx, st, "plan");
+    else if (o != NULL)
+        gg_reply_json(out, 200, o);
     else
-        gg_reply_json(out, 200, diff_json(d));
+        gg_reply_error(out, 500, "out of memory");
+    gg_text_free(ctx, text);
     gg_plan_diff_free(ctx, d);
 }
 

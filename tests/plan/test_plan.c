@@ -9,6 +9,7 @@
 
 #include <cairo.h>
 #include <gdal.h>
+#include <jansson.h>
 #include <ogr_api.h>
 
 #include "harness.h"
@@ -416,6 +417,41 @@ static void partition_from_keeps_codes(void)
         CHECK(elsewhere > 90);
         /* What moved is what the re-partitioned community holds. */
         CHECK(d->households_moved * 10 < d->households);
+        /* As JSON: the whole of it, what changed (a map client's), and
+         * the summary; each read back and counted against the struct. */
+        char *text = NULL;
+        json_error_t err;
+        CHECK_INT(gg_plan_diff_json(ctx, d, GG_DIFF_JSON_ALL, &text), GG_OK);
+        json_t *all = text ? json_loads(text, 0, &err) : NULL;
+        gg_text_free(ctx, text);
+        CHECK_INT((int64_t)json_array_size(json_object_get(all, "grid_changes")), (int64_t)d->n_grids);
+        CHECK_INT((int64_t)json_array_size(json_object_get(all, "moves")), (int64_t)d->n_moves);
+        CHECK_INT(json_integer_value(json_object_get(json_object_get(all, "households"), "moved")),
+                  d->households_moved);
+        json_decref(all);
+        CHECK_INT(gg_plan_diff_json(ctx, d, GG_DIFF_JSON_CHANGES, &text), GG_OK);
+        json_t *changes = text ? json_loads(text, 0, &err) : NULL;
+        gg_text_free(ctx, text);
+        size_t moving = 0, i;
+        json_t *g;
+        for (size_t k = 0; k < d->n_moves; k++)
+            moving += strcmp(d->moves[k].from_code, d->moves[k].to_code) != 0;
+        CHECK_INT((int64_t)json_array_size(json_object_get(changes, "grid_changes")),
+                  (int64_t)d->n_grids - d->unchanged);
+        CHECK_INT((int64_t)json_array_size(json_object_get(changes, "moves")), (int64_t)moving);
+        json_array_foreach(json_object_get(changes, "grid_changes"), i, g)
+        {
+            CHECK(strcmp(json_string_value(json_object_get(g, "change")), "unchanged") != 0);
+            double area = json_real_value(json_object_get(g, "area_b_m2"));
+            CHECK(fabs(area * 10 - round(area * 10)) < 1e-6);
+        }
+        json_decref(changes);
+        CHECK_INT(gg_plan_diff_json(ctx, d, GG_DIFF_JSON_SUMMARY, &text), GG_OK);
+        json_t *summary = text ? json_loads(text, 0, &err) : NULL;
+        gg_text_free(ctx, text);
+        CHECK(json_object_get(summary, "grid_changes") == NULL && json_object_get(summary, "moves") == NULL);
+        CHECK_INT((int64_t)json_array_size(json_object_get(summary, "communities")), (int64_t)d->n_communities);
+        json_decref(summary);
     }
     gg_plan_diff_free(ctx, d);
     /* Its new codes were never issued; publishing it keeps the others. */

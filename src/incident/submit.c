@@ -205,12 +205,6 @@ static void notice_of(gg_incident_receipt *r, int lang, const char *community, c
     }
 }
 
-static void copy_column(sqlite3_stmt *s, int k, char *out, size_t size)
-{
-    const char *t = (const char *)sqlite3_column_text(s, k);
-    snprintf(out, size, "%s", t ? t : "");
-}
-
 /* A stored request this one resends: 1 with its receipt in out, 0 when
  * there is none, -1 on an error (recorded on ctx). */
 static int find_resent(gg_ctx *ctx, gg_store *store, int lang, const gg_incident_input *in, const char *print, time_t now,
@@ -246,11 +240,11 @@ static int find_resent(gg_ctx *ctx, gg_store *store, int lang, const gg_incident
             found = -1;
         } else {
             out->id = sqlite3_column_int64(s, 0);
-            copy_column(s, 1, out->request_id, sizeof out->request_id);
-            copy_column(s, 2, out->grid_code, sizeof out->grid_code);
-            copy_column(s, 3, out->worker_id, sizeof out->worker_id);
-            copy_column(s, 4, out->expected, sizeof out->expected);
-            copy_column(s, 5, out->stage, sizeof out->stage);
+            gg_store_column_text(s, 1, out->request_id, sizeof out->request_id);
+            gg_store_column_text(s, 2, out->grid_code, sizeof out->grid_code);
+            gg_store_column_text(s, 3, out->worker_id, sizeof out->worker_id);
+            gg_store_column_text(s, 4, out->expected, sizeof out->expected);
+            gg_store_column_text(s, 5, out->stage, sizeof out->stage);
             notice_of(out, lang, (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 8),
                       sqlite3_column_int(s, 9));
             out->replayed = 1;

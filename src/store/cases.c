@@ -26,6 +26,12 @@ static void bind_text_or_null(sqlite3_stmt *s, int col, const char *text)
     " (SELECT c.warn_at FROM catalogue c WHERE c.version = i.catalogue_version AND c.item_code = i.service_code)," \
     " i.lon, i.lat"
 
+double gg_store_column_warn_at(sqlite3_stmt *s, int col)
+{
+    double w = sqlite3_column_type(s, col) == SQLITE_NULL ? GG_CASE_WARN_AT : sqlite3_column_double(s, col);
+    return w > 0 && w <= 1 ? w : GG_CASE_WARN_AT;
+}
+
 static void fill_case(sqlite3_stmt *s, gg_case *out, char state[16])
 {
     out->id = sqlite3_column_int64(s, 0);
@@ -50,8 +56,7 @@ static void fill_case(sqlite3_stmt *s, gg_case *out, char state[16])
     gg_store_column_text(s, 19, out->stage_started, sizeof out->stage_started);
     gg_store_column_text(s, 20, out->reach_by, sizeof out->reach_by);
     gg_store_column_text(s, 21, out->close_by, sizeof out->close_by);
-    double w = sqlite3_column_type(s, 22) == SQLITE_NULL ? GG_CASE_WARN_AT : sqlite3_column_double(s, 22);
-    out->warn_at = w > 0 && w <= 1 ? w : GG_CASE_WARN_AT;
+    out->warn_at = gg_store_column_warn_at(s, 22);
     out->lon = sqlite3_column_type(s, 23) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 23);
     out->lat = sqlite3_column_type(s, 24) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 24);
 }

@@ -45,6 +45,10 @@ gg_status gg_store_case_last_action(gg_store *store, int64_t id, const char *act
 gg_status gg_store_case_levels(gg_store *store, gg_case_level *levels, size_t *n);
 /* Replaces them; inside the caller's transaction. */
 gg_status gg_store_case_levels_replace(gg_store *store, const gg_case_level *levels, size_t n);
+/* Column col of s as an incident's warn_at: the item's share, or
+ * GG_CASE_WARN_AT when it sets none (NULL, or not above 0 and at most 1). */
+double gg_store_column_warn_at(sqlite3_stmt *s, int col);
+
 /* Each distinct level route ("level:3", "level:district") of the current
  * catalogue's items, with the first item that has it: each(ud, route,
  * item_code) until it returns nonzero. */

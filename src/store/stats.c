@@ -4,6 +4,8 @@
  * each, rather than by scanning the whole history for closes. */
 #include "store/stats.h"
 
+#include "store/cases.h"
+
 #include <string.h>
 
 gg_status gg_store_case_stats_rows(gg_store *store, gg_store_stats_fn fn, void *arg)
@@ -49,8 +51,7 @@ gg_status gg_store_case_stats_rows(gg_store *store, gg_store_stats_fn fn, void *
         gg_store_column_text(s, 12, c->stage_started, sizeof c->stage_started);
         gg_store_column_text(s, 13, c->reach_by, sizeof c->reach_by);
         gg_store_column_text(s, 14, c->close_by, sizeof c->close_by);
-        double w = sqlite3_column_type(s, 15) == SQLITE_NULL ? GG_CASE_WARN_AT : sqlite3_column_double(s, 15);
-        c->warn_at = w > 0 && w <= 1 ? w : GG_CASE_WARN_AT;
+        c->warn_at = gg_store_column_warn_at(s, 15);
         gg_store_column_text(s, 16, r.requested, sizeof r.requested);
         gg_store_column_text(s, 17, r.closed_at, sizeof r.closed_at);
         int more = fn(&r, arg);

@@ -156,9 +156,23 @@
       });
     });
   }
+  /* Sends body (may be none) as JSON with the key and any extra headers:
+   * resolves {status, body} as getJSON does. */
+  function sendJSON(method, url, body, extra) {
+    var h = headers();
+    if (body) h['Content-Type'] = 'application/json';
+    Object.keys(extra || {}).forEach(function (k) { h[k] = extra[k]; });
+    return fetch(url, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined }).then(function (r) {
+      return r.json().catch(function () { return null; }).then(function (b) { return { status: r.status, body: b }; });
+    });
+  }
+  /* What the service said when it refused a request. */
+  function refusal(res) {
+    return (res.body && res.body.error && res.body.error.message) || ('HTTP ' + res.status);
+  }
   function errorText(res) {
     if (res.status === 401 || res.status === 403) return res.status === 401 && !state.key ? t('needKey') : t('keyRejected');
-    return (res.body && res.body.error && res.body.error.message) || ('HTTP ' + res.status);
+    return refusal(res);
   }
   function banner(text) {
     $('banner-text').textContent = text;
@@ -1029,7 +1043,7 @@
   }
   /* For scripts and the end-to-end test. */
   window.govgrid = { map: map, state: state, reload: reloadAll, t: t, gridLayer: gridLayer, getJSON: getJSON,
-                     headers: headers, banner: banner, layerOn: layerOn, drawLegend: drawLegend, errorText: errorText, esc: esc, formatArea: formatArea,
+                     sendJSON: sendJSON, refusal: refusal, headers: headers, banner: banner, layerOn: layerOn, drawLegend: drawLegend, errorText: errorText, esc: esc, formatArea: formatArea,
                      workersHtml: workersHtml, typeName: function (type) { return t(TYPE_KEYS[type] || ('t' + type)); },
                      tilesLoading: function () { return tilesHeld || !!(basemap && basemap._map && basemap.isLoading()); } };
   start();

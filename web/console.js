@@ -32,13 +32,8 @@
   var svg = L.svg({ padding: 0.3 });
 
   function send(id, body) {
-    var h = g.headers();
-    h['Content-Type'] = 'application/json';
-    h['Idempotency-Key'] = 'console-' + id + '-' + body.action + '-' + Date.now().toString(36) + '-' + (++con.sends);
-    return fetch('/v1/cases/' + encodeURIComponent(id), { method: 'POST', headers: h, body: JSON.stringify(body) })
-      .then(function (r) {
-        return r.json().catch(function () { return null; }).then(function (b) { return { status: r.status, body: b }; });
-      });
+    var key = 'console-' + id + '-' + body.action + '-' + Date.now().toString(36) + '-' + (++con.sends);
+    return g.sendJSON('POST', '/v1/cases/' + encodeURIComponent(id), body, { 'Idempotency-Key': key });
   }
   function query(extra) {
     var q = [];
@@ -195,7 +190,7 @@
     return send(c.id, body).then(function (res) {
       if (res.status !== 200) {
         $('case-message').className = 'refused';
-        $('case-message').textContent = (res.body && res.body.error && res.body.error.message) || ('HTTP ' + res.status);
+        $('case-message').textContent = g.refusal(res);
         return;
       }
       $('case-message').className = 'message';

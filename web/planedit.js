@@ -22,16 +22,7 @@
   var ed = { kinds: [], grid: null, mode: null, line: [], lineLayer: null, tried: null, answer: null, diff: null,
              states: {}, blocks: null, blockLayer: null, blockShapes: null, block: null };
 
-  function send(method, url, body) {
-    var h = g.headers();
-    if (body) h['Content-Type'] = 'application/json';
-    return fetch(url, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined }).then(function (r) {
-      return r.json().catch(function () { return null; }).then(function (b) { return { status: r.status, body: b }; });
-    });
-  }
-  function refusal(res) {
-    return (res.body && res.body.error && res.body.error.message) || ('HTTP ' + res.status);
-  }
+  var send = g.sendJSON, refusal = g.refusal;
 
   /* The edit button shows for a key with the plan right only. */
   function checkKey() {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "io/fixtures.h"
 #include "govgrid/dispatch.h"
 #include "govgrid/incident.h"
 #include "govgrid/render.h"
@@ -267,16 +268,6 @@ static gg_stats_options period(gg_stats_by by)
     return o;
 }
 
-static int64_t scalar(gg_store *store, const char *sql)
-{
-    sqlite3_stmt *stmt = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
-        v = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return v;
-}
-
 /* Every grouping: each group's figures and the total as counted here. */
 static void every_figure_of_every_group(void)
 {
@@ -320,14 +311,14 @@ static void every_figure_of_every_group(void)
     gg_stats_options o = period(GG_STATS_BY_NONE);
     gg_case_stats *s = NULL;
     CHECK_INT(gg_case_stats_compute(ctx, store, &o, &s), GG_OK);
-    CHECK_INT(s->total.received, scalar(store, "SELECT count(*) FROM incident WHERE requested BETWEEN '" FROM
+    CHECK_INT(s->total.received, fx_scalar(store, "SELECT count(*) FROM incident WHERE requested BETWEEN '" FROM
                                                "' AND '" TO "'"));
     CHECK_INT(s->total.closed,
-              scalar(store, "SELECT count(*) FROM incident i WHERE stage = 'closed' AND (SELECT max(at) FROM"
+              fx_scalar(store, "SELECT count(*) FROM incident i WHERE stage = 'closed' AND (SELECT max(at) FROM"
                             " incident_event e WHERE e.incident = i.id AND e.action = 'close') BETWEEN '" FROM
                             "' AND '" TO "'"));
     CHECK_INT(s->total.closed_on_time,
-              scalar(store, "SELECT count(*) FROM incident i, (SELECT incident, max(at) AS c FROM incident_event"
+              fx_scalar(store, "SELECT count(*) FROM incident i, (SELECT incident, max(at) AS c FROM incident_event"
                             " WHERE action = 'close' GROUP BY incident) e WHERE e.incident = i.id AND stage = 'closed'"
                             " AND c BETWEEN '" FROM "' AND '" TO "' AND (expected IS NULL OR c <= expected)"));
     /* The figures written down once, for a reader: 12 received, 4 closed

@@ -1,5 +1,6 @@
 /* The project store: creation, schema, opening, transactions, info. */
 #include "harness.h"
+#include "io/fixtures.h"
 
 #include "govgrid/store.h"
 #include "store/stage.h"
@@ -12,16 +13,6 @@ static gg_ctx *new_ctx(void)
     return ctx;
 }
 
-static int64_t scalar(gg_store *store, const char *sql)
-{
-    sqlite3_stmt *stmt = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
-        v = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return v;
-}
-
 static void new_project_has_schema_and_spatial_indexes(void)
 {
     gg_ctx *ctx = new_ctx();
@@ -29,14 +20,14 @@ static void new_project_has_schema_and_spatial_indexes(void)
     const char *path = gg_test_path("p.sqlite");
     CHECK_INT(gg_store_create(ctx, path, &store), GG_OK);
     CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
-    CHECK_INT(scalar(store, "PRAGMA application_id"), 0x47475244);
-    CHECK_INT(scalar(store, "SELECT value FROM gg_meta WHERE key = 'schema_version'"), GG_SCHEMA_VERSION);
+    CHECK_INT(fx_scalar(store, "PRAGMA application_id"), 0x47475244);
+    CHECK_INT(fx_scalar(store, "SELECT value FROM gg_meta WHERE key = 'schema_version'"), GG_SCHEMA_VERSION);
     /* Every geometry column, one per spatial layer, has its R*Tree. */
-    CHECK_INT(scalar(store, "SELECT count(*) FROM geometry_columns"), 7);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM geometry_columns WHERE spatial_index_enabled = 1"), 7);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM geometry_columns WHERE srid = 4326"), 7);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM sqlite_master WHERE name = 'idx_household_geom'"), 1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM spatial_ref_sys WHERE srid IN (4326, 4490)"), 2);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM geometry_columns"), 7);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM geometry_columns WHERE spatial_index_enabled = 1"), 7);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM geometry_columns WHERE srid = 4326"), 7);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM sqlite_master WHERE name = 'idx_household_geom'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM spatial_ref_sys WHERE srid IN (4326, 4490)"), 2);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }
@@ -146,17 +137,17 @@ static void upgrade_gives_the_loop_its_settings(void)
         return;
     }
     CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE stage_started IS NULL AND id = 1"), 1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE stage_started = '2026-01-02T00:00:00Z' AND id = 2"),
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident WHERE stage_started IS NULL AND id = 1"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident WHERE stage_started = '2026-01-02T00:00:00Z' AND id = 2"),
               1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event"), 1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM case_level WHERE (level, scope) IN (VALUES (0, 'grid'),"
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM case_level WHERE (level, scope) IN (VALUES (0, 'grid'),"
                             " (1, 'community'), (2, 'township'), (3, 'district'))"),
               4);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM staffing_rule WHERE leaders = 1 AND workers = 2 AND fulltime = 1"),
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM staffing_rule WHERE leaders = 1 AND workers = 2 AND fulltime = 1"),
               2);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_table_info('worker') WHERE name = 'shift'"), 1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM pragma_table_info('worker') WHERE name = 'shift'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }
@@ -201,7 +192,7 @@ static void back_to_version_6(gg_store *store)
                                    "  WHEN (SELECT state FROM plan WHERE id = OLD.plan) IN ('published','superseded')"
                                    "  BEGIN SELECT RAISE(ABORT, 'kept'); END;"),
               GG_OK);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%grid_row%'"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%grid_row%'"), 0);
 }
 
 /* What schema version 6 adds, taken away again: the project as version 5
@@ -246,7 +237,7 @@ static void upgrade_makes_plans_versions(void)
         return;
     }
     CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM plan WHERE state = 'draft' AND made_by IS NULL"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM plan WHERE state = 'draft' AND made_by IS NULL"), 1);
     CHECK_INT(gg_store_exec(store, "INSERT INTO plan(created, source) VALUES ('2026-01-02T00:00:00Z', 'edit')"),
               GG_OK);
     CHECK(gg_store_exec(store, "INSERT INTO plan(created, source) VALUES ('2026-01-02T00:00:00Z', 'drawn')") != GG_OK);
@@ -299,16 +290,16 @@ static void upgrade_shares_grids(void)
         return;
     }
     CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM grid"), 3);
-    CHECK_INT(scalar(store, "SELECT sum(fid) FROM grid WHERE plan = 1"), 23);
-    CHECK_INT(scalar(store, "SELECT fid FROM grid WHERE plan = 2 AND code = '1101010010011001' AND households = 320"),
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid"), 3);
+    CHECK_INT(fx_scalar(store, "SELECT sum(fid) FROM grid WHERE plan = 1"), 23);
+    CHECK_INT(fx_scalar(store, "SELECT fid FROM grid WHERE plan = 2 AND code = '1101010010011001' AND households = 320"),
               13);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM grid WHERE plan = 1 AND ST_Equals(geom,"
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 1 AND ST_Equals(geom,"
                             " ST_Multi(BuildMbr(116.01, 40.0, 116.02, 40.01, 4326)))"),
               1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM idx_grid_row_geom"), 3);
-    CHECK_INT(scalar(store, "SELECT rtreecheck('idx_grid_row_geom') = 'ok'"), 1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'grid'"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM idx_grid_row_geom"), 3);
+    CHECK_INT(fx_scalar(store, "SELECT rtreecheck('idx_grid_row_geom') = 'ok'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'grid'"), 0);
     CHECK(gg_store_exec(store, "UPDATE grid SET name = 'x' WHERE plan = 1") != GG_OK);
     gg_ctx_clear_error(ctx);
     CHECK(gg_store_exec(store, "DELETE FROM grid WHERE plan = 1") != GG_OK);
@@ -318,22 +309,22 @@ static void upgrade_shares_grids(void)
 
     /* The draft lists the published plan's second grid, then changes it. */
     CHECK_INT(gg_store_exec(store, "INSERT INTO plan_grid(plan, code, fid) VALUES (2, '1101010010011002', 12)"), GG_OK);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM grid_row"), 3);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid_row"), 3);
     CHECK_INT(gg_store_exec(store, "UPDATE grid SET households = 290 WHERE plan = 2 AND code = '1101010010011002'"),
               GG_OK);
-    CHECK_INT(scalar(store, "SELECT households FROM grid WHERE plan = 1 AND code = '1101010010011002'"), 310);
-    CHECK_INT(scalar(store, "SELECT households FROM grid WHERE plan = 2 AND code = '1101010010011002'"), 290);
-    CHECK(scalar(store, "SELECT fid FROM grid WHERE plan = 2 AND code = '1101010010011002'") > 13);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM grid_row"), 4);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM idx_grid_row_geom"), 4);
+    CHECK_INT(fx_scalar(store, "SELECT households FROM grid WHERE plan = 1 AND code = '1101010010011002'"), 310);
+    CHECK_INT(fx_scalar(store, "SELECT households FROM grid WHERE plan = 2 AND code = '1101010010011002'"), 290);
+    CHECK(fx_scalar(store, "SELECT fid FROM grid WHERE plan = 2 AND code = '1101010010011002'") > 13);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid_row"), 4);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM idx_grid_row_geom"), 4);
     /* A row only the draft lists is changed where it is. */
     CHECK_INT(gg_store_exec(store, "UPDATE grid SET name = 'n' WHERE plan = 2 AND code = '1101010010011001'"), GG_OK);
-    CHECK_INT(scalar(store, "SELECT fid FROM grid WHERE plan = 2 AND name = 'n'"), 13);
+    CHECK_INT(fx_scalar(store, "SELECT fid FROM grid WHERE plan = 2 AND name = 'n'"), 13);
     CHECK_INT(gg_store_exec(store, "DELETE FROM plan WHERE id = 2"), GG_OK);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM grid_row"), 2);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM idx_grid_row_geom"), 2);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM grid WHERE plan = 1"), 2);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid_row"), 2);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM idx_grid_row_geom"), 2);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM grid WHERE plan = 1"), 2);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }
@@ -363,9 +354,9 @@ static void upgrade_keeps_incident_histories(void)
         return;
     }
     CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE id = 1 AND stage = 'reported' AND handler IS NULL"), 1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident WHERE id = 2 AND stage = 'dispatched' AND handler = 'w1'"), 1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE seq = 1 AND action = 'report' AND"
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident WHERE id = 1 AND stage = 'reported' AND handler IS NULL"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident WHERE id = 2 AND stage = 'dispatched' AND handler = 'w1'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event WHERE seq = 1 AND action = 'report' AND"
                             " ((incident = 1 AND to_state = 'reported' AND actor = 'hotline') OR"
                             " (incident = 2 AND to_state = 'dispatched' AND actor = 'open311'))"),
               2);
@@ -396,7 +387,7 @@ static void upgrade_adds_case_idempotency(void)
         return;
     }
     CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1 AND idempotency_key IS NULL"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM incident_event WHERE incident = 1 AND idempotency_key IS NULL"), 1);
     CHECK_INT(gg_store_exec(store, "INSERT INTO incident_event(incident, seq, at, actor, action, to_state,"
                                    " idempotency_key) VALUES (1, 2, '2026-01-01T01:00:00Z', 'a', 'accept', 'accepted',"
                                    " 'k'), (1, 3, '2026-01-01T02:00:00Z', 'b', 'reject', 'rejected', 'k')"),
@@ -405,7 +396,7 @@ static void upgrade_adds_case_idempotency(void)
                                    " idempotency_key) VALUES (1, 4, '2026-01-01T03:00:00Z', 'a', 'reopen',"
                                    " 'dispatched', 'k')"),
               GG_ERR_STORE);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }
@@ -439,12 +430,12 @@ static void upgrade_rounds_household_points(void)
         return;
     }
     CHECK_INT(gg_store_schema_version(store), GG_SCHEMA_VERSION);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_table_info('incident') WHERE name IN"
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM pragma_table_info('incident') WHERE name IN"
                             " ('idempotency_key', 'fingerprint')"), 2);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM pragma_table_info('catalogue') WHERE name = 'attributes'"), 1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM household WHERE id = 'a' AND X(geom) = 116.0 AND"
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM pragma_table_info('catalogue') WHERE name = 'attributes'"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household WHERE id = 'a' AND X(geom) = 116.0 AND"
                             " abs(Y(geom) - 40.0000001) < 1e-12"), 1);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM household WHERE id = 'b' AND abs(X(geom) - 116.0000001) < 1e-12"
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM household WHERE id = 'b' AND abs(X(geom) - 116.0000001) < 1e-12"
                             " AND abs(Y(geom) - 40.0000002) < 1e-12"), 1);
     gg_store_close(store);
     gg_ctx_free(ctx);
@@ -476,9 +467,9 @@ static void rollback_leaves_the_file_as_it_was(void)
     CHECK_INT(gg_store_begin(store), GG_OK);
     CHECK_INT(gg_store_begin(store), GG_ERR_ARG); /* no nesting */
     CHECK_INT(gg_store_exec(store, "INSERT INTO worker(id, name, role) VALUES ('w1', 'Li', 'leader')"), GG_OK);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM worker"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM worker"), 1);
     CHECK_INT(gg_store_rollback(store), GG_OK);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM worker"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM worker"), 0);
     CHECK_INT(gg_store_commit(store), GG_ERR_ARG);
     /* The schema's CHECK constraints hold too. */
     CHECK_INT(gg_store_exec(store, "INSERT INTO worker(id, name, role) VALUES ('w1', 'Li', 'boss')"), GG_ERR_STORE);
@@ -544,7 +535,7 @@ static void projects_are_in_wal_mode(void)
     sqlite3_finalize(stmt);
     sqlite3_close(db);
     CHECK_INT(gg_store_open(ctx, path, 0, &store), GG_OK);
-    CHECK_INT(scalar(store, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
     gg_store_close(store);
     gg_ctx_free(ctx);
 }
@@ -576,7 +567,7 @@ static void changes_and_staging(void)
     CHECK_INT(later, 1);
     CHECK_INT(gg_store_begin_unchanged(store, inputs, 2, stamp, "the test"), GG_ERR_STORE);
     CHECK_CONTAINS(gg_ctx_errmsg(ctx), "household, division changed while the test ran");
-    CHECK_INT(scalar(store, "SELECT count(*) FROM gg_meta WHERE key LIKE 'changes:%'"), 2);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM gg_meta WHERE key LIKE 'changes:%'"), 2);
     gg_ctx_clear_error(ctx);
 
     const char *staged[] = {"worker"};
@@ -592,12 +583,12 @@ static void changes_and_staging(void)
     CHECK_INT(gg_store_exec(store, "INSERT INTO worker(fid, id, name, role) VALUES (9, 'w9', 'Li', 'boss')"),
               GG_ERR_STORE);
     gg_ctx_clear_error(ctx);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM worker"), 2);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM main.worker"), 1);
-    CHECK_INT(scalar(other, "SELECT count(*) FROM worker"), 1);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM worker"), 2);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM main.worker"), 1);
+    CHECK_INT(fx_scalar(other, "SELECT count(*) FROM worker"), 1);
     /* A snapshot does not keep other connections from writing. */
     CHECK_INT(gg_store_exec(other, "UPDATE worker SET phone = '110' WHERE fid = 7"), GG_OK);
-    CHECK_INT(scalar(store, "SELECT count(*) FROM main.worker WHERE phone IS NOT NULL"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM main.worker WHERE phone IS NOT NULL"), 0);
     CHECK_INT(gg_store_commit(store), GG_OK);
     CHECK_INT(gg_store_begin(store), GG_OK);
     int64_t copied = 0;
@@ -613,7 +604,7 @@ static void changes_and_staging(void)
         snprintf(text, sizeof text, "%s", (const char *)sqlite3_column_text(stmt, 0));
     sqlite3_finalize(stmt);
     CHECK_STR(text, "w7 w8");
-    CHECK_INT(scalar(store, "SELECT count(*) FROM sqlite_temp_master"), 0);
+    CHECK_INT(fx_scalar(store, "SELECT count(*) FROM sqlite_temp_master"), 0);
     gg_store_close(other);
     gg_store_close(store);
     gg_ctx_free(ctx);
